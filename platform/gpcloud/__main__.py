@@ -1,0 +1,3 @@
+from gpcloud.cli import main
+
+main()

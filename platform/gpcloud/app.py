@@ -1,0 +1,86 @@
+"""The Litestar application: GraphQL at /graphql, job result downloads, health."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from litestar import Litestar, Request, get
+from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.response import File, Redirect
+from strawberry.litestar import make_graphql_controller
+
+from gpcloud.core.db import close_pool, open_pool
+from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.context import authenticate, context_getter
+from gpcloud.core.graphql.schema import schema
+from gpcloud.core.jobs import service as jobs
+from gpcloud.core.redis import close_redis, get_redis
+from gpcloud.core.tenancy.scope import use_scope
+from gpcloud.piccolo_conf import DB
+from gpcloud.settings import get_settings
+from gpcloud.worker import make_worker
+
+log = logging.getLogger("gpcloud")
+
+GraphQLController = make_graphql_controller(
+    schema, path="/graphql", context_getter=context_getter, graphql_ide="graphiql"
+)
+
+
+@get("/", include_in_schema=False)
+async def index() -> Redirect:
+    return Redirect("/graphql")
+
+
+@get("/health")
+async def health() -> dict[str, str]:
+    await DB.run_ddl("SELECT 1")
+    await get_redis().ping()
+    return {"status": "ok"}
+
+
+@get("/jobs/{job_id:int}/result")
+async def job_result(request: Request, job_id: int) -> File:
+    """The result file of a finished job, for whoever may read the job."""
+    user, scope, error = await authenticate(request)
+    if user is None:
+        raise NotAuthorizedException(str(error) if error else "send a bearer token")
+    with use_scope(scope):
+        try:
+            path = await jobs.result_file(user, job_id)
+        except DomainError as exc:
+            raise NotFoundException(str(exc)) from None
+    return File(path=path, filename=path.name)
+
+
+def create_app(run_worker: bool | None = None) -> Litestar:
+    """`run_worker`: run the arq worker in this process (default: when Redis is embedded)."""
+    settings = get_settings()
+    in_process = settings.embedded_redis if run_worker is None else run_worker
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await open_pool(settings.db_pool_min, settings.db_pool_max)
+        worker = task = None
+        if in_process:
+            worker = make_worker(in_app=True)
+            task = asyncio.create_task(worker.async_run())
+        try:
+            yield
+        finally:
+            if worker is not None and task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+                    await worker.close()
+            await jobs.close_arq_pool()
+            await close_redis()
+            await close_pool()
+
+    return Litestar(
+        route_handlers=[GraphQLController, index, health, job_result],
+        lifespan=[lifespan],
+    )

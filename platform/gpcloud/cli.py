@@ -1,0 +1,242 @@
+"""The `gpcloud` command."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from gpcloud.settings import SettingsError, get_settings
+
+console = Console()
+
+
+def _run(coro):
+    return asyncio.run(coro)
+
+
+@click.group()
+def main() -> None:
+    """gpcloud: the Guangdong government procurement cloud."""
+    try:
+        get_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command()
+def migrate() -> None:
+    """Apply pending database migrations of every domain."""
+    from gpcloud.core.migrations import migrate as run
+
+    report = _run(run())
+    console.print(report.strip() or "migrations: nothing to do")
+
+
+# Tenants
+
+
+@main.group()
+def tenants() -> None:
+    """Tenants (regions) from tenants/*.toml."""
+
+
+@tenants.command("apply")
+@click.option("--dir", "folder", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder of tenant files (default: settings tenants_dir).")
+@click.option("--dry-run", is_flag=True, help="Validate and show the changes without writing.")
+def tenants_apply(folder: Path | None, dry_run: bool) -> None:
+    """Create or update tenants from their files; idempotent."""
+    from gpcloud.core.tenancy.files import TenantFileError
+
+    try:
+        report = _run(_apply_tenants(folder, dry_run))
+    except TenantFileError as exc:
+        for problem in exc.problems:
+            console.print(f"[red]error[/red] {problem}", highlight=False)
+        raise click.ClickException(f"{len(exc.problems)} problem(s) in tenant files; nothing applied")
+    verb = "would create" if dry_run else "created"
+    for code in report.created:
+        console.print(f"{verb} {code}")
+    for code, diff in report.changed:
+        changes = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in diff.items())
+        console.print(f"{'would change' if dry_run else 'changed'} {code}: {changes}", highlight=False)
+    for code in report.not_in_files:
+        console.print(f"[yellow]warning[/yellow] {code} is in the database but in no file (left as is)")
+    console.print(
+        f"{len(report.created)} created, {len(report.changed)} changed, "
+        f"{len(report.unchanged)} unchanged" + (" (dry run)" if dry_run else "")
+    )
+
+
+async def _apply_tenants(folder: Path | None, dry_run: bool = False):
+    from gpcloud.core.tenancy.files import apply_tenant_files
+
+    return await apply_tenant_files(folder or get_settings().tenants_dir, dry_run=dry_run)
+
+
+@tenants.command("list")
+def tenants_list() -> None:
+    """Show the tenant tree."""
+    from gpcloud.core.tenancy.service import tenant_tree
+
+    tree = _run(tenant_tree(fresh=True))
+    table = Table("region code", "name", "level", "status")
+
+    def add(code: str, depth: int) -> None:
+        node = tree.nodes[code]
+        table.add_row(node.region_code, "  " * depth + f"{node.name} {node.name_en}", node.level, node.status)
+        for child in tree.children[code]:
+            add(child, depth + 1)
+
+    for node in tree.nodes.values():
+        if node.parent is None:
+            add(node.region_code, 0)
+    console.print(table)
+
+
+# Accounts
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option("--tenant", required=True, help="Region code, e.g. 440000.")
+@click.option("--role", "roles", multiple=True, required=True, help="Repeat for several roles.")
+@click.option("--org", "org_name", required=True, help="Organisation name (created if missing).")
+@click.option("--org-kind", default="finance_bureau", show_default=True)
+@click.option("--display-name", default="")
+def create_user(username: str, tenant: str, roles: tuple[str, ...], org_name: str, org_kind: str,
+                display_name: str) -> None:
+    """Create an account (e.g. the first provincial admin); prints its one-time password."""
+    from gpcloud.core.errors import DomainError
+
+    try:
+        user, password = _run(_create_user(username, tenant, list(roles), org_name, org_kind, display_name))
+    except DomainError as exc:
+        for p in exc.problems:
+            console.print(f"[red]error[/red] {p.field or ''} {p.code}: {p.message}", highlight=False)
+        raise click.ClickException("account not created") from None
+    console.print(f"created {user['username']} in {user['tenant_id']}")
+    console.print(f"one-time password: [bold]{password}[/bold] (must be changed at first login)")
+
+
+async def _create_user(username, tenant, roles, org_name, org_kind, display_name):
+    from gpcloud.core.auth import admin
+    from gpcloud.core.auth.tables import Organisation
+    from gpcloud.core.db import transaction
+    from gpcloud.core.tenancy.scope import all_tenants
+
+    with all_tenants("server operator: create-user command"):
+        async with transaction():
+            org = await Organisation.select(Organisation.id).where(
+                (Organisation.name == org_name) & (Organisation.region == tenant)
+            ).first()
+            if org is None:
+                org = await admin.create_organisation(None, org_name, org_kind, tenant, None)
+            return await admin.create_user(
+                None,
+                admin.NewUser(tenant=tenant, username=username, organisation_id=org["id"],
+                              roles=roles, display_name=display_name),
+            )
+
+
+# Schema
+
+
+@main.command("export-schema")
+@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="Write here instead of stdout (the committed file is schema.graphql).")
+def export_schema(output: Path | None) -> None:
+    """Print the GraphQL schema (SDL)."""
+    from gpcloud.core.graphql.schema import schema
+
+    sdl = schema.as_str() + "\n"
+    if output is None:
+        sys.stdout.write(sdl)
+    else:
+        output.write_text(sdl, encoding="utf-8")
+        console.print(f"wrote {output}")
+
+
+# Running
+
+
+@main.command()
+@click.option("--host", default=None, help="Default: settings host.")
+@click.option("--port", type=int, default=None, help="Default: settings port.")
+@click.option("--demo", is_flag=True, help="Seed demo accounts for every role in Meizhou and Xingning.")
+@click.option("--worker/--no-worker", default=None,
+              help="Run the job worker in this process (default: yes with embedded Redis).")
+def serve(host: str | None, port: int | None, demo: bool, worker: bool | None) -> None:
+    """Run the platform: GraphQL at /graphql (GraphiQL in a browser)."""
+    import uvicorn
+
+    from gpcloud.app import create_app
+    from gpcloud.core.redis import redis_url
+
+    settings = get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    embedded = not settings.is_postgres
+    seeded = _run(_prepare(embedded, demo))
+    redis_url(settings)
+    host, port = host or settings.host, port or settings.port
+    console.print(f"gpcloud on http://{host}:{port}/graphql  (database: {_db_label(settings)})")
+    if seeded is not None:
+        _print_demo_logins(seeded)
+    uvicorn.run(create_app(run_worker=worker), host=host, port=port, log_level="info")
+
+
+async def _prepare(embedded: bool, demo: bool):
+    """Embedded default: migrate, load tenants and demo accounts on first run. Returns demo users."""
+    from gpcloud.core.auth.tables import User
+    from gpcloud.core.tenancy.scope import all_tenants
+    from gpcloud.core.tenancy.tables import Tenant
+    from gpcloud.demo import USERS, seed_demo
+
+    if embedded:
+        from gpcloud.core.migrations import migrate as run_migrations
+
+        await run_migrations()
+        if not await Tenant.exists():
+            await _apply_tenants(None)
+        with all_tenants("first run: are there any accounts yet"):
+            first_run = not await User.exists()
+        demo = demo or first_run
+    if not demo:
+        return None
+    if not await Tenant.exists():
+        await _apply_tenants(None)
+    await seed_demo()
+    return USERS
+
+
+def _db_label(settings) -> str:
+    return "PostgreSQL" if settings.is_postgres else f"SQLite {settings.sqlite_path}"
+
+
+def _print_demo_logins(users) -> None:
+    from gpcloud.demo import DEMO_PASSWORD
+
+    table = Table("login name", "tenant", "roles", title=f"Demo accounts (password {DEMO_PASSWORD})")
+    for user in users:
+        note = "  (first login: must change password)" if user.first_login else ""
+        table.add_row(user.username, user.tenant, ", ".join(user.roles) + note)
+    console.print(table)
+
+
+@main.command()
+def worker() -> None:
+    """Run a job worker (production: start as many as needed)."""
+    from gpcloud.worker import make_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    make_worker().run()
+
+
+if __name__ == "__main__":
+    main()

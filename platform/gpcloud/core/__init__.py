@@ -1,0 +1,1 @@
+"""Cross-cutting machinery: tenancy, auth, GraphQL conventions, jobs. No business rules."""

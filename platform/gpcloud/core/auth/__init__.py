@@ -1,0 +1,1 @@
+"""Users, organisations, roles, passwords, tokens and the first-login rule."""

@@ -1,0 +1,231 @@
+"""Login, tokens, the first-login rule, and the caller's own account.
+
+Account administration (creating and editing other users) is in admin.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from gpcloud.core.auth import passwords, throttle
+from gpcloud.core.auth.tables import Organisation, User, UserRole
+from gpcloud.core.auth.tokens import TokenError, issue_token, read_token
+from gpcloud.core.errors import DomainError, Problem
+from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.core.validation import is_email, is_phone, is_uscc
+
+# Filled at first login when missing (the seed: "单位、个人信息缺失的需要补充缺失信息").
+PROFILE_FIELDS = ("display_name", "mobile", "email", "organisation_uscc")
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    id: int
+    username: str
+    tenant: str
+    organisation_id: int
+    roles: frozenset[str]
+    must_change_password: bool
+    missing_profile: tuple[str, ...]
+
+    @property
+    def first_login_pending(self) -> bool:
+        """Until false, the account may only change its password and complete its profile."""
+        return self.must_change_password or bool(self.missing_profile)
+
+    def has_any_role(self, roles: frozenset[str] | set[str]) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+
+@dataclass(frozen=True)
+class Session:
+    token: str
+    expires_at: datetime
+    user: CurrentUser
+
+
+async def _fetch_account(user_id: int) -> tuple[dict, list[str]] | None:
+    with all_tenants("load the caller's own account named by a verified token"):
+        row = await (
+            User.select(
+                User.id,
+                User.username,
+                User.tenant_id,
+                User.organisation,
+                User.status,
+                User.must_change_password,
+                User.token_version,
+                User.display_name,
+                User.mobile,
+                User.email,
+                User.organisation.uscc.as_alias("organisation_uscc"),
+            )
+            .where(User.id == user_id)
+            .first()
+        )
+        if row is None:
+            return None
+        roles = await UserRole.select(UserRole.role).where(UserRole.user == user_id)
+    return row, [r["role"] for r in roles]
+
+
+async def load_current_user(user_id: int) -> CurrentUser:
+    account = await _fetch_account(user_id)
+    if account is None:
+        raise DomainError("NOT_FOUND", f"user {user_id} not found")
+    return _current_user(*account)
+
+
+def _current_user(row: dict, roles: list[str]) -> CurrentUser:
+    return CurrentUser(
+        id=row["id"],
+        username=row["username"],
+        tenant=row["tenant_id"],
+        organisation_id=row["organisation"],
+        roles=frozenset(roles),
+        must_change_password=row["must_change_password"],
+        missing_profile=tuple(f for f in PROFILE_FIELDS if not row.get(f)),
+    )
+
+
+async def user_from_token(token: str) -> CurrentUser:
+    """The account a bearer token speaks for, or TokenError (expired, forged, revoked)."""
+    claims = read_token(token)
+    account = await _fetch_account(claims.user_id)
+    if account is None:
+        raise TokenError("TOKEN_REVOKED", "the access token is no longer valid; log in again")
+    row, roles = account
+    if row["token_version"] != claims.version or row["tenant_id"] != claims.tenant:
+        raise TokenError("TOKEN_REVOKED", "the access token is no longer valid; log in again")
+    if row["status"] != "active":
+        raise TokenError("ACCOUNT_DISABLED", "this account is disabled")
+    return _current_user(row, roles)
+
+
+INVALID = "the login name or password is wrong"
+
+
+async def login(username: str, password: str, address: str) -> Session:
+    username = username.strip().lower()
+    if not username or not password or len(password) > passwords.MAX_LENGTH:
+        raise DomainError("INVALID_CREDENTIALS", INVALID)
+    if await throttle.is_locked(username, address):
+        raise DomainError(
+            "TOO_MANY_ATTEMPTS", "too many failed attempts; wait a few minutes and try again"
+        )
+    with all_tenants("login: find the account by its login name"):
+        row = await (
+            User.select(User.id, User.password_hash, User.status, User.tenant_id, User.token_version)
+            .where(User.username == username)
+            .first()
+        )
+    if row is None:
+        await passwords.burn_verify(password)
+        await throttle.record_failure(username, address)
+        raise DomainError("INVALID_CREDENTIALS", INVALID)
+    if not await passwords.verify_password(row["password_hash"], password):
+        await throttle.record_failure(username, address)
+        raise DomainError("INVALID_CREDENTIALS", INVALID)
+    if row["status"] != "active":
+        raise DomainError("ACCOUNT_DISABLED", "this account is disabled; ask your tenant admin")
+    tenant = (await tenant_tree()).get(row["tenant_id"])
+    if tenant is None or tenant.status != "active":
+        raise DomainError("TENANT_NOT_ACTIVE", f"region {row['tenant']} is not on the platform")
+    await throttle.clear_failures(username)
+    changes = {User.last_login_at: datetime.now(UTC)}
+    if passwords.needs_rehash(row["password_hash"]):
+        changes[User.password_hash] = await passwords.hash_password(password)
+    with all_tenants("login: record the login on the account just verified"):
+        await User.update(changes).where(User.id == row["id"])
+    user = await load_current_user(row["id"])
+    token, expires = issue_token(user.id, user.tenant, row["token_version"])
+    return Session(token=token, expires_at=expires, user=user)
+
+
+async def change_password(user: CurrentUser, current: str, new: str) -> Session:
+    with all_tenants("change the caller's own password"):
+        row = await User.select(User.password_hash, User.token_version).where(User.id == user.id).first()
+    if row is None or not await passwords.verify_password(row["password_hash"], current):
+        raise DomainError("INVALID_CREDENTIALS", "the current password is wrong", "currentPassword")
+    problems = passwords.policy_problems(new, user.username)
+    if current == new:
+        problems.append(Problem("PASSWORD_REUSED", "choose a password you have not used", "newPassword"))
+    if problems:
+        raise DomainError.many(problems)
+    version = row["token_version"] + 1
+    await User.update(
+        {
+            User.password_hash: await passwords.hash_password(new),
+            User.must_change_password: False,
+            User.token_version: version,
+            User.password_changed_at: datetime.now(UTC),
+        }
+    ).where(User.id == user.id)
+    fresh = await load_current_user(user.id)
+    token, expires = issue_token(user.id, user.tenant, version)
+    return Session(token=token, expires_at=expires, user=fresh)
+
+
+def contact_problems(mobile: str | None, email: str | None) -> list[Problem]:
+    problems = []
+    if mobile and not is_phone(mobile):
+        problems.append(Problem("INVALID_PHONE", "not a mobile or landline number", "mobile"))
+    if email and not is_email(email):
+        problems.append(Problem("INVALID_EMAIL", "not an e-mail address", "email"))
+    return problems
+
+
+async def complete_profile(
+    user: CurrentUser,
+    display_name: str | None,
+    mobile: str | None,
+    email: str | None,
+    organisation_uscc: str | None,
+) -> CurrentUser:
+    """Fill the profile fields an account (typically a migrated one) is missing."""
+    display_name = display_name.strip() if display_name else display_name
+    problems = contact_problems(mobile, email)
+    if display_name is not None and not 1 <= len(display_name) <= 64:
+        problems.append(Problem("INVALID_NAME", "must be 1 to 64 characters", "displayName"))
+    if organisation_uscc:
+        organisation_uscc = organisation_uscc.strip().upper()
+        if not is_uscc(organisation_uscc):
+            problems.append(
+                Problem("INVALID_USCC", "not a valid unified social credit code", "organisationUscc")
+            )
+    if problems:
+        raise DomainError.many(problems)
+    changes = {
+        column: value
+        for column, value in (
+            (User.display_name, display_name),
+            (User.mobile, mobile),
+            (User.email, email),
+        )
+        if value
+    }
+    if changes:
+        await User.update(changes).where(User.id == user.id)
+    if organisation_uscc:
+        await _set_organisation_uscc(user.organisation_id, organisation_uscc)
+    fresh = await load_current_user(user.id)
+    return fresh
+
+
+async def _set_organisation_uscc(organisation_id: int, uscc: str) -> None:
+    org = await Organisation.select(Organisation.uscc).where(Organisation.id == organisation_id).first()
+    if org["uscc"] == uscc:
+        return
+    if org["uscc"]:
+        raise DomainError(
+            "ORGANISATION_CODE_SET",
+            "your organisation already has a unified social credit code; ask an admin to correct it",
+            "organisationUscc",
+        )
+    if await Organisation.exists().where(Organisation.uscc == uscc):
+        raise DomainError(
+            "DUPLICATE_USCC", "another organisation is registered with this code", "organisationUscc"
+        )
+    await Organisation.update({Organisation.uscc: uscc}).where(Organisation.id == organisation_id)

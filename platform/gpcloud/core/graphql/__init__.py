@@ -1,0 +1,1 @@
+"""GraphQL conventions every domain follows: context, permissions, connections, payloads."""

@@ -1,0 +1,74 @@
+"""Who may use a field. Every field with a resolver declares one of these (a test checks).
+
+    @strawberry.field(extensions=allow(Public()))               anonymous portal data
+    @strawberry.field(extensions=allow(Authenticated()))        any account past first login
+    @strawberry.field(extensions=allow(FirstLogin()))           also while first login is pending
+    @strawberry.field(extensions=allow(HasRole(TENANT_ADMIN)))  accounts holding one of the roles
+
+Fields that only read an attribute of their parent object are covered by the field that
+returned the parent. A refusal is a GraphQL error whose `extensions.code` says why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from strawberry.permission import BasePermission, PermissionExtension
+from strawberry.types import Info
+
+from gpcloud.core.errors import DomainError
+
+
+class Denied(DomainError):
+    pass
+
+
+class Public(BasePermission):
+    """Anyone, anonymous included: the portal's published data."""
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        return True
+
+
+class FirstLogin(BasePermission):
+    """A logged-in account, also one that must still change its password or complete its profile."""
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        context = info.context
+        if context.user is None:
+            error = context.auth_error
+            if error is not None:
+                raise Denied(error.code, str(error))
+            raise Denied("UNAUTHENTICATED", "log in first")
+        return True
+
+
+class Authenticated(FirstLogin):
+    """A logged-in account that has completed the first-login steps (the seed's rule)."""
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        super().has_permission(source, info, **kwargs)
+        if info.context.user.first_login_pending:
+            raise Denied(
+                "FIRST_LOGIN_REQUIRED", "change your password and complete your profile first"
+            )
+        return True
+
+
+class HasRole(Authenticated):
+    """An account past first login holding at least one of `roles`."""
+
+    def __init__(self, *roles: str):
+        if not roles:
+            raise ValueError("HasRole needs at least one role")
+        self.roles = frozenset(roles)
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        super().has_permission(source, info, **kwargs)
+        if not info.context.user.has_any_role(self.roles):
+            raise Denied("FORBIDDEN", f"needs one of the roles: {', '.join(sorted(self.roles))}")
+        return True
+
+
+def allow(*permissions: BasePermission) -> list[PermissionExtension]:
+    return [PermissionExtension(permissions=list(permissions))]

@@ -1,0 +1,73 @@
+"""The one schema, merged from every domain's Queries and Mutations (gpcloud.domains)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import Iterator
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors, QueryDepthLimiter, SchemaExtension
+from strawberry.tools import merge_types
+
+from gpcloud.core.errors import DomainError
+from gpcloud.core.tenancy.scope import use_scope
+from gpcloud.domains import DOMAINS
+
+log = logging.getLogger("gpcloud.graphql")
+MAX_DEPTH = 12
+
+
+class TenantScope(SchemaExtension):
+    """Run the whole operation, resolvers and dataloaders included, in the caller's scope."""
+
+    def on_operation(self) -> Iterator[None]:
+        with use_scope(self.execution_context.context.scope):
+            yield
+
+
+def _is_internal(error: GraphQLError) -> bool:
+    """Errors not caused by the caller are masked; their details go to the log only."""
+    original = error.original_error
+    if original is None or isinstance(original, (DomainError, GraphQLError)):
+        return False
+    log.error("internal error at %s", error.path, exc_info=original)
+    return True
+
+
+class MaskInternalErrors(MaskErrors):
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        masked = super().anonymise_error(error)
+        masked.extensions = {"code": "INTERNAL"}
+        return masked
+
+
+def _domain_types(name: str) -> tuple[type, ...]:
+    found = []
+    for domain in DOMAINS:
+        module_name = f"{domain}.graphql"
+        if importlib.util.find_spec(module_name) is None:
+            continue
+        cls = getattr(importlib.import_module(module_name), name, None)
+        if cls is not None:
+            found.append(cls)
+    return tuple(found)
+
+
+def build_schema() -> strawberry.Schema:
+    query = merge_types("Query", _domain_types("Queries"))
+    mutation = merge_types("Mutation", _domain_types("Mutations"))
+    return strawberry.Schema(
+        query=query,
+        mutation=mutation,
+        extensions=[
+            TenantScope,
+            QueryDepthLimiter(max_depth=MAX_DEPTH),
+            MaskInternalErrors(should_mask_error=_is_internal, error_message="internal error"),
+        ],
+    )
+
+
+schema = build_schema()

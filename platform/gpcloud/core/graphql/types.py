@@ -1,0 +1,60 @@
+"""Shared GraphQL types: user errors, page info, connections."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+
+from gpcloud.core.errors import DomainError, Problem
+from gpcloud.core.pagination import Page, encode_cursor
+
+T = TypeVar("T")
+
+
+@strawberry.type(description="A problem with the input of a mutation; nothing was changed.")
+class UserError:
+    field: str | None = strawberry.field(description="The input field at fault, if one is.")
+    code: str = strawberry.field(description="Stable code, e.g. DUPLICATE_USERNAME.")
+    message: str
+
+    @classmethod
+    def of(cls, problem: Problem) -> UserError:
+        return cls(field=problem.field, code=problem.code, message=problem.message)
+
+
+@strawberry.type
+class PageInfo:
+    has_next_page: bool
+    end_cursor: str | None
+
+
+@strawberry.type
+class Edge(Generic[T]):
+    cursor: str
+    node: T
+
+
+@strawberry.type(description="A page of results; pass pageInfo.endCursor as `after` for the next.")
+class Connection(Generic[T]):
+    edges: list[Edge[T]]
+    page_info: PageInfo
+
+
+def connection(page: Page, to_node: Callable[[Any], T], key: str = "id") -> Connection[T]:
+    return Connection(
+        edges=[Edge(cursor=encode_cursor(row[key]), node=to_node(row)) for row in page.rows],
+        page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
+    )
+
+
+def parse_id(value: str, what: str) -> int:
+    """A database id from a GraphQL ID; anything else is simply not found."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise DomainError("NOT_FOUND", f"{what} {value} not found", "id") from None
+    if not 0 < number < 2**31:
+        raise DomainError("NOT_FOUND", f"{what} {value} not found", "id")
+    return number

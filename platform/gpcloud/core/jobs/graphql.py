@@ -1,0 +1,86 @@
+"""Job records: status, progress, counts and the result file of background work."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.permissions import Authenticated, allow
+from gpcloud.core.graphql.types import Connection, connection, parse_id
+from gpcloud.core.jobs import service
+from gpcloud.core.jobs.tables import JOB_STATUSES
+from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
+
+JobStatus = strawberry.enum(Enum("JobStatus", {s.upper(): s for s in JOB_STATUSES}))
+
+
+@strawberry.type(description="One run of a background job (import, export, migration...).")
+class Job:
+    id: strawberry.ID
+    type: str
+    status: JobStatus  # type: ignore[valid-type]
+    progress_done: int
+    progress_total: int | None
+    counts: JSON
+    error_code: str | None
+    error_message: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    result_url: str | None = strawberry.field(
+        description="GET it with the same bearer token to download the result."
+    )
+    tenant_code: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, row: dict) -> Job:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            type=row["type"],
+            status=JobStatus(row["status"]),
+            progress_done=row["progress_done"],
+            progress_total=row["progress_total"],
+            counts=row["counts"] or {},
+            error_code=row["error_code"],
+            error_message=row["error_message"],
+            created_at=row["created_at"],
+            started_at=row["started_at"],
+            finished_at=row["finished_at"],
+            result_url=f"/jobs/{row['id']}/result" if row["result_file"] else None,
+            tenant_code=row["tenant_id"],
+        )
+
+    @strawberry.field(extensions=allow(Authenticated()))
+    async def tenant(self) -> Tenant | None:
+        return await tenant_by_code(self.tenant_code)
+
+
+@strawberry.type
+class Queries:
+    @strawberry.field(extensions=allow(Authenticated()))
+    async def job(self, info: Info, id: strawberry.ID) -> Job | None:
+        try:
+            return Job.of(await service.get_job(info.context.user, parse_id(id, "job")))
+        except DomainError as exc:
+            if exc.code == "NOT_FOUND":
+                return None
+            raise
+
+    @strawberry.field(extensions=allow(Authenticated()))
+    async def jobs(
+        self,
+        info: Info,
+        type: str | None = None,
+        status: JobStatus | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Job]:
+        page = await service.list_jobs(
+            info.context.user, type, status.value if status else None, first, after
+        )
+        return connection(page, Job.of)

@@ -1,0 +1,46 @@
+"""Job types: each domain's jobs.py registers its handlers with @job("domain.action")."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from gpcloud.domains import DOMAINS
+
+Handler = Callable[..., Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class JobType:
+    name: str
+    handler: Handler
+    description: str
+
+
+JOB_TYPES: dict[str, JobType] = {}
+
+
+def job(name: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        if name in JOB_TYPES and JOB_TYPES[name].handler is not handler:
+            raise ValueError(f"job type {name} registered twice")
+        JOB_TYPES[name] = JobType(name, handler, (handler.__doc__ or "").strip().split("\n")[0])
+        return handler
+
+    return register
+
+
+def load_domain_jobs() -> dict[str, JobType]:
+    """Import every domain's jobs module so its handlers register."""
+    for domain in DOMAINS:
+        module = f"{domain}.jobs"
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
+    return JOB_TYPES
+
+
+def get_job_type(name: str) -> JobType | None:
+    load_domain_jobs()
+    return JOB_TYPES.get(name)

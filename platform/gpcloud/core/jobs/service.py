@@ -1,0 +1,218 @@
+"""Enqueue jobs after the transaction that records them commits; run them in their tenant scope.
+
+Jobs are idempotent by contract: arq may deliver one twice (worker crash, re-enqueue at
+startup), so the runner skips a record that already finished and handlers must tolerate a
+re-run of a half-done attempt.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from arq.connections import ArqRedis, RedisSettings, create_pool
+
+from gpcloud.core.auth.roles import ADMIN_ROLES
+from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.db import after_commit, transaction
+from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.jobs.registry import get_job_type
+from gpcloud.core.jobs.tables import Job
+from gpcloud.core.pagination import Page, keyset_page
+from gpcloud.core.redis import redis_url
+from gpcloud.core.tenancy.scope import all_tenants, current_scope, use_scope
+from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+RUNNER = "run_job"
+
+
+def queue_name() -> str:
+    return f"{get_settings().redis_namespace}:jobs"
+
+
+def arq_job_id(job_id: int) -> str:
+    return f"{get_settings().redis_namespace}:job:{job_id}"
+
+
+def redis_settings() -> RedisSettings:
+    return RedisSettings.from_dsn(redis_url())
+
+
+_pool: ArqRedis | None = None
+
+
+async def arq_pool() -> ArqRedis:
+    global _pool
+    if _pool is None:
+        _pool = await create_pool(redis_settings(), default_queue_name=queue_name())
+    return _pool
+
+
+async def close_arq_pool() -> None:
+    global _pool
+    if _pool is not None:
+        await _pool.aclose()
+    _pool = None
+
+
+async def _send(job_id: int) -> None:
+    # _job_id makes a second send of the same record a no-op while the first is queued or kept.
+    await (await arq_pool()).enqueue_job(RUNNER, job_id, _job_id=arq_job_id(job_id))
+
+
+async def enqueue(job_type: str, payload: dict[str, Any], tenant: str | None = None) -> dict:
+    """Record a job for `tenant` (default: the scope's) and queue it once the record commits."""
+    if get_job_type(job_type) is None:
+        raise DomainError("UNKNOWN_JOB_TYPE", f"no job type {job_type}")
+    scope = current_scope()
+    async with transaction():
+        job = Job(
+            tenant_id=tenant or scope.tenant,
+            type=job_type,
+            payload=payload,
+            created_by=scope.user_id,
+        )
+        await job.save()
+        job_id = job.id
+        after_commit(lambda: _send(job_id))
+        return await Job.select().where(Job.id == job_id).output(load_json=True).first()
+
+
+async def requeue_unfinished() -> int:
+    """Queue again every job still marked queued (e.g. Redis was down when it was recorded)."""
+    with all_tenants("worker start: requeue jobs of every tenant"):
+        rows = await Job.select(Job.id).where(Job.status == "queued")
+    for row in rows:
+        await _send(row["id"])
+    return len(rows)
+
+
+def result_dir(job_id: int) -> Path:
+    return get_settings().var / "jobs" / str(job_id)
+
+
+class JobRun:
+    """What a handler gets: its record's id and tenant, progress and count reporting, a result file."""
+
+    def __init__(self, job: dict):
+        self.id: int = job["id"]
+        self.tenant: str = job["tenant_id"]
+        self.counts: dict[str, int] = {}
+        self.result_file: str | None = None
+
+    async def progress(self, done: int, total: int | None = None) -> None:
+        values: dict = {Job.progress_done: done, Job.counts: self.counts}
+        if total is not None:
+            values[Job.progress_total] = total
+        await Job.update(values).where(Job.id == self.id)
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + n
+
+    def result_path(self, filename: str) -> Path:
+        folder = result_dir(self.id)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.result_file = filename
+        return folder / filename
+
+
+async def _finish(job_id: int, status: str, **values: Any) -> None:
+    await Job.update(
+        {Job.status: status, Job.finished_at: datetime.now(UTC), **values}
+    ).where(Job.id == job_id)
+
+
+async def run_job(ctx: dict, job_id: int) -> str:
+    """The one arq function: load the record, re-enter its tenant's scope, call the handler."""
+    with all_tenants("worker: read the job record to learn its tenant"):
+        job = await Job.select().where(Job.id == job_id).output(load_json=True).first()
+        if job is None:
+            log.warning("job %s: no record, dropped", job_id)
+            return "missing"
+        if job["status"] in ("succeeded", "failed"):
+            return f"already {job['status']}"
+        tenant = (await tenant_tree(fresh=True)).get(job["tenant_id"])
+        if tenant is None or tenant.status != "active":
+            await _finish(
+                job_id,
+                "failed",
+                error_code="TENANT_UNAVAILABLE",
+                error_message=f"tenant {job['tenant']} no longer exists or is not active",
+            )
+            return "failed"
+        job_type = get_job_type(job["type"])
+        if job_type is None:
+            await _finish(job_id, "failed", error_code="UNKNOWN_JOB_TYPE", error_message=job["type"])
+            return "failed"
+    scope = (await tenant_tree()).scope_for(job["tenant_id"], user_id=job["created_by"])
+    with use_scope(scope):
+        await Job.update(
+            {
+                Job.status: "running",
+                Job.started_at: datetime.now(UTC),
+                Job.attempts: Job.attempts + 1,
+            }
+        ).where(Job.id == job_id)
+        shutil.rmtree(result_dir(job_id), ignore_errors=True)
+        run = JobRun(job)
+        try:
+            await job_type.handler(run, **job["payload"])
+        except DomainError as exc:
+            await _finish(job_id, "failed", error_code=exc.code, error_message=str(exc), counts=run.counts)
+            return "failed"
+        except Exception as exc:
+            log.exception("job %s (%s) failed", job_id, job["type"])
+            await _finish(
+                job_id,
+                "failed",
+                error_code="INTERNAL",
+                error_message=f"{type(exc).__name__}: the job failed; the log has details",
+                counts=run.counts,
+            )
+            return "failed"
+        await _finish(job_id, "succeeded", counts=run.counts, result_file=run.result_file)
+    return "succeeded"
+
+
+# Reading
+
+
+def _readable(query, actor: CurrentUser):
+    """Admins read their subtree's jobs; everyone else only the jobs they started."""
+    if actor.has_any_role(ADMIN_ROLES):
+        return query
+    return query.where(Job.created_by == actor.id)
+
+
+async def get_job(actor: CurrentUser, job_id: int) -> dict:
+    row = await _readable(Job.select(), actor).where(Job.id == job_id).output(load_json=True).first()
+    if row is None:
+        raise NotFound("job", job_id)
+    return row
+
+
+async def list_jobs(
+    actor: CurrentUser, job_type: str | None, status: str | None, first: int | None, after: str | None
+) -> Page:
+    query = _readable(Job.select(), actor).output(load_json=True)
+    if job_type:
+        query = query.where(Job.type == job_type)
+    if status:
+        query = query.where(Job.status == status)
+    return await keyset_page(query, Job.id, first, after)
+
+
+async def result_file(actor: CurrentUser, job_id: int) -> Path:
+    job = await get_job(actor, job_id)
+    if job["status"] != "succeeded" or not job["result_file"]:
+        raise DomainError("NO_RESULT", f"job {job_id} has no result file")
+    path = result_dir(job_id) / job["result_file"]
+    if not path.is_file():
+        raise DomainError("NO_RESULT", f"the result of job {job_id} is no longer kept")
+    return path

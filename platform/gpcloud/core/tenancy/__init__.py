@@ -1,0 +1,1 @@
+"""Tenants (administrative regions), the request/job scope and fail-closed table bases."""

@@ -1,0 +1,139 @@
+"""Tenant table and the two mixins every other table declares itself with.
+
+- `TenantOwned`: rows belong to a tenant (`tenant_id` column). Every query built from the class
+  (select, objects, count, exists, update, delete, insert, save, remove) is filtered to, or checked
+  against, the current scope's visible tenants; with no scope it raises `NoScope`.
+- `ProvinceShared`: registered once for the whole province (suppliers, experts, agencies, goods);
+  no tenant filter.
+
+Joins from a shared table into a tenant-owned one are not filtered by the base: query the
+tenant-owned table itself (or its dataloader) instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from piccolo.columns import ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.query.methods.insert import Insert
+from piccolo.query.mixins import OnConflictAction
+from piccolo.table import Table
+
+from gpcloud.core.tenancy.scope import OutOfScope, Scope, current_scope
+
+LEVELS = ("province", "city", "county")
+STATUSES = ("active", "not_onboarded", "retired")
+
+
+class ProvinceShared:
+    """Mixin for tables registered once for the whole province: `class X(ProvinceShared, Table)`."""
+
+
+class Tenant(ProvinceShared, Table, tablename="tenant"):
+    """An administrative region on the platform; its GB/T 2260 code is its id."""
+
+    region_code = Varchar(length=6, primary_key=True)
+    name = Varchar(length=64)
+    name_en = Varchar(length=64, default="")
+    level = Varchar(length=16, index=True)
+    parent = ForeignKey("self", null=True, on_delete=OnDelete.restrict, index=True)
+    status = Varchar(length=16, default="active")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+def _scope_condition(table: type[TenantOwned], scope: Scope):
+    if scope.visible is None:
+        return None
+    if len(scope.visible) == 1:
+        return table.tenant_id == next(iter(scope.visible))
+    return table.tenant_id.is_in(sorted(scope.visible))
+
+
+def _filtered(query, table: type[TenantOwned]):
+    condition = _scope_condition(table, current_scope())
+    return query if condition is None else query.where(condition)
+
+
+def _check_row(row: TenantOwned, scope: Scope) -> None:
+    tenant = row.tenant_id
+    if isinstance(tenant, Table):
+        tenant = tenant.region_code
+    if tenant is None:
+        if scope.tenant is None:
+            raise OutOfScope(f"{type(row).__name__}: a system scope must name the tenant")
+        row.tenant_id = scope.tenant
+    elif not scope.can_see(tenant):
+        raise OutOfScope(f"{type(row).__name__}: tenant {tenant} is outside the current scope")
+
+
+class ScopedInsert(Insert):
+    """Fills `tenant` from the scope and refuses rows of tenants the scope cannot see."""
+
+    def add(self, *instances: Table):
+        scope = current_scope()
+        for row in instances:
+            _check_row(row, scope)  # type: ignore[arg-type]
+        return super().add(*instances)
+
+    def on_conflict(self, target=None, action=OnConflictAction.do_nothing, values=None, where=None):
+        # An upsert must never update a row of another tenant that shares the unique key.
+        if str(getattr(action, "value", action)).upper() == "DO UPDATE":
+            condition = _scope_condition(self.table, current_scope())  # type: ignore[arg-type]
+            if condition is not None:
+                where = condition if where is None else (where & condition)
+        return super().on_conflict(target=target, action=action, values=values, where=where)
+
+
+class TenantOwned:
+    """Mixin for tables whose rows belong to one tenant: `class X(TenantOwned, Table)`.
+
+    Fail-closed scoping, see the module doc.
+    """
+
+    tenant_id = ForeignKey(Tenant, on_delete=OnDelete.restrict, null=False, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+    @classmethod
+    def select(cls, *columns: Any, exclude_secrets: bool = False):
+        return _filtered(super().select(*columns, exclude_secrets=exclude_secrets), cls)
+
+    @classmethod
+    def objects(cls, *prefetch: Any):
+        return _filtered(super().objects(*prefetch), cls)
+
+    @classmethod
+    def count(cls, column=None, distinct=None):
+        return _filtered(super().count(column=column, distinct=distinct), cls)
+
+    @classmethod
+    def exists(cls):
+        return _filtered(super().exists(), cls)
+
+    @classmethod
+    def update(cls, values=None, force: bool = False, use_auto_update: bool = True, **kwargs):
+        for column, value in {**(values or {}), **kwargs}.items():
+            name = column if isinstance(column, str) else column._meta.name
+            if name == "tenant_id" and not current_scope().can_see(value):
+                raise OutOfScope(f"{cls.__name__}: cannot move a row to tenant {value}")
+        query = super().update(values, force=force, use_auto_update=use_auto_update, **kwargs)
+        return _filtered(query, cls)
+
+    @classmethod
+    def delete(cls, force: bool = False):
+        return _filtered(super().delete(force=force), cls)
+
+    @classmethod
+    def insert(cls, *rows: Any):
+        current_scope()
+        query = ScopedInsert(table=cls).returning(cls._meta.primary_key)
+        if rows:
+            query.add(*rows)
+        return query
+
+    @classmethod
+    def raw(cls, sql: str, *args: Any):
+        """Raw SQL cannot be filtered: only allowed where isolation was opted out of explicitly."""
+        if current_scope().visible is not None:
+            raise OutOfScope(f"{cls.__name__}.raw() needs all_tenants(reason) around it")
+        return super().raw(sql, *args)

@@ -1,0 +1,38 @@
+"""Format checks for identifiers real users type: one place for each rule."""
+
+from __future__ import annotations
+
+import re
+
+# GB 32100-2015 unified social credit code: 18 characters from this alphabet, last one a check.
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
+EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
+
+
+def uscc_check_char(first17: str) -> str:
+    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def is_uscc(code: str) -> bool:
+    if len(code) != 18 or any(ch not in USCC_ALPHABET for ch in code):
+        return False
+    return uscc_check_char(code[:17]) == code[17]
+
+
+def is_phone(value: str) -> bool:
+    """A mainland mobile number or a landline with area code (e.g. 0753-3263280)."""
+    return bool(MOBILE.match(value) or LANDLINE.match(value))
+
+
+def is_email(value: str) -> bool:
+    return len(value) <= 128 and bool(EMAIL.match(value))
+
+
+def is_username(value: str) -> bool:
+    return bool(USERNAME.match(value))

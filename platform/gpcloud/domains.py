@@ -1,0 +1,13 @@
+"""The one list of domains. Schema assembly, the worker and Piccolo's app registry read it.
+
+A domain module may have `graphql.py` (Queries / Mutations) and `jobs.py` (job handlers);
+each piccolo app holds the tables of one or more domains and their migrations.
+"""
+
+DOMAINS: tuple[str, ...] = (
+    "gpcloud.core.tenancy",
+    "gpcloud.core.auth",
+    "gpcloud.core.jobs",
+)
+
+PICCOLO_APPS: tuple[str, ...] = ("gpcloud.core.piccolo_app",)

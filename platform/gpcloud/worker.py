@@ -1,0 +1,60 @@
+"""arq worker settings collecting every domain's jobs.
+
+`gpcloud worker` runs a worker process (production, any number of them); in the embedded
+default `gpcloud serve` runs one inside the app process instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from arq import func
+from arq.worker import Worker
+
+from gpcloud.core.db import close_pool, open_pool
+from gpcloud.core.jobs.registry import load_domain_jobs
+from gpcloud.core.jobs.service import RUNNER, queue_name, redis_settings, requeue_unfinished, run_job
+from gpcloud.settings import get_settings
+
+log = logging.getLogger("gpcloud.worker")
+
+
+async def on_startup(ctx: dict) -> None:
+    if not ctx.get("in_app"):
+        settings = get_settings()
+        await open_pool(settings.db_pool_min, settings.db_pool_max)
+    types = load_domain_jobs()
+    count = await requeue_unfinished()
+    log.info("worker ready: %d job types; requeued %d unfinished jobs", len(types), count)
+
+
+async def on_shutdown(ctx: dict) -> None:
+    if not ctx.get("in_app"):
+        await close_pool()
+
+
+class WorkerSettings:
+    """arq's settings class. Redis and the queue name come from gpcloud settings at start."""
+
+    functions = [func(run_job, name=RUNNER, max_tries=3)]
+    on_startup = on_startup
+    on_shutdown = on_shutdown
+    job_timeout = 3600
+    keep_result = 3600
+
+
+def make_worker(in_app: bool = False, **overrides: Any) -> Worker:
+    options: dict[str, Any] = {
+        "functions": WorkerSettings.functions,
+        "on_startup": WorkerSettings.on_startup,
+        "on_shutdown": WorkerSettings.on_shutdown,
+        "job_timeout": WorkerSettings.job_timeout,
+        "keep_result": WorkerSettings.keep_result,
+        "redis_settings": redis_settings(),
+        "queue_name": queue_name(),
+        "ctx": {"in_app": in_app},
+        "handle_signals": not in_app,
+    }
+    options.update(overrides)
+    return Worker(**options)
