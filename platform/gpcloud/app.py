@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 
 from litestar import Litestar, Request, get
 from litestar.exceptions import NotAuthorizedException, NotFoundException
+from litestar.params import FromPath
 from litestar.response import File, Redirect
 from strawberry.litestar import make_graphql_controller
 
@@ -43,7 +44,7 @@ async def health() -> dict[str, str]:
 
 
 @get("/jobs/{job_id:int}/result")
-async def job_result(request: Request, job_id: int) -> File:
+async def job_result(request: Request, job_id: FromPath[int]) -> File:
     """The result file of a finished job, for whoever may read the job."""
     user, scope, error = await authenticate(request)
     if user is None:
@@ -63,7 +64,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await open_pool(settings.db_pool_min, settings.db_pool_max)
+        owns_pool = await open_pool(settings.db_pool_min, settings.db_pool_max)
         worker = task = None
         if in_process:
             worker = make_worker(in_app=True)
@@ -78,7 +79,8 @@ def create_app(run_worker: bool | None = None) -> Litestar:
                     await worker.close()
             await jobs.close_arq_pool()
             await close_redis()
-            await close_pool()
+            if owns_pool:
+                await close_pool()
 
     return Litestar(
         route_handlers=[GraphQLController, index, health, job_result],

@@ -47,8 +47,13 @@ def tenants() -> None:
 
 
 @tenants.command("apply")
-@click.option("--dir", "folder", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder of tenant files (default: settings tenants_dir).")
+@click.option(
+    "--dir",
+    "folder",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder of tenant files (default: settings tenants_dir).",
+)
 @click.option("--dry-run", is_flag=True, help="Validate and show the changes without writing.")
 def tenants_apply(folder: Path | None, dry_run: bool) -> None:
     """Create or update tenants from their files; idempotent."""
@@ -59,15 +64,21 @@ def tenants_apply(folder: Path | None, dry_run: bool) -> None:
     except TenantFileError as exc:
         for problem in exc.problems:
             console.print(f"[red]error[/red] {problem}", highlight=False)
-        raise click.ClickException(f"{len(exc.problems)} problem(s) in tenant files; nothing applied")
+        raise click.ClickException(
+            f"{len(exc.problems)} problem(s) in tenant files; nothing applied"
+        ) from None
     verb = "would create" if dry_run else "created"
     for code in report.created:
         console.print(f"{verb} {code}")
     for code, diff in report.changed:
         changes = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in diff.items())
-        console.print(f"{'would change' if dry_run else 'changed'} {code}: {changes}", highlight=False)
+        console.print(
+            f"{'would change' if dry_run else 'changed'} {code}: {changes}", highlight=False
+        )
     for code in report.not_in_files:
-        console.print(f"[yellow]warning[/yellow] {code} is in the database but in no file (left as is)")
+        console.print(
+            f"[yellow]warning[/yellow] {code} is in the database but in no file (left as is)"
+        )
     console.print(
         f"{len(report.created)} created, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged" + (" (dry run)" if dry_run else "")
@@ -90,7 +101,9 @@ def tenants_list() -> None:
 
     def add(code: str, depth: int) -> None:
         node = tree.nodes[code]
-        table.add_row(node.region_code, "  " * depth + f"{node.name} {node.name_en}", node.level, node.status)
+        table.add_row(
+            node.region_code, "  " * depth + f"{node.name} {node.name_en}", node.level, node.status
+        )
         for child in tree.children[code]:
             add(child, depth + 1)
 
@@ -110,16 +123,26 @@ def tenants_list() -> None:
 @click.option("--org", "org_name", required=True, help="Organisation name (created if missing).")
 @click.option("--org-kind", default="finance_bureau", show_default=True)
 @click.option("--display-name", default="")
-def create_user(username: str, tenant: str, roles: tuple[str, ...], org_name: str, org_kind: str,
-                display_name: str) -> None:
+def create_user(
+    username: str,
+    tenant: str,
+    roles: tuple[str, ...],
+    org_name: str,
+    org_kind: str,
+    display_name: str,
+) -> None:
     """Create an account (e.g. the first provincial admin); prints its one-time password."""
     from gpcloud.core.errors import DomainError
 
     try:
-        user, password = _run(_create_user(username, tenant, list(roles), org_name, org_kind, display_name))
+        user, password = _run(
+            _create_user(username, tenant, list(roles), org_name, org_kind, display_name)
+        )
     except DomainError as exc:
         for p in exc.problems:
-            console.print(f"[red]error[/red] {p.field or ''} {p.code}: {p.message}", highlight=False)
+            console.print(
+                f"[red]error[/red] {p.field or ''} {p.code}: {p.message}", highlight=False
+            )
         raise click.ClickException("account not created") from None
     console.print(f"created {user['username']} in {user['tenant_id']}")
     console.print(f"one-time password: [bold]{password}[/bold] (must be changed at first login)")
@@ -133,15 +156,22 @@ async def _create_user(username, tenant, roles, org_name, org_kind, display_name
 
     with all_tenants("server operator: create-user command"):
         async with transaction():
-            org = await Organisation.select(Organisation.id).where(
-                (Organisation.name == org_name) & (Organisation.region == tenant)
-            ).first()
+            org = (
+                await Organisation.select(Organisation.id)
+                .where((Organisation.name == org_name) & (Organisation.region == tenant))
+                .first()
+            )
             if org is None:
                 org = await admin.create_organisation(None, org_name, org_kind, tenant, None)
             return await admin.create_user(
                 None,
-                admin.NewUser(tenant=tenant, username=username, organisation_id=org["id"],
-                              roles=roles, display_name=display_name),
+                admin.NewUser(
+                    tenant=tenant,
+                    username=username,
+                    organisation_id=org["id"],
+                    roles=roles,
+                    display_name=display_name,
+                ),
             )
 
 
@@ -149,8 +179,12 @@ async def _create_user(username, tenant, roles, org_name, org_kind, display_name
 
 
 @main.command("export-schema")
-@click.option("--output", type=click.Path(path_type=Path, dir_okay=False), default=None,
-              help="Write here instead of stdout (the committed file is schema.graphql).")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write here instead of stdout (the committed file is schema.graphql).",
+)
 def export_schema(output: Path | None) -> None:
     """Print the GraphQL schema (SDL)."""
     from gpcloud.core.graphql.schema import schema
@@ -169,9 +203,14 @@ def export_schema(output: Path | None) -> None:
 @main.command()
 @click.option("--host", default=None, help="Default: settings host.")
 @click.option("--port", type=int, default=None, help="Default: settings port.")
-@click.option("--demo", is_flag=True, help="Seed demo accounts for every role in Meizhou and Xingning.")
-@click.option("--worker/--no-worker", default=None,
-              help="Run the job worker in this process (default: yes with embedded Redis).")
+@click.option(
+    "--demo", is_flag=True, help="Seed demo accounts for every role in Meizhou and Xingning."
+)
+@click.option(
+    "--worker/--no-worker",
+    default=None,
+    help="Run the job worker in this process (default: yes with embedded Redis).",
+)
 def serve(host: str | None, port: int | None, demo: bool, worker: bool | None) -> None:
     """Run the platform: GraphQL at /graphql (GraphiQL in a browser)."""
     import uvicorn
@@ -222,7 +261,9 @@ def _db_label(settings) -> str:
 def _print_demo_logins(users) -> None:
     from gpcloud.demo import DEMO_PASSWORD
 
-    table = Table("login name", "tenant", "roles", title=f"Demo accounts (password {DEMO_PASSWORD})")
+    table = Table(
+        "login name", "tenant", "roles", title=f"Demo accounts (password {DEMO_PASSWORD})"
+    )
     for user in users:
         note = "  (first login: must change password)" if user.first_login else ""
         table.add_row(user.username, user.tenant, ", ".join(user.roles) + note)

@@ -45,13 +45,25 @@ ORGS = (
     DemoOrg("mz-agency", "梅州嘉应招标代理有限公司", "agency", "441400", "91441400MA4W00005"),
     DemoOrg("mz-supplier", "梅州市客都办公设备有限公司", "supplier", "441400", "91441400MA4W00007"),
     DemoOrg("mz-college", "嘉应学院", "other", "441400", "12441400MB2C90009"),
-    DemoOrg("mz-bank", "梅州融信村镇银行股份有限公司", "financial_institution", "441400", "91441400MA4W00012"),
+    DemoOrg(
+        "mz-bank",
+        "梅州融信村镇银行股份有限公司",
+        "financial_institution",
+        "441400",
+        "91441400MA4W00012",
+    ),
     DemoOrg("xn-finance", "兴宁市财政局", "finance_bureau", "441481", "11441481MB2C90002"),
     DemoOrg("xn-school", "兴宁市第一中学", "purchaser", "441481", "12441481MB2C90004"),
     DemoOrg("xn-agency", "兴宁市宁江工程咨询有限公司", "agency", "441481", "91441481MA4W00013"),
     DemoOrg("xn-supplier", "兴宁市合水电子科技有限公司", "supplier", "441481", "91441481MA4W00006"),
     DemoOrg("xn-hospital", "兴宁市人民医院", "other", "441481", "12441481MB2C90014"),
-    DemoOrg("xn-guarantee", "兴宁市兴信融资担保有限公司", "financial_institution", "441481", "91441481MA4W00015"),
+    DemoOrg(
+        "xn-guarantee",
+        "兴宁市兴信融资担保有限公司",
+        "financial_institution",
+        "441481",
+        "91441481MA4W00015",
+    ),
     # A migrated unit whose code the old portal never had: completed at first login.
     DemoOrg("xn-town", "兴宁市宁新街道办事处", "purchaser", "441481", None),
 )
@@ -88,9 +100,15 @@ async def seed_demo() -> list[DemoUser]:
         async with transaction():
             org_ids = {}
             for org in ORGS:
-                row = await Organisation.select(Organisation.id).where(Organisation.name == org.name).first()
+                row = (
+                    await Organisation.select(Organisation.id)
+                    .where(Organisation.name == org.name)
+                    .first()
+                )
                 if row is None:
-                    new = Organisation(name=org.name, kind=org.kind, region=org.region, uscc=_uscc(org))
+                    new = Organisation(
+                        name=org.name, kind=org.kind, region=org.region, uscc=_uscc(org)
+                    )
                     await new.save()
                     row = {"id": new.id}
                 org_ids[org.key] = row["id"]

@@ -32,3 +32,8 @@ def _engine():
 DB = _engine()
 
 APP_REGISTRY = AppRegistry(apps=list(PICCOLO_APPS))
+
+
+def all_tables() -> list:
+    """Every table of every registered app."""
+    return [table for config in APP_REGISTRY.app_configs.values() for table in config.table_classes]

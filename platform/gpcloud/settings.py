@@ -53,6 +53,12 @@ class SettingsError(ValueError):
     pass
 
 
+MIN_SECRET_LENGTH = 32
+
+# Integer settings outside (1, 2**31 - 1):
+INT_RANGES = {"port": (1, 65535), "db_pool_min": (0, 1000), "argon2_memory_kib": (8, 2**22)}
+
+
 def _config_file() -> Path:
     return Path(os.environ.get("GPCLOUD_CONFIG", PROJECT_ROOT / "config" / "gpcloud.toml"))
 
@@ -65,17 +71,20 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     values: dict[str, object] = {}
     for field in dataclasses.fields(Settings):
         name = field.name
-        raw = env.get(f"GPCLOUD_{name.upper()}")
+        raw = env.get(f"GPCLOUD_{name.upper()}") or None  # empty means unset
         from_env = raw is not None
         value = raw if from_env else defaults.get(name)
         if value is None:
             raise SettingsError(f"{path}: missing key gpcloud.{name}")
+        source = f"GPCLOUD_{name.upper()}" if from_env else f"{path}: gpcloud.{name}"
         if field.type == "int":
             try:
                 value = int(value)
             except (TypeError, ValueError):
-                source = f"GPCLOUD_{name.upper()}" if from_env else f"{path}: gpcloud.{name}"
                 raise SettingsError(f"{source} must be an integer, got {value!r}") from None
+            low, high = INT_RANGES.get(name, (1, 2**31 - 1))
+            if not low <= value <= high:
+                raise SettingsError(f"{source} must be between {low} and {high}, got {value}")
         elif field.type == "Path":
             # Paths from the environment are the caller's (cwd); paths in config/ are the project's.
             value = Path(value) if from_env else PROJECT_ROOT / str(value)
@@ -96,19 +105,33 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
         raise SettingsError(f"GPCLOUD_REDIS must be redis://..., got {redis!r}")
     if not values["secret_key"]:
         values["secret_key"] = _generated_secret(var)
+    elif len(str(values["secret_key"])) < MIN_SECRET_LENGTH:
+        raise SettingsError(f"GPCLOUD_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
     return Settings(**values)  # type: ignore[arg-type]
 
 
 def _generated_secret(var: Path) -> str:
-    """A per-installation key kept in var/ (never committed), created on first run."""
+    """A per-installation key kept in var/ (never committed), created on first run.
+
+    Written to a temporary file and linked into place, so a concurrent start or a crash never
+    leaves a half-written key; the first process to link wins and everyone reads its key.
+    """
     path = var / "secret_key"
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as fh:
-        fh.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    if not path.exists():
+        tmp = var / f".secret_key.{os.getpid()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    key = path.read_text().strip()
+    if len(key) < MIN_SECRET_LENGTH:
+        raise SettingsError(f"{path} holds no usable key; delete it to generate a new one")
+    return key
 
 
 @cache

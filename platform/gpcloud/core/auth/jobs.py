@@ -54,7 +54,9 @@ async def export_users(run: JobRun) -> None:
                 break
             ids = [r["id"] for r in rows]
             roles: dict[int, list[str]] = {}
-            for r in await UserRole.select(UserRole.user, UserRole.role).where(UserRole.user.is_in(ids)):
+            for r in await UserRole.select(UserRole.user, UserRole.role).where(
+                UserRole.user.is_in(ids)
+            ):
                 roles.setdefault(r["user"], []).append(r["role"])
             for r in rows:
                 node = tree.get(r["tenant_id"])

@@ -39,7 +39,8 @@ async def verify_password(password_hash: str, password: str) -> bool:
     def verify() -> bool:
         try:
             return _hasher().verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
+        except (VerificationError, InvalidHashError, ValueError):
+            # ValueError covers a non-ASCII stored hash (UnicodeEncodeError).
             return False
 
     return await asyncio.to_thread(verify)
@@ -59,7 +60,9 @@ async def burn_verify(password: str) -> None:
 def policy_problems(password: str, username: str, field: str = "newPassword") -> list[Problem]:
     """The usual government-system rule: 8+ characters from at least 3 of 4 classes."""
     if not MIN_LENGTH <= len(password) <= MAX_LENGTH:
-        return [Problem("PASSWORD_TOO_WEAK", f"must be {MIN_LENGTH} to {MAX_LENGTH} characters", field)]
+        return [
+            Problem("PASSWORD_TOO_WEAK", f"must be {MIN_LENGTH} to {MAX_LENGTH} characters", field)
+        ]
     classes = sum(any(ch in cls for ch in password) for cls in CLASSES)
     if classes < 3:
         return [

@@ -117,7 +117,9 @@ async def login(username: str, password: str, address: str) -> Session:
         )
     with all_tenants("login: find the account by its login name"):
         row = await (
-            User.select(User.id, User.password_hash, User.status, User.tenant_id, User.token_version)
+            User.select(
+                User.id, User.password_hash, User.status, User.tenant_id, User.token_version
+            )
             .where(User.username == username)
             .first()
         )
@@ -132,7 +134,7 @@ async def login(username: str, password: str, address: str) -> Session:
         raise DomainError("ACCOUNT_DISABLED", "this account is disabled; ask your tenant admin")
     tenant = (await tenant_tree()).get(row["tenant_id"])
     if tenant is None or tenant.status != "active":
-        raise DomainError("TENANT_NOT_ACTIVE", f"region {row['tenant']} is not on the platform")
+        raise DomainError("TENANT_NOT_ACTIVE", f"region {row['tenant_id']} is not on the platform")
     await throttle.clear_failures(username)
     changes = {User.last_login_at: datetime.now(UTC)}
     if passwords.needs_rehash(row["password_hash"]):
@@ -146,12 +148,18 @@ async def login(username: str, password: str, address: str) -> Session:
 
 async def change_password(user: CurrentUser, current: str, new: str) -> Session:
     with all_tenants("change the caller's own password"):
-        row = await User.select(User.password_hash, User.token_version).where(User.id == user.id).first()
+        row = (
+            await User.select(User.password_hash, User.token_version)
+            .where(User.id == user.id)
+            .first()
+        )
     if row is None or not await passwords.verify_password(row["password_hash"], current):
         raise DomainError("INVALID_CREDENTIALS", "the current password is wrong", "currentPassword")
     problems = passwords.policy_problems(new, user.username)
     if current == new:
-        problems.append(Problem("PASSWORD_REUSED", "choose a password you have not used", "newPassword"))
+        problems.append(
+            Problem("PASSWORD_REUSED", "choose a password you have not used", "newPassword")
+        )
     if problems:
         raise DomainError.many(problems)
     version = row["token_version"] + 1
@@ -193,7 +201,9 @@ async def complete_profile(
         organisation_uscc = organisation_uscc.strip().upper()
         if not is_uscc(organisation_uscc):
             problems.append(
-                Problem("INVALID_USCC", "not a valid unified social credit code", "organisationUscc")
+                Problem(
+                    "INVALID_USCC", "not a valid unified social credit code", "organisationUscc"
+                )
             )
     if problems:
         raise DomainError.many(problems)
@@ -215,7 +225,11 @@ async def complete_profile(
 
 
 async def _set_organisation_uscc(organisation_id: int, uscc: str) -> None:
-    org = await Organisation.select(Organisation.uscc).where(Organisation.id == organisation_id).first()
+    org = (
+        await Organisation.select(Organisation.uscc)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
     if org["uscc"] == uscc:
         return
     if org["uscc"]:
@@ -226,6 +240,8 @@ async def _set_organisation_uscc(organisation_id: int, uscc: str) -> None:
         )
     if await Organisation.exists().where(Organisation.uscc == uscc):
         raise DomainError(
-            "DUPLICATE_USCC", "another organisation is registered with this code", "organisationUscc"
+            "DUPLICATE_USCC",
+            "another organisation is registered with this code",
+            "organisationUscc",
         )
     await Organisation.update({Organisation.uscc: uscc}).where(Organisation.id == organisation_id)

@@ -16,7 +16,7 @@ class Organisation(ProvinceShared, Table, tablename="organisation"):
     name = Varchar(length=128, index=True)
     kind = Varchar(length=32, index=True)
     # Unified social credit code; may be missing on migrated records (completed at first login).
-    uscc = Varchar(length=18, null=True, unique=True)
+    uscc = Varchar(length=18, null=True, default=None, unique=True)
     region = ForeignKey(Tenant, on_delete=OnDelete.restrict, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
 

@@ -21,9 +21,10 @@ async def is_locked(username: str, address: str) -> bool:
     settings = get_settings()
     user_key, addr_key = _keys(username, address)
     user_count, addr_count = await get_redis().mget(user_key, addr_key)
-    return int(user_count or 0) >= settings.login_max_failures or int(
-        addr_count or 0
-    ) >= settings.login_max_failures * ADDRESS_FACTOR
+    return (
+        int(user_count or 0) >= settings.login_max_failures
+        or int(addr_count or 0) >= settings.login_max_failures * ADDRESS_FACTOR
+    )
 
 
 async def record_failure(username: str, address: str) -> None:

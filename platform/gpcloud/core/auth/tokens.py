@@ -31,7 +31,8 @@ def issue_token(
 ) -> tuple[str, datetime]:
     settings = get_settings()
     now = now or datetime.now(UTC)
-    expires = now + timedelta(minutes=settings.token_ttl_minutes)
+    # Whole seconds: what `exp` can carry is what the client is told.
+    expires = (now + timedelta(minutes=settings.token_ttl_minutes)).replace(microsecond=0)
     payload = {
         "iss": ISSUER,
         "sub": str(user_id),

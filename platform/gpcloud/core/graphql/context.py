@@ -41,7 +41,9 @@ def bearer_token(request: Request) -> str | None:
     return token.strip()
 
 
-async def authenticate(request: Request) -> tuple[CurrentUser | None, Scope | None, TokenError | None]:
+async def authenticate(
+    request: Request,
+) -> tuple[CurrentUser | None, Scope | None, TokenError | None]:
     token = bearer_token(request)
     if token is None:
         return None, None, None

@@ -17,7 +17,9 @@ class Loaders:
     def __init__(self) -> None:
         self._loaders: dict[Hashable, DataLoader] = {}
 
-    def get(self, key: Hashable, load: Callable[[list[Any]], Awaitable[Sequence[Any]]]) -> DataLoader:
+    def get(
+        self, key: Hashable, load: Callable[[list[Any]], Awaitable[Sequence[Any]]]
+    ) -> DataLoader:
         loader = self._loaders.get(key)
         if loader is None:
             loader = self._loaders[key] = DataLoader(load_fn=load)

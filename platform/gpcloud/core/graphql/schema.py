@@ -64,8 +64,10 @@ def build_schema() -> strawberry.Schema:
         mutation=mutation,
         extensions=[
             TenantScope,
-            QueryDepthLimiter(max_depth=MAX_DEPTH),
-            MaskInternalErrors(should_mask_error=_is_internal, error_message="internal error"),
+            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: MaskInternalErrors(
+                should_mask_error=_is_internal, error_message="internal error"
+            ),
         ],
     )
 

@@ -36,8 +36,10 @@ def queue_name() -> str:
     return f"{get_settings().redis_namespace}:jobs"
 
 
-def arq_job_id(job_id: int) -> str:
-    return f"{get_settings().redis_namespace}:job:{job_id}"
+def arq_job_id(job: dict) -> str:
+    """Unique per record: SQLite may reuse the id of a deleted last row, the creation time not."""
+    stamp = int(job["created_at"].timestamp() * 1_000_000)
+    return f"{get_settings().redis_namespace}:job:{job['id']}:{stamp}"
 
 
 def redis_settings() -> RedisSettings:
@@ -61,9 +63,9 @@ async def close_arq_pool() -> None:
     _pool = None
 
 
-async def _send(job_id: int) -> None:
+async def _send(job: dict) -> None:
     # _job_id makes a second send of the same record a no-op while the first is queued or kept.
-    await (await arq_pool()).enqueue_job(RUNNER, job_id, _job_id=arq_job_id(job_id))
+    await (await arq_pool()).enqueue_job(RUNNER, job["id"], _job_id=arq_job_id(job))
 
 
 async def enqueue(job_type: str, payload: dict[str, Any], tenant: str | None = None) -> dict:
@@ -79,17 +81,17 @@ async def enqueue(job_type: str, payload: dict[str, Any], tenant: str | None = N
             created_by=scope.user_id,
         )
         await job.save()
-        job_id = job.id
-        after_commit(lambda: _send(job_id))
-        return await Job.select().where(Job.id == job_id).output(load_json=True).first()
+        row = await Job.select().where(Job.id == job.id).output(load_json=True).first()
+        after_commit(lambda: _send(row))
+        return row
 
 
 async def requeue_unfinished() -> int:
     """Queue again every job still marked queued (e.g. Redis was down when it was recorded)."""
     with all_tenants("worker start: requeue jobs of every tenant"):
-        rows = await Job.select(Job.id).where(Job.status == "queued")
+        rows = await Job.select(Job.id, Job.created_at).where(Job.status == "queued")
     for row in rows:
-        await _send(row["id"])
+        await _send(row)
     return len(rows)
 
 
@@ -123,9 +125,9 @@ class JobRun:
 
 
 async def _finish(job_id: int, status: str, **values: Any) -> None:
-    await Job.update(
-        {Job.status: status, Job.finished_at: datetime.now(UTC), **values}
-    ).where(Job.id == job_id)
+    await Job.update({Job.status: status, Job.finished_at: datetime.now(UTC), **values}).where(
+        Job.id == job_id
+    )
 
 
 async def run_job(ctx: dict, job_id: int) -> str:
@@ -143,12 +145,14 @@ async def run_job(ctx: dict, job_id: int) -> str:
                 job_id,
                 "failed",
                 error_code="TENANT_UNAVAILABLE",
-                error_message=f"tenant {job['tenant']} no longer exists or is not active",
+                error_message=f"tenant {job['tenant_id']} no longer exists or is not active",
             )
             return "failed"
         job_type = get_job_type(job["type"])
         if job_type is None:
-            await _finish(job_id, "failed", error_code="UNKNOWN_JOB_TYPE", error_message=job["type"])
+            await _finish(
+                job_id, "failed", error_code="UNKNOWN_JOB_TYPE", error_message=job["type"]
+            )
             return "failed"
     scope = (await tenant_tree()).scope_for(job["tenant_id"], user_id=job["created_by"])
     with use_scope(scope):
@@ -164,7 +168,9 @@ async def run_job(ctx: dict, job_id: int) -> str:
         try:
             await job_type.handler(run, **job["payload"])
         except DomainError as exc:
-            await _finish(job_id, "failed", error_code=exc.code, error_message=str(exc), counts=run.counts)
+            await _finish(
+                job_id, "failed", error_code=exc.code, error_message=str(exc), counts=run.counts
+            )
             return "failed"
         except Exception as exc:
             log.exception("job %s (%s) failed", job_id, job["type"])
@@ -191,14 +197,20 @@ def _readable(query, actor: CurrentUser):
 
 
 async def get_job(actor: CurrentUser, job_id: int) -> dict:
-    row = await _readable(Job.select(), actor).where(Job.id == job_id).output(load_json=True).first()
+    row = (
+        await _readable(Job.select(), actor).where(Job.id == job_id).output(load_json=True).first()
+    )
     if row is None:
         raise NotFound("job", job_id)
     return row
 
 
 async def list_jobs(
-    actor: CurrentUser, job_type: str | None, status: str | None, first: int | None, after: str | None
+    actor: CurrentUser,
+    job_type: str | None,
+    status: str | None,
+    first: int | None,
+    after: str | None,
 ) -> Page:
     query = _readable(Job.select(), actor).output(load_json=True)
     if job_type:

@@ -1,5 +1,4 @@
 from piccolo.columns import JSON, Integer, Text, Timestamptz, Varchar
-
 from piccolo.table import Table
 
 from gpcloud.core.tenancy.tables import TenantOwned

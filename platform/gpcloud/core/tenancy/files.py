@@ -27,8 +27,8 @@ from gpcloud.core.db import transaction
 from gpcloud.core.tenancy.service import invalidate_tree
 from gpcloud.core.tenancy.tables import LEVELS, STATUSES, Tenant
 
-FILE_NAME = re.compile(r"^(\d{6})-[a-z0-9][a-z0-9-]*\.toml$")
-REGION_CODE = re.compile(r"^\d{6}$")
+FILE_NAME = re.compile(r"([0-9]{6})-[a-z0-9][a-z0-9-]*\.toml")
+REGION_CODE = re.compile(r"[0-9]{6}")
 REQUIRED = {"region_code": str, "name": str, "level": str}
 OPTIONAL = {"name_en": str, "parent": str, "status": str}
 FIELDS = ("name", "name_en", "level", "parent", "status")
@@ -75,9 +75,11 @@ def read_tenant_files(folder: Path) -> dict[str, dict]:
 
 def _read_one(path: Path, problems: list[str]) -> dict | None:
     name = path.name
-    match = FILE_NAME.match(name)
+    match = FILE_NAME.fullmatch(name)
     if not match:
-        problems.append(f"{name}: file name must be <region_code>-<slug>.toml, e.g. 441481-xingning.toml")
+        problems.append(
+            f"{name}: file name must be <region_code>-<slug>.toml, e.g. 441481-xingning.toml"
+        )
         return None
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -95,7 +97,7 @@ def _read_one(path: Path, problems: list[str]) -> dict | None:
     if not isinstance(section, dict):
         problems.append(f"{name}: tenant: missing [tenant] table")
         return None
-    for key, kind in REQUIRED.items():
+    for key in REQUIRED:
         if key not in section:
             problems.append(f"{name}: tenant.{key}: missing")
     for key, value in section.items():
@@ -115,16 +117,20 @@ def _read_one(path: Path, problems: list[str]) -> dict | None:
         "status": section.get("status", "active"),
     }
     code = values["region_code"]
-    if not REGION_CODE.match(code):
+    if not REGION_CODE.fullmatch(code):
         problems.append(f"{name}: tenant.region_code: must be six digits, got {code!r}")
     elif code != match.group(1):
         problems.append(f"{name}: tenant.region_code: {code} does not match the file name")
     if not values["name"]:
         problems.append(f"{name}: tenant.name: must not be empty")
     if values["level"] not in LEVELS:
-        problems.append(f"{name}: tenant.level: must be one of {', '.join(LEVELS)}, got {values['level']!r}")
+        problems.append(
+            f"{name}: tenant.level: must be one of {', '.join(LEVELS)}, got {values['level']!r}"
+        )
     if values["status"] not in STATUSES:
-        problems.append(f"{name}: tenant.status: must be one of {', '.join(STATUSES)}, got {values['status']!r}")
+        problems.append(
+            f"{name}: tenant.status: must be one of {', '.join(STATUSES)}, got {values['status']!r}"
+        )
     return None if len(problems) > before else values
 
 

@@ -66,7 +66,9 @@ class Queries:
     async def tenant(self, region_code: str) -> Tenant | None:
         return await tenant_by_code(region_code)
 
-    @strawberry.field(extensions=allow(Public()), description="The province at the top of the tree.")
+    @strawberry.field(
+        extensions=allow(Public()), description="The province at the top of the tree."
+    )
     async def root_tenant(self) -> Tenant | None:
         tree = await tenant_tree()
         roots = [n for n in tree.nodes.values() if n.parent is None]

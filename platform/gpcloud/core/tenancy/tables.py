@@ -20,7 +20,7 @@ from piccolo.query.methods.insert import Insert
 from piccolo.query.mixins import OnConflictAction
 from piccolo.table import Table
 
-from gpcloud.core.tenancy.scope import OutOfScope, Scope, current_scope
+from gpcloud.core.tenancy.scope import OutOfScope, Scope, current_scope, maybe_scope
 
 LEVELS = ("province", "city", "county")
 STATUSES = ("active", "not_onboarded", "retired")
@@ -93,6 +93,18 @@ class TenantOwned:
 
     tenant_id = ForeignKey(Tenant, on_delete=OnDelete.restrict, null=False, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
+
+    def __init__(
+        self, _data=None, _ignore_missing: bool = False, _exists_in_db: bool = False, **kwargs
+    ):
+        # A row made inside a tenant scope belongs to that tenant unless it says otherwise.
+        if _data is None and "tenant_id" not in kwargs:
+            scope = maybe_scope()
+            if scope is not None and scope.tenant is not None:
+                kwargs["tenant_id"] = scope.tenant
+        super().__init__(
+            _data, _ignore_missing=_ignore_missing, _exists_in_db=_exists_in_db, **kwargs
+        )
 
     @classmethod
     def select(cls, *columns: Any, exclude_secrets: bool = False):
