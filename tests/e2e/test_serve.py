@@ -1,0 +1,117 @@
+"""`gpcloud serve` as the README runs it: a fresh machine state, the embedded default.
+
+Also, when the session runs against a Redis server, `gpcloud worker` as a separate process.
+"""
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from gpcloud.core.jobs.service import enqueue
+from gpcloud.core.jobs.tables import Job
+from gpcloud.core.tenancy.scope import all_tenants, use_scope
+from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.settings import get_settings
+
+LOGIN = (
+    'mutation { login(username: "xn.admin", password: "Gpcloud#2021") { token errors { code } } }'
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited: {proc.stdout.read()}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer")
+
+
+def test_serve_embedded_default_from_scratch(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GPCLOUD_")}
+    env |= {
+        "GPCLOUD_VAR": str(tmp_path / "var"),
+        "GPCLOUD_ARGON2_MEMORY_KIB": "1024",
+        "GPCLOUD_ARGON2_TIME_COST": "1",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gpcloud", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/health", proc)
+        assert (
+            "graphiql" in httpx.get(f"{base}/graphql", headers={"accept": "text/html"}).text.lower()
+        )
+        token = httpx.post(f"{base}/graphql", json={"query": LOGIN}).json()["data"]["login"][
+            "token"
+        ]
+        auth = {"authorization": f"Bearer {token}"}
+        job = httpx.post(
+            f"{base}/graphql",
+            json={"query": "mutation { exportUsers { job { id } } }"},
+            headers=auth,
+        ).json()["data"]["exportUsers"]["job"]
+        status = None
+        for _ in range(100):
+            status = httpx.post(
+                f"{base}/graphql",
+                json={"query": f'{{ job(id: "{job["id"]}") {{ status }} }}'},
+                headers=auth,
+            ).json()["data"]["job"]["status"]
+            if status in ("SUCCEEDED", "FAILED"):
+                break
+            time.sleep(0.1)
+        assert status == "SUCCEEDED", "the in-process worker did not run the job"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output
+    assert "xn.newclerk" in output and "Gpcloud#2021" in output  # the demo logins were printed
+    assert not (tmp_path / "var" / "redis.sock").exists(), "embedded redis left running"
+
+
+@pytest.mark.skipif(not get_settings().redis, reason="a separate worker needs a Redis server")
+async def test_worker_process_runs_jobs(demo):
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "gpcloud", "worker", stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+    try:
+        with use_scope((await tenant_tree()).scope_for("441481")):
+            record = await enqueue("users.export", {})
+        status = None
+        for _ in range(400):
+            with all_tenants("test: poll the job"):
+                status = (await Job.select(Job.status).where(Job.id == record["id"]).first())[
+                    "status"
+                ]
+            if status in ("succeeded", "failed"):
+                break
+            await asyncio.sleep(0.05)
+        assert status == "succeeded"
+    finally:
+        proc.send_signal(signal.SIGINT)
+        await asyncio.wait_for(proc.communicate(), timeout=30)

@@ -1,0 +1,79 @@
+"""Helpers shared by the tests: data reset, GraphQL calls, logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gpcloud.core.db import is_sqlite, transaction
+from gpcloud.core.redis import get_redis
+from gpcloud.core.tenancy.files import apply_tenant_files
+from gpcloud.core.tenancy.service import invalidate_tree
+from gpcloud.demo import DEMO_PASSWORD
+from gpcloud.piccolo_conf import DB, all_tables
+from gpcloud.settings import get_settings
+
+
+async def reset_data() -> None:
+    """Empty every table, reload the shipped tenants, forget throttle counters."""
+    names = [t._meta.tablename for t in all_tables()]
+    if is_sqlite():
+        async with transaction():
+            await DB.run_ddl("PRAGMA defer_foreign_keys = ON")
+            for name in names:
+                await DB.run_ddl(f'DELETE FROM "{name}"')
+    else:
+        await DB.run_ddl(
+            f"TRUNCATE {', '.join(f'{n!r}'.replace(chr(39), chr(34)) for n in names)} CASCADE"
+        )
+    invalidate_tree()
+    settings = get_settings()
+    redis = get_redis()
+    keys = [k async for k in redis.scan_iter(f"{settings.redis_namespace}:login-fail:*")]
+    if keys:
+        await redis.delete(*keys)
+    await apply_tenant_files(settings.tenants_dir)
+
+
+async def gql(
+    client, query: str, variables: dict[str, Any] | None = None, token: str | None = None
+) -> dict:
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    response = await client.post(
+        "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+LOGIN = """
+mutation($username: String!, $password: String!) {
+  login(username: $username, password: $password) {
+    token expiresAt
+    me { firstLoginPending mustChangePassword missingProfileFields user { id username } }
+    errors { field code message }
+  }
+}
+"""
+
+
+async def login(client, username: str, password: str = DEMO_PASSWORD) -> str:
+    result = await gql(client, LOGIN, {"username": username, "password": password})
+    payload = result["data"]["login"]
+    assert payload["errors"] == [], payload["errors"]
+    return payload["token"]
+
+
+def error_codes(result: dict) -> list[str]:
+    """Codes of top-level GraphQL errors."""
+    return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
+
+
+async def drain_jobs() -> None:
+    """Run a real arq worker until the queue is empty (burst mode)."""
+    from gpcloud.worker import make_worker
+
+    worker = make_worker(in_app=True, burst=True, poll_delay=0.05)
+    try:
+        await worker.async_run()
+    finally:
+        await worker.close()

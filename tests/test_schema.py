@@ -1,0 +1,68 @@
+"""The API's contract: the committed schema is current, and every field says who may use it."""
+
+from pathlib import Path
+
+from strawberry.permission import PermissionExtension
+
+from gpcloud.core.graphql.permissions import Public
+from gpcloud.core.graphql.schema import schema
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_committed_schema_is_current():
+    committed = (ROOT / "schema.graphql").read_text(encoding="utf-8")
+    assert committed == schema.as_str() + "\n", (
+        "schema.graphql is stale: run `uv run gpcloud export-schema --output schema.graphql`"
+    )
+
+
+def _fields():
+    for type_name, graphql_type in schema.schema_converter.type_map.items():
+        for field in getattr(graphql_type.definition, "fields", None) or []:
+            yield type_name, field
+
+
+def _permissions(field):
+    return [
+        permission
+        for extension in field.extensions
+        if isinstance(extension, PermissionExtension)
+        for permission in extension.permissions
+    ]
+
+
+def test_every_root_field_and_every_resolver_declares_a_permission():
+    missing = [
+        f"{type_name}.{field.python_name}"
+        for type_name, field in _fields()
+        if (type_name in ("Query", "Mutation") or field.base_resolver is not None)
+        and not _permissions(field)
+    ]
+    assert missing == [], f"fields without a permission class: {missing}"
+
+
+def test_public_root_fields_are_the_known_anonymous_ones():
+    """Anonymous access is a decision: a new public root field must be added here on purpose."""
+    public = sorted(
+        f"{type_name}.{field.python_name}"
+        for type_name, field in _fields()
+        if type_name in ("Query", "Mutation")
+        and any(isinstance(p, Public) for p in _permissions(field))
+    )
+    assert public == ["Mutation.login", "Query.root_tenant", "Query.tenant"]
+
+
+def test_the_check_sees_a_field_without_permission():
+    """Guard the guard: a resolver field without a permission is reported."""
+    import strawberry
+
+    @strawberry.type
+    class Query:
+        @strawberry.field
+        def leak(self) -> str:
+            return "x"
+
+    probe = strawberry.Schema(query=Query)
+    fields = probe.schema_converter.type_map["Query"].definition.fields
+    assert [f.python_name for f in fields if not _permissions(f)] == ["leak"]
