@@ -66,6 +66,11 @@ async def close_pool() -> None:
         await DB.close_connection_pool()
 
 
+def contains_ci(column, pattern: str):
+    """Case-insensitive LIKE: ILIKE on PostgreSQL; SQLite's LIKE already ignores ASCII case."""
+    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """True for a unique-constraint failure on either engine (a race lost to a concurrent insert)."""
     import sqlite3

@@ -86,7 +86,7 @@ async def test_expired_forged_and_revoked_tokens(client, demo):
             "ver": 0,
             "exp": int((datetime.now(UTC) + timedelta(hours=1)).timestamp()),
         },
-        "not-the-secret",
+        "not-the-secret-but-long-enough-for-hs256",
         algorithm="HS256",
     )
     other_tenant, _ = issue_token(row["id"], "441400", row["token_version"])

@@ -227,6 +227,8 @@ async def test_users_list_filters_and_pages(client, demo):
     assert await names({"search": "xn.a"}) == ["xn.admin", "xn.agency"]
     assert await names({"search": "监管"}) == ["mz.supervisor", "xn.supervisor"]
     assert await names({"search": "%"}) == sorted(seen)
+    assert await names({"search": "\\"}) == sorted(seen)  # PostgreSQL's LIKE escape character
+    assert await names({"search": "' OR 1=1 --"}) == []
     assert await names({"status": "DISABLED"}) == []
     bad = await gql(client, USERS, {"first": 101}, token=token)
     assert error_codes(bad) == ["PAGE_SIZE_TOO_LARGE"]

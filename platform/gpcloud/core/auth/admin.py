@@ -12,7 +12,7 @@ from gpcloud.core.auth import passwords
 from gpcloud.core.auth.roles import ADMIN_ROLES, ORGANISATION_KINDS, PROVINCE_ADMIN, ROLES
 from gpcloud.core.auth.service import CurrentUser, contact_problems
 from gpcloud.core.auth.tables import Organisation, User, UserRole
-from gpcloud.core.db import is_unique_violation
+from gpcloud.core.db import contains_ci, is_unique_violation
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants, current_scope
@@ -158,8 +158,7 @@ async def get_user(user_id: int) -> dict:
 async def update_user(actor: CurrentUser, user_id: int, changes: UserChanges) -> dict:
     _require_admin(actor)
     row = await get_user(user_id)
-    tenant = (await tenant_tree()).get(row["tenant_id"])
-    assert tenant is not None
+    tenant = await reachable_tenant(row["tenant_id"])
     problems = contact_problems(changes.mobile, changes.email)
     if changes.roles is not None:
         problems += _check_roles(actor, tenant, changes.roles)
@@ -238,16 +237,18 @@ async def list_users(
         query = query.where(User.status == flt.status)
     if flt.search:
         term = flt.search.strip().lower()
-        pattern = f"%{_escape_like(term)}%"
+        pattern = f"%{_like_term(term)}%"
         query = query.where(
-            User.username.ilike(f"{_escape_like(term)}%") | User.display_name.ilike(pattern)
+            contains_ci(User.username, f"{_like_term(term)}%")
+            | contains_ci(User.display_name, pattern)
         )
     return await keyset_page(query, User.id, first, after)
 
 
-def _escape_like(term: str) -> str:
-    """Piccolo's like() has no ESCAPE clause: drop the wildcard characters a user typed."""
-    return term.replace("%", "").replace("_", "")
+def _like_term(term: str) -> str:
+    """Piccolo's like() has no ESCAPE clause: drop '%' and '\\' (PostgreSQL's escape character).
+    A typed '_' stays: as a one-character wildcard it still matches itself."""
+    return term.replace("%", "").replace("\\", "")
 
 
 # Organisations
@@ -294,5 +295,5 @@ async def list_organisations(
     if kind:
         query = query.where(Organisation.kind == kind)
     if search and search.strip():
-        query = query.where(Organisation.name.ilike(f"%{_escape_like(search.strip())}%"))
+        query = query.where(contains_ci(Organisation.name, f"%{_like_term(search.strip())}%"))
     return await keyset_page(query, Organisation.id, first, after)

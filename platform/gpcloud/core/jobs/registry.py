@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from functools import cache
 import importlib.util
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ def job(name: str) -> Callable[[Handler], Handler]:
     return register
 
 
+@cache
 def load_domain_jobs() -> dict[str, JobType]:
     """Import every domain's jobs module so its handlers register."""
     for domain in DOMAINS:
