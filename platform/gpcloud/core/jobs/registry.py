@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import importlib
-from functools import cache
 import importlib.util
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cache
 
 from gpcloud.domains import DOMAINS
 
