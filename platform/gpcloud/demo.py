@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gpcloud.core.auth import passwords
+from gpcloud.core.auth import passwords, records
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.db import transaction
 from gpcloud.core.tenancy.scope import all_tenants
@@ -128,6 +128,13 @@ async def seed_demo() -> list[DemoUser]:
                 await user.save()
                 await UserRole.insert(
                     *(UserRole(tenant_id=demo.tenant, user=user.id, role=r) for r in demo.roles)
+                )
+                await records.audit_user(
+                    "user.create",
+                    user.id,
+                    None,
+                    await records.user_state(user.id),
+                    actor="demo seed",
                 )
                 created.append(demo)
     return created

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gpcloud.core.audit import service as audit
 from gpcloud.core.auth import passwords
+from gpcloud.core.auth.records import audit_user, get_user, user_state
 from gpcloud.core.auth.roles import ADMIN_ROLES, ORGANISATION_KINDS, PROVINCE_ADMIN, ROLES
-from gpcloud.core.auth.service import CurrentUser, contact_problems
+from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.db import contains_ci, is_unique_violation
-from gpcloud.core.errors import DomainError, NotFound, Problem
+from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants, current_scope
 from gpcloud.core.tenancy.service import TenantNode, tenant_tree
-from gpcloud.core.validation import is_uscc, is_username
+from gpcloud.core.validation import contact_problems, is_uscc, is_username
 
 USER_STATUSES = ("active", "disabled")
 
@@ -54,7 +56,7 @@ class UserFilter:
 # `actor=None` is the server operator (the `gpcloud create-user` command): no role limits.
 
 
-def _require_admin(actor: CurrentUser | None) -> None:
+def require_admin(actor: CurrentUser | None) -> None:
     if actor is not None and not actor.has_any_role(ADMIN_ROLES):
         raise DomainError("FORBIDDEN", "only tenant and provincial admins manage accounts")
 
@@ -87,7 +89,7 @@ def _check_roles(actor: CurrentUser | None, tenant: TenantNode, roles: list[str]
 
 async def create_user(actor: CurrentUser | None, new: NewUser) -> tuple[dict, str]:
     """Create an account flagged must_change_password; return it and its one-time password."""
-    _require_admin(actor)
+    require_admin(actor)
     tenant = await reachable_tenant(new.tenant)
     username = new.username.strip().lower()
     problems: list[Problem] = []
@@ -133,6 +135,7 @@ async def create_user(actor: CurrentUser | None, new: NewUser) -> tuple[dict, st
             ) from None
         raise
     await _set_roles(user.id, new.tenant, new.roles)
+    await audit_user("user.create", user.id, None, await user_state(user.id))
     return await get_user(user.id), password
 
 
@@ -148,16 +151,10 @@ async def _set_roles(user_id: int, tenant: str, roles: list[str]) -> None:
     )
 
 
-async def get_user(user_id: int) -> dict:
-    row = await User.select(exclude_secrets=True).where(User.id == user_id).first()
-    if row is None:
-        raise NotFound("user", user_id)
-    return row
-
-
 async def update_user(actor: CurrentUser, user_id: int, changes: UserChanges) -> dict:
-    _require_admin(actor)
-    row = await get_user(user_id)
+    require_admin(actor)
+    before = await user_state(user_id)
+    row = before
     tenant = await reachable_tenant(row["tenant_id"])
     problems = contact_problems(changes.mobile, changes.email)
     if changes.roles is not None:
@@ -166,7 +163,7 @@ async def update_user(actor: CurrentUser, user_id: int, changes: UserChanges) ->
             problems.append(
                 Problem("CANNOT_CHANGE_SELF", "you cannot change your own roles", "roles")
             )
-        elif PROVINCE_ADMIN in await _roles_of(user_id) and PROVINCE_ADMIN not in actor.roles:
+        elif PROVINCE_ADMIN in before["roles"] and PROVINCE_ADMIN not in actor.roles:
             problems.append(Problem("FORBIDDEN_ROLE", "only a provincial admin edits one", "roles"))
     if changes.status is not None:
         if changes.status not in USER_STATUSES:
@@ -193,18 +190,18 @@ async def update_user(actor: CurrentUser, user_id: int, changes: UserChanges) ->
         await User.update(values).where(User.id == user_id)
     if changes.roles is not None:
         await _set_roles(user_id, row["tenant_id"], changes.roles)
+    after = await user_state(user_id)
+    if after != before:
+        await audit_user("user.update", user_id, before, after)
     return await get_user(user_id)
-
-
-async def _roles_of(user_id: int) -> set[str]:
-    return {r["role"] for r in await UserRole.select(UserRole.role).where(UserRole.user == user_id)}
 
 
 async def reset_password(actor: CurrentUser, user_id: int) -> tuple[dict, str]:
     """A new one-time password; the account must change it at next login; old tokens stop."""
-    _require_admin(actor)
-    row = await get_user(user_id)
-    if PROVINCE_ADMIN in await _roles_of(user_id) and PROVINCE_ADMIN not in actor.roles:
+    require_admin(actor)
+    before = await user_state(user_id)
+    row = before
+    if PROVINCE_ADMIN in before["roles"] and PROVINCE_ADMIN not in actor.roles:
         raise DomainError("FORBIDDEN_ROLE", "only a provincial admin resets a provincial admin")
     password = passwords.generate_password()
     await User.update(
@@ -214,13 +211,14 @@ async def reset_password(actor: CurrentUser, user_id: int) -> tuple[dict, str]:
             User.token_version: row["token_version"] + 1,
         }
     ).where(User.id == user_id)
+    await audit_user("user.reset_password", user_id, before, await user_state(user_id))
     return await get_user(user_id), password
 
 
 async def list_users(
     actor: CurrentUser, flt: UserFilter, first: int | None, after: str | None
 ) -> Page:
-    _require_admin(actor)
+    require_admin(actor)
     query = User.select(exclude_secrets=True)
     if flt.tenant is not None:
         await reachable_tenant(flt.tenant)
@@ -257,7 +255,7 @@ def _like_term(term: str) -> str:
 async def create_organisation(
     actor: CurrentUser | None, name: str, kind: str, region: str, uscc: str | None
 ) -> dict:
-    _require_admin(actor)
+    require_admin(actor)
     await reachable_tenant(region, "region")
     name = name.strip()
     uscc = uscc.strip().upper() if uscc else None
@@ -281,7 +279,9 @@ async def create_organisation(
                 "DUPLICATE_USCC", "an organisation with this code exists", "uscc"
             ) from None
         raise
-    return await Organisation.select().where(Organisation.id == org.id).first()
+    row = await Organisation.select().where(Organisation.id == org.id).first()
+    await audit.record("organisation.create", "organisation", org.id, None, row, tenant=region)
+    return row
 
 
 async def list_organisations(

@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from gpcloud.core.auth import passwords, throttle
+from gpcloud.core.audit import service as audit
+from gpcloud.core.auth import passwords, records, throttle
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.auth.tokens import TokenError, issue_token, read_token
 from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.core.validation import is_email, is_phone, is_uscc
+from gpcloud.core.validation import contact_problems, is_uscc
 
 # Filled at first login when missing (the seed: "单位、个人信息缺失的需要补充缺失信息").
 PROFILE_FIELDS = ("display_name", "mobile", "email", "organisation_uscc")
@@ -163,6 +164,7 @@ async def change_password(user: CurrentUser, current: str, new: str) -> Session:
     if problems:
         raise DomainError.many(problems)
     version = row["token_version"] + 1
+    before = await records.user_state(user.id)
     await User.update(
         {
             User.password_hash: await passwords.hash_password(new),
@@ -171,18 +173,12 @@ async def change_password(user: CurrentUser, current: str, new: str) -> Session:
             User.password_changed_at: datetime.now(UTC),
         }
     ).where(User.id == user.id)
+    await records.audit_user(
+        "user.change_password", user.id, before, await records.user_state(user.id)
+    )
     fresh = await load_current_user(user.id)
     token, expires = issue_token(user.id, user.tenant, version)
     return Session(token=token, expires_at=expires, user=fresh)
-
-
-def contact_problems(mobile: str | None, email: str | None) -> list[Problem]:
-    problems = []
-    if mobile and not is_phone(mobile):
-        problems.append(Problem("INVALID_PHONE", "not a mobile or landline number", "mobile"))
-    if email and not is_email(email):
-        problems.append(Problem("INVALID_EMAIL", "not an e-mail address", "email"))
-    return problems
 
 
 async def complete_profile(
@@ -216,10 +212,14 @@ async def complete_profile(
         )
         if value
     }
+    before = await records.user_state(user.id)
     if changes:
         await User.update(changes).where(User.id == user.id)
     if organisation_uscc:
         await _set_organisation_uscc(user.organisation_id, organisation_uscc)
+    after = await records.user_state(user.id)
+    if after != before:
+        await records.audit_user("user.complete_profile", user.id, before, after)
     fresh = await load_current_user(user.id)
     return fresh
 
@@ -245,3 +245,6 @@ async def _set_organisation_uscc(organisation_id: int, uscc: str) -> None:
             "organisationUscc",
         )
     await Organisation.update({Organisation.uscc: uscc}).where(Organisation.id == organisation_id)
+    await audit.record(
+        "organisation.update", "organisation", organisation_id, {"uscc": None}, {"uscc": uscc}
+    )
