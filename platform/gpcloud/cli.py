@@ -71,7 +71,7 @@ def tenants_apply(folder: Path | None, dry_run: bool) -> None:
     for code in report.created:
         console.print(f"{verb} {code}")
     for code, diff in report.changed:
-        changes = ", ".join(f"{k}: {old!r} -> {new!r}" for k, (old, new) in diff.items())
+        changes = ", ".join(_describe_change(k, old, new) for k, (old, new) in diff.items())
         console.print(
             f"{'would change' if dry_run else 'changed'} {code}: {changes}", highlight=False
         )
@@ -83,6 +83,16 @@ def tenants_apply(folder: Path | None, dry_run: bool) -> None:
         f"{len(report.created)} created, {len(report.changed)} changed, "
         f"{len(report.unchanged)} unchanged" + (" (dry run)" if dry_run else "")
     )
+
+
+def _describe_change(key: str, old, new) -> str:
+    if key != "config":
+        return f"{key}: {old!r} -> {new!r}"
+    from gpcloud.core.tenancy.config import leaves
+
+    before, after = leaves(old or {}), leaves(new or {})
+    paths = sorted(".".join(p) for p in set(before) | set(after) if before.get(p) != after.get(p))
+    return f"config: {', '.join(paths)}"
 
 
 async def _apply_tenants(folder: Path | None, dry_run: bool = False):
@@ -173,6 +183,30 @@ async def _create_user(username, tenant, roles, org_name, org_kind, display_name
                     display_name=display_name,
                 ),
             )
+
+
+# Audit
+
+
+@main.group()
+def audit() -> None:
+    """The hash-chained audit log."""
+
+
+@audit.command("verify")
+def audit_verify() -> None:
+    """Recompute the chain; name the first entry that does not fit (exit 1)."""
+    from gpcloud.core.audit.service import verify
+
+    result = _run(verify())
+    if not result.ok:
+        console.print(
+            f"[red]broken[/red] at audit entry {result.broken_at}: {result.problem} "
+            f"({result.entries} entries before it are intact)",
+            highlight=False,
+        )
+        raise SystemExit(1)
+    console.print(f"ok: {result.entries} entries, head {result.head}")
 
 
 # Schema

@@ -66,6 +66,18 @@ async def close_pool() -> None:
         await DB.close_connection_pool()
 
 
+async def serialize_writes(name: str) -> None:
+    """Make writers of `name` take turns until the current transaction ends.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: transaction() already holds the
+    database's single write lock from BEGIN IMMEDIATE.
+    """
+    if DB.current_transaction.get() is None:
+        raise RuntimeError("serialize_writes needs an open transaction()")
+    if not is_sqlite():
+        await DB.run_ddl(f"SELECT pg_advisory_xact_lock(hashtext('{name}'))")
+
+
 def contains_ci(column, pattern: str):
     """Case-insensitive LIKE: ILIKE on PostgreSQL; SQLite's LIKE already ignores ASCII case."""
     return column.like(pattern) if is_sqlite() else column.ilike(pattern)

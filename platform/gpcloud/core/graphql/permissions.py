@@ -70,5 +70,21 @@ class HasRole(Authenticated):
         return True
 
 
+class SubsystemLive(Authenticated):
+    """For a subsystem's mutations: refused before the caller's tenant reaches its go-live date."""
+
+    def __init__(self, subsystem: str):
+        self.subsystem = subsystem
+
+    async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        from gpcloud.core.tenancy.rollout import require_live
+        from gpcloud.core.tenancy.service import get_tenant
+
+        super().has_permission(source, info, **kwargs)
+        tenant = await get_tenant(info.context.user.tenant)
+        await require_live(tenant.region_code, tenant.name, self.subsystem)
+        return True
+
+
 def allow(*permissions: BasePermission) -> list[PermissionExtension]:
     return [PermissionExtension(permissions=list(permissions))]

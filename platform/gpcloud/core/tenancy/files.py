@@ -10,6 +10,9 @@ A file is `<region_code>-<slug>.toml` with a `[tenant]` table:
     parent = "441400"        # required below the province, absent for it
     status = "active"        # active | not_onboarded | retired (optional, default active)
 
+    [config.thresholds]      # optional: this tenant's configuration layer
+    open_tender_threshold = 3000000  # (config/tenant-config.schema.json)
+
 Every problem in every file is reported (file and key) before anything is written; then all
 files are applied in one transaction. Tenants missing from the files are reported, never deleted:
 business data hangs off them.
@@ -21,17 +24,29 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
+from gpcloud.core.audit import service as audit
 from gpcloud.core.db import transaction
-from gpcloud.core.tenancy.service import invalidate_tree
+from gpcloud.core.jsonutil import dumps, loads
+from gpcloud.core.tenancy.config import (
+    bound_problems,
+    chain_layers,
+    latest_edits,
+    plain,
+    resolve,
+    schema_problems,
+)
+from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.core.tenancy.service import TenantNode, TenantTree, invalidate_tree
 from gpcloud.core.tenancy.tables import LEVELS, STATUSES, Tenant
 
 FILE_NAME = re.compile(r"([0-9]{6})-[a-z0-9][a-z0-9-]*\.toml")
 REGION_CODE = re.compile(r"[0-9]{6}")
 REQUIRED = {"region_code": str, "name": str, "level": str}
 OPTIONAL = {"name_en": str, "parent": str, "status": str}
-FIELDS = ("name", "name_en", "level", "parent", "status")
+FIELDS = ("name", "name_en", "level", "parent", "status", "config")
 
 
 class TenantFileError(ValueError):
@@ -82,7 +97,7 @@ def _read_one(path: Path, problems: list[str]) -> dict | None:
         )
         return None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
     except UnicodeDecodeError:
         problems.append(f"{name}: not UTF-8 text")
         return None
@@ -91,8 +106,15 @@ def _read_one(path: Path, problems: list[str]) -> dict | None:
         return None
     before = len(problems)
     for key in data:
-        if key != "tenant":
-            problems.append(f"{name}: {key}: unknown section (expected [tenant])")
+        if key not in ("tenant", "config"):
+            problems.append(f"{name}: {key}: unknown section (expected [tenant] and [config])")
+    config_layer = plain(data.get("config", {}))
+    if not isinstance(config_layer, dict):
+        problems.append(f"{name}: config: must be a table")
+    else:
+        problems.extend(
+            f"{name}: config.{p.field or ''}: {p.message}" for p in schema_problems(config_layer)
+        )
     section = data.get("tenant")
     if not isinstance(section, dict):
         problems.append(f"{name}: tenant: missing [tenant] table")
@@ -115,6 +137,7 @@ def _read_one(path: Path, problems: list[str]) -> dict | None:
         "level": section["level"],
         "parent": section.get("parent"),
         "status": section.get("status", "active"),
+        "config": config_layer,
     }
     code = values["region_code"]
     if not REGION_CODE.fullmatch(code):
@@ -153,29 +176,88 @@ def _check_parent(name: str, values: dict, tenants: dict[str, dict], problems: l
         )
 
 
+async def _bound_problems(tenants: dict[str, dict]) -> list[str]:
+    """A tenant file may not loosen what its parent's effective config fixes."""
+    tree = TenantTree(
+        [
+            TenantNode(
+                **{
+                    k: v[k]
+                    for k in (
+                        "region_code",
+                        "name",
+                        "name_en",
+                        "level",
+                        "parent",
+                        "status",
+                        "config",
+                    )
+                }
+            )
+            for v in tenants.values()
+        ]
+    )
+    edits = await latest_edits(list(tenants))
+    problems = []
+    for code, values in tenants.items():
+        parent = values["parent"]
+        if parent is None:
+            continue
+        own = resolve(code, chain_layers(tree, code, edits)).own.get(code, {})
+        parent_values = resolve(parent, chain_layers(tree, parent, edits)).values
+        problems += [
+            f"{code}: config.{p.field}: {p.message}"
+            for p in bound_problems(own, parent_values, tenants[parent]["name"])
+        ]
+    return problems
+
+
 async def apply_tenant_files(folder: Path, dry_run: bool = False) -> ApplyReport:
     tenants = read_tenant_files(folder)
+    problems = await _bound_problems(tenants)
+    if problems:
+        raise TenantFileError(problems)
     report = ApplyReport()
     # Parents before children, for the foreign key.
     ordered = sorted(tenants.values(), key=lambda v: (LEVELS.index(v["level"]), v["region_code"]))
-    async with transaction():
-        existing = {row["region_code"]: row for row in await Tenant.select()}
-        for values in ordered:
-            code = values["region_code"]
-            row = existing.get(code)
-            if row is None:
-                report.created.append(code)
-                if not dry_run:
-                    await Tenant.insert(Tenant(**values))
-                continue
-            diff = {k: (row[k], values[k]) for k in FIELDS if row[k] != values[k]}
-            if not diff:
-                report.unchanged.append(code)
-                continue
-            report.changed.append((code, diff))
-            if not dry_run:
-                changes = {k: values[k] for k in diff} | {"updated_at": datetime.now(UTC)}
-                await Tenant.update(changes).where(Tenant.region_code == code)
+    with all_tenants("tenants apply: tenants are the root of every scope"):
+        async with transaction():
+            existing = {row["region_code"]: row for row in await Tenant.select()}
+            for values in ordered:
+                code = values["region_code"]
+                row = existing.get(code)
+                before = (
+                    {**{k: row[k] for k in FIELDS}, "config": loads(row["config"])} if row else None
+                )
+                after = {k: values[k] for k in FIELDS}
+                if before == after:
+                    report.unchanged.append(code)
+                    continue
+                if before is None:
+                    report.created.append(code)
+                else:
+                    report.changed.append(
+                        (code, {k: (before[k], after[k]) for k in FIELDS if before[k] != after[k]})
+                    )
+                if dry_run:
+                    continue
+                stored = {**after, "config": dumps(after["config"])}
+                if before is None:
+                    await Tenant.insert(Tenant(region_code=code, **stored))
+                else:
+                    changes = {k: stored[k] for k in FIELDS if before[k] != after[k]}
+                    await Tenant.update({**changes, "updated_at": datetime.now(UTC)}).where(
+                        Tenant.region_code == code
+                    )
+                await audit.record(
+                    "tenant.create" if before is None else "tenant.update",
+                    "tenant",
+                    code,
+                    before,
+                    after,
+                    tenant=code,
+                    actor="cli:tenants apply",
+                )
         report.not_in_files = sorted(set(existing) - set(tenants))
     invalidate_tree()
     return report

@@ -1,12 +1,24 @@
-"""Tenants: the public tree of regions on the platform."""
+"""Tenants: the public tree of regions, rollout status, configuration and readiness."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import Enum
 
 import strawberry
+from strawberry.scalars import JSON
+from strawberry.tools import merge_types
+from strawberry.types import Info
 
-from gpcloud.core.graphql.permissions import Public, allow
+from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.graphql.mutations import run_mutation
+from gpcloud.core.graphql.permissions import HasRole, Public, allow
+from gpcloud.core.graphql.types import UserError
+from gpcloud.core.jsonutil import to_json
+from gpcloud.core.tenancy import readiness
+from gpcloud.core.tenancy.config import effective_config, get_path
+from gpcloud.core.tenancy.config_admin import ConfigView, config_view, edit_config
+from gpcloud.core.tenancy.rollout import rollout
 from gpcloud.core.tenancy.service import TenantNode, tenant_tree
 
 
@@ -61,7 +73,7 @@ async def tenant_by_code(code: str | None) -> Tenant | None:
 
 
 @strawberry.type
-class Queries:
+class TreeQueries:
     @strawberry.field(extensions=allow(Public()))
     async def tenant(self, region_code: str) -> Tenant | None:
         return await tenant_by_code(region_code)
@@ -73,3 +85,212 @@ class Queries:
         tree = await tenant_tree()
         roots = [n for n in tree.nodes.values() if n.parent is None]
         return Tenant.of(roots[0]) if roots else None
+
+
+# Rollout, configuration, readiness
+
+
+@strawberry.type(description="Whether a subsystem is live for a tenant (上线阶段).")
+class SubsystemRollout:
+    subsystem: str
+    go_live: date | None
+    live: bool
+
+
+@strawberry.enum
+class ConfigLayer(Enum):
+    DEFAULT = "default"
+    FILE = "file"
+    EDIT = "edit"
+
+
+@strawberry.type(description="One setting of the effective config and where its value came from.")
+class ConfigEntry:
+    path: str
+    value: JSON
+    source_layer: ConfigLayer
+    source_tenant: str | None = strawberry.field(description="Region code of the file or edit.")
+    source_version: int | None
+
+
+@strawberry.type
+class ConfigSummary:
+    plugin: str
+    label: str
+    value: str
+
+
+@strawberry.type
+class ConfigSection:
+    name: str
+    plugin: str | None = strawberry.field(description="The plugin that adds it; null for core.")
+    usable: bool = strawberry.field(description="False for a plugin section not active here.")
+
+
+@strawberry.type(description="A tenant's effective configuration.")
+class TenantConfig:
+    region_code: str
+    values: JSON
+    edit_version: int = strawberry.field(description="Latest admin edit of this tenant (0: none).")
+    entries: list[ConfigEntry]
+    problems: list[UserError] = strawberry.field(
+        description="What the schema or the active plugins find wrong with the current config."
+    )
+    summaries: list[ConfigSummary]
+    sections: list[ConfigSection]
+
+    @classmethod
+    def of(cls, view: ConfigView) -> TenantConfig:
+        config = view.config
+        return cls(
+            region_code=config.region_code,
+            values=to_json(config.values),
+            edit_version=config.edit_version,
+            entries=[
+                ConfigEntry(
+                    path=".".join(path),
+                    value=to_json(get_path(config.values, path)),
+                    source_layer=ConfigLayer(source.layer),
+                    source_tenant=source.tenant,
+                    source_version=source.version,
+                )
+                for path, source in sorted(config.sources.items())
+            ],
+            problems=[UserError.of(p) for p in view.problems],
+            summaries=[ConfigSummary(plugin=p, label=lb, value=v) for p, lb, v in view.summaries],
+            sections=[ConfigSection(name=n, plugin=p, usable=u) for n, p, u in view.sections],
+        )
+
+
+@strawberry.enum
+class ReadinessStatus(Enum):
+    DONE = "done"
+    OPEN = "open"
+
+
+@strawberry.type(description="One go-live checklist item (功能确认 and plugin items).")
+class ReadinessItem:
+    key: str
+    title: str
+    description: str
+    source: str = strawberry.field(description='"core" or the plugin that adds it.')
+    automatic: bool = strawberry.field(description="Decided from data; cannot be ticked.")
+    status: ReadinessStatus
+    missing: list[str]
+    evidence: str | None
+    ticked_at: datetime | None
+
+    @classmethod
+    def of(cls, item: readiness.ReadinessItem) -> ReadinessItem:
+        return cls(
+            key=item.key,
+            title=item.title,
+            description=item.description,
+            source=item.source,
+            automatic=item.check is not None,
+            status=ReadinessStatus.DONE if item.done else ReadinessStatus.OPEN,
+            missing=item.missing,
+            evidence=item.evidence,
+            ticked_at=item.ticked_at,
+        )
+
+
+@strawberry.type
+class Readiness:
+    region_code: str
+    items: list[ReadinessItem]
+    ready: bool
+    blocking: list[str] = strawberry.field(description="Keys of the items still open.")
+
+    @classmethod
+    def of(cls, code: str, items: list[readiness.ReadinessItem]) -> Readiness:
+        return cls(
+            region_code=code,
+            items=[ReadinessItem.of(i) for i in items],
+            ready=all(i.done for i in items),
+            blocking=[i.key for i in items if not i.done],
+        )
+
+
+@strawberry.input
+class ConfigChangeInput:
+    path: str = strawberry.field(description='Dotted, e.g. "thresholds.open_tender_threshold".')
+    value: JSON | None = strawberry.field(default=None, description="null removes the override.")
+
+
+@strawberry.type
+class TenantConfigPayload:
+    config: TenantConfig | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class ReadinessPayload:
+    readiness: Readiness | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+CONFIG_READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR)
+ADMINS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN)
+
+
+@strawberry.type
+class TenantSettingsQueries:
+    @strawberry.field(extensions=allow(Public()), description="Go-live state of each subsystem.")
+    async def rollout_status(self, region_code: str) -> list[SubsystemRollout] | None:
+        if (await tenant_tree()).get(region_code) is None:
+            return None
+        return [
+            SubsystemRollout(subsystem=r.subsystem, go_live=r.go_live, live=r.live)
+            for r in rollout(await effective_config(region_code))
+        ]
+
+    @strawberry.field(extensions=allow(CONFIG_READERS), description="Within your region.")
+    async def tenant_config(self, region_code: str) -> TenantConfig:
+        return TenantConfig.of(await config_view(region_code))
+
+    @strawberry.field(extensions=allow(ADMINS), description="The go-live checklist of a tenant.")
+    async def readiness(self, region_code: str) -> Readiness:
+        return Readiness.of(region_code, await readiness.checklist(region_code))
+
+
+@strawberry.type
+class Mutations:
+    @strawberry.mutation(
+        extensions=allow(ADMINS),
+        description="Set (or remove, with a null value) settings of a tenant in your region, "
+        "as one new version with your reason.",
+    )
+    async def edit_tenant_config(
+        self, info: Info, region_code: str, changes: list[ConfigChangeInput], reason: str
+    ) -> TenantConfigPayload:
+        async def work() -> TenantConfigPayload:
+            view = await edit_config(
+                info.context.user, region_code, [(c.path, c.value) for c in changes], reason
+            )
+            return TenantConfigPayload(config=TenantConfig.of(view))
+
+        return await run_mutation(TenantConfigPayload, work)
+
+    @strawberry.mutation(extensions=allow(ADMINS), description="Confirm a manual checklist item.")
+    async def tick_readiness_item(
+        self, info: Info, region_code: str, key: str, evidence: str
+    ) -> ReadinessPayload:
+        async def work() -> ReadinessPayload:
+            items = await readiness.tick(info.context.user, region_code, key, evidence)
+            return ReadinessPayload(readiness=Readiness.of(region_code, items))
+
+        return await run_mutation(ReadinessPayload, work)
+
+    @strawberry.mutation(extensions=allow(ADMINS))
+    async def untick_readiness_item(
+        self, info: Info, region_code: str, key: str, reason: str
+    ) -> ReadinessPayload:
+        async def work() -> ReadinessPayload:
+            items = await readiness.untick(info.context.user, region_code, key, reason)
+            return ReadinessPayload(readiness=Readiness.of(region_code, items))
+
+        return await run_mutation(ReadinessPayload, work)
+
+
+Queries = merge_types("TenancyQueries", (TreeQueries, TenantSettingsQueries))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gpcloud.core.errors import NotFound
+from gpcloud.core.jsonutil import loads
 from gpcloud.core.tenancy.scope import Scope
 from gpcloud.core.tenancy.tables import Tenant
 
@@ -22,6 +23,7 @@ class TenantNode:
     level: str
     parent: str | None
     status: str
+    config: dict = field(default_factory=dict, compare=False)
 
 
 class TenantTree:
@@ -87,6 +89,7 @@ def _node(row: dict) -> TenantNode:
         level=row["level"],
         parent=row["parent"],
         status=row["status"],
+        config=loads(row["config"] or "{}"),
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from piccolo.columns import ForeignKey, OnDelete, Timestamptz, Varchar
+from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.query.methods.insert import Insert
 from piccolo.query.mixins import OnConflictAction
@@ -39,6 +39,8 @@ class Tenant(ProvinceShared, Table, tablename="tenant"):
     level = Varchar(length=16, index=True)
     parent = ForeignKey("self", null=True, on_delete=OnDelete.restrict, index=True)
     status = Varchar(length=16, default="active")
+    # The [config] layer of the tenant's file, as applied by `gpcloud tenants apply` (JSON).
+    config = Text(default="{}")
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -149,3 +151,21 @@ class TenantOwned:
         if current_scope().visible is not None:
             raise OutOfScope(f"{cls.__name__}.raw() needs all_tenants(reason) around it")
         return super().raw(sql, *args)
+
+
+class TenantConfigEdit(TenantOwned, Table, tablename="tenant_config_edit"):
+    """One version of a tenant's admin layer: the whole layer after the edit, and the edit."""
+
+    version = Integer()
+    layer = Text(default="{}")
+    changes = Text(default="[]")
+    reason = Text()
+    author_id = Integer(null=True, default=None)
+
+
+class ReadinessTick(TenantOwned, Table, tablename="readiness_tick"):
+    """A tenant admin's confirmation of a go-live checklist item, with its evidence."""
+
+    item_key = Varchar(length=128)
+    evidence = Text()
+    ticked_by = Integer(null=True, default=None)
