@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from gpcloud.core.db import is_sqlite, transaction
@@ -77,3 +78,6 @@ async def drain_jobs() -> None:
         await worker.async_run()
     finally:
         await worker.close()
+
+
+ROOT_TENANTS = Path(__file__).resolve().parents[1] / "tenants"

@@ -8,6 +8,8 @@ DOMAINS: tuple[str, ...] = (
     "gpcloud.core.tenancy",
     "gpcloud.core.auth",
     "gpcloud.core.jobs",
+    "gpcloud.core.audit",
+    "gpcloud.core.plugins",
 )
 
 PICCOLO_APPS: tuple[str, ...] = ("gpcloud.core.piccolo_app",)

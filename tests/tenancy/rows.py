@@ -8,9 +8,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Awaitable, Callable
 
+from gpcloud.core.audit import service as audit
+from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.jobs.tables import Job
+from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.core.tenancy.tables import ReadinessTick, TenantConfigEdit
 
 _seq = itertools.count(1)
 
@@ -44,10 +48,43 @@ async def make_job(tenant: str) -> int:
     return job.id
 
 
+async def make_audit_entry(tenant: str) -> int:
+    entry = await audit.record("test.touch", "thing", next(_seq), None, {"n": 1}, tenant=tenant)
+    return entry["id"]
+
+
+async def make_config_edit(tenant: str) -> int:
+    row = TenantConfigEdit(tenant_id=tenant, version=next(_seq), layer="{}", reason="test")
+    await row.save()
+    return row.id
+
+
+async def make_readiness_tick(tenant: str) -> int:
+    row = ReadinessTick(tenant_id=tenant, item_key=f"item{next(_seq)}", evidence="test evidence")
+    await row.save()
+    return row.id
+
+
+async def make_plugin_request(tenant: str) -> int:
+    row = PluginRequest(
+        tenant_id=tenant,
+        plugin="om_service",
+        version="1",
+        code_digest="x",
+        requirement_statement="test",
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
     Job: make_job,
+    AuditEntry: make_audit_entry,
+    TenantConfigEdit: make_config_edit,
+    ReadinessTick: make_readiness_tick,
+    PluginRequest: make_plugin_request,
 }
 
 

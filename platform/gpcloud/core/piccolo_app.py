@@ -1,17 +1,29 @@
-"""The core piccolo app: tenancy, accounts and job tables, with their migrations."""
+"""The core piccolo app: the tables of tenancy, accounts, jobs, audit and plugins."""
 
 from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.jobs.tables import Job
-from gpcloud.core.tenancy.tables import Tenant
+from gpcloud.core.plugins.tables import PluginRequest
+from gpcloud.core.tenancy.tables import ReadinessTick, Tenant, TenantConfigEdit
 
 APP_CONFIG = AppConfig(
     app_name="core",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[Tenant, Organisation, User, UserRole, Job],
+    table_classes=[
+        Tenant,
+        Organisation,
+        User,
+        UserRole,
+        Job,
+        AuditEntry,
+        TenantConfigEdit,
+        ReadinessTick,
+        PluginRequest,
+    ],
     migration_dependencies=[],
     commands=[],
 )

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from gpcloud.core.errors import Problem
+
 # GB 32100-2015 unified social credit code: 18 characters from this alphabet, last one a check.
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -37,3 +39,12 @@ def is_email(value: str) -> bool:
 
 def is_username(value: str) -> bool:
     return bool(USERNAME.fullmatch(value))
+
+
+def contact_problems(mobile: str | None, email: str | None) -> list[Problem]:
+    problems = []
+    if mobile and not is_phone(mobile):
+        problems.append(Problem("INVALID_PHONE", "not a mobile or landline number", "mobile"))
+    if email and not is_email(email):
+        problems.append(Problem("INVALID_EMAIL", "not an e-mail address", "email"))
+    return problems

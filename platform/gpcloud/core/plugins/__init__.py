@@ -1,0 +1,1 @@
+"""Tenant plugins: hook specifications, discovery, provincial approval, per-tenant hook callers."""

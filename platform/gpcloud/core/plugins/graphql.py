@@ -1,0 +1,216 @@
+"""Plugins: what is installed, tenants' requests, the provincial queue and decisions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from gpcloud.core.auth.admin import reachable_tenant
+from gpcloud.core.auth.roles import PROVINCE_ADMIN, TENANT_ADMIN
+from gpcloud.core.graphql.mutations import run_mutation
+from gpcloud.core.graphql.permissions import HasRole, allow
+from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
+from gpcloud.core.jsonutil import loads, to_json
+from gpcloud.core.plugins import service
+from gpcloud.core.plugins.registry import InstalledPlugin, get_registry
+from gpcloud.core.plugins.tables import REQUEST_STATUSES
+from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
+
+ADMINS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN)
+PROVINCE = HasRole(PROVINCE_ADMIN)
+
+RequestStatus = strawberry.enum(
+    Enum("PluginRequestStatus", {s.upper(): s for s in REQUEST_STATUSES})
+)
+PluginState = strawberry.enum(
+    service.PluginState, description="Whether a plugin runs for a tenant."
+)
+
+
+@strawberry.type(description="A plugin installed on this deployment.")
+class Plugin:
+    name: str
+    version: str
+    description: str
+    digest: str = strawberry.field(description="sha256 of its source files; approvals bind it.")
+    hooks: list[str]
+    sections: list[str] = strawberry.field(description="Tenant config sections it adds.")
+    config_schema: JSON
+
+    @classmethod
+    def of(cls, plugin: InstalledPlugin) -> Plugin:
+        return cls(
+            name=plugin.name,
+            version=plugin.version,
+            description=plugin.description,
+            digest=plugin.digest,
+            hooks=list(plugin.hooks),
+            sections=sorted(plugin.sections),
+            config_schema=plugin.config_schema,
+        )
+
+
+@strawberry.type(description="A tenant's request to run a plugin, and the province's decision.")
+class PluginRequest:
+    id: strawberry.ID
+    plugin: str
+    version: str
+    code_digest: str
+    requirement_statement: str
+    config: JSON
+    status: RequestStatus  # type: ignore[valid-type]
+    enabled: bool
+    decision_reason: str
+    created_at: datetime
+    decided_at: datetime | None
+    tenant_code: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, row: dict) -> PluginRequest:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            plugin=row["plugin"],
+            version=row["version"],
+            code_digest=row["code_digest"],
+            requirement_statement=row["requirement_statement"],
+            config=to_json(loads(row["config"])),
+            status=RequestStatus(row["status"]),
+            enabled=row["enabled"],
+            decision_reason=row["decision_reason"],
+            created_at=row["created_at"],
+            decided_at=row["decided_at"],
+            tenant_code=row["tenant_id"],
+        )
+
+    @strawberry.field(extensions=allow(ADMINS))
+    async def tenant(self) -> Tenant | None:
+        return await tenant_by_code(self.tenant_code)
+
+
+@strawberry.type(description="A plugin as it stands for one tenant.")
+class TenantPlugin:
+    plugin: Plugin
+    state: PluginState  # type: ignore[valid-type]
+    approval: PluginRequest | None = strawberry.field(
+        description="The nearest approval: this tenant's, else its city's or the province's."
+    )
+    config: JSON = strawberry.field(description="Resolved county -> city -> province.")
+
+
+@strawberry.input
+class PluginRequestInput:
+    tenant: str = strawberry.field(description="Region code the plugin is for (yours or below).")
+    plugin: str
+    version: str
+    requirement_statement: str = strawberry.field(
+        description="The requirement statement (需求说明书)."
+    )
+    config: JSON = strawberry.field(default_factory=dict)
+
+
+@strawberry.type
+class PluginRequestPayload:
+    request: PluginRequest | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class Queries:
+    @strawberry.field(extensions=allow(ADMINS))
+    async def installed_plugins(self) -> list[Plugin]:
+        return [Plugin.of(p) for p in get_registry().plugins.values()]
+
+    @strawberry.field(
+        extensions=allow(ADMINS),
+        description="Requests in your region; provincial admins: status REQUESTED is the queue.",
+    )
+    async def plugin_requests(
+        self,
+        status: RequestStatus | None = None,  # type: ignore[valid-type]
+        tenant: str | None = None,
+        plugin: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PluginRequest]:
+        page = await service.list_requests(
+            status.value if status else None, tenant, plugin, first, after
+        )
+        return connection(page, PluginRequest.of)
+
+    @strawberry.field(extensions=allow(ADMINS), description="Every installed plugin for a tenant.")
+    async def tenant_plugins(self, region_code: str) -> list[TenantPlugin]:
+        await reachable_tenant(region_code, "regionCode")
+        return [
+            TenantPlugin(
+                plugin=Plugin.of(status.plugin),
+                state=status.state,
+                approval=PluginRequest.of(status.approval) if status.approval else None,
+                config=to_json(status.config),
+            )
+            for status in (await service.plugin_statuses(region_code)).values()
+        ]
+
+
+def _payload(work):
+    async def run() -> PluginRequestPayload:
+        return PluginRequestPayload(request=PluginRequest.of(await work()))
+
+    return run_mutation(PluginRequestPayload, run)
+
+
+@strawberry.type
+class Mutations:
+    @strawberry.mutation(extensions=allow(ADMINS), description="File a request for the province.")
+    async def file_plugin_request(
+        self, info: Info, input: PluginRequestInput
+    ) -> PluginRequestPayload:
+        return await _payload(
+            lambda: service.file_request(
+                info.context.user,
+                input.tenant,
+                input.plugin,
+                input.version,
+                input.requirement_statement,
+                input.config or {},
+            )
+        )
+
+    @strawberry.mutation(
+        extensions=allow(PROVINCE), description="Binds the installed version and code."
+    )
+    async def approve_plugin_request(
+        self, info: Info, id: strawberry.ID, reason: str = ""
+    ) -> PluginRequestPayload:
+        return await _payload(
+            lambda: service.approve(info.context.user, parse_id(id, "request"), reason)
+        )
+
+    @strawberry.mutation(extensions=allow(PROVINCE))
+    async def reject_plugin_request(
+        self, info: Info, id: strawberry.ID, reason: str
+    ) -> PluginRequestPayload:
+        return await _payload(
+            lambda: service.reject(info.context.user, parse_id(id, "request"), reason)
+        )
+
+    @strawberry.mutation(extensions=allow(PROVINCE), description="The plugin stops for the tenant.")
+    async def revoke_plugin_approval(
+        self, info: Info, id: strawberry.ID, reason: str
+    ) -> PluginRequestPayload:
+        return await _payload(
+            lambda: service.revoke(info.context.user, parse_id(id, "request"), reason)
+        )
+
+    @strawberry.mutation(
+        extensions=allow(ADMINS), description="Pause or resume an approved plugin."
+    )
+    async def set_plugin_enabled(
+        self, info: Info, id: strawberry.ID, enabled: bool
+    ) -> PluginRequestPayload:
+        return await _payload(
+            lambda: service.set_enabled(info.context.user, parse_id(id, "request"), enabled)
+        )

@@ -1,0 +1,99 @@
+"""The one list of hooks a gpcloud plugin may implement.
+
+Plugins are packages under plugins/<name>/, registered in the entry point group
+"gpcloud.plugins". The entry point names a module with a `GPCLOUD_PLUGIN` dict
+(name, description, config_schema) and functions marked `@hookimpl`, where
+
+    hookimpl = pluggy.HookimplMarker("gpcloud")
+
+Plugins depend on pluggy only, not on gpcloud: arguments are duck-typed objects documented
+here, results are plain dicts and lists. A hook runs for a tenant only when the province has
+approved the plugin for that tenant (or an ancestor) and the approved version and code digest
+are the installed ones.
+
+`tenant` is a TenantContext with:
+    region_code: str, name: str, level: "province" | "city" | "county"
+    config: dict                 the tenant's effective configuration (sections as dicts)
+    plugin_config(name) -> dict  the approved configuration of plugin `name`, resolved
+                                 county -> city -> province over the schema's defaults (a
+                                 county's own approval overrides its city's settings)
+
+A problem is {"path": "section.key.subkey", "message": "what is wrong or missing"}.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pluggy
+
+PROJECT = "gpcloud"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# ---------------------------------------------------------------------------------------------
+# Tenant configuration
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def gpcloud_config_sections() -> dict[str, dict]:
+    """Tenant configuration sections this plugin adds: {section name: JSON schema}.
+
+    Called once when plugins load, for every installed plugin (approved or not), so that tenant
+    files can be validated; editing a plugin's section needs the plugin active for the tenant.
+    Section names must not collide with core sections or other plugins'. Not firstresult.
+    """
+
+
+@hookspec
+def gpcloud_validate_config_section(section: str, value: dict, tenant: Any) -> list[dict] | None:
+    """Check a section of the tenant's effective config beyond its JSON schema.
+
+    Called for every section present (core and plugin) when a tenant's config is edited, after
+    the whole config passed the JSON schema, and when it is inspected. Numbers arrive as int or
+    Decimal (a count written 2.0 is a Decimal and fails an "integer" schema).
+    Return problems (see module doc), [] or None when there is nothing to say. A problem makes
+    an edit fail. Not firstresult: all active plugins are asked.
+    """
+
+
+@hookspec
+def gpcloud_config_summary(tenant: Any) -> list[dict] | None:
+    """Figures derived from the tenant's config, shown with it.
+
+    Return [{"label": str, "value": str}], e.g. an O&M fee estimate. Not firstresult.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Procurement lifecycle (called by the subsystems)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def gpcloud_validate_event(event: dict, tenant: Any) -> list[dict] | None:
+    """Veto a lifecycle event with local rules before it is written.
+
+    `event` is {"kind": "plan.submit" | "plan.file" | "project.transition" | "contract.sign" |
+    ..., "object": {...the object's fields...}, "before": state or None, "after": state or None}.
+    Return problems to refuse the event (the mutation fails, naming the plugin), [] or None to
+    let it pass. Not firstresult: every active plugin may object.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Go-live readiness
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def gpcloud_readiness_items(tenant: Any) -> list[dict] | None:
+    """Items this plugin adds to the tenant's go-live checklist.
+
+    Each item is {"key": str (unique within the plugin), "title": str, "description": str,
+    "check": bool | None, "missing": [str]}. With "check" None the item is ticked by a tenant
+    admin with evidence; with True/False it is decided from the config and "missing" says what
+    is lacking. Not firstresult.
+    """

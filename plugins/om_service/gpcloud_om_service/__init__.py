@@ -1,0 +1,1 @@
+"""gpcloud plugin om_service."""

@@ -1,0 +1,1 @@
+"""gpcloud plugin training_setup."""
