@@ -54,7 +54,11 @@ def third_plugin() -> types.ModuleType:
         return []
 
     module.gpcloud_validate_config_section = gpcloud_validate_config_section
-    module.GPCLOUD_PLUGIN = {"name": "bench_third", "description": "bench", "config_schema": {"type": "object"}}
+    module.GPCLOUD_PLUGIN = {
+        "name": "bench_third",
+        "description": "bench",
+        "config_schema": {"type": "object"},
+    }
     sys.modules[module.__name__] = module
     return module
 
@@ -78,7 +82,9 @@ async def main(calls: int) -> None:
     registry.register(third_plugin(), "1.0")
     names = ["training_setup", "om_service", "bench_third"]
     value = {"modes": ["online", "video_self_study"]}
-    tenant = TenantContext("441481", "兴宁市", "county", {"training": value}, {n: {} for n in names})
+    tenant = TenantContext(
+        "441481", "兴宁市", "county", {"training": value}, {n: {} for n in names}
+    )
     kwargs = {"section": "training", "value": value, "tenant": tenant}
     impls = registry.pm.hook.gpcloud_validate_config_section.get_hookimpls()
     direct = [(impl.function, tuple(kwargs[a] for a in impl.argnames)) for impl in impls]
@@ -94,8 +100,12 @@ async def main(calls: int) -> None:
         for name in ("training_setup", "om_service"):
             plugin = registry.plugins[name]
             await PluginRequest(
-                tenant_id="441481", plugin=name, version=plugin.version, code_digest=plugin.digest,
-                requirement_statement="bench", status="approved",
+                tenant_id="441481",
+                plugin=name,
+                version=plugin.version,
+                code_digest=plugin.digest,
+                requirement_statement="bench",
+                status="approved",
             ).save()
     from gpcloud.core.plugins import service
 
@@ -111,8 +121,12 @@ async def main(calls: int) -> None:
 
     print(f"hook call, 3 plugins ({calls} calls, best of 5)")
     print(f"  direct calls (baseline)      {baseline:8.2f} us")
-    print(f"  pluggy hook call             {native:8.2f} us   overhead {native - baseline:6.2f} us  ({native / baseline:.2f}x)")
-    print(f"  gpcloud tenant caller        {ours:8.2f} us   overhead {ours - baseline:6.2f} us  ({ours / baseline:.2f}x)")
+    print(
+        f"  pluggy hook call             {native:8.2f} us   overhead {native - baseline:6.2f} us  ({native / baseline:.2f}x)"
+    )
+    print(
+        f"  gpcloud tenant caller        {ours:8.2f} us   overhead {ours - baseline:6.2f} us  ({ours / baseline:.2f}x)"
+    )
     print("tenant hook resolution (tenant with 2 approved plugins)")
     print(f"  rebuilt (approvals + callers) {uncached:8.1f} us")
     print(f"  cached (Redis epoch check)    {cached:8.1f} us   ({uncached / cached:.1f}x faster)")
