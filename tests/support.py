@@ -5,17 +5,26 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.db import is_sqlite, transaction
+from gpcloud.core.plugins import service as plugin_service
 from gpcloud.core.redis import get_redis
 from gpcloud.core.tenancy.files import apply_tenant_files
+from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import invalidate_tree
+from gpcloud.core.tenancy.tables import Tenant
 from gpcloud.demo import DEMO_PASSWORD
 from gpcloud.piccolo_conf import DB, all_tables
 from gpcloud.settings import get_settings
 
+_snapshot: dict[str, list[dict]] = {}
+
 
 async def reset_data() -> None:
-    """Empty every table, reload the shipped tenants, forget throttle counters."""
+    """Empty every table, restore the shipped tenants (and their audit entries), forget
+    throttle counters and cached plugin hook callers.
+
+    The first call applies tenants/ for real; later calls restore that result in bulk."""
     names = [t._meta.tablename for t in all_tables()]
     if is_sqlite():
         async with transaction():
@@ -23,16 +32,31 @@ async def reset_data() -> None:
             for name in names:
                 await DB.run_ddl(f'DELETE FROM "{name}"')
     else:
-        await DB.run_ddl(
-            f"TRUNCATE {', '.join(f'{n!r}'.replace(chr(39), chr(34)) for n in names)} CASCADE"
-        )
+        await DB.run_ddl(f"TRUNCATE {', '.join(chr(34) + n + chr(34) for n in names)} CASCADE")
     invalidate_tree()
     settings = get_settings()
     redis = get_redis()
     keys = [k async for k in redis.scan_iter(f"{settings.redis_namespace}:login-fail:*")]
     if keys:
         await redis.delete(*keys)
-    await apply_tenant_files(settings.tenants_dir)
+    await plugin_service._bump_epoch()
+    with all_tenants("test harness: restore the shipped tenants"):
+        if not _snapshot:
+            await apply_tenant_files(settings.tenants_dir)
+            _snapshot["tenant"] = await Tenant.select()
+            _snapshot["audit"] = await AuditEntry.select().order_by(AuditEntry.id)
+            return
+        async with transaction():
+            levels = {"province": 0, "city": 1, "county": 2}
+            rows = sorted(_snapshot["tenant"], key=lambda r: levels[r["level"]])
+            await Tenant.insert(*(Tenant(**row) for row in rows))
+            await AuditEntry.insert(
+                *(
+                    AuditEntry(**{k: v for k, v in row.items() if k != "id"})
+                    for row in _snapshot["audit"]
+                )
+            )
+    invalidate_tree()
 
 
 async def gql(

@@ -12,14 +12,16 @@ parent's effective value (see config/tenant-config.schema.json). The province se
 from __future__ import annotations
 
 import json
+import operator
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, reduce
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
+from piccolo.query.functions.aggregate import Max
 
 from gpcloud.core.errors import Problem
 from gpcloud.core.jsonutil import loads
@@ -57,6 +59,11 @@ def defaults() -> dict[str, dict]:
 
 def full_schema() -> dict:
     """The core schema plus every installed plugin's sections."""
+    return _full_schema(get_registry().generation)
+
+
+@cache
+def _full_schema(generation: int) -> dict:
     schema = dict(core_schema())
     properties = dict(schema["properties"])
     for plugin in get_registry().plugins.values():
@@ -207,17 +214,23 @@ class Layer:
 
 
 async def latest_edits(codes: list[str]) -> dict[str, dict]:
-    """{tenant: latest edit row} for the given tenants (ancestors included, so opted out)."""
+    """{tenant: latest edit row} for the given tenants (ancestors included, so opted out).
+
+    Two queries whatever the number of tenants: the latest versions, then those rows."""
+    edit = TenantConfigEdit
     with all_tenants("config: a tenant inherits its ancestors' settings"):
-        rows = await (
-            TenantConfigEdit.select()
-            .where(TenantConfigEdit.tenant_id.is_in(codes))
-            .order_by(TenantConfigEdit.version, ascending=False)
+        versions = await (
+            edit.select(edit.tenant_id, Max(edit.version, alias="version"))
+            .where(edit.tenant_id.is_in(codes))
+            .group_by(edit.tenant_id)
         )
-    latest: dict[str, dict] = {}
-    for row in rows:
-        latest.setdefault(row["tenant_id"], row)
-    return latest
+        if not versions:
+            return {}
+        wanted = [
+            (edit.tenant_id == v["tenant_id"]) & (edit.version == v["version"]) for v in versions
+        ]
+        rows = await edit.select().where(reduce(operator.or_, wanted))
+    return {row["tenant_id"]: row for row in rows}
 
 
 def chain_layers(

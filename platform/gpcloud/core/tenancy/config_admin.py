@@ -27,6 +27,7 @@ from gpcloud.core.tenancy.config import (
     EffectiveConfig,
     bound_problems,
     chain_layers,
+    effective_config,
     full_schema,
     known_path,
     latest_edits,
@@ -72,8 +73,6 @@ async def _checks(
 
 
 async def config_view(code: str) -> ConfigView:
-    from gpcloud.core.tenancy.config import effective_config
-
     await reachable_tenant(code, "regionCode")
     config = await effective_config(code)
     problems, summaries = await _checks(code, config)
