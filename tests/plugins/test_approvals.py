@@ -259,6 +259,13 @@ GPCLOUD_PLUGIN = {"name": "probe", "description": "test plugin", "config_schema"
 @hookimpl
 def gpcloud_validate_config_section(section, value, tenant):
     {body}
+
+
+@hookimpl
+def gpcloud_validate_event(event, tenant):
+    if event["kind"] == "plan.submit" and event["object"]["amount"] > 100:
+        return [{"path": "amount", "message": f"{tenant.name}: plans over 100 need a local review"}]
+    return []
 """
 
 
@@ -321,3 +328,22 @@ async def test_a_plugin_raising_fails_the_request_cleanly_naming_it(client, demo
     assert after.edit_version == before.edit_version == 0
     with all_tenants("test: nothing recorded"):
         assert not await AuditEntry.exists().where(AuditEntry.action == "config.edit")
+
+
+async def test_lifecycle_events_are_vetoed_only_where_approved(client, demo, probe):
+    from gpcloud.core.errors import DomainError
+    from gpcloud.core.plugins.service import validate_event
+    from gpcloud.core.tenancy.scope import use_scope
+    from gpcloud.core.tenancy.service import tenant_tree
+
+    probe()
+    filed = await file(client, await login(client, "xn.admin"), "probe", version="0.1.0")
+    await approve(client, await login(client, "gd.admin"), filed["request"]["id"])
+    with use_scope((await tenant_tree()).scope_for("441481")):
+        await validate_event("441481", "plan.submit", {"amount": 50})
+        with pytest.raises(DomainError) as info:
+            await validate_event("441481", "plan.submit", {"amount": 500})
+    assert info.value.problems[0].message == "probe: 兴宁市: plans over 100 need a local review"
+    assert info.value.problems[0].field == "amount"
+    with use_scope((await tenant_tree()).scope_for("441424")):
+        await validate_event("441424", "plan.submit", {"amount": 500})
