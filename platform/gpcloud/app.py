@@ -27,7 +27,11 @@ from gpcloud.worker import make_worker
 log = logging.getLogger("gpcloud")
 
 GraphQLController = make_graphql_controller(
-    schema, path="/graphql", context_getter=context_getter, graphql_ide="graphiql"
+    schema,
+    path="/graphql",
+    context_getter=context_getter,
+    graphql_ide="graphiql",
+    multipart_uploads_enabled=True,
 )
 
 
@@ -43,18 +47,28 @@ async def health() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@get("/jobs/{job_id:int}/result")
-async def job_result(request: Request, job_id: FromPath[int]) -> File:
-    """The result file of a finished job, for whoever may read the job."""
+async def _job_file(request: Request, job_id: int, name: str | None) -> File:
     user, scope, error = await authenticate(request)
     if user is None:
         raise NotAuthorizedException(str(error) if error else "send a bearer token")
     with use_scope(scope):
         try:
-            path = await jobs.result_file(user, job_id)
+            path = await jobs.result_file(user, job_id, name)
         except DomainError as exc:
             raise NotFoundException(str(exc)) from None
     return File(path=path, filename=path.name)
+
+
+@get("/jobs/{job_id:int}/result")
+async def job_result(request: Request, job_id: FromPath[int]) -> File:
+    """The main result file of a finished job, for whoever may read the job."""
+    return await _job_file(request, job_id, None)
+
+
+@get("/jobs/{job_id:int}/files/{name:str}")
+async def job_file(request: Request, job_id: FromPath[int], name: FromPath[str]) -> File:
+    """Any result file of a finished job (e.g. an import's rejects.csv)."""
+    return await _job_file(request, job_id, name)
 
 
 def create_app(run_worker: bool | None = None) -> Litestar:
@@ -83,6 +97,6 @@ def create_app(run_worker: bool | None = None) -> Litestar:
                 await close_pool()
 
     return Litestar(
-        route_handlers=[GraphQLController, index, health, job_result],
+        route_handlers=[GraphQLController, index, health, job_result, job_file],
         lifespan=[lifespan],
     )

@@ -185,6 +185,63 @@ async def _create_user(username, tenant, roles, org_name, org_kind, display_name
             )
 
 
+# Imports
+
+
+@main.command("import")
+@click.argument("registry")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--tenant", default=None, help="Region code to import for (default: the province).")
+def import_command(registry: str, file: Path, tenant: str | None) -> None:
+    """Import a registry file (CSV or XLSX), with a progress bar and a reject report."""
+    from gpcloud.core.errors import DomainError
+    from gpcloud.core.imports.reader import ImportFileError
+
+    try:
+        job, summary = _run(_import(registry, file, tenant))
+    except (DomainError, ImportFileError) as exc:
+        raise click.ClickException(str(exc)) from None
+    table = Table("rows", *summary.counts, title=f"{registry} import (job {job['id']})")
+    table.add_row(str(summary.rows), *(str(n) for n in summary.counts.values()))
+    console.print(table)
+    from gpcloud.core.jobs.service import result_dir
+
+    for name in summary.report:
+        console.print(f"rejected rows: {result_dir(job['id']) / name}")
+
+
+async def _import(registry: str, file: Path, tenant: str | None):
+    """Runs in this process (no worker needed) but leaves a Job record like the API's imports."""
+    from rich.progress import Progress
+
+    from gpcloud.core.db import transaction
+    from gpcloud.core.imports.runner import get_spec, run_import
+    from gpcloud.core.jobs.service import finish_inline, record_inline, result_dir
+    from gpcloud.core.tenancy.scope import use_scope
+    from gpcloud.core.tenancy.service import tenant_tree
+
+    spec = get_spec(registry)
+    tree = await tenant_tree(fresh=True)
+    code = tenant or next(n.region_code for n in tree.nodes.values() if n.parent is None)
+    with use_scope(tree.scope_for(code)):
+        async with transaction():
+            job = await record_inline("import", {"registry": registry, "path": str(file.resolve())})
+        with Progress(console=console, transient=True) as bar:
+            task = bar.add_task(f"importing {file.name}", total=None)
+
+            async def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            try:
+                summary = await run_import(spec, file, code, result_dir(job["id"]), progress)
+            except Exception as exc:
+                await finish_inline(job["id"], "failed", {}, None, exc)
+                raise
+        await finish_inline(job["id"], "succeeded", {"rows": summary.rows, **summary.counts},
+                            summary.report[0] if summary.report else None)
+    return job, summary
+
+
 # Audit
 
 

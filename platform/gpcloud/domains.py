@@ -10,6 +10,19 @@ DOMAINS: tuple[str, ...] = (
     "gpcloud.core.jobs",
     "gpcloud.core.audit",
     "gpcloud.core.plugins",
+    "gpcloud.core.imports",
+    "gpcloud.registries.purchasers",
+    "gpcloud.registries.agencies",
+    "gpcloud.registries.experts",
+    "gpcloud.registries.suppliers",
+    "gpcloud.registries.goods",
 )
 
-PICCOLO_APPS: tuple[str, ...] = ("gpcloud.core.piccolo_app",)
+PICCOLO_APPS: tuple[str, ...] = (
+    "gpcloud.core.piccolo_app",
+    "gpcloud.registries.purchasers.piccolo_app",
+    "gpcloud.registries.agencies.piccolo_app",
+    "gpcloud.registries.experts.piccolo_app",
+    "gpcloud.registries.suppliers.piccolo_app",
+    "gpcloud.registries.goods.piccolo_app",
+)

@@ -15,6 +15,7 @@ from gpcloud.core.jobs.tables import Job
 from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.tables import ReadinessTick, TenantConfigEdit
+from gpcloud.registries.purchasers.tables import Purchaser
 
 _seq = itertools.count(1)
 
@@ -77,6 +78,12 @@ async def make_plugin_request(tenant: str) -> int:
     return row.id
 
 
+async def make_purchaser(tenant: str) -> int:
+    row = Purchaser(tenant_id=tenant, organisation=await _organisation(tenant), budget_unit_code=f"T{next(_seq)}")
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -85,6 +92,7 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     TenantConfigEdit: make_config_edit,
     ReadinessTick: make_readiness_tick,
     PluginRequest: make_plugin_request,
+    Purchaser: make_purchaser,
 }
 
 

@@ -17,7 +17,7 @@ from gpcloud.core.graphql.dataloaders import row_lists_by_key, rows_by_key
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import FirstLogin, HasRole, Public, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
-from gpcloud.core.jobs.graphql import Job
+from gpcloud.core.jobs.graphql import Job, JobPayload
 from gpcloud.core.jobs.service import enqueue
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 
@@ -166,12 +166,6 @@ class UserPasswordPayload:
 @strawberry.type
 class OrganisationPayload:
     organisation: Organisation | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class JobPayload:
-    job: Job | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

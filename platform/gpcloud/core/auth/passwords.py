@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import hmac
+import re
 import secrets
 import string
 from functools import cache
@@ -30,17 +33,43 @@ async def hash_password(password: str) -> str:
     return await asyncio.to_thread(_hasher().hash, password)
 
 
+# Accounts migrated from the old portal keep its hashes until their first login (when the
+# password must change anyway): "md5:<hex>" or "sha256:<salt>:<hex>". "!" means no password yet:
+# such an account waits for an admin's resetPassword.
+UNUSABLE = "!"
+LEGACY_SCHEMES = ("md5:", "sha256:")
+
+
+def legacy_hash_ok(value: str) -> bool:
+    if value.startswith("md5:"):
+        return bool(re.fullmatch(r"md5:[0-9a-f]{32}", value))
+    return bool(re.fullmatch(r"sha256:[^:]{0,64}:[0-9a-f]{64}", value))
+
+
+def _verify_legacy(password_hash: str, password: str) -> bool:
+    if password_hash.startswith("md5:"):
+        expected, actual = password_hash[4:], hashlib.md5(password.encode()).hexdigest()
+    else:
+        _, salt, expected = password_hash.split(":", 2)
+        actual = hashlib.sha256((salt + password).encode()).hexdigest()
+    return hmac.compare_digest(expected, actual)
+
+
 def needs_rehash(password_hash: str) -> bool:
-    """True after the configured cost changed: the hash is renewed at the next login."""
+    """True for legacy hashes and after the configured cost changed: renewed at the next login."""
+    if password_hash.startswith(LEGACY_SCHEMES):
+        return True
     return _hasher().check_needs_rehash(password_hash)
 
 
 async def verify_password(password_hash: str, password: str) -> bool:
     def verify() -> bool:
+        if password_hash.startswith(LEGACY_SCHEMES):
+            return legacy_hash_ok(password_hash) and _verify_legacy(password_hash, password)
         try:
             return _hasher().verify(password_hash, password)
         except (VerificationError, InvalidHashError, ValueError):
-            # ValueError covers a non-ASCII stored hash (UnicodeEncodeError).
+            # ValueError covers a non-ASCII stored hash (UnicodeEncodeError); "!" is invalid.
             return False
 
     return await asyncio.to_thread(verify)

@@ -11,12 +11,18 @@ from strawberry.types import Info
 
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.permissions import Authenticated, allow
-from gpcloud.core.graphql.types import Connection, connection, parse_id
+from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.jobs import service
 from gpcloud.core.jobs.tables import JOB_STATUSES
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 
 JobStatus = strawberry.enum(Enum("JobStatus", {s.upper(): s for s in JOB_STATUSES}))
+
+
+@strawberry.type
+class JobFile:
+    name: str
+    url: str
 
 
 @strawberry.type(description="One run of a background job (import, export, migration...).")
@@ -33,8 +39,9 @@ class Job:
     started_at: datetime | None
     finished_at: datetime | None
     result_url: str | None = strawberry.field(
-        description="GET it with the same bearer token to download the result."
+        description="GET it with the same bearer token to download the main result."
     )
+    files: list[JobFile] = strawberry.field(description="Every result file of a finished job.")
     tenant_code: strawberry.Private[str]
 
     @classmethod
@@ -52,12 +59,22 @@ class Job:
             started_at=row["started_at"],
             finished_at=row["finished_at"],
             result_url=f"/jobs/{row['id']}/result" if row["result_file"] else None,
+            files=[
+                JobFile(name=name, url=f"/jobs/{row['id']}/files/{name}")
+                for name in service.result_files(row)
+            ],
             tenant_code=row["tenant_id"],
         )
 
     @strawberry.field(extensions=allow(Authenticated()))
     async def tenant(self) -> Tenant | None:
         return await tenant_by_code(self.tenant_code)
+
+
+@strawberry.type
+class JobPayload:
+    job: Job | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type

@@ -86,6 +86,24 @@ async def enqueue(job_type: str, payload: dict[str, Any], tenant: str | None = N
         return row
 
 
+async def record_inline(job_type: str, payload: dict[str, Any]) -> dict:
+    """A Job record for work this process runs itself (CLI commands): never queued."""
+    scope = current_scope()
+    job = Job(
+        tenant_id=scope.tenant, type=job_type, payload=payload, created_by=scope.user_id,
+        status="running", started_at=datetime.now(UTC), attempts=1,
+    )
+    await job.save()
+    return await Job.select().where(Job.id == job.id).output(load_json=True).first()
+
+
+async def finish_inline(
+    job_id: int, status: str, counts: dict, result: str | None, error: BaseException | None = None
+) -> None:
+    extra = {"error_code": getattr(error, "code", "INTERNAL"), "error_message": str(error)} if error else {}
+    await _finish(job_id, status, counts=counts, result_file=result, **extra)
+
+
 async def requeue_unfinished() -> int:
     """Queue again every job still marked queued (e.g. Redis was down when it was recorded)."""
     with all_tenants("worker start: requeue jobs of every tenant"):
@@ -118,9 +136,10 @@ class JobRun:
         self.counts[name] = self.counts.get(name, 0) + n
 
     def result_path(self, filename: str) -> Path:
+        """Where to write a result file; the first one named is the job's main result."""
         folder = result_dir(self.id)
         folder.mkdir(parents=True, exist_ok=True)
-        self.result_file = filename
+        self.result_file = self.result_file or filename
         return folder / filename
 
 
@@ -163,7 +182,7 @@ async def run_job(ctx: dict, job_id: int) -> str:
                 Job.attempts: Job.attempts + 1,
             }
         ).where(Job.id == job_id)
-        shutil.rmtree(result_dir(job_id), ignore_errors=True)
+        shutil.rmtree(result_dir(job_id), ignore_errors=True)  # a retry starts clean
         run = JobRun(job)
         try:
             await job_type.handler(run, **job["payload"])
@@ -220,11 +239,23 @@ async def list_jobs(
     return await keyset_page(query, Job.id, first, after)
 
 
-async def result_file(actor: CurrentUser, job_id: int) -> Path:
+def result_files(job: dict) -> list[str]:
+    """Names of the files a finished job left, main result first."""
+    folder = result_dir(job["id"])
+    if job["status"] != "succeeded" or not folder.is_dir():
+        return []
+    names = sorted(p.name for p in folder.iterdir() if p.is_file())
+    main = job["result_file"]
+    return ([main] if main in names else []) + [n for n in names if n != main]
+
+
+async def result_file(actor: CurrentUser, job_id: int, name: str | None = None) -> Path:
     job = await get_job(actor, job_id)
-    if job["status"] != "succeeded" or not job["result_file"]:
-        raise DomainError("NO_RESULT", f"job {job_id} has no result file")
-    path = result_dir(job_id) / job["result_file"]
+    files = result_files(job)
+    name = name or (files[0] if files else None)
+    if name not in files:
+        raise DomainError("NO_RESULT", f"job {job_id} has no result file {name or ''}".strip())
+    path = result_dir(job_id) / name
     if not path.is_file():
         raise DomainError("NO_RESULT", f"the result of job {job_id} is no longer kept")
     return path

@@ -1,0 +1,2 @@
+"""Bulk import of registry files (CSV, XLSX): validate every row, upsert the valid ones in
+batches, report the rejected ones. Registries describe their files with an ImportSpec."""

@@ -1,0 +1,30 @@
+"""The import job: one run of a registry import in the job's tenant scope."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gpcloud.core.imports.reader import ImportFileError
+from gpcloud.core.imports.runner import get_spec, run_import
+from gpcloud.core.jobs.registry import job
+from gpcloud.core.jobs.service import JobRun, result_dir
+
+
+@job("import")
+async def import_file(run: JobRun, registry: str, path: str) -> None:
+    """Import a registry file; rejected rows go to rejects.xlsx / rejects.csv."""
+    spec = get_spec(registry)
+
+    async def progress(done: int, total: int) -> None:
+        await run.progress(done, total)
+
+    try:
+        summary = await run_import(spec, Path(path), run.tenant, result_dir(run.id), progress)
+    except ImportFileError as exc:
+        from gpcloud.core.errors import DomainError
+
+        raise DomainError(exc.code, str(exc)) from None
+    run.counts.update({"rows": summary.rows, **summary.counts})
+    for name in summary.report:
+        run.result_path(name)
+    await run.progress(summary.rows, summary.rows)

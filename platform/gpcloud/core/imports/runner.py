@@ -1,0 +1,207 @@
+"""Run an import: read, validate every row, write valid rows in batches, report the rest.
+
+Guarantees: a row is written whole or not at all (each batch is one transaction; when a batch
+fails unexpectedly its rows are retried one by one, so one bad row cannot take its batch down);
+re-running a file writes nothing new (registries upsert by key and leave equal records alone);
+every rejected row is in the reject report with its row number and reasons.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from gpcloud.core.audit import service as audit
+from gpcloud.core.db import serialize_writes, transaction
+from gpcloud.core.errors import DomainError
+from gpcloud.core.imports.reader import ImportFileError, read_rows, write_csv, write_xlsx
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.domains import DOMAINS
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], Awaitable[None]]
+REJECTS = ("rejects.xlsx", "rejects.csv")
+
+
+@cache
+def import_specs() -> dict[str, ImportSpec]:
+    """Every registry's specs, from the `imports` module of each domain (`SPEC` or `SPECS`)."""
+    specs = {}
+    for domain in DOMAINS:
+        name = f"{domain}.imports"
+        if importlib.util.find_spec(name) is not None:
+            module = importlib.import_module(name)
+            for spec in getattr(module, "SPECS", None) or (module.SPEC,):
+                specs[spec.registry] = spec
+    return specs
+
+
+def get_spec(registry: str) -> ImportSpec:
+    spec = import_specs().get(registry)
+    if spec is None:
+        raise DomainError("UNKNOWN_REGISTRY", f"no import for {registry!r}", "registry")
+    return spec
+
+
+@dataclass
+class ImportSummary:
+    rows: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+    report: list[str] = field(default_factory=list)  # names of the reject report files
+
+    def add(self, outcome: str) -> None:
+        self.counts[outcome] = self.counts.get(outcome, 0) + 1
+
+
+def _columns(spec: ImportSpec, header: list[str]) -> list[Column | None]:
+    columns, unknown, seen = [], [], set()
+    for cell in header:
+        column = spec.column(cell) if cell else None
+        if cell and column is None:
+            unknown.append(cell)
+        if column is not None and column.name in seen:
+            raise ImportFileError("BAD_HEADERS", f"column {cell} appears twice")
+        if column is not None:
+            seen.add(column.name)
+        columns.append(column)
+    missing = [c.name for c in spec.columns if c.required and c.name not in seen]
+    if unknown or missing:
+        parts = []
+        if missing:
+            parts.append(f"missing required columns: {', '.join(missing)}")
+        if unknown:
+            parts.append(f"unknown columns: {', '.join(unknown)}")
+        raise ImportFileError("BAD_HEADERS", "; ".join(parts) + f" (see the {spec.registry} file format)")
+    return columns
+
+
+def _parse(spec: ImportSpec, columns: list[Column | None], number: int, cells: list[str]) -> ImportRow:
+    raw = {c.name: (cells[i] if i < len(cells) else "") for i, c in enumerate(columns) if c}
+    row = ImportRow(number=number, raw=raw, values={})
+    for column in spec.columns:
+        cell = raw.get(column.name, "")
+        if not cell:
+            row.values[column.name] = None
+            if column.required:
+                row.reject(f"{column.name}: required")
+            continue
+        try:
+            row.values[column.name] = column.parse(cell)
+        except ValueError as exc:
+            row.reject(f"{column.name}: {exc}")
+    if row.ok and spec.check_row is not None:
+        spec.check_row(row)
+    if row.ok and spec.invalid is not None and spec.invalid(row):
+        row.outcome = "invalid"
+        row.reasons.append("marked invalid in the old system; not migrated")
+    return row
+
+
+async def _write(spec: ImportSpec, rows: list[ImportRow], tenant: str) -> None:
+    async with transaction():
+        await serialize_writes(f"import:{spec.registry}")
+        await spec.apply_batch(rows, tenant)
+        written = [r for r in rows if r.ok]
+        for row in written:
+            if row.outcome is None:
+                raise RuntimeError(f"{spec.registry}: row {row.number} has no outcome")
+        changed = [r for r in written if r.outcome in ("created", "updated")]
+        if changed:
+            await audit.record(
+                f"{spec.registry}.import", "import_batch", f"{rows[0].number}-{rows[-1].number}",
+                None, [(r.number, r.values) for r in changed],
+                {"rows": len(rows), **_tally(rows)}, tenant=tenant,
+            )
+
+
+def _tally(rows: list[ImportRow]) -> dict[str, int]:
+    tally: dict[str, int] = {}
+    for row in rows:
+        tally[row.outcome or "rejected"] = tally.get(row.outcome or "rejected", 0) + 1
+    return tally
+
+
+async def _apply(spec: ImportSpec, rows: list[ImportRow], tenant: str) -> None:
+    try:
+        await _write(spec, rows, tenant)
+        return
+    except DomainError:
+        raise
+    except Exception:
+        log.warning("%s import: batch at row %s failed; retrying its rows one by one",
+                    spec.registry, rows[0].number, exc_info=True)
+    for row in rows:
+        row.outcome = None if row.ok else row.outcome
+    for row in rows:
+        if not row.ok:
+            continue
+        try:
+            await _write(spec, [row], tenant)
+        except Exception as exc:
+            row.outcome = None
+            row.reject(f"could not be written: {type(exc).__name__}")
+
+
+def _data_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
+    rows = read_rows(path)
+    first = next(rows, None)
+    if first is None:
+        raise ImportFileError("EMPTY_FILE", "the file has no header row")
+    return first[1], rows
+
+
+async def run_import(
+    spec: ImportSpec, path: Path, tenant: str, out_dir: Path, progress: Progress | None = None
+) -> ImportSummary:
+    header, _ = _data_rows(path)
+    columns = _columns(spec, header)
+    total = sum(1 for _ in _data_rows(path)[1])
+    summary = ImportSummary()
+    rejected: list[ImportRow] = []
+    first_seen: dict[object, int] = {}
+    batch: list[ImportRow] = []
+
+    async def flush() -> None:
+        if batch:
+            await _apply(spec, batch, tenant)
+            for row in batch:
+                summary.add(row.outcome or "rejected")
+                if not row.ok:
+                    rejected.append(row)
+            batch.clear()
+        if progress is not None:
+            await progress(summary.rows, total)
+
+    for number, cells in _data_rows(path)[1]:
+        summary.rows += 1
+        row = _parse(spec, columns, number, cells)
+        key = row.values.get(spec.key)
+        if row.ok and key is not None:
+            if key in first_seen:
+                row.reject(f"{spec.key} {key} is also in row {first_seen[key]}")
+            else:
+                first_seen[key] = number
+        if row.ok:
+            batch.append(row)
+            if len(batch) >= spec.batch_size:
+                await flush()
+        else:
+            summary.add(row.outcome or "rejected")
+            rejected.append(row)
+    await flush()
+    if rejected:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        names = [c.name for c in spec.columns]
+        lines = [
+            [str(r.number), "; ".join(r.reasons), *(r.raw.get(n, "") for n in names)]
+            for r in sorted(rejected, key=lambda r: r.number)
+        ]
+        write_xlsx(out_dir / REJECTS[0], ["row", "reasons", *names], lines)
+        write_csv(out_dir / REJECTS[1], ["row", "reasons", *names], lines)
+        summary.report = list(REJECTS)
+    return summary

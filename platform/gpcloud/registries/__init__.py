@@ -1,0 +1,1 @@
+"""The five registries (the "5"): purchasers, agencies, experts, suppliers, goods."""

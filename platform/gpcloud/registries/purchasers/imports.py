@@ -1,0 +1,210 @@
+"""The purchaser file of the old portal (and of digital_finance): one budget unit per row.
+
+Upserts by budget unit code within the import's tenant. A parent unit must be registered
+already or appear earlier in the file. A login name creates the unit's purchaser account with
+must_change_password (the seed's first-login rule), keeping the old portal's password hash when
+given; the same login name on another unit rejects the row.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from gpcloud.core.auth.passwords import UNUSABLE, legacy_hash_ok
+from gpcloud.core.auth.roles import PROVINCE_ADMIN, PURCHASER, TENANT_ADMIN
+from gpcloud.core.auth.tables import Organisation, User, UserRole
+from gpcloud.core.imports import spec as p
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.core.validation import is_username
+from gpcloud.registries.purchasers.tables import Purchaser
+
+CODE = p.pattern(r"[0-9A-Za-z]{1,32}", "1 to 32 letters or digits")
+
+
+def _name(value: str) -> str:
+    if not 2 <= len(value) <= 128:
+        raise ValueError("2 to 128 characters")
+    return value
+
+
+def _login(value: str) -> str:
+    value = value.lower()
+    if not is_username(value):
+        raise ValueError("3 to 64 letters, digits, '.', '_' or '-'")
+    return value
+
+
+def _password_hash(value: str) -> str:
+    if not legacy_hash_ok(value):
+        raise ValueError('"md5:<32 hex>" or "sha256:<salt>:<64 hex>"')
+    return value
+
+
+COLUMNS = (
+    Column("budget_unit_code", "预算单位编码", True, CODE, "441481001", "digital_finance's code"),
+    Column("name", "单位名称", True, _name, "兴宁市第一中学"),
+    Column("uscc", "统一社会信用代码", False, p.uscc, "12441481MB2C900042"),
+    Column("parent_budget_unit_code", "上级单位编码", False, CODE, "441481000",
+           "registered already or earlier in the file"),
+    Column("contact_name", "联系人", False, p.text(32), "办公室"),
+    Column("contact_phone", "联系电话", False, p.phone, "0753-3333333"),
+    Column("login_name", "登录账号", False, _login, "xn_yizhong", "kept from the old portal"),
+    Column("password_hash", "密码哈希", False, _password_hash, "md5:5f4dcc3b5aa765d61d8327deb882cf99",
+           "the old portal's hash; without it the account waits for a password reset"),
+    Column("status", "状态", False,
+           p.choice({"active": "active", "正常": "active", "有效": "active", "inactive": "inactive",
+                     "停用": "inactive", "invalid": "invalid", "无效": "invalid", "已失效": "invalid"}),
+           "正常", "invalid (无效) rows are reported, not migrated"),
+)
+
+
+def _check(row: ImportRow) -> None:
+    v = row.values
+    if v["password_hash"] and not v["login_name"]:
+        row.reject("password_hash: needs a login_name")
+    if v["parent_budget_unit_code"] == v["budget_unit_code"]:
+        row.reject("parent_budget_unit_code: a unit cannot be its own parent")
+
+
+def _changes(row: ImportRow, current: dict, keys: tuple[str, ...]) -> dict:
+    """What the row changes; an empty optional cell means "no information", not "erase"."""
+    return {k: row.values[k] for k in keys if row.values[k] is not None and row.values[k] != current[k]}
+
+
+async def _existing(tenant: str, codes: list[str]) -> dict[str, dict]:
+    rows = await Purchaser.select(
+        Purchaser.id, Purchaser.budget_unit_code, Purchaser.organisation, Purchaser.parent,
+        Purchaser.contact_name, Purchaser.contact_phone, Purchaser.status,
+        Purchaser.organisation.name.as_alias("name"), Purchaser.organisation.uscc.as_alias("uscc"),
+    ).where((Purchaser.tenant_id == tenant) & Purchaser.budget_unit_code.is_in(codes))
+    return {r["budget_unit_code"]: r for r in rows}
+
+
+async def _ids(tenant: str, codes: set[str]) -> dict[str, int]:
+    if not codes:
+        return {}
+    rows = await Purchaser.select(Purchaser.id, Purchaser.budget_unit_code).where(
+        (Purchaser.tenant_id == tenant) & Purchaser.budget_unit_code.is_in(sorted(codes))
+    )
+    return {r["budget_unit_code"]: r["id"] for r in rows}
+
+
+async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
+    codes = [r.values["budget_unit_code"] for r in rows]
+    existing = await _existing(tenant, codes)
+
+    # Credit codes held by other organisations.
+    usccs = sorted({r.values["uscc"] for r in rows if r.values["uscc"]})
+    holders = {
+        o["uscc"]: o for o in (
+            await Organisation.select(Organisation.id, Organisation.uscc, Organisation.name).where(
+                Organisation.uscc.is_in(usccs)) if usccs else []
+        )
+    }
+    # Parents: registered already, or earlier in this batch (earlier batches are registered).
+    parent_codes = {r.values["parent_budget_unit_code"] for r in rows if r.values["parent_budget_unit_code"]}
+    known = set(await _ids(tenant, parent_codes))
+    # Login names taken by someone else.
+    logins = sorted({r.values["login_name"] for r in rows if r.values["login_name"]})
+    with all_tenants("import: login names are unique across the province"):
+        accounts = {
+            u["username"]: u for u in (
+                await User.select(User.username, User.organisation).where(User.username.is_in(logins))
+                if logins else []
+            )
+        }
+
+    for row in rows:
+        v, current = row.values, existing.get(row.values["budget_unit_code"])
+        holder = holders.get(v["uscc"])
+        if holder and (current is None or holder["id"] != current["organisation"]):
+            row.reject(f"uscc: already registered to {holder['name']}")
+        parent = v["parent_budget_unit_code"]
+        if parent and parent not in known:
+            row.reject(f"parent_budget_unit_code: {parent} is not registered (list parents first)")
+        account = accounts.get(v["login_name"])
+        if account and (current is None or account["organisation"] != current["organisation"]):
+            row.reject(f"login_name: {v['login_name']} is taken by another unit")
+        if row.ok:
+            known.add(v["budget_unit_code"])
+
+    now = datetime.now(UTC)
+    new = [r for r in rows if r.ok and r.values["budget_unit_code"] not in existing]
+    if new:
+        orgs = await Organisation.insert(*(
+            Organisation(name=r.values["name"], kind="purchaser", region=tenant, uscc=r.values["uscc"])
+            for r in new
+        ))
+        await Purchaser.insert(*(
+            Purchaser(
+                tenant_id=tenant, organisation=org["id"], budget_unit_code=r.values["budget_unit_code"],
+                contact_name=r.values["contact_name"] or "", contact_phone=r.values["contact_phone"] or "",
+                status=r.values["status"] or "active",
+            )
+            for r, org in zip(new, orgs, strict=True)
+        ))
+        for r in new:
+            r.outcome = "created"
+
+    ids = await _ids(tenant, {r.values["budget_unit_code"] for r in rows if r.ok} | parent_codes)
+    for row in rows:
+        if not row.ok or row.outcome == "created":
+            continue
+        current = existing[row.values["budget_unit_code"]]
+        org_changes = _changes(row, current, ("name", "uscc"))
+        own_changes = _changes(row, current, ("contact_name", "contact_phone", "status"))
+        parent = row.values["parent_budget_unit_code"]
+        if parent and ids[parent] != current["parent"]:
+            own_changes["parent"] = ids[parent]
+        if org_changes:
+            await Organisation.update(org_changes).where(Organisation.id == current["organisation"])
+        if own_changes:
+            await Purchaser.update({**own_changes, "updated_at": now}).where(Purchaser.id == current["id"])
+        row.outcome = "updated" if org_changes or own_changes else "unchanged"
+
+    for row in new:
+        parent = row.values["parent_budget_unit_code"]
+        if parent:
+            await Purchaser.update({Purchaser.parent: ids[parent]}).where(
+                Purchaser.id == ids[row.values["budget_unit_code"]]
+            )
+    await _accounts(rows, tenant, accounts)
+
+
+async def _accounts(rows: list[ImportRow], tenant: str, accounts: dict[str, dict]) -> None:
+    """Purchaser accounts for new login names, flagged to change their password at first login."""
+    wanted = [r for r in rows if r.ok and r.values["login_name"] and r.values["login_name"] not in accounts]
+    if not wanted:
+        return
+    orgs = {
+        r["budget_unit_code"]: r["organisation"]
+        for r in await Purchaser.select(Purchaser.budget_unit_code, Purchaser.organisation).where(
+            (Purchaser.tenant_id == tenant)
+            & Purchaser.budget_unit_code.is_in([r.values["budget_unit_code"] for r in wanted])
+        )
+    }
+    users = await User.insert(*(
+        User(
+            tenant_id=tenant, organisation=orgs[r.values["budget_unit_code"]], username=r.values["login_name"],
+            password_hash=r.values["password_hash"] or UNUSABLE, must_change_password=True,
+        )
+        for r in wanted
+    ))
+    await UserRole.insert(*(UserRole(tenant_id=tenant, user=u["id"], role=PURCHASER) for u in users))
+    for row in wanted:
+        if row.outcome == "unchanged":
+            row.outcome = "updated"
+
+
+SPEC = ImportSpec(
+    registry="purchasers",
+    title="采购人（预算单位）",
+    columns=COLUMNS,
+    key="budget_unit_code",
+    apply_batch=apply_batch,
+    roles=frozenset({PROVINCE_ADMIN, TENANT_ADMIN}),
+    tenant_owned=True,
+    check_row=_check,
+    invalid=lambda row: row.values["status"] == "invalid",
+)

@@ -1,0 +1,13 @@
+"""The suppliers registry's piccolo app: its tables and migrations."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+APP_CONFIG = AppConfig(
+    app_name="suppliers",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[],
+    migration_dependencies=["gpcloud.core.piccolo_app"],
+    commands=[],
+)
