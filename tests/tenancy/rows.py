@@ -79,7 +79,11 @@ async def make_plugin_request(tenant: str) -> int:
 
 
 async def make_purchaser(tenant: str) -> int:
-    row = Purchaser(tenant_id=tenant, organisation=await _organisation(tenant), budget_unit_code=f"T{next(_seq)}")
+    row = Purchaser(
+        tenant_id=tenant,
+        organisation=await _organisation(tenant),
+        budget_unit_code=f"T{next(_seq)}",
+    )
     await row.save()
     return row.id
 

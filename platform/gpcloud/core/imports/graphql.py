@@ -40,8 +40,13 @@ class Queries:
                 title=spec.title,
                 key=spec.key,
                 columns=[
-                    ImportColumn(name=c.name, label=c.label, required=c.required, example=c.example,
-                                 description=c.description)
+                    ImportColumn(
+                        name=c.name,
+                        label=c.label,
+                        required=c.required,
+                        example=c.example,
+                        description=c.description,
+                    )
                     for c in spec.columns
                 ],
             )
@@ -61,7 +66,9 @@ class Mutations:
         async def work() -> JobPayload:
             user = info.context.user
             content = await file.read()
-            row = await start_import(user, registry, file.filename or "", content, tenant or user.tenant)
+            row = await start_import(
+                user, registry, file.filename or "", content, tenant or user.tenant
+            )
             return JobPayload(job=Job.of(row))
 
         return await run_mutation(JobPayload, work)

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-ENCODINGS = ("utf-8-sig", "gb18030")  # gb18030 reads GBK/GB2312 files too (Excel's default in China)
+ENCODINGS = (
+    "utf-8-sig",
+    "gb18030",
+)  # gb18030 reads GBK/GB2312 files too (Excel's default in China)
 SAMPLE = 1 << 16
 
 
@@ -25,6 +29,10 @@ def _encoding(path: Path) -> str:
         sample = fh.read(SAMPLE + 1)
     complete = len(sample) <= SAMPLE
     sample = sample[:SAMPLE]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ImportFileError(
+            "BAD_ENCODING", "UTF-16 text is not read; save the CSV as UTF-8 or GBK"
+        )
     for encoding in ENCODINGS:
         try:
             sample.decode(encoding)
@@ -40,7 +48,9 @@ def _cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        return (
+            value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, float) and value.is_integer():
@@ -69,7 +79,7 @@ def _xlsx_rows(path: Path) -> Iterator[list[str]]:
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, OSError, KeyError, ValueError) as exc:
+    except (InvalidFileException, zipfile.BadZipFile, OSError, KeyError, ValueError) as exc:
         raise ImportFileError("BAD_FILE", f"not a readable XLSX workbook: {exc}") from None
     try:
         for row in workbook.worksheets[0].iter_rows(values_only=True):

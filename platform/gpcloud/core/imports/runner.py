@@ -76,11 +76,15 @@ def _columns(spec: ImportSpec, header: list[str]) -> list[Column | None]:
             parts.append(f"missing required columns: {', '.join(missing)}")
         if unknown:
             parts.append(f"unknown columns: {', '.join(unknown)}")
-        raise ImportFileError("BAD_HEADERS", "; ".join(parts) + f" (see the {spec.registry} file format)")
+        raise ImportFileError(
+            "BAD_HEADERS", "; ".join(parts) + f" (see the {spec.registry} file format)"
+        )
     return columns
 
 
-def _parse(spec: ImportSpec, columns: list[Column | None], number: int, cells: list[str]) -> ImportRow:
+def _parse(
+    spec: ImportSpec, columns: list[Column | None], number: int, cells: list[str]
+) -> ImportRow:
     raw = {c.name: (cells[i] if i < len(cells) else "") for i, c in enumerate(columns) if c}
     row = ImportRow(number=number, raw=raw, values={})
     for column in spec.columns:
@@ -113,9 +117,13 @@ async def _write(spec: ImportSpec, rows: list[ImportRow], tenant: str) -> None:
         changed = [r for r in written if r.outcome in ("created", "updated")]
         if changed:
             await audit.record(
-                f"{spec.registry}.import", "import_batch", f"{rows[0].number}-{rows[-1].number}",
-                None, [(r.number, r.values) for r in changed],
-                {"rows": len(rows), **_tally(rows)}, tenant=tenant,
+                f"{spec.registry}.import",
+                "import_batch",
+                f"{rows[0].number}-{rows[-1].number}",
+                None,
+                [(r.number, r.values) for r in changed],
+                {"rows": len(rows), **_tally(rows)},
+                tenant=tenant,
             )
 
 
@@ -133,8 +141,12 @@ async def _apply(spec: ImportSpec, rows: list[ImportRow], tenant: str) -> None:
     except DomainError:
         raise
     except Exception:
-        log.warning("%s import: batch at row %s failed; retrying its rows one by one",
-                    spec.registry, rows[0].number, exc_info=True)
+        log.warning(
+            "%s import: batch at row %s failed; retrying its rows one by one",
+            spec.registry,
+            rows[0].number,
+            exc_info=True,
+        )
     for row in rows:
         row.outcome = None if row.ok else row.outcome
     for row in rows:

@@ -21,7 +21,9 @@ async def start_import(
     """Store the file, check its headers now (a wrong file fails at once), queue the job."""
     spec = get_spec(registry)
     if actor is not None and actor.roles.isdisjoint(spec.roles):
-        raise DomainError("FORBIDDEN", f"importing {registry} needs one of: {', '.join(sorted(spec.roles))}")
+        raise DomainError(
+            "FORBIDDEN", f"importing {registry} needs one of: {', '.join(sorted(spec.roles))}"
+        )
     await reachable_tenant(tenant)
     if not content:
         raise DomainError("EMPTY_FILE", "the file is empty", "file")

@@ -165,6 +165,9 @@ def count(value: str) -> int:
 
 
 def yes_no(value: str) -> bool:
-    return choice({"yes": "1", "no": "", "是": "1", "否": "", "true": "1", "false": "", "1": "1", "0": ""})(
-        value
-    ) == "1"
+    return (
+        choice(
+            {"yes": "1", "no": "", "是": "1", "否": "", "true": "1", "false": "", "1": "1", "0": ""}
+        )(value)
+        == "1"
+    )

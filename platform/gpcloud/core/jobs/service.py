@@ -90,8 +90,13 @@ async def record_inline(job_type: str, payload: dict[str, Any]) -> dict:
     """A Job record for work this process runs itself (CLI commands): never queued."""
     scope = current_scope()
     job = Job(
-        tenant_id=scope.tenant, type=job_type, payload=payload, created_by=scope.user_id,
-        status="running", started_at=datetime.now(UTC), attempts=1,
+        tenant_id=scope.tenant,
+        type=job_type,
+        payload=payload,
+        created_by=scope.user_id,
+        status="running",
+        started_at=datetime.now(UTC),
+        attempts=1,
     )
     await job.save()
     return await Job.select().where(Job.id == job.id).output(load_json=True).first()
@@ -100,7 +105,11 @@ async def record_inline(job_type: str, payload: dict[str, Any]) -> dict:
 async def finish_inline(
     job_id: int, status: str, counts: dict, result: str | None, error: BaseException | None = None
 ) -> None:
-    extra = {"error_code": getattr(error, "code", "INTERNAL"), "error_message": str(error)} if error else {}
+    extra = (
+        {"error_code": getattr(error, "code", "INTERNAL"), "error_message": str(error)}
+        if error
+        else {}
+    )
     await _finish(job_id, status, counts=counts, result_file=result, **extra)
 
 

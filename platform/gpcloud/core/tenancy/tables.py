@@ -69,6 +69,19 @@ def _check_row(row: TenantOwned, scope: Scope) -> None:
         raise OutOfScope(f"{type(row).__name__}: tenant {tenant} is outside the current scope")
 
 
+def check_tenants(table: type, rows: list[dict]) -> None:
+    """The bulk form of _check_row: fill a missing tenant_id from the scope, refuse others."""
+    scope = current_scope()
+    for row in rows:
+        tenant = row.get("tenant_id")
+        if tenant is None:
+            if scope.tenant is None:
+                raise OutOfScope(f"{table.__name__}: a system scope must name the tenant")
+            row["tenant_id"] = scope.tenant
+        elif not scope.can_see(tenant):
+            raise OutOfScope(f"{table.__name__}: tenant {tenant} is outside the current scope")
+
+
 class ScopedInsert(Insert):
     """Fills `tenant` from the scope and refuses rows of tenants the scope cannot see."""
 

@@ -57,7 +57,9 @@ class Purchaser:
             parent_id=row["parent"],
         )
 
-    @strawberry.field(extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER)))
+    @strawberry.field(
+        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER))
+    )
     async def tenant(self) -> Tenant | None:
         return await tenant_by_code(self.tenant_code)
 
@@ -97,7 +99,9 @@ class PurchaserInput:
 
 @strawberry.input
 class PurchaserFilter:
-    tenant: str | None = strawberry.field(default=None, description="Region code; default: all you see.")
+    tenant: str | None = strawberry.field(
+        default=None, description="Region code; default: all you see."
+    )
     include_subtree: bool = True
     search: str | None = strawberry.field(
         default=None, description="Part of the name, or an exact budget unit code or credit code."
@@ -116,7 +120,11 @@ class PurchaserPayload:
 class Queries:
     @strawberry.field(extensions=allow(READERS))
     async def purchasers(
-        self, info: Info, filter: PurchaserFilter | None = None, first: int | None = None, after: str | None = None
+        self,
+        info: Info,
+        filter: PurchaserFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> Connection[Purchaser]:
         flt = filter or PurchaserFilter()
         page = await service.search(
@@ -150,29 +158,45 @@ class Queries:
 
 @strawberry.type
 class Mutations:
-    @strawberry.mutation(extensions=allow(ADMINS), description="Register a budget unit in your region.")
-    async def create_purchaser(self, info: Info, tenant: str, input: PurchaserInput) -> PurchaserPayload:
+    @strawberry.mutation(
+        extensions=allow(ADMINS), description="Register a budget unit in your region."
+    )
+    async def create_purchaser(
+        self, info: Info, tenant: str, input: PurchaserInput
+    ) -> PurchaserPayload:
         async def work() -> PurchaserPayload:
             return PurchaserPayload(
-                purchaser=Purchaser.of(await service.create(info.context.user, tenant, input.to_service()))
+                purchaser=Purchaser.of(
+                    await service.create(info.context.user, tenant, input.to_service())
+                )
             )
 
         return await run_mutation(PurchaserPayload, work)
 
     @strawberry.mutation(extensions=allow(ADMINS))
-    async def update_purchaser(self, info: Info, id: strawberry.ID, input: PurchaserInput) -> PurchaserPayload:
+    async def update_purchaser(
+        self, info: Info, id: strawberry.ID, input: PurchaserInput
+    ) -> PurchaserPayload:
         async def work() -> PurchaserPayload:
-            row = await service.update(info.context.user, parse_id(id, "purchaser"), input.to_service())
+            row = await service.update(
+                info.context.user, parse_id(id, "purchaser"), input.to_service()
+            )
             return PurchaserPayload(purchaser=Purchaser.of(row))
 
         return await run_mutation(PurchaserPayload, work)
 
     @strawberry.mutation(extensions=allow(ADMINS), description="Deactivate or reactivate a unit.")
     async def set_purchaser_status(
-        self, info: Info, id: strawberry.ID, status: PurchaserStatus, reason: str  # type: ignore[valid-type]
+        self,
+        info: Info,
+        id: strawberry.ID,
+        status: PurchaserStatus,
+        reason: str,  # type: ignore[valid-type]
     ) -> PurchaserPayload:
         async def work() -> PurchaserPayload:
-            row = await service.set_status(info.context.user, parse_id(id, "purchaser"), status.value, reason)
+            row = await service.set_status(
+                info.context.user, parse_id(id, "purchaser"), status.value, reason
+            )
             return PurchaserPayload(purchaser=Purchaser.of(row))
 
         return await run_mutation(PurchaserPayload, work)

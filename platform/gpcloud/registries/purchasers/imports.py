@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from gpcloud.core.auth.passwords import UNUSABLE, legacy_hash_ok
 from gpcloud.core.auth.roles import PROVINCE_ADMIN, PURCHASER, TENANT_ADMIN
 from gpcloud.core.auth.tables import Organisation, User, UserRole
+from gpcloud.core.db import bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.core.tenancy.scope import all_tenants
@@ -45,17 +46,44 @@ COLUMNS = (
     Column("budget_unit_code", "预算单位编码", True, CODE, "441481001", "digital_finance's code"),
     Column("name", "单位名称", True, _name, "兴宁市第一中学"),
     Column("uscc", "统一社会信用代码", False, p.uscc, "12441481MB2C900042"),
-    Column("parent_budget_unit_code", "上级单位编码", False, CODE, "441481000",
-           "registered already or earlier in the file"),
+    Column(
+        "parent_budget_unit_code",
+        "上级单位编码",
+        False,
+        CODE,
+        "441481000",
+        "registered already or earlier in the file",
+    ),
     Column("contact_name", "联系人", False, p.text(32), "办公室"),
     Column("contact_phone", "联系电话", False, p.phone, "0753-3333333"),
     Column("login_name", "登录账号", False, _login, "xn_yizhong", "kept from the old portal"),
-    Column("password_hash", "密码哈希", False, _password_hash, "md5:5f4dcc3b5aa765d61d8327deb882cf99",
-           "the old portal's hash; without it the account waits for a password reset"),
-    Column("status", "状态", False,
-           p.choice({"active": "active", "正常": "active", "有效": "active", "inactive": "inactive",
-                     "停用": "inactive", "invalid": "invalid", "无效": "invalid", "已失效": "invalid"}),
-           "正常", "invalid (无效) rows are reported, not migrated"),
+    Column(
+        "password_hash",
+        "密码哈希",
+        False,
+        _password_hash,
+        "md5:5f4dcc3b5aa765d61d8327deb882cf99",
+        "the old portal's hash; without it the account waits for a password reset",
+    ),
+    Column(
+        "status",
+        "状态",
+        False,
+        p.choice(
+            {
+                "active": "active",
+                "正常": "active",
+                "有效": "active",
+                "inactive": "inactive",
+                "停用": "inactive",
+                "invalid": "invalid",
+                "无效": "invalid",
+                "已失效": "invalid",
+            }
+        ),
+        "正常",
+        "invalid (无效) rows are reported, not migrated",
+    ),
 )
 
 
@@ -69,14 +97,22 @@ def _check(row: ImportRow) -> None:
 
 def _changes(row: ImportRow, current: dict, keys: tuple[str, ...]) -> dict:
     """What the row changes; an empty optional cell means "no information", not "erase"."""
-    return {k: row.values[k] for k in keys if row.values[k] is not None and row.values[k] != current[k]}
+    return {
+        k: row.values[k] for k in keys if row.values[k] is not None and row.values[k] != current[k]
+    }
 
 
 async def _existing(tenant: str, codes: list[str]) -> dict[str, dict]:
     rows = await Purchaser.select(
-        Purchaser.id, Purchaser.budget_unit_code, Purchaser.organisation, Purchaser.parent,
-        Purchaser.contact_name, Purchaser.contact_phone, Purchaser.status,
-        Purchaser.organisation.name.as_alias("name"), Purchaser.organisation.uscc.as_alias("uscc"),
+        Purchaser.id,
+        Purchaser.budget_unit_code,
+        Purchaser.organisation,
+        Purchaser.parent,
+        Purchaser.contact_name,
+        Purchaser.contact_phone,
+        Purchaser.status,
+        Purchaser.organisation.name.as_alias("name"),
+        Purchaser.organisation.uscc.as_alias("uscc"),
     ).where((Purchaser.tenant_id == tenant) & Purchaser.budget_unit_code.is_in(codes))
     return {r["budget_unit_code"]: r for r in rows}
 
@@ -97,26 +133,39 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     # Credit codes held by other organisations.
     usccs = sorted({r.values["uscc"] for r in rows if r.values["uscc"]})
     holders = {
-        o["uscc"]: o for o in (
+        o["uscc"]: o
+        for o in (
             await Organisation.select(Organisation.id, Organisation.uscc, Organisation.name).where(
-                Organisation.uscc.is_in(usccs)) if usccs else []
+                Organisation.uscc.is_in(usccs)
+            )
+            if usccs
+            else []
         )
     }
     # Parents: registered already, or earlier in this batch (earlier batches are registered).
-    parent_codes = {r.values["parent_budget_unit_code"] for r in rows if r.values["parent_budget_unit_code"]}
+    parent_codes = {
+        r.values["parent_budget_unit_code"] for r in rows if r.values["parent_budget_unit_code"]
+    }
     known = set(await _ids(tenant, parent_codes))
     # Login names taken by someone else.
     logins = sorted({r.values["login_name"] for r in rows if r.values["login_name"]})
     with all_tenants("import: login names are unique across the province"):
         accounts = {
-            u["username"]: u for u in (
-                await User.select(User.username, User.organisation).where(User.username.is_in(logins))
-                if logins else []
+            u["username"]: u
+            for u in (
+                await User.select(User.username, User.organisation).where(
+                    User.username.is_in(logins)
+                )
+                if logins
+                else []
             )
         }
 
+    uscc_rows: dict[str, int] = {}
     for row in rows:
         v, current = row.values, existing.get(row.values["budget_unit_code"])
+        if v["uscc"] and uscc_rows.setdefault(v["uscc"], row.number) != row.number:
+            row.reject(f"uscc: also in row {uscc_rows[v['uscc']]}")
         holder = holders.get(v["uscc"])
         if holder and (current is None or holder["id"] != current["organisation"]):
             row.reject(f"uscc: already registered to {holder['name']}")
@@ -132,18 +181,33 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     now = datetime.now(UTC)
     new = [r for r in rows if r.ok and r.values["budget_unit_code"] not in existing]
     if new:
-        orgs = await Organisation.insert(*(
-            Organisation(name=r.values["name"], kind="purchaser", region=tenant, uscc=r.values["uscc"])
-            for r in new
-        ))
-        await Purchaser.insert(*(
-            Purchaser(
-                tenant_id=tenant, organisation=org["id"], budget_unit_code=r.values["budget_unit_code"],
-                contact_name=r.values["contact_name"] or "", contact_phone=r.values["contact_phone"] or "",
-                status=r.values["status"] or "active",
-            )
-            for r, org in zip(new, orgs, strict=True)
-        ))
+        orgs = await bulk_insert(
+            Organisation,
+            [
+                {
+                    "name": r.values["name"],
+                    "kind": "purchaser",
+                    "region": tenant,
+                    "uscc": r.values["uscc"],
+                }
+                for r in new
+            ],
+        )
+        await bulk_insert(
+            Purchaser,
+            [
+                {
+                    "tenant_id": tenant,
+                    "organisation": org,
+                    "budget_unit_code": r.values["budget_unit_code"],
+                    "contact_name": r.values["contact_name"] or "",
+                    "contact_phone": r.values["contact_phone"] or "",
+                    "status": r.values["status"] or "active",
+                }
+                for r, org in zip(new, orgs, strict=True)
+            ],
+            returning=False,
+        )
         for r in new:
             r.outcome = "created"
 
@@ -160,7 +224,9 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
         if org_changes:
             await Organisation.update(org_changes).where(Organisation.id == current["organisation"])
         if own_changes:
-            await Purchaser.update({**own_changes, "updated_at": now}).where(Purchaser.id == current["id"])
+            await Purchaser.update({**own_changes, "updated_at": now}).where(
+                Purchaser.id == current["id"]
+            )
         row.outcome = "updated" if org_changes or own_changes else "unchanged"
 
     for row in new:
@@ -174,7 +240,11 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
 
 async def _accounts(rows: list[ImportRow], tenant: str, accounts: dict[str, dict]) -> None:
     """Purchaser accounts for new login names, flagged to change their password at first login."""
-    wanted = [r for r in rows if r.ok and r.values["login_name"] and r.values["login_name"] not in accounts]
+    wanted = [
+        r
+        for r in rows
+        if r.ok and r.values["login_name"] and r.values["login_name"] not in accounts
+    ]
     if not wanted:
         return
     orgs = {
@@ -184,14 +254,24 @@ async def _accounts(rows: list[ImportRow], tenant: str, accounts: dict[str, dict
             & Purchaser.budget_unit_code.is_in([r.values["budget_unit_code"] for r in wanted])
         )
     }
-    users = await User.insert(*(
-        User(
-            tenant_id=tenant, organisation=orgs[r.values["budget_unit_code"]], username=r.values["login_name"],
-            password_hash=r.values["password_hash"] or UNUSABLE, must_change_password=True,
-        )
-        for r in wanted
-    ))
-    await UserRole.insert(*(UserRole(tenant_id=tenant, user=u["id"], role=PURCHASER) for u in users))
+    users = await bulk_insert(
+        User,
+        [
+            {
+                "tenant_id": tenant,
+                "organisation": orgs[r.values["budget_unit_code"]],
+                "username": r.values["login_name"],
+                "password_hash": r.values["password_hash"] or UNUSABLE,
+                "must_change_password": True,
+            }
+            for r in wanted
+        ],
+    )
+    await bulk_insert(
+        UserRole,
+        [{"tenant_id": tenant, "user": u, "role": PURCHASER} for u in users],
+        returning=False,
+    )
     for row in wanted:
         if row.outcome == "unchanged":
             row.outcome = "updated"

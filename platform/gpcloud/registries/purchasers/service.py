@@ -59,8 +59,9 @@ class PurchaserFilter:
     parent_id: int | None = None
 
 
-def field_problems(name: str | None, uscc: str | None, code: str | None, phone: str | None,
-                   contact: str | None) -> list[Problem]:
+def field_problems(
+    name: str | None, uscc: str | None, code: str | None, phone: str | None, contact: str | None
+) -> list[Problem]:
     """Format checks shared by the API and the import."""
     problems = []
     if name is not None and not 2 <= len(name) <= 128:
@@ -84,17 +85,35 @@ async def get(purchaser_id: int) -> dict:
 
 
 def _state(row: dict) -> dict:
-    return {k: row[k] for k in ("name", "uscc", "budget_unit_code", "parent", "contact_name",
-                                "contact_phone", "status", "tenant_id")}
+    return {
+        k: row[k]
+        for k in (
+            "name",
+            "uscc",
+            "budget_unit_code",
+            "parent",
+            "contact_name",
+            "contact_phone",
+            "status",
+            "tenant_id",
+        )
+    }
 
 
-async def _check_unique(tenant: str, code: str | None, uscc: str | None, own: dict | None) -> list[Problem]:
+async def _check_unique(
+    tenant: str, code: str | None, uscc: str | None, own: dict | None
+) -> list[Problem]:
     problems = []
     if code is not None and await Purchaser.exists().where(
-        (Purchaser.tenant_id == tenant) & (Purchaser.budget_unit_code == code)
+        (Purchaser.tenant_id == tenant)
+        & (Purchaser.budget_unit_code == code)
         & (Purchaser.id != (own["id"] if own else 0))
     ):
-        problems.append(Problem("DUPLICATE_CODE", f"budget unit code {code} is registered here", "budgetUnitCode"))
+        problems.append(
+            Problem(
+                "DUPLICATE_CODE", f"budget unit code {code} is registered here", "budgetUnitCode"
+            )
+        )
     if uscc and await Organisation.exists().where(
         (Organisation.uscc == uscc) & (Organisation.id != (own["organisation"] if own else 0))
     ):
@@ -105,9 +124,11 @@ async def _check_unique(tenant: str, code: str | None, uscc: str | None, own: di
 async def _check_parent(tenant: str, parent_id: int | None, own_id: int | None) -> list[Problem]:
     if parent_id is None:
         return []
-    parent = await Purchaser.select(Purchaser.id, Purchaser.tenant_id, Purchaser.parent).where(
-        Purchaser.id == parent_id
-    ).first()
+    parent = (
+        await Purchaser.select(Purchaser.id, Purchaser.tenant_id, Purchaser.parent)
+        .where(Purchaser.id == parent_id)
+        .first()
+    )
     if parent is None or parent["tenant_id"] != tenant:
         return [Problem("NOT_FOUND", "no such purchaser in this tenant", "parentId")]
     seen = {own_id} if own_id else set()
@@ -116,8 +137,11 @@ async def _check_parent(tenant: str, parent_id: int | None, own_id: int | None) 
             return [Problem("PARENT_CYCLE", "a unit cannot be below itself", "parentId")]
         seen.add(parent["id"])
         parent = (
-            await Purchaser.select(Purchaser.id, Purchaser.parent).where(Purchaser.id == parent["parent"]).first()
-            if parent["parent"] else None
+            await Purchaser.select(Purchaser.id, Purchaser.parent)
+            .where(Purchaser.id == parent["parent"])
+            .first()
+            if parent["parent"]
+            else None
         )
     return []
 
@@ -130,9 +154,13 @@ async def create(actor: CurrentUser, tenant: str, new: PurchaserInput) -> dict:
     code = (new.budget_unit_code or "").strip()
     problems = field_problems(name, uscc, code, new.contact_phone, new.contact_name)
     if node.status != "active":
-        problems.append(Problem("TENANT_NOT_ACTIVE", f"{node.name} is not on the platform", "tenant"))
+        problems.append(
+            Problem("TENANT_NOT_ACTIVE", f"{node.name} is not on the platform", "tenant")
+        )
     if not problems:
-        problems = await _check_unique(tenant, code, uscc, None) + await _check_parent(tenant, new.parent_id, None)
+        problems = await _check_unique(tenant, code, uscc, None) + await _check_parent(
+            tenant, new.parent_id, None
+        )
     if problems:
         raise DomainError.many(problems)
     org = Organisation(name=name, kind="purchaser", region=tenant, uscc=uscc)
@@ -147,7 +175,9 @@ async def create(actor: CurrentUser, tenant: str, new: PurchaserInput) -> dict:
     )
     await purchaser.save()
     row = await get(purchaser.id)
-    await audit.record("purchaser.create", "purchaser", purchaser.id, None, _state(row), tenant=tenant)
+    await audit.record(
+        "purchaser.create", "purchaser", purchaser.id, None, _state(row), tenant=tenant
+    )
     return row
 
 
@@ -172,14 +202,21 @@ async def update(actor: CurrentUser, purchaser_id: int, changes: PurchaserInput)
         for column, value in (
             (Purchaser.budget_unit_code, code),
             (Purchaser.parent, changes.parent_id),
-            (Purchaser.contact_name, changes.contact_name.strip() if changes.contact_name is not None else None),
+            (
+                Purchaser.contact_name,
+                changes.contact_name.strip() if changes.contact_name is not None else None,
+            ),
             (Purchaser.contact_phone, changes.contact_phone),
         )
         if value is not None
     }
-    await Purchaser.update({**values, Purchaser.updated_at: datetime.now(UTC)}).where(Purchaser.id == purchaser_id)
+    await Purchaser.update({**values, Purchaser.updated_at: datetime.now(UTC)}).where(
+        Purchaser.id == purchaser_id
+    )
     after = await get(purchaser_id)
-    await audit.record("purchaser.update", "purchaser", purchaser_id, _state(before), _state(after), tenant=tenant)
+    await audit.record(
+        "purchaser.update", "purchaser", purchaser_id, _state(before), _state(after), tenant=tenant
+    )
     return after
 
 
@@ -193,18 +230,25 @@ async def set_status(actor: CurrentUser, purchaser_id: int, status: str, reason:
     before = await get(purchaser_id)
     if before["status"] == status:
         raise DomainError("WRONG_STATE", f"the purchaser is already {status}", "status")
-    await Purchaser.update({Purchaser.status: status, Purchaser.updated_at: datetime.now(UTC)}).where(
-        Purchaser.id == purchaser_id
-    )
+    await Purchaser.update(
+        {Purchaser.status: status, Purchaser.updated_at: datetime.now(UTC)}
+    ).where(Purchaser.id == purchaser_id)
     after = await get(purchaser_id)
     await audit.record(
-        f"purchaser.{'deactivate' if status == 'inactive' else 'reactivate'}", "purchaser", purchaser_id,
-        _state(before), _state(after), {"reason": reason.strip()}, tenant=before["tenant_id"],
+        f"purchaser.{'deactivate' if status == 'inactive' else 'reactivate'}",
+        "purchaser",
+        purchaser_id,
+        _state(before),
+        _state(after),
+        {"reason": reason.strip()},
+        tenant=before["tenant_id"],
     )
     return after
 
 
-async def search(actor: CurrentUser, flt: PurchaserFilter, first: int | None, after: str | None) -> Page:
+async def search(
+    actor: CurrentUser, flt: PurchaserFilter, first: int | None, after: str | None
+) -> Page:
     if actor.roles.isdisjoint(READERS):
         raise DomainError("FORBIDDEN", "admins and supervisors read the purchaser registry")
     query = Purchaser.select(*COLUMNS)
@@ -228,5 +272,9 @@ async def search(actor: CurrentUser, flt: PurchaserFilter, first: int | None, af
 
 async def of_user(actor: CurrentUser) -> dict | None:
     """The unit a purchaser user belongs to."""
-    row = await Purchaser.select(*COLUMNS).where(Purchaser.organisation == actor.organisation_id).first()
+    row = (
+        await Purchaser.select(*COLUMNS)
+        .where(Purchaser.organisation == actor.organisation_id)
+        .first()
+    )
     return row

@@ -1,10 +1,6 @@
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.base import OnDelete
-from piccolo.columns.base import OnUpdate
-from piccolo.columns.column_types import ForeignKey
-from piccolo.columns.column_types import Serial
-from piccolo.columns.column_types import Timestamptz
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.base import OnDelete, OnUpdate
+from piccolo.columns.column_types import ForeignKey, Serial, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
@@ -44,13 +40,9 @@ DESCRIPTION = "purchasers"
 
 
 async def forwards():
-    manager = MigrationManager(
-        migration_id=ID, app_name="purchasers", description=DESCRIPTION
-    )
+    manager = MigrationManager(migration_id=ID, app_name="purchasers", description=DESCRIPTION)
 
-    manager.add_table(
-        class_name="Purchaser", tablename="purchaser", schema=None, columns=None
-    )
+    manager.add_table(class_name="Purchaser", tablename="purchaser", schema=None, columns=None)
 
     manager.add_column(
         table_class_name="Purchaser",
