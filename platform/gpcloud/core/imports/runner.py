@@ -1,5 +1,8 @@
 """Run an import: read, validate every row, write valid rows in batches, report the rest.
 
+Parsing runs on the event loop between batch writes (each batch yields while the database
+works), so an import inside `serve`'s in-process worker pauses requests for one batch at most.
+
 Guarantees: a row is written whole or not at all (each batch is one transaction; when a batch
 fails unexpectedly its rows are retried one by one, so one bad row cannot take its batch down);
 re-running a file writes nothing new (registries upsert by key and leave equal records alone);
@@ -8,6 +11,7 @@ every rejected row is in the reject report with its row number and reasons.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.util
 import logging
@@ -159,6 +163,18 @@ async def _apply(spec: ImportSpec, rows: list[ImportRow], tenant: str) -> None:
             row.reject(f"could not be written: {type(exc).__name__}")
 
 
+def _write_reports(spec: ImportSpec, rejected: list[ImportRow], out_dir: Path) -> list[str]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = [c.name for c in spec.columns]
+    lines = [
+        [str(r.number), "; ".join(r.reasons), *(r.raw.get(n, "") for n in names)]
+        for r in sorted(rejected, key=lambda r: r.number)
+    ]
+    write_xlsx(out_dir / REJECTS[0], ["row", "reasons", *names], lines)
+    write_csv(out_dir / REJECTS[1], ["row", "reasons", *names], lines)
+    return list(REJECTS)
+
+
 def _data_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     rows = read_rows(path)
     first = next(rows, None)
@@ -207,13 +223,5 @@ async def run_import(
             rejected.append(row)
     await flush()
     if rejected:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        names = [c.name for c in spec.columns]
-        lines = [
-            [str(r.number), "; ".join(r.reasons), *(r.raw.get(n, "") for n in names)]
-            for r in sorted(rejected, key=lambda r: r.number)
-        ]
-        write_xlsx(out_dir / REJECTS[0], ["row", "reasons", *names], lines)
-        write_csv(out_dir / REJECTS[1], ["row", "reasons", *names], lines)
-        summary.report = list(REJECTS)
+        summary.report = await asyncio.to_thread(_write_reports, spec, rejected, out_dir)
     return summary
