@@ -198,7 +198,7 @@ def import_command(registry: str, file: Path, tenant: str | None) -> None:
     from gpcloud.core.imports.reader import ImportFileError
 
     try:
-        job, summary = _run(_import(registry, file, tenant))
+        job, summary = _run(_import(registry, file.resolve(), tenant))
     except (DomainError, ImportFileError) as exc:
         raise click.ClickException(str(exc)) from None
     table = Table("rows", *summary.counts, title=f"{registry} import (job {job['id']})")
@@ -225,7 +225,7 @@ async def _import(registry: str, file: Path, tenant: str | None):
     code = tenant or next(n.region_code for n in tree.nodes.values() if n.parent is None)
     with use_scope(tree.scope_for(code)):
         async with transaction():
-            job = await record_inline("import", {"registry": registry, "path": str(file.resolve())})
+            job = await record_inline("import", {"registry": registry, "path": str(file)})
         with Progress(console=console, transient=True) as bar:
             task = bar.add_task(f"importing {file.name}", total=None)
 
