@@ -115,6 +115,6 @@ async def client(deployment):
 
 @pytest.fixture
 async def demo():
-    from gpcloud.demo import seed_demo
+    from gpcloud.demo import seed_accounts
 
-    return await seed_demo()
+    return await seed_accounts()

@@ -32,7 +32,12 @@ async def reset_data() -> None:
             for name in names:
                 await DB.run_ddl(f'DELETE FROM "{name}"')
     else:
-        await DB.run_ddl(f"TRUNCATE {', '.join(chr(34) + n + chr(34) for n in names)} CASCADE")
+        # DELETE with foreign-key triggers off is several times faster than TRUNCATE on small
+        # tables (needs a superuser, as the CI's postgres is).
+        async with transaction():
+            await DB.run_ddl("SET LOCAL session_replication_role = replica")
+            for name in names:
+                await DB.run_ddl(f'DELETE FROM "{name}"')
     invalidate_tree()
     settings = get_settings()
     redis = get_redis()

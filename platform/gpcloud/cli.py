@@ -237,8 +237,12 @@ async def _import(registry: str, file: Path, tenant: str | None):
             except Exception as exc:
                 await finish_inline(job["id"], "failed", {}, None, exc)
                 raise
-        await finish_inline(job["id"], "succeeded", {"rows": summary.rows, **summary.counts},
-                            summary.report[0] if summary.report else None)
+        await finish_inline(
+            job["id"],
+            "succeeded",
+            {"rows": summary.rows, **summary.counts},
+            summary.report[0] if summary.report else None,
+        )
     return job, summary
 
 

@@ -7,6 +7,7 @@ are left alone.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 from gpcloud.core.auth import passwords, records
@@ -16,6 +17,16 @@ from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.validation import uscc_check_char
 
 DEMO_PASSWORD = "Gpcloud#2021"
+
+# Registry demo data, in dependency order (listings need suppliers' organisations and the
+# catalogue; experts' specialties need the catalogue).
+REGISTRY_DEMOS = (
+    "gpcloud.registries.goods.demo",
+    "gpcloud.registries.suppliers.demo",
+    "gpcloud.registries.agencies.demo",
+    "gpcloud.registries.experts.demo",
+    "gpcloud.registries.purchasers.demo",
+)
 
 
 @dataclass(frozen=True)
@@ -93,6 +104,14 @@ def _uscc(org: DemoOrg) -> str | None:
 
 
 async def seed_demo() -> list[DemoUser]:
+    """The whole demo: accounts, then every registry's records; return the accounts created."""
+    created = await seed_accounts()
+    for module in REGISTRY_DEMOS:
+        await importlib.import_module(module).seed()
+    return created
+
+
+async def seed_accounts() -> list[DemoUser]:
     """Create the demo organisations and accounts that are missing; return the accounts created."""
     created: list[DemoUser] = []
     password_hash = await passwords.hash_password(DEMO_PASSWORD)

@@ -167,3 +167,13 @@ async def test_the_trail_is_limited_to_the_callers_region(client, demo):
     assert error_codes(await gql(client, TRAIL, {}, token=await login(client, "xn.purchaser"))) == [
         "FORBIDDEN"
     ]
+
+
+async def test_the_full_demo_seed_is_idempotent_and_verifies():
+    from gpcloud.demo import seed_demo
+
+    assert len(await seed_demo()) == 16
+    entries_after_first = len(await entries())
+    assert await seed_demo() == []
+    assert len(await entries()) == entries_after_first
+    assert (await audit.verify()).ok

@@ -1,0 +1,413 @@
+"""Agencies through the API."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from gpcloud.core.auth.roles import AGENCY, PROVINCE_ADMIN, PURCHASER, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.dataloaders import row_lists_by_key
+from gpcloud.core.graphql.mutations import run_mutation
+from gpcloud.core.graphql.permissions import Authenticated, HasRole, allow
+from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
+from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
+from gpcloud.registries.agencies.service import readiness, reads, registration, rooms
+from gpcloud.registries.agencies.service.common import ROOM_COLUMNS
+from gpcloud.registries.agencies.tables import ROOM_KINDS, STATUSES
+from gpcloud.registries.agencies.tables import AgencyRoom as AgencyRoomTable
+from gpcloud.registries.agencies.tables import AgencyTenant as AgencyTenantTable
+
+PROVINCE = HasRole(PROVINCE_ADMIN)
+OWN = HasRole(AGENCY)
+
+AgencyStatus = strawberry.enum(Enum("AgencyStatus", {s.upper(): s for s in STATUSES}))
+AgencyRoomKind = strawberry.enum(
+    Enum("AgencyRoomKind", {k.upper(): k for k in ROOM_KINDS}),
+    description="OPENING: bid-opening room (开标室); EVALUATION: evaluation room (评标室).",
+)
+
+
+@strawberry.type(description="A bid-opening or evaluation room of an agency, and its equipment.")
+class AgencyRoom:
+    id: strawberry.ID
+    agency_id: strawberry.ID
+    kind: AgencyRoomKind  # type: ignore[valid-type]
+    name: str
+    computers: int
+    camera_resolution: int = strawberry.field(
+        description="Lines of the computers' cameras; 0: none."
+    )
+    av_monitoring: bool = strawberry.field(description="Audio/video monitoring of the whole room.")
+    recording_retained: bool = strawberry.field(
+        description="Recordings stored by the agency, retrievable."
+    )
+    created_at: datetime
+    updated_at: datetime
+    tenant_code: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, row: dict) -> AgencyRoom:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            agency_id=strawberry.ID(str(row["agency"])),
+            kind=AgencyRoomKind(row["kind"]),
+            name=row["name"],
+            computers=row["computers"],
+            camera_resolution=row["camera_resolution"],
+            av_monitoring=row["av_monitoring"],
+            recording_retained=row["recording_retained"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            tenant_code=row["tenant"],
+        )
+
+    @strawberry.field(extensions=allow(Authenticated()), description="Where the room is.")
+    async def tenant(self) -> Tenant | None:
+        return await tenant_by_code(self.tenant_code)
+
+
+@strawberry.type(
+    description="A procurement agency (代理机构). Contacts, CA and rooms are null unless you "
+    "administer a region it works in or belong to it."
+)
+class Agency:
+    id: strawberry.ID
+    organisation_id: strawberry.ID
+    name: str
+    uscc: str | None = strawberry.field(description="Unified social credit code.")
+    status: AgencyStatus  # type: ignore[valid-type]
+    status_reason: str | None
+    contact_name: str | None
+    contact_phone: str | None
+    ca_serial: str | None
+    ca_issuer: str | None
+    ca_valid_until: date | None
+    decided_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    region_code: strawberry.Private[str]
+    full: strawberry.Private[bool]
+
+    @classmethod
+    def of(cls, row: dict) -> Agency:
+        full = row.get("full", False)
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            organisation_id=strawberry.ID(str(row["organisation"])),
+            name=row["name"],
+            uscc=row["uscc"],
+            status=AgencyStatus(row["status"]),
+            status_reason=row["status_reason"] if full else None,
+            contact_name=row["contact_name"] if full else None,
+            contact_phone=row["contact_phone"] if full else None,
+            ca_serial=row["ca_serial"] if full else None,
+            ca_issuer=row["ca_issuer"] if full else None,
+            ca_valid_until=row["ca_valid_until"] if full else None,
+            decided_at=row["decided_at"] if full else None,
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            region_code=row["region"],
+            full=full,
+        )
+
+    @strawberry.field(extensions=allow(Authenticated()), description="Where it is registered.")
+    async def region(self) -> Tenant | None:
+        return await tenant_by_code(self.region_code)
+
+    @strawberry.field(extensions=allow(Authenticated()), description="The regions it works in.")
+    async def tenants(self, info: Info) -> list[Tenant]:
+        loader = info.context.loaders.get(
+            "agency_tenants",
+            row_lists_by_key(
+                AgencyTenantTable,
+                AgencyTenantTable.agency,
+                AgencyTenantTable.agency,
+                AgencyTenantTable.tenant,
+            ),
+        )
+        rows = await loader.load(int(self.id))
+        found = [await tenant_by_code(r["tenant"]) for r in sorted(rows, key=lambda r: r["tenant"])]
+        return [t for t in found if t is not None]
+
+    @strawberry.field(
+        extensions=allow(Authenticated()), description="Null unless you may see them."
+    )
+    async def rooms(self, info: Info) -> list[AgencyRoom] | None:
+        if not self.full:
+            return None
+        loader = info.context.loaders.get(
+            "agency_rooms", row_lists_by_key(AgencyRoomTable, AgencyRoomTable.agency, *ROOM_COLUMNS)
+        )
+        return [
+            AgencyRoom.of(r) for r in sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
+        ]
+
+
+@strawberry.type(
+    description="What a tenant requires of agencies (its effective agency_readiness config)."
+)
+class AgencyRequirements:
+    opening_room_required: bool
+    evaluation_room_required: bool
+    min_computers_per_opening_room: int
+    min_computers_per_evaluation_room: int
+    min_camera_resolution: int
+    av_monitoring_required: bool
+    av_recording_retained: bool
+
+
+@strawberry.type
+class ReadinessGap:
+    code: str = strawberry.field(
+        description="Stable code, e.g. CA_EXPIRED, EVALUATION_ROOM_COMPUTERS."
+    )
+    message: str
+    room_id: strawberry.ID | None
+
+
+@strawberry.type(
+    description="Whether an agency may run e-transactions in a region, and what is missing."
+)
+class AgencyReadiness:
+    agency: Agency
+    region: Tenant
+    ready: bool
+    missing: list[str] = strawberry.field(description="What is missing, in Chinese, naming rooms.")
+    gaps: list[ReadinessGap]
+    requirements: AgencyRequirements
+
+    @classmethod
+    def of(cls, result: readiness.Readiness) -> AgencyReadiness:
+        return cls(
+            agency=Agency.of(result.agency),
+            region=Tenant.of(result.region),
+            ready=result.ready,
+            missing=[g.message for g in result.gaps],
+            gaps=[
+                ReadinessGap(
+                    code=g.code,
+                    message=g.message,
+                    room_id=strawberry.ID(str(g.room_id)) if g.room_id else None,
+                )
+                for g in result.gaps
+            ],
+            requirements=AgencyRequirements(**result.requirements),
+        )
+
+
+@strawberry.input
+class AgencyInput:
+    name: str | None = None
+    uscc: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+    ca_serial: str | None = None
+    ca_issuer: str | None = None
+    ca_valid_until: date | None = None
+    tenants: list[str] | None = strawberry.field(
+        default=None, description="Region codes you work in (default on registration: your region)."
+    )
+
+    def to_service(self) -> registration.AgencyInput:
+        return registration.AgencyInput(
+            name=self.name,
+            uscc=self.uscc,
+            contact_name=self.contact_name,
+            contact_phone=self.contact_phone,
+            ca_serial=self.ca_serial,
+            ca_issuer=self.ca_issuer,
+            ca_valid_until=self.ca_valid_until,
+            tenants=self.tenants,
+        )
+
+
+@strawberry.input
+class AgencyRoomInput:
+    kind: AgencyRoomKind | None = None  # type: ignore[valid-type]
+    name: str | None = None
+    tenant: str | None = strawberry.field(
+        default=None, description="Region code where the room is."
+    )
+    computers: int | None = None
+    camera_resolution: int | None = None
+    av_monitoring: bool | None = None
+    recording_retained: bool | None = None
+
+    def to_service(self) -> rooms.RoomInput:
+        return rooms.RoomInput(
+            kind=self.kind.value if self.kind else None,
+            name=self.name,
+            tenant=self.tenant,
+            computers=self.computers,
+            camera_resolution=self.camera_resolution,
+            av_monitoring=self.av_monitoring,
+            recording_retained=self.recording_retained,
+        )
+
+
+@strawberry.input
+class AgencyFilter:
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name, or an exact credit code."
+    )
+    status: AgencyStatus | None = None  # type: ignore[valid-type]
+    works_in: str | None = strawberry.field(
+        default=None, description="Region code the agency works in."
+    )
+    include_subtree: bool = strawberry.field(
+        default=False, description="With works_in: also regions below it."
+    )
+
+
+@strawberry.type
+class AgencyPayload:
+    agency: Agency | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class AgencyRoomPayload:
+    room: AgencyRoom | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def _agency(work: Callable[[], Awaitable[dict]]) -> AgencyPayload:
+    async def run() -> AgencyPayload:
+        return AgencyPayload(agency=Agency.of({**await work(), "full": True}))
+
+    return await run_mutation(AgencyPayload, run)
+
+
+async def _room(work: Callable[[], Awaitable[dict]]) -> AgencyRoomPayload:
+    async def run() -> AgencyRoomPayload:
+        return AgencyRoomPayload(room=AgencyRoom.of(await work()))
+
+    return await run_mutation(AgencyRoomPayload, run)
+
+
+@strawberry.type
+class Queries:
+    @strawberry.field(
+        extensions=allow(Authenticated()),
+        description="Approved agencies for everyone; all statuses for admins and supervisors of their region.",
+    )
+    async def agencies(
+        self,
+        info: Info,
+        filter: AgencyFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Agency]:
+        flt = filter or AgencyFilter()
+        page = await reads.search(
+            info.context.user,
+            reads.AgencyFilter(
+                search=flt.search,
+                status=flt.status.value if flt.status else None,
+                works_in=flt.works_in,
+                include_subtree=flt.include_subtree,
+            ),
+            first,
+            after,
+        )
+        return connection(page, Agency.of)
+
+    @strawberry.field(extensions=allow(Authenticated()))
+    async def agency(self, info: Info, id: strawberry.ID) -> Agency | None:
+        try:
+            return Agency.of(await reads.visible(info.context.user, parse_id(id, "agency")))
+        except DomainError as exc:
+            if exc.code == "NOT_FOUND":
+                return None
+            raise
+
+    @strawberry.field(
+        extensions=allow(OWN), description="The agency you work for (null until registered)."
+    )
+    async def my_agency(self, info: Info) -> Agency | None:
+        row = await reads.mine(info.context.user)
+        return Agency.of(row) if row else None
+
+    @strawberry.field(
+        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, AGENCY, PURCHASER)),
+        description="Compare an agency with a region's requirements (seed 三(一)).",
+    )
+    async def agency_readiness(
+        self, info: Info, agency_id: strawberry.ID, region_code: str
+    ) -> AgencyReadiness:
+        result = await readiness.readiness(
+            info.context.user, parse_id(agency_id, "agency"), region_code
+        )
+        return AgencyReadiness.of(result)
+
+
+@strawberry.type
+class Mutations:
+    @strawberry.mutation(
+        extensions=allow(OWN), description="Register your organisation as an agency."
+    )
+    async def register_agency(self, info: Info, input: AgencyInput) -> AgencyPayload:
+        return await _agency(lambda: registration.register(info.context.user, input.to_service()))
+
+    @strawberry.mutation(
+        extensions=allow(OWN), description="Change your agency; blank fields keep."
+    )
+    async def update_my_agency(self, info: Info, input: AgencyInput) -> AgencyPayload:
+        return await _agency(
+            lambda: registration.update_mine(info.context.user, input.to_service())
+        )
+
+    @strawberry.mutation(extensions=allow(PROVINCE), description="Approve a pending registration.")
+    async def approve_agency(
+        self, info: Info, id: strawberry.ID, reason: str = ""
+    ) -> AgencyPayload:
+        return await _agency(
+            lambda: registration.decide(
+                info.context.user, parse_id(id, "agency"), "approve", reason
+            )
+        )
+
+    @strawberry.mutation(extensions=allow(PROVINCE), description="Reject a pending registration.")
+    async def reject_agency(self, info: Info, id: strawberry.ID, reason: str) -> AgencyPayload:
+        return await _agency(
+            lambda: registration.decide(info.context.user, parse_id(id, "agency"), "reject", reason)
+        )
+
+    @strawberry.mutation(extensions=allow(PROVINCE), description="Suspend an approved agency.")
+    async def suspend_agency(self, info: Info, id: strawberry.ID, reason: str) -> AgencyPayload:
+        return await _agency(
+            lambda: registration.decide(
+                info.context.user, parse_id(id, "agency"), "suspend", reason
+            )
+        )
+
+    @strawberry.mutation(extensions=allow(PROVINCE), description="Lift a suspension.")
+    async def reactivate_agency(self, info: Info, id: strawberry.ID, reason: str) -> AgencyPayload:
+        return await _agency(
+            lambda: registration.decide(
+                info.context.user, parse_id(id, "agency"), "reactivate", reason
+            )
+        )
+
+    @strawberry.mutation(extensions=allow(OWN), description="Add a room to your agency.")
+    async def add_agency_room(self, info: Info, input: AgencyRoomInput) -> AgencyRoomPayload:
+        return await _room(lambda: rooms.add(info.context.user, input.to_service()))
+
+    @strawberry.mutation(
+        extensions=allow(OWN), description="Change one of your rooms; blank fields keep."
+    )
+    async def update_agency_room(
+        self, info: Info, id: strawberry.ID, input: AgencyRoomInput
+    ) -> AgencyRoomPayload:
+        return await _room(
+            lambda: rooms.update(info.context.user, parse_id(id, "room"), input.to_service())
+        )
+
+    @strawberry.mutation(extensions=allow(OWN), description="Remove one of your rooms; returns it.")
+    async def remove_agency_room(self, info: Info, id: strawberry.ID) -> AgencyRoomPayload:
+        return await _room(lambda: rooms.remove(info.context.user, parse_id(id, "room")))

@@ -1,0 +1,187 @@
+"""The expert pool's GraphQL object types and the permissions of their fields."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from gpcloud.core.auth.roles import EXPERT, PROVINCE_ADMIN, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.graphql.dataloaders import row_lists_by_key
+from gpcloud.core.graphql.permissions import HasRole, allow
+from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
+from gpcloud.core.tenancy.rollout import today
+from gpcloud.registries.experts import service
+from gpcloud.registries.experts.service.rules import age_on
+from gpcloud.registries.experts.tables import GENDERS, RELATIONS, STATUSES, TITLE_LEVELS
+from gpcloud.registries.experts.tables import ExpertAvoidance as AvoidanceTable
+from gpcloud.registries.experts.tables import ExpertLeave as LeaveTable
+from gpcloud.registries.experts.tables import ExpertRegion as RegionTable
+
+PROVINCE = HasRole(PROVINCE_ADMIN)
+READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR)
+OWN = HasRole(PROVINCE_ADMIN, EXPERT)  # the service lets an expert reach only their own record
+SEEN_BY = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, EXPERT)
+
+ExpertStatus = strawberry.enum(Enum("ExpertStatus", {s.upper(): s for s in STATUSES}))
+TitleLevel = strawberry.enum(
+    Enum("TitleLevel", {s.upper(): s for s in TITLE_LEVELS}),
+    description="senior 正高级, deputy_senior 副高级, intermediate 中级.",
+)
+Gender = strawberry.enum(Enum("Gender", {s.upper(): s for s in GENDERS}))
+AvoidanceRelation = strawberry.enum(
+    Enum("AvoidanceRelation", {s.upper(): s for s in RELATIONS}),
+    description="Why the expert recuses themselves from an organisation's bids (RULES.md recusal).",
+)
+
+
+@strawberry.type(description="A catalogue code the expert evaluates.")
+class ExpertSpecialty:
+    category_code: str
+    primary: bool
+
+
+@strawberry.type(description="A period (both days included) the expert cannot be drawn.")
+class ExpertLeave:
+    id: strawberry.ID
+    expert_id: strawberry.ID
+    start_date: date
+    end_date: date
+    reason: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: dict) -> ExpertLeave:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            expert_id=strawberry.ID(str(row["expert"])),
+            start_date=row["start_date"],
+            end_date=row["end_date"],
+            reason=row["reason"],
+            created_at=row["created_at"],
+        )
+
+
+@strawberry.type(
+    description="A relation with an organisation that makes the expert recuse themselves "
+    "while it overlaps the three years before an evaluation."
+)
+class ExpertAvoidance:
+    id: strawberry.ID
+    expert_id: strawberry.ID
+    organisation_name: str
+    organisation_uscc: str | None
+    relation: AvoidanceRelation  # type: ignore[valid-type]
+    note: str
+    start_date: date
+    end_date: date | None = strawberry.field(description="null: ongoing.")
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: dict) -> ExpertAvoidance:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            expert_id=strawberry.ID(str(row["expert"])),
+            organisation_name=row["organisation_name"],
+            organisation_uscc=row["organisation_uscc"],
+            relation=AvoidanceRelation(row["relation"]),
+            note=row["note"],
+            start_date=row["start_date"],
+            end_date=row["end_date"],
+            created_at=row["created_at"],
+        )
+
+
+@strawberry.type(description="An evaluation expert (评审专家) of the provincial pool.")
+class Expert:
+    id: strawberry.ID
+    name: str
+    id_number_masked: str = strawberry.field(
+        description="e.g. 441481********123X; see revealExpertIdNumber."
+    )
+    birth_date: date
+    age: int = strawberry.field(description="Today, in Asia/Shanghai.")
+    gender: Gender  # type: ignore[valid-type]
+    title_level: TitleLevel  # type: ignore[valid-type]
+    title: str
+    years_of_experience: int
+    employer: str
+    employer_uscc: str | None
+    phone: str
+    status: ExpertStatus  # type: ignore[valid-type]
+    status_reason: str
+    bad_record_until: date | None = strawberry.field(
+        description="Entry is refused until this day has passed."
+    )
+    has_account: bool
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: dict) -> Expert:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            name=row["name"],
+            id_number_masked=row["id_number_masked"],
+            birth_date=row["birth_date"],
+            age=age_on(row["birth_date"], today()),
+            gender=Gender(row["gender"]),
+            title_level=TitleLevel(row["title_level"]),
+            title=row["title"],
+            years_of_experience=row["years_of_experience"],
+            employer=row["employer"],
+            employer_uscc=row["employer_uscc"],
+            phone=row["phone"],
+            status=ExpertStatus(row["status"]),
+            status_reason=row["status_reason"],
+            bad_record_until=row["bad_record_until"],
+            has_account=row["user_id"] is not None,
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    @strawberry.field(extensions=allow(SEEN_BY), description="Primary first.")
+    async def specialties(self, info: Info) -> list[ExpertSpecialty]:
+        rows = await info.context.loaders.get("expert_specialties", service.specialties).load(
+            int(self.id)
+        )
+        return [
+            ExpertSpecialty(category_code=r["category_code"], primary=r["primary"]) for r in rows
+        ]
+
+    @strawberry.field(
+        extensions=allow(SEEN_BY), description="Regions served; a city covers its counties."
+    )
+    async def regions(self, info: Info) -> list[Tenant]:
+        loader = info.context.loaders.get(
+            "expert_regions",
+            row_lists_by_key(
+                RegionTable, RegionTable.expert, RegionTable.expert, RegionTable.region
+            ),
+        )
+        rows = await loader.load(int(self.id))
+        tenants = [
+            await tenant_by_code(r["region"]) for r in sorted(rows, key=lambda r: r["region"])
+        ]
+        return [t for t in tenants if t is not None]
+
+    @strawberry.field(extensions=allow(SEEN_BY))
+    async def leaves(self, info: Info) -> list[ExpertLeave]:
+        loader = info.context.loaders.get(
+            "expert_leaves", row_lists_by_key(LeaveTable, LeaveTable.expert, *service.LEAVE_COLUMNS)
+        )
+        rows = await loader.load(int(self.id))
+        return [ExpertLeave.of(r) for r in sorted(rows, key=lambda r: r["start_date"])]
+
+    @strawberry.field(extensions=allow(SEEN_BY))
+    async def avoidances(self, info: Info) -> list[ExpertAvoidance]:
+        loader = info.context.loaders.get(
+            "expert_avoidances",
+            row_lists_by_key(AvoidanceTable, AvoidanceTable.expert, *service.AVOIDANCE_COLUMNS),
+        )
+        rows = await loader.load(int(self.id))
+        return [
+            ExpertAvoidance.of(r) for r in sorted(rows, key=lambda r: (r["start_date"], r["id"]))
+        ]

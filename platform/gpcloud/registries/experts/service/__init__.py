@@ -1,0 +1,65 @@
+"""The experts registry's services: every read and write of the expert pool goes through here.
+
+Other domains use `search`, `conflicted` and `get` (the expert draw), never the tables.
+"""
+
+from gpcloud.registries.experts.service.availability import (
+    AVOIDANCE_COLUMNS,
+    LEAVE_COLUMNS,
+    AvoidanceInput,
+    LeaveInput,
+    add_avoidance,
+    add_leave,
+    conflicted,
+    remove_avoidance,
+    remove_leave,
+    update_avoidance,
+)
+from gpcloud.registries.experts.service.experts import (
+    COLUMNS,
+    ExpertInput,
+    apply,
+    get,
+    of_user,
+    register,
+    set_phone,
+    update,
+)
+from gpcloud.registries.experts.service.lifecycle import (
+    TRANSITIONS,
+    change_status,
+    link_account,
+    record_bad_record,
+    reveal_id_number,
+)
+from gpcloud.registries.experts.service.search import READERS, ExpertFilter, search, specialties
+
+__all__ = [
+    "AVOIDANCE_COLUMNS",
+    "COLUMNS",
+    "LEAVE_COLUMNS",
+    "READERS",
+    "TRANSITIONS",
+    "AvoidanceInput",
+    "ExpertFilter",
+    "ExpertInput",
+    "LeaveInput",
+    "add_avoidance",
+    "add_leave",
+    "apply",
+    "change_status",
+    "conflicted",
+    "get",
+    "link_account",
+    "of_user",
+    "record_bad_record",
+    "register",
+    "remove_avoidance",
+    "remove_leave",
+    "reveal_id_number",
+    "search",
+    "set_phone",
+    "specialties",
+    "update",
+    "update_avoidance",
+]

@@ -1,0 +1,307 @@
+"""GraphQL types and inputs of the goods registry: catalogue, goods, listings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from gpcloud.core.auth.graphql import Organisation
+from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPPLIER
+from gpcloud.core.auth.tables import Organisation as OrganisationTable
+from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.dataloaders import row_lists_by_key, rows_by_key
+from gpcloud.core.graphql.permissions import Authenticated, HasRole, allow
+from gpcloud.core.graphql.types import parse_id
+from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
+from gpcloud.registries.goods import tables
+from gpcloud.registries.goods.service import categories, items, listings
+
+PROVINCE = HasRole(PROVINCE_ADMIN)
+LISTERS = HasRole(PROVINCE_ADMIN, SUPPLIER)
+READERS = Authenticated()
+
+CategoryStatus = strawberry.enum(
+    Enum("GoodsCategoryStatus", {s.upper(): s for s in tables.CATEGORY_STATUSES})
+)
+CategoryKind = strawberry.enum(
+    Enum("GoodsCategoryKind", {k.upper(): k for k in tables.KINDS.values()}),
+    description="Goods (A), works (B) or services (C), from the code's first letter.",
+)
+ItemStatus = strawberry.enum(Enum("GoodsItemStatus", {s.upper(): s for s in tables.ITEM_STATUSES}))
+ListingStatus = strawberry.enum(
+    Enum("SupplierListingStatus", {s.upper(): s for s in tables.LISTING_STATUSES})
+)
+
+
+def input_id(value: strawberry.ID | None, what: str, field: str) -> int | None:
+    """A database id from an input field; a malformed one is "not found" on that field."""
+    if value is None:
+        return None
+    try:
+        return parse_id(value, what)
+    except DomainError:
+        raise DomainError("NOT_FOUND", f"{what} {value} not found", field) from None
+
+
+def _category_loader(info: Info):
+    return info.context.loaders.get(
+        "goods_category", rows_by_key(tables.Category, tables.Category.code, *categories.COLUMNS)
+    )
+
+
+@strawberry.type(
+    description="A code of the government procurement catalogue (政府采购品目分类目录)."
+)
+class GoodsCategory:
+    code: str
+    name: str
+    level: int = strawberry.field(description="1 for goods, works and services; +1 per two digits.")
+    kind: CategoryKind  # type: ignore[valid-type]
+    status: CategoryStatus  # type: ignore[valid-type]
+    parent_code: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: dict) -> GoodsCategory:
+        return cls(
+            code=row["code"],
+            name=row["name"],
+            level=row["level"],
+            kind=CategoryKind(row["kind"]),
+            status=CategoryStatus(row["status"]),
+            parent_code=row["parent"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    @strawberry.field(extensions=allow(READERS))
+    async def parent(self, info: Info) -> GoodsCategory | None:
+        if self.parent_code is None:
+            return None
+        row = await _category_loader(info).load(self.parent_code)
+        return GoodsCategory.of(row) if row else None
+
+    @strawberry.field(extensions=allow(READERS), description="From the root down to the parent.")
+    async def ancestors(self, info: Info) -> list[GoodsCategory]:
+        rows = await _category_loader(info).load_many(categories.category_ancestors(self.code))
+        return [GoodsCategory.of(r) for r in rows if r]
+
+    @strawberry.field(extensions=allow(READERS))
+    async def children(self, info: Info) -> list[GoodsCategory]:
+        loader = info.context.loaders.get(
+            "goods_category_children",
+            row_lists_by_key(tables.Category, tables.Category.parent, *categories.COLUMNS),
+        )
+        return [
+            GoodsCategory.of(r)
+            for r in sorted(await loader.load(self.code), key=lambda r: r["code"])
+        ]
+
+
+@strawberry.type(
+    description="A standard product of the goods registry with its reference (ceiling) price."
+)
+class GoodsItem:
+    id: strawberry.ID
+    code: str = strawberry.field(description="The provincial goods code, e.g. GD-A02010104-000123.")
+    name: str
+    brand: str
+    model: str
+    specs: JSON = strawberry.field(
+        description='Specifications, e.g. {"CPU": "8核", "内存": "16GB"}.'
+    )
+    unit: str
+    reference_price: Decimal = strawberry.field(
+        description="Yuan; no active listing is priced above it."
+    )
+    status: ItemStatus  # type: ignore[valid-type]
+    category_code: str
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: dict) -> GoodsItem:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            code=row["code"],
+            name=row["name"],
+            brand=row["brand"],
+            model=row["model"],
+            specs=items.load_specs(row["specs"]),
+            unit=row["unit"],
+            reference_price=row["reference_price"],
+            status=ItemStatus(row["status"]),
+            category_code=row["category"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    @strawberry.field(extensions=allow(READERS))
+    async def category(self, info: Info) -> GoodsCategory | None:
+        row = await _category_loader(info).load(self.category_code)
+        return GoodsCategory.of(row) if row else None
+
+
+@strawberry.type(
+    description="A supplier's offer of a goods item: price, stock and the regions it serves."
+)
+class SupplierListing:
+    id: strawberry.ID
+    price: Decimal
+    stock: int
+    status: ListingStatus  # type: ignore[valid-type]
+    region_codes: list[str] = strawberry.field(
+        description="Regions served; a city includes its counties."
+    )
+    organisation_id: strawberry.ID
+    goods_item_id: strawberry.ID
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: dict) -> SupplierListing:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            price=row["price"],
+            stock=row["stock"],
+            status=ListingStatus(row["status"]),
+            region_codes=row["regions"],
+            organisation_id=strawberry.ID(str(row["organisation"])),
+            goods_item_id=strawberry.ID(str(row["goods_item"])),
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+        )
+
+    @strawberry.field(extensions=allow(READERS), description="The supplier.")
+    async def organisation(self, info: Info) -> Organisation | None:
+        loader = info.context.loaders.get(
+            "organisation", rows_by_key(OrganisationTable, OrganisationTable.id)
+        )
+        row = await loader.load(int(self.organisation_id))
+        return Organisation.of(row) if row else None
+
+    @strawberry.field(extensions=allow(READERS))
+    async def goods_item(self, info: Info) -> GoodsItem | None:
+        loader = info.context.loaders.get(
+            "goods_item", rows_by_key(tables.GoodsItem, tables.GoodsItem.id, *items.COLUMNS)
+        )
+        row = await loader.load(int(self.goods_item_id))
+        return GoodsItem.of(items.normalised(row)) if row else None
+
+    @strawberry.field(extensions=allow(READERS))
+    async def regions(self) -> list[Tenant]:
+        return [t for t in [await tenant_by_code(c) for c in self.region_codes] if t is not None]
+
+
+@strawberry.input
+class CreateGoodsItemInput:
+    category_code: str
+    name: str
+    unit: str = strawberry.field(description="e.g. 台, 套, 件")
+    reference_price: Decimal
+    code: str | None = strawberry.field(
+        default=None, description="Default: GD-<category>-<next number>."
+    )
+    brand: str | None = None
+    model: str | None = None
+    specs: JSON | None = None
+
+    def to_service(self) -> items.GoodsItemInput:
+        return items.GoodsItemInput(
+            code=self.code,
+            category_code=self.category_code,
+            name=self.name,
+            brand=self.brand,
+            model=self.model,
+            specs=self.specs,
+            unit=self.unit,
+            reference_price=self.reference_price,
+        )
+
+
+@strawberry.input(description="Fields left out stay as they are.")
+class UpdateGoodsItemInput:
+    category_code: str | None = None
+    name: str | None = None
+    brand: str | None = None
+    model: str | None = None
+    specs: JSON | None = strawberry.field(default=None, description="Replaces the whole object.")
+    unit: str | None = None
+    reference_price: Decimal | None = strawberry.field(
+        default=None, description="Lowering it withdraws the active listings priced above it."
+    )
+
+    def to_service(self) -> items.GoodsItemInput:
+        return items.GoodsItemInput(
+            category_code=self.category_code,
+            name=self.name,
+            brand=self.brand,
+            model=self.model,
+            specs=self.specs,
+            unit=self.unit,
+            reference_price=self.reference_price,
+        )
+
+
+@strawberry.input
+class GoodsItemFilter:
+    category: str | None = strawberry.field(
+        default=None, description="A catalogue code: it and everything below."
+    )
+    search: str | None = strawberry.field(
+        default=None, description="Part of the name, brand or model."
+    )
+    code: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    status: ItemStatus | None = None  # type: ignore[valid-type]
+
+
+@strawberry.input
+class CreateSupplierListingInput:
+    goods_item_id: strawberry.ID
+    price: Decimal
+    regions: list[str] = strawberry.field(description='Region codes served, e.g. ["441400"].')
+    stock: int = 0
+    organisation_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="A provincial admin names the supplier; a supplier lists for their own.",
+    )
+
+    def to_service(self) -> listings.ListingInput:
+        return listings.ListingInput(
+            organisation_id=input_id(self.organisation_id, "organisation", "organisationId"),
+            goods_item_id=input_id(self.goods_item_id, "goods item", "goodsItemId"),
+            price=self.price,
+            stock=self.stock,
+            regions=self.regions,
+        )
+
+
+@strawberry.input(description="Fields left out stay as they are; regions replace the whole list.")
+class UpdateSupplierListingInput:
+    price: Decimal | None = None
+    stock: int | None = None
+    regions: list[str] | None = None
+
+    def to_service(self) -> listings.ListingInput:
+        return listings.ListingInput(price=self.price, stock=self.stock, regions=self.regions)
+
+
+@strawberry.input
+class SupplierListingFilter:
+    goods_item_id: strawberry.ID | None = None
+    organisation_id: strawberry.ID | None = None
+    region: str | None = strawberry.field(
+        default=None,
+        description="Listings serving this region (directly or through its city or province).",
+    )
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    status: ListingStatus | None = None  # type: ignore[valid-type]

@@ -1,0 +1,152 @@
+"""The supplier listings file (`goods_listings`): one row per supplier and item."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.imports import spec as p
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.registries.goods.imports import parsers as cells
+from gpcloud.registries.goods.service import listings
+from gpcloud.registries.goods.service.common import money
+from gpcloud.registries.goods.tables import GoodsItem, ListingRegion, SupplierListing
+
+LISTING_KEY = "supplier_uscc+goods_code"
+LISTING_COLUMNS = (
+    Column(
+        "supplier_uscc",
+        "供应商统一社会信用代码",
+        True,
+        p.uscc,
+        "91441481MA4W000061",
+        "a registered supplier organisation",
+    ),
+    Column(
+        "goods_code",
+        "商品编码",
+        True,
+        cells.goods_code,
+        "GD-A02010104-000001",
+        "an active goods item",
+    ),
+    Column(
+        "price", "报价", True, cells.price, "4680.00", "yuan; at most the item's reference price"
+    ),
+    Column("stock", "库存", False, p.count, "50", "0 or more; blank keeps (0 for a new listing)"),
+    Column(
+        "regions",
+        "供货区域",
+        True,
+        cells.regions,
+        "441400;441481",
+        'active region codes separated by ";"; a city covers its counties; replaces the list',
+    ),
+    Column("status", "状态", False, cells.LISTING_STATUS, "active", "active / withdrawn"),
+)
+
+
+def _check_listing(row: ImportRow) -> None:
+    # The runner finds duplicates within the file by the key's value: supplier and goods together.
+    row.values[LISTING_KEY] = f"{row.values['supplier_uscc']}+{row.values['goods_code']}"
+
+
+async def apply_listings(rows: list[ImportRow], tenant: str) -> None:
+    usccs = sorted({r.values["supplier_uscc"] for r in rows})
+    orgs = {
+        o["uscc"]: o
+        for o in await Organisation.select(
+            Organisation.id, Organisation.uscc, Organisation.kind
+        ).where(Organisation.uscc.is_in(usccs))
+    }
+    codes = sorted({r.values["goods_code"] for r in rows})
+    goods = {
+        g["code"]: g
+        for g in await GoodsItem.select(
+            GoodsItem.id, GoodsItem.code, GoodsItem.reference_price, GoodsItem.status
+        ).where(GoodsItem.code.is_in(codes))
+    }
+    existing: dict[tuple[int, int], dict] = {}
+    if orgs and goods:
+        found = await SupplierListing.select(*listings.COLUMNS).where(
+            SupplierListing.organisation.is_in([o["id"] for o in orgs.values()])
+            & SupplierListing.goods_item.is_in([g["id"] for g in goods.values()])
+        )
+        regions = await listings.regions_of([r["id"] for r in found])
+        existing = {
+            (r["organisation"], r["goods_item"]): listings.with_regions(r, regions[r["id"]])
+            for r in found
+        }
+
+    for row in rows:
+        v = row.values
+        org, item = orgs.get(v["supplier_uscc"]), goods.get(v["goods_code"])
+        if org is None:
+            row.reject(f"supplier_uscc: no organisation with the code {v['supplier_uscc']}")
+        elif org["kind"] != "supplier":
+            row.reject(f"supplier_uscc: {v['supplier_uscc']} is not a supplier")
+        if item is None:
+            row.reject(f"goods_code: {v['goods_code']} is not in the goods registry")
+        current = existing.get((org["id"], item["id"])) if org and item else None
+        status = v["status"] or (current["status"] if current else "active")
+        if item is not None and status == "active":
+            if item["status"] != "active":
+                row.reject(f"goods_code: {v['goods_code']} is not offered any more")
+            elif v["price"] > money(item["reference_price"]):
+                row.reject(f"price: above the reference price {money(item['reference_price'])}")
+        for problem in (await listings.region_problems(v["regions"]))[1]:
+            row.reject(f"regions: {problem.message}")
+        if row.ok:
+            v.update(status=status, organisation=org["id"], goods_item=item["id"], current=current)
+
+    new = [r for r in rows if r.ok and r.values["current"] is None]
+    if new:
+        ids = await SupplierListing.insert(
+            *(
+                SupplierListing(
+                    organisation=r.values["organisation"],
+                    goods_item=r.values["goods_item"],
+                    price=r.values["price"],
+                    stock=r.values["stock"] or 0,
+                    status=r.values["status"],
+                )
+                for r in new
+            )
+        )
+        await ListingRegion.insert(
+            *(
+                ListingRegion(listing=made["id"], region=code)
+                for r, made in zip(new, ids, strict=True)
+                for code in r.values["regions"]
+            )
+        )
+        for row in new:
+            row.outcome = "created"
+    now = datetime.now(UTC)
+    for row in rows:
+        if not row.ok or row.outcome == "created":
+            continue
+        current = row.values["current"]
+        changes = cells.changed(row, current, ("price", "stock", "status"))
+        if changes:
+            await SupplierListing.update({**changes, "updated_at": now}).where(
+                SupplierListing.id == current["id"]
+            )
+        if row.values["regions"] != current["regions"]:
+            await listings.set_regions(current["id"], row.values["regions"])
+            changes["regions"] = row.values["regions"]
+        row.outcome = "updated" if changes else "unchanged"
+    for row in rows:
+        row.values.pop("current", None)
+
+
+LISTINGS_SPEC = ImportSpec(
+    registry="goods_listings",
+    title="供应商商品报价",
+    columns=LISTING_COLUMNS,
+    key=LISTING_KEY,
+    apply_batch=apply_listings,
+    roles=cells.ROLES,
+    tenant_owned=False,
+    check_row=_check_listing,
+)

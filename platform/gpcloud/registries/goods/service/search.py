@@ -1,0 +1,137 @@
+"""Searching goods and listings: keyset pages over indexed filters, fast at province scale.
+
+Goods by catalogue branch (the branch's codes are read from the small catalogue, then matched
+with `category IN (...)`), text, reference price and status; listings by goods item, supplier,
+region served (a region is served by listings for it, its city and the province), price and
+status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from piccolo.columns.combination import WhereRaw
+
+from gpcloud.core.db import contains_ci
+from gpcloud.core.errors import DomainError
+from gpcloud.core.pagination import Page, keyset_page
+from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.registries.goods.service.categories import descendant_codes
+from gpcloud.registries.goods.service.common import price_bound, search_term
+from gpcloud.registries.goods.service.items import COLUMNS as ITEM_COLUMNS
+from gpcloud.registries.goods.service.items import normalised
+from gpcloud.registries.goods.service.listings import COLUMNS as LISTING_COLUMNS
+from gpcloud.registries.goods.service.listings import regions_of, with_regions
+from gpcloud.registries.goods.tables import GoodsItem, ListingRegion, SupplierListing
+
+
+@dataclass(frozen=True)
+class GoodsItemFilter:
+    category: str | None = None
+    search: str | None = None
+    code: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True)
+class ListingFilter:
+    goods_item_id: int | None = None
+    organisation_id: int | None = None
+    region: str | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    status: str | None = None
+
+
+async def search_items(flt: GoodsItemFilter, first: int | None, after: str | None) -> Page:
+    query = GoodsItem.select(*ITEM_COLUMNS)
+    if flt.category:
+        codes = await descendant_codes(flt.category)
+        if not codes:
+            raise DomainError(
+                "UNKNOWN_CATEGORY",
+                f"{flt.category[:20]} is not in the procurement catalogue",
+                "category",
+            )
+        query = query.where(GoodsItem.category.is_in(codes))
+    if flt.code:
+        query = query.where(GoodsItem.code == flt.code.strip().upper())
+    term = search_term(flt.search)
+    if term is not None:
+        pattern = f"%{term}%"
+        query = query.where(
+            contains_ci(GoodsItem.name, pattern)
+            | contains_ci(GoodsItem.brand, pattern)
+            | contains_ci(GoodsItem.model, pattern)
+        )
+    low, high = price_bound(flt.min_price, "minPrice"), price_bound(flt.max_price, "maxPrice")
+    if low is not None:
+        query = query.where(GoodsItem.reference_price >= low)
+    if high is not None:
+        query = query.where(GoodsItem.reference_price <= high)
+    if flt.status:
+        query = query.where(GoodsItem.status == flt.status)
+    page = await keyset_page(query, GoodsItem.id, first, after)
+    return Page([normalised(r) for r in page.rows], page.has_next_page, page.end_cursor)
+
+
+DENSE_REGION = 5000
+
+
+async def _serving(regions: list[str], selective: bool):
+    """Listings serving any of `regions`, in the shape that stays fast at province scale.
+
+    A keyset page walks listings by id and stops after a page: with another selective filter,
+    or when the regions have many listings, each candidate is probed in the (region, listing)
+    index (EXISTS). For regions with few listings their ids are read from that index instead
+    (IN), so a page does not walk the whole table to find none. Both shapes run on both engines.
+    """
+    placeholders = ", ".join("{}" for _ in regions)
+    exists = WhereRaw(
+        'EXISTS (SELECT 1 FROM "goods_listing_region" AS served WHERE served."listing" = '
+        f'"goods_listing"."id" AND served."region" IN ({placeholders}))',
+        *regions,
+    )
+    if selective:
+        return exists
+    dense = await (
+        ListingRegion.select(ListingRegion.listing)
+        .where(ListingRegion.region.is_in(regions))
+        .offset(DENSE_REGION)
+        .limit(1)
+    )
+    if dense:
+        return exists
+    return SupplierListing.id.is_in(
+        ListingRegion.select(ListingRegion.listing).where(ListingRegion.region.is_in(regions))
+    )
+
+
+async def search_listings(flt: ListingFilter, first: int | None, after: str | None) -> Page:
+    query = SupplierListing.select(*LISTING_COLUMNS)
+    if flt.goods_item_id is not None:
+        query = query.where(SupplierListing.goods_item == flt.goods_item_id)
+    if flt.organisation_id is not None:
+        query = query.where(SupplierListing.organisation == flt.organisation_id)
+    if flt.region:
+        tree = await tenant_tree()
+        if tree.get(flt.region) is None:
+            raise DomainError("UNKNOWN_REGION", f"no region {flt.region[:12]}", "region")
+        served_by = [flt.region, *tree.ancestors(flt.region)]
+        selective = flt.goods_item_id is not None or flt.organisation_id is not None
+        query = query.where(await _serving(served_by, selective))
+    low, high = price_bound(flt.min_price, "minPrice"), price_bound(flt.max_price, "maxPrice")
+    if low is not None:
+        query = query.where(SupplierListing.price >= low)
+    if high is not None:
+        query = query.where(SupplierListing.price <= high)
+    if flt.status:
+        query = query.where(SupplierListing.status == flt.status)
+    page = await keyset_page(query, SupplierListing.id, first, after)
+    regions = await regions_of([r["id"] for r in page.rows])
+    return Page(
+        [with_regions(r, regions[r["id"]]) for r in page.rows], page.has_next_page, page.end_cursor
+    )

@@ -1,0 +1,355 @@
+"""The old portal's supplier file: one supplier per row, keyed by credit code. A provincial
+admin imports it; suppliers are province-shared and each row names its home region.
+
+Suppliers upsert by credit code: an organisation of kind supplier with that code is adopted, one
+of another kind rejects the row. What the platform needs but the row lacks leaves the supplier
+`incomplete` (its users complete it). A login name creates the supplier's account with
+must_change_password (seed, section 7), keeping the old portal's password hash when given.
+Per batch: a handful of queries to look rows up, bulk inserts for new records, one update per
+changed record; a re-run changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from gpcloud.core.auth.passwords import UNUSABLE, legacy_hash_ok
+from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPPLIER
+from gpcloud.core.auth.tables import Organisation, User, UserRole
+from gpcloud.core.imports import spec as p
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.tenancy.scope import all_tenants, current_scope
+from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.core.validation import is_username
+from gpcloud.registries.suppliers.service import records as r
+from gpcloud.registries.suppliers.tables import (
+    SIZE_LABELS,
+    Supplier,
+)
+
+
+def _name(value: str) -> str:
+    if not 2 <= len(value) <= 128:
+        raise ValueError("2 to 128 characters")
+    return value
+
+
+def _login(value: str) -> str:
+    value = value.lower()
+    if not is_username(value):
+        raise ValueError("3 to 64 letters, digits, '.', '_' or '-'")
+    return value
+
+
+def _password_hash(value: str) -> str:
+    if not legacy_hash_ok(value):
+        raise ValueError('"md5:<32 hex>" or "sha256:<salt>:<64 hex>"')
+    return value
+
+
+def _ca_serial(value: str) -> str:
+    if not r.CA_SERIAL.fullmatch(value):
+        raise ValueError("1 to 64 letters, digits, ':' or '-'")
+    return value
+
+
+SIZE = p.choice(
+    {
+        **{k: k for k in SIZE_LABELS},
+        **{v: k for k, v in SIZE_LABELS.items()},
+        "大型企业": "large",
+        "中型企业": "medium",
+        "小型企业": "small",
+        "微型企业": "micro",
+    }
+)
+STATUS = p.choice(
+    {
+        "active": "active",
+        "正常": "active",
+        "有效": "active",
+        "inactive": "inactive",
+        "停用": "inactive",
+        "注销": "inactive",
+        "invalid": "invalid",
+        "无效": "invalid",
+        "已失效": "invalid",
+    }
+)
+COLUMNS = (
+    Column(
+        "uscc", "统一社会信用代码", True, p.uscc, "91441481MA4W00201W", "identifies the supplier"
+    ),
+    Column("name", "供应商名称", True, _name, "兴宁市宁江五金机电有限公司"),
+    Column(
+        "region_code",
+        "所属区划",
+        True,
+        p.pattern(r"[0-9]{6}", "a six-digit region code"),
+        "441481",
+        "home region: a tenant on the platform",
+    ),
+    Column(
+        "size_class",
+        "企业规模",
+        False,
+        SIZE,
+        "小型",
+        "large, medium, small, micro (大型/中型/小型/微型)",
+    ),
+    Column("address", "地址", False, p.text(255), "兴宁市兴城镇工业大道18号"),
+    Column("legal_representative", "法定代表人", False, p.text(32), "示例法人甲"),
+    Column("contact_name", "联系人", False, p.text(32), "示例联系人乙"),
+    Column("contact_phone", "联系电话", False, p.phone, "0753-3000000"),
+    Column("contact_email", "电子邮箱", False, p.email, "sales@example.com"),
+    Column("ca_serial", "CA证书序列号", False, _ca_serial, "4A3F0012"),
+    Column("ca_issuer", "CA证书颁发机构", False, p.text(128), "广东省电子商务认证有限公司"),
+    Column(
+        "ca_valid_until",
+        "CA证书有效期至",
+        False,
+        p.iso_date,
+        "2027-06-30",
+        "an expired certificate is kept; the supplier stays incomplete until it renews",
+    ),
+    Column("login_name", "登录账号", False, _login, "nj_wujin", "kept from the old portal"),
+    Column(
+        "password_hash",
+        "密码哈希",
+        False,
+        _password_hash,
+        "md5:5f4dcc3b5aa765d61d8327deb882cf99",
+        "the old portal's hash; without it the account waits for a password reset",
+    ),
+    Column(
+        "status",
+        "状态",
+        False,
+        STATUS,
+        "正常",
+        "active or inactive (停用/注销); invalid (无效) rows are reported, not migrated",
+    ),
+)
+
+DETAILS = (
+    "size_class",
+    "address",
+    "legal_representative",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+    "ca_serial",
+    "ca_issuer",
+    "ca_valid_until",
+)
+
+
+def _check(row: ImportRow) -> None:
+    if row.values["password_hash"] and not row.values["login_name"]:
+        row.reject("password_hash: needs a login_name")
+
+
+async def _regions(rows: list[ImportRow]) -> None:
+    tree, scope = await tenant_tree(), current_scope()
+    for row in rows:
+        code = row.values["region_code"]
+        node = tree.get(code)
+        if node is None or not scope.can_see(code):
+            row.reject(f"region_code: no region {code} in the import's region")
+        elif node.status != "active":
+            row.reject(f"region_code: {node.name} ({code}) is not on the platform")
+
+
+def _status(row: ImportRow, current: dict | None, merged: dict) -> str:
+    """inactive when the file says so; a suspension stays; otherwise what the information says."""
+    if row.values["status"] == "inactive":
+        return "inactive"
+    if current is not None and current["status"] == "suspended":
+        return "suspended"
+    if current is not None and current["status"] == "inactive" and row.values["status"] is None:
+        return "inactive"
+    return r.status_after("incomplete", merged)
+
+
+async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
+    await _regions(rows)
+    usccs = [row.values["uscc"] for row in rows]
+    holders = {
+        o["uscc"]: o
+        for o in await Organisation.select(
+            Organisation.id,
+            Organisation.uscc,
+            Organisation.name,
+            Organisation.kind,
+            Organisation.region,
+        ).where(Organisation.uscc.is_in(usccs))
+    }
+    org_ids = [o["id"] for o in holders.values() if o["kind"] == "supplier"]
+    existing = {
+        s["uscc"]: s
+        for s in (
+            await Supplier.select(*r.COLUMNS).where(Supplier.organisation.is_in(org_ids))
+            if org_ids
+            else []
+        )
+    }
+    logins = sorted({row.values["login_name"] for row in rows if row.values["login_name"]})
+    with all_tenants("import: login names are unique across the province"):
+        accounts = {
+            u["username"]: u
+            for u in (
+                await User.select(User.username, User.organisation).where(
+                    User.username.is_in(logins)
+                )
+                if logins
+                else []
+            )
+        }
+
+    claimed: set[str] = set()
+    scope = current_scope()
+    for row in rows:
+        v, holder = row.values, holders.get(row.values["uscc"])
+        if holder and holder["kind"] != "supplier":
+            row.reject(f"uscc: registered to {holder['name']}, which is not a supplier")
+        elif holder and not scope.can_see(holder["region"]):
+            row.reject(
+                f"uscc: registered in region {holder['region']}, outside the import's region"
+            )
+        account, login = accounts.get(v["login_name"]), v["login_name"]
+        if account and (holder is None or account["organisation"] != holder["id"]):
+            row.reject(f"login_name: {login} is taken by another organisation")
+        elif login and login in claimed:
+            row.reject(f"login_name: {login} is also on another row of this batch")
+        if row.ok and login:
+            claimed.add(login)
+
+    now = datetime.now(UTC)
+    new_orgs = [row for row in rows if row.ok and row.values["uscc"] not in holders]
+    if new_orgs:
+        inserted = await Organisation.insert(
+            *(
+                Organisation(
+                    name=row.values["name"],
+                    kind="supplier",
+                    region=row.values["region_code"],
+                    uscc=row.values["uscc"],
+                )
+                for row in new_orgs
+            )
+        )
+        for row, org in zip(new_orgs, inserted, strict=True):
+            holders[row.values["uscc"]] = {"id": org["id"], "kind": "supplier"}
+    # New supplier records: for new organisations and adopted ones that had none.
+    new = [row for row in rows if row.ok and row.values["uscc"] not in existing]
+    if new:
+        records = []
+        for row in new:
+            details = {k: row.values[k] for k in DETAILS if row.values[k] is not None}
+            merged = r.merged({"uscc": row.values["uscc"]}, details)
+            records.append(
+                Supplier(
+                    organisation=holders[row.values["uscc"]]["id"],
+                    status=_status(row, None, merged),
+                    **details,
+                )
+            )
+            row.outcome = "created"
+        await Supplier.insert(*records)
+        await _adopted(new, holders)
+
+    for row in rows:
+        if not row.ok or row.outcome == "created":
+            continue
+        current = existing[row.values["uscc"]]
+        org_changes = {
+            column: row.values[key]
+            for column, key, now_value in (
+                (Organisation.name, "name", current["name"]),
+                (Organisation.region, "region_code", current["region"]),
+            )
+            if row.values[key] != now_value
+        }
+        changes = {
+            k: row.values[k]
+            for k in DETAILS
+            if row.values[k] is not None and row.values[k] != current[k]
+        }
+        status = _status(row, current, r.merged(current, changes))
+        if status != current["status"]:
+            changes["status"] = status
+        if org_changes:
+            await Organisation.update(org_changes).where(Organisation.id == current["organisation"])
+        if changes:
+            await Supplier.update({**changes, "updated_at": now}).where(
+                Supplier.id == current["id"]
+            )
+        row.outcome = "updated" if org_changes or changes else "unchanged"
+    await _accounts(rows, holders, accounts)
+
+
+async def _adopted(rows: list[ImportRow], holders: dict[str, dict]) -> None:
+    """Supplier organisations registered before without a supplier record take the row's name
+    and region."""
+    for row in rows:
+        holder = holders[row.values["uscc"]]
+        if "name" not in holder:
+            continue  # inserted by this batch
+        changes = {
+            column: row.values[key]
+            for column, key in ((Organisation.name, "name"), (Organisation.region, "region_code"))
+            if row.values[key] != holder[key if key == "name" else "region"]
+        }
+        if changes:
+            await Organisation.update(changes).where(Organisation.id == holder["id"])
+
+
+async def _accounts(
+    rows: list[ImportRow], holders: dict[str, dict], accounts: dict[str, dict]
+) -> None:
+    """Supplier accounts for new login names, flagged to change their password at first login;
+    the contact on the row is the account's profile as far as it goes."""
+    wanted = [
+        row
+        for row in rows
+        if row.ok and row.values["login_name"] and row.values["login_name"] not in accounts
+    ]
+    if not wanted:
+        return
+    users = await User.insert(
+        *(
+            User(
+                tenant_id=row.values["region_code"],
+                organisation=holders[row.values["uscc"]]["id"],
+                username=row.values["login_name"],
+                password_hash=row.values["password_hash"] or UNUSABLE,
+                display_name=row.values["contact_name"] or "",
+                mobile=row.values["contact_phone"] or "",
+                email=row.values["contact_email"] or "",
+                must_change_password=True,
+            )
+            for row in wanted
+        )
+    )
+    await UserRole.insert(
+        *(
+            UserRole(tenant_id=row.values["region_code"], user=user["id"], role=SUPPLIER)
+            for row, user in zip(wanted, users, strict=True)
+        )
+    )
+    for row in wanted:
+        if row.outcome == "unchanged":
+            row.outcome = "updated"
+
+
+SPEC = ImportSpec(
+    registry="suppliers",
+    title="供应商",
+    columns=COLUMNS,
+    key="uscc",
+    apply_batch=apply_batch,
+    roles=frozenset({PROVINCE_ADMIN}),
+    tenant_owned=False,
+    check_row=_check,
+    invalid=lambda row: row.values["status"] == "invalid",
+)
