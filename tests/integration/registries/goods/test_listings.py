@@ -279,3 +279,22 @@ async def test_a_unique_violation_lost_to_a_racer_is_a_user_error(goods):
         finally:
             SupplierListing.exists = original
     assert [(e.field, e.code) for e in payload.errors] == [("goodsItemId", "DUPLICATE_LISTING")]
+
+
+async def test_a_suspended_supplier_lists_nothing(client, demo):
+    """The suppliers registry decides whether a supplier may trade."""
+    from gpcloud.core.auth.tables import Organisation
+    from gpcloud.core.tenancy.scope import all_tenants
+    from gpcloud.registries.goods.service.listings import supplier_problem
+    from gpcloud.registries.suppliers.tables import Supplier
+
+    org = (
+        await Organisation.select(Organisation.id)
+        .where(Organisation.name == "兴宁市合水电子科技有限公司")
+        .first()
+    )
+    assert await supplier_problem(org["id"]) is None
+    with all_tenants("test: a suspended supplier record"):
+        await Supplier(organisation=org["id"], status="suspended", size_class="small").save()
+    problem = await supplier_problem(org["id"])
+    assert problem is not None and problem.code == "SUPPLIER_NOT_USABLE"

@@ -26,6 +26,7 @@ from gpcloud.registries.goods.tables import (
     ListingRegion,
     SupplierListing,
 )
+from gpcloud.registries.suppliers.service import records as suppliers
 
 MAX_STOCK = 1_000_000_000
 MAX_REGIONS = 200
@@ -114,11 +115,8 @@ def state(row: dict) -> dict:
 
 
 async def supplier_problem(organisation_id: int, field: str = "organisationId") -> Problem | None:
-    """Listings belong to supplier organisations.
-
-    Organisations carry no status yet; when the suppliers registry keeps one (suspended,
-    blacklisted), this is the one place to ask it.
-    """
+    """Listings belong to supplier organisations; a suspended or deregistered supplier lists
+    nothing (the suppliers registry says so; organisations still migrating have no record)."""
     row = (
         await Organisation.select(Organisation.kind)
         .where(Organisation.id == organisation_id)
@@ -128,6 +126,9 @@ async def supplier_problem(organisation_id: int, field: str = "organisationId") 
         return Problem("NOT_FOUND", "no such organisation", field)
     if row["kind"] != "supplier":
         return Problem("NOT_A_SUPPLIER", "only supplier organisations list goods", field)
+    supplier = await suppliers.of_organisation(organisation_id)
+    if supplier is not None and supplier["status"] in ("suspended", "inactive"):
+        return Problem("SUPPLIER_NOT_USABLE", f"the supplier is {supplier['status']}", field)
     return None
 
 
