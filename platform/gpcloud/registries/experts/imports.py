@@ -13,6 +13,7 @@ import re
 from datetime import UTC, datetime
 
 from gpcloud.core.auth.roles import PROVINCE_ADMIN
+from gpcloud.core.db import bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.core.tenancy.rollout import today
@@ -230,23 +231,23 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     now = datetime.now(UTC)
     new = [r for r in rows if r.ok and digests[id(r)] not in existing]
     if new:
-        ids = await Expert.insert(*(_expert(r, numbers[id(r)]) for r in new))
+        ids = await bulk_insert(Expert, [_expert(r, numbers[id(r)]) for r in new])
         for row, made in zip(new, ids, strict=True):
             row.outcome = "created"
-            row.values["_id"] = made["id"]
-        await ExpertSpecialty.insert(
-            *(
-                ExpertSpecialty(expert=r.values["_id"], category_code=c, primary=i == 0)
+            row.values["_id"] = made
+        await bulk_insert(
+            ExpertSpecialty,
+            [
+                {"expert": r.values["_id"], "category_code": c, "primary": i == 0}
                 for r in new
                 for i, c in enumerate(r.values["specialties"])
-            )
+            ],
+            returning=False,
         )
-        await ExpertRegion.insert(
-            *(
-                ExpertRegion(expert=r.values["_id"], region=c)
-                for r in new
-                for c in r.values["regions"]
-            )
+        await bulk_insert(
+            ExpertRegion,
+            [{"expert": r.values["_id"], "region": c} for r in new for c in r.values["regions"]],
+            returning=False,
         )
 
     for row in rows:
@@ -286,24 +287,24 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
         row.values["id_number"] = identity.mask(numbers[id(row)].number)
 
 
-def _expert(row: ImportRow, number: identity.IdNumber) -> Expert:
+def _expert(row: ImportRow, number: identity.IdNumber) -> dict:
     v = row.values
-    return Expert(
-        name=v["name"],
-        id_number_digest=identity.digest(number.number),
-        id_number_masked=identity.mask(number.number),
-        id_number_cipher=identity.seal(number.number),
-        birth_date=number.birth_date,
-        gender=number.gender,
-        title_level=v["title_level"],
-        title=v["title"] or "",
-        years_of_experience=v["years_of_experience"],
-        employer=v["employer"] or "",
-        employer_uscc=v["employer_uscc"],
-        phone=v["phone"] or "",
-        status=v["status"] or "active",
-        status_reason="imported" if (v["status"] or "active") != "active" else "",
-    )
+    return {
+        "name": v["name"],
+        "id_number_digest": identity.digest(number.number),
+        "id_number_masked": identity.mask(number.number),
+        "id_number_cipher": identity.seal(number.number),
+        "birth_date": number.birth_date,
+        "gender": number.gender,
+        "title_level": v["title_level"],
+        "title": v["title"] or "",
+        "years_of_experience": v["years_of_experience"],
+        "employer": v["employer"] or "",
+        "employer_uscc": v["employer_uscc"],
+        "phone": v["phone"] or "",
+        "status": v["status"] or "active",
+        "status_reason": "imported" if (v["status"] or "active") != "active" else "",
+    }
 
 
 SPEC = ImportSpec(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from gpcloud.core.db import bulk_insert
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.registries.goods.imports import parsers as cells
 from gpcloud.registries.goods.service import items, listings
@@ -90,21 +91,23 @@ async def apply_goods(rows: list[ImportRow], tenant: str) -> None:
 
     new = [r for r in rows if r.ok and r.values["code"] not in existing]
     if new:
-        await GoodsItem.insert(
-            *(
-                GoodsItem(
-                    code=r.values["code"],
-                    category=r.values["category_code"],
-                    name=r.values["name"],
-                    brand=r.values["brand"] or "",
-                    model=r.values["model"] or "",
-                    specs=items.dump_specs(r.values["specs"] or {}),
-                    unit=r.values["unit"],
-                    reference_price=r.values["reference_price"],
-                    status=r.values["status"],
-                )
+        await bulk_insert(
+            GoodsItem,
+            [
+                {
+                    "code": r.values["code"],
+                    "category": r.values["category_code"],
+                    "name": r.values["name"],
+                    "brand": r.values["brand"] or "",
+                    "model": r.values["model"] or "",
+                    "specs": items.dump_specs(r.values["specs"] or {}),
+                    "unit": r.values["unit"],
+                    "reference_price": r.values["reference_price"],
+                    "status": r.values["status"],
+                }
                 for r in new
-            )
+            ],
+            returning=False,
         )
         for row in new:
             row.outcome = "created"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.db import bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.registries.goods.imports import parsers as cells
@@ -101,24 +102,27 @@ async def apply_listings(rows: list[ImportRow], tenant: str) -> None:
 
     new = [r for r in rows if r.ok and r.values["current"] is None]
     if new:
-        ids = await SupplierListing.insert(
-            *(
-                SupplierListing(
-                    organisation=r.values["organisation"],
-                    goods_item=r.values["goods_item"],
-                    price=r.values["price"],
-                    stock=r.values["stock"] or 0,
-                    status=r.values["status"],
-                )
+        ids = await bulk_insert(
+            SupplierListing,
+            [
+                {
+                    "organisation": r.values["organisation"],
+                    "goods_item": r.values["goods_item"],
+                    "price": r.values["price"],
+                    "stock": r.values["stock"] or 0,
+                    "status": r.values["status"],
+                }
                 for r in new
-            )
+            ],
         )
-        await ListingRegion.insert(
-            *(
-                ListingRegion(listing=made["id"], region=code)
+        await bulk_insert(
+            ListingRegion,
+            [
+                {"listing": made, "region": code}
                 for r, made in zip(new, ids, strict=True)
                 for code in r.values["regions"]
-            )
+            ],
+            returning=False,
         )
         for row in new:
             row.outcome = "created"

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from gpcloud.core.auth.passwords import UNUSABLE, legacy_hash_ok
 from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPPLIER
 from gpcloud.core.auth.tables import Organisation, User, UserRole
+from gpcloud.core.db import bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.core.tenancy.scope import all_tenants, current_scope
@@ -227,19 +228,20 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     now = datetime.now(UTC)
     new_orgs = [row for row in rows if row.ok and row.values["uscc"] not in holders]
     if new_orgs:
-        inserted = await Organisation.insert(
-            *(
-                Organisation(
-                    name=row.values["name"],
-                    kind="supplier",
-                    region=row.values["region_code"],
-                    uscc=row.values["uscc"],
-                )
+        inserted = await bulk_insert(
+            Organisation,
+            [
+                {
+                    "name": row.values["name"],
+                    "kind": "supplier",
+                    "region": row.values["region_code"],
+                    "uscc": row.values["uscc"],
+                }
                 for row in new_orgs
-            )
+            ],
         )
-        for row, org in zip(new_orgs, inserted, strict=True):
-            holders[row.values["uscc"]] = {"id": org["id"], "kind": "supplier"}
+        for row, org_id in zip(new_orgs, inserted, strict=True):
+            holders[row.values["uscc"]] = {"id": org_id, "kind": "supplier"}
     # New supplier records: for new organisations and adopted ones that had none.
     new = [row for row in rows if row.ok and row.values["uscc"] not in existing]
     if new:
@@ -248,14 +250,14 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
             details = {k: row.values[k] for k in DETAILS if row.values[k] is not None}
             merged = r.merged({"uscc": row.values["uscc"]}, details)
             records.append(
-                Supplier(
-                    organisation=holders[row.values["uscc"]]["id"],
-                    status=_status(row, None, merged),
+                {
+                    "organisation": holders[row.values["uscc"]]["id"],
+                    "status": _status(row, None, merged),
                     **details,
-                )
+                }
             )
             row.outcome = "created"
-        await Supplier.insert(*records)
+        await bulk_insert(Supplier, records, returning=False)
         await _adopted(new, holders)
 
     for row in rows:
@@ -316,26 +318,29 @@ async def _accounts(
     ]
     if not wanted:
         return
-    users = await User.insert(
-        *(
-            User(
-                tenant_id=row.values["region_code"],
-                organisation=holders[row.values["uscc"]]["id"],
-                username=row.values["login_name"],
-                password_hash=row.values["password_hash"] or UNUSABLE,
-                display_name=row.values["contact_name"] or "",
-                mobile=row.values["contact_phone"] or "",
-                email=row.values["contact_email"] or "",
-                must_change_password=True,
-            )
+    users = await bulk_insert(
+        User,
+        [
+            {
+                "tenant_id": row.values["region_code"],
+                "organisation": holders[row.values["uscc"]]["id"],
+                "username": row.values["login_name"],
+                "password_hash": row.values["password_hash"] or UNUSABLE,
+                "display_name": row.values["contact_name"] or "",
+                "mobile": row.values["contact_phone"] or "",
+                "email": row.values["contact_email"] or "",
+                "must_change_password": True,
+            }
             for row in wanted
-        )
+        ],
     )
-    await UserRole.insert(
-        *(
-            UserRole(tenant_id=row.values["region_code"], user=user["id"], role=SUPPLIER)
-            for row, user in zip(wanted, users, strict=True)
-        )
+    await bulk_insert(
+        UserRole,
+        [
+            {"tenant_id": row.values["region_code"], "user": user_id, "role": SUPPLIER}
+            for row, user_id in zip(wanted, users, strict=True)
+        ],
+        returning=False,
     )
     for row in wanted:
         if row.outcome == "unchanged":
