@@ -78,6 +78,19 @@ async def serialize_writes(name: str) -> None:
         await DB.run_ddl(f"SELECT pg_advisory_xact_lock(hashtext('{name}'))")
 
 
+async def refresh_statistics() -> None:
+    """Let PostgreSQL's planner see tables that changed a lot since their last ANALYZE (the
+    autovacuum daemon gets there too, but not during a bulk import). SQLite needs nothing."""
+    if is_sqlite():
+        return
+    rows = await DB.run_ddl(
+        "SELECT relname FROM pg_stat_user_tables "
+        "WHERE n_mod_since_analyze > 1000 AND n_mod_since_analyze > n_live_tup / 10"
+    )
+    for row in rows:
+        await DB.run_ddl(f'ANALYZE "{row["relname"]}"')
+
+
 def contains_ci(column, pattern: str):
     """Case-insensitive LIKE: ILIKE on PostgreSQL; SQLite's LIKE already ignores ASCII case."""
     return column.like(pattern) if is_sqlite() else column.ilike(pattern)

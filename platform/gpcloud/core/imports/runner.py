@@ -21,7 +21,7 @@ from functools import cache
 from pathlib import Path
 
 from gpcloud.core.audit import service as audit
-from gpcloud.core.db import serialize_writes, transaction
+from gpcloud.core.db import refresh_statistics, serialize_writes, transaction
 from gpcloud.core.errors import DomainError
 from gpcloud.core.imports.reader import ImportFileError, read_rows, write_csv, write_xlsx
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
@@ -30,6 +30,9 @@ from gpcloud.domains import DOMAINS
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], Awaitable[None]]
 REJECTS = ("rejects.xlsx", "rejects.csv")
+# Batches after which table statistics are refreshed: a table that grows from empty during an
+# import otherwise keeps a plan for an empty table (sequential scans, quadratic time).
+ANALYZE_AFTER = (1, 4, 16)
 
 
 @cache
@@ -194,9 +197,15 @@ async def run_import(
     first_seen: dict[object, int] = {}
     batch: list[ImportRow] = []
 
+    batches = 0
+
     async def flush() -> None:
+        nonlocal batches
         if batch:
             await _apply(spec, batch, tenant)
+            batches += 1
+            if batches in ANALYZE_AFTER or batches % ANALYZE_AFTER[-1] == 0:
+                await refresh_statistics()
             for row in batch:
                 summary.add(row.outcome or "rejected")
                 if not row.ok:
