@@ -193,3 +193,30 @@ def _json(value):
     return (
         value if isinstance(value, str) or value is None else json.dumps(value, ensure_ascii=False)
     )
+
+
+async def create_trigram_index(table: str, column: str) -> None:
+    """An index for `contains_ci` (ILIKE '%term%') on PostgreSQL (pg_trgm GIN); SQLite has none.
+
+    Without the right to create the extension the index is skipped with a warning: searches stay
+    correct, only slower.
+    """
+    if is_sqlite():
+        return
+    if not await DB.run_ddl("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'"):
+        # In a savepoint: a refusal must not abort the migration's transaction.
+        await DB.run_ddl("SAVEPOINT trgm")
+        try:
+            await DB.run_ddl("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        except Exception as exc:  # insufficient privilege: leave it to the DBA
+            await DB.run_ddl("ROLLBACK TO SAVEPOINT trgm")
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "pg_trgm not available, %s.%s not indexed: %s", table, column, exc
+            )
+            return
+        await DB.run_ddl("RELEASE SAVEPOINT trgm")
+    await DB.run_ddl(
+        f'CREATE INDEX IF NOT EXISTS "{table}_{column}_trgm" ON "{table}" USING gin ("{column}" gin_trgm_ops)'
+    )
