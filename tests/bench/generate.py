@@ -241,6 +241,7 @@ def goods(folder: Path, count: int, categories: list[str]) -> Path:
     rows = (
         [
             f"GD-{category}-{i:06d}",
+            category,
             f"示例商品{i}",
             rng.choice(WORDS),
             f"M{i}",

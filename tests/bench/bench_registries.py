@@ -1,0 +1,408 @@
+"""Registry imports and searches at province volume, against baselines measured in the same run.
+
+    GPCLOUD_DB=postgresql://postgres@127.0.0.1:5432/postgres \\
+        uv run python -m tests.bench.bench_registries [--scale 1.0] [--searches 200]
+
+Creates a database of its own on that server (dropped at the end; with no GPCLOUD_DB it uses
+SQLite in a temporary folder), generates files with 50k purchasers, 200k suppliers, 10k agencies,
+20k experts and 500k goods listings (times --scale), and reports:
+
+- imports: rows/s of `gpcloud import` (validation, lookups, upserts, audit) against a raw bulk
+  insert of the same records (PostgreSQL COPY into copies of the same tables with the same
+  indexes, in the same run);
+- searches: p50 / p95 latency of typical filters through the registries' search services.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, timedelta
+from pathlib import Path
+
+from tests.bench import generate as gen
+
+RUN = uuid.uuid4().hex[:8]
+
+
+def configure() -> str | None:
+    os.environ["GPCLOUD_VAR"] = tempfile.mkdtemp(prefix="gpcloud-bench-")
+    os.environ["GPCLOUD_REDIS_NAMESPACE"] = f"gpcloud-bench-{RUN}"
+    admin_url = os.environ.get("GPCLOUD_DB", "")
+    if not admin_url.startswith("postgres"):
+        os.environ.pop("GPCLOUD_DB", None)
+        return None
+    from urllib.parse import urlsplit, urlunsplit
+
+    import asyncpg
+
+    async def create() -> None:
+        conn = await asyncpg.connect(admin_url)
+        await conn.execute(f'CREATE DATABASE "gpcloud_bench_{RUN}"')
+        await conn.close()
+
+    asyncio.run(create())
+    os.environ["GPCLOUD_DB"] = urlunsplit(
+        urlsplit(admin_url)._replace(path=f"/gpcloud_bench_{RUN}")
+    )
+    return admin_url
+
+
+def drop(admin_url: str | None) -> None:
+    if admin_url is None:
+        return
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(admin_url)
+        await conn.execute(f'DROP DATABASE IF EXISTS "gpcloud_bench_{RUN}" WITH (FORCE)')
+        await conn.close()
+
+    asyncio.run(run())
+
+
+def percentile(samples: list[float], q: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+async def baseline(rows_by_table: dict[str, list[tuple]]) -> float:
+    """Seconds to COPY these records into copies of the tables (same columns and indexes)."""
+    from gpcloud.core.db import is_sqlite, transaction
+    from gpcloud.piccolo_conf import DB
+
+    start = time.perf_counter()
+    async with transaction():
+        conn = DB.current_transaction.get().connection
+        for table, rows in rows_by_table.items():
+            copy = f"bench_{table}"
+            columns = list(rows[0][0]) if rows else []
+            if is_sqlite():
+                await conn.execute(f'CREATE TEMP TABLE {copy} AS SELECT * FROM "{table}" WHERE 0')
+                marks = ", ".join("?" * len(columns))
+                await conn.executemany(
+                    f"INSERT INTO {copy} ({', '.join(columns)}) VALUES ({marks})",
+                    [r[1] for r in rows],
+                )
+            else:
+                await conn.execute(f'CREATE TEMP TABLE {copy} (LIKE "{table}" INCLUDING ALL)')
+                await conn.copy_records_to_table(
+                    copy, records=[r[1] for r in rows], columns=columns
+                )
+    return time.perf_counter() - start
+
+
+def records(path: Path, make) -> list[tuple]:
+    import csv
+
+    with path.open(encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        return [make(i, row) for i, row in enumerate(reader, 1)]
+
+
+async def import_file(registry: str, path: Path, tenant: str) -> tuple[int, float, dict]:
+    from gpcloud.core.imports.runner import get_spec, run_import
+    from gpcloud.core.tenancy.scope import use_scope
+    from gpcloud.core.tenancy.service import tenant_tree
+
+    with use_scope((await tenant_tree()).scope_for(tenant)):
+        start = time.perf_counter()
+        summary = await run_import(
+            get_spec(registry), path, tenant, path.parent / f"out-{registry}-{tenant}"
+        )
+        return summary.rows, time.perf_counter() - start, summary.counts
+
+
+def org(kind: str):
+    return lambda i, r: (
+        ("name", "kind", "region", "uscc"),
+        (r["name"], kind, r.get("region_code", "440000"), r["uscc"]),
+    )
+
+
+async def main(scale: float, searches: int) -> None:
+    admin_url = configure()
+    try:
+        await run(scale, searches)
+    finally:
+        from gpcloud.core.db import close_pool
+        from gpcloud.core.redis import stop_embedded
+
+        await close_pool()
+        stop_embedded()
+        drop(admin_url)
+
+
+async def run(scale: float, searches: int) -> None:
+    from gpcloud.core.db import open_pool
+    from gpcloud.core.migrations import migrate
+    from gpcloud.core.tenancy.files import apply_tenant_files
+    from gpcloud.settings import PROJECT_ROOT, get_settings
+
+    settings = get_settings()
+    engine = "PostgreSQL" if settings.is_postgres else "SQLite"
+    await migrate()
+    await open_pool(2, 8)
+    await apply_tenant_files(settings.tenants_dir)
+    folder = Path(tempfile.mkdtemp(prefix="gpcloud-bench-files-"))
+    n = lambda count: max(1, int(count * scale))  # noqa: E731
+    print(f"gpcloud registry benchmark on {engine}, scale {scale}")
+
+    # Reference data the others need: the catalogue and goods items.
+    catalogue = PROJECT_ROOT / "platform/gpcloud/registries/goods/catalogue.csv"
+    await import_file("goods_categories", catalogue, "440000")
+    import csv
+
+    with catalogue.open(encoding="utf-8") as fh:
+        leaves = [r["code"] for r in csv.DictReader(fh) if len(r["code"]) >= 5]
+
+    results = []
+
+    async def measure(
+        registry: str, files: list[tuple[Path, str]], base: dict[str, list[tuple]]
+    ) -> None:
+        rows = seconds = 0
+        counts: dict[str, int] = {}
+        for path, tenant in files:
+            r, s, c = await import_file(registry, path, tenant)
+            rows, seconds = rows + r, seconds + s
+            for k, v in c.items():
+                counts[k] = counts.get(k, 0) + v
+        raw = await baseline(base)
+        results.append((registry, rows, rows / seconds, rows / raw, counts))
+        print(
+            f"  {registry:<14} {rows:>8} rows  import {rows / seconds:>8.0f} rows/s   "
+            f"raw bulk insert {rows / raw:>9.0f} rows/s   ratio {raw / seconds:5.2f}   {counts}"
+        )
+
+    print("imports (rows/s; ratio = import speed / raw bulk insert speed of the same records)")
+    per_city = n(50_000) // len(gen.CITIES)
+    files = [
+        (gen.purchasers(folder, city, per_city, i * per_city), city)
+        for i, city in enumerate(gen.CITIES)
+    ]
+    base = {"organisation": [], "purchaser": []}
+    for path, city in files:
+        for columns, values in records(path, org("purchaser")):
+            base["organisation"].append((columns, (*values[:2], city, values[3])))
+        offset = len(base["purchaser"])
+        base["purchaser"] += records(
+            path,
+            lambda i, r, c=city, o=offset: (
+                ("tenant_id", "organisation", "budget_unit_code"),
+                (c, o + i, r["budget_unit_code"]),
+            ),
+        )
+    await measure("purchasers", files, base)
+
+    suppliers_file = gen.suppliers(folder, n(200_000))
+    await measure(
+        "suppliers",
+        [(suppliers_file, "440000")],
+        {
+            "organisation": records(suppliers_file, org("supplier")),
+            "supplier": records(
+                suppliers_file,
+                lambda i, r: (
+                    ("organisation", "size_class", "status"),
+                    (i, r["size_class"], "active"),
+                ),
+            ),
+        },
+    )
+
+    agencies_file = gen.agencies(folder, n(10_000))
+    await measure(
+        "agencies",
+        [(agencies_file, "440000")],
+        {
+            "organisation": records(agencies_file, org("agency")),
+            "agency": records(
+                agencies_file,
+                lambda i, r: (
+                    ("organisation", "status", "contact_name", "contact_phone"),
+                    (i, "approved", r["contact_name"], r["contact_phone"]),
+                ),
+            ),
+        },
+    )
+
+    experts_file = gen.experts(folder, n(20_000), leaves)
+    await measure(
+        "experts",
+        [(experts_file, "440000")],
+        {
+            "expert": records(
+                experts_file,
+                lambda i, r: (
+                    (
+                        "name",
+                        "id_number_digest",
+                        "id_number_masked",
+                        "id_number_cipher",
+                        "birth_date",
+                        "gender",
+                        "title_level",
+                        "years_of_experience",
+                    ),
+                    (
+                        r["name"],
+                        r["id_number"] + "x" * 46,
+                        r["id_number"],
+                        r["id_number"],
+                        date(1970, 1, 1),
+                        "m",
+                        r["title_level"],
+                        int(r["years_of_experience"]),
+                    ),
+                ),
+            ),
+        },
+    )
+
+    goods_file = gen.goods(folder, n(20_000), leaves)
+    await measure(
+        "goods",
+        [(goods_file, "440000")],
+        {
+            "goods_item": records(
+                goods_file,
+                lambda i, r: (
+                    ("code", "category", "name", "unit", "reference_price", "specs"),
+                    (
+                        r["code"],
+                        r["category_code"],
+                        r["name"],
+                        r["unit"],
+                        r["reference_price"],
+                        "{}",
+                    ),
+                ),
+            ),
+        },
+    )
+
+    with suppliers_file.open(encoding="utf-8") as fh:
+        usccs = [r["uscc"] for r in csv.DictReader(fh)]
+    with goods_file.open(encoding="utf-8") as fh:
+        goods = [(r["code"], int(r["reference_price"].split(".")[0])) for r in csv.DictReader(fh)]
+    listings_file = gen.listings(folder, n(500_000), usccs[: max(1, n(500_000) // 25)], goods)
+    await measure(
+        "goods_listings",
+        [(listings_file, "440000")],
+        {
+            "goods_listing": records(
+                listings_file,
+                lambda i, r: (
+                    ("organisation", "goods_item", "price", "stock", "status"),
+                    (i, 1, r["price"], int(r["stock"]), "active"),
+                ),
+            ),
+        },
+    )
+    await search_latency(searches, leaves)
+
+
+async def search_latency(count: int, leaves: list[str]) -> None:
+    from decimal import Decimal
+
+    from gpcloud.core.auth.service import CurrentUser
+    from gpcloud.core.tenancy.scope import use_scope
+    from gpcloud.core.tenancy.service import tenant_tree
+    from gpcloud.registries.agencies.service import reads as agencies
+    from gpcloud.registries.experts import service as experts
+    from gpcloud.registries.goods.service import search as goods
+    from gpcloud.registries.purchasers import service as purchasers
+    from gpcloud.registries.suppliers.service import search as suppliers
+
+    rng = random.Random("searches")
+    actor = CurrentUser(0, "bench", "440000", 0, frozenset({"province_admin"}), False, ())
+    cities = gen.CITIES
+    cases = {
+        "purchasers: name contains, city subtree": lambda: purchasers.search(
+            actor,
+            purchasers.PurchaserFilter(
+                tenant=rng.choice(cities), search=f"中学{rng.randrange(50_000)}"
+            ),
+            20,
+            None,
+        ),
+        "purchasers: a city's units, first page": lambda: purchasers.search(
+            actor, purchasers.PurchaserFilter(tenant=rng.choice(cities)), 20, None
+        ),
+        "suppliers: name contains": lambda: suppliers.search(
+            suppliers.SupplierFilter(name=rng.choice(gen.WORDS) + rng.choice(gen.TRADES)), 20, None
+        ),
+        "suppliers: size class + region subtree": lambda: suppliers.search(
+            suppliers.SupplierFilter(
+                size_class=rng.choice(["small", "micro"]), region=rng.choice(cities)
+            ),
+            20,
+            None,
+        ),
+        "suppliers: exact credit code": lambda: suppliers.search(
+            suppliers.SupplierFilter(
+                uscc=gen.uscc("91", rng.choice(gen.REGIONS), rng.randrange(1000))
+            ),
+            20,
+            None,
+        ),
+        "agencies: working in a city": lambda: agencies.search(
+            actor, agencies.AgencyFilter(works_in=rng.choice(gen.MEIZHOU)), 20, None
+        ),
+        "experts: specialty + region + available": lambda: experts.search(
+            actor,
+            experts.ExpertFilter(
+                category=rng.choice(leaves),
+                region=rng.choice(gen.MEIZHOU),
+                available_on=date.today() + timedelta(days=rng.randrange(60)),
+            ),
+            20,
+            None,
+        ),
+        "goods: category subtree + name": lambda: goods.search_items(
+            goods.GoodsItemFilter(
+                category=rng.choice(leaves)[:5], search=f"商品{rng.randrange(1000)}"
+            ),
+            20,
+            None,
+        ),
+        "listings: region + price range": lambda: goods.search_listings(
+            goods.ListingFilter(
+                region=rng.choice(gen.MEIZHOU), min_price=Decimal(1000), max_price=Decimal(5000)
+            ),
+            20,
+            None,
+        ),
+        "listings: one goods item": lambda: goods.search_listings(
+            goods.ListingFilter(goods_item_id=rng.randrange(1, 1000)), 20, None
+        ),
+    }
+    print(f"searches ({count} each, first page of 20; ms)")
+    with use_scope((await tenant_tree()).scope_for("440000")):
+        for name, query in cases.items():
+            await query()
+            samples = []
+            for _ in range(count):
+                start = time.perf_counter()
+                await query()
+                samples.append((time.perf_counter() - start) * 1000)
+            p95 = percentile(samples, 0.95)
+            flag = "" if p95 < 50 else "   over the 50 ms target"
+            print(f"  {name:<42} p50 {statistics.median(samples):6.1f}   p95 {p95:6.1f}{flag}")
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--searches", type=int, default=200)
+    args = parser.parse_args()
+    asyncio.run(main(args.scale, args.searches))
+    sys.exit(0)
