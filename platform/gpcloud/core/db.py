@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -141,9 +142,12 @@ async def bulk_insert(table, rows: list[dict], returning: bool = True) -> list[i
     names = [c._meta.db_column_name for c in columns]
     keys = [c._meta.name for c in columns]
     json_keys = {c._meta.name for c in columns if c.__class__.__name__ in ("JSON", "JSONB")}
+    if not is_sqlite():
+        return await _bulk_insert_unnest(table, rows, columns, keys, names, defaults, json_keys, returning)
     per_statement = max(1, MAX_PARAMETERS // len(columns))
     ids: list[int] = []
     pk = table._meta.primary_key._meta.db_column_name
+    quoted = ", ".join(f'"{n}"' for n in names)
     for start in range(0, len(rows), per_statement):
         chunk = rows[start : start + per_statement]
         params = [
@@ -152,31 +156,40 @@ async def bulk_insert(table, rows: list[dict], returning: bool = True) -> list[i
             for key in keys
             for value in (row.get(key, defaults.get(key)),)
         ]
-        width = len(keys)
-        if is_sqlite():
-            groups = ", ".join("(" + ", ".join("?" * width) + ")" for _ in chunk)
-        else:
-            groups = ", ".join(
-                "(" + ", ".join(f"${i * width + j + 1}" for j in range(width)) + ")"
-                for i in range(len(chunk))
-            )
-        sql = (
-            f'INSERT INTO "{table._meta.tablename}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
-            f"VALUES {groups}" + (f' RETURNING "{pk}"' if returning else "")
+        groups = ", ".join("(" + ", ".join("?" * len(keys)) + ")" for _ in chunk)
+        sql = f'INSERT INTO "{table._meta.tablename}" ({quoted}) VALUES {groups}'
+        cursor = await transaction_.connection.execute(
+            sql + (f' RETURNING "{pk}"' if returning else ""), params
         )
-        connection = transaction_.connection
-        if is_sqlite():
-            cursor = await connection.execute(sql, params)
-            fetched = await cursor.fetchall() if returning else []
-            await cursor.close()
-        else:
-            fetched = (
-                await connection.fetch(sql, *params)
-                if returning
-                else await connection.execute(sql, *params)
-            )
         if returning:
-            ids.extend(row[pk] for row in fetched)
+            ids.extend(row[pk] for row in await cursor.fetchall())
+        await cursor.close()
+    return ids
+
+
+async def _bulk_insert_unnest(table, rows, columns, keys, names, defaults, json_keys, returning) -> list[int]:
+    """PostgreSQL: one statement per 10k rows, parameters as one array per column. The SQL text
+    is the same for every chunk (asyncpg prepares it once) and the server parses no VALUES list.
+    Rows are inserted, and their ids returned, in the order given."""
+    types = [re.sub(r"\(.*\)", "", c.column_type).lower() for c in columns]
+    pk = table._meta.primary_key._meta.db_column_name
+    arrays = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(types))
+    sql = (
+        f'INSERT INTO "{table._meta.tablename}" ({", ".join(f"{chr(34)}{n}{chr(34)}" for n in names)}) '
+        f"SELECT * FROM unnest({arrays})" + (f' RETURNING "{pk}"' if returning else "")
+    )
+    connection = DB.current_transaction.get().connection
+    ids: list[int] = []
+    for start in range(0, len(rows), 10_000):
+        chunk = rows[start : start + 10_000]
+        params = [
+            [_json(r.get(k, defaults.get(k))) if k in json_keys else r.get(k, defaults.get(k)) for r in chunk]
+            for k in keys
+        ]
+        if returning:
+            ids.extend(row[pk] for row in await connection.fetch(sql, *params))
+        else:
+            await connection.execute(sql, *params)
     return ids
 
 

@@ -180,6 +180,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
 
     now = datetime.now(UTC)
     new = [r for r in rows if r.ok and r.values["budget_unit_code"] not in existing]
+    parent_ids = await _ids(tenant, parent_codes)
     if new:
         orgs = await bulk_insert(
             Organisation,
@@ -193,25 +194,8 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
                 for r in new
             ],
         )
-        await bulk_insert(
-            Purchaser,
-            [
-                {
-                    "tenant_id": tenant,
-                    "organisation": org,
-                    "budget_unit_code": r.values["budget_unit_code"],
-                    "contact_name": r.values["contact_name"] or "",
-                    "contact_phone": r.values["contact_phone"] or "",
-                    "status": r.values["status"] or "active",
-                }
-                for r, org in zip(new, orgs, strict=True)
-            ],
-            returning=False,
-        )
-        for r in new:
-            r.outcome = "created"
-
-    ids = await _ids(tenant, {r.values["budget_unit_code"] for r in rows if r.ok} | parent_codes)
+        await _insert_units(tenant, list(zip(new, orgs, strict=True)), parent_ids)
+    ids = {**parent_ids, **await _ids(tenant, {r.values["budget_unit_code"] for r in rows if r.ok})}
     for row in rows:
         if not row.ok or row.outcome == "created":
             continue
@@ -229,13 +213,39 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
             )
         row.outcome = "updated" if org_changes or own_changes else "unchanged"
 
-    for row in new:
-        parent = row.values["parent_budget_unit_code"]
-        if parent:
-            await Purchaser.update({Purchaser.parent: ids[parent]}).where(
-                Purchaser.id == ids[row.values["budget_unit_code"]]
-            )
     await _accounts(rows, tenant, accounts)
+
+
+async def _insert_units(tenant: str, new: list[tuple[ImportRow, int]], ids: dict[str, int]) -> None:
+    """Insert new units level by level, so each row carries its parent's id (parents come
+    earlier in the file or are registered): one bulk insert per level of the tree in the batch."""
+    waiting = new
+    while waiting:
+        ready, later = [], []
+        for pair in waiting:
+            parent = pair[0].values["parent_budget_unit_code"]
+            (ready if not parent or parent in ids else later).append(pair)
+        waiting = later
+        if not ready:
+            raise RuntimeError("purchaser import: a parent that was checked is missing")
+        made = await bulk_insert(
+            Purchaser,
+            [
+                {
+                    "tenant_id": tenant,
+                    "organisation": org,
+                    "budget_unit_code": r.values["budget_unit_code"],
+                    "parent": ids.get(r.values["parent_budget_unit_code"]),
+                    "contact_name": r.values["contact_name"] or "",
+                    "contact_phone": r.values["contact_phone"] or "",
+                    "status": r.values["status"] or "active",
+                }
+                for r, org in ready
+            ],
+        )
+        for (row, _), unit_id in zip(ready, made, strict=True):
+            ids[row.values["budget_unit_code"]] = unit_id
+            row.outcome = "created"
 
 
 async def _accounts(rows: list[ImportRow], tenant: str, accounts: dict[str, dict]) -> None:
