@@ -143,7 +143,9 @@ async def bulk_insert(table, rows: list[dict], returning: bool = True) -> list[i
     keys = [c._meta.name for c in columns]
     json_keys = {c._meta.name for c in columns if c.__class__.__name__ in ("JSON", "JSONB")}
     if not is_sqlite():
-        return await _bulk_insert_unnest(table, rows, columns, keys, names, defaults, json_keys, returning)
+        return await _bulk_insert_unnest(
+            table, rows, columns, keys, names, defaults, json_keys, returning
+        )
     per_statement = max(1, MAX_PARAMETERS // len(columns))
     ids: list[int] = []
     pk = table._meta.primary_key._meta.db_column_name
@@ -167,10 +169,12 @@ async def bulk_insert(table, rows: list[dict], returning: bool = True) -> list[i
     return ids
 
 
-async def _bulk_insert_unnest(table, rows, columns, keys, names, defaults, json_keys, returning) -> list[int]:
-    """PostgreSQL: one statement per 10k rows, parameters as one array per column. The SQL text
-    is the same for every chunk (asyncpg prepares it once) and the server parses no VALUES list.
-    Rows are inserted, and their ids returned, in the order given."""
+async def _bulk_insert_unnest(
+    table, rows, columns, keys, names, defaults, json_keys, returning
+) -> list[int]:
+    """PostgreSQL: COPY when no ids are wanted; otherwise one statement per 10k rows with one
+    array parameter per column (the SQL text is the same for every chunk, so asyncpg prepares it
+    once). Rows are inserted, and their ids returned, in the order given."""
     types = [re.sub(r"\(.*\)", "", c.column_type).lower() for c in columns]
     pk = table._meta.primary_key._meta.db_column_name
     arrays = ", ".join(f"${i + 1}::{t}[]" for i, t in enumerate(types))
@@ -179,11 +183,30 @@ async def _bulk_insert_unnest(table, rows, columns, keys, names, defaults, json_
         f"SELECT * FROM unnest({arrays})" + (f' RETURNING "{pk}"' if returning else "")
     )
     connection = DB.current_transaction.get().connection
+    if not returning:
+        # No ids wanted: COPY, the fastest way in.
+        await connection.copy_records_to_table(
+            table._meta.tablename,
+            columns=names,
+            records=[
+                tuple(
+                    _json(r.get(k, defaults.get(k)))
+                    if k in json_keys
+                    else r.get(k, defaults.get(k))
+                    for k in keys
+                )
+                for r in rows
+            ],
+        )
+        return []
     ids: list[int] = []
     for start in range(0, len(rows), 10_000):
         chunk = rows[start : start + 10_000]
         params = [
-            [_json(r.get(k, defaults.get(k))) if k in json_keys else r.get(k, defaults.get(k)) for r in chunk]
+            [
+                _json(r.get(k, defaults.get(k))) if k in json_keys else r.get(k, defaults.get(k))
+                for r in chunk
+            ]
             for k in keys
         ]
         if returning:

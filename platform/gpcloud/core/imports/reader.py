@@ -102,6 +102,23 @@ def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
             yield number, cells
 
 
+def estimate_rows(path: Path) -> int:
+    """Data rows, for progress: lines of a CSV (quoted line breaks make it an estimate), the
+    first sheet's extent in an XLSX."""
+    if path.suffix.lower() == ".csv":
+        with path.open("rb") as fh:
+            return max(
+                0, sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b"")) - 1
+            )
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True)
+    try:
+        return max(0, (workbook.worksheets[0].max_row or 1) - 1)
+    finally:
+        workbook.close()
+
+
 def sniff_upload(filename: str, head: bytes) -> str:
     """The suffix to store an upload under, from its name (and XLSX's zip signature)."""
     suffix = Path(filename or "").suffix.lower()

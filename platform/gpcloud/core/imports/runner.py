@@ -23,7 +23,13 @@ from pathlib import Path
 from gpcloud.core.audit import service as audit
 from gpcloud.core.db import refresh_statistics, serialize_writes, transaction
 from gpcloud.core.errors import DomainError
-from gpcloud.core.imports.reader import ImportFileError, read_rows, write_csv, write_xlsx
+from gpcloud.core.imports.reader import (
+    ImportFileError,
+    estimate_rows,
+    read_rows,
+    write_csv,
+    write_xlsx,
+)
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.domains import DOMAINS
 
@@ -189,9 +195,9 @@ def _data_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
 async def run_import(
     spec: ImportSpec, path: Path, tenant: str, out_dir: Path, progress: Progress | None = None
 ) -> ImportSummary:
-    header, _ = _data_rows(path)
+    header, rows = _data_rows(path)
     columns = _columns(spec, header)
-    total = sum(1 for _ in _data_rows(path)[1])
+    total = estimate_rows(path)
     summary = ImportSummary()
     rejected: list[ImportRow] = []
     first_seen: dict[object, int] = {}
@@ -214,7 +220,7 @@ async def run_import(
         if progress is not None:
             await progress(summary.rows, total)
 
-    for number, cells in _data_rows(path)[1]:
+    for number, cells in rows:
         summary.rows += 1
         row = _parse(spec, columns, number, cells)
         key = row.values.get(spec.key)
