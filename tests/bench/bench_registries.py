@@ -85,13 +85,14 @@ async def baseline(rows_by_table: dict[str, list[tuple]], copy: bool) -> float:
         for table, rows in rows_by_table.items():
             target = f"bench_{table}"
             columns = list(rows[0][0]) if rows else []
+            quoted = ", ".join(f'"{c}"' for c in columns)
             values = [r[1] for r in rows]
             if is_sqlite():
                 await conn.execute(f"DROP TABLE IF EXISTS temp.{target}")
                 await conn.execute(f'CREATE TEMP TABLE {target} AS SELECT * FROM "{table}" WHERE 0')
                 marks = ", ".join("?" * len(columns))
                 await conn.executemany(
-                    f"INSERT INTO {target} ({', '.join(columns)}) VALUES ({marks})", values
+                    f"INSERT INTO {target} ({quoted}) VALUES ({marks})", values
                 )
                 continue
             await conn.execute(
@@ -102,7 +103,7 @@ async def baseline(rows_by_table: dict[str, list[tuple]], copy: bool) -> float:
             else:
                 marks = ", ".join(f"${i + 1}" for i in range(len(columns)))
                 await conn.executemany(
-                    f"INSERT INTO {target} ({', '.join(columns)}) VALUES ({marks})", values
+                    f"INSERT INTO {target} ({quoted}) VALUES ({marks})", values
                 )
     return time.perf_counter() - start
 
@@ -126,6 +127,14 @@ async def import_file(registry: str, path: Path, tenant: str) -> tuple[int, floa
             get_spec(registry), path, tenant, path.parent / f"out-{registry}-{tenant}"
         )
         return summary.rows, time.perf_counter() - start, summary.counts
+
+
+def child_records(path: Path, make) -> list[tuple]:
+    """Several records per file row (e.g. the regions a listing serves)."""
+    import csv
+
+    with path.open(encoding="utf-8") as fh:
+        return [record for i, row in enumerate(csv.DictReader(fh), 1) for record in make(i, row)]
 
 
 def org(kind: str):
@@ -238,6 +247,12 @@ async def run(scale: float, searches: int) -> None:
                     (i, "approved", r["contact_name"], r["contact_phone"]),
                 ),
             ),
+            "agency_tenant": child_records(
+                agencies_file,
+                lambda i, r: [
+                    (("agency", "tenant"), (i, code)) for code in r["tenants"].split(";")
+                ],
+            ),
         },
     )
 
@@ -270,6 +285,19 @@ async def run(scale: float, searches: int) -> None:
                         int(r["years_of_experience"]),
                     ),
                 ),
+            ),
+            "expert_specialty": child_records(
+                experts_file,
+                lambda i, r: [
+                    (("expert", "category_code", "primary"), (i, code, j == 0))
+                    for j, code in enumerate(r["specialties"].split(";"))
+                ],
+            ),
+            "expert_region": child_records(
+                experts_file,
+                lambda i, r: [
+                    (("expert", "region"), (i, code)) for code in r["regions"].split(";")
+                ],
             ),
         },
     )
@@ -311,6 +339,12 @@ async def run(scale: float, searches: int) -> None:
                     ("organisation", "goods_item", "price", "stock", "status"),
                     (i, 1, r["price"], int(r["stock"]), "active"),
                 ),
+            ),
+            "goods_listing_region": child_records(
+                listings_file,
+                lambda i, r: [
+                    (("listing", "region"), (i, code)) for code in r["regions"].split(";")
+                ],
             ),
         },
     )
