@@ -165,7 +165,7 @@ def agencies(folder: Path, count: int) -> Path:
             uscc("91", region, 5_000_000 + i),
             f"{rng.choice(WORDS)}招标代理有限公司{i}",
             region,
-            f"{region};{region[:4]}00",
+            region if region.endswith("00") else f"{region};{region[:4]}00",
             "业务部",
             "0753-3000000",
             f"5B{i:08X}",
