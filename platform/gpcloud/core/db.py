@@ -97,6 +97,20 @@ def contains_ci(column, pattern: str):
     return column.like(pattern) if is_sqlite() else column.ilike(pattern)
 
 
+def any_of(column, values):
+    """`column IN values` with one parameter (an array; JSON on SQLite) instead of one per value:
+    for an import batch of 1000 keys piccolo's is_in costs more than the query. Columns of the
+    queried table only (no joins)."""
+    import json
+
+    from piccolo.columns.combination import WhereRaw
+
+    values = list(values)
+    if is_sqlite():
+        return WhereRaw("{} IN (SELECT value FROM json_each({}))", column, json.dumps(values))
+    return WhereRaw("{} = ANY({})", column, values)
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """True for a unique-constraint failure on either engine (a race lost to a concurrent insert)."""
     import sqlite3

@@ -1,7 +1,8 @@
 """Run an import: read, validate every row, write valid rows in batches, report the rest.
 
-Parsing runs on the event loop between batch writes (each batch yields while the database
-works), so an import inside `serve`'s in-process worker pauses requests for one batch at most.
+Reading and validating the next batch overlaps the database writing the previous one (one
+write in flight; the parser yields to it every few rows), so Python and PostgreSQL work at the
+same time, and an import inside `serve`'s in-process worker never holds the event loop for long.
 
 Guarantees: a row is written whole or not at all (each batch is one transaction; when a batch
 fails unexpectedly its rows are retried one by one, so one bad row cannot take its batch down);
@@ -39,6 +40,7 @@ REJECTS = ("rejects.xlsx", "rejects.csv")
 # Batches after which table statistics are refreshed: a table that grows from empty during an
 # import otherwise keeps a plan for an empty table (sequential scans, quadratic time).
 ANALYZE_AFTER = (1, 4, 16)
+YIELD_EVERY = 50
 
 
 @cache
@@ -204,39 +206,60 @@ async def run_import(
     batch: list[ImportRow] = []
 
     batches = 0
+    writing: asyncio.Task | None = None
+    written: list[ImportRow] = []
 
-    async def flush() -> None:
-        nonlocal batches
-        if batch:
-            await _apply(spec, batch, tenant)
-            batches += 1
-            if batches in ANALYZE_AFTER or batches % ANALYZE_AFTER[-1] == 0:
-                await refresh_statistics()
-            for row in batch:
-                summary.add(row.outcome or "rejected")
-                if not row.ok:
-                    rejected.append(row)
-            batch.clear()
+    async def settle() -> None:
+        """Wait for the batch being written and count what became of its rows."""
+        nonlocal writing, batches
+        if writing is None:
+            return
+        task, writing = writing, None
+        await task
+        batches += 1
+        if batches in ANALYZE_AFTER or batches % ANALYZE_AFTER[-1] == 0:
+            await refresh_statistics()
+        for row in written:
+            summary.add(row.outcome or "rejected")
+            if not row.ok:
+                rejected.append(row)
         if progress is not None:
             await progress(summary.rows, total)
 
-    for number, cells in rows:
-        summary.rows += 1
-        row = _parse(spec, columns, number, cells)
-        key = row.values.get(spec.key)
-        if row.ok and key is not None:
-            if key in first_seen:
-                row.reject(f"{spec.key} {key} is also in row {first_seen[key]}")
+    async def flush() -> None:
+        nonlocal writing, written
+        await settle()
+        if batch:
+            written = list(batch)
+            writing = asyncio.create_task(_apply(spec, written, tenant))
+            batch.clear()
+
+    try:
+        for number, cells in rows:
+            summary.rows += 1
+            if writing is not None and summary.rows % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # let the write in flight send its next statement
+            row = _parse(spec, columns, number, cells)
+            key = row.values.get(spec.key)
+            if row.ok and key is not None:
+                if key in first_seen:
+                    row.reject(f"{spec.key} {key} is also in row {first_seen[key]}")
+                else:
+                    first_seen[key] = number
+            if row.ok:
+                batch.append(row)
+                if len(batch) >= spec.batch_size:
+                    await flush()
             else:
-                first_seen[key] = number
-        if row.ok:
-            batch.append(row)
-            if len(batch) >= spec.batch_size:
-                await flush()
-        else:
-            summary.add(row.outcome or "rejected")
-            rejected.append(row)
-    await flush()
+                summary.add(row.outcome or "rejected")
+                rejected.append(row)
+        await flush()
+        await settle()
+        if progress is not None:
+            await progress(summary.rows, total)
+    finally:
+        if writing is not None:  # the file failed to read: let the batch in flight finish
+            await asyncio.gather(writing, return_exceptions=True)
     if rejected:
         summary.report = await asyncio.to_thread(_write_reports, spec, rejected, out_dir)
     return summary

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from gpcloud.core.auth.passwords import UNUSABLE, legacy_hash_ok
 from gpcloud.core.auth.roles import AGENCY, PROVINCE_ADMIN
 from gpcloud.core.auth.tables import Organisation, User, UserRole
-from gpcloud.core.db import bulk_insert
+from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.core.tenancy.scope import all_tenants, current_scope
@@ -181,7 +181,7 @@ async def _existing(usccs: list[str]) -> dict[str, dict]:
         Organisation.name,
         Organisation.kind,
         Organisation.region,
-    ).where(Organisation.uscc.is_in(usccs))
+    ).where(any_of(Organisation.uscc, usccs))
     agencies = {
         a["organisation"]: a
         for a in await Agency.select(
@@ -193,7 +193,7 @@ async def _existing(usccs: list[str]) -> dict[str, dict]:
             Agency.ca_serial,
             Agency.ca_issuer,
             Agency.ca_valid_until,
-        ).where(Agency.organisation.is_in([o["id"] for o in orgs] or [0]))
+        ).where(any_of(Agency.organisation, [o["id"] for o in orgs] or [0]))
     }
     found = {}
     for org in orgs:
@@ -216,7 +216,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
             u["username"]: u["organisation"]
             for u in (
                 await User.select(User.username, User.organisation).where(
-                    User.username.is_in(logins)
+                    any_of(User.username, logins)
                 )
                 if logins
                 else []
@@ -331,7 +331,7 @@ async def _add_tenants(rows: list[ImportRow], existing: dict[str, dict]) -> None
     have = {
         (t["agency"], t["tenant"])
         for t in await AgencyTenant.select(AgencyTenant.agency, AgencyTenant.tenant).where(
-            AgencyTenant.agency.is_in(sorted({a for a, _ in wanted}))
+            any_of(AgencyTenant.agency, sorted({a for a, _ in wanted}))
         )
     }
     missing = sorted(wanted - have)

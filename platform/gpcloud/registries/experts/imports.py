@@ -13,7 +13,7 @@ import re
 from datetime import UTC, datetime
 
 from gpcloud.core.auth.roles import PROVINCE_ADMIN
-from gpcloud.core.db import bulk_insert
+from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.core.tenancy.rollout import today
@@ -163,20 +163,20 @@ async def _existing(digests: list[str]) -> dict[str, dict]:
         Expert.birth_date,
         Expert.bad_record_until,
         *(getattr(Expert, k) for k in SCALARS),
-    ).where(Expert.id_number_digest.is_in(digests))
+    ).where(any_of(Expert.id_number_digest, digests))
     found = {r["id_number_digest"]: {**r, "specialties": [], "regions": []} for r in rows}
     by_id = {r["id"]: r for r in found.values()}
     if by_id:
         for s in await ExpertSpecialty.select(
             ExpertSpecialty.expert, ExpertSpecialty.category_code, ExpertSpecialty.primary
-        ).where(ExpertSpecialty.expert.is_in(list(by_id))):
+        ).where(any_of(ExpertSpecialty.expert, list(by_id))):
             codes = by_id[s["expert"]]["specialties"]
             if s["primary"]:
                 codes.insert(0, s["category_code"])
             else:
                 codes.append(s["category_code"])
         for r in await ExpertRegion.select(ExpertRegion.expert, ExpertRegion.region).where(
-            ExpertRegion.expert.is_in(list(by_id))
+            any_of(ExpertRegion.expert, list(by_id))
         ):
             by_id[r["expert"]]["regions"].append(r["region"])
     return found

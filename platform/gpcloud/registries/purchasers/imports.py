@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from gpcloud.core.auth.passwords import UNUSABLE, legacy_hash_ok
 from gpcloud.core.auth.roles import PROVINCE_ADMIN, PURCHASER, TENANT_ADMIN
 from gpcloud.core.auth.tables import Organisation, User, UserRole
-from gpcloud.core.db import bulk_insert
+from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.core.tenancy.scope import all_tenants
@@ -113,7 +113,7 @@ async def _existing(tenant: str, codes: list[str]) -> dict[str, dict]:
         Purchaser.status,
         Purchaser.organisation.name.as_alias("name"),
         Purchaser.organisation.uscc.as_alias("uscc"),
-    ).where((Purchaser.tenant_id == tenant) & Purchaser.budget_unit_code.is_in(codes))
+    ).where((Purchaser.tenant_id == tenant) & any_of(Purchaser.budget_unit_code, codes))
     return {r["budget_unit_code"]: r for r in rows}
 
 
@@ -121,7 +121,7 @@ async def _ids(tenant: str, codes: set[str]) -> dict[str, int]:
     if not codes:
         return {}
     rows = await Purchaser.select(Purchaser.id, Purchaser.budget_unit_code).where(
-        (Purchaser.tenant_id == tenant) & Purchaser.budget_unit_code.is_in(sorted(codes))
+        (Purchaser.tenant_id == tenant) & any_of(Purchaser.budget_unit_code, sorted(codes))
     )
     return {r["budget_unit_code"]: r["id"] for r in rows}
 
@@ -136,7 +136,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
         o["uscc"]: o
         for o in (
             await Organisation.select(Organisation.id, Organisation.uscc, Organisation.name).where(
-                Organisation.uscc.is_in(usccs)
+                any_of(Organisation.uscc, usccs)
             )
             if usccs
             else []
@@ -154,7 +154,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
             u["username"]: u
             for u in (
                 await User.select(User.username, User.organisation).where(
-                    User.username.is_in(logins)
+                    any_of(User.username, logins)
                 )
                 if logins
                 else []
@@ -261,7 +261,7 @@ async def _accounts(rows: list[ImportRow], tenant: str, accounts: dict[str, dict
         r["budget_unit_code"]: r["organisation"]
         for r in await Purchaser.select(Purchaser.budget_unit_code, Purchaser.organisation).where(
             (Purchaser.tenant_id == tenant)
-            & Purchaser.budget_unit_code.is_in([r.values["budget_unit_code"] for r in wanted])
+            & any_of(Purchaser.budget_unit_code, [r.values["budget_unit_code"] for r in wanted])
         )
     }
     users = await bulk_insert(

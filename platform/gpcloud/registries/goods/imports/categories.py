@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from gpcloud.core.audit import service as audit
+from gpcloud.core.db import any_of
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.registries.goods.imports import parsers as cells
 from gpcloud.registries.goods.service import categories
@@ -48,14 +49,14 @@ async def apply_categories(rows: list[ImportRow], tenant: str) -> None:
     parents = sorted({categories.structural_parent(c) for c in codes} - {None})
     existing = {
         r["code"]: r
-        for r in await Category.select(*categories.COLUMNS).where(Category.code.is_in(codes))
+        for r in await Category.select(*categories.COLUMNS).where(any_of(Category.code, codes))
     }
     # Status of every code this batch may need as a parent, as it will be after the batch so far.
     known = (
         {
             r["code"]: r["status"]
             for r in await Category.select(Category.code, Category.status).where(
-                Category.code.is_in(parents)
+                any_of(Category.code, parents)
             )
         }
         if parents
@@ -124,7 +125,7 @@ async def _cascade(code: str, now: datetime) -> None:
     below = [c for c in await categories.descendant_codes(code) if c != code]
     rows = (
         await Category.select(*categories.COLUMNS).where(
-            Category.code.is_in(below) & (Category.status == "active")
+            any_of(Category.code, below) & (Category.status == "active")
         )
         if below
         else []
@@ -132,7 +133,7 @@ async def _cascade(code: str, now: datetime) -> None:
     if not rows:
         return
     await Category.update({Category.status: "inactive", Category.updated_at: now}).where(
-        Category.code.is_in([r["code"] for r in rows])
+        any_of(Category.code, [r["code"] for r in rows])
     )
     for row in rows:
         await audit.record(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gpcloud.core.db import bulk_insert
+from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.registries.goods.imports import parsers as cells
 from gpcloud.registries.goods.service import items, listings
@@ -62,13 +62,13 @@ async def apply_goods(rows: list[ImportRow], tenant: str) -> None:
     codes = [r.values["code"] for r in rows]
     existing = {
         r["code"]: {**items.normalised(r), "specs": items.load_specs(r["specs"])}
-        for r in await GoodsItem.select(*items.COLUMNS).where(GoodsItem.code.is_in(codes))
+        for r in await GoodsItem.select(*items.COLUMNS).where(any_of(GoodsItem.code, codes))
     }
     wanted = sorted({r.values["category_code"] for r in rows})
     found = {
         r["code"]: r
         for r in await Category.select(Category.code, Category.status, Category.level).where(
-            Category.code.is_in(wanted)
+            any_of(Category.code, wanted)
         )
     }
     for row in rows:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from gpcloud.core.auth.tables import Organisation
-from gpcloud.core.db import bulk_insert
+from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.registries.goods.imports import parsers as cells
@@ -58,20 +58,20 @@ async def apply_listings(rows: list[ImportRow], tenant: str) -> None:
         o["uscc"]: o
         for o in await Organisation.select(
             Organisation.id, Organisation.uscc, Organisation.kind
-        ).where(Organisation.uscc.is_in(usccs))
+        ).where(any_of(Organisation.uscc, usccs))
     }
     codes = sorted({r.values["goods_code"] for r in rows})
     goods = {
         g["code"]: g
         for g in await GoodsItem.select(
             GoodsItem.id, GoodsItem.code, GoodsItem.reference_price, GoodsItem.status
-        ).where(GoodsItem.code.is_in(codes))
+        ).where(any_of(GoodsItem.code, codes))
     }
     existing: dict[tuple[int, int], dict] = {}
     if orgs and goods:
         found = await SupplierListing.select(*listings.COLUMNS).where(
-            SupplierListing.organisation.is_in([o["id"] for o in orgs.values()])
-            & SupplierListing.goods_item.is_in([g["id"] for g in goods.values()])
+            any_of(SupplierListing.organisation, [o["id"] for o in orgs.values()])
+            & any_of(SupplierListing.goods_item, [g["id"] for g in goods.values()])
         )
         regions = await listings.regions_of([r["id"] for r in found])
         existing = {

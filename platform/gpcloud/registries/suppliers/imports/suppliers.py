@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from gpcloud.core.auth.passwords import UNUSABLE, legacy_hash_ok
 from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPPLIER
 from gpcloud.core.auth.tables import Organisation, User, UserRole
-from gpcloud.core.db import bulk_insert
+from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.core.tenancy.scope import all_tenants, current_scope
@@ -183,13 +183,13 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
             Organisation.name,
             Organisation.kind,
             Organisation.region,
-        ).where(Organisation.uscc.is_in(usccs))
+        ).where(any_of(Organisation.uscc, usccs))
     }
     org_ids = [o["id"] for o in holders.values() if o["kind"] == "supplier"]
     existing = {
         s["uscc"]: s
         for s in (
-            await Supplier.select(*r.COLUMNS).where(Supplier.organisation.is_in(org_ids))
+            await Supplier.select(*r.COLUMNS).where(any_of(Supplier.organisation, org_ids))
             if org_ids
             else []
         )
@@ -200,7 +200,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
             u["username"]: u
             for u in (
                 await User.select(User.username, User.organisation).where(
-                    User.username.is_in(logins)
+                    any_of(User.username, logins)
                 )
                 if logins
                 else []
