@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from operator import mul
 
 from gpcloud.core.errors import Problem
 
@@ -18,16 +19,17 @@ USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{2,63}")
 
 
 USCC_VALUE = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
+USCC_CHARS = frozenset(USCC_ALPHABET)
 
 
 def uscc_check_char(first17: str) -> str:
-    total = sum(USCC_VALUE[ch] * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
+    total = sum(map(mul, map(USCC_VALUE.__getitem__, first17), USCC_WEIGHTS))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
 def is_uscc(code: str) -> bool:
-    """Checked for every row of a 200k-row supplier file: kept to dict lookups."""
-    if len(code) != 18 or not all(ch in USCC_VALUE for ch in code):
+    """Checked for every row of a 200k-row supplier file: kept to C-level loops."""
+    if len(code) != 18 or not USCC_CHARS.issuperset(code):
         return False
     return uscc_check_char(code[:17]) == code[17]
 
