@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from gpcloud.core.audit.tables import AuditEntry
+from gpcloud.core.calendar import service as calendar
+from gpcloud.core.calendar.tables import CalendarDay, CalendarYear
 from gpcloud.core.db import is_sqlite, transaction
 from gpcloud.core.plugins import service as plugin_service
 from gpcloud.core.redis import get_redis
@@ -25,7 +28,7 @@ async def reset_data() -> None:
     throttle counters and cached plugin hook callers.
 
     The first call applies tenants/ for real; later calls restore that result in bulk."""
-    names = [t._meta.tablename for t in all_tables()]
+    names = [t._meta.tablename for t in all_tables() if t not in (CalendarDay, CalendarYear)]
     if is_sqlite():
         async with transaction():
             await DB.run_ddl("PRAGMA defer_foreign_keys = ON")
@@ -38,6 +41,7 @@ async def reset_data() -> None:
             await DB.run_ddl("SET LOCAL session_replication_role = replica")
             for name in names:
                 await DB.run_ddl(f'DELETE FROM "{name}"')
+    await _restore_calendar()
     invalidate_tree()
     settings = get_settings()
     redis = get_redis()
@@ -62,6 +66,24 @@ async def reset_data() -> None:
                 )
             )
     invalidate_tree()
+
+
+async def _restore_calendar() -> None:
+    """The calendar as migrate seeded it: kept between tests (reloading it costs more than a
+    test), except years a test imported or changed."""
+    with all_tenants("test harness: the calendar"):
+        changed = [
+            r["year"]
+            for r in await CalendarYear.select(CalendarYear.year).where(
+                CalendarYear.source != calendar.package_source()
+            )
+        ]
+        for year in changed:
+            await CalendarDay.delete().where(
+                (CalendarDay.day >= date(year, 1, 1)) & (CalendarDay.day <= date(year, 12, 31))
+            )
+            await CalendarYear.delete().where(CalendarYear.year == year)
+    await calendar.seed_calendar()
 
 
 async def gql(

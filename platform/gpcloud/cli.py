@@ -270,6 +270,74 @@ def audit_verify() -> None:
     console.print(f"ok: {result.entries} entries, head {result.head}")
 
 
+# Calendar and rules
+
+
+@main.group()
+def calendar() -> None:
+    """The working-day calendar deadlines are computed on."""
+
+
+@calendar.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--year", type=int, required=True, help="The year the file holds.")
+def calendar_import(file: Path, year: int) -> None:
+    """Load or correct a year from a CSV/XLSX file with columns date, kind, name."""
+    from gpcloud.core.calendar import service
+    from gpcloud.core.errors import DomainError
+
+    try:
+        result = _run(service.import_year(None, year, service.read_year_file(file)))
+    except DomainError as exc:
+        raise click.ClickException("; ".join(p.message for p in exc.problems)) from None
+    console.print(f"{year}: {result['days']} special days loaded")
+
+
+@calendar.command("show")
+@click.argument("year", type=int, required=False)
+def calendar_show(year: int | None) -> None:
+    """The years covered, or one year's holidays and make-up working days."""
+    from gpcloud.core.calendar import service
+
+    if year is None:
+        for row in _run(service.years()):
+            console.print(f"{row['year']}  {row['source']}", highlight=False)
+        return
+    days = _run(service.year_days(year))
+    if days is None:
+        raise click.ClickException(f"the calendar does not cover {year}")
+    for d in days:
+        console.print(f"{d.day}  {d.kind:<8} {d.name}", highlight=False)
+
+
+@calendar.command("deadline")
+@click.argument("start", type=click.DateTime(["%Y-%m-%d"]))
+@click.argument("period")
+@click.option("--tenant", default=None, help="Region code whose rule overrides apply.")
+def calendar_deadline(start, period: str, tenant: str | None) -> None:
+    """When PERIOD after START ends: a rule key (e.g. contract_publication) or e.g. 5wd / 20d."""
+    import re
+
+    from gpcloud.core.calendar import service
+    from gpcloud.core.errors import DomainError
+    from gpcloud.core.rules.service import rule_deadline
+    from gpcloud.core.tenancy.scope import all_tenants
+
+    match = re.fullmatch(r"([0-9]+)(wd|d)", period)
+    try:
+        with all_tenants("cli: deadline for any tenant"):
+            result = _run(
+                service.deadline(start.date(), int(match[1]), match[2])
+                if match
+                else rule_deadline(period, start.date(), tenant)
+            )
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    for step in result.steps:
+        console.print(f"  {step}", highlight=False)
+    console.print(f"due {result.due}")
+
+
 # Schema
 
 

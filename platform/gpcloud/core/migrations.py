@@ -1,4 +1,5 @@
-"""Apply every domain app's piccolo migrations (`gpcloud migrate`, and `serve` when embedded)."""
+"""Apply every domain app's piccolo migrations (`gpcloud migrate`, and `serve` when embedded),
+then load the calendar years the holiday package knows and the table lacks."""
 
 from __future__ import annotations
 
@@ -25,4 +26,9 @@ async def migrate() -> str:
         result = await run_forwards(app_name="all")
     if not result.success:
         raise MigrationFailed(f"{result.message}\n{out.getvalue()}")
+    from gpcloud.core.calendar.service import seed_calendar
+
+    seeded = await seed_calendar()
+    if seeded:
+        out.write(f"working-day calendar: loaded {seeded[0]}-{seeded[-1]} from chinesecalendar\n")
     return out.getvalue()

@@ -1,4 +1,4 @@
-"""The core piccolo app: the tables of tenancy, accounts, jobs, audit and plugins."""
+"""The core piccolo app: the tables of tenancy, accounts, jobs, audit, plugins and calendar."""
 
 from pathlib import Path
 
@@ -6,6 +6,7 @@ from piccolo.conf.apps import AppConfig
 
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.auth.tables import Organisation, User, UserRole
+from gpcloud.core.calendar.tables import CalendarDay, CalendarYear
 from gpcloud.core.jobs.tables import Job
 from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.tenancy.tables import ReadinessTick, Tenant, TenantConfigEdit
@@ -23,6 +24,8 @@ APP_CONFIG = AppConfig(
         TenantConfigEdit,
         ReadinessTick,
         PluginRequest,
+        CalendarYear,
+        CalendarDay,
     ],
     migration_dependencies=[],
     commands=[],

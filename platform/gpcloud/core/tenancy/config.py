@@ -26,6 +26,7 @@ from piccolo.query.functions.aggregate import Max
 from gpcloud.core.errors import Problem
 from gpcloud.core.jsonutil import loads
 from gpcloud.core.plugins.registry import get_registry
+from gpcloud.core.rules.sets import config_schema as rules_schema
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import TenantTree, tenant_tree
 from gpcloud.core.tenancy.tables import TenantConfigEdit
@@ -68,6 +69,9 @@ def _full_schema(generation: int) -> dict:
     properties = dict(schema["properties"])
     for plugin in get_registry().plugins.values():
         properties.update(plugin.sections)
+    from gpcloud.core.tenancy.rollout import today
+
+    properties["rules"] = rules_schema(today())
     schema["properties"] = properties
     return schema
 

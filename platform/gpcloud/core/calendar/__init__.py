@@ -1,0 +1,1 @@
+"""The working-day calendar: holidays and make-up working days, and deadlines computed on it."""

@@ -1,0 +1,228 @@
+"""The calendar's data: seeding from `chinesecalendar`, importing a year, loading windows, and
+deadlines (the only place that computes one)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import cache
+from pathlib import Path
+
+from gpcloud.core.audit import service as audit
+from gpcloud.core.auth.roles import PROVINCE_ADMIN
+from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.calendar.days import (
+    HOLIDAY,
+    WORKDAY,
+    Deadline,
+    Window,
+    add_calendar_days,
+    add_working_days,
+)
+from gpcloud.core.calendar.tables import CalendarDay, CalendarYear
+from gpcloud.core.db import serialize_writes, transaction
+from gpcloud.core.errors import DomainError, Problem
+from gpcloud.core.tenancy.scope import all_tenants
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_SPAN_DAYS = 3660  # no period the rules know is longer than this; guards huge inputs
+
+
+@dataclass(frozen=True)
+class SpecialDay:
+    day: date
+    kind: str  # holiday | workday
+    name: str
+
+
+@cache
+def package_source() -> str:
+    from importlib.metadata import version
+
+    return f"chinesecalendar {version('chinesecalendar')}"
+
+
+def package_years() -> dict[int, list[SpecialDay]]:
+    """What the chinesecalendar package knows, by year."""
+    import chinese_calendar
+
+    years: dict[int, list[SpecialDay]] = {}
+    for table, kind in ((chinese_calendar.holidays, HOLIDAY), (chinese_calendar.workdays, WORKDAY)):
+        for day, name in table.items():
+            years.setdefault(day.year, []).append(SpecialDay(day, kind, str(name)))
+    return {year: sorted(days, key=lambda d: d.day) for year, days in sorted(years.items())}
+
+
+async def _write_year(year: int, days: list[SpecialDay], source: str) -> None:
+    await CalendarDay.delete().where(
+        (CalendarDay.day >= date(year, 1, 1)) & (CalendarDay.day <= date(year, 12, 31))
+    )
+    await CalendarYear.delete().where(CalendarYear.year == year)
+    if days:
+        await CalendarDay.insert(*(CalendarDay(day=d.day, kind=d.kind, name=d.name) for d in days))
+    await CalendarYear.insert(CalendarYear(year=year, source=source))
+
+
+async def seed_calendar() -> list[int]:
+    """Load every year the package covers that the table lacks (at migrate; idempotent).
+    Years already present, seeded or imported, are left as they are."""
+    with all_tenants("calendar: one calendar for the province"):
+        present = {r["year"] for r in await CalendarYear.select(CalendarYear.year)}
+        missing = {y: d for y, d in package_years().items() if y not in present}
+        if not missing:
+            return []
+        source = package_source()
+        async with transaction():
+            await serialize_writes("calendar")
+            for year, days in missing.items():
+                await _write_year(year, days, source)
+    return sorted(missing)
+
+
+def _check_days(year: int, days: list[SpecialDay]) -> list[Problem]:
+    problems = []
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        problems.append(Problem("INVALID_YEAR", f"a year from {FIRST_YEAR} to {LAST_YEAR}", "year"))
+    if not any(d.kind == HOLIDAY for d in days):
+        problems.append(Problem("EMPTY_YEAR", "a year has statutory holidays; none given", "days"))
+    seen: set[date] = set()
+    for i, d in enumerate(days):
+        where = f"days[{i}]"
+        if d.day.year != year:
+            problems.append(Problem("WRONG_YEAR", f"{d.day} is not in {year}", where))
+        if d.kind not in (HOLIDAY, WORKDAY):
+            problems.append(Problem("INVALID_KIND", "kind is holiday or workday", where))
+        elif d.kind == WORKDAY and d.day.weekday() < 5:
+            problems.append(
+                Problem(
+                    "NOT_A_WEEKEND",
+                    f"{d.day} is a weekday: only a weekend can be a make-up working day",
+                    where,
+                )
+            )
+        if d.day in seen:
+            problems.append(Problem("DUPLICATE_DATE", f"{d.day} is given twice", where))
+        seen.add(d.day)
+        if len(d.name) > 64:
+            problems.append(Problem("NAME_TOO_LONG", "a name of at most 64 characters", where))
+    return problems
+
+
+async def import_year(actor: CurrentUser | None, year: int, days: list[SpecialDay]) -> dict:
+    """A provincial admin loads (or corrects) a year as the State Council published it.
+    The year's previous entries are replaced whole; the change is audited."""
+    if actor is not None and PROVINCE_ADMIN not in actor.roles:
+        raise DomainError("FORBIDDEN", "only a provincial admin keeps the calendar")
+    problems = _check_days(year, days)
+    if problems:
+        raise DomainError.many(problems)
+    days = sorted(days, key=lambda d: d.day)
+    with all_tenants("calendar: one calendar for the province"):
+        async with transaction():
+            await serialize_writes("calendar")
+            before = await year_days(year)
+            source = f"import: {actor.username}" if actor else "import: cli"
+            await _write_year(year, days, source)
+            after = [(d.day, d.kind, d.name) for d in days]
+            await audit.record(
+                "calendar.import_year",
+                "calendar_year",
+                year,
+                [(d.day, d.kind, d.name) for d in before] if before is not None else None,
+                after,
+                {
+                    "holidays": sum(d.kind == HOLIDAY for d in days),
+                    "workdays": len(days) - sum(d.kind == HOLIDAY for d in days),
+                },
+                tenant=actor.tenant if actor else "440000",
+                actor=None if actor else "cli",
+            )
+    return {"year": year, "source": source, "days": len(days)}
+
+
+async def years() -> list[dict]:
+    with all_tenants("calendar: one calendar for the province"):
+        return await CalendarYear.select().order_by(CalendarYear.year)
+
+
+async def year_days(year: int) -> list[SpecialDay] | None:
+    """The year's special days, or None when the calendar does not cover the year."""
+    with all_tenants("calendar: one calendar for the province"):
+        if not await CalendarYear.exists().where(CalendarYear.year == year):
+            return None
+        rows = (
+            await CalendarDay.select()
+            .where((CalendarDay.day >= date(year, 1, 1)) & (CalendarDay.day <= date(year, 12, 31)))
+            .order_by(CalendarDay.day)
+        )
+    return [SpecialDay(r["day"], r["kind"], r["name"]) for r in rows]
+
+
+async def window(first: date, last: date) -> Window:
+    with all_tenants("calendar: one calendar for the province"):
+        covered = await CalendarYear.select(CalendarYear.year).where(
+            (CalendarYear.year >= first.year) & (CalendarYear.year <= last.year)
+        )
+        rows = await CalendarDay.select().where(
+            (CalendarDay.day >= first) & (CalendarDay.day <= last)
+        )
+    return Window(
+        first,
+        last,
+        frozenset(r["year"] for r in covered),
+        {r["day"]: (r["kind"], r["name"]) for r in rows},
+    )
+
+
+async def deadline(start: date, amount: int, unit: str) -> Deadline:
+    """`amount` working days ("wd") or calendar days ("d") after `start`."""
+    if unit not in ("wd", "d"):
+        raise DomainError("INVALID_UNIT", "a period is in working days (wd) or days (d)", "unit")
+    if not 0 <= amount <= MAX_SPAN_DAYS // 2:
+        raise DomainError("INVALID_PERIOD", f"a period of 0 to {MAX_SPAN_DAYS // 2} days", "amount")
+    span = amount * 2 + 40  # the longest holiday runs are 9 days; grow the window if needed
+    while True:
+        try:
+            loaded = await window(start, start + timedelta(days=span))
+            compute = add_working_days if unit == "wd" else add_calendar_days
+            return compute(loaded, start, amount)
+        except LookupError:
+            if span >= MAX_SPAN_DAYS:
+                raise
+            span *= 2
+
+
+async def is_working_day(day: date) -> bool:
+    return (await window(day, day)).is_working_day(day)
+
+
+def read_year_file(path: Path) -> list[SpecialDay]:
+    """A year as the State Council published it, typed up as CSV (UTF-8 or GBK) or XLSX with the
+    columns date, kind, name; kind is holiday / workday (or 休 / 班)."""
+    from gpcloud.core.imports.reader import ImportFileError, read_rows
+
+    kinds = {"holiday": HOLIDAY, "休": HOLIDAY, "workday": WORKDAY, "班": WORKDAY}
+    days, problems = [], []
+    try:
+        rows = list(read_rows(path))
+    except ImportFileError as exc:
+        raise DomainError(exc.code, str(exc), "file") from None
+    if not rows or [c.lower() for c in rows[0][1][:3]] != ["date", "kind", "name"]:
+        raise DomainError("BAD_HEADERS", "the first row is: date, kind, name", "file")
+    for number, row in rows[1:]:
+        cells = [*row, "", "", ""]
+        try:
+            day = date.fromisoformat(cells[0])
+        except ValueError:
+            problems.append(
+                Problem("INVALID_DATE", f"row {number}: a date like 2027-01-01", "file")
+            )
+            continue
+        kind = kinds.get(cells[1].lower())
+        if kind is None:
+            problems.append(Problem("INVALID_KIND", f"row {number}: holiday or workday", "file"))
+            continue
+        days.append(SpecialDay(day, kind, cells[2]))
+    if problems:
+        raise DomainError.many(problems)
+    return days

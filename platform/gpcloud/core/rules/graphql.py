@@ -1,0 +1,115 @@
+"""Rule sets through the API: the versions, the rules a tenant works under on a date (with its
+stricter overrides), and a rule's deadline from a start date, explained."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import strawberry
+from strawberry.types import Info
+
+from gpcloud.core.calendar.graphql import READERS, Deadline
+from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.permissions import allow
+from gpcloud.core.rules import service
+from gpcloud.core.rules.sets import Rule as RuleValue
+from gpcloud.core.rules.sets import rule_sets
+from gpcloud.core.tenancy.config import effective_config
+from gpcloud.core.tenancy.scope import current_scope
+
+
+@strawberry.type(description="One legal number, as one version of its rule set states it.")
+class Rule:
+    key: str
+    value: str = strawberry.field(description="A number as text (exact decimals).")
+    unit: str = strawberry.field(description="wd, d, percent, yuan or count.")
+    override: str = strawberry.field(
+        description="at_least / at_most: a tenant may be stricter that way; none: fixed."
+    )
+    source: str
+    description: str
+    applies_to: list[str]
+    unverified: bool
+    rule_set: str
+    version: str
+    effective_from: date
+
+    @classmethod
+    def of(cls, rule: RuleValue) -> Rule:
+        return cls(
+            key=rule.key,
+            value=str(rule.value),
+            unit=rule.unit,
+            override=rule.override,
+            source=rule.source,
+            description=rule.description,
+            applies_to=list(rule.applies_to),
+            unverified=rule.unverified,
+            rule_set=rule.rule_set,
+            version=rule.version,
+            effective_from=rule.effective_from,
+        )
+
+
+@strawberry.type
+class RuleSetVersion:
+    name: str
+    version: str
+    effective_from: date
+    description: str
+    rules: list[Rule]
+
+
+@strawberry.type(description="A rule as a tenant works under it.")
+class EffectiveRule:
+    rule: Rule
+    value: str = strawberry.field(description="The law's value, or the tenant's stricter one.")
+    overridden_by: str | None = strawberry.field(
+        description="The config layer that made it stricter (e.g. edit:441400@v3)."
+    )
+
+
+def _tenant(info: Info, tenant: str | None) -> str:
+    code = tenant or info.context.user.tenant
+    if not current_scope().can_see(code):
+        raise DomainError("NOT_FOUND", f"tenant {code} not found", "tenant")
+    return code
+
+
+@strawberry.type
+class Queries:
+    @strawberry.field(extensions=allow(READERS), description="Every version of every rule set.")
+    async def rule_sets(self) -> list[RuleSetVersion]:
+        return [
+            RuleSetVersion(
+                name=v.name,
+                version=v.version,
+                effective_from=v.effective_from,
+                description=v.description,
+                rules=[Rule.of(r) for r in v.rules.values()],
+            )
+            for v in rule_sets()
+        ]
+
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="The rules in force on a date (default today) for a tenant (default yours).",
+    )
+    async def effective_rules(
+        self, info: Info, tenant: str | None = None, on: date | None = None
+    ) -> list[EffectiveRule]:
+        config = await effective_config(_tenant(info, tenant))
+        found = service.effective_rules(config, on)
+        return [
+            EffectiveRule(rule=Rule.of(e.rule), value=str(e.value), overridden_by=e.overridden_by)
+            for _, e in sorted(found.items())
+        ]
+
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="When a rule's period that starts on `start` ends, for a tenant, explained.",
+    )
+    async def rule_deadline(
+        self, info: Info, rule: str, start: date, tenant: str | None = None
+    ) -> Deadline:
+        return Deadline.of(await service.rule_deadline(rule, start, _tenant(info, tenant)))
