@@ -11,11 +11,14 @@ DOMAINS: tuple[str, ...] = (
     "gpcloud.core.audit",
     "gpcloud.core.plugins",
     "gpcloud.core.imports",
+    "gpcloud.core.calendar",
+    "gpcloud.core.rules",
     "gpcloud.registries.purchasers",
     "gpcloud.registries.agencies",
     "gpcloud.registries.experts",
     "gpcloud.registries.suppliers",
     "gpcloud.registries.goods",
+    "gpcloud.integrations.digital_finance",
 )
 
 PICCOLO_APPS: tuple[str, ...] = (
@@ -25,4 +28,5 @@ PICCOLO_APPS: tuple[str, ...] = (
     "gpcloud.registries.experts.piccolo_app",
     "gpcloud.registries.suppliers.piccolo_app",
     "gpcloud.registries.goods.piccolo_app",
+    "gpcloud.integrations.digital_finance.piccolo_app",
 )

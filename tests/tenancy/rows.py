@@ -15,6 +15,7 @@ from gpcloud.core.jobs.tables import Job
 from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.tables import ReadinessTick, TenantConfigEdit
+from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
 from gpcloud.registries.purchasers.tables import Purchaser
 
 _seq = itertools.count(1)
@@ -88,6 +89,31 @@ async def make_purchaser(tenant: str) -> int:
     return row.id
 
 
+async def make_budget_indicator(tenant: str) -> int:
+    row = BudgetIndicator(
+        tenant_id=tenant,
+        code=f"ZB{next(_seq)}",
+        purchaser=await make_purchaser(tenant),
+        fiscal_year=2026,
+        name="测试指标",
+        amount_fen=100,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_budget_entry(tenant: str) -> int:
+    row = BudgetEntry(
+        tenant_id=tenant,
+        indicator=await make_budget_indicator(tenant),
+        kind="reserve",
+        amount_fen=1,
+        reference="plan:0",
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -97,6 +123,8 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     ReadinessTick: make_readiness_tick,
     PluginRequest: make_plugin_request,
     Purchaser: make_purchaser,
+    BudgetIndicator: make_budget_indicator,
+    BudgetEntry: make_budget_entry,
 }
 
 

@@ -278,3 +278,14 @@ async def of_user(actor: CurrentUser) -> dict | None:
         .first()
     )
     return row
+
+
+async def by_budget_unit_codes(tenant: str, codes: list[str]) -> dict[str, dict]:
+    """{budget unit code: purchaser} of one tenant, for files from digital_finance that name
+    units by code."""
+    from gpcloud.core.db import any_of
+
+    rows = await Purchaser.select(*COLUMNS).where(
+        (Purchaser.tenant_id == tenant) & any_of(Purchaser.budget_unit_code, codes)
+    )
+    return {r["budget_unit_code"]: r for r in rows}

@@ -1,0 +1,1 @@
+"""Exchanges with systems outside the platform."""

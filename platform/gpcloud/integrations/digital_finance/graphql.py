@@ -1,0 +1,126 @@
+"""Budget indicators through the API: region lists for admins and supervisors, a purchaser's
+own lines, and the usage file for digital_finance. Indicators arrive by `startImport` with
+registry "budget_indicators" (or from a live adapter plugin)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from gpcloud.core.auth.admin import reachable_tenant
+from gpcloud.core.auth.roles import PROVINCE_ADMIN, PURCHASER, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.graphql.mutations import run_mutation
+from gpcloud.core.graphql.permissions import HasRole, allow
+from gpcloud.core.graphql.types import Connection, connection, parse_id
+from gpcloud.core.jobs.graphql import Job, JobPayload
+from gpcloud.core.jobs.service import enqueue
+from gpcloud.integrations.digital_finance import service
+from gpcloud.integrations.digital_finance.money import to_yuan
+from gpcloud.integrations.digital_finance.tables import STATUSES
+
+READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER)
+EXPORTERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR)
+
+IndicatorStatus = strawberry.enum(Enum("IndicatorStatus", {s.upper(): s for s in STATUSES}))
+
+
+@strawberry.type(description="A budget line (预算指标) from digital_finance; amounts in yuan.")
+class BudgetIndicator:
+    id: strawberry.ID
+    tenant_code: str
+    code: str = strawberry.field(description="digital_finance's id of the line.")
+    purchaser_id: strawberry.ID
+    purchaser_name: str
+    budget_unit_code: str
+    fiscal_year: int
+    name: str
+    funding_source: str
+    amount: Decimal
+    reserved: Decimal = strawberry.field(description="Held by declared plans.")
+    paid: Decimal
+    balance: Decimal = strawberry.field(description="amount - reserved - paid; never negative.")
+    status: IndicatorStatus  # type: ignore[valid-type]
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: dict) -> BudgetIndicator:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            tenant_code=row["tenant_id"],
+            code=row["code"],
+            purchaser_id=strawberry.ID(str(row["purchaser"])),
+            purchaser_name=row["purchaser_name"],
+            budget_unit_code=row["budget_unit_code"],
+            fiscal_year=row["fiscal_year"],
+            name=row["name"],
+            funding_source=row["funding_source"],
+            amount=to_yuan(row["amount_fen"]),
+            reserved=to_yuan(row["reserved_fen"]),
+            paid=to_yuan(row["paid_fen"]),
+            balance=to_yuan(service.balance_fen(row)),
+            status=IndicatorStatus(row["status"]),
+            updated_at=row["updated_at"],
+        )
+
+
+@strawberry.input
+class BudgetIndicatorFilter:
+    tenant: str | None = strawberry.field(default=None, description="A region and its subtree.")
+    fiscal_year: int | None = None
+    purchaser_id: strawberry.ID | None = None
+    with_balance: bool = strawberry.field(default=False, description="Only lines with money left.")
+
+
+@strawberry.type
+class Queries:
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Indicators in your region (a purchaser: its own unit's), by id.",
+    )
+    async def budget_indicators(
+        self,
+        info: Info,
+        filter: BudgetIndicatorFilter | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[BudgetIndicator]:
+        flt = filter or BudgetIndicatorFilter()
+        page = await service.search(
+            info.context.user,
+            service.IndicatorFilter(
+                tenant=flt.tenant,
+                fiscal_year=flt.fiscal_year,
+                purchaser_id=parse_id(flt.purchaser_id, "purchaser") if flt.purchaser_id else None,
+                with_balance=flt.with_balance,
+            ),
+            first,
+            after,
+        )
+        return connection(page, BudgetIndicator.of)
+
+    @strawberry.field(extensions=allow(READERS))
+    async def budget_indicator(self, info: Info, id: strawberry.ID) -> BudgetIndicator:
+        row = await service.get(info.context.user, parse_id(id, "budget indicator"))
+        return BudgetIndicator.of(row)
+
+
+@strawberry.type
+class Mutations:
+    @strawberry.mutation(
+        extensions=allow(EXPORTERS),
+        description="Write the usage file for digital_finance (a job; download its result).",
+    )
+    async def export_budget_usage(
+        self, info: Info, fiscal_year: int, tenant: str | None = None
+    ) -> JobPayload:
+        async def work() -> JobPayload:
+            code = tenant or info.context.user.tenant
+            await reachable_tenant(code)
+            row = await enqueue("budget_usage_export", {"fiscal_year": fiscal_year}, tenant=code)
+            return JobPayload(job=Job.of(row))
+
+        return await run_mutation(JobPayload, work)
