@@ -118,3 +118,34 @@ async def demo():
     from gpcloud.demo import seed_accounts
 
     return await seed_accounts()
+
+
+@pytest.fixture
+def install_plugin(tmp_path, monkeypatch):
+    """`install(name, source)`: a plugin from source text, registered like an installed one
+    (module gpcloud_<name> in tmp_path); writing it again is a new release. Removed afterwards."""
+    import importlib
+    import sys
+    import textwrap
+
+    from gpcloud.core.plugins.registry import get_registry
+
+    registry = get_registry()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    names: list[str] = []
+
+    def install(name: str, source: str, version: str = "0.1.0"):
+        module = f"gpcloud_{name}"
+        (tmp_path / f"{module}.py").write_text(textwrap.dedent(source), encoding="utf-8")
+        sys.modules.pop(module, None)
+        importlib.invalidate_caches()
+        if name in registry.plugins:
+            registry.unregister(name)
+        names.append(name)
+        return registry.register(importlib.import_module(module), version)
+
+    yield install
+    for name in names:
+        if name in registry.plugins:
+            registry.unregister(name)
+        sys.modules.pop(f"gpcloud_{name}", None)

@@ -91,9 +91,7 @@ async def baseline(rows_by_table: dict[str, list[tuple]], copy: bool) -> float:
                 await conn.execute(f"DROP TABLE IF EXISTS temp.{target}")
                 await conn.execute(f'CREATE TEMP TABLE {target} AS SELECT * FROM "{table}" WHERE 0')
                 marks = ", ".join("?" * len(columns))
-                await conn.executemany(
-                    f"INSERT INTO {target} ({quoted}) VALUES ({marks})", values
-                )
+                await conn.executemany(f"INSERT INTO {target} ({quoted}) VALUES ({marks})", values)
                 continue
             await conn.execute(
                 f'CREATE TEMP TABLE {target} (LIKE "{table}" INCLUDING ALL) ON COMMIT DROP'
@@ -102,9 +100,7 @@ async def baseline(rows_by_table: dict[str, list[tuple]], copy: bool) -> float:
                 await conn.copy_records_to_table(target, records=values, columns=columns)
             else:
                 marks = ", ".join(f"${i + 1}" for i in range(len(columns)))
-                await conn.executemany(
-                    f"INSERT INTO {target} ({quoted}) VALUES ({marks})", values
-                )
+                await conn.executemany(f"INSERT INTO {target} ({quoted}) VALUES ({marks})", values)
     return time.perf_counter() - start
 
 

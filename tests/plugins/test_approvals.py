@@ -1,9 +1,5 @@
 """Provincial approval of tenant plugins, and that approved plugins change only their tenant."""
 
-import importlib
-import sys
-import textwrap
-
 import pytest
 
 from gpcloud.core.audit.tables import AuditEntry
@@ -270,23 +266,9 @@ def gpcloud_validate_event(event, tenant):
 
 
 @pytest.fixture
-def probe(tmp_path, monkeypatch):
-    """Install a plugin `probe` from a module written in tmp_path; `write(body)` rewrites it."""
-    registry = get_registry()
-    monkeypatch.syspath_prepend(str(tmp_path))
-
-    def write(body: str = "return []"):
-        (tmp_path / "gpcloud_probe.py").write_text(textwrap.dedent(PROBE).replace("{body}", body))
-        sys.modules.pop("gpcloud_probe", None)
-        importlib.invalidate_caches()
-        if "probe" in registry.plugins:
-            registry.unregister("probe")
-        return registry.register(importlib.import_module("gpcloud_probe"), "0.1.0")
-
-    yield write
-    if "probe" in registry.plugins:
-        registry.unregister("probe")
-    sys.modules.pop("gpcloud_probe", None)
+def probe(install_plugin):
+    """Install the plugin `probe`; `probe(body)` rewrites its config-section check."""
+    return lambda body="return []": install_plugin("probe", PROBE.replace("{body}", body))
 
 
 async def test_changed_code_stops_the_plugin_until_approved_again(client, demo, probe):

@@ -215,3 +215,51 @@ async def test_usage_file_for_digital_finance(client, tmp_path, units):
         token=purchaser,
     )
     assert error_codes(denied) == ["FORBIDDEN"]
+
+
+LIVE = """
+import pluggy
+
+hookimpl = pluggy.HookimplMarker("gpcloud")
+GPCLOUD_PLUGIN = {"name": "finance_live", "description": "test adapter", "config_schema": {"type": "object"}}
+
+
+@hookimpl
+def gpcloud_fetch_budget_indicators(tenant, fiscal_year):
+    return [
+        {"code": "LIVE-1", "budget_unit_code": "441481311", "fiscal_year": str(fiscal_year),
+         "name": tenant.name + "实时指标", "amount": "5000.00"},
+        {"code": "LIVE-2", "budget_unit_code": "999", "fiscal_year": str(fiscal_year),
+         "name": "无此单位", "amount": "1"},
+    ]
+"""
+FETCH = """mutation($year: Int!) { fetchBudgetIndicators(fiscalYear: $year) {
+  job { id } errors { code } } }"""
+JOB = "query($id: ID!) { job(id: $id) { status counts errorCode files { name } } }"
+
+
+async def test_live_adapter_plugin_feeds_the_same_import(client, units, install_plugin):
+    from tests.plugins.test_approvals import approved
+
+    token = await login(client, "xn.admin")
+    started = await gql(client, FETCH, {"year": 2026}, token=token)
+    await drain_jobs()
+    job_id = started["data"]["fetchBudgetIndicators"]["job"]["id"]
+    failed = (await gql(client, JOB, {"id": job_id}, token=token))["data"]["job"]
+    assert (failed["status"], failed["errorCode"]) == ("FAILED", "NO_LIVE_ADAPTER")
+
+    install_plugin("finance_live", LIVE, version="1.0.0")
+    await approved(client, "finance_live", "441481")
+    started = await gql(client, FETCH, {"year": 2026}, token=token)
+    await drain_jobs()
+    job_id = started["data"]["fetchBudgetIndicators"]["job"]["id"]
+    job = (await gql(client, JOB, {"id": job_id}, token=token))["data"]["job"]
+    assert job["status"] == "SUCCEEDED"
+    assert job["counts"] == {"rows": 2, "created": 1, "rejected": 1}
+    names = [f["name"] for f in job["files"]]
+    assert names[0] == "fetched.csv" and set(names) == {
+        "fetched.csv",
+        "rejects.xlsx",
+        "rejects.csv",
+    }
+    assert (await indicators())["LIVE-1"]["name"] == "兴宁市实时指标"

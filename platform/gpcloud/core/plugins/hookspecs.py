@@ -97,3 +97,30 @@ def gpcloud_readiness_items(tenant: Any) -> list[dict] | None:
     admin with evidence; with True/False it is decided from the config and "missing" says what
     is lacking. Not firstresult.
     """
+
+
+# ---------------------------------------------------------------------------------------------
+# digital_finance live adapter (without one, the transition mode's files are used)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def gpcloud_fetch_budget_indicators(tenant: Any, fiscal_year: int) -> list[dict] | None:
+    """The tenant's budget indicators for a year, from digital_finance's live interface.
+
+    Return rows as dicts keyed by the columns of the budget_indicators file format
+    (docs/import-formats/budget-indicators.md; values as text), or None to let another plugin
+    answer. Runs in a background job, off the event loop. The rows are validated and imported
+    exactly as an uploaded file (reject report included). firstresult.
+    """
+
+
+@hookspec(firstresult=True)
+def gpcloud_push_payment(tenant: Any, payment: dict) -> dict | None:
+    """Send a payment request to digital_finance's live interface.
+
+    `payment` is {"reference": "payment:7", "indicator_code": str, "budget_unit_code": str,
+    "contract_reference": str, "amount": "1234.50" (yuan, text), "payee": {"name": str,
+    "uscc": str}}. Return {"accepted": bool, "reference": the finance side's id, "message": str},
+    or None when this plugin does not handle the tenant. firstresult.
+    """

@@ -124,3 +124,21 @@ class Mutations:
             return JobPayload(job=Job.of(row))
 
         return await run_mutation(JobPayload, work)
+
+    @strawberry.mutation(
+        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN)),
+        description="Fetch a year's indicators through the tenant's approved live adapter plugin "
+        "(a job that imports them as a file would be).",
+    )
+    async def fetch_budget_indicators(
+        self, info: Info, fiscal_year: int, tenant: str | None = None
+    ) -> JobPayload:
+        async def work() -> JobPayload:
+            code = tenant or info.context.user.tenant
+            await reachable_tenant(code)
+            row = await enqueue(
+                "budget_indicators_fetch", {"fiscal_year": fiscal_year}, tenant=code
+            )
+            return JobPayload(job=Job.of(row))
+
+        return await run_mutation(JobPayload, work)

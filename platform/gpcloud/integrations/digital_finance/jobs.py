@@ -1,10 +1,11 @@
-"""The usage file returned to digital_finance: every indicator of the job's region and year
-with what plans reserved and payments paid."""
+"""Exchanges with digital_finance that run as jobs: the usage file going back, and indicators
+fetched through a live adapter plugin."""
 
 from __future__ import annotations
 
 import asyncio
 
+from gpcloud.core.errors import DomainError
 from gpcloud.core.imports.reader import write_csv, write_xlsx
 from gpcloud.core.jobs.registry import job
 from gpcloud.core.jobs.service import JobRun
@@ -43,3 +44,34 @@ async def export_usage(run: JobRun, fiscal_year: int) -> None:
     await asyncio.to_thread(write_csv, run.result_path("budget-usage.csv"), HEADER, rows)
     run.count("indicators", len(rows))
     await run.progress(len(rows), len(rows))
+
+
+@job("budget_indicators_fetch")
+async def fetch_indicators(run: JobRun, fiscal_year: int) -> None:
+    """Indicators from the tenant's live adapter plugin, imported as a file would be
+    (fetched.csv is kept with the reject report)."""
+    from gpcloud.core.imports.runner import get_spec, run_import
+    from gpcloud.core.jobs.service import result_dir
+    from gpcloud.core.plugins.service import tenant_context, tenant_hooks
+    from gpcloud.integrations.digital_finance.imports import COLUMNS
+
+    hooks = await tenant_hooks(run.tenant)
+    context = await tenant_context(run.tenant)
+    answers = await asyncio.to_thread(
+        hooks.call, "gpcloud_fetch_budget_indicators", tenant=context, fiscal_year=fiscal_year
+    )
+    rows = next((rows for _, rows in answers if rows is not None), None)
+    if rows is None:
+        raise DomainError(
+            "NO_LIVE_ADAPTER",
+            f"no approved plugin of {run.tenant} fetches budget indicators: use the file exchange",
+        )
+    names = [c.name for c in COLUMNS]
+    path = run.result_path("fetched.csv")
+    await asyncio.to_thread(
+        write_csv, path, names, [[str(r.get(n) or "") for n in names] for r in rows]
+    )
+    summary = await run_import(
+        get_spec("budget_indicators"), path, run.tenant, result_dir(run.id), run.progress
+    )
+    run.counts.update({"rows": summary.rows, **summary.counts})
