@@ -19,6 +19,7 @@ DOMAINS: tuple[str, ...] = (
     "gpcloud.registries.suppliers",
     "gpcloud.registries.goods",
     "gpcloud.integrations.digital_finance",
+    "gpcloud.supervision",
 )
 
 PICCOLO_APPS: tuple[str, ...] = (
@@ -29,4 +30,5 @@ PICCOLO_APPS: tuple[str, ...] = (
     "gpcloud.registries.suppliers.piccolo_app",
     "gpcloud.registries.goods.piccolo_app",
     "gpcloud.integrations.digital_finance.piccolo_app",
+    "gpcloud.supervision.piccolo_app",
 )

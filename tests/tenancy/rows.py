@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Awaitable, Callable
+from datetime import date
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.audit.tables import AuditEntry
@@ -17,6 +18,7 @@ from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.tables import ReadinessTick, TenantConfigEdit
 from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
 from gpcloud.registries.purchasers.tables import Purchaser
+from gpcloud.supervision.tables import PlanLine, ProcurementIntention, ProcurementPlan
 
 _seq = itertools.count(1)
 
@@ -114,6 +116,44 @@ async def make_budget_entry(tenant: str) -> int:
     return row.id
 
 
+async def make_intention(tenant: str) -> int:
+    row = ProcurementIntention(
+        tenant_id=tenant,
+        purchaser=await make_purchaser(tenant),
+        project_name="测试意向",
+        requirement_summary="测试",
+        budget_fen=100,
+        object_type="goods",
+        expected_start=date(2026, 12, 31),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_plan(tenant: str) -> int:
+    row = ProcurementPlan(
+        tenant_id=tenant,
+        purchaser=await make_purchaser(tenant),
+        title="测试计划",
+        object_type="goods",
+        method="request_for_quotation",
+        amount_fen=100,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_plan_line(tenant: str) -> int:
+    row = PlanLine(
+        tenant_id=tenant,
+        plan=await make_plan(tenant),
+        indicator=await make_budget_indicator(tenant),
+        amount_fen=100,
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -125,6 +165,9 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     Purchaser: make_purchaser,
     BudgetIndicator: make_budget_indicator,
     BudgetEntry: make_budget_entry,
+    ProcurementIntention: make_intention,
+    ProcurementPlan: make_plan,
+    PlanLine: make_plan_line,
 }
 
 

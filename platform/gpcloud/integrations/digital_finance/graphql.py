@@ -18,8 +18,8 @@ from gpcloud.core.graphql.permissions import HasRole, allow
 from gpcloud.core.graphql.types import Connection, connection, parse_id
 from gpcloud.core.jobs.graphql import Job, JobPayload
 from gpcloud.core.jobs.service import enqueue
+from gpcloud.core.money import to_yuan
 from gpcloud.integrations.digital_finance import service
-from gpcloud.integrations.digital_finance.money import to_yuan
 from gpcloud.integrations.digital_finance.tables import STATUSES
 
 READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER)

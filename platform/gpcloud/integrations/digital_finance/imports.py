@@ -13,7 +13,7 @@ from gpcloud.core.auth.roles import PROVINCE_ADMIN, TENANT_ADMIN
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
-from gpcloud.integrations.digital_finance.money import MAX_FEN, to_yuan
+from gpcloud.core.money import MAX_FEN, to_yuan
 from gpcloud.integrations.digital_finance.tables import BudgetIndicator
 from gpcloud.registries.purchasers import service as purchasers
 

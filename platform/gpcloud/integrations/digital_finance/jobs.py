@@ -9,7 +9,7 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.imports.reader import write_csv, write_xlsx
 from gpcloud.core.jobs.registry import job
 from gpcloud.core.jobs.service import JobRun
-from gpcloud.integrations.digital_finance.money import to_yuan
+from gpcloud.core.money import to_yuan
 from gpcloud.integrations.digital_finance.service import balance_fen, usage
 
 HEADER = [

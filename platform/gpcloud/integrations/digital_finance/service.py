@@ -20,9 +20,9 @@ from gpcloud.core.auth.roles import ADMIN_ROLES, PURCHASER, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.integrations.digital_finance.money import to_fen, to_yuan
 from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
 from gpcloud.registries.purchasers import service as purchasers
 

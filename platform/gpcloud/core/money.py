@@ -1,4 +1,5 @@
-"""Yuan (Decimal, 2 places) at the edges, fen (int) in the tables."""
+"""Money: yuan (Decimal, 2 places) at the edges, fen (int) in tables whose sums and balances SQL
+checks (exact on SQLite and PostgreSQL alike)."""
 
 from __future__ import annotations
 

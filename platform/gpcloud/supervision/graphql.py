@@ -1,0 +1,306 @@
+"""Intentions and plans through the API: purchasers declare, supervisors file or return, and
+everyone with a role in the region reads (a purchaser: its own unit's)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from gpcloud.core.auth.roles import PROVINCE_ADMIN, PURCHASER, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.graphql.dataloaders import row_lists_by_key
+from gpcloud.core.graphql.mutations import run_mutation
+from gpcloud.core.graphql.permissions import HasRole, SubsystemLive, allow
+from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
+from gpcloud.core.money import to_yuan
+from gpcloud.supervision import intentions, plans
+from gpcloud.supervision.tables import INTENTION_EXEMPTIONS, METHODS, OBJECT_TYPES
+from gpcloud.supervision.tables import PlanLine as PlanLineTable
+
+READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER)
+LIVE = SubsystemLive("supervision")
+
+
+def _enum(name: str, values) -> type:
+    return strawberry.enum(Enum(name, {v.upper(): v for v in values}))
+
+
+ObjectType = _enum("ObjectType", OBJECT_TYPES)
+ProcurementMethod = _enum("ProcurementMethod", METHODS)
+IntentionExemption = _enum("IntentionExemption", INTENTION_EXEMPTIONS)
+IntentionStatus = _enum("IntentionStatus", ("draft", "published", "withdrawn"))
+PlanStatus = _enum(
+    "PlanStatus",
+    ("draft", "submitted", "filed", "returned", "recalled", "executing", "failed", "terminated"),
+)
+
+
+@strawberry.type(description="A procurement intention (采购意向); money in yuan.")
+class ProcurementIntention:
+    id: strawberry.ID
+    tenant_code: str
+    purchaser_id: strawberry.ID
+    project_name: str
+    requirement_summary: str
+    budget: Decimal
+    object_type: ObjectType  # type: ignore[valid-type]
+    expected_start: date
+    status: IntentionStatus  # type: ignore[valid-type]
+    published_on: date | None
+    earliest_start: date | None = strawberry.field(
+        description="The first day the procurement may start, given the publication date."
+    )
+    deadline_steps: list[str] = strawberry.field(description="How earliestStart was computed.")
+
+    @classmethod
+    def of(cls, row: dict) -> ProcurementIntention:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            tenant_code=row["tenant_id"],
+            purchaser_id=strawberry.ID(str(row["purchaser"])),
+            project_name=row["project_name"],
+            requirement_summary=row["requirement_summary"],
+            budget=to_yuan(row["budget_fen"]),
+            object_type=ObjectType(row["object_type"]),
+            expected_start=row["expected_start"],
+            status=IntentionStatus(row["status"]),
+            published_on=row["published_on"],
+            earliest_start=row["earliest_start"],
+            deadline_steps=json.loads(row["deadline_steps"]),
+        )
+
+
+@strawberry.type
+class PlanLine:
+    indicator_id: strawberry.ID
+    amount: Decimal
+
+
+@strawberry.type(description="A procurement plan (采购计划) and where it stands; money in yuan.")
+class ProcurementPlan:
+    id: strawberry.ID
+    tenant_code: str
+    purchaser_id: strawberry.ID
+    intention_id: strawberry.ID | None
+    intention_exemption: str
+    title: str
+    object_type: ObjectType  # type: ignore[valid-type]
+    method: ProcurementMethod  # type: ignore[valid-type]
+    method_exception: str
+    category_code: str
+    amount: Decimal
+    status: PlanStatus  # type: ignore[valid-type]
+    origin: str = strawberry.field(description="platform, or legacy (carried over at cutover).")
+    legacy_reference: str
+    return_reason: str
+    submitted_at: datetime | None
+    filed_at: datetime | None
+
+    @classmethod
+    def of(cls, row: dict) -> ProcurementPlan:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            tenant_code=row["tenant_id"],
+            purchaser_id=strawberry.ID(str(row["purchaser"])),
+            intention_id=strawberry.ID(str(row["intention"])) if row["intention"] else None,
+            intention_exemption=row["intention_exemption"],
+            title=row["title"],
+            object_type=ObjectType(row["object_type"]),
+            method=ProcurementMethod(row["method"]),
+            method_exception=row["method_exception"],
+            category_code=row["category_code"],
+            amount=to_yuan(row["amount_fen"]),
+            status=PlanStatus(row["status"]),
+            origin=row["origin"],
+            legacy_reference=row["legacy_reference"],
+            return_reason=row["return_reason"],
+            submitted_at=row["submitted_at"],
+            filed_at=row["filed_at"],
+        )
+
+    @strawberry.field(extensions=allow(READERS), description="The indicators funding the plan.")
+    async def lines(self, info: Info) -> list[PlanLine]:
+        loader = info.context.loaders.get(
+            "plan_lines", row_lists_by_key(PlanLineTable, PlanLineTable.plan)
+        )
+        return [
+            PlanLine(
+                indicator_id=strawberry.ID(str(r["indicator"])), amount=to_yuan(r["amount_fen"])
+            )
+            for r in await loader.load(int(self.id))
+        ]
+
+
+@strawberry.input
+class IntentionInput:
+    project_name: str
+    requirement_summary: str
+    budget: Decimal
+    object_type: ObjectType  # type: ignore[valid-type]
+    expected_start: date
+
+
+@strawberry.input
+class PlanLineInput:
+    indicator_id: strawberry.ID
+    amount: Decimal
+
+
+@strawberry.input
+class PlanInput:
+    title: str
+    object_type: ObjectType  # type: ignore[valid-type]
+    method: ProcurementMethod  # type: ignore[valid-type]
+    lines: list[PlanLineInput]
+    intention_id: strawberry.ID | None = None
+    intention_exemption: IntentionExemption | None = None  # type: ignore[valid-type]
+    method_exception: str = strawberry.field(
+        default="", description="The approval of another method at or above the threshold."
+    )
+    category_code: str = ""
+
+    def to_service(self) -> plans.PlanInput:
+        return plans.PlanInput(
+            title=self.title,
+            object_type=self.object_type.value,
+            method=self.method.value,
+            lines=[
+                plans.LineInput(parse_id(line.indicator_id, "budget indicator"), line.amount)
+                for line in self.lines
+            ],
+            intention_id=parse_id(self.intention_id, "intention") if self.intention_id else None,
+            intention_exemption=self.intention_exemption.value if self.intention_exemption else "",
+            method_exception=self.method_exception,
+            category_code=self.category_code,
+        )
+
+
+@strawberry.type
+class IntentionPayload:
+    intention: ProcurementIntention | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PlanPayload:
+    plan: ProcurementPlan | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class Queries:
+    @strawberry.field(extensions=allow(READERS))
+    async def procurement_intentions(
+        self,
+        info: Info,
+        status: IntentionStatus | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ProcurementIntention]:
+        page = await intentions.search(
+            info.context.user, status.value if status else None, first, after
+        )
+        return connection(page, ProcurementIntention.of)
+
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Plans in your region (a purchaser: its unit's); status SUBMITTED lists "
+        "those awaiting filing.",
+    )
+    async def procurement_plans(
+        self,
+        info: Info,
+        status: PlanStatus | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[ProcurementPlan]:
+        page = await plans.search(info.context.user, status.value if status else None, first, after)
+        return connection(page, ProcurementPlan.of)
+
+
+def _intention(work):
+    async def run() -> IntentionPayload:
+        return IntentionPayload(intention=ProcurementIntention.of(await work()))
+
+    return run_mutation(IntentionPayload, run)
+
+
+def _plan(work):
+    async def run() -> PlanPayload:
+        return PlanPayload(plan=ProcurementPlan.of(await work()))
+
+    return run_mutation(PlanPayload, run)
+
+
+PURCHASERS = allow(HasRole(PURCHASER), LIVE)
+SUPERVISORS = allow(HasRole(SUPERVISOR), LIVE)
+
+
+@strawberry.type
+class Mutations:
+    @strawberry.mutation(extensions=PURCHASERS, description="A draft intention of your unit.")
+    async def create_procurement_intention(
+        self, info: Info, input: IntentionInput
+    ) -> IntentionPayload:
+        data = intentions.IntentionInput(
+            input.project_name,
+            input.requirement_summary,
+            input.budget,
+            input.object_type.value,
+            input.expected_start,
+        )
+        return await _intention(lambda: intentions.create(info.context.user, data))
+
+    @strawberry.mutation(
+        extensions=PURCHASERS,
+        description="Publish today; refused when the expected start is too soon (intention_lead).",
+    )
+    async def publish_procurement_intention(
+        self, info: Info, id: strawberry.ID
+    ) -> IntentionPayload:
+        return await _intention(
+            lambda: intentions.publish(info.context.user, parse_id(id, "intention"))
+        )
+
+    @strawberry.mutation(extensions=PURCHASERS)
+    async def withdraw_procurement_intention(
+        self, info: Info, id: strawberry.ID
+    ) -> IntentionPayload:
+        return await _intention(
+            lambda: intentions.withdraw(info.context.user, parse_id(id, "intention"))
+        )
+
+    @strawberry.mutation(extensions=PURCHASERS, description="A draft plan of your unit.")
+    async def create_procurement_plan(self, info: Info, input: PlanInput) -> PlanPayload:
+        return await _plan(lambda: plans.create(info.context.user, input.to_service()))
+
+    @strawberry.mutation(
+        extensions=PURCHASERS,
+        description="Declare the plan: thresholds checked, its lines reserved on the indicators.",
+    )
+    async def submit_procurement_plan(self, info: Info, id: strawberry.ID) -> PlanPayload:
+        return await _plan(lambda: plans.submit(info.context.user, parse_id(id, "plan")))
+
+    @strawberry.mutation(extensions=SUPERVISORS, description="File (备案) a submitted plan.")
+    async def file_procurement_plan(self, info: Info, id: strawberry.ID) -> PlanPayload:
+        return await _plan(lambda: plans.file(info.context.user, parse_id(id, "plan")))
+
+    @strawberry.mutation(
+        extensions=SUPERVISORS, description="Return a submitted plan to the purchaser, with why."
+    )
+    async def return_procurement_plan(
+        self, info: Info, id: strawberry.ID, reason: str
+    ) -> PlanPayload:
+        return await _plan(
+            lambda: plans.return_plan(info.context.user, parse_id(id, "plan"), reason)
+        )
+
+    @strawberry.mutation(
+        extensions=PURCHASERS, description="Take back a plan not yet executed; releases its budget."
+    )
+    async def recall_procurement_plan(self, info: Info, id: strawberry.ID) -> PlanPayload:
+        return await _plan(lambda: plans.recall(info.context.user, parse_id(id, "plan")))

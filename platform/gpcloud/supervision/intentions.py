@@ -1,0 +1,142 @@
+"""Procurement intentions (Caiku [2020] 10): what a purchaser plans to buy, published at least
+`intention_lead` days (a rule, 30 d) before the procurement starts, unless exempt."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
+from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.db import transaction
+from gpcloud.core.errors import DomainError, NotFound, Problem
+from gpcloud.core.money import to_fen
+from gpcloud.core.pagination import Page, keyset_page
+from gpcloud.core.rules.service import rule_deadline
+from gpcloud.core.tenancy.rollout import today
+from gpcloud.supervision.common import next_state, now, purchaser_unit, record
+from gpcloud.supervision.tables import OBJECT_TYPES, ProcurementIntention
+
+TRANSITIONS = {
+    "publish": ({"draft"}, "published"),
+    "withdraw": ({"draft", "published"}, "withdrawn"),
+}
+
+
+@dataclass(frozen=True)
+class IntentionInput:
+    project_name: str
+    requirement_summary: str
+    budget: Decimal
+    object_type: str
+    expected_start: date
+
+
+def _problems(data: IntentionInput) -> list[Problem]:
+    problems = []
+    if not 2 <= len(data.project_name.strip()) <= 200:
+        problems.append(
+            Problem("INVALID_NAME", "a project name of 2 to 200 characters", "projectName")
+        )
+    if not 1 <= len(data.requirement_summary.strip()) <= 2000:
+        problems.append(
+            Problem(
+                "INVALID_SUMMARY",
+                "a requirement summary of 1 to 2000 characters",
+                "requirementSummary",
+            )
+        )
+    if data.object_type not in OBJECT_TYPES:
+        problems.append(Problem("INVALID_OBJECT_TYPE", "goods, works or services", "objectType"))
+    return problems
+
+
+async def get(intention_id: int) -> dict:
+    row = await ProcurementIntention.select().where(ProcurementIntention.id == intention_id).first()
+    if row is None:
+        raise NotFound("intention", intention_id)
+    return row
+
+
+async def _own(actor: CurrentUser, intention_id: int) -> dict:
+    unit = await purchaser_unit(actor)
+    row = await get(intention_id)
+    if row["purchaser"] != unit["id"]:
+        raise NotFound("intention", intention_id)
+    return row
+
+
+async def create(actor: CurrentUser, data: IntentionInput) -> dict:
+    unit = await purchaser_unit(actor)
+    problems = _problems(data)
+    if problems:
+        raise DomainError.many(problems)
+    async with transaction():
+        row = ProcurementIntention(
+            tenant_id=unit["tenant_id"],
+            purchaser=unit["id"],
+            project_name=data.project_name.strip(),
+            requirement_summary=data.requirement_summary.strip(),
+            budget_fen=to_fen(data.budget, "budget"),
+            object_type=data.object_type,
+            expected_start=data.expected_start,
+        )
+        await row.save()
+        created = await get(row.id)
+        await record("procurement_intention", {**created, "status": None}, "create", "draft")
+    return created
+
+
+async def publish(actor: CurrentUser, intention_id: int, on: date | None = None) -> dict:
+    """Publish now; refused when the expected start is sooner than the rule allows."""
+    on = on or today()
+    async with transaction():
+        row = await _own(actor, intention_id)
+        after = next_state("intention", TRANSITIONS, "publish", row["status"])
+        deadline = await rule_deadline("intention_lead", on, row["tenant_id"])
+        if row["expected_start"] < deadline.due:
+            raise DomainError(
+                "INTENTION_TOO_LATE",
+                f"published on {on}, the procurement may start on {deadline.due} at the earliest, "
+                f"not {row['expected_start']} ({'; '.join(deadline.steps)})",
+                "expectedStart",
+            )
+        await ProcurementIntention.update(
+            {
+                ProcurementIntention.status: after,
+                ProcurementIntention.published_on: on,
+                ProcurementIntention.earliest_start: deadline.due,
+                ProcurementIntention.deadline_steps: json.dumps(deadline.steps, ensure_ascii=False),
+                ProcurementIntention.updated_at: now(),
+            }
+        ).where(ProcurementIntention.id == intention_id)
+        await record(
+            "procurement_intention", row, "publish", after, {"earliest_start": deadline.due}
+        )
+        return await get(intention_id)
+
+
+async def withdraw(actor: CurrentUser, intention_id: int) -> dict:
+    async with transaction():
+        row = await _own(actor, intention_id)
+        after = next_state("intention", TRANSITIONS, "withdraw", row["status"])
+        await ProcurementIntention.update(
+            {ProcurementIntention.status: after, ProcurementIntention.updated_at: now()}
+        ).where(ProcurementIntention.id == intention_id)
+        await record("procurement_intention", row, "withdraw", after)
+        return await get(intention_id)
+
+
+async def search(
+    actor: CurrentUser, status: str | None, first: int | None, after: str | None
+) -> Page:
+    """A purchaser's own unit's intentions; admins and supervisors their region's."""
+    query = ProcurementIntention.select()
+    if not actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
+        unit = await purchaser_unit(actor)
+        query = query.where(ProcurementIntention.purchaser == unit["id"])
+    if status:
+        query = query.where(ProcurementIntention.status == status)
+    return await keyset_page(query, ProcurementIntention.id, first, after)

@@ -1,0 +1,350 @@
+"""Procurement plans: declared against budget indicators (which reserve the amount), checked
+against the tenant's thresholds, filed or returned by a supervisor, recalled by the purchaser.
+
+Cutover (seed, 九): a plan the old system filed but did not execute comes in `recalled` and is
+declared again here; one in progress comes in `executing` and continues; a failed one comes in
+`failed` and is either restarted under its original procedure or terminated (its reservation
+released) and declared again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
+from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.db import transaction
+from gpcloud.core.errors import DomainError, NotFound, Problem
+from gpcloud.core.money import to_fen, to_yuan
+from gpcloud.core.pagination import Page, keyset_page
+from gpcloud.core.plugins.service import validate_event
+from gpcloud.core.tenancy.config import effective_config
+from gpcloud.integrations.digital_finance import service as budget
+from gpcloud.registries.purchasers import service as purchasers
+from gpcloud.supervision import intentions
+from gpcloud.supervision.common import next_state, now, purchaser_unit, record
+from gpcloud.supervision.tables import (
+    INTENTION_EXEMPTIONS,
+    METHODS,
+    OBJECT_TYPES,
+    PlanLine,
+    ProcurementPlan,
+)
+
+TRANSITIONS = {
+    "submit": ({"draft", "returned"}, "submitted"),
+    "file": ({"submitted"}, "filed"),
+    "return": ({"submitted"}, "returned"),
+    "recall": ({"draft", "submitted", "returned", "filed"}, "recalled"),
+    "entrust": ({"filed"}, "executing"),
+    "restart": ({"failed"}, "executing"),
+    "terminate": ({"failed", "executing"}, "terminated"),
+}
+LEGACY_STATES = {"filed_unexecuted": "recalled", "in_progress": "executing", "failed": "failed"}
+
+
+@dataclass(frozen=True)
+class LineInput:
+    indicator_id: int
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class PlanInput:
+    title: str
+    object_type: str
+    method: str
+    lines: list[LineInput]
+    intention_id: int | None = None
+    intention_exemption: str = ""
+    method_exception: str = ""
+    category_code: str = ""
+
+
+async def get(plan_id: int) -> dict:
+    row = await ProcurementPlan.select().where(ProcurementPlan.id == plan_id).first()
+    if row is None:
+        raise NotFound("plan", plan_id)
+    return row
+
+
+async def lines(plan_id: int) -> list[dict]:
+    return await PlanLine.select().where(PlanLine.plan == plan_id).order_by(PlanLine.id)
+
+
+async def _own(actor: CurrentUser, plan_id: int) -> dict:
+    unit = await purchaser_unit(actor)
+    row = await get(plan_id)
+    if row["purchaser"] != unit["id"]:
+        raise NotFound("plan", plan_id)
+    return row
+
+
+async def _check(unit: dict, data: PlanInput) -> list[Problem]:
+    problems = []
+    if not 2 <= len(data.title.strip()) <= 200:
+        problems.append(Problem("INVALID_TITLE", "a title of 2 to 200 characters", "title"))
+    if data.object_type not in OBJECT_TYPES:
+        problems.append(Problem("INVALID_OBJECT_TYPE", "goods, works or services", "objectType"))
+    if data.method not in METHODS:
+        problems.append(Problem("INVALID_METHOD", f"one of {', '.join(METHODS)}", "method"))
+    if not data.lines:
+        problems.append(
+            Problem("NO_BUDGET_LINE", "a plan is funded by at least one indicator", "lines")
+        )
+    seen = set()
+    for i, line in enumerate(data.lines):
+        if line.indicator_id in seen:
+            problems.append(Problem("DUPLICATE_LINE", "one line per indicator", f"lines[{i}]"))
+        seen.add(line.indicator_id)
+        try:
+            indicator = await budget.get(None, line.indicator_id)
+        except NotFound:
+            indicator = None
+        if indicator is None or indicator["purchaser"] != unit["id"]:
+            problems.append(
+                Problem(
+                    "UNKNOWN_INDICATOR",
+                    f"no indicator {line.indicator_id} of your unit",
+                    f"lines[{i}]",
+                )
+            )
+    if data.intention_id is None and data.intention_exemption not in INTENTION_EXEMPTIONS:
+        problems.append(
+            Problem(
+                "INTENTION_REQUIRED",
+                f"a published intention, or an exemption: {', '.join(INTENTION_EXEMPTIONS)}",
+                "intentionId",
+            )
+        )
+    if data.intention_id is not None:
+        intention = None
+        try:
+            intention = await intentions.get(data.intention_id)
+        except NotFound:
+            pass
+        if (
+            intention is None
+            or intention["purchaser"] != unit["id"]
+            or intention["status"] != "published"
+        ):
+            problems.append(
+                Problem(
+                    "INTENTION_NOT_PUBLISHED", "a published intention of your unit", "intentionId"
+                )
+            )
+    return problems
+
+
+async def _method_problem(
+    tenant: str, amount_fen: int, method: str, exception: str
+) -> Problem | None:
+    """At or above the tenant's open-tender threshold, open tender unless an approved exception."""
+    thresholds = (await effective_config(tenant)).values.get("thresholds", {})
+    threshold = thresholds.get("open_tender_threshold")
+    if threshold is None or method == "open_tender" or exception.strip():
+        return None
+    if to_yuan(amount_fen) >= Decimal(str(threshold)):
+        return Problem(
+            "METHOD_BELOW_THRESHOLD",
+            f"{to_yuan(amount_fen)} yuan is at or above the open-tender threshold "
+            f"({threshold}): open_tender, or name the approval of another method",
+            "method",
+        )
+    return None
+
+
+async def create(actor: CurrentUser, data: PlanInput) -> dict:
+    unit = await purchaser_unit(actor)
+    problems = await _check(unit, data)
+    amounts = []
+    for i, line in enumerate(data.lines):
+        try:
+            amounts.append(to_fen(line.amount, f"lines[{i}].amount"))
+        except DomainError as exc:
+            problems += exc.problems
+    if any(a == 0 for a in amounts):
+        problems.append(Problem("INVALID_AMOUNT", "every line above zero", "lines"))
+    if problems:
+        raise DomainError.many(problems)
+    async with transaction():
+        plan = ProcurementPlan(
+            tenant_id=unit["tenant_id"],
+            purchaser=unit["id"],
+            intention=data.intention_id,
+            intention_exemption=data.intention_exemption if data.intention_id is None else "",
+            title=data.title.strip(),
+            object_type=data.object_type,
+            method=data.method,
+            method_exception=data.method_exception.strip(),
+            category_code=data.category_code.strip(),
+            amount_fen=sum(amounts),
+        )
+        await plan.save()
+        await PlanLine.insert(
+            *(
+                PlanLine(
+                    tenant_id=unit["tenant_id"],
+                    plan=plan.id,
+                    indicator=line.indicator_id,
+                    amount_fen=fen,
+                )
+                for line, fen in zip(data.lines, amounts, strict=True)
+            )
+        )
+        row = await get(plan.id)
+        await record("procurement_plan", {**row, "status": None}, "create", "draft")
+        return row
+
+
+async def _move_lines(plan: dict, kind: str) -> None:
+    for line in await lines(plan["id"]):
+        await budget.move(
+            line["indicator"], kind, to_yuan(line["amount_fen"]), f"plan:{plan['id']}"
+        )
+
+
+async def _transition(
+    plan: dict, action: str, changes: dict | None = None, detail: dict | None = None
+) -> dict:
+    after = next_state("plan", TRANSITIONS, action, plan["status"])
+    await validate_event(
+        plan["tenant_id"],
+        f"plan.{action}",
+        {**plan, "amount": str(to_yuan(plan["amount_fen"]))},
+        plan["status"],
+        after,
+    )
+    await ProcurementPlan.update(
+        {ProcurementPlan.status: after, ProcurementPlan.updated_at: now(), **(changes or {})}
+    ).where(ProcurementPlan.id == plan["id"])
+    await record("procurement_plan", plan, action, after, detail)
+    return await get(plan["id"])
+
+
+async def submit(actor: CurrentUser, plan_id: int) -> dict:
+    """Declare the plan: thresholds checked, each line reserved on its indicator."""
+    async with transaction():
+        plan = await _own(actor, plan_id)
+        next_state("plan", TRANSITIONS, "submit", plan["status"])
+        problem = await _method_problem(
+            plan["tenant_id"], plan["amount_fen"], plan["method"], plan["method_exception"]
+        )
+        if problem:
+            raise DomainError.many([problem])
+        await _move_lines(plan, "reserve")
+        return await _transition(
+            plan, "submit", {ProcurementPlan.submitted_at: now(), ProcurementPlan.reserved: True}
+        )
+
+
+def _supervisor(actor: CurrentUser) -> None:
+    if SUPERVISOR not in actor.roles:
+        raise DomainError("FORBIDDEN", "plans are filed by supervisors")
+
+
+async def file(actor: CurrentUser, plan_id: int) -> dict:
+    """备案: a supervisor of the plan's region accepts it."""
+    _supervisor(actor)
+    async with transaction():
+        plan = await get(plan_id)
+        return await _transition(plan, "file", {ProcurementPlan.filed_at: now()})
+
+
+async def return_plan(actor: CurrentUser, plan_id: int, reason: str) -> dict:
+    """Back to the purchaser with a reason; the reservation is released until it resubmits."""
+    _supervisor(actor)
+    if not reason.strip():
+        raise DomainError("REASON_REQUIRED", "say why the plan goes back", "reason")
+    async with transaction():
+        plan = await get(plan_id)
+        next_state("plan", TRANSITIONS, "return", plan["status"])
+        await _move_lines(plan, "release")
+        return await _transition(
+            plan,
+            "return",
+            {ProcurementPlan.return_reason: reason.strip(), ProcurementPlan.reserved: False},
+            {"reason": reason.strip()},
+        )
+
+
+async def recall(actor: CurrentUser, plan_id: int) -> dict:
+    """The purchaser takes back a plan not yet executed; its reservation is released."""
+    async with transaction():
+        plan = await _own(actor, plan_id)
+        next_state("plan", TRANSITIONS, "recall", plan["status"])
+        if plan["reserved"]:
+            await _move_lines(plan, "release")
+        return await _transition(plan, "recall", {ProcurementPlan.reserved: False})
+
+
+async def search(
+    actor: CurrentUser, status: str | None, first: int | None, after: str | None
+) -> Page:
+    """A purchaser's own unit's plans; admins and supervisors their region's (e.g. status
+    submitted: the plans awaiting filing)."""
+    query = ProcurementPlan.select()
+    if not actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
+        unit = await purchaser_unit(actor)
+        query = query.where(ProcurementPlan.purchaser == unit["id"])
+    if status:
+        query = query.where(ProcurementPlan.status == status)
+    return await keyset_page(query, ProcurementPlan.id, first, after)
+
+
+async def register_legacy(
+    actor: CurrentUser | None, purchaser_id: int, data: PlanInput, state: str, reference: str
+) -> dict:
+    """Carry a plan over from the old system in the state the cutover rules give it. Its
+    budget was used in the old system: no reservation is made here."""
+    if actor is not None and not actor.has_any_role(ADMIN_ROLES):
+        raise DomainError("FORBIDDEN", "tenant admins carry plans over at cutover")
+    if state not in LEGACY_STATES:
+        raise DomainError("INVALID_STATE", f"one of {', '.join(LEGACY_STATES)}", "state")
+    if not reference.strip():
+        raise DomainError("REFERENCE_REQUIRED", "the old system's plan number", "reference")
+    async with transaction():
+        existing = await ProcurementPlan.select(ProcurementPlan.id).where(
+            (ProcurementPlan.origin == "legacy") & (ProcurementPlan.legacy_reference == reference)
+        )
+        if existing:
+            raise DomainError("DUPLICATE_LEGACY_PLAN", f"plan {reference} was carried over already")
+        unit = await purchasers.get(purchaser_id)
+        plan = ProcurementPlan(
+            tenant_id=unit["tenant_id"],
+            purchaser=purchaser_id,
+            intention_exemption="legacy",
+            title=data.title.strip(),
+            object_type=data.object_type,
+            method=data.method,
+            amount_fen=sum(to_fen(line.amount) for line in data.lines),
+            status=LEGACY_STATES[state],
+            origin="legacy",
+            legacy_reference=reference.strip(),
+        )
+        await plan.save()
+        row = await get(plan.id)
+        await record(
+            "procurement_plan",
+            {**row, "status": None},
+            "carry_over",
+            row["status"],
+            {"legacy_state": state, "reference": reference},
+        )
+        return row
+
+
+async def resolve_failed(actor: CurrentUser, plan_id: int, action: str) -> dict:
+    """A failed (or stalled) procurement: restart under its original procedure, or terminate it
+    (releasing what it still holds) so that it can be declared again."""
+    if action not in ("restart", "terminate"):
+        raise DomainError("INVALID_ACTION", "restart or terminate", "action")
+    async with transaction():
+        plan = await _own(actor, plan_id)
+        next_state("plan", TRANSITIONS, action, plan["status"])
+        if action == "terminate" and plan["reserved"]:
+            await _move_lines(plan, "release")
+        return await _transition(
+            plan, action, {ProcurementPlan.reserved: plan["reserved"] and action == "restart"}
+        )

@@ -1,0 +1,82 @@
+from piccolo.columns import (
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from gpcloud.core.tenancy.tables import TenantOwned
+from gpcloud.integrations.digital_finance.tables import BudgetIndicator
+from gpcloud.registries.purchasers.tables import Purchaser
+
+OBJECT_TYPES = ("goods", "works", "services")
+METHODS = (
+    "open_tender",
+    "invited_tender",
+    "competitive_negotiation",
+    "competitive_consultation",
+    "request_for_quotation",
+    "single_source",
+    "framework_agreement",
+)
+# Caiku [2020] 10: purchases that need no intention published in advance.
+INTENTION_EXEMPTIONS = ("agreement_or_designated_small", "batch_centralised", "urgent")
+
+
+class ProcurementIntention(TenantOwned, Table, tablename="procurement_intention"):
+    """A purchaser's advance notice of a procurement (采购意向), published >= 30 days before the
+    procurement starts. Money in fen."""
+
+    purchaser = ForeignKey(Purchaser, on_delete=OnDelete.restrict, index=True)
+    project_name = Varchar(length=200)
+    requirement_summary = Text()
+    budget_fen = BigInt()
+    object_type = Varchar(length=16)
+    expected_start = Date()
+    status = Varchar(length=16, default="draft", index=True)  # draft | published | withdrawn
+    published_on = Date(null=True, default=None)
+    # The earliest day the procurement may start, and how it was computed (JSON list of steps).
+    earliest_start = Date(null=True, default=None)
+    deadline_steps = Text(default="[]")
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ProcurementPlan(TenantOwned, Table, tablename="procurement_plan"):
+    """A purchaser's declared plan (采购计划) against budget indicators, filed (备案) by a
+    supervisor. `origin` legacy marks plans carried over from the old system at cutover."""
+
+    purchaser = ForeignKey(Purchaser, on_delete=OnDelete.restrict, index=True)
+    intention = ForeignKey(
+        ProcurementIntention, null=True, default=None, on_delete=OnDelete.restrict, index=True
+    )
+    intention_exemption = Varchar(length=32, default="")
+    title = Varchar(length=200)
+    object_type = Varchar(length=16)
+    method = Varchar(length=32)
+    # The finance department's approval of another method at or above the open-tender
+    # threshold (变更采购方式审批), e.g. its document number; empty when none.
+    method_exception = Varchar(length=128, default="")
+    category_code = Varchar(length=32, default="")
+    amount_fen = BigInt()
+    status = Varchar(length=24, default="draft", index=True)
+    origin = Varchar(length=16, default="platform")  # platform | legacy
+    legacy_reference = Varchar(length=64, default="")
+    return_reason = Text(default="")
+    submitted_at = Timestamptz(null=True, default=None)
+    filed_at = Timestamptz(null=True, default=None)
+    reserved = Boolean(default=False)  # its lines hold their amounts on the indicators
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PlanLine(TenantOwned, Table, tablename="procurement_plan_line"):
+    """The part of a plan one budget indicator funds."""
+
+    plan = ForeignKey(ProcurementPlan, on_delete=OnDelete.cascade, index=True)
+    indicator = ForeignKey(BudgetIndicator, on_delete=OnDelete.restrict, index=True)
+    amount_fen = BigInt()
