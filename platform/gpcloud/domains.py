@@ -20,6 +20,7 @@ DOMAINS: tuple[str, ...] = (
     "gpcloud.registries.goods",
     "gpcloud.integrations.digital_finance",
     "gpcloud.supervision",
+    "gpcloud.transaction",
 )
 
 PICCOLO_APPS: tuple[str, ...] = (
@@ -31,4 +32,5 @@ PICCOLO_APPS: tuple[str, ...] = (
     "gpcloud.registries.goods.piccolo_app",
     "gpcloud.integrations.digital_finance.piccolo_app",
     "gpcloud.supervision.piccolo_app",
+    "gpcloud.transaction.piccolo_app",
 )

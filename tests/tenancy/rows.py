@@ -17,8 +17,10 @@ from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.tables import ReadinessTick, TenantConfigEdit
 from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
+from gpcloud.registries.agencies.tables import Agency
 from gpcloud.registries.purchasers.tables import Purchaser
 from gpcloud.supervision.tables import PlanLine, ProcurementIntention, ProcurementPlan
+from gpcloud.transaction.tables import Announcement, Award, Project
 
 _seq = itertools.count(1)
 
@@ -154,6 +156,49 @@ async def make_plan_line(tenant: str) -> int:
     return row.id
 
 
+async def make_project(tenant: str) -> int:
+    org = await _organisation(tenant)
+    agency = Agency(organisation=org, status="approved")
+    await agency.save()
+    row = Project(
+        tenant_id=tenant,
+        plan=await make_plan(tenant),
+        purchaser=await make_purchaser(tenant),
+        agency=agency.id,
+        agency_organisation=org,
+        title="测试项目",
+        method="request_for_quotation",
+        budget_fen=100,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_announcement(tenant: str) -> int:
+    row = Announcement(
+        tenant_id=tenant,
+        project=await make_project(tenant),
+        kind="tender",
+        title="测试公告",
+        body="正文",
+        published_on=date(2026, 9, 1),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_award(tenant: str) -> int:
+    row = Award(
+        tenant_id=tenant,
+        project=await make_project(tenant),
+        supplier_organisation=await _organisation(tenant),
+        supplier_name="测试供应商",
+        amount_fen=100,
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -168,6 +213,9 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     ProcurementIntention: make_intention,
     ProcurementPlan: make_plan,
     PlanLine: make_plan_line,
+    Project: make_project,
+    Announcement: make_announcement,
+    Award: make_award,
 }
 
 

@@ -38,6 +38,7 @@ TRANSITIONS = {
     "return": ({"submitted"}, "returned"),
     "recall": ({"draft", "submitted", "returned", "filed"}, "recalled"),
     "entrust": ({"filed"}, "executing"),
+    "fail": ({"executing"}, "failed"),
     "restart": ({"failed"}, "executing"),
     "terminate": ({"failed", "executing"}, "terminated"),
 }
@@ -348,3 +349,11 @@ async def resolve_failed(actor: CurrentUser, plan_id: int, action: str) -> dict:
         return await _transition(
             plan, action, {ProcurementPlan.reserved: plan["reserved"] and action == "restart"}
         )
+
+
+async def mark(plan_id: int, action: str, detail: dict | None = None) -> dict:
+    """For the transaction system: a plan entrusted to an agency (`entrust`) or whose
+    procurement failed (`fail`), inside the caller's transaction."""
+    if action not in ("entrust", "fail"):
+        raise ValueError(action)
+    return await _transition(await get(plan_id), action, None, detail)

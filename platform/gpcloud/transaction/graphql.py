@@ -1,0 +1,239 @@
+"""Projects through the API (simplified flow): entrustment by the purchaser, announcements by
+the agency, reads for everyone with a role in the project's region."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from gpcloud.core.auth.roles import AGENCY, PROVINCE_ADMIN, PURCHASER, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.graphql.dataloaders import row_lists_by_key
+from gpcloud.core.graphql.mutations import run_mutation
+from gpcloud.core.graphql.permissions import HasRole, SubsystemLive, allow
+from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
+from gpcloud.core.money import to_yuan
+from gpcloud.supervision.graphql import ProcurementMethod
+from gpcloud.transaction import service
+from gpcloud.transaction.tables import Announcement as AnnouncementTable
+from gpcloud.transaction.tables import Award as AwardTable
+
+READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER, AGENCY)
+LIVE = SubsystemLive("transaction")
+ProjectStatus = strawberry.enum(
+    Enum("ProjectStatus", {s.upper(): s for s in ("entrusted", "tendering", "awarded", "failed")})
+)
+AnnouncementKind = strawberry.enum(
+    Enum("AnnouncementKind", {s.upper(): s for s in ("tender", "correction", "result")})
+)
+
+
+@strawberry.type(description="An announcement as published, with its periods explained.")
+class Announcement:
+    id: strawberry.ID
+    kind: AnnouncementKind  # type: ignore[valid-type]
+    title: str
+    body: str
+    published_on: date
+    period_end: date | None = strawberry.field(description="Last day it must stay published.")
+    bid_deadline: date | None
+    affects_bids: bool
+    steps: list[str] = strawberry.field(description="How the periods were checked.")
+
+    @classmethod
+    def of(cls, row: dict) -> Announcement:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            kind=AnnouncementKind(row["kind"]),
+            title=row["title"],
+            body=row["body"],
+            published_on=row["published_on"],
+            period_end=row["period_end"],
+            bid_deadline=row["bid_deadline"],
+            affects_bids=row["affects_bids"],
+            steps=json.loads(row["steps"]),
+        )
+
+
+@strawberry.type
+class Award:
+    supplier_organisation_id: strawberry.ID
+    supplier_name: str
+    amount: Decimal
+
+
+@strawberry.type(description="A procurement an agency runs for a filed plan; money in yuan.")
+class Project:
+    id: strawberry.ID
+    tenant_code: str
+    plan_id: strawberry.ID
+    purchaser_id: strawberry.ID
+    agency_id: strawberry.ID
+    title: str
+    method: ProcurementMethod  # type: ignore[valid-type]
+    budget: Decimal
+    status: ProjectStatus  # type: ignore[valid-type]
+    bid_deadline: date | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: dict) -> Project:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            tenant_code=row["tenant_id"],
+            plan_id=strawberry.ID(str(row["plan"])),
+            purchaser_id=strawberry.ID(str(row["purchaser"])),
+            agency_id=strawberry.ID(str(row["agency"])),
+            title=row["title"],
+            method=ProcurementMethod(row["method"]),
+            budget=to_yuan(row["budget_fen"]),
+            status=ProjectStatus(row["status"]),
+            bid_deadline=row["bid_deadline"],
+            updated_at=row["updated_at"],
+        )
+
+    @strawberry.field(extensions=allow(READERS))
+    async def announcements(self, info: Info) -> list[Announcement]:
+        loader = info.context.loaders.get(
+            "project_announcements", row_lists_by_key(AnnouncementTable, AnnouncementTable.project)
+        )
+        rows = sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
+        return [Announcement.of(r) for r in rows]
+
+    @strawberry.field(extensions=allow(READERS))
+    async def awards(self, info: Info) -> list[Award]:
+        loader = info.context.loaders.get(
+            "project_awards", row_lists_by_key(AwardTable, AwardTable.project)
+        )
+        return [
+            Award(
+                supplier_organisation_id=strawberry.ID(str(r["supplier_organisation"])),
+                supplier_name=r["supplier_name"],
+                amount=to_yuan(r["amount_fen"]),
+            )
+            for r in sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
+        ]
+
+
+@strawberry.input
+class AwardInput:
+    supplier_uscc: str
+    amount: Decimal
+
+
+@strawberry.type
+class ProjectPayload:
+    project: Project | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _project(work):
+    async def run() -> ProjectPayload:
+        return ProjectPayload(project=Project.of(await work()))
+
+    return run_mutation(ProjectPayload, run)
+
+
+@strawberry.type
+class Queries:
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Projects in your region (an agency: its own; a purchaser: its unit's).",
+    )
+    async def projects(
+        self,
+        info: Info,
+        status: ProjectStatus | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Project]:
+        page = await service.search(
+            info.context.user, status.value if status else None, first, after
+        )
+        return connection(page, Project.of)
+
+
+AGENCIES = allow(HasRole(AGENCY), LIVE)
+
+
+@strawberry.type
+class Mutations:
+    @strawberry.mutation(
+        extensions=allow(HasRole(PURCHASER), LIVE),
+        description="Entrust your filed plan to an approved agency working in your region.",
+    )
+    async def entrust_procurement_plan(
+        self, info: Info, plan_id: strawberry.ID, agency_id: strawberry.ID
+    ) -> ProjectPayload:
+        return await _project(
+            lambda: service.entrust(
+                info.context.user, parse_id(plan_id, "plan"), parse_id(agency_id, "agency")
+            )
+        )
+
+    @strawberry.mutation(
+        extensions=AGENCIES,
+        description="Publish today; the bid deadline must leave the method's response period.",
+    )
+    async def publish_tender_announcement(
+        self, info: Info, project_id: strawberry.ID, title: str, body: str, bid_deadline: date
+    ) -> ProjectPayload:
+        return await _project(
+            lambda: service.publish_tender(
+                info.context.user, parse_id(project_id, "project"), title, body, bid_deadline
+            )
+        )
+
+    @strawberry.mutation(
+        extensions=AGENCIES,
+        description="Publish a correction today; one affecting bids needs 15 days to the deadline.",
+    )
+    async def publish_correction_announcement(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        title: str,
+        body: str,
+        affects_bids: bool,
+        new_bid_deadline: date | None = None,
+    ) -> ProjectPayload:
+        return await _project(
+            lambda: service.publish_correction(
+                info.context.user,
+                parse_id(project_id, "project"),
+                title,
+                body,
+                affects_bids,
+                new_bid_deadline,
+            )
+        )
+
+    @strawberry.mutation(
+        extensions=AGENCIES, description="Publish the result with the winning suppliers today."
+    )
+    async def publish_result_announcement(
+        self, info: Info, project_id: strawberry.ID, title: str, body: str, awards: list[AwardInput]
+    ) -> ProjectPayload:
+        return await _project(
+            lambda: service.publish_result(
+                info.context.user,
+                parse_id(project_id, "project"),
+                title,
+                body,
+                [service.AwardInput(a.supplier_uscc, a.amount) for a in awards],
+            )
+        )
+
+    @strawberry.mutation(extensions=AGENCIES, description="No valid result: the plan fails.")
+    async def declare_project_failed(
+        self, info: Info, project_id: strawberry.ID, reason: str
+    ) -> ProjectPayload:
+        return await _project(
+            lambda: service.declare_failed(
+                info.context.user, parse_id(project_id, "project"), reason
+            )
+        )

@@ -1,0 +1,18 @@
+"""The transaction subsystem's piccolo app: projects, announcements, awards."""
+
+from pathlib import Path
+
+from piccolo.conf.apps import AppConfig
+
+from gpcloud.transaction.tables import Announcement, Award, Project
+
+APP_CONFIG = AppConfig(
+    app_name="transaction",
+    migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
+    table_classes=[Project, Announcement, Award],
+    migration_dependencies=[
+        "gpcloud.supervision.piccolo_app",
+        "gpcloud.registries.agencies.piccolo_app",
+    ],
+    commands=[],
+)

@@ -1,0 +1,342 @@
+"""Projects in the simplified flow: entrustment, and the three announcements with the periods
+the rules set, checked on the working-day calendar.
+
+Who: the purchaser entrusts its filed plan to an approved agency working in its region; that
+agency's users publish the announcements; both read the project, as do admins and supervisors
+of the region.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from gpcloud.core.auth.roles import ADMIN_ROLES, AGENCY, SUPERVISOR
+from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.db import transaction
+from gpcloud.core.errors import DomainError, NotFound, Problem
+from gpcloud.core.money import to_fen, to_yuan
+from gpcloud.core.pagination import Page, keyset_page
+from gpcloud.core.rules.service import rule_deadline
+from gpcloud.core.tenancy.rollout import today
+from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.registries.agencies.service import common as agencies
+from gpcloud.registries.suppliers.service import search as suppliers
+from gpcloud.supervision import plans
+from gpcloud.supervision.common import next_state, now, purchaser_unit, record
+from gpcloud.transaction.tables import Announcement, Award, Project
+
+TRANSITIONS = {
+    "publish_tender": ({"entrusted"}, "tendering"),
+    "publish_correction": ({"tendering"}, "tendering"),
+    "publish_result": ({"tendering"}, "awarded"),
+    "declare_failed": ({"entrusted", "tendering"}, "failed"),
+}
+# The shortest time from the tender documents to the responses, per method (config/rules).
+RESPONSE_RULE = {
+    "open_tender": "bid_period",
+    "invited_tender": "bid_period",
+    "framework_agreement": "bid_period",
+    "competitive_negotiation": "negotiation_response",
+    "request_for_quotation": "rfq_response",
+    "competitive_consultation": "consultation_response",
+    "single_source": "single_source_publicity",
+}
+TENDERS = ("open_tender", "invited_tender")
+
+
+@dataclass(frozen=True)
+class AwardInput:
+    supplier_uscc: str
+    amount: Decimal
+
+
+async def get(project_id: int) -> dict:
+    row = await Project.select().where(Project.id == project_id).first()
+    if row is None:
+        raise NotFound("project", project_id)
+    return row
+
+
+async def _as_agency(actor: CurrentUser, project_id: int) -> dict:
+    project = await get(project_id)
+    if AGENCY not in actor.roles or project["agency_organisation"] != actor.organisation_id:
+        raise NotFound("project", project_id)
+    return project
+
+
+async def entrust(actor: CurrentUser, plan_id: int, agency_id: int) -> dict:
+    """The purchaser hands its filed plan to an approved agency that works in its region."""
+    unit = await purchaser_unit(actor)
+    async with transaction():
+        plan = await plans.get(plan_id)
+        if plan["purchaser"] != unit["id"]:
+            raise NotFound("plan", plan_id)
+        try:
+            agency = await agencies.get(agency_id)
+        except NotFound:
+            raise DomainError("UNKNOWN_AGENCY", f"no agency {agency_id}", "agencyId") from None
+        region = {plan["tenant_id"], *(await tenant_tree()).ancestors(plan["tenant_id"])}
+        if agency["status"] != "approved" or not region & set(
+            await agencies.tenant_codes(agency_id)
+        ):
+            raise DomainError(
+                "AGENCY_NOT_AVAILABLE",
+                "the agency must be approved and work in the plan's region",
+                "agencyId",
+            )
+        await plans.mark(plan_id, "entrust", {"agency": agency_id})
+        project = Project(
+            tenant_id=plan["tenant_id"],
+            plan=plan_id,
+            purchaser=plan["purchaser"],
+            agency=agency_id,
+            agency_organisation=agency["organisation"],
+            title=plan["title"],
+            method=plan["method"],
+            budget_fen=plan["amount_fen"],
+        )
+        await project.save()
+        row = await get(project.id)
+        await record("project", {**row, "status": None}, "entrust", "entrusted", {"plan": plan_id})
+        return row
+
+
+async def _publish(
+    project: dict, action: str, kind: str, title: str, body: str, on: date, **fields
+) -> dict:
+    after = next_state("project", TRANSITIONS, action, project["status"])
+    if not 2 <= len(title.strip()) <= 200 or not body.strip():
+        raise DomainError(
+            "INVALID_ANNOUNCEMENT", "a title of 2 to 200 characters and a body", "title"
+        )
+    steps = fields.pop("steps", [])
+    await Announcement.insert(
+        Announcement(
+            tenant_id=project["tenant_id"],
+            project=project["id"],
+            kind=kind,
+            title=title.strip(),
+            body=body.strip(),
+            published_on=on,
+            steps=json.dumps(steps, ensure_ascii=False),
+            **fields,
+        )
+    )
+    changes = {Project.status: after, Project.updated_at: now()}
+    if fields.get("bid_deadline"):
+        changes[Project.bid_deadline] = fields["bid_deadline"]
+    await Project.update(changes).where(Project.id == project["id"])
+    await record("project", project, action, after, {"kind": kind, "published_on": on})
+    return await get(project["id"])
+
+
+async def publish_tender(
+    actor: CurrentUser,
+    project_id: int,
+    title: str,
+    body: str,
+    bid_deadline: date,
+    on: date | None = None,
+) -> dict:
+    """The call for bids: the deadline leaves at least the method's response period (e.g. 20 d
+    for tenders), and a tender announcement stays up 5 working days."""
+    on = on or today()
+    async with transaction():
+        project = await _as_agency(actor, project_id)
+        response = await rule_deadline(RESPONSE_RULE[project["method"]], on, project["tenant_id"])
+        if bid_deadline < response.due:
+            raise DomainError(
+                "PERIOD_TOO_SHORT",
+                f"published on {on}, responses may close on {response.due} at the earliest, not "
+                f"{bid_deadline} ({'; '.join(response.steps)})",
+                "bidDeadline",
+            )
+        period = (
+            await rule_deadline("tender_announcement_period", on, project["tenant_id"])
+            if project["method"] in TENDERS
+            else None
+        )
+        return await _publish(
+            project,
+            "publish_tender",
+            "tender",
+            title,
+            body,
+            on,
+            bid_deadline=bid_deadline,
+            period_end=period.due if period else None,
+            steps=[*response.steps, *(period.steps if period else [])],
+        )
+
+
+async def publish_correction(
+    actor: CurrentUser,
+    project_id: int,
+    title: str,
+    body: str,
+    affects_bids: bool,
+    new_bid_deadline: date | None = None,
+    on: date | None = None,
+) -> dict:
+    """A correction that affects bids comes at least 15 days before the deadline; otherwise the
+    deadline moves (new_bid_deadline) to at least 15 days after the correction."""
+    on = on or today()
+    async with transaction():
+        project = await _as_agency(actor, project_id)
+        deadline = new_bid_deadline or project["bid_deadline"]
+        steps: list[str] = []
+        if (
+            new_bid_deadline is not None
+            and project["bid_deadline"]
+            and new_bid_deadline < project["bid_deadline"]
+        ):
+            raise DomainError(
+                "DEADLINE_EARLIER",
+                "a correction may move the deadline later only",
+                "newBidDeadline",
+            )
+        if affects_bids:
+            needed = await rule_deadline("correction_before_deadline", on, project["tenant_id"])
+            steps = list(needed.steps)
+            if deadline < needed.due:
+                raise DomainError(
+                    "CORRECTION_TOO_LATE",
+                    f"a correction affecting bids on {on} needs the deadline on {needed.due} or "
+                    f"later, not {deadline}: move it with newBidDeadline",
+                    "newBidDeadline",
+                )
+        return await _publish(
+            project,
+            "publish_correction",
+            "correction",
+            title,
+            body,
+            on,
+            bid_deadline=deadline,
+            affects_bids=affects_bids,
+            steps=steps,
+        )
+
+
+async def publish_result(
+    actor: CurrentUser,
+    project_id: int,
+    title: str,
+    body: str,
+    awards: list[AwardInput],
+    on: date | None = None,
+) -> dict:
+    """The result names the winning supplier(s) and amounts (within the budget), after the
+    deadline; it stays up one working day."""
+    on = on or today()
+    async with transaction():
+        project = await _as_agency(actor, project_id)
+        next_state("project", TRANSITIONS, "publish_result", project["status"])
+        problems = []
+        if project["bid_deadline"] and on < project["bid_deadline"]:
+            problems.append(
+                Problem(
+                    "BEFORE_DEADLINE", f"responses close on {project['bid_deadline']}", "awards"
+                )
+            )
+        if not awards:
+            problems.append(Problem("NO_AWARD", "name at least one winning supplier", "awards"))
+        winners, total = [], 0
+        for i, award in enumerate(awards):
+            found = (
+                await suppliers.search(
+                    suppliers.SupplierFilter(uscc=award.supplier_uscc.upper()), 1, None
+                )
+            ).rows
+            if not found or found[0]["status"] in ("inactive", "suspended"):
+                problems.append(
+                    Problem(
+                        "UNKNOWN_SUPPLIER",
+                        f"no active supplier {award.supplier_uscc}",
+                        f"awards[{i}]",
+                    )
+                )
+                continue
+            fen = to_fen(award.amount, f"awards[{i}].amount")
+            total += fen
+            winners.append((found[0], fen))
+        if total > project["budget_fen"]:
+            problems.append(
+                Problem(
+                    "OVER_BUDGET",
+                    f"{to_yuan(total)} yuan is more than the plan's {to_yuan(project['budget_fen'])}",
+                    "awards",
+                )
+            )
+        if problems:
+            raise DomainError.many(problems)
+        period = await rule_deadline("result_announcement_period", on, project["tenant_id"])
+        await Award.insert(
+            *(
+                Award(
+                    tenant_id=project["tenant_id"],
+                    project=project_id,
+                    supplier_organisation=s["organisation"],
+                    supplier_name=s["name"],
+                    amount_fen=fen,
+                )
+                for s, fen in winners
+            )
+        )
+        return await _publish(
+            project,
+            "publish_result",
+            "result",
+            title,
+            body,
+            on,
+            period_end=period.due,
+            steps=list(period.steps),
+        )
+
+
+async def declare_failed(actor: CurrentUser, project_id: int, reason: str) -> dict:
+    """No valid result (流标/废标): the plan is marked failed; its purchaser restarts it or
+    terminates it (supervision.plans.resolve_failed)."""
+    if not reason.strip():
+        raise DomainError("REASON_REQUIRED", "say why the procurement failed", "reason")
+    async with transaction():
+        project = await _as_agency(actor, project_id)
+        after = next_state("project", TRANSITIONS, "declare_failed", project["status"])
+        await Project.update({Project.status: after, Project.updated_at: now()}).where(
+            Project.id == project_id
+        )
+        await record("project", project, "declare_failed", after, {"reason": reason.strip()})
+        await plans.mark(project["plan"], "fail", {"project": project_id})
+        return await get(project_id)
+
+
+async def announcements(project_id: int) -> list[dict]:
+    return (
+        await Announcement.select()
+        .where(Announcement.project == project_id)
+        .order_by(Announcement.id)
+    )
+
+
+async def awards(project_id: int) -> list[dict]:
+    return await Award.select().where(Award.project == project_id).order_by(Award.id)
+
+
+async def search(
+    actor: CurrentUser, status: str | None, first: int | None, after: str | None
+) -> Page:
+    """An agency's own projects; a purchaser's unit's; admins and supervisors their region's."""
+    query = Project.select()
+    if not actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
+        if AGENCY in actor.roles:
+            query = query.where(Project.agency_organisation == actor.organisation_id)
+        else:
+            unit = await purchaser_unit(actor)
+            query = query.where(Project.purchaser == unit["id"])
+    if status:
+        query = query.where(Project.status == status)
+    return await keyset_page(query, Project.id, first, after)
