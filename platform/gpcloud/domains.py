@@ -21,6 +21,7 @@ DOMAINS: tuple[str, ...] = (
     "gpcloud.integrations.digital_finance",
     "gpcloud.supervision",
     "gpcloud.transaction",
+    "gpcloud.contracts",
 )
 
 PICCOLO_APPS: tuple[str, ...] = (
@@ -33,4 +34,5 @@ PICCOLO_APPS: tuple[str, ...] = (
     "gpcloud.integrations.digital_finance.piccolo_app",
     "gpcloud.supervision.piccolo_app",
     "gpcloud.transaction.piccolo_app",
+    "gpcloud.contracts.piccolo_app",
 )

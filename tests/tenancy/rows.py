@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Awaitable, Callable
 from datetime import date
 
+from gpcloud.contracts.tables import Contract, ContractSignature, SigningKey
 from gpcloud.core.audit import service as audit
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.auth.tables import Organisation, User, UserRole
@@ -199,6 +200,38 @@ async def make_award(tenant: str) -> int:
     return row.id
 
 
+async def make_contract(tenant: str) -> int:
+    row = Contract(
+        tenant_id=tenant,
+        plan=await make_plan(tenant),
+        purchaser_organisation=await _organisation(tenant),
+        supplier_organisation=await _organisation(tenant),
+        supplier_name="测试供应商",
+        title="测试合同",
+        terms="条款",
+        amount_fen=100,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_contract_signature(tenant: str) -> int:
+    org = await _organisation(tenant)
+    key = SigningKey(organisation=org, public_key=f"{next(_seq):064x}", registered_by=0)
+    await key.save()
+    row = ContractSignature(
+        tenant_id=tenant,
+        contract=await make_contract(tenant),
+        organisation=org,
+        key=key.id,
+        signer_id=0,
+        signer="test",
+        signature="00",
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -216,6 +249,8 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     Project: make_project,
     Announcement: make_announcement,
     Award: make_award,
+    Contract: make_contract,
+    ContractSignature: make_contract_signature,
 }
 
 

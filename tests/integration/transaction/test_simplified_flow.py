@@ -6,76 +6,19 @@ from decimal import Decimal
 
 import pytest
 
-from gpcloud.core.auth.service import load_current_user
-from gpcloud.core.auth.tables import User
-from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError
-from gpcloud.core.tenancy.scope import all_tenants, use_scope
+from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.integrations.digital_finance.tables import BudgetIndicator
-from gpcloud.registries.agencies import demo as agencies_demo
-from gpcloud.registries.agencies.tables import Agency
-from gpcloud.registries.purchasers import demo as purchasers_demo
-from gpcloud.registries.purchasers import service as purchasers
-from gpcloud.registries.suppliers import demo as suppliers_demo
-from gpcloud.registries.suppliers.service import search as suppliers
 from gpcloud.supervision import plans
 from gpcloud.transaction import service
+from tests.integration.procurement import actor, filed_plan
 
 SEP_21 = date(2026, 9, 21)  # a Monday; Mid-autumn 25-27 Sep and National Day 1-7 Oct follow
 
 
-async def actor(username):
-    with all_tenants("test"):
-        user = await User.select(User.id).where(User.username == username).first()
-    return await load_current_user(user["id"])
-
-
 @pytest.fixture
 async def world(demo):
-    """A filed plan of 兴宁市第一中学 (4,500,000.00, open tender), the Meizhou agency, a supplier."""
-    for module in (purchasers_demo, agencies_demo, suppliers_demo):
-        await module.seed()
-    scope = (await tenant_tree()).scope_for("441481")
-    with use_scope(scope):
-        unit = (await purchasers.by_budget_unit_codes("441481", ["441481311"]))["441481311"]
-        async with transaction():
-            line = BudgetIndicator(
-                tenant_id="441481",
-                code="ZB-1",
-                purchaser=unit["id"],
-                fiscal_year=2026,
-                name="教学设备购置",
-                amount_fen=500_000_000,
-            )
-            await line.save()
-        purchaser = await actor("xn.purchaser")
-        plan = await plans.create(
-            purchaser,
-            plans.PlanInput(
-                "教学设备采购",
-                "goods",
-                "open_tender",
-                [plans.LineInput(line.id, Decimal("4500000"))],
-                intention_exemption="urgent",
-            ),
-        )
-        await plans.submit(purchaser, plan["id"])
-        await plans.file(await actor("xn.supervisor"), plan["id"])
-        supplier = (await suppliers.search(suppliers.SupplierFilter(), 1, None)).rows[0]
-    with all_tenants("test"):
-        agencies = {
-            a["organisation.name"]: a["id"]
-            for a in await Agency.select(Agency.id, Agency.organisation.name)
-        }
-    return {
-        "scope": scope,
-        "plan": plan["id"],
-        "purchaser": purchaser,
-        "supplier": supplier["uscc"],
-        "agency": agencies["梅州嘉应招标代理有限公司"],
-        "agent": await actor("mz.agency"),
-    }
+    return await filed_plan()
 
 
 async def entrusted(world):
@@ -133,13 +76,13 @@ async def test_announcement_periods_follow_the_rules_and_the_calendar(world):
         await service.publish_correction(
             agent, project, "更正公告", "联系人变更", False, on=date(2026, 10, 8)
         )
-        award = [service.AwardInput(world["supplier"], Decimal("4380000"))]
+        award = [service.AwardInput(world["supplier"]["uscc"], Decimal("4380000"))]
         with pytest.raises(DomainError) as info:
             await service.publish_result(
                 agent, project, "中标公告", "正文", award, on=date(2026, 10, 15)
             )
         assert info.value.code == "BEFORE_DEADLINE"
-        over = [service.AwardInput(world["supplier"], Decimal("4500000.01"))]
+        over = [service.AwardInput(world["supplier"]["uscc"], Decimal("4500000.01"))]
         with pytest.raises(DomainError) as info:
             await service.publish_result(
                 agent, project, "中标公告", "正文", over, on=date(2026, 10, 16)

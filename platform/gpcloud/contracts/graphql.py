@@ -1,0 +1,274 @@
+"""Contracts through the API: creation from a result, online signing with registered keys,
+publication, filing, and verification of the signatures at any time."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from gpcloud.contracts import service, signing
+from gpcloud.core.auth.roles import (
+    AGENCY,
+    PROVINCE_ADMIN,
+    PURCHASER,
+    SUPERVISOR,
+    SUPPLIER,
+    TENANT_ADMIN,
+)
+from gpcloud.core.graphql.mutations import run_mutation
+from gpcloud.core.graphql.permissions import Authenticated, HasRole, SubsystemLive, allow
+from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
+from gpcloud.core.money import to_yuan
+
+READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER, SUPPLIER, AGENCY)
+LIVE = SubsystemLive("supervision")
+ContractStatus = strawberry.enum(
+    Enum("ContractStatus", {s.upper(): s for s in ("draft", "signed", "published", "filed")})
+)
+
+
+@strawberry.type(description="An organisation's Ed25519 public key (hex).")
+class SigningKey:
+    id: strawberry.ID
+    public_key: str
+    status: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    @classmethod
+    def of(cls, row: dict) -> SigningKey:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            public_key=row["public_key"],
+            status=row["status"],
+            created_at=row["created_at"],
+            revoked_at=row["revoked_at"],
+        )
+
+
+@strawberry.type
+class ContractSignature:
+    organisation_id: strawberry.ID
+    signer: str
+    signed_at: datetime
+    signature: str
+    valid: bool = strawberry.field(description="Verifies over the contract as stored now.")
+
+
+@strawberry.type(description="What the stored contract and its signatures say today.")
+class ContractVerification:
+    digest: str = strawberry.field(description="sha256 of the contract's content as stored now.")
+    digest_matches: bool = strawberry.field(description="Same content as when first signed.")
+    valid: bool
+    signatures: list[ContractSignature]
+
+
+@strawberry.type(description="A procurement contract; money in yuan.")
+class Contract:
+    id: strawberry.ID
+    tenant_code: str
+    plan_id: strawberry.ID
+    project_id: strawberry.ID | None
+    parent_id: strawberry.ID | None = strawberry.field(description="Set on a supplement.")
+    purchaser_organisation_id: strawberry.ID
+    supplier_organisation_id: strawberry.ID
+    supplier_name: str
+    title: str
+    terms: str
+    amount: Decimal
+    status: ContractStatus  # type: ignore[valid-type]
+    digest: str = strawberry.field(description="Fixed at the first signature; what is signed.")
+    sign_due: date | None
+    signed_on: date | None
+    publication_due: date | None
+    published_on: date | None
+    filed_at: datetime | None
+    row: strawberry.Private[dict]
+
+    @classmethod
+    def of(cls, row: dict) -> Contract:
+        ident = lambda v: strawberry.ID(str(v)) if v is not None else None  # noqa: E731
+        return cls(
+            id=ident(row["id"]),
+            tenant_code=row["tenant_id"],
+            plan_id=ident(row["plan"]),
+            project_id=ident(row["project"]),
+            parent_id=ident(row["parent"]),
+            purchaser_organisation_id=ident(row["purchaser_organisation"]),
+            supplier_organisation_id=ident(row["supplier_organisation"]),
+            supplier_name=row["supplier_name"],
+            title=row["title"],
+            terms=row["terms"],
+            amount=to_yuan(row["amount_fen"]),
+            status=ContractStatus(row["status"]),
+            digest=row["digest"] or service.digest(row),
+            sign_due=row["sign_due"],
+            signed_on=row["signed_on"],
+            publication_due=row["publication_due"],
+            published_on=row["published_on"],
+            filed_at=row["filed_at"],
+            row=row,
+        )
+
+    @strawberry.field(extensions=allow(READERS))
+    async def verification(self) -> ContractVerification:
+        result = await service.verify(self.row)
+        return ContractVerification(
+            digest=result.digest,
+            digest_matches=result.digest_matches,
+            valid=result.valid,
+            signatures=[
+                ContractSignature(
+                    organisation_id=strawberry.ID(str(r["organisation"])),
+                    signer=r["signer"],
+                    signed_at=r["signed_at"],
+                    signature=r["signature"],
+                    valid=ok,
+                )
+                for r, ok in result.signatures
+            ],
+        )
+
+
+@strawberry.input
+class ContractInput:
+    title: str
+    terms: str
+    amount: Decimal
+
+    def to_service(self) -> service.ContractInput:
+        return service.ContractInput(self.title, self.terms, self.amount)
+
+
+@strawberry.type
+class ContractPayload:
+    contract: Contract | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class SigningKeyPayload:
+    key: SigningKey | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _contract(work):
+    async def run() -> ContractPayload:
+        return ContractPayload(contract=Contract.of(await work()))
+
+    return run_mutation(ContractPayload, run)
+
+
+def _key(work):
+    async def run() -> SigningKeyPayload:
+        return SigningKeyPayload(key=SigningKey.of(await work()))
+
+    return run_mutation(SigningKeyPayload, run)
+
+
+@strawberry.type
+class Queries:
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Contracts in your region (admins, supervisors) or of your organisation.",
+    )
+    async def contracts(
+        self,
+        info: Info,
+        status: ContractStatus | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[Contract]:
+        page = await service.search(
+            info.context.user, status.value if status else None, first, after
+        )
+        return connection(page, Contract.of)
+
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Admins and supervisors: any of their region; others: their organisation's.",
+    )
+    async def contract(self, info: Info, id: strawberry.ID) -> Contract:
+        return Contract.of(await service.readable(info.context.user, parse_id(id, "contract")))
+
+    @strawberry.field(extensions=allow(Authenticated()), description="Your organisation's keys.")
+    async def signing_keys(self, info: Info) -> list[SigningKey]:
+        return [SigningKey.of(r) for r in await signing.keys_of(info.context.user.organisation_id)]
+
+
+PURCHASERS = allow(HasRole(PURCHASER), LIVE)
+PARTIES = allow(HasRole(PURCHASER, SUPPLIER), LIVE)
+
+
+@strawberry.type
+class Mutations:
+    @strawberry.mutation(
+        extensions=allow(HasRole(PURCHASER, SUPPLIER)),
+        description="Register an Ed25519 public key (64 hex digits) for your organisation; "
+        "it signs b'gpcloud-contract-v1:' + a contract's digest.",
+    )
+    async def register_signing_key(self, info: Info, public_key: str) -> SigningKeyPayload:
+        return await _key(lambda: signing.register_key(info.context.user, public_key))
+
+    @strawberry.mutation(extensions=allow(HasRole(PURCHASER, SUPPLIER)))
+    async def revoke_signing_key(self, info: Info, id: strawberry.ID) -> SigningKeyPayload:
+        return await _key(
+            lambda: signing.revoke_key(info.context.user, parse_id(id, "signing key"))
+        )
+
+    @strawberry.mutation(
+        extensions=PURCHASERS,
+        description="A draft contract with a winning supplier, within its awarded amount.",
+    )
+    async def create_contract(
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        supplier_id: strawberry.ID,
+        input: ContractInput,
+    ) -> ContractPayload:
+        return await _contract(
+            lambda: service.create(
+                info.context.user,
+                parse_id(project_id, "project"),
+                parse_id(supplier_id, "supplier organisation"),
+                input.to_service(),
+            )
+        )
+
+    @strawberry.mutation(
+        extensions=PURCHASERS,
+        description="A supplement to a signed contract, within supplementary_contract_share.",
+    )
+    async def create_supplementary_contract(
+        self, info: Info, parent_id: strawberry.ID, input: ContractInput
+    ) -> ContractPayload:
+        return await _contract(
+            lambda: service.create_supplementary(
+                info.context.user, parse_id(parent_id, "contract"), input.to_service()
+            )
+        )
+
+    @strawberry.mutation(
+        extensions=PARTIES,
+        description="Sign for your organisation: an Ed25519 signature (hex) over "
+        "b'gpcloud-contract-v1:' + digest.",
+    )
+    async def sign_contract(self, info: Info, id: strawberry.ID, signature: str) -> ContractPayload:
+        return await _contract(
+            lambda: service.sign(info.context.user, parse_id(id, "contract"), signature)
+        )
+
+    @strawberry.mutation(extensions=PURCHASERS, description="Publish a signed contract today.")
+    async def publish_contract(self, info: Info, id: strawberry.ID) -> ContractPayload:
+        return await _contract(lambda: service.publish(info.context.user, parse_id(id, "contract")))
+
+    @strawberry.mutation(
+        extensions=allow(HasRole(SUPERVISOR), LIVE), description="File (备案) a published contract."
+    )
+    async def file_contract(self, info: Info, id: strawberry.ID) -> ContractPayload:
+        return await _contract(lambda: service.file(info.context.user, parse_id(id, "contract")))

@@ -1,0 +1,366 @@
+"""Contracts: created from a result, signed by both parties, published, filed.
+
+Rules held here (one place each): a contract needs an executing plan with a budget line and an
+award for its supplier; its amount stays within the awarded amount; supplementary contracts
+together stay within `supplementary_contract_share` of the original; the content is fixed by a
+digest once the first party signs; signing by both sets the publication due date
+(`contract_publication` working days).
+
+Parties act across tenants: a supplier of another region signs a contract of the purchaser's
+region. Reads for a party opt out of the tenant scope explicitly and check the party.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from gpcloud.contracts import signing
+from gpcloud.contracts.tables import Contract, ContractSignature
+from gpcloud.core.audit.service import canonical
+from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
+from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.db import transaction
+from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.money import to_fen, to_yuan
+from gpcloud.core.pagination import Page, keyset_page
+from gpcloud.core.rules.service import effective_rule, rule_deadline
+from gpcloud.core.tenancy.rollout import today
+from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.supervision import plans
+from gpcloud.supervision.common import next_state, now, purchaser_unit, record
+from gpcloud.transaction import service as projects
+
+TRANSITIONS = {
+    "sign": ({"draft"}, "draft"),
+    "complete_signing": ({"draft"}, "signed"),
+    "publish": ({"signed"}, "published"),
+    "file": ({"published"}, "filed"),
+}
+SIGNED = ("signed", "published", "filed")
+PARTY_SCOPE = "contract parties act on the purchaser's contract wherever they are registered"
+
+
+@dataclass(frozen=True)
+class ContractInput:
+    title: str
+    terms: str
+    amount: Decimal
+
+
+def digest(row: dict) -> str:
+    """sha256 of what the parties sign."""
+    content = {
+        key: row[key]
+        for key in (
+            "id",
+            "tenant_id",
+            "plan",
+            "project",
+            "parent",
+            "purchaser_organisation",
+            "supplier_organisation",
+            "supplier_name",
+            "title",
+            "terms",
+        )
+    }
+    content["amount"] = str(to_yuan(row["amount_fen"]))
+    return hashlib.sha256(canonical(content).encode()).hexdigest()
+
+
+async def get(contract_id: int) -> dict:
+    row = await Contract.select().where(Contract.id == contract_id).first()
+    if row is None:
+        raise NotFound("contract", contract_id)
+    return row
+
+
+async def as_party(actor: CurrentUser, contract_id: int) -> dict:
+    with all_tenants(PARTY_SCOPE):
+        row = await Contract.select().where(Contract.id == contract_id).first()
+    if row is None or actor.organisation_id not in (
+        row["purchaser_organisation"],
+        row["supplier_organisation"],
+    ):
+        raise NotFound("contract", contract_id)
+    return row
+
+
+async def readable(actor: CurrentUser, contract_id: int) -> dict:
+    if actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
+        return await get(contract_id)
+    return await as_party(actor, contract_id)
+
+
+def _check_input(data: ContractInput) -> int:
+    if not 2 <= len(data.title.strip()) <= 200 or not data.terms.strip():
+        raise DomainError(
+            "INVALID_CONTRACT", "a title of 2 to 200 characters and the terms", "title"
+        )
+    fen = to_fen(data.amount)
+    if fen == 0:
+        raise DomainError("INVALID_AMOUNT", "an amount above zero", "amount")
+    return fen
+
+
+async def _contracted(project_id: int, supplier_organisation: int) -> int:
+    rows = await Contract.select(Contract.amount_fen).where(
+        (Contract.project == project_id)
+        & (Contract.supplier_organisation == supplier_organisation)
+        & Contract.parent.is_null()
+    )
+    return sum(r["amount_fen"] for r in rows)
+
+
+async def create(
+    actor: CurrentUser, project_id: int, supplier_organisation: int, data: ContractInput
+) -> dict:
+    unit = await purchaser_unit(actor)
+    fen = _check_input(data)
+    async with transaction():
+        project = await projects.get(project_id)
+        if project["purchaser"] != unit["id"]:
+            raise NotFound("project", project_id)
+        if project["status"] != "awarded":
+            raise DomainError("NO_RESULT", "a contract follows a published result", "projectId")
+        plan = await plans.get(project["plan"])
+        if plan["status"] != "executing" or not await plans.lines(plan["id"]):
+            raise DomainError("NO_FILED_PLAN", "no contract without a filed plan and a budget line")
+        awarded = sum(
+            a["amount_fen"]
+            for a in await projects.awards(project_id)
+            if a["supplier_organisation"] == supplier_organisation
+        )
+        if not awarded:
+            raise DomainError(
+                "NOT_AWARDED", "the supplier won nothing in this project", "supplierId"
+            )
+        if await _contracted(project_id, supplier_organisation) + fen > awarded:
+            raise DomainError(
+                "OVER_AWARD",
+                f"contracts with this supplier may total {to_yuan(awarded)} yuan, the award",
+                "amount",
+            )
+        result = next(a for a in await projects.announcements(project_id) if a["kind"] == "result")
+        due = await rule_deadline("contract_signing", result["published_on"], project["tenant_id"])
+        award = next(
+            a
+            for a in await projects.awards(project_id)
+            if a["supplier_organisation"] == supplier_organisation
+        )
+        row = Contract(
+            tenant_id=project["tenant_id"],
+            plan=plan["id"],
+            project=project_id,
+            purchaser_organisation=actor.organisation_id,
+            supplier_organisation=supplier_organisation,
+            supplier_name=award["supplier_name"],
+            title=data.title.strip(),
+            terms=data.terms.strip(),
+            amount_fen=fen,
+            sign_due=due.due,
+        )
+        await row.save()
+        created = await get(row.id)
+        await record("contract", {**created, "status": None}, "create", "draft")
+        return created
+
+
+async def create_supplementary(actor: CurrentUser, parent_id: int, data: ContractInput) -> dict:
+    """A supplementary contract: the parties of the original, within its share of the amount."""
+    await purchaser_unit(actor)
+    fen = _check_input(data)
+    async with transaction():
+        parent = await get(parent_id)
+        if parent["purchaser_organisation"] != actor.organisation_id:
+            raise NotFound("contract", parent_id)
+        if parent["parent"] is not None or parent["status"] not in SIGNED:
+            raise DomainError("WRONG_STATE", "supplements follow a signed original contract")
+        share = (await effective_rule("supplementary_contract_share", parent["tenant_id"])).value
+        before = sum(
+            r["amount_fen"]
+            for r in await Contract.select(Contract.amount_fen).where(Contract.parent == parent_id)
+        )
+        limit = parent["amount_fen"] * Decimal(share) / 100
+        if before + fen > limit:
+            raise DomainError(
+                "SUPPLEMENT_TOO_LARGE",
+                f"supplements may add {share}% of {to_yuan(parent['amount_fen'])} yuan: "
+                f"{to_yuan(int(limit))}; {to_yuan(before)} is used",
+                "amount",
+            )
+        row = Contract(
+            **{
+                k: parent[k]
+                for k in (
+                    "tenant_id",
+                    "plan",
+                    "project",
+                    "purchaser_organisation",
+                    "supplier_organisation",
+                    "supplier_name",
+                    "sign_due",
+                )
+            },
+            parent=parent_id,
+            title=data.title.strip(),
+            terms=data.terms.strip(),
+            amount_fen=fen,
+        )
+        await row.save()
+        created = await get(row.id)
+        await record(
+            "contract", {**created, "status": None}, "create", "draft", {"parent": parent_id}
+        )
+        return created
+
+
+async def sign(
+    actor: CurrentUser, contract_id: int, signature_hex: str, on: date | None = None
+) -> dict:
+    """Record the caller's organisation's signature over the digest, verified against one of
+    its active keys. The second signature makes the contract signed."""
+    on = on or today()
+    async with transaction():
+        contract = await as_party(actor, contract_id)
+        next_state("contract", TRANSITIONS, "sign", contract["status"])
+        with all_tenants(PARTY_SCOPE):
+            signatures = await ContractSignature.select().where(
+                ContractSignature.contract == contract_id
+            )
+            if any(s["organisation"] == actor.organisation_id for s in signatures):
+                raise DomainError("ALREADY_SIGNED", "your organisation has signed this contract")
+            current = digest(contract)
+            if contract["digest"] and contract["digest"] != current:
+                raise DomainError(
+                    "CONTRACT_CHANGED", "the contract changed after the first signature"
+                )
+            key = next(
+                (
+                    k
+                    for k in await signing.keys_of(actor.organisation_id)
+                    if k["status"] == "active"
+                    and signing.verify(k["public_key"], signature_hex.strip().lower(), current)
+                ),
+                None,
+            )
+            if key is None:
+                raise DomainError(
+                    "BAD_SIGNATURE",
+                    "the signature does not verify with an active key of your organisation",
+                    "signature",
+                )
+            await ContractSignature.insert(
+                ContractSignature(
+                    tenant_id=contract["tenant_id"],
+                    contract=contract_id,
+                    organisation=actor.organisation_id,
+                    key=key["id"],
+                    signer_id=actor.id,
+                    signer=actor.username,
+                    signature=signature_hex.strip().lower(),
+                )
+            )
+            changes = {Contract.digest: current, Contract.updated_at: now()}
+            action, after = "sign", "draft"
+            if len(signatures) == 1:
+                action = "complete_signing"
+                after = next_state("contract", TRANSITIONS, action, contract["status"])
+                due = await rule_deadline("contract_publication", on, contract["tenant_id"])
+                changes.update(
+                    {
+                        Contract.status: after,
+                        Contract.signed_on: on,
+                        Contract.publication_due: due.due,
+                    }
+                )
+            await Contract.update(changes).where(Contract.id == contract_id)
+            await record(
+                "contract",
+                contract,
+                action,
+                after,
+                {"organisation": actor.organisation_id, "digest": current},
+            )
+            return await Contract.select().where(Contract.id == contract_id).first()
+
+
+async def publish(actor: CurrentUser, contract_id: int, on: date | None = None) -> dict:
+    """Published by the purchaser; after `publication_due` it is published late (and shows in
+    supervision's overdue list until it is)."""
+    on = on or today()
+    async with transaction():
+        contract = await as_party(actor, contract_id)
+        if contract["purchaser_organisation"] != actor.organisation_id:
+            raise DomainError("FORBIDDEN", "the purchaser publishes its contracts")
+        after = next_state("contract", TRANSITIONS, "publish", contract["status"])
+        await Contract.update(
+            {Contract.status: after, Contract.published_on: on, Contract.updated_at: now()}
+        ).where(Contract.id == contract_id)
+        late = contract["publication_due"] is not None and on > contract["publication_due"]
+        await record("contract", contract, "publish", after, {"published_on": on, "late": late})
+        return await get(contract_id)
+
+
+async def file(actor: CurrentUser, contract_id: int) -> dict:
+    """合同备案 by a supervisor of the contract's region."""
+    if SUPERVISOR not in actor.roles:
+        raise DomainError("FORBIDDEN", "contracts are filed by supervisors")
+    async with transaction():
+        contract = await get(contract_id)
+        after = next_state("contract", TRANSITIONS, "file", contract["status"])
+        await Contract.update(
+            {Contract.status: after, Contract.filed_at: now(), Contract.updated_at: now()}
+        ).where(Contract.id == contract_id)
+        await record("contract", contract, "file", after)
+        return await get(contract_id)
+
+
+@dataclass(frozen=True)
+class Verification:
+    digest: str
+    digest_matches: bool
+    signatures: list[tuple[dict, bool]]  # (signature row, verifies)
+
+    @property
+    def valid(self) -> bool:
+        return (
+            self.digest_matches and bool(self.signatures) and all(ok for _, ok in self.signatures)
+        )
+
+
+async def verify(contract: dict) -> Verification:
+    """Recompute the digest from the stored contract and check every signature against it."""
+    current = digest(contract)
+    with all_tenants(PARTY_SCOPE):
+        rows = await ContractSignature.select(
+            *ContractSignature.all_columns(),
+            ContractSignature.key.public_key.as_alias("public_key"),
+        ).where(ContractSignature.contract == contract["id"])
+    return Verification(
+        current,
+        current == contract["digest"],
+        [(r, signing.verify(r["public_key"], r["signature"], current)) for r in rows],
+    )
+
+
+async def search(
+    actor: CurrentUser, status: str | None, first: int | None, after: str | None
+) -> Page:
+    """Admins and supervisors: their region's contracts; parties: their own, wherever."""
+    if actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
+        query = Contract.select()
+        if status:
+            query = query.where(Contract.status == status)
+        return await keyset_page(query, Contract.id, first, after)
+    with all_tenants(PARTY_SCOPE):
+        query = Contract.select().where(
+            (Contract.purchaser_organisation == actor.organisation_id)
+            | (Contract.supplier_organisation == actor.organisation_id)
+        )
+        if status:
+            query = query.where(Contract.status == status)
+        return await keyset_page(query, Contract.id, first, after)

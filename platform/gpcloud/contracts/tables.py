@@ -1,0 +1,55 @@
+from piccolo.columns import BigInt, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.tenancy.tables import ProvinceShared, TenantOwned
+from gpcloud.supervision.tables import ProcurementPlan
+from gpcloud.transaction.tables import Project
+
+
+class SigningKey(ProvinceShared, Table, tablename="signing_key"):
+    """An organisation's Ed25519 public key. The private key stays with the organisation (its CA
+    token or the client); the platform only verifies."""
+
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    public_key = Varchar(length=64)  # 32 bytes, hex
+    status = Varchar(length=16, default="active")  # active | revoked
+    registered_by = Integer()
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Contract(TenantOwned, Table, tablename="contract"):
+    """A procurement contract between a purchaser and a supplier; money in fen. `digest` is the
+    sha256 of its signed content: fixed at the first signature."""
+
+    plan = ForeignKey(ProcurementPlan, on_delete=OnDelete.restrict, index=True)
+    project = ForeignKey(Project, null=True, default=None, on_delete=OnDelete.restrict, index=True)
+    parent = ForeignKey("self", null=True, default=None, on_delete=OnDelete.restrict, index=True)
+    purchaser_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    supplier_name = Varchar(length=128)
+    title = Varchar(length=200)
+    terms = Text()
+    amount_fen = BigInt()
+    status = Varchar(length=16, default="draft", index=True)
+    digest = Varchar(length=64, default="")
+    sign_due = Date(null=True, default=None)
+    signed_on = Date(null=True, default=None)
+    publication_due = Date(null=True, default=None)
+    published_on = Date(null=True, default=None)
+    filed_at = Timestamptz(null=True, default=None)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ContractSignature(TenantOwned, Table, tablename="contract_signature"):
+    """One party's signature over the contract digest, with who signed and with which key."""
+
+    contract = ForeignKey(Contract, on_delete=OnDelete.restrict, index=True)
+    organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict)
+    key = ForeignKey(SigningKey, on_delete=OnDelete.restrict)
+    signer_id = Integer()
+    signer = Varchar(length=64)
+    signature = Varchar(length=128)  # 64 bytes, hex
+    signed_at = Timestamptz(default=TimestamptzNow())
