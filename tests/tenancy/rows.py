@@ -9,7 +9,13 @@ import itertools
 from collections.abc import Awaitable, Callable
 from datetime import date
 
-from gpcloud.contracts.tables import Contract, ContractSignature, SigningKey
+from gpcloud.contracts.tables import (
+    AcceptanceReport,
+    Contract,
+    ContractSignature,
+    Payment,
+    SigningKey,
+)
 from gpcloud.core.audit import service as audit
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.auth.tables import Organisation, User, UserRole
@@ -232,6 +238,32 @@ async def make_contract_signature(tenant: str) -> int:
     return row.id
 
 
+async def make_acceptance_report(tenant: str) -> int:
+    row = AcceptanceReport(
+        tenant_id=tenant,
+        contract=await make_contract(tenant),
+        kind="stage",
+        title="测试验收",
+        findings="合格",
+        passed=True,
+        accepted_on=date(2026, 10, 20),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_payment(tenant: str) -> int:
+    row = Payment(
+        tenant_id=tenant,
+        contract=await make_contract(tenant),
+        indicator=await make_budget_indicator(tenant),
+        amount_fen=100,
+        requested_by=0,
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -251,6 +283,8 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     Award: make_award,
     Contract: make_contract,
     ContractSignature: make_contract_signature,
+    AcceptanceReport: make_acceptance_report,
+    Payment: make_payment,
 }
 
 

@@ -10,7 +10,10 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.contracts import service, signing
+from gpcloud.contracts import performance, service, signing
+from gpcloud.contracts.tables import AcceptanceReport as AcceptanceTable
+from gpcloud.contracts.tables import Payment as PaymentTable
+from gpcloud.core.auth.admin import reachable_tenant
 from gpcloud.core.auth.roles import (
     AGENCY,
     PROVINCE_ADMIN,
@@ -19,9 +22,12 @@ from gpcloud.core.auth.roles import (
     SUPPLIER,
     TENANT_ADMIN,
 )
+from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Authenticated, HasRole, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
+from gpcloud.core.jobs.graphql import Job, JobPayload
+from gpcloud.core.jobs.service import enqueue
 from gpcloud.core.money import to_yuan
 
 READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER, SUPPLIER, AGENCY)
@@ -65,6 +71,52 @@ class ContractVerification:
     digest_matches: bool = strawberry.field(description="Same content as when first signed.")
     valid: bool
     signatures: list[ContractSignature]
+
+
+@strawberry.type(description="A published acceptance (履约验收) of a contract.")
+class AcceptanceReport:
+    id: strawberry.ID
+    kind: str = strawberry.field(description="stage (goods), period (services) or final.")
+    title: str
+    findings: str
+    passed: bool
+    accepted_on: date
+    published_on: date | None
+
+    @classmethod
+    def of(cls, row: dict) -> AcceptanceReport:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            kind=row["kind"],
+            title=row["title"],
+            findings=row["findings"],
+            passed=row["passed"],
+            accepted_on=row["accepted_on"],
+            published_on=row["published_on"],
+        )
+
+
+@strawberry.type(description="A payment request to digital_finance; money in yuan.")
+class Payment:
+    id: strawberry.ID
+    indicator_id: strawberry.ID
+    amount: Decimal
+    final: bool
+    status: str = strawberry.field(description="requested, exported, pushed or rejected.")
+    finance_reference: str
+    message: str
+
+    @classmethod
+    def of(cls, row: dict) -> Payment:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            indicator_id=strawberry.ID(str(row["indicator"])),
+            amount=to_yuan(row["amount_fen"]),
+            final=row["final"],
+            status=row["status"],
+            finance_reference=row["finance_reference"],
+            message=row["message"],
+        )
 
 
 @strawberry.type(description="A procurement contract; money in yuan.")
@@ -115,6 +167,23 @@ class Contract:
         )
 
     @strawberry.field(extensions=allow(READERS))
+    async def acceptance_reports(self, info: Info) -> list[AcceptanceReport]:
+        loader = info.context.loaders.get(
+            "acceptance_reports", row_lists_by_key(AcceptanceTable, AcceptanceTable.contract)
+        )
+        rows = sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
+        return [AcceptanceReport.of(r) for r in rows]
+
+    @strawberry.field(extensions=allow(READERS))
+    async def payments(self, info: Info) -> list[Payment]:
+        loader = info.context.loaders.get(
+            "contract_payments", row_lists_by_key(PaymentTable, PaymentTable.contract)
+        )
+        return [
+            Payment.of(r) for r in sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
+        ]
+
+    @strawberry.field(extensions=allow(READERS))
     async def verification(self) -> ContractVerification:
         result = await service.verify(self.row)
         return ContractVerification(
@@ -142,6 +211,27 @@ class ContractInput:
 
     def to_service(self) -> service.ContractInput:
         return service.ContractInput(self.title, self.terms, self.amount)
+
+
+@strawberry.input
+class AcceptanceInput:
+    kind: str = strawberry.field(description="stage, period or final.")
+    title: str
+    findings: str
+    passed: bool
+    accepted_on: date
+
+
+@strawberry.type
+class AcceptancePayload:
+    report: AcceptanceReport | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PaymentPayload:
+    payment: Payment | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -272,3 +362,59 @@ class Mutations:
     )
     async def file_contract(self, info: Info, id: strawberry.ID) -> ContractPayload:
         return await _contract(lambda: service.file(info.context.user, parse_id(id, "contract")))
+
+    @strawberry.mutation(
+        extensions=PURCHASERS, description="Publish an acceptance report of your signed contract."
+    )
+    async def publish_acceptance_report(
+        self, info: Info, contract_id: strawberry.ID, input: AcceptanceInput
+    ) -> AcceptancePayload:
+        async def work() -> AcceptancePayload:
+            row = await performance.accept(
+                info.context.user,
+                parse_id(contract_id, "contract"),
+                performance.AcceptanceInput(
+                    input.kind, input.title, input.findings, input.passed, input.accepted_on
+                ),
+            )
+            return AcceptancePayload(report=AcceptanceReport.of(row))
+
+        return await run_mutation(AcceptancePayload, work)
+
+    @strawberry.mutation(
+        extensions=PURCHASERS,
+        description="Request a payment from one of the plan's budget lines (final: after a "
+        "passed final acceptance).",
+    )
+    async def request_payment(
+        self,
+        info: Info,
+        contract_id: strawberry.ID,
+        indicator_id: strawberry.ID,
+        amount: Decimal,
+        final: bool = False,
+    ) -> PaymentPayload:
+        async def work() -> PaymentPayload:
+            row = await performance.request_payment(
+                info.context.user,
+                parse_id(contract_id, "contract"),
+                parse_id(indicator_id, "budget indicator"),
+                amount,
+                final,
+            )
+            return PaymentPayload(payment=Payment.of(row))
+
+        return await run_mutation(PaymentPayload, work)
+
+    @strawberry.mutation(
+        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN)),
+        description="Send the region's requested payments to digital_finance (a job: live "
+        "adapter where approved, else payments.xlsx / .csv).",
+    )
+    async def exchange_payments(self, info: Info, tenant: str | None = None) -> JobPayload:
+        async def work() -> JobPayload:
+            code = tenant or info.context.user.tenant
+            await reachable_tenant(code)
+            return JobPayload(job=Job.of(await enqueue("payment_exchange", {}, tenant=code)))
+
+        return await run_mutation(JobPayload, work)

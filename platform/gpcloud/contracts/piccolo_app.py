@@ -1,15 +1,21 @@
-"""The contracts domain's piccolo app: signing keys, contracts, signatures."""
+"""The contracts domain's piccolo app: signing keys, contracts, signatures, acceptance, payments."""
 
 from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from gpcloud.contracts.tables import Contract, ContractSignature, SigningKey
+from gpcloud.contracts.tables import (
+    AcceptanceReport,
+    Contract,
+    ContractSignature,
+    Payment,
+    SigningKey,
+)
 
 APP_CONFIG = AppConfig(
     app_name="contracts",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[SigningKey, Contract, ContractSignature],
+    table_classes=[SigningKey, Contract, ContractSignature, AcceptanceReport, Payment],
     migration_dependencies=["gpcloud.transaction.piccolo_app"],
     commands=[],
 )

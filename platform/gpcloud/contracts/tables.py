@@ -1,9 +1,20 @@
-from piccolo.columns import BigInt, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.tenancy.tables import ProvinceShared, TenantOwned
+from gpcloud.integrations.digital_finance.tables import BudgetIndicator
 from gpcloud.supervision.tables import ProcurementPlan
 from gpcloud.transaction.tables import Project
 
@@ -53,3 +64,33 @@ class ContractSignature(TenantOwned, Table, tablename="contract_signature"):
     signer = Varchar(length=64)
     signature = Varchar(length=128)  # 64 bytes, hex
     signed_at = Timestamptz(default=TimestamptzNow())
+
+
+class AcceptanceReport(TenantOwned, Table, tablename="acceptance_report"):
+    """A performance acceptance (履约验收) of a contract: a stage of goods delivery, a period of a
+    service, or the final acceptance that final payment waits for. Published when done."""
+
+    contract = ForeignKey(Contract, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=16)  # stage | period | final
+    title = Varchar(length=200)
+    findings = Text()
+    passed = Boolean()
+    accepted_on = Date()
+    status = Varchar(length=16, default="draft")  # draft | published
+    published_on = Date(null=True, default=None)
+
+
+class Payment(TenantOwned, Table, tablename="payment"):
+    """A payment request for a contract, drawn on one of its plan's budget lines and sent to
+    digital_finance (a live adapter plugin, or the export file of the transition mode)."""
+
+    contract = ForeignKey(Contract, on_delete=OnDelete.restrict, index=True)
+    indicator = ForeignKey(BudgetIndicator, on_delete=OnDelete.restrict, index=True)
+    amount_fen = BigInt()
+    final = Boolean(default=False)
+    # requested -> exported (file) | pushed (live) ; rejected by the live side
+    status = Varchar(length=16, default="requested", index=True)
+    finance_reference = Varchar(length=64, default="")
+    message = Text(default="")
+    requested_by = Integer()
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -24,7 +24,7 @@ from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.agencies.service import common as agencies
 from gpcloud.registries.suppliers.service import search as suppliers
-from gpcloud.supervision import plans
+from gpcloud.supervision import intentions, plans
 from gpcloud.supervision.common import next_state, now, purchaser_unit, record
 from gpcloud.transaction.tables import Announcement, Award, Project
 
@@ -133,6 +133,21 @@ async def _publish(
     return await get(project["id"])
 
 
+async def _intention_lead_met(project: dict, on: date) -> None:
+    """The procurement starts with its tender announcement: not before the day the intention's
+    publication allows (intention_lead)."""
+    plan = await plans.get(project["plan"])
+    if plan["intention"] is None:
+        return
+    intention = await intentions.get(plan["intention"])
+    if intention["earliest_start"] and on < intention["earliest_start"]:
+        raise DomainError(
+            "INTENTION_LEAD_NOT_MET",
+            f"the intention was published on {intention['published_on']}: the procurement may "
+            f"start on {intention['earliest_start']} at the earliest",
+        )
+
+
 async def publish_tender(
     actor: CurrentUser,
     project_id: int,
@@ -146,6 +161,7 @@ async def publish_tender(
     on = on or today()
     async with transaction():
         project = await _as_agency(actor, project_id)
+        await _intention_lead_met(project, on)
         response = await rule_deadline(RESPONSE_RULE[project["method"]], on, project["tenant_id"])
         if bid_deadline < response.due:
             raise DomainError(

@@ -9,7 +9,7 @@ import pytest
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.supervision import plans
+from gpcloud.supervision import intentions, plans
 from gpcloud.transaction import service
 from tests.integration.procurement import actor, filed_plan
 
@@ -128,3 +128,45 @@ async def test_a_failed_procurement_fails_the_plan(world):
         assert (await plans.get(world["plan"]))["status"] == "failed"
         restarted = await plans.resolve_failed(world["purchaser"], world["plan"], "restart")
         assert restarted["status"] == "executing"
+
+
+async def test_the_tender_waits_for_the_intention_lead(world):
+    """An intention published on 2 Sep 2026 lets the procurement start on 8 Oct (30 days end on
+    2 Oct, in the National Day holiday)."""
+    purchaser = world["purchaser"]
+    with use_scope(world["scope"]):
+        intention = await intentions.create(
+            purchaser,
+            intentions.IntentionInput(
+                "实验室设备", "实验室设备一批", Decimal("300000"), "goods", date(2026, 10, 20)
+            ),
+        )
+        await intentions.publish(purchaser, intention["id"], on=date(2026, 9, 2))
+        line = (await plans.lines(world["plan"]))[0]["indicator"]
+        plan = await plans.create(
+            purchaser,
+            plans.PlanInput(
+                "实验室设备采购",
+                "goods",
+                "request_for_quotation",
+                [plans.LineInput(line, Decimal("300000"))],
+                intention_id=intention["id"],
+            ),
+        )
+        await plans.submit(purchaser, plan["id"])
+        await plans.file(await actor("xn.supervisor"), plan["id"])
+        project = (await service.entrust(purchaser, plan["id"], world["agency"]))["id"]
+        with pytest.raises(DomainError) as info:
+            await service.publish_tender(
+                world["agent"],
+                project,
+                "询价公告",
+                "正文",
+                date(2026, 10, 30),
+                on=date(2026, 9, 30),
+            )
+        assert info.value.code == "INTENTION_LEAD_NOT_MET" and "2026-10-08" in str(info.value)
+        done = await service.publish_tender(
+            world["agent"], project, "询价公告", "正文", date(2026, 10, 13), on=date(2026, 10, 8)
+        )
+        assert done["status"] == "tendering"

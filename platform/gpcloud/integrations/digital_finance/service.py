@@ -110,6 +110,12 @@ MOVES = {
     ),
     "release": ({"reserved_fen": -1}, "reserved_fen >= {}", "RELEASE_EXCEEDS_RESERVED"),
     "pay": ({"reserved_fen": -1, "paid_fen": 1}, "reserved_fen >= {}", "PAYMENT_EXCEEDS_RESERVED"),
+    # A payment the finance side rejected: back into the plan's reservation.
+    "reverse_payment": (
+        {"reserved_fen": 1, "paid_fen": -1},
+        "paid_fen >= {}",
+        "REVERSAL_EXCEEDS_PAID",
+    ),
 }
 
 

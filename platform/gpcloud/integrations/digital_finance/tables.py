@@ -6,7 +6,7 @@ from gpcloud.core.tenancy.tables import TenantOwned
 from gpcloud.registries.purchasers.tables import Purchaser
 
 STATUSES = ("active", "frozen")
-ENTRY_KINDS = ("reserve", "release", "pay")
+ENTRY_KINDS = ("reserve", "release", "pay", "reverse_payment")
 
 
 class BudgetIndicator(TenantOwned, Table, tablename="budget_indicator"):

@@ -1,0 +1,95 @@
+"""Payment requests to digital_finance: pushed through the tenant's approved live adapter plugin
+when it has one, otherwise written to the transition mode's file (payments.xlsx / .csv)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from gpcloud.contracts import performance
+from gpcloud.contracts.tables import Payment
+from gpcloud.core.imports.reader import write_csv, write_xlsx
+from gpcloud.core.jobs.registry import job
+from gpcloud.core.jobs.service import JobRun
+from gpcloud.core.money import to_yuan
+from gpcloud.core.plugins.service import tenant_context, tenant_hooks
+
+HEADER = [
+    "reference",
+    "indicator_code",
+    "budget_unit_code",
+    "contract_id",
+    "contract_title",
+    "payee",
+    "payee_uscc",
+    "amount",
+    "final",
+]
+
+
+async def _requested() -> list[dict]:
+    return (
+        await Payment.select(
+            *Payment.all_columns(),
+            Payment.indicator.code.as_alias("indicator_code"),
+            Payment.indicator.purchaser.budget_unit_code.as_alias("budget_unit_code"),
+            Payment.contract.title.as_alias("contract_title"),
+            Payment.contract.supplier_name.as_alias("payee"),
+            Payment.contract.supplier_organisation.uscc.as_alias("payee_uscc"),
+        )
+        .where(Payment.status == "requested")
+        .order_by(Payment.id)
+    )
+
+
+def _request(row: dict) -> dict:
+    return {
+        "reference": f"payment:{row['id']}",
+        "indicator_code": row["indicator_code"],
+        "budget_unit_code": row["budget_unit_code"],
+        "contract_reference": f"contract:{row['contract']}",
+        "amount": str(to_yuan(row["amount_fen"])),
+        "payee": {"name": row["payee"], "uscc": row["payee_uscc"] or ""},
+    }
+
+
+@job("payment_exchange")
+async def exchange(run: JobRun) -> None:
+    """Every requested payment of the job's region, once: live where a plugin answers, else
+    into the file."""
+    filed = []
+    for row in await _requested():
+        hooks = await tenant_hooks(row["tenant_id"])
+        answer = None
+        if hooks.active:
+            context = await tenant_context(row["tenant_id"])
+            answers = await asyncio.to_thread(
+                hooks.call, "gpcloud_push_payment", tenant=context, payment=_request(row)
+            )
+            answer = next((a for _, a in answers if a is not None), None)
+        if answer is not None:
+            status = "pushed" if answer.get("accepted") else "rejected"
+            await performance.mark_sent(
+                row, status, str(answer.get("reference", "")), str(answer.get("message", ""))
+            )
+            run.count(status)
+            continue
+        request = _request(row)
+        filed.append(
+            [
+                request["reference"],
+                row["indicator_code"],
+                row["budget_unit_code"],
+                str(row["contract"]),
+                row["contract_title"],
+                row["payee"],
+                row["payee_uscc"] or "",
+                request["amount"],
+                "yes" if row["final"] else "no",
+            ]
+        )
+        await performance.mark_sent(row, "exported")
+        run.count("exported")
+    if filed:
+        await asyncio.to_thread(write_xlsx, run.result_path("payments.xlsx"), HEADER, filed)
+        await asyncio.to_thread(write_csv, run.result_path("payments.csv"), HEADER, filed)
+    await run.progress(sum(run.counts.values()), sum(run.counts.values()))
