@@ -183,3 +183,26 @@ async def test_parties_and_regions_through_graphql(client, world):
     with use_scope((await tenant_tree()).scope_for("441424")):
         with pytest.raises(DomainError):
             await service.get(contract["id"])
+
+
+OVERVIEW = """{ supervisionOverview { on plansAwaitingFilingCount contractsAwaitingFilingCount
+  contractPublicationOverdueCount contractPublicationOverdue { id publicationDue }
+  intentionExemptionsCount } }"""
+
+
+async def test_supervision_overview_of_the_region(client, world):
+    contract = await signed(world)  # signed 30 Sep 2026, due 9 Oct: overdue today
+    supervisor = await login(client, "xn.supervisor")
+    seen = (await gql(client, OVERVIEW, token=supervisor))["data"]["supervisionOverview"]
+    assert seen["contractPublicationOverdueCount"] == 1
+    assert seen["contractPublicationOverdue"][0]["id"] == str(contract["id"])
+    assert seen["intentionExemptionsCount"] == 1  # the plan claimed "urgent"
+    assert seen["plansAwaitingFilingCount"] == 0
+    with use_scope(world["scope"]):
+        await service.publish(world["purchaser"], contract["id"])
+    seen = (await gql(client, OVERVIEW, token=supervisor))["data"]["supervisionOverview"]
+    assert (seen["contractPublicationOverdueCount"], seen["contractsAwaitingFilingCount"]) == (0, 1)
+    city = await gql(client, OVERVIEW, token=await login(client, "mz.supervisor"))
+    assert city["data"]["supervisionOverview"]["contractsAwaitingFilingCount"] == 1
+    purchaser = await gql(client, OVERVIEW, token=await login(client, "xn.purchaser"))
+    assert purchaser["errors"][0]["extensions"]["code"] == "FORBIDDEN"

@@ -1,0 +1,71 @@
+"""What a supervisor works from: everything in their region (the scope) that waits for them or
+is overdue. Late intentions cannot arise (publication and the tender announcement refuse them),
+so the intention list is of plans that claimed an exemption instead, for review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from gpcloud.contracts.tables import Contract
+from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
+from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.errors import DomainError
+from gpcloud.core.tenancy.rollout import today
+from gpcloud.supervision.tables import ProcurementPlan
+
+LIMIT = 50  # each list is the oldest first; the counts say how many there are in all
+
+
+@dataclass(frozen=True)
+class Overview:
+    on: date
+    plans_awaiting_filing: list[dict]
+    plans_awaiting_filing_count: int
+    contracts_awaiting_filing: list[dict]
+    contracts_awaiting_filing_count: int
+    publication_overdue: list[dict]
+    publication_overdue_count: int
+    intention_exemptions: list[dict]
+    intention_exemptions_count: int
+
+
+async def _listed(query, count_query) -> tuple[list[dict], int]:
+    return await query.limit(LIMIT), await count_query
+
+
+async def overview(actor: CurrentUser, on: date | None = None) -> Overview:
+    if not actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
+        raise DomainError("FORBIDDEN", "supervisors and admins see the supervision overview")
+    on = on or today()
+    submitted = ProcurementPlan.status == "submitted"
+    published = Contract.status == "published"
+    overdue = (Contract.status == "signed") & (Contract.publication_due < on)
+    exempt = (ProcurementPlan.intention_exemption != "") & (ProcurementPlan.origin == "platform")
+    plans, plans_count = await _listed(
+        ProcurementPlan.select().where(submitted).order_by(ProcurementPlan.submitted_at),
+        ProcurementPlan.count().where(submitted),
+    )
+    filing, filing_count = await _listed(
+        Contract.select().where(published).order_by(Contract.published_on),
+        Contract.count().where(published),
+    )
+    late, late_count = await _listed(
+        Contract.select().where(overdue).order_by(Contract.publication_due),
+        Contract.count().where(overdue),
+    )
+    exemptions, exemptions_count = await _listed(
+        ProcurementPlan.select().where(exempt).order_by(ProcurementPlan.id),
+        ProcurementPlan.count().where(exempt),
+    )
+    return Overview(
+        on,
+        plans,
+        plans_count,
+        filing,
+        filing_count,
+        late,
+        late_count,
+        exemptions,
+        exemptions_count,
+    )
