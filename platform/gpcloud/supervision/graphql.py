@@ -34,6 +34,8 @@ ObjectType = _enum("ObjectType", OBJECT_TYPES)
 ProcurementMethod = _enum("ProcurementMethod", METHODS)
 IntentionExemption = _enum("IntentionExemption", INTENTION_EXEMPTIONS)
 IntentionStatus = _enum("IntentionStatus", ("draft", "published", "withdrawn"))
+LegacyPlanState = _enum("LegacyPlanState", tuple(plans.LEGACY_STATES))
+FailedPlanAction = _enum("FailedPlanAction", ("restart", "terminate"))
 PlanStatus = _enum(
     "PlanStatus",
     ("draft", "submitted", "filed", "returned", "recalled", "executing", "failed", "terminated"),
@@ -340,3 +342,42 @@ class Mutations:
     )
     async def recall_procurement_plan(self, info: Info, id: strawberry.ID) -> PlanPayload:
         return await _plan(lambda: plans.recall(info.context.user, parse_id(id, "plan")))
+
+    @strawberry.mutation(
+        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN), LIVE),
+        description="Cutover (seed 九): carry a plan over from the old system (its lines give "
+        "the amount; nothing is reserved here). filed_unexecuted "
+        "comes in RECALLED (declare it again), in_progress EXECUTING, failed FAILED.",
+    )
+    async def carry_over_procurement_plan(
+        self,
+        info: Info,
+        purchaser_id: strawberry.ID,
+        input: PlanInput,
+        legacy_state: LegacyPlanState,  # type: ignore[valid-type]
+        legacy_reference: str,
+    ) -> PlanPayload:
+        return await _plan(
+            lambda: plans.register_legacy(
+                info.context.user,
+                parse_id(purchaser_id, "purchaser"),
+                input.to_service(),
+                legacy_state.value,
+                legacy_reference,
+            )
+        )
+
+    @strawberry.mutation(
+        extensions=PURCHASERS,
+        description="A failed plan: RESTART under its original procedure, or TERMINATE it "
+        "(releasing what it holds) to declare it again.",
+    )
+    async def resolve_failed_procurement_plan(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        action: FailedPlanAction,  # type: ignore[valid-type]
+    ) -> PlanPayload:
+        return await _plan(
+            lambda: plans.resolve_failed(info.context.user, parse_id(id, "plan"), action.value)
+        )

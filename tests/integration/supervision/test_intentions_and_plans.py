@@ -321,3 +321,75 @@ async def test_cutover_states(school):
         with pytest.raises(DomainError) as wrong:
             await plans.resolve_failed(actor, unexecuted["id"], "restart")
         assert wrong.value.code == "WRONG_STATE"
+
+
+async def test_a_purchaser_of_another_county_cannot_touch_the_plan(school):
+    from gpcloud.core.auth.service import CurrentUser
+    from gpcloud.registries.purchasers.tables import Purchaser
+    from tests.tenancy.rows import make_purchaser
+
+    actor = await _purchaser()
+    with use_scope((await tenant_tree()).scope_for("441481")):
+        plan = await plans.create(
+            actor,
+            plans.PlanInput(
+                "计划",
+                "goods",
+                "request_for_quotation",
+                [plans.LineInput(school["indicator"], Decimal("1000"))],
+                intention_exemption="urgent",
+            ),
+        )
+    with all_tenants("test: a unit in Wuhua"):
+        unit = await make_purchaser("441424")
+        org = (await Purchaser.select(Purchaser.organisation).where(Purchaser.id == unit))[0]
+    wuhua = CurrentUser(
+        0, "wh.purchaser", "441424", org["organisation"], frozenset({"purchaser"}), False, ()
+    )
+    with use_scope((await tenant_tree()).scope_for("441424")):
+        for action in (plans.submit, plans.recall):
+            with pytest.raises(DomainError) as info:
+                await action(wuhua, plan["id"])
+            assert info.value.code == "NOT_FOUND"
+        with pytest.raises(DomainError) as info:
+            await plans.create(
+                wuhua,
+                plans.PlanInput(
+                    "挪用",
+                    "goods",
+                    "request_for_quotation",
+                    [plans.LineInput(school["indicator"], Decimal("1"))],
+                    intention_exemption="urgent",
+                ),
+            )
+        assert info.value.code == "UNKNOWN_INDICATOR"  # Xingning's budget line is not there
+    with use_scope((await tenant_tree()).scope_for("441481")):
+        assert (await plans.get(plan["id"]))["status"] == "draft"
+
+
+CARRY = """mutation($unit: ID!, $input: PlanInput!, $state: LegacyPlanState!, $ref: String!) {
+  carryOverProcurementPlan(purchaserId: $unit, input: $input, legacyState: $state,
+    legacyReference: $ref) { plan { id status origin legacyReference } errors { code } } }"""
+RESOLVE = """mutation($id: ID!, $action: FailedPlanAction!) {
+  resolveFailedProcurementPlan(id: $id, action: $action) { plan { status } errors { code } } }"""
+
+
+async def test_cutover_through_graphql(client, school):
+    admin = await login(client, "xn.admin")
+    variables = {
+        "unit": str(school["unit"]),
+        "input": plan_input(school["indicator"], "300000")["input"],
+        "state": "FAILED",
+        "ref": "JH2020-441481-0099",
+    }
+    carried = (await gql(client, CARRY, variables, token=admin))["data"]["carryOverProcurementPlan"]
+    assert carried["plan"]["status"] == "FAILED" and carried["plan"]["origin"] == "legacy"
+    again = (await gql(client, CARRY, variables, token=admin))["data"]["carryOverProcurementPlan"]
+    assert [e["code"] for e in again["errors"]] == ["DUPLICATE_LEGACY_PLAN"]
+    purchaser = await login(client, "xn.purchaser")
+    denied = await gql(client, CARRY, variables, token=purchaser)
+    assert denied["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    ended = await gql(
+        client, RESOLVE, {"id": carried["plan"]["id"], "action": "TERMINATE"}, token=purchaser
+    )
+    assert ended["data"]["resolveFailedProcurementPlan"]["plan"]["status"] == "TERMINATED"
