@@ -1,9 +1,9 @@
 """Performance: acceptance reports and payment requests of a signed contract.
 
-The payment invariants live here and only here: a payment is for a signed contract and is
-drawn on one of its plan's budget lines (the plan's reservation becomes paid); payments never
-total more than the contract amount, nor more than the line funds for the plan; the final
-payment waits for a passed final acceptance.
+The payment invariants live here (the line's limit in supervision.plans.pay_line): a payment
+is for a signed contract and is drawn on one of its plan's budget lines (the plan's reservation
+becomes paid); payments never total more than the contract amount, nor more than the line funds
+for the plan; the final payment waits for a passed final acceptance.
 """
 
 from __future__ import annotations
@@ -116,17 +116,6 @@ async def request_payment(
                 f"{to_yuan(contract['amount_fen'])}",
                 "amount",
             )
-        on_line = await Payment.select(Payment.amount_fen).where(
-            (Payment.contract.plan == contract["plan"])
-            & (Payment.indicator == indicator_id)
-            & (Payment.status != "rejected")
-        )
-        if sum(p["amount_fen"] for p in on_line) + fen > lines[indicator_id]["amount_fen"]:
-            raise DomainError(
-                "OVER_PLAN_LINE",
-                f"the plan's line on this indicator funds {to_yuan(lines[indicator_id]['amount_fen'])} yuan",
-                "amount",
-            )
         if final and not any(
             r["kind"] == "final" and r["passed"] for r in await reports(contract_id)
         ):
@@ -142,6 +131,7 @@ async def request_payment(
             requested_by=actor.id,
         )
         await row.save()
+        await plans.pay_line(contract["plan"], indicator_id, fen)
         await budget.move(indicator_id, "pay", to_yuan(fen), f"payment:{row.id}")
         payment = await get_payment(row.id)
         await record(
@@ -170,6 +160,8 @@ async def mark_sent(payment: dict, status: str, reference: str = "", message: st
     (a rejection gives the amount back to the plan's reservation)."""
     async with transaction():
         if status == "rejected":
+            contract = await get(payment["contract"])
+            await plans.unpay_line(contract["plan"], payment["indicator"], payment["amount_fen"])
             await budget.move(
                 payment["indicator"],
                 "reverse_payment",

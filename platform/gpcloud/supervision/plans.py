@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from piccolo.columns.combination import WhereRaw
+
 from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import transaction
@@ -42,6 +44,7 @@ TRANSITIONS = {
     "restart": ({"failed"}, "executing"),
     "terminate": ({"failed", "executing"}, "terminated"),
 }
+MAX_LINES = 50
 LEGACY_STATES = {"filed_unexecuted": "recalled", "in_progress": "executing", "failed": "failed"}
 
 
@@ -90,6 +93,9 @@ async def _check(unit: dict, data: PlanInput) -> list[Problem]:
         problems.append(Problem("INVALID_OBJECT_TYPE", "goods, works or services", "objectType"))
     if data.method not in METHODS:
         problems.append(Problem("INVALID_METHOD", f"one of {', '.join(METHODS)}", "method"))
+    if len(data.lines) > MAX_LINES:
+        problems.append(Problem("TOO_MANY_LINES", f"at most {MAX_LINES} budget lines", "lines"))
+        return problems
     if not data.lines:
         problems.append(
             Problem("NO_BUDGET_LINE", "a plan is funded by at least one indicator", "lines")
@@ -200,10 +206,35 @@ async def create(actor: CurrentUser, data: PlanInput) -> dict:
 
 
 async def _move_lines(plan: dict, kind: str) -> None:
+    """Reserve the lines, or release what they still hold (their amount less what was paid)."""
     for line in await lines(plan["id"]):
-        await budget.move(
-            line["indicator"], kind, to_yuan(line["amount_fen"]), f"plan:{plan['id']}"
+        held = line["amount_fen"] - (line["paid_fen"] if kind == "release" else 0)
+        if held:
+            await budget.move(line["indicator"], kind, to_yuan(held), f"plan:{plan['id']}")
+
+
+async def pay_line(plan_id: int, indicator_id: int, fen: int) -> None:
+    """For payments: draw on the plan's line, never beyond it (one conditional UPDATE)."""
+    updated = await (
+        PlanLine.update({PlanLine.paid_fen: PlanLine.paid_fen + fen})
+        .where(
+            (PlanLine.plan == plan_id)
+            & (PlanLine.indicator == indicator_id)
+            & WhereRaw("paid_fen + {} <= amount_fen", fen)
         )
+        .returning(PlanLine.id)
+    )
+    if not updated:
+        raise DomainError(
+            "OVER_PLAN_LINE", "more than the plan's line on this indicator funds", "amount"
+        )
+
+
+async def unpay_line(plan_id: int, indicator_id: int, fen: int) -> None:
+    """A payment the finance side rejected no longer draws on the line."""
+    await PlanLine.update({PlanLine.paid_fen: PlanLine.paid_fen - fen}).where(
+        (PlanLine.plan == plan_id) & (PlanLine.indicator == indicator_id)
+    )
 
 
 async def _transition(

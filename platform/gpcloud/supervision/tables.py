@@ -80,3 +80,4 @@ class PlanLine(TenantOwned, Table, tablename="procurement_plan_line"):
     plan = ForeignKey(ProcurementPlan, on_delete=OnDelete.cascade, index=True)
     indicator = ForeignKey(BudgetIndicator, on_delete=OnDelete.restrict, index=True)
     amount_fen = BigInt()
+    paid_fen = BigInt(default=0)  # payments of the plan's contracts drawn on this line

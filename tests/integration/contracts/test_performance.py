@@ -130,3 +130,32 @@ async def test_payments_leave_by_file_or_live(client, world, install_plugin):
         assert (await performance.get_payment(refused["id"]))["status"] == "rejected"
         line = await budget.get(None, world["indicator"])
     assert line["paid_fen"] == 2_300  # 12 + 11; the rejected 13 went back to the reservation
+
+
+async def test_payments_never_exceed_the_plans_line(world):
+    """A supplement may add 10%, but the plan's line (4,500,000.00) still caps what is paid."""
+    from tests.integration.contracts.test_contracts import TERMS, new_key, sign
+
+    with use_scope(world["scope"]):
+        from gpcloud.contracts import service, signing
+
+        extra = await service.create_supplementary(
+            world["purchaser"],
+            world["contract"],
+            service.ContractInput("补充协议", TERMS, Decimal("400000")),
+        )
+        for who in ("purchaser", "seller"):
+            key, public = new_key()
+            await signing.register_key(world[who], public)
+            await service.sign(world[who], extra["id"], sign(key, extra), on=date(2026, 10, 2))
+        await pay(world, "4380000")
+        with pytest.raises(DomainError) as info:
+            await performance.request_payment(
+                world["purchaser"], extra["id"], world["indicator"], Decimal("120000.01"), False
+            )
+        assert info.value.code == "OVER_PLAN_LINE"
+        await performance.request_payment(
+            world["purchaser"], extra["id"], world["indicator"], Decimal("120000"), False
+        )
+        line = await budget.get(None, world["indicator"])
+    assert (line["reserved_fen"], line["paid_fen"]) == (0, 450_000_000)
