@@ -132,3 +132,18 @@ async def drain_jobs() -> None:
 
 
 ROOT_TENANTS = Path(__file__).resolve().parents[1] / "tenants"
+
+
+def closed_loop_module():
+    """docs/closed_loop.py (the walk of one procurement through the API), imported."""
+    import importlib.util
+    import sys
+
+    if "closed_loop" not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            "closed_loop", ROOT_TENANTS.parent / "docs" / "closed_loop.py"
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["closed_loop"] = module  # dataclasses look their module up
+        spec.loader.exec_module(module)
+    return sys.modules["closed_loop"]

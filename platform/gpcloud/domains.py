@@ -13,6 +13,7 @@ DOMAINS: tuple[str, ...] = (
     "gpcloud.core.imports",
     "gpcloud.core.calendar",
     "gpcloud.core.rules",
+    "gpcloud.portal",
     "gpcloud.registries.purchasers",
     "gpcloud.registries.agencies",
     "gpcloud.registries.experts",
@@ -26,6 +27,7 @@ DOMAINS: tuple[str, ...] = (
 
 PICCOLO_APPS: tuple[str, ...] = (
     "gpcloud.core.piccolo_app",
+    "gpcloud.portal.piccolo_app",
     "gpcloud.registries.purchasers.piccolo_app",
     "gpcloud.registries.agencies.piccolo_app",
     "gpcloud.registries.experts.piccolo_app",

@@ -24,6 +24,7 @@ from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.tables import ReadinessTick, TenantConfigEdit
 from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
+from gpcloud.portal.tables import Notice, NoticeSupplier
 from gpcloud.registries.agencies.tables import Agency
 from gpcloud.registries.purchasers.tables import Purchaser
 from gpcloud.supervision.tables import PlanLine, ProcurementIntention, ProcurementPlan
@@ -264,6 +265,28 @@ async def make_payment(tenant: str) -> int:
     return row.id
 
 
+async def make_notice(tenant: str) -> int:
+    row = Notice(
+        tenant_id=tenant,
+        kind="notice",
+        source=f"test:{next(_seq)}",
+        title="测试公告",
+        body="正文",
+        published_on=date(2026, 9, 1),
+        search_text="测试 公告",
+    )
+    await row.save()
+    return row.id
+
+
+async def make_notice_supplier(tenant: str) -> int:
+    row = NoticeSupplier(
+        tenant_id=tenant, notice=await make_notice(tenant), organisation_id=0, name="测试"
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -285,6 +308,8 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     ContractSignature: make_contract_signature,
     AcceptanceReport: make_acceptance_report,
     Payment: make_payment,
+    Notice: make_notice,
+    NoticeSupplier: make_notice_supplier,
 }
 
 

@@ -20,6 +20,7 @@ from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.tenancy.rollout import today
 from gpcloud.integrations.digital_finance import service as budget
+from gpcloud.portal import service as portal
 from gpcloud.supervision import plans
 from gpcloud.supervision.common import now, purchaser_unit, record
 
@@ -78,6 +79,23 @@ async def accept(actor: CurrentUser, contract_id: int, data: AcceptanceInput) ->
             "publish",
             "published",
             {"contract": contract_id, "kind": data.kind, "passed": data.passed},
+        )
+        plan = await plans.get(contract["plan"])
+        await portal.publish(
+            portal.Publication(
+                kind="acceptance",
+                source=f"acceptance:{row.id}",
+                tenant=contract["tenant_id"],
+                title=data.title.strip(),
+                body=f"{data.findings.strip()}\n验收结论：{'合格' if data.passed else '不合格'}",
+                published_on=today(),
+                method=plan["method"],
+                object_type=plan["object_type"],
+                purchaser_id=plan["purchaser"],
+                amount_fen=contract["amount_fen"],
+                intention_id=plan["intention"],
+                plan_id=plan["id"],
+            )
         )
         return report
 

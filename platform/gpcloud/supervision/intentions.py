@@ -16,6 +16,8 @@ from gpcloud.core.money import to_fen
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.rollout import today
+from gpcloud.portal import service as portal
+from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.supervision.common import next_state, now, purchaser_unit, record
 from gpcloud.supervision.tables import OBJECT_TYPES, ProcurementIntention
 
@@ -114,6 +116,22 @@ async def publish(actor: CurrentUser, intention_id: int, on: date | None = None)
         ).where(ProcurementIntention.id == intention_id)
         await record(
             "procurement_intention", row, "publish", after, {"earliest_start": deadline.due}
+        )
+        unit = await purchasers.get(row["purchaser"])
+        await portal.publish(
+            portal.Publication(
+                kind="intention",
+                source=f"intention:{intention_id}",
+                tenant=row["tenant_id"],
+                title=row["project_name"],
+                body=f"{row['requirement_summary']}\n预计采购时间：{row['expected_start']}",
+                published_on=on,
+                object_type=row["object_type"],
+                purchaser_id=row["purchaser"],
+                purchaser_name=unit["name"],
+                amount_fen=row["budget_fen"],
+                intention_id=intention_id,
+            )
         )
         return await get(intention_id)
 

@@ -22,7 +22,9 @@ from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.plugins.service import validate_event
 from gpcloud.core.tenancy.config import effective_config
+from gpcloud.core.tenancy.rollout import today
 from gpcloud.integrations.digital_finance import service as budget
+from gpcloud.portal import service as portal
 from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.supervision import intentions
 from gpcloud.supervision.common import next_state, now, purchaser_unit, record
@@ -281,7 +283,27 @@ async def file(actor: CurrentUser, plan_id: int) -> dict:
     _supervisor(actor)
     async with transaction():
         plan = await get(plan_id)
-        return await _transition(plan, "file", {ProcurementPlan.filed_at: now()})
+        filed = await _transition(plan, "file", {ProcurementPlan.filed_at: now()})
+        unit = await purchasers.get(plan["purchaser"])
+        await portal.publish(
+            portal.Publication(
+                kind="plan",
+                source=f"plan:{plan_id}",
+                tenant=plan["tenant_id"],
+                title=plan["title"],
+                body=f"采购方式：{plan['method']}；采购预算：{to_yuan(plan['amount_fen'])} 元",
+                published_on=today(),
+                method=plan["method"],
+                category_code=plan["category_code"],
+                object_type=plan["object_type"],
+                purchaser_id=plan["purchaser"],
+                purchaser_name=unit["name"],
+                amount_fen=plan["amount_fen"],
+                intention_id=plan["intention"],
+                plan_id=plan_id,
+            )
+        )
+        return filed
 
 
 async def return_plan(actor: CurrentUser, plan_id: int, reason: str) -> dict:

@@ -22,7 +22,9 @@ from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.portal import service as portal
 from gpcloud.registries.agencies.service import common as agencies
+from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.registries.suppliers.service import search as suppliers
 from gpcloud.supervision import intentions, plans
 from gpcloud.supervision.common import next_state, now, purchaser_unit, record
@@ -113,7 +115,7 @@ async def _publish(
             "INVALID_ANNOUNCEMENT", "a title of 2 to 200 characters and a body", "title"
         )
     steps = fields.pop("steps", [])
-    await Announcement.insert(
+    inserted = await Announcement.insert(
         Announcement(
             tenant_id=project["tenant_id"],
             project=project["id"],
@@ -130,7 +132,38 @@ async def _publish(
         changes[Project.bid_deadline] = fields["bid_deadline"]
     await Project.update(changes).where(Project.id == project["id"])
     await record("project", project, action, after, {"kind": kind, "published_on": on})
+    await _to_portal(project, inserted[0]["id"], kind, title.strip(), body.strip(), on)
     return await get(project["id"])
+
+
+async def _to_portal(project: dict, announcement_id: int, kind: str, title: str, body: str, on):
+    plan = await plans.get(project["plan"])
+    winners = await awards(project["id"]) if kind == "result" else []
+    amounts = {"tender": project["budget_fen"], "result": sum(w["amount_fen"] for w in winners)}
+    await portal.publish(
+        portal.Publication(
+            kind=kind,
+            source=f"announcement:{announcement_id}",
+            tenant=project["tenant_id"],
+            title=title,
+            body=body,
+            published_on=on,
+            method=project["method"],
+            category_code=plan["category_code"],
+            object_type=plan["object_type"],
+            purchaser_id=project["purchaser"],
+            purchaser_name=(await purchasers.get(project["purchaser"]))["name"],
+            agency_id=project["agency"],
+            agency_name=(await agencies.get(project["agency"]))["name"],
+            amount_fen=amounts.get(kind),
+            intention_id=plan["intention"],
+            plan_id=plan["id"],
+            suppliers=tuple(
+                portal.Supplier(w["supplier_organisation"], w["supplier_name"], w["amount_fen"])
+                for w in winners
+            ),
+        )
+    )
 
 
 async def _intention_lead_met(project: dict, on: date) -> None:

@@ -1,0 +1,238 @@
+"""The portal's public API: every published notice, filtered and searched, with the chain of
+the procurement it belongs to. Anonymous; only notices are read (see portal/__init__)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from gpcloud.core.audit import service as audit
+from gpcloud.core.auth.roles import PROVINCE_ADMIN, TENANT_ADMIN
+from gpcloud.core.db import transaction
+from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.mutations import run_mutation
+from gpcloud.core.graphql.permissions import HasRole, Public, allow
+from gpcloud.core.graphql.types import PageInfo, UserError, parse_id
+from gpcloud.core.money import to_fen, to_yuan
+from gpcloud.core.tenancy.rollout import today
+from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.portal import service
+from gpcloud.portal.tables import KINDS
+
+NoticeKind = strawberry.enum(Enum("NoticeKind", {k.upper(): k for k in KINDS}))
+ArticleKind = strawberry.enum(Enum("ArticleKind", {"POLICY": "policy", "NOTICE": "notice"}))
+PUBLIC = allow(Public())
+
+
+@strawberry.type
+class NoticeSupplier:
+    name: str
+    amount: Decimal | None
+
+
+@strawberry.type(description="A published notice: only what the public may see.")
+class Notice:
+    id: strawberry.ID
+    kind: NoticeKind  # type: ignore[valid-type]
+    title: str
+    body: str
+    published_on: date
+    published_at: datetime
+    region_code: str
+    region_name: str
+    method: str
+    category_code: str
+    object_type: str
+    purchaser_name: str
+    agency_name: str
+    amount: Decimal | None
+    row: strawberry.Private[dict]
+    terms: strawberry.Private[list[str]]
+
+    @classmethod
+    def of(cls, row: dict, region_name: str, terms: list[str] | None = None) -> Notice:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            kind=NoticeKind(row["kind"]),
+            title=row["title"],
+            body=row["body"],
+            published_on=row["published_on"],
+            published_at=row["published_at"],
+            region_code=row["tenant_id"],
+            region_name=region_name,
+            method=row["method"],
+            category_code=row["category_code"],
+            object_type=row["object_type"],
+            purchaser_name=row["purchaser_name"],
+            agency_name=row["agency_name"],
+            amount=to_yuan(row["amount_fen"]) if row["amount_fen"] is not None else None,
+            row=row,
+            terms=terms or [],
+        )
+
+    @strawberry.field(extensions=PUBLIC, description="The title with the search terms in <mark>.")
+    def title_highlight(self) -> str:
+        return service.highlight(self.title, self.terms, 200)
+
+    @strawberry.field(extensions=PUBLIC, description="An excerpt of the body around the match.")
+    def body_highlight(self) -> str:
+        return service.highlight(self.body, self.terms)
+
+    @strawberry.field(extensions=PUBLIC)
+    async def suppliers(self, info: Info) -> list[NoticeSupplier]:
+        loader = info.context.loaders.get("notice_suppliers", service.suppliers_of)
+        return [
+            NoticeSupplier(
+                name=r["name"],
+                amount=to_yuan(r["amount_fen"]) if r["amount_fen"] is not None else None,
+            )
+            for r in await loader.load(int(self.id))
+        ]
+
+    @strawberry.field(
+        extensions=PUBLIC,
+        description="The procurement's notices, oldest first: intention -> plan -> "
+        "announcements -> result -> contract -> acceptance.",
+    )
+    async def chain(self) -> list[Notice]:
+        return await _notices(await service.chain(self.row))
+
+
+@strawberry.type
+class NoticeEdge:
+    cursor: str
+    node: Notice
+
+
+@strawberry.type
+class NoticeConnection:
+    edges: list[NoticeEdge]
+    page_info: PageInfo
+    search_terms: list[str] = strawberry.field(description="The words the search looked for.")
+
+
+@strawberry.input
+class NoticeFilter:
+    region: str | None = strawberry.field(default=None, description="A region and its subtree.")
+    kinds: list[NoticeKind] | None = None  # type: ignore[valid-type]
+    method: str | None = None
+    category: str | None = strawberry.field(default=None, description="A catalogue code prefix.")
+    purchaser_id: int | None = None
+    agency_id: int | None = None
+    supplier_id: int | None = strawberry.field(default=None, description="An organisation id.")
+    min_amount: Decimal | None = None
+    max_amount: Decimal | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+    search: str | None = strawberry.field(
+        default=None, description="Words in the title or body (Chinese is segmented)."
+    )
+
+
+async def _notices(rows: list[dict], terms: list[str] | None = None) -> list[Notice]:
+    tree = await tenant_tree()
+    return [
+        Notice.of(r, tree.nodes[r["tenant_id"]].name if r["tenant_id"] in tree.nodes else "", terms)
+        for r in rows
+    ]
+
+
+@strawberry.type
+class Queries:
+    @strawberry.field(
+        extensions=PUBLIC,
+        description="Published notices, latest first (with search: best match first).",
+    )
+    async def notices(
+        self, filter: NoticeFilter | None = None, first: int | None = None, after: str | None = None
+    ) -> NoticeConnection:
+        flt = filter or NoticeFilter()
+        found = await service.find(
+            service.NoticeFilter(
+                region=flt.region,
+                kinds=tuple(k.value for k in flt.kinds or ()),
+                method=flt.method,
+                category=flt.category,
+                purchaser_id=flt.purchaser_id,
+                agency_id=flt.agency_id,
+                supplier_id=flt.supplier_id,
+                min_amount_fen=to_fen(flt.min_amount, "minAmount")
+                if flt.min_amount is not None
+                else None,
+                max_amount_fen=to_fen(flt.max_amount, "maxAmount")
+                if flt.max_amount is not None
+                else None,
+                published_from=flt.published_from,
+                published_to=flt.published_to,
+                search=flt.search,
+            ),
+            first,
+            after,
+        )
+        nodes = await _notices(found.rows, found.terms)
+        return NoticeConnection(
+            edges=[NoticeEdge(cursor=c, node=n) for c, n in zip(found.cursors, nodes, strict=True)],
+            page_info=PageInfo(has_next_page=found.has_next_page, end_cursor=found.end_cursor),
+            search_terms=found.terms,
+        )
+
+    @strawberry.field(extensions=PUBLIC)
+    async def notice(self, id: strawberry.ID) -> Notice | None:
+        try:
+            row = await service.get(parse_id(id, "notice"))
+        except DomainError:
+            return None
+        return (await _notices([row]))[0]
+
+
+@strawberry.type
+class ArticlePayload:
+    notice: Notice | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class Mutations:
+    @strawberry.mutation(
+        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN)),
+        description="Publish a policy or notice in your region's editorial column.",
+    )
+    async def publish_article(
+        self,
+        info: Info,
+        kind: ArticleKind,
+        title: str,
+        body: str,  # type: ignore[valid-type]
+    ) -> ArticlePayload:
+        async def work() -> ArticlePayload:
+            user = info.context.user
+            if not 2 <= len(title.strip()) <= 200 or not body.strip():
+                raise DomainError(
+                    "INVALID_ARTICLE", "a title of 2 to 200 characters and a body", "title"
+                )
+            async with transaction():
+                row = await audit.record(
+                    "portal.publish_article",
+                    "article",
+                    kind.value,
+                    None,
+                    {"title": title.strip()},
+                    tenant=user.tenant,
+                )
+                notice_id = await service.publish(
+                    service.Publication(
+                        kind=kind.value,
+                        source=f"article:{row['id']}",
+                        tenant=user.tenant,
+                        title=title.strip(),
+                        body=body.strip(),
+                        published_on=today(),
+                    )
+                )
+            return ArticlePayload(notice=(await _notices([await service.get(notice_id)]))[0])
+
+        return await run_mutation(ArticlePayload, work)

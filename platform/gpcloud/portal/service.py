@@ -1,0 +1,321 @@
+"""Publishing to the portal, and the public reads of it.
+
+`publish()` is called by the services that own a publication (intentions, plans, announcements,
+contracts, acceptance, editorial articles) inside their own transaction. Reads are public: they
+opt out of the tenant scope explicitly and read notices only, filtered by region subtree.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.pagination import check_page_size
+from gpcloud.core.search import match
+from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.portal.tables import KINDS, Notice, NoticeSupplier
+from gpcloud.portal.text import index_terms, query_terms
+
+PUBLIC = "portal: published notices are public"
+MAX_OFFSET = 10_000  # search results beyond this are not paged to (refine the search)
+
+
+@dataclass(frozen=True)
+class Supplier:
+    organisation_id: int
+    name: str
+    amount_fen: int | None = None
+
+
+@dataclass(frozen=True)
+class Publication:
+    kind: str
+    source: str
+    tenant: str
+    title: str
+    body: str
+    published_on: date
+    method: str = ""
+    category_code: str = ""
+    object_type: str = ""
+    purchaser_id: int | None = None
+    purchaser_name: str = ""
+    agency_id: int | None = None
+    agency_name: str = ""
+    amount_fen: int | None = None
+    intention_id: int | None = None
+    plan_id: int | None = None
+    suppliers: tuple[Supplier, ...] = ()
+
+
+async def publish(item: Publication) -> int:
+    """Write the notice (idempotent by source: publishing the same thing twice is one notice)."""
+    if item.kind not in KINDS:
+        raise ValueError(item.kind)
+    with all_tenants("portal: a notice belongs to the region of what it publishes"):
+        existing = await Notice.select(Notice.id).where(Notice.source == item.source).first()
+        if existing:
+            return existing["id"]
+        notice = Notice(
+            tenant_id=item.tenant,
+            kind=item.kind,
+            source=item.source,
+            title=item.title[:200],
+            body=item.body,
+            published_on=item.published_on,
+            published_at=datetime.now(UTC),
+            method=item.method,
+            category_code=item.category_code,
+            object_type=item.object_type,
+            purchaser_id=item.purchaser_id,
+            purchaser_name=item.purchaser_name,
+            agency_id=item.agency_id,
+            agency_name=item.agency_name,
+            amount_fen=item.amount_fen,
+            intention_id=item.intention_id,
+            plan_id=item.plan_id,
+            search_text=index_terms(
+                item.title,
+                item.body,
+                item.purchaser_name,
+                item.agency_name,
+                *(s.name for s in item.suppliers),
+            ),
+        )
+        await notice.save()
+        if item.suppliers:
+            await NoticeSupplier.insert(
+                *(
+                    NoticeSupplier(
+                        tenant_id=item.tenant,
+                        notice=notice.id,
+                        organisation_id=s.organisation_id,
+                        name=s.name,
+                        amount_fen=s.amount_fen,
+                    )
+                    for s in item.suppliers
+                )
+            )
+        return notice.id
+
+
+@dataclass(frozen=True)
+class NoticeFilter:
+    region: str | None = None
+    kinds: tuple[str, ...] = ()
+    method: str | None = None
+    category: str | None = None
+    purchaser_id: int | None = None
+    agency_id: int | None = None
+    supplier_id: int | None = None
+    min_amount_fen: int | None = None
+    max_amount_fen: int | None = None
+    published_from: date | None = None
+    published_to: date | None = None
+    search: str | None = None
+
+
+@dataclass
+class Found:
+    rows: list[dict]
+    has_next_page: bool
+    end_cursor: str | None
+    terms: list[str] = field(default_factory=list)
+    cursors: list[str] = field(default_factory=list)
+
+
+def _cursor(kind: str, *parts: object) -> str:
+    raw = "|".join([kind, *(str(p) for p in parts)])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+BAD_CURSOR = ("INVALID_CURSOR", "the cursor is not one this API returned", "after")
+
+
+def _offset(cursor: str | None) -> int:
+    """Search pages: the number of results before the page."""
+    if cursor is None:
+        return 0
+    try:
+        kind, value = _decode(cursor)
+        offset = int(value)
+        if kind != "s" or not 0 <= offset <= MAX_OFFSET:
+            raise ValueError
+        return offset
+    except ValueError:
+        raise DomainError(*BAD_CURSOR) from None
+
+
+def _position(cursor: str) -> tuple[datetime, int]:
+    """List pages: the (published_at, id) of the last notice before the page."""
+    try:
+        kind, at, ident = _decode(cursor)
+        if kind != "t":
+            raise ValueError
+        return datetime.fromisoformat(at), int(ident)
+    except ValueError:
+        raise DomainError(*BAD_CURSOR) from None
+
+
+def _decode(cursor: str) -> list[str]:
+    try:
+        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError(cursor) from None
+
+
+async def _conditions(flt: NoticeFilter) -> tuple[list[str], list[object]]:
+    where, params = [], []
+    if flt.region:
+        tree = await tenant_tree()
+        if tree.get(flt.region) is None:
+            raise DomainError("UNKNOWN_REGION", f"no region {flt.region}", "region")
+        codes = sorted(tree.subtree(flt.region))
+        where.append(f'"notice".tenant_id IN ({", ".join("{}" for _ in codes)})')
+        params += codes
+    if flt.kinds:
+        unknown = [k for k in flt.kinds if k not in KINDS]
+        if unknown:
+            raise DomainError("UNKNOWN_KIND", f"no notice kind {unknown[0]}", "kinds")
+        where.append(f'"notice".kind IN ({", ".join("{}" for _ in flt.kinds)})')
+        params += list(flt.kinds)
+    for column, value in (
+        ("method", flt.method),
+        ("purchaser_id", flt.purchaser_id),
+        ("agency_id", flt.agency_id),
+    ):
+        if value is not None:
+            where.append(f'"notice".{column} = {{}}')
+            params.append(value)
+    if flt.category:
+        where.append('"notice".category_code LIKE {}')
+        params.append(re.sub(r"[%_\\]", "", flt.category) + "%")
+    if flt.supplier_id is not None:
+        where.append(
+            '"notice".id IN (SELECT notice FROM notice_supplier WHERE organisation_id = {})'
+        )
+        params.append(flt.supplier_id)
+    for op, value in (
+        (">=", flt.min_amount_fen),
+        ("<=", flt.max_amount_fen),
+    ):
+        if value is not None:
+            where.append(f'"notice".amount_fen {op} {{}}')
+            params.append(value)
+    for op, value in ((">=", flt.published_from), ("<=", flt.published_to)):
+        if value is not None:
+            where.append(f'"notice".published_on {op} {{}}')
+            params.append(value)
+    return where, params
+
+
+async def find(flt: NoticeFilter, first: int | None, after: str | None) -> Found:
+    """Latest first; with `search`, best match first (then latest)."""
+    size = check_page_size(first)
+    where, params = await _conditions(flt)
+    terms = query_terms(flt.search) if flt.search and flt.search.strip() else []
+    if flt.search and flt.search.strip() and not terms:
+        return Found([], False, None, [])
+    if terms:
+        condition, rank, value = match("notice", "search_text", terms)
+        where.append(condition)
+        params.append(value)
+        offset = _offset(after)
+        order = f'{rank}, "notice".published_at DESC, "notice".id DESC'
+        params += [value] * rank.count("{}")
+        tail = f" LIMIT {size + 1} OFFSET {offset}"
+    else:
+        order = '"notice".published_at DESC, "notice".id DESC'
+        tail = f" LIMIT {size + 1}"
+        if after:
+            moment, ident = _position(after)
+            where.append(
+                '("notice".published_at < {} OR ("notice".published_at = {} AND "notice".id < {}))'
+            )
+            params += [moment, moment, ident]
+    sql = 'SELECT "notice".id FROM "notice"'
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += f" ORDER BY {order}{tail}"
+    with all_tenants(PUBLIC):
+        ids = [r["id"] for r in await Notice.raw(sql, *params)]
+        has_next = len(ids) > size
+        ids = ids[:size]
+        found = (
+            {r["id"]: r for r in await Notice.select().where(Notice.id.is_in(ids))} if ids else {}
+        )
+    rows = [found[i] for i in ids]
+    if terms:
+        start = _offset(after)
+        cursors = [_cursor("s", start + i + 1) for i in range(len(rows))]
+    else:
+        cursors = [_cursor("t", _as_datetime(r["published_at"]).isoformat(), r["id"]) for r in rows]
+    return Found(rows, has_next, cursors[-1] if cursors else None, terms, cursors)
+
+
+def _as_datetime(value) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return datetime.fromisoformat(str(value))
+
+
+async def get(notice_id: int) -> dict:
+    with all_tenants(PUBLIC):
+        row = await Notice.select().where(Notice.id == notice_id).first()
+    if row is None:
+        raise NotFound("notice", notice_id)
+    return row
+
+
+async def chain(row: dict) -> list[dict]:
+    """The notices of the same procurement: its intention, plan, announcements, contract,
+    acceptance, oldest first."""
+    links = []
+    if row["plan_id"] is not None:
+        links.append(Notice.plan_id == row["plan_id"])
+    if row["intention_id"] is not None:
+        links.append(Notice.intention_id == row["intention_id"])
+    if not links:
+        return [row]
+    condition = links[0] if len(links) == 1 else links[0] | links[1]
+    with all_tenants(PUBLIC):
+        rows = (
+            await Notice.select().where(condition).order_by(Notice.published_at).order_by(Notice.id)
+        )
+        if row["plan_id"] is not None:
+            plan = [r for r in rows if r["kind"] == "plan"]
+            if plan and plan[0]["intention_id"] is not None and row["intention_id"] is None:
+                rows += await Notice.select().where(
+                    (Notice.intention_id == plan[0]["intention_id"]) & (Notice.plan_id.is_null())
+                )
+    unique = {r["id"]: r for r in rows}
+    return sorted(unique.values(), key=lambda r: (r["published_on"], r["id"]))
+
+
+async def suppliers_of(notice_ids: list[int]) -> list[list[dict]]:
+    with all_tenants(PUBLIC):
+        rows = await NoticeSupplier.select().where(NoticeSupplier.notice.is_in(notice_ids))
+    grouped: dict[int, list[dict]] = {}
+    for r in rows:
+        grouped.setdefault(r["notice"], []).append(r)
+    return [grouped.get(i, []) for i in notice_ids]
+
+
+def highlight(text: str, terms: list[str], width: int = 160) -> str:
+    """An HTML-escaped excerpt around the first match, with every term in <mark>."""
+    if not text:
+        return ""
+    lower = text.lower()
+    first = min((lower.find(t) for t in terms if t in lower), default=0)
+    start = max(0, first - width // 4)
+    excerpt = text[start : start + width]
+    escaped = html.escape(excerpt)
+    if terms:
+        pattern = "|".join(re.escape(html.escape(t)) for t in sorted(terms, key=len, reverse=True))
+        escaped = re.sub(pattern, lambda m: f"<mark>{m.group(0)}</mark>", escaped, flags=re.I)
+    return ("…" if start else "") + escaped + ("…" if start + width < len(text) else "")

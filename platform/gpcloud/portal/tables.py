@@ -1,0 +1,51 @@
+from piccolo.columns import BigInt, Date, ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from gpcloud.core.tenancy.tables import TenantOwned
+
+KINDS = (
+    "intention",
+    "plan",
+    "tender",
+    "correction",
+    "result",
+    "contract",
+    "acceptance",
+    "policy",  # 政策法规, an editorial column
+    "notice",  # 通知公告, an editorial column
+)
+
+
+class Notice(TenantOwned, Table, tablename="notice"):
+    """One published item as the public sees it (only public fields). `source` names what it
+    publishes (e.g. "announcement:12") and is unique; `search_text` is the segmented title and
+    body the full-text index is built from. Money in fen."""
+
+    kind = Varchar(length=16)
+    source = Varchar(length=64, unique=True)
+    title = Varchar(length=200)
+    body = Text()
+    published_on = Date()
+    published_at = Timestamptz(default=TimestamptzNow())
+    method = Varchar(length=32, default="")
+    category_code = Varchar(length=32, default="")
+    object_type = Varchar(length=16, default="")
+    purchaser_id = Integer(null=True, default=None, index=True)
+    purchaser_name = Varchar(length=128, default="")
+    agency_id = Integer(null=True, default=None, index=True)
+    agency_name = Varchar(length=128, default="")
+    amount_fen = BigInt(null=True, default=None)
+    # The chain a notice belongs to: intention -> plan -> announcements -> contract -> acceptance.
+    intention_id = Integer(null=True, default=None, index=True)
+    plan_id = Integer(null=True, default=None, index=True)
+    search_text = Text(default="")
+
+
+class NoticeSupplier(TenantOwned, Table, tablename="notice_supplier"):
+    """A supplier a notice names (the winners of a result, the party of a contract)."""
+
+    notice = ForeignKey(Notice, on_delete=OnDelete.cascade, index=True)
+    organisation_id = Integer(index=True)
+    name = Varchar(length=128)
+    amount_fen = BigInt(null=True, default=None)
