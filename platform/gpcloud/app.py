@@ -21,6 +21,7 @@ from gpcloud.core.jobs import service as jobs
 from gpcloud.core.redis import close_redis, get_redis
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.piccolo_conf import DB
+from gpcloud.portal.http import ocds_records, ocds_releases
 from gpcloud.settings import get_settings
 from gpcloud.worker import make_worker
 
@@ -97,6 +98,14 @@ def create_app(run_worker: bool | None = None) -> Litestar:
                 await close_pool()
 
     return Litestar(
-        route_handlers=[GraphQLController, index, health, job_result, job_file],
+        route_handlers=[
+            GraphQLController,
+            index,
+            health,
+            job_result,
+            job_file,
+            ocds_releases,
+            ocds_records,
+        ],
         lifespan=[lifespan],
     )

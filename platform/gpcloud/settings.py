@@ -34,6 +34,7 @@ class Settings:
     argon2_time_cost: int
     argon2_memory_kib: int
     tenants_dir: Path
+    ocid_prefix: str
 
     @property
     def is_postgres(self) -> bool:

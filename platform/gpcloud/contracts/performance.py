@@ -21,6 +21,7 @@ from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.tenancy.rollout import today
 from gpcloud.integrations.digital_finance import service as budget
 from gpcloud.portal import service as portal
+from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.supervision import plans
 from gpcloud.supervision.common import now, purchaser_unit, record
 
@@ -92,9 +93,16 @@ async def accept(actor: CurrentUser, contract_id: int, data: AcceptanceInput) ->
                 method=plan["method"],
                 object_type=plan["object_type"],
                 purchaser_id=plan["purchaser"],
+                purchaser_name=(await purchasers.get(plan["purchaser"]))["name"],
                 amount_fen=contract["amount_fen"],
                 intention_id=plan["intention"],
                 plan_id=plan["id"],
+                details={
+                    "contract_id": contract_id,
+                    "acceptance_kind": data.kind,
+                    "passed": data.passed,
+                    "accepted_on": data.accepted_on,
+                },
             )
         )
         return report

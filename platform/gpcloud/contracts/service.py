@@ -329,6 +329,12 @@ async def publish(actor: CurrentUser, contract_id: int, on: date | None = None) 
                         contract["amount_fen"],
                     ),
                 ),
+                details={
+                    "contract_id": contract_id,
+                    "project_id": contract["project"],
+                    "parent_id": contract["parent"],
+                    "signed_on": contract["signed_on"],
+                },
             )
         )
         return await get(contract_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import html
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -20,6 +21,7 @@ from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal.tables import KINDS, Notice, NoticeSupplier
 from gpcloud.portal.text import index_terms, query_terms
+from gpcloud.settings import get_settings
 
 PUBLIC = "portal: published notices are public"
 MAX_OFFSET = 10_000  # search results beyond this are not paged to (refine the search)
@@ -51,6 +53,15 @@ class Publication:
     intention_id: int | None = None
     plan_id: int | None = None
     suppliers: tuple[Supplier, ...] = ()
+    details: dict = field(default_factory=dict)
+
+
+def ocid_of(tenant: str, intention_id: int | None, plan_id: int | None) -> str:
+    """One contracting process per intention (or per plan declared without one)."""
+    if intention_id is None and plan_id is None:
+        return ""
+    local = f"I{intention_id}" if intention_id is not None else f"P{plan_id}"
+    return f"{get_settings().ocid_prefix}-{tenant}-{local}"
 
 
 async def publish(item: Publication) -> int:
@@ -79,6 +90,8 @@ async def publish(item: Publication) -> int:
             amount_fen=item.amount_fen,
             intention_id=item.intention_id,
             plan_id=item.plan_id,
+            ocid=ocid_of(item.tenant, item.intention_id, item.plan_id),
+            details=json.dumps(item.details, ensure_ascii=False, default=str),
             search_text=index_terms(
                 item.title,
                 item.body,
@@ -319,3 +332,75 @@ def highlight(text: str, terms: list[str], width: int = 160) -> str:
         pattern = "|".join(re.escape(html.escape(t)) for t in sorted(terms, key=len, reverse=True))
         escaped = re.sub(pattern, lambda m: f"<mark>{m.group(0)}</mark>", escaped, flags=re.I)
     return ("…" if start else "") + escaped + ("…" if start + width < len(text) else "")
+
+
+MAX_OCDS_PAGE = 500
+
+
+async def _region_codes(region: str | None) -> list[str] | None:
+    if region is None:
+        return None
+    tree = await tenant_tree()
+    if tree.get(region) is None:
+        raise DomainError("UNKNOWN_REGION", f"no region {region}", "region")
+    return sorted(tree.subtree(region))
+
+
+def _ocds_query(codes: list[str] | None, since: date | None, until: date | None, *columns):
+    query = Notice.select(*columns).where(Notice.ocid != "")
+    if codes is not None:
+        query = query.where(Notice.tenant_id.is_in(codes))
+    if since is not None:
+        query = query.where(Notice.published_on >= since)
+    if until is not None:
+        query = query.where(Notice.published_on <= until)
+    return query
+
+
+async def ocds_notices(
+    region: str | None, since: date | None, until: date | None, after: int, limit: int
+) -> tuple[list[dict], list[list[dict]], bool]:
+    """Notices that are OCDS releases, by id (keyset), with their suppliers."""
+    if not 1 <= limit <= MAX_OCDS_PAGE:
+        raise DomainError("PAGE_SIZE_TOO_LARGE", f"limit is 1 to {MAX_OCDS_PAGE}", "limit")
+    codes = await _region_codes(region)
+    with all_tenants(PUBLIC):
+        rows = await (
+            _ocds_query(codes, since, until)
+            .where(Notice.id > after)
+            .order_by(Notice.id)
+            .limit(limit + 1)
+        )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, await suppliers_of([r["id"] for r in rows]) if rows else [], more
+
+
+async def ocds_processes(
+    region: str | None, since: date | None, until: date | None, after: str, limit: int
+) -> tuple[dict[str, list[tuple[dict, list[dict]]]], bool]:
+    """Whole contracting processes (every notice of each ocid), by ocid (keyset)."""
+    if not 1 <= limit <= MAX_OCDS_PAGE:
+        raise DomainError("PAGE_SIZE_TOO_LARGE", f"limit is 1 to {MAX_OCDS_PAGE}", "limit")
+    codes = await _region_codes(region)
+    with all_tenants(PUBLIC):
+        ocids = [
+            r["ocid"]
+            for r in await _ocds_query(codes, since, until, Notice.ocid)
+            .distinct()
+            .where(Notice.ocid > after)
+            .order_by(Notice.ocid)
+            .limit(limit + 1)
+        ]
+        more = len(ocids) > limit
+        ocids = ocids[:limit]
+        rows = (
+            await Notice.select().where(Notice.ocid.is_in(ocids)).order_by(Notice.id)
+            if ocids
+            else []
+        )
+    suppliers = await suppliers_of([r["id"] for r in rows]) if rows else []
+    grouped: dict[str, list[tuple[dict, list[dict]]]] = {o: [] for o in ocids}
+    for row, found in zip(rows, suppliers, strict=True):
+        grouped[row["ocid"]].append((row, found))
+    return grouped, more

@@ -40,6 +40,10 @@ class Notice(TenantOwned, Table, tablename="notice"):
     intention_id = Integer(null=True, default=None, index=True)
     plan_id = Integer(null=True, default=None, index=True)
     search_text = Text(default="")
+    # The OCDS contracting process the notice belongs to (empty for editorial articles), and the
+    # public details of its kind (bid deadline, announcement period, contract id...), as JSON.
+    ocid = Varchar(length=64, default="", index=True)
+    details = Text(default="{}")
 
 
 class NoticeSupplier(TenantOwned, Table, tablename="notice_supplier"):

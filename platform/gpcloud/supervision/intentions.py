@@ -131,6 +131,7 @@ async def publish(actor: CurrentUser, intention_id: int, on: date | None = None)
                 purchaser_name=unit["name"],
                 amount_fen=row["budget_fen"],
                 intention_id=intention_id,
+                details={"expected_start": row["expected_start"]},
             )
         )
         return await get(intention_id)

@@ -132,11 +132,14 @@ async def _publish(
         changes[Project.bid_deadline] = fields["bid_deadline"]
     await Project.update(changes).where(Project.id == project["id"])
     await record("project", project, action, after, {"kind": kind, "published_on": on})
-    await _to_portal(project, inserted[0]["id"], kind, title.strip(), body.strip(), on)
+    details = {k: fields[k] for k in ("bid_deadline", "period_end") if fields.get(k)}
+    await _to_portal(project, inserted[0]["id"], kind, title.strip(), body.strip(), on, details)
     return await get(project["id"])
 
 
-async def _to_portal(project: dict, announcement_id: int, kind: str, title: str, body: str, on):
+async def _to_portal(
+    project: dict, announcement_id: int, kind: str, title: str, body: str, on, details: dict
+):
     plan = await plans.get(project["plan"])
     winners = await awards(project["id"]) if kind == "result" else []
     amounts = {"tender": project["budget_fen"], "result": sum(w["amount_fen"] for w in winners)}
@@ -162,6 +165,7 @@ async def _to_portal(project: dict, announcement_id: int, kind: str, title: str,
                 portal.Supplier(w["supplier_organisation"], w["supplier_name"], w["amount_fen"])
                 for w in winners
             ),
+            details={**details, "project_id": project["id"]},
         )
     )
 

@@ -1,0 +1,243 @@
+"""OCDS 1.1: every published notice of a contracting process as a release, releases compiled
+into records, and the packages the /ocds endpoints serve.
+
+A contracting process (ocid) is one intention, or one plan declared without an intention. Tags:
+intention and plan -> planning; tender -> tender; correction -> tenderUpdate; result -> award;
+contract -> contract; acceptance -> implementation. Money is CNY; parties are identified by
+kind and id on the platform (purchaser-12, agency-3, organisation-45).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+from gpcloud.core.money import to_yuan
+
+TAGS = {
+    "intention": "planning",
+    "plan": "planning",
+    "tender": "tender",
+    "correction": "tenderUpdate",
+    "result": "award",
+    "contract": "contract",
+    "acceptance": "implementation",
+}
+# procurementMethod is a closed codelist; the Chinese method goes to procurementMethodDetails.
+METHODS = {
+    "open_tender": ("open", "公开招标"),
+    "invited_tender": ("selective", "邀请招标"),
+    "competitive_negotiation": ("limited", "竞争性谈判"),
+    "competitive_consultation": ("limited", "竞争性磋商"),
+    "request_for_quotation": ("selective", "询价"),
+    "single_source": ("direct", "单一来源"),
+    "framework_agreement": ("selective", "框架协议采购"),
+}
+CATEGORIES = {"goods": "goods", "works": "works", "services": "services"}
+
+
+def _time(value) -> str:
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return f"{value.isoformat()}T00:00:00+08:00"
+    return f"{value}T00:00:00+08:00"
+
+
+def _value(fen: int | None) -> dict | None:
+    if fen is None:
+        return None
+    return {"amount": float(to_yuan(fen)), "currency": "CNY"}
+
+
+def _party(kind: str, ident, name: str, roles: list[str]) -> dict:
+    return {"id": f"{kind}-{ident}", **({"name": name} if name else {}), "roles": roles}
+
+
+def release(row: dict, suppliers: list[dict]) -> dict:
+    """The release one notice makes."""
+    details = json.loads(row["details"] or "{}")
+    kind = row["kind"]
+    ocid = row["ocid"]
+    out: dict = {
+        "ocid": ocid,
+        "id": f"{ocid}-{row['source'].replace(':', '-')}",
+        "date": _time(row["published_at"]),
+        "tag": [TAGS[kind]],
+        "initiationType": "tender",
+        "language": "zh",
+    }
+    parties = []
+    if row["purchaser_id"] is not None:
+        buyer = _party("purchaser", row["purchaser_id"], row["purchaser_name"], ["buyer"])
+        parties.append(buyer)
+        out["buyer"] = {k: buyer[k] for k in ("id", "name") if k in buyer}
+    if row["agency_id"] is not None:
+        parties.append(_party("agency", row["agency_id"], row["agency_name"], ["procuringEntity"]))
+    for s in suppliers:
+        parties.append(_party("organisation", s["organisation_id"], s["name"], ["supplier"]))
+    if parties:
+        out["parties"] = parties
+    method = METHODS.get(row["method"])
+    tender: dict = {"id": f"{ocid}-tender"}
+    if method:
+        tender["procurementMethod"], tender["procurementMethodDetails"] = method
+    if row["object_type"] in CATEGORIES:
+        tender["mainProcurementCategory"] = CATEGORIES[row["object_type"]]
+    award_id = f"{ocid}-award"
+    if kind in ("intention", "plan"):
+        out["planning"] = {
+            "rationale": row["body"],
+            **(
+                {"budget": {"amount": _value(row["amount_fen"])}}
+                if row["amount_fen"] is not None
+                else {}
+            ),
+        }
+        tender.update(
+            {"title": row["title"], "status": "planning" if kind == "intention" else "planned"}
+        )
+        out["tender"] = tender
+    elif kind == "tender":
+        tender.update({"title": row["title"], "description": row["body"], "status": "active"})
+        if row["amount_fen"] is not None:
+            tender["value"] = _value(row["amount_fen"])
+        if details.get("bid_deadline"):
+            tender["tenderPeriod"] = {
+                "startDate": _time(row["published_on"]),
+                "endDate": _time(details["bid_deadline"]),
+            }
+        if row["agency_id"] is not None:
+            tender["procuringEntity"] = {
+                "id": f"agency-{row['agency_id']}",
+                "name": row["agency_name"],
+            }
+        out["tender"] = tender
+    elif kind == "correction":
+        tender["amendments"] = [
+            {
+                "id": row["source"].replace(":", "-"),
+                "date": _time(row["published_at"]),
+                "description": row["body"],
+                "rationale": row["title"],
+            }
+        ]
+        if details.get("bid_deadline"):
+            tender["tenderPeriod"] = {"endDate": _time(details["bid_deadline"])}
+        out["tender"] = tender
+    elif kind == "result":
+        out["awards"] = [
+            {
+                "id": award_id,
+                "title": row["title"],
+                "description": row["body"],
+                "status": "active",
+                "date": _time(row["published_on"]),
+                "value": _value(row["amount_fen"]),
+                "suppliers": [
+                    {"id": f"organisation-{s['organisation_id']}", "name": s["name"]}
+                    for s in suppliers
+                ],
+            }
+        ]
+    elif kind == "contract":
+        contract = {
+            "id": f"{ocid}-contract-{details.get('contract_id')}",
+            "awardID": award_id,
+            "title": row["title"],
+            "description": row["body"],
+            "status": "active",
+            "value": _value(row["amount_fen"]),
+        }
+        if details.get("signed_on"):
+            contract["dateSigned"] = _time(details["signed_on"])
+        out["contracts"] = [contract]
+    elif kind == "acceptance":
+        out["contracts"] = [
+            {
+                "id": f"{ocid}-contract-{details.get('contract_id')}",
+                "awardID": award_id,
+                "implementation": {
+                    "documents": [
+                        {
+                            "id": row["source"].replace(":", "-"),
+                            "documentType": "completionCertificate"
+                            if details.get("acceptance_kind") == "final"
+                            else "physicalProgressReport",
+                            "title": row["title"],
+                            "description": row["body"],
+                            "datePublished": _time(row["published_at"]),
+                            "language": "zh",
+                        }
+                    ]
+                },
+            }
+        ]
+    return out
+
+
+def merge(releases: list[dict]) -> dict:
+    """The compiled release: releases applied in date order; objects merge field by field,
+    arrays of objects with ids merge by id, other arrays and values are replaced (the OCDS
+    merge rules for the fields gpcloud emits)."""
+    compiled: dict = {}
+    for item in sorted(releases, key=lambda r: r["date"]):
+        body = {k: v for k, v in item.items() if k not in ("id", "date", "tag")}
+        _merge_into(compiled, body)
+        compiled["date"] = item["date"]
+    compiled["id"] = f"{compiled['ocid']}-{compiled['date']}"
+    compiled["tag"] = ["compiled"]
+    return compiled
+
+
+def _merge_into(target: dict, source: dict) -> None:
+    for key, value in source.items():
+        if isinstance(value, dict):
+            existing = target.get(key)
+            if not isinstance(existing, dict):
+                existing = target[key] = {}
+            _merge_into(existing, value)
+        elif (
+            isinstance(value, list)
+            and value
+            and all(isinstance(v, dict) and "id" in v for v in value)
+        ):
+            existing = target.setdefault(key, [])
+            for entry in value:
+                match = next((e for e in existing if e.get("id") == entry["id"]), None)
+                if match is None:
+                    match = {}
+                    existing.append(match)
+                _merge_into(match, entry)
+        else:
+            target[key] = value
+
+
+def as_json(value):
+    """For json.dumps: Decimal and dates as OCDS wants them."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, date | datetime):
+        return _time(value)
+    raise TypeError(type(value).__name__)
+
+
+PUBLISHER = {"name": "广东省财政厅 · 广东政府采购智慧云平台 (gpcloud)"}
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+
+
+def package(kind: str, uri: str, items: list[dict], next_uri: str | None) -> dict:
+    """A release package (kind "releases") or record package (kind "records")."""
+    body = {
+        "uri": uri,
+        "version": "1.1",
+        "publishedDate": _time(datetime.now(UTC)),
+        "publisher": PUBLISHER,
+        "license": LICENSE,
+        kind: items,
+    }
+    if next_uri:
+        body["links"] = {"next": next_uri}
+    return body
