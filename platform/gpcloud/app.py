@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from litestar import Litestar, Request, get
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
-from litestar.response import File, Redirect
+from litestar.response import File
 from strawberry.litestar import make_graphql_controller
 
 from gpcloud.core.db import close_pool, open_pool
@@ -22,6 +22,7 @@ from gpcloud.core.redis import close_redis, get_redis
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.piccolo_conf import DB
 from gpcloud.portal.http import ocds_records, ocds_releases
+from gpcloud.portal.pages import ROUTES as pages
 from gpcloud.settings import get_settings
 from gpcloud.worker import make_worker
 
@@ -34,11 +35,6 @@ GraphQLController = make_graphql_controller(
     graphql_ide="graphiql",
     multipart_uploads_enabled=True,
 )
-
-
-@get("/", include_in_schema=False)
-async def index() -> Redirect:
-    return Redirect("/graphql")
 
 
 @get("/health")
@@ -100,12 +96,12 @@ def create_app(run_worker: bool | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             GraphQLController,
-            index,
             health,
             job_result,
             job_file,
             ocds_releases,
             ocds_records,
+            *pages,
         ],
         lifespan=[lifespan],
     )

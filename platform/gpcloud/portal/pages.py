@@ -1,0 +1,179 @@
+"""The public website at /: server-rendered pages over the same portal service as the API.
+No JavaScript needed; usable on a phone (responsive CSS in base.html)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from litestar import Response, get
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+
+from gpcloud.core.errors import DomainError
+from gpcloud.core.money import to_yuan
+from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.portal import service
+
+SITE = "广东政府采购智慧云平台"
+KINDS = {
+    "intention": "采购意向",
+    "plan": "采购计划",
+    "tender": "采购公告",
+    "correction": "更正公告",
+    "result": "结果公告",
+    "contract": "合同公告",
+    "acceptance": "验收报告",
+    "policy": "政策法规",
+    "notice": "通知公告",
+}
+METHODS = {
+    "open_tender": "公开招标",
+    "invited_tender": "邀请招标",
+    "competitive_negotiation": "竞争性谈判",
+    "competitive_consultation": "竞争性磋商",
+    "request_for_quotation": "询价",
+    "single_source": "单一来源",
+    "framework_agreement": "框架协议采购",
+}
+HOME_ITEMS = 8
+templates = Environment(
+    loader=FileSystemLoader(Path(__file__).parent / "templates"),
+    autoescape=select_autoescape(["html"]),
+)
+
+
+@dataclass(frozen=True)
+class View:
+    id: int
+    kind: str
+    title: str
+    body: str
+    published_on: object
+    region_code: str
+    region: str
+    purchaser_name: str
+    agency_name: str
+    method: str
+    amount: Decimal | None
+
+
+async def _views(rows: list[dict]) -> list[View]:
+    tree = await tenant_tree()
+    return [
+        View(
+            id=r["id"],
+            kind=r["kind"],
+            title=r["title"],
+            body=r["body"],
+            published_on=r["published_on"],
+            region_code=r["tenant_id"],
+            region=tree.nodes[r["tenant_id"]].name if r["tenant_id"] in tree.nodes else "",
+            purchaser_name=r["purchaser_name"],
+            agency_name=r["agency_name"],
+            method=r["method"],
+            amount=to_yuan(r["amount_fen"]) if r["amount_fen"] is not None else None,
+        )
+        for r in rows
+    ]
+
+
+async def _page(template: str, region: str | None = None, **context) -> Response:
+    tree = await tenant_tree()
+    province = next(code for code, n in tree.nodes.items() if n.parent is None)
+    regions = [(province, tree.nodes[province].name)] + [
+        (c, tree.nodes[c].name) for c in sorted(tree.children.get(province, []))
+    ]
+    if region and region not in dict(regions) and region in tree.nodes:
+        regions.append((region, tree.nodes[region].name))
+    html = templates.get_template(template).render(
+        site=SITE,
+        kinds=KINDS,
+        methods=METHODS,
+        regions=regions,
+        region=region,
+        highlight=service.highlight,
+        **context,
+    )
+    return Response(content=html, media_type="text/html; charset=utf-8")
+
+
+async def _home(region: str | None) -> Response:
+    latest = []
+    for kind in KINDS:
+        found = await service.find(
+            service.NoticeFilter(region=region, kinds=(kind,)), HOME_ITEMS, None
+        )
+        latest.append((kind, await _views(found.rows)))
+    tree = await tenant_tree()
+    heading = f"{tree.nodes[region].name}政府采购" if region else "最新公告"
+    return await _page("home.html", region=region, latest=latest, heading=heading)
+
+
+@get("/", include_in_schema=False)
+async def home() -> Response:
+    return await _home(None)
+
+
+@get("/regions/{code:str}", include_in_schema=False)
+async def region_page(code: FromPath[str]) -> Response:
+    if (await tenant_tree()).get(code) is None:
+        raise NotFoundException(f"no region {code}")
+    return await _home(code)
+
+
+@get("/notices", include_in_schema=False)
+async def notice_list(
+    q: FromQuery[str | None] = None,
+    region: FromQuery[str | None] = None,
+    kind: FromQuery[str | None] = None,
+    after: FromQuery[str | None] = None,
+) -> Response:
+    region, kind = region or None, kind or None
+    try:
+        found = await service.find(
+            service.NoticeFilter(region=region, kinds=(kind,) if kind else (), search=q), 20, after
+        )
+    except DomainError as exc:
+        raise NotFoundException(str(exc)) from None
+    params = {k: v for k, v in (("q", q), ("region", region), ("kind", kind)) if v}
+    next_url = (
+        "/notices?" + urlencode({**params, "after": found.end_cursor})
+        if found.has_next_page
+        else None
+    )
+    heading = f"检索：{q}" if q else KINDS.get(kind or "", "全部公告")
+    return await _page(
+        "list.html",
+        region=region,
+        q=q,
+        kind=kind,
+        terms=found.terms,
+        notices=await _views(found.rows),
+        next=next_url,
+        heading=heading,
+    )
+
+
+@get("/notices/{notice_id:int}", include_in_schema=False)
+async def notice_detail(notice_id: FromPath[int]) -> Response:
+    try:
+        row = await service.get(notice_id)
+    except DomainError:
+        raise NotFoundException(f"no notice {notice_id}") from None
+    (notice,) = await _views([row])
+    suppliers = [
+        {
+            "name": s["name"],
+            "amount": to_yuan(s["amount_fen"]) if s["amount_fen"] is not None else None,
+        }
+        for s in (await service.suppliers_of([notice_id]))[0]
+    ]
+    chain = await _views(await service.chain(row))
+    return await _page("detail.html", region=None, notice=notice, suppliers=suppliers, chain=chain)
+
+
+ROUTES = [home, region_page, notice_list, notice_detail]

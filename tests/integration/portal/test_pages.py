@@ -1,0 +1,132 @@
+"""The public website: pages over the published notices, escaping, and a real browser walk
+(headless Chromium from Debian's packages, on a phone-sized window)."""
+
+import asyncio
+import os
+import shutil
+import socket
+
+import pytest
+
+from gpcloud.demo import seed_demo
+from tests.support import closed_loop_module, drain_jobs, gql, login
+
+
+@pytest.fixture
+async def walked(client):
+    await seed_demo()
+    closed_loop = closed_loop_module()
+    return await closed_loop.walk(closed_loop.Session(client, drain_jobs))
+
+
+async def page(client, path: str, status: int = 200) -> str:
+    response = await client.get(path)
+    assert response.status_code == status, response.text[:500]
+    return response.text
+
+
+async def test_home_list_detail_and_region_pages(client, walked):
+    home = await page(client, "/")
+    assert (
+        "最新公告" in home
+        and "结果公告" in home
+        and "兴宁市第一中学多媒体教室设备采购项目招标公告" in home
+    )
+    found = await page(client, "/notices?q=多媒体教室")
+    assert "<mark>多媒体</mark>" in found and "检索词：多媒体、教室" in found
+    results = await page(client, "/notices?kind=result&region=441400")
+    assert "中标结果公告" in results
+    assert "暂无公告" in await page(client, "/notices?kind=result&region=440100")
+    detail_link = results.split('href="/notices/', 1)[1].split('"', 1)[0]
+    detail = await page(client, f"/notices/{detail_link}")
+    assert detail.split('<ol class="chain">')[1].count("<li") == 7
+    assert "4380000.00" in detail
+    county = await page(client, "/regions/441481")
+    assert "兴宁市政府采购" in county
+    await page(client, "/regions/999999", 404)
+    await page(client, "/notices/999999", 404)
+    await page(client, "/notices?region=999999", 404)
+
+
+async def test_what_is_published_is_escaped(client, demo):
+    admin = await login(client, "xn.admin")
+    title = "<script>alert(1)</script>通知"
+    done = await gql(
+        client,
+        'mutation($t: String!) { publishArticle(kind: NOTICE, title: $t, body: "<b>正文</b>") '
+        "{ notice { id } errors { code } } }",
+        {"t": title},
+        token=admin,
+    )
+    notice = done["data"]["publishArticle"]["notice"]["id"]
+    for html in (await page(client, "/"), await page(client, f"/notices/{notice}")):
+        assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
+    assert "<b>正文</b>" not in await page(client, f"/notices/{notice}")
+
+
+BROWSER = shutil.which("chromium") and shutil.which("chromedriver")
+REQUIRED = os.environ.get("GPCLOUD_REQUIRE_BROWSER") == "1"
+
+
+@pytest.mark.skipif(not BROWSER and not REQUIRED, reason="Debian's chromium and chromium-driver")
+async def test_the_portal_in_a_real_browser(walked):
+    import uvicorn
+
+    from gpcloud.app import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(run_worker=False),
+            host="127.0.0.1",
+            port=port,
+            lifespan="off",
+            log_level="warning",
+        )
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:  # noqa: ASYNC110 (uvicorn offers no event to wait on)
+        await asyncio.sleep(0.05)
+    try:
+        await asyncio.to_thread(browse, f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        await serving
+
+
+def browse(base: str) -> None:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = shutil.which("chromium")
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=390,844",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
+    try:
+        driver.implicitly_wait(5)
+        driver.get(base + "/")
+        assert driver.find_element(By.TAG_NAME, "h1").text == "最新公告"
+        fits = "return document.documentElement.scrollWidth <= window.innerWidth"
+        assert driver.execute_script(fits), "the home page is wider than a phone"
+        box = driver.find_element(By.NAME, "q")
+        box.send_keys("多媒体教室")
+        box.submit()
+        marks = driver.find_elements(By.CSS_SELECTOR, "ul.notices mark")
+        assert marks and marks[0].text == "多媒体"
+        driver.find_element(By.CSS_SELECTOR, "ul.notices li a").click()
+        steps = driver.find_elements(By.CSS_SELECTOR, "ol.chain li")
+        assert len(steps) == 7, [s.text for s in steps]
+        assert driver.execute_script(fits), "the detail page is wider than a phone"
+        steps[-1].find_element(By.TAG_NAME, "a").click()
+        assert "验收" in driver.find_element(By.TAG_NAME, "h1").text
+    finally:
+        driver.quit()
