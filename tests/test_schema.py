@@ -53,7 +53,8 @@ def test_public_root_fields_are_the_known_anonymous_ones():
     assert public == [
         "Mutation.login",
         "Mutation.register_supplier",
-        "Query.notice",  # the portal: published notices only
+        "Query.legacy_migrations",  # the portal: migration status, published notices only
+        "Query.notice",
         "Query.notices",
         "Query.rollout_status",
         "Query.root_tenant",

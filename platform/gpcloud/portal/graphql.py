@@ -8,6 +8,7 @@ from decimal import Decimal
 from enum import Enum
 
 import strawberry
+from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
 from gpcloud.core.audit import service as audit
@@ -17,10 +18,11 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import HasRole, Public, allow
 from gpcloud.core.graphql.types import PageInfo, UserError, parse_id
+from gpcloud.core.jobs.graphql import Job, JobPayload
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.portal import service
+from gpcloud.portal import legacy, service
 from gpcloud.portal.tables import KINDS
 
 NoticeKind = strawberry.enum(Enum("NoticeKind", {k.upper(): k for k in KINDS}))
@@ -180,6 +182,24 @@ class Queries:
             search_terms=found.terms,
         )
 
+    @strawberry.field(
+        extensions=PUBLIC,
+        description="The old portal's history by year and kind: a year opens when migrated.",
+    )
+    async def legacy_migrations(self) -> list[LegacyMigration]:
+        return [
+            LegacyMigration(
+                year=b["year"],
+                kind=NoticeKind(b["kind"]),
+                status=b["status"],
+                created=b["created"],
+                skipped=b["skipped"],
+                rejected=b["rejected"],
+                open=b["status"] == "completed",
+            )
+            for b in await legacy.batches()
+        ]
+
     @strawberry.field(extensions=PUBLIC)
     async def notice(self, id: strawberry.ID) -> Notice | None:
         try:
@@ -187,6 +207,17 @@ class Queries:
         except DomainError:
             return None
         return (await _notices([row]))[0]
+
+
+@strawberry.type(description="A migration batch of the old portal's records (one year, one kind).")
+class LegacyMigration:
+    year: int
+    kind: NoticeKind  # type: ignore[valid-type]
+    status: str = strawberry.field(description="pending, running, completed or failed.")
+    created: int
+    skipped: int
+    rejected: int
+    open: bool = strawberry.field(description="Its notices are public (the batch completed).")
 
 
 @strawberry.type
@@ -236,3 +267,31 @@ class Mutations:
             return ArticlePayload(notice=(await _notices([await service.get(notice_id)]))[0])
 
         return await run_mutation(ArticlePayload, work)
+
+    @strawberry.mutation(
+        extensions=allow(HasRole(PROVINCE_ADMIN)),
+        description="Migrate a file of the old portal's records of one year and kind (JSON "
+        "Lines, CSV or an OCDS release package; docs/legacy-format.md) as a job.",
+    )
+    async def start_legacy_migration(
+        self,
+        info: Info,
+        year: int,
+        kind: NoticeKind,  # type: ignore[valid-type]
+        format: str,
+        file: Upload,
+        region: str = "440000",
+    ) -> JobPayload:
+        async def work() -> JobPayload:
+            row = await legacy.start(
+                info.context.user,
+                year,
+                kind.value,
+                format,
+                file.filename or "",
+                await file.read(),
+                region,
+            )
+            return JobPayload(job=Job.of(row))
+
+        return await run_mutation(JobPayload, work)

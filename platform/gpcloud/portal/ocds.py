@@ -52,6 +52,10 @@ def _value(fen: int | None) -> dict | None:
     return {"amount": float(to_yuan(fen)), "currency": "CNY"}
 
 
+def _value_field(fen: int | None) -> dict:
+    return {} if fen is None else {"value": _value(fen)}
+
+
 def _party(kind: str, ident, name: str, roles: list[str]) -> dict:
     return {"id": f"{kind}-{ident}", **({"name": name} if name else {}), "roles": roles}
 
@@ -135,7 +139,7 @@ def release(row: dict, suppliers: list[dict]) -> dict:
                 "description": row["body"],
                 "status": "active",
                 "date": _time(row["published_on"]),
-                "value": _value(row["amount_fen"]),
+                **_value_field(row["amount_fen"]),
                 "suppliers": [
                     {"id": f"organisation-{s['organisation_id']}", "name": s["name"]}
                     for s in suppliers
@@ -149,7 +153,7 @@ def release(row: dict, suppliers: list[dict]) -> dict:
             "title": row["title"],
             "description": row["body"],
             "status": "active",
-            "value": _value(row["amount_fen"]),
+            **_value_field(row["amount_fen"]),
         }
         if details.get("signed_on"):
             contract["dateSigned"] = _time(details["signed_on"])

@@ -16,7 +16,7 @@ from litestar.params import FromPath, FromQuery
 from gpcloud.core.errors import DomainError
 from gpcloud.core.money import to_yuan
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.portal import service
+from gpcloud.portal import legacy, service
 
 SITE = "广东政府采购智慧云平台"
 KINDS = {
@@ -110,7 +110,13 @@ async def _home(region: str | None) -> Response:
         latest.append((kind, await _views(found.rows)))
     tree = await tenant_tree()
     heading = f"{tree.nodes[region].name}政府采购" if region else "最新公告"
-    return await _page("home.html", region=region, latest=latest, heading=heading)
+    return await _page(
+        "home.html",
+        region=region,
+        latest=latest,
+        heading=heading,
+        migrations=await legacy.batches() if region is None else [],
+    )
 
 
 @get("/", include_in_schema=False)

@@ -19,7 +19,7 @@ from gpcloud.core.pagination import check_page_size
 from gpcloud.core.search import match
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.portal.tables import KINDS, Notice, NoticeSupplier
+from gpcloud.portal.tables import KINDS, LegacyBatch, Notice, NoticeSupplier
 from gpcloud.portal.text import index_terms, query_terms
 from gpcloud.settings import get_settings
 
@@ -182,8 +182,30 @@ def _decode(cursor: str) -> list[str]:
         raise ValueError(cursor) from None
 
 
+async def open_batches() -> list[int]:
+    """Migrated notices are public once their batch completed (seed, 九(一))."""
+    with all_tenants(PUBLIC):
+        rows = await LegacyBatch.select(LegacyBatch.id).where(LegacyBatch.status == "completed")
+    return [r["id"] for r in rows]
+
+
+def _visible(open_ids: list[int]):
+    condition = Notice.legacy_batch.is_null()
+    return condition | Notice.legacy_batch.is_in(open_ids) if open_ids else condition
+
+
 async def _conditions(flt: NoticeFilter) -> tuple[list[str], list[object]]:
-    where, params = [], []
+    open_ids = await open_batches()
+    where = [
+        '("notice".legacy_batch IS NULL'
+        + (
+            f' OR "notice".legacy_batch IN ({", ".join("{}" for _ in open_ids)})'
+            if open_ids
+            else ""
+        )
+        + ")"
+    ]
+    params: list[object] = list(open_ids)
     if flt.region:
         tree = await tenant_tree()
         if tree.get(flt.region) is None:
@@ -278,36 +300,27 @@ def _as_datetime(value) -> datetime:
 
 
 async def get(notice_id: int) -> dict:
+    visible = _visible(await open_batches())
     with all_tenants(PUBLIC):
-        row = await Notice.select().where(Notice.id == notice_id).first()
+        row = await Notice.select().where((Notice.id == notice_id) & visible).first()
     if row is None:
         raise NotFound("notice", notice_id)
     return row
 
 
 async def chain(row: dict) -> list[dict]:
-    """The notices of the same procurement: its intention, plan, announcements, contract,
-    acceptance, oldest first."""
-    links = []
-    if row["plan_id"] is not None:
-        links.append(Notice.plan_id == row["plan_id"])
-    if row["intention_id"] is not None:
-        links.append(Notice.intention_id == row["intention_id"])
-    if not links:
+    """The notices of the same contracting process (ocid): its intention, plan, announcements,
+    contract, acceptance, oldest first."""
+    if not row["ocid"]:
         return [row]
-    condition = links[0] if len(links) == 1 else links[0] | links[1]
+    visible = _visible(await open_batches())
     with all_tenants(PUBLIC):
-        rows = (
-            await Notice.select().where(condition).order_by(Notice.published_at).order_by(Notice.id)
+        return await (
+            Notice.select()
+            .where((Notice.ocid == row["ocid"]) & visible)
+            .order_by(Notice.published_on)
+            .order_by(Notice.id)
         )
-        if row["plan_id"] is not None:
-            plan = [r for r in rows if r["kind"] == "plan"]
-            if plan and plan[0]["intention_id"] is not None and row["intention_id"] is None:
-                rows += await Notice.select().where(
-                    (Notice.intention_id == plan[0]["intention_id"]) & (Notice.plan_id.is_null())
-                )
-    unique = {r["id"]: r for r in rows}
-    return sorted(unique.values(), key=lambda r: (r["published_on"], r["id"]))
 
 
 async def suppliers_of(notice_ids: list[int]) -> list[list[dict]]:
@@ -346,8 +359,10 @@ async def _region_codes(region: str | None) -> list[str] | None:
     return sorted(tree.subtree(region))
 
 
-def _ocds_query(codes: list[str] | None, since: date | None, until: date | None, *columns):
-    query = Notice.select(*columns).where(Notice.ocid != "")
+def _ocds_query(
+    codes: list[str] | None, since: date | None, until: date | None, open_ids: list[int], *columns
+):
+    query = Notice.select(*columns).where((Notice.ocid != "") & _visible(open_ids))
     if codes is not None:
         query = query.where(Notice.tenant_id.is_in(codes))
     if since is not None:
@@ -364,9 +379,10 @@ async def ocds_notices(
     if not 1 <= limit <= MAX_OCDS_PAGE:
         raise DomainError("PAGE_SIZE_TOO_LARGE", f"limit is 1 to {MAX_OCDS_PAGE}", "limit")
     codes = await _region_codes(region)
+    open_ids = await open_batches()
     with all_tenants(PUBLIC):
         rows = await (
-            _ocds_query(codes, since, until)
+            _ocds_query(codes, since, until, open_ids)
             .where(Notice.id > after)
             .order_by(Notice.id)
             .limit(limit + 1)
@@ -383,10 +399,11 @@ async def ocds_processes(
     if not 1 <= limit <= MAX_OCDS_PAGE:
         raise DomainError("PAGE_SIZE_TOO_LARGE", f"limit is 1 to {MAX_OCDS_PAGE}", "limit")
     codes = await _region_codes(region)
+    open_ids = await open_batches()
     with all_tenants(PUBLIC):
         ocids = [
             r["ocid"]
-            for r in await _ocds_query(codes, since, until, Notice.ocid)
+            for r in await _ocds_query(codes, since, until, open_ids, Notice.ocid)
             .distinct()
             .where(Notice.ocid > after)
             .order_by(Notice.ocid)
@@ -395,7 +412,9 @@ async def ocds_processes(
         more = len(ocids) > limit
         ocids = ocids[:limit]
         rows = (
-            await Notice.select().where(Notice.ocid.is_in(ocids)).order_by(Notice.id)
+            await Notice.select()
+            .where(Notice.ocid.is_in(ocids) & _visible(open_ids))
+            .order_by(Notice.id)
             if ocids
             else []
         )

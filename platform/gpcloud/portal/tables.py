@@ -2,7 +2,7 @@ from piccolo.columns import BigInt, Date, ForeignKey, Integer, OnDelete, Text, T
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
-from gpcloud.core.tenancy.tables import TenantOwned
+from gpcloud.core.tenancy.tables import ProvinceShared, TenantOwned
 
 KINDS = (
     "intention",
@@ -44,6 +44,8 @@ class Notice(TenantOwned, Table, tablename="notice"):
     # public details of its kind (bid deadline, announcement period, contract id...), as JSON.
     ocid = Varchar(length=64, default="", index=True)
     details = Text(default="{}")
+    # Set on notices migrated from the old portal: they are public once their batch completed.
+    legacy_batch = Integer(null=True, default=None, index=True)
 
 
 class NoticeSupplier(TenantOwned, Table, tablename="notice_supplier"):
@@ -53,3 +55,22 @@ class NoticeSupplier(TenantOwned, Table, tablename="notice_supplier"):
     organisation_id = Integer(index=True)
     name = Varchar(length=128)
     amount_fen = BigInt(null=True, default=None)
+
+
+class LegacyBatch(ProvinceShared, Table, tablename="legacy_batch"):
+    """One migration run of the old portal's records of one year and kind (seed, 九(一)):
+    editorial columns whole, 2020's procurement notices first, earlier years after. Resumable:
+    `lines_done` advances with every committed chunk."""
+
+    year = Integer()
+    kind = Varchar(length=16)
+    status = Varchar(length=16, default="pending")  # pending | running | completed | failed
+    source_format = Varchar(length=16)  # jsonl | csv | ocds
+    path = Text()
+    region = Varchar(length=6)  # for OCDS input, which names no region
+    lines_done = Integer(default=0)
+    created = Integer(default=0)
+    skipped = Integer(default=0)
+    rejected = Integer(default=0)
+    error = Text(default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
