@@ -24,7 +24,9 @@ from gpcloud.portal.text import index_terms, query_terms
 from gpcloud.settings import get_settings
 
 PUBLIC = "portal: published notices are public"
-MAX_OFFSET = 10_000  # search results beyond this are not paged to (refine the search)
+SEARCH_WINDOW = 500  # a search pages through at most this many results (refine it for more)
+MAX_OFFSET = SEARCH_WINDOW
+LATEST = '"notice".published_on DESC, "notice".published_at DESC, "notice".id DESC'
 
 
 @dataclass(frozen=True)
@@ -164,13 +166,13 @@ def _offset(cursor: str | None) -> int:
         raise DomainError(*BAD_CURSOR) from None
 
 
-def _position(cursor: str) -> tuple[datetime, int]:
-    """List pages: the (published_at, id) of the last notice before the page."""
+def _position(cursor: str) -> tuple[date, datetime, int]:
+    """List pages: the (published_on, published_at, id) of the last notice before the page."""
     try:
-        kind, at, ident = _decode(cursor)
+        kind, day, at, ident = _decode(cursor)
         if kind != "t":
             raise ValueError
-        return datetime.fromisoformat(at), int(ident)
+        return date.fromisoformat(day), datetime.fromisoformat(at), int(ident)
     except ValueError:
         raise DomainError(*BAD_CURSOR) from None
 
@@ -257,26 +259,29 @@ async def find(flt: NoticeFilter, first: int | None, after: str | None) -> Found
     if flt.search and flt.search.strip() and not terms:
         return Found([], False, None, [])
     if terms:
+        # Relevance ranks the newest SEARCH_WINDOW matches: bounded work however common the
+        # words are, and results stay recent.
         condition, rank, value = match("notice", "search_text", terms)
-        where.append(condition)
-        params.append(value)
         offset = _offset(after)
-        order = f'{rank}, "notice".published_at DESC, "notice".id DESC'
-        params += [value] * rank.count("{}")
-        tail = f" LIMIT {size + 1} OFFSET {offset}"
+        window = (
+            'SELECT "notice".id FROM "notice" WHERE '
+            + " AND ".join([*where, condition])
+            + f" ORDER BY {LATEST} LIMIT {SEARCH_WINDOW}"
+        )
+        sql = (
+            f'SELECT "notice".id FROM ({window}) AS recent JOIN "notice" ON "notice".id = recent.id'
+            f" ORDER BY {rank}, {LATEST} LIMIT {size + 1} OFFSET {offset}"
+        )
+        params = [*params, value, *([value] * rank.count("{}"))]
     else:
-        order = '"notice".published_at DESC, "notice".id DESC'
-        tail = f" LIMIT {size + 1}"
         if after:
-            moment, ident = _position(after)
+            day, moment, ident = _position(after)
             where.append(
-                '("notice".published_at < {} OR ("notice".published_at = {} AND "notice".id < {}))'
+                '("notice".published_on, "notice".published_at, "notice".id) < ({}, {}, {})'
             )
-            params += [moment, moment, ident]
-    sql = 'SELECT "notice".id FROM "notice"'
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += f" ORDER BY {order}{tail}"
+            params += [day, moment, ident]
+        sql = 'SELECT "notice".id FROM "notice" WHERE ' + " AND ".join(where)
+        sql += f" ORDER BY {LATEST} LIMIT {size + 1}"
     with all_tenants(PUBLIC):
         ids = [r["id"] for r in await Notice.raw(sql, *params)]
         has_next = len(ids) > size
@@ -289,7 +294,10 @@ async def find(flt: NoticeFilter, first: int | None, after: str | None) -> Found
         start = _offset(after)
         cursors = [_cursor("s", start + i + 1) for i in range(len(rows))]
     else:
-        cursors = [_cursor("t", _as_datetime(r["published_at"]).isoformat(), r["id"]) for r in rows]
+        cursors = [
+            _cursor("t", r["published_on"], _as_datetime(r["published_at"]).isoformat(), r["id"])
+            for r in rows
+        ]
     return Found(rows, has_next, cursors[-1] if cursors else None, terms, cursors)
 
 

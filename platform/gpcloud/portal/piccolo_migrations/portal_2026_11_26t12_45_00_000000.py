@@ -11,12 +11,17 @@ DESCRIPTION = "notice search and filter indexes"
 
 
 async def indexes() -> None:
+    """Lists are newest first (published_on, published_at, id), within a region, a kind or both;
+    method and amount filters come with a region."""
     await create_fulltext("notice", "search_text")
-    await create_index("notice", ["kind", "published_at", "id"])
-    await create_index("notice", ["tenant_id", "kind", "published_at", "id"])
-    await create_index("notice", ["tenant_id", "published_at", "id"])
-    await create_index("notice", ["method", "published_at"])
-    await create_index("notice", ["category_code", "published_at"])
+    latest = ["published_on", "published_at", "id"]
+    await create_index("notice", latest)
+    await create_index("notice", ["kind", *latest])
+    await create_index("notice", ["tenant_id", *latest])
+    await create_index("notice", ["tenant_id", "kind", *latest])
+    await create_index("notice", ["tenant_id", "method", "amount_fen"])
+    await create_index("notice", ["method", "amount_fen"])
+    await create_index("notice", ["category_code", *latest])
     await create_index("notice", ["amount_fen"])
 
 
