@@ -414,6 +414,9 @@ async def _prepare(embedded: bool, demo: bool):
     if not await Tenant.exists():
         await _apply_tenants(None)
     await seed_demo()
+    from gpcloud.portal import demo as portal_demo
+
+    await portal_demo.seed()
     return USERS
 
 

@@ -130,3 +130,18 @@ def browse(base: str) -> None:
         assert "验收" in driver.find_element(By.TAG_NAME, "h1").text
     finally:
         driver.quit()
+
+
+async def test_the_demo_portal_has_history_to_browse(client, demo):
+    from gpcloud.portal import demo as portal_demo
+
+    created = await portal_demo.seed()
+    assert created > 200 and await portal_demo.seed() == 0  # once
+    home = await page(client, "/")
+    assert "梅州市" in home and "政策法规" in home and "已迁移，可查询" in home
+    found = await page(client, "/notices?q=彩超&region=441400")
+    assert "<mark>彩超</mark>" in found
+    chain_page = await page(client, "/notices?kind=acceptance&region=441481")
+    link = chain_page.split('href="/notices/', 1)[1].split('"', 1)[0]
+    detail = await page(client, f"/notices/{link}")
+    assert detail.split('<ol class="chain">')[1].count("<li") == 7
