@@ -2,6 +2,7 @@
 offline), records compiled like ocdsmerge compiles them, pagination and bad parameters."""
 
 import json
+import os
 import subprocess
 import sys
 import zipfile
@@ -13,7 +14,20 @@ import pytest
 from gpcloud.demo import seed_demo
 from tests.support import ROOT_TENANTS, closed_loop_module, drain_jobs
 
-SHARED = ROOT_TENANTS.parents[1] / "shared" / "ocds"
+# The shared reference data sits beside the checkout (../shared); a clean clone elsewhere
+# finds it through GPCLOUD_SHARED or the workplace's /work/shared.
+SHARED = next(
+    (
+        Path(base) / "ocds"
+        for base in (
+            os.environ.get("GPCLOUD_SHARED", ""),
+            ROOT_TENANTS.parents[1] / "shared",
+            "/work/shared",
+        )
+        if base and (Path(base) / "ocds").is_dir()
+    ),
+    ROOT_TENANTS.parents[1] / "shared" / "ocds",
+)
 SCHEMA_ZIP = SHARED / "standard-1__1__5-schema.zip"
 
 
