@@ -200,10 +200,16 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--notices", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
     args = parser.parse_args()
     admin_url = configure()
     try:
         asyncio.run(run(args.notices, args.queries))
     finally:
-        drop(admin_url)
+        if args.keep:
+            import os
+
+            print(f"kept: {os.environ.get('GPCLOUD_DB', 'SQLite under GPCLOUD_VAR')}")
+        else:
+            drop(admin_url)
     sys.exit(0)
