@@ -23,7 +23,7 @@ from gpcloud.core.auth.roles import (
     TENANT_ADMIN,
 )
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
-from gpcloud.core.graphql.mutations import run_mutation
+from gpcloud.core.graphql.mutations import run_mutation, run_payload
 from gpcloud.core.graphql.permissions import Authenticated, HasRole, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.jobs.graphql import Job, JobPayload
@@ -247,17 +247,11 @@ class SigningKeyPayload:
 
 
 def _contract(work):
-    async def run() -> ContractPayload:
-        return ContractPayload(contract=Contract.of(await work()))
-
-    return run_mutation(ContractPayload, run)
+    return run_payload(ContractPayload, "contract", Contract.of, work)
 
 
 def _key(work):
-    async def run() -> SigningKeyPayload:
-        return SigningKeyPayload(key=SigningKey.of(await work()))
-
-    return run_mutation(SigningKeyPayload, run)
+    return run_payload(SigningKeyPayload, "key", SigningKey.of, work)
 
 
 @strawberry.type

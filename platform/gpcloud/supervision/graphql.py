@@ -14,7 +14,7 @@ from strawberry.types import Info
 from gpcloud.contracts.graphql import Contract
 from gpcloud.core.auth.roles import PROVINCE_ADMIN, PURCHASER, SUPERVISOR, TENANT_ADMIN
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
-from gpcloud.core.graphql.mutations import run_mutation
+from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import HasRole, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.money import to_yuan
@@ -261,17 +261,11 @@ class Queries:
 
 
 def _intention(work):
-    async def run() -> IntentionPayload:
-        return IntentionPayload(intention=ProcurementIntention.of(await work()))
-
-    return run_mutation(IntentionPayload, run)
+    return run_payload(IntentionPayload, "intention", ProcurementIntention.of, work)
 
 
 def _plan(work):
-    async def run() -> PlanPayload:
-        return PlanPayload(plan=ProcurementPlan.of(await work()))
-
-    return run_mutation(PlanPayload, run)
+    return run_payload(PlanPayload, "plan", ProcurementPlan.of, work)
 
 
 PURCHASERS = allow(HasRole(PURCHASER), LIVE)

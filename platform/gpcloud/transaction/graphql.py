@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from gpcloud.core.auth.roles import AGENCY, PROVINCE_ADMIN, PURCHASER, SUPERVISOR, TENANT_ADMIN
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
-from gpcloud.core.graphql.mutations import run_mutation
+from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import HasRole, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.money import to_yuan
@@ -132,10 +132,7 @@ class ProjectPayload:
 
 
 def _project(work):
-    async def run() -> ProjectPayload:
-        return ProjectPayload(project=Project.of(await work()))
-
-    return run_mutation(ProjectPayload, run)
+    return run_payload(ProjectPayload, "project", Project.of, work)
 
 
 @strawberry.type

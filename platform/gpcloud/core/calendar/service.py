@@ -192,10 +192,6 @@ async def deadline(start: date, amount: int, unit: str) -> Deadline:
             span *= 2
 
 
-async def is_working_day(day: date) -> bool:
-    return (await window(day, day)).is_working_day(day)
-
-
 def read_year_file(path: Path) -> list[SpecialDay]:
     """A year as the State Council published it, typed up as CSV (UTF-8 or GBK) or XLSX with the
     columns date, kind, name; kind is holiday / workday (or 休 / 班)."""

@@ -19,3 +19,12 @@ async def run_mutation(payload: Callable[..., P], work: Callable[[], Awaitable[P
             return await work()
     except DomainError as exc:
         return payload(errors=[UserError.of(p) for p in exc.problems])
+
+
+async def run_payload(payload: Callable[..., P], field: str, convert, work) -> P:
+    """run_mutation for the common case: the payload's `field` is `convert(await work())`."""
+
+    async def run() -> P:
+        return payload(**{field: convert(await work())})
+
+    return await run_mutation(payload, run)

@@ -6,7 +6,6 @@ from gpcloud.core.tenancy.tables import TenantOwned
 from gpcloud.registries.purchasers.tables import Purchaser
 
 STATUSES = ("active", "frozen")
-ENTRY_KINDS = ("reserve", "release", "pay", "reverse_payment")
 
 
 class BudgetIndicator(TenantOwned, Table, tablename="budget_indicator"):
@@ -33,6 +32,6 @@ class BudgetEntry(TenantOwned, Table, tablename="budget_entry"):
     (and releases what it pays from the plan's reservation). The ledger behind usage exports."""
 
     indicator = ForeignKey(BudgetIndicator, on_delete=OnDelete.restrict, index=True)
-    kind = Varchar(length=16)
+    kind = Varchar(length=16)  # digital_finance.service.MOVES: reserve, release, pay, reverse_payment
     amount_fen = BigInt()
     reference = Varchar(length=64, index=True)  # e.g. plan:12, payment:7
