@@ -382,6 +382,25 @@ async def verify(contract: dict) -> Verification:
     )
 
 
+async def for_supervision(on: date, limit: int) -> dict[str, tuple[list[dict], int]]:
+    """The region's contracts awaiting filing, and those signed but not published by their
+    publication due date: the oldest `limit` of each, with the full counts."""
+    queues = {
+        "awaiting_filing": (Contract.status == "published", Contract.published_on),
+        "publication_overdue": (
+            (Contract.status == "signed") & (Contract.publication_due < on),
+            Contract.publication_due,
+        ),
+    }
+    return {
+        name: (
+            await Contract.select().where(condition).order_by(order).limit(limit),
+            await Contract.count().where(condition),
+        )
+        for name, (condition, order) in queues.items()
+    }
+
+
 async def search(
     actor: CurrentUser, status: str | None, first: int | None, after: str | None
 ) -> Page:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from gpcloud.contracts.tables import Contract
+from gpcloud.contracts import service as contracts
 from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.errors import DomainError
@@ -39,25 +39,18 @@ async def overview(actor: CurrentUser, on: date | None = None) -> Overview:
         raise DomainError("FORBIDDEN", "supervisors and admins see the supervision overview")
     on = on or today()
     submitted = ProcurementPlan.status == "submitted"
-    published = Contract.status == "published"
-    overdue = (Contract.status == "signed") & (Contract.publication_due < on)
     exempt = (ProcurementPlan.intention_exemption != "") & (ProcurementPlan.origin == "platform")
     plans, plans_count = await _listed(
         ProcurementPlan.select().where(submitted).order_by(ProcurementPlan.submitted_at),
         ProcurementPlan.count().where(submitted),
     )
-    filing, filing_count = await _listed(
-        Contract.select().where(published).order_by(Contract.published_on),
-        Contract.count().where(published),
-    )
-    late, late_count = await _listed(
-        Contract.select().where(overdue).order_by(Contract.publication_due),
-        Contract.count().where(overdue),
-    )
     exemptions, exemptions_count = await _listed(
         ProcurementPlan.select().where(exempt).order_by(ProcurementPlan.id),
         ProcurementPlan.count().where(exempt),
     )
+    queues = await contracts.for_supervision(on, LIMIT)
+    filing, filing_count = queues["awaiting_filing"]
+    late, late_count = queues["publication_overdue"]
     return Overview(
         on,
         plans,

@@ -32,6 +32,8 @@ class BudgetEntry(TenantOwned, Table, tablename="budget_entry"):
     (and releases what it pays from the plan's reservation). The ledger behind usage exports."""
 
     indicator = ForeignKey(BudgetIndicator, on_delete=OnDelete.restrict, index=True)
-    kind = Varchar(length=16)  # digital_finance.service.MOVES: reserve, release, pay, reverse_payment
+    kind = Varchar(
+        length=16
+    )  # digital_finance.service.MOVES: reserve, release, pay, reverse_payment
     amount_fen = BigInt()
     reference = Varchar(length=64, index=True)  # e.g. plan:12, payment:7
