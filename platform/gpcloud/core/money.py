@@ -23,3 +23,7 @@ def to_fen(amount: Decimal, field: str = "amount") -> int:
 
 def to_yuan(fen: int) -> Decimal:
     return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+def to_yuan_or_none(fen: int | None) -> Decimal | None:
+    return None if fen is None else to_yuan(fen)

@@ -19,7 +19,7 @@ from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import HasRole, Public, allow
 from gpcloud.core.graphql.types import PageInfo, UserError, parse_id
 from gpcloud.core.jobs.graphql import Job, JobPayload
-from gpcloud.core.money import to_fen, to_yuan
+from gpcloud.core.money import to_fen, to_yuan_or_none
 from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal import legacy, service
@@ -71,7 +71,7 @@ class Notice:
             object_type=row["object_type"],
             purchaser_name=row["purchaser_name"],
             agency_name=row["agency_name"],
-            amount=to_yuan(row["amount_fen"]) if row["amount_fen"] is not None else None,
+            amount=to_yuan_or_none(row["amount_fen"]),
             row=row,
             terms=terms or [],
         )
@@ -90,7 +90,7 @@ class Notice:
         return [
             NoticeSupplier(
                 name=r["name"],
-                amount=to_yuan(r["amount_fen"]) if r["amount_fen"] is not None else None,
+                amount=to_yuan_or_none(r["amount_fen"]),
             )
             for r in await loader.load(int(self.id))
         ]
@@ -100,8 +100,11 @@ class Notice:
         description="The procurement's notices, oldest first: intention -> plan -> "
         "announcements -> result -> contract -> acceptance.",
     )
-    async def chain(self) -> list[Notice]:
-        return await _notices(await service.chain(self.row))
+    async def chain(self, info: Info) -> list[Notice]:
+        if not self.row["ocid"]:
+            return [self]
+        loader = info.context.loaders.get("notice_chains", service.chains)
+        return await _notices(await loader.load(self.row["ocid"]))
 
 
 @strawberry.type

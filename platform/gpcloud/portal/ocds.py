@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from gpcloud.core.money import to_yuan
+from gpcloud.portal.tables import METHOD_LABELS
 
 TAGS = {
     "intention": "planning",
@@ -26,13 +27,13 @@ TAGS = {
 }
 # procurementMethod is a closed codelist; the Chinese method goes to procurementMethodDetails.
 METHODS = {
-    "open_tender": ("open", "公开招标"),
-    "invited_tender": ("selective", "邀请招标"),
-    "competitive_negotiation": ("limited", "竞争性谈判"),
-    "competitive_consultation": ("limited", "竞争性磋商"),
-    "request_for_quotation": ("selective", "询价"),
-    "single_source": ("direct", "单一来源"),
-    "framework_agreement": ("selective", "框架协议采购"),
+    "open_tender": "open",
+    "invited_tender": "selective",
+    "competitive_negotiation": "limited",
+    "competitive_consultation": "limited",
+    "request_for_quotation": "selective",
+    "single_source": "direct",
+    "framework_agreement": "selective",
 }
 CATEGORIES = {"goods": "goods", "works": "works", "services": "services"}
 
@@ -84,10 +85,10 @@ def release(row: dict, suppliers: list[dict]) -> dict:
         parties.append(_party("organisation", s["organisation_id"], s["name"], ["supplier"]))
     if parties:
         out["parties"] = parties
-    method = METHODS.get(row["method"])
     tender: dict = {"id": f"{ocid}-tender"}
-    if method:
-        tender["procurementMethod"], tender["procurementMethodDetails"] = method
+    if row["method"] in METHODS:
+        tender["procurementMethod"] = METHODS[row["method"]]
+        tender["procurementMethodDetails"] = METHOD_LABELS[row["method"]]
     if row["object_type"] in CATEGORIES:
         tender["mainProcurementCategory"] = CATEGORIES[row["object_type"]]
     award_id = f"{ocid}-award"

@@ -14,9 +14,10 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
 from gpcloud.core.errors import DomainError
-from gpcloud.core.money import to_yuan
+from gpcloud.core.money import to_yuan_or_none
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal import legacy, service
+from gpcloud.portal.tables import METHOD_LABELS
 
 SITE = "广东政府采购智慧云平台"
 KINDS = {
@@ -29,15 +30,6 @@ KINDS = {
     "acceptance": "验收报告",
     "policy": "政策法规",
     "notice": "通知公告",
-}
-METHODS = {
-    "open_tender": "公开招标",
-    "invited_tender": "邀请招标",
-    "competitive_negotiation": "竞争性谈判",
-    "competitive_consultation": "竞争性磋商",
-    "request_for_quotation": "询价",
-    "single_source": "单一来源",
-    "framework_agreement": "框架协议采购",
 }
 HOME_ITEMS = 8
 templates = Environment(
@@ -75,7 +67,7 @@ async def _views(rows: list[dict]) -> list[View]:
             purchaser_name=r["purchaser_name"],
             agency_name=r["agency_name"],
             method=r["method"],
-            amount=to_yuan(r["amount_fen"]) if r["amount_fen"] is not None else None,
+            amount=to_yuan_or_none(r["amount_fen"]),
         )
         for r in rows
     ]
@@ -92,7 +84,7 @@ async def _page(template: str, region: str | None = None, **context) -> Response
     html = templates.get_template(template).render(
         site=SITE,
         kinds=KINDS,
-        methods=METHODS,
+        methods=METHOD_LABELS,
         regions=regions,
         region=region,
         highlight=service.highlight,
@@ -174,7 +166,7 @@ async def notice_detail(notice_id: FromPath[int]) -> Response:
     suppliers = [
         {
             "name": s["name"],
-            "amount": to_yuan(s["amount_fen"]) if s["amount_fen"] is not None else None,
+            "amount": to_yuan_or_none(s["amount_fen"]),
         }
         for s in (await service.suppliers_of([notice_id]))[0]
     ]

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from gpcloud.core.db import any_of
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.pagination import check_page_size
 from gpcloud.core.search import match
@@ -209,10 +210,7 @@ async def _conditions(flt: NoticeFilter) -> tuple[list[str], list[object]]:
     ]
     params: list[object] = list(open_ids)
     if flt.region:
-        tree = await tenant_tree()
-        if tree.get(flt.region) is None:
-            raise DomainError("UNKNOWN_REGION", f"no region {flt.region}", "region")
-        codes = sorted(tree.subtree(flt.region))
+        codes = await _region_codes(flt.region)
         where.append(f'"notice".tenant_id IN ({", ".join("{}" for _ in codes)})')
         params += codes
     if flt.kinds:
@@ -319,16 +317,23 @@ async def get(notice_id: int) -> dict:
 async def chain(row: dict) -> list[dict]:
     """The notices of the same contracting process (ocid): its intention, plan, announcements,
     contract, acceptance, oldest first."""
-    if not row["ocid"]:
-        return [row]
+    return (await chains([row["ocid"]]))[0] if row["ocid"] else [row]
+
+
+async def chains(ocids: list[str]) -> list[list[dict]]:
+    """The chains of several contracting processes in one query (a dataloader's batch)."""
     visible = _visible(await open_batches())
     with all_tenants(PUBLIC):
-        return await (
+        rows = await (
             Notice.select()
-            .where((Notice.ocid == row["ocid"]) & visible)
+            .where(any_of(Notice.ocid, ocids) & visible)
             .order_by(Notice.published_on)
             .order_by(Notice.id)
         )
+    grouped: dict[str, list[dict]] = {}
+    for r in rows:
+        grouped.setdefault(r["ocid"], []).append(r)
+    return [grouped.get(o, []) for o in ocids]
 
 
 async def suppliers_of(notice_ids: list[int]) -> list[list[dict]]:

@@ -16,6 +16,17 @@ KINDS = (
     "notice",  # 通知公告, an editorial column
 )
 
+# The procurement methods' Chinese names, for the pages and OCDS procurementMethodDetails.
+METHOD_LABELS = {
+    "open_tender": "公开招标",
+    "invited_tender": "邀请招标",
+    "competitive_negotiation": "竞争性谈判",
+    "competitive_consultation": "竞争性磋商",
+    "request_for_quotation": "询价",
+    "single_source": "单一来源",
+    "framework_agreement": "框架协议采购",
+}
+
 
 class Notice(TenantOwned, Table, tablename="notice"):
     """One published item as the public sees it (only public fields). `source` names what it
