@@ -184,8 +184,9 @@ class Contract:
         ]
 
     @strawberry.field(extensions=allow(READERS))
-    async def verification(self) -> ContractVerification:
-        result = await service.verify(self.row)
+    async def verification(self, info: Info) -> ContractVerification:
+        loader = info.context.loaders.get("contract_signatures", service.signatures_of)
+        result = service.verification(self.row, await loader.load(int(self.id)))
         return ContractVerification(
             digest=result.digest,
             digest_matches=result.digest_matches,

@@ -22,7 +22,7 @@ from gpcloud.contracts.tables import Contract, ContractSignature
 from gpcloud.core.audit.service import canonical
 from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.db import transaction
+from gpcloud.core.db import any_of, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
@@ -369,17 +369,29 @@ class Verification:
 
 async def verify(contract: dict) -> Verification:
     """Recompute the digest from the stored contract and check every signature against it."""
+    return verification(contract, (await signatures_of([contract["id"]]))[0])
+
+
+def verification(contract: dict, signatures: list[dict]) -> Verification:
     current = digest(contract)
+    return Verification(
+        current,
+        current == contract["digest"],
+        [(r, signing.verify(r["public_key"], r["signature"], current)) for r in signatures],
+    )
+
+
+async def signatures_of(contract_ids: list[int]) -> list[list[dict]]:
+    """Each contract's signatures with the public key they were made with (one query)."""
     with all_tenants(PARTY_SCOPE):
         rows = await ContractSignature.select(
             *ContractSignature.all_columns(),
             ContractSignature.key.public_key.as_alias("public_key"),
-        ).where(ContractSignature.contract == contract["id"])
-    return Verification(
-        current,
-        current == contract["digest"],
-        [(r, signing.verify(r["public_key"], r["signature"], current)) for r in rows],
-    )
+        ).where(any_of(ContractSignature.contract, contract_ids))
+    grouped: dict[int, list[dict]] = {}
+    for r in rows:
+        grouped.setdefault(r["contract"], []).append(r)
+    return [grouped.get(i, []) for i in contract_ids]
 
 
 async def for_supervision(on: date, limit: int) -> dict[str, tuple[list[dict], int]]:
