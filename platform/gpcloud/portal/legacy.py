@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import io
 import json
 import uuid
 from collections.abc import Iterator
@@ -49,20 +48,6 @@ OCDS_KINDS = {
     "implementation": "acceptance",
     "implementationUpdate": "acceptance",
 }
-CSV_FIELDS = (
-    "legacy_id",
-    "kind",
-    "region_code",
-    "title",
-    "body",
-    "published_on",
-    "project_code",
-    "method",
-    "purchaser_name",
-    "agency_name",
-    "amount",
-    "suppliers",
-)
 
 
 @dataclass(frozen=True)
@@ -257,80 +242,85 @@ async def start(
 
 
 async def run(batch_id: int, out_dir: Path, progress=None, stop_after: int | None = None) -> dict:
-    """Migrate (or resume) a batch. `stop_after` (tests) simulates a crash after that many
-    chunks."""
+    """Migrate (or resume) a batch; a run that breaks leaves it `failed` with the error, and
+    the next run resumes it. `stop_after` (tests) simulates a crash after that many chunks."""
     with all_tenants(SCOPE):
         batch = await LegacyBatch.select().where(LegacyBatch.id == batch_id).first()
         if batch is None:
             raise DomainError("NOT_FOUND", f"no legacy batch {batch_id}")
         if batch["status"] == "completed":
             return batch
-        await LegacyBatch.update({LegacyBatch.status: "running"}).where(LegacyBatch.id == batch_id)
-        regions = frozenset((await tenant_tree()).nodes)
-        rejects: list[list[str]] = []
-        chunk: list[tuple[int, Record]] = []
-        seen: set[str] = set()
-        done, chunks = batch["lines_done"], 0
-
-        async def flush(last_line: int) -> None:
-            nonlocal chunks
-            created = await _write(batch, chunk)
-            async with transaction():
-                await LegacyBatch.update(
-                    {
-                        LegacyBatch.lines_done: last_line,
-                        LegacyBatch.created: LegacyBatch.created + created,
-                        LegacyBatch.skipped: LegacyBatch.skipped + len(chunk) - created,
-                        LegacyBatch.updated_at: datetime.now(UTC),
-                    }
-                ).where(LegacyBatch.id == batch_id)
-            chunk.clear()
-            chunks += 1
-            if progress is not None:
-                await progress(last_line, None)
-            if stop_after is not None and chunks >= stop_after:
-                raise RuntimeError("simulated crash")
-
-        path = Path(batch["path"])
-        number = 0
-        for number, record, reason in read(path, batch["source_format"], batch["region"], regions):
-            if (
-                record is not None
-                and record.kind != batch["kind"]
-                and batch["source_format"] != "ocds"
-            ):
-                record, reason = None, f"kind {record.kind}: this batch migrates {batch['kind']}"
-            by_year = batch["kind"] not in ("policy", "notice") and batch["source_format"] != "ocds"
-            if record is not None and by_year and record.published_on.year != batch["year"]:
-                record, reason = (
-                    None,
-                    f"published {record.published_on}: this batch is {batch['year']}",
-                )
-            if record is not None and record.legacy_id in seen:
-                record, reason = None, f"legacy_id {record.legacy_id} appears twice in the file"
-            if record is None:
-                rejects.append([str(number), reason])
-                continue
-            seen.add(record.legacy_id)
-            if number <= done:  # committed before a crash: checked again, not written again
-                continue
-            chunk.append((number, record))
-            if len(chunk) >= CHUNK:
-                await flush(number)
-        if chunk:
-            await flush(number)
-        async with transaction():
-            await LegacyBatch.update(
-                {
-                    LegacyBatch.status: "completed",
-                    LegacyBatch.rejected: len(rejects),
-                    LegacyBatch.lines_done: max(number, done),
-                    LegacyBatch.updated_at: datetime.now(UTC),
-                }
-            ).where(LegacyBatch.id == batch_id)
-        if rejects:
-            await asyncio.to_thread(_report, out_dir, rejects)
+        await _set(batch_id, status="running", error="")
+        try:
+            await _migrate(batch, out_dir, progress, stop_after)
+        except Exception as exc:
+            await _set(batch_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:500])
+            raise
         return await LegacyBatch.select().where(LegacyBatch.id == batch_id).first()
+
+
+async def _set(batch_id: int, **values) -> None:
+    async with transaction():
+        await LegacyBatch.update({**values, "updated_at": datetime.now(UTC)}).where(
+            LegacyBatch.id == batch_id
+        )
+
+
+def _refusal(record: Record, batch: dict, seen: set[str]) -> str | None:
+    """Why a well-formed record does not belong in this batch, if it does not."""
+    ocds = batch["source_format"] == "ocds"
+    if record.kind != batch["kind"] and not ocds:
+        return f"kind {record.kind}: this batch migrates {batch['kind']}"
+    by_year = batch["kind"] not in ("policy", "notice") and not ocds
+    if by_year and record.published_on.year != batch["year"]:
+        return f"published {record.published_on}: this batch is {batch['year']}"
+    if record.legacy_id in seen:
+        return f"legacy_id {record.legacy_id} appears twice in the file"
+    return None
+
+
+async def _migrate(batch: dict, out_dir: Path, progress, stop_after: int | None) -> None:
+    regions = frozenset((await tenant_tree()).nodes)
+    rejects: list[list[str]] = []
+    chunk: list[tuple[int, Record]] = []
+    seen: set[str] = set()
+    done, chunks = batch["lines_done"], 0
+
+    async def flush(last_line: int) -> None:
+        nonlocal chunks
+        created = await _write(batch, chunk)
+        await _set(
+            batch["id"],
+            lines_done=last_line,
+            created=LegacyBatch.created + created,
+            skipped=LegacyBatch.skipped + len(chunk) - created,
+        )
+        chunk.clear()
+        chunks += 1
+        if progress is not None:
+            await progress(last_line, None)
+        if stop_after is not None and chunks >= stop_after:
+            raise RuntimeError("simulated crash")
+
+    number = 0
+    path = Path(batch["path"])
+    for number, record, reason in read(path, batch["source_format"], batch["region"], regions):
+        if record is not None:
+            reason = _refusal(record, batch, seen)
+        if record is None or reason:
+            rejects.append([str(number), reason])
+            continue
+        seen.add(record.legacy_id)
+        if number <= done:  # committed before a crash: checked again, not written again
+            continue
+        chunk.append((number, record))
+        if len(chunk) >= CHUNK:
+            await flush(number)
+    if chunk:
+        await flush(number)
+    await _set(batch["id"], status="completed", rejected=len(rejects), lines_done=max(number, done))
+    if rejects:
+        await asyncio.to_thread(_report, out_dir, rejects)
 
 
 def _report(out_dir: Path, rejects: list[list[str]]) -> None:
@@ -400,13 +390,3 @@ async def _write(batch: dict, chunk: list[tuple[int, Record]]) -> int:
 async def batches() -> list[dict]:
     with all_tenants(SCOPE):
         return await LegacyBatch.select().order_by(LegacyBatch.year).order_by(LegacyBatch.id)
-
-
-def csv_text(records: list[dict]) -> str:
-    """Records as the CSV format (for tools and tests)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
-    writer.writeheader()
-    for r in records:
-        writer.writerow({k: r.get(k, "") for k in CSV_FIELDS})
-    return out.getvalue()

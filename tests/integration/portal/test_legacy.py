@@ -1,6 +1,8 @@
 """Migrating the old portal: JSON Lines, CSV and OCDS input, rejects that do not stop a batch,
 idempotent re-runs, resuming after a crash, and history that opens only when migrated."""
 
+import csv
+import io
 import json
 
 import pytest
@@ -14,6 +16,31 @@ from tests.support import drain_jobs, error_codes, gql, login
 STATUS = "{ legacyMigrations { year kind status created skipped rejected open } }"
 SEARCH = """query($q: String) { notices(filter: {search: $q, region: "441400"}) {
   edges { node { kind title chain { kind } } } } }"""
+
+
+CSV_FIELDS = (
+    "legacy_id",
+    "kind",
+    "region_code",
+    "title",
+    "body",
+    "published_on",
+    "project_code",
+    "method",
+    "purchaser_name",
+    "agency_name",
+    "amount",
+    "suppliers",
+)
+
+
+def csv_text(records: list[dict]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS)
+    writer.writeheader()
+    for r in records:
+        writer.writerow({k: r.get(k, "") for k in CSV_FIELDS})
+    return out.getvalue()
 
 
 def line(legacy_id, **fields) -> str:
@@ -155,9 +182,9 @@ async def test_hidden_until_completed_and_resumed_after_a_crash(
         await legacy.run(batch, tmp_path, stop_after=2)
     with all_tenants("test"):
         assert await Notice.count() == 4
-        assert (await LegacyBatch.select().where(LegacyBatch.id == batch).first())[
-            "lines_done"
-        ] == 4
+        crashed = await LegacyBatch.select().where(LegacyBatch.id == batch).first()
+    assert (crashed["lines_done"], crashed["status"]) == (4, "failed")
+    assert crashed["error"] == "RuntimeError: simulated crash"
     # Migrated rows exist but stay hidden until the batch completes.
     assert (await gql(client, SEARCH, {"q": "历史结果公告"}))["data"]["notices"]["edges"] == []
     await drain_jobs()  # the queued job resumes the batch
@@ -185,9 +212,9 @@ async def test_csv_input_and_bad_requests(client, demo):
             "suppliers": "",
         },
     ]
-    assert (
-        await start(client, legacy.csv_text(rows).encode(), kind="TENDER", fmt="csv", name="t.csv")
-    )["errors"] == []
+    assert (await start(client, csv_text(rows).encode(), kind="TENDER", fmt="csv", name="t.csv"))[
+        "errors"
+    ] == []
     await drain_jobs()
     assert len((await gql(client, SEARCH, {"q": "道路养护"}))["data"]["notices"]["edges"]) == 1
     for kwargs, code in (
