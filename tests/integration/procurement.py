@@ -27,6 +27,23 @@ async def actor(username: str):
     return await load_current_user(user["id"])
 
 
+async def school_indicator() -> tuple[int, int]:
+    """(unit, indicator): 兴宁市第一中学, xn.purchaser's unit (purchasers demo seeded), and a
+    budget indicator of 5,000,000.00 yuan, in a Xingning scope."""
+    unit = (await purchasers.by_budget_unit_codes("441481", ["441481311"]))["441481311"]
+    async with transaction():
+        line = BudgetIndicator(
+            tenant_id="441481",
+            code="ZB-1",
+            purchaser=unit["id"],
+            fiscal_year=2026,
+            name="教学设备购置",
+            amount_fen=500_000_000,
+        )
+        await line.save()
+    return unit["id"], line.id
+
+
 async def filed_plan() -> dict:
     """A filed open-tender plan of 兴宁市第一中学 (4,500,000.00 of a 5,000,000.00 indicator), the
     Meizhou agency and the supplier of xn.supplier (needs the `demo` accounts)."""
@@ -34,17 +51,7 @@ async def filed_plan() -> dict:
         await module.seed()
     scope = (await tenant_tree()).scope_for("441481")
     with use_scope(scope):
-        unit = (await purchasers.by_budget_unit_codes("441481", ["441481311"]))["441481311"]
-        async with transaction():
-            line = BudgetIndicator(
-                tenant_id="441481",
-                code="ZB-1",
-                purchaser=unit["id"],
-                fiscal_year=2026,
-                name="教学设备购置",
-                amount_fen=500_000_000,
-            )
-            await line.save()
+        unit, indicator = await school_indicator()
         purchaser = await actor("xn.purchaser")
         plan = await plans.create(
             purchaser,
@@ -52,7 +59,7 @@ async def filed_plan() -> dict:
                 "教学设备采购",
                 "goods",
                 "open_tender",
-                [plans.LineInput(line.id, Decimal("4500000"))],
+                [plans.LineInput(indicator, Decimal("4500000"))],
                 intention_exemption="urgent",
             ),
         )
@@ -75,7 +82,7 @@ async def filed_plan() -> dict:
         "scope": scope,
         "plan": plan["id"],
         "purchaser": purchaser,
-        "indicator": line.id,
+        "indicator": indicator,
         "supplier": supplier,
         "agency": agencies["梅州嘉应招标代理有限公司"],
         "agent": await actor("mz.agency"),

@@ -7,14 +7,13 @@ from decimal import Decimal
 
 import pytest
 
-from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.integrations.digital_finance import service as budget
-from gpcloud.integrations.digital_finance.tables import BudgetIndicator
 from gpcloud.registries.purchasers import demo as purchasers_demo
 from gpcloud.supervision import intentions, plans
+from tests.integration.procurement import actor, school_indicator
 from tests.support import gql, login
 
 INTENTION = """mutation($input: IntentionInput!) { createProcurementIntention(input: $input) {
@@ -35,20 +34,8 @@ async def school(demo):
     """兴宁市第一中学 (xn.purchaser's unit) with one indicator of 5,000,000.00 yuan."""
     await purchasers_demo.seed()
     with use_scope((await tenant_tree()).scope_for("441481")):
-        from gpcloud.registries.purchasers import service as purchasers
-
-        unit = (await purchasers.by_budget_unit_codes("441481", ["441481311"]))["441481311"]
-        async with transaction():
-            row = BudgetIndicator(
-                tenant_id="441481",
-                code="ZB-1",
-                purchaser=unit["id"],
-                fiscal_year=2026,
-                name="教学设备购置",
-                amount_fen=500_000_000,
-            )
-            await row.save()
-    return {"unit": unit["id"], "indicator": row.id}
+        unit, indicator = await school_indicator()
+    return {"unit": unit, "indicator": indicator}
 
 
 async def published_intention(client, token, start=None):
@@ -101,23 +88,14 @@ async def test_intention_lead_time_is_checked_on_the_calendar(client, school):
 async def test_intention_lead_on_a_fixed_day(school):
     """Published 2026-09-02: 30 days end on 2 Oct, a holiday, so the earliest start is 8 Oct."""
     with use_scope((await tenant_tree()).scope_for("441481")):
-        actor = await _purchaser()
+        purchaser = await actor("xn.purchaser")
         row = await intentions.create(
-            actor,
+            purchaser,
             intentions.IntentionInput("项目", "摘要", Decimal("1000"), "goods", date(2026, 10, 7)),
         )
         with pytest.raises(DomainError) as info:
-            await intentions.publish(actor, row["id"], on=date(2026, 9, 2))
+            await intentions.publish(purchaser, row["id"], on=date(2026, 9, 2))
         assert info.value.code == "INTENTION_TOO_LATE" and "2026-10-08" in str(info.value)
-
-
-async def _purchaser():
-    from gpcloud.core.auth.service import load_current_user
-    from gpcloud.core.auth.tables import User
-
-    with all_tenants("test"):
-        user = await User.select(User.id).where(User.username == "xn.purchaser").first()
-    return await load_current_user(user["id"])
 
 
 async def test_a_plan_from_declaration_to_filing(client, school):
@@ -236,13 +214,13 @@ async def test_bad_plans_are_refused_and_reserve_nothing(client, school):
 
 async def test_concurrent_submissions_race_for_the_last_yuan(school):
     """Ten plans of 600,000.00 against 5,000,000.00: eight are declared, two refused."""
-    actor = await _purchaser()
+    purchaser = await actor("xn.purchaser")
     scope = (await tenant_tree()).scope_for("441481")
     with use_scope(scope):
         ids = [
             (
                 await plans.create(
-                    actor,
+                    purchaser,
                     plans.PlanInput(
                         f"计划{n}",
                         "goods",
@@ -258,7 +236,7 @@ async def test_concurrent_submissions_race_for_the_last_yuan(school):
     async def submit(plan_id):
         with use_scope(scope):
             try:
-                await plans.submit(actor, plan_id)
+                await plans.submit(purchaser, plan_id)
                 return True
             except DomainError as exc:
                 assert exc.code == "INSUFFICIENT_BALANCE"
@@ -298,7 +276,7 @@ async def _supervisor(tenant):
 
 
 async def test_cutover_states(school):
-    actor = await _purchaser()
+    purchaser = await actor("xn.purchaser")
     scope = (await tenant_tree()).scope_for("441481")
     data = plans.PlanInput(
         "旧系统计划", "goods", "open_tender", [plans.LineInput(0, Decimal("100"))]
@@ -314,12 +292,12 @@ async def test_cutover_states(school):
         with pytest.raises(DomainError) as dup:
             await plans.register_legacy(None, school["unit"], data, "failed", "JH2020-3")
         assert dup.value.code == "DUPLICATE_LEGACY_PLAN"
-        restarted = await plans.resolve_failed(actor, failed["id"], "restart")
+        restarted = await plans.resolve_failed(purchaser, failed["id"], "restart")
         assert restarted["status"] == "executing"
-        terminated = await plans.resolve_failed(actor, running["id"], "terminate")
+        terminated = await plans.resolve_failed(purchaser, running["id"], "terminate")
         assert terminated["status"] == "terminated"
         with pytest.raises(DomainError) as wrong:
-            await plans.resolve_failed(actor, unexecuted["id"], "restart")
+            await plans.resolve_failed(purchaser, unexecuted["id"], "restart")
         assert wrong.value.code == "WRONG_STATE"
 
 
@@ -328,10 +306,10 @@ async def test_a_purchaser_of_another_county_cannot_touch_the_plan(school):
     from gpcloud.registries.purchasers.tables import Purchaser
     from tests.tenancy.rows import make_purchaser
 
-    actor = await _purchaser()
+    purchaser = await actor("xn.purchaser")
     with use_scope((await tenant_tree()).scope_for("441481")):
         plan = await plans.create(
-            actor,
+            purchaser,
             plans.PlanInput(
                 "计划",
                 "goods",
