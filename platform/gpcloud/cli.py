@@ -374,7 +374,14 @@ def export_schema(output: Path | None) -> None:
     default=None,
     help="Run the job worker in this process (default: yes with embedded Redis).",
 )
-def serve(host: str | None, port: int | None, demo: bool, worker: bool | None) -> None:
+@click.option(
+    "--access-log/--no-access-log",
+    default=True,
+    help="Log every request (off where a proxy in front logs them).",
+)
+def serve(
+    host: str | None, port: int | None, demo: bool, worker: bool | None, access_log: bool
+) -> None:
     """Run the platform: GraphQL at /graphql (GraphiQL in a browser)."""
     import uvicorn
 
@@ -390,7 +397,13 @@ def serve(host: str | None, port: int | None, demo: bool, worker: bool | None) -
     console.print(f"gpcloud on http://{host}:{port}/graphql  (database: {_db_label(settings)})")
     if seeded is not None:
         _print_demo_logins(seeded)
-    uvicorn.run(create_app(run_worker=worker), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(run_worker=worker),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
+    )
 
 
 async def _prepare(embedded: bool, demo: bool):

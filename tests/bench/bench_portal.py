@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import statistics
 import sys
@@ -168,7 +169,7 @@ async def latency(count: int) -> None:
         print(f"  {name:<40} p50 {statistics.median(samples):6.1f}   p95 {p95:6.1f}{flag}")
 
 
-async def run(total: int, queries: int) -> None:
+async def run(total: int, queries: int, fill: bool = True) -> None:
     from gpcloud.core.db import close_pool, open_pool
     from gpcloud.core.migrations import migrate
     from gpcloud.core.redis import stop_embedded
@@ -182,14 +183,14 @@ async def run(total: int, queries: int) -> None:
         await open_pool(2, 8)
         with all_tenants("bench"):
             await apply_tenant_files(settings.tenants_dir)
-        folder = Path(tempfile.mkdtemp(prefix="gpcloud-bench-portal-"))
         engine = "PostgreSQL" if settings.is_postgres else "SQLite"
         print(f"gpcloud portal benchmark on {engine}")
-        files = write_files(folder, total)
-        created, seconds = await migrate_all(files)
-        print(
-            f"legacy migration: {created} notices in {seconds:.0f} s = {created / seconds:,.0f}/s"
-        )
+        if fill:
+            files = write_files(Path(tempfile.mkdtemp(prefix="gpcloud-bench-portal-")), total)
+            created, seconds = await migrate_all(files)
+            print(
+                f"legacy migration: {created} notices in {seconds:.0f} s = {created / seconds:,.0f}/s"
+            )
         await latency(queries)
     finally:
         await close_pool()
@@ -201,14 +202,17 @@ if __name__ == "__main__":
     parser.add_argument("--notices", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
+    parser.add_argument(
+        "--reuse", metavar="URL", help="query a database kept by --keep (migrated first)"
+    )
     args = parser.parse_args()
-    admin_url = configure()
+    if args.reuse:
+        os.environ["GPCLOUD_DB"] = args.reuse
+    admin_url = None if args.reuse else configure()
     try:
-        asyncio.run(run(args.notices, args.queries))
+        asyncio.run(run(args.notices, args.queries, fill=not args.reuse))
     finally:
-        if args.keep:
-            import os
-
+        if args.keep or args.reuse:
             print(f"kept: {os.environ.get('GPCLOUD_DB', 'SQLite under GPCLOUD_VAR')}")
         else:
             drop(admin_url)

@@ -37,6 +37,11 @@ async def create_fulltext(table: str, column: str) -> None:
     )
 
 
+def match_columns(column: str) -> list[str]:
+    """The columns `match` reads besides id, for a query that selects from a subquery."""
+    return [] if is_sqlite() else [f"{column}_tsv"]
+
+
 def match(table: str, column: str, terms: list[str]) -> tuple[str, str, str]:
     """(condition, rank expression, the parameter) for rows of `table` containing every term;
     rank: lower is better on both engines. Terms are words (no syntax characters)."""

@@ -280,7 +280,8 @@ def _refusal(record: Record, batch: dict, seen: set[str]) -> str | None:
 
 
 async def _migrate(batch: dict, out_dir: Path, progress, stop_after: int | None) -> None:
-    regions = frozenset((await tenant_tree()).nodes)
+    tree = await tenant_tree()
+    regions = frozenset(tree.nodes)
     rejects: list[list[str]] = []
     chunk: list[tuple[int, Record]] = []
     seen: set[str] = set()
@@ -288,7 +289,7 @@ async def _migrate(batch: dict, out_dir: Path, progress, stop_after: int | None)
 
     async def flush(last_line: int) -> None:
         nonlocal chunks
-        created = await _write(batch, chunk)
+        created = await _write(batch, chunk, tree.city_of)
         await _set(
             batch["id"],
             lines_done=last_line,
@@ -328,7 +329,7 @@ def _report(out_dir: Path, rejects: list[list[str]]) -> None:
     write_csv(out_dir / "rejects.csv", ["line", "reason"], rejects)
 
 
-async def _write(batch: dict, chunk: list[tuple[int, Record]]) -> int:
+async def _write(batch: dict, chunk: list[tuple[int, Record]], city_of) -> int:
     """Insert the chunk's records that are not there yet, in bulk; return how many."""
     sources = [f"legacy:{r.legacy_id}" for _, r in chunk]
     async with transaction():
@@ -347,6 +348,7 @@ async def _write(batch: dict, chunk: list[tuple[int, Record]]) -> int:
             [
                 {
                     "tenant_id": r.region_code,
+                    "city_code": city_of(r.region_code),
                     "kind": r.kind,
                     "source": f"legacy:{r.legacy_id}",
                     "title": r.title,

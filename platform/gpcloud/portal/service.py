@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from gpcloud.core.db import any_of
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.pagination import check_page_size
-from gpcloud.core.search import match
+from gpcloud.core.search import match, match_columns
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal.tables import KINDS, LegacyBatch, Notice, NoticeSupplier
@@ -26,8 +26,10 @@ from gpcloud.settings import get_settings
 
 PUBLIC = "portal: published notices are public"
 SEARCH_WINDOW = 500  # a search pages through at most this many results (refine it for more)
+SEARCH_SCAN = 10000  # newest notices a search reads in date order before it asks the index
 MAX_OFFSET = SEARCH_WINDOW
 LATEST = '"notice".published_on DESC, "notice".published_at DESC, "notice".id DESC'
+COLUMNS = ", ".join(f'"notice"."{c._meta.db_column_name}"' for c in Notice._meta.columns)
 
 
 @dataclass(frozen=True)
@@ -71,12 +73,14 @@ async def publish(item: Publication) -> int:
     """Write the notice (idempotent by source: publishing the same thing twice is one notice)."""
     if item.kind not in KINDS:
         raise ValueError(item.kind)
+    tree = await tenant_tree()
     with all_tenants("portal: a notice belongs to the region of what it publishes"):
         existing = await Notice.select(Notice.id).where(Notice.source == item.source).first()
         if existing:
             return existing["id"]
         notice = Notice(
             tenant_id=item.tenant,
+            city_code=tree.city_of(item.tenant),
             kind=item.kind,
             source=item.source,
             title=item.title[:200],
@@ -185,34 +189,26 @@ def _decode(cursor: str) -> list[str]:
         raise ValueError(cursor) from None
 
 
-async def open_batches() -> list[int]:
-    """Migrated notices are public once their batch completed (seed, 九(一))."""
-    with all_tenants(PUBLIC):
-        rows = await LegacyBatch.select(LegacyBatch.id).where(LegacyBatch.status == "completed")
-    return [r["id"] for r in rows]
+# Migrated notices are public once their batch completed (seed, 九(一)): one subquery on the
+# small batch table, so a batch that completes in the worker opens its year at once everywhere.
+VISIBLE = (
+    '("notice".legacy_batch IS NULL OR "notice".legacy_batch IN '
+    "(SELECT id FROM legacy_batch WHERE status = 'completed'))"
+)
 
 
-def _visible(open_ids: list[int]):
-    condition = Notice.legacy_batch.is_null()
-    return condition | Notice.legacy_batch.is_in(open_ids) if open_ids else condition
+def _visible():
+    return Notice.legacy_batch.is_null() | Notice.legacy_batch.is_in(
+        LegacyBatch.select(LegacyBatch.id).where(LegacyBatch.status == "completed")
+    )
 
 
 async def _conditions(flt: NoticeFilter) -> tuple[list[str], list[object]]:
-    open_ids = await open_batches()
-    where = [
-        '("notice".legacy_batch IS NULL'
-        + (
-            f' OR "notice".legacy_batch IN ({", ".join("{}" for _ in open_ids)})'
-            if open_ids
-            else ""
-        )
-        + ")"
-    ]
-    params: list[object] = list(open_ids)
-    if flt.region:
-        codes = await _region_codes(flt.region)
-        where.append(f'"notice".tenant_id IN ({", ".join("{}" for _ in codes)})')
-        params += codes
+    where = [VISIBLE]
+    params: list[object] = []
+    for column, values in await _region(flt.region):
+        where.append(f'"notice".{column} IN ({", ".join("{}" for _ in values)})')
+        params += values
     if flt.kinds:
         unknown = [k for k in flt.kinds if k not in KINDS]
         if unknown:
@@ -257,20 +253,16 @@ async def find(flt: NoticeFilter, first: int | None, after: str | None) -> Found
     if flt.search and flt.search.strip() and not terms:
         return Found([], False, None, [])
     if terms:
-        # Relevance ranks the newest SEARCH_WINDOW matches: bounded work however common the
-        # words are, and results stay recent.
-        condition, rank, value = match("notice", "search_text", terms)
         offset = _offset(after)
-        window = (
-            'SELECT "notice".id FROM "notice" WHERE '
-            + " AND ".join([*where, condition])
-            + f" ORDER BY {LATEST} LIMIT {SEARCH_WINDOW}"
-        )
+        ids = await _search_window(where, params, terms)
+        if not ids:
+            return Found([], False, None, terms)
+        _, rank, value = match("notice", "search_text", terms)
         sql = (
-            f'SELECT "notice".id FROM ({window}) AS recent JOIN "notice" ON "notice".id = recent.id'
+            f'SELECT {COLUMNS} FROM "notice" WHERE "notice".id IN ({", ".join("{}" for _ in ids)})'
             f" ORDER BY {rank}, {LATEST} LIMIT {size + 1} OFFSET {offset}"
         )
-        params = [*params, value, *([value] * rank.count("{}"))]
+        params = [*ids, *([value] * rank.count("{}"))]
     else:
         if after:
             day, moment, ident = _position(after)
@@ -278,25 +270,55 @@ async def find(flt: NoticeFilter, first: int | None, after: str | None) -> Found
                 '("notice".published_on, "notice".published_at, "notice".id) < ({}, {}, {})'
             )
             params += [day, moment, ident]
-        sql = 'SELECT "notice".id FROM "notice" WHERE ' + " AND ".join(where)
+        sql = f'SELECT {COLUMNS} FROM "notice" WHERE ' + " AND ".join(where)
         sql += f" ORDER BY {LATEST} LIMIT {size + 1}"
     with all_tenants(PUBLIC):
-        ids = [r["id"] for r in await Notice.raw(sql, *params)]
-        has_next = len(ids) > size
-        ids = ids[:size]
-        found = (
-            {r["id"]: r for r in await Notice.select().where(Notice.id.is_in(ids))} if ids else {}
-        )
-    rows = [found[i] for i in ids]
+        rows = await Notice.raw(sql, *params)
+    has_next = len(rows) > size
+    rows = rows[:size]
     if terms:
-        start = _offset(after)
-        cursors = [_cursor("s", start + i + 1) for i in range(len(rows))]
+        cursors = [_cursor("s", offset + i + 1) for i in range(len(rows))]
     else:
         cursors = [
             _cursor("t", r["published_on"], _as_datetime(r["published_at"]).isoformat(), r["id"])
             for r in rows
         ]
     return Found(rows, has_next, cursors[-1] if cursors else None, terms, cursors)
+
+
+async def _search_window(where: list[str], params: list[object], terms: list[str]) -> list[int]:
+    """The ids of the newest SEARCH_WINDOW matches, which relevance then ranks: bounded work
+    however common the words are, and results stay recent.
+
+    Common words are found fastest by reading the newest notices in date order and keeping the
+    matches; rare ones through the full-text index. The planner cannot tell which a query is
+    (words in titles are correlated, so it underestimates how many notices match and always
+    takes the index, then sorts up to every match), so we try the first way on the newest
+    SEARCH_SCAN notices and fall back to the index when they hold too few matches."""
+    condition, _, value = match("notice", "search_text", terms)
+    columns = ", ".join(
+        f'"notice"."{c}"'
+        for c in ("id", "published_on", "published_at", *match_columns("search_text"))
+    )
+    newest = (
+        f'SELECT {columns} FROM "notice" WHERE '
+        + " AND ".join(where)
+        + f" ORDER BY {LATEST} LIMIT {SEARCH_SCAN}"
+    )
+    walk = (
+        f'SELECT "notice".id FROM ({newest}) AS "notice" WHERE {condition}'
+        f" ORDER BY {LATEST} LIMIT {SEARCH_WINDOW}"
+    )
+    indexed = (
+        'SELECT "notice".id FROM "notice" WHERE '
+        + " AND ".join([*where, condition])
+        + f" ORDER BY {LATEST} LIMIT {SEARCH_WINDOW}"
+    )
+    with all_tenants(PUBLIC):
+        rows = await Notice.raw(walk, *params, value)
+        if len(rows) < SEARCH_WINDOW:
+            rows = await Notice.raw(indexed, *params, value)
+    return [r["id"] for r in rows]
 
 
 def _as_datetime(value) -> datetime:
@@ -306,7 +328,7 @@ def _as_datetime(value) -> datetime:
 
 
 async def get(notice_id: int) -> dict:
-    visible = _visible(await open_batches())
+    visible = _visible()
     with all_tenants(PUBLIC):
         row = await Notice.select().where((Notice.id == notice_id) & visible).first()
     if row is None:
@@ -322,7 +344,7 @@ async def chain(row: dict) -> list[dict]:
 
 async def chains(ocids: list[str]) -> list[list[dict]]:
     """The chains of several contracting processes in one query (a dataloader's batch)."""
-    visible = _visible(await open_batches())
+    visible = _visible()
     with all_tenants(PUBLIC):
         rows = await (
             Notice.select()
@@ -363,21 +385,33 @@ def highlight(text: str, terms: list[str], width: int = 160) -> str:
 MAX_OCDS_PAGE = 500
 
 
-async def _region_codes(region: str | None) -> list[str] | None:
+async def _region(region: str | None) -> list[tuple[str, list[str]]]:
+    """The conditions (column IN values) for a region and its subtree. The province needs none;
+    a city is one value of city_code (its counties' notices carry it too); a county is its
+    subtree within its city, so the city_code indexes serve it as well."""
     if region is None:
-        return None
+        return []
     tree = await tenant_tree()
-    if tree.get(region) is None:
+    node = tree.get(region)
+    if node is None:
         raise DomainError("UNKNOWN_REGION", f"no region {region}", "region")
-    return sorted(tree.subtree(region))
+    if node.parent is None:
+        return []
+    city = tree.city_of(region)
+    if city == region:
+        return [("city_code", [city])]
+    return [("city_code", [city]), ("tenant_id", sorted(tree.subtree(region)))]
 
 
 def _ocds_query(
-    codes: list[str] | None, since: date | None, until: date | None, open_ids: list[int], *columns
+    region: list[tuple[str, list[str]]],
+    since: date | None,
+    until: date | None,
+    *columns,
 ):
-    query = Notice.select(*columns).where((Notice.ocid != "") & _visible(open_ids))
-    if codes is not None:
-        query = query.where(Notice.tenant_id.is_in(codes))
+    query = Notice.select(*columns).where((Notice.ocid != "") & _visible())
+    for column, values in region:
+        query = query.where(getattr(Notice, column).is_in(values))
     if since is not None:
         query = query.where(Notice.published_on >= since)
     if until is not None:
@@ -391,11 +425,10 @@ async def ocds_notices(
     """Notices that are OCDS releases, by id (keyset), with their suppliers."""
     if not 1 <= limit <= MAX_OCDS_PAGE:
         raise DomainError("PAGE_SIZE_TOO_LARGE", f"limit is 1 to {MAX_OCDS_PAGE}", "limit")
-    codes = await _region_codes(region)
-    open_ids = await open_batches()
+    region_conditions = await _region(region)
     with all_tenants(PUBLIC):
         rows = await (
-            _ocds_query(codes, since, until, open_ids)
+            _ocds_query(region_conditions, since, until)
             .where(Notice.id > after)
             .order_by(Notice.id)
             .limit(limit + 1)
@@ -411,12 +444,11 @@ async def ocds_processes(
     """Whole contracting processes (every notice of each ocid), by ocid (keyset)."""
     if not 1 <= limit <= MAX_OCDS_PAGE:
         raise DomainError("PAGE_SIZE_TOO_LARGE", f"limit is 1 to {MAX_OCDS_PAGE}", "limit")
-    codes = await _region_codes(region)
-    open_ids = await open_batches()
+    region_conditions = await _region(region)
     with all_tenants(PUBLIC):
         ocids = [
             r["ocid"]
-            for r in await _ocds_query(codes, since, until, open_ids, Notice.ocid)
+            for r in await _ocds_query(region_conditions, since, until, Notice.ocid)
             .distinct()
             .where(Notice.ocid > after)
             .order_by(Notice.ocid)
@@ -425,9 +457,7 @@ async def ocds_processes(
         more = len(ocids) > limit
         ocids = ocids[:limit]
         rows = (
-            await Notice.select()
-            .where(Notice.ocid.is_in(ocids) & _visible(open_ids))
-            .order_by(Notice.id)
+            await Notice.select().where(Notice.ocid.is_in(ocids) & _visible()).order_by(Notice.id)
             if ocids
             else []
         )

@@ -34,6 +34,9 @@ class Notice(TenantOwned, Table, tablename="notice"):
     body the full-text index is built from. Money in fen."""
 
     kind = Varchar(length=16)
+    # The city of the notice's region (tenancy.TenantTree.city_of): a city's page lists its own
+    # and its counties' notices by equality on one indexed column.
+    city_code = Varchar(length=6, default="")
     source = Varchar(length=64, unique=True)
     title = Varchar(length=200)
     body = Text()

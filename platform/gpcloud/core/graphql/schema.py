@@ -9,7 +9,14 @@ from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors, QueryDepthLimiter, SchemaExtension
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.tools import merge_types
 
 from gpcloud.core.errors import DomainError
@@ -18,6 +25,9 @@ from gpcloud.domains import DOMAINS
 
 log = logging.getLogger("gpcloud.graphql")
 MAX_DEPTH = 12
+# One rule class for the process (QueryDepthLimiter makes a new one per request, which would
+# make every request miss the validation cache, whose key includes the rules).
+DEPTH_RULE = create_validator(MAX_DEPTH, None)
 
 
 class TenantScope(SchemaExtension):
@@ -63,8 +73,12 @@ def build_schema() -> strawberry.Schema:
         query=query,
         mutation=mutation,
         extensions=[
+            # Frontends send the same few documents over and over: parse and validate each once
+            # (bounded LRU caches, so unique documents cannot grow memory).
+            lambda: ParserCache(maxsize=256),
+            lambda: ValidationCache(maxsize=256),
             TenantScope,
-            lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
+            lambda: AddValidationRules([DEPTH_RULE]),
             lambda: MaskInternalErrors(
                 should_mask_error=_is_internal, error_message="internal error"
             ),

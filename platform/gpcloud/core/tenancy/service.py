@@ -56,6 +56,15 @@ class TenantTree:
             node = self.nodes.get(node.parent)
         return chain
 
+    def city_of(self, code: str) -> str:
+        """The city a region belongs to: itself for a city (and for the province), else the
+        nearest city above it."""
+        for candidate in (code, *self.ancestors(code)):
+            node = self.nodes.get(candidate)
+            if node is not None and node.level in ("city", "province"):
+                return candidate
+        return code
+
     def scope_for(self, code: str, user_id: int | None = None) -> Scope:
         node = self.nodes.get(code)
         if node is None:
