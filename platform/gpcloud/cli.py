@@ -375,12 +375,24 @@ def export_schema(output: Path | None) -> None:
     help="Run the job worker in this process (default: yes with embedded Redis).",
 )
 @click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    help="Processes serving requests (PostgreSQL and Redis only; jobs then run in `gpcloud "
+    "worker`).",
+)
+@click.option(
     "--access-log/--no-access-log",
     default=True,
     help="Log every request (off where a proxy in front logs them).",
 )
 def serve(
-    host: str | None, port: int | None, demo: bool, worker: bool | None, access_log: bool
+    host: str | None,
+    port: int | None,
+    demo: bool,
+    worker: bool | None,
+    workers: int,
+    access_log: bool,
 ) -> None:
     """Run the platform: GraphQL at /graphql (GraphiQL in a browser)."""
     import uvicorn
@@ -397,8 +409,19 @@ def serve(
     console.print(f"gpcloud on http://{host}:{port}/graphql  (database: {_db_label(settings)})")
     if seeded is not None:
         _print_demo_logins(seeded)
+    if workers > 1:
+        if embedded or settings.embedded_redis or worker:
+            raise click.UsageError(
+                "--workers needs GPCLOUD_DB and GPCLOUD_REDIS set, and the jobs in `gpcloud worker`"
+            )
+        # Each process builds its own app (and pool) from the factory.
+        app = "gpcloud.app:create_app"
+    else:
+        app = create_app(run_worker=worker)
     uvicorn.run(
-        create_app(run_worker=worker),
+        app,
+        factory=workers > 1,
+        workers=workers,
         host=host,
         port=port,
         log_level="info",

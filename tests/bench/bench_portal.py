@@ -151,6 +151,9 @@ async def latency(count: int) -> None:
         "search two words in a city": lambda: service.NoticeFilter(
             region=rng.choice(gen.CITIES), search=f"{rng.choice(UNITS)} {rng.choice(ITEMS)}"
         ),
+        "search a place name, province-wide": lambda: service.NoticeFilter(
+            search=rng.choice(gen.WORDS)
+        ),
         "search a rare word": lambda: service.NoticeFilter(
             search=f"{rng.choice(gen.WORDS)}市审计服务验收"
         ),

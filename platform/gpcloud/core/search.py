@@ -37,6 +37,22 @@ async def create_fulltext(table: str, column: str) -> None:
     )
 
 
+async def index_fulltext_with(table: str, column: str, scope: str) -> None:
+    """For a migration: on PostgreSQL, replace the full-text index of `table.column` by one on
+    (`scope`, words), so a search within one `scope` value (a city) intersects inside the index
+    instead of visiting every match of the province. Needs btree_gin (contrib, a trusted
+    extension). GIN serves any subset of its columns, so unscoped searches use it too. FTS5 has
+    no such index: SQLite filters the matches."""
+    if is_sqlite():
+        return
+    await DB.run_ddl("CREATE EXTENSION IF NOT EXISTS btree_gin")
+    await DB.run_ddl(
+        f'CREATE INDEX IF NOT EXISTS "{table}_{scope}_{column}_tsv_idx" ON "{table}" '
+        f'USING gin ("{scope}", "{column}_tsv")'
+    )
+    await DB.run_ddl(f'DROP INDEX IF EXISTS "{table}_{column}_tsv_idx"')
+
+
 def match_columns(column: str) -> list[str]:
     """The columns `match` reads besides id, for a query that selects from a subquery."""
     return [] if is_sqlite() else [f"{column}_tsv"]

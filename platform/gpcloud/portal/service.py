@@ -26,10 +26,13 @@ from gpcloud.settings import get_settings
 
 PUBLIC = "portal: published notices are public"
 SEARCH_WINDOW = 500  # a search pages through at most this many results (refine it for more)
-SEARCH_SCAN = 10000  # newest notices a search reads in date order before it asks the index
+SEARCH_SAMPLE = 1000  # newest notices a search reads first, to see how common its words are
+SEARCH_SCAN = 20000  # most notices it reads in date order; rarer words go to the index
 MAX_OFFSET = SEARCH_WINDOW
 LATEST = '"notice".published_on DESC, "notice".published_at DESC, "notice".id DESC'
-COLUMNS = ", ".join(f'"notice"."{c._meta.db_column_name}"' for c in Notice._meta.columns)
+# What a read returns: every column but the segmented text, which only the index needs.
+READ = [c for c in Notice._meta.columns if c is not Notice.search_text]
+COLUMNS = ", ".join(f'"notice"."{c._meta.db_column_name}"' for c in READ)
 
 
 @dataclass(frozen=True)
@@ -291,31 +294,40 @@ async def _search_window(where: list[str], params: list[object], terms: list[str
     however common the words are, and results stay recent.
 
     Common words are found fastest by reading the newest notices in date order and keeping the
-    matches; rare ones through the full-text index. The planner cannot tell which a query is
-    (words in titles are correlated, so it underestimates how many notices match and always
-    takes the index, then sorts up to every match), so we try the first way on the newest
-    SEARCH_SCAN notices and fall back to the index when they hold too few matches."""
+    matches; rarer ones through the full-text index, whose cost grows with the matches. The
+    planner cannot tell which a query is (words in titles are correlated, so it underestimates
+    the matches and takes the index, then sorts them all), so we look: the newest SEARCH_SAMPLE
+    notices tell how common the words are, and the reading goes on only while it would stay
+    under SEARCH_SCAN notices."""
     condition, _, value = match("notice", "search_text", terms)
     columns = ", ".join(
         f'"notice"."{c}"'
         for c in ("id", "published_on", "published_at", *match_columns("search_text"))
     )
-    newest = (
-        f'SELECT {columns} FROM "notice" WHERE '
-        + " AND ".join(where)
-        + f" ORDER BY {LATEST} LIMIT {SEARCH_SCAN}"
-    )
-    walk = (
-        f'SELECT "notice".id FROM ({newest}) AS "notice" WHERE {condition}'
-        f" ORDER BY {LATEST} LIMIT {SEARCH_WINDOW}"
-    )
+
+    def newest(count: int) -> str:
+        read = (
+            f'SELECT {columns} FROM "notice" WHERE '
+            + " AND ".join(where)
+            + f" ORDER BY {LATEST} LIMIT {count}"
+        )
+        return (
+            f'SELECT "notice".id FROM ({read}) AS "notice" WHERE {condition}'
+            f" ORDER BY {LATEST} LIMIT {SEARCH_WINDOW}"
+        )
+
     indexed = (
         'SELECT "notice".id FROM "notice" WHERE '
         + " AND ".join([*where, condition])
         + f" ORDER BY {LATEST} LIMIT {SEARCH_WINDOW}"
     )
     with all_tenants(PUBLIC):
-        rows = await Notice.raw(walk, *params, value)
+        rows = await Notice.raw(newest(SEARCH_SAMPLE), *params, value)
+        if rows and len(rows) < SEARCH_WINDOW:
+            # Enough notices to hold the window at the sample's rate, twice over.
+            enough = 2 * SEARCH_WINDOW * SEARCH_SAMPLE // len(rows)
+            if enough <= SEARCH_SCAN:
+                rows = await Notice.raw(newest(enough), *params, value)
         if len(rows) < SEARCH_WINDOW:
             rows = await Notice.raw(indexed, *params, value)
     return [r["id"] for r in rows]
@@ -330,7 +342,7 @@ def _as_datetime(value) -> datetime:
 async def get(notice_id: int) -> dict:
     visible = _visible()
     with all_tenants(PUBLIC):
-        row = await Notice.select().where((Notice.id == notice_id) & visible).first()
+        row = await Notice.select(*READ).where((Notice.id == notice_id) & visible).first()
     if row is None:
         raise NotFound("notice", notice_id)
     return row
@@ -347,7 +359,7 @@ async def chains(ocids: list[str]) -> list[list[dict]]:
     visible = _visible()
     with all_tenants(PUBLIC):
         rows = await (
-            Notice.select()
+            Notice.select(*READ)
             .where(any_of(Notice.ocid, ocids) & visible)
             .order_by(Notice.published_on)
             .order_by(Notice.id)
@@ -409,7 +421,7 @@ def _ocds_query(
     until: date | None,
     *columns,
 ):
-    query = Notice.select(*columns).where((Notice.ocid != "") & _visible())
+    query = Notice.select(*(columns or READ)).where((Notice.ocid != "") & _visible())
     for column, values in region:
         query = query.where(getattr(Notice, column).is_in(values))
     if since is not None:
@@ -457,7 +469,9 @@ async def ocds_processes(
         more = len(ocids) > limit
         ocids = ocids[:limit]
         rows = (
-            await Notice.select().where(Notice.ocid.is_in(ocids) & _visible()).order_by(Notice.id)
+            await Notice.select(*READ)
+            .where(Notice.ocid.is_in(ocids) & _visible())
+            .order_by(Notice.id)
             if ocids
             else []
         )

@@ -23,11 +23,16 @@ def index_terms(*texts: str) -> str:
 
 def query_terms(query: str) -> list[str]:
     """The words a search asks for (all must match). Anything that is not a word, including
-    every FTS or SQL syntax character, is dropped, so a query cannot be an expression."""
+    every FTS or SQL syntax character, is dropped, so a query cannot be an expression.
+
+    Single characters the segmenter splits off (市 of 梅江市, 县, 区) are dropped when longer
+    words remain: nearly every notice has them, so they narrow nothing and only make the index
+    read its longest lists."""
     terms: list[str] = []
     for token in rjieba.cut(query[:200]):
         for word in WORD.findall(token):
             word = word.lower()
             if word not in terms:
                 terms.append(word)
-    return terms[:MAX_QUERY_TERMS]
+    words = [t for t in terms if len(t) > 1]
+    return (words or terms)[:MAX_QUERY_TERMS]

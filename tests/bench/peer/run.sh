@@ -11,7 +11,9 @@
 #   - graphile.config.mjs serves the schema peer; query.graphql (here) orders like gpcloud;
 #   - bench.py sends gpcloud the notice type as its GraphQL enum name (TENDER for tender).
 # gpcloud runs as `gpcloud serve` (one process, pool of 10 like the others, real Redis) without
-# an access log, as the others run. Env: DURATION, WARMUP, CONCURRENCY, ROUNDS (see load.sh).
+# an access log, as the others run. Env: DURATION, WARMUP, CONCURRENCY, ROUNDS (see load.sh);
+# WORKERS=2 runs gpcloud with two processes (its CPU column is then left empty: load.sh counts
+# one process).
 set -euo pipefail
 URL="${1:?usage: run.sh postgresql://USER@HOST:PORT/DATABASE}"
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -45,6 +47,7 @@ cd "$ROOT"
 GPCLOUD_DB="$URL" GPCLOUD_REDIS="${GPCLOUD_REDIS:-redis://127.0.0.1:6379/0}" \
   GPCLOUD_REDIS_NAMESPACE=gpcloud-peer GPCLOUD_DB_POOL_MIN=10 GPCLOUD_DB_POOL_MAX=10 \
   nohup "$ROOT/.venv/bin/gpcloud" serve --port "$PORT" --no-worker --no-access-log \
+  --workers "${WORKERS:-1}" \
   >/tmp/peer-bench/logs/gpcloud.log 2>&1 &
 GPCLOUD_PID=$!
 for _ in $(seq 60); do
@@ -55,4 +58,5 @@ done
 echo "[peer] gpcloud up on 127.0.0.1:$PORT, pid $GPCLOUD_PID"
 
 trap '"$STAGE/stop-all.sh" >/dev/null 2>&1 || true; kill "$GPCLOUD_PID" 2>/dev/null || true' EXIT
-PRODUCT_PID="$GPCLOUD_PID" "$STAGE/load.sh" --product="http://127.0.0.1:$PORT/graphql,$HERE/gpcloud.graphql"
+[[ "${WORKERS:-1}" == 1 ]] || GPCLOUD_PID_FOR_CPU=""
+PRODUCT_PID="${GPCLOUD_PID_FOR_CPU-$GPCLOUD_PID}" "$STAGE/load.sh" --product="http://127.0.0.1:$PORT/graphql,$HERE/gpcloud.graphql"

@@ -31,6 +31,7 @@ async def publish(n: int, title: str, tenant: str = "441481", day: int = 0) -> i
 
 @pytest.fixture
 def small_window(monkeypatch):
+    monkeypatch.setattr(service, "SEARCH_SAMPLE", 4)
     monkeypatch.setattr(service, "SEARCH_SCAN", 10)
     monkeypatch.setattr(service, "SEARCH_WINDOW", 5)
 
@@ -44,6 +45,14 @@ async def test_common_words_rank_the_newest_matches(small_window):
     ids = [await publish(n, f"兴宁市第{n}批办公家具采购", day=n) for n in range(30)]
     found = await search("办公家具")
     assert sorted(found) == sorted(ids[-5:])  # the window: the five newest of 30 matches
+
+
+async def test_words_in_some_notices_rank_the_newest_of_them(small_window):
+    ids = [
+        await publish(n, f"兴宁市第{n}批{'消防车' if n % 3 == 0 else '办公家具'}采购", day=n)
+        for n in range(30)
+    ]
+    assert sorted(await search("消防车")) == sorted(ids[::3][-5:])
 
 
 async def test_words_missing_from_the_newest_notices_are_found_through_the_index(small_window):
