@@ -54,11 +54,18 @@ def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
     pending.append(callback)
 
 
+async def _keep_session(_connection) -> None:
+    """Connections go back to the pool without asyncpg's reset query (advisory unlock, CLOSE
+    ALL, UNLISTEN, RESET ALL): gpcloud leaves no session state (only SET LOCAL and
+    transaction-scoped locks), and the query cost a round trip and server work on every
+    release. asyncpg still rolls back a transaction left open."""
+
+
 async def open_pool(min_size: int, max_size: int) -> bool:
     """Open the PostgreSQL pool unless one is open; True if this call opened it (and owns it)."""
     if is_sqlite() or DB.pool is not None:
         return False
-    await DB.start_connection_pool(min_size=min_size, max_size=max_size)
+    await DB.start_connection_pool(min_size=min_size, max_size=max_size, reset=_keep_session)
     return True
 
 
