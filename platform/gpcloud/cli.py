@@ -401,23 +401,20 @@ def serve(
     from gpcloud.core.redis import redis_url
 
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     embedded = not settings.is_postgres
+    if workers > 1 and (embedded or settings.embedded_redis or worker):
+        raise click.UsageError(
+            "--workers needs GPCLOUD_DB and GPCLOUD_REDIS set, and the jobs in `gpcloud worker`"
+        )
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     seeded = _run(_prepare(embedded, demo))
     redis_url(settings)
     host, port = host or settings.host, port or settings.port
     console.print(f"gpcloud on http://{host}:{port}/graphql  (database: {_db_label(settings)})")
     if seeded is not None:
         _print_demo_logins(seeded)
-    if workers > 1:
-        if embedded or settings.embedded_redis or worker:
-            raise click.UsageError(
-                "--workers needs GPCLOUD_DB and GPCLOUD_REDIS set, and the jobs in `gpcloud worker`"
-            )
-        # Each process builds its own app (and pool) from the factory.
-        app = "gpcloud.app:create_app"
-    else:
-        app = create_app(run_worker=worker)
+    # With several processes, each builds its own app (and pool) from the factory.
+    app = "gpcloud.app:create_app" if workers > 1 else create_app(run_worker=worker)
     uvicorn.run(
         app,
         factory=workers > 1,
