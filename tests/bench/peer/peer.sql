@@ -1,4 +1,4 @@
--- The peers' view of gpcloud's own notice table (psql -v db=NAME): what the public portal
+-- The peers' view of gpcloud's own notice table: what the public portal
 -- shows (notices of unfinished legacy migrations are hidden), in peer-bench's column names.
 -- Run by run.sh as a superuser; idempotent.
 SET client_min_messages = warning;

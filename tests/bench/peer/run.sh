@@ -58,5 +58,5 @@ done
 echo "[peer] gpcloud up on 127.0.0.1:$PORT, pid $GPCLOUD_PID"
 
 trap '"$STAGE/stop-all.sh" >/dev/null 2>&1 || true; kill "$GPCLOUD_PID" 2>/dev/null || true' EXIT
-[[ "${WORKERS:-1}" == 1 ]] || GPCLOUD_PID_FOR_CPU=""
-PRODUCT_PID="${GPCLOUD_PID_FOR_CPU-$GPCLOUD_PID}" "$STAGE/load.sh" --product="http://127.0.0.1:$PORT/graphql,$HERE/gpcloud.graphql"
+cpu_pid="$GPCLOUD_PID"; [[ "${WORKERS:-1}" == 1 ]] || cpu_pid=""
+PRODUCT_PID="$cpu_pid" "$STAGE/load.sh" --product="http://127.0.0.1:$PORT/graphql,$HERE/gpcloud.graphql"
