@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +78,7 @@ async def _restore_calendar() -> None:
             )
         ]
         for year in changed:
-            await CalendarDay.delete().where(
-                (CalendarDay.day >= date(year, 1, 1)) & (CalendarDay.day <= date(year, 12, 31))
-            )
-            await CalendarYear.delete().where(CalendarYear.year == year)
+            await calendar.delete_year(year)
     await calendar.seed_calendar()
 
 

@@ -36,14 +36,16 @@ class SpecialDay:
 
 
 @cache
+@cache
 def package_source() -> str:
     from importlib.metadata import version
 
     return f"chinesecalendar {version('chinesecalendar')}"
 
 
+@cache
 def package_years() -> dict[int, list[SpecialDay]]:
-    """What the chinesecalendar package knows, by year."""
+    """What the chinesecalendar package knows, by year (read once: the tests reseed often)."""
     import chinese_calendar
 
     years: dict[int, list[SpecialDay]] = {}
@@ -53,11 +55,15 @@ def package_years() -> dict[int, list[SpecialDay]]:
     return {year: sorted(days, key=lambda d: d.day) for year, days in sorted(years.items())}
 
 
-async def _write_year(year: int, days: list[SpecialDay], source: str) -> None:
+async def delete_year(year: int) -> None:
     await CalendarDay.delete().where(
         (CalendarDay.day >= date(year, 1, 1)) & (CalendarDay.day <= date(year, 12, 31))
     )
     await CalendarYear.delete().where(CalendarYear.year == year)
+
+
+async def _write_year(year: int, days: list[SpecialDay], source: str) -> None:
+    await delete_year(year)
     if days:
         await CalendarDay.insert(*(CalendarDay(day=d.day, kind=d.kind, name=d.name) for d in days))
     await CalendarYear.insert(CalendarYear(year=year, source=source))
