@@ -11,10 +11,9 @@ from gpcloud.core.db import transaction
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal import legacy
-from gpcloud.portal.tables import LegacyBatch
+from gpcloud.portal.tables import KINDS, STAGES, LegacyBatch
 from gpcloud.settings import get_settings
 
-STEPS = ("intention", "plan", "tender", "correction", "result", "contract", "acceptance")
 TITLES = {
     "intention": "{unit}{item}采购意向",
     "plan": "{unit}{item}采购计划",
@@ -74,7 +73,7 @@ ARTICLES = (
 
 def _records(regions: list[tuple[str, str]]) -> dict[str, list[dict]]:
     rng = random.Random("portal-demo")
-    by_kind: dict[str, list[dict]] = {kind: [] for kind in (*STEPS, "policy", "notice")}
+    by_kind: dict[str, list[dict]] = {kind: [] for kind in KINDS}
     number = 0
     for code, name in regions:
         for project in range(2):
@@ -83,7 +82,7 @@ def _records(regions: list[tuple[str, str]]) -> dict[str, list[dict]]:
             award = amount - rng.randrange(1, 40) * 1_000
             supplier = rng.choice(SUPPLIERS)
             month = rng.randrange(2, 7)
-            steps = STEPS if project == 0 else STEPS[: rng.randrange(2, 6)]
+            steps = STAGES if project == 0 else STAGES[: rng.randrange(2, 6)]
             for offset, kind in enumerate(steps):
                 number += 1
                 values = {
@@ -133,7 +132,7 @@ async def seed() -> int:
         if await LegacyBatch.exists().where(LegacyBatch.path.like(f"{folder}/demo-%")):
             return 0
         tree = await tenant_tree()
-        province = next(code for code, node in tree.nodes.items() if node.parent is None)
+        province = tree.root
         cities = sorted(tree.children.get(province, []))
         counties = [c for city in cities for c in sorted(tree.children.get(city, []))]
         regions = [(c, tree.nodes[c].name) for c in (province, *cities, *counties)]

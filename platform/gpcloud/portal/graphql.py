@@ -13,7 +13,6 @@ from strawberry.types import Info
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.roles import PROVINCE_ADMIN, TENANT_ADMIN
-from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import HasRole, Public, allow
@@ -141,7 +140,7 @@ class NoticeFilter:
 async def _notices(rows: list[dict], terms: list[str] | None = None) -> list[Notice]:
     tree = await tenant_tree()
     return [
-        Notice.of(r, tree.nodes[r["tenant_id"]].name if r["tenant_id"] in tree.nodes else "", terms)
+        Notice.of(r, tree.name_of(r["tenant_id"]), terms)
         for r in rows
     ]
 
@@ -248,25 +247,24 @@ class Mutations:
                 raise DomainError(
                     "INVALID_ARTICLE", "a title of 2 to 200 characters and a body", "title"
                 )
-            async with transaction():
-                row = await audit.record(
-                    "portal.publish_article",
-                    "article",
-                    kind.value,
-                    None,
-                    {"title": title.strip()},
+            row = await audit.record(
+                "portal.publish_article",
+                "article",
+                kind.value,
+                None,
+                {"title": title.strip()},
+                tenant=user.tenant,
+            )
+            notice_id = await service.publish(
+                service.Publication(
+                    kind=kind.value,
+                    source=f"article:{row['id']}",
                     tenant=user.tenant,
+                    title=title.strip(),
+                    body=body.strip(),
+                    published_on=today(),
                 )
-                notice_id = await service.publish(
-                    service.Publication(
-                        kind=kind.value,
-                        source=f"article:{row['id']}",
-                        tenant=user.tenant,
-                        title=title.strip(),
-                        body=body.strip(),
-                        published_on=today(),
-                    )
-                )
+            )
             return ArticlePayload(notice=(await _notices([await service.get(notice_id)]))[0])
 
         return await run_mutation(ArticlePayload, work)

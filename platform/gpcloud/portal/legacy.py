@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from gpcloud.core.auth.roles import PROVINCE_ADMIN
@@ -24,10 +23,11 @@ from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import any_of, bulk_insert, transaction
 from gpcloud.core.errors import DomainError
 from gpcloud.core.imports.reader import write_csv
+from gpcloud.core.imports.spec import fen
 from gpcloud.core.jobs.service import enqueue
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.portal.tables import KINDS, LegacyBatch, Notice, NoticeSupplier
+from gpcloud.portal.tables import KINDS, STAGES, LegacyBatch, Notice, NoticeSupplier
 from gpcloud.portal.text import index_terms
 from gpcloud.settings import get_settings
 
@@ -74,12 +74,9 @@ def _fen(value) -> int | None:
     if value in (None, ""):
         return None
     try:
-        amount = Decimal(str(value).replace(",", ""))
-    except InvalidOperation:
-        raise Rejected(f"amount {value!r} is not a number") from None
-    if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-        raise Rejected(f"amount {value!r}: yuan with at most 2 decimals")
-    return int(amount * 100)
+        return fen(str(value))
+    except ValueError as exc:
+        raise Rejected(f"amount {value!r}: {exc}") from None
 
 
 def _record(raw: dict, regions: frozenset[str]) -> Record:
@@ -271,7 +268,7 @@ def _refusal(record: Record, batch: dict, seen: set[str]) -> str | None:
     ocds = batch["source_format"] == "ocds"
     if record.kind != batch["kind"] and not ocds:
         return f"kind {record.kind}: this batch migrates {batch['kind']}"
-    by_year = batch["kind"] not in ("policy", "notice") and not ocds
+    by_year = batch["kind"] in STAGES and not ocds
     if by_year and record.published_on.year != batch["year"]:
         return f"published {record.published_on}: this batch is {batch['year']}"
     if record.legacy_id in seen:
@@ -289,13 +286,14 @@ async def _migrate(batch: dict, out_dir: Path, progress, stop_after: int | None)
 
     async def flush(last_line: int) -> None:
         nonlocal chunks
-        created = await _write(batch, chunk, tree.city_of)
-        await _set(
-            batch["id"],
-            lines_done=last_line,
-            created=LegacyBatch.created + created,
-            skipped=LegacyBatch.skipped + len(chunk) - created,
-        )
+        async with transaction():  # the chunk and the count of it commit together
+            created = await _write(batch, chunk, tree.city_of)
+            await _set(
+                batch["id"],
+                lines_done=last_line,
+                created=LegacyBatch.created + created,
+                skipped=LegacyBatch.skipped + len(chunk) - created,
+            )
         chunk.clear()
         chunks += 1
         if progress is not None:

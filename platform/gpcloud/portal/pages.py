@@ -17,20 +17,9 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.money import to_yuan_or_none
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal import legacy, service
-from gpcloud.portal.tables import METHOD_LABELS
+from gpcloud.portal.tables import KIND_LABELS, METHOD_LABELS
 
 SITE = "广东政府采购智慧云平台"
-KINDS = {
-    "intention": "采购意向",
-    "plan": "采购计划",
-    "tender": "采购公告",
-    "correction": "更正公告",
-    "result": "结果公告",
-    "contract": "合同公告",
-    "acceptance": "验收报告",
-    "policy": "政策法规",
-    "notice": "通知公告",
-}
 HOME_ITEMS = 8
 templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
@@ -63,7 +52,7 @@ async def _views(rows: list[dict]) -> list[View]:
             body=r["body"],
             published_on=r["published_on"],
             region_code=r["tenant_id"],
-            region=tree.nodes[r["tenant_id"]].name if r["tenant_id"] in tree.nodes else "",
+            region=tree.name_of(r["tenant_id"]),
             purchaser_name=r["purchaser_name"],
             agency_name=r["agency_name"],
             method=r["method"],
@@ -75,7 +64,7 @@ async def _views(rows: list[dict]) -> list[View]:
 
 async def _page(template: str, region: str | None = None, **context) -> Response:
     tree = await tenant_tree()
-    province = next(code for code, n in tree.nodes.items() if n.parent is None)
+    province = tree.root
     regions = [(province, tree.nodes[province].name)] + [
         (c, tree.nodes[c].name) for c in sorted(tree.children.get(province, []))
     ]
@@ -83,7 +72,7 @@ async def _page(template: str, region: str | None = None, **context) -> Response
         regions.append((region, tree.nodes[region].name))
     html = templates.get_template(template).render(
         site=SITE,
-        kinds=KINDS,
+        kinds=KIND_LABELS,
         methods=METHOD_LABELS,
         regions=regions,
         region=region,
@@ -95,7 +84,7 @@ async def _page(template: str, region: str | None = None, **context) -> Response
 
 async def _home(region: str | None) -> Response:
     latest = []
-    for kind in KINDS:
+    for kind in KIND_LABELS:
         found = await service.find(
             service.NoticeFilter(region=region, kinds=(kind,)), HOME_ITEMS, None
         )
@@ -143,7 +132,7 @@ async def notice_list(
         if found.has_next_page
         else None
     )
-    heading = f"检索：{q}" if q else KINDS.get(kind or "", "全部公告")
+    heading = f"检索：{q}" if q else KIND_LABELS.get(kind or "", "全部公告")
     return await _page(
         "list.html",
         region=region,

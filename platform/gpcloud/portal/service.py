@@ -14,13 +14,16 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from piccolo.columns.combination import WhereRaw
+
 from gpcloud.core.db import any_of
 from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.pagination import check_page_size
 from gpcloud.core.search import match, match_columns
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.portal.tables import KINDS, LegacyBatch, Notice, NoticeSupplier
+from gpcloud.portal.tables import KINDS, Notice, NoticeSupplier
 from gpcloud.portal.text import index_terms, query_terms
 from gpcloud.settings import get_settings
 
@@ -28,7 +31,6 @@ PUBLIC = "portal: published notices are public"
 SEARCH_WINDOW = 500  # a search pages through at most this many results (refine it for more)
 SEARCH_SAMPLE = 1000  # newest notices a search reads first, to see how common its words are
 SEARCH_SCAN = 20000  # most notices it reads in date order; rarer words go to the index
-MAX_OFFSET = SEARCH_WINDOW
 LATEST = '"notice".published_on DESC, "notice".published_at DESC, "notice".id DESC'
 # What a read returns: every column but the segmented text, which only the index needs.
 READ = [c for c in Notice._meta.columns if c is not Notice.search_text]
@@ -167,7 +169,7 @@ def _offset(cursor: str | None) -> int:
     try:
         kind, value = _decode(cursor)
         offset = int(value)
-        if kind != "s" or not 0 <= offset <= MAX_OFFSET:
+        if kind != "s" or not 0 <= offset <= SEARCH_WINDOW:
             raise ValueError
         return offset
     except ValueError:
@@ -200,10 +202,8 @@ VISIBLE = (
 )
 
 
-def _visible():
-    return Notice.legacy_batch.is_null() | Notice.legacy_batch.is_in(
-        LegacyBatch.select(LegacyBatch.id).where(LegacyBatch.status == "completed")
-    )
+def _visible() -> WhereRaw:
+    return WhereRaw(VISIBLE)
 
 
 async def _conditions(flt: NoticeFilter) -> tuple[list[str], list[object]]:
@@ -252,8 +252,9 @@ async def find(flt: NoticeFilter, first: int | None, after: str | None) -> Found
     """Latest first; with `search`, best match first (then latest)."""
     size = check_page_size(first)
     where, params = await _conditions(flt)
-    terms = query_terms(flt.search) if flt.search and flt.search.strip() else []
-    if flt.search and flt.search.strip() and not terms:
+    search = (flt.search or "").strip()
+    terms = query_terms(search) if search else []
+    if search and not terms:  # nothing searchable in it
         return Found([], False, None, [])
     if terms:
         offset = _offset(after)
@@ -372,11 +373,7 @@ async def chains(ocids: list[str]) -> list[list[dict]]:
 
 async def suppliers_of(notice_ids: list[int]) -> list[list[dict]]:
     with all_tenants(PUBLIC):
-        rows = await NoticeSupplier.select().where(NoticeSupplier.notice.is_in(notice_ids))
-    grouped: dict[int, list[dict]] = {}
-    for r in rows:
-        grouped.setdefault(r["notice"], []).append(r)
-    return [grouped.get(i, []) for i in notice_ids]
+        return await row_lists_by_key(NoticeSupplier, NoticeSupplier.notice)(notice_ids)
 
 
 def highlight(text: str, terms: list[str], width: int = 160) -> str:
@@ -415,14 +412,15 @@ async def _region(region: str | None) -> list[tuple[str, list[str]]]:
     return [("city_code", [city]), ("tenant_id", sorted(tree.subtree(region)))]
 
 
-def _ocds_query(
-    region: list[tuple[str, list[str]]],
-    since: date | None,
-    until: date | None,
-    *columns,
+async def _ocds_query(
+    region: str | None, since: date | None, until: date | None, limit: int, *columns
 ):
-    query = Notice.select(*(columns or READ)).where((Notice.ocid != "") & _visible())
-    for column, values in region:
+    if not 1 <= limit <= MAX_OCDS_PAGE:
+        raise DomainError("PAGE_SIZE_TOO_LARGE", f"limit is 1 to {MAX_OCDS_PAGE}", "limit")
+    conditions = await _region(region)
+    with all_tenants(PUBLIC):
+        query = Notice.select(*(columns or READ)).where((Notice.ocid != "") & _visible())
+    for column, values in conditions:
         query = query.where(getattr(Notice, column).is_in(values))
     if since is not None:
         query = query.where(Notice.published_on >= since)
@@ -435,16 +433,9 @@ async def ocds_notices(
     region: str | None, since: date | None, until: date | None, after: int, limit: int
 ) -> tuple[list[dict], list[list[dict]], bool]:
     """Notices that are OCDS releases, by id (keyset), with their suppliers."""
-    if not 1 <= limit <= MAX_OCDS_PAGE:
-        raise DomainError("PAGE_SIZE_TOO_LARGE", f"limit is 1 to {MAX_OCDS_PAGE}", "limit")
-    region_conditions = await _region(region)
+    query = await _ocds_query(region, since, until, limit)
     with all_tenants(PUBLIC):
-        rows = await (
-            _ocds_query(region_conditions, since, until)
-            .where(Notice.id > after)
-            .order_by(Notice.id)
-            .limit(limit + 1)
-        )
+        rows = await query.where(Notice.id > after).order_by(Notice.id).limit(limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return rows, await suppliers_of([r["id"] for r in rows]) if rows else [], more
@@ -454,14 +445,11 @@ async def ocds_processes(
     region: str | None, since: date | None, until: date | None, after: str, limit: int
 ) -> tuple[dict[str, list[tuple[dict, list[dict]]]], bool]:
     """Whole contracting processes (every notice of each ocid), by ocid (keyset)."""
-    if not 1 <= limit <= MAX_OCDS_PAGE:
-        raise DomainError("PAGE_SIZE_TOO_LARGE", f"limit is 1 to {MAX_OCDS_PAGE}", "limit")
-    region_conditions = await _region(region)
+    query = await _ocds_query(region, since, until, limit, Notice.ocid)
     with all_tenants(PUBLIC):
         ocids = [
             r["ocid"]
-            for r in await _ocds_query(region_conditions, since, until, Notice.ocid)
-            .distinct()
+            for r in await query.distinct()
             .where(Notice.ocid > after)
             .order_by(Notice.ocid)
             .limit(limit + 1)

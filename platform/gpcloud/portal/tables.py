@@ -4,17 +4,21 @@ from piccolo.table import Table
 
 from gpcloud.core.tenancy.tables import ProvinceShared, TenantOwned
 
-KINDS = (
-    "intention",
-    "plan",
-    "tender",
-    "correction",
-    "result",
-    "contract",
-    "acceptance",
-    "policy",  # 政策法规, an editorial column
-    "notice",  # 通知公告, an editorial column
-)
+# The kinds of notice, with their names on the portal: a procurement's stages, in order, then
+# the editorial columns tenant admins publish.
+STAGE_LABELS = {
+    "intention": "采购意向",
+    "plan": "采购计划",
+    "tender": "采购公告",
+    "correction": "更正公告",
+    "result": "结果公告",
+    "contract": "合同公告",
+    "acceptance": "验收报告",
+}
+EDITORIAL_LABELS = {"policy": "政策法规", "notice": "通知公告"}
+KIND_LABELS = STAGE_LABELS | EDITORIAL_LABELS
+STAGES = tuple(STAGE_LABELS)
+KINDS = tuple(KIND_LABELS)
 
 # The procurement methods' Chinese names, for the pages and OCDS procurementMethodDetails.
 METHOD_LABELS = {

@@ -75,6 +75,7 @@ BAD = [
     line("R-1", title="重复编号"),
     line("R-6", amount="1.005"),
     line("R-7", region_code="999999"),
+    line("R-8", amount="1e20"),  # more than a bigint of fen
 ]
 
 
@@ -134,7 +135,7 @@ async def test_a_year_opens_when_its_migration_completes(client, demo):
         assert await Notice.count() == 0
     await drain_jobs()
     status = (await gql(client, STATUS))["data"]["legacyMigrations"][0]
-    assert (status["status"], status["created"], status["rejected"]) == ("completed", 3, 6)
+    assert (status["status"], status["created"], status["rejected"]) == ("completed", 3, 7)
     home = (await client.get("/")).text
     assert "2020 年 · 结果公告" in home and "已迁移，可查询（3 条）" in home
     found = (await gql(client, SEARCH, {"q": "彩超"}))["data"]["notices"]["edges"]
@@ -158,6 +159,7 @@ async def test_a_year_opens_when_its_migration_completes(client, demo):
         "appears twice",
         "at most 2 decimals",
         "no region",
+        "below 10^15",
     ):
         assert reason in text, reason
 

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from gpcloud.core.money import MAX_FEN
 from gpcloud.core.validation import is_email, is_phone, is_uscc
 
 Parser = Callable[[str], Any]
@@ -151,11 +152,20 @@ def future_date(value: str) -> date:
 def money(value: str) -> Decimal:
     try:
         amount = Decimal(value.replace(",", ""))
-    except InvalidOperation:
+        exact = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
+    except InvalidOperation:  # not a number, or too many digits to have 2 decimals
         raise ValueError("an amount in yuan, e.g. 1234.50") from None
-    if amount < 0 or amount != amount.quantize(Decimal("0.01")) or not amount.is_finite():
+    if not exact or amount < 0:
         raise ValueError("an amount in yuan with at most 2 decimals, not negative")
     return amount
+
+
+def fen(value: str) -> int:
+    """An amount in yuan, as fen for a table (at most core.money.MAX_FEN)."""
+    amount = money(value) * 100
+    if amount > MAX_FEN:
+        raise ValueError("an amount in yuan below 10^15")
+    return int(amount)
 
 
 def count(value: str) -> int:

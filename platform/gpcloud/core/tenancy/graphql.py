@@ -83,8 +83,7 @@ class TreeQueries:
     )
     async def root_tenant(self) -> Tenant | None:
         tree = await tenant_tree()
-        roots = [n for n in tree.nodes.values() if n.parent is None]
-        return Tenant.of(roots[0]) if roots else None
+        return Tenant.of(tree.nodes[tree.root]) if tree.root else None
 
 
 # Rollout, configuration, readiness

@@ -39,6 +39,15 @@ class TenantTree:
     def get(self, code: str) -> TenantNode | None:
         return self.nodes.get(code)
 
+    @property
+    def root(self) -> str | None:
+        """The province: the one region without a parent (None before tenants are applied)."""
+        return next((code for code, node in self.nodes.items() if node.parent is None), None)
+
+    def name_of(self, code: str) -> str:
+        node = self.nodes.get(code)
+        return node.name if node is not None else ""
+
     def subtree(self, code: str) -> frozenset[str]:
         found, stack = set(), [code]
         while stack:
