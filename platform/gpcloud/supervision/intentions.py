@@ -8,16 +8,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import transaction
-from gpcloud.core.errors import DomainError, NotFound, Problem
+from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.money import to_fen
-from gpcloud.core.pagination import Page, keyset_page
+from gpcloud.core.pagination import Page
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.rollout import today
 from gpcloud.portal import service as portal
 from gpcloud.registries.purchasers import service as purchasers
+from gpcloud.supervision import common
 from gpcloud.supervision.common import next_state, now, purchaser_unit, record
 from gpcloud.supervision.tables import OBJECT_TYPES, ProcurementIntention
 
@@ -56,18 +56,11 @@ def _problems(data: IntentionInput) -> list[Problem]:
 
 
 async def get(intention_id: int) -> dict:
-    row = await ProcurementIntention.select().where(ProcurementIntention.id == intention_id).first()
-    if row is None:
-        raise NotFound("intention", intention_id)
-    return row
+    return await common.fetch(ProcurementIntention, "intention", intention_id)
 
 
 async def _own(actor: CurrentUser, intention_id: int) -> dict:
-    unit = await purchaser_unit(actor)
-    row = await get(intention_id)
-    if row["purchaser"] != unit["id"]:
-        raise NotFound("intention", intention_id)
-    return row
+    return await common.own(actor, ProcurementIntention, "intention", intention_id)
 
 
 async def create(actor: CurrentUser, data: IntentionInput) -> dict:
@@ -152,10 +145,4 @@ async def search(
     actor: CurrentUser, status: str | None, first: int | None, after: str | None
 ) -> Page:
     """A purchaser's own unit's intentions; admins and supervisors their region's."""
-    query = ProcurementIntention.select()
-    if not actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
-        unit = await purchaser_unit(actor)
-        query = query.where(ProcurementIntention.purchaser == unit["id"])
-    if status:
-        query = query.where(ProcurementIntention.status == status)
-    return await keyset_page(query, ProcurementIntention.id, first, after)
+    return await common.search(actor, ProcurementIntention, status, first, after)

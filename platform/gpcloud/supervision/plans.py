@@ -19,14 +19,14 @@ from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.money import to_fen, to_yuan
-from gpcloud.core.pagination import Page, keyset_page
+from gpcloud.core.pagination import Page
 from gpcloud.core.plugins.service import validate_event
 from gpcloud.core.tenancy.config import effective_config
 from gpcloud.core.tenancy.rollout import today
 from gpcloud.integrations.digital_finance import service as budget
 from gpcloud.portal import service as portal
 from gpcloud.registries.purchasers import service as purchasers
-from gpcloud.supervision import intentions
+from gpcloud.supervision import common, intentions
 from gpcloud.supervision.common import next_state, now, purchaser_unit, record
 from gpcloud.supervision.tables import (
     INTENTION_EXEMPTIONS,
@@ -69,10 +69,7 @@ class PlanInput:
 
 
 async def get(plan_id: int) -> dict:
-    row = await ProcurementPlan.select().where(ProcurementPlan.id == plan_id).first()
-    if row is None:
-        raise NotFound("plan", plan_id)
-    return row
+    return await common.fetch(ProcurementPlan, "plan", plan_id)
 
 
 async def lines(plan_id: int) -> list[dict]:
@@ -80,11 +77,22 @@ async def lines(plan_id: int) -> list[dict]:
 
 
 async def _own(actor: CurrentUser, plan_id: int) -> dict:
-    unit = await purchaser_unit(actor)
-    row = await get(plan_id)
-    if row["purchaser"] != unit["id"]:
-        raise NotFound("plan", plan_id)
-    return row
+    return await common.own(actor, ProcurementPlan, "plan", plan_id)
+
+
+async def notice_fields(plan: dict) -> dict:
+    """What a plan supplies to every portal.Publication of its procurement: method, category,
+    object type, purchaser (id and name), intention and plan."""
+    unit = await purchasers.get(plan["purchaser"])
+    return {
+        "method": plan["method"],
+        "category_code": plan["category_code"],
+        "object_type": plan["object_type"],
+        "purchaser_id": plan["purchaser"],
+        "purchaser_name": unit["name"],
+        "intention_id": plan["intention"],
+        "plan_id": plan["id"],
+    }
 
 
 async def _check(unit: dict, data: PlanInput) -> list[Problem]:
@@ -103,15 +111,12 @@ async def _check(unit: dict, data: PlanInput) -> list[Problem]:
             Problem("NO_BUDGET_LINE", "a plan is funded by at least one indicator", "lines")
         )
     seen = set()
+    owners = await budget.purchasers_of([line.indicator_id for line in data.lines])
     for i, line in enumerate(data.lines):
         if line.indicator_id in seen:
             problems.append(Problem("DUPLICATE_LINE", "one line per indicator", f"lines[{i}]"))
         seen.add(line.indicator_id)
-        try:
-            indicator = await budget.get(None, line.indicator_id)
-        except NotFound:
-            indicator = None
-        if indicator is None or indicator["purchaser"] != unit["id"]:
+        if owners.get(line.indicator_id) != unit["id"]:
             problems.append(
                 Problem(
                     "UNKNOWN_INDICATOR",
@@ -240,9 +245,14 @@ async def unpay_line(plan_id: int, indicator_id: int, fen: int) -> None:
 
 
 async def _transition(
-    plan: dict, action: str, changes: dict | None = None, detail: dict | None = None
+    plan: dict,
+    action: str,
+    changes: dict | None = None,
+    detail: dict | None = None,
+    after: str | None = None,
 ) -> dict:
-    after = next_state("plan", TRANSITIONS, action, plan["status"])
+    """`after`: the state next_state gave, where the caller checked it before other work."""
+    after = after or next_state("plan", TRANSITIONS, action, plan["status"])
     await validate_event(
         plan["tenant_id"],
         f"plan.{action}",
@@ -261,7 +271,7 @@ async def submit(actor: CurrentUser, plan_id: int) -> dict:
     """Declare the plan: thresholds checked, each line reserved on its indicator."""
     async with transaction():
         plan = await _own(actor, plan_id)
-        next_state("plan", TRANSITIONS, "submit", plan["status"])
+        after = next_state("plan", TRANSITIONS, "submit", plan["status"])
         problem = await _method_problem(
             plan["tenant_id"], plan["amount_fen"], plan["method"], plan["method_exception"]
         )
@@ -269,7 +279,10 @@ async def submit(actor: CurrentUser, plan_id: int) -> dict:
             raise DomainError.many([problem])
         await _move_lines(plan, "reserve")
         return await _transition(
-            plan, "submit", {ProcurementPlan.submitted_at: now(), ProcurementPlan.reserved: True}
+            plan,
+            "submit",
+            {ProcurementPlan.submitted_at: now(), ProcurementPlan.reserved: True},
+            after=after,
         )
 
 
@@ -284,7 +297,6 @@ async def file(actor: CurrentUser, plan_id: int) -> dict:
     async with transaction():
         plan = await get(plan_id)
         filed = await _transition(plan, "file", {ProcurementPlan.filed_at: now()})
-        unit = await purchasers.get(plan["purchaser"])
         await portal.publish(
             portal.Publication(
                 kind="plan",
@@ -293,14 +305,8 @@ async def file(actor: CurrentUser, plan_id: int) -> dict:
                 title=plan["title"],
                 body=f"采购方式：{plan['method']}；采购预算：{to_yuan(plan['amount_fen'])} 元",
                 published_on=today(),
-                method=plan["method"],
-                category_code=plan["category_code"],
-                object_type=plan["object_type"],
-                purchaser_id=plan["purchaser"],
-                purchaser_name=unit["name"],
                 amount_fen=plan["amount_fen"],
-                intention_id=plan["intention"],
-                plan_id=plan_id,
+                **await notice_fields(plan),
             )
         )
         return filed
@@ -313,13 +319,14 @@ async def return_plan(actor: CurrentUser, plan_id: int, reason: str) -> dict:
         raise DomainError("REASON_REQUIRED", "say why the plan goes back", "reason")
     async with transaction():
         plan = await get(plan_id)
-        next_state("plan", TRANSITIONS, "return", plan["status"])
+        after = next_state("plan", TRANSITIONS, "return", plan["status"])
         await _move_lines(plan, "release")
         return await _transition(
             plan,
             "return",
             {ProcurementPlan.return_reason: reason.strip(), ProcurementPlan.reserved: False},
             {"reason": reason.strip()},
+            after=after,
         )
 
 
@@ -327,10 +334,10 @@ async def recall(actor: CurrentUser, plan_id: int) -> dict:
     """The purchaser takes back a plan not yet executed; its reservation is released."""
     async with transaction():
         plan = await _own(actor, plan_id)
-        next_state("plan", TRANSITIONS, "recall", plan["status"])
+        after = next_state("plan", TRANSITIONS, "recall", plan["status"])
         if plan["reserved"]:
             await _move_lines(plan, "release")
-        return await _transition(plan, "recall", {ProcurementPlan.reserved: False})
+        return await _transition(plan, "recall", {ProcurementPlan.reserved: False}, after=after)
 
 
 async def search(
@@ -338,13 +345,7 @@ async def search(
 ) -> Page:
     """A purchaser's own unit's plans; admins and supervisors their region's (e.g. status
     submitted: the plans awaiting filing)."""
-    query = ProcurementPlan.select()
-    if not actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
-        unit = await purchaser_unit(actor)
-        query = query.where(ProcurementPlan.purchaser == unit["id"])
-    if status:
-        query = query.where(ProcurementPlan.status == status)
-    return await keyset_page(query, ProcurementPlan.id, first, after)
+    return await common.search(actor, ProcurementPlan, status, first, after)
 
 
 async def register_legacy(
@@ -396,11 +397,14 @@ async def resolve_failed(actor: CurrentUser, plan_id: int, action: str) -> dict:
         raise DomainError("INVALID_ACTION", "restart or terminate", "action")
     async with transaction():
         plan = await _own(actor, plan_id)
-        next_state("plan", TRANSITIONS, action, plan["status"])
+        after = next_state("plan", TRANSITIONS, action, plan["status"])
         if action == "terminate" and plan["reserved"]:
             await _move_lines(plan, "release")
         return await _transition(
-            plan, action, {ProcurementPlan.reserved: plan["reserved"] and action == "restart"}
+            plan,
+            action,
+            {ProcurementPlan.reserved: plan["reserved"] and action == "restart"},
+            after=after,
         )
 
 

@@ -34,10 +34,10 @@ async def _listed(query, count_query) -> tuple[list[dict], int]:
     return await query.limit(LIMIT), await count_query
 
 
-async def overview(actor: CurrentUser, on: date | None = None) -> Overview:
+async def overview(actor: CurrentUser) -> Overview:
     if not actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
         raise DomainError("FORBIDDEN", "supervisors and admins see the supervision overview")
-    on = on or today()
+    on = today()
     submitted = ProcurementPlan.status == "submitted"
     exempt = (ProcurementPlan.intention_exemption != "") & (ProcurementPlan.origin == "platform")
     plans, plans_count = await _listed(

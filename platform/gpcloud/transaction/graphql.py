@@ -19,6 +19,7 @@ from gpcloud.core.graphql.types import Connection, UserError, connection, parse_
 from gpcloud.core.money import to_yuan
 from gpcloud.supervision.graphql import ProcurementMethod
 from gpcloud.transaction import service
+from gpcloud.transaction.tables import ANNOUNCEMENT_KINDS
 from gpcloud.transaction.tables import Announcement as AnnouncementTable
 from gpcloud.transaction.tables import Award as AwardTable
 
@@ -28,7 +29,7 @@ ProjectStatus = strawberry.enum(
     Enum("ProjectStatus", {s.upper(): s for s in ("entrusted", "tendering", "awarded", "failed")})
 )
 AnnouncementKind = strawberry.enum(
-    Enum("AnnouncementKind", {s.upper(): s for s in ("tender", "correction", "result")})
+    Enum("AnnouncementKind", {s.upper(): s for s in ANNOUNCEMENT_KINDS})
 )
 
 

@@ -24,7 +24,6 @@ from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal import service as portal
 from gpcloud.registries.agencies.service import common as agencies
-from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.registries.suppliers.service import search as suppliers
 from gpcloud.supervision import intentions, plans
 from gpcloud.supervision.common import next_state, now, purchaser_unit, record
@@ -107,8 +106,16 @@ async def entrust(actor: CurrentUser, plan_id: int, agency_id: int) -> dict:
 
 
 async def _publish(
-    project: dict, action: str, kind: str, title: str, body: str, on: date, **fields
+    project: dict,
+    action: str,
+    kind: str,
+    title: str,
+    body: str,
+    on: date,
+    plan: dict | None = None,
+    **fields,
 ) -> dict:
+    """`plan`: the project's plan where the caller read it already."""
     after = next_state("project", TRANSITIONS, action, project["status"])
     if not 2 <= len(title.strip()) <= 200 or not body.strip():
         raise DomainError(
@@ -133,14 +140,24 @@ async def _publish(
     await Project.update(changes).where(Project.id == project["id"])
     await record("project", project, action, after, {"kind": kind, "published_on": on})
     details = {k: fields[k] for k in ("bid_deadline", "period_end") if fields.get(k)}
-    await _to_portal(project, inserted[0]["id"], kind, title.strip(), body.strip(), on, details)
+    await _to_portal(
+        project, inserted[0]["id"], kind, title.strip(), body.strip(), on, details, plan
+    )
     return await get(project["id"])
 
 
 async def _to_portal(
-    project: dict, announcement_id: int, kind: str, title: str, body: str, on, details: dict
+    project: dict,
+    announcement_id: int,
+    kind: str,
+    title: str,
+    body: str,
+    on,
+    details: dict,
+    plan: dict | None = None,
 ):
-    plan = await plans.get(project["plan"])
+    # The project's method and purchaser are its plan's (copied at entrustment, never changed).
+    plan = plan or await plans.get(project["plan"])
     winners = await awards(project["id"]) if kind == "result" else []
     amounts = {"tender": project["budget_fen"], "result": sum(w["amount_fen"] for w in winners)}
     await portal.publish(
@@ -151,16 +168,10 @@ async def _to_portal(
             title=title,
             body=body,
             published_on=on,
-            method=project["method"],
-            category_code=plan["category_code"],
-            object_type=plan["object_type"],
-            purchaser_id=project["purchaser"],
-            purchaser_name=(await purchasers.get(project["purchaser"]))["name"],
+            **await plans.notice_fields(plan),
             agency_id=project["agency"],
             agency_name=(await agencies.get(project["agency"]))["name"],
             amount_fen=amounts.get(kind),
-            intention_id=plan["intention"],
-            plan_id=plan["id"],
             suppliers=tuple(
                 portal.Supplier(w["supplier_organisation"], w["supplier_name"], w["amount_fen"])
                 for w in winners
@@ -170,10 +181,9 @@ async def _to_portal(
     )
 
 
-async def _intention_lead_met(project: dict, on: date) -> None:
+async def _intention_lead_met(plan: dict, on: date) -> None:
     """The procurement starts with its tender announcement: not before the day the intention's
     publication allows (intention_lead)."""
-    plan = await plans.get(project["plan"])
     if plan["intention"] is None:
         return
     intention = await intentions.get(plan["intention"])
@@ -198,7 +208,8 @@ async def publish_tender(
     on = on or today()
     async with transaction():
         project = await _as_agency(actor, project_id)
-        await _intention_lead_met(project, on)
+        plan = await plans.get(project["plan"])
+        await _intention_lead_met(plan, on)
         response = await rule_deadline(RESPONSE_RULE[project["method"]], on, project["tenant_id"])
         if bid_deadline < response.due:
             raise DomainError(
@@ -219,6 +230,7 @@ async def publish_tender(
             title,
             body,
             on,
+            plan,
             bid_deadline=bid_deadline,
             period_end=period.due if period else None,
             steps=[*response.steps, *(period.steps if period else [])],
@@ -298,13 +310,10 @@ async def publish_result(
         if not awards:
             problems.append(Problem("NO_AWARD", "name at least one winning supplier", "awards"))
         winners, total = [], 0
+        found = await suppliers.by_uscc([award.supplier_uscc for award in awards])
         for i, award in enumerate(awards):
-            found = (
-                await suppliers.search(
-                    suppliers.SupplierFilter(uscc=award.supplier_uscc.upper()), 1, None
-                )
-            ).rows
-            if not found or found[0]["status"] in ("inactive", "suspended"):
+            supplier = found.get(award.supplier_uscc)
+            if supplier is None or supplier["status"] in ("inactive", "suspended"):
                 problems.append(
                     Problem(
                         "UNKNOWN_SUPPLIER",
@@ -315,7 +324,7 @@ async def publish_result(
                 continue
             fen = to_fen(award.amount, f"awards[{i}].amount")
             total += fen
-            winners.append((found[0], fen))
+            winners.append((supplier, fen))
         if total > project["budget_fen"]:
             problems.append(
                 Problem(

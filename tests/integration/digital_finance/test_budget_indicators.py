@@ -263,3 +263,34 @@ async def test_live_adapter_plugin_feeds_the_same_import(client, units, install_
         "rejects.csv",
     }
     assert (await indicators())["LIVE-1"]["name"] == "兴宁市实时指标"
+
+
+async def test_a_reservation_after_the_import_read_the_line_still_refuses_the_row(
+    tmp_path, units, monkeypatch
+):
+    """The balance rule is part of the UPDATE: a plan reserving between the import's read and
+    its write is not overwritten."""
+    from gpcloud.integrations.digital_finance import imports
+
+    await run(write(tmp_path / "zb.csv", ROWS[:2]))
+    before = await indicators()
+    update = imports._update
+
+    async def reserved_meanwhile(current, changes, now):
+        await service.move(current["id"], "reserve", Decimal("15000"), "plan:meanwhile")
+        return await update(current, changes, now)
+
+    monkeypatch.setattr(imports, "_update", reserved_meanwhile)
+    changed = [
+        ["ZB2026-0001", "441481312", "2026", "教学设备购置", "200000.00", "", ""],  # other unit
+        ["ZB2026-0002", "441481311", "2026", "图书采购", "10000", "", ""],  # below 15,000
+    ]
+    assert (await run(write(tmp_path / "race.csv", changed))).counts == {"rejected": 2}
+    with (tmp_path / "out" / "rejects.csv").open(encoding="utf-8-sig") as fh:
+        reasons = {r["row"]: r["reasons"] for r in csv.DictReader(fh)}
+    assert "in use by another purchaser" in reasons["2"]
+    assert "amount: 15000.00 yuan is already reserved or paid" in reasons["3"]
+    after = await indicators()
+    for code in ("ZB2026-0001", "ZB2026-0002"):
+        assert after[code]["purchaser"] == before[code]["purchaser"]
+        assert after[code]["amount_fen"] == before[code]["amount_fen"]

@@ -17,7 +17,7 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache, reduce
+from functools import cache, lru_cache, reduce
 from typing import Any
 
 from jsonschema import Draft202012Validator, FormatChecker
@@ -59,19 +59,21 @@ def defaults() -> dict[str, dict]:
 
 
 def full_schema() -> dict:
-    """The core schema plus every installed plugin's sections."""
-    return _full_schema(get_registry().generation)
+    """The core schema plus every installed plugin's sections and the rules in force today."""
+    from gpcloud.core.tenancy.rollout import today
+
+    return _full_schema(get_registry().generation, today())
 
 
-@cache
-def _full_schema(generation: int) -> dict:
+@lru_cache(maxsize=8)
+def _full_schema(generation: int, on: date) -> dict:
+    """Per plugin generation and day: a rule-set version that takes effect (or a day pinned
+    with rollout.on_day) changes the rules section."""
     schema = dict(core_schema())
     properties = dict(schema["properties"])
     for plugin in get_registry().plugins.values():
         properties.update(plugin.sections)
-    from gpcloud.core.tenancy.rollout import today
-
-    properties["rules"] = rules_schema(today())
+    properties["rules"] = rules_schema(on)
     schema["properties"] = properties
     return schema
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from piccolo.columns.combination import WhereRaw
+
 from gpcloud.core.auth.roles import PROVINCE_ADMIN, TENANT_ADMIN
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
-from gpcloud.core.money import MAX_FEN, to_yuan
+from gpcloud.core.money import to_yuan
 from gpcloud.integrations.digital_finance.tables import BudgetIndicator
 from gpcloud.registries.purchasers import service as purchasers
 
@@ -25,13 +27,6 @@ def _year(value: str) -> int:
     if not value.isdigit() or not 2000 <= int(value) <= 2100:
         raise ValueError("a year like 2026")
     return int(value)
-
-
-def _amount(value: str) -> int:
-    fen = p.money(value) * 100
-    if fen > MAX_FEN:
-        raise ValueError("too large for a budget line")
-    return int(fen)
 
 
 COLUMNS = (
@@ -46,11 +41,37 @@ COLUMNS = (
     ),
     Column("fiscal_year", "预算年度", True, _year, "2026"),
     Column("name", "指标名称", True, p.text(200), "教学设备购置"),
-    Column("amount", "指标金额", True, _amount, "1200000.00", "yuan, at most 2 decimals"),
+    Column("amount", "指标金额", True, p.fen, "1200000.00", "yuan, at most 2 decimals"),
     Column("funding_source", "资金性质", False, p.text(64), "一般公共预算"),
     Column("status", "状态", False, STATUS, "active", "active or frozen (正常/冻结)"),
 )
 FIELDS = ("fiscal_year", "name", "funding_source", "status")
+
+
+def _refusal(current: dict, amount: int, purchaser: int) -> str | None:
+    """Why the row may not update the indicator: its amount below what is reserved and paid, or
+    another purchaser while it is in use."""
+    used = current["reserved_fen"] + current["paid_fen"]
+    if amount < used:
+        return f"amount: {to_yuan(used)} yuan is already reserved or paid"
+    if purchaser != current["purchaser"] and used:
+        return "budget_unit_code: the indicator is in use by another purchaser"
+    return None
+
+
+async def _update(current: dict, changes: dict, now: datetime) -> bool:
+    """One conditional UPDATE: the balance rule (amount >= reserved + paid), and for a new
+    purchaser nothing reserved or paid, hold when the row changes; False if they no longer do."""
+    amount = changes.get("amount_fen", current["amount_fen"])
+    condition = WhereRaw("reserved_fen + paid_fen <= {}", amount)
+    if "purchaser" in changes:
+        condition &= WhereRaw("reserved_fen + paid_fen = 0")
+    updated = await (
+        BudgetIndicator.update({**changes, "updated_at": now})
+        .where((BudgetIndicator.id == current["id"]) & condition)
+        .returning(BudgetIndicator.id)
+    )
+    return bool(updated)
 
 
 async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
@@ -81,18 +102,21 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
             new.append({"tenant_id": tenant, "code": v["code"], **record})
             row.outcome = "created"
             continue
-        used = current["reserved_fen"] + current["paid_fen"]
-        if v["amount"] < used:
-            row.reject(f"amount: {to_yuan(used)} yuan is already reserved or paid")
-            continue
-        if unit["id"] != current["purchaser"] and used:
-            row.reject("budget_unit_code: the indicator is in use by another purchaser")
+        refusal = _refusal(current, v["amount"], unit["id"])
+        if refusal:
+            row.reject(refusal)
             continue
         changes = {k: val for k, val in record.items() if current[k] != val}
-        if changes:
-            await BudgetIndicator.update({**changes, "updated_at": now}).where(
-                BudgetIndicator.id == current["id"]
+        if changes and not await _update(current, changes, now):
+            # A plan reserved (or a payment paid) since `existing` was read: say which rule.
+            fresh = (
+                await BudgetIndicator.select().where(BudgetIndicator.id == current["id"]).first()
             )
+            row.reject(
+                _refusal(fresh or current, v["amount"], unit["id"])
+                or "the indicator changed during the import: import the row again"
+            )
+            continue
         row.outcome = "updated" if changes else "unchanged"
     await bulk_insert(BudgetIndicator, new, returning=False)
 

@@ -38,7 +38,7 @@ async def export_usage(run: JobRun, fiscal_year: int) -> None:
             str(to_yuan(balance_fen(r))),
             r["status"],
         ]
-        for r in await usage(run.tenant, fiscal_year)
+        for r in await usage(fiscal_year)
     ]
     await asyncio.to_thread(write_xlsx, run.result_path("budget-usage.xlsx"), HEADER, rows)
     await asyncio.to_thread(write_csv, run.result_path("budget-usage.csv"), HEADER, rows)

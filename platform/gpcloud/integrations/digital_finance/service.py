@@ -26,7 +26,6 @@ from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
 from gpcloud.registries.purchasers import service as purchasers
 
-READERS = ADMIN_ROLES | {SUPERVISOR, PURCHASER}
 COLUMNS = (
     BudgetIndicator.id,
     BudgetIndicator.tenant_id,
@@ -78,6 +77,16 @@ async def get(actor: CurrentUser | None, indicator_id: int) -> dict:
     return row
 
 
+async def purchasers_of(indicator_ids: list[int]) -> dict[int, int]:
+    """{indicator: its purchaser} for those of the ids the current scope sees (one query)."""
+    if not indicator_ids:
+        return {}
+    rows = await BudgetIndicator.select(BudgetIndicator.id, BudgetIndicator.purchaser).where(
+        BudgetIndicator.id.is_in(sorted(set(indicator_ids)))
+    )
+    return {row["id"]: row["purchaser"] for row in rows}
+
+
 async def search(
     actor: CurrentUser, flt: IndicatorFilter, first: int | None, after: str | None
 ) -> Page:
@@ -119,8 +128,14 @@ MOVES = {
 }
 
 
+MOVED = ("id", "tenant_id", "code", "amount_fen", "reserved_fen", "paid_fen", "status")
+
+
 async def move(indicator_id: int, kind: str, amount: Decimal, reference: str) -> dict:
-    """Reserve, release or pay `amount` on an indicator; refuse what would break the balance."""
+    """Reserve, release or pay `amount` on an indicator; refuse what would break the balance.
+
+    Returns the indicator's id, tenant_id, code, amount_fen, reserved_fen, paid_fen and status
+    after the move (its balance: balance_fen(row))."""
     changes, condition, refusal = MOVES[kind]
     fen = to_fen(amount)
     if fen == 0:
@@ -133,7 +148,7 @@ async def move(indicator_id: int, kind: str, amount: Decimal, reference: str) ->
         updated = (
             await BudgetIndicator.update({**values, BudgetIndicator.updated_at: datetime.now(UTC)})
             .where((BudgetIndicator.id == indicator_id) & WhereRaw(condition, fen))
-            .returning(*(getattr(BudgetIndicator, c) for c in ("id", "tenant_id", "code")))
+            .returning(*(getattr(BudgetIndicator, c) for c in MOVED))
         )
         if not updated:
             current = await get(None, indicator_id)  # NotFound outside the caller's scope
@@ -164,17 +179,15 @@ async def move(indicator_id: int, kind: str, amount: Decimal, reference: str) ->
             {"amount": str(to_yuan(fen)), "reference": reference},
             tenant=row["tenant_id"],
         )
-        return await get(None, indicator_id)
+        return row
 
 
-async def usage(tenant: str, fiscal_year: int) -> list[dict]:
-    """Every indicator of the tenant's region for a year, for the usage file."""
-    codes = sorted((await tenant_tree()).subtree(tenant))
+async def usage(fiscal_year: int) -> list[dict]:
+    """Every indicator of the current scope (a job runs in its tenant's: the tenant's region)
+    for a year, for the usage file."""
     return await (
         BudgetIndicator.select(*COLUMNS)
-        .where(
-            BudgetIndicator.tenant_id.is_in(codes) & (BudgetIndicator.fiscal_year == fiscal_year)
-        )
+        .where(BudgetIndicator.fiscal_year == fiscal_year)
         .order_by(BudgetIndicator.tenant_id)
         .order_by(BudgetIndicator.code)
     )

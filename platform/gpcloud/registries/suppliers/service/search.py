@@ -54,6 +54,18 @@ def _check(flt: SupplierFilter) -> None:
         raise DomainError("INVALID_FILTER", "name: at most 128 characters", "name")
 
 
+async def by_uscc(codes: list[str]) -> dict[str, dict]:
+    """{code as given: supplier} for those of the credit codes registered, in one query."""
+    wanted = {code: code.strip().upper() for code in codes}
+    if not wanted:
+        return {}
+    rows = await Supplier.select(*r.COLUMNS).where(
+        Supplier.organisation.uscc.is_in(sorted(set(wanted.values())))
+    )
+    found = {row["uscc"]: row for row in rows}
+    return {code: found[uscc] for code, uscc in wanted.items() if uscc in found}
+
+
 async def search(flt: SupplierFilter, first: int | None, after: str | None) -> Page:
     _check(flt)
     query = Supplier.select(*r.COLUMNS)
