@@ -480,7 +480,7 @@ async def run_standalone() -> Session:
     from gpcloud.core.tenancy.scope import all_tenants
     from gpcloud.demo import seed_demo
     from gpcloud.settings import get_settings
-    from gpcloud.worker import make_worker
+    from gpcloud.worker import drain
 
     settings = get_settings()
     await migrate()
@@ -489,13 +489,6 @@ async def run_standalone() -> Session:
         with all_tenants("closed-loop walk: set up the demo"):
             await apply_tenant_files(settings.tenants_dir)
         await seed_demo()
-
-        async def drain() -> None:
-            worker = make_worker(in_app=True, burst=True, poll_delay=0.05)
-            try:
-                await worker.async_run()
-            finally:
-                await worker.close()
 
         transport = httpx.ASGITransport(app=create_app(run_worker=False))
         async with httpx.AsyncClient(transport=transport, base_url="http://gpcloud.local") as http:

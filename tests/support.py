@@ -18,6 +18,7 @@ from gpcloud.core.tenancy.tables import Tenant
 from gpcloud.demo import DEMO_PASSWORD
 from gpcloud.piccolo_conf import DB, all_tables
 from gpcloud.settings import get_settings
+from gpcloud.worker import drain
 
 _snapshot: dict[str, list[dict]] = {}
 
@@ -116,16 +117,7 @@ def error_codes(result: dict) -> list[str]:
     return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]
 
 
-async def drain_jobs() -> None:
-    """Run a real arq worker until the queue is empty (burst mode)."""
-    from gpcloud.worker import make_worker
-
-    worker = make_worker(in_app=True, burst=True, poll_delay=0.05)
-    try:
-        await worker.async_run()
-    finally:
-        await worker.close()
-
+drain_jobs = drain  # runs a real arq worker until the queue is empty (burst mode)
 
 ROOT_TENANTS = Path(__file__).resolve().parents[1] / "tenants"
 

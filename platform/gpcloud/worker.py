@@ -62,3 +62,13 @@ def make_worker(in_app: bool = False, **overrides: Any) -> Worker:
     }
     options.update(overrides)
     return Worker(**options)
+
+
+async def drain() -> None:
+    """Run a real worker in this process until the queue is empty (burst mode): for the tests
+    and the closed-loop walk (docs/closed_loop.py)."""
+    worker = make_worker(in_app=True, burst=True, poll_delay=0.05)
+    try:
+        await worker.async_run()
+    finally:
+        await worker.close()

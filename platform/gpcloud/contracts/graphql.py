@@ -13,7 +13,6 @@ from strawberry.types import Info
 from gpcloud.contracts import performance, service, signing
 from gpcloud.contracts.tables import AcceptanceReport as AcceptanceTable
 from gpcloud.contracts.tables import Payment as PaymentTable
-from gpcloud.core.auth.admin import reachable_tenant
 from gpcloud.core.auth.roles import (
     AGENCY,
     PROVINCE_ADMIN,
@@ -23,12 +22,12 @@ from gpcloud.core.auth.roles import (
     TENANT_ADMIN,
 )
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
-from gpcloud.core.graphql.mutations import run_mutation, run_payload
+from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Authenticated, HasRole, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
-from gpcloud.core.jobs.graphql import Job, JobPayload
-from gpcloud.core.jobs.service import enqueue
+from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.money import to_yuan
+from gpcloud.core.tenancy.scope import all_tenants
 
 READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER, SUPPLIER, AGENCY)
 LIVE = SubsystemLive("supervision")
@@ -119,6 +118,19 @@ class Payment:
         )
 
 
+def _party_rows(table):
+    """Batch function: each contract's rows of `table`. A Contract is only ever resolved for a
+    caller who may see it, so its rows load like its signatures do: across tenants, for a
+    party registered in another region."""
+    load = row_lists_by_key(table, table.contract)
+
+    async def load_for_parties(contract_ids: list[int]) -> list[list[dict]]:
+        with all_tenants(service.PARTY_SCOPE):
+            return await load(contract_ids)
+
+    return load_for_parties
+
+
 @strawberry.type(description="A procurement contract; money in yuan.")
 class Contract:
     id: strawberry.ID
@@ -168,17 +180,13 @@ class Contract:
 
     @strawberry.field(extensions=allow(READERS))
     async def acceptance_reports(self, info: Info) -> list[AcceptanceReport]:
-        loader = info.context.loaders.get(
-            "acceptance_reports", row_lists_by_key(AcceptanceTable, AcceptanceTable.contract)
-        )
+        loader = info.context.loaders.get("acceptance_reports", _party_rows(AcceptanceTable))
         rows = sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
         return [AcceptanceReport.of(r) for r in rows]
 
     @strawberry.field(extensions=allow(READERS))
     async def payments(self, info: Info) -> list[Payment]:
-        loader = info.context.loaders.get(
-            "contract_payments", row_lists_by_key(PaymentTable, PaymentTable.contract)
-        )
+        loader = info.context.loaders.get("contract_payments", _party_rows(PaymentTable))
         return [
             Payment.of(r) for r in sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
         ]
@@ -364,17 +372,18 @@ class Mutations:
     async def publish_acceptance_report(
         self, info: Info, contract_id: strawberry.ID, input: AcceptanceInput
     ) -> AcceptancePayload:
-        async def work() -> AcceptancePayload:
-            row = await performance.accept(
+        return await run_payload(
+            AcceptancePayload,
+            "report",
+            AcceptanceReport.of,
+            lambda: performance.accept(
                 info.context.user,
                 parse_id(contract_id, "contract"),
                 performance.AcceptanceInput(
                     input.kind, input.title, input.findings, input.passed, input.accepted_on
                 ),
-            )
-            return AcceptancePayload(report=AcceptanceReport.of(row))
-
-        return await run_mutation(AcceptancePayload, work)
+            ),
+        )
 
     @strawberry.mutation(
         extensions=PURCHASERS,
@@ -389,17 +398,18 @@ class Mutations:
         amount: Decimal,
         final: bool = False,
     ) -> PaymentPayload:
-        async def work() -> PaymentPayload:
-            row = await performance.request_payment(
+        return await run_payload(
+            PaymentPayload,
+            "payment",
+            Payment.of,
+            lambda: performance.request_payment(
                 info.context.user,
                 parse_id(contract_id, "contract"),
                 parse_id(indicator_id, "budget indicator"),
                 amount,
                 final,
-            )
-            return PaymentPayload(payment=Payment.of(row))
-
-        return await run_mutation(PaymentPayload, work)
+            ),
+        )
 
     @strawberry.mutation(
         extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN)),
@@ -407,9 +417,4 @@ class Mutations:
         "adapter where approved, else payments.xlsx / .csv).",
     )
     async def exchange_payments(self, info: Info, tenant: str | None = None) -> JobPayload:
-        async def work() -> JobPayload:
-            code = tenant or info.context.user.tenant
-            await reachable_tenant(code)
-            return JobPayload(job=Job.of(await enqueue("payment_exchange", {}, tenant=code)))
-
-        return await run_mutation(JobPayload, work)
+        return await enqueue_for_tenant(info.context.user, "payment_exchange", {}, tenant)

@@ -11,7 +11,7 @@ from gpcloud.core.imports.reader import write_csv, write_xlsx
 from gpcloud.core.jobs.registry import job
 from gpcloud.core.jobs.service import JobRun
 from gpcloud.core.money import to_yuan
-from gpcloud.core.plugins.service import tenant_context, tenant_hooks
+from gpcloud.core.plugins.service import TenantContext, TenantHooks, tenant_context, tenant_hooks
 
 HEADER = [
     "reference",
@@ -57,11 +57,15 @@ async def exchange(run: JobRun) -> None:
     """Every requested payment of the job's region, once: live where a plugin answers, else
     into the file."""
     filed = []
+    plugins: dict[str, tuple[TenantHooks, TenantContext | None]] = {}  # per tenant, for the job
     for row in await _requested():
-        hooks = await tenant_hooks(row["tenant_id"])
+        tenant = row["tenant_id"]
+        if tenant not in plugins:
+            hooks = await tenant_hooks(tenant)
+            plugins[tenant] = (hooks, await tenant_context(tenant) if hooks.active else None)
+        hooks, context = plugins[tenant]
         answer = None
         if hooks.active:
-            context = await tenant_context(row["tenant_id"])
             answers = await asyncio.to_thread(
                 hooks.call, "gpcloud_push_payment", tenant=context, payment=_request(row)
             )
@@ -77,12 +81,12 @@ async def exchange(run: JobRun) -> None:
         filed.append(
             [
                 request["reference"],
-                row["indicator_code"],
-                row["budget_unit_code"],
+                request["indicator_code"],
+                request["budget_unit_code"],
                 str(row["contract"]),
                 row["contract_title"],
-                row["payee"],
-                row["payee_uscc"] or "",
+                request["payee"]["name"],
+                request["payee"]["uscc"],
                 request["amount"],
                 "yes" if row["final"] else "no",
             ]

@@ -108,14 +108,6 @@ async def accept(actor: CurrentUser, contract_id: int, data: AcceptanceInput) ->
         return report
 
 
-async def reports(contract_id: int) -> list[dict]:
-    return (
-        await AcceptanceReport.select()
-        .where(AcceptanceReport.contract == contract_id)
-        .order_by(AcceptanceReport.id)
-    )
-
-
 async def request_payment(
     actor: CurrentUser, contract_id: int, indicator_id: int, amount: Decimal, final: bool
 ) -> dict:
@@ -142,8 +134,10 @@ async def request_payment(
                 f"{to_yuan(contract['amount_fen'])}",
                 "amount",
             )
-        if final and not any(
-            r["kind"] == "final" and r["passed"] for r in await reports(contract_id)
+        if final and not await AcceptanceReport.exists().where(
+            (AcceptanceReport.contract == contract_id)
+            & (AcceptanceReport.kind == "final")
+            & AcceptanceReport.passed.eq(True)
         ):
             raise DomainError(
                 "NOT_ACCEPTED", "the final payment follows a passed final acceptance", "final"
@@ -175,10 +169,6 @@ async def get_payment(payment_id: int) -> dict:
     if row is None:
         raise NotFound("payment", payment_id)
     return row
-
-
-async def payments(contract_id: int) -> list[dict]:
-    return await Payment.select().where(Payment.contract == contract_id).order_by(Payment.id)
 
 
 async def mark_sent(payment: dict, status: str, reference: str = "", message: str = "") -> None:

@@ -13,6 +13,7 @@ region. Reads for a party opt out of the tenant scope explicitly and check the p
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -22,8 +23,9 @@ from gpcloud.contracts.tables import Contract, ContractSignature
 from gpcloud.core.audit.service import canonical
 from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.db import any_of, transaction
+from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import effective_rule, rule_deadline
@@ -82,8 +84,8 @@ async def get(contract_id: int) -> dict:
 
 async def as_party(actor: CurrentUser, contract_id: int) -> dict:
     with all_tenants(PARTY_SCOPE):
-        row = await Contract.select().where(Contract.id == contract_id).first()
-    if row is None or actor.organisation_id not in (
+        row = await get(contract_id)
+    if actor.organisation_id not in (
         row["purchaser_organisation"],
         row["supplier_organisation"],
     ):
@@ -108,13 +110,9 @@ def _check_input(data: ContractInput) -> int:
     return fen
 
 
-async def _contracted(project_id: int, supplier_organisation: int) -> int:
-    rows = await Contract.select(Contract.amount_fen).where(
-        (Contract.project == project_id)
-        & (Contract.supplier_organisation == supplier_organisation)
-        & Contract.parent.is_null()
-    )
-    return sum(r["amount_fen"] for r in rows)
+async def _total_fen(condition) -> int:
+    """The amount of the contracts meeting `condition`."""
+    return sum(r["amount_fen"] for r in await Contract.select(Contract.amount_fen).where(condition))
 
 
 async def create(
@@ -131,16 +129,22 @@ async def create(
         plan = await plans.get(project["plan"])
         if plan["status"] != "executing" or not await plans.lines(plan["id"]):
             raise DomainError("NO_FILED_PLAN", "no contract without a filed plan and a budget line")
-        awarded = sum(
-            a["amount_fen"]
+        awards = [
+            a
             for a in await projects.awards(project_id)
             if a["supplier_organisation"] == supplier_organisation
-        )
+        ]
+        awarded = sum(a["amount_fen"] for a in awards)
         if not awarded:
             raise DomainError(
                 "NOT_AWARDED", "the supplier won nothing in this project", "supplierId"
             )
-        if await _contracted(project_id, supplier_organisation) + fen > awarded:
+        contracted = await _total_fen(
+            (Contract.project == project_id)
+            & (Contract.supplier_organisation == supplier_organisation)
+            & Contract.parent.is_null()
+        )
+        if contracted + fen > awarded:
             raise DomainError(
                 "OVER_AWARD",
                 f"contracts with this supplier may total {to_yuan(awarded)} yuan, the award",
@@ -148,11 +152,7 @@ async def create(
             )
         result = next(a for a in await projects.announcements(project_id) if a["kind"] == "result")
         due = await rule_deadline("contract_signing", result["published_on"], project["tenant_id"])
-        award = next(
-            a
-            for a in await projects.awards(project_id)
-            if a["supplier_organisation"] == supplier_organisation
-        )
+        award = awards[0]
         row = Contract(
             tenant_id=project["tenant_id"],
             plan=plan["id"],
@@ -182,10 +182,7 @@ async def create_supplementary(actor: CurrentUser, parent_id: int, data: Contrac
         if parent["parent"] is not None or parent["status"] not in SIGNED:
             raise DomainError("WRONG_STATE", "supplements follow a signed original contract")
         share = (await effective_rule("supplementary_contract_share", parent["tenant_id"])).value
-        before = sum(
-            r["amount_fen"]
-            for r in await Contract.select(Contract.amount_fen).where(Contract.parent == parent_id)
-        )
+        before = await _total_fen(Contract.parent == parent_id)
         limit = parent["amount_fen"] * Decimal(share) / 100
         if before + fen > limit:
             raise DomainError(
@@ -287,7 +284,7 @@ async def sign(
                 after,
                 {"organisation": actor.organisation_id, "digest": current},
             )
-            return await Contract.select().where(Contract.id == contract_id).first()
+            return await get(contract_id)
 
 
 async def publish(actor: CurrentUser, contract_id: int, on: date | None = None) -> dict:
@@ -383,15 +380,14 @@ def verification(contract: dict, signatures: list[dict]) -> Verification:
 
 async def signatures_of(contract_ids: list[int]) -> list[list[dict]]:
     """Each contract's signatures with the public key they were made with (one query)."""
+    load = row_lists_by_key(
+        ContractSignature,
+        ContractSignature.contract,
+        *ContractSignature.all_columns(),
+        ContractSignature.key.public_key.as_alias("public_key"),
+    )
     with all_tenants(PARTY_SCOPE):
-        rows = await ContractSignature.select(
-            *ContractSignature.all_columns(),
-            ContractSignature.key.public_key.as_alias("public_key"),
-        ).where(any_of(ContractSignature.contract, contract_ids))
-    grouped: dict[int, list[dict]] = {}
-    for r in rows:
-        grouped.setdefault(r["contract"], []).append(r)
-    return [grouped.get(i, []) for i in contract_ids]
+        return await load(contract_ids)
 
 
 async def for_supervision(on: date, limit: int) -> dict[str, tuple[list[dict], int]]:
@@ -417,16 +413,14 @@ async def search(
     actor: CurrentUser, status: str | None, first: int | None, after: str | None
 ) -> Page:
     """Admins and supervisors: their region's contracts; parties: their own, wherever."""
-    if actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
-        query = Contract.select()
-        if status:
-            query = query.where(Contract.status == status)
-        return await keyset_page(query, Contract.id, first, after)
-    with all_tenants(PARTY_SCOPE):
-        query = Contract.select().where(
-            (Contract.purchaser_organisation == actor.organisation_id)
-            | (Contract.supplier_organisation == actor.organisation_id)
-        )
+    staff = actor.has_any_role(ADMIN_ROLES | {SUPERVISOR})
+    with nullcontext() if staff else all_tenants(PARTY_SCOPE):
+        query = Contract.select()  # scoped when built: inside the opt-out for parties
+        if not staff:
+            query = query.where(
+                (Contract.purchaser_organisation == actor.organisation_id)
+                | (Contract.supplier_organisation == actor.organisation_id)
+            )
         if status:
             query = query.where(Contract.status == status)
         return await keyset_page(query, Contract.id, first, after)

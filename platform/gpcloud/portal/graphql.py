@@ -139,10 +139,7 @@ class NoticeFilter:
 
 async def _notices(rows: list[dict], terms: list[str] | None = None) -> list[Notice]:
     tree = await tenant_tree()
-    return [
-        Notice.of(r, tree.name_of(r["tenant_id"]), terms)
-        for r in rows
-    ]
+    return [Notice.of(r, tree.name_of(r["tenant_id"]), terms) for r in rows]
 
 
 @strawberry.type

@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from gpcloud.contracts import performance
+from gpcloud.core.auth.tables import User, UserRole
 from gpcloud.core.errors import DomainError
-from gpcloud.core.tenancy.scope import use_scope
+from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.integrations.digital_finance import service as budget
 from tests.integration.contracts.test_contracts import signed
 from tests.integration.procurement import awarded_project, filed_plan
@@ -159,3 +160,30 @@ async def test_payments_never_exceed_the_plans_line(world):
         )
         line = await budget.get(None, world["indicator"])
     assert (line["reserved_fen"], line["paid_fen"]) == (0, 450_000_000)
+
+
+PARTY_VIEW = """query($id: ID!) { contract(id: $id) {
+  verification { valid } acceptanceReports { kind passed } payments { amount status } } }"""
+
+
+async def test_a_party_of_another_region_sees_reports_and_payments(client, world):
+    """The supplier's account is in Wuhua (441424), which sees nothing of Xingning: as a party
+    of the contract it still sees its acceptance reports and payments, as it sees the
+    signatures."""
+    with use_scope(world["scope"]):
+        await performance.accept(world["purchaser"], world["contract"], report())
+        await pay(world, "12")
+    with all_tenants("test: the supplier's account is registered in Wuhua"):
+        await User.update({User.tenant_id: "441424"}).where(User.id == world["seller"].id)
+        await UserRole.update({UserRole.tenant_id: "441424"}).where(
+            UserRole.user == world["seller"].id
+        )
+    seller = await login(client, "xn.supplier")
+    seen = await gql(client, PARTY_VIEW, {"id": str(world["contract"])}, token=seller)
+    contract = seen["data"]["contract"]
+    assert contract["verification"]["valid"]
+    assert contract["acceptanceReports"] == [{"kind": "stage", "passed": True}]
+    assert contract["payments"] == [{"amount": "12.00", "status": "requested"}]
+    other = await login(client, "mz.supplier")  # not a party: still nothing
+    hidden = await gql(client, PARTY_VIEW, {"id": str(world["contract"])}, token=other)
+    assert hidden["errors"][0]["extensions"]["code"] == "NOT_FOUND"

@@ -9,7 +9,10 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from gpcloud.core.auth.admin import reachable_tenant
+from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.jobs import service
@@ -75,6 +78,20 @@ class Job:
 class JobPayload:
     job: Job | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+async def enqueue_for_tenant(
+    user: CurrentUser, job_type: str, payload: dict, tenant: str | None
+) -> JobPayload:
+    """The mutation body of a region's job: `tenant` (default: the caller's own) must be within
+    the caller's reach; the job is queued for it."""
+
+    async def work() -> JobPayload:
+        code = tenant or user.tenant
+        await reachable_tenant(code)
+        return JobPayload(job=Job.of(await service.enqueue(job_type, payload, tenant=code)))
+
+    return await run_mutation(JobPayload, work)
 
 
 @strawberry.type

@@ -11,13 +11,10 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.core.auth.admin import reachable_tenant
 from gpcloud.core.auth.roles import PROVINCE_ADMIN, PURCHASER, SUPERVISOR, TENANT_ADMIN
-from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import HasRole, allow
 from gpcloud.core.graphql.types import Connection, connection, parse_id
-from gpcloud.core.jobs.graphql import Job, JobPayload
-from gpcloud.core.jobs.service import enqueue
+from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.money import to_yuan
 from gpcloud.integrations.digital_finance import service
 from gpcloud.integrations.digital_finance.tables import STATUSES
@@ -117,13 +114,9 @@ class Mutations:
     async def export_budget_usage(
         self, info: Info, fiscal_year: int, tenant: str | None = None
     ) -> JobPayload:
-        async def work() -> JobPayload:
-            code = tenant or info.context.user.tenant
-            await reachable_tenant(code)
-            row = await enqueue("budget_usage_export", {"fiscal_year": fiscal_year}, tenant=code)
-            return JobPayload(job=Job.of(row))
-
-        return await run_mutation(JobPayload, work)
+        return await enqueue_for_tenant(
+            info.context.user, "budget_usage_export", {"fiscal_year": fiscal_year}, tenant
+        )
 
     @strawberry.mutation(
         extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN)),
@@ -133,12 +126,6 @@ class Mutations:
     async def fetch_budget_indicators(
         self, info: Info, fiscal_year: int, tenant: str | None = None
     ) -> JobPayload:
-        async def work() -> JobPayload:
-            code = tenant or info.context.user.tenant
-            await reachable_tenant(code)
-            row = await enqueue(
-                "budget_indicators_fetch", {"fiscal_year": fiscal_year}, tenant=code
-            )
-            return JobPayload(job=Job.of(row))
-
-        return await run_mutation(JobPayload, work)
+        return await enqueue_for_tenant(
+            info.context.user, "budget_indicators_fetch", {"fiscal_year": fiscal_year}, tenant
+        )
