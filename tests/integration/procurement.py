@@ -61,6 +61,7 @@ async def filed_plan() -> dict:
                 "open_tender",
                 [plans.LineInput(indicator, Decimal("4500000"))],
                 intention_exemption="urgent",
+                category_code="A02010104",
             ),
         )
         await plans.submit(purchaser, plan["id"])

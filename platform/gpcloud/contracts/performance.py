@@ -21,7 +21,6 @@ from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.tenancy.rollout import today
 from gpcloud.integrations.digital_finance import service as budget
 from gpcloud.portal import service as portal
-from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.supervision import plans
 from gpcloud.supervision.common import now, purchaser_unit, record
 
@@ -81,7 +80,6 @@ async def accept(actor: CurrentUser, contract_id: int, data: AcceptanceInput) ->
             "published",
             {"contract": contract_id, "kind": data.kind, "passed": data.passed},
         )
-        plan = await plans.get(contract["plan"])
         await portal.publish(
             portal.Publication(
                 kind="acceptance",
@@ -90,13 +88,8 @@ async def accept(actor: CurrentUser, contract_id: int, data: AcceptanceInput) ->
                 title=data.title.strip(),
                 body=f"{data.findings.strip()}\n验收结论：{'合格' if data.passed else '不合格'}",
                 published_on=today(),
-                method=plan["method"],
-                object_type=plan["object_type"],
-                purchaser_id=plan["purchaser"],
-                purchaser_name=(await purchasers.get(plan["purchaser"]))["name"],
+                **await plans.notice_fields(await plans.get(contract["plan"])),
                 amount_fen=contract["amount_fen"],
-                intention_id=plan["intention"],
-                plan_id=plan["id"],
                 details={
                     "contract_id": contract_id,
                     "acceptance_kind": data.kind,

@@ -32,7 +32,6 @@ from gpcloud.core.rules.service import effective_rule, rule_deadline
 from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.portal import service as portal
-from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.supervision import plans
 from gpcloud.supervision.common import next_state, now, purchaser_unit, record
 from gpcloud.transaction import service as projects
@@ -301,8 +300,6 @@ async def publish(actor: CurrentUser, contract_id: int, on: date | None = None) 
         ).where(Contract.id == contract_id)
         late = contract["publication_due"] is not None and on > contract["publication_due"]
         await record("contract", contract, "publish", after, {"published_on": on, "late": late})
-        plan = await plans.get(contract["plan"])
-        unit = await purchasers.get(plan["purchaser"])
         await portal.publish(
             portal.Publication(
                 kind="contract",
@@ -311,14 +308,8 @@ async def publish(actor: CurrentUser, contract_id: int, on: date | None = None) 
                 title=contract["title"],
                 body=contract["terms"],
                 published_on=on,
-                method=plan["method"],
-                category_code=plan["category_code"],
-                object_type=plan["object_type"],
-                purchaser_id=plan["purchaser"],
-                purchaser_name=unit["name"],
+                **await plans.notice_fields(await plans.get(contract["plan"])),
                 amount_fen=contract["amount_fen"],
-                intention_id=plan["intention"],
-                plan_id=plan["id"],
                 suppliers=(
                     portal.Supplier(
                         contract["supplier_organisation"],

@@ -11,6 +11,7 @@ from gpcloud.core.auth.tables import User, UserRole
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.integrations.digital_finance import service as budget
+from gpcloud.portal.tables import Notice
 from tests.integration.contracts.test_contracts import signed
 from tests.integration.procurement import awarded_project, filed_plan
 from tests.plugins.test_approvals import approved
@@ -56,6 +57,13 @@ async def test_acceptance_reports(world):
         assert info.value.code == "FORBIDDEN"  # the purchaser accepts
         stage = await performance.accept(world["purchaser"], world["contract"], report())
         assert stage["status"] == "published" and stage["kind"] == "stage"
+    # Its notice names the procurement as every notice of the plan does (plans.notice_fields).
+    shared = ("method", "category_code", "object_type", "purchaser_id", "purchaser_name", "ocid")
+    with all_tenants("test: the portal's notices"):
+        notices = await Notice.select().where(Notice.kind.is_in(["plan", "acceptance"]))
+    plan_notice, acceptance = sorted(notices, key=lambda n: n["kind"] != "plan")
+    assert acceptance["category_code"] == "A02010104"
+    assert {k: acceptance[k] for k in shared} == {k: plan_notice[k] for k in shared}
 
 
 async def test_payment_invariants(world):
