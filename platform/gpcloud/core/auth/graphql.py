@@ -17,8 +17,7 @@ from gpcloud.core.graphql.dataloaders import row_lists_by_key, rows_by_key
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import FirstLogin, HasRole, Public, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
-from gpcloud.core.jobs.graphql import Job, JobPayload
-from gpcloud.core.jobs.service import enqueue
+from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 
 Role = strawberry.enum(
@@ -376,9 +375,4 @@ class Mutations:
         description="Start a job that writes the account list of a tenant and its subtree as CSV.",
     )
     async def export_users(self, info: Info, tenant: str | None = None) -> JobPayload:
-        async def work() -> JobPayload:
-            code = tenant or info.context.user.tenant
-            await admin.reachable_tenant(code)
-            return JobPayload(job=Job.of(await enqueue("users.export", {}, tenant=code)))
-
-        return await run_mutation(JobPayload, work)
+        return await enqueue_for_tenant(info.context.user, "users.export", {}, tenant)
