@@ -145,7 +145,7 @@ async def bulk_insert(table, rows: list[dict], returning: bool = True) -> list[i
     """Insert many rows with few statements; return their ids in order (when `returning`).
 
     For imports: piccolo builds an object and a query fragment per row, which costs more than
-    the database's work. Columns not given take their defaults. Tenant-owned rows are checked
+    the database's work. Columns a row leaves out take their defaults. Tenant-owned rows are checked
     against the scope exactly as piccolo inserts are (tenancy.tables.check_rows).
     """
     from gpcloud.core.tenancy.tables import TenantOwned, check_tenants
@@ -159,7 +159,8 @@ async def bulk_insert(table, rows: list[dict], returning: bool = True) -> list[i
         check_tenants(table, rows)
     given = set().union(*rows)
     columns = [c for c in table._meta.columns if not c._meta.primary_key or c._meta.name in given]
-    defaults = {c._meta.name: _default(c) for c in columns if c._meta.name not in given}
+    # Every row takes the default of a column it leaves out, also where other rows give it.
+    defaults = {c._meta.name: _default(c) for c in columns if not c._meta.primary_key}
     names = [c._meta.db_column_name for c in columns]
     keys = [c._meta.name for c in columns]
     json_keys = {c._meta.name for c in columns if c.__class__.__name__ in ("JSON", "JSONB")}
