@@ -6,7 +6,7 @@ contract -> acceptance -> payment, for 兴宁市第一中学 in Xingning (441481
 
 It runs on a throwaway deployment of its own (SQLite and embedded Redis in a temporary folder)
 with the demo data, talking to the real app through its ASGI interface. Each step runs on the
-day it names (`today()` pinned with rollout.on_day), so the weeks a procurement takes pass in
+day it names (`today()` pinned with clock.on_day), so the weeks a procurement takes pass in
 seconds; every deadline is checked against the dates the rules and the calendar give. The test
 suite runs the same walk on SQLite and PostgreSQL (tests/e2e/test_closed_loop.py).
 """
@@ -68,7 +68,7 @@ class Session:
     async def step(
         self, day: date, user: str, title: str, query: str, variables=None, files=None
     ) -> dict:
-        from gpcloud.core.tenancy.rollout import on_day
+        from gpcloud.core.clock import on_day
 
         with on_day(day):
             body = await self._post(query, variables, await self._token(user), files)
@@ -86,7 +86,7 @@ class Session:
         return body["data"]
 
     async def jobs(self, day: date) -> None:
-        from gpcloud.core.tenancy.rollout import on_day
+        from gpcloud.core.clock import on_day
 
         with on_day(day):
             await self.drain_jobs()

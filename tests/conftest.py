@@ -16,6 +16,7 @@ import os
 import shutil
 import tempfile
 import uuid
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,6 +27,10 @@ RUN_ID = uuid.uuid4().hex[:8]
 VAR = Path(tempfile.mkdtemp(prefix=f"gpcloud-test-{RUN_ID}-"))
 _ADMIN_DB_URL = os.environ.get("GPCLOUD_DB", "")
 TEST_DB_NAME = f"gpcloud_test_{RUN_ID}"
+# The platform's today() for every test, so that no result depends on the day the suite runs
+# (a test or module marked `day(date)` runs on that day instead). A Tuesday of the calendar's
+# last seeded year, with months of working days after it for the deadlines the tests compute.
+TEST_DAY = date(2026, 9, 1)
 
 
 def _pg_admin(sql: str) -> None:
@@ -58,11 +63,42 @@ def _configure() -> None:
 
 _configure()
 
+
+def _shift_the_real_clock() -> None:
+    """GPCLOUD_TEST_CLOCK_SHIFT_DAYS=N runs the suite with the machine's clock N days ahead
+    (time-machine, still ticking): CI runs it a year ahead, so that a test that reads the real
+    date instead of the pinned one fails now, not on the day the calendar runs out."""
+    days = int(os.environ.get("GPCLOUD_TEST_CLOCK_SHIFT_DAYS", "0"))
+    if days:
+        import time_machine
+
+        time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True).start()
+
+
+_shift_the_real_clock()
+
+from gpcloud.core import clock  # noqa: E402
+
+clock.pin_process(TEST_DAY)  # before collection: some modules compute dates at import
 from gpcloud.core import redis as redis_module  # noqa: E402
 from gpcloud.core.db import close_pool, open_pool  # noqa: E402
 from gpcloud.core.migrations import migrate  # noqa: E402
 from gpcloud.settings import get_settings  # noqa: E402
 from tests.support import reset_data  # noqa: E402
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "day(date): the platform's today() for this test")
+
+
+@pytest.fixture(autouse=True)
+def pinned_day(request):
+    """The day this test runs on: its `day` mark, or TEST_DAY."""
+    marker = request.node.get_closest_marker("day")
+    day = marker.args[0] if marker else TEST_DAY
+    clock.pin_process(day)
+    yield day
+    clock.pin_process(TEST_DAY)
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -112,6 +112,12 @@ async def login(client, username: str, password: str = DEMO_PASSWORD) -> str:
     return payload["token"]
 
 
+def data(result: dict) -> dict:
+    """The data of a query that must succeed (a top-level error fails the test here, naming it)."""
+    assert "errors" not in result, result["errors"]
+    return result["data"]
+
+
 def error_codes(result: dict) -> list[str]:
     """Codes of top-level GraphQL errors."""
     return [e.get("extensions", {}).get("code") for e in result.get("errors") or []]

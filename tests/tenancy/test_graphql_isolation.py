@@ -2,7 +2,7 @@
 
 from gpcloud.core.auth.tables import Organisation, User
 from gpcloud.core.tenancy.scope import all_tenants
-from tests.support import gql, login
+from tests.support import data, gql, login
 
 USERS = "query($f: UserFilter) { users(filter: $f, first: 100) { edges { node { username } } } }"
 
@@ -15,7 +15,7 @@ async def ids(*usernames: str) -> dict[str, str]:
 
 async def names(client, token, flt=None) -> set[str]:
     result = await gql(client, USERS, {"f": flt}, token=token)
-    return {e["node"]["username"] for e in result["data"]["users"]["edges"]}
+    return {e["node"]["username"] for e in data(result)["users"]["edges"]}
 
 
 async def test_a_county_admin_sees_only_their_county(client, demo):

@@ -15,10 +15,10 @@ from decimal import Decimal
 from gpcloud.contracts.service import SIGNED, get
 from gpcloud.contracts.tables import AcceptanceReport, Payment
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.integrations.digital_finance import service as budget
 from gpcloud.portal import service as portal
 from gpcloud.supervision import plans

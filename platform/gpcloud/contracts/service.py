@@ -23,13 +23,13 @@ from gpcloud.contracts.tables import Contract, ContractSignature
 from gpcloud.core.audit.service import canonical
 from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import effective_rule, rule_deadline
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.portal import service as portal
 from gpcloud.supervision import plans

@@ -14,9 +14,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from gpcloud.contracts.tables import SigningKey
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.supervision.common import now
 
 PREFIX = b"gpcloud-contract-v1:"

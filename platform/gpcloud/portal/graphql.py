@@ -13,13 +13,13 @@ from strawberry.types import Info
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.roles import PROVINCE_ADMIN, TENANT_ADMIN
+from gpcloud.core.clock import today
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import HasRole, Public, allow
 from gpcloud.core.graphql.types import PageInfo, UserError, parse_id
 from gpcloud.core.jobs.graphql import Job, JobPayload
 from gpcloud.core.money import to_fen, to_yuan_or_none
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal import legacy, service
 from gpcloud.portal.tables import KINDS

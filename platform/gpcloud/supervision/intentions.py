@@ -9,12 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.money import to_fen
 from gpcloud.core.pagination import Page
 from gpcloud.core.rules.service import rule_deadline
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.portal import service as portal
 from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.supervision import common

@@ -16,13 +16,13 @@ from piccolo.columns.combination import WhereRaw
 
 from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page
 from gpcloud.core.plugins.service import validate_event
 from gpcloud.core.tenancy.config import effective_config
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.integrations.digital_finance import service as budget
 from gpcloud.portal import service as portal
 from gpcloud.registries.purchasers import service as purchasers

@@ -10,8 +10,8 @@ from datetime import date
 from gpcloud.contracts import service as contracts
 from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.clock import today
 from gpcloud.core.errors import DomainError
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.supervision.tables import ProcurementPlan
 
 LIMIT = 50  # each list is the oldest first; the counts say how many there are in all

@@ -15,12 +15,12 @@ from decimal import Decimal
 
 from gpcloud.core.auth.roles import ADMIN_ROLES, AGENCY, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import rule_deadline
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal import service as portal
 from gpcloud.registries.agencies.service import common as agencies

@@ -4,7 +4,7 @@ from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.tenancy.readiness import MANUAL
 from gpcloud.core.tenancy.scope import all_tenants
 from tests.plugins.test_approvals import approved
-from tests.support import error_codes, gql, login
+from tests.support import data, error_codes, gql, login
 
 READINESS = """query($code: String!) { readiness(regionCode: $code) {
   ready blocking items { key source automatic status missing evidence tickedAt }
@@ -20,7 +20,7 @@ UNTICK = """mutation($code: String!, $key: String!, $reason: String!) {
 
 
 async def checklist(client, token, code):
-    return (await gql(client, READINESS, {"code": code}, token=token))["data"]["readiness"]
+    return data(await gql(client, READINESS, {"code": code}, token=token))["readiness"]
 
 
 async def tick(client, token, key, evidence="联合测试记录 2020-12-20", code="441481"):

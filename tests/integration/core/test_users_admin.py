@@ -8,7 +8,7 @@ from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.tenancy.scope import all_tenants
-from tests.support import error_codes, gql, login
+from tests.support import data, error_codes, gql, login
 
 CREATE = """
 mutation($input: CreateUserInput!) {
@@ -215,10 +215,8 @@ async def test_users_list_filters_and_pages(client, demo):
     assert "gd.admin" not in seen
 
     async def names(flt):
-        data = (await gql(client, USERS, {"filter": flt, "first": 100}, token=token))["data"][
-            "users"
-        ]
-        return sorted(e["node"]["username"] for e in data["edges"])
+        found = data(await gql(client, USERS, {"filter": flt, "first": 100}, token=token))
+        return sorted(e["node"]["username"] for e in found["users"]["edges"])
 
     assert await names({"tenant": "441400", "includeSubtree": False}) == sorted(
         u for u in seen if u.startswith("mz.")

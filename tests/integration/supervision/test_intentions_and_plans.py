@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from gpcloud.core.clock import today
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.core.tenancy.service import tenant_tree
@@ -39,7 +40,7 @@ async def school(demo):
 
 
 async def published_intention(client, token, start=None):
-    start = start or (date.today() + timedelta(days=60))
+    start = start or (today() + timedelta(days=60))
     created = await gql(
         client,
         INTENTION,
@@ -54,6 +55,7 @@ async def published_intention(client, token, start=None):
         },
         token=token,
     )
+    assert created["data"]["createProcurementIntention"]["errors"] == [], created
     intention = created["data"]["createProcurementIntention"]["intention"]
     published = await gql(client, PUBLISH, {"id": intention["id"]}, token=token)
     return intention["id"], published["data"]["publishProcurementIntention"]
@@ -76,7 +78,7 @@ def plan_input(indicator, amount="4500000.00", method="OPEN_TENDER", intention=N
 
 async def test_intention_lead_time_is_checked_on_the_calendar(client, school):
     token = await login(client, "xn.purchaser")
-    _, too_soon = await published_intention(client, token, date.today() + timedelta(days=10))
+    _, too_soon = await published_intention(client, token, today() + timedelta(days=10))
     assert [e["code"] for e in too_soon["errors"]] == ["INTENTION_TOO_LATE"]
     assert "intention_lead = 30 d" in too_soon["errors"][0]["message"]
     _, ok = await published_intention(client, token)
@@ -100,7 +102,8 @@ async def test_intention_lead_on_a_fixed_day(school):
 
 async def test_a_plan_from_declaration_to_filing(client, school):
     purchaser = await login(client, "xn.purchaser")
-    intention, _ = await published_intention(client, purchaser)
+    intention, published = await published_intention(client, purchaser)
+    assert published["errors"] == [], published["errors"]
     created = await gql(
         client, PLAN, plan_input(school["indicator"], intention=intention), token=purchaser
     )

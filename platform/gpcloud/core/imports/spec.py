@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from gpcloud.core.clock import today
 from gpcloud.core.money import MAX_FEN
 from gpcloud.core.validation import is_email, is_phone, is_uscc
 
@@ -141,8 +142,6 @@ def iso_date(value: str) -> date:
 
 
 def future_date(value: str) -> date:
-    from gpcloud.core.tenancy.rollout import today
-
     parsed = iso_date(value)
     if parsed < today():
         raise ValueError(f"{parsed} is in the past")

@@ -7,10 +7,10 @@ from datetime import date
 
 from gpcloud.core.calendar import service as calendar
 from gpcloud.core.calendar.days import UNITS, Deadline
+from gpcloud.core.clock import today
 from gpcloud.core.errors import DomainError
 from gpcloud.core.rules.sets import Rule, rules_on
 from gpcloud.core.tenancy.config import EffectiveConfig, effective_config
-from gpcloud.core.tenancy.rollout import today
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from typing import Any
 from jsonschema import Draft202012Validator, FormatChecker
 from piccolo.query.functions.aggregate import Max
 
+from gpcloud.core.clock import today
 from gpcloud.core.errors import Problem
 from gpcloud.core.jsonutil import loads
 from gpcloud.core.plugins.registry import get_registry
@@ -60,15 +61,13 @@ def defaults() -> dict[str, dict]:
 
 def full_schema() -> dict:
     """The core schema plus every installed plugin's sections and the rules in force today."""
-    from gpcloud.core.tenancy.rollout import today
-
     return _full_schema(get_registry().generation, today())
 
 
 @lru_cache(maxsize=8)
 def _full_schema(generation: int, on: date) -> dict:
     """Per plugin generation and day: a rule-set version that takes effect (or a day pinned
-    with rollout.on_day) changes the rules section."""
+    with clock.on_day) changes the rules section."""
     schema = dict(core_schema())
     properties = dict(schema["properties"])
     for plugin in get_registry().plugins.values():

@@ -6,37 +6,14 @@ where legal time runs. Reads are never gated (migrated history stays open).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
+from gpcloud.core.clock import today
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.config import EffectiveConfig, effective_config
 
 SUBSYSTEMS = ("supervision", "transaction", "emall", "credit", "finance_services", "analytics")
-LEGAL_TZ = ZoneInfo("Asia/Shanghai")
-
-
-_pinned: ContextVar[date | None] = ContextVar("gpcloud_pinned_day", default=None)
-
-
-def today() -> date:
-    """The legal date (Asia/Shanghai): the one clock every deadline and state change reads."""
-    return _pinned.get() or datetime.now(LEGAL_TZ).date()
-
-
-@contextmanager
-def on_day(day: date) -> Iterator[None]:
-    """Pin today() for a block: the closed-loop walk (docs/closed_loop.py) and its test step
-    through weeks of one procurement in one run. Production code never calls it."""
-    token = _pinned.set(day)
-    try:
-        yield
-    finally:
-        _pinned.reset(token)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from datetime import UTC, date, datetime
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.registries.agencies.service.common import get, state
 from gpcloud.registries.agencies.tables import Agency, AgencyRoom, AgencyTenant

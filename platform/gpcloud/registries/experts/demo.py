@@ -15,8 +15,8 @@ from datetime import date, timedelta
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.tables import User
+from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.registries.experts import identity
 from gpcloud.registries.experts.service import rules

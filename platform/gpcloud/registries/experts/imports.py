@@ -13,10 +13,10 @@ import re
 from datetime import UTC, datetime
 
 from gpcloud.core.auth.roles import PROVINCE_ADMIN
+from gpcloud.core.clock import today
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.experts import identity
 from gpcloud.registries.experts.service import rules

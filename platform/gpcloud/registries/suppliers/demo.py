@@ -13,8 +13,8 @@ from datetime import timedelta
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.validation import uscc_check_char
 from gpcloud.registries.suppliers.service import records as r

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from gpcloud.core.auth.tables import Organisation
-from gpcloud.core.tenancy.rollout import today
+from gpcloud.core.clock import today
 from gpcloud.core.validation import uscc_check_char
 from tests.support import gql, login
 

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.core.validation import uscc_check_char

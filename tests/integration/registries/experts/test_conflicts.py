@@ -7,9 +7,9 @@ import pytest
 
 from gpcloud.core.auth.service import load_current_user
 from gpcloud.core.auth.tables import User
+from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.experts import service

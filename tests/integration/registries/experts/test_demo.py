@@ -5,7 +5,7 @@ import csv
 from pathlib import Path
 
 from gpcloud.core.auth.tables import User
-from gpcloud.core.tenancy.rollout import today
+from gpcloud.core.clock import today
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.registries import goods
 from gpcloud.registries.experts import demo as expert_demo

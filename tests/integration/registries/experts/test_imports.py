@@ -14,8 +14,8 @@ import pytest
 from openpyxl import Workbook
 
 from gpcloud.core.audit.tables import AuditEntry
+from gpcloud.core.clock import today
 from gpcloud.core.imports.runner import get_spec, run_import
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.experts import identity

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from gpcloud.core.tenancy.rollout import today
+from gpcloud.core.clock import today
 from tests.integration.registries.experts.conftest import change_status, id_number, registered
 from tests.support import error_codes, gql, login
 

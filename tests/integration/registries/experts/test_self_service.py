@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 
 from gpcloud.core.audit.tables import AuditEntry
-from gpcloud.core.tenancy.rollout import today
+from gpcloud.core.clock import today
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.registries.experts.tables import Expert, ExpertAvoidance, ExpertLeave
 from tests.integration.registries.experts.conftest import (

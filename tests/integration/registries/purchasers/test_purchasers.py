@@ -5,7 +5,7 @@ import pytest
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.validation import uscc_check_char
-from tests.support import error_codes, gql, login
+from tests.support import data, error_codes, gql, login
 
 FIELDS = "id name uscc budgetUnitCode status contactPhone tenant { regionCode } parent { name }"
 CREATE = f"""mutation($tenant: String!, $input: PurchaserInput!) {{
@@ -30,8 +30,8 @@ def code(seq: int) -> str:
 
 
 async def create(client, token, tenant="441481", **values):
-    data = {"name": "兴宁市第二中学", "budgetUnitCode": "441481002", **values}
-    result = await gql(client, CREATE, {"tenant": tenant, "input": data}, token=token)
+    values = {"name": "兴宁市第二中学", "budgetUnitCode": "441481002", **values}
+    result = await gql(client, CREATE, {"tenant": tenant, "input": values}, token=token)
     return result["data"]["createPurchaser"]
 
 
@@ -194,10 +194,8 @@ async def test_search_filters_and_pages(client, demo):
     assert sorted(seen) == [f"C{i}" for i in range(7)]
 
     async def codes(flt):
-        data = (await gql(client, SEARCH, {"filter": flt}, token=token))["data"]["purchasers"][
-            "edges"
-        ]
-        return sorted(e["node"]["budgetUnitCode"] for e in data)
+        found = data(await gql(client, SEARCH, {"filter": flt}, token=token))["purchasers"]
+        return sorted(e["node"]["budgetUnitCode"] for e in found["edges"])
 
     assert await codes({"tenant": "441400", "includeSubtree": False}) == ["C0", "C2", "C4", "C6"]
     assert await codes({"tenant": "441481"}) == ["C1", "C3", "C5"]

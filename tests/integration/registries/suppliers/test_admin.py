@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 
 from gpcloud.core.audit.tables import AuditEntry
+from gpcloud.core.clock import today
 from gpcloud.core.errors import DomainError
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.suppliers.service import admin, records

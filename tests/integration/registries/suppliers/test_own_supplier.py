@@ -7,7 +7,7 @@ import pytest
 
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.auth.tables import Organisation, User, UserRole
-from gpcloud.core.tenancy.rollout import today
+from gpcloud.core.clock import today
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.registries.suppliers.tables import Supplier, SupplierQualification
 from tests.integration.registries.suppliers.helpers import (

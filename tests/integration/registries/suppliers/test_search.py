@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from gpcloud.core.tenancy.rollout import today
+from gpcloud.core.clock import today
 from gpcloud.registries.suppliers.tables import SupplierQualification
 from tests.integration.registries.suppliers.helpers import (
     MZ_SUPPLIER,

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.tenancy.rollout import today
+from gpcloud.core.clock import today
 from gpcloud.registries.suppliers.service import records as r
 
 ON = date(2026, 6, 1)

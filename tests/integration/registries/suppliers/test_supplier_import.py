@@ -12,8 +12,8 @@ from openpyxl import Workbook
 
 from gpcloud.core.auth.passwords import UNUSABLE
 from gpcloud.core.auth.tables import Organisation, User, UserRole
+from gpcloud.core.clock import today
 from gpcloud.core.imports.runner import get_spec, run_import
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.core.validation import uscc_check_char

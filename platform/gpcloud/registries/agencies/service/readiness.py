@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 
 from gpcloud.core.auth.roles import AGENCY, PURCHASER
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.clock import today
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.tenancy.config import effective_config
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.scope import current_scope
 from gpcloud.core.tenancy.service import TenantNode, tenant_tree
 from gpcloud.registries.agencies.service.common import (

@@ -9,9 +9,9 @@ from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.roles import AGENCY, PROVINCE_ADMIN
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.clock import today
 from gpcloud.core.db import is_unique_violation
 from gpcloud.core.errors import DomainError, Problem
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.registries.agencies.service.common import (
     MAX_REASON,
     STATUS_LABELS,

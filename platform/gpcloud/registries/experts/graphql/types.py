@@ -9,10 +9,10 @@ import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.auth.roles import EXPERT, PROVINCE_ADMIN, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.clock import today
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.permissions import HasRole, allow
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.registries.experts import service
 from gpcloud.registries.experts.service.rules import age_on
 from gpcloud.registries.experts.tables import GENDERS, RELATIONS, STATUSES, TITLE_LEVELS

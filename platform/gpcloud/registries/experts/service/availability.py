@@ -13,9 +13,9 @@ from datetime import date
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.clock import today
 from gpcloud.core.db import serialize_writes
 from gpcloud.core.errors import DomainError, NotFound, Problem
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.validation import is_uscc
 from gpcloud.registries.experts.service import rules
 from gpcloud.registries.experts.service.experts import owned

@@ -15,9 +15,9 @@ from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.roles import EXPERT, PROVINCE_ADMIN
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.clock import today
 from gpcloud.core.db import is_unique_violation, serialize_writes
 from gpcloud.core.errors import DomainError, NotFound, Problem
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.experts import identity
 from gpcloud.registries.experts.service import rules

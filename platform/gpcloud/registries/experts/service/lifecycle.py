@@ -10,9 +10,9 @@ from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.roles import EXPERT
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import User, UserRole
+from gpcloud.core.clock import today
 from gpcloud.core.db import serialize_writes
 from gpcloud.core.errors import DomainError, NotFound
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.registries.experts import identity
 from gpcloud.registries.experts.service import rules

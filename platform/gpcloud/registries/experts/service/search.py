@@ -14,10 +14,10 @@ from piccolo.columns.combination import WhereRaw
 
 from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPERVISOR, TENANT_ADMIN
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.clock import today
 from gpcloud.core.db import contains_ci
 from gpcloud.core.errors import DomainError
 from gpcloud.core.pagination import Page, keyset_page
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.experts import identity
 from gpcloud.registries.experts.service import rules

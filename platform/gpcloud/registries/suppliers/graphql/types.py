@@ -8,10 +8,10 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
+from gpcloud.core.clock import today
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.registries.suppliers.service import records as r
 from gpcloud.registries.suppliers.tables import (
     QUALIFICATION_KINDS,

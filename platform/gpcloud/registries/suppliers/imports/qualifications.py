@@ -8,9 +8,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from gpcloud.core.auth.roles import PROVINCE_ADMIN
+from gpcloud.core.clock import today
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.registries.suppliers.service import records as r
 from gpcloud.registries.suppliers.tables import (
     QUALIFICATION_KINDS,

@@ -13,9 +13,9 @@ from gpcloud.core.auth.admin import require_admin
 from gpcloud.core.auth.roles import PROVINCE_ADMIN
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.clock import today
 from gpcloud.core.db import is_unique_violation, serialize_writes, transaction
 from gpcloud.core.errors import DomainError, Problem
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.scope import current_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.core.validation import is_uscc

@@ -11,9 +11,9 @@ from typing import ParamSpec, TypeVar
 
 from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.validation import is_email, is_phone
 from gpcloud.registries.suppliers.tables import (
     QUALIFICATION_KINDS,

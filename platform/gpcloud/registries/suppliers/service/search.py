@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from gpcloud.core.clock import today
 from gpcloud.core.db import contains_ci
 from gpcloud.core.errors import DomainError
 from gpcloud.core.pagination import Page, keyset_page
-from gpcloud.core.tenancy.rollout import today
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.suppliers.service import records as r
 from gpcloud.registries.suppliers.tables import (
