@@ -360,7 +360,7 @@ async def search_latency(count: int, leaves: list[str]) -> None:
     from gpcloud.registries.suppliers.service import search as suppliers
 
     rng = random.Random("searches")
-    actor = CurrentUser(0, "bench", "440000", 0, frozenset({"province_admin"}), False, ())
+    actor = CurrentUser(0, "bench", "440000", 0, frozenset({"province_admin"}), False, (), None)
     cities = gen.CITIES
     cases = {
         "purchasers: name contains, city subtree": lambda: purchasers.search(

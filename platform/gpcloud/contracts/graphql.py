@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 from strawberry.types import Info
@@ -13,27 +12,21 @@ from strawberry.types import Info
 from gpcloud.contracts import performance, service, signing
 from gpcloud.contracts.tables import AcceptanceReport as AcceptanceTable
 from gpcloud.contracts.tables import Payment as PaymentTable
-from gpcloud.core.auth.roles import (
-    AGENCY,
-    PROVINCE_ADMIN,
-    PURCHASER,
-    SUPERVISOR,
-    SUPPLIER,
-    TENANT_ADMIN,
-)
+from gpcloud.contracts.workflow import CONTRACT, PAYMENT
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
+from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_payload
-from gpcloud.core.graphql.permissions import Authenticated, HasRole, SubsystemLive, allow
+from gpcloud.core.graphql.permissions import Authenticated, Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.money import to_yuan
 from gpcloud.core.tenancy.scope import all_tenants
 
-READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER, SUPPLIER, AGENCY)
+READERS = Requires(Perm.CONTRACT_READ)
 LIVE = SubsystemLive("supervision")
-ContractStatus = strawberry.enum(
-    Enum("ContractStatus", {s.upper(): s for s in ("draft", "signed", "published", "filed")})
-)
+ContractStatus = state_enum("ContractStatus", CONTRACT)
+PaymentStatus = state_enum("PaymentStatus", PAYMENT)
 
 
 @strawberry.type(description="An organisation's Ed25519 public key (hex).")
@@ -101,7 +94,7 @@ class Payment:
     indicator_id: strawberry.ID
     amount: Decimal
     final: bool
-    status: str = strawberry.field(description="requested, exported, pushed or rejected.")
+    status: PaymentStatus  # type: ignore[valid-type]
     finance_reference: str
     message: str
 
@@ -112,7 +105,7 @@ class Payment:
             indicator_id=strawberry.ID(str(row["indicator"])),
             amount=to_yuan(row["amount_fen"]),
             final=row["final"],
-            status=row["status"],
+            status=PaymentStatus(row["status"]),
             finance_reference=row["finance_reference"],
             message=row["message"],
         )
@@ -293,28 +286,28 @@ class Queries:
         return [SigningKey.of(r) for r in await signing.keys_of(info.context.user.organisation_id)]
 
 
-PURCHASERS = allow(HasRole(PURCHASER), LIVE)
-PARTIES = allow(HasRole(PURCHASER, SUPPLIER), LIVE)
+def live(permission: Perm) -> list:
+    return allow(Requires(permission), LIVE)
 
 
 @strawberry.type
 class Mutations:
     @strawberry.mutation(
-        extensions=allow(HasRole(PURCHASER, SUPPLIER)),
+        extensions=allow(Requires(Perm.SIGNING_KEY_MANAGE)),
         description="Register an Ed25519 public key (64 hex digits) for your organisation; "
         "it signs b'gpcloud-contract-v1:' + a contract's digest.",
     )
     async def register_signing_key(self, info: Info, public_key: str) -> SigningKeyPayload:
         return await _key(lambda: signing.register_key(info.context.user, public_key))
 
-    @strawberry.mutation(extensions=allow(HasRole(PURCHASER, SUPPLIER)))
+    @strawberry.mutation(extensions=allow(Requires(Perm.SIGNING_KEY_MANAGE)))
     async def revoke_signing_key(self, info: Info, id: strawberry.ID) -> SigningKeyPayload:
         return await _key(
             lambda: signing.revoke_key(info.context.user, parse_id(id, "signing key"))
         )
 
     @strawberry.mutation(
-        extensions=PURCHASERS,
+        extensions=live(Perm.CONTRACT_CREATE),
         description="A draft contract with a winning supplier, within its awarded amount.",
     )
     async def create_contract(
@@ -334,7 +327,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=PURCHASERS,
+        extensions=live(Perm.CONTRACT_CREATE),
         description="A supplement to a signed contract, within supplementary_contract_share.",
     )
     async def create_supplementary_contract(
@@ -347,7 +340,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=PARTIES,
+        extensions=live(Perm.CONTRACT_SIGN),
         description="Sign for your organisation: an Ed25519 signature (hex) over "
         "b'gpcloud-contract-v1:' + digest.",
     )
@@ -356,18 +349,21 @@ class Mutations:
             lambda: service.sign(info.context.user, parse_id(id, "contract"), signature)
         )
 
-    @strawberry.mutation(extensions=PURCHASERS, description="Publish a signed contract today.")
+    @strawberry.mutation(
+        extensions=live(Perm.CONTRACT_PUBLISH), description="Publish a signed contract today."
+    )
     async def publish_contract(self, info: Info, id: strawberry.ID) -> ContractPayload:
         return await _contract(lambda: service.publish(info.context.user, parse_id(id, "contract")))
 
     @strawberry.mutation(
-        extensions=allow(HasRole(SUPERVISOR), LIVE), description="File (备案) a published contract."
+        extensions=live(Perm.CONTRACT_FILE), description="File (备案) a published contract."
     )
     async def file_contract(self, info: Info, id: strawberry.ID) -> ContractPayload:
         return await _contract(lambda: service.file(info.context.user, parse_id(id, "contract")))
 
     @strawberry.mutation(
-        extensions=PURCHASERS, description="Publish an acceptance report of your signed contract."
+        extensions=live(Perm.ACCEPTANCE_PUBLISH),
+        description="Publish an acceptance report of your signed contract.",
     )
     async def publish_acceptance_report(
         self, info: Info, contract_id: strawberry.ID, input: AcceptanceInput
@@ -386,7 +382,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=PURCHASERS,
+        extensions=live(Perm.PAYMENT_REQUEST),
         description="Request a payment from one of the plan's budget lines (final: after a "
         "passed final acceptance).",
     )
@@ -412,7 +408,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN)),
+        extensions=allow(Requires(Perm.PAYMENT_EXCHANGE)),
         description="Send the region's requested payments to digital_finance (a job: live "
         "adapter where approved, else payments.xlsx / .csv).",
     )

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from gpcloud.contracts.service import SIGNED, get
+from gpcloud.contracts.service import SIGNED, get, locked
 from gpcloud.contracts.tables import AcceptanceReport, Payment
+from gpcloud.contracts.workflow import ACCEPTANCE, PAYMENT
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
@@ -22,7 +24,7 @@ from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.integrations.digital_finance import service as budget
 from gpcloud.portal import service as portal
 from gpcloud.supervision import plans
-from gpcloud.supervision.common import now, purchaser_unit, record
+from gpcloud.supervision.common import purchaser_unit
 
 KINDS = ("stage", "period", "final")
 
@@ -46,6 +48,7 @@ async def _own_contract(actor: CurrentUser, contract_id: int) -> dict:
     return contract
 
 
+@requires(Perm.ACCEPTANCE_PUBLISH)
 async def accept(actor: CurrentUser, contract_id: int, data: AcceptanceInput) -> dict:
     """Record and publish an acceptance report (staged for goods, periodic for services)."""
     if data.kind not in KINDS:
@@ -73,12 +76,8 @@ async def accept(actor: CurrentUser, contract_id: int, data: AcceptanceInput) ->
         )
         await row.save()
         report = await AcceptanceReport.select().where(AcceptanceReport.id == row.id).first()
-        await record(
-            "acceptance_report",
-            {**report, "status": None},
-            "publish",
-            "published",
-            {"contract": contract_id, "kind": data.kind, "passed": data.passed},
+        await ACCEPTANCE.created(
+            report, {"contract": contract_id, "kind": data.kind, "passed": data.passed}, "publish"
         )
         await portal.publish(
             portal.Publication(
@@ -101,6 +100,7 @@ async def accept(actor: CurrentUser, contract_id: int, data: AcceptanceInput) ->
         return report
 
 
+@requires(Perm.PAYMENT_REQUEST)
 async def request_payment(
     actor: CurrentUser, contract_id: int, indicator_id: int, amount: Decimal, final: bool
 ) -> dict:
@@ -108,7 +108,8 @@ async def request_payment(
     if fen == 0:
         raise DomainError("INVALID_AMOUNT", "an amount above zero", "amount")
     async with transaction():
-        contract = await _own_contract(actor, contract_id)
+        await _own_contract(actor, contract_id)
+        contract = await locked(contract_id)  # concurrent requests total one after the other
         lines = {r["indicator"]: r for r in await plans.lines(contract["plan"])}
         if indicator_id not in lines:
             raise DomainError(
@@ -147,13 +148,7 @@ async def request_payment(
         await plans.pay_line(contract["plan"], indicator_id, fen)
         await budget.move(indicator_id, "pay", to_yuan(fen), f"payment:{row.id}")
         payment = await get_payment(row.id)
-        await record(
-            "payment",
-            {**payment, "status": None},
-            "request",
-            "requested",
-            {"contract": contract_id},
-        )
+        await PAYMENT.created(payment, {"contract": contract_id}, "request")
         return payment
 
 
@@ -166,8 +161,16 @@ async def get_payment(payment_id: int) -> dict:
 
 async def mark_sent(payment: dict, status: str, reference: str = "", message: str = "") -> None:
     """For the exchange job: exported to the file, pushed live, or rejected by the live side
-    (a rejection gives the amount back to the plan's reservation)."""
+    (a rejection gives the amount back to the plan's reservation, once: the payment is won
+    first)."""
     async with transaction():
+        await PAYMENT.move(
+            None,
+            payment,
+            status,
+            {Payment.finance_reference: reference, Payment.message: message},
+            {"reference": reference},
+        )
         if status == "rejected":
             contract = await get(payment["contract"])
             await plans.unpay_line(contract["plan"], payment["indicator"], payment["amount_fen"])
@@ -177,12 +180,3 @@ async def mark_sent(payment: dict, status: str, reference: str = "", message: st
                 to_yuan(payment["amount_fen"]),
                 f"payment:{payment['id']}",
             )
-        await Payment.update(
-            {
-                Payment.status: status,
-                Payment.finance_reference: reference,
-                Payment.message: message,
-                Payment.updated_at: now(),
-            }
-        ).where(Payment.id == payment["id"])
-        await record("payment", payment, status, status, {"reference": reference})

@@ -20,11 +20,13 @@ from decimal import Decimal
 
 from gpcloud.contracts import signing
 from gpcloud.contracts.tables import Contract, ContractSignature
+from gpcloud.contracts.workflow import CONTRACT
 from gpcloud.core.audit.service import canonical
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.clock import today
-from gpcloud.core.db import transaction
+from gpcloud.core.clock import now, today
+from gpcloud.core.db import for_update, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.money import to_fen, to_yuan
@@ -33,15 +35,9 @@ from gpcloud.core.rules.service import effective_rule, rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.portal import service as portal
 from gpcloud.supervision import plans
-from gpcloud.supervision.common import next_state, now, purchaser_unit, record
+from gpcloud.supervision.common import purchaser_unit
 from gpcloud.transaction import service as projects
 
-TRANSITIONS = {
-    "sign": ({"draft"}, "draft"),
-    "complete_signing": ({"draft"}, "signed"),
-    "publish": ({"signed"}, "published"),
-    "file": ({"published"}, "filed"),
-}
 SIGNED = ("signed", "published", "filed")
 PARTY_SCOPE = "contract parties act on the purchaser's contract wherever they are registered"
 
@@ -81,6 +77,12 @@ async def get(contract_id: int) -> dict:
     return row
 
 
+async def locked(contract_id: int) -> dict:
+    """The contract, its row held until the transaction ends: for decisions over its signatures
+    or payments, which a concurrent request must see before it decides too."""
+    return await for_update(Contract.select().where(Contract.id == contract_id)).first()
+
+
 async def as_party(actor: CurrentUser, contract_id: int) -> dict:
     with all_tenants(PARTY_SCOPE):
         row = await get(contract_id)
@@ -92,6 +94,7 @@ async def as_party(actor: CurrentUser, contract_id: int) -> dict:
     return row
 
 
+@requires(Perm.CONTRACT_READ)
 async def readable(actor: CurrentUser, contract_id: int) -> dict:
     if actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
         return await get(contract_id)
@@ -114,6 +117,7 @@ async def _total_fen(condition) -> int:
     return sum(r["amount_fen"] for r in await Contract.select(Contract.amount_fen).where(condition))
 
 
+@requires(Perm.CONTRACT_CREATE)
 async def create(
     actor: CurrentUser, project_id: int, supplier_organisation: int, data: ContractInput
 ) -> dict:
@@ -166,10 +170,11 @@ async def create(
         )
         await row.save()
         created = await get(row.id)
-        await record("contract", {**created, "status": None}, "create", "draft")
+        await CONTRACT.created(created)
         return created
 
 
+@requires(Perm.CONTRACT_CREATE)
 async def create_supplementary(actor: CurrentUser, parent_id: int, data: ContractInput) -> dict:
     """A supplementary contract: the parties of the original, within its share of the amount."""
     await purchaser_unit(actor)
@@ -210,22 +215,23 @@ async def create_supplementary(actor: CurrentUser, parent_id: int, data: Contrac
         )
         await row.save()
         created = await get(row.id)
-        await record(
-            "contract", {**created, "status": None}, "create", "draft", {"parent": parent_id}
-        )
+        await CONTRACT.created(created, {"parent": parent_id})
         return created
 
 
+@requires(Perm.CONTRACT_SIGN)
 async def sign(
     actor: CurrentUser, contract_id: int, signature_hex: str, on: date | None = None
 ) -> dict:
     """Record the caller's organisation's signature over the digest, verified against one of
-    its active keys. The second signature makes the contract signed."""
+    its active keys. The second signature makes the contract signed: the contract's row is
+    locked while the signatures are counted, so two parties signing at once see each other."""
     on = on or today()
     async with transaction():
-        contract = await as_party(actor, contract_id)
-        next_state("contract", TRANSITIONS, "sign", contract["status"])
+        await as_party(actor, contract_id)
         with all_tenants(PARTY_SCOPE):
+            contract = await locked(contract_id)
+            CONTRACT.next_state("sign", contract["status"])
             signatures = await ContractSignature.select().where(
                 ContractSignature.contract == contract_id
             )
@@ -262,30 +268,22 @@ async def sign(
                     signature=signature_hex.strip().lower(),
                 )
             )
-            changes = {Contract.digest: current, Contract.updated_at: now()}
-            action, after = "sign", "draft"
+            changes = {Contract.digest: current}
+            action = "sign"
             if len(signatures) == 1:
                 action = "complete_signing"
-                after = next_state("contract", TRANSITIONS, action, contract["status"])
                 due = await rule_deadline("contract_publication", on, contract["tenant_id"])
-                changes.update(
-                    {
-                        Contract.status: after,
-                        Contract.signed_on: on,
-                        Contract.publication_due: due.due,
-                    }
-                )
-            await Contract.update(changes).where(Contract.id == contract_id)
-            await record(
-                "contract",
+                changes.update({Contract.signed_on: on, Contract.publication_due: due.due})
+            return await CONTRACT.move(
+                actor,
                 contract,
                 action,
-                after,
+                changes,
                 {"organisation": actor.organisation_id, "digest": current},
             )
-            return await get(contract_id)
 
 
+@requires(Perm.CONTRACT_PUBLISH)
 async def publish(actor: CurrentUser, contract_id: int, on: date | None = None) -> dict:
     """Published by the purchaser; after `publication_due` it is published late (and shows in
     supervision's overdue list until it is)."""
@@ -294,12 +292,14 @@ async def publish(actor: CurrentUser, contract_id: int, on: date | None = None) 
         contract = await as_party(actor, contract_id)
         if contract["purchaser_organisation"] != actor.organisation_id:
             raise DomainError("FORBIDDEN", "the purchaser publishes its contracts")
-        after = next_state("contract", TRANSITIONS, "publish", contract["status"])
-        await Contract.update(
-            {Contract.status: after, Contract.published_on: on, Contract.updated_at: now()}
-        ).where(Contract.id == contract_id)
         late = contract["publication_due"] is not None and on > contract["publication_due"]
-        await record("contract", contract, "publish", after, {"published_on": on, "late": late})
+        published = await CONTRACT.move(
+            actor,
+            contract,
+            "publish",
+            {Contract.published_on: on},
+            {"published_on": on, "late": late},
+        )
         await portal.publish(
             portal.Publication(
                 kind="contract",
@@ -325,21 +325,15 @@ async def publish(actor: CurrentUser, contract_id: int, on: date | None = None) 
                 },
             )
         )
-        return await get(contract_id)
+        return published
 
 
+@requires(Perm.CONTRACT_FILE)
 async def file(actor: CurrentUser, contract_id: int) -> dict:
     """合同备案 by a supervisor of the contract's region."""
-    if SUPERVISOR not in actor.roles:
-        raise DomainError("FORBIDDEN", "contracts are filed by supervisors")
     async with transaction():
         contract = await get(contract_id)
-        after = next_state("contract", TRANSITIONS, "file", contract["status"])
-        await Contract.update(
-            {Contract.status: after, Contract.filed_at: now(), Contract.updated_at: now()}
-        ).where(Contract.id == contract_id)
-        await record("contract", contract, "file", after)
-        return await get(contract_id)
+        return await CONTRACT.move(actor, contract, "file", {Contract.filed_at: now()})
 
 
 @dataclass(frozen=True)
@@ -400,6 +394,7 @@ async def for_supervision(on: date, limit: int) -> dict[str, tuple[list[dict], i
     }
 
 
+@requires(Perm.CONTRACT_READ)
 async def search(
     actor: CurrentUser, status: str | None, first: int | None, after: str | None
 ) -> Page:

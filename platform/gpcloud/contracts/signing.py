@@ -13,11 +13,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from gpcloud.contracts.tables import SigningKey
 from gpcloud.core.audit import service as audit
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.clock import today
+from gpcloud.core.clock import now, today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound
-from gpcloud.supervision.common import now
 
 PREFIX = b"gpcloud-contract-v1:"
 HEX = re.compile(r"[0-9a-f]+")
@@ -49,6 +49,7 @@ def _public_key(value: str) -> str:
     return value
 
 
+@requires(Perm.SIGNING_KEY_MANAGE)
 async def register_key(actor: CurrentUser, public_key: str) -> dict:
     """A user registers a public key for its own organisation."""
     value = _public_key(public_key)
@@ -78,6 +79,7 @@ async def get_key(key_id: int) -> dict:
     return row
 
 
+@requires(Perm.SIGNING_KEY_MANAGE)
 async def revoke_key(actor: CurrentUser, key_id: int) -> dict:
     """Signatures made before stay valid; the key signs nothing new."""
     async with transaction():

@@ -86,6 +86,18 @@ async def serialize_writes(name: str) -> None:
         await DB.run_ddl(f"SELECT pg_advisory_xact_lock(hashtext('{name}'))")
 
 
+def for_update(query):
+    """`query` (a select) holding its rows until the transaction ends, for the few places that
+    read several rows, decide, and write (signatures counting to "signed").
+
+    PostgreSQL: SELECT ... FOR UPDATE, so a concurrent writer waits and then reads what this
+    one wrote. SQLite: unchanged, transaction() already holds the database's write lock.
+    """
+    if DB.current_transaction.get() is None:
+        raise RuntimeError("for_update needs an open transaction()")
+    return query if is_sqlite() else query.lock_rows()
+
+
 async def refresh_statistics() -> None:
     """Let PostgreSQL's planner see tables that changed a lot since their last ANALYZE (the
     autovacuum daemon gets there too, but not during a bulk import). SQLite needs nothing."""

@@ -1,11 +1,7 @@
-"""What intentions and plans share: whose unit the caller acts for, and state changes that are
-checked against an explicit transition table and audited."""
+"""What intentions and plans share: whose unit the caller acts for, and how their rows are read."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.roles import ADMIN_ROLES, PURCHASER, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.errors import DomainError, NotFound
@@ -51,31 +47,3 @@ async def search(
     if status:
         query = query.where(table.status == status)
     return await keyset_page(query, table.id, first, after)
-
-
-def next_state(kind: str, transitions: dict, action: str, current: str) -> str:
-    """The state `action` leads to from `current`, or WRONG_STATE naming the allowed ones."""
-    allowed, after = transitions[action]
-    if current not in allowed:
-        raise DomainError(
-            "WRONG_STATE",
-            f"a {kind} that is {current} cannot be {action}ed "
-            f"(only when {' or '.join(sorted(allowed))})",
-        )
-    return after
-
-
-async def record(kind: str, row: dict, action: str, after: str, detail: dict | None = None):
-    await audit.record(
-        f"{kind}.{action}",
-        kind,
-        row["id"],
-        {"status": row["status"]},
-        {"status": after},
-        detail or {},
-        tenant=row["tenant_id"],
-    )
-
-
-def now() -> datetime:
-    return datetime.now(UTC)

@@ -6,40 +6,33 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 from strawberry.types import Info
 
 from gpcloud.contracts.graphql import Contract
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, PURCHASER, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
+from gpcloud.core.graphql.enums import state_enum, values_enum
 from gpcloud.core.graphql.mutations import run_payload
-from gpcloud.core.graphql.permissions import HasRole, SubsystemLive, allow
+from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.money import to_yuan
 from gpcloud.supervision import intentions, plans, views
 from gpcloud.supervision.tables import INTENTION_EXEMPTIONS, METHODS, OBJECT_TYPES
 from gpcloud.supervision.tables import PlanLine as PlanLineTable
+from gpcloud.supervision.workflow import INTENTION, PLAN
 
-READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER)
 LIVE = SubsystemLive("supervision")
 
 
-def _enum(name: str, values) -> type:
-    return strawberry.enum(Enum(name, {v.upper(): v for v in values}))
-
-
-ObjectType = _enum("ObjectType", OBJECT_TYPES)
-ProcurementMethod = _enum("ProcurementMethod", METHODS)
-IntentionExemption = _enum("IntentionExemption", INTENTION_EXEMPTIONS)
-IntentionStatus = _enum("IntentionStatus", ("draft", "published", "withdrawn"))
-LegacyPlanState = _enum("LegacyPlanState", tuple(plans.LEGACY_STATES))
-FailedPlanAction = _enum("FailedPlanAction", ("restart", "terminate"))
-PlanStatus = _enum(
-    "PlanStatus",
-    ("draft", "submitted", "filed", "returned", "recalled", "executing", "failed", "terminated"),
-)
+ObjectType = values_enum("ObjectType", OBJECT_TYPES)
+ProcurementMethod = values_enum("ProcurementMethod", METHODS)
+IntentionExemption = values_enum("IntentionExemption", INTENTION_EXEMPTIONS)
+IntentionStatus = state_enum("IntentionStatus", INTENTION)
+LegacyPlanState = values_enum("LegacyPlanState", plans.LEGACY_STATES)
+FailedPlanAction = values_enum("FailedPlanAction", ("restart", "terminate"))
+PlanStatus = state_enum("PlanStatus", PLAN)
 
 
 @strawberry.type(description="A procurement intention (采购意向); money in yuan.")
@@ -125,7 +118,9 @@ class ProcurementPlan:
             filed_at=row["filed_at"],
         )
 
-    @strawberry.field(extensions=allow(READERS), description="The indicators funding the plan.")
+    @strawberry.field(
+        extensions=allow(Requires(Perm.PLAN_READ)), description="The indicators funding the plan."
+    )
     async def lines(self, info: Info) -> list[PlanLine]:
         loader = info.context.loaders.get(
             "plan_lines", row_lists_by_key(PlanLineTable, PlanLineTable.plan)
@@ -214,7 +209,7 @@ class SupervisionOverview:
 @strawberry.type
 class Queries:
     @strawberry.field(
-        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR)),
+        extensions=allow(Requires(Perm.SUPERVISION_OVERVIEW)),
         description="Oldest first, at most 50 of each; counts are complete.",
     )
     async def supervision_overview(self, info: Info) -> SupervisionOverview:
@@ -231,7 +226,7 @@ class Queries:
             intention_exemptions_count=found.intention_exemptions_count,
         )
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(Requires(Perm.INTENTION_READ)))
     async def procurement_intentions(
         self,
         info: Info,
@@ -245,7 +240,7 @@ class Queries:
         return connection(page, ProcurementIntention.of)
 
     @strawberry.field(
-        extensions=allow(READERS),
+        extensions=allow(Requires(Perm.PLAN_READ)),
         description="Plans in your region (a purchaser: its unit's); status SUBMITTED lists "
         "those awaiting filing.",
     )
@@ -268,13 +263,15 @@ def _plan(work):
     return run_payload(PlanPayload, "plan", ProcurementPlan.of, work)
 
 
-PURCHASERS = allow(HasRole(PURCHASER), LIVE)
-SUPERVISORS = allow(HasRole(SUPERVISOR), LIVE)
+def live(permission: Perm) -> list:
+    return allow(Requires(permission), LIVE)
 
 
 @strawberry.type
 class Mutations:
-    @strawberry.mutation(extensions=PURCHASERS, description="A draft intention of your unit.")
+    @strawberry.mutation(
+        extensions=live(Perm.INTENTION_CREATE), description="A draft intention of your unit."
+    )
     async def create_procurement_intention(
         self, info: Info, input: IntentionInput
     ) -> IntentionPayload:
@@ -288,7 +285,7 @@ class Mutations:
         return await _intention(lambda: intentions.create(info.context.user, data))
 
     @strawberry.mutation(
-        extensions=PURCHASERS,
+        extensions=live(Perm.INTENTION_PUBLISH),
         description="Publish today; refused when the expected start is too soon (intention_lead).",
     )
     async def publish_procurement_intention(
@@ -298,7 +295,7 @@ class Mutations:
             lambda: intentions.publish(info.context.user, parse_id(id, "intention"))
         )
 
-    @strawberry.mutation(extensions=PURCHASERS)
+    @strawberry.mutation(extensions=live(Perm.INTENTION_WITHDRAW))
     async def withdraw_procurement_intention(
         self, info: Info, id: strawberry.ID
     ) -> IntentionPayload:
@@ -306,23 +303,28 @@ class Mutations:
             lambda: intentions.withdraw(info.context.user, parse_id(id, "intention"))
         )
 
-    @strawberry.mutation(extensions=PURCHASERS, description="A draft plan of your unit.")
+    @strawberry.mutation(
+        extensions=live(Perm.PLAN_CREATE), description="A draft plan of your unit."
+    )
     async def create_procurement_plan(self, info: Info, input: PlanInput) -> PlanPayload:
         return await _plan(lambda: plans.create(info.context.user, input.to_service()))
 
     @strawberry.mutation(
-        extensions=PURCHASERS,
+        extensions=live(Perm.PLAN_SUBMIT),
         description="Declare the plan: thresholds checked, its lines reserved on the indicators.",
     )
     async def submit_procurement_plan(self, info: Info, id: strawberry.ID) -> PlanPayload:
         return await _plan(lambda: plans.submit(info.context.user, parse_id(id, "plan")))
 
-    @strawberry.mutation(extensions=SUPERVISORS, description="File (备案) a submitted plan.")
+    @strawberry.mutation(
+        extensions=live(Perm.PLAN_FILE), description="File (备案) a submitted plan."
+    )
     async def file_procurement_plan(self, info: Info, id: strawberry.ID) -> PlanPayload:
         return await _plan(lambda: plans.file(info.context.user, parse_id(id, "plan")))
 
     @strawberry.mutation(
-        extensions=SUPERVISORS, description="Return a submitted plan to the purchaser, with why."
+        extensions=live(Perm.PLAN_RETURN),
+        description="Return a submitted plan to the purchaser, with why.",
     )
     async def return_procurement_plan(
         self, info: Info, id: strawberry.ID, reason: str
@@ -332,13 +334,14 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=PURCHASERS, description="Take back a plan not yet executed; releases its budget."
+        extensions=live(Perm.PLAN_RECALL),
+        description="Take back a plan not yet executed; releases its budget.",
     )
     async def recall_procurement_plan(self, info: Info, id: strawberry.ID) -> PlanPayload:
         return await _plan(lambda: plans.recall(info.context.user, parse_id(id, "plan")))
 
     @strawberry.mutation(
-        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN), LIVE),
+        extensions=live(Perm.PLAN_CARRY_OVER),
         description="Cutover (seed 九): carry a plan over from the old system (its lines give "
         "the amount; nothing is reserved here). filed_unexecuted "
         "comes in RECALLED (declare it again), in_progress EXECUTING, failed FAILED.",
@@ -362,7 +365,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=PURCHASERS,
+        extensions=live(Perm.PLAN_RESOLVE_FAILED),
         description="A failed plan: RESTART under its original procedure, or TERMINATE it "
         "(releasing what it holds) to declare it again.",
     )

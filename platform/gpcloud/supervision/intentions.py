@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
@@ -18,13 +19,9 @@ from gpcloud.core.rules.service import rule_deadline
 from gpcloud.portal import service as portal
 from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.supervision import common
-from gpcloud.supervision.common import next_state, now, purchaser_unit, record
+from gpcloud.supervision.common import purchaser_unit
 from gpcloud.supervision.tables import OBJECT_TYPES, ProcurementIntention
-
-TRANSITIONS = {
-    "publish": ({"draft"}, "published"),
-    "withdraw": ({"draft", "published"}, "withdrawn"),
-}
+from gpcloud.supervision.workflow import INTENTION
 
 
 @dataclass(frozen=True)
@@ -63,6 +60,7 @@ async def _own(actor: CurrentUser, intention_id: int) -> dict:
     return await common.own(actor, ProcurementIntention, "intention", intention_id)
 
 
+@requires(Perm.INTENTION_CREATE)
 async def create(actor: CurrentUser, data: IntentionInput) -> dict:
     unit = await purchaser_unit(actor)
     problems = _problems(data)
@@ -80,16 +78,17 @@ async def create(actor: CurrentUser, data: IntentionInput) -> dict:
         )
         await row.save()
         created = await get(row.id)
-        await record("procurement_intention", {**created, "status": None}, "create", "draft")
+        await INTENTION.created(created)
     return created
 
 
+@requires(Perm.INTENTION_PUBLISH)
 async def publish(actor: CurrentUser, intention_id: int, on: date | None = None) -> dict:
     """Publish now; refused when the expected start is sooner than the rule allows."""
     on = on or today()
     async with transaction():
         row = await _own(actor, intention_id)
-        after = next_state("intention", TRANSITIONS, "publish", row["status"])
+        INTENTION.next_state("publish", row["status"])
         deadline = await rule_deadline("intention_lead", on, row["tenant_id"])
         if row["expected_start"] < deadline.due:
             raise DomainError(
@@ -98,17 +97,16 @@ async def publish(actor: CurrentUser, intention_id: int, on: date | None = None)
                 f"not {row['expected_start']} ({'; '.join(deadline.steps)})",
                 "expectedStart",
             )
-        await ProcurementIntention.update(
+        published = await INTENTION.move(
+            actor,
+            row,
+            "publish",
             {
-                ProcurementIntention.status: after,
                 ProcurementIntention.published_on: on,
                 ProcurementIntention.earliest_start: deadline.due,
                 ProcurementIntention.deadline_steps: json.dumps(deadline.steps, ensure_ascii=False),
-                ProcurementIntention.updated_at: now(),
-            }
-        ).where(ProcurementIntention.id == intention_id)
-        await record(
-            "procurement_intention", row, "publish", after, {"earliest_start": deadline.due}
+            },
+            {"earliest_start": deadline.due},
         )
         unit = await purchasers.get(row["purchaser"])
         await portal.publish(
@@ -127,20 +125,16 @@ async def publish(actor: CurrentUser, intention_id: int, on: date | None = None)
                 details={"expected_start": row["expected_start"]},
             )
         )
-        return await get(intention_id)
+        return published
 
 
+@requires(Perm.INTENTION_WITHDRAW)
 async def withdraw(actor: CurrentUser, intention_id: int) -> dict:
     async with transaction():
-        row = await _own(actor, intention_id)
-        after = next_state("intention", TRANSITIONS, "withdraw", row["status"])
-        await ProcurementIntention.update(
-            {ProcurementIntention.status: after, ProcurementIntention.updated_at: now()}
-        ).where(ProcurementIntention.id == intention_id)
-        await record("procurement_intention", row, "withdraw", after)
-        return await get(intention_id)
+        return await INTENTION.move(actor, await _own(actor, intention_id), "withdraw")
 
 
+@requires(Perm.INTENTION_READ)
 async def search(
     actor: CurrentUser, status: str | None, first: int | None, after: str | None
 ) -> Page:

@@ -14,20 +14,19 @@ from decimal import Decimal
 
 from piccolo.columns.combination import WhereRaw
 
-from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.clock import today
+from gpcloud.core.clock import now, today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page
-from gpcloud.core.plugins.service import validate_event
 from gpcloud.core.tenancy.config import effective_config
 from gpcloud.integrations.digital_finance import service as budget
 from gpcloud.portal import service as portal
 from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.supervision import common, intentions
-from gpcloud.supervision.common import next_state, now, purchaser_unit, record
+from gpcloud.supervision.common import purchaser_unit
 from gpcloud.supervision.tables import (
     INTENTION_EXEMPTIONS,
     METHODS,
@@ -35,17 +34,8 @@ from gpcloud.supervision.tables import (
     PlanLine,
     ProcurementPlan,
 )
+from gpcloud.supervision.workflow import PLAN
 
-TRANSITIONS = {
-    "submit": ({"draft", "returned"}, "submitted"),
-    "file": ({"submitted"}, "filed"),
-    "return": ({"submitted"}, "returned"),
-    "recall": ({"draft", "submitted", "returned", "filed"}, "recalled"),
-    "entrust": ({"filed"}, "executing"),
-    "fail": ({"executing"}, "failed"),
-    "restart": ({"failed"}, "executing"),
-    "terminate": ({"failed", "executing"}, "terminated"),
-}
 MAX_LINES = 50
 LEGACY_STATES = {"filed_unexecuted": "recalled", "in_progress": "executing", "failed": "failed"}
 
@@ -169,6 +159,7 @@ async def _method_problem(
     return None
 
 
+@requires(Perm.PLAN_CREATE)
 async def create(actor: CurrentUser, data: PlanInput) -> dict:
     unit = await purchaser_unit(actor)
     problems = await _check(unit, data)
@@ -208,13 +199,15 @@ async def create(actor: CurrentUser, data: PlanInput) -> dict:
             )
         )
         row = await get(plan.id)
-        await record("procurement_plan", {**row, "status": None}, "create", "draft")
+        await PLAN.created(row)
         return row
 
 
 async def _move_lines(plan: dict, kind: str) -> None:
-    """Reserve the lines, or release what they still hold (their amount less what was paid)."""
-    for line in await lines(plan["id"]):
+    """Reserve the lines, or release what they still hold (their amount less what was paid).
+    Indicators in id order: two plans sharing indicators lock them in the same order (no
+    deadlock)."""
+    for line in sorted(await lines(plan["id"]), key=lambda line: line["indicator"]):
         held = line["amount_fen"] - (line["paid_fen"] if kind == "release" else 0)
         if held:
             await budget.move(line["indicator"], kind, to_yuan(held), f"plan:{plan['id']}")
@@ -244,59 +237,45 @@ async def unpay_line(plan_id: int, indicator_id: int, fen: int) -> None:
     )
 
 
-async def _transition(
+async def _move(
+    actor: CurrentUser | None,
     plan: dict,
     action: str,
     changes: dict | None = None,
     detail: dict | None = None,
-    after: str | None = None,
 ) -> dict:
-    """`after`: the state next_state gave, where the caller checked it before other work."""
-    after = after or next_state("plan", TRANSITIONS, action, plan["status"])
-    await validate_event(
-        plan["tenant_id"],
-        f"plan.{action}",
-        {**plan, "amount": str(to_yuan(plan["amount_fen"]))},
-        plan["status"],
-        after,
-    )
-    await ProcurementPlan.update(
-        {ProcurementPlan.status: after, ProcurementPlan.updated_at: now(), **(changes or {})}
-    ).where(ProcurementPlan.id == plan["id"])
-    await record("procurement_plan", plan, action, after, detail)
-    return await get(plan["id"])
+    """PLAN.move, with the plan as plugins see it (its amount in yuan)."""
+    event = {**plan, "amount": str(to_yuan(plan["amount_fen"]))}
+    return await PLAN.move(actor, plan, action, changes, detail, event)
 
 
+@requires(Perm.PLAN_SUBMIT)
 async def submit(actor: CurrentUser, plan_id: int) -> dict:
     """Declare the plan: thresholds checked, each line reserved on its indicator."""
     async with transaction():
         plan = await _own(actor, plan_id)
-        after = next_state("plan", TRANSITIONS, "submit", plan["status"])
+        PLAN.next_state("submit", plan["status"])
         problem = await _method_problem(
             plan["tenant_id"], plan["amount_fen"], plan["method"], plan["method_exception"]
         )
         if problem:
             raise DomainError.many([problem])
-        await _move_lines(plan, "reserve")
-        return await _transition(
+        submitted = await _move(
+            actor,
             plan,
             "submit",
             {ProcurementPlan.submitted_at: now(), ProcurementPlan.reserved: True},
-            after=after,
         )
+        await _move_lines(plan, "reserve")
+        return submitted
 
 
-def _supervisor(actor: CurrentUser) -> None:
-    if SUPERVISOR not in actor.roles:
-        raise DomainError("FORBIDDEN", "plans are filed by supervisors")
-
-
+@requires(Perm.PLAN_FILE)
 async def file(actor: CurrentUser, plan_id: int) -> dict:
     """备案: a supervisor of the plan's region accepts it."""
-    _supervisor(actor)
     async with transaction():
         plan = await get(plan_id)
-        filed = await _transition(plan, "file", {ProcurementPlan.filed_at: now()})
+        filed = await _move(actor, plan, "file", {ProcurementPlan.filed_at: now()})
         await portal.publish(
             portal.Publication(
                 kind="plan",
@@ -312,34 +291,36 @@ async def file(actor: CurrentUser, plan_id: int) -> dict:
         return filed
 
 
+@requires(Perm.PLAN_RETURN)
 async def return_plan(actor: CurrentUser, plan_id: int, reason: str) -> dict:
     """Back to the purchaser with a reason; the reservation is released until it resubmits."""
-    _supervisor(actor)
     if not reason.strip():
         raise DomainError("REASON_REQUIRED", "say why the plan goes back", "reason")
     async with transaction():
         plan = await get(plan_id)
-        after = next_state("plan", TRANSITIONS, "return", plan["status"])
-        await _move_lines(plan, "release")
-        return await _transition(
+        returned = await _move(
+            actor,
             plan,
             "return",
             {ProcurementPlan.return_reason: reason.strip(), ProcurementPlan.reserved: False},
             {"reason": reason.strip()},
-            after=after,
         )
+        await _move_lines(plan, "release")
+        return returned
 
 
+@requires(Perm.PLAN_RECALL)
 async def recall(actor: CurrentUser, plan_id: int) -> dict:
     """The purchaser takes back a plan not yet executed; its reservation is released."""
     async with transaction():
         plan = await _own(actor, plan_id)
-        after = next_state("plan", TRANSITIONS, "recall", plan["status"])
+        recalled = await _move(actor, plan, "recall", {ProcurementPlan.reserved: False})
         if plan["reserved"]:
             await _move_lines(plan, "release")
-        return await _transition(plan, "recall", {ProcurementPlan.reserved: False}, after=after)
+        return recalled
 
 
+@requires(Perm.PLAN_READ)
 async def search(
     actor: CurrentUser, status: str | None, first: int | None, after: str | None
 ) -> Page:
@@ -348,13 +329,12 @@ async def search(
     return await common.search(actor, ProcurementPlan, status, first, after)
 
 
+@requires(Perm.PLAN_CARRY_OVER)
 async def register_legacy(
     actor: CurrentUser | None, purchaser_id: int, data: PlanInput, state: str, reference: str
 ) -> dict:
     """Carry a plan over from the old system in the state the cutover rules give it. Its
     budget was used in the old system: no reservation is made here."""
-    if actor is not None and not actor.has_any_role(ADMIN_ROLES):
-        raise DomainError("FORBIDDEN", "tenant admins carry plans over at cutover")
     if state not in LEGACY_STATES:
         raise DomainError("INVALID_STATE", f"one of {', '.join(LEGACY_STATES)}", "state")
     if not reference.strip():
@@ -380,16 +360,11 @@ async def register_legacy(
         )
         await plan.save()
         row = await get(plan.id)
-        await record(
-            "procurement_plan",
-            {**row, "status": None},
-            "carry_over",
-            row["status"],
-            {"legacy_state": state, "reference": reference},
-        )
+        await PLAN.created(row, {"legacy_state": state, "reference": reference}, "carry_over")
         return row
 
 
+@requires(Perm.PLAN_RESOLVE_FAILED)
 async def resolve_failed(actor: CurrentUser, plan_id: int, action: str) -> dict:
     """A failed (or stalled) procurement: restart under its original procedure, or terminate it
     (releasing what it still holds) so that it can be declared again."""
@@ -397,15 +372,15 @@ async def resolve_failed(actor: CurrentUser, plan_id: int, action: str) -> dict:
         raise DomainError("INVALID_ACTION", "restart or terminate", "action")
     async with transaction():
         plan = await _own(actor, plan_id)
-        after = next_state("plan", TRANSITIONS, action, plan["status"])
-        if action == "terminate" and plan["reserved"]:
-            await _move_lines(plan, "release")
-        return await _transition(
+        resolved = await _move(
+            actor,
             plan,
             action,
             {ProcurementPlan.reserved: plan["reserved"] and action == "restart"},
-            after=after,
         )
+        if action == "terminate" and plan["reserved"]:
+            await _move_lines(plan, "release")
+        return resolved
 
 
 async def mark(plan_id: int, action: str, detail: dict | None = None) -> dict:
@@ -413,4 +388,4 @@ async def mark(plan_id: int, action: str, detail: dict | None = None) -> dict:
     procurement failed (`fail`), inside the caller's transaction."""
     if action not in ("entrust", "fail"):
         raise ValueError(action)
-    return await _transition(await get(plan_id), action, None, detail)
+    return await _move(None, await get(plan_id), action, None, detail)

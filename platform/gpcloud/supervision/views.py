@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from datetime import date
 
 from gpcloud.contracts import service as contracts
-from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import today
-from gpcloud.core.errors import DomainError
 from gpcloud.supervision.tables import ProcurementPlan
 
 LIMIT = 50  # each list is the oldest first; the counts say how many there are in all
@@ -34,9 +33,8 @@ async def _listed(query, count_query) -> tuple[list[dict], int]:
     return await query.limit(LIMIT), await count_query
 
 
+@requires(Perm.SUPERVISION_OVERVIEW)
 async def overview(actor: CurrentUser) -> Overview:
-    if not actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
-        raise DomainError("FORBIDDEN", "supervisors and admins see the supervision overview")
     on = today()
     submitted = ProcurementPlan.status == "submitted"
     exempt = (ProcurementPlan.intention_exemption != "") & (ProcurementPlan.origin == "platform")

@@ -11,10 +11,11 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.core.auth.roles import AGENCY, PROVINCE_ADMIN, PURCHASER, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
+from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_payload
-from gpcloud.core.graphql.permissions import HasRole, SubsystemLive, allow
+from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.money import to_yuan
 from gpcloud.supervision.graphql import ProcurementMethod
@@ -22,12 +23,11 @@ from gpcloud.transaction import service
 from gpcloud.transaction.tables import ANNOUNCEMENT_KINDS
 from gpcloud.transaction.tables import Announcement as AnnouncementTable
 from gpcloud.transaction.tables import Award as AwardTable
+from gpcloud.transaction.workflow import PROJECT
 
-READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER, AGENCY)
+READERS = Requires(Perm.PROJECT_READ)
 LIVE = SubsystemLive("transaction")
-ProjectStatus = strawberry.enum(
-    Enum("ProjectStatus", {s.upper(): s for s in ("entrusted", "tendering", "awarded", "failed")})
-)
+ProjectStatus = state_enum("ProjectStatus", PROJECT)
 AnnouncementKind = strawberry.enum(
     Enum("AnnouncementKind", {s.upper(): s for s in ANNOUNCEMENT_KINDS})
 )
@@ -155,13 +155,13 @@ class Queries:
         return connection(page, Project.of)
 
 
-AGENCIES = allow(HasRole(AGENCY), LIVE)
+ANNOUNCERS = allow(Requires(Perm.PROJECT_ANNOUNCE), LIVE)
 
 
 @strawberry.type
 class Mutations:
     @strawberry.mutation(
-        extensions=allow(HasRole(PURCHASER), LIVE),
+        extensions=allow(Requires(Perm.PROJECT_ENTRUST), LIVE),
         description="Entrust your filed plan to an approved agency working in your region.",
     )
     async def entrust_procurement_plan(
@@ -174,7 +174,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=AGENCIES,
+        extensions=ANNOUNCERS,
         description="Publish today; the bid deadline must leave the method's response period.",
     )
     async def publish_tender_announcement(
@@ -187,7 +187,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=AGENCIES,
+        extensions=ANNOUNCERS,
         description="Publish a correction today; one affecting bids needs 15 days to the deadline.",
     )
     async def publish_correction_announcement(
@@ -211,7 +211,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=AGENCIES, description="Publish the result with the winning suppliers today."
+        extensions=ANNOUNCERS, description="Publish the result with the winning suppliers today."
     )
     async def publish_result_announcement(
         self, info: Info, project_id: strawberry.ID, title: str, body: str, awards: list[AwardInput]
@@ -226,7 +226,10 @@ class Mutations:
             )
         )
 
-    @strawberry.mutation(extensions=AGENCIES, description="No valid result: the plan fails.")
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.PROJECT_DECLARE_FAILED), LIVE),
+        description="No valid result: the plan fails.",
+    )
     async def declare_project_failed(
         self, info: Info, project_id: strawberry.ID, reason: str
     ) -> ProjectPayload:

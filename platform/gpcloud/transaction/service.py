@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import ADMIN_ROLES, AGENCY, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import today
@@ -26,15 +27,10 @@ from gpcloud.portal import service as portal
 from gpcloud.registries.agencies.service import common as agencies
 from gpcloud.registries.suppliers.service import search as suppliers
 from gpcloud.supervision import intentions, plans
-from gpcloud.supervision.common import next_state, now, purchaser_unit, record
+from gpcloud.supervision.common import purchaser_unit
 from gpcloud.transaction.tables import Announcement, Award, Project
+from gpcloud.transaction.workflow import PROJECT
 
-TRANSITIONS = {
-    "publish_tender": ({"entrusted"}, "tendering"),
-    "publish_correction": ({"tendering"}, "tendering"),
-    "publish_result": ({"tendering"}, "awarded"),
-    "declare_failed": ({"entrusted", "tendering"}, "failed"),
-}
 # The shortest time from the tender documents to the responses, per method (config/rules).
 RESPONSE_RULE = {
     "open_tender": "bid_period",
@@ -68,6 +64,7 @@ async def _as_agency(actor: CurrentUser, project_id: int) -> dict:
     return project
 
 
+@requires(Perm.PROJECT_ENTRUST)
 async def entrust(actor: CurrentUser, plan_id: int, agency_id: int) -> dict:
     """The purchaser hands its filed plan to an approved agency that works in its region."""
     unit = await purchaser_unit(actor)
@@ -101,11 +98,12 @@ async def entrust(actor: CurrentUser, plan_id: int, agency_id: int) -> dict:
         )
         await project.save()
         row = await get(project.id)
-        await record("project", {**row, "status": None}, "entrust", "entrusted", {"plan": plan_id})
+        await PROJECT.created(row, {"plan": plan_id}, "entrust")
         return row
 
 
 async def _publish(
+    actor: CurrentUser,
     project: dict,
     action: str,
     kind: str,
@@ -116,12 +114,14 @@ async def _publish(
     **fields,
 ) -> dict:
     """`plan`: the project's plan where the caller read it already."""
-    after = next_state("project", TRANSITIONS, action, project["status"])
+    PROJECT.next_state(action, project["status"])
     if not 2 <= len(title.strip()) <= 200 or not body.strip():
         raise DomainError(
             "INVALID_ANNOUNCEMENT", "a title of 2 to 200 characters and a body", "title"
         )
     steps = fields.pop("steps", [])
+    changes = {Project.bid_deadline: fields["bid_deadline"]} if fields.get("bid_deadline") else {}
+    moved = await PROJECT.move(actor, project, action, changes, {"kind": kind, "published_on": on})
     inserted = await Announcement.insert(
         Announcement(
             tenant_id=project["tenant_id"],
@@ -134,16 +134,11 @@ async def _publish(
             **fields,
         )
     )
-    changes = {Project.status: after, Project.updated_at: now()}
-    if fields.get("bid_deadline"):
-        changes[Project.bid_deadline] = fields["bid_deadline"]
-    await Project.update(changes).where(Project.id == project["id"])
-    await record("project", project, action, after, {"kind": kind, "published_on": on})
     details = {k: fields[k] for k in ("bid_deadline", "period_end") if fields.get(k)}
     await _to_portal(
         project, inserted[0]["id"], kind, title.strip(), body.strip(), on, details, plan
     )
-    return await get(project["id"])
+    return moved
 
 
 async def _to_portal(
@@ -195,6 +190,7 @@ async def _intention_lead_met(plan: dict, on: date) -> None:
         )
 
 
+@requires(Perm.PROJECT_ANNOUNCE)
 async def publish_tender(
     actor: CurrentUser,
     project_id: int,
@@ -224,6 +220,7 @@ async def publish_tender(
             else None
         )
         return await _publish(
+            actor,
             project,
             "publish_tender",
             "tender",
@@ -237,6 +234,7 @@ async def publish_tender(
         )
 
 
+@requires(Perm.PROJECT_ANNOUNCE)
 async def publish_correction(
     actor: CurrentUser,
     project_id: int,
@@ -274,6 +272,7 @@ async def publish_correction(
                     "newBidDeadline",
                 )
         return await _publish(
+            actor,
             project,
             "publish_correction",
             "correction",
@@ -286,6 +285,7 @@ async def publish_correction(
         )
 
 
+@requires(Perm.PROJECT_ANNOUNCE)
 async def publish_result(
     actor: CurrentUser,
     project_id: int,
@@ -299,7 +299,7 @@ async def publish_result(
     on = on or today()
     async with transaction():
         project = await _as_agency(actor, project_id)
-        next_state("project", TRANSITIONS, "publish_result", project["status"])
+        PROJECT.next_state("publish_result", project["status"])
         problems = []
         if project["bid_deadline"] and on < project["bid_deadline"]:
             problems.append(
@@ -349,6 +349,7 @@ async def publish_result(
             )
         )
         return await _publish(
+            actor,
             project,
             "publish_result",
             "result",
@@ -360,6 +361,7 @@ async def publish_result(
         )
 
 
+@requires(Perm.PROJECT_DECLARE_FAILED)
 async def declare_failed(actor: CurrentUser, project_id: int, reason: str) -> dict:
     """No valid result (流标/废标): the plan is marked failed; its purchaser restarts it or
     terminates it (supervision.plans.resolve_failed)."""
@@ -367,13 +369,11 @@ async def declare_failed(actor: CurrentUser, project_id: int, reason: str) -> di
         raise DomainError("REASON_REQUIRED", "say why the procurement failed", "reason")
     async with transaction():
         project = await _as_agency(actor, project_id)
-        after = next_state("project", TRANSITIONS, "declare_failed", project["status"])
-        await Project.update({Project.status: after, Project.updated_at: now()}).where(
-            Project.id == project_id
+        failed = await PROJECT.move(
+            actor, project, "declare_failed", detail={"reason": reason.strip()}
         )
-        await record("project", project, "declare_failed", after, {"reason": reason.strip()})
         await plans.mark(project["plan"], "fail", {"project": project_id})
-        return await get(project_id)
+        return failed
 
 
 async def announcements(project_id: int) -> list[dict]:
@@ -388,6 +388,7 @@ async def awards(project_id: int) -> list[dict]:
     return await Award.select().where(Award.project == project_id).order_by(Award.id)
 
 
+@requires(Perm.PROJECT_READ)
 async def search(
     actor: CurrentUser, status: str | None, first: int | None, after: str | None
 ) -> Page:

@@ -1,4 +1,14 @@
-from piccolo.columns import BigInt, Boolean, Date, ForeignKey, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns import (
+    BigInt,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
@@ -23,6 +33,7 @@ class Project(TenantOwned, Table, tablename="project"):
     budget_fen = BigInt()
     status = Varchar(length=16, default="entrusted", index=True)
     bid_deadline = Date(null=True, default=None)
+    version = Integer(default=0)  # bumped by every transition (core/workflow)
     updated_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -108,10 +108,10 @@ async def test_both_parties_sign_and_anyone_can_verify_later(world):
         with pytest.raises(DomainError) as info:
             await service.sign(world["purchaser"], contract["id"], sign(buyer_key, contract))
         assert info.value.code == "ALREADY_SIGNED"
-        outsider = await actor("xn.agency")
+        outsider = await actor("xn.agency")  # no right to sign anything
         with pytest.raises(DomainError) as info:
             await service.sign(outsider, contract["id"], "00")
-        assert info.value.code == "NOT_FOUND"
+        assert info.value.code == "FORBIDDEN"
     done = await signed_by_seller(world, contract)
     assert done["status"] == "signed" and done["signed_on"] == date(2026, 9, 30)
     assert done["publication_due"] == date(2026, 10, 9)  # 2 wd after 30 Sep: 8, 9 Oct

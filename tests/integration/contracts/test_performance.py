@@ -194,7 +194,7 @@ async def test_a_party_of_another_region_sees_reports_and_payments(client, world
     contract = seen["data"]["contract"]
     assert contract["verification"]["valid"]
     assert contract["acceptanceReports"] == [{"kind": "stage", "passed": True}]
-    assert contract["payments"] == [{"amount": "12.00", "status": "requested"}]
+    assert contract["payments"] == [{"amount": "12.00", "status": "REQUESTED"}]
     other = await login(client, "mz.supplier")  # not a party: still nothing
     hidden = await gql(client, PARTY_VIEW, {"id": str(world["contract"])}, token=other)
     assert hidden["errors"][0]["extensions"]["code"] == "NOT_FOUND"

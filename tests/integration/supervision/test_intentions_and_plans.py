@@ -275,7 +275,10 @@ async def test_other_units_and_counties_cannot_touch_a_plan(client, school):
 async def _supervisor(tenant):
     from gpcloud.core.auth.service import CurrentUser
 
-    return CurrentUser(0, "test.supervisor", tenant, 0, frozenset({"supervisor"}), False, ())
+    region = (await tenant_tree()).scope_for(tenant).visible
+    return CurrentUser(
+        0, "test.supervisor", tenant, 0, frozenset({"supervisor"}), False, (), region
+    )
 
 
 async def test_cutover_states(school):
@@ -325,7 +328,14 @@ async def test_a_purchaser_of_another_county_cannot_touch_the_plan(school):
         unit = await make_purchaser("441424")
         org = (await Purchaser.select(Purchaser.organisation).where(Purchaser.id == unit))[0]
     wuhua = CurrentUser(
-        0, "wh.purchaser", "441424", org["organisation"], frozenset({"purchaser"}), False, ()
+        0,
+        "wh.purchaser",
+        "441424",
+        org["organisation"],
+        frozenset({"purchaser"}),
+        False,
+        (),
+        frozenset({"441424"}),
     )
     with use_scope((await tenant_tree()).scope_for("441424")):
         for action in (plans.submit, plans.recall):

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth import passwords, records, throttle
+from gpcloud.core.auth.permissions import Perm, granted, holders
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.auth.tokens import TokenError, issue_token, read_token
 from gpcloud.core.errors import DomainError, Problem
@@ -30,6 +31,9 @@ class CurrentUser:
     roles: frozenset[str]
     must_change_password: bool
     missing_profile: tuple[str, ...]
+    # The region codes the account acts in: its tenant and those below it (None: the province,
+    # everything).
+    region: frozenset[str] | None
 
     @property
     def first_login_pending(self) -> bool:
@@ -38,6 +42,23 @@ class CurrentUser:
 
     def has_any_role(self, roles: frozenset[str] | set[str]) -> bool:
         return not self.roles.isdisjoint(roles)
+
+    def can(self, permission: Perm) -> bool:
+        return permission in granted(self.roles)
+
+    def in_region(self, region: str) -> bool:
+        return self.region is None or region in self.region
+
+    def require(self, permission: Perm, region: str | None = None) -> None:
+        """FORBIDDEN unless one of the account's roles grants `permission` and `region` (the
+        tenant the act is for, where it names one) lies in the account's region."""
+        if not self.can(permission):
+            raise DomainError(
+                "FORBIDDEN",
+                f"needs the permission {permission} (held by: {', '.join(holders(permission))})",
+            )
+        if region is not None and not self.in_region(region):
+            raise DomainError("FORBIDDEN", f"region {region} is outside yours ({self.tenant})")
 
 
 @dataclass(frozen=True)
@@ -76,10 +97,10 @@ async def load_current_user(user_id: int) -> CurrentUser:
     account = await _fetch_account(user_id)
     if account is None:
         raise DomainError("NOT_FOUND", f"user {user_id} not found")
-    return _current_user(*account)
+    return await _current_user(*account)
 
 
-def _current_user(row: dict, roles: list[str]) -> CurrentUser:
+async def _current_user(row: dict, roles: list[str]) -> CurrentUser:
     return CurrentUser(
         id=row["id"],
         username=row["username"],
@@ -88,6 +109,7 @@ def _current_user(row: dict, roles: list[str]) -> CurrentUser:
         roles=frozenset(roles),
         must_change_password=row["must_change_password"],
         missing_profile=tuple(f for f in PROFILE_FIELDS if not row.get(f)),
+        region=(await tenant_tree()).scope_for(row["tenant_id"]).visible,
     )
 
 
@@ -102,7 +124,7 @@ async def user_from_token(token: str) -> CurrentUser:
         raise TokenError("TOKEN_REVOKED", "the access token is no longer valid; log in again")
     if row["status"] != "active":
         raise TokenError("ACCOUNT_DISABLED", "this account is disabled")
-    return _current_user(row, roles)
+    return await _current_user(row, roles)
 
 
 INVALID = "the login name or password is wrong"

@@ -3,7 +3,7 @@
     @strawberry.field(extensions=allow(Public()))               anonymous portal data
     @strawberry.field(extensions=allow(Authenticated()))        any account past first login
     @strawberry.field(extensions=allow(FirstLogin()))           also while first login is pending
-    @strawberry.field(extensions=allow(HasRole(TENANT_ADMIN)))  accounts holding one of the roles
+    @strawberry.field(extensions=allow(Requires(Perm.PLAN_FILE)))  accounts holding a permission
 
 Fields that only read an attribute of their parent object are covered by the field that
 returned the parent. A refusal is a GraphQL error whose `extensions.code` says why.
@@ -16,6 +16,7 @@ from typing import Any
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 
+from gpcloud.core.auth.permissions import Perm, holders
 from gpcloud.core.errors import DomainError
 
 
@@ -67,6 +68,23 @@ class HasRole(Authenticated):
         super().has_permission(source, info, **kwargs)
         if not info.context.user.has_any_role(self.roles):
             raise Denied("FORBIDDEN", f"needs one of the roles: {', '.join(sorted(self.roles))}")
+        return True
+
+
+class Requires(Authenticated):
+    """An account past first login whose roles grant `permission` (core/auth/permissions.py)."""
+
+    def __init__(self, permission: Perm):
+        self.permission = permission
+
+    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
+        super().has_permission(source, info, **kwargs)
+        if not info.context.user.can(self.permission):
+            raise Denied(
+                "FORBIDDEN",
+                f"needs the permission {self.permission} "
+                f"(held by: {', '.join(holders(self.permission))})",
+            )
         return True
 
 

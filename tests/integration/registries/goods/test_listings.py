@@ -164,7 +164,9 @@ async def test_other_roles_cannot_write_listings(client, goods):
     with use_scope((await tenant_tree()).scope_for("441400")):
         from gpcloud.core.auth.service import CurrentUser
 
-        clerk = CurrentUser(1, "x", "441400", 1, frozenset({"purchaser"}), False, ())
+        clerk = CurrentUser(
+            1, "x", "441400", 1, frozenset({"purchaser"}), False, (), frozenset({"441400"})
+        )
         try:
             await listings.create_listing(clerk, listings.ListingInput(goods_item_id=1))
         except Exception as exc:

@@ -19,7 +19,8 @@ from tests.integration.registries.goods.helpers import XN_SUPPLIER, audit_entrie
 
 
 def user(*roles: str, tenant: str = "440000", organisation: int = 1) -> CurrentUser:
-    return CurrentUser(1, "someone", tenant, organisation, frozenset(roles), False, ())
+    region = None if tenant == "440000" else frozenset({tenant})
+    return CurrentUser(1, "someone", tenant, organisation, frozenset(roles), False, (), region)
 
 
 async def province():

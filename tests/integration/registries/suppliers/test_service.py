@@ -110,6 +110,7 @@ def user(roles, organisation=7):
         roles=frozenset(roles),
         must_change_password=False,
         missing_profile=(),
+        region=frozenset({"441481"}),
     )
 
 

@@ -1,0 +1,1 @@
+"""Declarative state machines and compare-and-set transitions (machine.py)."""

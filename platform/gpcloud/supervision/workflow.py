@@ -1,0 +1,82 @@
+"""The state machines of intentions and plans."""
+
+from __future__ import annotations
+
+from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.workflow.machine import StateMachine, transition
+from gpcloud.supervision.tables import ProcurementIntention, ProcurementPlan
+
+INTENTION = StateMachine(
+    "intention",
+    "procurement_intention",
+    ProcurementIntention,
+    states=("draft", "published", "withdrawn"),
+    initial="draft",
+    create=Perm.INTENTION_CREATE,
+    transitions=[
+        transition(
+            "publish",
+            "draft",
+            "published",
+            Perm.INTENTION_PUBLISH,
+            "the expected start is at least intention_lead (30 d) after publication "
+            "(Caiku [2020] 10)",
+        ),
+        transition("withdraw", ("draft", "published"), "withdrawn", Perm.INTENTION_WITHDRAW),
+    ],
+)
+
+PLAN = StateMachine(
+    "plan",
+    "procurement_plan",
+    ProcurementPlan,
+    states=(
+        "draft",
+        "submitted",
+        "returned",
+        "filed",
+        "recalled",
+        "executing",
+        "failed",
+        "terminated",
+    ),
+    initial="draft",
+    create=Perm.PLAN_CREATE,
+    transitions=[
+        transition(
+            "submit",
+            ("draft", "returned"),
+            "submitted",
+            Perm.PLAN_SUBMIT,
+            "open tender at or above the tenant's open_tender_threshold unless another method "
+            "was approved; every line reserved on its indicator's balance",
+        ),
+        transition("file", "submitted", "filed", Perm.PLAN_FILE, "备案 by a supervisor"),
+        transition(
+            "return", "submitted", "returned", Perm.PLAN_RETURN, "with a reason; lines released"
+        ),
+        transition(
+            "recall",
+            ("draft", "submitted", "returned", "filed"),
+            "recalled",
+            Perm.PLAN_RECALL,
+            "not yet executed; lines released",
+        ),
+        transition("entrust", "filed", "executing", None, "the purchaser entrusts a project"),
+        transition("fail", "executing", "failed", None, "the project declared failed"),
+        transition(
+            "restart",
+            "failed",
+            "executing",
+            Perm.PLAN_RESOLVE_FAILED,
+            "under the original procedure (seed 九)",
+        ),
+        transition(
+            "terminate",
+            ("failed", "executing"),
+            "terminated",
+            Perm.PLAN_RESOLVE_FAILED,
+            "what the lines still hold is released (seed 九)",
+        ),
+    ],
+)
