@@ -360,6 +360,26 @@ def export_schema(output: Path | None) -> None:
         console.print(f"wrote {output}")
 
 
+@main.command("export-permissions")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write here instead of stdout (the committed file is docs/permissions.md).",
+)
+def export_permissions(output: Path | None) -> None:
+    """Print the role x permission table and the API fields each permission opens."""
+    from gpcloud.core.graphql.permissions import render_permissions
+    from gpcloud.core.graphql.schema import schema
+
+    text = render_permissions(schema)
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"wrote {output}")
+
+
 # Running
 
 

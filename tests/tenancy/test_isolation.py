@@ -136,3 +136,27 @@ async def test_upsert_cannot_overwrite_another_tenants_row():
     with all_tenants("check the victim"):
         after = await User.select().where(User.id == other).first()
     assert (after["password_hash"], after["display_name"]) == (victim["password_hash"], "")
+
+
+@pytest.mark.parametrize("rows", TENANT_OWNED, indirect=True, ids=lambda t: t.__name__)
+async def test_the_scope_is_checked_when_a_query_runs(rows):
+    """A query runs within both the scope it was built in and the scope it runs in."""
+    table, made = rows
+    with all_tenants("test: build a query for every tenant"):
+        wide = table.select(table.id)
+        wide_count = table.count()
+    with use_scope(await scope(XINGNING)):
+        assert {r["id"] for r in await wide} & set(made.values()) == {made[XINGNING]}
+        assert await wide_count == await table.count()
+        narrow = table.select(table.id)
+        stale_update = table.update({table.created_at: EPOCH}).where(table.id == made[WUHUA])
+    with all_tenants("test: run the county's query"):
+        assert {r["id"] for r in await narrow} & set(made.values()) == {made[XINGNING]}
+    with use_scope(await scope(WUHUA)):
+        await stale_update  # built for Xingning: matches nothing in Wuhua
+        orphan = table.select()
+    with pytest.raises(NoScope):
+        await orphan  # no scope where it runs
+    with all_tenants("check the Wuhua row"):
+        row = await table.select(table.created_at).where(table.id == made[WUHUA]).first()
+    assert row["created_at"] != EPOCH

@@ -7,6 +7,7 @@ import asyncio
 
 from gpcloud.contracts import performance
 from gpcloud.contracts.tables import Payment
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.imports.reader import write_csv, write_xlsx
 from gpcloud.core.jobs.registry import job
 from gpcloud.core.jobs.service import JobRun
@@ -52,7 +53,7 @@ def _request(row: dict) -> dict:
     }
 
 
-@job("payment_exchange")
+@job("payment_exchange", Perm.PAYMENT_EXCHANGE)
 async def exchange(run: JobRun) -> None:
     """Every requested payment of the job's region, once: live where a plugin answers, else
     into the file."""

@@ -276,7 +276,7 @@ async def find(flt: NoticeFilter, first: int | None, after: str | None) -> Found
             params += [day, moment, ident]
         sql = f'SELECT {COLUMNS} FROM "notice" WHERE ' + " AND ".join(where)
         sql += f" ORDER BY {LATEST} LIMIT {size + 1}"
-    with all_tenants(PUBLIC):
+    with all_tenants(PUBLIC, audited=False):
         rows = await Notice.raw(sql, *params)
     has_next = len(rows) > size
     rows = rows[:size]
@@ -322,7 +322,7 @@ async def _search_window(where: list[str], params: list[object], terms: list[str
         + " AND ".join([*where, condition])
         + f" ORDER BY {LATEST} LIMIT {SEARCH_WINDOW}"
     )
-    with all_tenants(PUBLIC):
+    with all_tenants(PUBLIC, audited=False):
         rows = await Notice.raw(newest(SEARCH_SAMPLE), *params, value)
         if rows and len(rows) < SEARCH_WINDOW:
             # Enough notices to hold the window at the sample's rate, twice over.
@@ -342,7 +342,7 @@ def _as_datetime(value) -> datetime:
 
 async def get(notice_id: int) -> dict:
     visible = _visible()
-    with all_tenants(PUBLIC):
+    with all_tenants(PUBLIC, audited=False):
         row = await Notice.select(*READ).where((Notice.id == notice_id) & visible).first()
     if row is None:
         raise NotFound("notice", notice_id)
@@ -358,7 +358,7 @@ async def chain(row: dict) -> list[dict]:
 async def chains(ocids: list[str]) -> list[list[dict]]:
     """The chains of several contracting processes in one query (a dataloader's batch)."""
     visible = _visible()
-    with all_tenants(PUBLIC):
+    with all_tenants(PUBLIC, audited=False):
         rows = await (
             Notice.select(*READ)
             .where(any_of(Notice.ocid, ocids) & visible)
@@ -372,7 +372,7 @@ async def chains(ocids: list[str]) -> list[list[dict]]:
 
 
 async def suppliers_of(notice_ids: list[int]) -> list[list[dict]]:
-    with all_tenants(PUBLIC):
+    with all_tenants(PUBLIC, audited=False):
         return await row_lists_by_key(NoticeSupplier, NoticeSupplier.notice)(notice_ids)
 
 
@@ -418,7 +418,7 @@ async def _ocds_query(
     if not 1 <= limit <= MAX_OCDS_PAGE:
         raise DomainError("PAGE_SIZE_TOO_LARGE", f"limit is 1 to {MAX_OCDS_PAGE}", "limit")
     conditions = await _region(region)
-    with all_tenants(PUBLIC):
+    with all_tenants(PUBLIC, audited=False):
         query = Notice.select(*(columns or READ)).where((Notice.ocid != "") & _visible())
     for column, values in conditions:
         query = query.where(getattr(Notice, column).is_in(values))
@@ -434,7 +434,7 @@ async def ocds_notices(
 ) -> tuple[list[dict], list[list[dict]], bool]:
     """Notices that are OCDS releases, by id (keyset), with their suppliers."""
     query = await _ocds_query(region, since, until, limit)
-    with all_tenants(PUBLIC):
+    with all_tenants(PUBLIC, audited=False):
         rows = await query.where(Notice.id > after).order_by(Notice.id).limit(limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -446,7 +446,7 @@ async def ocds_processes(
 ) -> tuple[dict[str, list[tuple[dict, list[dict]]]], bool]:
     """Whole contracting processes (every notice of each ocid), by ocid (keyset)."""
     query = await _ocds_query(region, since, until, limit, Notice.ocid)
-    with all_tenants(PUBLIC):
+    with all_tenants(PUBLIC, audited=False):
         ocids = [
             r["ocid"]
             for r in await query.distinct()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.tables import User, UserRole
 from gpcloud.core.jobs.registry import job
 from gpcloud.core.jobs.service import JobRun
@@ -23,7 +24,7 @@ COLUMNS = (
 )
 
 
-@job("users.export")
+@job("users.export", Perm.USER_EXPORT)
 async def export_users(run: JobRun) -> None:
     """The account list of the job's tenant and its subtree, as CSV (for the rollout team)."""
     tree = await tenant_tree()

@@ -57,6 +57,10 @@ class Perm(StrEnum):
     ACCEPTANCE_PUBLISH = "acceptance.publish"
     PAYMENT_REQUEST = "payment.request"
     PAYMENT_EXCHANGE = "payment.exchange"
+    BUDGET_READ = "budget.read"
+    BUDGET_FETCH = "budget.fetch"
+    BUDGET_USAGE_EXPORT = "budget.export_usage"
+    USER_EXPORT = "user.export"
 
 
 P = Perm
@@ -68,6 +72,10 @@ _ADMIN = {
     P.PROJECT_READ,
     P.CONTRACT_READ,
     P.PAYMENT_EXCHANGE,
+    P.BUDGET_READ,
+    P.BUDGET_FETCH,
+    P.BUDGET_USAGE_EXPORT,
+    P.USER_EXPORT,
 }
 GRANTS: dict[str, frozenset[Perm]] = {
     PROVINCE_ADMIN: frozenset(_ADMIN),
@@ -82,6 +90,8 @@ GRANTS: dict[str, frozenset[Perm]] = {
             P.PROJECT_READ,
             P.CONTRACT_READ,
             P.CONTRACT_FILE,
+            P.BUDGET_READ,
+            P.BUDGET_USAGE_EXPORT,
         }
     ),
     PURCHASER: frozenset(
@@ -104,6 +114,7 @@ GRANTS: dict[str, frozenset[Perm]] = {
             P.SIGNING_KEY_MANAGE,
             P.ACCEPTANCE_PUBLISH,
             P.PAYMENT_REQUEST,
+            P.BUDGET_READ,
         }
     ),
     AGENCY: frozenset(

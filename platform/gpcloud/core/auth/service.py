@@ -69,7 +69,7 @@ class Session:
 
 
 async def _fetch_account(user_id: int) -> tuple[dict, list[str]] | None:
-    with all_tenants("load the caller's own account named by a verified token"):
+    with all_tenants("load the caller's own account named by a verified token", audited=False):
         row = await (
             User.select(
                 User.id,
@@ -170,7 +170,7 @@ async def login(username: str, password: str, address: str) -> Session:
 
 
 async def change_password(user: CurrentUser, current: str, new: str) -> Session:
-    with all_tenants("change the caller's own password"):
+    with all_tenants("change the caller's own password", audited=False):
         row = (
             await User.select(User.password_hash, User.token_version)
             .where(User.id == user.id)

@@ -72,7 +72,7 @@ async def _write_year(year: int, days: list[SpecialDay], source: str) -> None:
 async def seed_calendar() -> list[int]:
     """Load every year the package covers that the table lacks (at migrate; idempotent).
     Years already present, seeded or imported, are left as they are."""
-    with all_tenants("calendar: one calendar for the province"):
+    with all_tenants("calendar: one calendar for the province", audited=False):
         present = {r["year"] for r in await CalendarYear.select(CalendarYear.year)}
         missing = {y: d for y, d in package_years().items() if y not in present}
         if not missing:
@@ -123,7 +123,7 @@ async def import_year(actor: CurrentUser | None, year: int, days: list[SpecialDa
     if problems:
         raise DomainError.many(problems)
     days = sorted(days, key=lambda d: d.day)
-    with all_tenants("calendar: one calendar for the province"):
+    with all_tenants("calendar: one calendar for the province", audited=False):
         async with transaction():
             await serialize_writes("calendar")
             before = await year_days(year)
@@ -147,13 +147,13 @@ async def import_year(actor: CurrentUser | None, year: int, days: list[SpecialDa
 
 
 async def years() -> list[dict]:
-    with all_tenants("calendar: one calendar for the province"):
+    with all_tenants("calendar: one calendar for the province", audited=False):
         return await CalendarYear.select().order_by(CalendarYear.year)
 
 
 async def year_days(year: int) -> list[SpecialDay] | None:
     """The year's special days, or None when the calendar does not cover the year."""
-    with all_tenants("calendar: one calendar for the province"):
+    with all_tenants("calendar: one calendar for the province", audited=False):
         if not await CalendarYear.exists().where(CalendarYear.year == year):
             return None
         rows = (
@@ -165,7 +165,7 @@ async def year_days(year: int) -> list[SpecialDay] | None:
 
 
 async def window(first: date, last: date) -> Window:
-    with all_tenants("calendar: one calendar for the province"):
+    with all_tenants("calendar: one calendar for the province", audited=False):
         covered = await CalendarYear.select(CalendarYear.year).where(
             (CalendarYear.year >= first.year) & (CalendarYear.year <= last.year)
         )

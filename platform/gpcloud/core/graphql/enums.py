@@ -17,4 +17,6 @@ def values_enum(name: str, values: Iterable[str], description: str | None = None
 
 def state_enum(name: str, machine: StateMachine) -> type:
     """The states of `machine`, as its declaration lists them."""
-    return values_enum(name, machine.states, f"Where the {machine.noun} stands (its state machine).")
+    return values_enum(
+        name, machine.states, f"Where the {machine.noun} stands (its state machine)."
+    )

@@ -15,8 +15,10 @@ from typing import Any
 
 from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
+from strawberry.utils.str_converters import to_camel_case
 
-from gpcloud.core.auth.permissions import Perm, holders
+from gpcloud.core.auth.permissions import GRANTS, Perm, holders
+from gpcloud.core.auth.roles import ROLES
 from gpcloud.core.errors import DomainError
 
 
@@ -106,3 +108,47 @@ class SubsystemLive(Authenticated):
 
 def allow(*permissions: BasePermission) -> list[PermissionExtension]:
     return [PermissionExtension(permissions=list(permissions))]
+
+
+def permissions_of(field) -> list[BasePermission]:
+    """The permission classes a strawberry field declares."""
+    return [
+        permission
+        for extension in field.extensions
+        if isinstance(extension, PermissionExtension)
+        for permission in extension.permissions
+    ]
+
+
+def render_permissions(schema) -> str:
+    """docs/permissions.md: the role x permission table, and the API fields each permission
+    opens, as an administrator reads them (`gpcloud export-permissions`)."""
+    fields: dict[Perm, list[str]] = {p: [] for p in Perm}
+    for type_name, graphql_type in schema.schema_converter.type_map.items():
+        for field in getattr(graphql_type.definition, "fields", None) or []:
+            for permission in permissions_of(field):
+                if isinstance(permission, Requires):
+                    name = field.graphql_name or to_camel_case(field.python_name)
+                    fields[permission.permission].append(f"{type_name}.{name}")
+    roles = list(ROLES)
+    lines = [
+        "# Permissions",
+        "",
+        "Generated from `platform/gpcloud/core/auth/permissions.py` by",
+        "`uv run gpcloud export-permissions --output docs/permissions.md` (a test fails when it",
+        "is stale). A role holds the permissions ticked in its column; a GraphQL field that needs",
+        "a permission refuses other callers with FORBIDDEN, and the service behind it requires the",
+        "same permission of every caller. Whose rows an account may act on (its own unit, its own",
+        "contracts, its region) is decided by the service, not by the permission.",
+        "",
+        "| permission | " + " | ".join(roles) + " |",
+        "|---|" + "---|" * len(roles),
+    ]
+    for permission in Perm:
+        ticks = ["✓" if permission in GRANTS[role] else "" for role in roles]
+        lines.append(f"| `{permission}` | " + " | ".join(ticks) + " |")
+    lines += ["", "## What each permission opens in the API", ""]
+    for permission in Perm:
+        opened = ", ".join(f"`{name}`" for name in sorted(fields[permission])) or "(services only)"
+        lines.append(f"- `{permission}`: {opened}")
+    return "\n".join(lines) + "\n"

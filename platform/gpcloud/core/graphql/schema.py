@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 
 import strawberry
 from graphql import GraphQLError
@@ -19,8 +19,9 @@ from strawberry.extensions import (
 from strawberry.extensions.query_depth_limiter import create_validator
 from strawberry.tools import merge_types
 
+from gpcloud.core.audit import service as audit
 from gpcloud.core.errors import DomainError
-from gpcloud.core.tenancy.scope import use_scope
+from gpcloud.core.tenancy.scope import collect_opt_outs, use_scope
 from gpcloud.domains import DOMAINS
 
 log = logging.getLogger("gpcloud.graphql")
@@ -31,11 +32,23 @@ DEPTH_RULE = create_validator(MAX_DEPTH, None)
 
 
 class TenantScope(SchemaExtension):
-    """Run the whole operation, resolvers and dataloaders included, in the caller's scope."""
+    """Run the whole operation, resolvers and dataloaders included, in the caller's scope; where
+    it opted out of isolation for the user, audit why (once per reason)."""
 
-    def on_operation(self) -> Iterator[None]:
-        with use_scope(self.execution_context.context.scope):
-            yield
+    async def on_operation(self) -> AsyncIterator[None]:
+        context = self.execution_context.context
+        with use_scope(context.scope):
+            with collect_opt_outs() as reasons:
+                yield
+            if reasons and context.user is not None:
+                await audit.record(
+                    "scope.all_tenants",
+                    "user",
+                    context.user.id,
+                    detail={"reasons": reasons, "operation": self.execution_context.operation_name},
+                    tenant=context.user.tenant,
+                    actor=context.user.username,
+                )
 
 
 def _is_internal(error: GraphQLError) -> bool:

@@ -16,6 +16,7 @@ from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.jobs import service
+from gpcloud.core.jobs.registry import get_job_type
 from gpcloud.core.jobs.tables import JOB_STATUSES
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 
@@ -83,12 +84,16 @@ class JobPayload:
 async def enqueue_for_tenant(
     user: CurrentUser, job_type: str, payload: dict, tenant: str | None
 ) -> JobPayload:
-    """The mutation body of a region's job: `tenant` (default: the caller's own) must be within
-    the caller's reach; the job is queued for it."""
+    """The mutation body of a region's job: the caller holds the job type's permission and
+    `tenant` (default: the caller's own) is within its reach; the job is queued for it."""
 
     async def work() -> JobPayload:
         code = tenant or user.tenant
         await reachable_tenant(code)
+        kind = get_job_type(job_type)
+        if kind is None or kind.permission is None:
+            raise ValueError(f"job type {job_type} cannot be started through the API")
+        user.require(kind.permission, region=code)
         return JobPayload(job=Job.of(await service.enqueue(job_type, payload, tenant=code)))
 
     return await run_mutation(JobPayload, work)

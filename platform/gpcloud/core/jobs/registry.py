@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
 
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.domains import DOMAINS
 
 Handler = Callable[..., Awaitable[None]]
@@ -18,16 +19,19 @@ class JobType:
     name: str
     handler: Handler
     description: str
+    # Who may start it for a region through the API (enqueue_for_tenant); None: the platform.
+    permission: Perm | None = None
 
 
 JOB_TYPES: dict[str, JobType] = {}
 
 
-def job(name: str) -> Callable[[Handler], Handler]:
+def job(name: str, permission: Perm | None = None) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         if name in JOB_TYPES and JOB_TYPES[name].handler is not handler:
             raise ValueError(f"job type {name} registered twice")
-        JOB_TYPES[name] = JobType(name, handler, (handler.__doc__ or "").strip().split("\n")[0])
+        summary = (handler.__doc__ or "").strip().split("\n")[0]
+        JOB_TYPES[name] = JobType(name, handler, summary, permission)
         return handler
 
     return register

@@ -53,7 +53,7 @@ class PluginStatus:
 
 async def _approvals(chain: list[str]) -> list[dict]:
     """Approved requests of the tenants in `chain` (nearest first)."""
-    with all_tenants("plugins: approvals of ancestors apply to their subtree"):
+    with all_tenants("plugins: approvals of ancestors apply to their subtree", audited=False):
         rows = await PluginRequest.select().where(
             PluginRequest.tenant_id.is_in(chain) & (PluginRequest.status == "approved")
         )

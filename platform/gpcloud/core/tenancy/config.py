@@ -223,7 +223,7 @@ async def latest_edits(codes: list[str]) -> dict[str, dict]:
 
     Two queries whatever the number of tenants: the latest versions, then those rows."""
     edit = TenantConfigEdit
-    with all_tenants("config: a tenant inherits its ancestors' settings"):
+    with all_tenants("config: a tenant inherits its ancestors' settings", audited=False):
         versions = await (
             edit.select(edit.tenant_id, Max(edit.version, alias="version"))
             .where(edit.tenant_id.is_in(codes))

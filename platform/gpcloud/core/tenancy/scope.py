@@ -7,6 +7,7 @@ handler that forgets to set it fails closed instead of leaking another tenant's 
 from __future__ import annotations
 
 import contextvars
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +40,11 @@ class Scope:
 
 
 _current: contextvars.ContextVar[Scope | None] = contextvars.ContextVar("scope", default=None)
+# The reasons a user's request opted out of isolation, collected for its audit entry.
+_opt_outs: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+    "opt_outs", default=None
+)
+log = logging.getLogger("gpcloud.scope")
 
 
 def current_scope() -> Scope:
@@ -70,14 +76,22 @@ def switch_scope(scope: Scope) -> None:
 
 
 @contextmanager
-def all_tenants(reason: str) -> Iterator[Scope]:
+def all_tenants(reason: str, audited: bool = True) -> Iterator[Scope]:
     """Opt out of isolation explicitly, e.g. to find a user by login name before they have a scope.
 
-    The reason is required so every cross-tenant path names why it exists.
+    The reason is required so every cross-tenant path names why it exists; it is logged, and
+    where a user's request opts out it is audited once per request (collect_opt_outs).
+    `audited=False` is for the platform's own lookups that reveal no other tenant's business
+    (the plugin approvals, calendar and config a tenant inherits; public notices).
     """
     if not reason:
         raise ValueError("all_tenants() needs a reason")
     outer = _current.get()
+    user_id = outer.user_id if outer else None
+    log.debug("all tenants for user %s: %s", user_id, reason)
+    pending = _opt_outs.get()
+    if audited and user_id is not None and pending is not None and reason not in pending:
+        pending.append(reason)
     scope = Scope(
         tenant=outer.tenant if outer else None,
         visible=None,
@@ -86,3 +100,14 @@ def all_tenants(reason: str) -> Iterator[Scope]:
     )
     with use_scope(scope):
         yield scope
+
+
+@contextmanager
+def collect_opt_outs() -> Iterator[list[str]]:
+    """The reasons for which the block, acting for a user, opted out of isolation."""
+    reasons: list[str] = []
+    token = _opt_outs.set(reasons)
+    try:
+        yield reasons
+    finally:
+        _opt_outs.reset(token)

@@ -15,9 +15,11 @@ from __future__ import annotations
 from typing import Any
 
 from piccolo.columns import ForeignKey, Integer, OnDelete, Text, Timestamptz, Varchar
+from piccolo.columns.combination import CombinableMixin, WhereRaw
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.query.methods.insert import Insert
 from piccolo.query.mixins import OnConflictAction
+from piccolo.querystring import QueryString
 from piccolo.table import Table
 
 from gpcloud.core.tenancy.scope import OutOfScope, Scope, current_scope, maybe_scope
@@ -52,9 +54,46 @@ def _scope_condition(table: type[TenantOwned], scope: Scope):
     return table.tenant_id.is_in(sorted(scope.visible))
 
 
+class ScopeFilter(CombinableMixin):
+    """The tenant condition of a query, written out when the query runs: the tenants visible
+    both in the scope it was built in and in the scope it runs in. A query built inside
+    all_tenants() and awaited after it, or built by one request and run by another, reads no
+    more than the running scope may see; with no scope at all it does not run."""
+
+    __slots__ = ("table", "built")
+
+    def __init__(self, table: type[TenantOwned], built: Scope):
+        self.table, self.built = table, built
+
+    def _condition(self):
+        running = current_scope()
+        if self.built.visible is None:
+            visible = running.visible
+        elif running.visible is None:
+            visible = self.built.visible
+        else:
+            visible = self.built.visible & running.visible
+        if visible is None:
+            return None
+        if not visible:
+            return WhereRaw("1 = 0")
+        return _scope_condition(self.table, Scope(tenant=None, visible=visible))
+
+    @property
+    def querystring(self) -> QueryString:
+        condition = self._condition()
+        return QueryString("1 = 1") if condition is None else condition.querystring
+
+    @property
+    def querystring_for_update_and_delete(self) -> QueryString:
+        condition = self._condition()
+        if condition is None:
+            return QueryString("1 = 1")
+        return condition.querystring_for_update_and_delete
+
+
 def _filtered(query, table: type[TenantOwned]):
-    condition = _scope_condition(table, current_scope())
-    return query if condition is None else query.where(condition)
+    return query.where(ScopeFilter(table, current_scope()))
 
 
 def _check_row(row: TenantOwned, scope: Scope) -> None:

@@ -11,16 +11,15 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, PURCHASER, SUPERVISOR, TENANT_ADMIN
-from gpcloud.core.graphql.permissions import HasRole, allow
+from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.graphql.permissions import Requires, allow
 from gpcloud.core.graphql.types import Connection, connection, parse_id
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.money import to_yuan
 from gpcloud.integrations.digital_finance import service
 from gpcloud.integrations.digital_finance.tables import STATUSES
 
-READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER)
-EXPORTERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR)
+READERS = Requires(Perm.BUDGET_READ)
 
 IndicatorStatus = strawberry.enum(Enum("IndicatorStatus", {s.upper(): s for s in STATUSES}))
 
@@ -108,7 +107,7 @@ class Queries:
 @strawberry.type
 class Mutations:
     @strawberry.mutation(
-        extensions=allow(EXPORTERS),
+        extensions=allow(Requires(Perm.BUDGET_USAGE_EXPORT)),
         description="Write the usage file for digital_finance (a job; download its result).",
     )
     async def export_budget_usage(
@@ -119,7 +118,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN)),
+        extensions=allow(Requires(Perm.BUDGET_FETCH)),
         description="Fetch a year's indicators through the tenant's approved live adapter plugin "
         "(a job that imports them as a file would be).",
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError
 from gpcloud.core.imports.reader import write_csv, write_xlsx
 from gpcloud.core.jobs.registry import job
@@ -25,7 +26,7 @@ HEADER = [
 ]
 
 
-@job("budget_usage_export")
+@job("budget_usage_export", Perm.BUDGET_USAGE_EXPORT)
 async def export_usage(run: JobRun, fiscal_year: int) -> None:
     """budget-usage.xlsx and .csv: one row per indicator (amounts in yuan)."""
     rows = [
@@ -46,7 +47,7 @@ async def export_usage(run: JobRun, fiscal_year: int) -> None:
     await run.progress(len(rows), len(rows))
 
 
-@job("budget_indicators_fetch")
+@job("budget_indicators_fetch", Perm.BUDGET_FETCH)
 async def fetch_indicators(run: JobRun, fiscal_year: int) -> None:
     """Indicators from the tenant's live adapter plugin, imported as a file would be
     (fetched.csv is kept with the reject report)."""

@@ -16,6 +16,7 @@ from piccolo.columns.combination import WhereRaw
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.admin import reachable_tenant
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.roles import ADMIN_ROLES, PURCHASER, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import transaction
@@ -60,13 +61,13 @@ class IndicatorFilter:
 async def _own_purchaser(actor: CurrentUser) -> int | None:
     """A purchaser user reads its own unit's indicators only; admins and supervisors their
     region's."""
+    actor.require(Perm.BUDGET_READ)
     if actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
         return None
-    if PURCHASER in actor.roles:
-        unit = await purchasers.of_user(actor)
-        if unit is not None:
-            return unit["id"]
-    raise DomainError("FORBIDDEN", "admins, supervisors and purchasers read budget indicators")
+    unit = await purchasers.of_user(actor) if PURCHASER in actor.roles else None
+    if unit is None:
+        raise DomainError("FORBIDDEN", "a purchaser account without a budget unit")
+    return unit["id"]
 
 
 async def get(actor: CurrentUser | None, indicator_id: int) -> dict:
