@@ -29,6 +29,7 @@ from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal.tables import KINDS, STAGES, LegacyBatch, Notice, NoticeSupplier
 from gpcloud.portal.text import index_terms
+from gpcloud.portal.workflow import LEGACY_BATCH
 from gpcloud.settings import get_settings
 
 FORMATS = ("jsonl", "csv", "ocds")
@@ -247,11 +248,14 @@ async def run(batch_id: int, out_dir: Path, progress=None, stop_after: int | Non
             raise DomainError("NOT_FOUND", f"no legacy batch {batch_id}")
         if batch["status"] == "completed":
             return batch
-        await _set(batch_id, status="running", error="")
+        async with transaction():
+            batch = await LEGACY_BATCH.move(None, batch, "start", {LegacyBatch.error: ""})
         try:
             await _migrate(batch, out_dir, progress, stop_after)
         except Exception as exc:
-            await _set(batch_id, status="failed", error=f"{type(exc).__name__}: {exc}"[:500])
+            error = f"{type(exc).__name__}: {exc}"[:500]
+            async with transaction():
+                await LEGACY_BATCH.move(None, batch, "fail", {LegacyBatch.error: error})
             raise
         return await LegacyBatch.select().where(LegacyBatch.id == batch_id).first()
 
@@ -317,7 +321,13 @@ async def _migrate(batch: dict, out_dir: Path, progress, stop_after: int | None)
             await flush(number)
     if chunk:
         await flush(number)
-    await _set(batch["id"], status="completed", rejected=len(rejects), lines_done=max(number, done))
+    async with transaction():
+        await LEGACY_BATCH.move(
+            None,
+            batch,
+            "complete",
+            {LegacyBatch.rejected: len(rejects), LegacyBatch.lines_done: max(number, done)},
+        )
     if rejects:
         await asyncio.to_thread(_report, out_dir, rejects)
 

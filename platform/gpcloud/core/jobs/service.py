@@ -21,6 +21,7 @@ from gpcloud.core.db import after_commit, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.jobs.registry import get_job_type
 from gpcloud.core.jobs.tables import Job
+from gpcloud.core.jobs.workflow import JOB
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.redis import redis_url
 from gpcloud.core.tenancy.scope import all_tenants, current_scope, use_scope
@@ -110,7 +111,8 @@ async def finish_inline(
         if error
         else {}
     )
-    await _finish(job_id, status, counts=counts, result_file=result, **extra)
+    job = await Job.select().where(Job.id == job_id).first()
+    await _finish(job, status, counts=counts, result_file=result, **extra)
 
 
 async def requeue_unfinished() -> int:
@@ -152,10 +154,12 @@ class JobRun:
         return folder / filename
 
 
-async def _finish(job_id: int, status: str, **values: Any) -> None:
-    await Job.update({Job.status: status, Job.finished_at: datetime.now(UTC), **values}).where(
-        Job.id == job_id
-    )
+async def _finish(job: dict, status: str, **values: Any) -> None:
+    """`job` as read by this worker: succeeded or failed, unless it changed since."""
+    changes = {getattr(Job, name): value for name, value in values.items()}
+    action = "succeed" if status == "succeeded" else "fail"
+    async with transaction():
+        await JOB.move(None, job, action, {Job.finished_at: datetime.now(UTC), **changes})
 
 
 async def run_job(ctx: dict, job_id: int) -> str:
@@ -170,7 +174,7 @@ async def run_job(ctx: dict, job_id: int) -> str:
         tenant = (await tenant_tree(fresh=True)).get(job["tenant_id"])
         if tenant is None or tenant.status != "active":
             await _finish(
-                job_id,
+                job,
                 "failed",
                 error_code="TENANT_UNAVAILABLE",
                 error_message=f"tenant {job['tenant_id']} no longer exists or is not active",
@@ -178,39 +182,41 @@ async def run_job(ctx: dict, job_id: int) -> str:
             return "failed"
         job_type = get_job_type(job["type"])
         if job_type is None:
-            await _finish(
-                job_id, "failed", error_code="UNKNOWN_JOB_TYPE", error_message=job["type"]
-            )
+            await _finish(job, "failed", error_code="UNKNOWN_JOB_TYPE", error_message=job["type"])
             return "failed"
     scope = (await tenant_tree()).scope_for(job["tenant_id"], user_id=job["created_by"])
     with use_scope(scope):
-        await Job.update(
-            {
-                Job.status: "running",
-                Job.started_at: datetime.now(UTC),
-                Job.attempts: Job.attempts + 1,
-            }
-        ).where(Job.id == job_id)
+        try:
+            async with transaction():
+                started = await JOB.move(
+                    None,
+                    job,
+                    "start",
+                    {Job.started_at: datetime.now(UTC), Job.attempts: Job.attempts + 1},
+                )
+        except DomainError:  # another worker started it meanwhile
+            return "taken"
+        job.update(status=started["status"], version=started["version"])
         shutil.rmtree(result_dir(job_id), ignore_errors=True)  # a retry starts clean
         run = JobRun(job)
         try:
             await job_type.handler(run, **job["payload"])
         except DomainError as exc:
             await _finish(
-                job_id, "failed", error_code=exc.code, error_message=str(exc), counts=run.counts
+                job, "failed", error_code=exc.code, error_message=str(exc), counts=run.counts
             )
             return "failed"
         except Exception as exc:
             log.exception("job %s (%s) failed", job_id, job["type"])
             await _finish(
-                job_id,
+                job,
                 "failed",
                 error_code="INTERNAL",
                 error_message=f"{type(exc).__name__}: the job failed; the log has details",
                 counts=run.counts,
             )
             return "failed"
-        await _finish(job_id, "succeeded", counts=run.counts, result_file=run.result_file)
+        await _finish(job, "succeeded", counts=run.counts, result_file=run.result_file)
     return "succeeded"
 
 

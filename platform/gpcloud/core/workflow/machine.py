@@ -15,7 +15,7 @@ on a tendering project) compare-and-set too: any change through a machine bumps 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -55,9 +55,17 @@ def transition(
     return Transition(action, frozenset(sources), target, permission, rule, by_party)
 
 
+def _own_tenant(row: dict) -> str:
+    return row["tenant_id"]
+
+
 class StateMachine:
     """`noun` names the object in messages and plugin events (plan.submit); `kind` in the
-    audit log (procurement_plan); `table` has `status` and `version` columns."""
+    audit log (procurement_plan); `table` has `status` and `version` columns.
+
+    Objects of the platform's own machinery (jobs, migration batches) are neither vetoed by
+    tenant plugins nor, where their table is their record, audited; `tenant` says whose an
+    object is where it has no tenant_id of its own."""
 
     def __init__(
         self,
@@ -68,9 +76,13 @@ class StateMachine:
         initial: str,
         transitions: Iterable[Transition],
         create: Perm | None = None,
+        tenant: Callable[[dict], str] = _own_tenant,
+        vetoed: bool = True,
+        audited: bool = True,
     ):
         self.noun, self.kind, self.table = noun, kind, table
         self.states, self.initial, self.create = states, initial, create
+        self.tenant, self.vetoed, self.audited = tenant, vetoed, audited
         self.transitions = {t.action: t for t in transitions}
         unknown = {s for t in self.transitions.values() for s in (*t.sources, t.target)} - set(
             states
@@ -113,9 +125,11 @@ class StateMachine:
         since it was read."""
         self.allowed(actor, action, row)
         after = self.next_state(action, row["status"])
-        await validate_event(
-            row["tenant_id"], f"{self.noun}.{action}", event or row, row["status"], after
-        )
+        tenant = self.tenant(row)
+        if self.vetoed:
+            await validate_event(
+                tenant, f"{self.noun}.{action}", event or row, row["status"], after
+            )
         table = self.table
         values = {table.status: after, table.version: table.version + 1, **(changes or {})}
         if hasattr(table, "updated_at"):
@@ -131,15 +145,16 @@ class StateMachine:
         )
         if not won:
             raise await self._conflict(row)
-        await audit.record(
-            f"{self.kind}.{action}",
-            self.kind,
-            row["id"],
-            {"status": row["status"]},
-            {"status": after},
-            detail or {},
-            tenant=row["tenant_id"],
-        )
+        if self.audited:
+            await audit.record(
+                f"{self.kind}.{action}",
+                self.kind,
+                row["id"],
+                {"status": row["status"]},
+                {"status": after},
+                detail or {},
+                tenant=tenant,
+            )
         return won[0]
 
     async def created(self, row: dict, detail: dict | None = None, action: str = "create") -> None:
@@ -151,7 +166,7 @@ class StateMachine:
             {"status": None},
             {"status": row["status"]},
             detail or {},
-            tenant=row["tenant_id"],
+            tenant=self.tenant(row),
         )
 
     async def _conflict(self, row: dict) -> DomainError:
