@@ -137,7 +137,7 @@ def gpcloud_validate_event(event, tenant):
 
 async def draft_plan() -> tuple[dict, int]:
     await purchasers_demo.seed()
-    unit, indicator = await school_indicator()
+    _, indicator = await school_indicator()
     return await plans.create(await actor("xn.purchaser"), school_plan(indicator)), indicator
 
 

@@ -115,7 +115,7 @@ async def checklist(code: str) -> list[ReadinessItem]:
             ReadinessItem(
                 f"{failure.plugin}.failed",
                 "插件检查项无法生成",
-                failure.message,
+                "该插件的上线检查项生成失败，修复前不能确认上线",
                 failure.plugin,
                 check=False,
                 missing=[failure.message],
