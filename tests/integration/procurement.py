@@ -44,6 +44,18 @@ async def school_indicator() -> tuple[int, int]:
     return unit["id"], line.id
 
 
+def school_plan(indicator: int) -> plans.PlanInput:
+    """An open-tender plan of 4,500,000.00 on the indicator (urgent: no intention)."""
+    return plans.PlanInput(
+        "教学设备采购",
+        "goods",
+        "open_tender",
+        [plans.LineInput(indicator, Decimal("4500000"))],
+        intention_exemption="urgent",
+        category_code="A02010104",
+    )
+
+
 async def filed_plan() -> dict:
     """A filed open-tender plan of 兴宁市第一中学 (4,500,000.00 of a 5,000,000.00 indicator), the
     Meizhou agency and the supplier of xn.supplier (needs the `demo` accounts)."""
@@ -53,17 +65,7 @@ async def filed_plan() -> dict:
     with use_scope(scope):
         unit, indicator = await school_indicator()
         purchaser = await actor("xn.purchaser")
-        plan = await plans.create(
-            purchaser,
-            plans.PlanInput(
-                "教学设备采购",
-                "goods",
-                "open_tender",
-                [plans.LineInput(indicator, Decimal("4500000"))],
-                intention_exemption="urgent",
-                category_code="A02010104",
-            ),
-        )
+        plan = await plans.create(purchaser, school_plan(indicator))
         await plans.submit(purchaser, plan["id"])
         await plans.file(await actor("xn.supervisor"), plan["id"])
         seller = await actor("xn.supplier")

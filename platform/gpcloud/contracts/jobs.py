@@ -67,10 +67,10 @@ async def exchange(run: JobRun) -> None:
         hooks, context = plugins[tenant]
         answer = None
         if hooks.active:
-            answers = await asyncio.to_thread(
+            pushed = await asyncio.to_thread(
                 hooks.call, "gpcloud_push_payment", tenant=context, payment=_request(row)
             )
-            answer = next((a for _, a in answers if a is not None), None)
+            answer = pushed.value if pushed else None
         if answer is not None:
             status = "pushed" if answer.get("accepted") else "rejected"
             await performance.mark_sent(

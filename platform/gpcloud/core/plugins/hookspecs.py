@@ -19,6 +19,15 @@ are the installed ones.
                                  county's own approval overrides its city's settings)
 
 A problem is {"path": "section.key.subkey", "message": "what is wrong or missing"}.
+
+Each docstring ends with a line stating whether the hook is firstresult (the first plugin that
+returns non-None answers, the rest are not called) and how the platform calls it
+(core/plugins/calling.py): `call` (a plugin's exception fails the request with PLUGIN_FAILED
+naming the plugin) or `call_robust` (the failure is logged and reported with the plugin's name;
+the other plugins still run). Plugins run in pluggy's order: the last registered first, with
+`@hookimpl(tryfirst=True)` / `(trylast=True)` moving one to the front / back. No hook is
+historic, and hook wrappers are refused: one approved plugin never sees or changes another's
+answer. docs/plugins.md has a section per hook (tests/plugins/test_hook_meta.py keeps both true).
 """
 
 from __future__ import annotations
@@ -43,7 +52,8 @@ def gpcloud_config_sections() -> dict[str, dict]:
 
     Called once when plugins load, for every installed plugin (approved or not), so that tenant
     files can be validated; editing a plugin's section needs the plugin active for the tenant.
-    Section names must not collide with core sections or other plugins'. Not firstresult.
+    Section names must not collide with core sections or other plugins'.
+    Firstresult: no. Call style: call (a plugin that fails here is not installed).
     """
 
 
@@ -55,7 +65,8 @@ def gpcloud_validate_config_section(section: str, value: dict, tenant: Any) -> l
     the whole config passed the JSON schema, and when it is inspected. Numbers arrive as int or
     Decimal (a count written 2.0 is a Decimal and fails an "integer" schema).
     Return problems (see module doc), [] or None when there is nothing to say. A problem makes
-    an edit fail. Not firstresult: all active plugins are asked.
+    an edit fail; all active plugins are asked.
+    Firstresult: no. Call style: call (a check that fails must not let the config through).
     """
 
 
@@ -63,7 +74,8 @@ def gpcloud_validate_config_section(section: str, value: dict, tenant: Any) -> l
 def gpcloud_config_summary(tenant: Any) -> list[dict] | None:
     """Figures derived from the tenant's config, shown with it.
 
-    Return [{"label": str, "value": str}], e.g. an O&M fee estimate. Not firstresult.
+    Return [{"label": str, "value": str}], e.g. an O&M fee estimate.
+    Firstresult: no. Call style: call_robust (a failure is listed with the config's problems).
     """
 
 
@@ -79,7 +91,8 @@ def gpcloud_validate_event(event: dict, tenant: Any) -> list[dict] | None:
     `event` is {"kind": "plan.submit" | "plan.file" | "project.transition" | "contract.sign" |
     ..., "object": {...the object's fields...}, "before": state or None, "after": state or None}.
     Return problems to refuse the event (the mutation fails, naming the plugin), [] or None to
-    let it pass. Not firstresult: every active plugin may object.
+    let it pass; every active plugin may object.
+    Firstresult: no. Call style: call (a veto that cannot be checked refuses the event).
     """
 
 
@@ -95,7 +108,8 @@ def gpcloud_readiness_items(tenant: Any) -> list[dict] | None:
     Each item is {"key": str (unique within the plugin), "title": str, "description": str,
     "check": bool | None, "missing": [str]}. With "check" None the item is ticked by a tenant
     admin with evidence; with True/False it is decided from the config and "missing" says what
-    is lacking. Not firstresult.
+    is lacking.
+    Firstresult: no. Call style: call_robust (a failure shows as an open item "<plugin>.failed").
     """
 
 
@@ -111,7 +125,8 @@ def gpcloud_fetch_budget_indicators(tenant: Any, fiscal_year: int) -> list[dict]
     Return rows as dicts keyed by the columns of the budget_indicators file format
     (docs/import-formats/budget-indicators.md; values as text), or None to let another plugin
     answer. Runs in a background job, off the event loop. The rows are validated and imported
-    exactly as an uploaded file (reject report included). firstresult.
+    exactly as an uploaded file (reject report included).
+    Firstresult: yes. Call style: call (the job fails naming the plugin; no other is asked).
     """
 
 
@@ -122,5 +137,8 @@ def gpcloud_push_payment(tenant: Any, payment: dict) -> dict | None:
     `payment` is {"reference": "payment:7", "indicator_code": str, "budget_unit_code": str,
     "contract_reference": str, "amount": "1234.50" (yuan, text), "payee": {"name": str,
     "uscc": str}}. Return {"accepted": bool, "reference": the finance side's id, "message": str},
-    or None when this plugin does not handle the tenant. firstresult.
+    or None when this plugin does not handle the tenant. The reference is the idempotency key:
+    a payment whose push failed is pushed again, with the same reference, by the next exchange.
+    Firstresult: yes. Call style: call (the exchange stops at the failure, naming the plugin;
+    the payment stays requested).
     """

@@ -17,11 +17,12 @@ from types import ModuleType
 
 import pluggy
 from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 
 from gpcloud.core.plugins import hookspecs
+from gpcloud.core.plugins.calling import HOOKS, PluginFailed, call, named
 
 GROUP = "gpcloud.plugins"
-HOOKS = tuple(name for name in dir(hookspecs) if name.startswith("gpcloud_"))
 SOURCE_SUFFIXES = (".py", ".json", ".toml")
 
 
@@ -62,6 +63,47 @@ def code_digest(module: ModuleType) -> str:
     return sha.hexdigest()
 
 
+def _declaration(module: ModuleType) -> tuple[str, dict]:
+    meta = getattr(module, "GPCLOUD_PLUGIN", None)
+    if not isinstance(meta, dict) or not meta.get("name"):
+        raise PluginLoadError(f"{module.__name__}: no GPCLOUD_PLUGIN dict with a name")
+    return meta["name"], meta
+
+
+def _checked_schema(name: str, what: str, schema: object) -> dict:
+    if not isinstance(schema, dict):
+        raise PluginLoadError(f"plugin {name}: {what} is not a JSON schema object")
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        raise PluginLoadError(
+            f"plugin {name}: {what} is not a valid schema: {exc.message}"
+        ) from exc
+    return schema
+
+
+def _alone(name: str, module: ModuleType) -> pluggy.PluginManager:
+    """A plugin manager holding only this plugin, its implementations wrapped by `named`:
+    pluggy checks each against its hookspec without touching the registry's manager."""
+    manager = pluggy.PluginManager(hookspecs.PROJECT)
+    manager.add_hookspecs(hookspecs)
+    wrapped = ModuleType(module.__name__, module.__doc__)
+    for attr in dir(module):
+        opts = manager.parse_hookimpl_opts(module, attr)
+        if opts is None:
+            continue
+        if opts.get("wrapper") or opts.get("hookwrapper"):
+            raise PluginLoadError(f"plugin {name}: {attr} is a hook wrapper; gpcloud takes none")
+        hook = opts.get("specname") or attr
+        setattr(wrapped, attr, named(name, hook, getattr(module, attr)))
+    try:
+        manager.register(wrapped, name=name)
+        manager.check_pending()
+    except (pluggy.PluginValidationError, ValueError) as exc:
+        raise PluginLoadError(f"plugin {name}: {exc}") from exc
+    return manager
+
+
 class PluginRegistry:
     def __init__(self) -> None:
         self.pm = pluggy.PluginManager(hookspecs.PROJECT)
@@ -72,28 +114,25 @@ class PluginRegistry:
         self.generation = 0
 
     def register(self, module: ModuleType, version: str) -> InstalledPlugin:
-        meta = getattr(module, "GPCLOUD_PLUGIN", None)
-        if not isinstance(meta, dict) or not meta.get("name"):
-            raise PluginLoadError(f"{module.__name__}: no GPCLOUD_PLUGIN dict with a name")
-        name = meta["name"]
+        """Check everything first (declaration, schemas, hookimpls, sections), then register:
+        a plugin that fails a check leaves the registry as it was."""
+        name, meta = _declaration(module)
         if name in self.plugins:
             raise PluginLoadError(f"plugin {name} is installed twice")
-        config_schema = meta.get("config_schema") or {"type": "object"}
-        Draft202012Validator.check_schema(config_schema)
-        self.pm.register(module, name=name)
-        hooks = tuple(
-            hook
-            for hook in HOOKS
-            if any(impl.plugin_name == name for impl in getattr(self.pm.hook, hook).get_hookimpls())
+        config_schema = _checked_schema(
+            name, "config_schema", meta.get("config_schema") or {"type": "object"}
         )
-        sections: dict[str, dict] = {}
-        for impl in self.pm.hook.gpcloud_config_sections.get_hookimpls():
-            if impl.plugin_name == name:
-                sections = impl.function() or {}
+        alone = _alone(name, module)
+        try:
+            answers = call(alone.hook.gpcloud_config_sections)
+        except PluginFailed as exc:
+            raise PluginLoadError(str(exc)) from exc
+        sections = answers[0].value if answers else {}
+        if not isinstance(sections, dict):
+            raise PluginLoadError(f"plugin {name}: gpcloud_config_sections returned no dict")
         for section, schema in sections.items():
-            Draft202012Validator.check_schema(schema)
+            _checked_schema(name, f"section {section}", schema)
             if section in self.section_owner:
-                self.pm.unregister(name=name)
                 raise PluginLoadError(
                     f"plugin {name}: section {section} is {self.section_owner[section]}'s"
                 )
@@ -104,9 +143,10 @@ class PluginRegistry:
             config_schema=config_schema,
             digest=code_digest(module),
             module=module,
-            hooks=hooks,
+            hooks=tuple(hook for hook in HOOKS if getattr(alone.hook, hook).get_hookimpls()),
             sections=sections,
         )
+        self.pm.register(alone.get_plugin(name), name=name)
         self.plugins[name] = plugin
         self.section_owner.update({section: name for section in sections})
         self.generation += 1
@@ -121,7 +161,9 @@ class PluginRegistry:
         self.generation += 1
 
     def load_entry_points(self) -> None:
-        for ep in entry_points(group=GROUP):
+        """In name order, so that pluggy's call order (the last registered first) does not
+        depend on how the installed distributions happen to be listed."""
+        for ep in sorted(entry_points(group=GROUP), key=lambda ep: ep.name):
             try:
                 module = ep.load()
             except Exception as exc:

@@ -17,6 +17,7 @@ from enum import Enum
 from typing import Any
 
 from jsonschema import Draft202012Validator
+from pluggy import HookCaller
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.admin import reachable_tenant, require_admin
@@ -26,7 +27,9 @@ from gpcloud.core.db import after_commit
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.jsonutil import decimalize, dumps, loads
 from gpcloud.core.pagination import Page, keyset_page
-from gpcloud.core.plugins.registry import HOOKS, InstalledPlugin, PluginRegistry, get_registry
+from gpcloud.core.plugins import calling
+from gpcloud.core.plugins.calling import HOOKS, Outcome
+from gpcloud.core.plugins.registry import InstalledPlugin, PluginRegistry, get_registry
 from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.redis import get_redis, key
 from gpcloud.core.tenancy.config import EffectiveConfig, effective_config, merge
@@ -90,14 +93,6 @@ async def plugin_statuses(
 # Calling hooks
 
 
-class PluginFailed(DomainError):
-    def __init__(self, plugin: str, hook: str, exc: BaseException):
-        super().__init__(
-            "PLUGIN_FAILED", f"plugin {plugin} failed in {hook}: {type(exc).__name__}: {exc}"
-        )
-        self.plugin = plugin
-
-
 @dataclass
 class TenantContext:
     """What hooks get as `tenant` (see hookspecs.py)."""
@@ -113,33 +108,39 @@ class TenantContext:
 
 
 class TenantHooks:
-    """The hooks of one tenant's active plugins; results come back with the plugin's name."""
+    """The hooks of one tenant's active plugins: pluggy's subset hook callers, which leave out
+    every other plugin. Should the installed set change while this object is in use, the
+    callers are rebuilt over the same installed plugins only (a new release is not approved)."""
 
-    def __init__(self, registry: PluginRegistry, active: list[str]):
-        remove = [registry.pm.get_plugin(n) for n in registry.plugins if n not in active]
-        self.active = tuple(active)
-        self._impls = {
-            hook: registry.pm.subset_hook_caller(hook, remove_plugins=remove).get_hookimpls()
-            for hook in HOOKS
-        }
+    def __init__(self, registry: PluginRegistry, active: list[InstalledPlugin]):
+        self.registry = registry
+        self.active = tuple(plugin.name for plugin in active)
+        self._active = active
+        self._generation = -1
+        self._callers: dict[str, HookCaller] = {}
 
-    def call(self, hook: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        results = []
-        for impl in reversed(self._impls[hook]):
-            try:
-                result = impl.function(*(kwargs[arg] for arg in impl.argnames))
-            except Exception as exc:
-                raise PluginFailed(impl.plugin_name, hook, exc) from exc
-            if result is not None:
-                results.append((impl.plugin_name, result))
-        return results
+    def caller(self, hook: str) -> HookCaller:
+        registry = self.registry
+        if self._generation != registry.generation:
+            keep = {p.name for p in self._active if registry.plugins.get(p.name) is p}
+            remove = [plugin for name, plugin in registry.pm.list_name_plugin() if name not in keep]
+            self._callers = {h: registry.pm.subset_hook_caller(h, remove) for h in HOOKS}
+            self._generation = registry.generation
+        return self._callers[hook]
+
+    def call(self, hook: str, **kwargs: Any) -> Any:
+        """list[Answer], or Answer | None for a firstresult hook; a failure raises PluginFailed."""
+        return calling.call(self.caller(hook), **kwargs)
+
+    def call_robust(self, hook: str, **kwargs: Any) -> Outcome:
+        return calling.call_robust(self.caller(hook), **kwargs)
 
     def problems(self, hook: str, **kwargs: Any) -> list[Problem]:
         """Problems returned by a validation hook, each naming its plugin."""
         return [
-            Problem("PLUGIN_RULE", f"{plugin}: {p.get('message', '')}", p.get("path"))
-            for plugin, found in self.call(hook, **kwargs)
-            for p in found
+            Problem("PLUGIN_RULE", f"{answer.plugin}: {p.get('message', '')}", p.get("path"))
+            for answer in self.call(hook, **kwargs)
+            for p in answer.value
         ]
 
 
@@ -162,7 +163,9 @@ async def tenant_hooks(code: str) -> TenantHooks:
     if cached and cached[0] == stamp:
         return cached[1]
     statuses = await plugin_statuses(code, registry)
-    hooks = TenantHooks(registry, [n for n, s in statuses.items() if s.state is PluginState.ACTIVE])
+    hooks = TenantHooks(
+        registry, [s.plugin for s in statuses.values() if s.state is PluginState.ACTIVE]
+    )
     _callers[code] = (stamp, hooks)
     return hooks
 

@@ -51,11 +51,12 @@ class ConfigView:
 
 async def _checks(
     code: str, config: EffectiveConfig
-) -> tuple[list[Problem], list[tuple[str, str, str]]]:
-    """The active plugins' problems with, and figures from, a tenant's effective config."""
+) -> tuple[list[Problem], list[tuple[str, str, str]], list[Problem]]:
+    """The active plugins' problems with, and figures from, a tenant's effective config, and
+    the summaries that failed (shown, but no reason to refuse an edit)."""
     hooks = await tenant_hooks(code)
     if not hooks.active:
-        return [], []
+        return [], [], []
     context = await tenant_context(code, config)
     problems = [
         problem
@@ -64,18 +65,19 @@ async def _checks(
             "gpcloud_validate_config_section", section=section, value=value, tenant=context
         )
     ]
+    summary = hooks.call_robust("gpcloud_config_summary", tenant=context)
     summaries = [
-        (plugin, item.get("label", ""), item.get("value", ""))
-        for plugin, items in hooks.call("gpcloud_config_summary", tenant=context)
-        for item in items
+        (answer.plugin, item.get("label", ""), item.get("value", ""))
+        for answer in summary.answers
+        for item in answer.value
     ]
-    return problems, summaries
+    return problems, summaries, [failure.problem() for failure in summary.failures]
 
 
 async def config_view(code: str) -> ConfigView:
     await reachable_tenant(code, "regionCode")
     config = await effective_config(code)
-    problems, summaries = await _checks(code, config)
+    problems, summaries, failed = await _checks(code, config)
     statuses = await plugin_statuses(code)
     owners = get_registry().section_owner
     sections = [
@@ -86,7 +88,9 @@ async def config_view(code: str) -> ConfigView:
         )
         for section in full_schema()["properties"]
     ]
-    return ConfigView(config, schema_problems(config.values) + problems, summaries, sections)
+    return ConfigView(
+        config, schema_problems(config.values) + problems + failed, summaries, sections
+    )
 
 
 def _parse(
@@ -177,7 +181,7 @@ async def edit_config(
                 )
             )
     if not problems:
-        problems, _ = await _checks(code, after[code])
+        problems, _, _ = await _checks(code, after[code])
     if problems:
         raise DomainError.many(problems)
 

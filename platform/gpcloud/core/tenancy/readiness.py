@@ -98,18 +98,30 @@ async def checklist(code: str) -> list[ReadinessItem]:
     hooks = await tenant_hooks(code)
     if hooks.active:
         context = await tenant_context(code)
-        for plugin, contributed in hooks.call("gpcloud_readiness_items", tenant=context):
+        contributed = hooks.call_robust("gpcloud_readiness_items", tenant=context)
+        for answer in contributed.answers:
             items += [
                 ReadinessItem(
-                    key=f"{plugin}.{item['key']}",
+                    key=f"{answer.plugin}.{item['key']}",
                     title=item.get("title", item["key"]),
                     description=item.get("description", ""),
-                    source=plugin,
+                    source=answer.plugin,
                     check=item.get("check"),
                     missing=list(item.get("missing") or []),
                 )
-                for item in contributed
+                for item in answer.value
             ]
+        items += [
+            ReadinessItem(
+                f"{failure.plugin}.failed",
+                "插件检查项无法生成",
+                "该插件的上线检查项生成失败，修复前不能确认上线",
+                failure.plugin,
+                check=False,
+                missing=[failure.message],
+            )
+            for failure in contributed.failures
+        ]
     ticks = {
         row["item_key"]: row
         for row in await ReadinessTick.select().where(ReadinessTick.tenant_id == code)

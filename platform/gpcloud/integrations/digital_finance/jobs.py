@@ -58,11 +58,10 @@ async def fetch_indicators(run: JobRun, fiscal_year: int) -> None:
 
     hooks = await tenant_hooks(run.tenant)
     context = await tenant_context(run.tenant)
-    answers = await asyncio.to_thread(
+    answer = await asyncio.to_thread(
         hooks.call, "gpcloud_fetch_budget_indicators", tenant=context, fiscal_year=fiscal_year
     )
-    rows = next((rows for _, rows in answers if rows is not None), None)
-    if rows is None:
+    if answer is None:
         raise DomainError(
             "NO_LIVE_ADAPTER",
             f"no approved plugin of {run.tenant} fetches budget indicators: use the file exchange",
@@ -70,7 +69,7 @@ async def fetch_indicators(run: JobRun, fiscal_year: int) -> None:
     names = [c.name for c in COLUMNS]
     path = run.result_path("fetched.csv")
     await asyncio.to_thread(
-        write_csv, path, names, [[str(r.get(n) or "") for n in names] for r in rows]
+        write_csv, path, names, [[str(r.get(n) or "") for n in names] for r in answer.value]
     )
     summary = await run_import(
         get_spec("budget_indicators"), path, run.tenant, result_dir(run.id), run.progress
