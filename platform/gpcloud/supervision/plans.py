@@ -14,12 +14,13 @@ from decimal import Decimal
 
 from piccolo.columns.combination import WhereRaw
 
-from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
+from gpcloud.core.auth.roles import ADMIN_ROLES, PURCHASER, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.money import to_fen, to_yuan
+from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.pagination import Page
 from gpcloud.core.plugins.service import validate_event
 from gpcloud.core.tenancy.config import effective_config
@@ -286,6 +287,14 @@ async def submit(actor: CurrentUser, plan_id: int) -> dict:
         )
 
 
+async def _unit_users(plan: dict) -> Recipients:
+    """Who hears that a plan was filed or returned: its purchaser unit's purchaser users."""
+    unit = await purchasers.get(plan["purchaser"])
+    return Recipients(
+        tenant=plan["tenant_id"], organisation=unit["organisation"], roles=(PURCHASER,)
+    )
+
+
 def _supervisor(actor: CurrentUser) -> None:
     if SUPERVISOR not in actor.roles:
         raise DomainError("FORBIDDEN", "plans are filed by supervisors")
@@ -309,6 +318,12 @@ async def file(actor: CurrentUser, plan_id: int) -> dict:
                 **await notice_fields(plan),
             )
         )
+        await notify(
+            "plan.filed",
+            await _unit_users(plan),
+            {"title": plan["title"], "plan_id": plan_id, "amount": to_yuan(plan["amount_fen"])},
+            about=("procurement_plan", plan_id),
+        )
         return filed
 
 
@@ -321,6 +336,12 @@ async def return_plan(actor: CurrentUser, plan_id: int, reason: str) -> dict:
         plan = await get(plan_id)
         after = next_state("plan", TRANSITIONS, "return", plan["status"])
         await _move_lines(plan, "release")
+        await notify(
+            "plan.returned",
+            await _unit_users(plan),
+            {"title": plan["title"], "plan_id": plan_id, "reason": reason.strip()},
+            about=("procurement_plan", plan_id),
+        )
         return await _transition(
             plan,
             "return",

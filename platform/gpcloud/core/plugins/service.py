@@ -25,6 +25,7 @@ from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import after_commit
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.jsonutil import decimalize, dumps, loads
+from gpcloud.core.notifications.events import plugin_request_decided
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.plugins.registry import HOOKS, InstalledPlugin, PluginRegistry, get_registry
 from gpcloud.core.plugins.tables import PluginRequest
@@ -298,6 +299,7 @@ async def _decide(request_id: int, action: str, from_status: str, changes: dict)
         {"reason": after["decision_reason"]} if "decision_reason" in changes else None,
         tenant=before["tenant_id"],
     )
+    await plugin_request_decided(action, after)
     after_commit(_bump_epoch)
     return after
 
