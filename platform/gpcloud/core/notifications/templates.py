@@ -108,7 +108,8 @@ def _text(value: Any) -> str:
     if isinstance(value, date):
         return chinese_date(value)
     if isinstance(value, Mapping):
-        return "，".join(f"{OUTCOMES.get(k, k)} {v}" for k, v in value.items()) or "无"
+        order = [*OUTCOMES, *sorted(set(value) - set(OUTCOMES))]
+        return "，".join(f"{OUTCOMES.get(k, k)} {value[k]}" for k in order if k in value) or "无"
     return str(value)
 
 
