@@ -11,7 +11,7 @@ leaves the row `sending` until `claimed_until`; after that the attempt may be ta
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.admin import require_admin
@@ -20,7 +20,7 @@ from gpcloud.core.clock import now
 from gpcloud.core.db import after_commit
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.jobs.service import arq_pool
-from gpcloud.core.notifications.tables import Notification, NotificationDelivery
+from gpcloud.core.notifications.tables import NotificationDelivery
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.settings import get_settings
@@ -200,46 +200,3 @@ async def get(delivery_id: int) -> dict:
     if row is None:
         raise NotFound("delivery", delivery_id)
     return row
-
-
-async def message(row: dict) -> tuple[dict, dict]:
-    """What a channel gets: the notification and its recipient (see the deliver hookspec)."""
-    N = Notification
-    found = (
-        await N.select(
-            *N.all_columns(),
-            N.recipient.username.as_alias("username"),
-            N.recipient.display_name.as_alias("display_name"),
-            N.recipient.mobile.as_alias("mobile"),
-            N.recipient.email.as_alias("email"),
-        )
-        .where(N.id == row["notification"])
-        .output(load_json=True)
-        .first()
-    )
-    notification = {
-        "id": found["id"],
-        "delivery_id": row["id"],
-        "kind": found["kind"],
-        "subject": found["subject"],
-        "body": found["body"],
-        "due": found["due"].isoformat() if found["due"] else None,
-        "due_explanation": found["due_explanation"],
-        "object_type": found["object_type"],
-        "object_id": found["object_id"],
-        "params": found["params"],
-        "created_at": _iso(found["created_at"]),
-    }
-    recipient = {
-        "id": found["recipient"],
-        "username": found["username"],
-        "display_name": found["display_name"],
-        "mobile": found["mobile"],
-        "email": found["email"],
-        "tenant": found["tenant_id"],
-    }
-    return notification, recipient
-
-
-def _iso(at: datetime) -> str:
-    return at.isoformat()
