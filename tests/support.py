@@ -9,7 +9,7 @@ from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.calendar import service as calendar
 from gpcloud.core.calendar.tables import CalendarDay, CalendarYear
 from gpcloud.core.db import is_sqlite, transaction
-from gpcloud.core.plugins import service as plugin_service
+from gpcloud.core.plugins import hooks as plugin_hooks
 from gpcloud.core.redis import get_redis
 from gpcloud.core.tenancy.files import apply_tenant_files
 from gpcloud.core.tenancy.scope import all_tenants
@@ -48,7 +48,7 @@ async def reset_data() -> None:
     keys = [k async for k in redis.scan_iter(f"{settings.redis_namespace}:login-fail:*")]
     if keys:
         await redis.delete(*keys)
-    await plugin_service._bump_epoch()
+    await plugin_hooks.bump_epoch()
     with all_tenants("test harness: restore the shipped tenants"):
         if not _snapshot:
             await apply_tenant_files(settings.tenants_dir)

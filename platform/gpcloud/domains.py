@@ -13,6 +13,7 @@ DOMAINS: tuple[str, ...] = (
     "gpcloud.core.imports",
     "gpcloud.core.calendar",
     "gpcloud.core.rules",
+    "gpcloud.core.notifications",
     "gpcloud.portal",
     "gpcloud.registries.purchasers",
     "gpcloud.registries.agencies",

@@ -35,6 +35,15 @@ class Settings:
     argon2_memory_kib: int
     tenants_dir: Path
     ocid_prefix: str
+    mail_from: str
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str
+    smtp_username: str
+    smtp_password: str
+    smtp_timeout_seconds: int
+    notification_max_attempts: int
+    notification_retry_seconds: int
 
     @property
     def is_postgres(self) -> bool:
@@ -57,7 +66,16 @@ class SettingsError(ValueError):
 MIN_SECRET_LENGTH = 32
 
 # Integer settings outside (1, 2**31 - 1):
-INT_RANGES = {"port": (1, 65535), "db_pool_min": (0, 1000), "argon2_memory_kib": (8, 2**22)}
+INT_RANGES = {
+    "port": (1, 65535),
+    "db_pool_min": (0, 1000),
+    "argon2_memory_kib": (8, 2**22),
+    "smtp_port": (1, 65535),
+    "smtp_timeout_seconds": (1, 600),
+    "notification_max_attempts": (1, 50),
+    "notification_retry_seconds": (0, 86400),
+}
+SMTP_SECURITY = ("none", "starttls", "tls")
 
 
 def _config_file() -> Path:
@@ -104,6 +122,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     redis = str(values["redis"])
     if redis and not redis.startswith(("redis://", "rediss://", "unix://")):
         raise SettingsError(f"GPCLOUD_REDIS must be redis://..., got {redis!r}")
+    if values["smtp_security"] not in SMTP_SECURITY:
+        raise SettingsError(f"GPCLOUD_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
     if not values["secret_key"]:
         values["secret_key"] = _generated_secret(var)
     elif len(str(values["secret_key"])) < MIN_SECRET_LENGTH:

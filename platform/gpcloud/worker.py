@@ -21,6 +21,8 @@ from gpcloud.core.jobs.service import (
     requeue_unfinished,
     run_job,
 )
+from gpcloud.core.notifications import outbox
+from gpcloud.core.notifications.jobs import deliver_notification
 from gpcloud.settings import get_settings
 
 log = logging.getLogger("gpcloud.worker")
@@ -31,7 +33,13 @@ async def on_startup(ctx: dict) -> None:
     ctx["owns_pool"] = await open_pool(settings.db_pool_min, settings.db_pool_max)
     types = load_domain_jobs()
     count = await requeue_unfinished()
-    log.info("worker ready: %d job types; requeued %d unfinished jobs", len(types), count)
+    deliveries = await outbox.requeue()
+    log.info(
+        "worker ready: %d job types; requeued %d unfinished jobs, %d deliveries",
+        len(types),
+        count,
+        deliveries,
+    )
 
 
 async def on_shutdown(ctx: dict) -> None:
@@ -42,7 +50,10 @@ async def on_shutdown(ctx: dict) -> None:
 class WorkerSettings:
     """arq's settings class. Redis and the queue name come from gpcloud settings at start."""
 
-    functions = [func(run_job, name=RUNNER, max_tries=3)]
+    functions = [
+        func(run_job, name=RUNNER, max_tries=3),
+        func(deliver_notification, name=outbox.FUNCTION, max_tries=3, timeout=600),
+    ]
     on_startup = on_startup
     on_shutdown = on_shutdown
     job_timeout = 3600

@@ -71,8 +71,8 @@ async def main(calls: int) -> None:
     os.environ["GPCLOUD_ARGON2_MEMORY_KIB"] = "1024"
 
     from gpcloud.core.migrations import migrate
+    from gpcloud.core.plugins.hooks import TenantContext, TenantHooks, tenant_hooks
     from gpcloud.core.plugins.registry import get_registry
-    from gpcloud.core.plugins.service import TenantContext, TenantHooks, tenant_hooks
     from gpcloud.core.plugins.tables import PluginRequest
     from gpcloud.core.redis import stop_embedded
     from gpcloud.core.tenancy.files import apply_tenant_files
@@ -110,12 +110,12 @@ async def main(calls: int) -> None:
                 requirement_statement="bench",
                 status="approved",
             ).save()
-    from gpcloud.core.plugins import service
+    from gpcloud.core.plugins import hooks as plugin_hooks
 
     assert (await tenant_hooks("441481")).active == ("om_service", "training_setup")
 
     async def rebuilt():
-        service._callers.clear()
+        plugin_hooks._callers.clear()
         await tenant_hooks("441481")
 
     cached = await per_call_async(lambda: tenant_hooks("441481"), max(calls // 10, 100))

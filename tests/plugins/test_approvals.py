@@ -3,8 +3,8 @@
 import pytest
 
 from gpcloud.core.audit.tables import AuditEntry
+from gpcloud.core.plugins.hooks import PluginState, plugin_statuses, tenant_hooks
 from gpcloud.core.plugins.registry import get_registry
-from gpcloud.core.plugins.service import PluginState, plugin_statuses, tenant_hooks
 from gpcloud.core.tenancy.config import effective_config
 from gpcloud.core.tenancy.scope import all_tenants
 from tests.support import error_codes, gql, login
@@ -314,7 +314,7 @@ async def test_a_plugin_raising_fails_the_request_cleanly_naming_it(client, demo
 
 async def test_lifecycle_events_are_vetoed_only_where_approved(client, demo, probe):
     from gpcloud.core.errors import DomainError
-    from gpcloud.core.plugins.service import validate_event
+    from gpcloud.core.plugins.hooks import validate_event
     from gpcloud.core.tenancy.scope import use_scope
     from gpcloud.core.tenancy.service import tenant_tree
 

@@ -8,8 +8,8 @@ import pytest
 
 from gpcloud.core.plugins import calling
 from gpcloud.core.plugins.calling import Answer, Failure, HookStyleError, PluginFailed
+from gpcloud.core.plugins.hooks import TenantContext, TenantHooks
 from gpcloud.core.plugins.registry import get_registry
-from gpcloud.core.plugins.service import TenantContext, TenantHooks
 
 ADAPTER = """
 import pluggy

@@ -20,6 +20,11 @@ from gpcloud.core.audit import service as audit
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.jobs.tables import Job
+from gpcloud.core.notifications.tables import (
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+)
 from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.tables import ReadinessTick, TenantConfigEdit
@@ -287,6 +292,34 @@ async def make_notice_supplier(tenant: str) -> int:
     return row.id
 
 
+async def make_notification(tenant: str) -> int:
+    row = Notification(
+        tenant_id=tenant,
+        recipient=await make_user(tenant),
+        kind="plan.filed",
+        subject="测试",
+        body="正文",
+    )
+    await row.save()
+    return row.id
+
+
+async def make_notification_delivery(tenant: str) -> int:
+    row = NotificationDelivery(
+        tenant_id=tenant, notification=await make_notification(tenant), channel="email"
+    )
+    await row.save()
+    return row.id
+
+
+async def make_notification_preference(tenant: str) -> int:
+    row = NotificationPreference(
+        tenant_id=tenant, user=await make_user(tenant), kind="plan.filed", channels=[]
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -310,6 +343,9 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     Payment: make_payment,
     Notice: make_notice,
     NoticeSupplier: make_notice_supplier,
+    Notification: make_notification,
+    NotificationDelivery: make_notification_delivery,
+    NotificationPreference: make_notification_preference,
 }
 
 

@@ -12,7 +12,7 @@ from gpcloud.core.imports.reader import write_csv, write_xlsx
 from gpcloud.core.jobs.registry import job
 from gpcloud.core.jobs.service import JobRun
 from gpcloud.core.money import to_yuan
-from gpcloud.core.plugins.service import TenantContext, TenantHooks, tenant_context, tenant_hooks
+from gpcloud.core.plugins.hooks import TenantContext, TenantHooks, tenant_context, tenant_hooks
 
 HEADER = [
     "reference",

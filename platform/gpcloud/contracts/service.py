@@ -30,6 +30,7 @@ from gpcloud.core.db import for_update, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.money import to_fen, to_yuan
+from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import effective_rule, rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
@@ -274,13 +275,29 @@ async def sign(
                 action = "complete_signing"
                 due = await rule_deadline("contract_publication", on, contract["tenant_id"])
                 changes.update({Contract.signed_on: on, Contract.publication_due: due.due})
-            return await CONTRACT.move(
+            signed = await CONTRACT.move(
                 actor,
                 contract,
                 action,
                 changes,
                 {"organisation": actor.organisation_id, "digest": current},
             )
+            if action == "sign":  # the other party's users: their signature is awaited
+                buyer = actor.organisation_id == contract["purchaser_organisation"]
+                other = contract["supplier_organisation" if buyer else "purchaser_organisation"]
+                await notify(
+                    "contract.awaiting_signature",
+                    Recipients(organisation=other),
+                    {
+                        "title": contract["title"],
+                        "contract_id": contract_id,
+                        "amount": to_yuan(contract["amount_fen"]),
+                        "signer": "采购人" if buyer else f"供应商{contract['supplier_name']}",
+                    },
+                    about=("contract", contract_id),
+                    due=contract["sign_due"],
+                )
+            return signed
 
 
 @requires(Perm.CONTRACT_PUBLISH)

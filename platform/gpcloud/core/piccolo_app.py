@@ -1,4 +1,5 @@
-"""The core piccolo app: the tables of tenancy, accounts, jobs, audit, plugins and calendar."""
+"""The core piccolo app: the tables of tenancy, accounts, jobs, audit, plugins, calendar and
+notifications."""
 
 from pathlib import Path
 
@@ -8,6 +9,11 @@ from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.calendar.tables import CalendarDay, CalendarYear
 from gpcloud.core.jobs.tables import Job
+from gpcloud.core.notifications.tables import (
+    Notification,
+    NotificationDelivery,
+    NotificationPreference,
+)
 from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.tenancy.tables import ReadinessTick, Tenant, TenantConfigEdit
 
@@ -26,6 +32,9 @@ APP_CONFIG = AppConfig(
         PluginRequest,
         CalendarYear,
         CalendarDay,
+        Notification,
+        NotificationDelivery,
+        NotificationPreference,
     ],
     migration_dependencies=[],
     commands=[],

@@ -15,11 +15,13 @@ from decimal import Decimal
 from piccolo.columns.combination import WhereRaw
 
 from gpcloud.core.auth.permissions import Perm, requires
+from gpcloud.core.auth.roles import PURCHASER
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import now, today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.money import to_fen, to_yuan
+from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.pagination import Page
 from gpcloud.core.tenancy.config import effective_config
 from gpcloud.integrations.digital_finance import service as budget
@@ -270,6 +272,14 @@ async def submit(actor: CurrentUser, plan_id: int) -> dict:
         return submitted
 
 
+async def _unit_users(plan: dict) -> Recipients:
+    """Who hears that a plan was filed or returned: its purchaser unit's purchaser users."""
+    unit = await purchasers.get(plan["purchaser"])
+    return Recipients(
+        tenant=plan["tenant_id"], organisation=unit["organisation"], roles=(PURCHASER,)
+    )
+
+
 @requires(Perm.PLAN_FILE)
 async def file(actor: CurrentUser, plan_id: int) -> dict:
     """备案: a supervisor of the plan's region accepts it."""
@@ -287,6 +297,12 @@ async def file(actor: CurrentUser, plan_id: int) -> dict:
                 amount_fen=plan["amount_fen"],
                 **await notice_fields(plan),
             )
+        )
+        await notify(
+            "plan.filed",
+            await _unit_users(plan),
+            {"title": plan["title"], "plan_id": plan_id, "amount": to_yuan(plan["amount_fen"])},
+            about=("procurement_plan", plan_id),
         )
         return filed
 
@@ -306,6 +322,12 @@ async def return_plan(actor: CurrentUser, plan_id: int, reason: str) -> dict:
             {"reason": reason.strip()},
         )
         await _move_lines(plan, "release")
+        await notify(
+            "plan.returned",
+            await _unit_users(plan),
+            {"title": plan["title"], "plan_id": plan_id, "reason": reason.strip()},
+            about=("procurement_plan", plan_id),
+        )
         return returned
 
 

@@ -18,6 +18,7 @@ from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import FirstLogin, HasRole, Public, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
+from gpcloud.core.notifications import service as notifications
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 
 Role = strawberry.enum(
@@ -119,6 +120,10 @@ class Me:
     )
     must_change_password: bool
     missing_profile_fields: list[ProfileField]  # type: ignore[valid-type]
+
+    @strawberry.field(extensions=allow(FirstLogin()), description="Unread in your inbox.")
+    async def unread_notifications(self, info: Info) -> int:
+        return await notifications.unread_count(info.context.user)
 
 
 async def _me(current: service.CurrentUser) -> Me:

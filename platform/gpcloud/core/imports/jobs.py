@@ -8,6 +8,8 @@ from gpcloud.core.imports.reader import ImportFileError
 from gpcloud.core.imports.runner import get_spec, run_import
 from gpcloud.core.jobs.registry import job
 from gpcloud.core.jobs.service import JobRun, result_dir
+from gpcloud.core.notifications.events import import_finished
+from gpcloud.core.tenancy.scope import current_scope
 
 
 @job("import")
@@ -28,3 +30,4 @@ async def import_file(run: JobRun, registry: str, path: str) -> None:
     for name in summary.report:
         run.result_path(name)
     await run.progress(summary.rows, summary.rows)
+    await import_finished(run.id, current_scope().user_id, spec.title, summary.rows, summary.counts)

@@ -15,7 +15,7 @@ from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import HasRole, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.jsonutil import loads, to_json
-from gpcloud.core.plugins import service
+from gpcloud.core.plugins import hooks, service
 from gpcloud.core.plugins.registry import InstalledPlugin, get_registry
 from gpcloud.core.plugins.tables import REQUEST_STATUSES
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
@@ -26,9 +26,7 @@ PROVINCE = HasRole(PROVINCE_ADMIN)
 RequestStatus = strawberry.enum(
     Enum("PluginRequestStatus", {s.upper(): s for s in REQUEST_STATUSES})
 )
-PluginState = strawberry.enum(
-    service.PluginState, description="Whether a plugin runs for a tenant."
-)
+PluginState = strawberry.enum(hooks.PluginState, description="Whether a plugin runs for a tenant.")
 
 
 @strawberry.type(description="A plugin installed on this deployment.")
@@ -151,7 +149,7 @@ class Queries:
                 approval=PluginRequest.of(status.approval) if status.approval else None,
                 config=to_json(status.config),
             )
-            for status in (await service.plugin_statuses(region_code)).values()
+            for status in (await hooks.plugin_statuses(region_code)).values()
         ]
 
 

@@ -142,3 +142,50 @@ def gpcloud_push_payment(tenant: Any, payment: dict) -> dict | None:
     Firstresult: yes. Call style: call (the exchange stops at the failure, naming the plugin;
     the payment stays requested).
     """
+
+
+# ---------------------------------------------------------------------------------------------
+# Notification channels (the inbox and e-mail are built in; SMS, the government's messaging
+# apps and the like are plugins)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def gpcloud_notification_channels(tenant: Any) -> list[dict] | None:
+    """Notification channels this plugin delivers over for the tenant's users.
+
+    Return [{"name": str, "title": str}], e.g. [{"name": "sms", "title": "短信"}]: `name` is
+    what users choose in their notification preferences and what gpcloud_deliver_notification
+    receives as `channel` (lower case letters, digits and "_"; "inbox" and "email" are built in
+    and cannot be taken); `title` is shown to them. Called when a user reads or sets their
+    preferences; a failing plugin's channels are left out and its failure logged.
+
+    Firstresult: no. Call style: call_robust.
+    """
+
+
+@hookspec(firstresult=True)
+def gpcloud_deliver_notification(
+    channel: str, notification: dict, recipient: dict, tenant: Any
+) -> dict | None:
+    """Deliver one notification to one user over `channel`, a channel this plugin declared.
+
+    Called from a background job (off the event loop) after the transaction that wrote the
+    notification committed, once per delivery attempt, for the active plugins of the
+    recipient's tenant. `notification` is {"id": int, "delivery_id": int, "kind":
+    "plan.returned" | "contract.awaiting_signature" | ..., "subject": str, "body": str (Chinese,
+    plain text), "due": "YYYY-MM-DD" or None, "due_explanation": str (the rule behind the
+    deadline, "" without one), "object_type": str, "object_id": str, "params": {...the event's
+    parameters, as text...}, "created_at": ISO 8601 instant}; `recipient` is {"id": int,
+    "username": str, "display_name": str, "mobile": str, "email": str, "tenant": region code}.
+
+    Return None when `channel` is not this plugin's. Return {"reference": str} (the gateway's
+    message id, "" if it has none) once the message is handed over. Raise to fail the attempt: it
+    is retried with a growing delay (settings notification_max_attempts and
+    notification_retry_seconds) and then dead-lettered, visible to the tenant's admins. The
+    same delivery may be attempted again after a crash: pass `delivery_id` to the gateway as an
+    idempotency key where it takes one. A delivery no active plugin answers for is dead at
+    once. Only the plugin owning `channel` answers.
+
+    Firstresult: yes. Call style: call.
+    """

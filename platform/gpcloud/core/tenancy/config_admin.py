@@ -16,13 +16,13 @@ from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import serialize_writes
 from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.jsonutil import decimalize, dumps, loads
-from gpcloud.core.plugins.registry import get_registry
-from gpcloud.core.plugins.service import (
+from gpcloud.core.plugins.hooks import (
     PluginState,
     plugin_statuses,
     tenant_context,
     tenant_hooks,
 )
+from gpcloud.core.plugins.registry import get_registry
 from gpcloud.core.tenancy.config import (
     EffectiveConfig,
     bound_problems,

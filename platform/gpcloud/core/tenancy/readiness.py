@@ -16,7 +16,7 @@ from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import User, UserRole
 from gpcloud.core.db import is_unique_violation
 from gpcloud.core.errors import DomainError
-from gpcloud.core.plugins.service import tenant_context, tenant_hooks
+from gpcloud.core.plugins.hooks import tenant_context, tenant_hooks
 from gpcloud.core.tenancy.tables import ReadinessTick
 
 CORE = "core"

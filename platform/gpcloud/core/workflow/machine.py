@@ -23,7 +23,7 @@ from gpcloud.core import clock
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError, NotFound
-from gpcloud.core.plugins.service import validate_event
+from gpcloud.core.plugins.hooks import validate_event
 
 if TYPE_CHECKING:
     from gpcloud.core.auth.service import CurrentUser

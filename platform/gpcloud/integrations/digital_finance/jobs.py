@@ -53,7 +53,7 @@ async def fetch_indicators(run: JobRun, fiscal_year: int) -> None:
     (fetched.csv is kept with the reject report)."""
     from gpcloud.core.imports.runner import get_spec, run_import
     from gpcloud.core.jobs.service import result_dir
-    from gpcloud.core.plugins.service import tenant_context, tenant_hooks
+    from gpcloud.core.plugins.hooks import tenant_context, tenant_hooks
     from gpcloud.integrations.digital_finance.imports import COLUMNS
 
     hooks = await tenant_hooks(run.tenant)

@@ -1,0 +1,90 @@
+"""The events of core modules, each a function its module calls in one line (domains call
+`service.notify` themselves, naming their recipients)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from gpcloud.core.auth.roles import ADMIN_ROLES
+from gpcloud.core.notifications.service import Recipients, notify
+
+
+async def plugin_request_decided(action: str, request: dict) -> None:
+    """A provincial decision on a tenant's plugin request: its admins hear of an approval or a
+    rejection (other actions on a request are the admins' own)."""
+    kinds = {"approve": "plugin_request.approved", "reject": "plugin_request.rejected"}
+    if action not in kinds:
+        return
+    await notify(
+        kinds[action],
+        Recipients(tenant=request["tenant_id"], roles=tuple(sorted(ADMIN_ROLES))),
+        {
+            "plugin": request["plugin"],
+            "version": request["version"],
+            "reason": request["decision_reason"] or "无",
+        },
+        about=("plugin_request", request["id"]),
+    )
+
+
+async def import_finished(
+    job_id: int, user_id: int | None, registry: str, rows: int, counts: dict[str, int]
+) -> None:
+    """An import job finished: whoever started it hears its counts (once, even if re-run)."""
+    await notify(
+        "import.finished",
+        Recipients(users=(user_id,)),
+        {
+            "job_id": job_id,
+            "registry": registry,
+            "rows": rows,
+            "rejected": counts.get("rejected", 0),
+            "counts": counts,
+        },
+        about=("job", job_id),
+        key=f"job:{job_id}",
+    )
+
+
+@dataclass(frozen=True)
+class MovedDeadline:
+    """A deadline computed on a provisional calendar year that the official year moved.
+
+    `title` names the object for people (合同《教学设备采购合同》), `deadline` the period
+    (签订期限); `owners` are who must act by it."""
+
+    owners: Recipients
+    object_type: str
+    object_id: object
+    title: str
+    deadline: str
+    before: date
+    after: date
+
+
+async def deadlines_moved(year: int, moved: Iterable[MovedDeadline]) -> int:
+    """For the calendar: once the official `year` is loaded and the provisional deadlines
+    recomputed, tell the owners of each deadline that moved (in the loading transaction).
+    Returns how many notifications were written."""
+    written = 0
+    for item in moved:
+        if item.after == item.before:
+            continue
+        ids = await notify(
+            "deadline.moved",
+            item.owners,
+            {
+                "title": item.title,
+                "deadline": item.deadline,
+                "year": year,
+                "before": item.before,
+                "after": item.after,
+            },
+            about=(item.object_type, item.object_id),
+            due=item.after,
+            key=f"calendar:{item.object_type}:{item.object_id}:{item.deadline}:{item.after}",
+        )
+        written += len(ids)
+    return written

@@ -1,0 +1,229 @@
+"""Notifications: the caller's inbox and channel preferences; the outbox for admins."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import Enum
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from gpcloud.core.auth.roles import ADMIN_ROLES
+from gpcloud.core.graphql.mutations import run_mutation, run_payload
+from gpcloud.core.graphql.permissions import Authenticated, HasRole, allow
+from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
+from gpcloud.core.notifications import outbox, preferences, service
+from gpcloud.core.notifications.tables import DELIVERY_STATUSES
+from gpcloud.core.notifications.templates import CATALOGUE
+from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
+
+NotificationKind = strawberry.enum(
+    Enum("NotificationKind", {k.replace(".", "_").upper(): k for k in CATALOGUE}),
+    description="What happened; each kind has its message template and channel preference.",
+)
+DeliveryStatus = strawberry.enum(
+    Enum("DeliveryStatus", {s.upper(): s for s in DELIVERY_STATUSES}),
+    description="PENDING: waiting for an attempt (nextAttemptAt after a failure); DEAD: the "
+    "attempts ran out or cannot succeed, until an admin retries it.",
+)
+ADMINS = HasRole(*sorted(ADMIN_ROLES))
+
+
+@strawberry.type(description="A message in the caller's inbox.")
+class Notification:
+    id: strawberry.ID
+    kind: NotificationKind  # type: ignore[valid-type]
+    subject: str
+    body: str
+    object_type: str = strawberry.field(description="What it is about, e.g. procurement_plan.")
+    object_id: str
+    due: date | None = strawberry.field(description="The deadline, where there is one.")
+    due_explanation: str = strawberry.field(description="The rule behind the deadline.")
+    params: JSON = strawberry.field(description="The event's parameters, as text.")
+    read_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: dict) -> Notification:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            kind=NotificationKind(row["kind"]),
+            subject=row["subject"],
+            body=row["body"],
+            object_type=row["object_type"],
+            object_id=row["object_id"],
+            due=row["due"],
+            due_explanation=row["due_explanation"],
+            params=row["params"] or {},
+            read_at=row["read_at"],
+            created_at=row["created_at"],
+        )
+
+
+@strawberry.type
+class Channel:
+    name: str
+    title: str
+
+
+@strawberry.type(description="The channels beyond the inbox the caller gets a kind on.")
+class NotificationPreference:
+    kind: NotificationKind  # type: ignore[valid-type]
+    title: str
+    channels: list[str]
+
+    @classmethod
+    def of(cls, row: dict) -> NotificationPreference:
+        return cls(kind=NotificationKind(row["kind"]), title=row["title"], channels=row["channels"])
+
+
+@strawberry.type
+class NotificationPreferences:
+    kinds: list[NotificationPreference]
+    available_channels: list[Channel] = strawberry.field(
+        description="E-mail, and the channels of plugins approved for the caller's region."
+    )
+
+
+@strawberry.type(description="One notification's delivery over one channel beyond the inbox.")
+class NotificationDelivery:
+    id: strawberry.ID
+    channel: str
+    status: DeliveryStatus  # type: ignore[valid-type]
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str
+    reference: str = strawberry.field(description="The channel's id for it, once sent.")
+    sent_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    kind: NotificationKind  # type: ignore[valid-type]
+    subject: str
+    recipient: str = strawberry.field(description="The recipient's login name.")
+    tenant_code: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, row: dict) -> NotificationDelivery:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            channel=row["channel"],
+            status=DeliveryStatus(row["status"]),
+            attempts=row["attempts"],
+            next_attempt_at=row["next_attempt_at"],
+            last_error=row["last_error"],
+            reference=row["reference"],
+            sent_at=row["sent_at"],
+            created_at=row["created_at"],
+            updated_at=row["updated_at"],
+            kind=NotificationKind(row["kind"]),
+            subject=row["subject"],
+            recipient=row["recipient"],
+            tenant_code=row["tenant_id"],
+        )
+
+    @strawberry.field(extensions=allow(ADMINS))
+    async def tenant(self) -> Tenant | None:
+        return await tenant_by_code(self.tenant_code)
+
+
+@strawberry.type
+class MarkNotificationsReadPayload:
+    marked: int = strawberry.field(default=0, description="How many were unread until now.")
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class NotificationPreferencePayload:
+    preference: NotificationPreference | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class NotificationDeliveryPayload:
+    delivery: NotificationDelivery | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class Queries:
+    @strawberry.field(
+        extensions=allow(Authenticated()),
+        description="The caller's inbox, oldest first (unread: only what is still unread).",
+    )
+    async def notifications(
+        self, info: Info, first: int | None = None, after: str | None = None, unread: bool = False
+    ) -> Connection[Notification]:
+        page = await service.inbox(info.context.user, unread, first, after)
+        return connection(page, Notification.of)
+
+    @strawberry.field(extensions=allow(Authenticated()))
+    async def notification_preferences(self, info: Info) -> NotificationPreferences:
+        kinds, available = await preferences.preferences(info.context.user)
+        return NotificationPreferences(
+            kinds=[NotificationPreference.of(k) for k in kinds],
+            available_channels=[Channel(name=n, title=t) for n, t in available.items()],
+        )
+
+    @strawberry.field(
+        extensions=allow(ADMINS),
+        description="Deliveries of your region, e.g. status: DEAD for the dead letters.",
+    )
+    async def notification_deliveries(
+        self,
+        info: Info,
+        status: DeliveryStatus | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[NotificationDelivery]:
+        page = await outbox.search(
+            info.context.user, status.value if status else None, first, after
+        )
+        return connection(page, NotificationDelivery.of)
+
+
+@strawberry.type
+class Mutations:
+    @strawberry.mutation(
+        extensions=allow(Authenticated()),
+        description="Mark the given notifications of your inbox read, or all of them.",
+    )
+    async def mark_notifications_read(
+        self, info: Info, ids: list[strawberry.ID] | None = None, all: bool = False
+    ) -> MarkNotificationsReadPayload:
+        async def work() -> MarkNotificationsReadPayload:
+            numbers = None if ids is None else [parse_id(i, "notification") for i in ids]
+            marked = await service.mark_read(info.context.user, numbers, all)
+            return MarkNotificationsReadPayload(marked=marked)
+
+        return await run_mutation(MarkNotificationsReadPayload, work)
+
+    @strawberry.mutation(
+        extensions=allow(Authenticated()),
+        description="Choose the channels beyond the inbox for a kind ([] for the inbox only).",
+    )
+    async def set_notification_preference(
+        self,
+        info: Info,
+        kind: NotificationKind,  # type: ignore[valid-type]
+        channels: list[str],
+    ) -> NotificationPreferencePayload:
+        return await run_payload(
+            NotificationPreferencePayload,
+            "preference",
+            NotificationPreference.of,
+            lambda: preferences.set_channels(info.context.user, kind.value, channels),
+        )
+
+    @strawberry.mutation(
+        extensions=allow(ADMINS), description="Give a dead delivery a fresh round of attempts."
+    )
+    async def retry_notification_delivery(
+        self, info: Info, id: strawberry.ID
+    ) -> NotificationDeliveryPayload:
+        return await run_payload(
+            NotificationDeliveryPayload,
+            "delivery",
+            NotificationDelivery.of,
+            lambda: outbox.retry(info.context.user, parse_id(id, "delivery")),
+        )

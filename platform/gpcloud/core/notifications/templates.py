@@ -1,0 +1,133 @@
+"""The message catalogue: one Chinese template per event kind, rendered when the event happens.
+
+A template names the kind for people (`title`, shown with the channel preferences), gives the
+subject and body as `str.format` patterns over the event's parameters and, where the event has a
+deadline, the rule behind it (`explanation`). Dates read 2026年11月16日; a dict of import counts
+reads 新增 3，拒绝 1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+EMAIL = "email"
+
+
+@dataclass(frozen=True)
+class Template:
+    title: str
+    subject: str
+    body: str
+    explanation: str = ""
+    default_channels: tuple[str, ...] = (EMAIL,)
+
+
+CATALOGUE: dict[str, Template] = {
+    "plan.filed": Template(
+        title="采购计划已备案",
+        subject="采购计划已备案：{title}",
+        body="贵单位的采购计划《{title}》（编号 {plan_id}，预算 {amount} 元）已由财政部门备案，"
+        "可以按计划组织采购。",
+    ),
+    "plan.returned": Template(
+        title="采购计划被退回",
+        subject="采购计划被退回：{title}",
+        body="贵单位的采购计划《{title}》（编号 {plan_id}）已被财政部门退回，所占预算指标已释放。\n"
+        "退回理由：{reason}\n请按意见修改后重新提交备案。",
+    ),
+    "contract.awaiting_signature": Template(
+        title="合同待签署",
+        subject="合同待贵单位签署：{title}",
+        body="合同《{title}》（编号 {contract_id}，金额 {amount} 元）已由{signer}签署，现待贵单位签署。",
+        explanation="依据《中华人民共和国政府采购法》第四十六条，采购人与中标、成交供应商应当在"
+        "中标、成交通知书发出之日起三十日内签订政府采购合同；期限的最后一日是法定节假日的，"
+        "以节假日后的第一个工作日为期限的最后一日。",
+    ),
+    "contract.publication_overdue": Template(
+        title="合同公告逾期",
+        subject="合同公告已逾期：{title}",
+        body="合同《{title}》（编号 {contract_id}）已于{signed_on}签订，至今尚未公告，"
+        "已超过公告期限。请尽快在指定媒体公告。",
+        explanation="依据《中华人民共和国政府采购法实施条例》第五十条，采购人应当自政府采购合同"
+        "签订之日起2个工作日内，将政府采购合同在省级以上人民政府财政部门指定的媒体上公告，"
+        "但政府采购合同中涉及国家秘密、商业秘密的内容除外。",
+    ),
+    "import.finished": Template(
+        title="数据导入完成",
+        subject="数据导入完成：{registry}",
+        body="您提交的{registry}导入（任务编号 {job_id}）已完成：共 {rows} 行，{counts}。\n"
+        "其中被拒绝 {rejected} 行，每行的拒绝原因见该任务的拒绝报告（rejects.xlsx）。",
+        default_channels=(),
+    ),
+    "plugin_request.approved": Template(
+        title="插件申请已批准",
+        subject="插件申请已批准：{plugin} {version}",
+        body="贵地区提交的插件 {plugin}（版本 {version}）使用申请已获省财政厅批准，"
+        "即日起在贵地区及下辖地区生效。\n审批意见：{reason}",
+    ),
+    "plugin_request.rejected": Template(
+        title="插件申请未获批准",
+        subject="插件申请未获批准：{plugin} {version}",
+        body="贵地区提交的插件 {plugin}（版本 {version}）使用申请未获省财政厅批准。\n"
+        "理由：{reason}\n如仍需使用，请按意见修改需求说明后重新提交。",
+    ),
+    "deadline.moved": Template(
+        title="官方日历公布后期限调整",
+        subject="期限已调整：{title}",
+        body="{title}的{deadline}在{year}年节假日安排公布前按临时日历计算为{before}；"
+        "现按已公布的{year}年节假日安排重新计算，调整为{after}。",
+        explanation="{year}年节假日安排公布前，期限只按法定节假日临时计算，未计入调休；"
+        "官方安排载入平台后，所有临时计算的期限均已重新计算。",
+    ),
+}
+
+OUTCOMES = {
+    "created": "新增",
+    "updated": "更新",
+    "unchanged": "未变",
+    "rejected": "拒绝",
+    "invalid": "无效（未迁移）",
+}
+
+
+@dataclass(frozen=True)
+class Message:
+    subject: str
+    body: str
+    explanation: str
+
+
+def chinese_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, date):
+        return chinese_date(value)
+    if isinstance(value, Mapping):
+        order = [*OUTCOMES, *sorted(set(value) - set(OUTCOMES))]
+        return "，".join(f"{OUTCOMES.get(k, k)} {value[k]}" for k in order if k in value) or "无"
+    return str(value)
+
+
+class _Params(dict):
+    def __missing__(self, key: str) -> str:
+        raise KeyError(f"notification parameter {key!r} is missing")
+
+
+def template(kind: str) -> Template:
+    found = CATALOGUE.get(kind)
+    if found is None:
+        raise ValueError(f"no notification kind {kind!r} in the catalogue")
+    return found
+
+
+def render(kind: str, params: Mapping[str, Any], due: date | None = None) -> Message:
+    """The kind's message for these parameters; the explanation only where there is a deadline."""
+    chosen = template(kind)
+    values = _Params({key: _text(value) for key, value in params.items()})
+    explanation = chosen.explanation.format_map(values) if due is not None else ""
+    return Message(chosen.subject.format_map(values), chosen.body.format_map(values), explanation)
