@@ -114,7 +114,7 @@ async def test_request_queue_approval_and_only_xingning_changes(client, demo):
             .where(AuditEntry.object_type == "plugin_request")
             .order_by(AuditEntry.id)
         ]
-    assert actions == ["plugin.request", "plugin.approve"]
+    assert actions == ["plugin_request.file", "plugin_request.approve"]
 
 
 @pytest.mark.parametrize(

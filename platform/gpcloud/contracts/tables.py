@@ -51,7 +51,7 @@ class Contract(TenantOwned, Table, tablename="contract"):
     publication_due = Date(null=True, default=None)
     published_on = Date(null=True, default=None)
     filed_at = Timestamptz(null=True, default=None)
-    version = Integer(default=0)  # bumped by every transition (core/workflow)
+    revision = Integer(default=0)  # bumped by every transition (core/workflow)
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -94,5 +94,5 @@ class Payment(TenantOwned, Table, tablename="payment"):
     finance_reference = Varchar(length=64, default="")
     message = Text(default="")
     requested_by = Integer()
-    version = Integer(default=0)  # bumped by every transition (core/workflow)
+    revision = Integer(default=0)  # bumped by every transition (core/workflow)
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -91,5 +91,5 @@ class LegacyBatch(ProvinceShared, Table, tablename="legacy_batch"):
     skipped = Integer(default=0)
     rejected = Integer(default=0)
     error = Text(default="")
-    version = Integer(default=0)  # bumped by every transition (core/workflow)
+    revision = Integer(default=0)  # bumped by every transition (core/workflow)
     updated_at = Timestamptz(default=TimestamptzNow())

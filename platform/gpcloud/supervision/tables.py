@@ -45,7 +45,7 @@ class ProcurementIntention(TenantOwned, Table, tablename="procurement_intention"
     # The earliest day the procurement may start, and how it was computed (JSON list of steps).
     earliest_start = Date(null=True, default=None)
     deadline_steps = Text(default="[]")
-    version = Integer(default=0)  # bumped by every transition (core/workflow)
+    revision = Integer(default=0)  # bumped by every transition (core/workflow)
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -73,7 +73,7 @@ class ProcurementPlan(TenantOwned, Table, tablename="procurement_plan"):
     submitted_at = Timestamptz(null=True, default=None)
     filed_at = Timestamptz(null=True, default=None)
     reserved = Boolean(default=False)  # its lines hold their amounts on the indicators
-    version = Integer(default=0)  # bumped by every transition (core/workflow)
+    revision = Integer(default=0)  # bumped by every transition (core/workflow)
     updated_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -33,7 +33,7 @@ class Project(TenantOwned, Table, tablename="project"):
     budget_fen = BigInt()
     status = Varchar(length=16, default="entrusted", index=True)
     bid_deadline = Date(null=True, default=None)
-    version = Integer(default=0)  # bumped by every transition (core/workflow)
+    revision = Integer(default=0)  # bumped by every transition (core/workflow)
     updated_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -21,6 +21,7 @@ from gpcloud.contracts.tables import ContractSignature, Payment
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
+from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.integrations.digital_finance import service as budget
 from gpcloud.portal.tables import Notice
 from gpcloud.supervision import intentions, plans
@@ -159,7 +160,7 @@ async def test_the_announcements_of_a_project(world):
         # once, each one that is recorded was made on the project as the one before left it.
         assert wins and set(losses) <= {"CONFLICT"}
         assert await Announcement.count().where(Announcement.kind == "correction") == len(wins)
-        assert (await projects.get(project))["version"] == 1 + len(wins)
+        assert (await projects.get(project))["revision"] == 1 + len(wins)
         award = [projects.AwardInput(world["supplier"]["uscc"], Decimal("4380000"))]
         one_wins(
             *await race(
@@ -272,3 +273,25 @@ async def test_a_rejected_payment_is_given_back_once(awarded):
         line = await indicator(awarded)
         assert (line["paid_fen"], line["reserved_fen"]) == (0, PLAN_FEN)
         assert (await Payment.select(Payment.status).first())["status"] == "rejected"
+
+
+async def test_deciding_a_plugin_request(demo):
+    from gpcloud.core.plugins import service as plugin_requests
+    from gpcloud.core.plugins.registry import get_registry
+
+    plugin = get_registry().plugins["om_service"]
+    province = (await tenant_tree()).scope_for("440000")
+    with use_scope((await tenant_tree()).scope_for("441481")):
+        request = await plugin_requests.file_request(
+            await actor("xn.admin"),
+            "441481",
+            "om_service",
+            plugin.version,
+            "驻场运维服务需求说明",
+            {},
+        )
+    decider = await actor("gd.admin")
+    with use_scope(province):
+        one_wins(*await race(lambda: plugin_requests.approve(decider, request["id"])))
+        one_wins(*await race(lambda: plugin_requests.revoke(decider, request["id"], "不再需要")))
+    assert await audited("plugin_request.approve") == 1

@@ -61,6 +61,9 @@ class Perm(StrEnum):
     BUDGET_FETCH = "budget.fetch"
     BUDGET_USAGE_EXPORT = "budget.export_usage"
     USER_EXPORT = "user.export"
+    PLUGIN_READ = "plugin.read"
+    PLUGIN_REQUEST = "plugin.request"
+    PLUGIN_DECIDE = "plugin.decide"
 
 
 P = Perm
@@ -76,9 +79,11 @@ _ADMIN = {
     P.BUDGET_FETCH,
     P.BUDGET_USAGE_EXPORT,
     P.USER_EXPORT,
+    P.PLUGIN_READ,
+    P.PLUGIN_REQUEST,
 }
 GRANTS: dict[str, frozenset[Perm]] = {
-    PROVINCE_ADMIN: frozenset(_ADMIN),
+    PROVINCE_ADMIN: frozenset(_ADMIN | {P.PLUGIN_DECIDE}),
     TENANT_ADMIN: frozenset(_ADMIN),
     SUPERVISOR: frozenset(
         {

@@ -196,7 +196,7 @@ async def run_job(ctx: dict, job_id: int) -> str:
                 )
         except DomainError:  # another worker started it meanwhile
             return "taken"
-        job.update(status=started["status"], version=started["version"])
+        job.update(status=started["status"], revision=started["revision"])
         shutil.rmtree(result_dir(job_id), ignore_errors=True)  # a retry starts clean
         run = JobRun(job)
         try:

@@ -22,6 +22,6 @@ class Job(TenantOwned, Table, tablename="job"):
     # File name of the result under var/jobs/<id>/, downloadable at /jobs/<id>/result.
     result_file = Varchar(length=255, null=True, default=None)
     attempts = Integer(default=0)
-    version = Integer(default=0)  # bumped by every transition (core/workflow)
+    revision = Integer(default=0)  # bumped by every transition (core/workflow)
     started_at = Timestamptz(null=True, default=None)
     finished_at = Timestamptz(null=True, default=None)

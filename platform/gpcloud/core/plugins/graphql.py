@@ -3,29 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from gpcloud.core.auth.admin import reachable_tenant
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, TENANT_ADMIN
+from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_mutation
-from gpcloud.core.graphql.permissions import HasRole, allow
+from gpcloud.core.graphql.permissions import Requires, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.jsonutil import loads, to_json
 from gpcloud.core.plugins import hooks, service
 from gpcloud.core.plugins.registry import InstalledPlugin, get_registry
-from gpcloud.core.plugins.tables import REQUEST_STATUSES
+from gpcloud.core.plugins.workflow import PLUGIN_REQUEST
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 
-ADMINS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN)
-PROVINCE = HasRole(PROVINCE_ADMIN)
+READERS = Requires(Perm.PLUGIN_READ)
+REQUESTERS = Requires(Perm.PLUGIN_REQUEST)
+DECIDERS = Requires(Perm.PLUGIN_DECIDE)
 
-RequestStatus = strawberry.enum(
-    Enum("PluginRequestStatus", {s.upper(): s for s in REQUEST_STATUSES})
-)
+RequestStatus = state_enum("PluginRequestStatus", PLUGIN_REQUEST)
 PluginState = strawberry.enum(hooks.PluginState, description="Whether a plugin runs for a tenant.")
 
 
@@ -84,7 +83,7 @@ class PluginRequest:
             tenant_code=row["tenant_id"],
         )
 
-    @strawberry.field(extensions=allow(ADMINS))
+    @strawberry.field(extensions=allow(READERS))
     async def tenant(self) -> Tenant | None:
         return await tenant_by_code(self.tenant_code)
 
@@ -118,16 +117,17 @@ class PluginRequestPayload:
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(ADMINS))
+    @strawberry.field(extensions=allow(READERS))
     async def installed_plugins(self) -> list[Plugin]:
         return [Plugin.of(p) for p in get_registry().plugins.values()]
 
     @strawberry.field(
-        extensions=allow(ADMINS),
+        extensions=allow(READERS),
         description="Requests in your region; provincial admins: status REQUESTED is the queue.",
     )
     async def plugin_requests(
         self,
+        info: Info,
         status: RequestStatus | None = None,  # type: ignore[valid-type]
         tenant: str | None = None,
         plugin: str | None = None,
@@ -135,11 +135,11 @@ class Queries:
         after: str | None = None,
     ) -> Connection[PluginRequest]:
         page = await service.list_requests(
-            status.value if status else None, tenant, plugin, first, after
+            info.context.user, status.value if status else None, tenant, plugin, first, after
         )
         return connection(page, PluginRequest.of)
 
-    @strawberry.field(extensions=allow(ADMINS), description="Every installed plugin for a tenant.")
+    @strawberry.field(extensions=allow(READERS), description="Every installed plugin for a tenant.")
     async def tenant_plugins(self, region_code: str) -> list[TenantPlugin]:
         await reachable_tenant(region_code, "regionCode")
         return [
@@ -162,7 +162,9 @@ def _payload(work):
 
 @strawberry.type
 class Mutations:
-    @strawberry.mutation(extensions=allow(ADMINS), description="File a request for the province.")
+    @strawberry.mutation(
+        extensions=allow(REQUESTERS), description="File a request for the province."
+    )
     async def file_plugin_request(
         self, info: Info, input: PluginRequestInput
     ) -> PluginRequestPayload:
@@ -178,7 +180,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(PROVINCE), description="Binds the installed version and code."
+        extensions=allow(DECIDERS), description="Binds the installed version and code."
     )
     async def approve_plugin_request(
         self, info: Info, id: strawberry.ID, reason: str = ""
@@ -187,7 +189,7 @@ class Mutations:
             lambda: service.approve(info.context.user, parse_id(id, "request"), reason)
         )
 
-    @strawberry.mutation(extensions=allow(PROVINCE))
+    @strawberry.mutation(extensions=allow(DECIDERS))
     async def reject_plugin_request(
         self, info: Info, id: strawberry.ID, reason: str
     ) -> PluginRequestPayload:
@@ -195,7 +197,7 @@ class Mutations:
             lambda: service.reject(info.context.user, parse_id(id, "request"), reason)
         )
 
-    @strawberry.mutation(extensions=allow(PROVINCE), description="The plugin stops for the tenant.")
+    @strawberry.mutation(extensions=allow(DECIDERS), description="The plugin stops for the tenant.")
     async def revoke_plugin_approval(
         self, info: Info, id: strawberry.ID, reason: str
     ) -> PluginRequestPayload:
@@ -204,7 +206,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(ADMINS), description="Pause or resume an approved plugin."
+        extensions=allow(REQUESTERS), description="Pause or resume an approved plugin."
     )
     async def set_plugin_enabled(
         self, info: Info, id: strawberry.ID, enabled: bool

@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 
 from jsonschema import Draft202012Validator
 
-from gpcloud.core.audit import service as audit
-from gpcloud.core.auth.admin import reachable_tenant, require_admin
-from gpcloud.core.auth.roles import PROVINCE_ADMIN
+from gpcloud.core.auth.admin import reachable_tenant
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.db import after_commit
+from gpcloud.core.db import after_commit, transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.jsonutil import decimalize, dumps
 from gpcloud.core.notifications.events import plugin_request_decided
@@ -20,14 +19,9 @@ from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.plugins import hooks
 from gpcloud.core.plugins.registry import InstalledPlugin, get_registry
 from gpcloud.core.plugins.tables import PluginRequest
-from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.core.plugins.workflow import PLUGIN_REQUEST
 
 # Requests and decisions
-
-
-def _require(actor: CurrentUser, role: str) -> None:
-    if role not in actor.roles:
-        raise DomainError("FORBIDDEN", f"needs the role {role}")
 
 
 def _installed(name: str) -> InstalledPlugin:
@@ -49,10 +43,10 @@ def config_problems(plugin: InstalledPlugin, config: dict) -> list[Problem]:
     ]
 
 
+@requires(Perm.PLUGIN_REQUEST)
 async def file_request(
     actor: CurrentUser, tenant: str, name: str, version: str, statement: str, config: dict
 ) -> dict:
-    require_admin(actor)
     await reachable_tenant(tenant)
     plugin = _installed(name)
     config = decimalize(config or {})
@@ -93,10 +87,11 @@ async def file_request(
         config=dumps(config),
         requested_by=actor.id,
     )
-    await request.save()
-    row = await get_request(request.id)
-    await audit.record("plugin.request", "plugin_request", request.id, None, row, tenant=tenant)
-    return row
+    async with transaction():
+        await request.save()
+        row = await get_request(request.id)
+        await PLUGIN_REQUEST.created(row, {"plugin": name, "version": version}, "file")
+        return row
 
 
 async def get_request(request_id: int) -> dict:
@@ -106,33 +101,17 @@ async def get_request(request_id: int) -> dict:
     return row
 
 
-def _check_state(request: dict, status: str) -> None:
-    if request["status"] != status:
-        raise DomainError("WRONG_STATE", f"the request is {request['status']}, not {status}")
+async def _decide(actor: CurrentUser, request: dict, action: str, changes: dict, reason="") -> dict:
+    detail = {"reason": reason.strip()} if reason.strip() else None
+    async with transaction():
+        after = await PLUGIN_REQUEST.move(actor, request, action, changes, detail)
+        await plugin_request_decided(action, after)
+        after_commit(hooks.bump_epoch)
+        return after
 
 
-async def _decide(request_id: int, action: str, from_status: str, changes: dict) -> dict:
-    before = await get_request(request_id)
-    _check_state(before, from_status)
-    await PluginRequest.update(changes).where(PluginRequest.id == request_id)
-    after = await get_request(request_id)
-    await audit.record(
-        f"plugin.{action}",
-        "plugin_request",
-        request_id,
-        before,
-        after,
-        {"reason": after["decision_reason"]} if "decision_reason" in changes else None,
-        tenant=before["tenant_id"],
-    )
-    await plugin_request_decided(action, after)
-    after_commit(hooks.bump_epoch)
-    return after
-
-
-def _decision(actor: CurrentUser, status: str, reason: str) -> dict:
+def _decision(actor: CurrentUser, reason: str) -> dict:
     return {
-        PluginRequest.status: status,
         PluginRequest.decided_by: actor.id,
         PluginRequest.decided_at: datetime.now(UTC),
         PluginRequest.decision_reason: reason.strip(),
@@ -144,10 +123,10 @@ def _reason_required(reason: str) -> None:
         raise DomainError("REASON_REQUIRED", "give a reason", "reason")
 
 
+@requires(Perm.PLUGIN_DECIDE)
 async def approve(actor: CurrentUser, request_id: int, reason: str = "") -> dict:
-    _require(actor, PROVINCE_ADMIN)
     request = await get_request(request_id)
-    _check_state(request, "requested")
+    PLUGIN_REQUEST.next_state("approve", request["status"])
     if request["requested_by"] == actor.id:
         raise DomainError(
             "SELF_APPROVAL", "a request is approved by someone other than who filed it"
@@ -162,36 +141,48 @@ async def approve(actor: CurrentUser, request_id: int, reason: str = "") -> dict
             f"{request['plugin']} {request['version']} as filed is not what is installed; "
             "the tenant must file again",
         )
-    with all_tenants("plugins: the previous approval of this tenant is superseded"):
-        await PluginRequest.update({PluginRequest.status: "superseded"}).where(
+    async with transaction():
+        approved = await _decide(actor, request, "approve", _decision(actor, reason), reason)
+        earlier = await PluginRequest.select().where(
             (PluginRequest.tenant_id == request["tenant_id"])
             & (PluginRequest.plugin == request["plugin"])
             & (PluginRequest.status == "approved")
+            & (PluginRequest.id != request_id)
         )
-    return await _decide(request_id, "approve", "requested", _decision(actor, "approved", reason))
+        for row in earlier:
+            await PLUGIN_REQUEST.move(None, row, "supersede", detail={"by": request_id})
+        return approved
 
 
+@requires(Perm.PLUGIN_DECIDE)
 async def reject(actor: CurrentUser, request_id: int, reason: str) -> dict:
-    _require(actor, PROVINCE_ADMIN)
     _reason_required(reason)
-    return await _decide(request_id, "reject", "requested", _decision(actor, "rejected", reason))
+    request = await get_request(request_id)
+    return await _decide(actor, request, "reject", _decision(actor, reason), reason)
 
 
+@requires(Perm.PLUGIN_DECIDE)
 async def revoke(actor: CurrentUser, request_id: int, reason: str) -> dict:
-    _require(actor, PROVINCE_ADMIN)
     _reason_required(reason)
-    return await _decide(request_id, "revoke", "approved", _decision(actor, "revoked", reason))
+    request = await get_request(request_id)
+    return await _decide(actor, request, "revoke", _decision(actor, reason), reason)
 
 
+@requires(Perm.PLUGIN_REQUEST)
 async def set_enabled(actor: CurrentUser, request_id: int, enabled: bool) -> dict:
-    require_admin(actor)
-    return await _decide(
-        request_id, "enable" if enabled else "disable", "approved", {PluginRequest.enabled: enabled}
-    )
+    request = await get_request(request_id)
+    action = "enable" if enabled else "disable"
+    return await _decide(actor, request, action, {PluginRequest.enabled: enabled})
 
 
+@requires(Perm.PLUGIN_READ)
 async def list_requests(
-    status: str | None, tenant: str | None, plugin: str | None, first: int | None, after: str | None
+    actor: CurrentUser,
+    status: str | None,
+    tenant: str | None,
+    plugin: str | None,
+    first: int | None,
+    after: str | None,
 ) -> Page:
     query = PluginRequest.select()
     if status:

@@ -24,3 +24,4 @@ class PluginRequest(TenantOwned, Table, tablename="plugin_request"):
     decided_by = Integer(null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
     decision_reason = Text(default="")
+    revision = Integer(default=0)  # bumped by every transition (core/workflow)

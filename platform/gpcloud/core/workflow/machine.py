@@ -1,15 +1,15 @@
 """One state machine per business object: its states, and the transitions between them with the
 permission each needs and the rule it enforces. A transition is a compare-and-set:
 
-    UPDATE t SET status = :after, version = version + 1, ...
-    WHERE id = :id AND status = :before AND version = :version RETURNING *
+    UPDATE t SET status = :after, revision = revision + 1, ...
+    WHERE id = :id AND status = :before AND revision = :revision RETURNING *
 
 so of N requests that read the same row, one wins and the others get CONFLICT, whatever the
 database's isolation level; nothing they would have done after it (budget movements, notices)
 happens twice. Plugin vetoes run before the row is won, side effects after it, in the same
 transaction; the audit entry is written with the row.
 
-`version` makes self-transitions (a contract signed by its first party, a correction published
+`revision` makes self-transitions (a contract signed by its first party, a correction published
 on a tendering project) compare-and-set too: any change through a machine bumps it.
 """
 
@@ -61,7 +61,7 @@ def _own_tenant(row: dict) -> str:
 
 class StateMachine:
     """`noun` names the object in messages and plugin events (plan.submit); `kind` in the
-    audit log (procurement_plan); `table` has `status` and `version` columns.
+    audit log (procurement_plan); `table` has `status` and `revision` columns.
 
     Objects of the platform's own machinery (jobs, migration batches) are neither vetoed by
     tenant plugins nor, where their table is their record, audited; `tenant` says whose an
@@ -131,7 +131,7 @@ class StateMachine:
                 tenant, f"{self.noun}.{action}", event or row, row["status"], after
             )
         table = self.table
-        values = {table.status: after, table.version: table.version + 1, **(changes or {})}
+        values = {table.status: after, table.revision: table.revision + 1, **(changes or {})}
         if hasattr(table, "updated_at"):
             values.setdefault(table.updated_at, clock.now())
         won = await (
@@ -139,7 +139,7 @@ class StateMachine:
             .where(
                 (table.id == row["id"])
                 & (table.status == row["status"])
-                & (table.version == row["version"])
+                & (table.revision == row["revision"])
             )
             .returning(*table.all_columns())
         )

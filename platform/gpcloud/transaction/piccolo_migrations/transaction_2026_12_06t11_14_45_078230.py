@@ -4,7 +4,7 @@ from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-06T11:14:45:078230"
 VERSION = "1.38.0"
-DESCRIPTION = "version column for compare-and-set transitions"
+DESCRIPTION = "revision column for compare-and-set transitions"
 
 
 async def forwards():
@@ -13,8 +13,8 @@ async def forwards():
     manager.add_column(
         table_class_name="Project",
         tablename="project",
-        column_name="version",
-        db_column_name="version",
+        column_name="revision",
+        db_column_name="revision",
         column_class_name="Integer",
         column_class=Integer,
         params={
