@@ -134,7 +134,13 @@ async def test_organisations_outside_the_region_or_the_accounts_tenant(client, d
         # In the caller's region, but not in the account's tenant.
         (city, "441400", "兴宁市第一中学", "PURCHASER", "ORGANISATION_IN_OTHER_TENANT"),
         (province, "441481", "广东省财政厅", "TENANT_ADMIN", "ORGANISATION_IN_OTHER_TENANT"),
-        (province, "441481", "梅州市客都办公设备有限公司", "SUPPLIER", "ORGANISATION_IN_OTHER_TENANT"),
+        (
+            province,
+            "441481",
+            "梅州市客都办公设备有限公司",
+            "SUPPLIER",
+            "ORGANISATION_IN_OTHER_TENANT",
+        ),
     ]
     for n, (token, tenant, org, role, code) in enumerate(cases):
         payload = await create(client, token, f"out.{n}", org, [role], tenant)

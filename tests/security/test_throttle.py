@@ -155,4 +155,3 @@ def test_the_server_does_not_believe_the_header_from_localhost(tmp_path):
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=30)
-

@@ -198,9 +198,9 @@ async def test_update_roles_status_and_self_protection(client, demo):
 async def test_reset_password_revokes_tokens(client, demo):
     admin = await login(client, "xn.admin")
     victim = await login(client, "xn.purchaser")
-    payload = (await gql(client, RESET, {"id": await user_id("xn.purchaser")}, token=admin))["data"][
-        "resetPassword"
-    ]
+    payload = (await gql(client, RESET, {"id": await user_id("xn.purchaser")}, token=admin))[
+        "data"
+    ]["resetPassword"]
     assert payload["errors"] == [] and payload["oneTimePassword"]
     assert error_codes(await gql(client, "{ me { user { id } } }", token=victim)) == [
         "TOKEN_REVOKED"
