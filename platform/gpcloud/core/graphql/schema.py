@@ -17,8 +17,10 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.file_uploads import Upload
 from strawberry.tools import merge_types
 
+from gpcloud.core.bad_requests import UPLOAD
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.domains import DOMAINS
@@ -72,6 +74,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=query,
         mutation=mutation,
+        scalar_overrides={Upload: UPLOAD},
         extensions=[
             # Frontends send the same few documents over and over: parse and validate each once
             # (bounded LRU caches, so unique documents cannot grow memory).
