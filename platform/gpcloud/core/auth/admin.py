@@ -23,7 +23,7 @@ from gpcloud.core.auth.roles import (
 )
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation, User, UserRole
-from gpcloud.core.db import contains_ci, is_unique_violation
+from gpcloud.core.db import contains_ci, is_unique_violation, starts_with_ci
 from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants, current_scope
@@ -305,18 +305,10 @@ async def list_users(
         query = query.where(User.status == flt.status)
     if flt.search:
         term = flt.search.strip().lower()
-        pattern = f"%{_like_term(term)}%"
         query = query.where(
-            contains_ci(User.username, f"{_like_term(term)}%")
-            | contains_ci(User.display_name, pattern)
+            starts_with_ci(User.username, term) | contains_ci(User.display_name, term)
         )
     return await keyset_page(query, User.id, first, after)
-
-
-def _like_term(term: str) -> str:
-    """Piccolo's like() has no ESCAPE clause: drop '%' and '\\' (PostgreSQL's escape character).
-    A typed '_' stays: as a one-character wildcard it still matches itself."""
-    return term.replace("%", "").replace("\\", "")
 
 
 # Organisations
@@ -365,5 +357,5 @@ async def list_organisations(
     if kind:
         query = query.where(Organisation.kind == kind)
     if search and search.strip():
-        query = query.where(contains_ci(Organisation.name, f"%{_like_term(search.strip())}%"))
+        query = query.where(contains_ci(Organisation.name, search.strip()))
     return await keyset_page(query, Organisation.id, first, after)

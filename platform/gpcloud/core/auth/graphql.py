@@ -173,7 +173,6 @@ class ProfileInput:
     display_name: str | None = None
     mobile: str | None = None
     email: str | None = None
-    organisation_uscc: str | None = None
 
 
 @strawberry.input
@@ -305,7 +304,6 @@ class Mutations:
                 input.display_name,
                 input.mobile,
                 input.email,
-                input.organisation_uscc,
             )
             return MePayload(me=await _me(user))
 

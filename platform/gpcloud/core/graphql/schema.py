@@ -22,6 +22,7 @@ from strawberry.tools import merge_types
 
 from gpcloud.core.bad_requests import UPLOAD
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.refusals import WholeMutations
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.domains import DOMAINS
 
@@ -81,6 +82,7 @@ def build_schema() -> strawberry.Schema:
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             TenantScope,
+            WholeMutations,
             lambda: AddValidationRules([DEPTH_RULE]),
             lambda: MaskInternalErrors(
                 should_mask_error=_is_internal, error_message="internal error"
