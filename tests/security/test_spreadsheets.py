@@ -90,12 +90,13 @@ async def test_the_account_export_writes_names_as_text(client, demo):
 def test_numbers_are_numbers_and_text_is_text(tmp_path):
     from gpcloud.core.spreadsheet import write_csv, write_xlsx
 
-    row = [Decimal("-5.00"), -3, "-5", "-5.5", "+1", "-x", "=1", "@a", "\rx", "\tx", "a=b", None]
+    row = [Decimal("-5.00"), -3, "-5", "-5.5", "+1", "-x", "=1", "@a", "\rx", "\tx", "a=b", "a\x01b"]
     write_xlsx(tmp_path / "t.xlsx", ["h"] * len(row), [row])
     cells = list(load_workbook(tmp_path / "t.xlsx").active.iter_rows(min_row=2))[0]
     assert [c.value for c in cells[:2]] == [-5, -3] and cells[0].number_format == "0.00"
     assert [c.quotePrefix for c in cells[2:11]] == [False] * 3 + [True] * 5 + [False]
     assert all(c.data_type == "s" for c in cells[2:11])
+    assert cells[11].value == "ab"  # a control character XLSX cannot hold is dropped
     write_csv(tmp_path / "t.csv", ["h"] * len(row), [row])
     (line,) = csv_cells((tmp_path / "t.csv").read_bytes().decode("utf-8-sig"))[1:]
     assert line == [
@@ -110,5 +111,5 @@ def test_numbers_are_numbers_and_text_is_text(tmp_path):
         "'\rx",
         "'\tx",
         "a=b",
-        "",
+        "a\x01b",
     ]

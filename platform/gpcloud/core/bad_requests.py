@@ -29,13 +29,20 @@ from strawberry.types.scalar import scalar
 # Ids are 32-bit serials (parse_id gives GraphQL IDs the same range).
 RowId = Annotated[int, PathParameter(gt=0, lt=2**31)]
 AfterId = Annotated[int, QueryParameter(ge=0, lt=2**31)]  # a page starts after this id
-CODES = {400: "BAD_REQUEST", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND"}
+CODES = {
+    400: "BAD_REQUEST",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    413: "TOO_LARGE",
+}
 HTML_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"})
 
 
-def json_response(body: dict, status: int) -> Response:
+def json_response(body: dict, status: int, headers: dict | None = None) -> Response:
     text = json.dumps(body, ensure_ascii=False).translate(HTML_SAFE)
-    return Response(text, status_code=status, media_type="application/json")
+    return Response(text, status_code=status, media_type="application/json", headers=headers)
 
 
 def _http_error(request: Request, exc: HTTPException) -> Response:
@@ -47,7 +54,7 @@ def _http_error(request: Request, exc: HTTPException) -> Response:
         else:
             body["extra"] = extra
     code = CODES.get(status, "HTTP_ERROR")
-    return json_response({"status_code": status, "code": code, **body}, status)
+    return json_response({"status_code": status, "code": code, **body}, status, exc.headers)
 
 
 EXCEPTION_HANDLERS = {HTTPException: _http_error}

@@ -80,6 +80,7 @@ def write_xlsx(
 ) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet)
@@ -87,6 +88,8 @@ def write_xlsx(
     def cell(value: Cell):
         if isinstance(value, datetime) and value.tzinfo is not None:
             value = value.replace(tzinfo=None)  # XLSX has no time zones: the wall time
+        if isinstance(value, str):  # control characters XLSX cannot hold would fail the file
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
         written = WriteOnlyCell(worksheet, value=value)
         if isinstance(value, str):
             written.data_type = "s"  # never a formula, whatever it starts with
