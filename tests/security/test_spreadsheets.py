@@ -90,7 +90,20 @@ async def test_the_account_export_writes_names_as_text(client, demo):
 def test_numbers_are_numbers_and_text_is_text(tmp_path):
     from gpcloud.core.spreadsheet import write_csv, write_xlsx
 
-    row = [Decimal("-5.00"), -3, "-5", "-5.5", "+1", "-x", "=1", "@a", "\rx", "\tx", "a=b", "a\x01b"]
+    row = [
+        Decimal("-5.00"),
+        -3,
+        "-5",
+        "-5.5",
+        "+1",
+        "-x",
+        "=1",
+        "@a",
+        "\rx",
+        "\tx",
+        "a=b",
+        "a\x01b",
+    ]
     write_xlsx(tmp_path / "t.xlsx", ["h"] * len(row), [row])
     cells = list(load_workbook(tmp_path / "t.xlsx").active.iter_rows(min_row=2))[0]
     assert [c.value for c in cells[:2]] == [-5, -3] and cells[0].number_format == "0.00"
