@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from litestar.response import File
 from strawberry.litestar import make_graphql_controller
 
+from gpcloud.core.bad_requests import EXCEPTION_HANDLERS, RowId, checked_graphql
 from gpcloud.core.db import close_pool, open_pool
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.context import authenticate, context_getter
@@ -28,12 +29,14 @@ from gpcloud.worker import make_worker
 
 log = logging.getLogger("gpcloud")
 
-GraphQLController = make_graphql_controller(
-    schema,
-    path="/graphql",
-    context_getter=context_getter,
-    graphql_ide="graphiql",
-    multipart_uploads_enabled=True,
+GraphQLController = checked_graphql(
+    make_graphql_controller(
+        schema,
+        path="/graphql",
+        context_getter=context_getter,
+        graphql_ide="graphiql",
+        multipart_uploads_enabled=True,
+    )
 )
 
 
@@ -57,13 +60,13 @@ async def _job_file(request: Request, job_id: int, name: str | None) -> File:
 
 
 @get("/jobs/{job_id:int}/result")
-async def job_result(request: Request, job_id: FromPath[int]) -> File:
+async def job_result(request: Request, job_id: RowId) -> File:
     """The main result file of a finished job, for whoever may read the job."""
     return await _job_file(request, job_id, None)
 
 
 @get("/jobs/{job_id:int}/files/{name:str}")
-async def job_file(request: Request, job_id: FromPath[int], name: FromPath[str]) -> File:
+async def job_file(request: Request, job_id: RowId, name: FromPath[str]) -> File:
     """Any result file of a finished job (e.g. an import's rejects.csv)."""
     return await _job_file(request, job_id, name)
 
@@ -104,4 +107,5 @@ def create_app(run_worker: bool | None = None) -> Litestar:
             *pages,
         ],
         lifespan=[lifespan],
+        exception_handlers=EXCEPTION_HANDLERS,
     )

@@ -443,6 +443,9 @@ def serve(
         port=port,
         log_level="info",
         access_log=access_log,
+        # X-Forwarded-For is believed only from the proxies named in `trusted_proxies` (by the
+        # app: core.graphql.context.client_address); uvicorn would believe it from 127.0.0.1.
+        proxy_headers=False,
     )
 
 

@@ -7,6 +7,7 @@ happens here and only here, by environment, never by code edits.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import secrets
 import tomllib
@@ -14,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
 @dataclasses.dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Settings:
     smtp_timeout_seconds: int
     notification_max_attempts: int
     notification_retry_seconds: int
+    # Reverse proxies whose X-Forwarded-For is believed (core.graphql.context.client_address).
+    trusted_proxies: tuple[Network, ...]
 
     @property
     def is_postgres(self) -> bool:
@@ -104,6 +108,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             low, high = INT_RANGES.get(name, (1, 2**31 - 1))
             if not low <= value <= high:
                 raise SettingsError(f"{source} must be between {low} and {high}, got {value}")
+        elif field.type == "tuple[Network, ...]":
+            value = _networks(value, source)
         elif field.type == "Path":
             # Paths from the environment are the caller's (cwd); paths in config/ are the project's.
             value = Path(value) if from_env else PROJECT_ROOT / str(value)
@@ -129,6 +135,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     elif len(str(values["secret_key"])) < MIN_SECRET_LENGTH:
         raise SettingsError(f"GPCLOUD_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def _networks(value: object, source: str) -> tuple[Network, ...]:
+    """Addresses or CIDR blocks: a TOML list, or comma-separated in an environment variable."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple):
+        raise SettingsError(f"{source} must be a list of addresses or CIDR blocks")
+    try:
+        return tuple(ipaddress.ip_network(str(i).strip(), strict=False) for i in items if i)
+    except ValueError as exc:
+        raise SettingsError(f"{source}: {exc}") from None
 
 
 def _generated_secret(var: Path) -> str:

@@ -8,11 +8,11 @@ import asyncio
 from gpcloud.contracts import performance
 from gpcloud.contracts.tables import Payment
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.core.imports.reader import write_csv, write_xlsx
 from gpcloud.core.jobs.registry import job
 from gpcloud.core.jobs.service import JobRun
 from gpcloud.core.money import to_yuan
 from gpcloud.core.plugins.hooks import TenantContext, TenantHooks, tenant_context, tenant_hooks
+from gpcloud.core.spreadsheet import write_csv, write_xlsx
 
 HEADER = [
     "reference",
@@ -84,11 +84,11 @@ async def exchange(run: JobRun) -> None:
                 request["reference"],
                 request["indicator_code"],
                 request["budget_unit_code"],
-                str(row["contract"]),
+                row["contract"],
                 row["contract_title"],
                 request["payee"]["name"],
                 request["payee"]["uscc"],
-                request["amount"],
+                to_yuan(row["amount_fen"]),
                 "yes" if row["final"] else "no",
             ]
         )

@@ -7,6 +7,8 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+from piccolo.columns.combination import Where
+from piccolo.columns.operators.comparison import ComparisonOperator
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from gpcloud.piccolo_conf import DB
@@ -111,9 +113,32 @@ async def refresh_statistics() -> None:
         await DB.run_ddl(f'ANALYZE "{row["relname"]}"')
 
 
-def contains_ci(column, pattern: str):
+class _LikeEscaped(ComparisonOperator):
+    """SQLite's LIKE has no escape character unless one is named; PostgreSQL's is '\\'."""
+
+    template = "{name} LIKE {value} ESCAPE '\\'"
+
+
+def _like_ci(column, pattern: str) -> Where:
     """Case-insensitive LIKE: ILIKE on PostgreSQL; SQLite's LIKE already ignores ASCII case."""
-    return column.like(pattern) if is_sqlite() else column.ilike(pattern)
+    if is_sqlite():
+        return Where(column=column, value=pattern, operator=_LikeEscaped)
+    return column.ilike(pattern)
+
+
+def _literal(text: str) -> str:
+    """`text` for a LIKE pattern, its wildcards and escape character matching themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def contains_ci(column, text: str) -> Where:
+    """Rows whose `column` contains `text`, ignoring case: every search box's condition. What
+    the user typed is matched as typed: '%' and '_' are not wildcards."""
+    return _like_ci(column, f"%{_literal(text)}%")
+
+
+def starts_with_ci(column, text: str) -> Where:
+    return _like_ci(column, f"{_literal(text)}%")
 
 
 def any_of(column, values):

@@ -10,6 +10,7 @@ from litestar import Request, Response, get
 from litestar.exceptions import ValidationException
 from litestar.params import FromQuery
 
+from gpcloud.core.bad_requests import AfterId
 from gpcloud.core.errors import DomainError
 from gpcloud.portal import ocds, service
 
@@ -38,7 +39,7 @@ async def ocds_releases(
     region: FromQuery[str | None] = None,
     since: FromQuery[date | None] = None,
     until: FromQuery[date | None] = None,
-    after: FromQuery[int] = 0,
+    after: AfterId = 0,
     limit: FromQuery[int] = PAGE,
 ) -> Response:
     """Every published stage as an OCDS 1.1 release, oldest first; `links.next` pages on.

@@ -22,9 +22,9 @@ from gpcloud.core.auth.roles import PROVINCE_ADMIN
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import any_of, bulk_insert, transaction
 from gpcloud.core.errors import DomainError
-from gpcloud.core.imports.reader import write_csv
 from gpcloud.core.imports.spec import fen
 from gpcloud.core.jobs.service import enqueue
+from gpcloud.core.spreadsheet import write_csv
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal.tables import KINDS, STAGES, LegacyBatch, Notice, NoticeSupplier

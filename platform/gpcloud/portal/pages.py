@@ -13,6 +13,7 @@ from litestar import Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 
+from gpcloud.core.bad_requests import RowId
 from gpcloud.core.errors import DomainError
 from gpcloud.core.money import to_yuan_or_none
 from gpcloud.core.tenancy.service import tenant_tree
@@ -146,7 +147,7 @@ async def notice_list(
 
 
 @get("/notices/{notice_id:int}", include_in_schema=False)
-async def notice_detail(notice_id: FromPath[int]) -> Response:
+async def notice_detail(notice_id: RowId) -> Response:
     try:
         row = await service.get(notice_id)
     except DomainError:

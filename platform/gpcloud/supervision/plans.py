@@ -88,6 +88,8 @@ async def notice_fields(plan: dict) -> dict:
 
 
 async def _check(unit: dict, data: PlanInput) -> list[Problem]:
+    """What a plan's fields and lines must be, declared or carried over: its lines funded by
+    indicators of its own unit (one line each)."""
     problems = []
     if not 2 <= len(data.title.strip()) <= 200:
         problems.append(Problem("INVALID_TITLE", "a title of 2 to 200 characters", "title"))
@@ -116,6 +118,24 @@ async def _check(unit: dict, data: PlanInput) -> list[Problem]:
                     f"lines[{i}]",
                 )
             )
+    return problems
+
+
+def _amounts(data: PlanInput) -> tuple[list[int], list[Problem]]:
+    """Each line's amount in fen, every one above zero."""
+    amounts, problems = [], []
+    for i, line in enumerate(data.lines):
+        try:
+            amounts.append(to_fen(line.amount, f"lines[{i}].amount"))
+        except DomainError as exc:
+            problems += exc.problems
+    if any(a == 0 for a in amounts):
+        problems.append(Problem("INVALID_AMOUNT", "every line above zero", "lines"))
+    return amounts, problems
+
+
+async def _intention_problems(unit: dict, data: PlanInput) -> list[Problem]:
+    problems = []
     if data.intention_id is None and data.intention_exemption not in INTENTION_EXEMPTIONS:
         problems.append(
             Problem(
@@ -164,15 +184,8 @@ async def _method_problem(
 @requires(Perm.PLAN_CREATE)
 async def create(actor: CurrentUser, data: PlanInput) -> dict:
     unit = await purchaser_unit(actor)
-    problems = await _check(unit, data)
-    amounts = []
-    for i, line in enumerate(data.lines):
-        try:
-            amounts.append(to_fen(line.amount, f"lines[{i}].amount"))
-        except DomainError as exc:
-            problems += exc.problems
-    if any(a == 0 for a in amounts):
-        problems.append(Problem("INVALID_AMOUNT", "every line above zero", "lines"))
+    amounts, problems = _amounts(data)
+    problems += await _check(unit, data) + await _intention_problems(unit, data)
     if problems:
         raise DomainError.many(problems)
     async with transaction():
@@ -368,6 +381,10 @@ async def register_legacy(
         if existing:
             raise DomainError("DUPLICATE_LEGACY_PLAN", f"plan {reference} was carried over already")
         unit = await purchasers.get(purchaser_id)
+        amounts, problems = _amounts(data)
+        problems += await _check(unit, data)
+        if problems:
+            raise DomainError.many(problems)
         plan = ProcurementPlan(
             tenant_id=unit["tenant_id"],
             purchaser=purchaser_id,
@@ -375,7 +392,7 @@ async def register_legacy(
             title=data.title.strip(),
             object_type=data.object_type,
             method=data.method,
-            amount_fen=sum(to_fen(line.amount) for line in data.lines),
+            amount_fen=sum(amounts),
             status=LEGACY_STATES[state],
             origin="legacy",
             legacy_reference=reference.strip(),

@@ -125,7 +125,7 @@ async def test_first_login_rule(client, demo):
     assert me["data"]["me"] == {
         "firstLoginPending": True,
         "mustChangePassword": True,
-        "missingProfileFields": ["DISPLAY_NAME", "MOBILE", "EMAIL", "ORGANISATION_USCC"],
+        "missingProfileFields": ["DISPLAY_NAME", "MOBILE", "EMAIL"],
     }
     for query in ("{ jobs { edges { node { id } } } }", "{ users { edges { node { id } } } }"):
         assert error_codes(await gql(client, query, token=token)) == ["FIRST_LOGIN_REQUIRED"]
@@ -150,21 +150,11 @@ async def test_first_login_rule(client, demo):
     assert error_codes(await gql(client, ME, token=token)) == ["TOKEN_REVOKED"]
     token = changed["token"]
 
-    bad = await gql(
-        client,
-        PROFILE,
-        {"input": {"mobile": "12345", "email": "no-at", "organisationUscc": "X"}},
-        token=token,
-    )
+    bad = await gql(client, PROFILE, {"input": {"mobile": "12345", "email": "no-at"}}, token=token)
     assert {e["code"] for e in bad["data"]["completeProfile"]["errors"]} == {
         "INVALID_PHONE",
         "INVALID_EMAIL",
-        "INVALID_USCC",
     }
-    taken = await gql(
-        client, PROFILE, {"input": {"organisationUscc": "11441481MB2C90002Y"}}, token=token
-    )
-    assert [e["code"] for e in taken["data"]["completeProfile"]["errors"]] == ["DUPLICATE_USCC"]
 
     done = (
         await gql(
@@ -175,7 +165,6 @@ async def test_first_login_rule(client, demo):
                     "displayName": "宁新街道采购经办",
                     "mobile": "0753-3263280",
                     "email": "clerk@demo.example.com",
-                    "organisationUscc": "11441481MB2C9010XA"[:17] + _check("11441481MB2C9010X"),
                 }
             },
             token=token,
@@ -184,14 +173,9 @@ async def test_first_login_rule(client, demo):
     assert done["errors"] == []
     assert done["me"]["firstLoginPending"] is False
     assert done["me"]["missingProfileFields"] == []
+    assert done["me"]["user"]["organisation"] == {"uscc": None}  # the purchaser registry's
     assert (await gql(client, "{ jobs { edges { node { id } } } }", token=token))["data"]["jobs"][
         "edges"
     ] == []
     assert await login_errors(client, "xn.newclerk", "Gpcloud#2021") == ["INVALID_CREDENTIALS"]
     assert await login(client, "xn.newclerk", "Xn-clerk-2026")
-
-
-def _check(first17: str) -> str:
-    from gpcloud.core.validation import uscc_check_char
-
-    return uscc_check_char(first17)

@@ -285,7 +285,7 @@ async def test_cutover_states(school):
     purchaser = await actor("xn.purchaser")
     scope = (await tenant_tree()).scope_for("441481")
     data = plans.PlanInput(
-        "旧系统计划", "goods", "open_tender", [plans.LineInput(0, Decimal("100"))]
+        "旧系统计划", "goods", "open_tender", [plans.LineInput(school["indicator"], Decimal("100"))]
     )
     with use_scope(scope):
         unexecuted = await plans.register_legacy(

@@ -1,7 +1,9 @@
 """Account administration by tenant admins (their subtree) and provincial admins (everything).
 
-Who may do what is decided here, once: the scope limits which tenants an admin reaches, and
-`_check_roles` which roles they may hand out.
+Who may do what is decided here, once: the scope limits which tenants an admin reaches,
+`_check_roles` which roles they may hand out, and `_organisation_problems` for which
+organisations: one the admin reaches, registered in the account's tenant, of the kind each role
+acts for, and kept by the tenant unless the admin is a provincial one (roles.TENANT_KINDS).
 """
 
 from __future__ import annotations
@@ -11,10 +13,17 @@ from dataclasses import dataclass
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth import passwords
 from gpcloud.core.auth.records import audit_user, get_user, user_state
-from gpcloud.core.auth.roles import ADMIN_ROLES, ORGANISATION_KINDS, PROVINCE_ADMIN, ROLES
+from gpcloud.core.auth.roles import (
+    ADMIN_ROLES,
+    ORGANISATION_KINDS,
+    PROVINCE_ADMIN,
+    ROLE_KINDS,
+    ROLES,
+    TENANT_KINDS,
+)
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation, User, UserRole
-from gpcloud.core.db import contains_ci, is_unique_violation
+from gpcloud.core.db import contains_ci, is_unique_violation, starts_with_ci
 from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants, current_scope
@@ -109,8 +118,7 @@ async def create_user(actor: CurrentUser | None, new: NewUser) -> tuple[dict, st
     problems += contact_problems(new.mobile, new.email)
     if len(new.display_name) > 64:
         problems.append(Problem("INVALID_NAME", "at most 64 characters", "displayName"))
-    if not await Organisation.exists().where(Organisation.id == new.organisation_id):
-        problems.append(Problem("NOT_FOUND", "no such organisation", "organisationId"))
+    problems += await _organisation_problems(actor, tenant, new.organisation_id, new.roles)
     if not problems and await _username_taken(username):
         problems.append(Problem("DUPLICATE_USERNAME", "this login name is taken", "username"))
     if problems:
@@ -139,6 +147,66 @@ async def create_user(actor: CurrentUser | None, new: NewUser) -> tuple[dict, st
     return await get_user(user.id), password
 
 
+async def _organisation(organisation_id: int) -> dict | None:
+    return (
+        await Organisation.select(Organisation.name, Organisation.kind, Organisation.region)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+
+
+def _manager_problem(actor: CurrentUser | None, org: dict, field: str | None) -> Problem | None:
+    if actor is None or PROVINCE_ADMIN in actor.roles or org["kind"] in TENANT_KINDS:
+        return None
+    return Problem(
+        "FORBIDDEN_ORGANISATION",
+        "accounts of suppliers, agencies, experts and financial institutions, registered once "
+        "for the province, are kept by a provincial admin (suppliers register themselves)",
+        field,
+    )
+
+
+def _kind_problems(roles: list[str], org: dict) -> list[Problem]:
+    return [
+        Problem(
+            "ROLE_NOT_FOR_ORGANISATION",
+            f"role {role} acts for a {ROLE_KINDS[role]} organisation; "
+            f"{org['name']} is a {org['kind']}",
+            "roles",
+        )
+        for role in sorted(set(roles))
+        if role in ROLE_KINDS and ROLE_KINDS[role] != org["kind"]
+    ]
+
+
+async def _organisation_problems(
+    actor: CurrentUser | None, tenant: TenantNode, organisation_id: int, roles: list[str]
+) -> list[Problem]:
+    org = await _organisation(organisation_id)
+    if org is None or not current_scope().can_see(org["region"]):
+        # Not revealing whether an organisation outside the caller's region exists.
+        return [Problem("NOT_FOUND", "no such organisation in your region", "organisationId")]
+    if org["region"] != tenant.region_code:
+        return [
+            Problem(
+                "ORGANISATION_IN_OTHER_TENANT",
+                f"{org['name']} is registered in region {org['region']}: its accounts belong there",
+                "organisationId",
+            )
+        ]
+    manager = _manager_problem(actor, org, "organisationId")
+    return [manager] if manager else _kind_problems(roles, org)
+
+
+async def _require_manager(actor: CurrentUser, user: dict) -> dict:
+    """The account's organisation, once the caller is found to manage its accounts."""
+    org = await _organisation(user["organisation"])
+    problem = _manager_problem(actor, org, None)
+    if problem is not None:
+        raise DomainError.many([problem])
+    return org
+
+
 async def _username_taken(username: str) -> bool:
     with all_tenants("login names are unique across the province"):
         return await User.exists().where(User.username == username)
@@ -156,9 +224,10 @@ async def update_user(actor: CurrentUser, user_id: int, changes: UserChanges) ->
     before = await user_state(user_id)
     row = before
     tenant = await reachable_tenant(row["tenant_id"])
+    org = await _require_manager(actor, row)
     problems = contact_problems(changes.mobile, changes.email)
     if changes.roles is not None:
-        problems += _check_roles(actor, tenant, changes.roles)
+        problems += _check_roles(actor, tenant, changes.roles) + _kind_problems(changes.roles, org)
         if user_id == actor.id and set(changes.roles) != set(actor.roles):
             problems.append(
                 Problem("CANNOT_CHANGE_SELF", "you cannot change your own roles", "roles")
@@ -201,6 +270,7 @@ async def reset_password(actor: CurrentUser, user_id: int) -> tuple[dict, str]:
     require_admin(actor)
     before = await user_state(user_id)
     row = before
+    await _require_manager(actor, row)
     if PROVINCE_ADMIN in before["roles"] and PROVINCE_ADMIN not in actor.roles:
         raise DomainError("FORBIDDEN_ROLE", "only a provincial admin resets a provincial admin")
     password = passwords.generate_password()
@@ -235,18 +305,10 @@ async def list_users(
         query = query.where(User.status == flt.status)
     if flt.search:
         term = flt.search.strip().lower()
-        pattern = f"%{_like_term(term)}%"
         query = query.where(
-            contains_ci(User.username, f"{_like_term(term)}%")
-            | contains_ci(User.display_name, pattern)
+            starts_with_ci(User.username, term) | contains_ci(User.display_name, term)
         )
     return await keyset_page(query, User.id, first, after)
-
-
-def _like_term(term: str) -> str:
-    """Piccolo's like() has no ESCAPE clause: drop '%' and '\\' (PostgreSQL's escape character).
-    A typed '_' stays: as a one-character wildcard it still matches itself."""
-    return term.replace("%", "").replace("\\", "")
 
 
 # Organisations
@@ -295,5 +357,5 @@ async def list_organisations(
     if kind:
         query = query.where(Organisation.kind == kind)
     if search and search.strip():
-        query = query.where(contains_ci(Organisation.name, f"%{_like_term(search.strip())}%"))
+        query = query.where(contains_ci(Organisation.name, search.strip()))
     return await keyset_page(query, Organisation.id, first, after)

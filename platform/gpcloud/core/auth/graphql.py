@@ -178,7 +178,6 @@ class ProfileInput:
     display_name: str | None = None
     mobile: str | None = None
     email: str | None = None
-    organisation_uscc: str | None = None
 
 
 @strawberry.input
@@ -310,7 +309,6 @@ class Mutations:
                 input.display_name,
                 input.mobile,
                 input.email,
-                input.organisation_uscc,
             )
             return MePayload(me=await _me(user))
 

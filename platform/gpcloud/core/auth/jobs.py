@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import csv
-
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.tables import User, UserRole
 from gpcloud.core.jobs.registry import job
 from gpcloud.core.jobs.service import JobRun
+from gpcloud.core.spreadsheet import CsvWriter, open_csv
 from gpcloud.core.tenancy.service import tenant_tree
 
 BATCH = 500
@@ -31,9 +30,8 @@ async def export_users(run: JobRun) -> None:
     total = await User.count()
     path = run.result_path("users.csv")
     done, last_id = 0, 0
-    # utf-8-sig so Excel, which finance staff open it with, shows the Chinese names.
-    with path.open("w", newline="", encoding="utf-8-sig") as fh:
-        writer = csv.writer(fh)
+    with open_csv(path) as fh:
+        writer = CsvWriter(fh)
         writer.writerow(COLUMNS)
         while True:
             rows = await (

@@ -8,18 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from gpcloud.core.audit import service as audit
 from gpcloud.core.auth import passwords, records, throttle
 from gpcloud.core.auth.permissions import Perm, granted, holders
-from gpcloud.core.auth.tables import Organisation, User, UserRole
+from gpcloud.core.auth.tables import User, UserRole
 from gpcloud.core.auth.tokens import TokenError, issue_token, read_token
 from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.core.validation import contact_problems, is_uscc
+from gpcloud.core.validation import contact_problems
 
-# Filled at first login when missing (the seed: "单位、个人信息缺失的需要补充缺失信息").
-PROFILE_FIELDS = ("display_name", "mobile", "email", "organisation_uscc")
+# Filled at first login when missing (the seed: "单位、个人信息缺失的需要补充缺失信息"): the
+# account's own fields. The organisation's (its name, its credit code) belong to the registry
+# that keeps it, and are completed there by who keeps it (updatePurchaser by the tenant admin,
+# updateMyAgency with the province's re-approval, correctSupplier by the province): a clerk
+# could otherwise give its unit any unregistered credit code.
+PROFILE_FIELDS = ("display_name", "mobile", "email")
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,6 @@ async def _fetch_account(user_id: int) -> tuple[dict, list[str]] | None:
                 User.display_name,
                 User.mobile,
                 User.email,
-                User.organisation.uscc.as_alias("organisation_uscc"),
             )
             .where(User.id == user_id)
             .first()
@@ -204,25 +206,13 @@ async def change_password(user: CurrentUser, current: str, new: str) -> Session:
 
 
 async def complete_profile(
-    user: CurrentUser,
-    display_name: str | None,
-    mobile: str | None,
-    email: str | None,
-    organisation_uscc: str | None,
+    user: CurrentUser, display_name: str | None, mobile: str | None, email: str | None
 ) -> CurrentUser:
     """Fill the profile fields an account (typically a migrated one) is missing."""
     display_name = display_name.strip() if display_name else display_name
     problems = contact_problems(mobile, email)
     if display_name is not None and not 1 <= len(display_name) <= 64:
         problems.append(Problem("INVALID_NAME", "must be 1 to 64 characters", "displayName"))
-    if organisation_uscc:
-        organisation_uscc = organisation_uscc.strip().upper()
-        if not is_uscc(organisation_uscc):
-            problems.append(
-                Problem(
-                    "INVALID_USCC", "not a valid unified social credit code", "organisationUscc"
-                )
-            )
     if problems:
         raise DomainError.many(problems)
     changes = {
@@ -237,36 +227,8 @@ async def complete_profile(
     before = await records.user_state(user.id)
     if changes:
         await User.update(changes).where(User.id == user.id)
-    if organisation_uscc:
-        await _set_organisation_uscc(user.organisation_id, organisation_uscc)
     after = await records.user_state(user.id)
     if after != before:
         await records.audit_user("user.complete_profile", user.id, before, after)
     fresh = await load_current_user(user.id)
     return fresh
-
-
-async def _set_organisation_uscc(organisation_id: int, uscc: str) -> None:
-    org = (
-        await Organisation.select(Organisation.uscc)
-        .where(Organisation.id == organisation_id)
-        .first()
-    )
-    if org["uscc"] == uscc:
-        return
-    if org["uscc"]:
-        raise DomainError(
-            "ORGANISATION_CODE_SET",
-            "your organisation already has a unified social credit code; ask an admin to correct it",
-            "organisationUscc",
-        )
-    if await Organisation.exists().where(Organisation.uscc == uscc):
-        raise DomainError(
-            "DUPLICATE_USCC",
-            "another organisation is registered with this code",
-            "organisationUscc",
-        )
-    await Organisation.update({Organisation.uscc: uscc}).where(Organisation.id == organisation_id)
-    await audit.record(
-        "organisation.update", "organisation", organisation_id, {"uscc": None}, {"uscc": uscc}
-    )

@@ -196,6 +196,10 @@ async def deadline(start: date, amount: int, unit: str) -> Deadline:
             if span >= MAX_SPAN_DAYS:
                 raise
             span *= 2
+        except OverflowError:
+            raise DomainError(
+                "DATE_OUT_OF_RANGE", f"a period from {start} would end after {date.max}", "start"
+            ) from None
 
 
 def read_year_file(path: Path) -> list[SpecialDay]:

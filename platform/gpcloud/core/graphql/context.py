@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 
 from litestar import Request
@@ -12,6 +13,7 @@ from gpcloud.core.auth.tokens import TokenError
 from gpcloud.core.graphql.dataloaders import Loaders
 from gpcloud.core.tenancy.scope import Scope, switch_scope
 from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.settings import get_settings
 
 
 class Context(BaseContext, kw_only=True):
@@ -29,8 +31,35 @@ class Context(BaseContext, kw_only=True):
 
     @property
     def client_address(self) -> str:
-        request = self.request
-        return request.client.host if request and request.client else "unknown"
+        return client_address(self.request) if self.request else "unknown"
+
+
+def client_address(request: Request) -> str:
+    """The address throttles key on: the socket's peer, unless the peer is a trusted proxy
+    (setting `trusted_proxies`). Then X-Forwarded-For is read from the right, where each trusted
+    proxy appended the address it was connected from; the first address that is not a trusted
+    proxy is the client's. What a client wrote into the header itself is never reached."""
+    peer = request.client.host if request.client else None
+    if peer is None:
+        return "unknown"
+    trusted = get_settings().trusted_proxies
+    address = _address(peer)
+    if address is None or not trusted:
+        return peer
+    hops = ",".join(request.headers.getall("x-forwarded-for", [])).split(",")
+    while any(address in network for network in trusted) and hops:
+        hop = _address(hops.pop())
+        if hop is None:  # a proxy wrote something that is not an address: stop at the proxy
+            break
+        address = hop
+    return str(address)
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(text.strip())
+    except ValueError:
+        return None
 
 
 def bearer_token(request: Request) -> str | None:

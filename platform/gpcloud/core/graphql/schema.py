@@ -17,10 +17,13 @@ from strawberry.extensions import (
     ValidationCache,
 )
 from strawberry.extensions.query_depth_limiter import create_validator
+from strawberry.file_uploads import Upload
 from strawberry.tools import merge_types
 
 from gpcloud.core.audit import service as audit
+from gpcloud.core.bad_requests import UPLOAD
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.refusals import WholeMutations
 from gpcloud.core.tenancy.scope import collect_opt_outs, use_scope
 from gpcloud.domains import DOMAINS
 
@@ -85,12 +88,14 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=query,
         mutation=mutation,
+        scalar_overrides={Upload: UPLOAD},
         extensions=[
             # Frontends send the same few documents over and over: parse and validate each once
             # (bounded LRU caches, so unique documents cannot grow memory).
             lambda: ParserCache(maxsize=256),
             lambda: ValidationCache(maxsize=256),
             TenantScope,
+            WholeMutations,
             lambda: AddValidationRules([DEPTH_RULE]),
             lambda: MaskInternalErrors(
                 should_mask_error=_is_internal, error_message="internal error"

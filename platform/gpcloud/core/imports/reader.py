@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
-import io
 import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
+
+from gpcloud.core.spreadsheet import restore
 
 ENCODINGS = (
     "utf-8-sig",
@@ -99,7 +100,7 @@ def read_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
         raise ImportFileError("BAD_FILE", f"{path.name}: only .csv and .xlsx files are imported")
     for number, cells in enumerate(rows, start=1):
         if any(cells):
-            yield number, cells
+            yield number, [restore(cell) for cell in cells]
 
 
 def estimate_rows(path: Path) -> int:
@@ -125,24 +126,3 @@ def sniff_upload(filename: str, head: bytes) -> str:
     if suffix in (".csv", ".xlsx"):
         return suffix
     return ".xlsx" if head.startswith(b"PK") else ".csv"
-
-
-def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    # utf-8-sig: Excel, which finance staff open it with, then shows the Chinese text.
-    with path.open("w", encoding="utf-8-sig", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(rows)
-
-
-def write_xlsx(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("rejected")
-    sheet.append(header)
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    path.write_bytes(buffer.getvalue())

@@ -24,14 +24,9 @@ from pathlib import Path
 from gpcloud.core.audit import service as audit
 from gpcloud.core.db import refresh_statistics, serialize_writes, transaction
 from gpcloud.core.errors import DomainError
-from gpcloud.core.imports.reader import (
-    ImportFileError,
-    estimate_rows,
-    read_rows,
-    write_csv,
-    write_xlsx,
-)
+from gpcloud.core.imports.reader import ImportFileError, estimate_rows, read_rows
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.spreadsheet import write_csv, write_xlsx
 from gpcloud.domains import DOMAINS
 
 log = logging.getLogger(__name__)
@@ -178,10 +173,10 @@ def _write_reports(spec: ImportSpec, rejected: list[ImportRow], out_dir: Path) -
     out_dir.mkdir(parents=True, exist_ok=True)
     names = [c.name for c in spec.columns]
     lines = [
-        [str(r.number), "; ".join(r.reasons), *(r.raw.get(n, "") for n in names)]
+        [r.number, "; ".join(r.reasons), *(r.raw.get(n, "") for n in names)]
         for r in sorted(rejected, key=lambda r: r.number)
     ]
-    write_xlsx(out_dir / REJECTS[0], ["row", "reasons", *names], lines)
+    write_xlsx(out_dir / REJECTS[0], ["row", "reasons", *names], lines, "rejected")
     write_csv(out_dir / REJECTS[1], ["row", "reasons", *names], lines)
     return list(REJECTS)
 

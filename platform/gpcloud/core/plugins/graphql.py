@@ -106,7 +106,9 @@ class PluginRequestInput:
     requirement_statement: str = strawberry.field(
         description="The requirement statement (需求说明书)."
     )
-    config: JSON = strawberry.field(default_factory=dict)
+    # Nullable with no default: graphql-core cannot print a JSON object as a default value, and
+    # introspecting `= {}` failed the standard introspection query (GraphiQL, code generators).
+    config: JSON | None = strawberry.field(default=None, description="Omitted: {}.")
 
 
 @strawberry.type

@@ -7,10 +7,10 @@ import asyncio
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError
-from gpcloud.core.imports.reader import write_csv, write_xlsx
 from gpcloud.core.jobs.registry import job
 from gpcloud.core.jobs.service import JobRun
 from gpcloud.core.money import to_yuan
+from gpcloud.core.spreadsheet import write_csv, write_xlsx
 from gpcloud.integrations.digital_finance.service import balance_fen, usage
 
 HEADER = [
@@ -33,10 +33,10 @@ async def export_usage(run: JobRun, fiscal_year: int) -> None:
         [
             r["code"],
             r["budget_unit_code"],
-            str(r["fiscal_year"]),
+            r["fiscal_year"],
             r["name"],
-            *(str(to_yuan(r[k])) for k in ("amount_fen", "reserved_fen", "paid_fen")),
-            str(to_yuan(balance_fen(r))),
+            *(to_yuan(r[k]) for k in ("amount_fen", "reserved_fen", "paid_fen")),
+            to_yuan(balance_fen(r)),
             r["status"],
         ]
         for r in await usage(fiscal_year)

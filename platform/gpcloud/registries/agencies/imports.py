@@ -226,10 +226,10 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     for row in rows:
         current = existing.get(row.values["uscc"])
         if current and current["kind"] != "agency":
-            row.reject(f"uscc: registered to {current['name']}, which is not an agency")
+            row.reject("uscc: registered to an organisation that is not an agency")
         login = row.values["login_name"]
         if login in accounts and (current is None or accounts[login] != current["organisation"]):
-            row.reject(f"login_name: {login} is taken by another organisation")
+            row.reject(f"login_name: {login} is taken")
         elif login and first_row.setdefault(login, row.number) != row.number:
             row.reject(f"login_name: {login} is also in row {first_row[login]}")
 

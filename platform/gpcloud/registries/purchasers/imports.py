@@ -168,13 +168,13 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
             row.reject(f"uscc: also in row {uscc_rows[v['uscc']]}")
         holder = holders.get(v["uscc"])
         if holder and (current is None or holder["id"] != current["organisation"]):
-            row.reject(f"uscc: already registered to {holder['name']}")
+            row.reject("uscc: already registered")  # not naming another region's record
         parent = v["parent_budget_unit_code"]
         if parent and parent not in known:
             row.reject(f"parent_budget_unit_code: {parent} is not registered (list parents first)")
         account = accounts.get(v["login_name"])
         if account and (current is None or account["organisation"] != current["organisation"]):
-            row.reject(f"login_name: {v['login_name']} is taken by another unit")
+            row.reject(f"login_name: {v['login_name']} is taken")
         if row.ok:
             known.add(v["budget_unit_code"])
 

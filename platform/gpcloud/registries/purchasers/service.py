@@ -261,9 +261,9 @@ async def search(
     if flt.parent_id is not None:
         query = query.where(Purchaser.parent == flt.parent_id)
     if flt.search and flt.search.strip():
-        term = flt.search.strip().replace("%", "").replace("\\", "")
+        term = flt.search.strip()
         query = query.where(
-            contains_ci(Purchaser.organisation.name, f"%{term}%")
+            contains_ci(Purchaser.organisation.name, term)
             | (Purchaser.budget_unit_code == term)
             | (Purchaser.organisation.uscc == term.upper())
         )

@@ -210,7 +210,7 @@ async def test_the_old_portals_agencies_are_migrated_and_bad_rows_reported(tmp_p
         9: "ca_issuer, ca_valid_until: required with ca_serial",
         10: f"uscc {A1} is also in row 2",
         11: "name: required",
-        12: "login_name: xn.admin is taken by another organisation",
+        12: "login_name: xn.admin is taken",
         13: "contact_phone: not a mobile or landline number",
     }
     sheet = load_workbook(tmp_path / "out-agencies" / "rejects.xlsx").active

@@ -83,10 +83,8 @@ async def search(
         term = flt.search.strip()
         if len(term) > MAX_SEARCH:
             raise DomainError("INVALID_SEARCH", f"at most {MAX_SEARCH} characters", "search")
-        like = term.replace("%", "").replace("\\", "")
         query = query.where(
-            contains_ci(Agency.organisation.name, f"%{like}%")
-            | (Agency.organisation.uscc == term.upper())
+            contains_ci(Agency.organisation.name, term) | (Agency.organisation.uscc == term.upper())
         )
     page = await keyset_page(query, Agency.id, first, after)
     return Page(await _with_access(actor, page.rows), page.has_next_page, page.end_cursor)

@@ -105,9 +105,9 @@ async def search(
                 "INVALID_TITLE_LEVEL", f"one of {', '.join(TITLE_LEVELS)}", "titleLevel"
             )
         query = query.where(Expert.title_level == flt.title_level)
-    term = (flt.search or "").strip().replace("%", "").replace("\\", "")
+    term = (flt.search or "").strip()
     if term:
-        condition = contains_ci(Expert.name, f"%{term}%") | (Expert.phone == term)
+        condition = contains_ci(Expert.name, term) | (Expert.phone == term)
         try:
             number = identity.parse_id_number(term, today())
             condition = condition | (Expert.id_number_digest == identity.digest(number.number))

@@ -118,9 +118,7 @@ async def list_categories(
     if parent_code and not CODE.fullmatch(normalise_code(parent_code)):
         return []
     if term is not None:
-        query = query.where(
-            contains_ci(Category.name, f"%{term}%") | (Category.code == term.upper())
-        )
+        query = query.where(contains_ci(Category.name, term) | (Category.code == term.upper()))
         if parent_code:
             query = query.where(Category.code.like(f"{normalise_code(parent_code)}%"))
     elif parent_code:

@@ -65,10 +65,10 @@ def text_problem(
 
 
 def search_term(value: str | None) -> str | None:
-    """A contains-search term safe for LIKE (see core.auth.admin._like_term)."""
+    """A search box's text (core.db.contains_ci matches it as typed), None when blank."""
     if value is None or not value.strip():
         return None
     term = value.strip()
     if len(term) > MAX_SEARCH:
         raise DomainError("INVALID_SEARCH", f"at most {MAX_SEARCH} characters", "search")
-    return term.replace("%", "").replace("\\", "")
+    return term

@@ -61,11 +61,10 @@ async def search_items(flt: GoodsItemFilter, first: int | None, after: str | Non
         query = query.where(GoodsItem.code == flt.code.strip().upper())
     term = search_term(flt.search)
     if term is not None:
-        pattern = f"%{term}%"
         query = query.where(
-            contains_ci(GoodsItem.name, pattern)
-            | contains_ci(GoodsItem.brand, pattern)
-            | contains_ci(GoodsItem.model, pattern)
+            contains_ci(GoodsItem.name, term)
+            | contains_ci(GoodsItem.brand, term)
+            | contains_ci(GoodsItem.model, term)
         )
     low, high = price_bound(flt.min_price, "minPrice"), price_bound(flt.max_price, "maxPrice")
     if low is not None:

@@ -212,14 +212,12 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     for row in rows:
         v, holder = row.values, holders.get(row.values["uscc"])
         if holder and holder["kind"] != "supplier":
-            row.reject(f"uscc: registered to {holder['name']}, which is not a supplier")
+            row.reject("uscc: registered to an organisation that is not a supplier")
         elif holder and not scope.can_see(holder["region"]):
-            row.reject(
-                f"uscc: registered in region {holder['region']}, outside the import's region"
-            )
+            row.reject("uscc: registered outside the import's region")
         account, login = accounts.get(v["login_name"]), v["login_name"]
         if account and (holder is None or account["organisation"] != holder["id"]):
-            row.reject(f"login_name: {login} is taken by another organisation")
+            row.reject(f"login_name: {login} is taken")
         elif login and login in claimed:
             row.reject(f"login_name: {login} is also on another row of this batch")
         if row.ok and login:

@@ -37,11 +37,6 @@ class SupplierFilter:
     qualification_valid_on: date | None = None
 
 
-def _like_term(term: str) -> str:
-    """Piccolo's like() has no ESCAPE clause: drop '%' and '\\' (see core.auth.admin)."""
-    return term.replace("%", "").replace("\\", "")
-
-
 def _check(flt: SupplierFilter) -> None:
     for value, allowed, field in (
         (flt.size_class, SIZE_CLASSES, "sizeClass"),
@@ -79,10 +74,8 @@ async def search(flt: SupplierFilter, first: int | None, after: str | None) -> P
             query = query.where(Supplier.organisation.region.is_in(sorted(codes)))
     if flt.uscc is not None:
         query = query.where(Supplier.organisation.uscc == flt.uscc.strip().upper())
-    if flt.name and _like_term(flt.name.strip()):
-        query = query.where(
-            contains_ci(Supplier.organisation.name, f"%{_like_term(flt.name.strip())}%")
-        )
+    if flt.name and flt.name.strip():
+        query = query.where(contains_ci(Supplier.organisation.name, flt.name.strip()))
     if flt.size_class:
         query = query.where(Supplier.size_class == flt.size_class)
     if flt.status:
