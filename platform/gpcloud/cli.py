@@ -251,23 +251,98 @@ async def _import(registry: str, file: Path, tenant: str | None):
 
 @main.group()
 def audit() -> None:
-    """The hash-chained audit log."""
+    """The audit log: a Merkle tree of every state change, with signed heads."""
 
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Recompute the chain; name the first entry that does not fit (exit 1)."""
+    """Recompute every leaf, the tree and every signed head; name the first bad entry (exit 1)."""
     from gpcloud.core.audit.service import verify
 
     result = _run(verify())
     if not result.ok:
+        where = f" at audit entry {result.broken_at}" if result.broken_at else ""
         console.print(
-            f"[red]broken[/red] at audit entry {result.broken_at}: {result.problem} "
+            f"[red]broken[/red]{where}: {result.problem} "
             f"({result.entries} entries before it are intact)",
             highlight=False,
+            soft_wrap=True,
         )
         raise SystemExit(1)
-    console.print(f"ok: {result.entries} entries, head {result.head}")
+    console.print(
+        f"ok: {result.entries} entries, signed head of size {result.tree_size} root "
+        f"{result.root_hash or '-'}; {result.pending} not sequenced yet",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@audit.command("sequence")
+def audit_sequence() -> None:
+    """Add committed entries to the tree and sign heads now (the worker does it continuously)."""
+    from gpcloud.core.audit.sequencer import sequence
+    from gpcloud.core.errors import DomainError
+
+    try:
+        signed = _run(sequence())
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    for head in signed:
+        console.print(f"signed head of size {head.tree_size} root {head.root_hash}", soft_wrap=True)
+    if not signed:
+        console.print("nothing to sequence")
+
+
+@audit.command("prove")
+@click.argument("entry_id", required=False)
+@click.option("--size", type=int, default=None, help="Prove against the head of this tree size.")
+@click.option(
+    "--between",
+    nargs=2,
+    type=int,
+    default=None,
+    help="Instead: prove that the log of the second size extends the first (two head sizes).",
+)
+@click.option("--url", default=None, help="The platform (default: settings host and port).")
+@click.option("--username", default=None, help="Log in as this user (password: prompted).")
+@click.option("--password", envvar="GPCLOUD_PASSWORD", default=None, hidden=True)
+@click.option("--token", envvar="GPCLOUD_TOKEN", default=None, help="Or a bearer token.")
+@click.option(
+    "--key", default=None, help="The public key you trust (hex); default: the one published."
+)
+def audit_prove(entry_id, size, between, url, username, password, token, key) -> None:
+    """Fetch a proof from the platform's API and check it here: that ENTRY_ID is in the signed
+    log (yours, or your region's as an auditor), or with --between that the log only grew."""
+    from gpcloud.core.audit.client import Platform, ProofFailed, check_consistency, check_inclusion
+
+    if (entry_id is None) == (between is None):
+        raise click.UsageError("give an ENTRY_ID or --between FIRST SECOND")
+    settings = get_settings()
+    platform = Platform(url or f"http://{settings.host}:{settings.port}", token)
+    try:
+        if username:
+            platform.login(username, password or click.prompt("password", hide_input=True))
+        if key is None:
+            key = platform.public_key()
+            console.print(
+                f"public key {key} (as {platform.url}/audit/heads publishes it)", soft_wrap=True
+            )
+        if between:
+            steps = check_consistency(platform.consistency(*between), key)
+        else:
+            steps = check_inclusion(platform.inclusion(entry_id, size), key)
+    except ProofFailed as exc:
+        console.print(f"[red]not proven[/red]: {exc}", highlight=False)
+        raise SystemExit(1) from None
+    for step in steps:
+        console.print(f"  {step}", highlight=False, soft_wrap=True)
+    console.print(
+        "ok: the log only grew"
+        if between
+        else f"ok: audit entry {entry_id} is in the log the platform signed",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 # Calendar and rules

@@ -6,12 +6,15 @@ default `gpcloud serve` runs one inside the app process instead.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
 from arq import func
 from arq.worker import Worker
 
+from gpcloud.core.audit import sequencer
 from gpcloud.core.db import close_pool, open_pool
 from gpcloud.core.jobs.registry import load_domain_jobs
 from gpcloud.core.jobs.service import (
@@ -31,10 +34,18 @@ async def on_startup(ctx: dict) -> None:
     ctx["owns_pool"] = await open_pool(settings.db_pool_min, settings.db_pool_max)
     types = load_domain_jobs()
     count = await requeue_unfinished()
+    if ctx.get("loops", True):
+        # Every worker runs it; the lease lets one of them act at a time.
+        ctx["sequencer"] = asyncio.create_task(sequencer.run())
     log.info("worker ready: %d job types; requeued %d unfinished jobs", len(types), count)
 
 
 async def on_shutdown(ctx: dict) -> None:
+    task = ctx.get("sequencer")
+    if task is not None:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
     if ctx.get("owns_pool"):
         await close_pool()
 
@@ -61,6 +72,8 @@ def make_worker(in_app: bool = False, **overrides: Any) -> Worker:
         "handle_signals": not in_app,
     }
     options.update(overrides)
+    # A burst worker (drain) runs the queued jobs and stops: no background loops.
+    options.setdefault("ctx", {"loops": not options.get("burst")})
     return Worker(**options)
 
 

@@ -1,14 +1,16 @@
-"""The core piccolo app: the tables of tenancy, accounts, jobs, audit, plugins and calendar."""
+"""The core piccolo app: the tables of tenancy, accounts, jobs, audit, plugins, calendar and
+leases."""
 
 from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from gpcloud.core.audit.tables import AuditEntry
+from gpcloud.core.audit.tables import AuditEntry, AuditNode, AuditTreeHead
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.calendar.tables import CalendarDay, CalendarYear
 from gpcloud.core.jobs.tables import Job
 from gpcloud.core.plugins.tables import PluginRequest
+from gpcloud.core.scheduler.lease import Lease
 from gpcloud.core.tenancy.tables import ReadinessTick, Tenant, TenantConfigEdit
 
 APP_CONFIG = AppConfig(
@@ -21,11 +23,14 @@ APP_CONFIG = AppConfig(
         UserRole,
         Job,
         AuditEntry,
+        AuditTreeHead,
+        AuditNode,
         TenantConfigEdit,
         ReadinessTick,
         PluginRequest,
         CalendarYear,
         CalendarDay,
+        Lease,
     ],
     migration_dependencies=[],
     commands=[],
