@@ -7,7 +7,6 @@ default `gpcloud serve` runs one inside the app process instead.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from typing import Any
 
@@ -36,16 +35,15 @@ async def on_startup(ctx: dict) -> None:
     count = await requeue_unfinished()
     if ctx.get("loops", True):
         # Every worker runs it; the lease lets one of them act at a time.
-        ctx["sequencer"] = asyncio.create_task(sequencer.run())
+        ctx["stop"] = asyncio.Event()
+        ctx["sequencer"] = asyncio.create_task(sequencer.run(ctx["stop"]))
     log.info("worker ready: %d job types; requeued %d unfinished jobs", len(types), count)
 
 
 async def on_shutdown(ctx: dict) -> None:
-    task = ctx.get("sequencer")
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    if "sequencer" in ctx:
+        ctx["stop"].set()
+        await ctx["sequencer"]
     if ctx.get("owns_pool"):
         await close_pool()
 

@@ -17,7 +17,8 @@ and a new holder cannot take over while a fenced transaction is running. Safety 
 on the token, not on clocks; expiry only decides when a standby may take over, so clocks need to
 agree to well within the ttl.
 
-Taking over is a compare-and-set on (token, holder), so of several contenders exactly one wins.
+Taking over and renewing are compare-and-sets on the row as read (token, holder, expiry), so
+of several contenders, the holder renewing included, exactly one wins.
 """
 
 from __future__ import annotations
@@ -104,7 +105,10 @@ async def acquire(name: str, holder: str, ttl: timedelta) -> Held | None:
             }
         )
         .where(
-            (Lease.name == name) & (Lease.token == row["token"]) & (Lease.holder == row["holder"])
+            (Lease.name == name)
+            & (Lease.token == row["token"])
+            & (Lease.holder == row["holder"])
+            & (Lease.expires_at == row["expires_at"])
         )
         .returning(Lease.token)
     )
