@@ -357,7 +357,8 @@ def calendar() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=int, required=True, help="The year the file holds.")
 def calendar_import(file: Path, year: int) -> None:
-    """Load or correct a year from a CSV/XLSX file with columns date, kind, name."""
+    """Load or correct a year from a CSV/XLSX file with columns date, kind, name; open
+    deadlines reaching into the year are recomputed and those that moved listed."""
     from gpcloud.core.calendar import service
     from gpcloud.core.errors import DomainError
 
@@ -365,22 +366,35 @@ def calendar_import(file: Path, year: int) -> None:
         result = _run(service.import_year(None, year, service.read_year_file(file)))
     except DomainError as exc:
         raise click.ClickException("; ".join(p.message for p in exc.problems)) from None
-    console.print(f"{year}: {result['days']} special days loaded")
+    console.print(f"{year}: {result.days} special days loaded")
+    for m in result.moved:
+        console.print(
+            f"  moved: {m.kind} of {m.object_type} {m.object_id} ({m.tenant}) "
+            f"{m.before} -> {m.after}",
+            highlight=False,
+        )
+    console.print(f"{len(result.moved)} open deadlines moved")
 
 
 @calendar.command("show")
 @click.argument("year", type=int, required=False)
 def calendar_show(year: int | None) -> None:
-    """The years covered, or one year's holidays and make-up working days."""
+    """The years loaded, or one year's holidays and make-up working days (for a year not
+    loaded: the regulation's holidays, provisionally)."""
     from gpcloud.core.calendar import service
+    from gpcloud.core.calendar.days import REGULATION
 
     if year is None:
         for row in _run(service.years()):
             console.print(f"{row['year']}  {row['source']}", highlight=False)
+        console.print(f"later years: provisional, from the {REGULATION}")
         return
     days = _run(service.year_days(year))
     if days is None:
-        raise click.ClickException(f"the calendar does not cover {year}")
+        days = service.provisional_days(year)
+        if days is None:
+            raise click.ClickException(f"the calendar does not cover {year}")
+        console.print(f"{year} is not loaded: provisional, from the {REGULATION}")
     for d in days:
         console.print(f"{d.day}  {d.kind:<8} {d.name}", highlight=False)
 
@@ -410,7 +424,7 @@ def calendar_deadline(start, period: str, tenant: str | None) -> None:
         raise click.ClickException(str(exc)) from None
     for step in result.steps:
         console.print(f"  {step}", highlight=False)
-    console.print(f"due {result.due}")
+    console.print(f"due {result.due}" + (" (provisional)" if result.provisional else ""))
 
 
 # Schema
