@@ -147,12 +147,14 @@ async def _sequenced(batch: int = 1000) -> AsyncIterator[dict]:
         position = rows[-1]["seq"] + 1
 
 
-async def _heads() -> AsyncIterator[dict]:
+async def _heads(bound: int) -> AsyncIterator[dict]:
+    """Heads up to size `bound`, the latest when verify began: a sequencer running meanwhile
+    adds entries and heads, and a head read after the last entries would seem to lack them."""
     after = -1
     while True:
         rows = await (
             AuditTreeHead.select()
-            .where(AuditTreeHead.tree_size > after)
+            .where((AuditTreeHead.tree_size > after) & (AuditTreeHead.tree_size <= bound))
             .order_by(AuditTreeHead.tree_size)
             .limit(1000)
         )
@@ -244,7 +246,8 @@ async def verify() -> Verification:
     count = 0
     with all_tenants("audit verify: the whole log"):
         pending = await AuditEntry.count().where(AuditEntry.seq.is_null())
-        signed = _heads()
+        latest = await heads.latest()
+        signed = _heads(latest.tree_size if latest else 0)
         next_head = await anext(signed, None)
         previous = None
         try:
