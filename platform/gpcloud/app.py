@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from litestar.response import File
 from strawberry.litestar import make_graphql_controller
 
+from gpcloud.core.audit.http import audit_heads
 from gpcloud.core.bad_requests import EXCEPTION_HANDLERS, RowId, checked_graphql
 from gpcloud.core.db import close_pool, open_pool
 from gpcloud.core.errors import DomainError
@@ -90,7 +91,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-                    await worker.close()
+                await worker.close()  # its on_shutdown stops the worker's loops
             await jobs.close_arq_pool()
             await close_redis()
             if owns_pool:
@@ -104,6 +105,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
             job_file,
             ocds_releases,
             ocds_records,
+            audit_heads,
             *pages,
         ],
         lifespan=[lifespan],

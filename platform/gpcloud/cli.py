@@ -251,23 +251,98 @@ async def _import(registry: str, file: Path, tenant: str | None):
 
 @main.group()
 def audit() -> None:
-    """The hash-chained audit log."""
+    """The audit log: a Merkle tree of every state change, with signed heads."""
 
 
 @audit.command("verify")
 def audit_verify() -> None:
-    """Recompute the chain; name the first entry that does not fit (exit 1)."""
+    """Recompute every leaf, the tree and every signed head; name the first bad entry (exit 1)."""
     from gpcloud.core.audit.service import verify
 
     result = _run(verify())
     if not result.ok:
+        where = f" at audit entry {result.broken_at}" if result.broken_at else ""
         console.print(
-            f"[red]broken[/red] at audit entry {result.broken_at}: {result.problem} "
+            f"[red]broken[/red]{where}: {result.problem} "
             f"({result.entries} entries before it are intact)",
             highlight=False,
+            soft_wrap=True,
         )
         raise SystemExit(1)
-    console.print(f"ok: {result.entries} entries, head {result.head}")
+    console.print(
+        f"ok: {result.entries} entries, signed head of size {result.tree_size} root "
+        f"{result.root_hash or '-'}; {result.pending} not sequenced yet",
+        highlight=False,
+        soft_wrap=True,
+    )
+
+
+@audit.command("sequence")
+def audit_sequence() -> None:
+    """Add committed entries to the tree and sign heads now (the worker does it continuously)."""
+    from gpcloud.core.audit.sequencer import sequence
+    from gpcloud.core.errors import DomainError
+
+    try:
+        signed = _run(sequence())
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    for head in signed:
+        console.print(f"signed head of size {head.tree_size} root {head.root_hash}", soft_wrap=True)
+    if not signed:
+        console.print("nothing to sequence")
+
+
+@audit.command("prove")
+@click.argument("entry_id", required=False)
+@click.option("--size", type=int, default=None, help="Prove against the head of this tree size.")
+@click.option(
+    "--between",
+    nargs=2,
+    type=int,
+    default=None,
+    help="Instead: prove that the log of the second size extends the first (two head sizes).",
+)
+@click.option("--url", default=None, help="The platform (default: settings host and port).")
+@click.option("--username", default=None, help="Log in as this user (password: prompted).")
+@click.option("--password", envvar="GPCLOUD_PASSWORD", default=None, hidden=True)
+@click.option("--token", envvar="GPCLOUD_TOKEN", default=None, help="Or a bearer token.")
+@click.option(
+    "--key", default=None, help="The public key you trust (hex); default: the one published."
+)
+def audit_prove(entry_id, size, between, url, username, password, token, key) -> None:
+    """Fetch a proof from the platform's API and check it here: that ENTRY_ID is in the signed
+    log (yours, or your region's as an auditor), or with --between that the log only grew."""
+    from gpcloud.core.audit.client import Platform, ProofFailed, check_consistency, check_inclusion
+
+    if (entry_id is None) == (between is None):
+        raise click.UsageError("give an ENTRY_ID or --between FIRST SECOND")
+    settings = get_settings()
+    platform = Platform(url or f"http://{settings.host}:{settings.port}", token)
+    try:
+        if username:
+            platform.login(username, password or click.prompt("password", hide_input=True))
+        if key is None:
+            key = platform.public_key()
+            console.print(
+                f"public key {key} (as {platform.url}/audit/heads publishes it)", soft_wrap=True
+            )
+        if between:
+            steps = check_consistency(platform.consistency(*between), key)
+        else:
+            steps = check_inclusion(platform.inclusion(entry_id, size), key)
+    except ProofFailed as exc:
+        console.print(f"[red]not proven[/red]: {exc}", highlight=False)
+        raise SystemExit(1) from None
+    for step in steps:
+        console.print(f"  {step}", highlight=False, soft_wrap=True)
+    console.print(
+        "ok: the log only grew"
+        if between
+        else f"ok: audit entry {entry_id} is in the log the platform signed",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 # Calendar and rules
@@ -282,7 +357,8 @@ def calendar() -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--year", type=int, required=True, help="The year the file holds.")
 def calendar_import(file: Path, year: int) -> None:
-    """Load or correct a year from a CSV/XLSX file with columns date, kind, name."""
+    """Load or correct a year from a CSV/XLSX file with columns date, kind, name; open
+    deadlines reaching into the year are recomputed and those that moved listed."""
     from gpcloud.core.calendar import service
     from gpcloud.core.errors import DomainError
 
@@ -290,22 +366,35 @@ def calendar_import(file: Path, year: int) -> None:
         result = _run(service.import_year(None, year, service.read_year_file(file)))
     except DomainError as exc:
         raise click.ClickException("; ".join(p.message for p in exc.problems)) from None
-    console.print(f"{year}: {result['days']} special days loaded")
+    console.print(f"{year}: {result.days} special days loaded")
+    for m in result.moved:
+        console.print(
+            f"  moved: {m.kind} of {m.object_type} {m.object_id} ({m.tenant}) "
+            f"{m.before} -> {m.after}",
+            highlight=False,
+        )
+    console.print(f"{len(result.moved)} open deadlines moved")
 
 
 @calendar.command("show")
 @click.argument("year", type=int, required=False)
 def calendar_show(year: int | None) -> None:
-    """The years covered, or one year's holidays and make-up working days."""
+    """The years loaded, or one year's holidays and make-up working days (for a year not
+    loaded: the regulation's holidays, provisionally)."""
     from gpcloud.core.calendar import service
+    from gpcloud.core.calendar.days import REGULATION
 
     if year is None:
         for row in _run(service.years()):
             console.print(f"{row['year']}  {row['source']}", highlight=False)
+        console.print(f"later years: provisional, from the {REGULATION}")
         return
     days = _run(service.year_days(year))
     if days is None:
-        raise click.ClickException(f"the calendar does not cover {year}")
+        days = service.provisional_days(year)
+        if days is None:
+            raise click.ClickException(f"the calendar does not cover {year}")
+        console.print(f"{year} is not loaded: provisional, from the {REGULATION}")
     for d in days:
         console.print(f"{d.day}  {d.kind:<8} {d.name}", highlight=False)
 
@@ -335,7 +424,7 @@ def calendar_deadline(start, period: str, tenant: str | None) -> None:
         raise click.ClickException(str(exc)) from None
     for step in result.steps:
         console.print(f"  {step}", highlight=False)
-    console.print(f"due {result.due}")
+    console.print(f"due {result.due}" + (" (provisional)" if result.provisional else ""))
 
 
 # Schema

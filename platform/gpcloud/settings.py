@@ -9,8 +9,10 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 import os
+import re
 import secrets
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -48,6 +50,8 @@ class Settings:
     notification_retry_seconds: int
     # Reverse proxies whose X-Forwarded-For is believed (core.graphql.context.client_address).
     trusted_proxies: tuple[Network, ...]
+    audit_signing_key: str
+    audit_sequence_interval_ms: int
 
     @property
     def is_postgres(self) -> bool:
@@ -131,9 +135,22 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     if values["smtp_security"] not in SMTP_SECURITY:
         raise SettingsError(f"GPCLOUD_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
     if not values["secret_key"]:
-        values["secret_key"] = _generated_secret(var)
+        values["secret_key"] = _kept_in_var(var, "secret_key", lambda: secrets.token_urlsafe(48))
+        if len(str(values["secret_key"])) < MIN_SECRET_LENGTH:
+            raise SettingsError(
+                f"{var / 'secret_key'} holds no usable key; delete it to generate a new one"
+            )
     elif len(str(values["secret_key"])) < MIN_SECRET_LENGTH:
         raise SettingsError(f"GPCLOUD_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
+    if not values["audit_signing_key"]:
+        values["audit_signing_key"] = _kept_in_var(
+            var, "audit_signing_key", lambda: secrets.token_hex(32)
+        )
+    if not re.fullmatch(r"[0-9a-f]{64}", str(values["audit_signing_key"])):
+        raise SettingsError(
+            "GPCLOUD_AUDIT_SIGNING_KEY (or var/audit_signing_key) must be an Ed25519 private key: "
+            "32 bytes as 64 lower-case hex digits"
+        )
     return Settings(**values)  # type: ignore[arg-type]
 
 
@@ -148,28 +165,25 @@ def _networks(value: object, source: str) -> tuple[Network, ...]:
         raise SettingsError(f"{source}: {exc}") from None
 
 
-def _generated_secret(var: Path) -> str:
+def _kept_in_var(var: Path, name: str, generate: Callable[[], str]) -> str:
     """A per-installation key kept in var/ (never committed), created on first run.
 
     Written to a temporary file and linked into place, so a concurrent start or a crash never
     leaves a half-written key; the first process to link wins and everyone reads its key.
     """
-    path = var / "secret_key"
+    path = var / name
     if not path.exists():
-        tmp = var / f".secret_key.{os.getpid()}"
+        tmp = var / f".{name}.{os.getpid()}"
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as fh:
-            fh.write(secrets.token_urlsafe(48))
+            fh.write(generate())
         try:
             os.link(tmp, path)
         except FileExistsError:
             pass
         finally:
             tmp.unlink()
-    key = path.read_text().strip()
-    if len(key) < MIN_SECRET_LENGTH:
-        raise SettingsError(f"{path} holds no usable key; delete it to generate a new one")
-    return key
+    return path.read_text().strip()
 
 
 @cache

@@ -6,12 +6,14 @@ default `gpcloud serve` runs one inside the app process instead.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 from arq import func
 from arq.worker import Worker
 
+from gpcloud.core.audit import sequencer
 from gpcloud.core.db import close_pool, open_pool
 from gpcloud.core.jobs.registry import load_domain_jobs
 from gpcloud.core.jobs.service import (
@@ -34,6 +36,10 @@ async def on_startup(ctx: dict) -> None:
     types = load_domain_jobs()
     count = await requeue_unfinished()
     deliveries = await outbox.requeue()
+    if ctx.get("loops", True):
+        # Every worker runs it; the lease lets one of them act at a time.
+        ctx["stop"] = asyncio.Event()
+        ctx["sequencer"] = asyncio.create_task(sequencer.run(ctx["stop"]))
     log.info(
         "worker ready: %d job types; requeued %d unfinished jobs, %d deliveries",
         len(types),
@@ -43,6 +49,9 @@ async def on_startup(ctx: dict) -> None:
 
 
 async def on_shutdown(ctx: dict) -> None:
+    if "sequencer" in ctx:
+        ctx["stop"].set()
+        await ctx["sequencer"]
     if ctx.get("owns_pool"):
         await close_pool()
 
@@ -72,6 +81,8 @@ def make_worker(in_app: bool = False, **overrides: Any) -> Worker:
         "handle_signals": not in_app,
     }
     options.update(overrides)
+    # A burst worker (drain) runs the queued jobs and stops: no background loops.
+    options.setdefault("ctx", {"loops": not options.get("burst")})
     return Worker(**options)
 
 

@@ -56,7 +56,7 @@ def test_calendar_period_ending_on_a_made_up_working_day_stays():
     assert add_calendar_days(WINDOW, date(2026, 9, 20), 20).due == date(2026, 10, 10)
 
 
-def test_a_year_outside_the_calendar_is_refused_not_guessed():
+def test_a_year_the_window_does_not_cover_is_refused():
     window = Window(date(2026, 12, 1), date(2027, 3, 1), frozenset({2026}), {})
     with pytest.raises(CalendarYearMissing) as exc:
         add_working_days(window, date(2026, 12, 25), 10)

@@ -173,3 +173,18 @@ def test_explicit_secret_key_wins_and_writes_no_file(tmp_path):
     settings = load_settings(environ={"GPCLOUD_VAR": str(tmp_path), "GPCLOUD_SECRET_KEY": KEY})
     assert settings.secret_key == KEY
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_the_audit_signing_key_is_generated_once_into_var(tmp_path):
+    environ = {"GPCLOUD_VAR": str(tmp_path)}
+    first = load_settings(environ=environ)
+    path = tmp_path / "audit_signing_key"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert len(bytes.fromhex(first.audit_signing_key)) == 32
+    assert load_settings(environ=environ).audit_signing_key == first.audit_signing_key
+
+
+@pytest.mark.parametrize("key", ["abc", "zz" * 32, "AB" * 32])
+def test_a_malformed_audit_signing_key_is_refused(tmp_path, key):
+    with pytest.raises(SettingsError, match="GPCLOUD_AUDIT_SIGNING_KEY"):
+        load_settings(environ=env(tmp_path, audit_signing_key=key))

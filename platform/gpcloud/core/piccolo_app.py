@@ -1,11 +1,11 @@
-"""The core piccolo app: the tables of tenancy, accounts, jobs, audit, plugins, calendar and
-notifications."""
+"""The core piccolo app: the tables of tenancy, accounts, jobs, audit, plugins, calendar,
+notifications and leases."""
 
 from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from gpcloud.core.audit.tables import AuditEntry
+from gpcloud.core.audit.tables import AuditEntry, AuditNode, AuditTreeHead
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.calendar.tables import CalendarDay, CalendarYear
 from gpcloud.core.jobs.tables import Job
@@ -15,6 +15,7 @@ from gpcloud.core.notifications.tables import (
     NotificationPreference,
 )
 from gpcloud.core.plugins.tables import PluginRequest
+from gpcloud.core.scheduler.lease import Lease
 from gpcloud.core.tenancy.tables import ReadinessTick, Tenant, TenantConfigEdit
 
 APP_CONFIG = AppConfig(
@@ -27,6 +28,8 @@ APP_CONFIG = AppConfig(
         UserRole,
         Job,
         AuditEntry,
+        AuditTreeHead,
+        AuditNode,
         TenantConfigEdit,
         ReadinessTick,
         PluginRequest,
@@ -35,6 +38,7 @@ APP_CONFIG = AppConfig(
         Notification,
         NotificationDelivery,
         NotificationPreference,
+        Lease,
     ],
     migration_dependencies=[],
     commands=[],

@@ -1,5 +1,5 @@
 """The working-day calendar in the database: seeded years, a provincial admin loading the next
-year, deadlines refused for years not loaded, and rules a tenant tightens."""
+year, provisional deadlines for years not loaded, and rules a tenant tightens."""
 
 from datetime import date
 
@@ -13,7 +13,7 @@ from tests.integration.core.test_tenant_config import edit
 from tests.support import error_codes, gql, login
 
 DEADLINE = """query($start: Date!, $amount: Int!, $unit: PeriodUnit!) {
-  deadline(start: $start, amount: $amount, unit: $unit) { due steps } }"""
+  deadline(start: $start, amount: $amount, unit: $unit) { due steps provisional } }"""
 IMPORT = """mutation($year: Int!, $days: [CalendarDayInput!]!) {
   importCalendarYear(year: $year, days: $days) {
     year { year source } days { day kind name } errors { field code message } } }"""
@@ -53,11 +53,13 @@ async def test_deadline_through_graphql_explains_itself(client, demo):
     assert error_codes(anonymous) == ["UNAUTHENTICATED"]
 
 
-async def test_missing_year_is_refused_until_a_provincial_admin_loads_it(client, demo):
+async def test_a_missing_year_is_provisional_until_a_provincial_admin_loads_it(client, demo):
     token = await login(client, "gd.admin")
     variables = {"start": "2026-12-28", "amount": 5, "unit": "WD"}
-    refused = await gql(client, DEADLINE, variables, token=token)
-    assert error_codes(refused) == ["CALENDAR_YEAR_MISSING"]
+    guessed = (await gql(client, DEADLINE, variables, token=token))["data"]["deadline"]
+    # 29, 30, 31 Dec; 1 Jan (the regulation's New Year's Day); 4, 5 Jan.
+    assert guessed["due"] == "2027-01-05" and guessed["provisional"]
+    assert guessed["steps"][-1].startswith("provisional: 2027 not yet published")
 
     county = await login(client, "xn.admin")
     denied = await gql(client, IMPORT, {"year": 2027, "days": YEAR_2027}, token=county)
@@ -68,8 +70,8 @@ async def test_missing_year_is_refused_until_a_provincial_admin_loads_it(client,
     assert payload["errors"] == [] and payload["year"]["source"] == "import: gd.admin"
     assert len(payload["days"]) == 4
     # 29, 30, 31 Dec; 1-3 Jan holiday; 4, 5 Jan.
-    due = (await gql(client, DEADLINE, variables, token=token))["data"]["deadline"]["due"]
-    assert due == "2027-01-05"
+    due = (await gql(client, DEADLINE, variables, token=token))["data"]["deadline"]
+    assert (due["due"], due["provisional"]) == ("2027-01-05", False)
     with all_tenants("test"):
         entry = await AuditEntry.select().where(AuditEntry.action == "calendar.import_year").first()
     assert entry["object_id"] == "2027" and entry["before_digest"] is None

@@ -1,4 +1,6 @@
-"""The audit trail of an object (or of a tenant), within the caller's tenant scope."""
+"""The audit log through the API: an object's trail (auditors, within their region), the
+entries of your own actions, and proofs that an entry is in the signed log and that the log
+only grew (see proofs.py for who may ask)."""
 
 from __future__ import annotations
 
@@ -9,15 +11,15 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from gpcloud.core.audit import heads, proofs
 from gpcloud.core.audit.tables import AuditEntry as AuditTable
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPERVISOR, TENANT_ADMIN
 from gpcloud.core.auth.tables import User
-from gpcloud.core.graphql.permissions import HasRole, allow
-from gpcloud.core.graphql.types import Connection, connection
+from gpcloud.core.graphql.permissions import Authenticated, HasRole, Public, allow
+from gpcloud.core.graphql.types import Connection, connection, parse_id
 from gpcloud.core.pagination import keyset_page
 from gpcloud.core.tenancy.scope import all_tenants
 
-AUDITORS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR)
+AUDITORS = HasRole(*sorted(proofs.AUDITOR_ROLES))
 
 
 async def _usernames(ids: list[int]) -> list[str | None]:
@@ -27,7 +29,9 @@ async def _usernames(ids: list[int]) -> list[str | None]:
     return [names.get(i) for i in ids]
 
 
-@strawberry.type(description="One recorded state change; hash links it to the entry before.")
+@strawberry.type(
+    description="One recorded state change; once sequenced, a leaf of the log's Merkle tree."
+)
 class AuditEntry:
     id: strawberry.ID
     at: datetime
@@ -38,7 +42,10 @@ class AuditEntry:
     before_digest: str | None
     after_digest: str | None
     detail: JSON
-    hash: str
+    position: int | None = strawberry.field(
+        description="Leaf index in the log; null until the sequencer reaches it (seconds)."
+    )
+    leaf_hash: str | None = strawberry.field(description="SHA-256(0x00 || leaf), hex.")
     actor_label: str = strawberry.field(description="What acted when no user did (CLI, seed).")
     actor_id: strawberry.Private[int | None]
 
@@ -54,7 +61,8 @@ class AuditEntry:
             before_digest=row["before_digest"],
             after_digest=row["after_digest"],
             detail=json.loads(row["detail"]),
-            hash=row["hash"],
+            position=row["seq"],
+            leaf_hash=row["leaf_hash"],
             actor_label=row["actor"],
             actor_id=row["actor_id"],
         )
@@ -64,6 +72,51 @@ class AuditEntry:
         if self.actor_id is None:
             return None
         return await info.context.loaders.get("audit_actor", _usernames).load(self.actor_id)
+
+
+@strawberry.type(
+    description="The log's size and Merkle root as the platform signed them (Ed25519 over "
+    "`message`); published at GET /audit/heads."
+)
+class AuditTreeHead:
+    tree_size: int
+    root_hash: str
+    signed_at: datetime
+    signature: str
+    key_id: str
+    message: str = strawberry.field(description="The exact text signed (UTF-8).")
+
+    @classmethod
+    def of(cls, head: heads.Head) -> AuditTreeHead:
+        return cls(
+            tree_size=head.tree_size,
+            root_hash=head.root_hash,
+            signed_at=head.signed_at,
+            signature=head.signature,
+            key_id=head.key_id,
+            message=head.message.decode(),
+        )
+
+
+@strawberry.type(
+    description="RFC 6962 audit path: hash `leaf` with a 0x00 prefix, combine with `path` "
+    "(RFC 9162 §2.1.3.2) and compare with head.rootHash; check head's signature."
+)
+class AuditInclusionProof:
+    entry: AuditEntry
+    leaf: str = strawberry.field(description="The exact bytes of the leaf (UTF-8 JSON).")
+    leaf_index: int
+    path: list[str]
+    head: AuditTreeHead
+
+
+@strawberry.type(
+    description="RFC 6962 consistency proof between two signed heads (RFC 9162 §2.1.4.2)."
+)
+class AuditConsistencyProof:
+    first: AuditTreeHead
+    second: AuditTreeHead
+    path: list[str]
 
 
 @strawberry.type
@@ -88,3 +141,45 @@ class Queries:
         if action:
             query = query.where(AuditTable.action == action)
         return connection(await keyset_page(query, AuditTable.id, first, after), AuditEntry.of)
+
+    @strawberry.field(
+        extensions=allow(Authenticated()),
+        description="The entries of your own actions, in any region, oldest first.",
+    )
+    async def my_audit_entries(
+        self, info: Info, first: int | None = None, after: str | None = None
+    ) -> Connection[AuditEntry]:
+        page = await proofs.own_entries(info.context.user, first, after)
+        return connection(page, AuditEntry.of)
+
+    @strawberry.field(
+        extensions=allow(Authenticated()),
+        description="Proof that an entry is in the signed log (at the latest head, or the head "
+        "of `treeSize`): auditors for their region, anyone for their own actions.",
+    )
+    async def audit_inclusion_proof(
+        self, info: Info, entry_id: strawberry.ID, tree_size: int | None = None
+    ) -> AuditInclusionProof:
+        proof = await proofs.inclusion(
+            info.context.user, parse_id(entry_id, "audit entry"), tree_size
+        )
+        return AuditInclusionProof(
+            entry=AuditEntry.of(proof.entry),
+            leaf=proof.leaf,
+            leaf_index=proof.leaf_index,
+            path=proof.path,
+            head=AuditTreeHead.of(proof.head),
+        )
+
+    @strawberry.field(
+        extensions=allow(Public()),
+        description="Proof that the log of `second` entries extends the log of `first` "
+        "(both sizes of signed heads).",
+    )
+    async def audit_consistency_proof(self, first: int, second: int) -> AuditConsistencyProof:
+        proof = await proofs.consistency(first, second)
+        return AuditConsistencyProof(
+            first=AuditTreeHead.of(proof.first),
+            second=AuditTreeHead.of(proof.second),
+            path=proof.path,
+        )

@@ -208,7 +208,7 @@ async def _require_manager(actor: CurrentUser, user: dict) -> dict:
 
 
 async def _username_taken(username: str) -> bool:
-    with all_tenants("login names are unique across the province"):
+    with all_tenants("login names are unique across the province", audited=False):
         return await User.exists().where(User.username == username)
 
 

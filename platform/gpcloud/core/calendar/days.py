@@ -8,12 +8,13 @@ that day is not a working day the period ends on the next working day.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from gpcloud.core.errors import DomainError
 
 HOLIDAY, WORKDAY = "holiday", "workday"
+REGULATION = "national holidays regulation (2025 revision)"
 UNITS = {"wd": "working days", "d": "calendar days"}
 ONE_DAY = timedelta(days=1)
 
@@ -22,20 +23,29 @@ class CalendarYearMissing(DomainError):
     def __init__(self, year: int):
         super().__init__(
             "CALENDAR_YEAR_MISSING",
-            f"the working-day calendar has no {year}: a provincial admin imports the year when "
-            "the State Council publishes its holidays; deadlines are never guessed",
+            f"the working-day calendar has no {year} and the holidays regulation in force does "
+            "not fix it: a provincial admin imports the year",
         )
         self.year = year
 
 
 @dataclass(frozen=True)
+class SpecialDay:
+    day: date
+    kind: str  # holiday | workday
+    name: str
+
+
+@dataclass(frozen=True)
 class Window:
-    """The calendar between `first` and `last`: covered years and the dates that deviate."""
+    """The calendar between `first` and `last`: covered years and the dates that deviate.
+    `provisional`: the covered years whose holidays are the regulation's, not yet the notice's."""
 
     first: date
     last: date
     years: frozenset[int]
     special: dict[date, tuple[str, str]]  # date -> (kind, name)
+    provisional: frozenset[int] = frozenset()
 
     def is_working_day(self, day: date) -> bool:
         if not self.first <= day <= self.last:
@@ -57,6 +67,8 @@ class Deadline:
     unit: str
     due: date
     steps: tuple[str, ...] = field(default=())
+    # Computed on a year not yet published: may move when the official year is loaded.
+    provisional: bool = False
 
 
 def _skipped(window: Window, days: list[date]) -> list[str]:
@@ -91,7 +103,7 @@ def add_working_days(window: Window, start: date, amount: int) -> Deadline:
     steps += _skipped(window, skipped)
     steps += [f"{d} is a make-up working day ({window.special[d][1]}): counted" for d in made_up]
     steps.append(f"{amount} working days end on {day}")
-    return Deadline(start, amount, "wd", day, tuple(steps))
+    return _finish(window, Deadline(start, amount, "wd", day, tuple(steps)), start + ONE_DAY)
 
 
 def add_calendar_days(window: Window, start: date, amount: int) -> Deadline:
@@ -104,4 +116,20 @@ def add_calendar_days(window: Window, start: date, amount: int) -> Deadline:
     if moved:
         steps += _skipped(window, moved)
         steps.append(f"{end} is not a working day: the period ends on the next one, {due}")
-    return Deadline(start, amount, "d", due, tuple(steps))
+    return _finish(window, Deadline(start, amount, "d", due, tuple(steps)), end)
+
+
+def _finish(window: Window, deadline: Deadline, first_counted: date) -> Deadline:
+    """Mark a deadline provisional when a day it depends on lies in a provisional year."""
+    years = sorted(
+        y for y in range(first_counted.year, deadline.due.year + 1) if y in window.provisional
+    )
+    if not years:
+        return deadline
+    named = ", ".join(map(str, years))
+    step = (
+        f"provisional: {named} not yet published by the State Council; its statutory holidays "
+        f"are those of the {REGULATION}, its bridging days and make-up working days unknown: "
+        "recomputed when the official year is loaded"
+    )
+    return replace(deadline, steps=(*deadline.steps, step), provisional=True)

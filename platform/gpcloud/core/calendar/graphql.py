@@ -1,5 +1,6 @@
-"""The working-day calendar through the API: which years it covers, their special days, and
-deadlines with their explanation. A provincial admin loads a new year."""
+"""The working-day calendar through the API: which years it covers, their special days (the
+regulation's, provisionally, for a year not yet published), and deadlines with their
+explanation. A provincial admin loads a new year; the open deadlines it moves are returned."""
 
 from __future__ import annotations
 
@@ -31,7 +32,10 @@ class PeriodUnit(Enum):
     D = "d"
 
 
-@strawberry.type(description="A year the calendar covers; deadlines in other years are refused.")
+@strawberry.type(
+    description="A year loaded as the State Council published it; deadlines in other years use "
+    "the regulation's holidays and are provisional."
+)
 class CalendarYear:
     year: int
     source: str = strawberry.field(description="chinesecalendar <version>, or import: <login>.")
@@ -43,6 +47,10 @@ class CalendarDay:
     day: date
     kind: DayKind
     name: str
+    provisional: bool = strawberry.field(
+        default=False,
+        description="From the national holidays regulation: the year is not yet published.",
+    )
 
 
 @strawberry.input
@@ -59,6 +67,9 @@ class Deadline:
     unit: PeriodUnit
     due: date
     steps: list[str]
+    provisional: bool = strawberry.field(
+        description="Computed on a year not yet published: it may move when that year is loaded."
+    )
 
     @classmethod
     def of(cls, value: DeadlineValue) -> Deadline:
@@ -68,6 +79,30 @@ class Deadline:
             unit=PeriodUnit(value.unit),
             due=value.due,
             steps=list(value.steps),
+            provisional=value.provisional,
+        )
+
+
+@strawberry.type(description="An open deadline that loading a year moved; its owners are told.")
+class MovedDeadline:
+    kind: str
+    object_type: str
+    object_id: str
+    tenant_code: str
+    before: date
+    after: date
+    steps: list[str]
+
+    @classmethod
+    def of(cls, value: service.MovedDeadline) -> MovedDeadline:
+        return cls(
+            kind=value.kind,
+            object_type=value.object_type,
+            object_id=value.object_id,
+            tenant_code=value.tenant,
+            before=value.before,
+            after=value.after,
+            steps=list(value.steps),
         )
 
 
@@ -75,11 +110,12 @@ class Deadline:
 class CalendarYearPayload:
     year: CalendarYear | None = None
     days: list[CalendarDay] = strawberry.field(default_factory=list)
+    moved_deadlines: list[MovedDeadline] = strawberry.field(default_factory=list)
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-def _day(d: service.SpecialDay) -> CalendarDay:
-    return CalendarDay(day=d.day, kind=DayKind(d.kind), name=d.name)
+def _day(d: service.SpecialDay, provisional: bool = False) -> CalendarDay:
+    return CalendarDay(day=d.day, kind=DayKind(d.kind), name=d.name, provisional=provisional)
 
 
 @strawberry.type
@@ -93,11 +129,15 @@ class Queries:
 
     @strawberry.field(
         extensions=allow(READERS),
-        description="The holidays and make-up working days of a year; null when not covered.",
+        description="The holidays and make-up working days of a year, provisionally the "
+        "regulation's holidays for a year not yet loaded; null when neither covers it.",
     )
     async def calendar_days(self, year: int) -> list[CalendarDay] | None:
         days = await service.year_days(year)
-        return None if days is None else [_day(d) for d in days]
+        if days is not None:
+            return [_day(d) for d in days]
+        guessed = service.provisional_days(year)
+        return None if guessed is None else [_day(d, provisional=True) for d in guessed]
 
     @strawberry.field(
         extensions=allow(READERS),
@@ -111,13 +151,14 @@ class Queries:
 class Mutations:
     @strawberry.mutation(
         extensions=allow(HasRole(PROVINCE_ADMIN)),
-        description="Load or correct a year as the State Council published it (replaces the year).",
+        description="Load or correct a year as the State Council published it (replaces the "
+        "year); open deadlines reaching into it are recomputed and those that moved returned.",
     )
     async def import_calendar_year(
         self, info: Info, year: int, days: list[CalendarDayInput]
     ) -> CalendarYearPayload:
         async def work() -> CalendarYearPayload:
-            await service.import_year(
+            imported = await service.import_year(
                 info.context.user,
                 year,
                 [service.SpecialDay(d.day, d.kind.value, d.name) for d in days],
@@ -126,6 +167,7 @@ class Mutations:
             return CalendarYearPayload(
                 year=CalendarYear(year=year, source=row["source"], loaded_at=row["loaded_at"]),
                 days=[_day(d) for d in await service.year_days(year) or []],
+                moved_deadlines=[MovedDeadline.of(m) for m in imported.moved],
             )
 
         return await run_mutation(CalendarYearPayload, work)

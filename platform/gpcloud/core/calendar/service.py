@@ -1,5 +1,6 @@
-"""The calendar's data: seeding from `chinesecalendar`, importing a year, loading windows, and
-deadlines (the only place that computes one)."""
+"""The calendar's data: seeding from `chinesecalendar`, importing a year (and recomputing the
+open deadlines it moves), loading windows with provisional years filled in, and deadlines (the
+only place that computes one)."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from pathlib import Path
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.roles import PROVINCE_ADMIN
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.calendar import provisional
 from gpcloud.core.calendar.days import (
     HOLIDAY,
     WORKDAY,
     Deadline,
+    SpecialDay,
     Window,
     add_calendar_days,
     add_working_days,
 )
+from gpcloud.core.calendar.recompute import MovedDeadline, recompute_open_deadlines
 from gpcloud.core.calendar.tables import CalendarDay, CalendarYear
 from gpcloud.core.db import serialize_writes, transaction
 from gpcloud.core.errors import DomainError, Problem
@@ -28,14 +32,6 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_SPAN_DAYS = 3660  # no period the rules know is longer than this; guards huge inputs
 
 
-@dataclass(frozen=True)
-class SpecialDay:
-    day: date
-    kind: str  # holiday | workday
-    name: str
-
-
-@cache
 @cache
 def package_source() -> str:
     from importlib.metadata import version
@@ -114,9 +110,18 @@ def _check_days(year: int, days: list[SpecialDay]) -> list[Problem]:
     return problems
 
 
-async def import_year(actor: CurrentUser | None, year: int, days: list[SpecialDay]) -> dict:
+@dataclass(frozen=True)
+class Imported:
+    year: int
+    source: str
+    days: int
+    moved: list[MovedDeadline]
+
+
+async def import_year(actor: CurrentUser | None, year: int, days: list[SpecialDay]) -> Imported:
     """A provincial admin loads (or corrects) a year as the State Council published it.
-    The year's previous entries are replaced whole; the change is audited."""
+    The year's previous entries are replaced whole; the change is audited; open deadlines that
+    reach into the year are recomputed in the same transaction (recompute.py)."""
     if actor is not None and PROVINCE_ADMIN not in actor.roles:
         raise DomainError("FORBIDDEN", "only a provincial admin keeps the calendar")
     problems = _check_days(year, days)
@@ -143,7 +148,8 @@ async def import_year(actor: CurrentUser | None, year: int, days: list[SpecialDa
                 tenant=actor.tenant if actor else "440000",
                 actor=None if actor else "cli",
             )
-    return {"year": year, "source": source, "days": len(days)}
+            moved = await recompute_open_deadlines(year)
+    return Imported(year, source, len(days), moved)
 
 
 async def years() -> list[dict]:
@@ -164,7 +170,15 @@ async def year_days(year: int) -> list[SpecialDay] | None:
     return [SpecialDay(r["day"], r["kind"], r["name"]) for r in rows]
 
 
+def provisional_days(year: int) -> list[SpecialDay] | None:
+    """A year's holidays as the regulation fixes them, for a year without its official table
+    (None where the regulation in force does not reach)."""
+    return list(provisional.holidays(year)) if provisional.covers(year) else None
+
+
 async def window(first: date, last: date) -> Window:
+    """The calendar between two dates; years with no table get the regulation's holidays and
+    are marked provisional."""
     with all_tenants("calendar: one calendar for the province", audited=False):
         covered = await CalendarYear.select(CalendarYear.year).where(
             (CalendarYear.year >= first.year) & (CalendarYear.year <= last.year)
@@ -172,12 +186,14 @@ async def window(first: date, last: date) -> Window:
         rows = await CalendarDay.select().where(
             (CalendarDay.day >= first) & (CalendarDay.day <= last)
         )
-    return Window(
-        first,
-        last,
-        frozenset(r["year"] for r in covered),
-        {r["day"]: (r["kind"], r["name"]) for r in rows},
-    )
+    official = {r["year"] for r in covered}
+    special = {r["day"]: (r["kind"], r["name"]) for r in rows}
+    guessed = {
+        y for y in range(first.year, last.year + 1) if y not in official and provisional.covers(y)
+    }
+    for year in guessed:
+        special |= {d.day: (d.kind, d.name) for d in provisional.holidays(year)}
+    return Window(first, last, frozenset(official | guessed), special, frozenset(guessed))
 
 
 async def deadline(start: date, amount: int, unit: str) -> Deadline:

@@ -211,7 +211,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     await _check_regions(rows)
     existing = await _existing([r.values["uscc"] for r in rows])
     logins = sorted({r.values["login_name"] for r in rows if r.values["login_name"]})
-    with all_tenants("import: login names are unique across the province"):
+    with all_tenants("import: login names are unique across the province", audited=False):
         accounts = {
             u["username"]: u["organisation"]
             for u in (

