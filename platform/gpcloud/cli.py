@@ -349,6 +349,38 @@ def audit_prove(entry_id, size, between, url, username, password, token, key) ->
 
 
 @main.group()
+def scheduler() -> None:
+    """What falls due: run it now, or see the scheduler's health."""
+
+
+@scheduler.command("tick")
+def scheduler_tick() -> None:
+    """Run everything due now (every worker does it continuously; one of them at a time)."""
+    from gpcloud.core.scheduler.service import run_once
+
+    ran = _run(run_once())
+    for due in ran:
+        console.print(
+            f"{due.machine} {due.object_id}: {due.action} (due {due.due_at:%Y-%m-%d %H:%M})",
+            highlight=False,
+        )
+    if not ran:
+        console.print("nothing was due (or another scheduler holds the lease)")
+
+
+@scheduler.command("health")
+def scheduler_health() -> None:
+    """Who leads, how many objects wait, how late the oldest is."""
+    from gpcloud.core.scheduler.service import health
+
+    found = _run(health())
+    console.print(
+        f"leader: {found.leader or 'none'}; backlog: {found.backlog}; lag: {found.lag_seconds:.0f} s",
+        highlight=False,
+    )
+
+
+@main.group()
 def calendar() -> None:
     """The working-day calendar deadlines are computed on."""
 

@@ -14,6 +14,7 @@ DOMAINS: tuple[str, ...] = (
     "gpcloud.core.calendar",
     "gpcloud.core.rules",
     "gpcloud.core.notifications",
+    "gpcloud.core.scheduler",
     "gpcloud.portal",
     "gpcloud.registries.purchasers",
     "gpcloud.registries.agencies",

@@ -25,6 +25,7 @@ from gpcloud.core.jobs.service import (
 )
 from gpcloud.core.notifications import outbox
 from gpcloud.core.notifications.jobs import deliver_notification
+from gpcloud.core.scheduler import service as scheduler
 from gpcloud.settings import get_settings
 
 log = logging.getLogger("gpcloud.worker")
@@ -37,9 +38,12 @@ async def on_startup(ctx: dict) -> None:
     count = await requeue_unfinished()
     deliveries = await outbox.requeue()
     if ctx.get("loops", True):
-        # Every worker runs it; the lease lets one of them act at a time.
+        # Every worker runs them; a lease lets one of them act at a time.
         ctx["stop"] = asyncio.Event()
-        ctx["sequencer"] = asyncio.create_task(sequencer.run(ctx["stop"]))
+        ctx["tasks"] = [
+            asyncio.create_task(sequencer.run(ctx["stop"])),
+            asyncio.create_task(scheduler.run(ctx["stop"])),
+        ]
     log.info(
         "worker ready: %d job types; requeued %d unfinished jobs, %d deliveries",
         len(types),
@@ -49,9 +53,9 @@ async def on_startup(ctx: dict) -> None:
 
 
 async def on_shutdown(ctx: dict) -> None:
-    if "sequencer" in ctx:
+    if "stop" in ctx:
         ctx["stop"].set()
-        await ctx["sequencer"]
+        await asyncio.gather(*ctx["tasks"])
     if ctx.get("owns_pool"):
         await close_pool()
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from gpcloud.contracts.tables import Contract
+from gpcloud.contracts.workflow import CONTRACT
 from gpcloud.core.auth.tables import User
 from gpcloud.core.calendar.days import Deadline
 from gpcloud.core.calendar.recompute import MovedDeadline, recomputes
@@ -68,13 +69,17 @@ async def _start(row: dict, column: str) -> date | None:
 
 
 async def _move(row: dict, column: str, status: str, due: date) -> bool:
-    """Compare-and-set: only while the contract is still open with the date computed before."""
+    """Compare-and-set: only while the contract is still open with the date computed before;
+    the scheduler then waits for the new date."""
     deadline = getattr(Contract, column)
-    return bool(
+    updated = (
         await Contract.update({deadline: due, Contract.updated_at: now()})
         .where((Contract.id == row["id"]) & (Contract.status == status) & (deadline == row[column]))
-        .returning(Contract.id)
+        .returning(*Contract.all_columns())
     )
+    if updated:
+        await CONTRACT.reschedule(updated[0])
+    return bool(updated)
 
 
 async def _users(organisations: list[int]) -> tuple[int, ...]:

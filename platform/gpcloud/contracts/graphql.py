@@ -21,6 +21,7 @@ from gpcloud.core.graphql.permissions import Authenticated, Requires, SubsystemL
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.money import to_yuan
+from gpcloud.core.scheduler.graphql import Schedule, schedule_of
 from gpcloud.core.tenancy.scope import all_tenants
 
 READERS = Requires(Perm.CONTRACT_READ)
@@ -144,6 +145,7 @@ class Contract:
     publication_due: date | None
     published_on: date | None
     filed_at: datetime | None
+    schedule: Schedule = strawberry.field(description="What the platform will do by itself.")
     row: strawberry.Private[dict]
 
     @classmethod
@@ -168,6 +170,7 @@ class Contract:
             publication_due=row["publication_due"],
             published_on=row["published_on"],
             filed_at=row["filed_at"],
+            schedule=schedule_of(CONTRACT, row),
             row=row,
         )
 

@@ -39,7 +39,7 @@ from gpcloud.supervision import plans
 from gpcloud.supervision.common import purchaser_unit
 from gpcloud.transaction import service as projects
 
-SIGNED = ("signed", "published", "filed")
+SIGNED = ("signed", "overdue", "published", "filed")
 PARTY_SCOPE = "contract parties act on the purchaser's contract wherever they are registered"
 
 
@@ -309,7 +309,9 @@ async def publish(actor: CurrentUser, contract_id: int, on: date | None = None) 
         contract = await as_party(actor, contract_id)
         if contract["purchaser_organisation"] != actor.organisation_id:
             raise DomainError("FORBIDDEN", "the purchaser publishes its contracts")
-        late = contract["publication_due"] is not None and on > contract["publication_due"]
+        late = contract["status"] == "overdue" or (
+            contract["publication_due"] is not None and on > contract["publication_due"]
+        )
         published = await CONTRACT.move(
             actor,
             contract,
@@ -392,15 +394,12 @@ async def signatures_of(contract_ids: list[int]) -> list[list[dict]]:
         return await load(contract_ids)
 
 
-async def for_supervision(on: date, limit: int) -> dict[str, tuple[list[dict], int]]:
-    """The region's contracts awaiting filing, and those signed but not published by their
-    publication due date: the oldest `limit` of each, with the full counts."""
+async def for_supervision(limit: int) -> dict[str, tuple[list[dict], int]]:
+    """The region's contracts awaiting filing, and those the scheduler found unpublished past
+    their publication due date: the oldest `limit` of each, with the full counts."""
     queues = {
         "awaiting_filing": (Contract.status == "published", Contract.published_on),
-        "publication_overdue": (
-            (Contract.status == "signed") & (Contract.publication_due < on),
-            Contract.publication_due,
-        ),
+        "publication_overdue": (Contract.status == "overdue", Contract.publication_due),
     }
     return {
         name: (

@@ -52,6 +52,8 @@ class Contract(TenantOwned, Table, tablename="contract"):
     published_on = Date(null=True, default=None)
     filed_at = Timestamptz(null=True, default=None)
     revision = Integer(default=0)  # bumped by every transition (core/workflow)
+    # When the scheduler must look at it next (core/scheduler); null: nothing is due.
+    next_check = Timestamptz(null=True, default=None, index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -4,13 +4,32 @@ from __future__ import annotations
 
 from gpcloud.contracts.tables import AcceptanceReport, Contract, Payment
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.core.workflow.machine import StateMachine, transition
+from gpcloud.core.auth.roles import PURCHASER
+from gpcloud.core.clock import end_of
+from gpcloud.core.notifications.service import Recipients, notify
+from gpcloud.core.workflow.machine import StateMachine, Timer, transition
+
+
+async def _tell_purchaser_overdue(contract: dict) -> None:
+    await notify(
+        "contract.publication_overdue",
+        Recipients(organisation=contract["purchaser_organisation"], roles=(PURCHASER,)),
+        {
+            "title": contract["title"],
+            "contract_id": contract["id"],
+            "signed_on": contract["signed_on"],
+        },
+        about=("contract", contract["id"]),
+        due=contract["publication_due"],
+        key=f"contract:{contract['id']}:overdue",
+    )
+
 
 CONTRACT = StateMachine(
     "contract",
     "contract",
     Contract,
-    states=("draft", "signed", "published", "filed"),
+    states=("draft", "signed", "overdue", "published", "filed"),
     initial="draft",
     create=Perm.CONTRACT_CREATE,
     transitions=[
@@ -31,13 +50,29 @@ CONTRACT = StateMachine(
             by_party=True,
         ),
         transition(
-            "publish",
+            "publication_overdue",
             "signed",
+            "overdue",
+            None,
+            "not published by publicationDue: contract_publication (2 wd, Implementing "
+            "Regulation art. 50); the purchaser is told, supervisors see it",
+        ),
+        transition(
+            "publish",
+            ("signed", "overdue"),
             "published",
             Perm.CONTRACT_PUBLISH,
-            "by the purchaser; late after publicationDue",
+            "by the purchaser; late when overdue",
         ),
         transition("file", "published", "filed", Perm.CONTRACT_FILE, "合同备案 by a supervisor"),
+    ],
+    timers=[
+        Timer(
+            "publication_overdue",
+            lambda c: end_of(c["publication_due"]) if c["publication_due"] else None,
+            "contract_publication",
+            _tell_purchaser_overdue,
+        )
     ],
 )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 LEGAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -25,6 +25,16 @@ def now() -> datetime:
 def today() -> date:
     """The legal date (Asia/Shanghai), unless a day is pinned."""
     return _pinned.get() or _process_day or datetime.now(LEGAL_TZ).date()
+
+
+def end_of(day: date) -> datetime:
+    """The instant a legal day ends (midnight after it in Asia/Shanghai): a period whose last day
+    is `day` is over from then."""
+    return datetime.combine(day + timedelta(days=1), time(0), LEGAL_TZ)
+
+
+def start_of(day: date) -> datetime:
+    return datetime.combine(day, time(0), LEGAL_TZ)
 
 
 def pin_process(day: date | None) -> None:

@@ -18,6 +18,7 @@ from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.money import to_yuan
+from gpcloud.core.scheduler.graphql import Schedule, schedule_of
 from gpcloud.supervision import intentions, plans, views
 from gpcloud.supervision.tables import INTENTION_EXEMPTIONS, METHODS, OBJECT_TYPES
 from gpcloud.supervision.tables import PlanLine as PlanLineTable
@@ -51,6 +52,7 @@ class ProcurementIntention:
         description="The first day the procurement may start, given the publication date."
     )
     deadline_steps: list[str] = strawberry.field(description="How earliestStart was computed.")
+    schedule: Schedule = strawberry.field(description="What the platform will do by itself.")
 
     @classmethod
     def of(cls, row: dict) -> ProcurementIntention:
@@ -67,6 +69,7 @@ class ProcurementIntention:
             published_on=row["published_on"],
             earliest_start=row["earliest_start"],
             deadline_steps=json.loads(row["deadline_steps"]),
+            schedule=schedule_of(INTENTION, row),
         )
 
 

@@ -153,7 +153,7 @@ async def _intention_problems(unit: dict, data: PlanInput) -> list[Problem]:
         if (
             intention is None
             or intention["purchaser"] != unit["id"]
-            or intention["status"] != "published"
+            or intention["status"] not in ("published", "open")
         ):
             problems.append(
                 Problem(

@@ -40,12 +40,14 @@ class ProcurementIntention(TenantOwned, Table, tablename="procurement_intention"
     budget_fen = BigInt()
     object_type = Varchar(length=16)
     expected_start = Date()
-    status = Varchar(length=16, default="draft", index=True)  # draft | published | withdrawn
+    status = Varchar(length=16, default="draft", index=True)  # supervision/workflow.py
     published_on = Date(null=True, default=None)
     # The earliest day the procurement may start, and how it was computed (JSON list of steps).
     earliest_start = Date(null=True, default=None)
     deadline_steps = Text(default="[]")
     revision = Integer(default=0)  # bumped by every transition (core/workflow)
+    # When the scheduler must look at it next (core/scheduler); null: nothing is due.
+    next_check = Timestamptz(null=True, default=None, index=True)
     updated_at = Timestamptz(default=TimestamptzNow())
 
 

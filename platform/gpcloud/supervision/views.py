@@ -46,7 +46,7 @@ async def overview(actor: CurrentUser) -> Overview:
         ProcurementPlan.select().where(exempt).order_by(ProcurementPlan.id),
         ProcurementPlan.count().where(exempt),
     )
-    queues = await contracts.for_supervision(on, LIMIT)
+    queues = await contracts.for_supervision(LIMIT)
     filing, filing_count = queues["awaiting_filing"]
     late, late_count = queues["publication_overdue"]
     return Overview(

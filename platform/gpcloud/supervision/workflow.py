@@ -3,14 +3,36 @@
 from __future__ import annotations
 
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.core.workflow.machine import StateMachine, transition
+from gpcloud.core.auth.roles import PURCHASER
+from gpcloud.core.clock import start_of
+from gpcloud.core.notifications.service import Recipients, notify
+from gpcloud.core.workflow.machine import StateMachine, Timer, transition
+from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.supervision.tables import ProcurementIntention, ProcurementPlan
+
+
+async def _tell_unit_open(intention: dict) -> None:
+    unit = await purchasers.get(intention["purchaser"])
+    await notify(
+        "intention.open",
+        Recipients(
+            tenant=intention["tenant_id"], organisation=unit["organisation"], roles=(PURCHASER,)
+        ),
+        {
+            "project_name": intention["project_name"],
+            "published_on": intention["published_on"],
+            "earliest_start": intention["earliest_start"],
+        },
+        about=("procurement_intention", intention["id"]),
+        key=f"intention:{intention['id']}:open",
+    )
+
 
 INTENTION = StateMachine(
     "intention",
     "procurement_intention",
     ProcurementIntention,
-    states=("draft", "published", "withdrawn"),
+    states=("draft", "published", "open", "withdrawn"),
     initial="draft",
     create=Perm.INTENTION_CREATE,
     transitions=[
@@ -22,7 +44,24 @@ INTENTION = StateMachine(
             "the expected start is at least intention_lead (30 d) after publication "
             "(Caiku [2020] 10)",
         ),
-        transition("withdraw", ("draft", "published"), "withdrawn", Perm.INTENTION_WITHDRAW),
+        transition(
+            "open",
+            "published",
+            "open",
+            None,
+            "the intention_lead is over on its earliest start: the procurement may begin",
+        ),
+        transition(
+            "withdraw", ("draft", "published", "open"), "withdrawn", Perm.INTENTION_WITHDRAW
+        ),
+    ],
+    timers=[
+        Timer(
+            "open",
+            lambda i: start_of(i["earliest_start"]) if i["earliest_start"] else None,
+            "intention_lead",
+            _tell_unit_open,
+        )
     ],
 )
 

@@ -13,6 +13,7 @@ from gpcloud.contracts import service, signing
 from gpcloud.contracts.tables import Contract
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.errors import DomainError
+from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from tests.integration.procurement import actor, awarded_project, filed_plan
@@ -194,7 +195,8 @@ OVERVIEW = """{ supervisionOverview { on plansAwaitingFilingCount contractsAwait
 
 
 async def test_supervision_overview_of_the_region(client, world):
-    contract = await signed(world)  # signed 30 Sep 2026, due 9 Oct: overdue today
+    contract = await signed(world)  # signed 30 Sep 2026, due 9 Oct
+    await scheduler.run_once()  # the platform has found it overdue since
     supervisor = await login(client, "xn.supervisor")
     seen = (await gql(client, OVERVIEW, token=supervisor))["data"]["supervisionOverview"]
     assert seen["contractPublicationOverdueCount"] == 1

@@ -64,6 +64,7 @@ class Perm(StrEnum):
     PLUGIN_READ = "plugin.read"
     PLUGIN_REQUEST = "plugin.request"
     PLUGIN_DECIDE = "plugin.decide"
+    SCHEDULER_READ = "scheduler.read"
 
 
 P = Perm
@@ -81,6 +82,7 @@ _ADMIN = {
     P.USER_EXPORT,
     P.PLUGIN_READ,
     P.PLUGIN_REQUEST,
+    P.SCHEDULER_READ,
 }
 GRANTS: dict[str, frozenset[Perm]] = {
     PROVINCE_ADMIN: frozenset(_ADMIN | {P.PLUGIN_DECIDE}),

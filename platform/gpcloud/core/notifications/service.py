@@ -108,7 +108,7 @@ async def notify(
     message = templates.render(kind, params, due)
     stamp = now()
     async with transaction():
-        with all_tenants(RECIPIENTS_SCOPE):
+        with all_tenants(RECIPIENTS_SCOPE, audited=False):
             users = await _resolve(to)
             if key is not None and users:
                 seen = await Notification.select(Notification.recipient).where(

@@ -55,6 +55,14 @@ CATALOGUE: dict[str, Template] = {
         "签订之日起2个工作日内，将政府采购合同在省级以上人民政府财政部门指定的媒体上公告，"
         "但政府采购合同中涉及国家秘密、商业秘密的内容除外。",
     ),
+    "intention.open": Template(
+        title="采购意向公开期满",
+        subject="采购意向公开期满：{project_name}",
+        body="贵单位的采购意向《{project_name}》已于{published_on}公开，公开期已满，"
+        "可于{earliest_start}起开展采购活动。",
+        explanation="依据《财政部关于开展政府采购意向公开工作的通知》（财库〔2020〕10号），"
+        "采购意向公开时间原则上不得晚于采购活动开始前30日。",
+    ),
     "import.finished": Template(
         title="数据导入完成",
         subject="数据导入完成：{registry}",

@@ -15,8 +15,9 @@ on a tendering project) compare-and-set too: any change through a machine bumps 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from gpcloud.core import clock
@@ -41,6 +42,34 @@ class Transition:
     # Taken by a party to the object wherever the party is registered (a supplier of another
     # region signs the purchaser's contract): the service checks the party, not the region.
     by_party: bool = False
+
+
+@dataclass(frozen=True)
+class Timer:
+    """A transition the platform takes by itself when its time comes (the scheduler runs it).
+
+    `due(row)` is when it falls due for the row as it stands (None: the row is not waiting for
+    it); `after(row)` does what the transition causes besides the state (a notice), in the same
+    transaction; `rule` names the rule that sets the time."""
+
+    action: str
+    due: Callable[[dict], datetime | None]
+    rule: str = ""
+    after: Callable[[dict], Awaitable[None]] | None = None
+
+
+@dataclass(frozen=True)
+class Due:
+    """One timer run: when it fell due and when it ran (both recorded with the transition)."""
+
+    machine: str
+    object_id: int
+    action: str
+    due_at: datetime
+    ran_at: datetime
+
+
+MACHINES: list[StateMachine] = []  # every machine declared, for the scheduler and the docs
 
 
 def transition(
@@ -79,11 +108,16 @@ class StateMachine:
         tenant: Callable[[dict], str] = _own_tenant,
         vetoed: bool = True,
         audited: bool = True,
+        timers: Iterable[Timer] = (),
     ):
         self.noun, self.kind, self.table = noun, kind, table
         self.states, self.initial, self.create = states, initial, create
         self.tenant, self.vetoed, self.audited = tenant, vetoed, audited
         self.transitions = {t.action: t for t in transitions}
+        self.timers = tuple(timers)
+        if any(t.action not in self.transitions for t in self.timers):
+            raise ValueError(f"{noun}: a timer names no transition")
+        MACHINES.append(self)
         unknown = {s for t in self.transitions.values() for s in (*t.sources, t.target)} - set(
             states
         )
@@ -145,6 +179,7 @@ class StateMachine:
         )
         if not won:
             raise await self._conflict(row)
+        moved = await self.reschedule(won[0])
         if self.audited:
             await audit.record(
                 f"{self.kind}.{action}",
@@ -155,10 +190,11 @@ class StateMachine:
                 detail or {},
                 tenant=tenant,
             )
-        return won[0]
+        return moved
 
     async def created(self, row: dict, detail: dict | None = None, action: str = "create") -> None:
-        """Audit a row just inserted in its initial (or carried-over) state."""
+        """Audit a row just inserted in its initial (or carried-over) state; schedule it."""
+        await self.reschedule(row)
         await audit.record(
             f"{self.kind}.{action}",
             self.kind,
@@ -168,6 +204,48 @@ class StateMachine:
             detail or {},
             tenant=self.tenant(row),
         )
+
+    def due(self, row: dict) -> list[tuple[datetime, Timer]]:
+        """The timers the row waits for, earliest first."""
+        waiting = []
+        for timer in self.timers:
+            if row["status"] in self.transitions[timer.action].sources:
+                at = timer.due(row)
+                if at is not None:
+                    waiting.append((at, timer))
+        return sorted(waiting, key=lambda pair: pair[0])
+
+    def next_check(self, row: dict) -> datetime | None:
+        waiting = self.due(row)
+        return waiting[0][0] if waiting else None
+
+    async def reschedule(self, row: dict) -> dict:
+        """Store when the row next needs the scheduler (its `next_check`), after any change to
+        what its timers read; the row with it."""
+        if not self.timers:
+            return row
+        at = self.next_check(row)
+        if at != row.get("next_check"):
+            table = self.table
+            await table.update({table.next_check: at}).where(table.id == row["id"])
+        return {**row, "next_check": at}
+
+    async def run_timers(self, row: dict, now: datetime) -> list[Due]:
+        """Take the transitions due by `now`, earliest first, each recording when it fell due
+        and when it ran (a catch-up after downtime runs late but in order)."""
+        ran: list[Due] = []
+        while (waiting := self.due(row)) and waiting[0][0] <= now:
+            if len(ran) > len(self.timers):
+                raise RuntimeError(f"{self.noun} {row['id']}: its timers do not let it rest")
+            at, timer = waiting[0]
+            detail = {"due_at": at.isoformat(), "ran_at": now.isoformat(), "rule": timer.rule}
+            row = await self.move(None, row, timer.action, detail=detail)
+            if timer.after is not None:
+                await timer.after(row)
+            ran.append(Due(self.noun, row["id"], timer.action, at, now))
+        if not ran:  # what it waited for moved later (move() reschedules after each run)
+            await self.reschedule(row)
+        return ran
 
     async def _conflict(self, row: dict) -> DomainError:
         table = self.table
