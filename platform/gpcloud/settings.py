@@ -35,6 +35,17 @@ class Settings:
     argon2_memory_kib: int
     tenants_dir: Path
     ocid_prefix: str
+    graphql_max_tokens: int
+    graphql_max_depth: int
+    graphql_max_aliases: int
+    graphql_max_root_fields: int
+    graphql_max_repeats: int
+    graphql_budget_anonymous: int
+    graphql_budget_user: int
+    graphql_introspection_anonymous: bool
+    request_timeout_ms: int
+    max_body_bytes: int
+    max_upload_bytes: int
 
     @property
     def is_postgres(self) -> bool:
@@ -86,6 +97,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             low, high = INT_RANGES.get(name, (1, 2**31 - 1))
             if not low <= value <= high:
                 raise SettingsError(f"{source} must be between {low} and {high}, got {value}")
+        elif field.type == "bool":
+            value = _boolean(value, source)
         elif field.type == "Path":
             # Paths from the environment are the caller's (cwd); paths in config/ are the project's.
             value = Path(value) if from_env else PROJECT_ROOT / str(value)
@@ -109,6 +122,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     elif len(str(values["secret_key"])) < MIN_SECRET_LENGTH:
         raise SettingsError(f"GPCLOUD_SECRET_KEY must be at least {MIN_SECRET_LENGTH} characters")
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def _boolean(value: object, source: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise SettingsError(f"{source} must be true or false, got {value!r}")
 
 
 def _generated_secret(var: Path) -> str:

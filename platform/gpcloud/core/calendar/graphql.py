@@ -12,6 +12,7 @@ from strawberry.types import Info
 from gpcloud.core.auth.roles import PROVINCE_ADMIN
 from gpcloud.core.calendar import service
 from gpcloud.core.calendar.days import Deadline as DeadlineValue
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Authenticated, HasRole, allow
 from gpcloud.core.graphql.types import UserError
@@ -58,7 +59,7 @@ class Deadline:
     amount: int
     unit: PeriodUnit
     due: date
-    steps: list[str]
+    steps: list[str] = strawberry.field(directives=[ListSize(max=100)])
 
     @classmethod
     def of(cls, value: DeadlineValue) -> Deadline:
@@ -71,10 +72,13 @@ class Deadline:
         )
 
 
+DAYS = ListSize(max=366)
+
+
 @strawberry.type
 class CalendarYearPayload:
     year: CalendarYear | None = None
-    days: list[CalendarDay] = strawberry.field(default_factory=list)
+    days: list[CalendarDay] = strawberry.field(default_factory=list, directives=[DAYS])
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -84,7 +88,7 @@ def _day(d: service.SpecialDay) -> CalendarDay:
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=200)])
     async def calendar_years(self) -> list[CalendarYear]:
         return [
             CalendarYear(year=r["year"], source=r["source"], loaded_at=r["loaded_at"])
@@ -94,6 +98,7 @@ class Queries:
     @strawberry.field(
         extensions=allow(READERS),
         description="The holidays and make-up working days of a year; null when not covered.",
+        directives=[DAYS],
     )
     async def calendar_days(self, year: int) -> list[CalendarDay] | None:
         days = await service.year_days(year)
