@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
+from litestar.static_files import create_static_files_router
 
 from gpcloud.core.errors import DomainError
 from gpcloud.core.money import to_yuan_or_none
@@ -163,4 +164,9 @@ async def notice_detail(notice_id: FromPath[int]) -> Response:
     return await _page("detail.html", region=None, notice=notice, suppliers=suppliers, chain=chain)
 
 
-ROUTES = [home, region_page, notice_list, notice_detail]
+# The pages' stylesheet: served by the app itself, the only thing their CSP lets them load.
+static = create_static_files_router(
+    path="/static", directories=[Path(__file__).parent / "static"], include_in_schema=False
+)
+
+ROUTES = [home, region_page, notice_list, notice_detail, static]
