@@ -6,10 +6,9 @@ from __future__ import annotations
 import json
 
 from gpcloud.settings import get_settings
+from tests.security.cases import MB, padded_query
 from tests.security.support import refused_while_alive
 from tests.support import login
-
-MB = 1024 * 1024
 
 
 def _too_large(response) -> None:
@@ -19,13 +18,8 @@ def _too_large(response) -> None:
     assert "bytes" in error["message"]
 
 
-def _padded_query(size: int) -> bytes:
-    """A GraphQL request of `size` bytes: `{ __typename }` and a comment to fill it."""
-    return json.dumps({"query": "{ __typename }\n#" + "x" * size}).encode()
-
-
 async def test_a_ten_megabyte_body_is_refused_unread(client):
-    body = _padded_query(10 * MB)
+    body = padded_query(10 * MB)
     response = await refused_while_alive(
         client,
         lambda: client.post("/graphql", content=body, headers={"content-type": "application/json"}),
@@ -36,7 +30,7 @@ async def test_a_ten_megabyte_body_is_refused_unread(client):
 async def test_a_json_body_over_its_limit_is_refused_also_when_streamed(client):
     limit = get_settings().max_body_bytes
     assert limit < 2 * MB <= get_settings().max_upload_bytes
-    body = _padded_query(2 * MB)
+    body = padded_query(2 * MB)
 
     async def chunks():  # no Content-Length: chunked transfer
         for start in range(0, len(body), 64 * 1024):
@@ -51,7 +45,7 @@ async def test_a_json_body_over_its_limit_is_refused_also_when_streamed(client):
     _too_large(response)
     # Within the limit the same kind of document is parsed (and refused for its tokens).
     small = await client.post(
-        "/graphql", content=_padded_query(limit // 2), headers={"content-type": "application/json"}
+        "/graphql", content=padded_query(limit // 2), headers={"content-type": "application/json"}
     )
     assert small.status_code == 200 and small.json() == {"data": {"__typename": "Query"}}
 

@@ -12,17 +12,17 @@ from gpcloud.core.graphql import limits
 from gpcloud.core.graphql.schema import schema
 from gpcloud.portal import demo as portal_demo
 from gpcloud.settings import get_settings
+from tests.security.cases import (
+    CHAIN_BOMB,
+    NESTED_BY_VARIABLE,
+    SEARCH,
+    TREE_BOMB,
+    aliases,
+    fan_out,
+    nested,
+)
 from tests.security.support import hostile_query, refusal
 from tests.support import data, gql, login
-
-CHAIN_BOMB = (
-    "{ notices(first:100){ edges{ node{ id chain{ id chain{ id chain{ id chain{ id chain{ id "
-    "chain{ id }}}}}} }}}}"
-)
-TREE_BOMB = (
-    '{ tenant(regionCode:"440000"){ children{ parent{ children{ parent{ children{ parent{ '
-    "children{ parent{ name }}}}}}}}}}"
-)
 
 
 @pytest.fixture
@@ -74,14 +74,8 @@ async def test_one_level_of_chain_and_the_tree_still_answer(client, notices):
     assert meizhou["parent"] == {"name": "广东省"} and len(meizhou["children"]) == 8
 
 
-def _aliases(count: int, field: str) -> str:
-    return "{ " + " ".join(f"a{i}: {field}" for i in range(count)) + " }"
-
-
 async def test_finding_4_a_thousand_aliased_searches_are_refused_unparsed(client, notices):
-    bomb = _aliases(
-        1000, 'notices(first:100, filter:{search:"采购"}){ edges { node { id title } } }'
-    )
+    bomb = aliases(1000, SEARCH)
     assert len(bomb.encode()) > 80_000
     error = refusal(await hostile_query(client, bomb))
     assert error["extensions"]["code"] == "QUERY_TOO_LARGE"
@@ -92,7 +86,7 @@ async def test_finding_4_aliases_within_the_token_limit_are_counted(client, noti
     error = refusal(
         await hostile_query(
             client,
-            _aliases(16, 'notices(first:1, filter:{search:"采购"}){ edges { node { id } } }'),
+            aliases(16, SEARCH),
         )
     )
     assert error["extensions"] == {"code": "TOO_MANY_ALIASES", "limit": 15, "actual": 16}
@@ -102,44 +96,30 @@ async def test_finding_4_supervision_overview_breadth_is_refused(client, demo):
     token = await login(client, "mz.supervisor")
     for count, code in ((500, "QUERY_TOO_LARGE"), (16, "TOO_MANY_ALIASES")):
         response = await hostile_query(
-            client, _aliases(count, "supervisionOverview { on }"), token=token
+            client, aliases(count, "supervisionOverview { on }"), token=token
         )
         assert refusal(response)["extensions"]["code"] == code
-    assert data(await gql(client, _aliases(2, "supervisionOverview { on }"), token=token))
+    assert data(await gql(client, aliases(2, "supervisionOverview { on }"), token=token))
 
 
 async def test_deep_nesting_is_refused(client):
-    nested = "parent { " * 30 + "name" + " }" * 30
-    error = refusal(
-        await hostile_query(client, '{ tenant(regionCode: "441481") { ' + nested + " } }")
-    )
+    error = refusal(await hostile_query(client, nested(30)))
     assert error["extensions"] == {"code": "QUERY_TOO_DEEP", "limit": 12, "actual": 32}
     # Nested past what the parser can recurse into: refused as too deep, not a crash.
-    abyss = "{ " + "rootTenant { " * 600 + "name" + " }" * 601
-    assert refusal(await hostile_query(client, abyss))["extensions"]["code"] in (
-        "QUERY_TOO_DEEP",
-        "QUERY_TOO_LARGE",
-    )
-
-
-def _fan_out(levels: int, on: str, leaf: str) -> str:
-    """Fragments each spreading the next twice: 2**levels copies of `leaf` when expanded."""
-    fragments = " ".join(
-        f"fragment F{i} on {on} {{ ...F{i + 1} ...F{i + 1} }}" for i in range(levels)
-    )
-    return f"{fragments} fragment F{levels} on {on} {{ {leaf} }}"
+    error = refusal(await hostile_query(client, nested(600)))
+    assert error["extensions"]["code"] == "QUERY_TOO_DEEP"
 
 
 async def test_fragments_spreading_each_other_are_measured_not_expanded(client, notices):
-    at_root = "query { ...F0 } " + _fan_out(40, "Query", "rootTenant { name }")
+    at_root = "query { ...F0 } " + fan_out(40, "Query", "rootTenant { name }")
     error = refusal(await hostile_query(client, at_root))
     assert error["extensions"]["code"] == "TOO_MANY_ROOT_FIELDS"
     assert error["extensions"]["actual"] == 2**40
-    in_a_list = "{ notices(first: 100) { edges { node { ...F0 } } } } " + _fan_out(
+    in_a_list = "{ notices(first: 100) { edges { node { ...F0 } } } } " + fan_out(
         40, "Notice", "chain { id }"
     )
     assert refusal(await hostile_query(client, in_a_list))["extensions"]["code"] == "FIELD_REPEATED"
-    aliased = "{ notices(first: 100) { edges { node { ...F0 } } } } " + _fan_out(
+    aliased = "{ notices(first: 100) { edges { node { ...F0 } } } } " + fan_out(
         40, "Notice", "c: chain { id }"
     )
     assert refusal(await hostile_query(client, aliased))["extensions"]["code"] == "TOO_MANY_ALIASES"
@@ -176,15 +156,6 @@ def test_the_cost_of_a_document():
     # A list of scalars or enums counts its bound (8 roles).
     assert cost_of("{ users(first: 5) { edges { node { roles } } } }") == 1 + 5 * (1 + 1 + 8)
     assert cost_of("{ __typename }") == 0
-
-
-NESTED_BY_VARIABLE = """
-query($n: Int, $fragmentFirst: Int = 2) {
-  notices(first: $n) { edges { node { id chain { id chain { id } } } } }
-  ...More
-}
-fragment More on Query { more: notices(first: $fragmentFirst) { edges { node { id } } } }
-"""
 
 
 async def test_the_cost_follows_first_given_as_a_variable(client, demo, notices):
