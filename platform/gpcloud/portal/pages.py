@@ -1,5 +1,5 @@
 """The public website at /: server-rendered pages over the same portal service as the API.
-No JavaScript needed; usable on a phone (responsive CSS in base.html)."""
+No JavaScript needed; usable on a phone (responsive CSS in static/portal.css)."""
 
 from __future__ import annotations
 

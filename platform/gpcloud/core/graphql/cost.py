@@ -123,14 +123,14 @@ class CostModel:
 
 
 class _Walk:
-    """One cost computation; a fragment is costed once per parent type and arguments, so
-    fragments spreading each other cost linear time however much they fan out."""
+    """One cost computation. A fragment is costed once per `first` of the field it is spread
+    under, so fragments spreading each other cost linear time however much they fan out."""
 
     def __init__(self, model: CostModel, fragments, variables):
         self.model = model
         self.fragments = fragments
         self.variables = variables
-        self.memo: dict[tuple[str, str, Arguments], int] = {}
+        self.memo: dict[tuple[str, Arguments], int] = {}
 
     def selections(
         self, selection_set: SelectionSetNode, parent: GraphQLNamedType, arguments: Arguments
@@ -148,7 +148,7 @@ class _Walk:
         return total
 
     def fragment(self, name: str, arguments: Arguments) -> int:
-        key = (name, "", arguments)
+        key = (name, arguments)
         if key not in self.memo:
             self.memo[key] = 0  # a cycle (refused by validation) costs nothing here
             fragment = self.fragments[name]
@@ -165,10 +165,9 @@ class _Walk:
         field = parent.fields[name]  # type: ignore[union-attr]
         items = 1
         if is_list_type(get_nullable_type(field.type)):
-            bound = self.model.bounds.get((parent.name, name))
-            if bound is None or bound.slicing_argument is None:
-                items = bound.max if bound else 1
-            else:
+            bound = self.model.bounds[parent.name, name]
+            items = bound.max
+            if bound.slicing_argument is not None:
                 items = self.model.page_size(dict(arguments).get(bound.slicing_argument))
         if node.selection_set is None or is_leaf_type(get_named_type(field.type)):
             return items

@@ -22,8 +22,7 @@ from gpcloud.core.tenancy.config_admin import ConfigView, config_view, edit_conf
 from gpcloud.core.tenancy.rollout import rollout
 from gpcloud.core.tenancy.service import TenantNode, tenant_tree
 
-# A list of regions holds at most a province's (Guangdong: 144); a region has fewer children.
-REGIONS = ListSize(max=200)
+# The most regions directly below one (Guangdong has 21 cities, a city at most 15 counties).
 CHILDREN = ListSize(max=50)
 
 
