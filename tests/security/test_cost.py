@@ -186,3 +186,39 @@ async def test_introspection_is_on_by_default_and_can_be_kept_for_logged_in_user
     assert data(await gql(client, "{ __typename rootTenant { name } }"))
     token = await login(client, "xn.admin")
     assert data(await gql(client, standard, token=token))["__schema"]["queryType"]
+
+
+async def test_the_tree_resolves_from_memory(client, monkeypatch):
+    """parent/children read the request's tree: the tree is fetched once per request, however
+    many levels the query walks (finding 1 fetched it, and could query, per node)."""
+    from gpcloud.core.graphql import context
+    from gpcloud.core.tenancy import graphql as tenancy_graphql
+
+    calls = []
+
+    def counted(fetch):
+        async def tree(*args, **kwargs):
+            calls.append(fetch.__module__)
+            return await fetch(*args, **kwargs)
+
+        return tree
+
+    monkeypatch.setattr(context, "tenant_tree", counted(context.tenant_tree))
+    monkeypatch.setattr(tenancy_graphql, "tenant_tree", counted(tenancy_graphql.tenant_tree))
+    found = data(
+        await gql(
+            client,
+            "{ rootTenant { children { parent { children { name parent { name } } } } } }",
+        )
+    )
+    assert len(found["rootTenant"]["children"]) == 21
+    assert len(calls) == 2  # the request's context and rootTenant, not a node
+
+
+async def test_a_refusal_is_one_line_in_the_log(client, caplog):
+    """Finding 1 wrote 500 MB of tracebacks in five minutes: refusals log no traceback."""
+    caplog.set_level("INFO")
+    refusal(await hostile_query(client, TREE_BOMB))
+    records = [r for r in caplog.records if "QUERY_TOO_COSTLY" in r.getMessage()]
+    assert len(records) == 1 and records[0].levelname == "INFO" and records[0].exc_info is None
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]
