@@ -76,3 +76,33 @@ def test_the_check_sees_a_field_without_permission():
     probe = strawberry.Schema(query=Query)
     fields = probe.schema_converter.type_map["Query"].definition.fields
     assert [f.python_name for f in fields if not _permissions(f)] == ["leak"]
+
+
+def test_every_list_field_declares_its_bound():
+    """The cost model multiplies by a list's bound: a list without one could not be costed."""
+    from gpcloud.core.graphql.cost import list_bound, list_fields
+
+    missing = [
+        f"{type_name}.{name}"
+        for type_name, name, field in list_fields(schema._schema)
+        if list_bound(field) is None
+    ]
+    assert missing == [], f"list fields without @listSize: {missing}"
+
+
+def test_the_bound_check_sees_a_list_without_one():
+    """Guard the guard: an unbounded list is reported, and the cost model refuses to build."""
+    import pytest
+    import strawberry
+
+    from gpcloud.core.graphql.cost import CostModel, ListSize, list_bound, list_fields
+
+    @strawberry.type
+    class Query:
+        everything: list[str]
+        bounded: list[str] = strawberry.field(directives=[ListSize(max=3)])
+
+    probe = strawberry.Schema(query=Query)._schema
+    assert [n for _, n, f in list_fields(probe) if list_bound(f) is None] == ["everything"]
+    with pytest.raises(TypeError, match="Query.everything"):
+        CostModel(probe, 20, 100)

@@ -21,6 +21,8 @@ from gpcloud.core.graphql.context import authenticate, context_getter
 from gpcloud.core.graphql.schema import schema
 from gpcloud.core.jobs import service as jobs
 from gpcloud.core.redis import close_redis, get_redis
+from gpcloud.core.request_limits import request_limits
+from gpcloud.core.security_headers import add_security_headers
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.piccolo_conf import DB
 from gpcloud.portal.http import ocds_records, ocds_releases
@@ -110,4 +112,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
         ],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[request_limits(settings)],
+        before_send=[add_security_headers],
+        request_max_body_size=settings.max_upload_bytes,
     )

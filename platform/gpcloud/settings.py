@@ -52,6 +52,17 @@ class Settings:
     trusted_proxies: tuple[Network, ...]
     audit_signing_key: str
     audit_sequence_interval_ms: int
+    graphql_max_tokens: int
+    graphql_max_depth: int
+    graphql_max_aliases: int
+    graphql_max_root_fields: int
+    graphql_max_repeats: int
+    graphql_budget_anonymous: int
+    graphql_budget_user: int
+    graphql_introspection_anonymous: bool
+    request_timeout_ms: int
+    max_body_bytes: int
+    max_upload_bytes: int
 
     @property
     def is_postgres(self) -> bool:
@@ -114,6 +125,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
                 raise SettingsError(f"{source} must be between {low} and {high}, got {value}")
         elif field.type == "tuple[Network, ...]":
             value = _networks(value, source)
+        elif field.type == "bool":
+            value = _boolean(value, source)
         elif field.type == "Path":
             # Paths from the environment are the caller's (cwd); paths in config/ are the project's.
             value = Path(value) if from_env else PROJECT_ROOT / str(value)
@@ -152,6 +165,17 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
             "32 bytes as 64 lower-case hex digits"
         )
     return Settings(**values)  # type: ignore[arg-type]
+
+
+def _boolean(value: object, source: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("true", "1", "yes", "on"):
+        return True
+    if text in ("false", "0", "no", "off"):
+        return False
+    raise SettingsError(f"{source} must be true or false, got {value!r}")
 
 
 def _networks(value: object, source: str) -> tuple[Network, ...]:

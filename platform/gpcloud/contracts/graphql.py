@@ -14,6 +14,7 @@ from gpcloud.contracts.tables import AcceptanceReport as AcceptanceTable
 from gpcloud.contracts.tables import Payment as PaymentTable
 from gpcloud.contracts.workflow import CONTRACT, PAYMENT
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_payload
@@ -63,7 +64,7 @@ class ContractVerification:
     digest: str = strawberry.field(description="sha256 of the contract's content as stored now.")
     digest_matches: bool = strawberry.field(description="Same content as when first signed.")
     valid: bool
-    signatures: list[ContractSignature]
+    signatures: list[ContractSignature] = strawberry.field(directives=[ListSize(max=20)])
 
 
 @strawberry.type(description="A published acceptance (履约验收) of a contract.")
@@ -174,13 +175,13 @@ class Contract:
             row=row,
         )
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=50)])
     async def acceptance_reports(self, info: Info) -> list[AcceptanceReport]:
         loader = info.context.loaders.get("acceptance_reports", _party_rows(AcceptanceTable))
         rows = sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
         return [AcceptanceReport.of(r) for r in rows]
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=100)])
     async def payments(self, info: Info) -> list[Payment]:
         loader = info.context.loaders.get("contract_payments", _party_rows(PaymentTable))
         return [
@@ -284,7 +285,11 @@ class Queries:
     async def contract(self, info: Info, id: strawberry.ID) -> Contract:
         return Contract.of(await service.readable(info.context.user, parse_id(id, "contract")))
 
-    @strawberry.field(extensions=allow(Authenticated()), description="Your organisation's keys.")
+    @strawberry.field(
+        extensions=allow(Authenticated()),
+        description="Your organisation's keys.",
+        directives=[ListSize(max=100)],
+    )
     async def signing_keys(self, info: Info) -> list[SigningKey]:
         return [SigningKey.of(r) for r in await signing.keys_of(info.context.user.organisation_id)]
 

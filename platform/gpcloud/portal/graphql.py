@@ -15,18 +15,22 @@ from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.roles import PROVINCE_ADMIN, TENANT_ADMIN
 from gpcloud.core.clock import today
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import HasRole, Public, allow
-from gpcloud.core.graphql.types import PageInfo, UserError, parse_id
+from gpcloud.core.graphql.types import PAGE, PageInfo, UserError, parse_id
 from gpcloud.core.jobs.graphql import Job, JobPayload
 from gpcloud.core.money import to_fen, to_yuan_or_none
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal import legacy, service
 from gpcloud.portal.tables import KINDS
+from gpcloud.portal.text import MAX_QUERY_TERMS
 
 NoticeKind = strawberry.enum(Enum("NoticeKind", {k.upper(): k for k in KINDS}))
 ArticleKind = strawberry.enum(Enum("ArticleKind", {"POLICY": "policy", "NOTICE": "notice"}))
 PUBLIC = allow(Public())
+# A procurement has a handful of notices; a chain returns at most this many, oldest first.
+MAX_CHAIN = 50
 
 
 @strawberry.type
@@ -83,7 +87,7 @@ class Notice:
     def body_highlight(self) -> str:
         return service.highlight(self.body, self.terms)
 
-    @strawberry.field(extensions=PUBLIC)
+    @strawberry.field(extensions=PUBLIC, directives=[ListSize(max=100)])
     async def suppliers(self, info: Info) -> list[NoticeSupplier]:
         loader = info.context.loaders.get("notice_suppliers", service.suppliers_of)
         return [
@@ -97,13 +101,14 @@ class Notice:
     @strawberry.field(
         extensions=PUBLIC,
         description="The procurement's notices, oldest first: intention -> plan -> "
-        "announcements -> result -> contract -> acceptance.",
+        f"announcements -> result -> contract -> acceptance (at most {MAX_CHAIN}).",
+        directives=[ListSize(max=MAX_CHAIN)],
     )
     async def chain(self, info: Info) -> list[Notice]:
         if not self.row["ocid"]:
             return [self]
         loader = info.context.loaders.get("notice_chains", service.chains)
-        return await _notices(await loader.load(self.row["ocid"]))
+        return await _notices((await loader.load(self.row["ocid"]))[:MAX_CHAIN])
 
 
 @strawberry.type
@@ -114,9 +119,12 @@ class NoticeEdge:
 
 @strawberry.type
 class NoticeConnection:
-    edges: list[NoticeEdge]
+    edges: list[NoticeEdge] = strawberry.field(directives=[PAGE])
     page_info: PageInfo
-    search_terms: list[str] = strawberry.field(description="The words the search looked for.")
+    search_terms: list[str] = strawberry.field(
+        description="The words the search looked for.",
+        directives=[ListSize(max=MAX_QUERY_TERMS)],
+    )
 
 
 @strawberry.input
@@ -184,6 +192,7 @@ class Queries:
     @strawberry.field(
         extensions=PUBLIC,
         description="The old portal's history by year and kind: a year opens when migrated.",
+        directives=[ListSize(max=500)],
     )
     async def legacy_migrations(self) -> list[LegacyMigration]:
         return [

@@ -1,5 +1,5 @@
 """The public website at /: server-rendered pages over the same portal service as the API.
-No JavaScript needed; usable on a phone (responsive CSS in base.html)."""
+No JavaScript needed; usable on a phone (responsive CSS in static/portal.css)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
+from litestar.static_files import create_static_files_router
 
 from gpcloud.core.bad_requests import RowId
 from gpcloud.core.errors import DomainError
@@ -164,4 +165,9 @@ async def notice_detail(notice_id: RowId) -> Response:
     return await _page("detail.html", region=None, notice=notice, suppliers=suppliers, chain=chain)
 
 
-ROUTES = [home, region_page, notice_list, notice_detail]
+# The pages' stylesheet: served by the app itself, the only thing their CSP lets them load.
+static = create_static_files_router(
+    path="/static", directories=[Path(__file__).parent / "static"], include_in_schema=False
+)
+
+ROUTES = [home, region_page, notice_list, notice_detail, static]

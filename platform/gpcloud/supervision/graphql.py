@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from gpcloud.contracts.graphql import Contract
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.enums import state_enum, values_enum
 from gpcloud.core.graphql.mutations import run_payload
@@ -51,7 +52,9 @@ class ProcurementIntention:
     earliest_start: date | None = strawberry.field(
         description="The first day the procurement may start, given the publication date."
     )
-    deadline_steps: list[str] = strawberry.field(description="How earliestStart was computed.")
+    deadline_steps: list[str] = strawberry.field(
+        description="How earliestStart was computed.", directives=[ListSize(max=100)]
+    )
     schedule: Schedule = strawberry.field(description="What the platform will do by itself.")
 
     @classmethod
@@ -122,7 +125,9 @@ class ProcurementPlan:
         )
 
     @strawberry.field(
-        extensions=allow(Requires(Perm.PLAN_READ)), description="The indicators funding the plan."
+        extensions=allow(Requires(Perm.PLAN_READ)),
+        description="The indicators funding the plan.",
+        directives=[ListSize(max=plans.MAX_LINES)],
     )
     async def lines(self, info: Info) -> list[PlanLine]:
         loader = info.context.loaders.get(
@@ -192,19 +197,24 @@ class PlanPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
+OVERVIEW = ListSize(max=views.LIMIT)
+
+
 @strawberry.type(description="What waits for supervision in your region, and what is overdue.")
 class SupervisionOverview:
     on: date
-    plans_awaiting_filing: list[ProcurementPlan]
+    plans_awaiting_filing: list[ProcurementPlan] = strawberry.field(directives=[OVERVIEW])
     plans_awaiting_filing_count: int
-    contracts_awaiting_filing: list[Contract]
+    contracts_awaiting_filing: list[Contract] = strawberry.field(directives=[OVERVIEW])
     contracts_awaiting_filing_count: int
     contract_publication_overdue: list[Contract] = strawberry.field(
-        description="Signed, not published, past publicationDue (contract_publication)."
+        description="Signed, not published, past publicationDue (contract_publication).",
+        directives=[OVERVIEW],
     )
     contract_publication_overdue_count: int
     intention_exemptions: list[ProcurementPlan] = strawberry.field(
-        description="Plans declared without an intention, by a claimed exemption."
+        description="Plans declared without an intention, by a claimed exemption.",
+        directives=[OVERVIEW],
     )
     intention_exemptions_count: int
 

@@ -12,6 +12,7 @@ import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_payload
@@ -43,7 +44,9 @@ class Announcement:
     period_end: date | None = strawberry.field(description="Last day it must stay published.")
     bid_deadline: date | None
     affects_bids: bool
-    steps: list[str] = strawberry.field(description="How the periods were checked.")
+    steps: list[str] = strawberry.field(
+        description="How the periods were checked.", directives=[ListSize(max=100)]
+    )
 
     @classmethod
     def of(cls, row: dict) -> Announcement:
@@ -97,7 +100,7 @@ class Project:
             updated_at=row["updated_at"],
         )
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=50)])
     async def announcements(self, info: Info) -> list[Announcement]:
         loader = info.context.loaders.get(
             "project_announcements", row_lists_by_key(AnnouncementTable, AnnouncementTable.project)
@@ -105,7 +108,7 @@ class Project:
         rows = sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
         return [Announcement.of(r) for r in rows]
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=100)])
     async def awards(self, info: Info) -> list[Award]:
         loader = info.context.loaders.get(
             "project_awards", row_lists_by_key(AwardTable, AwardTable.project)

@@ -2,7 +2,7 @@
 
 import strawberry
 
-from gpcloud.core.graphql.schema import MAX_DEPTH
+from gpcloud.settings import get_settings
 from tests.support import error_codes, gql, login
 
 
@@ -52,7 +52,8 @@ async def test_tenant_tree_is_public(client):
 
 
 async def test_queries_nested_too_deep_are_refused(client):
-    nested = "parent { " * (MAX_DEPTH + 1) + "name" + " }" * (MAX_DEPTH + 1)
+    depth = get_settings().graphql_max_depth
+    nested = "parent { " * depth + "name" + " }" * depth
     result = await gql(client, '{ tenant(regionCode: "441481") { ' + nested + " } }")
     assert (
         result["data"] is None

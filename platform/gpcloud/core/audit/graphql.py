@@ -14,6 +14,7 @@ from strawberry.types import Info
 from gpcloud.core.audit import heads, proofs
 from gpcloud.core.audit.tables import AuditEntry as AuditTable
 from gpcloud.core.auth.tables import User
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.permissions import Authenticated, HasRole, Public, allow
 from gpcloud.core.graphql.types import Connection, connection, parse_id
 from gpcloud.core.pagination import keyset_page
@@ -106,7 +107,7 @@ class AuditInclusionProof:
     entry: AuditEntry
     leaf: str = strawberry.field(description="The exact bytes of the leaf (UTF-8 JSON).")
     leaf_index: int
-    path: list[str]
+    path: list[str] = strawberry.field(directives=[ListSize(max=64)])
     head: AuditTreeHead
 
 
@@ -116,7 +117,7 @@ class AuditInclusionProof:
 class AuditConsistencyProof:
     first: AuditTreeHead
     second: AuditTreeHead
-    path: list[str]
+    path: list[str] = strawberry.field(directives=[ListSize(max=128)])
 
 
 @strawberry.type

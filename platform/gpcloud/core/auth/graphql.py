@@ -13,6 +13,7 @@ from gpcloud.core.auth.roles import ADMIN_ROLES, ORGANISATION_KINDS, ROLES
 from gpcloud.core.auth.tables import Organisation as OrganisationTable
 from gpcloud.core.auth.tables import UserRole
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.dataloaders import row_lists_by_key, rows_by_key
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import FirstLogin, HasRole, Public, allow
@@ -100,7 +101,7 @@ class User:
         row = await loader.load(self.organisation_id)
         return Organisation.of(row) if row else None
 
-    @strawberry.field(extensions=allow(FirstLogin()))
+    @strawberry.field(extensions=allow(FirstLogin()), directives=[ListSize(max=len(ROLES))])
     async def roles(self, info: Info) -> list[Role]:  # type: ignore[valid-type]
         loader = info.context.loaders.get(
             "user_roles", row_lists_by_key(UserRole, UserRole.user, UserRole.user, UserRole.role)
@@ -119,7 +120,9 @@ class Me:
         "only me, changePassword and completeProfile work."
     )
     must_change_password: bool
-    missing_profile_fields: list[ProfileField]  # type: ignore[valid-type]
+    missing_profile_fields: list[ProfileField] = strawberry.field(  # type: ignore[valid-type]
+        directives=[ListSize(max=len(service.PROFILE_FIELDS))]
+    )
 
     @strawberry.field(extensions=allow(FirstLogin()), description="Unread in your inbox.")
     async def unread_notifications(self, info: Info) -> int:

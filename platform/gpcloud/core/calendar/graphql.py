@@ -13,6 +13,7 @@ from strawberry.types import Info
 from gpcloud.core.auth.roles import PROVINCE_ADMIN
 from gpcloud.core.calendar import service
 from gpcloud.core.calendar.days import Deadline as DeadlineValue
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Authenticated, HasRole, allow
 from gpcloud.core.graphql.types import UserError
@@ -66,7 +67,7 @@ class Deadline:
     amount: int
     unit: PeriodUnit
     due: date
-    steps: list[str]
+    steps: list[str] = strawberry.field(directives=[ListSize(max=100)])
     provisional: bool = strawberry.field(
         description="Computed on a year not yet published: it may move when that year is loaded."
     )
@@ -91,7 +92,7 @@ class MovedDeadline:
     tenant_code: str
     before: date
     after: date
-    steps: list[str]
+    steps: list[str] = strawberry.field(directives=[ListSize(max=100)])
 
     @classmethod
     def of(cls, value: service.MovedDeadline) -> MovedDeadline:
@@ -106,11 +107,20 @@ class MovedDeadline:
         )
 
 
+DAYS = ListSize(max=366)
+MOVED_SHOWN = 200
+
+
 @strawberry.type
 class CalendarYearPayload:
     year: CalendarYear | None = None
-    days: list[CalendarDay] = strawberry.field(default_factory=list)
-    moved_deadlines: list[MovedDeadline] = strawberry.field(default_factory=list)
+    days: list[CalendarDay] = strawberry.field(default_factory=list, directives=[DAYS])
+    moved_deadlines: list[MovedDeadline] = strawberry.field(
+        default_factory=list,
+        directives=[ListSize(max=MOVED_SHOWN)],
+        description=f"The first {MOVED_SHOWN} deadlines the loaded year moved (the audit log "
+        "has every one: calendar.deadline_moved).",
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -120,7 +130,7 @@ def _day(d: service.SpecialDay, provisional: bool = False) -> CalendarDay:
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=200)])
     async def calendar_years(self) -> list[CalendarYear]:
         return [
             CalendarYear(year=r["year"], source=r["source"], loaded_at=r["loaded_at"])
@@ -131,6 +141,7 @@ class Queries:
         extensions=allow(READERS),
         description="The holidays and make-up working days of a year, provisionally the "
         "regulation's holidays for a year not yet loaded; null when neither covers it.",
+        directives=[DAYS],
     )
     async def calendar_days(self, year: int) -> list[CalendarDay] | None:
         days = await service.year_days(year)
@@ -167,7 +178,7 @@ class Mutations:
             return CalendarYearPayload(
                 year=CalendarYear(year=year, source=row["source"], loaded_at=row["loaded_at"]),
                 days=[_day(d) for d in await service.year_days(year) or []],
-                moved_deadlines=[MovedDeadline.of(m) for m in imported.moved],
+                moved_deadlines=[MovedDeadline.of(m) for m in imported.moved[:MOVED_SHOWN]],
             )
 
         return await run_mutation(CalendarYearPayload, work)

@@ -12,7 +12,7 @@ from gpcloud.core.auth.service import CurrentUser, user_from_token
 from gpcloud.core.auth.tokens import TokenError
 from gpcloud.core.graphql.dataloaders import Loaders
 from gpcloud.core.tenancy.scope import Scope, switch_scope
-from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.core.tenancy.service import TenantTree, tenant_tree
 from gpcloud.settings import get_settings
 
 
@@ -22,6 +22,8 @@ class Context(BaseContext, kw_only=True):
     # Why a presented token was not accepted (TOKEN_EXPIRED, TOKEN_INVALID, ...), for the error.
     auth_error: TokenError | None = None
     loaders: Any = None
+    # The tenant tree as this request found it: Tenant.parent / children read it from memory.
+    tree: TenantTree | None = None
 
     async def sign_in(self, user: CurrentUser) -> None:
         """The rest of this request acts for `user` (after the login mutation)."""
@@ -86,4 +88,6 @@ async def authenticate(
 
 async def context_getter(request: Request) -> Context:
     user, scope, error = await authenticate(request)
-    return Context(user=user, scope=scope, auth_error=error, loaders=Loaders())
+    return Context(
+        user=user, scope=scope, auth_error=error, loaders=Loaders(), tree=await tenant_tree()
+    )

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError
-from gpcloud.core.graphql.types import UserError
+from gpcloud.core.graphql.types import MAX_USER_ERRORS, UserError
 
 P = TypeVar("P")
 
@@ -18,7 +18,7 @@ async def run_mutation(payload: Callable[..., P], work: Callable[[], Awaitable[P
         async with transaction():
             return await work()
     except DomainError as exc:
-        return payload(errors=[UserError.of(p) for p in exc.problems])
+        return payload(errors=[UserError.of(p) for p in exc.problems[:MAX_USER_ERRORS]])
 
 
 async def run_payload(payload: Callable[..., P], field: str, convert, work) -> P:

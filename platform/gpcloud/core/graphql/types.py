@@ -8,12 +8,18 @@ from typing import Any, Generic, TypeVar
 import strawberry
 
 from gpcloud.core.errors import DomainError, Problem
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.pagination import Page, encode_cursor
 
 T = TypeVar("T")
+# run_mutation returns at most this many errors; other lists of UserError are as short.
+MAX_USER_ERRORS = 100
 
 
-@strawberry.type(description="A problem with the input of a mutation; nothing was changed.")
+@strawberry.type(
+    description="A problem with the input of a mutation; nothing was changed.",
+    directives=[ListSize(max=MAX_USER_ERRORS)],
+)
 class UserError:
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
     code: str = strawberry.field(description="Stable code, e.g. DUPLICATE_USERNAME.")
@@ -22,6 +28,10 @@ class UserError:
     @classmethod
     def of(cls, problem: Problem) -> UserError:
         return cls(field=problem.field, code=problem.code, message=problem.message)
+
+
+# A connection's edges: as many as the `first` of the field that returned it.
+PAGE = ListSize(slicing_argument="first")
 
 
 @strawberry.type
@@ -38,7 +48,7 @@ class Edge(Generic[T]):
 
 @strawberry.type(description="A page of results; pass pageInfo.endCursor as `after` for the next.")
 class Connection(Generic[T]):
-    edges: list[Edge[T]]
+    edges: list[Edge[T]] = strawberry.field(directives=[PAGE])
     page_info: PageInfo
 
 

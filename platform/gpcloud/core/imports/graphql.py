@@ -6,6 +6,7 @@ import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.imports.runner import import_specs
@@ -27,12 +28,12 @@ class ImportFormat:
     registry: str
     title: str
     key: str = strawberry.field(description="The column that identifies a record (upsert key).")
-    columns: list[ImportColumn]
+    columns: list[ImportColumn] = strawberry.field(directives=[ListSize(max=100)])
 
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(Authenticated()))
+    @strawberry.field(extensions=allow(Authenticated()), directives=[ListSize(max=50)])
     def import_formats(self) -> list[ImportFormat]:
         return [
             ImportFormat(

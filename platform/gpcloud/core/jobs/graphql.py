@@ -12,6 +12,7 @@ from strawberry.types import Info
 from gpcloud.core.auth.admin import reachable_tenant
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
@@ -45,7 +46,9 @@ class Job:
     result_url: str | None = strawberry.field(
         description="GET it with the same bearer token to download the main result."
     )
-    files: list[JobFile] = strawberry.field(description="Every result file of a finished job.")
+    files: list[JobFile] = strawberry.field(
+        description="Every result file of a finished job.", directives=[ListSize(max=20)]
+    )
     tenant_code: strawberry.Private[str]
 
     @classmethod

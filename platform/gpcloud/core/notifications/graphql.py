@@ -10,6 +10,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from gpcloud.core.auth.roles import ADMIN_ROLES
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation, run_payload
 from gpcloud.core.graphql.permissions import Authenticated, HasRole, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
@@ -71,7 +72,7 @@ class Channel:
 class NotificationPreference:
     kind: NotificationKind  # type: ignore[valid-type]
     title: str
-    channels: list[str]
+    channels: list[str] = strawberry.field(directives=[ListSize(max=20)])
 
     @classmethod
     def of(cls, row: dict) -> NotificationPreference:
@@ -80,9 +81,10 @@ class NotificationPreference:
 
 @strawberry.type
 class NotificationPreferences:
-    kinds: list[NotificationPreference]
+    kinds: list[NotificationPreference] = strawberry.field(directives=[ListSize(max=100)])
     available_channels: list[Channel] = strawberry.field(
-        description="E-mail, and the channels of plugins approved for the caller's region."
+        directives=[ListSize(max=20)],
+        description="E-mail, and the channels of plugins approved for the caller's region.",
     )
 
 

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from gpcloud.core.auth.admin import reachable_tenant
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Requires, allow
@@ -34,8 +35,10 @@ class Plugin:
     version: str
     description: str
     digest: str = strawberry.field(description="sha256 of its source files; approvals bind it.")
-    hooks: list[str]
-    sections: list[str] = strawberry.field(description="Tenant config sections it adds.")
+    hooks: list[str] = strawberry.field(directives=[ListSize(max=100)])
+    sections: list[str] = strawberry.field(
+        description="Tenant config sections it adds.", directives=[ListSize(max=50)]
+    )
     config_schema: JSON
 
     @classmethod
@@ -119,7 +122,7 @@ class PluginRequestPayload:
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=200)])
     async def installed_plugins(self) -> list[Plugin]:
         return [Plugin.of(p) for p in get_registry().plugins.values()]
 
@@ -141,7 +144,11 @@ class Queries:
         )
         return connection(page, PluginRequest.of)
 
-    @strawberry.field(extensions=allow(READERS), description="Every installed plugin for a tenant.")
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Every installed plugin for a tenant.",
+        directives=[ListSize(max=200)],
+    )
     async def tenant_plugins(self, region_code: str) -> list[TenantPlugin]:
         await reachable_tenant(region_code, "regionCode")
         return [

@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from gpcloud.core.calendar.graphql import READERS, Deadline
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.permissions import allow
 from gpcloud.core.rules import service
 from gpcloud.core.rules.sets import Rule as RuleValue
@@ -28,7 +29,7 @@ class Rule:
     )
     source: str
     description: str
-    applies_to: list[str]
+    applies_to: list[str] = strawberry.field(directives=[ListSize(max=50)])
     unverified: bool
     rule_set: str
     version: str
@@ -57,7 +58,7 @@ class RuleSetVersion:
     version: str
     effective_from: date
     description: str
-    rules: list[Rule]
+    rules: list[Rule] = strawberry.field(directives=[ListSize(max=200)])
 
 
 @strawberry.type(description="A rule as a tenant works under it.")
@@ -78,7 +79,11 @@ def _tenant(info: Info, tenant: str | None) -> str:
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(READERS), description="Every version of every rule set.")
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Every version of every rule set.",
+        directives=[ListSize(max=200)],
+    )
     async def rule_sets(self) -> list[RuleSetVersion]:
         return [
             RuleSetVersion(
@@ -94,6 +99,7 @@ class Queries:
     @strawberry.field(
         extensions=allow(READERS),
         description="The rules in force on a date (default today) for a tenant (default yours).",
+        directives=[ListSize(max=200)],
     )
     async def effective_rules(
         self, info: Info, tenant: str | None = None, on: date | None = None

@@ -8,6 +8,7 @@ from datetime import datetime
 import strawberry
 
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.permissions import Requires, allow
 from gpcloud.core.scheduler import service
 from gpcloud.core.workflow.machine import StateMachine
@@ -23,7 +24,7 @@ class ScheduledEvent:
 @strawberry.type(description="When the scheduler looks at the object next, and for what.")
 class Schedule:
     next_check: datetime | None
-    events: list[ScheduledEvent]
+    events: list[ScheduledEvent] = strawberry.field(directives=[ListSize(max=20)])
 
 
 def schedule_of(machine: StateMachine, row: dict) -> Schedule:

@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import HasRole, Public, allow
 from gpcloud.core.graphql.types import UserError
@@ -20,6 +21,9 @@ from gpcloud.core.tenancy.config import effective_config, get_path
 from gpcloud.core.tenancy.config_admin import ConfigView, config_view, edit_config
 from gpcloud.core.tenancy.rollout import rollout
 from gpcloud.core.tenancy.service import TenantNode, tenant_tree
+
+# The most regions directly below one (Guangdong has 21 cities, a city at most 15 counties).
+CHILDREN = ListSize(max=50)
 
 
 @strawberry.enum
@@ -56,14 +60,20 @@ class Tenant:
             parent_code=node.parent,
         )
 
+    # Parent and children come from the request's tree (context.tree), read once per request:
+    # no query, no await per node.
     @strawberry.field(extensions=allow(Public()))
-    async def parent(self) -> Tenant | None:
-        node = (await tenant_tree()).get(self.parent_code) if self.parent_code else None
+    def parent(self, info: Info) -> Tenant | None:
+        node = info.context.tree.get(self.parent_code) if self.parent_code else None
         return Tenant.of(node) if node else None
 
-    @strawberry.field(extensions=allow(Public()), description="Regions directly below this one.")
-    async def children(self) -> list[Tenant]:
-        tree = await tenant_tree()
+    @strawberry.field(
+        extensions=allow(Public()),
+        description="Regions directly below this one.",
+        directives=[CHILDREN],
+    )
+    def children(self, info: Info) -> list[Tenant]:
+        tree = info.context.tree
         return [Tenant.of(tree.nodes[code]) for code in tree.children.get(self.region_code, [])]
 
 
@@ -131,12 +141,12 @@ class TenantConfig:
     region_code: str
     values: JSON
     edit_version: int = strawberry.field(description="Latest admin edit of this tenant (0: none).")
-    entries: list[ConfigEntry]
+    entries: list[ConfigEntry] = strawberry.field(directives=[ListSize(max=500)])
     problems: list[UserError] = strawberry.field(
         description="What the schema or the active plugins find wrong with the current config."
     )
-    summaries: list[ConfigSummary]
-    sections: list[ConfigSection]
+    summaries: list[ConfigSummary] = strawberry.field(directives=[ListSize(max=100)])
+    sections: list[ConfigSection] = strawberry.field(directives=[ListSize(max=100)])
 
     @classmethod
     def of(cls, view: ConfigView) -> TenantConfig:
@@ -175,7 +185,7 @@ class ReadinessItem:
     source: str = strawberry.field(description='"core" or the plugin that adds it.')
     automatic: bool = strawberry.field(description="Decided from data; cannot be ticked.")
     status: ReadinessStatus
-    missing: list[str]
+    missing: list[str] = strawberry.field(directives=[ListSize(max=100)])
     evidence: str | None
     ticked_at: datetime | None
 
@@ -197,9 +207,11 @@ class ReadinessItem:
 @strawberry.type
 class Readiness:
     region_code: str
-    items: list[ReadinessItem]
+    items: list[ReadinessItem] = strawberry.field(directives=[ListSize(max=100)])
     ready: bool
-    blocking: list[str] = strawberry.field(description="Keys of the items still open.")
+    blocking: list[str] = strawberry.field(
+        description="Keys of the items still open.", directives=[ListSize(max=100)]
+    )
 
     @classmethod
     def of(cls, code: str, items: list[readiness.ReadinessItem]) -> Readiness:
@@ -235,7 +247,11 @@ ADMINS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN)
 
 @strawberry.type
 class TenantSettingsQueries:
-    @strawberry.field(extensions=allow(Public()), description="Go-live state of each subsystem.")
+    @strawberry.field(
+        extensions=allow(Public()),
+        description="Go-live state of each subsystem.",
+        directives=[ListSize(max=20)],
+    )
     async def rollout_status(self, region_code: str) -> list[SubsystemRollout] | None:
         if (await tenant_tree()).get(region_code) is None:
             return None

@@ -11,13 +11,14 @@ from strawberry.types import Info
 
 from gpcloud.core.auth.roles import AGENCY, PROVINCE_ADMIN, PURCHASER, SUPERVISOR, TENANT_ADMIN
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Authenticated, HasRole, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.agencies.service import readiness, reads, registration, rooms
-from gpcloud.registries.agencies.service.common import ROOM_COLUMNS
+from gpcloud.registries.agencies.service.common import MAX_ROOMS, MAX_TENANTS, ROOM_COLUMNS
 from gpcloud.registries.agencies.tables import ROOM_KINDS, STATUSES
 from gpcloud.registries.agencies.tables import AgencyRoom as AgencyRoomTable
 from gpcloud.registries.agencies.tables import AgencyTenant as AgencyTenantTable
@@ -119,7 +120,11 @@ class Agency:
     async def region(self) -> Tenant | None:
         return await tenant_by_code(self.region_code)
 
-    @strawberry.field(extensions=allow(Authenticated()), description="The regions it works in.")
+    @strawberry.field(
+        extensions=allow(Authenticated()),
+        description="The regions it works in.",
+        directives=[ListSize(max=MAX_TENANTS)],
+    )
     async def tenants(self, info: Info) -> list[Tenant]:
         loader = info.context.loaders.get(
             "agency_tenants",
@@ -135,7 +140,9 @@ class Agency:
         return [t for t in found if t is not None]
 
     @strawberry.field(
-        extensions=allow(Authenticated()), description="Null unless you may see them."
+        extensions=allow(Authenticated()),
+        description="Null unless you may see them.",
+        directives=[ListSize(max=MAX_ROOMS)],
     )
     async def rooms(self, info: Info) -> list[AgencyRoom] | None:
         if not self.full:
@@ -170,6 +177,10 @@ class ReadinessGap:
     room_id: strawberry.ID | None
 
 
+# A gap per requirement and room.
+GAPS = ListSize(max=10 * MAX_ROOMS)
+
+
 @strawberry.type(
     description="Whether an agency may run e-transactions in a region, and what is missing."
 )
@@ -177,8 +188,10 @@ class AgencyReadiness:
     agency: Agency
     region: Tenant
     ready: bool
-    missing: list[str] = strawberry.field(description="What is missing, in Chinese, naming rooms.")
-    gaps: list[ReadinessGap]
+    missing: list[str] = strawberry.field(
+        description="What is missing, in Chinese, naming rooms.", directives=[GAPS]
+    )
+    gaps: list[ReadinessGap] = strawberry.field(directives=[GAPS])
     requirements: AgencyRequirements
 
     @classmethod

@@ -10,11 +10,12 @@ from strawberry.types import Info
 
 from gpcloud.core.auth.roles import EXPERT, PROVINCE_ADMIN, SUPERVISOR, TENANT_ADMIN
 from gpcloud.core.clock import today
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.permissions import HasRole, allow
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.experts import service
-from gpcloud.registries.experts.service.rules import age_on
+from gpcloud.registries.experts.service.rules import MAX_REGIONS, MAX_SPECIALTIES, age_on
 from gpcloud.registries.experts.tables import GENDERS, RELATIONS, STATUSES, TITLE_LEVELS
 from gpcloud.registries.experts.tables import ExpertAvoidance as AvoidanceTable
 from gpcloud.registries.experts.tables import ExpertLeave as LeaveTable
@@ -142,7 +143,11 @@ class Expert:
             updated_at=row["updated_at"],
         )
 
-    @strawberry.field(extensions=allow(SEEN_BY), description="Primary first.")
+    @strawberry.field(
+        extensions=allow(SEEN_BY),
+        description="Primary first.",
+        directives=[ListSize(max=MAX_SPECIALTIES)],
+    )
     async def specialties(self, info: Info) -> list[ExpertSpecialty]:
         rows = await info.context.loaders.get("expert_specialties", service.specialties).load(
             int(self.id)
@@ -152,7 +157,9 @@ class Expert:
         ]
 
     @strawberry.field(
-        extensions=allow(SEEN_BY), description="Regions served; a city covers its counties."
+        extensions=allow(SEEN_BY),
+        description="Regions served; a city covers its counties.",
+        directives=[ListSize(max=MAX_REGIONS)],
     )
     async def regions(self, info: Info) -> list[Tenant]:
         loader = info.context.loaders.get(
@@ -167,7 +174,7 @@ class Expert:
         ]
         return [t for t in tenants if t is not None]
 
-    @strawberry.field(extensions=allow(SEEN_BY))
+    @strawberry.field(extensions=allow(SEEN_BY), directives=[ListSize(max=100)])
     async def leaves(self, info: Info) -> list[ExpertLeave]:
         loader = info.context.loaders.get(
             "expert_leaves", row_lists_by_key(LeaveTable, LeaveTable.expert, *service.LEAVE_COLUMNS)
@@ -175,7 +182,7 @@ class Expert:
         rows = await loader.load(int(self.id))
         return [ExpertLeave.of(r) for r in sorted(rows, key=lambda r: r["start_date"])]
 
-    @strawberry.field(extensions=allow(SEEN_BY))
+    @strawberry.field(extensions=allow(SEEN_BY), directives=[ListSize(max=100)])
     async def avoidances(self, info: Info) -> list[ExpertAvoidance]:
         loader = info.context.loaders.get(
             "expert_avoidances",

@@ -10,6 +10,7 @@ import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
@@ -67,6 +68,7 @@ class Queries:
     @strawberry.field(
         extensions=allow(READERS),
         description="The children of a category (the roots without parentCode), or up to 100 name matches.",
+        directives=[ListSize(max=categories.MAX_LIST)],
     )
     async def goods_categories(
         self,

@@ -14,6 +14,7 @@ from gpcloud.core.auth.graphql import Organisation
 from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPPLIER
 from gpcloud.core.auth.tables import Organisation as OrganisationTable
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.dataloaders import row_lists_by_key, rows_by_key
 from gpcloud.core.graphql.permissions import Authenticated, HasRole, allow
 from gpcloud.core.graphql.types import parse_id
@@ -87,12 +88,16 @@ class GoodsCategory:
         row = await _category_loader(info).load(self.parent_code)
         return GoodsCategory.of(row) if row else None
 
-    @strawberry.field(extensions=allow(READERS), description="From the root down to the parent.")
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="From the root down to the parent.",
+        directives=[ListSize(max=10)],
+    )
     async def ancestors(self, info: Info) -> list[GoodsCategory]:
         rows = await _category_loader(info).load_many(categories.category_ancestors(self.code))
         return [GoodsCategory.of(r) for r in rows if r]
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=categories.MAX_LIST)])
     async def children(self, info: Info) -> list[GoodsCategory]:
         loader = info.context.loaders.get(
             "goods_category_children",
@@ -157,7 +162,8 @@ class SupplierListing:
     stock: int
     status: ListingStatus  # type: ignore[valid-type]
     region_codes: list[str] = strawberry.field(
-        description="Regions served; a city includes its counties."
+        description="Regions served; a city includes its counties.",
+        directives=[ListSize(max=listings.MAX_REGIONS)],
     )
     organisation_id: strawberry.ID
     goods_item_id: strawberry.ID
@@ -194,7 +200,7 @@ class SupplierListing:
         row = await loader.load(int(self.goods_item_id))
         return GoodsItem.of(items.normalised(row)) if row else None
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=listings.MAX_REGIONS)])
     async def regions(self) -> list[Tenant]:
         return [t for t in [await tenant_by_code(c) for c in self.region_codes] if t is not None]
 

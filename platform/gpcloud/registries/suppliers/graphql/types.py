@@ -9,6 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.clock import today
+from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
@@ -90,7 +91,9 @@ class Supplier:
     address: str
     status: SupplierStatus  # type: ignore[valid-type]
     status_reason: str = strawberry.field(description="Why an admin suspended it.")
-    missing_information: list[SupplierInformation]  # type: ignore[valid-type]
+    missing_information: list[SupplierInformation] = strawberry.field(  # type: ignore[valid-type]
+        directives=[ListSize(max=len(r.INFORMATION))]
+    )
     usable: bool = strawberry.field(description="Active with nothing missing today.")
     organisation_id: strawberry.ID
     created_at: datetime
@@ -149,7 +152,7 @@ class Supplier:
             valid=r.ca_valid(row),
         )
 
-    @strawberry.field(extensions=allow(Authenticated()))
+    @strawberry.field(extensions=allow(Authenticated()), directives=[ListSize(max=100)])
     async def qualifications(
         self, info: Info, valid_on: date | None = None
     ) -> list[SupplierQualification]:
