@@ -121,6 +121,7 @@ CASES = [
     ),
     Case("10 MB body", 413, "REQUEST_TOO_LARGE", body=padded_query(10 * MB)),
     Case("2 MB body, streamed", 413, "REQUEST_TOO_LARGE", body=padded_query(2 * MB), chunked=True),
+    Case("JSON nested 100,000 deep", 400, "BAD_REQUEST", body=b"[" * 100_000 + b"]" * 100_000),
     Case(
         "1,000 batched operations",
         400,

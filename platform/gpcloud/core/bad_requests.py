@@ -81,6 +81,8 @@ class _CheckedGraphQL:
             value = json.loads(data)
         except UnicodeDecodeError:
             raise GraphQLHTTPException(400, "the request is not UTF-8 text") from None
+        except RecursionError:
+            raise GraphQLHTTPException(400, "the JSON body is nested too deeply") from None
         if not isinstance(value, dict | list):
             raise GraphQLHTTPException(
                 400, 'expected a JSON object, as in {"query": "...", "variables": {...}}'
