@@ -21,6 +21,7 @@ OPEN = {
     "sign_due": ("draft", "contract_signing", ("purchaser", "supplier")),
     "publication_due": ("signed", "contract_publication", ("purchaser",)),
 }
+LABELS = {"sign_due": "签订期限", "publication_due": "公告期限"}
 
 
 @recomputes("contracts")
@@ -53,6 +54,8 @@ async def recompute(year: int) -> list[MovedDeadline]:
                         row[column],
                         due.due,
                         due.steps,
+                        f"合同《{row['title']}》",
+                        LABELS[column],
                     )
                 )
     return moved

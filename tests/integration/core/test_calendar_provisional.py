@@ -10,11 +10,15 @@ import pytest
 from gpcloud.contracts.tables import Contract
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.calendar import recompute, service
+from gpcloud.core.clock import start_of
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
+from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.registries.purchasers import demo as purchasers_demo
+from gpcloud.supervision import intentions
 from gpcloud.transaction import service as projects
 from tests.integration.contracts.test_contracts import draft, signed
-from tests.integration.procurement import awarded_project, filed_plan
+from tests.integration.procurement import actor, awarded_project, filed_plan
 from tests.support import data, error_codes, gql, login
 
 pytestmark = pytest.mark.day(date(2026, 12, 30))
@@ -165,3 +169,36 @@ async def test_a_drafts_signing_due_date_moves_too(client, demo):
     assert [(m["kind"], m["objectId"], m["after"]) for m in moved] == [
         ("contract.sign_due", str(contract["id"]), "2027-01-05")
     ]
+
+
+async def test_an_intentions_earliest_start_moves_and_its_unit_is_told(client, demo):
+    """Published 4 Dec 2026: 30 days end on Sunday 3 Jan 2027, so provisionally it may start
+    on Monday the 4th; the official year keeps the 4th a holiday."""
+    await purchasers_demo.seed()
+    purchaser = await actor("xn.purchaser")
+    with use_scope((await tenant_tree()).scope_for("441481")):
+        row = await intentions.create(
+            purchaser,
+            intentions.IntentionInput("项目", "摘要", Decimal("1000"), "goods", date(2027, 2, 1)),
+        )
+        published = await intentions.publish(purchaser, row["id"], on=date(2026, 12, 4))
+    assert published["earliest_start"] == date(2027, 1, 4)
+    token = await login(client, "gd.admin")
+    payload = data(await gql(client, IMPORT, {"year": 2027, "days": OFFICIAL_2027}, token=token))
+    assert [
+        (m["kind"], m["objectId"], m["before"], m["after"])
+        for m in payload["importCalendarYear"]["movedDeadlines"]
+    ] == [("intention.earliest_start", str(row["id"]), "2027-01-04", "2027-01-05")]
+    with use_scope((await tenant_tree()).scope_for("441481")):
+        moved = await intentions.get(row["id"])
+    assert moved["earliest_start"] == date(2027, 1, 5)
+    assert moved["next_check"] == start_of(date(2027, 1, 5))  # the scheduler waits for it
+    told = data(
+        await gql(
+            client,
+            "{ notifications(first: 5) { edges { node { kind body } } } }",
+            token=await login(client, "xn.purchaser"),
+        )
+    )["notifications"]["edges"]
+    assert [n["node"]["kind"] for n in told] == ["DEADLINE_MOVED"]
+    assert "采购意向《项目》的最早采购开始日期" in told[0]["node"]["body"]

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from gpcloud.core.auth.tables import User, UserRole
+from gpcloud.core.calendar import recompute
 from gpcloud.core.db import transaction
 from gpcloud.core.imports.service import start_import
 from gpcloud.core.jobs.service import arq_pool, queue_name
@@ -291,34 +292,31 @@ async def test_plugin_decisions_reach_the_filing_tenants_admins(client, demo):
 
 
 async def test_moved_deadlines_tell_their_owners(client, demo):
-    school = (await actor("xn.purchaser")).organisation_id
-    moved = [
-        events.MovedDeadline(
-            Recipients(tenant="441481", organisation=school),
+    purchaser = (await actor("xn.purchaser")).id
+
+    def moved(object_id, before, after, title):
+        return recompute.MovedDeadline(
+            "contract.publication_due",
             "contract",
-            11,
-            "合同《教学设备采购合同》",
+            str(object_id),
+            "441481",
+            (purchaser,),
+            before,
+            after,
+            (),
+            f"合同《{title}》",
             "公告期限",
-            date(2027, 2, 10),
-            date(2027, 2, 12),
-        ),
-        events.MovedDeadline(
-            Recipients(tenant="441481", organisation=school),
-            "contract",
-            12,
-            "合同《课桌椅采购合同》",
-            "公告期限",
-            date(2027, 3, 1),
-            date(2027, 3, 1),
-        ),
-    ]
+        )
+
+    shifted = [moved(11, date(2027, 2, 10), date(2027, 2, 12), "教学设备采购合同")]
     with use_scope((await tenant_tree()).scope_for("440000")):
         async with transaction():
-            assert await events.deadlines_moved(2027, moved) == 1
-            assert await events.deadlines_moved(2027, moved) == 0  # loaded twice: told once
+            await recompute.notify_moved_deadlines(shifted)
+            await recompute.notify_moved_deadlines(shifted)  # loaded twice: told once
     [node] = [e["node"] for e in (await inbox(client, "xn.purchaser"))["notifications"]["edges"]]
     assert node["kind"] == "DEADLINE_MOVED"
     assert node["due"] == "2027-02-12"
+    assert "合同《教学设备采购合同》的公告期限" in node["body"]
     assert "调整为2027年2月12日" in node["body"] and "临时日历计算为2027年2月10日" in node["body"]
     assert node["dueExplanation"].startswith("2027年节假日安排公布前")
 

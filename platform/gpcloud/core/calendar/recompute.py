@@ -24,6 +24,7 @@ from datetime import date
 from functools import cache
 
 from gpcloud.core.audit import service as audit
+from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.domains import DOMAINS
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,8 @@ class MovedDeadline:
     before: date
     after: date
     steps: tuple[str, ...]  # how the new date was computed
+    title: str = ""  # the object for people: 合同《教学设备采购合同》
+    label: str = ""  # the deadline for people: 公告期限
 
 
 Recompute = Callable[[int], Awaitable[list[MovedDeadline]]]
@@ -86,17 +89,20 @@ async def recompute_open_deadlines(year: int) -> list[MovedDeadline]:
 
 
 async def notify_moved_deadlines(moved: list[MovedDeadline]) -> None:
-    """The single call point for telling each moved deadline's owners (core/notifications,
-    written in this same transaction, plugs in here). Until it does, the moves are audited and
-    returned to the admin who loaded the year; this only logs them."""
+    """Tell each moved deadline's owners, in the loading transaction (once per deadline and
+    new date, however often the year is loaded)."""
     for m in moved:
-        log.info(
-            "deadline moved: %s of %s %s (%s) %s -> %s; owners %s",
-            m.kind,
-            m.object_type,
-            m.object_id,
-            m.tenant,
-            m.before,
-            m.after,
-            list(m.owners),
+        await notify(
+            "deadline.moved",
+            Recipients(users=m.owners),
+            {
+                "title": m.title or f"{m.object_type} {m.object_id}",
+                "deadline": m.label or m.kind,
+                "year": m.after.year,
+                "before": m.before,
+                "after": m.after,
+            },
+            about=(m.object_type, m.object_id),
+            due=m.after,
+            key=f"calendar:{m.object_type}:{m.object_id}:{m.kind}:{m.after}",
         )

@@ -3,10 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
-
 from gpcloud.core.auth.roles import ADMIN_ROLES
 from gpcloud.core.notifications.service import Recipients, notify
 
@@ -46,45 +42,3 @@ async def import_finished(
         about=("job", job_id),
         key=f"job:{job_id}",
     )
-
-
-@dataclass(frozen=True)
-class MovedDeadline:
-    """A deadline computed on a provisional calendar year that the official year moved.
-
-    `title` names the object for people (合同《教学设备采购合同》), `deadline` the period
-    (签订期限); `owners` are who must act by it."""
-
-    owners: Recipients
-    object_type: str
-    object_id: object
-    title: str
-    deadline: str
-    before: date
-    after: date
-
-
-async def deadlines_moved(year: int, moved: Iterable[MovedDeadline]) -> int:
-    """For the calendar: once the official `year` is loaded and the provisional deadlines
-    recomputed, tell the owners of each deadline that moved (in the loading transaction).
-    Returns how many notifications were written."""
-    written = 0
-    for item in moved:
-        if item.after == item.before:
-            continue
-        ids = await notify(
-            "deadline.moved",
-            item.owners,
-            {
-                "title": item.title,
-                "deadline": item.deadline,
-                "year": year,
-                "before": item.before,
-                "after": item.after,
-            },
-            about=(item.object_type, item.object_id),
-            due=item.after,
-            key=f"calendar:{item.object_type}:{item.object_id}:{item.deadline}:{item.after}",
-        )
-        written += len(ids)
-    return written
