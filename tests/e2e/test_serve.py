@@ -10,15 +10,22 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import date
 
 import httpx
 import pytest
 
+from gpcloud.contracts.tables import Contract
+from gpcloud.core.audit import service as audit
+from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.jobs.service import enqueue
 from gpcloud.core.jobs.tables import Job
+from gpcloud.core.notifications.tables import NotificationDelivery
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.settings import get_settings
+from tests.integration.contracts.test_contracts import signed
+from tests.integration.procurement import awarded_project, filed_plan
 
 LOGIN = (
     'mutation { login(username: "xn.admin", password: "Gpcloud#2021") { token errors { code } } }'
@@ -115,3 +122,50 @@ async def test_worker_process_runs_jobs(demo):
     finally:
         proc.send_signal(signal.SIGINT)
         await asyncio.wait_for(proc.communicate(), timeout=30)
+
+
+@pytest.mark.skipif(not get_settings().redis, reason="worker processes need a Redis server")
+@pytest.mark.day(date(2026, 11, 2))
+async def test_two_worker_processes_share_the_scheduler_sequencer_and_deliveries(demo):
+    """Production's shape: two `gpcloud worker` processes. A contract overdue since 9 Oct is
+    found once, its purchaser's e-mail delivered once, and the audit log sequenced by one."""
+    world = await filed_plan()
+    world["project"] = await awarded_project(world)
+    contract = (await signed(world))["id"]
+    workers = [
+        await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "gpcloud",
+            "worker",
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(2)
+    ]
+    try:
+        for _ in range(600):
+            with all_tenants("test: poll"):
+                status = (await Contract.select(Contract.status).where(Contract.id == contract))[0]
+                sent = await NotificationDelivery.count().where(
+                    NotificationDelivery.status == "sent"
+                )
+                pending = await AuditEntry.count().where(AuditEntry.seq.is_null())
+            if status["status"] == "overdue" and sent and not pending:
+                break
+            await asyncio.sleep(0.1)
+    finally:
+        for proc in workers:
+            proc.send_signal(signal.SIGINT)
+        outputs = [(await asyncio.wait_for(p.communicate(), timeout=60))[0] for p in workers]
+    assert status["status"] == "overdue", outputs
+    with all_tenants("test: what the workers did"):
+        assert (
+            await AuditEntry.count().where(AuditEntry.action == "contract.publication_overdue") == 1
+        )
+        overdue = await NotificationDelivery.select().where(
+            NotificationDelivery.notification.kind == "contract.publication_overdue"
+        )
+        assert pending == 0 and (await audit.verify()).ok
+    assert overdue and {d["status"] for d in overdue} == {"sent"}
+    assert all(d["attempts"] == 1 for d in overdue)
