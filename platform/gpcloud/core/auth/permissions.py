@@ -14,10 +14,11 @@ another's row); the tenant scope bounds everything to the caller's region.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from gpcloud.core.auth.roles import (
+    ADMIN_ROLES,
     AGENCY,
     EXPERT,
     PROVINCE_ADMIN,
@@ -30,7 +31,7 @@ from gpcloud.core.auth.roles import (
 
 
 class Perm(StrEnum):
-    """`object.action`; the docstring of the table below says who holds each."""
+    """`object.action`; GRANTS below says who holds each, ABOUT what each allows."""
 
     INTENTION_READ = "intention.read"
     INTENTION_CREATE = "intention.create"
@@ -180,66 +181,66 @@ for _role in ROLES:
     GRANTS.setdefault(_role, frozenset())
 
 
-def _grant(roles: tuple[str, ...], *permissions: Perm) -> None:
+def _grant(roles: Iterable[str], *permissions: Perm) -> None:
     for role in roles:
         GRANTS[role] = GRANTS[role] | frozenset(permissions)
 
 
-ADMINS = (PROVINCE_ADMIN, TENANT_ADMIN)
-PROVINCE = (PROVINCE_ADMIN,)
+_PROVINCE = frozenset({PROVINCE_ADMIN})
+_STAFF = ADMIN_ROLES | {SUPERVISOR}
 
 # Accounts (core/auth): admins keep the accounts of their region; accounts of organisations
 # registered once for the province (suppliers, agencies, experts, financial institutions) and
 # of provincial admins only the province (user.manage_provincial).
 _grant(
-    ADMINS,
+    ADMIN_ROLES,
     P.USER_READ,
     P.USER_CREATE,
     P.USER_UPDATE,
     P.USER_RESET_PASSWORD,
     P.ORGANISATION_CREATE,
 )
-_grant(PROVINCE, P.USER_MANAGE_PROVINCIAL)
+_grant(_PROVINCE, P.USER_MANAGE_PROVINCIAL)
 
 # Tenant administration (core/tenancy)
-_grant((*ADMINS, SUPERVISOR), P.TENANT_CONFIG_READ)
-_grant(ADMINS, P.TENANT_CONFIG_EDIT, P.READINESS_READ, P.READINESS_TICK)
+_grant(_STAFF, P.TENANT_CONFIG_READ)
+_grant(ADMIN_ROLES, P.TENANT_CONFIG_EDIT, P.READINESS_READ, P.READINESS_TICK)
 
 # Audit, calendar, jobs, notifications (core)
-_grant((*ADMINS, SUPERVISOR), P.AUDIT_READ)
-_grant(PROVINCE, P.CALENDAR_IMPORT)
-_grant(ADMINS, P.JOB_READ_ALL, P.NOTIFICATION_DELIVERY_READ, P.NOTIFICATION_DELIVERY_RETRY)
+_grant(_STAFF, P.AUDIT_READ)
+_grant(_PROVINCE, P.CALENDAR_IMPORT)
+_grant(ADMIN_ROLES, P.JOB_READ_ALL, P.NOTIFICATION_DELIVERY_READ, P.NOTIFICATION_DELIVERY_RETRY)
 
 # Portal
-_grant(ADMINS, P.ARTICLE_PUBLISH)
-_grant(PROVINCE, P.LEGACY_MIGRATE)
+_grant(ADMIN_ROLES, P.ARTICLE_PUBLISH)
+_grant(_PROVINCE, P.LEGACY_MIGRATE)
 
 # Purchasers: kept by the tenant's admins
-_grant((*ADMINS, SUPERVISOR), P.PURCHASER_READ)
-_grant((PURCHASER,), P.PURCHASER_READ_OWN)
-_grant(ADMINS, P.PURCHASER_MANAGE)
+_grant(_STAFF, P.PURCHASER_READ)
+_grant({PURCHASER}, P.PURCHASER_READ_OWN)
+_grant(ADMIN_ROLES, P.PURCHASER_MANAGE)
 
 # Agencies: registered by themselves, decided on by the province
-_grant((AGENCY,), P.AGENCY_REGISTER, P.AGENCY_UPDATE_OWN)
-_grant((*ADMINS, SUPERVISOR), P.AGENCY_READ_DETAILS)
-_grant((*ADMINS, SUPERVISOR, PURCHASER, AGENCY), P.AGENCY_CHECK_READINESS)
-_grant(PROVINCE, P.AGENCY_DECIDE, P.AGENCY_IMPORT)
+_grant({AGENCY}, P.AGENCY_REGISTER, P.AGENCY_UPDATE_OWN)
+_grant(_STAFF, P.AGENCY_READ_DETAILS)
+_grant(_STAFF | {PURCHASER, AGENCY}, P.AGENCY_CHECK_READINESS)
+_grant(_PROVINCE, P.AGENCY_DECIDE, P.AGENCY_IMPORT)
 
 # Experts: the provincial pool
-_grant((*ADMINS, SUPERVISOR), P.EXPERT_READ)
-_grant((EXPERT,), P.EXPERT_APPLY)
-_grant((PROVINCE_ADMIN, EXPERT), P.EXPERT_UPDATE_AVAILABILITY)
-_grant(PROVINCE, P.EXPERT_MANAGE, P.EXPERT_DECIDE, P.EXPERT_REVEAL_ID_NUMBER)
+_grant(_STAFF, P.EXPERT_READ)
+_grant({EXPERT}, P.EXPERT_APPLY)
+_grant(_PROVINCE | {EXPERT}, P.EXPERT_UPDATE_AVAILABILITY)
+_grant(_PROVINCE, P.EXPERT_MANAGE, P.EXPERT_DECIDE, P.EXPERT_REVEAL_ID_NUMBER)
 
 # Suppliers: registered by themselves, kept by their own users
-_grant((SUPPLIER,), P.SUPPLIER_UPDATE_OWN)
-_grant((*ADMINS, SUPERVISOR), P.SUPPLIER_READ_CONTACTS)
-_grant(ADMINS, P.SUPPLIER_SUSPEND)
-_grant(PROVINCE, P.SUPPLIER_CORRECT, P.SUPPLIER_IMPORT)
+_grant({SUPPLIER}, P.SUPPLIER_UPDATE_OWN)
+_grant(_STAFF, P.SUPPLIER_READ_CONTACTS)
+_grant(ADMIN_ROLES, P.SUPPLIER_SUSPEND)
+_grant(_PROVINCE, P.SUPPLIER_CORRECT, P.SUPPLIER_IMPORT)
 
 # Goods: the catalogue and goods are the province's; suppliers keep their own listings
-_grant(PROVINCE, P.GOODS_MANAGE)
-_grant((PROVINCE_ADMIN, SUPPLIER), P.LISTING_MANAGE)
+_grant(_PROVINCE, P.GOODS_MANAGE)
+_grant(_PROVINCE | {SUPPLIER}, P.LISTING_MANAGE)
 
 
 def holders(permission: Perm) -> tuple[str, ...]:
