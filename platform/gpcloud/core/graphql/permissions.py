@@ -20,6 +20,7 @@ from strawberry.utils.str_converters import to_camel_case
 from gpcloud.core.auth.permissions import ABOUT, GRANTS, Perm, holders
 from gpcloud.core.auth.roles import ROLES
 from gpcloud.core.errors import DomainError
+from gpcloud.core.imports.runner import import_specs
 
 
 class Denied(DomainError):
@@ -108,8 +109,6 @@ def permissions_of(field) -> list[BasePermission]:
 def _opened(schema) -> dict[Perm, list[str]]:
     """The API each permission opens: the fields that declare it, and the registries whose
     import (startImport) needs it."""
-    from gpcloud.core.imports.runner import import_specs
-
     opened: dict[Perm, list[str]] = {p: [] for p in Perm}
     for type_name, graphql_type in schema.schema_converter.type_map.items():
         for field in getattr(graphql_type.definition, "fields", None) or []:
