@@ -8,8 +8,16 @@ import inspect
 import textwrap
 from pathlib import Path
 
-from gpcloud.core.auth.permissions import GRANTS, Perm
-from gpcloud.core.graphql.permissions import Requires, permissions_of, render_permissions
+from gpcloud.core.auth.permissions import ABOUT, GRANTS, Perm
+from gpcloud.core.graphql.permissions import (
+    Authenticated,
+    FirstLogin,
+    Public,
+    Requires,
+    SubsystemLive,
+    permissions_of,
+    render_permissions,
+)
 from gpcloud.core.graphql.schema import schema
 from gpcloud.core.jobs.graphql import enqueue_for_tenant
 from gpcloud.core.jobs.registry import get_job_type
@@ -28,6 +36,52 @@ def test_docs_permissions_is_current():
 def test_every_permission_is_held_by_a_role():
     held = set().union(*GRANTS.values())
     assert [p for p in Perm if p not in held] == []
+
+
+def test_every_permission_says_what_it_allows():
+    """The administrator reads docs/permissions.md: each permission has its line in ABOUT."""
+    assert [p for p in Perm if not ABOUT.get(p)] == []
+
+
+# Mutations open without a named permission, each for a reason.
+OPEN_MUTATIONS = {
+    "login": "anyone: it is how an account gets its token",
+    "register_supplier": "anyone: a company registering itself has no account yet",
+    "change_password": "an account in its first login must be able to",
+    "complete_profile": "an account in its first login must be able to",
+    "mark_notifications_read": "any account: its own inbox",
+    "set_notification_preference": "any account: its own preferences",
+    "start_import": "each registry's import needs its own permission (ImportFormat.permission), "
+    "which the service requires",
+}
+# The classes a field may declare; none names a role.
+FIELD_PERMISSIONS = (Public, FirstLogin, Authenticated, Requires, SubsystemLive)
+
+
+def _fields():
+    for type_name, graphql_type in schema.schema_converter.type_map.items():
+        for field in getattr(graphql_type.definition, "fields", None) or []:
+            yield type_name, field
+
+
+def test_no_field_asks_for_a_role():
+    """Who may is a permission of the one table, never a list of roles on a field."""
+    by_role = sorted(
+        f"{type_name}.{field.python_name}: {type(permission).__name__}"
+        for type_name, field in _fields()
+        for permission in permissions_of(field)
+        if type(permission) not in FIELD_PERMISSIONS
+    )
+    assert by_role == []
+
+
+def test_every_mutation_requires_a_permission_unless_open_on_purpose():
+    open_ = sorted(
+        field.python_name
+        for field in schema.schema_converter.type_map["Mutation"].definition.fields
+        if not any(isinstance(p, Requires) for p in permissions_of(field))
+    )
+    assert open_ == sorted(OPEN_MUTATIONS)
 
 
 def _resolve(node: ast.expr, names: dict):
@@ -81,4 +135,6 @@ def test_the_check_finds_the_service_behind_a_mutation():
     }
     assert checked["submit_procurement_plan"] == {Perm.PLAN_SUBMIT}
     assert checked["exchange_payments"] == {Perm.PAYMENT_EXCHANGE}
-    assert len(checked) >= 25
+    assert checked["publish_article"] == {Perm.ARTICLE_PUBLISH}
+    assert checked["approve_expert"] == {Perm.EXPERT_DECIDE}  # through a lambda
+    assert len(checked) == 88

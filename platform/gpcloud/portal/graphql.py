@@ -11,23 +11,21 @@ import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
 
-from gpcloud.core.audit import service as audit
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, TENANT_ADMIN
-from gpcloud.core.clock import today
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
-from gpcloud.core.graphql.permissions import HasRole, Public, allow
+from gpcloud.core.graphql.permissions import Public, Requires, allow
 from gpcloud.core.graphql.types import PAGE, PageInfo, UserError, parse_id
 from gpcloud.core.jobs.graphql import Job, JobPayload
 from gpcloud.core.money import to_fen, to_yuan_or_none
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.portal import legacy, service
+from gpcloud.portal import articles, legacy, service
 from gpcloud.portal.tables import KINDS
 from gpcloud.portal.text import MAX_QUERY_TERMS
 
 NoticeKind = strawberry.enum(Enum("NoticeKind", {k.upper(): k for k in KINDS}))
-ArticleKind = strawberry.enum(Enum("ArticleKind", {"POLICY": "policy", "NOTICE": "notice"}))
+ArticleKind = strawberry.enum(Enum("ArticleKind", {k.upper(): k for k in articles.ARTICLE_KINDS}))
 PUBLIC = allow(Public())
 # A procurement has a handful of notices; a chain returns at most this many, oldest first.
 MAX_CHAIN = 50
@@ -237,7 +235,7 @@ class ArticlePayload:
 @strawberry.type
 class Mutations:
     @strawberry.mutation(
-        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN)),
+        extensions=allow(Requires(Perm.ARTICLE_PUBLISH)),
         description="Publish a policy or notice in your region's editorial column.",
     )
     async def publish_article(
@@ -248,35 +246,13 @@ class Mutations:
         body: str,  # type: ignore[valid-type]
     ) -> ArticlePayload:
         async def work() -> ArticlePayload:
-            user = info.context.user
-            if not 2 <= len(title.strip()) <= 200 or not body.strip():
-                raise DomainError(
-                    "INVALID_ARTICLE", "a title of 2 to 200 characters and a body", "title"
-                )
-            row = await audit.record(
-                "portal.publish_article",
-                "article",
-                kind.value,
-                None,
-                {"title": title.strip()},
-                tenant=user.tenant,
-            )
-            notice_id = await service.publish(
-                service.Publication(
-                    kind=kind.value,
-                    source=f"article:{row['id']}",
-                    tenant=user.tenant,
-                    title=title.strip(),
-                    body=body.strip(),
-                    published_on=today(),
-                )
-            )
+            notice_id = await articles.publish_article(info.context.user, kind.value, title, body)
             return ArticlePayload(notice=(await _notices([await service.get(notice_id)]))[0])
 
         return await run_mutation(ArticlePayload, work)
 
     @strawberry.mutation(
-        extensions=allow(HasRole(PROVINCE_ADMIN)),
+        extensions=allow(Requires(Perm.LEGACY_MIGRATE)),
         description="Migrate a file of the old portal's records of one year and kind (JSON "
         "Lines, CSV or an OCDS release package; docs/legacy-format.md) as a job.",
     )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from gpcloud.core.auth.roles import PROVINCE_ADMIN
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import any_of, bulk_insert, transaction
 from gpcloud.core.errors import DomainError
@@ -203,6 +203,7 @@ def read(
                 yield number, None, str(exc) if isinstance(exc, Rejected) else f"bad JSON: {exc}"
 
 
+@requires(Perm.LEGACY_MIGRATE)
 async def start(
     actor: CurrentUser | None,
     year: int,
@@ -213,8 +214,6 @@ async def start(
     region: str = "440000",
 ) -> dict:
     """Store the file, record the batch, queue its job."""
-    if actor is not None and PROVINCE_ADMIN not in actor.roles:
-        raise DomainError("FORBIDDEN", "the province migrates the old portal's records")
     if kind not in KINDS:
         raise DomainError("UNKNOWN_KIND", f"one of {', '.join(KINDS)}", "kind")
     if source_format not in FORMATS:

@@ -5,8 +5,9 @@ from datetime import date
 import strawberry
 from strawberry.types import Info
 
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.context import Context
-from gpcloud.core.graphql.permissions import HasRole, SubsystemLive, allow
+from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.schema import TenantScope
 from gpcloud.core.tenancy.config import effective_config
 from gpcloud.core.tenancy.rollout import rollout
@@ -41,14 +42,16 @@ async def test_rollout_status_is_public(client):
 
 @strawberry.type
 class Query:
-    @strawberry.field(extensions=allow(HasRole("purchaser")))
+    @strawberry.field(extensions=allow(Requires(Perm.PROJECT_READ)))
     def projects(self) -> int:
         return 0
 
 
 @strawberry.type
 class Mutation:
-    @strawberry.mutation(extensions=allow(HasRole("purchaser"), SubsystemLive("transaction")))
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.PROJECT_ENTRUST), SubsystemLive("transaction"))
+    )
     def entrust_project(self, info: Info) -> str:
         return "entrusted"
 

@@ -13,14 +13,15 @@ from strawberry.types import Info
 
 from gpcloud.core.audit import heads, proofs
 from gpcloud.core.audit.tables import AuditEntry as AuditTable
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.tables import User
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.permissions import Authenticated, HasRole, Public, allow
+from gpcloud.core.graphql.permissions import Authenticated, Public, Requires, allow
 from gpcloud.core.graphql.types import Connection, connection, parse_id
 from gpcloud.core.pagination import keyset_page
 from gpcloud.core.tenancy.scope import all_tenants
 
-AUDITORS = HasRole(*sorted(proofs.AUDITOR_ROLES))
+AUDITORS = Requires(Perm.AUDIT_READ)
 
 
 async def _usernames(ids: list[int]) -> list[str | None]:

@@ -1,8 +1,8 @@
 """Inclusion and consistency proofs from the stored tree, and who may read which entry.
 
-Auditors (provincial and tenant admins, supervisors) read the entries of their region; every
-user reads the entries of their own actions, in whichever tenant the object belongs (a supplier
-proving that its bid receipt is in the log). Consistency proofs are public: they reveal only
+Auditors (accounts holding audit.read) read the entries of their region; every user reads the
+entries of their own actions, in whichever tenant the object belongs (a supplier proving that
+its bid receipt is in the log). Consistency proofs are public: they reveal only
 hashes, and anyone holding two published heads may check that the log only grew between them.
 """
 
@@ -13,13 +13,11 @@ from dataclasses import dataclass
 from gpcloud.core.audit import heads, merkle, tree
 from gpcloud.core.audit.service import leaf
 from gpcloud.core.audit.tables import AuditEntry
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants
-
-AUDITOR_ROLES = frozenset({PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR})
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,7 @@ class ConsistencyProof:
 
 async def readable_entry(actor: CurrentUser, entry_id: int) -> dict:
     row = None
-    if actor.has_any_role(AUDITOR_ROLES):
+    if actor.can(Perm.AUDIT_READ):
         row = await AuditEntry.select().where(AuditEntry.id == entry_id).first()
     if row is None:
         with all_tenants("audit: users read and prove the entries of their own actions"):

@@ -1,9 +1,10 @@
 """Account administration by tenant admins (their subtree) and provincial admins (everything).
 
-Who may do what is decided here, once: the scope limits which tenants an admin reaches,
-`_check_roles` which roles they may hand out, and `_organisation_problems` for which
-organisations: one the admin reaches, registered in the account's tenant, of the kind each role
-acts for, and kept by the tenant unless the admin is a provincial one (roles.TENANT_KINDS).
+What an administrator may do is a permission (user.create, user.update, ...); on which accounts
+is decided here, once: the scope limits which tenants an admin reaches, `_check_roles` which
+roles they may hand out, and `_organisation_problems` for which organisations: one the admin
+reaches, registered in the account's tenant, of the kind each role acts for, and kept by the
+tenant unless the admin holds user.manage_provincial (roles.TENANT_KINDS).
 """
 
 from __future__ import annotations
@@ -12,9 +13,9 @@ from dataclasses import dataclass
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth import passwords
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.records import audit_user, get_user, user_state
 from gpcloud.core.auth.roles import (
-    ADMIN_ROLES,
     ORGANISATION_KINDS,
     PROVINCE_ADMIN,
     ROLE_KINDS,
@@ -62,12 +63,13 @@ class UserFilter:
     search: str | None = None
 
 
-# `actor=None` is the server operator (the `gpcloud create-user` command): no role limits.
+# `actor=None` is the server operator (the `gpcloud create-user` command): no limits.
 
 
-def require_admin(actor: CurrentUser | None) -> None:
-    if actor is not None and not actor.has_any_role(ADMIN_ROLES):
-        raise DomainError("FORBIDDEN", "only tenant and provincial admins manage accounts")
+def _provincial(actor: CurrentUser | None) -> bool:
+    """Whether the caller keeps the accounts only the province keeps (provincial admins, and
+    those of organisations registered once for the province)."""
+    return actor is None or actor.can(Perm.USER_MANAGE_PROVINCIAL)
 
 
 async def reachable_tenant(code: str, field: str = "tenant") -> TenantNode:
@@ -85,7 +87,7 @@ def _check_roles(actor: CurrentUser | None, tenant: TenantNode, roles: list[str]
     for role in roles:
         if role not in ROLES:
             problems.append(Problem("INVALID_ROLE", f"unknown role {role!r}", "roles"))
-        elif role == PROVINCE_ADMIN and actor is not None and PROVINCE_ADMIN not in actor.roles:
+        elif role == PROVINCE_ADMIN and not _provincial(actor):
             problems.append(
                 Problem("FORBIDDEN_ROLE", "only a provincial admin grants province_admin", "roles")
             )
@@ -96,9 +98,9 @@ def _check_roles(actor: CurrentUser | None, tenant: TenantNode, roles: list[str]
     return problems
 
 
+@requires(Perm.USER_CREATE)
 async def create_user(actor: CurrentUser | None, new: NewUser) -> tuple[dict, str]:
     """Create an account flagged must_change_password; return it and its one-time password."""
-    require_admin(actor)
     tenant = await reachable_tenant(new.tenant)
     username = new.username.strip().lower()
     problems: list[Problem] = []
@@ -156,7 +158,7 @@ async def _organisation(organisation_id: int) -> dict | None:
 
 
 def _manager_problem(actor: CurrentUser | None, org: dict, field: str | None) -> Problem | None:
-    if actor is None or PROVINCE_ADMIN in actor.roles or org["kind"] in TENANT_KINDS:
+    if _provincial(actor) or org["kind"] in TENANT_KINDS:
         return None
     return Problem(
         "FORBIDDEN_ORGANISATION",
@@ -219,8 +221,8 @@ async def _set_roles(user_id: int, tenant: str, roles: list[str]) -> None:
     )
 
 
+@requires(Perm.USER_UPDATE)
 async def update_user(actor: CurrentUser, user_id: int, changes: UserChanges) -> dict:
-    require_admin(actor)
     before = await user_state(user_id)
     row = before
     tenant = await reachable_tenant(row["tenant_id"])
@@ -232,7 +234,7 @@ async def update_user(actor: CurrentUser, user_id: int, changes: UserChanges) ->
             problems.append(
                 Problem("CANNOT_CHANGE_SELF", "you cannot change your own roles", "roles")
             )
-        elif PROVINCE_ADMIN in before["roles"] and PROVINCE_ADMIN not in actor.roles:
+        elif PROVINCE_ADMIN in before["roles"] and not _provincial(actor):
             problems.append(Problem("FORBIDDEN_ROLE", "only a provincial admin edits one", "roles"))
     if changes.status is not None:
         if changes.status not in USER_STATUSES:
@@ -265,13 +267,13 @@ async def update_user(actor: CurrentUser, user_id: int, changes: UserChanges) ->
     return await get_user(user_id)
 
 
+@requires(Perm.USER_RESET_PASSWORD)
 async def reset_password(actor: CurrentUser, user_id: int) -> tuple[dict, str]:
     """A new one-time password; the account must change it at next login; old tokens stop."""
-    require_admin(actor)
     before = await user_state(user_id)
     row = before
     await _require_manager(actor, row)
-    if PROVINCE_ADMIN in before["roles"] and PROVINCE_ADMIN not in actor.roles:
+    if PROVINCE_ADMIN in before["roles"] and not _provincial(actor):
         raise DomainError("FORBIDDEN_ROLE", "only a provincial admin resets a provincial admin")
     password = passwords.generate_password()
     await User.update(
@@ -285,10 +287,10 @@ async def reset_password(actor: CurrentUser, user_id: int) -> tuple[dict, str]:
     return await get_user(user_id), password
 
 
+@requires(Perm.USER_READ)
 async def list_users(
     actor: CurrentUser, flt: UserFilter, first: int | None, after: str | None
 ) -> Page:
-    require_admin(actor)
     query = User.select(exclude_secrets=True)
     if flt.tenant is not None:
         await reachable_tenant(flt.tenant)
@@ -314,10 +316,10 @@ async def list_users(
 # Organisations
 
 
+@requires(Perm.ORGANISATION_CREATE)
 async def create_organisation(
     actor: CurrentUser | None, name: str, kind: str, region: str, uscc: str | None
 ) -> dict:
-    require_admin(actor)
     await reachable_tenant(region, "region")
     name = name.strip()
     uscc = uscc.strip().upper() if uscc else None

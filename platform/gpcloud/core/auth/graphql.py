@@ -9,14 +9,15 @@ import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.auth import admin, service
-from gpcloud.core.auth.roles import ADMIN_ROLES, ORGANISATION_KINDS, ROLES
+from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.auth.roles import ORGANISATION_KINDS, ROLES
 from gpcloud.core.auth.tables import Organisation as OrganisationTable
 from gpcloud.core.auth.tables import UserRole
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.dataloaders import row_lists_by_key, rows_by_key
 from gpcloud.core.graphql.mutations import run_mutation
-from gpcloud.core.graphql.permissions import FirstLogin, HasRole, Public, allow
+from gpcloud.core.graphql.permissions import FirstLogin, Public, Requires, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.notifications import service as notifications
@@ -33,7 +34,7 @@ ProfileField = strawberry.enum(
     description="A profile field an account must fill in at first login.",
 )
 UserStatus = strawberry.enum(Enum("UserStatus", {s.upper(): s for s in admin.USER_STATUSES}))
-ADMINS = HasRole(*sorted(ADMIN_ROLES))
+READERS = Requires(Perm.USER_READ)
 
 
 @strawberry.type
@@ -230,7 +231,7 @@ class Queries:
     async def me(self, info: Info) -> Me:
         return await _me(info.context.user)
 
-    @strawberry.field(extensions=allow(ADMINS))
+    @strawberry.field(extensions=allow(READERS))
     async def users(
         self,
         info: Info,
@@ -253,7 +254,7 @@ class Queries:
         )
         return connection(page, User.of)
 
-    @strawberry.field(extensions=allow(ADMINS))
+    @strawberry.field(extensions=allow(READERS))
     async def user(self, id: strawberry.ID) -> User | None:
         try:
             return User.of(await admin.get_user(parse_id(id, "user")))
@@ -262,7 +263,7 @@ class Queries:
                 return None
             raise
 
-    @strawberry.field(extensions=allow(ADMINS))
+    @strawberry.field(extensions=allow(READERS))
     async def organisations(
         self,
         kind: OrganisationKind | None = None,  # type: ignore[valid-type]
@@ -317,7 +318,7 @@ class Mutations:
 
         return await run_mutation(MePayload, work)
 
-    @strawberry.mutation(extensions=allow(ADMINS))
+    @strawberry.mutation(extensions=allow(Requires(Perm.USER_CREATE)))
     async def create_user(self, info: Info, input: CreateUserInput) -> UserPasswordPayload:
         async def work() -> UserPasswordPayload:
             row, password = await admin.create_user(
@@ -336,7 +337,7 @@ class Mutations:
 
         return await run_mutation(UserPasswordPayload, work)
 
-    @strawberry.mutation(extensions=allow(ADMINS))
+    @strawberry.mutation(extensions=allow(Requires(Perm.USER_UPDATE)))
     async def update_user(
         self, info: Info, id: strawberry.ID, input: UpdateUserInput
     ) -> UserPayload:
@@ -356,7 +357,7 @@ class Mutations:
 
         return await run_mutation(UserPayload, work)
 
-    @strawberry.mutation(extensions=allow(ADMINS))
+    @strawberry.mutation(extensions=allow(Requires(Perm.USER_RESET_PASSWORD)))
     async def reset_password(self, info: Info, id: strawberry.ID) -> UserPasswordPayload:
         async def work() -> UserPasswordPayload:
             row, password = await admin.reset_password(info.context.user, parse_id(id, "user"))
@@ -364,7 +365,7 @@ class Mutations:
 
         return await run_mutation(UserPasswordPayload, work)
 
-    @strawberry.mutation(extensions=allow(ADMINS))
+    @strawberry.mutation(extensions=allow(Requires(Perm.ORGANISATION_CREATE)))
     async def create_organisation(
         self, info: Info, input: CreateOrganisationInput
     ) -> OrganisationPayload:
@@ -377,7 +378,7 @@ class Mutations:
         return await run_mutation(OrganisationPayload, work)
 
     @strawberry.mutation(
-        extensions=allow(ADMINS),
+        extensions=allow(Requires(Perm.USER_EXPORT)),
         description="Start a job that writes the account list of a tenant and its subtree as CSV.",
     )
     async def export_users(self, info: Info, tenant: str | None = None) -> JobPayload:

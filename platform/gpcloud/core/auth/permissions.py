@@ -14,11 +14,13 @@ another's row); the tenant scope bounds everything to the caller's region.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import StrEnum
 
 from gpcloud.core.auth.roles import (
+    ADMIN_ROLES,
     AGENCY,
+    EXPERT,
     PROVINCE_ADMIN,
     PURCHASER,
     ROLES,
@@ -29,7 +31,7 @@ from gpcloud.core.auth.roles import (
 
 
 class Perm(StrEnum):
-    """`object.action`; the docstring of the table below says who holds each."""
+    """`object.action`; GRANTS below says who holds each, ABOUT what each allows."""
 
     INTENTION_READ = "intention.read"
     INTENTION_CREATE = "intention.create"
@@ -65,6 +67,54 @@ class Perm(StrEnum):
     PLUGIN_REQUEST = "plugin.request"
     PLUGIN_DECIDE = "plugin.decide"
     SCHEDULER_READ = "scheduler.read"
+    # Accounts (core/auth)
+    USER_READ = "user.read"
+    USER_CREATE = "user.create"
+    USER_UPDATE = "user.update"
+    USER_RESET_PASSWORD = "user.reset_password"
+    USER_MANAGE_PROVINCIAL = "user.manage_provincial"
+    ORGANISATION_CREATE = "organisation.create"
+    # Tenant administration (core/tenancy)
+    TENANT_CONFIG_READ = "tenant_config.read"
+    TENANT_CONFIG_EDIT = "tenant_config.edit"
+    READINESS_READ = "readiness.read"
+    READINESS_TICK = "readiness.tick"
+    # Audit, calendar, jobs, notifications (core)
+    AUDIT_READ = "audit.read"
+    CALENDAR_IMPORT = "calendar.import"
+    JOB_READ_ALL = "job.read_all"
+    NOTIFICATION_DELIVERY_READ = "notification_delivery.read"
+    NOTIFICATION_DELIVERY_RETRY = "notification_delivery.retry"
+    # Portal
+    ARTICLE_PUBLISH = "article.publish"
+    LEGACY_MIGRATE = "legacy.migrate"
+    # Purchasers
+    PURCHASER_READ = "purchaser.read"
+    PURCHASER_READ_OWN = "purchaser.read_own"
+    PURCHASER_MANAGE = "purchaser.manage"
+    # Agencies
+    AGENCY_REGISTER = "agency.register"
+    AGENCY_UPDATE_OWN = "agency.update_own"
+    AGENCY_READ_DETAILS = "agency.read_details"
+    AGENCY_CHECK_READINESS = "agency.check_readiness"
+    AGENCY_DECIDE = "agency.decide"
+    AGENCY_IMPORT = "agency.import"
+    # Experts
+    EXPERT_READ = "expert.read"
+    EXPERT_APPLY = "expert.apply"
+    EXPERT_UPDATE_AVAILABILITY = "expert.update_availability"
+    EXPERT_MANAGE = "expert.manage"
+    EXPERT_DECIDE = "expert.decide"
+    EXPERT_REVEAL_ID_NUMBER = "expert.reveal_id_number"
+    # Suppliers
+    SUPPLIER_UPDATE_OWN = "supplier.update_own"
+    SUPPLIER_READ_CONTACTS = "supplier.read_contacts"
+    SUPPLIER_SUSPEND = "supplier.suspend"
+    SUPPLIER_CORRECT = "supplier.correct"
+    SUPPLIER_IMPORT = "supplier.import"
+    # Goods
+    GOODS_MANAGE = "goods.manage"
+    LISTING_MANAGE = "listing.manage"
 
 
 P = Perm
@@ -133,6 +183,68 @@ for _role in ROLES:
     GRANTS.setdefault(_role, frozenset())
 
 
+def _grant(roles: Iterable[str], *permissions: Perm) -> None:
+    for role in roles:
+        GRANTS[role] = GRANTS[role] | frozenset(permissions)
+
+
+_PROVINCE = frozenset({PROVINCE_ADMIN})
+_STAFF = ADMIN_ROLES | {SUPERVISOR}
+
+# Accounts (core/auth): admins keep the accounts of their region; accounts of organisations
+# registered once for the province (suppliers, agencies, experts, financial institutions) and
+# of provincial admins only the province (user.manage_provincial).
+_grant(
+    ADMIN_ROLES,
+    P.USER_READ,
+    P.USER_CREATE,
+    P.USER_UPDATE,
+    P.USER_RESET_PASSWORD,
+    P.ORGANISATION_CREATE,
+)
+_grant(_PROVINCE, P.USER_MANAGE_PROVINCIAL)
+
+# Tenant administration (core/tenancy)
+_grant(_STAFF, P.TENANT_CONFIG_READ)
+_grant(ADMIN_ROLES, P.TENANT_CONFIG_EDIT, P.READINESS_READ, P.READINESS_TICK)
+
+# Audit, calendar, jobs, notifications (core)
+_grant(_STAFF, P.AUDIT_READ)
+_grant(_PROVINCE, P.CALENDAR_IMPORT)
+_grant(ADMIN_ROLES, P.JOB_READ_ALL, P.NOTIFICATION_DELIVERY_READ, P.NOTIFICATION_DELIVERY_RETRY)
+
+# Portal
+_grant(ADMIN_ROLES, P.ARTICLE_PUBLISH)
+_grant(_PROVINCE, P.LEGACY_MIGRATE)
+
+# Purchasers: kept by the tenant's admins
+_grant(_STAFF, P.PURCHASER_READ)
+_grant({PURCHASER}, P.PURCHASER_READ_OWN)
+_grant(ADMIN_ROLES, P.PURCHASER_MANAGE)
+
+# Agencies: registered by themselves, decided on by the province
+_grant({AGENCY}, P.AGENCY_REGISTER, P.AGENCY_UPDATE_OWN)
+_grant(_STAFF, P.AGENCY_READ_DETAILS)
+_grant(_STAFF | {PURCHASER, AGENCY}, P.AGENCY_CHECK_READINESS)
+_grant(_PROVINCE, P.AGENCY_DECIDE, P.AGENCY_IMPORT)
+
+# Experts: the provincial pool
+_grant(_STAFF, P.EXPERT_READ)
+_grant({EXPERT}, P.EXPERT_APPLY)
+_grant(_PROVINCE | {EXPERT}, P.EXPERT_UPDATE_AVAILABILITY)
+_grant(_PROVINCE, P.EXPERT_MANAGE, P.EXPERT_DECIDE, P.EXPERT_REVEAL_ID_NUMBER)
+
+# Suppliers: registered by themselves, kept by their own users
+_grant({SUPPLIER}, P.SUPPLIER_UPDATE_OWN)
+_grant(_STAFF, P.SUPPLIER_READ_CONTACTS)
+_grant(ADMIN_ROLES, P.SUPPLIER_SUSPEND)
+_grant(_PROVINCE, P.SUPPLIER_CORRECT, P.SUPPLIER_IMPORT)
+
+# Goods: the catalogue and goods are the province's; suppliers keep their own listings
+_grant(_PROVINCE, P.GOODS_MANAGE)
+_grant(_PROVINCE | {SUPPLIER}, P.LISTING_MANAGE)
+
+
 def holders(permission: Perm) -> tuple[str, ...]:
     """The roles that hold `permission`, in the order of ROLES."""
     return tuple(role for role in ROLES if permission in GRANTS[role])
@@ -158,3 +270,86 @@ def requires(permission: Perm) -> Callable:
         return checked
 
     return decorate
+
+
+# What each permission allows, as docs/permissions.md tells an administrator (a test checks that
+# every permission has its line). Whose rows is the services' part: see the module docstring.
+ABOUT: dict[Perm, str] = {
+    P.INTENTION_READ: "read procurement intentions (a purchaser: its own unit's)",
+    P.INTENTION_CREATE: "declare a procurement intention for one's own unit",
+    P.INTENTION_PUBLISH: "publish one's own unit's intention on the portal",
+    P.INTENTION_WITHDRAW: "withdraw one's own unit's published intention",
+    P.PLAN_READ: "read procurement plans (a purchaser: its own unit's)",
+    P.PLAN_CREATE: "declare a procurement plan against one's own unit's budget indicators",
+    P.PLAN_SUBMIT: "submit one's own unit's plan for filing (reserves its budget)",
+    P.PLAN_RECALL: "take one's own unit's unexecuted plan back",
+    P.PLAN_RESOLVE_FAILED: "restart or terminate one's own unit's failed plan",
+    P.PLAN_FILE: "file (accept) a submitted plan of the region",
+    P.PLAN_RETURN: "return a submitted plan of the region for correction",
+    P.PLAN_CARRY_OVER: "carry a plan of the old system over (cutover)",
+    P.SUPERVISION_OVERVIEW: "read what waits for supervision in the region, or is overdue",
+    P.PROJECT_READ: "read projects (an agency: those entrusted to it; a purchaser: its own)",
+    P.PROJECT_ENTRUST: "entrust one's own unit's filed plan to an agency",
+    P.PROJECT_ANNOUNCE: "publish the tender, correction and result announcements of a project "
+    "entrusted to one's agency",
+    P.PROJECT_DECLARE_FAILED: "declare a project entrusted to one's agency failed",
+    P.CONTRACT_READ: "read contracts (a party: its own)",
+    P.CONTRACT_CREATE: "draft a contract or supplementary contract of one's own unit",
+    P.CONTRACT_SIGN: "sign a contract one's organisation is party to",
+    P.CONTRACT_PUBLISH: "publish one's own unit's signed contract",
+    P.CONTRACT_FILE: "file (accept) a published contract of the region",
+    P.SIGNING_KEY_MANAGE: "register and revoke one's organisation's signing keys",
+    P.ACCEPTANCE_PUBLISH: "publish the acceptance report of one's own unit's contract",
+    P.PAYMENT_REQUEST: "request a payment of one's own unit's contract",
+    P.PAYMENT_EXCHANGE: "exchange payment files with digital_finance for the region",
+    P.BUDGET_READ: "read budget indicators (a purchaser: its own unit's)",
+    P.BUDGET_FETCH: "load the region's budget indicators (live adapter or import file)",
+    P.BUDGET_USAGE_EXPORT: "write the region's budget usage file for digital_finance",
+    P.USER_EXPORT: "export the region's account list",
+    P.PLUGIN_READ: "read installed plugins and the region's plugin requests",
+    P.PLUGIN_REQUEST: "request a plugin for a tenant of the region, pause or resume it",
+    P.PLUGIN_DECIDE: "approve, reject or revoke plugin requests",
+    P.SCHEDULER_READ: "see the scheduler's leader, backlog and lag",
+    P.USER_READ: "read the accounts and organisations of the region",
+    P.USER_CREATE: "create accounts in the region",
+    P.USER_UPDATE: "change accounts of the region (roles, status, contacts)",
+    P.USER_RESET_PASSWORD: "give an account of the region a one-time password",
+    P.USER_MANAGE_PROVINCIAL: "also keep provincial admins' accounts and those of organisations "
+    "registered once for the province (suppliers, agencies, experts, financial institutions)",
+    P.ORGANISATION_CREATE: "register an organisation in the region",
+    P.TENANT_CONFIG_READ: "read the configuration of tenants in the region",
+    P.TENANT_CONFIG_EDIT: "change the configuration of tenants in the region",
+    P.READINESS_READ: "read a tenant's go-live checklist",
+    P.READINESS_TICK: "confirm (or withdraw) a manual item of the go-live checklist",
+    P.AUDIT_READ: "read the region's audit log (everyone reads the entries of their own acts)",
+    P.CALENDAR_IMPORT: "load or correct a year of the working-day calendar",
+    P.JOB_READ_ALL: "read every background job of the region (everyone reads their own)",
+    P.NOTIFICATION_DELIVERY_READ: "read the region's notification deliveries (dead letters)",
+    P.NOTIFICATION_DELIVERY_RETRY: "give a dead delivery a fresh round of attempts",
+    P.ARTICLE_PUBLISH: "publish policies and notices in the region's portal column",
+    P.LEGACY_MIGRATE: "migrate the old portal's records",
+    P.PURCHASER_READ: "read the region's purchasers",
+    P.PURCHASER_READ_OWN: "read the purchaser one works for",
+    P.PURCHASER_MANAGE: "register, change, deactivate and import the region's purchasers",
+    P.AGENCY_REGISTER: "register one's organisation as an agency",
+    P.AGENCY_UPDATE_OWN: "read and change one's own agency and its rooms",
+    P.AGENCY_READ_DETAILS: "find the agencies working in the region in every status, with "
+    "contacts, CA and rooms (others: approved agencies, without them)",
+    P.AGENCY_CHECK_READINESS: "compare an agency with a region's requirements",
+    P.AGENCY_DECIDE: "approve, reject, suspend and reactivate agencies",
+    P.AGENCY_IMPORT: "import agencies and their rooms",
+    P.EXPERT_READ: "search the expert pool",
+    P.EXPERT_APPLY: "apply for the expert pool and read one's own record",
+    P.EXPERT_UPDATE_AVAILABILITY: "keep an expert's phone, leave and recusal relations (an "
+    "expert: its own)",
+    P.EXPERT_MANAGE: "register, change, link and import experts; keep any expert's availability",
+    P.EXPERT_DECIDE: "approve, suspend, reactivate and retire experts; record bad records",
+    P.EXPERT_REVEAL_ID_NUMBER: "reveal an expert's full ID number (audited)",
+    P.SUPPLIER_UPDATE_OWN: "read and complete one's own supplier and its qualifications",
+    P.SUPPLIER_READ_CONTACTS: "read every supplier's contacts and certificates (others: their own)",
+    P.SUPPLIER_SUSPEND: "suspend and reactivate the region's suppliers",
+    P.SUPPLIER_CORRECT: "correct a supplier's registered name or credit code",
+    P.SUPPLIER_IMPORT: "import suppliers and their qualifications",
+    P.GOODS_MANAGE: "keep the catalogue and the goods, import them, and keep any listing",
+    P.LISTING_MANAGE: "offer goods and keep listings (a supplier: its own)",
+}

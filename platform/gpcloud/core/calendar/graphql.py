@@ -10,12 +10,12 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.core.auth.roles import PROVINCE_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.calendar import service
 from gpcloud.core.calendar.days import Deadline as DeadlineValue
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
-from gpcloud.core.graphql.permissions import Authenticated, HasRole, allow
+from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.graphql.types import UserError
 
 READERS = Authenticated()
@@ -161,7 +161,7 @@ class Queries:
 @strawberry.type
 class Mutations:
     @strawberry.mutation(
-        extensions=allow(HasRole(PROVINCE_ADMIN)),
+        extensions=allow(Requires(Perm.CALENDAR_IMPORT)),
         description="Load or correct a year as the State Council published it (replaces the "
         "year); open deadlines reaching into it are recomputed and those that moved returned.",
     )

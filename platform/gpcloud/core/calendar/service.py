@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from gpcloud.core.audit import service as audit
-from gpcloud.core.auth.roles import PROVINCE_ADMIN
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.calendar import provisional
 from gpcloud.core.calendar.days import (
@@ -118,12 +118,11 @@ class Imported:
     moved: list[MovedDeadline]
 
 
+@requires(Perm.CALENDAR_IMPORT)
 async def import_year(actor: CurrentUser | None, year: int, days: list[SpecialDay]) -> Imported:
     """A provincial admin loads (or corrects) a year as the State Council published it.
     The year's previous entries are replaced whole; the change is audited; open deadlines that
     reach into the year are recomputed in the same transaction (recompute.py)."""
-    if actor is not None and PROVINCE_ADMIN not in actor.roles:
-        raise DomainError("FORBIDDEN", "only a provincial admin keeps the calendar")
     problems = _check_days(year, days)
     if problems:
         raise DomainError.many(problems)

@@ -17,9 +17,10 @@ from strawberry.permission import BasePermission, PermissionExtension
 from strawberry.types import Info
 from strawberry.utils.str_converters import to_camel_case
 
-from gpcloud.core.auth.permissions import GRANTS, Perm, holders
+from gpcloud.core.auth.permissions import ABOUT, GRANTS, Perm, holders
 from gpcloud.core.auth.roles import ROLES
 from gpcloud.core.errors import DomainError
+from gpcloud.core.imports.runner import import_specs
 
 
 class Denied(DomainError):
@@ -55,21 +56,6 @@ class Authenticated(FirstLogin):
             raise Denied(
                 "FIRST_LOGIN_REQUIRED", "change your password and complete your profile first"
             )
-        return True
-
-
-class HasRole(Authenticated):
-    """An account past first login holding at least one of `roles`."""
-
-    def __init__(self, *roles: str):
-        if not roles:
-            raise ValueError("HasRole needs at least one role")
-        self.roles = frozenset(roles)
-
-    def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        super().has_permission(source, info, **kwargs)
-        if not info.context.user.has_any_role(self.roles):
-            raise Denied("FORBIDDEN", f"needs one of the roles: {', '.join(sorted(self.roles))}")
         return True
 
 
@@ -120,16 +106,25 @@ def permissions_of(field) -> list[BasePermission]:
     ]
 
 
-def render_permissions(schema) -> str:
-    """docs/permissions.md: the role x permission table, and the API fields each permission
-    opens, as an administrator reads them (`gpcloud export-permissions`)."""
-    fields: dict[Perm, list[str]] = {p: [] for p in Perm}
+def _opened(schema) -> dict[Perm, list[str]]:
+    """The API each permission opens: the fields that declare it, and the registries whose
+    import (startImport) needs it."""
+    opened: dict[Perm, list[str]] = {p: [] for p in Perm}
     for type_name, graphql_type in schema.schema_converter.type_map.items():
         for field in getattr(graphql_type.definition, "fields", None) or []:
             for permission in permissions_of(field):
                 if isinstance(permission, Requires):
                     name = field.graphql_name or to_camel_case(field.python_name)
-                    fields[permission.permission].append(f"{type_name}.{name}")
+                    opened[permission.permission].append(f"`{type_name}.{name}`")
+    for registry, spec in import_specs().items():
+        opened[spec.permission].append(f"`Mutation.startImport` ({registry})")
+    return opened
+
+
+def render_permissions(schema) -> str:
+    """docs/permissions.md: the role x permission table, and what each permission allows and
+    opens in the API, as an administrator reads them (`gpcloud export-permissions`)."""
+    opened = _opened(schema)
     roles = list(ROLES)
     lines = [
         "# Permissions",
@@ -147,8 +142,15 @@ def render_permissions(schema) -> str:
     for permission in Perm:
         ticks = ["✓" if permission in GRANTS[role] else "" for role in roles]
         lines.append(f"| `{permission}` | " + " | ".join(ticks) + " |")
-    lines += ["", "## What each permission opens in the API", ""]
+    lines += [
+        "",
+        "## What each permission allows, and the API it opens",
+        "",
+        "A permission without API of its own widens what its holders read or act on through",
+        "fields open to every account.",
+        "",
+    ]
     for permission in Perm:
-        opened = ", ".join(f"`{name}`" for name in sorted(fields[permission])) or "(services only)"
-        lines.append(f"- `{permission}`: {opened}")
+        api = ", ".join(sorted(opened[permission])) or "none of its own"
+        lines.append(f"- `{permission}`: {ABOUT.get(permission, '?')}. API: {api}")
     return "\n".join(lines) + "\n"

@@ -28,6 +28,7 @@ class ImportFormat:
     registry: str
     title: str
     key: str = strawberry.field(description="The column that identifies a record (upsert key).")
+    permission: str = strawberry.field(description="The permission importing it needs.")
     columns: list[ImportColumn] = strawberry.field(directives=[ListSize(max=100)])
 
 
@@ -40,6 +41,7 @@ class Queries:
                 registry=spec.registry,
                 title=spec.title,
                 key=spec.key,
+                permission=spec.permission,
                 columns=[
                     ImportColumn(
                         name=c.name,
@@ -59,7 +61,8 @@ class Queries:
 class Mutations:
     @strawberry.mutation(
         extensions=allow(Authenticated()),
-        description="Upload a CSV or XLSX registry file; it is imported by a background job.",
+        description="Upload a CSV or XLSX registry file; it is imported by a background job. "
+        "Each registry needs its own permission (ImportFormat.permission).",
     )
     async def start_import(
         self, info: Info, registry: str, file: Upload, tenant: str | None = None

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.clock import today
 from gpcloud.core.money import MAX_FEN
 from gpcloud.core.validation import is_email, is_phone, is_uscc
@@ -65,7 +66,7 @@ class ImportSpec:
     columns: tuple[Column, ...]
     key: str
     apply_batch: Callable[[list[ImportRow], str], Awaitable[None]]
-    roles: frozenset[str]
+    permission: Perm  # what starting this import needs
     tenant_owned: bool
     check_row: Callable[[ImportRow], None] | None = None
     invalid: Callable[[ImportRow], bool] | None = None

@@ -15,7 +15,7 @@ from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
 
-from gpcloud.core.auth.roles import ADMIN_ROLES
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import after_commit, transaction
 from gpcloud.core.errors import DomainError, NotFound
@@ -224,8 +224,9 @@ async def run_job(ctx: dict, job_id: int) -> str:
 
 
 def _readable(query, actor: CurrentUser):
-    """Admins read their subtree's jobs; everyone else only the jobs they started."""
-    if actor.has_any_role(ADMIN_ROLES):
+    """Holders of job.read_all (admins) read their region's jobs; everyone else only the jobs
+    they started."""
+    if actor.can(Perm.JOB_READ_ALL):
         return query
     return query.where(Job.created_by == actor.id)
 

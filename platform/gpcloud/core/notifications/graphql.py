@@ -9,10 +9,10 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
-from gpcloud.core.auth.roles import ADMIN_ROLES
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation, run_payload
-from gpcloud.core.graphql.permissions import Authenticated, HasRole, allow
+from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.notifications import outbox, preferences, service
 from gpcloud.core.notifications.tables import DELIVERY_STATUSES
@@ -28,7 +28,7 @@ DeliveryStatus = strawberry.enum(
     description="PENDING: waiting for an attempt (nextAttemptAt after a failure); DEAD: the "
     "attempts ran out or cannot succeed, until an admin retries it.",
 )
-ADMINS = HasRole(*sorted(ADMIN_ROLES))
+DELIVERY_READERS = Requires(Perm.NOTIFICATION_DELIVERY_READ)
 
 
 @strawberry.type(description="A message in the caller's inbox.")
@@ -124,7 +124,7 @@ class NotificationDelivery:
             tenant_code=row["tenant_id"],
         )
 
-    @strawberry.field(extensions=allow(ADMINS))
+    @strawberry.field(extensions=allow(DELIVERY_READERS))
     async def tenant(self) -> Tenant | None:
         return await tenant_by_code(self.tenant_code)
 
@@ -168,7 +168,7 @@ class Queries:
         )
 
     @strawberry.field(
-        extensions=allow(ADMINS),
+        extensions=allow(DELIVERY_READERS),
         description="Deliveries of your region, e.g. status: DEAD for the dead letters.",
     )
     async def notification_deliveries(
@@ -218,7 +218,8 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(ADMINS), description="Give a dead delivery a fresh round of attempts."
+        extensions=allow(Requires(Perm.NOTIFICATION_DELIVERY_RETRY)),
+        description="Give a dead delivery a fresh round of attempts.",
     )
     async def retry_notification_delivery(
         self, info: Info, id: strawberry.ID

@@ -14,7 +14,7 @@ import logging
 from datetime import timedelta
 
 from gpcloud.core.audit import service as audit
-from gpcloud.core.auth.admin import require_admin
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import now
 from gpcloud.core.db import after_commit
@@ -152,19 +152,19 @@ async def requeue() -> int:
 # Admins: the dead letters (and every other delivery) of their region.
 
 
+@requires(Perm.NOTIFICATION_DELIVERY_READ)
 async def search(
     actor: CurrentUser, status: str | None, first: int | None, after: str | None
 ) -> Page:
-    require_admin(actor)
     query = D.select(*COLUMNS)
     if status:
         query = query.where(D.status == status)
     return await keyset_page(query, D.id, first, after)
 
 
+@requires(Perm.NOTIFICATION_DELIVERY_RETRY)
 async def retry(actor: CurrentUser, delivery_id: int) -> dict:
     """A dead delivery gets a fresh round of attempts (e.g. once the mail server is fixed)."""
-    require_admin(actor)
     at = now()
     revived = (
         await D.update(

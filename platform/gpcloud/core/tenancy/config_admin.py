@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gpcloud.core.audit import service as audit
-from gpcloud.core.auth.admin import reachable_tenant, require_admin
+from gpcloud.core.auth.admin import reachable_tenant
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import serialize_writes
 from gpcloud.core.errors import DomainError, Problem
@@ -114,11 +115,11 @@ def _resolve_all(
     return {code: resolve(code, chain_layers(tree, code, edits)) for code in codes}
 
 
+@requires(Perm.TENANT_CONFIG_EDIT)
 async def edit_config(
     actor: CurrentUser, code: str, changes: list[tuple[str, Any]], reason: str
 ) -> ConfigView:
     """Set (or with value None, remove) settings in the tenant's admin layer, as one new version."""
-    require_admin(actor)
     node = await reachable_tenant(code, "regionCode")
     if not reason.strip():
         raise DomainError("REASON_REQUIRED", "say why the configuration changes", "reason")

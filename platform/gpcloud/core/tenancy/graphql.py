@@ -10,10 +10,10 @@ from strawberry.scalars import JSON
 from strawberry.tools import merge_types
 from strawberry.types import Info
 
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
-from gpcloud.core.graphql.permissions import HasRole, Public, allow
+from gpcloud.core.graphql.permissions import Public, Requires, allow
 from gpcloud.core.graphql.types import UserError
 from gpcloud.core.jsonutil import to_json
 from gpcloud.core.tenancy import readiness
@@ -241,10 +241,6 @@ class ReadinessPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-CONFIG_READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR)
-ADMINS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN)
-
-
 @strawberry.type
 class TenantSettingsQueries:
     @strawberry.field(
@@ -260,11 +256,16 @@ class TenantSettingsQueries:
             for r in rollout(await effective_config(region_code))
         ]
 
-    @strawberry.field(extensions=allow(CONFIG_READERS), description="Within your region.")
+    @strawberry.field(
+        extensions=allow(Requires(Perm.TENANT_CONFIG_READ)), description="Within your region."
+    )
     async def tenant_config(self, region_code: str) -> TenantConfig:
         return TenantConfig.of(await config_view(region_code))
 
-    @strawberry.field(extensions=allow(ADMINS), description="The go-live checklist of a tenant.")
+    @strawberry.field(
+        extensions=allow(Requires(Perm.READINESS_READ)),
+        description="The go-live checklist of a tenant.",
+    )
     async def readiness(self, region_code: str) -> Readiness:
         return Readiness.of(region_code, await readiness.checklist(region_code))
 
@@ -272,7 +273,7 @@ class TenantSettingsQueries:
 @strawberry.type
 class Mutations:
     @strawberry.mutation(
-        extensions=allow(ADMINS),
+        extensions=allow(Requires(Perm.TENANT_CONFIG_EDIT)),
         description="Set (or remove, with a null value) settings of a tenant in your region, "
         "as one new version with your reason.",
     )
@@ -287,7 +288,10 @@ class Mutations:
 
         return await run_mutation(TenantConfigPayload, work)
 
-    @strawberry.mutation(extensions=allow(ADMINS), description="Confirm a manual checklist item.")
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.READINESS_TICK)),
+        description="Confirm a manual checklist item.",
+    )
     async def tick_readiness_item(
         self, info: Info, region_code: str, key: str, evidence: str
     ) -> ReadinessPayload:
@@ -297,7 +301,7 @@ class Mutations:
 
         return await run_mutation(ReadinessPayload, work)
 
-    @strawberry.mutation(extensions=allow(ADMINS))
+    @strawberry.mutation(extensions=allow(Requires(Perm.READINESS_TICK)))
     async def untick_readiness_item(
         self, info: Info, region_code: str, key: str, reason: str
     ) -> ReadinessPayload:

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from gpcloud.core.audit import service as audit
-from gpcloud.core.auth.admin import reachable_tenant, require_admin
+from gpcloud.core.auth.admin import reachable_tenant
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import SUPERVISOR, TENANT_ADMIN
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import User, UserRole
@@ -148,8 +149,8 @@ async def _manual_item(code: str, key: str) -> ReadinessItem:
     return item
 
 
+@requires(Perm.READINESS_TICK)
 async def tick(actor: CurrentUser, code: str, key: str, evidence: str) -> list[ReadinessItem]:
-    require_admin(actor)
     item = await _manual_item(code, key)
     evidence = evidence.strip()
     if not 4 <= len(evidence) <= 2000:
@@ -179,8 +180,8 @@ async def tick(actor: CurrentUser, code: str, key: str, evidence: str) -> list[R
     return await checklist(code)
 
 
+@requires(Perm.READINESS_TICK)
 async def untick(actor: CurrentUser, code: str, key: str, reason: str) -> list[ReadinessItem]:
-    require_admin(actor)
     item = await _manual_item(code, key)
     if item.evidence is None:
         raise DomainError("NOT_TICKED", f"{item.title} is not ticked", "key")

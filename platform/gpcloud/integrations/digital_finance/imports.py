@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from piccolo.columns.combination import WhereRaw
 
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, TENANT_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
@@ -127,6 +127,6 @@ SPEC = ImportSpec(
     columns=COLUMNS,
     key="code",
     apply_batch=apply_batch,
-    roles=frozenset({PROVINCE_ADMIN, TENANT_ADMIN}),
+    permission=Perm.BUDGET_FETCH,
     tenant_owned=True,
 )

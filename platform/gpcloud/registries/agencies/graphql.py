@@ -9,12 +9,12 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.core.auth.roles import AGENCY, PROVINCE_ADMIN, PURCHASER, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.mutations import run_mutation
-from gpcloud.core.graphql.permissions import Authenticated, HasRole, allow
+from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.agencies.service import readiness, reads, registration, rooms
@@ -23,8 +23,8 @@ from gpcloud.registries.agencies.tables import ROOM_KINDS, STATUSES
 from gpcloud.registries.agencies.tables import AgencyRoom as AgencyRoomTable
 from gpcloud.registries.agencies.tables import AgencyTenant as AgencyTenantTable
 
-PROVINCE = HasRole(PROVINCE_ADMIN)
-OWN = HasRole(AGENCY)
+DECIDERS = Requires(Perm.AGENCY_DECIDE)
+OWN = Requires(Perm.AGENCY_UPDATE_OWN)
 
 AgencyStatus = strawberry.enum(Enum("AgencyStatus", {s.upper(): s for s in STATUSES}))
 AgencyRoomKind = strawberry.enum(
@@ -347,7 +347,7 @@ class Queries:
         return Agency.of(row) if row else None
 
     @strawberry.field(
-        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, AGENCY, PURCHASER)),
+        extensions=allow(Requires(Perm.AGENCY_CHECK_READINESS)),
         description="Compare an agency with a region's requirements (seed 三(一)).",
     )
     async def agency_readiness(
@@ -362,7 +362,8 @@ class Queries:
 @strawberry.type
 class Mutations:
     @strawberry.mutation(
-        extensions=allow(OWN), description="Register your organisation as an agency."
+        extensions=allow(Requires(Perm.AGENCY_REGISTER)),
+        description="Register your organisation as an agency.",
     )
     async def register_agency(self, info: Info, input: AgencyInput) -> AgencyPayload:
         return await _agency(lambda: registration.register(info.context.user, input.to_service()))
@@ -375,7 +376,7 @@ class Mutations:
             lambda: registration.update_mine(info.context.user, input.to_service())
         )
 
-    @strawberry.mutation(extensions=allow(PROVINCE), description="Approve a pending registration.")
+    @strawberry.mutation(extensions=allow(DECIDERS), description="Approve a pending registration.")
     async def approve_agency(
         self, info: Info, id: strawberry.ID, reason: str = ""
     ) -> AgencyPayload:
@@ -385,13 +386,13 @@ class Mutations:
             )
         )
 
-    @strawberry.mutation(extensions=allow(PROVINCE), description="Reject a pending registration.")
+    @strawberry.mutation(extensions=allow(DECIDERS), description="Reject a pending registration.")
     async def reject_agency(self, info: Info, id: strawberry.ID, reason: str) -> AgencyPayload:
         return await _agency(
             lambda: registration.decide(info.context.user, parse_id(id, "agency"), "reject", reason)
         )
 
-    @strawberry.mutation(extensions=allow(PROVINCE), description="Suspend an approved agency.")
+    @strawberry.mutation(extensions=allow(DECIDERS), description="Suspend an approved agency.")
     async def suspend_agency(self, info: Info, id: strawberry.ID, reason: str) -> AgencyPayload:
         return await _agency(
             lambda: registration.decide(
@@ -399,7 +400,7 @@ class Mutations:
             )
         )
 
-    @strawberry.mutation(extensions=allow(PROVINCE), description="Lift a suspension.")
+    @strawberry.mutation(extensions=allow(DECIDERS), description="Lift a suspension.")
     async def reactivate_agency(self, info: Info, id: strawberry.ID, reason: str) -> AgencyPayload:
         return await _agency(
             lambda: registration.decide(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gpcloud.core.auth.roles import PROVINCE_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import bulk_insert
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
@@ -176,7 +176,7 @@ ROOMS_SPEC = ImportSpec(
     columns=COLUMNS,
     key="room",
     apply_batch=apply_batch,
-    roles=frozenset({PROVINCE_ADMIN}),
+    permission=Perm.AGENCY_IMPORT,
     tenant_owned=False,
     check_row=_check,
 )

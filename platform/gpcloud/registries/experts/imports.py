@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from gpcloud.core.auth.roles import PROVINCE_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.clock import today
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import spec as p
@@ -313,7 +313,7 @@ SPEC = ImportSpec(
     columns=COLUMNS,
     key="id_number",
     apply_batch=apply_batch,
-    roles=frozenset({PROVINCE_ADMIN}),
+    permission=Perm.EXPERT_MANAGE,
     tenant_owned=False,
     invalid=lambda row: row.values["status"] == "invalid",
 )

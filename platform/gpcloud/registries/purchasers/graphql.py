@@ -8,19 +8,22 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, PURCHASER, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.dataloaders import rows_by_key
 from gpcloud.core.graphql.mutations import run_mutation
-from gpcloud.core.graphql.permissions import HasRole, allow
+from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.purchasers import service
 from gpcloud.registries.purchasers.tables import STATUSES
 from gpcloud.registries.purchasers.tables import Purchaser as PurchaserTable
 
-ADMINS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN)
-READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR)
+MANAGERS = Requires(Perm.PURCHASER_MANAGE)
+READERS = Requires(Perm.PURCHASER_READ)
+# A purchaser is returned to holders of purchaser.read and to its own users (myPurchaser): its
+# fields are theirs.
+SEEN_BY = Authenticated()
 
 PurchaserStatus = strawberry.enum(Enum("PurchaserStatus", {s.upper(): s for s in STATUSES}))
 
@@ -57,14 +60,12 @@ class Purchaser:
             parent_id=row["parent"],
         )
 
-    @strawberry.field(
-        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER))
-    )
+    @strawberry.field(extensions=allow(SEEN_BY))
     async def tenant(self) -> Tenant | None:
         return await tenant_by_code(self.tenant_code)
 
     @strawberry.field(
-        extensions=allow(HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, PURCHASER)),
+        extensions=allow(SEEN_BY),
         description="The unit above this one (e.g. the education bureau of a school).",
     )
     async def parent(self, info: Info) -> Purchaser | None:
@@ -150,7 +151,9 @@ class Queries:
                 return None
             raise
 
-    @strawberry.field(extensions=allow(HasRole(PURCHASER)), description="The unit you work for.")
+    @strawberry.field(
+        extensions=allow(Requires(Perm.PURCHASER_READ_OWN)), description="The unit you work for."
+    )
     async def my_purchaser(self, info: Info) -> Purchaser | None:
         row = await service.of_user(info.context.user)
         return Purchaser.of(row) if row else None
@@ -159,7 +162,7 @@ class Queries:
 @strawberry.type
 class Mutations:
     @strawberry.mutation(
-        extensions=allow(ADMINS), description="Register a budget unit in your region."
+        extensions=allow(MANAGERS), description="Register a budget unit in your region."
     )
     async def create_purchaser(
         self, info: Info, tenant: str, input: PurchaserInput
@@ -173,7 +176,7 @@ class Mutations:
 
         return await run_mutation(PurchaserPayload, work)
 
-    @strawberry.mutation(extensions=allow(ADMINS))
+    @strawberry.mutation(extensions=allow(MANAGERS))
     async def update_purchaser(
         self, info: Info, id: strawberry.ID, input: PurchaserInput
     ) -> PurchaserPayload:
@@ -185,7 +188,7 @@ class Mutations:
 
         return await run_mutation(PurchaserPayload, work)
 
-    @strawberry.mutation(extensions=allow(ADMINS), description="Deactivate or reactivate a unit.")
+    @strawberry.mutation(extensions=allow(MANAGERS), description="Deactivate or reactivate a unit.")
     async def set_purchaser_status(
         self,
         info: Info,

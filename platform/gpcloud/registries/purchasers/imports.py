@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from gpcloud.core.auth.passwords import UNUSABLE, legacy_hash_ok
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, PURCHASER, TENANT_ADMIN
+from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.auth.roles import PURCHASER
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import spec as p
@@ -293,7 +294,7 @@ SPEC = ImportSpec(
     columns=COLUMNS,
     key="budget_unit_code",
     apply_batch=apply_batch,
-    roles=frozenset({PROVINCE_ADMIN, TENANT_ADMIN}),
+    permission=Perm.PURCHASER_MANAGE,
     tenant_owned=True,
     check_row=_check,
     invalid=lambda row: row.values["status"] == "invalid",

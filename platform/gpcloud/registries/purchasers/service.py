@@ -1,7 +1,8 @@
 """Purchasers (采购人库): budget units of a tenant, registered and kept by its tenant admins.
 
-Who: tenant admins (and provincial admins) register, change and deactivate purchasers in their
-region; admins and supervisors read them; a purchaser's own users read their unit.
+Who: holders of purchaser.manage (tenant and provincial admins) register, change and deactivate
+purchasers in their region; of purchaser.read (admins, supervisors) read them; a purchaser's own
+users read their unit.
 """
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gpcloud.core.audit import service as audit
-from gpcloud.core.auth.admin import reachable_tenant, require_admin
-from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
+from gpcloud.core.auth.admin import reachable_tenant
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import contains_ci
@@ -23,7 +24,6 @@ from gpcloud.core.validation import is_phone, is_uscc
 from gpcloud.registries.purchasers.tables import STATUSES, Purchaser
 
 BUDGET_UNIT_CODE = re.compile(r"[0-9A-Za-z]{1,32}")
-READERS = ADMIN_ROLES | {SUPERVISOR}
 COLUMNS = (
     Purchaser.id,
     Purchaser.tenant_id,
@@ -146,8 +146,8 @@ async def _check_parent(tenant: str, parent_id: int | None, own_id: int | None) 
     return []
 
 
+@requires(Perm.PURCHASER_MANAGE)
 async def create(actor: CurrentUser, tenant: str, new: PurchaserInput) -> dict:
-    require_admin(actor)
     node = await reachable_tenant(tenant)
     name = (new.name or "").strip()
     uscc = (new.uscc or "").strip().upper() or None
@@ -181,8 +181,8 @@ async def create(actor: CurrentUser, tenant: str, new: PurchaserInput) -> dict:
     return row
 
 
+@requires(Perm.PURCHASER_MANAGE)
 async def update(actor: CurrentUser, purchaser_id: int, changes: PurchaserInput) -> dict:
-    require_admin(actor)
     before = await get(purchaser_id)
     tenant = before["tenant_id"]
     name = changes.name.strip() if changes.name is not None else None
@@ -220,9 +220,9 @@ async def update(actor: CurrentUser, purchaser_id: int, changes: PurchaserInput)
     return after
 
 
+@requires(Perm.PURCHASER_MANAGE)
 async def set_status(actor: CurrentUser, purchaser_id: int, status: str, reason: str) -> dict:
     """Deactivate (or reactivate) a unit; its history stays, new procurement cannot use it."""
-    require_admin(actor)
     if status not in STATUSES:
         raise DomainError("INVALID_STATUS", f"one of {', '.join(STATUSES)}", "status")
     if not reason.strip():
@@ -246,11 +246,10 @@ async def set_status(actor: CurrentUser, purchaser_id: int, status: str, reason:
     return after
 
 
+@requires(Perm.PURCHASER_READ)
 async def search(
     actor: CurrentUser, flt: PurchaserFilter, first: int | None, after: str | None
 ) -> Page:
-    if actor.roles.isdisjoint(READERS):
-        raise DomainError("FORBIDDEN", "admins and supervisors read the purchaser registry")
     query = Purchaser.select(*COLUMNS)
     if flt.tenant is not None:
         await reachable_tenant(flt.tenant)

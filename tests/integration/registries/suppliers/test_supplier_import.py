@@ -665,10 +665,13 @@ async def test_an_upload_through_the_api_is_imported_by_a_job(client, tmp_path, 
     assert (await suppliers_by_code())[code(1)]["status"] == "active"
 
     formats = await gql(
-        client, "{ importFormats { registry key columns { name required } } }", token=token
+        client,
+        "{ importFormats { registry key permission columns { name required } } }",
+        token=token,
     )
     specs = {f["registry"]: f for f in formats["data"]["importFormats"]}
     assert specs["suppliers"]["key"] == "uscc"
+    assert specs["suppliers"]["permission"] == "supplier.import"
     assert [c["name"] for c in specs["suppliers"]["columns"] if c["required"]] == [
         "uscc",
         "name",
@@ -680,7 +683,11 @@ async def test_an_upload_through_the_api_is_imported_by_a_job(client, tmp_path, 
     refused = await client.post(
         "/graphql", **upload(path), headers={"authorization": f"Bearer {county}"}
     )
-    assert refused.json()["data"]["startImport"]["errors"][0]["code"] == "FORBIDDEN"
+    assert refused.json()["data"]["startImport"]["errors"][0] == {
+        "field": None,
+        "code": "FORBIDDEN",
+        "message": "needs the permission supplier.import (held by: province_admin)",
+    }
     wrong = write_csv(tmp_path / "wrong.csv", ["编号", "名称"], [["1", "x"]])
     bad = await client.post(
         "/graphql", **upload(wrong), headers={"authorization": f"Bearer {token}"}

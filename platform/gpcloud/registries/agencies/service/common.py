@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 
-from gpcloud.core.auth.roles import AGENCY, PROVINCE_ADMIN, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.tenancy.scope import current_scope
@@ -21,7 +21,6 @@ MAX_ROOMS = 100
 MAX_COMPUTERS = 10_000
 MAX_CAMERA_RESOLUTION = 4320  # 8K
 MAX_REASON = 500
-REGIONAL_READERS = frozenset({TENANT_ADMIN, SUPERVISOR})
 
 COLUMNS = (
     Agency.id,
@@ -75,8 +74,8 @@ async def of_organisation(organisation_id: int) -> dict | None:
 
 
 async def own(actor: CurrentUser) -> dict:
-    """The caller's own agency; an agency user without one has nothing to edit yet."""
-    row = await of_organisation(actor.organisation_id) if AGENCY in actor.roles else None
+    """The caller's organisation's agency; an agency user without one has nothing to edit yet."""
+    row = await of_organisation(actor.organisation_id)
     if row is None:
         raise DomainError(
             "NOT_FOUND", "your organisation has no agency registration; register first"
@@ -129,15 +128,12 @@ def room_state(row: dict) -> dict:
 
 
 async def full_access(actor: CurrentUser, rows: Iterable[dict]) -> set[int]:
-    """Ids of the agencies whose contacts, CA and rooms the caller may read: provincial admins
-    all; tenant admins and supervisors those working in their region; an agency's own users."""
+    """Ids of the agencies whose contacts, CA and rooms the caller may read: holders of
+    agency.read_details those working in their region (the province: all); an agency's own
+    users their own."""
     rows = list(rows)
-    if PROVINCE_ADMIN in actor.roles:
-        return {r["id"] for r in rows}
-    full: set[int] = set()
-    if AGENCY in actor.roles:
-        full |= {r["id"] for r in rows if r["organisation"] == actor.organisation_id}
-    if actor.has_any_role(REGIONAL_READERS) and rows:
+    full = {r["id"] for r in rows if r["organisation"] == actor.organisation_id}
+    if actor.can(Perm.AGENCY_READ_DETAILS) and rows:
         visible = current_scope().visible
         if visible is None:
             return {r["id"] for r in rows}

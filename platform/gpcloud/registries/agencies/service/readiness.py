@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gpcloud.core.auth.roles import AGENCY, PURCHASER
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import today
 from gpcloud.core.errors import DomainError, NotFound
@@ -67,16 +67,17 @@ async def requirements(region: str) -> dict:
 
 
 async def _authorised(actor: CurrentUser, agency: dict, region: str) -> tuple[TenantNode, bool]:
-    """Agencies check themselves anywhere; admins, supervisors and purchasers check agencies
-    they may read, for regions in their own subtree (purchasers: approved agencies only, without
-    their contacts). Returns the region and whether the caller sees the agency in full."""
+    """Agencies check themselves anywhere; others check agencies they may read in full, for
+    regions in their own subtree; and who entrusts projects (project.entrust) approved agencies,
+    which it chooses among, without their contacts. Returns the region and whether the caller
+    sees the agency in full."""
     node = (await tenant_tree()).get(region)
     if node is None:
         raise DomainError("TENANT_NOT_FOUND", f"no region {region[:16]}", "regionCode")
-    if AGENCY in actor.roles and agency["organisation"] == actor.organisation_id:
+    if agency["organisation"] == actor.organisation_id:
         return node, True
     full = agency["id"] in await full_access(actor, [agency])
-    chooser = PURCHASER in actor.roles and agency["status"] == "approved"
+    chooser = actor.can(Perm.PROJECT_ENTRUST) and agency["status"] == "approved"
     if not (full or chooser):
         raise NotFound("agency", agency["id"])
     if not current_scope().can_see(region):
@@ -86,6 +87,7 @@ async def _authorised(actor: CurrentUser, agency: dict, region: str) -> tuple[Te
     return node, full
 
 
+@requires(Perm.AGENCY_CHECK_READINESS)
 async def readiness(actor: CurrentUser, agency_id: int, region: str) -> Readiness:
     """The agency (with `full`: what the caller may see of it), the region's requirements and
     every gap between them."""

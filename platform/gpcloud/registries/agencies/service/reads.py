@@ -1,15 +1,16 @@
 """Reading the registry: who finds which agencies, and with which details.
 
-Anyone signed in finds approved agencies (purchasers choose among them); provincial admins see
-every agency, tenant admins and supervisors also those working in their region, agency users
-also their own. Contacts, CA and rooms only for the agencies `full_access` grants.
+Anyone signed in finds approved agencies (purchasers choose among them) and its own
+organisation's; holders of agency.read_details (admins, supervisors) also every agency working
+in their region (the province's: every agency). Contacts, CA and rooms only for the agencies
+`full_access` grants.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gpcloud.core.auth.roles import AGENCY, PROVINCE_ADMIN
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import contains_ci
 from gpcloud.core.errors import DomainError, NotFound
@@ -18,7 +19,6 @@ from gpcloud.core.tenancy.scope import current_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.agencies.service.common import (
     COLUMNS,
-    REGIONAL_READERS,
     full_access,
     get,
     of_organisation,
@@ -37,11 +37,10 @@ class AgencyFilter:
 
 
 def _visible_condition(actor: CurrentUser):
-    """Which agencies the caller may find at all (None: every agency)."""
-    if PROVINCE_ADMIN in actor.roles:
-        return None
-    condition = Agency.status == "approved"
-    if actor.has_any_role(REGIONAL_READERS):
+    """Which agencies the caller may find at all (None: every agency): approved ones, its own
+    organisation's, and for holders of agency.read_details those working in their region."""
+    condition = (Agency.status == "approved") | (Agency.organisation == actor.organisation_id)
+    if actor.can(Perm.AGENCY_READ_DETAILS):
         visible = current_scope().visible
         if visible is None:
             return None
@@ -49,8 +48,6 @@ def _visible_condition(actor: CurrentUser):
             AgencyTenant.tenant.is_in(sorted(visible))
         )
         condition = condition | Agency.id.is_in(working_here)
-    if AGENCY in actor.roles:
-        condition = condition | (Agency.organisation == actor.organisation_id)
     return condition
 
 
@@ -101,6 +98,7 @@ async def visible(actor: CurrentUser, agency_id: int) -> dict:
     return (await _with_access(actor, [await get(agency_id)]))[0]
 
 
+@requires(Perm.AGENCY_UPDATE_OWN)
 async def mine(actor: CurrentUser) -> dict | None:
-    row = await of_organisation(actor.organisation_id) if AGENCY in actor.roles else None
+    row = await of_organisation(actor.organisation_id)
     return {**row, "full": True} if row else None

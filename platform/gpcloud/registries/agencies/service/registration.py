@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from gpcloud.core.audit import service as audit
-from gpcloud.core.auth.roles import AGENCY, PROVINCE_ADMIN
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.clock import today
@@ -48,11 +48,6 @@ class AgencyInput:
     ca_issuer: str | None = None
     ca_valid_until: date | None = None
     tenants: list[str] | None = None
-
-
-def _require_agency_user(actor: CurrentUser) -> None:
-    if AGENCY not in actor.roles:
-        raise DomainError("FORBIDDEN", "an agency's own users keep its registration")
 
 
 def _normalised(values: AgencyInput) -> AgencyInput:
@@ -128,9 +123,9 @@ async def _save_organisation(org: dict, values: AgencyInput) -> None:
             raise
 
 
+@requires(Perm.AGENCY_REGISTER)
 async def register(actor: CurrentUser, new: AgencyInput) -> dict:
     """Register the caller's organisation as an agency, pending the province's approval."""
-    _require_agency_user(actor)
     org = await _organisation(actor)
     if await of_organisation(org["id"]) is not None:
         raise DomainError("ALREADY_REGISTERED", "your agency is registered; update it instead")
@@ -177,10 +172,10 @@ async def register(actor: CurrentUser, new: AgencyInput) -> dict:
     return row
 
 
+@requires(Perm.AGENCY_UPDATE_OWN)
 async def update_mine(actor: CurrentUser, changes: AgencyInput) -> dict:
     """Change the caller's own agency. CA, contacts and tenants keep its status; a new name or
     credit code sends an approved agency back for approval; a rejected one is resubmitted."""
-    _require_agency_user(actor)
     before = await own(actor)
     values = _normalised(changes)
     old = await state(before)
@@ -250,10 +245,9 @@ async def update_mine(actor: CurrentUser, changes: AgencyInput) -> dict:
     return after
 
 
+@requires(Perm.AGENCY_DECIDE)
 async def decide(actor: CurrentUser, agency_id: int, decision: str, reason: str) -> dict:
     """The province approves or rejects a registration, suspends or reactivates an agency."""
-    if PROVINCE_ADMIN not in actor.roles:
-        raise DomainError("FORBIDDEN", "only a provincial admin decides on agencies")
     source, target = DECISIONS[decision]
     reason = reason.strip()
     if decision != "approve" and not reason:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from gpcloud.core.audit import service as audit
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import is_unique_violation
 from gpcloud.core.errors import DomainError, NotFound, Problem
@@ -91,6 +92,7 @@ async def _write(query) -> None:
         raise
 
 
+@requires(Perm.AGENCY_UPDATE_OWN)
 async def add(actor: CurrentUser, new: RoomInput) -> dict:
     agency = await own(actor)
     values = _normalised(new)
@@ -130,6 +132,7 @@ async def add(actor: CurrentUser, new: RoomInput) -> dict:
     return row
 
 
+@requires(Perm.AGENCY_UPDATE_OWN)
 async def update(actor: CurrentUser, room_id: int, changes: RoomInput) -> dict:
     agency, before = await _own_room(actor, room_id)
     values = _normalised(changes)
@@ -168,6 +171,7 @@ async def update(actor: CurrentUser, room_id: int, changes: RoomInput) -> dict:
     return after
 
 
+@requires(Perm.AGENCY_UPDATE_OWN)
 async def remove(actor: CurrentUser, room_id: int) -> dict:
     _, before = await _own_room(actor, room_id)
     await AgencyRoom.delete().where(AgencyRoom.id == room_id)

@@ -7,10 +7,10 @@ from datetime import date
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.core.auth.roles import EXPERT
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.mutations import run_mutation
-from gpcloud.core.graphql.permissions import HasRole, allow
+from gpcloud.core.graphql.permissions import Requires, allow
 from gpcloud.core.graphql.types import Connection, connection, parse_id
 from gpcloud.registries.experts import service
 from gpcloud.registries.experts.graphql.inputs import (
@@ -26,8 +26,9 @@ from gpcloud.registries.experts.graphql.inputs import (
     RevealIdNumberPayload,
 )
 from gpcloud.registries.experts.graphql.types import (
-    OWN,
-    PROVINCE,
+    AVAILABILITY,
+    DECIDERS,
+    MANAGERS,
     READERS,
     Expert,
     ExpertAvoidance,
@@ -80,7 +81,7 @@ class Queries:
             raise
 
     @strawberry.field(
-        extensions=allow(HasRole(EXPERT)), description="Your own expert record, if any."
+        extensions=allow(Requires(Perm.EXPERT_APPLY)), description="Your own expert record, if any."
     )
     async def my_expert(self, info: Info) -> Expert | None:
         row = await service.of_user(info.context.user)
@@ -97,7 +98,7 @@ async def _expert_mutation(work) -> ExpertPayload:
 @strawberry.type
 class Mutations:
     @strawberry.mutation(
-        extensions=allow(PROVINCE), description="Enter an expert into the active pool."
+        extensions=allow(MANAGERS), description="Enter an expert into the active pool."
     )
     async def register_expert(self, info: Info, input: ExpertInput) -> ExpertPayload:
         return await _expert_mutation(
@@ -105,12 +106,13 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(HasRole(EXPERT)), description="Apply for the pool (pending approval)."
+        extensions=allow(Requires(Perm.EXPERT_APPLY)),
+        description="Apply for the pool (pending approval).",
     )
     async def apply_as_expert(self, info: Info, input: ExpertApplicationInput) -> ExpertPayload:
         return await _expert_mutation(lambda: service.apply(info.context.user, input.to_service()))
 
-    @strawberry.mutation(extensions=allow(PROVINCE))
+    @strawberry.mutation(extensions=allow(MANAGERS))
     async def update_expert(
         self, info: Info, id: strawberry.ID, input: ExpertChangesInput
     ) -> ExpertPayload:
@@ -119,7 +121,8 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(OWN), description="The number the draw calls; an expert sets their own."
+        extensions=allow(AVAILABILITY),
+        description="The number the draw calls; an expert sets their own.",
     )
     async def set_expert_phone(self, info: Info, id: strawberry.ID, phone: str) -> ExpertPayload:
         return await _expert_mutation(
@@ -127,21 +130,21 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(PROVINCE), description="Approve an application (entry rules re-checked)."
+        extensions=allow(DECIDERS), description="Approve an application (entry rules re-checked)."
     )
     async def approve_expert(self, info: Info, id: strawberry.ID, reason: str) -> ExpertPayload:
         return await _expert_mutation(
             lambda: service.change_status(info.context.user, _expert_id(id), "approve", reason)
         )
 
-    @strawberry.mutation(extensions=allow(PROVINCE))
+    @strawberry.mutation(extensions=allow(DECIDERS))
     async def suspend_expert(self, info: Info, id: strawberry.ID, reason: str) -> ExpertPayload:
         return await _expert_mutation(
             lambda: service.change_status(info.context.user, _expert_id(id), "suspend", reason)
         )
 
     @strawberry.mutation(
-        extensions=allow(PROVINCE), description="Back into the pool (entry rules re-checked)."
+        extensions=allow(DECIDERS), description="Back into the pool (entry rules re-checked)."
     )
     async def reactivate_expert(self, info: Info, id: strawberry.ID, reason: str) -> ExpertPayload:
         return await _expert_mutation(
@@ -149,7 +152,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(PROVINCE),
+        extensions=allow(DECIDERS),
         description="Leave the pool for good (also rejects an application).",
     )
     async def retire_expert(self, info: Info, id: strawberry.ID, reason: str) -> ExpertPayload:
@@ -158,7 +161,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(PROVINCE),
+        extensions=allow(DECIDERS),
         description="A bad (credit) record: bars the expert for three years; suspends an active one.",
     )
     async def record_expert_bad_record(
@@ -171,7 +174,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(PROVINCE),
+        extensions=allow(MANAGERS),
         description="Link (or, with no username, unlink) the expert's account.",
     )
     async def link_expert_account(
@@ -182,7 +185,8 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(PROVINCE), description="The full ID number; every reveal is audited."
+        extensions=allow(Requires(Perm.EXPERT_REVEAL_ID_NUMBER)),
+        description="The full ID number; every reveal is audited.",
     )
     async def reveal_expert_id_number(
         self, info: Info, id: strawberry.ID, reason: str
@@ -193,7 +197,9 @@ class Mutations:
 
         return await run_mutation(RevealIdNumberPayload, work)
 
-    @strawberry.mutation(extensions=allow(OWN), description="A period the expert cannot be drawn.")
+    @strawberry.mutation(
+        extensions=allow(AVAILABILITY), description="A period the expert cannot be drawn."
+    )
     async def add_expert_leave(
         self, info: Info, expert_id: strawberry.ID, input: ExpertLeaveInput
     ) -> ExpertLeavePayload:
@@ -209,7 +215,7 @@ class Mutations:
 
         return await run_mutation(ExpertLeavePayload, work)
 
-    @strawberry.mutation(extensions=allow(OWN))
+    @strawberry.mutation(extensions=allow(AVAILABILITY))
     async def remove_expert_leave(self, info: Info, id: strawberry.ID) -> ExpertLeavePayload:
         async def work() -> ExpertLeavePayload:
             row = await service.remove_leave(info.context.user, parse_id(id, "leave"))
@@ -218,7 +224,7 @@ class Mutations:
         return await run_mutation(ExpertLeavePayload, work)
 
     @strawberry.mutation(
-        extensions=allow(OWN), description="Declare a relation that calls for recusal."
+        extensions=allow(AVAILABILITY), description="Declare a relation that calls for recusal."
     )
     async def add_expert_avoidance(
         self, info: Info, expert_id: strawberry.ID, input: ExpertAvoidanceInput
@@ -232,7 +238,7 @@ class Mutations:
         return await run_mutation(ExpertAvoidancePayload, work)
 
     @strawberry.mutation(
-        extensions=allow(OWN), description="Correct a relation or end it (set endDate)."
+        extensions=allow(AVAILABILITY), description="Correct a relation or end it (set endDate)."
     )
     async def update_expert_avoidance(
         self, info: Info, id: strawberry.ID, input: ExpertAvoidanceInput
@@ -246,7 +252,7 @@ class Mutations:
         return await run_mutation(ExpertAvoidancePayload, work)
 
     @strawberry.mutation(
-        extensions=allow(OWN), description="Withdraw a relation declared by mistake."
+        extensions=allow(AVAILABILITY), description="Withdraw a relation declared by mistake."
     )
     async def remove_expert_avoidance(
         self, info: Info, id: strawberry.ID, reason: str

@@ -8,11 +8,11 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.core.auth.roles import EXPERT, PROVINCE_ADMIN, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.clock import today
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
-from gpcloud.core.graphql.permissions import HasRole, allow
+from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.experts import service
 from gpcloud.registries.experts.service.rules import MAX_REGIONS, MAX_SPECIALTIES, age_on
@@ -21,10 +21,14 @@ from gpcloud.registries.experts.tables import ExpertAvoidance as AvoidanceTable
 from gpcloud.registries.experts.tables import ExpertLeave as LeaveTable
 from gpcloud.registries.experts.tables import ExpertRegion as RegionTable
 
-PROVINCE = HasRole(PROVINCE_ADMIN)
-READERS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR)
-OWN = HasRole(PROVINCE_ADMIN, EXPERT)  # the service lets an expert reach only their own record
-SEEN_BY = HasRole(PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR, EXPERT)
+READERS = Requires(Perm.EXPERT_READ)
+MANAGERS = Requires(Perm.EXPERT_MANAGE)
+DECIDERS = Requires(Perm.EXPERT_DECIDE)
+# The service lets an expert reach only their own record.
+AVAILABILITY = Requires(Perm.EXPERT_UPDATE_AVAILABILITY)
+# An expert is returned to the pool's readers, to the expert themselves and to who keeps it: its
+# lists are theirs.
+SEEN_BY = Authenticated()
 
 ExpertStatus = strawberry.enum(Enum("ExpertStatus", {s.upper(): s for s in STATUSES}))
 TitleLevel = strawberry.enum(

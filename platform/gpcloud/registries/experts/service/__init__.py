@@ -32,13 +32,12 @@ from gpcloud.registries.experts.service.lifecycle import (
     record_bad_record,
     reveal_id_number,
 )
-from gpcloud.registries.experts.service.search import READERS, ExpertFilter, search, specialties
+from gpcloud.registries.experts.service.search import ExpertFilter, search, specialties
 
 __all__ = [
     "AVOIDANCE_COLUMNS",
     "COLUMNS",
     "LEAVE_COLUMNS",
-    "READERS",
     "TRANSITIONS",
     "AvoidanceInput",
     "ExpertFilter",

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from gpcloud.core.audit import service as audit
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import today
 from gpcloud.core.db import serialize_writes
@@ -79,6 +80,7 @@ def _avoidance_state(row: dict) -> dict:
     }
 
 
+@requires(Perm.EXPERT_UPDATE_AVAILABILITY)
 async def add_leave(actor: CurrentUser, expert_id: int, new: LeaveInput) -> dict:
     """A period the expert cannot serve; it may not overlap another one or have ended already."""
     await owned(actor, expert_id)
@@ -110,6 +112,7 @@ async def add_leave(actor: CurrentUser, expert_id: int, new: LeaveInput) -> dict
     return row
 
 
+@requires(Perm.EXPERT_UPDATE_AVAILABILITY)
 async def remove_leave(actor: CurrentUser, leave_id: int) -> dict:
     row = await ExpertLeave.select(*LEAVE_COLUMNS).where(ExpertLeave.id == leave_id).first()
     if row is None:
@@ -176,6 +179,7 @@ async def _duplicate_avoidance(expert_id: int, values: dict, own_id: int | None)
         )
 
 
+@requires(Perm.EXPERT_UPDATE_AVAILABILITY)
 async def add_avoidance(actor: CurrentUser, expert_id: int, new: AvoidanceInput) -> dict:
     """A relation that makes the expert recuse themselves (employer, director, shareholder,
     relative of the legal representative, other)."""
@@ -212,6 +216,7 @@ async def _owned_avoidance(actor: CurrentUser, avoidance_id: int) -> dict:
     return row
 
 
+@requires(Perm.EXPERT_UPDATE_AVAILABILITY)
 async def update_avoidance(actor: CurrentUser, avoidance_id: int, new: AvoidanceInput) -> dict:
     """Correct a relation, or end it (set its end date)."""
     before = await _owned_avoidance(actor, avoidance_id)
@@ -232,6 +237,7 @@ async def update_avoidance(actor: CurrentUser, avoidance_id: int, new: Avoidance
     return after
 
 
+@requires(Perm.EXPERT_UPDATE_AVAILABILITY)
 async def remove_avoidance(actor: CurrentUser, avoidance_id: int, reason: str) -> dict:
     """Withdraw a relation declared by mistake (a past relation is ended, not removed)."""
     row = await _owned_avoidance(actor, avoidance_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from gpcloud.core.audit import service as audit
-from gpcloud.core.auth.roles import EXPERT, PROVINCE_ADMIN
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.clock import today
@@ -78,11 +78,6 @@ class ExpertInput:
     bad_record_on: date | None = None
 
 
-def require_province_admin(actor: CurrentUser) -> None:
-    if PROVINCE_ADMIN not in actor.roles:
-        raise DomainError("FORBIDDEN", "only a provincial admin manages the expert pool")
-
-
 async def get(expert_id: int) -> dict:
     row = await Expert.select(*COLUMNS).where(Expert.id == expert_id).first()
     if row is None:
@@ -91,12 +86,11 @@ async def get(expert_id: int) -> dict:
 
 
 async def owned(actor: CurrentUser, expert_id: int) -> dict:
-    """The expert a provincial admin, or the expert themselves, may change; NOT_FOUND otherwise
-    (an expert does not learn whether another expert's record exists)."""
+    """The expert whose availability the caller keeps: its own (the account linked to it), or any
+    for holders of expert.manage; NOT_FOUND otherwise (an expert does not learn whether another
+    expert's record exists)."""
     row = await Expert.select(*COLUMNS).where(Expert.id == expert_id).first()
-    if row is None or not (
-        PROVINCE_ADMIN in actor.roles or (EXPERT in actor.roles and row["user_id"] == actor.id)
-    ):
+    if row is None or not (actor.can(Perm.EXPERT_MANAGE) or row["user_id"] == actor.id):
         raise NotFound("expert", expert_id)
     return row
 
@@ -261,16 +255,15 @@ async def _create(new: ExpertInput, status: str, user_id: int | None, action: st
     return await get(expert.id)
 
 
+@requires(Perm.EXPERT_MANAGE)
 async def register(actor: CurrentUser, new: ExpertInput) -> dict:
     """A provincial admin enters an expert into the active pool; the entry rules must pass."""
-    require_province_admin(actor)
     return await _create(new, "active", None, "register")
 
 
+@requires(Perm.EXPERT_APPLY)
 async def apply(actor: CurrentUser, new: ExpertInput) -> dict:
     """An expert user applies for the pool for themselves; a provincial admin approves."""
-    if EXPERT not in actor.roles:
-        raise DomainError("FORBIDDEN", "only an expert account applies for the expert pool")
     await serialize_writes("experts:identity")
     if await Expert.exists().where(Expert.user_id == actor.id):
         raise DomainError("ALREADY_REGISTERED", "your account already has an expert record")
@@ -284,8 +277,8 @@ async def apply(actor: CurrentUser, new: ExpertInput) -> dict:
     return await _create(replace(new, bad_record_on=None), "pending", actor.id, "apply")
 
 
+@requires(Perm.EXPERT_MANAGE)
 async def update(actor: CurrentUser, expert_id: int, changes: ExpertInput) -> dict:
-    require_province_admin(actor)
     # A new ID number takes the registration lock (duplicates); other changes the expert's own.
     await serialize_writes(
         "experts:identity" if changes.id_number is not None else f"expert:{expert_id}"
@@ -367,6 +360,7 @@ async def update(actor: CurrentUser, expert_id: int, changes: ExpertInput) -> di
     return await get(expert_id)
 
 
+@requires(Perm.EXPERT_UPDATE_AVAILABILITY)
 async def set_phone(actor: CurrentUser, expert_id: int, phone: str) -> dict:
     """The expert (or a provincial admin) keeps the number the draw calls."""
     await owned(actor, expert_id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from gpcloud.core.audit import service as audit
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import EXPERT
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import User, UserRole
@@ -16,7 +17,7 @@ from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.registries.experts import identity
 from gpcloud.registries.experts.service import rules
-from gpcloud.registries.experts.service.experts import get, require_province_admin, state
+from gpcloud.registries.experts.service.experts import get, state
 from gpcloud.registries.experts.tables import Expert
 
 # action: (from statuses, to status)
@@ -38,9 +39,9 @@ def _reason(reason: str | None) -> str:
     return reason
 
 
+@requires(Perm.EXPERT_DECIDE)
 async def change_status(actor: CurrentUser, expert_id: int, action: str, reason: str) -> dict:
     """approve / suspend / reactivate / retire; entering the active pool re-checks the entry rules."""
-    require_province_admin(actor)
     if action not in TRANSITIONS:
         raise DomainError("INVALID_ACTION", f"one of {', '.join(TRANSITIONS)}", "action")
     reason = _reason(reason)
@@ -71,12 +72,12 @@ async def change_status(actor: CurrentUser, expert_id: int, action: str, reason:
     return await get(expert_id)
 
 
+@requires(Perm.EXPERT_DECIDE)
 async def record_bad_record(
     actor: CurrentUser, expert_id: int, recorded_on: date, reason: str
 ) -> dict:
     """A credit flag: the expert is barred for three years from `recorded_on`; an active expert is
     suspended at once."""
-    require_province_admin(actor)
     reason = _reason(reason)
     if recorded_on > today():
         raise DomainError("INVALID_DATE", "a bad record cannot be in the future", "recordedOn")
@@ -108,9 +109,9 @@ async def record_bad_record(
     return await get(expert_id)
 
 
+@requires(Perm.EXPERT_REVEAL_ID_NUMBER)
 async def reveal_id_number(actor: CurrentUser, expert_id: int, reason: str) -> str:
     """The full ID number, for a provincial admin who says why; every reveal is audited."""
-    require_province_admin(actor)
     reason = _reason(reason)
     row = await Expert.select(Expert.id_number_cipher).where(Expert.id == expert_id).first()
     if row is None:
@@ -127,9 +128,9 @@ async def reveal_id_number(actor: CurrentUser, expert_id: int, reason: str) -> s
     return number
 
 
+@requires(Perm.EXPERT_MANAGE)
 async def link_account(actor: CurrentUser, expert_id: int, username: str | None) -> dict:
     """Link (or with no username, unlink) the expert's own login account, which holds role expert."""
-    require_province_admin(actor)
     await serialize_writes("experts:identity")
     await get(expert_id)
     user_id = None

@@ -1,6 +1,6 @@
 """Reading the pool: the search the expert draw builds on, and the lists behind an expert.
 
-Who: provincial and tenant admins and supervisors read every expert (masked ID number only);
+Who: holders of expert.read (admins, supervisors) read every expert (masked ID number only);
 an expert reads their own record (experts.of_user). One query per search: specialty, region and
 leave conditions are sub-selects on the composite indexes of the 09_29_10 migration.
 """
@@ -12,7 +12,7 @@ from datetime import date
 
 from piccolo.columns.combination import WhereRaw
 
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPERVISOR, TENANT_ADMIN
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import today
 from gpcloud.core.db import contains_ci
@@ -31,7 +31,6 @@ from gpcloud.registries.experts.tables import (
 )
 from gpcloud.registries.goods import service as goods
 
-READERS = frozenset({PROVINCE_ADMIN, TENANT_ADMIN, SUPERVISOR})
 # Correlated on the outer expert row: uses expert_leave(expert, start_date, end_date).
 ON_LEAVE = (
     'NOT EXISTS (SELECT 1 FROM "expert_leave" WHERE "expert_leave"."expert" = "expert"."id"'
@@ -47,11 +46,6 @@ class ExpertFilter:
     status: str | None = None
     title_level: str | None = None
     search: str | None = None
-
-
-def require_reader(actor: CurrentUser) -> None:
-    if actor.roles.isdisjoint(READERS):
-        raise DomainError("FORBIDDEN", "admins and supervisors read the expert pool")
 
 
 def category_codes(category: str) -> list[str]:
@@ -72,10 +66,10 @@ async def region_codes(region: str) -> list[str]:
     return [code, *tree.ancestors(code)]
 
 
+@requires(Perm.EXPERT_READ)
 async def search(
     actor: CurrentUser, flt: ExpertFilter, first: int | None, after: str | None
 ) -> Page:
-    require_reader(actor)
     query = Expert.select(*COLUMNS)
     if flt.category:
         query = query.where(

@@ -15,8 +15,8 @@ from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.registries.goods.graphql.types import (
+    KEEPERS,
     LISTERS,
-    PROVINCE,
     READERS,
     CategoryKind,
     CategoryStatus,
@@ -145,7 +145,7 @@ class Queries:
 @strawberry.type
 class Mutations:
     @strawberry.mutation(
-        extensions=allow(PROVINCE), description="Add a code to the procurement catalogue."
+        extensions=allow(KEEPERS), description="Add a code to the procurement catalogue."
     )
     async def create_goods_category(self, info: Info, code: str, name: str) -> GoodsCategoryPayload:
         async def work() -> GoodsCategoryPayload:
@@ -154,7 +154,7 @@ class Mutations:
 
         return await run_mutation(GoodsCategoryPayload, work)
 
-    @strawberry.mutation(extensions=allow(PROVINCE))
+    @strawberry.mutation(extensions=allow(KEEPERS))
     async def rename_goods_category(self, info: Info, code: str, name: str) -> GoodsCategoryPayload:
         async def work() -> GoodsCategoryPayload:
             row = await categories.rename_category(info.context.user, code, name)
@@ -163,7 +163,7 @@ class Mutations:
         return await run_mutation(GoodsCategoryPayload, work)
 
     @strawberry.mutation(
-        extensions=allow(PROVINCE),
+        extensions=allow(KEEPERS),
         description="Deactivate a category with its branch (refused while active goods use it), or reactivate one.",
     )
     async def set_goods_category_status(
@@ -181,7 +181,7 @@ class Mutations:
 
         return await run_mutation(GoodsCategoryPayload, work)
 
-    @strawberry.mutation(extensions=allow(PROVINCE))
+    @strawberry.mutation(extensions=allow(KEEPERS))
     async def create_goods_item(self, info: Info, input: CreateGoodsItemInput) -> GoodsItemPayload:
         async def work() -> GoodsItemPayload:
             row = await items.create_item(info.context.user, input.to_service())
@@ -189,7 +189,7 @@ class Mutations:
 
         return await run_mutation(GoodsItemPayload, work)
 
-    @strawberry.mutation(extensions=allow(PROVINCE))
+    @strawberry.mutation(extensions=allow(KEEPERS))
     async def update_goods_item(
         self, info: Info, id: strawberry.ID, input: UpdateGoodsItemInput
     ) -> GoodsItemPayload:
@@ -202,7 +202,7 @@ class Mutations:
         return await run_mutation(GoodsItemPayload, work)
 
     @strawberry.mutation(
-        extensions=allow(PROVINCE),
+        extensions=allow(KEEPERS),
         description="Deactivating an item withdraws its active listings.",
     )
     async def set_goods_item_status(

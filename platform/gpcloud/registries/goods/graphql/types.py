@@ -11,19 +11,19 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from gpcloud.core.auth.graphql import Organisation
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPPLIER
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.tables import Organisation as OrganisationTable
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.dataloaders import row_lists_by_key, rows_by_key
-from gpcloud.core.graphql.permissions import Authenticated, HasRole, allow
+from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.graphql.types import parse_id
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.goods import tables
 from gpcloud.registries.goods.service import categories, items, listings
 
-PROVINCE = HasRole(PROVINCE_ADMIN)
-LISTERS = HasRole(PROVINCE_ADMIN, SUPPLIER)
+KEEPERS = Requires(Perm.GOODS_MANAGE)
+LISTERS = Requires(Perm.LISTING_MANAGE)
 READERS = Authenticated()
 
 CategoryStatus = strawberry.enum(

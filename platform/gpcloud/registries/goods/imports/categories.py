@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from gpcloud.core.audit import service as audit
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import any_of
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.registries.goods.imports import parsers as cells
@@ -152,7 +153,7 @@ CATEGORIES_SPEC = ImportSpec(
     columns=CATEGORY_COLUMNS,
     key="code",
     apply_batch=apply_categories,
-    roles=cells.ROLES,
+    permission=Perm.GOODS_MANAGE,
     tenant_owned=False,
     check_row=_check_category,
 )

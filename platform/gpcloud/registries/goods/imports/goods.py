@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.registries.goods.imports import parsers as cells
@@ -156,6 +157,6 @@ GOODS_SPEC = ImportSpec(
     columns=GOODS_COLUMNS,
     key="code",
     apply_batch=apply_goods,
-    roles=cells.ROLES,
+    permission=Perm.GOODS_MANAGE,
     tenant_owned=False,
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import spec as p
@@ -150,7 +151,7 @@ LISTINGS_SPEC = ImportSpec(
     columns=LISTING_COLUMNS,
     key=LISTING_KEY,
     apply_batch=apply_listings,
-    roles=cells.ROLES,
+    permission=Perm.GOODS_MANAGE,
     tenant_owned=False,
     check_row=_check_listing,
 )

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 
-from gpcloud.core.auth.roles import PROVINCE_ADMIN
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import ImportRow
 from gpcloud.registries.goods.service import categories, items
 from gpcloud.registries.goods.service.common import MAX_PRICE
 
-ROLES = frozenset({PROVINCE_ADMIN})
 SPEC_SEPARATORS = re.compile(r"[;；\n]")
 REGION_SEPARATORS = re.compile(r"[;；,，\s]+")
 

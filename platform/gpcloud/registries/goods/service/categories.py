@@ -12,11 +12,11 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 
 from gpcloud.core.audit import service as audit
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import contains_ci, is_unique_violation
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.registries.goods.service.common import (
-    require_province_admin,
     search_term,
     text_problem,
 )
@@ -149,8 +149,8 @@ async def parent_problem(code: str, field: str = "code") -> Problem | None:
     return None
 
 
+@requires(Perm.GOODS_MANAGE)
 async def create_category(actor: CurrentUser | None, code: str, name: str) -> dict:
-    require_province_admin(actor)
     code, name = normalise_code(code), (name or "").strip()
     problems = [
         p for p in (code_problem(code), text_problem(name, "name", "INVALID_NAME", 128, 1)) if p
@@ -182,8 +182,8 @@ async def create_category(actor: CurrentUser | None, code: str, name: str) -> di
     return row
 
 
+@requires(Perm.GOODS_MANAGE)
 async def rename_category(actor: CurrentUser | None, code: str, name: str) -> dict:
-    require_province_admin(actor)
     before = await get_category(code)
     name = (name or "").strip()
     if (problem := text_problem(name, "name", "INVALID_NAME", 128, 1)) is not None:
@@ -209,12 +209,12 @@ async def in_use(codes: list[str]) -> int:
     )
 
 
+@requires(Perm.GOODS_MANAGE)
 async def set_category_status(
     actor: CurrentUser | None, code: str, status: str, reason: str
 ) -> dict:
     """Deactivate a category with its whole branch (refused while active goods use any of it),
     or reactivate one category under an active parent."""
-    require_province_admin(actor)
     if status not in CATEGORY_STATUSES:
         raise DomainError("INVALID_STATUS", f"one of {', '.join(CATEGORY_STATUSES)}", "status")
     reason = (reason or "").strip()

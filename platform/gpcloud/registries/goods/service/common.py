@@ -1,22 +1,14 @@
-"""Checks shared by the goods services and their imports: who may write, money, text."""
+"""Checks shared by the goods services and their imports: money, text."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from gpcloud.core.auth.roles import PROVINCE_ADMIN
-from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.errors import DomainError, Problem
 
 CENT = Decimal("0.01")
 MAX_PRICE = Decimal("999999999999.99")  # Numeric(14, 2)
 MAX_SEARCH = 64
-
-
-def require_province_admin(actor: CurrentUser | None) -> None:
-    """The catalogue and the goods are kept by the province (actor None: the server operator)."""
-    if actor is not None and PROVINCE_ADMIN not in actor.roles:
-        raise DomainError("FORBIDDEN", "only a provincial admin maintains the catalogue and goods")
 
 
 def price_problem(value: Decimal | None, field: str) -> Problem | None:

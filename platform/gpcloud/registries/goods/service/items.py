@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from gpcloud.core.audit import service as audit
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import is_unique_violation
 from gpcloud.core.errors import DomainError, NotFound, Problem
@@ -23,7 +24,6 @@ from gpcloud.registries.goods.service.categories import normalise_code
 from gpcloud.registries.goods.service.common import (
     money,
     price_problem,
-    require_province_admin,
     text_problem,
 )
 from gpcloud.registries.goods.tables import ITEM_STATUSES, Category, GoodsItem
@@ -172,8 +172,8 @@ async def next_code(category: str) -> str:
     return f"GD-{category}-{number:06d}"
 
 
+@requires(Perm.GOODS_MANAGE)
 async def create_item(actor: CurrentUser | None, new: GoodsItemInput) -> dict:
-    require_province_admin(actor)
     problems = field_problems(new, creating=True)
     category = normalise_code(new.category_code)
     code = (new.code or "").strip().upper()
@@ -207,8 +207,8 @@ async def create_item(actor: CurrentUser | None, new: GoodsItemInput) -> dict:
     return row
 
 
+@requires(Perm.GOODS_MANAGE)
 async def update_item(actor: CurrentUser | None, item_id: int, changes: GoodsItemInput) -> dict:
-    require_province_admin(actor)
     before = await get_item(item_id)
     problems = field_problems(changes, creating=False)
     if changes.code is not None and changes.code.strip().upper() != before["code"]:
@@ -250,12 +250,12 @@ async def update_item(actor: CurrentUser | None, item_id: int, changes: GoodsIte
     return after
 
 
+@requires(Perm.GOODS_MANAGE)
 async def set_item_status(
     actor: CurrentUser | None, item_id: int, status: str, reason: str
 ) -> dict:
     """Deactivating withdraws the item's active listings; reactivating leaves them withdrawn
     (each supplier decides whether to offer it again)."""
-    require_province_admin(actor)
     if status not in ITEM_STATUSES:
         raise DomainError("INVALID_STATUS", f"one of {', '.join(ITEM_STATUSES)}", "status")
     reason = (reason or "").strip()

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from gpcloud.core.audit import service as audit
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPPLIER
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import is_unique_violation
@@ -54,13 +54,9 @@ class ListingInput:
     regions: list[str] | None = None
 
 
-def _require_writer(actor: CurrentUser | None) -> None:
-    if actor is not None and actor.roles.isdisjoint({PROVINCE_ADMIN, SUPPLIER}):
-        raise DomainError("FORBIDDEN", "suppliers keep their own listings, provincial admins any")
-
-
 def _acts_for_any(actor: CurrentUser | None) -> bool:
-    return actor is None or PROVINCE_ADMIN in actor.roles
+    """Suppliers keep their own organisation's listings; who keeps the goods (goods.manage) any."""
+    return actor is None or actor.can(Perm.GOODS_MANAGE)
 
 
 def with_regions(row: dict, regions: list[str]) -> dict:
@@ -197,8 +193,8 @@ async def set_regions(listing_id: int, regions: list[str]) -> None:
         )
 
 
+@requires(Perm.LISTING_MANAGE)
 async def create_listing(actor: CurrentUser | None, new: ListingInput) -> dict:
-    _require_writer(actor)
     organisation = new.organisation_id
     problems: list[Problem] = []
     if not _acts_for_any(actor):
@@ -264,9 +260,9 @@ def _duplicate() -> Problem:
     )
 
 
+@requires(Perm.LISTING_MANAGE)
 async def update_listing(actor: CurrentUser | None, listing_id: int, changes: ListingInput) -> dict:
     """Price, stock and regions; the supplier and the goods item of a listing stay."""
-    _require_writer(actor)
     before = await _own_listing(actor, listing_id)
     problems = [p for p in (stock_problem(changes.stock),) if p]
     for value, field, current in (
@@ -314,12 +310,12 @@ async def update_listing(actor: CurrentUser | None, listing_id: int, changes: Li
     return after
 
 
+@requires(Perm.LISTING_MANAGE)
 async def set_listing_status(
     actor: CurrentUser | None, listing_id: int, status: str, reason: str = ""
 ) -> dict:
     """Withdraw a listing, or offer it again (checked like a new one: active item, price at
     most the reference, regions still on the platform)."""
-    _require_writer(actor)
     if status not in LISTING_STATUSES:
         raise DomainError("INVALID_STATUS", f"one of {', '.join(LISTING_STATUSES)}", "status")
     reason = (reason or "").strip()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPPLIER, TENANT_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.service import load_current_user
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.mutations import run_mutation
-from gpcloud.core.graphql.permissions import Authenticated, HasRole, Public, allow
+from gpcloud.core.graphql.permissions import Authenticated, Public, Requires, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.registries.suppliers.graphql.inputs import (
     AddSupplierQualificationInput,
@@ -23,7 +23,8 @@ from gpcloud.registries.suppliers.service import admin, own, registration
 from gpcloud.registries.suppliers.service import records as r
 from gpcloud.registries.suppliers.service import search as finder
 
-ADMINS = HasRole(PROVINCE_ADMIN, TENANT_ADMIN)
+OWN = Requires(Perm.SUPPLIER_UPDATE_OWN)
+SUSPENDERS = Requires(Perm.SUPPLIER_SUSPEND)
 
 
 @strawberry.type
@@ -67,7 +68,7 @@ class Queries:
                 return None
             raise
 
-    @strawberry.field(extensions=allow(HasRole(SUPPLIER)), description="The supplier you work for.")
+    @strawberry.field(extensions=allow(OWN), description="The supplier you work for.")
     async def my_supplier(self, info: Info) -> Supplier | None:
         row = await own.mine(info.context.user)
         return Supplier.of(row) if row else None
@@ -95,7 +96,7 @@ class Mutations:
         return await run_mutation(SupplierPayload, work)
 
     @strawberry.mutation(
-        extensions=allow(HasRole(SUPPLIER)),
+        extensions=allow(OWN),
         description="Complete or change your supplier's details; it becomes active when complete.",
     )
     async def update_my_supplier(self, info: Info, input: SupplierDetailsInput) -> SupplierPayload:
@@ -106,7 +107,7 @@ class Mutations:
 
         return await run_mutation(SupplierPayload, work)
 
-    @strawberry.mutation(extensions=allow(HasRole(SUPPLIER)))
+    @strawberry.mutation(extensions=allow(OWN))
     async def add_my_supplier_qualification(
         self, info: Info, input: AddSupplierQualificationInput
     ) -> SupplierQualificationPayload:
@@ -122,7 +123,7 @@ class Mutations:
 
         return await run_mutation(SupplierQualificationPayload, work)
 
-    @strawberry.mutation(extensions=allow(HasRole(SUPPLIER)))
+    @strawberry.mutation(extensions=allow(OWN))
     async def update_my_supplier_qualification(
         self, info: Info, id: strawberry.ID, input: UpdateSupplierQualificationInput
     ) -> SupplierQualificationPayload:
@@ -134,7 +135,7 @@ class Mutations:
 
         return await run_mutation(SupplierQualificationPayload, work)
 
-    @strawberry.mutation(extensions=allow(HasRole(SUPPLIER)))
+    @strawberry.mutation(extensions=allow(OWN))
     async def remove_my_supplier_qualification(
         self, info: Info, id: strawberry.ID
     ) -> SupplierQualificationPayload:
@@ -147,7 +148,7 @@ class Mutations:
         return await run_mutation(SupplierQualificationPayload, work)
 
     @strawberry.mutation(
-        extensions=allow(ADMINS),
+        extensions=allow(SUSPENDERS),
         description="Suspend a supplier of your region (kept, not usable until reactivated).",
     )
     async def suspend_supplier(self, info: Info, id: strawberry.ID, reason: str) -> SupplierPayload:
@@ -157,7 +158,7 @@ class Mutations:
 
         return await run_mutation(SupplierPayload, work)
 
-    @strawberry.mutation(extensions=allow(ADMINS), description="Lift a suspension.")
+    @strawberry.mutation(extensions=allow(SUSPENDERS), description="Lift a suspension.")
     async def reactivate_supplier(
         self, info: Info, id: strawberry.ID, reason: str
     ) -> SupplierPayload:
@@ -168,7 +169,7 @@ class Mutations:
         return await run_mutation(SupplierPayload, work)
 
     @strawberry.mutation(
-        extensions=allow(HasRole(PROVINCE_ADMIN)),
+        extensions=allow(Requires(Perm.SUPPLIER_CORRECT)),
         description="Correct a supplier's registered name or credit code.",
     )
     async def correct_supplier(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from gpcloud.core.auth.roles import PROVINCE_ADMIN
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.clock import today
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
@@ -157,7 +157,7 @@ QUALIFICATIONS = ImportSpec(
     columns=QUALIFICATION_COLUMNS,
     key="number",
     apply_batch=apply_qualifications,
-    roles=frozenset({PROVINCE_ADMIN}),
+    permission=Perm.SUPPLIER_IMPORT,
     tenant_owned=False,
     check_row=_check_qualification,
 )

@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from gpcloud.core.auth.passwords import UNUSABLE, legacy_hash_ok
-from gpcloud.core.auth.roles import PROVINCE_ADMIN, SUPPLIER
+from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.auth.roles import SUPPLIER
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import spec as p
@@ -351,7 +352,7 @@ SPEC = ImportSpec(
     columns=COLUMNS,
     key="uscc",
     apply_batch=apply_batch,
-    roles=frozenset({PROVINCE_ADMIN}),
+    permission=Perm.SUPPLIER_IMPORT,
     tenant_owned=False,
     check_row=_check,
     invalid=lambda row: row.values["status"] == "invalid",

@@ -1,5 +1,6 @@
-"""Admins act on suppliers: suspend and reactivate (provincial admins anywhere, tenant admins
-for suppliers whose home region is in their subtree), correct the identity (provincial admins).
+"""Admins act on suppliers: suspend and reactivate (supplier.suspend: provincial admins anywhere,
+tenant admins for suppliers whose home region is in their subtree), correct the identity
+(supplier.correct: provincial admins).
 
 A supplier is never deleted: its bids, contracts and credit records keep pointing at it.
 """
@@ -9,8 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from gpcloud.core.audit import service as audit
-from gpcloud.core.auth.admin import require_admin
-from gpcloud.core.auth.roles import PROVINCE_ADMIN
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.clock import today
@@ -25,7 +25,6 @@ from gpcloud.registries.suppliers.tables import Supplier
 
 async def _target(actor: CurrentUser, supplier_id: int) -> dict:
     """The supplier an admin acts on, locked for this transaction; only within their region."""
-    require_admin(actor)
     row = await r.get(supplier_id)
     if not current_scope().can_see(row["region"]):
         node = (await tenant_tree()).get(row["region"])
@@ -59,6 +58,7 @@ async def _set_status(supplier_id: int, status: str, reason: str) -> dict:
     return await r.get(supplier_id)
 
 
+@requires(Perm.SUPPLIER_SUSPEND)
 @r.in_transaction
 async def suspend(actor: CurrentUser, supplier_id: int, reason: str) -> dict:
     """Suspended: kept, readable, not usable by later subsystems until reactivated."""
@@ -79,6 +79,7 @@ async def suspend(actor: CurrentUser, supplier_id: int, reason: str) -> dict:
     return after
 
 
+@requires(Perm.SUPPLIER_SUSPEND)
 @r.in_transaction
 async def reactivate(actor: CurrentUser, supplier_id: int, reason: str) -> dict:
     """Back to active, or to incomplete when information is missing."""
@@ -100,13 +101,12 @@ async def reactivate(actor: CurrentUser, supplier_id: int, reason: str) -> dict:
     return after
 
 
+@requires(Perm.SUPPLIER_CORRECT)
 @r.in_transaction
 async def correct(
     actor: CurrentUser, supplier_id: int, name: str | None, uscc: str | None, reason: str
 ) -> dict:
     """A provincial admin corrects the registered name or credit code (e.g. after a renaming)."""
-    if PROVINCE_ADMIN not in actor.roles:
-        raise DomainError("FORBIDDEN", "only a provincial admin corrects a supplier's identity")
     reason = _reason(reason)
     before = await _target(actor, supplier_id)
     name = name.strip() if name is not None else None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from gpcloud.core.audit import service as audit
-from gpcloud.core.auth.roles import SUPPLIER
+from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import is_unique_violation, serialize_writes
@@ -18,11 +18,7 @@ from gpcloud.registries.suppliers.service import records as r
 from gpcloud.registries.suppliers.tables import Supplier, SupplierQualification
 
 
-def _require_supplier(actor: CurrentUser) -> None:
-    if SUPPLIER not in actor.roles:
-        raise DomainError("FORBIDDEN", "only a supplier's own users keep its details")
-
-
+@requires(Perm.SUPPLIER_UPDATE_OWN)
 async def mine(actor: CurrentUser) -> dict | None:
     """The caller's supplier (None when their organisation has no supplier record yet)."""
     return await r.of_organisation(actor.organisation_id)
@@ -31,7 +27,6 @@ async def mine(actor: CurrentUser) -> dict | None:
 async def _own_supplier(actor: CurrentUser) -> dict:
     """The caller's supplier, locked for this transaction; created for a supplier organisation
     that has no record yet (e.g. made by an admin's createOrganisation)."""
-    _require_supplier(actor)
     row = await r.of_organisation(actor.organisation_id)
     if row is None:
         org = (
@@ -70,6 +65,7 @@ async def _refresh(supplier_id: int, touched: bool = True) -> dict:
     return await r.get(supplier_id)
 
 
+@requires(Perm.SUPPLIER_UPDATE_OWN)
 @r.in_transaction
 async def update_mine(actor: CurrentUser, details: r.SupplierDetails) -> dict:
     """Complete or change the caller's supplier; it becomes active once nothing is missing."""
@@ -143,6 +139,7 @@ async def _save(write) -> None:
         raise
 
 
+@requires(Perm.SUPPLIER_UPDATE_OWN)
 @r.in_transaction
 async def add_qualification(actor: CurrentUser, new: r.QualificationInput) -> tuple[dict, dict]:
     supplier = await _own_supplier(actor)
@@ -181,6 +178,7 @@ async def add_qualification(actor: CurrentUser, new: r.QualificationInput) -> tu
     return added, await _refresh(supplier["id"])
 
 
+@requires(Perm.SUPPLIER_UPDATE_OWN)
 @r.in_transaction
 async def update_qualification(
     actor: CurrentUser, qualification_id: int, changes: r.QualificationInput
@@ -232,6 +230,7 @@ async def update_qualification(
     return after, await _refresh(supplier["id"])
 
 
+@requires(Perm.SUPPLIER_UPDATE_OWN)
 @r.in_transaction
 async def remove_qualification(actor: CurrentUser, qualification_id: int) -> tuple[dict, dict]:
     supplier, before = await _own_qualification(actor, qualification_id)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import ParamSpec, TypeVar
 
-from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
+from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
@@ -57,8 +57,6 @@ QUALIFICATION_COLUMNS = (
 
 # What the platform needs before later subsystems (bids, orders, contracts) may use a supplier.
 INFORMATION = ("uscc", "size_class", "address", "contact_phone", "ca_certificate")
-# Who reads contacts (phone, e-mail, people's names) and certificates besides the supplier's own users.
-CONTACT_READERS = ADMIN_ROLES | {SUPERVISOR}
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -222,10 +220,11 @@ def usable(row: dict, on: date | None = None) -> bool:
 
 
 def may_see_contact(actor: CurrentUser | None, row: dict) -> bool:
-    """Contacts are personal data: admins, supervisors and the supplier's own users."""
+    """Contacts (phone, e-mail, people's names) and certificates are personal data: holders of
+    supplier.read_contacts (admins, supervisors) and the supplier's own users."""
     if actor is None:
         return False
-    return actor.has_any_role(CONTACT_READERS) or actor.organisation_id == row["organisation"]
+    return actor.can(Perm.SUPPLIER_READ_CONTACTS) or actor.organisation_id == row["organisation"]
 
 
 def state(row: dict) -> dict:
