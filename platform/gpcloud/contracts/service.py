@@ -23,7 +23,6 @@ from gpcloud.contracts.tables import Contract, ContractSignature
 from gpcloud.contracts.workflow import CONTRACT
 from gpcloud.core.audit.service import canonical
 from gpcloud.core.auth.permissions import Perm, requires
-from gpcloud.core.auth.roles import ADMIN_ROLES, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import now, today
 from gpcloud.core.db import for_update, transaction
@@ -97,7 +96,7 @@ async def as_party(actor: CurrentUser, contract_id: int) -> dict:
 
 @requires(Perm.CONTRACT_READ)
 async def readable(actor: CurrentUser, contract_id: int) -> dict:
-    if actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
+    if actor.can(Perm.REGION_READ):
         return await get(contract_id)
     return await as_party(actor, contract_id)
 
@@ -415,7 +414,7 @@ async def search(
     actor: CurrentUser, status: str | None, first: int | None, after: str | None
 ) -> Page:
     """Admins and supervisors: their region's contracts; parties: their own, wherever."""
-    staff = actor.has_any_role(ADMIN_ROLES | {SUPERVISOR})
+    staff = actor.can(Perm.REGION_READ)
     with nullcontext() if staff else all_tenants(PARTY_SCOPE):
         query = Contract.select()  # scoped when built: inside the opt-out for parties
         if not staff:

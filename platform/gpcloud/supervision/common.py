@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from gpcloud.core.auth.roles import ADMIN_ROLES, PURCHASER, SUPERVISOR
+from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.auth.roles import PURCHASER
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.pagination import Page, keyset_page
@@ -41,7 +42,7 @@ async def search(
 ) -> Page:
     """A purchaser's own unit's rows of `table`; admins and supervisors their region's."""
     query = table.select()
-    if not actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
+    if not actor.can(Perm.REGION_READ):
         unit = await purchaser_unit(actor)
         query = query.where(table.purchaser == unit["id"])
     if status:

@@ -67,6 +67,9 @@ class Perm(StrEnum):
     PLUGIN_REQUEST = "plugin.request"
     PLUGIN_DECIDE = "plugin.decide"
     SCHEDULER_READ = "scheduler.read"
+    # Reading the whole region's procurement, not only one's own unit's or organisation's
+    # (a row filter in the services that read intentions, plans, projects, contracts, budgets).
+    REGION_READ = "region.read"
     # Accounts (core/auth)
     USER_READ = "user.read"
     USER_CREATE = "user.create"
@@ -133,6 +136,7 @@ _ADMIN = {
     P.PLUGIN_READ,
     P.PLUGIN_REQUEST,
     P.SCHEDULER_READ,
+    P.REGION_READ,
 }
 GRANTS: dict[str, frozenset[Perm]] = {
     PROVINCE_ADMIN: frozenset(_ADMIN | {P.PLUGIN_DECIDE}),
@@ -148,6 +152,7 @@ GRANTS: dict[str, frozenset[Perm]] = {
             P.CONTRACT_READ,
             P.CONTRACT_FILE,
             P.BUDGET_READ,
+            P.REGION_READ,
             P.BUDGET_USAGE_EXPORT,
         }
     ),
@@ -310,6 +315,8 @@ ABOUT: dict[Perm, str] = {
     P.PLUGIN_REQUEST: "request a plugin for a tenant of the region, pause or resume it",
     P.PLUGIN_DECIDE: "approve, reject or revoke plugin requests",
     P.SCHEDULER_READ: "see the scheduler's leader, backlog and lag",
+    P.REGION_READ: "read every intention, plan, project, contract and budget of the region, not "
+    "only one's own unit's or organisation's",
     P.USER_READ: "read the accounts and organisations of the region",
     P.USER_CREATE: "create accounts in the region",
     P.USER_UPDATE: "change accounts of the region (roles, status, contacts)",

@@ -17,7 +17,7 @@ from piccolo.columns.combination import WhereRaw
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.admin import reachable_tenant
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.core.auth.roles import ADMIN_ROLES, PURCHASER, SUPERVISOR
+from gpcloud.core.auth.roles import PURCHASER
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound
@@ -62,7 +62,7 @@ async def _own_purchaser(actor: CurrentUser) -> int | None:
     """A purchaser user reads its own unit's indicators only; admins and supervisors their
     region's."""
     actor.require(Perm.BUDGET_READ)
-    if actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
+    if actor.can(Perm.REGION_READ):
         return None
     unit = await purchasers.of_user(actor) if PURCHASER in actor.roles else None
     if unit is None:
