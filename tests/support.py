@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.calendar import service as calendar
@@ -141,3 +148,51 @@ def closed_loop_module():
         sys.modules["closed_loop"] = module  # dataclasses look their module up
         spec.loader.exec_module(module)
     return sys.modules["closed_loop"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(url: str, proc: subprocess.Popen, seconds: float = 180) -> None:
+    """Until `url` answers 200 (or the process exits, which fails the test with its output)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited: {proc.stdout.read()}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer")
+
+
+def serve_fresh(var: Path, *args: str, env: dict | None = None) -> tuple[subprocess.Popen, str]:
+    """`gpcloud serve` as the README runs it on a fresh machine (its own var/, no GPCLOUD_*
+    settings of the test session), answering; (process, base URL)."""
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("GPCLOUD_")}
+    environment |= {
+        "GPCLOUD_VAR": str(var),
+        "GPCLOUD_ARGON2_MEMORY_KIB": "1024",
+        "GPCLOUD_ARGON2_TIME_COST": "1",
+        **(env or {}),
+    }
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gpcloud", "serve", "--port", str(port), *args],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/health", proc)
+    except BaseException:
+        proc.kill()
+        raise
+    return proc, base

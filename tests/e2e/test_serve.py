@@ -4,9 +4,7 @@ Also, when the session runs against a Redis server, `gpcloud worker` as a separa
 """
 
 import asyncio
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,50 +24,16 @@ from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.settings import get_settings
 from tests.integration.contracts.test_contracts import signed
 from tests.integration.procurement import awarded_project, filed_plan
+from tests.support import serve_fresh
 
 LOGIN = (
     'mutation { login(username: "xn.admin", password: "Gpcloud#2021") { token errors { code } } }'
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(url: str, proc: subprocess.Popen, seconds: float = 180) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited: {proc.stdout.read()}")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer")
-
-
 def test_serve_embedded_default_from_scratch(tmp_path):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GPCLOUD_")}
-    env |= {
-        "GPCLOUD_VAR": str(tmp_path / "var"),
-        "GPCLOUD_ARGON2_MEMORY_KIB": "1024",
-        "GPCLOUD_ARGON2_TIME_COST": "1",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gpcloud", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    proc, base = serve_fresh(tmp_path / "var")
     try:
-        wait_for(f"{base}/health", proc)
         assert (
             "graphiql" in httpx.get(f"{base}/graphql", headers={"accept": "text/html"}).text.lower()
         )

@@ -5,10 +5,7 @@ the addresses those proxies appended."""
 import contextlib
 import dataclasses
 import ipaddress
-import os
 import signal
-import subprocess
-import sys
 
 import httpx
 import pytest
@@ -16,8 +13,7 @@ import pytest
 from gpcloud.core.graphql import context
 from gpcloud.core.redis import get_redis
 from gpcloud.settings import SettingsError, get_settings, load_settings
-from tests.e2e.test_serve import free_port, wait_for
-from tests.support import LOGIN
+from tests.support import LOGIN, serve_fresh
 
 ADDRESS_LIMIT = get_settings().login_max_failures * 10
 REGISTER = """mutation($input: RegisterSupplierInput!) {
@@ -125,21 +121,7 @@ def test_trusted_proxies_setting(tmp_path):
 
 def test_the_server_does_not_believe_the_header_from_localhost(tmp_path):
     """As reported against `gpcloud serve`: uvicorn believed X-Forwarded-For from 127.0.0.1."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GPCLOUD_")}
-    env |= {
-        "GPCLOUD_VAR": str(tmp_path / "var"),
-        "GPCLOUD_ARGON2_MEMORY_KIB": "1024",
-        "GPCLOUD_ARGON2_TIME_COST": "1",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gpcloud", "serve", "--port", str(port), "--no-access-log"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    proc, base = serve_fresh(tmp_path / "var", "--no-access-log")
 
     def login(username: str, password: str, forwarded: str) -> str | None:
         body = {"query": LOGIN, "variables": {"username": username, "password": password}}
@@ -148,7 +130,6 @@ def test_the_server_does_not_believe_the_header_from_localhost(tmp_path):
         return errors[0]["code"] if errors else None
 
     try:
-        wait_for(f"{base}/health", proc)
         for n in range(ADDRESS_LIMIT):
             assert login(f"ghost{n}", "wrong", "9.9.9.9") == "INVALID_CREDENTIALS"
         assert login("xn.admin", "Gpcloud#2021", "9.9.9.10") == "TOO_MANY_ATTEMPTS"

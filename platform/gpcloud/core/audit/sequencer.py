@@ -15,7 +15,6 @@ the others stand by for the lease. `sequence` does the same work on demand
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from datetime import timedelta
@@ -142,34 +141,6 @@ async def _assign(assigned: list[tuple[int, int, str]]) -> None:
 
 
 async def run(stop: asyncio.Event, interval: float | None = None, ttl: timedelta = TTL) -> None:
-    """The worker's loop, until `stop` is set: sequence every `interval` seconds while holding
-    the lease, stand by while another worker holds it; then let a standby take over.
-
-    Rounds are shielded from cancellation: a transaction cancelled halfway would leave its
-    pooled connection checked out for good, and closing the pool would then wait forever."""
+    """The worker's loop: sequence every `interval` seconds while holding the lease."""
     interval = interval or get_settings().audit_sequence_interval_ms / 1000
-    holder = leases.holder_id()
-    lease = None
-    try:
-        while not stop.is_set():
-            lease = await asyncio.shield(_round(holder, lease, ttl))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), interval)
-    finally:
-        if lease is not None:
-            await asyncio.shield(leases.release(lease))
-
-
-async def _round(holder: str, lease: leases.Held | None, ttl: timedelta) -> leases.Held | None:
-    try:
-        renewed = await leases.acquire(NAME, holder, ttl)
-        if renewed is not None and (lease is None or lease.token != renewed.token):
-            log.info("audit sequencer: %s leads (token %d)", holder, renewed.token)
-        if renewed is not None:
-            await sequence(renewed, ttl=ttl)
-        return renewed
-    except leases.LeaseLost:
-        log.warning("audit sequencer: %s lost the lease", holder)
-    except Exception:
-        log.exception("audit sequencer: a round failed; trying again")
-    return None
+    await leases.lead(NAME, lambda lease: sequence(lease, ttl=ttl), stop, interval, ttl)

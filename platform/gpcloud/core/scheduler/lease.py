@@ -23,9 +23,13 @@ of several contenders, the holder renewing included, exactly one wins.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 import os
 import secrets
 import socket
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +38,8 @@ from piccolo.table import Table
 
 from gpcloud.core.clock import now
 from gpcloud.core.tenancy.tables import ProvinceShared
+
+log = logging.getLogger(__name__)
 
 
 class Lease(ProvinceShared, Table, tablename="lease"):
@@ -137,3 +143,42 @@ async def release(lease: Held) -> None:
     await Lease.update({Lease.expires_at: now()}).where(
         (Lease.name == lease.name) & (Lease.token == lease.token) & (Lease.holder == lease.holder)
     )
+
+
+async def lead(
+    name: str,
+    work: Callable[[Held], Awaitable[object]],
+    stop: asyncio.Event,
+    interval: float,
+    ttl: timedelta,
+) -> None:
+    """A worker's loop until `stop` is set: every `interval` seconds take or renew the lease
+    `name` and, while holding it, do `work(lease)`; stand by while another holder has it; let a
+    standby take over at the end.
+
+    Rounds are shielded from cancellation: a transaction cancelled halfway would keep its pooled
+    connection checked out for good, and closing the pool would then wait forever."""
+    holder, lease = holder_id(), None
+    try:
+        while not stop.is_set():
+            lease = await asyncio.shield(_round(name, work, holder, lease, ttl))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), interval)
+    finally:
+        if lease is not None:
+            await asyncio.shield(release(lease))
+
+
+async def _round(name, work, holder: str, lease: Held | None, ttl: timedelta) -> Held | None:
+    try:
+        renewed = await acquire(name, holder, ttl)
+        if renewed is not None and (lease is None or lease.token != renewed.token):
+            log.info("%s: %s leads (token %d)", name, holder, renewed.token)
+        if renewed is not None:
+            await work(renewed)
+        return renewed
+    except LeaseLost:
+        log.warning("%s: %s lost the lease", name, holder)
+    except Exception:
+        log.exception("%s: a round failed; trying again", name)
+    return None

@@ -13,7 +13,6 @@ timer's transition records when it fell due and when it ran.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import importlib
 import importlib.util
 import logging
@@ -104,33 +103,8 @@ async def run_once(now: datetime | None = None) -> list[Due]:
 
 
 async def run(stop: asyncio.Event, interval: float = INTERVAL, ttl: timedelta = TTL) -> None:
-    """The worker's loop until `stop` is set: tick while holding the lease, stand by while
-    another worker does. Ticks are shielded from cancellation (a transaction cancelled halfway
-    would keep its pooled connection), as the audit sequencer's rounds are."""
-    holder, lease = leases.holder_id(), None
-    try:
-        while not stop.is_set():
-            lease = await asyncio.shield(_round(holder, lease, ttl))
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), interval)
-    finally:
-        if lease is not None:
-            await asyncio.shield(leases.release(lease))
-
-
-async def _round(holder: str, lease: leases.Held | None, ttl: timedelta) -> leases.Held | None:
-    try:
-        renewed = await leases.acquire(NAME, holder, ttl)
-        if renewed is not None and (lease is None or lease.token != renewed.token):
-            log.info("scheduler: %s leads (token %d)", holder, renewed.token)
-        if renewed is not None:
-            await tick(renewed)
-        return renewed
-    except leases.LeaseLost:
-        log.warning("scheduler: %s lost the lease", holder)
-    except Exception:
-        log.exception("scheduler: a tick failed; trying again")
-    return None
+    """The worker's loop: tick every `interval` seconds while holding the lease."""
+    await leases.lead(NAME, tick, stop, interval, ttl)
 
 
 @dataclass(frozen=True)
