@@ -23,49 +23,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import tempfile
 import time
-import uuid
 
-RUN = uuid.uuid4().hex[:8]
-
-
-def configure(clients: int) -> str | None:
-    os.environ["GPCLOUD_VAR"] = tempfile.mkdtemp(prefix="gpcloud-bench-")
-    os.environ["GPCLOUD_REDIS_NAMESPACE"] = f"gpcloud-bench-{RUN}"
-    os.environ["GPCLOUD_DB_POOL_MAX"] = str(clients + 5)
-    admin_url = os.environ.get("GPCLOUD_DB", "")
-    if not admin_url.startswith("postgres"):
-        os.environ.pop("GPCLOUD_DB", None)
-        return None
-    from urllib.parse import urlsplit, urlunsplit
-
-    import asyncpg
-
-    async def create() -> None:
-        conn = await asyncpg.connect(admin_url)
-        await conn.execute(f'CREATE DATABASE "gpcloud_bench_{RUN}"')
-        await conn.close()
-
-    asyncio.run(create())
-    os.environ["GPCLOUD_DB"] = urlunsplit(
-        urlsplit(admin_url)._replace(path=f"/gpcloud_bench_{RUN}")
-    )
-    return admin_url
-
-
-def drop(admin_url: str | None) -> None:
-    if admin_url is None:
-        return
-    import asyncpg
-
-    async def run() -> None:
-        conn = await asyncpg.connect(admin_url)
-        await conn.execute(f'DROP DATABASE IF EXISTS "gpcloud_bench_{RUN}" WITH (FORCE)')
-        await conn.close()
-
-    asyncio.run(run())
+from tests.bench.bench_registries import configure, drop
 
 
 async def setup() -> list[tuple[object, object, int]]:
@@ -214,7 +174,7 @@ def cli() -> None:
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    admin_url = configure(args.clients)
+    admin_url = configure(pool_max=args.clients + 5)
     try:
         asyncio.run(main(args.clients, args.seconds, args.rounds))
     finally:

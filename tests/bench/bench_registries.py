@@ -32,9 +32,13 @@ from tests.bench import generate as gen
 RUN = uuid.uuid4().hex[:8]
 
 
-def configure() -> str | None:
+def configure(pool_max: int | None = None) -> str | None:
+    """A throwaway deployment for a benchmark (its own var/, Redis namespace and, with
+    GPCLOUD_DB, database); returns the admin URL to drop the database with."""
     os.environ["GPCLOUD_VAR"] = tempfile.mkdtemp(prefix="gpcloud-bench-")
     os.environ["GPCLOUD_REDIS_NAMESPACE"] = f"gpcloud-bench-{RUN}"
+    if pool_max:
+        os.environ["GPCLOUD_DB_POOL_MAX"] = str(pool_max)
     admin_url = os.environ.get("GPCLOUD_DB", "")
     if not admin_url.startswith("postgres"):
         os.environ.pop("GPCLOUD_DB", None)
