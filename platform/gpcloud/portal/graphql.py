@@ -14,6 +14,7 @@ from strawberry.types import Info
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
+from gpcloud.core.graphql.enums import state_enum, values_enum
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Public, Requires, allow
 from gpcloud.core.graphql.types import PAGE, PageInfo, UserError, parse_id
@@ -23,8 +24,10 @@ from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal import articles, legacy, service
 from gpcloud.portal.tables import KINDS
 from gpcloud.portal.text import MAX_QUERY_TERMS
+from gpcloud.portal.workflow import LEGACY_BATCH
 
-NoticeKind = strawberry.enum(Enum("NoticeKind", {k.upper(): k for k in KINDS}))
+NoticeKind = values_enum("NoticeKind", KINDS)
+LegacyBatchStatus = state_enum("LegacyBatchStatus", LEGACY_BATCH)
 ArticleKind = strawberry.enum(Enum("ArticleKind", {k.upper(): k for k in articles.ARTICLE_KINDS}))
 PUBLIC = allow(Public())
 # A procurement has a handful of notices; a chain returns at most this many, oldest first.
@@ -197,7 +200,7 @@ class Queries:
             LegacyMigration(
                 year=b["year"],
                 kind=NoticeKind(b["kind"]),
-                status=b["status"],
+                status=LegacyBatchStatus(b["status"]),
                 created=b["created"],
                 skipped=b["skipped"],
                 rejected=b["rejected"],
@@ -219,7 +222,7 @@ class Queries:
 class LegacyMigration:
     year: int
     kind: NoticeKind  # type: ignore[valid-type]
-    status: str = strawberry.field(description="pending, running, completed or failed.")
+    status: LegacyBatchStatus  # type: ignore[valid-type]
     created: int
     skipped: int
     rejected: int

@@ -124,7 +124,7 @@ async def test_a_year_opens_when_its_migration_completes(client, demo):
         {
             "year": 2020,
             "kind": "RESULT",
-            "status": "pending",
+            "status": "PENDING",
             "created": 0,
             "skipped": 0,
             "rejected": 0,
@@ -135,7 +135,7 @@ async def test_a_year_opens_when_its_migration_completes(client, demo):
         assert await Notice.count() == 0
     await drain_jobs()
     status = (await gql(client, STATUS))["data"]["legacyMigrations"][0]
-    assert (status["status"], status["created"], status["rejected"]) == ("completed", 3, 7)
+    assert (status["status"], status["created"], status["rejected"]) == ("COMPLETED", 3, 7)
     home = (await client.get("/")).text
     assert "2020 年 · 结果公告" in home and "已迁移，可查询（3 条）" in home
     found = (await gql(client, SEARCH, {"q": "彩超"}))["data"]["notices"]["edges"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 from strawberry.scalars import JSON
@@ -13,15 +12,16 @@ from gpcloud.core.auth.admin import reachable_tenant
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
+from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.jobs import service
 from gpcloud.core.jobs.registry import get_job_type
-from gpcloud.core.jobs.tables import JOB_STATUSES
+from gpcloud.core.jobs.workflow import JOB
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 
-JobStatus = strawberry.enum(Enum("JobStatus", {s.upper(): s for s in JOB_STATUSES}))
+JobStatus = state_enum("JobStatus", JOB)
 
 
 @strawberry.type
