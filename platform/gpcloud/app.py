@@ -20,6 +20,7 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.context import authenticate, context_getter
 from gpcloud.core.graphql.schema import schema
 from gpcloud.core.jobs import service as jobs
+from gpcloud.core.ops.http import ROUTES as ops_routes
 from gpcloud.core.redis import close_redis, get_redis
 from gpcloud.core.request_limits import request_limits
 from gpcloud.core.security_headers import add_security_headers
@@ -103,6 +104,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
         route_handlers=[
             GraphQLController,
             health,
+            *ops_routes,
             job_result,
             job_file,
             ocds_releases,

@@ -1,0 +1,1 @@
+"""Operations: health checks for the load balancer, Prometheus metrics, backups."""
