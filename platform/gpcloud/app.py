@@ -21,6 +21,7 @@ from gpcloud.core.graphql.context import authenticate, context_getter
 from gpcloud.core.graphql.schema import schema
 from gpcloud.core.jobs import service as jobs
 from gpcloud.core.ops.http import ROUTES as ops_routes
+from gpcloud.core.ops.metrics import http_metrics
 from gpcloud.core.redis import close_redis, get_redis
 from gpcloud.core.request_limits import request_limits
 from gpcloud.core.security_headers import add_security_headers
@@ -114,7 +115,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
         ],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[request_limits(settings)],
+        middleware=[http_metrics, request_limits(settings)],
         before_send=[add_security_headers],
         request_max_body_size=settings.max_upload_bytes,
     )

@@ -63,6 +63,9 @@ class Settings:
     request_timeout_ms: int
     max_body_bytes: int
     max_upload_bytes: int
+    # Prometheus metrics at /metrics (core/ops/metrics.py): off, or behind a bearer token.
+    metrics_enabled: bool
+    metrics_token: str
 
     @property
     def is_postgres(self) -> bool:

@@ -18,6 +18,7 @@ from gpcloud.core.bad_requests import UPLOAD
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.limits import QueryLimits, limits_for
 from gpcloud.core.graphql.refusals import WholeMutations
+from gpcloud.core.ops.metrics import OperationMetrics
 from gpcloud.core.tenancy.scope import collect_opt_outs, use_scope
 from gpcloud.domains import DOMAINS
 
@@ -91,6 +92,7 @@ def build_schema() -> Schema:
         extensions=[
             # Before any resolver: parse, measure, validate and cost the document (each cached
             # per document, so the few documents frontends send are analysed once).
+            OperationMetrics,  # outermost: refusals by the limits are counted too
             QueryLimits,
             TenantScope,
             WholeMutations,
