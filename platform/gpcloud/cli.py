@@ -501,6 +501,25 @@ def export_permissions(output: Path | None) -> None:
         console.print(f"wrote {output}")
 
 
+@main.command("export-errors")
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Write here instead of stdout (the committed file is docs/errors.md).",
+)
+def export_errors(output: Path | None) -> None:
+    """Print the catalogue of stable error codes, read from the source."""
+    from gpcloud.core.ops.error_catalogue import render
+
+    text = render()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"wrote {output}")
+
+
 # Running
 
 
