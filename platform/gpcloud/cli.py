@@ -520,6 +520,30 @@ def export_errors(output: Path | None) -> None:
         console.print(f"wrote {output}")
 
 
+@main.command("api-changes")
+@click.option(
+    "--against",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    default=None,
+    help="The released schema (default docs/api/released.graphql).",
+)
+@click.option("--release", "version", default=None, help="Record this release (docs/api/).")
+def api_changes(against: Path | None, version: str | None) -> None:
+    """The API's changes since the last release; exit 1 on a breaking one not deprecated first."""
+    from gpcloud.core.ops import schema_evolution as evolution
+
+    if version:
+        changes = evolution.release(version)
+        title = version
+    else:
+        old = (against or evolution.RELEASED).read_text(encoding="utf-8")
+        changes = evolution.compare(old, evolution.current_sdl())
+        title = "Unreleased"
+    sys.stdout.write(evolution.markdown(changes, title))
+    if not changes.ok:
+        raise SystemExit(1)
+
+
 # Running
 
 
