@@ -61,7 +61,9 @@ async def test_pagination_as_the_guide_says(client, demo):
     token = await login(client, "gd.admin")
     seen, after, pages = [], None, 0
     while True:
-        page = data(await gql(client, blocks["Users"], {"first": 5, "after": after}, token=token))["users"]
+        page = data(await gql(client, blocks["Users"], {"first": 5, "after": after}, token=token))[
+            "users"
+        ]
         seen += [e["node"]["username"] for e in page["edges"]]
         pages += 1
         if not page["pageInfo"]["hasNextPage"]:
