@@ -18,6 +18,7 @@ from gpcloud.core.bad_requests import UPLOAD
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.limits import QueryLimits, limits_for
 from gpcloud.core.graphql.refusals import WholeMutations
+from gpcloud.core.ops.descriptions import describe_by_convention
 from gpcloud.core.ops.metrics import OperationMetrics
 from gpcloud.core.tenancy.scope import collect_opt_outs, use_scope
 from gpcloud.domains import DOMAINS
@@ -104,4 +105,5 @@ def build_schema() -> Schema:
 
 
 schema = build_schema()
+describe_by_convention(schema._schema)  # connections, payloads, paging arguments
 limits_for(schema._schema)  # a list field without a declared bound fails here, at import
