@@ -544,6 +544,49 @@ def api_changes(against: Path | None, version: str | None) -> None:
         raise SystemExit(1)
 
 
+# Operations
+
+
+@main.command()
+@click.argument("archive", type=click.Path(path_type=Path, dir_okay=False))
+def backup(archive: Path) -> None:
+    """Write a consistent copy of the deployment (database, var/ files, keys kept there)."""
+    from gpcloud.core.ops.backup import BackupError
+    from gpcloud.core.ops.backup import backup as run_backup
+
+    try:
+        manifest = run_backup(get_settings(), archive)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    console.print(
+        f"wrote {archive}: {manifest.database} database and {len(manifest.files) - 1} files"
+    )
+
+
+@main.command()
+@click.argument("archive", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--replace", is_flag=True, help="Replace a database that has data (wipes it).")
+@click.option("--no-verify", is_flag=True, help="Skip `audit verify` after restoring.")
+def restore(archive: Path, replace: bool, no_verify: bool) -> None:
+    """Restore a backup into GPCLOUD_DB and GPCLOUD_VAR (stop the platform first), then verify
+    the audit log."""
+    import subprocess
+
+    from gpcloud.core.ops.backup import BackupError
+    from gpcloud.core.ops.backup import restore as run_restore
+
+    try:
+        manifest = run_restore(get_settings(), archive, replace=replace)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    console.print(f"restored {manifest.database} database and {len(manifest.files) - 1} files")
+    if not no_verify:
+        # A new process: the keys restored into var/ are read at start.
+        verified = subprocess.run([sys.executable, "-m", "gpcloud", "audit", "verify"], check=False)
+        if verified.returncode != 0:
+            raise SystemExit(verified.returncode)
+
+
 # Running
 
 
