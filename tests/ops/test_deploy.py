@@ -32,7 +32,9 @@ def test_the_compose_file_names_real_images_and_the_platform_processes():
         if "build" in service:
             assert repo == "gpcloud" and service["build"]["dockerfile"] == "deploy/Dockerfile"
             build = service["build"]
-            assert (DEPLOY / build["context"] / build["dockerfile"]).resolve() == DEPLOY / "Dockerfile"
+            assert (
+                DEPLOY / build["context"] / build["dockerfile"]
+            ).resolve() == DEPLOY / "Dockerfile"
         else:
             assert repo in OFFICIAL, f"{name}: {image} is not an official image"
     assert services["app"]["command"][:2] == ["gpcloud", "serve"]
