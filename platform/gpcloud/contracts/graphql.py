@@ -50,7 +50,9 @@ class SigningKey:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="One party's signature of a contract (Ed25519), and whether it verifies."
+)
 class ContractSignature:
     organisation_id: strawberry.ID
     signer: str

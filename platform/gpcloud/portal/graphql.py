@@ -26,15 +26,22 @@ from gpcloud.portal.tables import KINDS
 from gpcloud.portal.text import MAX_QUERY_TERMS
 from gpcloud.portal.workflow import LEGACY_BATCH
 
-NoticeKind = values_enum("NoticeKind", KINDS)
+NoticeKind = values_enum(
+    "NoticeKind", KINDS, description="The kind of a public notice on the portal."
+)
 LegacyBatchStatus = state_enum("LegacyBatchStatus", LEGACY_BATCH)
-ArticleKind = strawberry.enum(Enum("ArticleKind", {k.upper(): k for k in articles.ARTICLE_KINDS}))
+ArticleKind = strawberry.enum(
+    Enum("ArticleKind", {k.upper(): k for k in articles.ARTICLE_KINDS}),
+    description="The kind of an editorial article on the portal.",
+)
 PUBLIC = allow(Public())
 # A procurement has a handful of notices; a chain returns at most this many, oldest first.
 MAX_CHAIN = 50
 
 
-@strawberry.type
+@strawberry.type(
+    description="A supplier named in a notice, with its amount in yuan where the notice gives one."
+)
 class NoticeSupplier:
     name: str
     amount: Decimal | None

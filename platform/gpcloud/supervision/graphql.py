@@ -28,12 +28,30 @@ from gpcloud.supervision.workflow import INTENTION, PLAN
 LIVE = SubsystemLive("supervision")
 
 
-ObjectType = values_enum("ObjectType", OBJECT_TYPES)
-ProcurementMethod = values_enum("ProcurementMethod", METHODS)
-IntentionExemption = values_enum("IntentionExemption", INTENTION_EXEMPTIONS)
+ObjectType = values_enum(
+    "ObjectType", OBJECT_TYPES, description="What a procurement buys: goods, works or services."
+)
+ProcurementMethod = values_enum(
+    "ProcurementMethod",
+    METHODS,
+    description="How a procurement is made (open tender, competitive negotiation...).",
+)
+IntentionExemption = values_enum(
+    "IntentionExemption",
+    INTENTION_EXEMPTIONS,
+    description="Why a plan needs no published procurement intention.",
+)
 IntentionStatus = state_enum("IntentionStatus", INTENTION)
-LegacyPlanState = values_enum("LegacyPlanState", plans.LEGACY_STATES)
-FailedPlanAction = values_enum("FailedPlanAction", ("restart", "terminate"))
+LegacyPlanState = values_enum(
+    "LegacyPlanState",
+    plans.LEGACY_STATES,
+    description="The state a plan had in the old portal, kept when it was migrated.",
+)
+FailedPlanAction = values_enum(
+    "FailedPlanAction",
+    ("restart", "terminate"),
+    description="What to do with a plan whose procurement failed: start it again, or end it.",
+)
 PlanStatus = state_enum("PlanStatus", PLAN)
 
 
@@ -76,7 +94,9 @@ class ProcurementIntention:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="One line of a procurement plan: the budget indicator that funds it and the amount in yuan."
+)
 class PlanLine:
     indicator_id: strawberry.ID
     amount: Decimal

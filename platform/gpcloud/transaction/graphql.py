@@ -30,7 +30,8 @@ READERS = Requires(Perm.PROJECT_READ)
 LIVE = SubsystemLive("transaction")
 ProjectStatus = state_enum("ProjectStatus", PROJECT)
 AnnouncementKind = strawberry.enum(
-    Enum("AnnouncementKind", {s.upper(): s for s in ANNOUNCEMENT_KINDS})
+    Enum("AnnouncementKind", {s.upper(): s for s in ANNOUNCEMENT_KINDS}),
+    description="The kind of a procurement announcement.",
 )
 
 
@@ -63,7 +64,7 @@ class Announcement:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A project's award: the winning supplier and the amount in yuan.")
 class Award:
     supplier_organisation_id: strawberry.ID
     supplier_name: str

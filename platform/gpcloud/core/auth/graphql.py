@@ -27,17 +27,23 @@ Role = strawberry.enum(
     Enum("Role", {r.upper(): r for r in ROLES}), description="What an account may do."
 )
 OrganisationKind = strawberry.enum(
-    Enum("OrganisationKind", {k.upper(): k for k in ORGANISATION_KINDS})
+    Enum("OrganisationKind", {k.upper(): k for k in ORGANISATION_KINDS}),
+    description="What an organisation is; it decides the roles its accounts may hold.",
 )
 ProfileField = strawberry.enum(
     Enum("ProfileField", {f.upper(): f for f in service.PROFILE_FIELDS}),
     description="A profile field an account must fill in at first login.",
 )
-UserStatus = strawberry.enum(Enum("UserStatus", {s.upper(): s for s in admin.USER_STATUSES}))
+UserStatus = strawberry.enum(
+    Enum("UserStatus", {s.upper(): s for s in admin.USER_STATUSES}),
+    description="Whether an account may log in.",
+)
 READERS = Requires(Perm.USER_READ)
 
 
-@strawberry.type
+@strawberry.type(
+    description="An organisation accounts belong to: a finance bureau, budget unit, agency, supplier..."
+)
 class Organisation:
     id: strawberry.ID
     name: str
@@ -60,7 +66,9 @@ class Organisation:
         return await tenant_by_code(self.region_code)
 
 
-@strawberry.type
+@strawberry.type(
+    description="An account: who may log in, in which tenant and organisation, with which roles."
+)
 class User:
     id: strawberry.ID
     username: str

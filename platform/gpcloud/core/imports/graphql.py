@@ -14,7 +14,9 @@ from gpcloud.core.imports.service import start_import
 from gpcloud.core.jobs.graphql import Job, JobPayload
 
 
-@strawberry.type
+@strawberry.type(
+    description="A column of an import file: its name, Chinese label, whether required, an example."
+)
 class ImportColumn:
     name: str
     label: str

@@ -24,7 +24,9 @@ from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 JobStatus = state_enum("JobStatus", JOB)
 
 
-@strawberry.type
+@strawberry.type(
+    description="A result file of a finished job; GET its url with the same bearer token."
+)
 class JobFile:
     name: str
     url: str

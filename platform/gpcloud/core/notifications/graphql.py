@@ -62,7 +62,9 @@ class Notification:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A way notifications reach people (e-mail, or a plugin's channel such as SMS)."
+)
 class Channel:
     name: str
     title: str
@@ -79,7 +81,9 @@ class NotificationPreference:
         return cls(kind=NotificationKind(row["kind"]), title=row["title"], channels=row["channels"])
 
 
-@strawberry.type
+@strawberry.type(
+    description="The caller's channels per notification kind, and the channels there are."
+)
 class NotificationPreferences:
     kinds: list[NotificationPreference] = strawberry.field(directives=[ListSize(max=100)])
     available_channels: list[Channel] = strawberry.field(

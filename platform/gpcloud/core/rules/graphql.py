@@ -52,7 +52,7 @@ class Rule:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A version of a rule set (the legal numbers), effective from a date.")
 class RuleSetVersion:
     name: str
     version: str

@@ -26,14 +26,16 @@ from gpcloud.core.tenancy.service import TenantNode, tenant_tree
 CHILDREN = ListSize(max=50)
 
 
-@strawberry.enum
+@strawberry.enum(description="A tenant's place in the hierarchy: province, city or county.")
 class TenantLevel(Enum):
     PROVINCE = "province"
     CITY = "city"
     COUNTY = "county"
 
 
-@strawberry.enum
+@strawberry.enum(
+    description="Whether a region works on the platform: active, not yet onboarded, or retired."
+)
 class TenantStatus(Enum):
     ACTIVE = "active"
     NOT_ONBOARDED = "not_onboarded"
@@ -106,7 +108,9 @@ class SubsystemRollout:
     live: bool
 
 
-@strawberry.enum
+@strawberry.enum(
+    description="Where a setting's value comes from: the platform's defaults, a tenant file, or an admin's edit."
+)
 class ConfigLayer(Enum):
     DEFAULT = "default"
     FILE = "file"
@@ -122,14 +126,14 @@ class ConfigEntry:
     source_version: int | None
 
 
-@strawberry.type
+@strawberry.type(description="One line of a plugin's configuration, for people to read.")
 class ConfigSummary:
     plugin: str
     label: str
     value: str
 
 
-@strawberry.type
+@strawberry.type(description="A section of the tenant configuration (core, or a plugin's).")
 class ConfigSection:
     name: str
     plugin: str | None = strawberry.field(description="The plugin that adds it; null for core.")
@@ -171,7 +175,7 @@ class TenantConfig:
         )
 
 
-@strawberry.enum
+@strawberry.enum(description="Where a go-live checklist item stands.")
 class ReadinessStatus(Enum):
     DONE = "done"
     OPEN = "open"
@@ -204,7 +208,9 @@ class ReadinessItem:
         )
 
 
-@strawberry.type
+@strawberry.type(
+    description="A tenant's go-live checklist: its items, and what still blocks going live."
+)
 class Readiness:
     region_code: str
     items: list[ReadinessItem] = strawberry.field(directives=[ListSize(max=100)])

@@ -21,7 +21,10 @@ from gpcloud.integrations.digital_finance.tables import STATUSES
 
 READERS = Requires(Perm.BUDGET_READ)
 
-IndicatorStatus = strawberry.enum(Enum("IndicatorStatus", {s.upper(): s for s in STATUSES}))
+IndicatorStatus = strawberry.enum(
+    Enum("IndicatorStatus", {s.upper(): s for s in STATUSES}),
+    description="Where a budget indicator from digital_finance stands.",
+)
 
 
 @strawberry.type(description="A budget line (预算指标) from digital_finance; amounts in yuan.")

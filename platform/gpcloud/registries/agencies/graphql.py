@@ -26,7 +26,10 @@ from gpcloud.registries.agencies.tables import AgencyTenant as AgencyTenantTable
 DECIDERS = Requires(Perm.AGENCY_DECIDE)
 OWN = Requires(Perm.AGENCY_UPDATE_OWN)
 
-AgencyStatus = strawberry.enum(Enum("AgencyStatus", {s.upper(): s for s in STATUSES}))
+AgencyStatus = strawberry.enum(
+    Enum("AgencyStatus", {s.upper(): s for s in STATUSES}),
+    description="Where an agency's registration stands.",
+)
 AgencyRoomKind = strawberry.enum(
     Enum("AgencyRoomKind", {k.upper(): k for k in ROOM_KINDS}),
     description="OPENING: bid-opening room (开标室); EVALUATION: evaluation room (评标室).",
@@ -168,7 +171,9 @@ class AgencyRequirements:
     av_recording_retained: bool
 
 
-@strawberry.type
+@strawberry.type(
+    description="What an agency still lacks to run procurements in a region (its code and why)."
+)
 class ReadinessGap:
     code: str = strawberry.field(
         description="Stable code, e.g. CA_EXPIRED, EVALUATION_ROOM_COMPUTERS."

@@ -25,7 +25,10 @@ READERS = Requires(Perm.PURCHASER_READ)
 # fields are theirs.
 SEEN_BY = Authenticated()
 
-PurchaserStatus = strawberry.enum(Enum("PurchaserStatus", {s.upper(): s for s in STATUSES}))
+PurchaserStatus = strawberry.enum(
+    Enum("PurchaserStatus", {s.upper(): s for s in STATUSES}),
+    description="Whether a purchaser (budget unit) is active.",
+)
 
 
 @strawberry.type(description="A budget unit that procures (采购人).")

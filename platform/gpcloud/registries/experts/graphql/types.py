@@ -30,12 +30,18 @@ AVAILABILITY = Requires(Perm.EXPERT_UPDATE_AVAILABILITY)
 # lists are theirs.
 SEEN_BY = Authenticated()
 
-ExpertStatus = strawberry.enum(Enum("ExpertStatus", {s.upper(): s for s in STATUSES}))
+ExpertStatus = strawberry.enum(
+    Enum("ExpertStatus", {s.upper(): s for s in STATUSES}),
+    description="Where an expert's registration stands.",
+)
 TitleLevel = strawberry.enum(
     Enum("TitleLevel", {s.upper(): s for s in TITLE_LEVELS}),
     description="senior 正高级, deputy_senior 副高级, intermediate 中级.",
 )
-Gender = strawberry.enum(Enum("Gender", {s.upper(): s for s in GENDERS}))
+Gender = strawberry.enum(
+    Enum("Gender", {s.upper(): s for s in GENDERS}),
+    description="An expert's gender, as registered.",
+)
 AvoidanceRelation = strawberry.enum(
     Enum("AvoidanceRelation", {s.upper(): s for s in RELATIONS}),
     description="Why the expert recuses themselves from an organisation's bids (RULES.md recusal).",

@@ -27,15 +27,20 @@ LISTERS = Requires(Perm.LISTING_MANAGE)
 READERS = Authenticated()
 
 CategoryStatus = strawberry.enum(
-    Enum("GoodsCategoryStatus", {s.upper(): s for s in tables.CATEGORY_STATUSES})
+    Enum("GoodsCategoryStatus", {s.upper(): s for s in tables.CATEGORY_STATUSES}),
+    description="Whether a procurement catalogue category is in use.",
 )
 CategoryKind = strawberry.enum(
     Enum("GoodsCategoryKind", {k.upper(): k for k in tables.KINDS.values()}),
     description="Goods (A), works (B) or services (C), from the code's first letter.",
 )
-ItemStatus = strawberry.enum(Enum("GoodsItemStatus", {s.upper(): s for s in tables.ITEM_STATUSES}))
+ItemStatus = strawberry.enum(
+    Enum("GoodsItemStatus", {s.upper(): s for s in tables.ITEM_STATUSES}),
+    description="Where a goods item of the e-mall stands.",
+)
 ListingStatus = strawberry.enum(
-    Enum("SupplierListingStatus", {s.upper(): s for s in tables.LISTING_STATUSES})
+    Enum("SupplierListingStatus", {s.upper(): s for s in tables.LISTING_STATUSES}),
+    description="Where a supplier's listing of a goods item stands.",
 )
 
 

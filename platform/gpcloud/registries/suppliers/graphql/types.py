@@ -31,7 +31,8 @@ SupplierStatus = strawberry.enum(
     "suppliers take part in procurement.",
 )
 SupplierQualificationKind = strawberry.enum(
-    Enum("SupplierQualificationKind", {k.upper(): k for k in QUALIFICATION_KINDS})
+    Enum("SupplierQualificationKind", {k.upper(): k for k in QUALIFICATION_KINDS}),
+    description="The kind of a supplier's qualification certificate.",
 )
 SupplierInformation = strawberry.enum(
     Enum("SupplierInformation", {i.upper(): i for i in r.INFORMATION}),
