@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 from pathlib import Path
 
@@ -633,7 +632,9 @@ def serve(
         raise click.UsageError(
             "--workers needs GPCLOUD_DB and GPCLOUD_REDIS set, and the jobs in `gpcloud worker`"
         )
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from gpcloud.core.ops.logs import configure as configure_logs
+
+    configure_logs(get_settings().log_format)
     seeded = _run(_prepare(embedded, demo))
     redis_url(settings)
     host, port = host or settings.host, port or settings.port
@@ -702,9 +703,10 @@ def _print_demo_logins(users) -> None:
 @main.command()
 def worker() -> None:
     """Run a job worker (production: start as many as needed)."""
+    from gpcloud.core.ops.logs import configure as configure_logs
     from gpcloud.worker import make_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    configure_logs(get_settings().log_format)
     make_worker().run()
 
 

@@ -66,6 +66,8 @@ class Settings:
     # Prometheus metrics at /metrics (core/ops/metrics.py): off, or behind a bearer token.
     metrics_enabled: bool
     metrics_token: str
+    # text (embedded default) or json (one object per line, production): core/ops/logs.py.
+    log_format: str
 
     @property
     def is_postgres(self) -> bool:
@@ -148,6 +150,8 @@ def load_settings(environ: dict[str, str] | None = None) -> Settings:
     redis = str(values["redis"])
     if redis and not redis.startswith(("redis://", "rediss://", "unix://")):
         raise SettingsError(f"GPCLOUD_REDIS must be redis://..., got {redis!r}")
+    if values["log_format"] not in ("text", "json"):
+        raise SettingsError("GPCLOUD_LOG_FORMAT must be text or json")
     if values["smtp_security"] not in SMTP_SECURITY:
         raise SettingsError(f"GPCLOUD_SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY)}")
     if not values["secret_key"]:

@@ -40,6 +40,7 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.jobs.tables import Job
 from gpcloud.core.notifications.tables import NotificationDelivery
 from gpcloud.core.ops.health import queue_state
+from gpcloud.core.ops.logs import request_line
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.piccolo_conf import DB
@@ -151,9 +152,20 @@ def http_metrics(app):
         try:
             await app(scope, receive, sending)
         finally:
-            route = _route(scope)
+            route, took = _route(scope), time.perf_counter() - started
             HTTP_REQUESTS.labels(route, scope["method"], str(status)).inc()
-            HTTP_LATENCY.labels(route).observe(time.perf_counter() - started)
+            HTTP_LATENCY.labels(route).observe(took)
+            if route != "/graphql":  # GraphQL operations have a line of their own
+                request_line(
+                    "%s %s %s",
+                    scope["method"],
+                    route,
+                    status,
+                    route=route,
+                    method=scope["method"],
+                    status=status,
+                    duration_ms=round(took * 1000, 1),
+                )
 
     return middleware
 
@@ -170,12 +182,28 @@ class OperationMetrics(SchemaExtension):
         errors = list(getattr(result, "errors", None) or context.pre_execution_errors or [])
         codes = [(e.extensions or {}).get("code") or _code(e) for e in errors]
         outcome = "internal" if "INTERNAL" in codes else "error" if codes else "ok"
+        took = time.perf_counter() - started
         OPERATIONS.labels(kind, field, outcome).inc()
-        OPERATION_LATENCY.labels(kind, field).observe(time.perf_counter() - started)
+        OPERATION_LATENCY.labels(kind, field).observe(took)
         for code in codes:
             ERROR_CODES.labels(code).inc()
         user = getattr(context.context, "user", None)
-        TENANT_REQUESTS.labels(user.tenant if user is not None else "none").inc()
+        tenant = user.tenant if user is not None else None
+        TENANT_REQUESTS.labels(tenant or "none").inc()
+        request_line(
+            "graphql %s %s %s",
+            kind,
+            field,
+            outcome,
+            operation_type=kind,
+            field=field,
+            operation_name=(context.operation_name or "")[:64],
+            tenant=tenant,
+            user_id=user.id if user is not None else None,
+            duration_ms=round(took * 1000, 1),
+            outcome=outcome,
+            codes=sorted(set(codes)),
+        )
 
 
 def _code(error) -> str:

@@ -1,0 +1,41 @@
+"""One log line per request: operation, tenant, user id, duration, outcome; JSON in production;
+no personal data beyond ids."""
+
+import json
+import logging
+
+from gpcloud.core.ops.logs import JsonFormatter
+from tests.support import gql, login
+
+
+def _lines(caplog):
+    return [r for r in caplog.records if r.name == "gpcloud.request"]
+
+
+async def test_each_operation_leaves_one_line_with_ids_only(client, demo, caplog):
+    token = await login(client, "xn.admin")
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="gpcloud.request"):
+        await gql(client, "query Who { me { user { username } } }", token=token)
+        await gql(client, "{ notAField }")
+        await client.get("/health/live")
+    me, bad, live = _lines(caplog)
+    assert me.request | {"duration_ms": 0} == {
+        "operation_type": "query",
+        "field": "me",
+        "operation_name": "Who",
+        "tenant": "441481",
+        "user_id": me.request["user_id"],
+        "duration_ms": 0,
+        "outcome": "ok",
+        "codes": [],
+    }
+    assert isinstance(me.request["user_id"], int) and me.request["duration_ms"] > 0
+    assert bad.request["outcome"] == "error" and bad.request["tenant"] is None
+    assert bad.request["field"] == "unknown" and bad.request["codes"] == ["GRAPHQL_ERROR"]
+    assert live.request["route"] == "/health/live" and live.request["status"] == 200
+
+    line = json.loads(JsonFormatter().format(me))
+    assert line["logger"] == "gpcloud.request" and line["level"] == "INFO"
+    assert line["field"] == "me" and line["tenant"] == "441481"
+    assert "xn.admin" not in JsonFormatter().format(me)
