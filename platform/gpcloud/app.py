@@ -20,6 +20,7 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.context import authenticate, context_getter
 from gpcloud.core.graphql.schema import schema
 from gpcloud.core.jobs import service as jobs
+from gpcloud.core.ops import tracing
 from gpcloud.core.ops.http import ROUTES as ops_routes
 from gpcloud.core.ops.metrics import http_metrics
 from gpcloud.core.redis import close_redis, get_redis
@@ -80,6 +81,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
     """`run_worker`: run the arq worker in this process (default: when Redis is embedded)."""
     settings = get_settings()
     in_process = settings.embedded_redis if run_worker is None else run_worker
+    tracing.setup(settings)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

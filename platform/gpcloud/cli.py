@@ -703,10 +703,12 @@ def _print_demo_logins(users) -> None:
 @main.command()
 def worker() -> None:
     """Run a job worker (production: start as many as needed)."""
+    from gpcloud.core.ops import tracing
     from gpcloud.core.ops.logs import configure as configure_logs
     from gpcloud.worker import make_worker
 
     configure_logs(get_settings().log_format)
+    tracing.setup(get_settings())
     make_worker().run()
 
 

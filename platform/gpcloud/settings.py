@@ -68,6 +68,9 @@ class Settings:
     metrics_token: str
     # text (embedded default) or json (one object per line, production): core/ops/logs.py.
     log_format: str
+    # OpenTelemetry (core/ops/tracing.py): off by default; OTLP/HTTP traces endpoint when on.
+    tracing_enabled: bool
+    tracing_endpoint: str
 
     @property
     def is_postgres(self) -> bool:

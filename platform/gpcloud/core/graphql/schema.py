@@ -91,9 +91,9 @@ def build_schema() -> Schema:
         mutation=mutation,
         scalar_overrides={Upload: UPLOAD},
         extensions=[
+            OperationMetrics,  # outermost: refusals by the limits are counted and logged too
             # Before any resolver: parse, measure, validate and cost the document (each cached
             # per document, so the few documents frontends send are analysed once).
-            OperationMetrics,  # outermost: refusals by the limits are counted too
             QueryLimits,
             TenantScope,
             WholeMutations,

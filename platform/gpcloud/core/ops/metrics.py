@@ -41,6 +41,7 @@ from gpcloud.core.jobs.tables import Job
 from gpcloud.core.notifications.tables import NotificationDelivery
 from gpcloud.core.ops.health import queue_state
 from gpcloud.core.ops.logs import request_line
+from gpcloud.core.ops.tracing import tracer
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.piccolo_conf import DB
@@ -175,9 +176,13 @@ class OperationMetrics(SchemaExtension):
 
     async def on_operation(self) -> AsyncIterator[None]:
         started = time.perf_counter()
-        yield
-        context = self.execution_context
-        kind, field = _operation(context)
+        with tracer.start_as_current_span("graphql") as span:  # a no-op unless tracing is on
+            yield
+            context = self.execution_context
+            kind, field = _operation(context)
+            span.update_name(f"graphql {kind} {field}")
+            span.set_attribute("graphql.operation.type", kind)
+            span.set_attribute("graphql.field", field)
         result = context.result
         errors = list(getattr(result, "errors", None) or context.pre_execution_errors or [])
         codes = [(e.extensions or {}).get("code") or _code(e) for e in errors]
