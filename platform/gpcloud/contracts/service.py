@@ -21,6 +21,7 @@ from decimal import Decimal
 from gpcloud.contracts import signing
 from gpcloud.contracts.tables import Contract, ContractSignature
 from gpcloud.contracts.workflow import CONTRACT
+from gpcloud.core import publishing
 from gpcloud.core.audit.service import canonical
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
@@ -33,7 +34,6 @@ from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import effective_rule, rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.portal import service as portal
 from gpcloud.supervision import plans
 from gpcloud.supervision.common import purchaser_unit
 from gpcloud.transaction import service as projects
@@ -318,8 +318,8 @@ async def publish(actor: CurrentUser, contract_id: int, on: date | None = None) 
             {Contract.published_on: on},
             {"published_on": on, "late": late},
         )
-        await portal.publish(
-            portal.Publication(
+        await publishing.publish(
+            publishing.Publication(
                 kind="contract",
                 source=f"contract:{contract_id}",
                 tenant=contract["tenant_id"],
@@ -329,7 +329,7 @@ async def publish(actor: CurrentUser, contract_id: int, on: date | None = None) 
                 **await plans.notice_fields(await plans.get(contract["plan"])),
                 amount_fen=contract["amount_fen"],
                 suppliers=(
-                    portal.Supplier(
+                    publishing.Supplier(
                         contract["supplier_organisation"],
                         contract["supplier_name"],
                         contract["amount_fen"],

@@ -1,7 +1,8 @@
 """Publishing to the portal, and the public reads of it.
 
-`publish()` is called by the services that own a publication (intentions, plans, announcements,
-contracts, acceptance, editorial articles) inside their own transaction. Reads are public: they
+`publish()` receives what the services that own a publication (intentions, plans, announcements,
+contracts, acceptance) hand to gpcloud.core.publishing inside their own transaction, and the
+editorial articles. Reads are public: they
 opt out of the tenant scope explicitly and read notices only, filtered by region subtree.
 """
 
@@ -20,6 +21,7 @@ from gpcloud.core.db import any_of
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.pagination import check_page_size
+from gpcloud.core.publishing import Publication
 from gpcloud.core.search import match, match_columns
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
@@ -35,35 +37,6 @@ LATEST = '"notice".published_on DESC, "notice".published_at DESC, "notice".id DE
 # What a read returns: every column but the segmented text, which only the index needs.
 READ = [c for c in Notice._meta.columns if c is not Notice.search_text]
 COLUMNS = ", ".join(f'"notice"."{c._meta.db_column_name}"' for c in READ)
-
-
-@dataclass(frozen=True)
-class Supplier:
-    organisation_id: int
-    name: str
-    amount_fen: int | None = None
-
-
-@dataclass(frozen=True)
-class Publication:
-    kind: str
-    source: str
-    tenant: str
-    title: str
-    body: str
-    published_on: date
-    method: str = ""
-    category_code: str = ""
-    object_type: str = ""
-    purchaser_id: int | None = None
-    purchaser_name: str = ""
-    agency_id: int | None = None
-    agency_name: str = ""
-    amount_fen: int | None = None
-    intention_id: int | None = None
-    plan_id: int | None = None
-    suppliers: tuple[Supplier, ...] = ()
-    details: dict = field(default_factory=dict)
 
 
 def ocid_of(tenant: str, intention_id: int | None, plan_id: int | None) -> str:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from piccolo.columns.combination import WhereRaw
 
+from gpcloud.core import publishing
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import PURCHASER
 from gpcloud.core.auth.service import CurrentUser
@@ -25,7 +26,6 @@ from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.pagination import Page
 from gpcloud.core.tenancy.config import effective_config
 from gpcloud.integrations.digital_finance import service as budget
-from gpcloud.portal import service as portal
 from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.supervision import common, intentions
 from gpcloud.supervision.common import purchaser_unit
@@ -73,7 +73,7 @@ async def _own(actor: CurrentUser, plan_id: int) -> dict:
 
 
 async def notice_fields(plan: dict) -> dict:
-    """What a plan supplies to every portal.Publication of its procurement: method, category,
+    """What a plan supplies to every publishing.Publication of its procurement: method, category,
     object type, purchaser (id and name), intention and plan."""
     unit = await purchasers.get(plan["purchaser"])
     return {
@@ -299,8 +299,8 @@ async def file(actor: CurrentUser, plan_id: int) -> dict:
     async with transaction():
         plan = await get(plan_id)
         filed = await _move(actor, plan, "file", {ProcurementPlan.filed_at: now()})
-        await portal.publish(
-            portal.Publication(
+        await publishing.publish(
+            publishing.Publication(
                 kind="plan",
                 source=f"plan:{plan_id}",
                 tenant=plan["tenant_id"],
