@@ -24,6 +24,8 @@ from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.money import to_yuan
 from gpcloud.core.scheduler.graphql import Schedule, schedule_of
 from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.supervision import views
+from gpcloud.supervision.graphql import ProcurementPlan
 
 READERS = Requires(Perm.CONTRACT_READ)
 LIVE = SubsystemLive("supervision")
@@ -260,8 +262,54 @@ def _key(work):
     return run_payload(SigningKeyPayload, "key", SigningKey.of, work)
 
 
+OVERVIEW = ListSize(max=views.LIMIT)
+
+
+@strawberry.type(description="What waits for supervision in your region, and what is overdue.")
+class SupervisionOverview:
+    """Supervision's queues with the contracts': contracts sit above supervision in the
+    layers, so this domain assembles the overview."""
+
+    on: date
+    plans_awaiting_filing: list[ProcurementPlan] = strawberry.field(directives=[OVERVIEW])
+    plans_awaiting_filing_count: int
+    contracts_awaiting_filing: list[Contract] = strawberry.field(directives=[OVERVIEW])
+    contracts_awaiting_filing_count: int
+    contract_publication_overdue: list[Contract] = strawberry.field(
+        description="Signed, not published, past publicationDue (contract_publication).",
+        directives=[OVERVIEW],
+    )
+    contract_publication_overdue_count: int
+    intention_exemptions: list[ProcurementPlan] = strawberry.field(
+        description="Plans declared without an intention, by a claimed exemption.",
+        directives=[OVERVIEW],
+    )
+    intention_exemptions_count: int
+
+
 @strawberry.type
 class Queries:
+    @strawberry.field(
+        extensions=allow(Requires(Perm.SUPERVISION_OVERVIEW)),
+        description="Oldest first, at most 50 of each; counts are complete.",
+    )
+    async def supervision_overview(self, info: Info) -> SupervisionOverview:
+        plans = await views.plan_queues(info.context.user)
+        queues = await service.for_supervision(views.LIMIT)
+        filing, filing_count = queues["awaiting_filing"]
+        late, late_count = queues["publication_overdue"]
+        return SupervisionOverview(
+            on=plans.on,
+            plans_awaiting_filing=[ProcurementPlan.of(r) for r in plans.plans_awaiting_filing],
+            plans_awaiting_filing_count=plans.plans_awaiting_filing_count,
+            contracts_awaiting_filing=[Contract.of(r) for r in filing],
+            contracts_awaiting_filing_count=filing_count,
+            contract_publication_overdue=[Contract.of(r) for r in late],
+            contract_publication_overdue_count=late_count,
+            intention_exemptions=[ProcurementPlan.of(r) for r in plans.intention_exemptions],
+            intention_exemptions_count=plans.intention_exemptions_count,
+        )
+
     @strawberry.field(
         extensions=allow(READERS),
         description="Contracts in your region (admins, supervisors) or of your organisation.",
