@@ -14,8 +14,8 @@ from gpcloud.contracts.tables import AcceptanceReport as AcceptanceTable
 from gpcloud.contracts.tables import Payment as PaymentTable
 from gpcloud.contracts.workflow import CONTRACT, PAYMENT
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Authenticated, Requires, SubsystemLive, allow

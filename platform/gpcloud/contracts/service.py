@@ -25,10 +25,10 @@ from gpcloud.core import publishing
 from gpcloud.core.audit.service import canonical
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.clock import now, today
 from gpcloud.core.db import for_update, transaction
 from gpcloud.core.errors import DomainError, NotFound
-from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.pagination import Page, keyset_page

@@ -17,9 +17,9 @@ from datetime import UTC, date, datetime
 
 from piccolo.columns.combination import WhereRaw
 
+from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.db import any_of
 from gpcloud.core.errors import DomainError, NotFound
-from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.pagination import check_page_size
 from gpcloud.core.publishing import Publication
 from gpcloud.core.search import match, match_columns

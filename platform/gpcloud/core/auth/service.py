@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 
 from gpcloud.core.auth import passwords, records, throttle
 from gpcloud.core.auth.permissions import Perm, granted, holders
-from gpcloud.core.auth.tables import User, UserRole
+from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.auth.tokens import TokenError, issue_token, read_token
+from gpcloud.core.batch import row_lists_by_key, rows_by_key
 from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
@@ -232,3 +233,17 @@ async def complete_profile(
         await records.audit_user("user.complete_profile", user.id, before, after)
     fresh = await load_current_user(user.id)
     return fresh
+
+
+# Batch loaders (gpcloud.core.graphql.dataloaders): the API's related accounts in one query.
+
+organisations_by_id = rows_by_key(Organisation, Organisation.id)
+roles_by_user = row_lists_by_key(UserRole, UserRole.user, UserRole.user, UserRole.role)
+
+
+async def usernames_by_id(ids: list[int]) -> list[str | None]:
+    """Each user's name (or None); across tenants, as an actor may belong to another."""
+    with all_tenants("audit: name the actor, who may belong to another tenant"):
+        rows = await User.select(User.id, User.username).where(User.id.is_in(list(ids)))
+    names = {r["id"]: r["username"] for r in rows}
+    return [names.get(i) for i in ids]

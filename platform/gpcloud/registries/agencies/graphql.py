@@ -10,9 +10,9 @@ import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id

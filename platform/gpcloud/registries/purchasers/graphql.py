@@ -9,8 +9,8 @@ import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.batch import rows_by_key
 from gpcloud.core.errors import DomainError
-from gpcloud.core.graphql.dataloaders import rows_by_key
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id

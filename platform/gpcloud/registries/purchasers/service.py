@@ -16,7 +16,7 @@ from gpcloud.core.auth.admin import reachable_tenant
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
-from gpcloud.core.db import contains_ci
+from gpcloud.core.db import any_of, contains_ci
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.service import tenant_tree
@@ -282,8 +282,6 @@ async def of_user(actor: CurrentUser) -> dict | None:
 async def by_budget_unit_codes(tenant: str, codes: list[str]) -> dict[str, dict]:
     """{budget unit code: purchaser} of one tenant, for files from digital_finance that name
     units by code."""
-    from gpcloud.core.db import any_of
-
     rows = await Purchaser.select(*COLUMNS).where(
         (Purchaser.tenant_id == tenant) & any_of(Purchaser.budget_unit_code, codes)
     )

@@ -9,9 +9,9 @@ import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.clock import today
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.experts import service

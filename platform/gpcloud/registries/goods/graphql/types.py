@@ -10,12 +10,12 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from gpcloud.core.auth import service as accounts
 from gpcloud.core.auth.graphql import Organisation
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.core.auth.tables import Organisation as OrganisationTable
+from gpcloud.core.batch import row_lists_by_key, rows_by_key
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.dataloaders import row_lists_by_key, rows_by_key
 from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.graphql.types import parse_id
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
@@ -186,9 +186,7 @@ class SupplierListing:
 
     @strawberry.field(extensions=allow(READERS), description="The supplier.")
     async def organisation(self, info: Info) -> Organisation | None:
-        loader = info.context.loaders.get(
-            "organisation", rows_by_key(OrganisationTable, OrganisationTable.id)
-        )
+        loader = info.context.loaders.get("organisation", accounts.organisations_by_id)
         row = await loader.load(int(self.organisation_id))
         return Organisation.of(row) if row else None
 

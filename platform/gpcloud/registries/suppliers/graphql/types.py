@@ -8,9 +8,9 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
+from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.clock import today
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.suppliers.service import records as r
