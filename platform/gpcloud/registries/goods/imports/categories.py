@@ -9,7 +9,7 @@ from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import any_of
 from gpcloud.core.imports import columns
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
-from gpcloud.registries.goods.imports import parsers as cells
+from gpcloud.registries.goods.imports import columns as cells
 from gpcloud.registries.goods.service import categories
 from gpcloud.registries.goods.tables import Category
 

@@ -8,7 +8,7 @@ from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import columns
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
-from gpcloud.registries.goods.imports import parsers as cells
+from gpcloud.registries.goods.imports import columns as cells
 from gpcloud.registries.goods.service import items, listings
 from gpcloud.registries.goods.tables import Category, GoodsItem
 

@@ -1,4 +1,5 @@
-"""Cell parsers and helpers shared by the goods registry's import files."""
+"""The goods registry's own cell parsers (codes, prices, specs, regions); the common ones are in
+gpcloud.core.imports.columns."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ Migrated agencies were registered there, so they arrive approved unless the file
 A row upserts the agency's organisation (name, region) and profile; blank optional cells keep
 what is stored; listed tenants are added, never removed. A login name creates an agency account
 in the agency's region with must_change_password (the seed's first-login rule), keeping the old
-portal's password hash when given. Rooms come in a second file: see room_imports.py.
+portal's password hash when given. Rooms come in a second file: see rooms.py.
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from gpcloud.core.imports import columns as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.core.tenancy.scope import current_scope
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.registries.agencies.room_imports import ROOMS_SPEC
 from gpcloud.registries.agencies.service.common import CA_SERIAL, REGION_CODE
 from gpcloud.registries.agencies.tables import Agency, AgencyTenant
 
@@ -355,4 +354,3 @@ SPEC = ImportSpec(
     check_row=_check,
     invalid=lambda row: row.values["status"] == "invalid",
 )
-SPECS = (SPEC, ROOMS_SPEC)
