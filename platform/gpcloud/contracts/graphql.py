@@ -10,11 +10,8 @@ import strawberry
 from strawberry.types import Info
 
 from gpcloud.contracts import performance, service, signing
-from gpcloud.contracts.tables import AcceptanceReport as AcceptanceTable
-from gpcloud.contracts.tables import Payment as PaymentTable
 from gpcloud.contracts.workflow import CONTRACT, PAYMENT
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_payload
@@ -23,7 +20,6 @@ from gpcloud.core.graphql.types import Connection, UserError, connection, parse_
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.money import to_yuan
 from gpcloud.core.scheduler.graphql import Schedule, schedule_of
-from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.supervision import views
 from gpcloud.supervision.graphql import ProcurementPlan
 
@@ -115,19 +111,6 @@ class Payment:
         )
 
 
-def _party_rows(table):
-    """Batch function: each contract's rows of `table`. A Contract is only ever resolved for a
-    caller who may see it, so its rows load like its signatures do: across tenants, for a
-    party registered in another region."""
-    load = row_lists_by_key(table, table.contract)
-
-    async def load_for_parties(contract_ids: list[int]) -> list[list[dict]]:
-        with all_tenants(service.PARTY_SCOPE):
-            return await load(contract_ids)
-
-    return load_for_parties
-
-
 @strawberry.type(description="A procurement contract; money in yuan.")
 class Contract:
     id: strawberry.ID
@@ -179,13 +162,13 @@ class Contract:
 
     @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=50)])
     async def acceptance_reports(self, info: Info) -> list[AcceptanceReport]:
-        loader = info.context.loaders.get("acceptance_reports", _party_rows(AcceptanceTable))
+        loader = info.context.loaders.get("acceptance_reports", service.acceptances_of)
         rows = sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
         return [AcceptanceReport.of(r) for r in rows]
 
     @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=100)])
     async def payments(self, info: Info) -> list[Payment]:
-        loader = info.context.loaders.get("contract_payments", _party_rows(PaymentTable))
+        loader = info.context.loaders.get("contract_payments", service.payments_of)
         return [
             Payment.of(r) for r in sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
         ]

@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 
 from gpcloud.contracts import signing
-from gpcloud.contracts.tables import Contract, ContractSignature
+from gpcloud.contracts.tables import AcceptanceReport, Contract, ContractSignature, Payment
 from gpcloud.contracts.workflow import CONTRACT
 from gpcloud.core import publishing
 from gpcloud.core.audit.service import canonical
@@ -425,3 +425,20 @@ async def search(
         if status:
             query = query.where(Contract.status == status)
         return await keyset_page(query, Contract.id, first, after)
+
+
+def _party_rows(table):
+    """Batch loader: each contract's rows of `table`. A Contract is only ever resolved for a
+    caller who may see it, so its rows load like its signatures do: across tenants, for a
+    party registered in another region."""
+    load = row_lists_by_key(table, table.contract)
+
+    async def load_for_parties(contract_ids: list[int]) -> list[list[dict]]:
+        with all_tenants(PARTY_SCOPE):
+            return await load(contract_ids)
+
+    return load_for_parties
+
+
+acceptances_of = _party_rows(AcceptanceReport)
+payments_of = _party_rows(Payment)

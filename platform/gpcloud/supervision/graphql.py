@@ -11,7 +11,6 @@ import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.enums import state_enum, values_enum
 from gpcloud.core.graphql.mutations import run_payload
@@ -21,7 +20,6 @@ from gpcloud.core.money import to_yuan
 from gpcloud.core.scheduler.graphql import Schedule, schedule_of
 from gpcloud.supervision import intentions, plans
 from gpcloud.supervision.tables import INTENTION_EXEMPTIONS, METHODS, OBJECT_TYPES
-from gpcloud.supervision.tables import PlanLine as PlanLineTable
 from gpcloud.supervision.workflow import INTENTION, PLAN
 
 LIVE = SubsystemLive("supervision")
@@ -129,9 +127,7 @@ class ProcurementPlan:
         directives=[ListSize(max=plans.MAX_LINES)],
     )
     async def lines(self, info: Info) -> list[PlanLine]:
-        loader = info.context.loaders.get(
-            "plan_lines", row_lists_by_key(PlanLineTable, PlanLineTable.plan)
-        )
+        loader = info.context.loaders.get("plan_lines", plans.lines_by_plan)
         return [
             PlanLine(
                 indicator_id=strawberry.ID(str(r["indicator"])), amount=to_yuan(r["amount_fen"])

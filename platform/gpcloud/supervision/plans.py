@@ -18,6 +18,7 @@ from gpcloud.core import publishing
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import PURCHASER
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.clock import now, today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
@@ -62,6 +63,10 @@ class PlanInput:
 
 async def get(plan_id: int) -> dict:
     return await common.fetch(ProcurementPlan, "plan", plan_id)
+
+
+# Batch loader for the API: the lines of a page of plans in one query.
+lines_by_plan = row_lists_by_key(PlanLine, PlanLine.plan)
 
 
 async def lines(plan_id: int) -> list[dict]:

@@ -16,6 +16,7 @@ from gpcloud.core.auth.admin import reachable_tenant
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.batch import rows_by_key
 from gpcloud.core.db import any_of, contains_ci
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.pagination import Page, keyset_page
@@ -38,6 +39,10 @@ COLUMNS = (
     Purchaser.created_at,
     Purchaser.updated_at,
 )
+
+
+# Batch loader for the API: a purchaser's parent, for a page of purchasers in one query.
+purchasers_by_id = rows_by_key(Purchaser, Purchaser.id, *COLUMNS)
 
 
 @dataclass(frozen=True)

@@ -8,16 +8,13 @@ from enum import Enum
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.graphql.types import UserError
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
-from gpcloud.registries.agencies.service import readiness
-from gpcloud.registries.agencies.service.common import MAX_ROOMS, MAX_TENANTS, ROOM_COLUMNS
+from gpcloud.registries.agencies.service import loaders, readiness
+from gpcloud.registries.agencies.service.common import MAX_ROOMS, MAX_TENANTS
 from gpcloud.registries.agencies.tables import ROOM_KINDS, STATUSES
-from gpcloud.registries.agencies.tables import AgencyRoom as AgencyRoomTable
-from gpcloud.registries.agencies.tables import AgencyTenant as AgencyTenantTable
 
 AgencyStatus = strawberry.enum(Enum("AgencyStatus", {s.upper(): s for s in STATUSES}))
 AgencyRoomKind = strawberry.enum(
@@ -119,15 +116,7 @@ class Agency:
         directives=[ListSize(max=MAX_TENANTS)],
     )
     async def tenants(self, info: Info) -> list[Tenant]:
-        loader = info.context.loaders.get(
-            "agency_tenants",
-            row_lists_by_key(
-                AgencyTenantTable,
-                AgencyTenantTable.agency,
-                AgencyTenantTable.agency,
-                AgencyTenantTable.tenant,
-            ),
-        )
+        loader = info.context.loaders.get("agency_tenants", loaders.tenants_by_agency)
         rows = await loader.load(int(self.id))
         found = [await tenant_by_code(r["tenant"]) for r in sorted(rows, key=lambda r: r["tenant"])]
         return [t for t in found if t is not None]
@@ -140,9 +129,7 @@ class Agency:
     async def rooms(self, info: Info) -> list[AgencyRoom] | None:
         if not self.full:
             return None
-        loader = info.context.loaders.get(
-            "agency_rooms", row_lists_by_key(AgencyRoomTable, AgencyRoomTable.agency, *ROOM_COLUMNS)
-        )
+        loader = info.context.loaders.get("agency_rooms", loaders.rooms_by_agency)
         return [
             AgencyRoom.of(r) for r in sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
         ]

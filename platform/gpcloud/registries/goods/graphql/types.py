@@ -13,14 +13,13 @@ from strawberry.types import Info
 from gpcloud.core.auth import service as accounts
 from gpcloud.core.auth.graphql import Organisation
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.core.batch import row_lists_by_key, rows_by_key
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.graphql.types import UserError, parse_id
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.goods import tables
-from gpcloud.registries.goods.service import categories, items, listings
+from gpcloud.registries.goods.service import categories, items, listings, loaders
 
 KEEPERS = Requires(Perm.GOODS_MANAGE)
 LISTERS = Requires(Perm.LISTING_MANAGE)
@@ -50,9 +49,7 @@ def input_id(value: strawberry.ID | None, what: str, field: str) -> int | None:
 
 
 def _category_loader(info: Info):
-    return info.context.loaders.get(
-        "goods_category", rows_by_key(tables.Category, tables.Category.code, *categories.COLUMNS)
-    )
+    return info.context.loaders.get("goods_category", loaders.categories_by_code)
 
 
 @strawberry.type(
@@ -99,10 +96,7 @@ class GoodsCategory:
 
     @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=categories.MAX_LIST)])
     async def children(self, info: Info) -> list[GoodsCategory]:
-        loader = info.context.loaders.get(
-            "goods_category_children",
-            row_lists_by_key(tables.Category, tables.Category.parent, *categories.COLUMNS),
-        )
+        loader = info.context.loaders.get("goods_category_children", loaders.categories_by_parent)
         return [
             GoodsCategory.of(r)
             for r in sorted(await loader.load(self.code), key=lambda r: r["code"])
@@ -192,9 +186,7 @@ class SupplierListing:
 
     @strawberry.field(extensions=allow(READERS))
     async def goods_item(self, info: Info) -> GoodsItem | None:
-        loader = info.context.loaders.get(
-            "goods_item", rows_by_key(tables.GoodsItem, tables.GoodsItem.id, *items.COLUMNS)
-        )
+        loader = info.context.loaders.get("goods_item", loaders.items_by_id)
         row = await loader.load(int(self.goods_item_id))
         return GoodsItem.of(items.normalised(row)) if row else None
 
