@@ -468,11 +468,17 @@ def calendar_deadline(start, period: str, tenant: str | None) -> None:
     default=None,
     help="Write here instead of stdout (the committed file is schema.graphql).",
 )
-def export_schema(output: Path | None) -> None:
+@click.option(
+    "--undescribed",
+    is_flag=True,
+    help="Instead: list what has no description (tests/ops/undescribed.txt).",
+)
+def export_schema(output: Path | None, undescribed: bool) -> None:
     """Print the GraphQL schema (SDL)."""
     from gpcloud.core.graphql.schema import schema
+    from gpcloud.core.ops.descriptions import undescribed as gaps
 
-    sdl = schema.as_str() + "\n"
+    sdl = "".join(f"{c}\n" for c in gaps(schema._schema)) if undescribed else schema.as_str() + "\n"
     if output is None:
         sys.stdout.write(sdl)
     else:

@@ -1,42 +1,78 @@
-"""The one list of domains. Schema assembly, the worker and Piccolo's app registry read it.
+"""The one registry of domains: what the schema, the worker, the scheduler, the imports, the
+calendar and Piccolo read to find every domain's parts.
 
-A domain module may have `graphql.py` (Queries / Mutations) and `jobs.py` (job handlers);
-each piccolo app holds the tables of one or more domains and their migrations.
+It names modules and does not import them: core sits below every domain and never imports
+one (pyproject.toml's import-linter contracts), so what core needs from the domains it loads
+by name from here, the way Piccolo loads its apps. A domain's parts have fixed names
+(docs/architecture.md): `graphql` (Queries / Mutations), `jobs` (job handlers), `workflow`
+(state machines, timers), `imports` (SPEC or SPECS), `deadlines` (calendar recomputers).
 """
 
-DOMAINS: tuple[str, ...] = (
-    "gpcloud.core.tenancy",
-    "gpcloud.core.auth",
-    "gpcloud.core.jobs",
-    "gpcloud.core.audit",
-    "gpcloud.core.plugins",
-    "gpcloud.core.imports",
-    "gpcloud.core.calendar",
-    "gpcloud.core.rules",
-    "gpcloud.core.notifications",
-    "gpcloud.core.scheduler",
-    "gpcloud.portal",
-    "gpcloud.registries.purchasers",
-    "gpcloud.registries.agencies",
-    "gpcloud.registries.experts",
-    "gpcloud.registries.suppliers",
-    "gpcloud.registries.goods",
-    "gpcloud.integrations.digital_finance",
-    "gpcloud.supervision",
-    "gpcloud.transaction",
-    "gpcloud.contracts",
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+
+
+@dataclass(frozen=True)
+class Domain:
+    package: str
+    # Its own Piccolo app (piccolo_app.py + piccolo_migrations/); core's subsystems share one.
+    app: bool = True
+
+
+CORE_APP = "gpcloud.core.piccolo_app"
+
+# In layer order, lowest first: the schema's fields and the apps' migrations follow it.
+DOMAINS: tuple[Domain, ...] = (
+    Domain("gpcloud.core.tenancy", app=False),
+    Domain("gpcloud.core.auth", app=False),
+    Domain("gpcloud.core.jobs", app=False),
+    Domain("gpcloud.core.audit", app=False),
+    Domain("gpcloud.core.plugins", app=False),
+    Domain("gpcloud.core.imports", app=False),
+    Domain("gpcloud.core.calendar", app=False),
+    Domain("gpcloud.core.rules", app=False),
+    Domain("gpcloud.core.notifications", app=False),
+    Domain("gpcloud.core.scheduler", app=False),
+    Domain("gpcloud.portal"),
+    Domain("gpcloud.registries.purchasers"),
+    Domain("gpcloud.registries.agencies"),
+    Domain("gpcloud.registries.experts"),
+    Domain("gpcloud.registries.suppliers"),
+    Domain("gpcloud.registries.goods"),
+    Domain("gpcloud.integrations.digital_finance"),
+    Domain("gpcloud.supervision"),
+    Domain("gpcloud.transaction"),
+    Domain("gpcloud.contracts"),
 )
 
-PICCOLO_APPS: tuple[str, ...] = (
-    "gpcloud.core.piccolo_app",
-    "gpcloud.portal.piccolo_app",
-    "gpcloud.registries.purchasers.piccolo_app",
-    "gpcloud.registries.agencies.piccolo_app",
-    "gpcloud.registries.experts.piccolo_app",
-    "gpcloud.registries.suppliers.piccolo_app",
-    "gpcloud.registries.goods.piccolo_app",
-    "gpcloud.integrations.digital_finance.piccolo_app",
-    "gpcloud.supervision.piccolo_app",
-    "gpcloud.transaction.piccolo_app",
-    "gpcloud.contracts.piccolo_app",
+PICCOLO_APPS: tuple[str, ...] = (CORE_APP,) + tuple(
+    f"{domain.package}.piccolo_app" for domain in DOMAINS if domain.app
 )
+
+# Who receives what a domain publishes (gpcloud.core.publishing), in the same transaction: the
+# read models, which sit above every domain and are never called back.
+PUBLICATION_RECEIVERS: tuple[str, ...] = ("gpcloud.portal.service:publish",)
+
+
+@cache
+def load(part: str) -> tuple[ModuleType, ...]:
+    """Every domain's `part` module, imported in registry order; domains without one are
+    skipped. Importing is what registers a domain's job handlers, machines and recomputers."""
+    found = []
+    for domain in DOMAINS:
+        name = f"{domain.package}.{part}"
+        if importlib.util.find_spec(name) is not None:
+            found.append(importlib.import_module(name))
+    return tuple(found)
+
+
+@cache
+def resolve(path: str):
+    """The object named by "module:attribute"."""
+    module, _, attribute = path.partition(":")
+    return getattr(importlib.import_module(module), attribute)

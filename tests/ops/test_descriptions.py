@@ -3,7 +3,7 @@ developers who read the schema (GraphiQL, schema.graphql).
 
 tests/ops/undescribed.txt lists the gaps the API had when this test came (schema coordinates);
 anything new must be described, and the list only shrinks: describe an item, then remove its
-line (`uv run python -m gpcloud.core.ops.descriptions > tests/ops/undescribed.txt`)."""
+line (`uv run gpcloud export-schema --undescribed > tests/ops/undescribed.txt` lists them all)."""
 
 from pathlib import Path
 

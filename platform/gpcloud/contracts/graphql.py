@@ -10,12 +10,9 @@ import strawberry
 from strawberry.types import Info
 
 from gpcloud.contracts import performance, service, signing
-from gpcloud.contracts.tables import AcceptanceReport as AcceptanceTable
-from gpcloud.contracts.tables import Payment as PaymentTable
 from gpcloud.contracts.workflow import CONTRACT, PAYMENT
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Authenticated, Requires, SubsystemLive, allow
@@ -23,7 +20,8 @@ from gpcloud.core.graphql.types import Connection, UserError, connection, parse_
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.money import to_yuan
 from gpcloud.core.scheduler.graphql import Schedule, schedule_of
-from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.supervision import views
+from gpcloud.supervision.graphql import ProcurementPlan
 
 READERS = Requires(Perm.CONTRACT_READ)
 LIVE = SubsystemLive("supervision")
@@ -115,19 +113,6 @@ class Payment:
         )
 
 
-def _party_rows(table):
-    """Batch function: each contract's rows of `table`. A Contract is only ever resolved for a
-    caller who may see it, so its rows load like its signatures do: across tenants, for a
-    party registered in another region."""
-    load = row_lists_by_key(table, table.contract)
-
-    async def load_for_parties(contract_ids: list[int]) -> list[list[dict]]:
-        with all_tenants(service.PARTY_SCOPE):
-            return await load(contract_ids)
-
-    return load_for_parties
-
-
 @strawberry.type(description="A procurement contract; money in yuan.")
 class Contract:
     id: strawberry.ID
@@ -179,13 +164,13 @@ class Contract:
 
     @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=50)])
     async def acceptance_reports(self, info: Info) -> list[AcceptanceReport]:
-        loader = info.context.loaders.get("acceptance_reports", _party_rows(AcceptanceTable))
+        loader = info.context.loaders.get("acceptance_reports", service.acceptances_of)
         rows = sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
         return [AcceptanceReport.of(r) for r in rows]
 
     @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=100)])
     async def payments(self, info: Info) -> list[Payment]:
-        loader = info.context.loaders.get("contract_payments", _party_rows(PaymentTable))
+        loader = info.context.loaders.get("contract_payments", service.payments_of)
         return [
             Payment.of(r) for r in sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
         ]
@@ -262,8 +247,54 @@ def _key(work):
     return run_payload(SigningKeyPayload, "key", SigningKey.of, work)
 
 
+OVERVIEW = ListSize(max=views.LIMIT)
+
+
+@strawberry.type(description="What waits for supervision in your region, and what is overdue.")
+class SupervisionOverview:
+    """Supervision's queues with the contracts': contracts sit above supervision in the
+    layers, so this domain assembles the overview."""
+
+    on: date
+    plans_awaiting_filing: list[ProcurementPlan] = strawberry.field(directives=[OVERVIEW])
+    plans_awaiting_filing_count: int
+    contracts_awaiting_filing: list[Contract] = strawberry.field(directives=[OVERVIEW])
+    contracts_awaiting_filing_count: int
+    contract_publication_overdue: list[Contract] = strawberry.field(
+        description="Signed, not published, past publicationDue (contract_publication).",
+        directives=[OVERVIEW],
+    )
+    contract_publication_overdue_count: int
+    intention_exemptions: list[ProcurementPlan] = strawberry.field(
+        description="Plans declared without an intention, by a claimed exemption.",
+        directives=[OVERVIEW],
+    )
+    intention_exemptions_count: int
+
+
 @strawberry.type
 class Queries:
+    @strawberry.field(
+        extensions=allow(Requires(Perm.SUPERVISION_OVERVIEW)),
+        description="Oldest first, at most 50 of each; counts are complete.",
+    )
+    async def supervision_overview(self, info: Info) -> SupervisionOverview:
+        plans = await views.plan_queues(info.context.user)
+        queues = await service.for_supervision(views.LIMIT)
+        filing, filing_count = queues["awaiting_filing"]
+        late, late_count = queues["publication_overdue"]
+        return SupervisionOverview(
+            on=plans.on,
+            plans_awaiting_filing=[ProcurementPlan.of(r) for r in plans.plans_awaiting_filing],
+            plans_awaiting_filing_count=plans.plans_awaiting_filing_count,
+            contracts_awaiting_filing=[Contract.of(r) for r in filing],
+            contracts_awaiting_filing_count=filing_count,
+            contract_publication_overdue=[Contract.of(r) for r in late],
+            contract_publication_overdue_count=late_count,
+            intention_exemptions=[ProcurementPlan.of(r) for r in plans.intention_exemptions],
+            intention_exemptions_count=plans.intention_exemptions_count,
+        )
+
     @strawberry.field(
         extensions=allow(READERS),
         description="Contracts in your region (admins, supervisors) or of your organisation.",

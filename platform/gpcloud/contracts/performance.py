@@ -15,6 +15,7 @@ from decimal import Decimal
 from gpcloud.contracts.service import SIGNED, get, locked
 from gpcloud.contracts.tables import AcceptanceReport, Payment
 from gpcloud.contracts.workflow import ACCEPTANCE, PAYMENT
+from gpcloud.core import publishing
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import today
@@ -22,7 +23,6 @@ from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.integrations.digital_finance import service as budget
-from gpcloud.portal import service as portal
 from gpcloud.supervision import plans
 from gpcloud.supervision.common import purchaser_unit
 
@@ -79,8 +79,8 @@ async def accept(actor: CurrentUser, contract_id: int, data: AcceptanceInput) ->
         await ACCEPTANCE.created(
             report, {"contract": contract_id, "kind": data.kind, "passed": data.passed}, "publish"
         )
-        await portal.publish(
-            portal.Publication(
+        await publishing.publish(
+            publishing.Publication(
                 kind="acceptance",
                 source=f"acceptance:{row.id}",
                 tenant=contract["tenant_id"],

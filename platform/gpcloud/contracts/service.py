@@ -19,21 +19,21 @@ from datetime import date
 from decimal import Decimal
 
 from gpcloud.contracts import signing
-from gpcloud.contracts.tables import Contract, ContractSignature
+from gpcloud.contracts.tables import AcceptanceReport, Contract, ContractSignature, Payment
 from gpcloud.contracts.workflow import CONTRACT
+from gpcloud.core import publishing
 from gpcloud.core.audit.service import canonical
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.clock import now, today
 from gpcloud.core.db import for_update, transaction
 from gpcloud.core.errors import DomainError, NotFound
-from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import effective_rule, rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.portal import service as portal
 from gpcloud.supervision import plans
 from gpcloud.supervision.common import purchaser_unit
 from gpcloud.transaction import service as projects
@@ -318,8 +318,8 @@ async def publish(actor: CurrentUser, contract_id: int, on: date | None = None) 
             {Contract.published_on: on},
             {"published_on": on, "late": late},
         )
-        await portal.publish(
-            portal.Publication(
+        await publishing.publish(
+            publishing.Publication(
                 kind="contract",
                 source=f"contract:{contract_id}",
                 tenant=contract["tenant_id"],
@@ -329,7 +329,7 @@ async def publish(actor: CurrentUser, contract_id: int, on: date | None = None) 
                 **await plans.notice_fields(await plans.get(contract["plan"])),
                 amount_fen=contract["amount_fen"],
                 suppliers=(
-                    portal.Supplier(
+                    publishing.Supplier(
                         contract["supplier_organisation"],
                         contract["supplier_name"],
                         contract["amount_fen"],
@@ -425,3 +425,20 @@ async def search(
         if status:
             query = query.where(Contract.status == status)
         return await keyset_page(query, Contract.id, first, after)
+
+
+def _party_rows(table):
+    """Batch loader: each contract's rows of `table`. A Contract is only ever resolved for a
+    caller who may see it, so its rows load like its signatures do: across tenants, for a
+    party registered in another region."""
+    load = row_lists_by_key(table, table.contract)
+
+    async def load_for_parties(contract_ids: list[int]) -> list[list[dict]]:
+        with all_tenants(PARTY_SCOPE):
+            return await load(contract_ids)
+
+    return load_for_parties
+
+
+acceptances_of = _party_rows(AcceptanceReport)
+payments_of = _party_rows(Payment)

@@ -11,6 +11,7 @@ from piccolo.columns.combination import Where
 from piccolo.columns.operators.comparison import ComparisonOperator
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from gpcloud.core.tenancy.tables import TenantOwned, check_tenants
 from gpcloud.piccolo_conf import DB
 
 _after_commit: contextvars.ContextVar[list[Callable[[], Awaitable[None]]] | None] = (
@@ -185,8 +186,6 @@ async def bulk_insert(table, rows: list[dict], returning: bool = True) -> list[i
     the database's work. Columns a row leaves out take their defaults. Tenant-owned rows are checked
     against the scope exactly as piccolo inserts are (tenancy.tables.check_rows).
     """
-    from gpcloud.core.tenancy.tables import TenantOwned, check_tenants
-
     if not rows:
         return []
     transaction_ = DB.current_transaction.get()

@@ -8,6 +8,7 @@ import io
 
 from piccolo.apps.migrations.commands.forwards import run_forwards
 
+from gpcloud.core.calendar.service import seed_calendar
 from gpcloud.core.db import is_sqlite
 from gpcloud.piccolo_conf import DB
 
@@ -26,8 +27,6 @@ async def migrate() -> str:
         result = await run_forwards(app_name="all")
     if not result.success:
         raise MigrationFailed(f"{result.message}\n{out.getvalue()}")
-    from gpcloud.core.calendar.service import seed_calendar
-
     seeded = await seed_calendar()
     if seeded:
         out.write(f"working-day calendar: loaded {seeded[0]}-{seeded[-1]} from chinesecalendar\n")

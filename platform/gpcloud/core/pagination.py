@@ -19,23 +19,42 @@ class Page:
     end_cursor: str | None
 
 
+def bad_cursor() -> DomainError:
+    return DomainError("INVALID_CURSOR", "the cursor is not one this API returned", "after")
+
+
+def pack_cursor(kind: str, *parts: object) -> str:
+    """The one cursor codec: an opaque, URL-safe token of a kind and its parts."""
+    raw = "|".join([kind, *(str(p) for p in parts)])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def unpack_cursor(cursor: str, kind: str, parts: int) -> list[str]:
+    """The parts of a cursor of `kind`; INVALID_CURSOR for anything this API did not issue."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        raise bad_cursor() from None
+    found, *values = raw.split("|")
+    if found != kind or len(values) != parts:
+        raise bad_cursor()
+    return values
+
+
 def encode_cursor(value: int) -> str:
-    return base64.urlsafe_b64encode(f"k:{value}".encode()).decode().rstrip("=")
+    return pack_cursor("k", value)
 
 
 def decode_cursor(cursor: str) -> int:
+    (value,) = unpack_cursor(cursor, "k", 1)
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, value = raw.split(":", 1)
         key = int(value)
-        # Keys are serial (int32) ids: anything else was not issued by this API.
-        if prefix != "k" or not 0 <= key < 2**31:
-            raise ValueError
-        return key
-    except (ValueError, UnicodeDecodeError):
-        raise DomainError(
-            "INVALID_CURSOR", "the cursor is not one this API returned", "after"
-        ) from None
+    except ValueError:
+        raise bad_cursor() from None
+    # Keys are serial (int32) ids: anything else was not issued by this API.
+    if not 0 <= key < 2**31:
+        raise bad_cursor()
+    return key
 
 
 def check_page_size(first: int | None) -> int:

@@ -22,7 +22,7 @@ from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import any_of, bulk_insert, transaction
 from gpcloud.core.errors import DomainError
-from gpcloud.core.imports.spec import fen
+from gpcloud.core.imports.columns import fen
 from gpcloud.core.jobs.service import enqueue
 from gpcloud.core.spreadsheet import write_csv
 from gpcloud.core.tenancy.scope import all_tenants

@@ -1,13 +1,13 @@
 """Publishing to the portal, and the public reads of it.
 
-`publish()` is called by the services that own a publication (intentions, plans, announcements,
-contracts, acceptance, editorial articles) inside their own transaction. Reads are public: they
+`publish()` receives what the services that own a publication (intentions, plans, announcements,
+contracts, acceptance) hand to gpcloud.core.publishing inside their own transaction, and the
+editorial articles. Reads are public: they
 opt out of the tenant scope explicitly and read notices only, filtered by region subtree.
 """
 
 from __future__ import annotations
 
-import base64
 import html
 import json
 import re
@@ -16,10 +16,11 @@ from datetime import UTC, date, datetime
 
 from piccolo.columns.combination import WhereRaw
 
+from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.db import any_of
 from gpcloud.core.errors import DomainError, NotFound
-from gpcloud.core.graphql.dataloaders import row_lists_by_key
-from gpcloud.core.pagination import check_page_size
+from gpcloud.core.pagination import bad_cursor, check_page_size, pack_cursor, unpack_cursor
+from gpcloud.core.publishing import Publication
 from gpcloud.core.search import match, match_columns
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
@@ -35,35 +36,6 @@ LATEST = '"notice".published_on DESC, "notice".published_at DESC, "notice".id DE
 # What a read returns: every column but the segmented text, which only the index needs.
 READ = [c for c in Notice._meta.columns if c is not Notice.search_text]
 COLUMNS = ", ".join(f'"notice"."{c._meta.db_column_name}"' for c in READ)
-
-
-@dataclass(frozen=True)
-class Supplier:
-    organisation_id: int
-    name: str
-    amount_fen: int | None = None
-
-
-@dataclass(frozen=True)
-class Publication:
-    kind: str
-    source: str
-    tenant: str
-    title: str
-    body: str
-    published_on: date
-    method: str = ""
-    category_code: str = ""
-    object_type: str = ""
-    purchaser_id: int | None = None
-    purchaser_name: str = ""
-    agency_id: int | None = None
-    agency_name: str = ""
-    amount_fen: int | None = None
-    intention_id: int | None = None
-    plan_id: int | None = None
-    suppliers: tuple[Supplier, ...] = ()
-    details: dict = field(default_factory=dict)
 
 
 def ocid_of(tenant: str, intention_id: int | None, plan_id: int | None) -> str:
@@ -154,44 +126,27 @@ class Found:
     cursors: list[str] = field(default_factory=list)
 
 
-def _cursor(kind: str, *parts: object) -> str:
-    raw = "|".join([kind, *(str(p) for p in parts)])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-BAD_CURSOR = ("INVALID_CURSOR", "the cursor is not one this API returned", "after")
-
-
 def _offset(cursor: str | None) -> int:
     """Search pages: the number of results before the page."""
     if cursor is None:
         return 0
+    (value,) = unpack_cursor(cursor, "s", 1)
     try:
-        kind, value = _decode(cursor)
         offset = int(value)
-        if kind != "s" or not 0 <= offset <= SEARCH_WINDOW:
+        if not 0 <= offset <= SEARCH_WINDOW:
             raise ValueError
         return offset
     except ValueError:
-        raise DomainError(*BAD_CURSOR) from None
+        raise bad_cursor() from None
 
 
 def _position(cursor: str) -> tuple[date, datetime, int]:
     """List pages: the (published_on, published_at, id) of the last notice before the page."""
+    day, at, ident = unpack_cursor(cursor, "t", 3)
     try:
-        kind, day, at, ident = _decode(cursor)
-        if kind != "t":
-            raise ValueError
         return date.fromisoformat(day), datetime.fromisoformat(at), int(ident)
     except ValueError:
-        raise DomainError(*BAD_CURSOR) from None
-
-
-def _decode(cursor: str) -> list[str]:
-    try:
-        return base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode().split("|")
-    except (ValueError, UnicodeDecodeError):
-        raise ValueError(cursor) from None
+        raise bad_cursor() from None
 
 
 # Migrated notices are public once their batch completed (seed, 九(一)): one subquery on the
@@ -281,10 +236,12 @@ async def find(flt: NoticeFilter, first: int | None, after: str | None) -> Found
     has_next = len(rows) > size
     rows = rows[:size]
     if terms:
-        cursors = [_cursor("s", offset + i + 1) for i in range(len(rows))]
+        cursors = [pack_cursor("s", offset + i + 1) for i in range(len(rows))]
     else:
         cursors = [
-            _cursor("t", r["published_on"], _as_datetime(r["published_at"]).isoformat(), r["id"])
+            pack_cursor(
+                "t", r["published_on"], _as_datetime(r["published_at"]).isoformat(), r["id"]
+            )
             for r in rows
         ]
     return Found(rows, has_next, cursors[-1] if cursors else None, terms, cursors)

@@ -10,19 +10,16 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.contracts.graphql import Contract
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.enums import state_enum, values_enum
 from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.money import to_yuan
 from gpcloud.core.scheduler.graphql import Schedule, schedule_of
-from gpcloud.supervision import intentions, plans, views
+from gpcloud.supervision import intentions, plans
 from gpcloud.supervision.tables import INTENTION_EXEMPTIONS, METHODS, OBJECT_TYPES
-from gpcloud.supervision.tables import PlanLine as PlanLineTable
 from gpcloud.supervision.workflow import INTENTION, PLAN
 
 LIVE = SubsystemLive("supervision")
@@ -150,9 +147,7 @@ class ProcurementPlan:
         directives=[ListSize(max=plans.MAX_LINES)],
     )
     async def lines(self, info: Info) -> list[PlanLine]:
-        loader = info.context.loaders.get(
-            "plan_lines", row_lists_by_key(PlanLineTable, PlanLineTable.plan)
-        )
+        loader = info.context.loaders.get("plan_lines", plans.lines_by_plan)
         return [
             PlanLine(
                 indicator_id=strawberry.ID(str(r["indicator"])), amount=to_yuan(r["amount_fen"])
@@ -217,48 +212,8 @@ class PlanPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-OVERVIEW = ListSize(max=views.LIMIT)
-
-
-@strawberry.type(description="What waits for supervision in your region, and what is overdue.")
-class SupervisionOverview:
-    on: date
-    plans_awaiting_filing: list[ProcurementPlan] = strawberry.field(directives=[OVERVIEW])
-    plans_awaiting_filing_count: int
-    contracts_awaiting_filing: list[Contract] = strawberry.field(directives=[OVERVIEW])
-    contracts_awaiting_filing_count: int
-    contract_publication_overdue: list[Contract] = strawberry.field(
-        description="Signed, not published, past publicationDue (contract_publication).",
-        directives=[OVERVIEW],
-    )
-    contract_publication_overdue_count: int
-    intention_exemptions: list[ProcurementPlan] = strawberry.field(
-        description="Plans declared without an intention, by a claimed exemption.",
-        directives=[OVERVIEW],
-    )
-    intention_exemptions_count: int
-
-
 @strawberry.type
 class Queries:
-    @strawberry.field(
-        extensions=allow(Requires(Perm.SUPERVISION_OVERVIEW)),
-        description="Oldest first, at most 50 of each; counts are complete.",
-    )
-    async def supervision_overview(self, info: Info) -> SupervisionOverview:
-        found = await views.overview(info.context.user)
-        return SupervisionOverview(
-            on=found.on,
-            plans_awaiting_filing=[ProcurementPlan.of(r) for r in found.plans_awaiting_filing],
-            plans_awaiting_filing_count=found.plans_awaiting_filing_count,
-            contracts_awaiting_filing=[Contract.of(r) for r in found.contracts_awaiting_filing],
-            contracts_awaiting_filing_count=found.contracts_awaiting_filing_count,
-            contract_publication_overdue=[Contract.of(r) for r in found.publication_overdue],
-            contract_publication_overdue_count=found.publication_overdue_count,
-            intention_exemptions=[ProcurementPlan.of(r) for r in found.intention_exemptions],
-            intention_exemptions_count=found.intention_exemptions_count,
-        )
-
     @strawberry.field(extensions=allow(Requires(Perm.INTENTION_READ)))
     async def procurement_intentions(
         self,

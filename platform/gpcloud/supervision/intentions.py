@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from gpcloud.core import publishing
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import today
@@ -16,7 +17,6 @@ from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.money import to_fen
 from gpcloud.core.pagination import Page
 from gpcloud.core.rules.service import rule_deadline
-from gpcloud.portal import service as portal
 from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.supervision import common
 from gpcloud.supervision.common import purchaser_unit
@@ -109,8 +109,8 @@ async def publish(actor: CurrentUser, intention_id: int, on: date | None = None)
             {"earliest_start": deadline.due},
         )
         unit = await purchasers.get(row["purchaser"])
-        await portal.publish(
-            portal.Publication(
+        await publishing.publish(
+            publishing.Publication(
                 kind="intention",
                 source=f"intention:{intention_id}",
                 tenant=row["tenant_id"],

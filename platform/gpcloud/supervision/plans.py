@@ -14,9 +14,11 @@ from decimal import Decimal
 
 from piccolo.columns.combination import WhereRaw
 
+from gpcloud.core import publishing
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import PURCHASER
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.clock import now, today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
@@ -25,7 +27,6 @@ from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.pagination import Page
 from gpcloud.core.tenancy.config import effective_config
 from gpcloud.integrations.digital_finance import service as budget
-from gpcloud.portal import service as portal
 from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.supervision import common, intentions
 from gpcloud.supervision.common import purchaser_unit
@@ -64,6 +65,10 @@ async def get(plan_id: int) -> dict:
     return await common.fetch(ProcurementPlan, "plan", plan_id)
 
 
+# Batch loader for the API: the lines of a page of plans in one query.
+lines_by_plan = row_lists_by_key(PlanLine, PlanLine.plan)
+
+
 async def lines(plan_id: int) -> list[dict]:
     return await PlanLine.select().where(PlanLine.plan == plan_id).order_by(PlanLine.id)
 
@@ -73,7 +78,7 @@ async def _own(actor: CurrentUser, plan_id: int) -> dict:
 
 
 async def notice_fields(plan: dict) -> dict:
-    """What a plan supplies to every portal.Publication of its procurement: method, category,
+    """What a plan supplies to every publishing.Publication of its procurement: method, category,
     object type, purchaser (id and name), intention and plan."""
     unit = await purchasers.get(plan["purchaser"])
     return {
@@ -299,8 +304,8 @@ async def file(actor: CurrentUser, plan_id: int) -> dict:
     async with transaction():
         plan = await get(plan_id)
         filed = await _move(actor, plan, "file", {ProcurementPlan.filed_at: now()})
-        await portal.publish(
-            portal.Publication(
+        await publishing.publish(
+            publishing.Publication(
                 kind="plan",
                 source=f"plan:{plan_id}",
                 tenant=plan["tenant_id"],

@@ -1,13 +1,13 @@
-"""What a supervisor works from: everything in their region (the scope) that waits for them or
-is overdue. Late intentions cannot arise (publication and the tender announcement refuse them),
-so the intention list is of plans that claimed an exemption instead, for review."""
+"""What a supervisor works from: the plans in their region (the scope) that wait for them. Late
+intentions cannot arise (publication and the tender announcement refuse them), so the intention
+list is of plans that claimed an exemption instead, for review. The contracts domain, above this
+one, adds its queues to make the supervision overview (gpcloud.contracts.overview)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 
-from gpcloud.contracts import service as contracts
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import today
@@ -17,14 +17,10 @@ LIMIT = 50  # each list is the oldest first; the counts say how many there are i
 
 
 @dataclass(frozen=True)
-class Overview:
+class PlanQueues:
     on: date
     plans_awaiting_filing: list[dict]
     plans_awaiting_filing_count: int
-    contracts_awaiting_filing: list[dict]
-    contracts_awaiting_filing_count: int
-    publication_overdue: list[dict]
-    publication_overdue_count: int
     intention_exemptions: list[dict]
     intention_exemptions_count: int
 
@@ -34,7 +30,7 @@ async def _listed(query, count_query) -> tuple[list[dict], int]:
 
 
 @requires(Perm.SUPERVISION_OVERVIEW)
-async def overview(actor: CurrentUser) -> Overview:
+async def plan_queues(actor: CurrentUser) -> PlanQueues:
     on = today()
     submitted = ProcurementPlan.status == "submitted"
     exempt = (ProcurementPlan.intention_exemption != "") & (ProcurementPlan.origin == "platform")
@@ -46,17 +42,4 @@ async def overview(actor: CurrentUser) -> Overview:
         ProcurementPlan.select().where(exempt).order_by(ProcurementPlan.id),
         ProcurementPlan.count().where(exempt),
     )
-    queues = await contracts.for_supervision(LIMIT)
-    filing, filing_count = queues["awaiting_filing"]
-    late, late_count = queues["publication_overdue"]
-    return Overview(
-        on,
-        plans,
-        plans_count,
-        filing,
-        filing_count,
-        late,
-        late_count,
-        exemptions,
-        exemptions_count,
-    )
+    return PlanQueues(on, plans, plans_count, exemptions, exemptions_count)

@@ -12,8 +12,8 @@ import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow

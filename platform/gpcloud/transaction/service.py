@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from gpcloud.core import publishing as portal
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import ADMIN_ROLES, AGENCY, SUPERVISOR
 from gpcloud.core.auth.service import CurrentUser
@@ -23,7 +24,6 @@ from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.portal import service as portal
 from gpcloud.registries.agencies.service import common as agencies
 from gpcloud.registries.suppliers.service import search as suppliers
 from gpcloud.supervision import intentions, plans

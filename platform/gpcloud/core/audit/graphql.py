@@ -13,22 +13,14 @@ from strawberry.types import Info
 
 from gpcloud.core.audit import heads, proofs
 from gpcloud.core.audit.tables import AuditEntry as AuditTable
+from gpcloud.core.auth import service as accounts
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.core.auth.tables import User
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.permissions import Authenticated, Public, Requires, allow
 from gpcloud.core.graphql.types import Connection, connection, parse_id
 from gpcloud.core.pagination import keyset_page
-from gpcloud.core.tenancy.scope import all_tenants
 
 AUDITORS = Requires(Perm.AUDIT_READ)
-
-
-async def _usernames(ids: list[int]) -> list[str | None]:
-    with all_tenants("audit: name the actor, who may belong to another tenant"):
-        rows = await User.select(User.id, User.username).where(User.id.is_in(list(ids)))
-    names = {r["id"]: r["username"] for r in rows}
-    return [names.get(i) for i in ids]
 
 
 @strawberry.type(
@@ -73,7 +65,9 @@ class AuditEntry:
     async def actor(self, info: Info) -> str | None:
         if self.actor_id is None:
             return None
-        return await info.context.loaders.get("audit_actor", _usernames).load(self.actor_id)
+        return await info.context.loaders.get("audit_actor", accounts.usernames_by_id).load(
+            self.actor_id
+        )
 
 
 @strawberry.type(

@@ -11,11 +11,8 @@ from strawberry.types import Info
 from gpcloud.core.auth import admin, service
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.roles import ORGANISATION_KINDS, ROLES
-from gpcloud.core.auth.tables import Organisation as OrganisationTable
-from gpcloud.core.auth.tables import UserRole
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.dataloaders import row_lists_by_key, rows_by_key
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import FirstLogin, Public, Requires, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
@@ -104,17 +101,13 @@ class User:
 
     @strawberry.field(extensions=allow(FirstLogin()))
     async def organisation(self, info: Info) -> Organisation | None:
-        loader = info.context.loaders.get(
-            "organisation", rows_by_key(OrganisationTable, OrganisationTable.id)
-        )
+        loader = info.context.loaders.get("organisation", service.organisations_by_id)
         row = await loader.load(self.organisation_id)
         return Organisation.of(row) if row else None
 
     @strawberry.field(extensions=allow(FirstLogin()), directives=[ListSize(max=len(ROLES))])
     async def roles(self, info: Info) -> list[Role]:  # type: ignore[valid-type]
-        loader = info.context.loaders.get(
-            "user_roles", row_lists_by_key(UserRole, UserRole.user, UserRole.user, UserRole.role)
-        )
+        loader = info.context.loaders.get("user_roles", service.roles_by_user)
         return [
             Role(r["role"])
             for r in sorted(await loader.load(int(self.id)), key=lambda r: r["role"])

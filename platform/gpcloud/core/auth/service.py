@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 
 from gpcloud.core.auth import passwords, records, throttle
 from gpcloud.core.auth.permissions import Perm, granted, holders
-from gpcloud.core.auth.tables import User, UserRole
+from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.auth.tokens import TokenError, issue_token, read_token
+from gpcloud.core.batch import row_lists_by_key, rows_by_key
+from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
@@ -232,3 +234,80 @@ async def complete_profile(
         await records.audit_user("user.complete_profile", user.id, before, after)
     fresh = await load_current_user(user.id)
     return fresh
+
+
+# Batch loaders (gpcloud.core.graphql.dataloaders): the API's related accounts in one query.
+
+organisations_by_id = rows_by_key(Organisation, Organisation.id)
+roles_by_user = row_lists_by_key(UserRole, UserRole.user, UserRole.user, UserRole.role)
+
+
+async def usernames_by_id(ids: list[int]) -> list[str | None]:
+    """Each user's name (or None); across tenants, as an actor may belong to another."""
+    with all_tenants("audit: name the actor, who may belong to another tenant"):
+        rows = await User.select(User.id, User.username).where(User.id.is_in(list(ids)))
+    names = {r["id"]: r["username"] for r in rows}
+    return [names.get(i) for i in ids]
+
+
+# Accounts that imports bring with the organisations they register (purchasers, agencies,
+# suppliers): the one way they are made.
+
+
+@dataclass(frozen=True)
+class NewAccount:
+    tenant: str
+    organisation: int
+    username: str
+    role: str
+    # The old portal's hash ("md5:…" / "sha256:…", checked by the import's column); without
+    # one the account waits for a password reset.
+    password_hash: str = ""
+    display_name: str = ""
+    mobile: str = ""
+    email: str = ""
+
+
+async def account_owners(usernames: list[str]) -> dict[str, int]:
+    """{username: organisation} of the accounts that exist among `usernames`, province-wide:
+    login names are unique across the province."""
+    if not usernames:
+        return {}
+    with all_tenants("import: login names are unique across the province", audited=False):
+        rows = await User.select(User.username, User.organisation).where(
+            any_of(User.username, sorted(set(usernames)))
+        )
+    return {r["username"]: r["organisation"] for r in rows}
+
+
+async def provision_accounts(accounts: list[NewAccount]) -> list[int]:
+    """Create the accounts in the caller's transaction (the caller checked that their names are
+    free, account_owners), each with its role and flagged to change its password at first
+    login (the seed's first-login rule). Returns their ids in order."""
+    if not accounts:
+        return []
+    ids = await bulk_insert(
+        User,
+        [
+            {
+                "tenant_id": a.tenant,
+                "organisation": a.organisation,
+                "username": a.username,
+                "password_hash": a.password_hash or passwords.UNUSABLE,
+                "display_name": a.display_name,
+                "mobile": a.mobile,
+                "email": a.email,
+                "must_change_password": True,
+            }
+            for a in accounts
+        ],
+    )
+    await bulk_insert(
+        UserRole,
+        [
+            {"tenant_id": a.tenant, "user": user_id, "role": a.role}
+            for a, user_id in zip(accounts, ids, strict=True)
+        ],
+        returning=False,
+    )
+    return ids

@@ -15,17 +15,15 @@ owners are told.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
+from gpcloud import domains
 from gpcloud.core.audit import service as audit
 from gpcloud.core.notifications.service import Recipients, notify
-from gpcloud.domains import DOMAINS
 
 log = logging.getLogger(__name__)
 
@@ -61,10 +59,7 @@ def recomputes(name: str) -> Callable[[Recompute], Recompute]:
 @cache
 def load_domain_recomputers() -> dict[str, Recompute]:
     """Import every domain's deadlines module so its callbacks register."""
-    for domain in DOMAINS:
-        module = f"{domain}.deadlines"
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)
+    domains.load("deadlines")
     return RECOMPUTERS
 
 

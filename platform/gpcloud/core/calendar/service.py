@@ -26,6 +26,7 @@ from gpcloud.core.calendar.recompute import MovedDeadline, recompute_open_deadli
 from gpcloud.core.calendar.tables import CalendarDay, CalendarYear
 from gpcloud.core.db import serialize_writes, transaction
 from gpcloud.core.errors import DomainError, Problem
+from gpcloud.core.imports.reader import ImportFileError, read_rows
 from gpcloud.core.tenancy.scope import all_tenants
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -220,8 +221,6 @@ async def deadline(start: date, amount: int, unit: str) -> Deadline:
 def read_year_file(path: Path) -> list[SpecialDay]:
     """A year as the State Council published it, typed up as CSV (UTF-8 or GBK) or XLSX with the
     columns date, kind, name; kind is holiday / workday (or 休 / 班)."""
-    from gpcloud.core.imports.reader import ImportFileError, read_rows
-
     kinds = {"holiday": HOLIDAY, "休": HOLIDAY, "workday": WORKDAY, "班": WORKDAY}
     days, problems = [], []
     try:

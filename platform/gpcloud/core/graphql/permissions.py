@@ -21,6 +21,8 @@ from gpcloud.core.auth.permissions import ABOUT, GRANTS, Perm, holders
 from gpcloud.core.auth.roles import ROLES
 from gpcloud.core.errors import DomainError
 from gpcloud.core.imports.runner import import_specs
+from gpcloud.core.tenancy.rollout import require_live
+from gpcloud.core.tenancy.service import get_tenant
 
 
 class Denied(DomainError):
@@ -83,9 +85,6 @@ class SubsystemLive(Authenticated):
         self.subsystem = subsystem
 
     async def has_permission(self, source: Any, info: Info, **kwargs: Any) -> bool:
-        from gpcloud.core.tenancy.rollout import require_live
-        from gpcloud.core.tenancy.service import get_tenant
-
         super().has_permission(source, info, **kwargs)
         tenant = await get_tenant(info.context.user.tenant)
         await require_live(tenant.region_code, tenant.name, self.subsystem)

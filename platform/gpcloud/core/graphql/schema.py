@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from collections.abc import AsyncIterator
 
@@ -13,6 +11,7 @@ from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.file_uploads import Upload
 from strawberry.tools import merge_types
 
+from gpcloud import domains
 from gpcloud.core.audit import service as audit
 from gpcloud.core.bad_requests import UPLOAD
 from gpcloud.core.errors import DomainError
@@ -21,7 +20,6 @@ from gpcloud.core.graphql.refusals import WholeMutations
 from gpcloud.core.ops.descriptions import describe_by_convention
 from gpcloud.core.ops.metrics import OperationMetrics
 from gpcloud.core.tenancy.scope import collect_opt_outs, use_scope
-from gpcloud.domains import DOMAINS
 
 log = logging.getLogger("gpcloud.graphql")
 
@@ -72,15 +70,8 @@ class Schema(strawberry.Schema):
 
 
 def _domain_types(name: str) -> tuple[type, ...]:
-    found = []
-    for domain in DOMAINS:
-        module_name = f"{domain}.graphql"
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        cls = getattr(importlib.import_module(module_name), name, None)
-        if cls is not None:
-            found.append(cls)
-    return tuple(found)
+    found = (getattr(module, name, None) for module in domains.load("graphql"))
+    return tuple(cls for cls in found if cls is not None)
 
 
 def build_schema() -> Schema:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gpcloud.core.errors import DomainError
 from gpcloud.core.imports.reader import ImportFileError
 from gpcloud.core.imports.runner import get_spec, run_import
 from gpcloud.core.jobs.registry import job
@@ -23,8 +24,6 @@ async def import_file(run: JobRun, registry: str, path: str) -> None:
     try:
         summary = await run_import(spec, Path(path), run.tenant, result_dir(run.id), progress)
     except ImportFileError as exc:
-        from gpcloud.core.errors import DomainError
-
         raise DomainError(exc.code, str(exc)) from None
     run.counts.update({"rows": summary.rows, **summary.counts})
     for name in summary.report:

@@ -13,21 +13,19 @@ every rejected row is in the reject report with its row number and reasons.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from gpcloud import domains
 from gpcloud.core.audit import service as audit
 from gpcloud.core.db import refresh_statistics, serialize_writes, transaction
 from gpcloud.core.errors import DomainError
 from gpcloud.core.imports.reader import ImportFileError, estimate_rows, read_rows
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.core.spreadsheet import write_csv, write_xlsx
-from gpcloud.domains import DOMAINS
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int, int], Awaitable[None]]
@@ -42,12 +40,9 @@ YIELD_EVERY = 50
 def import_specs() -> dict[str, ImportSpec]:
     """Every registry's specs, from the `imports` module of each domain (`SPEC` or `SPECS`)."""
     specs = {}
-    for domain in DOMAINS:
-        name = f"{domain}.imports"
-        if importlib.util.find_spec(name) is not None:
-            module = importlib.import_module(name)
-            for spec in getattr(module, "SPECS", None) or (module.SPEC,):
-                specs[spec.registry] = spec
+    for module in domains.load("imports"):
+        for spec in getattr(module, "SPECS", None) or (module.SPEC,):
+            specs[spec.registry] = spec
     return specs
 
 

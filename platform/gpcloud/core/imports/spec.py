@@ -1,24 +1,14 @@
-"""How a registry describes its import file, and the value parsers its columns use.
-
-A parser takes the cell's text (stripped, never empty: empty cells are None before parsing)
-and returns the value or raises ValueError with a message a clerk understands.
-"""
+"""How a registry describes its import file: its columns, its rows, how a batch is written.
+The cell parsers its columns use are in columns.py."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.core.clock import today
-from gpcloud.core.money import MAX_FEN
-from gpcloud.core.validation import is_email, is_phone, is_uscc
-
-Parser = Callable[[str], Any]
+from gpcloud.core.imports.columns import Parser
 
 
 @dataclass(frozen=True)
@@ -78,106 +68,3 @@ class ImportSpec:
             if header in (column.name, column.label.lower()):
                 return column
         return None
-
-
-# Parsers
-
-
-def text(max_length: int) -> Parser:
-    def parse(value: str) -> str:
-        if len(value) > max_length:
-            raise ValueError(f"at most {max_length} characters")
-        return value
-
-    return parse
-
-
-def pattern(regex: str, message: str) -> Parser:
-    compiled = re.compile(regex)
-
-    def parse(value: str) -> str:
-        if not compiled.fullmatch(value):
-            raise ValueError(message)
-        return value
-
-    return parse
-
-
-def uscc(value: str) -> str:
-    value = value.upper()
-    if not is_uscc(value):
-        raise ValueError("not a valid unified social credit code (18 characters, GB 32100 check)")
-    return value
-
-
-def phone(value: str) -> str:
-    if not is_phone(value):
-        raise ValueError("not a mobile or landline number")
-    return value
-
-
-def email(value: str) -> str:
-    if not is_email(value):
-        raise ValueError("not an e-mail address")
-    return value
-
-
-def choice(options: dict[str, str]) -> Parser:
-    """Map accepted spellings (English and Chinese) to the stored value."""
-    lowered = {k.lower(): v for k, v in options.items()}
-
-    def parse(value: str) -> str:
-        found = lowered.get(value.lower())
-        if found is None:
-            raise ValueError(f"one of {', '.join(options)}")
-        return found
-
-    return parse
-
-
-def iso_date(value: str) -> date:
-    try:
-        return date.fromisoformat(value.replace("/", "-"))
-    except ValueError:
-        raise ValueError("a date like 2021-01-31") from None
-
-
-def future_date(value: str) -> date:
-    parsed = iso_date(value)
-    if parsed < today():
-        raise ValueError(f"{parsed} is in the past")
-    return parsed
-
-
-def money(value: str) -> Decimal:
-    try:
-        amount = Decimal(value.replace(",", ""))
-        exact = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
-    except InvalidOperation:  # not a number, or too many digits to have 2 decimals
-        raise ValueError("an amount in yuan, e.g. 1234.50") from None
-    if not exact or amount < 0:
-        raise ValueError("an amount in yuan with at most 2 decimals, not negative")
-    return amount
-
-
-def fen(value: str) -> int:
-    """An amount in yuan, as fen for a table (at most core.money.MAX_FEN)."""
-    amount = money(value) * 100
-    if amount > MAX_FEN:
-        raise ValueError("an amount in yuan below 10^15")
-    return int(amount)
-
-
-def count(value: str) -> int:
-    if not value.isdigit() or len(value) > 9:
-        raise ValueError("a whole number, 0 or more")
-    return int(value)
-
-
-def yes_no(value: str) -> bool:
-    return (
-        choice(
-            {"yes": "1", "no": "", "是": "1", "否": "", "true": "1", "false": "", "1": "1", "0": ""}
-        )(value)
-        == "1"
-    )

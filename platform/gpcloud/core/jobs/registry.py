@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import cache
 
+from gpcloud import domains
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.domains import DOMAINS
 
 Handler = Callable[..., Awaitable[None]]
 
@@ -40,10 +38,7 @@ def job(name: str, permission: Perm | None = None) -> Callable[[Handler], Handle
 @cache
 def load_domain_jobs() -> dict[str, JobType]:
     """Import every domain's jobs module so its handlers register."""
-    for domain in DOMAINS:
-        module = f"{domain}.jobs"
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)
+    domains.load("jobs")
     return JOB_TYPES
 
 

@@ -107,9 +107,3 @@ def undescribed(schema: GraphQLSchema) -> Iterator[str]:
                     yield f"{kind.name}.{name}"
         elif isinstance(kind, GraphQLScalarType):
             pass
-
-
-if __name__ == "__main__":  # the allow-list of today's gaps: tests/ops/undescribed.txt
-    from gpcloud.core.graphql.schema import schema as _schema
-
-    print("\n".join(undescribed(_schema._schema)))

@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from gpcloud.core.db import is_sqlite
+from gpcloud.core.migrations import migrate
 from gpcloud.piccolo_conf import DB
 
 _current: contextvars.ContextVar[str | None] = contextvars.ContextVar("migration", default=None)
@@ -109,8 +110,6 @@ async def statements_by_migration() -> list[tuple[str, str]]:
     sent, with the id of the migration that sent it."""
     import asyncpg
     from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-
-    from gpcloud.core.migrations import migrate
 
     sent: list[tuple[str, str]] = []
     originals = {}

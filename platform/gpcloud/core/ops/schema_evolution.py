@@ -32,6 +32,7 @@ from graphql.utilities.find_schema_changes import (
     find_schema_changes,
 )
 
+from gpcloud.core.graphql.schema import schema
 from gpcloud.settings import PROJECT_ROOT
 
 RELEASED = PROJECT_ROOT / "docs" / "api" / "released.graphql"
@@ -124,8 +125,6 @@ def markdown(changes: Changes, title: str) -> str:
 
 
 def current_sdl() -> str:
-    from gpcloud.core.graphql.schema import schema
-
     return schema.as_str() + "\n"
 
 

@@ -13,19 +13,17 @@ timer's transition records when it fell due and when it ran.
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
+from gpcloud import domains
 from gpcloud.core import clock
 from gpcloud.core.db import is_sqlite, transaction
 from gpcloud.core.scheduler import lease as leases
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.workflow.machine import MACHINES, Due, StateMachine
-from gpcloud.domains import DOMAINS
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +38,7 @@ SCOPE = "scheduler: the due objects of every tenant"
 @cache
 def timed() -> tuple[StateMachine, ...]:
     """Every machine with timers, once each domain's workflow module has declared its own."""
-    for domain in DOMAINS:
-        module = f"{domain}.workflow"
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module)
+    domains.load("workflow")
     return tuple(m for m in MACHINES if m.timers)
 
 

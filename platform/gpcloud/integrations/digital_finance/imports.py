@@ -13,7 +13,7 @@ from piccolo.columns.combination import WhereRaw
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import any_of, bulk_insert
-from gpcloud.core.imports import spec as p
+from gpcloud.core.imports import columns as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.core.money import to_yuan
 from gpcloud.integrations.digital_finance.tables import BudgetIndicator

@@ -7,10 +7,13 @@ import asyncio
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError
+from gpcloud.core.imports.runner import get_spec, run_import
 from gpcloud.core.jobs.registry import job
-from gpcloud.core.jobs.service import JobRun
+from gpcloud.core.jobs.service import JobRun, result_dir
 from gpcloud.core.money import to_yuan
+from gpcloud.core.plugins.hooks import tenant_context, tenant_hooks
 from gpcloud.core.spreadsheet import write_csv, write_xlsx
+from gpcloud.integrations.digital_finance.imports import COLUMNS
 from gpcloud.integrations.digital_finance.service import balance_fen, usage
 
 HEADER = [
@@ -51,11 +54,6 @@ async def export_usage(run: JobRun, fiscal_year: int) -> None:
 async def fetch_indicators(run: JobRun, fiscal_year: int) -> None:
     """Indicators from the tenant's live adapter plugin, imported as a file would be
     (fetched.csv is kept with the reject report)."""
-    from gpcloud.core.imports.runner import get_spec, run_import
-    from gpcloud.core.jobs.service import result_dir
-    from gpcloud.core.plugins.hooks import tenant_context, tenant_hooks
-    from gpcloud.integrations.digital_finance.imports import COLUMNS
-
     hooks = await tenant_hooks(run.tenant)
     context = await tenant_context(run.tenant)
     answer = await asyncio.to_thread(

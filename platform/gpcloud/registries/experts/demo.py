@@ -18,8 +18,7 @@ from gpcloud.core.auth.tables import User
 from gpcloud.core.clock import today
 from gpcloud.core.db import transaction
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.registries.experts import identity
-from gpcloud.registries.experts.service import rules
+from gpcloud.registries.experts.service import identity, rules
 from gpcloud.registries.experts.service.experts import state
 from gpcloud.registries.experts.tables import Expert, ExpertLeave, ExpertRegion, ExpertSpecialty
 

@@ -15,11 +15,10 @@ from datetime import UTC, datetime
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.clock import today
 from gpcloud.core.db import any_of, bulk_insert
-from gpcloud.core.imports import spec as p
+from gpcloud.core.imports import columns as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.registries.experts import identity
-from gpcloud.registries.experts.service import rules
+from gpcloud.registries.experts.service import identity, rules
 from gpcloud.registries.experts.tables import Expert, ExpertRegion, ExpertSpecialty
 from gpcloud.registries.goods import service as goods
 

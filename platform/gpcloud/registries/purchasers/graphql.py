@@ -10,14 +10,12 @@ from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError
-from gpcloud.core.graphql.dataloaders import rows_by_key
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.purchasers import service
 from gpcloud.registries.purchasers.tables import STATUSES
-from gpcloud.registries.purchasers.tables import Purchaser as PurchaserTable
 
 MANAGERS = Requires(Perm.PURCHASER_MANAGE)
 READERS = Requires(Perm.PURCHASER_READ)
@@ -74,9 +72,7 @@ class Purchaser:
     async def parent(self, info: Info) -> Purchaser | None:
         if self.parent_id is None:
             return None
-        loader = info.context.loaders.get(
-            "purchaser", rows_by_key(PurchaserTable, PurchaserTable.id, *service.COLUMNS)
-        )
+        loader = info.context.loaders.get("purchaser", service.purchasers_by_id)
         row = await loader.load(self.parent_id)
         return Purchaser.of(row) if row else None
 

@@ -10,42 +10,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gpcloud.core.auth.passwords import UNUSABLE, legacy_hash_ok
+from gpcloud.core.auth import service as accounts_service
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.roles import PURCHASER
-from gpcloud.core.auth.tables import Organisation, User, UserRole
+from gpcloud.core.auth.service import NewAccount
+from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import any_of, bulk_insert
-from gpcloud.core.imports import spec as p
+from gpcloud.core.imports import columns as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
-from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.core.validation import is_username
 from gpcloud.registries.purchasers.tables import Purchaser
 
 CODE = p.pattern(r"[0-9A-Za-z]{1,32}", "1 to 32 letters or digits")
 
 
-def _name(value: str) -> str:
-    if not 2 <= len(value) <= 128:
-        raise ValueError("2 to 128 characters")
-    return value
-
-
-def _login(value: str) -> str:
-    value = value.lower()
-    if not is_username(value):
-        raise ValueError("3 to 64 letters, digits, '.', '_' or '-'")
-    return value
-
-
-def _password_hash(value: str) -> str:
-    if not legacy_hash_ok(value):
-        raise ValueError('"md5:<32 hex>" or "sha256:<salt>:<64 hex>"')
-    return value
-
-
+NAME = p.length(2, 128)
 COLUMNS = (
     Column("budget_unit_code", "预算单位编码", True, CODE, "441481001", "digital_finance's code"),
-    Column("name", "单位名称", True, _name, "兴宁市第一中学"),
+    Column("name", "单位名称", True, NAME, "兴宁市第一中学"),
     Column("uscc", "统一社会信用代码", False, p.uscc, "12441481MB2C900042"),
     Column(
         "parent_budget_unit_code",
@@ -57,12 +38,12 @@ COLUMNS = (
     ),
     Column("contact_name", "联系人", False, p.text(32), "办公室"),
     Column("contact_phone", "联系电话", False, p.phone, "0753-3333333"),
-    Column("login_name", "登录账号", False, _login, "xn_yizhong", "kept from the old portal"),
+    Column("login_name", "登录账号", False, p.login_name, "xn_yizhong", "kept from the old portal"),
     Column(
         "password_hash",
         "密码哈希",
         False,
-        _password_hash,
+        p.legacy_password_hash,
         "md5:5f4dcc3b5aa765d61d8327deb882cf99",
         "the old portal's hash; without it the account waits for a password reset",
     ),
@@ -150,17 +131,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     known = set(await _ids(tenant, parent_codes))
     # Login names taken by someone else.
     logins = sorted({r.values["login_name"] for r in rows if r.values["login_name"]})
-    with all_tenants("import: login names are unique across the province", audited=False):
-        accounts = {
-            u["username"]: u
-            for u in (
-                await User.select(User.username, User.organisation).where(
-                    any_of(User.username, logins)
-                )
-                if logins
-                else []
-            )
-        }
+    accounts = await accounts_service.account_owners(logins)
 
     uscc_rows: dict[str, int] = {}
     for row in rows:
@@ -174,7 +145,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
         if parent and parent not in known:
             row.reject(f"parent_budget_unit_code: {parent} is not registered (list parents first)")
         account = accounts.get(v["login_name"])
-        if account and (current is None or account["organisation"] != current["organisation"]):
+        if account is not None and (current is None or account != current["organisation"]):
             row.reject(f"login_name: {v['login_name']} is taken")
         if row.ok:
             known.add(v["budget_unit_code"])
@@ -249,7 +220,7 @@ async def _insert_units(tenant: str, new: list[tuple[ImportRow, int]], ids: dict
             row.outcome = "created"
 
 
-async def _accounts(rows: list[ImportRow], tenant: str, accounts: dict[str, dict]) -> None:
+async def _accounts(rows: list[ImportRow], tenant: str, accounts: dict[str, int]) -> None:
     """Purchaser accounts for new login names, flagged to change their password at first login."""
     wanted = [
         r
@@ -265,23 +236,17 @@ async def _accounts(rows: list[ImportRow], tenant: str, accounts: dict[str, dict
             & any_of(Purchaser.budget_unit_code, [r.values["budget_unit_code"] for r in wanted])
         )
     }
-    users = await bulk_insert(
-        User,
+    await accounts_service.provision_accounts(
         [
-            {
-                "tenant_id": tenant,
-                "organisation": orgs[r.values["budget_unit_code"]],
-                "username": r.values["login_name"],
-                "password_hash": r.values["password_hash"] or UNUSABLE,
-                "must_change_password": True,
-            }
+            NewAccount(
+                tenant=tenant,
+                organisation=orgs[r.values["budget_unit_code"]],
+                username=r.values["login_name"],
+                role=PURCHASER,
+                password_hash=r.values["password_hash"] or "",
+            )
             for r in wanted
-        ],
-    )
-    await bulk_insert(
-        UserRole,
-        [{"tenant_id": tenant, "user": u, "role": PURCHASER} for u in users],
-        returning=False,
+        ]
     )
     for row in wanted:
         if row.outcome == "unchanged":

@@ -16,7 +16,8 @@ from gpcloud.core.auth.admin import reachable_tenant
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
-from gpcloud.core.db import contains_ci
+from gpcloud.core.batch import rows_by_key
+from gpcloud.core.db import any_of, contains_ci
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.service import tenant_tree
@@ -38,6 +39,10 @@ COLUMNS = (
     Purchaser.created_at,
     Purchaser.updated_at,
 )
+
+
+# Batch loader for the API: a purchaser's parent, for a page of purchasers in one query.
+purchasers_by_id = rows_by_key(Purchaser, Purchaser.id, *COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -282,8 +287,6 @@ async def of_user(actor: CurrentUser) -> dict | None:
 async def by_budget_unit_codes(tenant: str, codes: list[str]) -> dict[str, dict]:
     """{budget unit code: purchaser} of one tenant, for files from digital_finance that name
     units by code."""
-    from gpcloud.core.db import any_of
-
     rows = await Purchaser.select(*COLUMNS).where(
         (Purchaser.tenant_id == tenant) & any_of(Purchaser.budget_unit_code, codes)
     )

@@ -12,7 +12,7 @@ from gpcloud.core.db import transaction
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.core.validation import uscc_check_char
-from gpcloud.registries.experts.identity import id_check_char
+from gpcloud.registries.experts.service.identity import id_check_char
 from gpcloud.registries.experts.service.rules import add_years
 from gpcloud.registries.goods.service.categories import create_category, set_category_status
 from tests.support import gql

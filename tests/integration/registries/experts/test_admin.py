@@ -9,7 +9,7 @@ import pytest
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.clock import today
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.registries.experts import identity
+from gpcloud.registries.experts.service import identity
 from gpcloud.registries.experts.tables import Expert
 from tests.integration.registries.experts.conftest import (
     OTHER_USCC,

@@ -9,7 +9,7 @@ from gpcloud.core.clock import today
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.registries import goods
 from gpcloud.registries.experts import demo as expert_demo
-from gpcloud.registries.experts import identity
+from gpcloud.registries.experts.service import identity
 from gpcloud.registries.experts.service.rules import age_on
 from gpcloud.registries.experts.tables import Expert, ExpertLeave, ExpertRegion, ExpertSpecialty
 from tests.support import gql, login

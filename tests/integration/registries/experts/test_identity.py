@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from gpcloud.registries.experts import identity
+from gpcloud.registries.experts.service import identity
 from gpcloud.settings import get_settings
 from tests.integration.registries.experts.conftest import id_number
 

@@ -18,7 +18,7 @@ from gpcloud.core.clock import today
 from gpcloud.core.imports.runner import get_spec, run_import
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.registries.experts import identity
+from gpcloud.registries.experts.service import identity
 from gpcloud.registries.experts.tables import Expert, ExpertRegion, ExpertSpecialty
 from tests.integration.registries.experts.conftest import OTHER_USCC, born_years_ago, id_number
 from tests.support import drain_jobs, gql, login

@@ -8,7 +8,7 @@ import pytest
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.clock import today
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.registries.experts import identity
+from gpcloud.registries.experts.service import identity
 from gpcloud.registries.experts.service.rules import add_years
 from gpcloud.registries.experts.tables import Expert, ExpertRegion, ExpertSpecialty
 from tests.integration.registries.experts.conftest import (

@@ -11,7 +11,7 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.goods.demo import GOODS, LISTINGS, seed
-from gpcloud.registries.goods.imports import parsers
+from gpcloud.registries.goods.imports import columns as parsers
 from gpcloud.registries.goods.service import categories, items, listings
 from gpcloud.registries.goods.service.common import money, price_problem
 from gpcloud.registries.goods.tables import Category, GoodsItem, ListingRegion, SupplierListing

@@ -191,21 +191,16 @@ async def test_a_missing_supplier_is_null(client, suppliers):
 
 async def test_qualifications_load_in_one_query_per_page(client, suppliers, monkeypatch):
     """No N+1: a page of suppliers with their qualifications and regions costs a fixed number of queries."""
-    from gpcloud.registries.suppliers.graphql import types as api
+    from gpcloud.registries.suppliers.service import loaders
 
     calls = []
-    original = api.row_lists_by_key
+    original = loaders.qualifications_by_supplier
 
-    def counting(*args, **kwargs):
-        load = original(*args, **kwargs)
+    async def counting(keys):
+        calls.append(len(keys))
+        return await original(keys)
 
-        async def wrapped(keys):
-            calls.append(len(keys))
-            return await load(keys)
-
-        return wrapped
-
-    monkeypatch.setattr(api, "row_lists_by_key", counting)
+    monkeypatch.setattr(loaders, "qualifications_by_supplier", counting)
     token = await login(client, "xn.purchaser")
     result = await gql(
         client,

@@ -11,15 +11,12 @@ from strawberry.types import Info
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.clock import today
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.experts import service
+from gpcloud.registries.experts.service import loaders
 from gpcloud.registries.experts.service.rules import MAX_REGIONS, MAX_SPECIALTIES, age_on
 from gpcloud.registries.experts.tables import GENDERS, RELATIONS, STATUSES, TITLE_LEVELS
-from gpcloud.registries.experts.tables import ExpertAvoidance as AvoidanceTable
-from gpcloud.registries.experts.tables import ExpertLeave as LeaveTable
-from gpcloud.registries.experts.tables import ExpertRegion as RegionTable
 
 READERS = Requires(Perm.EXPERT_READ)
 MANAGERS = Requires(Perm.EXPERT_MANAGE)
@@ -172,12 +169,7 @@ class Expert:
         directives=[ListSize(max=MAX_REGIONS)],
     )
     async def regions(self, info: Info) -> list[Tenant]:
-        loader = info.context.loaders.get(
-            "expert_regions",
-            row_lists_by_key(
-                RegionTable, RegionTable.expert, RegionTable.expert, RegionTable.region
-            ),
-        )
+        loader = info.context.loaders.get("expert_regions", loaders.regions_by_expert)
         rows = await loader.load(int(self.id))
         tenants = [
             await tenant_by_code(r["region"]) for r in sorted(rows, key=lambda r: r["region"])
@@ -186,18 +178,13 @@ class Expert:
 
     @strawberry.field(extensions=allow(SEEN_BY), directives=[ListSize(max=100)])
     async def leaves(self, info: Info) -> list[ExpertLeave]:
-        loader = info.context.loaders.get(
-            "expert_leaves", row_lists_by_key(LeaveTable, LeaveTable.expert, *service.LEAVE_COLUMNS)
-        )
+        loader = info.context.loaders.get("expert_leaves", loaders.leaves_by_expert)
         rows = await loader.load(int(self.id))
         return [ExpertLeave.of(r) for r in sorted(rows, key=lambda r: r["start_date"])]
 
     @strawberry.field(extensions=allow(SEEN_BY), directives=[ListSize(max=100)])
     async def avoidances(self, info: Info) -> list[ExpertAvoidance]:
-        loader = info.context.loaders.get(
-            "expert_avoidances",
-            row_lists_by_key(AvoidanceTable, AvoidanceTable.expert, *service.AVOIDANCE_COLUMNS),
-        )
+        loader = info.context.loaders.get("expert_avoidances", loaders.avoidances_by_expert)
         rows = await loader.load(int(self.id))
         return [
             ExpertAvoidance.of(r) for r in sorted(rows, key=lambda r: (r["start_date"], r["id"]))

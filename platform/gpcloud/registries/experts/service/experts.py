@@ -19,8 +19,7 @@ from gpcloud.core.clock import today
 from gpcloud.core.db import is_unique_violation, serialize_writes
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.registries.experts import identity
-from gpcloud.registries.experts.service import rules
+from gpcloud.registries.experts.service import identity, rules
 from gpcloud.registries.experts.tables import Expert, ExpertRegion, ExpertSpecialty
 from gpcloud.registries.goods import service as goods
 

@@ -15,8 +15,7 @@ from gpcloud.core.clock import today
 from gpcloud.core.db import serialize_writes
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.registries.experts import identity
-from gpcloud.registries.experts.service import rules
+from gpcloud.registries.experts.service import identity, rules
 from gpcloud.registries.experts.service.experts import get, state
 from gpcloud.registries.experts.tables import Expert
 

@@ -19,8 +19,7 @@ from gpcloud.core.db import contains_ci
 from gpcloud.core.errors import DomainError
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.registries.experts import identity
-from gpcloud.registries.experts.service import rules
+from gpcloud.registries.experts.service import identity, rules
 from gpcloud.registries.experts.service.experts import COLUMNS
 from gpcloud.registries.experts.tables import (
     STATUSES,

@@ -13,45 +13,32 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import allow
-from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
+from gpcloud.core.graphql.types import Connection, connection, parse_id
+from gpcloud.registries.goods.graphql.inputs import (
+    CreateGoodsItemInput,
+    CreateSupplierListingInput,
+    GoodsItemFilter,
+    SupplierListingFilter,
+    UpdateGoodsItemInput,
+    UpdateSupplierListingInput,
+)
 from gpcloud.registries.goods.graphql.types import (
     KEEPERS,
     LISTERS,
     READERS,
     CategoryKind,
     CategoryStatus,
-    CreateGoodsItemInput,
-    CreateSupplierListingInput,
     GoodsCategory,
+    GoodsCategoryPayload,
     GoodsItem,
-    GoodsItemFilter,
+    GoodsItemPayload,
     ItemStatus,
     ListingStatus,
     SupplierListing,
-    SupplierListingFilter,
-    UpdateGoodsItemInput,
-    UpdateSupplierListingInput,
+    SupplierListingPayload,
     input_id,
 )
 from gpcloud.registries.goods.service import categories, items, listings, search
-
-
-@strawberry.type
-class GoodsCategoryPayload:
-    category: GoodsCategory | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class GoodsItemPayload:
-    goods_item: GoodsItem | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-@strawberry.type
-class SupplierListingPayload:
-    listing: SupplierListing | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 async def _or_none(load):

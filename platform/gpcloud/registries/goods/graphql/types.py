@@ -1,4 +1,4 @@
-"""GraphQL types and inputs of the goods registry: catalogue, goods, listings."""
+"""GraphQL types of the goods registry: catalogue, goods, listings."""
 
 from __future__ import annotations
 
@@ -10,17 +10,16 @@ import strawberry
 from strawberry.scalars import JSON
 from strawberry.types import Info
 
+from gpcloud.core.auth import service as accounts
 from gpcloud.core.auth.graphql import Organisation
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.core.auth.tables import Organisation as OrganisationTable
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.dataloaders import row_lists_by_key, rows_by_key
 from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
-from gpcloud.core.graphql.types import parse_id
+from gpcloud.core.graphql.types import UserError, parse_id
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.goods import tables
-from gpcloud.registries.goods.service import categories, items, listings
+from gpcloud.registries.goods.service import categories, items, listings, loaders
 
 KEEPERS = Requires(Perm.GOODS_MANAGE)
 LISTERS = Requires(Perm.LISTING_MANAGE)
@@ -55,9 +54,7 @@ def input_id(value: strawberry.ID | None, what: str, field: str) -> int | None:
 
 
 def _category_loader(info: Info):
-    return info.context.loaders.get(
-        "goods_category", rows_by_key(tables.Category, tables.Category.code, *categories.COLUMNS)
-    )
+    return info.context.loaders.get("goods_category", loaders.categories_by_code)
 
 
 @strawberry.type(
@@ -104,10 +101,7 @@ class GoodsCategory:
 
     @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=categories.MAX_LIST)])
     async def children(self, info: Info) -> list[GoodsCategory]:
-        loader = info.context.loaders.get(
-            "goods_category_children",
-            row_lists_by_key(tables.Category, tables.Category.parent, *categories.COLUMNS),
-        )
+        loader = info.context.loaders.get("goods_category_children", loaders.categories_by_parent)
         return [
             GoodsCategory.of(r)
             for r in sorted(await loader.load(self.code), key=lambda r: r["code"])
@@ -191,17 +185,13 @@ class SupplierListing:
 
     @strawberry.field(extensions=allow(READERS), description="The supplier.")
     async def organisation(self, info: Info) -> Organisation | None:
-        loader = info.context.loaders.get(
-            "organisation", rows_by_key(OrganisationTable, OrganisationTable.id)
-        )
+        loader = info.context.loaders.get("organisation", accounts.organisations_by_id)
         row = await loader.load(int(self.organisation_id))
         return Organisation.of(row) if row else None
 
     @strawberry.field(extensions=allow(READERS))
     async def goods_item(self, info: Info) -> GoodsItem | None:
-        loader = info.context.loaders.get(
-            "goods_item", rows_by_key(tables.GoodsItem, tables.GoodsItem.id, *items.COLUMNS)
-        )
+        loader = info.context.loaders.get("goods_item", loaders.items_by_id)
         row = await loader.load(int(self.goods_item_id))
         return GoodsItem.of(items.normalised(row)) if row else None
 
@@ -210,109 +200,19 @@ class SupplierListing:
         return [t for t in [await tenant_by_code(c) for c in self.region_codes] if t is not None]
 
 
-@strawberry.input
-class CreateGoodsItemInput:
-    category_code: str
-    name: str
-    unit: str = strawberry.field(description="e.g. 台, 套, 件")
-    reference_price: Decimal
-    code: str | None = strawberry.field(
-        default=None, description="Default: GD-<category>-<next number>."
-    )
-    brand: str | None = None
-    model: str | None = None
-    specs: JSON | None = None
-
-    def to_service(self) -> items.GoodsItemInput:
-        return items.GoodsItemInput(
-            code=self.code,
-            category_code=self.category_code,
-            name=self.name,
-            brand=self.brand,
-            model=self.model,
-            specs=self.specs,
-            unit=self.unit,
-            reference_price=self.reference_price,
-        )
+@strawberry.type
+class GoodsCategoryPayload:
+    category: GoodsCategory | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input(description="Fields left out stay as they are.")
-class UpdateGoodsItemInput:
-    category_code: str | None = None
-    name: str | None = None
-    brand: str | None = None
-    model: str | None = None
-    specs: JSON | None = strawberry.field(default=None, description="Replaces the whole object.")
-    unit: str | None = None
-    reference_price: Decimal | None = strawberry.field(
-        default=None, description="Lowering it withdraws the active listings priced above it."
-    )
-
-    def to_service(self) -> items.GoodsItemInput:
-        return items.GoodsItemInput(
-            category_code=self.category_code,
-            name=self.name,
-            brand=self.brand,
-            model=self.model,
-            specs=self.specs,
-            unit=self.unit,
-            reference_price=self.reference_price,
-        )
+@strawberry.type
+class GoodsItemPayload:
+    goods_item: GoodsItem | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.input
-class GoodsItemFilter:
-    category: str | None = strawberry.field(
-        default=None, description="A catalogue code: it and everything below."
-    )
-    search: str | None = strawberry.field(
-        default=None, description="Part of the name, brand or model."
-    )
-    code: str | None = None
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
-    status: ItemStatus | None = None  # type: ignore[valid-type]
-
-
-@strawberry.input
-class CreateSupplierListingInput:
-    goods_item_id: strawberry.ID
-    price: Decimal
-    regions: list[str] = strawberry.field(description='Region codes served, e.g. ["441400"].')
-    stock: int = 0
-    organisation_id: strawberry.ID | None = strawberry.field(
-        default=None,
-        description="A provincial admin names the supplier; a supplier lists for their own.",
-    )
-
-    def to_service(self) -> listings.ListingInput:
-        return listings.ListingInput(
-            organisation_id=input_id(self.organisation_id, "organisation", "organisationId"),
-            goods_item_id=input_id(self.goods_item_id, "goods item", "goodsItemId"),
-            price=self.price,
-            stock=self.stock,
-            regions=self.regions,
-        )
-
-
-@strawberry.input(description="Fields left out stay as they are; regions replace the whole list.")
-class UpdateSupplierListingInput:
-    price: Decimal | None = None
-    stock: int | None = None
-    regions: list[str] | None = None
-
-    def to_service(self) -> listings.ListingInput:
-        return listings.ListingInput(price=self.price, stock=self.stock, regions=self.regions)
-
-
-@strawberry.input
-class SupplierListingFilter:
-    goods_item_id: strawberry.ID | None = None
-    organisation_id: strawberry.ID | None = None
-    region: str | None = strawberry.field(
-        default=None,
-        description="Listings serving this region (directly or through its city or province).",
-    )
-    min_price: Decimal | None = None
-    max_price: Decimal | None = None
-    status: ListingStatus | None = None  # type: ignore[valid-type]
+@strawberry.type
+class SupplierListingPayload:
+    listing: SupplierListing | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)

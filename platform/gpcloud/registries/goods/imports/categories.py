@@ -7,14 +7,15 @@ from datetime import UTC, datetime
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import any_of
+from gpcloud.core.imports import columns
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
-from gpcloud.registries.goods.imports import parsers as cells
+from gpcloud.registries.goods.imports import columns as cells
 from gpcloud.registries.goods.service import categories
 from gpcloud.registries.goods.tables import Category
 
 CATEGORY_COLUMNS = (
     Column("code", "品目编码", True, cells.category_code, "A02010104", "政府采购品目分类目录 code"),
-    Column("name", "品目名称", True, cells.text(1, 128), "台式计算机"),
+    Column("name", "品目名称", True, columns.length(1, 128), "台式计算机"),
     Column(
         "parent_code",
         "上级品目编码",

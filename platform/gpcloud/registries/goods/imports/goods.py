@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import any_of, bulk_insert
+from gpcloud.core.imports import columns
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
-from gpcloud.registries.goods.imports import parsers as cells
+from gpcloud.registries.goods.imports import columns as cells
 from gpcloud.registries.goods.service import items, listings
 from gpcloud.registries.goods.tables import Category, GoodsItem
 
@@ -28,10 +29,10 @@ GOODS_COLUMNS = (
         "A02010104",
         "an active catalogue category below goods/works/services",
     ),
-    Column("name", "商品名称", True, cells.text(1, 128), "台式计算机（国产化办公型）"),
-    Column("brand", "品牌", False, cells.text(1, 64), "示例品牌"),
-    Column("model", "型号", False, cells.text(1, 64), "KD-D5000"),
-    Column("unit", "计量单位", True, cells.text(1, 8), "台"),
+    Column("name", "商品名称", True, columns.length(1, 128), "台式计算机（国产化办公型）"),
+    Column("brand", "品牌", False, columns.length(1, 64), "示例品牌"),
+    Column("model", "型号", False, columns.length(1, 64), "KD-D5000"),
+    Column("unit", "计量单位", True, columns.length(1, 8), "台"),
     Column(
         "reference_price",
         "参考价",

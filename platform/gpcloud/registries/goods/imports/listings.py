@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import any_of, bulk_insert
-from gpcloud.core.imports import spec as p
+from gpcloud.core.imports import columns as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
-from gpcloud.registries.goods.imports import parsers as cells
+from gpcloud.registries.goods.imports import columns as cells
 from gpcloud.registries.goods.service import listings
 from gpcloud.registries.goods.service.common import money
 from gpcloud.registries.goods.tables import GoodsItem, ListingRegion, SupplierListing

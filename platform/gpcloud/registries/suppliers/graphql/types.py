@@ -10,16 +10,15 @@ from strawberry.types import Info
 
 from gpcloud.core.clock import today
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.dataloaders import row_lists_by_key
 from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
+from gpcloud.registries.suppliers.service import loaders
 from gpcloud.registries.suppliers.service import records as r
 from gpcloud.registries.suppliers.tables import (
     QUALIFICATION_KINDS,
     SIZE_CLASSES,
     STATUSES,
 )
-from gpcloud.registries.suppliers.tables import SupplierQualification as QualificationTable
 
 SupplierSizeClass = strawberry.enum(
     Enum("SupplierSizeClass", {s.upper(): s for s in SIZE_CLASSES}),
@@ -159,10 +158,7 @@ class Supplier:
     ) -> list[SupplierQualification]:
         """All of them, or those valid on `validOn`."""
         loader = info.context.loaders.get(
-            "supplier_qualifications",
-            row_lists_by_key(
-                QualificationTable, QualificationTable.supplier, *r.QUALIFICATION_COLUMNS
-            ),
+            "supplier_qualifications", loaders.qualifications_by_supplier
         )
         rows = sorted(await loader.load(int(self.id)), key=lambda q: q["id"])
         return [

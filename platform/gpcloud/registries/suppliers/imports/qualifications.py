@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.clock import today
-from gpcloud.core.imports import spec as p
+from gpcloud.core.imports import columns as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.registries.suppliers.service import records as r
 from gpcloud.registries.suppliers.tables import (

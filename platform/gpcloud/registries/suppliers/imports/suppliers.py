@@ -13,40 +13,23 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gpcloud.core.auth.passwords import UNUSABLE, legacy_hash_ok
+from gpcloud.core.auth import service as accounts_service
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.roles import SUPPLIER
-from gpcloud.core.auth.tables import Organisation, User, UserRole
+from gpcloud.core.auth.service import NewAccount
+from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import any_of, bulk_insert
-from gpcloud.core.imports import spec as p
+from gpcloud.core.imports import columns as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
-from gpcloud.core.tenancy.scope import all_tenants, current_scope
+from gpcloud.core.tenancy.scope import current_scope
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.core.validation import is_username
 from gpcloud.registries.suppliers.service import records as r
 from gpcloud.registries.suppliers.tables import (
     SIZE_LABELS,
     Supplier,
 )
 
-
-def _name(value: str) -> str:
-    if not 2 <= len(value) <= 128:
-        raise ValueError("2 to 128 characters")
-    return value
-
-
-def _login(value: str) -> str:
-    value = value.lower()
-    if not is_username(value):
-        raise ValueError("3 to 64 letters, digits, '.', '_' or '-'")
-    return value
-
-
-def _password_hash(value: str) -> str:
-    if not legacy_hash_ok(value):
-        raise ValueError('"md5:<32 hex>" or "sha256:<salt>:<64 hex>"')
-    return value
+NAME = p.length(2, 128)
 
 
 def _ca_serial(value: str) -> str:
@@ -82,7 +65,7 @@ COLUMNS = (
     Column(
         "uscc", "统一社会信用代码", True, p.uscc, "91441481MA4W00201W", "identifies the supplier"
     ),
-    Column("name", "供应商名称", True, _name, "兴宁市宁江五金机电有限公司"),
+    Column("name", "供应商名称", True, NAME, "兴宁市宁江五金机电有限公司"),
     Column(
         "region_code",
         "所属区划",
@@ -114,12 +97,12 @@ COLUMNS = (
         "2027-06-30",
         "an expired certificate is kept; the supplier stays incomplete until it renews",
     ),
-    Column("login_name", "登录账号", False, _login, "nj_wujin", "kept from the old portal"),
+    Column("login_name", "登录账号", False, p.login_name, "nj_wujin", "kept from the old portal"),
     Column(
         "password_hash",
         "密码哈希",
         False,
-        _password_hash,
+        p.legacy_password_hash,
         "md5:5f4dcc3b5aa765d61d8327deb882cf99",
         "the old portal's hash; without it the account waits for a password reset",
     ),
@@ -196,17 +179,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
         )
     }
     logins = sorted({row.values["login_name"] for row in rows if row.values["login_name"]})
-    with all_tenants("import: login names are unique across the province", audited=False):
-        accounts = {
-            u["username"]: u
-            for u in (
-                await User.select(User.username, User.organisation).where(
-                    any_of(User.username, logins)
-                )
-                if logins
-                else []
-            )
-        }
+    accounts = await accounts_service.account_owners(logins)
 
     claimed: set[str] = set()
     scope = current_scope()
@@ -217,7 +190,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
         elif holder and not scope.can_see(holder["region"]):
             row.reject("uscc: registered outside the import's region")
         account, login = accounts.get(v["login_name"]), v["login_name"]
-        if account and (holder is None or account["organisation"] != holder["id"]):
+        if account is not None and (holder is None or account != holder["id"]):
             row.reject(f"login_name: {login} is taken")
         elif login and login in claimed:
             row.reject(f"login_name: {login} is also on another row of this batch")
@@ -306,7 +279,7 @@ async def _adopted(rows: list[ImportRow], holders: dict[str, dict]) -> None:
 
 
 async def _accounts(
-    rows: list[ImportRow], holders: dict[str, dict], accounts: dict[str, dict]
+    rows: list[ImportRow], holders: dict[str, dict], accounts: dict[str, int]
 ) -> None:
     """Supplier accounts for new login names, flagged to change their password at first login;
     the contact on the row is the account's profile as far as it goes."""
@@ -317,29 +290,20 @@ async def _accounts(
     ]
     if not wanted:
         return
-    users = await bulk_insert(
-        User,
+    await accounts_service.provision_accounts(
         [
-            {
-                "tenant_id": row.values["region_code"],
-                "organisation": holders[row.values["uscc"]]["id"],
-                "username": row.values["login_name"],
-                "password_hash": row.values["password_hash"] or UNUSABLE,
-                "display_name": row.values["contact_name"] or "",
-                "mobile": row.values["contact_phone"] or "",
-                "email": row.values["contact_email"] or "",
-                "must_change_password": True,
-            }
+            NewAccount(
+                tenant=row.values["region_code"],
+                organisation=holders[row.values["uscc"]]["id"],
+                username=row.values["login_name"],
+                role=SUPPLIER,
+                password_hash=row.values["password_hash"] or "",
+                display_name=row.values["contact_name"] or "",
+                mobile=row.values["contact_phone"] or "",
+                email=row.values["contact_email"] or "",
+            )
             for row in wanted
-        ],
-    )
-    await bulk_insert(
-        UserRole,
-        [
-            {"tenant_id": row.values["region_code"], "user": user_id, "role": SUPPLIER}
-            for row, user_id in zip(wanted, users, strict=True)
-        ],
-        returning=False,
+        ]
     )
     for row in wanted:
         if row.outcome == "unchanged":

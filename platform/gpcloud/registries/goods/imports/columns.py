@@ -1,10 +1,11 @@
-"""Cell parsers and helpers shared by the goods registry's import files."""
+"""The goods registry's own cell parsers (codes, prices, specs, regions); the common ones are in
+gpcloud.core.imports.columns."""
 
 from __future__ import annotations
 
 import re
 
-from gpcloud.core.imports import spec as p
+from gpcloud.core.imports import columns as p
 from gpcloud.core.imports.spec import ImportRow
 from gpcloud.registries.goods.service import categories, items
 from gpcloud.registries.goods.service.common import MAX_PRICE
@@ -25,15 +26,6 @@ def goods_code(value: str) -> str:
     if not items.ITEM_CODE.fullmatch(value):
         raise ValueError("3 to 40 letters, digits or '-', e.g. GD-A02010104-000123")
     return value
-
-
-def text(min_length: int, max_length: int) -> p.Parser:
-    def parse(value: str) -> str:
-        if not min_length <= len(value) <= max_length:
-            raise ValueError(f"{min_length} to {max_length} characters")
-        return value
-
-    return parse
 
 
 def price(value: str):

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import bulk_insert
-from gpcloud.core.imports import spec as p
+from gpcloud.core.imports import columns as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.registries.agencies.service.common import (
     MAX_CAMERA_RESOLUTION,

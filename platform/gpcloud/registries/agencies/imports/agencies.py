@@ -5,34 +5,30 @@ Migrated agencies were registered there, so they arrive approved unless the file
 A row upserts the agency's organisation (name, region) and profile; blank optional cells keep
 what is stored; listed tenants are added, never removed. A login name creates an agency account
 in the agency's region with must_change_password (the seed's first-login rule), keeping the old
-portal's password hash when given. Rooms come in a second file: see room_imports.py.
+portal's password hash when given. Rooms come in a second file: see rooms.py.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from gpcloud.core.auth.passwords import UNUSABLE, legacy_hash_ok
+from gpcloud.core.auth import service as accounts_service
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.roles import AGENCY
-from gpcloud.core.auth.tables import Organisation, User, UserRole
+from gpcloud.core.auth.service import NewAccount
+from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import any_of, bulk_insert
-from gpcloud.core.imports import spec as p
+from gpcloud.core.imports import columns as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
-from gpcloud.core.tenancy.scope import all_tenants, current_scope
+from gpcloud.core.tenancy.scope import current_scope
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.core.validation import is_username
-from gpcloud.registries.agencies.room_imports import ROOMS_SPEC
 from gpcloud.registries.agencies.service.common import CA_SERIAL, REGION_CODE
 from gpcloud.registries.agencies.tables import Agency, AgencyTenant
 
 MIGRATED = "迁移自原广东省政府采购网"
 
 
-def _name(value: str) -> str:
-    if not 2 <= len(value) <= 128:
-        raise ValueError("2 to 128 characters")
-    return value
+NAME = p.length(2, 128)
 
 
 def _region(value: str) -> str:
@@ -53,19 +49,6 @@ def _tenants(value: str) -> tuple[str, ...]:
 def _ca_issuer(value: str) -> str:
     if not 2 <= len(value) <= 128:
         raise ValueError("2 to 128 characters")
-    return value
-
-
-def _login(value: str) -> str:
-    value = value.lower()
-    if not is_username(value):
-        raise ValueError("3 to 64 letters, digits, '.', '_' or '-'")
-    return value
-
-
-def _password_hash(value: str) -> str:
-    if not legacy_hash_ok(value):
-        raise ValueError('"md5:<32 hex>" or "sha256:<salt>:<64 hex>"')
     return value
 
 
@@ -91,7 +74,7 @@ STATUS = p.choice(
 
 COLUMNS = (
     Column("uscc", "统一社会信用代码", True, p.uscc, "91441481MA4W0001XX", "identifies the agency"),
-    Column("name", "机构名称", True, _name, "兴宁市示例招标代理有限公司"),
+    Column("name", "机构名称", True, NAME, "兴宁市示例招标代理有限公司"),
     Column(
         "region_code",
         "所在地区",
@@ -127,12 +110,12 @@ COLUMNS = (
         "2026-12-31",
         "an expired date is migrated as it is; readiness reports it",
     ),
-    Column("login_name", "登录账号", False, _login, "xn_shili", "kept from the old portal"),
+    Column("login_name", "登录账号", False, p.login_name, "xn_shili", "kept from the old portal"),
     Column(
         "password_hash",
         "密码哈希",
         False,
-        _password_hash,
+        p.legacy_password_hash,
         "md5:5f4dcc3b5aa765d61d8327deb882cf99",
         "the old portal's hash; without it the account waits for a password reset",
     ),
@@ -212,17 +195,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     await _check_regions(rows)
     existing = await _existing([r.values["uscc"] for r in rows])
     logins = sorted({r.values["login_name"] for r in rows if r.values["login_name"]})
-    with all_tenants("import: login names are unique across the province", audited=False):
-        accounts = {
-            u["username"]: u["organisation"]
-            for u in (
-                await User.select(User.username, User.organisation).where(
-                    any_of(User.username, logins)
-                )
-                if logins
-                else []
-            )
-        }
+    accounts = await accounts_service.account_owners(logins)
     first_row: dict[str, int] = {}
     for row in rows:
         current = existing.get(row.values["uscc"])
@@ -353,26 +326,17 @@ async def _accounts(
     wanted = [r for r in rows if r.values["login_name"] and r.values["login_name"] not in accounts]
     if not wanted:
         return
-    users = await bulk_insert(
-        User,
+    await accounts_service.provision_accounts(
         [
-            {
-                "tenant_id": r.values["region_code"],
-                "organisation": existing[r.values["uscc"]]["organisation"],
-                "username": r.values["login_name"],
-                "password_hash": r.values["password_hash"] or UNUSABLE,
-                "must_change_password": True,
-            }
+            NewAccount(
+                tenant=r.values["region_code"],
+                organisation=existing[r.values["uscc"]]["organisation"],
+                username=r.values["login_name"],
+                role=AGENCY,
+                password_hash=r.values["password_hash"] or "",
+            )
             for r in wanted
-        ],
-    )
-    await bulk_insert(
-        UserRole,
-        [
-            {"tenant_id": r.values["region_code"], "user": u, "role": AGENCY}
-            for r, u in zip(wanted, users, strict=True)
-        ],
-        returning=False,
+        ]
     )
     for row in wanted:
         if row.outcome == "unchanged":
@@ -390,4 +354,3 @@ SPEC = ImportSpec(
     check_row=_check,
     invalid=lambda row: row.values["status"] == "invalid",
 )
-SPECS = (SPEC, ROOMS_SPEC)

@@ -1,0 +1,14 @@
+"""Batch loaders for the API (gpcloud.core.graphql.dataloaders): related rows in one query per
+request."""
+
+from __future__ import annotations
+
+from gpcloud.core.batch import row_lists_by_key
+from gpcloud.registries.experts.service.availability import AVOIDANCE_COLUMNS, LEAVE_COLUMNS
+from gpcloud.registries.experts.tables import ExpertAvoidance, ExpertLeave, ExpertRegion
+
+regions_by_expert = row_lists_by_key(
+    ExpertRegion, ExpertRegion.expert, ExpertRegion.expert, ExpertRegion.region
+)
+leaves_by_expert = row_lists_by_key(ExpertLeave, ExpertLeave.expert, *LEAVE_COLUMNS)
+avoidances_by_expert = row_lists_by_key(ExpertAvoidance, ExpertAvoidance.expert, *AVOIDANCE_COLUMNS)
