@@ -24,6 +24,7 @@ DOMAINS: tuple[str, ...] = (
     "gpcloud.integrations.digital_finance",
     "gpcloud.supervision",
     "gpcloud.transaction",
+    "gpcloud.emall",
     "gpcloud.contracts",
 )
 
@@ -38,5 +39,6 @@ PICCOLO_APPS: tuple[str, ...] = (
     "gpcloud.integrations.digital_finance.piccolo_app",
     "gpcloud.supervision.piccolo_app",
     "gpcloud.transaction.piccolo_app",
+    "gpcloud.emall.piccolo_app",
     "gpcloud.contracts.piccolo_app",
 )

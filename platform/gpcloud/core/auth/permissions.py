@@ -118,6 +118,13 @@ class Perm(StrEnum):
     # Goods
     GOODS_MANAGE = "goods.manage"
     LISTING_MANAGE = "listing.manage"
+    # E-mall (emall/)
+    MALL_ORDER_READ = "mall_order.read"
+    MALL_ORDER_PLACE = "mall_order.place"
+    MALL_ORDER_FULFIL = "mall_order.fulfil"
+    MALL_DEMAND_POST = "mall_demand.post"
+    MALL_QUOTE = "mall_quote.submit"
+    MALL_PRICE_REVIEW = "mall_price.review"
 
 
 P = Perm
@@ -249,6 +256,13 @@ _grant(_PROVINCE, P.SUPPLIER_CORRECT, P.SUPPLIER_IMPORT)
 _grant(_PROVINCE, P.GOODS_MANAGE)
 _grant(_PROVINCE | {SUPPLIER}, P.LISTING_MANAGE)
 
+# E-mall: purchasers order and post demands, suppliers confirm, deliver and quote, staff read
+# the region's orders (splitting warnings), the province's operating centre reviews prices.
+_grant(_STAFF | {PURCHASER, SUPPLIER}, P.MALL_ORDER_READ)
+_grant({PURCHASER}, P.MALL_ORDER_PLACE, P.MALL_DEMAND_POST)
+_grant({SUPPLIER}, P.MALL_ORDER_FULFIL, P.MALL_QUOTE)
+_grant(_PROVINCE, P.MALL_PRICE_REVIEW)
+
 
 def holders(permission: Perm) -> tuple[str, ...]:
     """The roles that hold `permission`, in the order of ROLES."""
@@ -359,4 +373,12 @@ ABOUT: dict[Perm, str] = {
     P.SUPPLIER_IMPORT: "import suppliers and their qualifications",
     P.GOODS_MANAGE: "keep the catalogue and the goods, import them, and keep any listing",
     P.LISTING_MANAGE: "offer goods and keep listings (a supplier: its own)",
+    P.MALL_ORDER_READ: "read e-mall orders and demands (a purchaser: its unit's; a supplier: "
+    "its own; staff: the region's, with splitting warnings)",
+    P.MALL_ORDER_PLACE: "order listed goods in the e-mall for one's own unit, or cancel an "
+    "unconfirmed order",
+    P.MALL_ORDER_FULFIL: "confirm, decline and deliver one's own organisation's e-mall orders",
+    P.MALL_DEMAND_POST: "put one's own unit's demand to reverse auction, or withdraw it",
+    P.MALL_QUOTE: "quote on a reverse auction of a category one lists goods in",
+    P.MALL_PRICE_REVIEW: "review flagged e-mall prices (clear or uphold) and run price monitoring",
 }
