@@ -27,22 +27,32 @@ async def org_of(username: str) -> int:
 
 
 async def listing(
-    organisation: int, brand: str, price: str, stock: int, regions=("441481",)
+    organisation: int,
+    brand: str,
+    price: str,
+    stock: int,
+    regions=("441481",),
+    item_id: int | None = None,
 ) -> int:
-    """A new goods item of `brand` in the desktop category and the organisation's listing of it."""
+    """The organisation's listing of goods item `item_id`, or of a new item of `brand` in the
+    desktop category."""
     with use_scope((await tenant_tree()).scope_for("440000")):
         async with transaction():
-            item = await items.create_item(
-                None,
-                items.GoodsItemInput(
-                    code=f"GD-{CATEGORY}-9{next(_codes):05d}",
-                    category_code=CATEGORY,
-                    name="台式计算机（测试）",
-                    brand=brand,
-                    model="T-1",
-                    unit="台",
-                    reference_price=Decimal("99999"),
-                ),
+            item = (
+                {"id": item_id}
+                if item_id
+                else await items.create_item(
+                    None,
+                    items.GoodsItemInput(
+                        code=f"GD-{CATEGORY}-9{next(_codes):05d}",
+                        category_code=CATEGORY,
+                        name="台式计算机（测试）",
+                        brand=brand,
+                        model="T-1",
+                        unit="台",
+                        reference_price=Decimal("99999"),
+                    ),
+                )
             )
             row = await listings.create_listing(
                 None,
