@@ -5,7 +5,6 @@ order: the cap, the plan line, the comparison of makers, a lapse, a decline, a c
 from __future__ import annotations
 
 from datetime import timedelta
-from decimal import Decimal
 
 import pytest
 

@@ -7,7 +7,8 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.auth.service import load_current_user
+from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.db import transaction
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.core.tenancy.service import tenant_tree
@@ -108,3 +109,20 @@ async def emall_world(plan_amount: str = "3000000") -> dict:
         "mz": mz,
         "names": names,
     }
+
+
+async def new_supplier(name: str, region: str = "441481"):
+    """A supplier organisation with one supplier user; the user (CurrentUser)."""
+    with all_tenants("test: a supplier and its user"):
+        async with transaction():
+            org = Organisation(name=name, kind="supplier", region=region)
+            await org.save()
+            user = User(
+                tenant_id=region,
+                organisation=org.id,
+                username=f"sup{next(_codes)}",
+                password_hash="x",
+            )
+            await user.save()
+            await UserRole(tenant_id=region, user=user.id, role="supplier").save()
+    return await load_current_user(user.id)

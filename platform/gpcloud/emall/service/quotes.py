@@ -196,3 +196,12 @@ async def publish_result(demand: dict, winner: dict | None, quotes: int) -> None
             **fields,
         )
     )
+
+
+def visible(actor: CurrentUser, demand: dict, rows: list[dict]) -> list[dict]:
+    """The quotes of `demand` the actor may read: a supplier its own, always; the purchaser's
+    users and staff every quote once the window has closed, none before (sealed)."""
+    mine = [q for q in rows if q["supplier_organisation"] == actor.organisation_id]
+    if demand["status"] == "open" or actor.can(Perm.MALL_QUOTE):
+        return mine
+    return rows
