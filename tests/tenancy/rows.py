@@ -362,6 +362,7 @@ async def make_mall_order(tenant: str) -> int:
         supplier_name="测试供应商",
         plan=await make_plan(tenant),
         indicator=await make_budget_indicator(tenant),
+        fiscal_year=2026,
         category_code="A02010104",
         title="测试订单",
         quantity=1,

@@ -83,6 +83,7 @@ class MallOrder(TenantOwned, Table, tablename="mall_order"):
     supplier_name = Varchar(length=128)
     plan = ForeignKey(ProcurementPlan, on_delete=OnDelete.restrict, index=True)
     indicator = ForeignKey(BudgetIndicator, on_delete=OnDelete.restrict, index=True)
+    fiscal_year = Integer(index=True)  # the indicator's budget year: splitting is summed per year
     listing = Integer(null=True, default=None, index=True)  # goods_listing (direct purchase)
     demand = ForeignKey(MallDemand, null=True, default=None, on_delete=OnDelete.restrict)
     category_code = Varchar(length=16, index=True)
@@ -95,7 +96,7 @@ class MallOrder(TenantOwned, Table, tablename="mall_order"):
     # where the cheapest was not taken, why.
     compared = Text(default="[]")
     justification = Text(default="")
-    # Splitting detection: set when the unit's orders of the category this budget year pass
+    # Splitting detection: set when the unit's orders of the category in the budget year pass
     # the mode's cap with this one (tenant config: warn lets it through, marked).
     split_warning = Text(default="")
     status = Varchar(length=16, default="placed", index=True)  # emall/workflow.py ORDER

@@ -20,13 +20,12 @@ import json
 from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import PURCHASER, SUPERVISOR, SUPPLIER
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.clock import end_of, start_of, today
+from gpcloud.core.clock import end_of, today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
@@ -48,6 +47,7 @@ from gpcloud.emall.service.common import (
 )
 from gpcloud.emall.tables import MallOrder
 from gpcloud.emall.workflow import ORDER
+from gpcloud.integrations.digital_finance import service as budget
 from gpcloud.registries.goods.service import mall as goods
 from gpcloud.supervision.common import purchaser_unit
 
@@ -224,18 +224,19 @@ async def place(actor: CurrentUser, data: OrderInput) -> dict:
     return await create(actor, unit, data.plan_id, data.indicator_id, terms)
 
 
-async def _splitting(unit: dict, terms: Terms, fen: int, cap: int | None) -> tuple[str, int]:
-    """The warning when the unit's holding orders of the category this budget year pass the
-    mode's cap with this one; SPLITTING_BLOCKED where the tenant blocks."""
+async def _splitting(
+    unit: dict, terms: Terms, fen: int, cap: int | None, year: int
+) -> tuple[str, int]:
+    """The warning when the unit's holding orders of the category in the budget year (its
+    indicators' fiscal year) pass the mode's cap with this one; SPLITTING_BLOCKED where the
+    tenant blocks."""
     if cap is None:
         return "", 0
-    year = today().year
     rows = await MallOrder.select(MallOrder.amount_fen).where(
         (MallOrder.purchaser == unit["id"])
         & (MallOrder.category_code == terms.category_code)
+        & (MallOrder.fiscal_year == year)
         & MallOrder.status.is_in(list(HOLDING))
-        & (MallOrder.created_at >= start_of(date(year, 1, 1)))
-        & (MallOrder.created_at < start_of(date(year + 1, 1, 1)))
     )
     total = sum(r["amount_fen"] for r in rows) + fen
     if total <= cap:
@@ -277,7 +278,8 @@ async def create(
         await lock_unit(unit["id"])
         plan, line = await funding_line(unit, plan_id, indicator_id)
         await execute(plan, terms.mode)
-        warning, total = await _splitting(unit, terms, fen, cap)
+        year = (await budget.get(None, indicator_id))["fiscal_year"]
+        warning, total = await _splitting(unit, terms, fen, cap, year)
         await hold_line(line, fen)
         row = MallOrder(
             tenant_id=tenant,
@@ -288,6 +290,7 @@ async def create(
             supplier_name=terms.supplier_name,
             plan=plan["id"],
             indicator=indicator_id,
+            fiscal_year=year,
             listing=terms.listing,
             demand=terms.demand,
             category_code=terms.category_code,
