@@ -56,6 +56,7 @@ async def seed() -> list[str]:
                         display_name="电子卖场销售专员",
                         mobile="13800000000",
                         email=f"{username}@demo.example.com",
+                        must_change_password=False,
                     )
                     await user.save()
                     await UserRole(tenant_id=region, user=user.id, role="supplier").save()
