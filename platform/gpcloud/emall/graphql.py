@@ -281,7 +281,9 @@ class MallDemandInput:
     ceiling_unit_price: Decimal
     closes_at: datetime
     delivery: str = ""
-    specs: JSON = strawberry.field(default_factory=dict)
+    specs: JSON | None = strawberry.field(
+        default=None, description="What a compliant offer must meet: {name: requirement}."
+    )
 
     def to_service(self) -> auctions.DemandInput:
         specs = self.specs if isinstance(self.specs, dict) else {}
