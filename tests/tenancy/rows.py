@@ -28,7 +28,13 @@ from gpcloud.core.notifications.tables import (
 from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.tables import ReadinessTick, TenantConfigEdit
-from gpcloud.emall.tables import MallDemand, MallOrder, MallQuote
+from gpcloud.emall.tables import (
+    DesignatedSupplier,
+    FrameworkAgreement,
+    MallDemand,
+    MallOrder,
+    MallQuote,
+)
 from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
 from gpcloud.portal.tables import Notice, NoticeSupplier
 from gpcloud.registries.agencies.tables import Agency
@@ -374,6 +380,35 @@ async def make_mall_order(tenant: str) -> int:
     return row.id
 
 
+async def make_framework_agreement(tenant: str) -> int:
+    row = FrameworkAgreement(
+        tenant_id=tenant,
+        title="测试框架协议",
+        category_code="C0301",
+        kind="services",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        entrants=5,
+        recorded_by=0,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_designated_supplier(tenant: str) -> int:
+    row = DesignatedSupplier(
+        tenant_id=tenant,
+        agreement=await make_framework_agreement(tenant),
+        supplier_organisation=await _organisation(tenant),
+        supplier_name="测试供应商",
+        item="维修工时",
+        unit="工时",
+        max_unit_fen=100,
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -403,6 +438,8 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     MallDemand: make_mall_demand,
     MallQuote: make_mall_quote,
     MallOrder: make_mall_order,
+    FrameworkAgreement: make_framework_agreement,
+    DesignatedSupplier: make_designated_supplier,
 }
 
 

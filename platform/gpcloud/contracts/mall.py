@@ -27,7 +27,11 @@ from gpcloud.core.money import to_yuan
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.emall.service import orders
 
-MODE_NAMES = {"direct_purchase": "电子卖场直购", "reverse_auction": "电子卖场竞价"}
+MODE_NAMES = {
+    "direct_purchase": "电子卖场直购",
+    "reverse_auction": "电子卖场竞价",
+    "designated_purchase": "定点采购",
+}
 
 
 def _terms(order: dict) -> str:

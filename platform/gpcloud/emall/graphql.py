@@ -6,7 +6,7 @@ mutations (confirmMallOrder, acceptMallOrder, payMallOrder): an order becomes a 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
@@ -24,15 +24,16 @@ from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.money import to_yuan
 from gpcloud.core.scheduler.graphql import Schedule, schedule_of
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.emall.service import auctions, orders, prices, quotes
+from gpcloud.emall.service import agreements, auctions, orders, prices, quotes
 from gpcloud.emall.tables import MallDemand as DemandTable
-from gpcloud.emall.workflow import DEMAND, ORDER, PRICE_ALERT
+from gpcloud.emall.workflow import AGREEMENT, DEMAND, ORDER, PRICE_ALERT
 
 READERS = Requires(Perm.MALL_ORDER_READ)
 LIVE = SubsystemLive("emall")
 MallOrderStatus = state_enum("MallOrderStatus", ORDER)
 MallDemandStatus = state_enum("MallDemandStatus", DEMAND)
 PriceAlertStatus = state_enum("PriceAlertStatus", PRICE_ALERT)
+FrameworkAgreementStatus = state_enum("FrameworkAgreementStatus", AGREEMENT)
 
 
 def _id(value: int | None) -> strawberry.ID | None:
@@ -248,6 +249,122 @@ class PriceAlert:
         )
 
 
+@strawberry.type(description="A supplier a framework agreement designated, with its maximum.")
+class DesignatedSupplier:
+    id: strawberry.ID
+    supplier_organisation_id: strawberry.ID
+    supplier_name: str
+    item: str
+    unit: str
+    max_unit_price: Decimal
+
+    @classmethod
+    def of(cls, row: dict) -> DesignatedSupplier:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            supplier_organisation_id=strawberry.ID(str(row["supplier_organisation"])),
+            supplier_name=row["supplier_name"],
+            item=row["item"],
+            unit=row["unit"],
+            max_unit_price=to_yuan(row["max_unit_fen"]),
+        )
+
+
+@strawberry.type(
+    description="A framework agreement (框架协议, MOF Order 110): designated suppliers."
+)
+class FrameworkAgreement:
+    id: strawberry.ID
+    tenant_code: str
+    title: str
+    category_code: str
+    kind: str = strawberry.field(description="goods or services.")
+    starts_on: date
+    ends_on: date
+    entrants: int
+    status: FrameworkAgreementStatus  # type: ignore[valid-type]
+    schedule: Schedule
+
+    @classmethod
+    def of(cls, row: dict) -> FrameworkAgreement:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            tenant_code=row["tenant_id"],
+            title=row["title"],
+            category_code=row["category_code"],
+            kind=row["kind"],
+            starts_on=row["starts_on"],
+            ends_on=row["ends_on"],
+            entrants=row["entrants"],
+            status=FrameworkAgreementStatus(row["status"]),
+            schedule=schedule_of(AGREEMENT, row),
+        )
+
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=200)])
+    async def designated_suppliers(self, info: Info) -> list[DesignatedSupplier]:
+        loader = info.context.loaders.get("designated_suppliers", agreements.designated_of)
+        return [DesignatedSupplier.of(r) for r in await loader.load(int(self.id))]
+
+
+@strawberry.input
+class DesignatedSupplierInput:
+    organisation_id: strawberry.ID
+    item: str
+    unit: str
+    max_unit_price: Decimal
+
+
+@strawberry.input
+class FrameworkAgreementInput:
+    title: str
+    category_code: str
+    kind: str = strawberry.field(description="goods or services.")
+    starts_on: date
+    ends_on: date
+    entrants: int = strawberry.field(description="Suppliers that entered the first stage.")
+    suppliers: list[DesignatedSupplierInput]
+
+    def to_service(self) -> agreements.AgreementInput:
+        return agreements.AgreementInput(
+            self.title,
+            self.category_code,
+            self.kind,
+            self.starts_on,
+            self.ends_on,
+            self.entrants,
+            [
+                agreements.DesignatedInput(
+                    parse_id(s.organisation_id, "organisation"), s.item, s.unit, s.max_unit_price
+                )
+                for s in self.suppliers[: agreements.MAX_SUPPLIERS + 1]
+            ],
+        )
+
+
+@strawberry.input
+class DesignatedOrderInput:
+    designated_supplier_id: strawberry.ID
+    quantity: int
+    unit_price: Decimal
+    plan_id: strawberry.ID
+    indicator_id: strawberry.ID
+
+    def to_service(self) -> agreements.DesignatedOrderInput:
+        return agreements.DesignatedOrderInput(
+            parse_id(self.designated_supplier_id, "designated supplier"),
+            self.quantity,
+            self.unit_price,
+            parse_id(self.plan_id, "plan"),
+            parse_id(self.indicator_id, "budget indicator"),
+        )
+
+
+@strawberry.type
+class FrameworkAgreementPayload:
+    agreement: FrameworkAgreement | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
 @strawberry.input
 class MallOrderInput:
     listing_id: strawberry.ID
@@ -393,6 +510,22 @@ class Queries:
         )
         return connection(page, PriceAlert.of)
 
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Framework agreements of your region, the regions above and below it.",
+    )
+    async def framework_agreements(
+        self,
+        info: Info,
+        status: FrameworkAgreementStatus | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[FrameworkAgreement]:
+        page = await agreements.search(
+            info.context.user, status.value if status else None, first, after
+        )
+        return connection(page, FrameworkAgreement.of)
+
 
 def live(permission: Perm) -> list:
     return allow(Requires(permission), LIVE)
@@ -497,3 +630,27 @@ class Mutations:
     )
     async def monitor_mall_prices(self, info: Info) -> JobPayload:
         return await enqueue_for_tenant(info.context.user, "emall_price_monitoring", {}, None)
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_AGREEMENT_MANAGE),
+        description="Record a framework agreement your region awarded (MOF Order 110) and "
+        "publish its designated suppliers.",
+    )
+    async def record_framework_agreement(
+        self, info: Info, input: FrameworkAgreementInput
+    ) -> FrameworkAgreementPayload:
+        return await run_payload(
+            FrameworkAgreementPayload,
+            "agreement",
+            FrameworkAgreement.of,
+            lambda: agreements.record(info.context.user, input.to_service()),
+        )
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_ORDER_PLACE),
+        description="Order from a designated supplier within its maximum unit price (定点采购).",
+    )
+    async def place_designated_order(
+        self, info: Info, input: DesignatedOrderInput
+    ) -> MallOrderPayload:
+        return await order_payload(lambda: agreements.order(info.context.user, input.to_service()))

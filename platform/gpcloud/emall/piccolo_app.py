@@ -4,12 +4,28 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
-from gpcloud.emall.tables import ListingPrice, MallDemand, MallOrder, MallQuote, PriceAlert
+from gpcloud.emall.tables import (
+    DesignatedSupplier,
+    FrameworkAgreement,
+    ListingPrice,
+    MallDemand,
+    MallOrder,
+    MallQuote,
+    PriceAlert,
+)
 
 APP_CONFIG = AppConfig(
     app_name="emall",
     migrations_folder_path=str(Path(__file__).parent / "piccolo_migrations"),
-    table_classes=[MallDemand, MallQuote, MallOrder, PriceAlert, ListingPrice],
+    table_classes=[
+        MallDemand,
+        MallQuote,
+        FrameworkAgreement,
+        DesignatedSupplier,
+        MallOrder,
+        PriceAlert,
+        ListingPrice,
+    ],
     migration_dependencies=[
         "gpcloud.supervision.piccolo_app",
         "gpcloud.registries.goods.piccolo_app",

@@ -8,6 +8,7 @@ e-mall, so an order keeps its contract's id as a plain integer.
 
 from piccolo.columns import (
     BigInt,
+    Date,
     ForeignKey,
     Integer,
     OnDelete,
@@ -24,7 +25,7 @@ from gpcloud.integrations.digital_finance.tables import BudgetIndicator
 from gpcloud.registries.purchasers.tables import Purchaser
 from gpcloud.supervision.tables import ProcurementPlan
 
-MODES = ("direct_purchase", "reverse_auction")
+MODES = ("direct_purchase", "reverse_auction", "designated_purchase")
 
 
 class MallDemand(TenantOwned, Table, tablename="mall_demand"):
@@ -71,6 +72,36 @@ class MallQuote(TenantOwned, Table, tablename="mall_quote"):
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class FrameworkAgreement(TenantOwned, Table, tablename="mall_framework_agreement"):
+    """A framework agreement (框架协议, MOF Order 110) a region's centralised procurement
+    awarded: purchasers of the region and below order from its designated suppliers (定点)."""
+
+    title = Varchar(length=200)
+    category_code = Varchar(length=16, index=True)
+    kind = Varchar(length=16)  # goods | services: the term limit differs
+    starts_on = Date()
+    ends_on = Date()
+    entrants = Integer()  # suppliers that entered the first stage
+    status = Varchar(length=16, default="active", index=True)  # emall/workflow.py AGREEMENT
+    recorded_by = Integer()
+    revision = Integer(default=0)
+    next_check = Timestamptz(null=True, default=None, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class DesignatedSupplier(TenantOwned, Table, tablename="mall_designated_supplier"):
+    """A supplier designated by a framework agreement, with what it supplies and its maximum
+    unit price (mandatory under Order 110)."""
+
+    agreement = ForeignKey(FrameworkAgreement, on_delete=OnDelete.restrict, index=True)
+    supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    supplier_name = Varchar(length=128)
+    item = Varchar(length=200)
+    unit = Varchar(length=8)
+    max_unit_fen = BigInt()
+
+
 class MallOrder(TenantOwned, Table, tablename="mall_order"):
     """An e-mall order: what a purchaser buys from a supplier at a fixed price, drawn on a plan's
     budget line. Placed, it holds the stock and the line's amount; confirmed by the supplier, it
@@ -86,6 +117,7 @@ class MallOrder(TenantOwned, Table, tablename="mall_order"):
     fiscal_year = Integer(index=True)  # the indicator's budget year: splitting is summed per year
     listing = Integer(null=True, default=None, index=True)  # goods_listing (direct purchase)
     demand = ForeignKey(MallDemand, null=True, default=None, on_delete=OnDelete.restrict)
+    agreement = ForeignKey(FrameworkAgreement, null=True, default=None, on_delete=OnDelete.restrict)
     category_code = Varchar(length=16, index=True)
     title = Varchar(length=200)
     maker = Varchar(length=64, default="")  # the brand: GeM's "makers" compared by it

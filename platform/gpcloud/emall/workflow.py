@@ -9,9 +9,10 @@ with fewer compliant quotes than its minimum; else the purchaser confirms the lo
 from __future__ import annotations
 
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.clock import end_of
 from gpcloud.core.workflow.machine import StateMachine, Timer, transition
 from gpcloud.emall.service import holds, quotes
-from gpcloud.emall.tables import MallDemand, MallOrder, PriceAlert
+from gpcloud.emall.tables import FrameworkAgreement, MallDemand, MallOrder, PriceAlert
 
 
 async def _after_close(demand: dict) -> None:
@@ -189,4 +190,30 @@ PRICE_ALERT = StateMachine(
             "the supplier changed the price; the new one is judged afresh",
         ),
     ],
+)
+
+AGREEMENT = StateMachine(
+    "framework agreement",
+    "framework_agreement",
+    FrameworkAgreement,
+    states=("active", "expired", "terminated"),
+    initial="active",
+    create=Perm.MALL_AGREEMENT_MANAGE,
+    transitions=[
+        transition(
+            "expire",
+            "active",
+            "expired",
+            None,
+            "its term ends (emall_framework_term_goods / _services, MOF Order 110)",
+        ),
+        transition(
+            "terminate",
+            "active",
+            "terminated",
+            Perm.MALL_AGREEMENT_MANAGE,
+            "ended early by the region that awarded it",
+        ),
+    ],
+    timers=[Timer("expire", lambda a: end_of(a["ends_on"]), "emall_framework_term")],
 )

@@ -125,6 +125,7 @@ class Perm(StrEnum):
     MALL_DEMAND_POST = "mall_demand.post"
     MALL_QUOTE = "mall_quote.submit"
     MALL_PRICE_REVIEW = "mall_price.review"
+    MALL_AGREEMENT_MANAGE = "mall_agreement.manage"
 
 
 P = Perm
@@ -262,6 +263,7 @@ _grant(_STAFF | {PURCHASER, SUPPLIER}, P.MALL_ORDER_READ)
 _grant({PURCHASER}, P.MALL_ORDER_PLACE, P.MALL_DEMAND_POST)
 _grant({SUPPLIER}, P.MALL_ORDER_FULFIL, P.MALL_QUOTE)
 _grant(_PROVINCE, P.MALL_PRICE_REVIEW)
+_grant(ADMIN_ROLES, P.MALL_AGREEMENT_MANAGE)
 
 
 def holders(permission: Perm) -> tuple[str, ...]:
@@ -381,4 +383,6 @@ ABOUT: dict[Perm, str] = {
     P.MALL_DEMAND_POST: "put one's own unit's demand to reverse auction, or withdraw it",
     P.MALL_QUOTE: "quote on a reverse auction of a category one lists goods in",
     P.MALL_PRICE_REVIEW: "review flagged e-mall prices (clear or uphold) and run price monitoring",
+    P.MALL_AGREEMENT_MANAGE: "record the framework agreements (designated suppliers) the region "
+    "awarded, or end one early",
 }

@@ -16,7 +16,11 @@ from gpcloud.supervision import plans
 # Orders that hold what they drew: stock (until delivered) and the plan line's amount.
 HOLDING = ("placed", "confirmed", "delivered", "accepted", "paid")
 RELEASED = ("declined", "lapsed", "cancelled")
-MODE_LABELS = {"direct_purchase": "直购", "reverse_auction": "竞价"}
+MODE_LABELS = {
+    "direct_purchase": "直购",
+    "reverse_auction": "竞价",
+    "designated_purchase": "定点采购",
+}
 
 
 async def cap_fen(tenant: str, mode: str) -> int | None:

@@ -79,6 +79,7 @@ class Terms:
     unit_fen: int
     listing: int | None = None
     demand: int | None = None
+    agreement: int | None = None
     compared: tuple[int, ...] = ()
     justification: str = ""
 
@@ -293,6 +294,7 @@ async def create(
             fiscal_year=year,
             listing=terms.listing,
             demand=terms.demand,
+            agreement=terms.agreement,
             category_code=terms.category_code,
             title=terms.title[:200],
             maker=terms.maker[:64],
