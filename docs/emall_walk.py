@@ -1,6 +1,7 @@
-"""The e-mall as one GraphQL session: a direct purchase and a reverse auction with four quotes
-by 兴宁市第一中学 (Xingning, 441481), each ending in a paid order, through the same budget ->
-plan -> contract -> acceptance -> payment loop as a tender.
+"""The e-mall as one GraphQL session: a direct purchase, a reverse auction with four quotes and a
+designated service order under Meizhou's framework agreement, by 兴宁市第一中学 (Xingning,
+441481), each ending in a paid order, through the same budget -> plan -> contract -> acceptance
+-> payment loop as a tender.
 
     uv run python docs/emall_walk.py           # run it and print the session
     uv run python docs/emall_walk.py --write   # run it and rewrite docs/emall-walk.md
@@ -268,15 +269,82 @@ async def walk(s) -> dict:
     assert "4120.00" in notices["notices"]["edges"][0]["node"]["body"]
     paid_auction = await order_round(s, won["id"], "xn.bidder2", d(2026, 11, 10), "验收合格")
     assert paid_auction["status"] == "PAID"
+    # Designated procurement (定点): Meizhou's vehicle repair agreement, a Xingning order under it.
+    garages = await s.step(
+        d(2026, 11, 12),
+        "mz.admin",
+        "The garages the city's framework procedure designated",
+        '{ organisations(kind: SUPPLIER, search: "汽车") { edges { node { id name } } } }',
+    )
+    chosen = [e["node"]["id"] for e in garages["organisations"]["edges"]]
+    assert len(chosen) == 2
+    recorded = await s.step(
+        d(2026, 11, 12),
+        "mz.admin",
+        "Record the framework agreement (4 entered, 2 designated, maximum unit prices)",
+        "mutation($input: FrameworkAgreementInput!) { recordFrameworkAgreement(input: $input) "
+        "{ agreement { id status endsOn } errors { field code message } } }",
+        {
+            "input": {
+                "title": "梅州市公务车辆定点维修",
+                "categoryCode": "C0301",
+                "kind": "services",
+                "startsOn": "2026-11-12",
+                "endsOn": "2027-11-11",
+                "entrants": 4,
+                "suppliers": [
+                    {
+                        "organisationId": g,
+                        "item": "小型客车维修工时",
+                        "unit": "工时",
+                        "maxUnitPrice": "120.00",
+                    }
+                    for g in chosen
+                ],
+            }
+        },
+    )
+    ok(recorded["recordFrameworkAgreement"])
+    listed = await s.step(
+        d(2026, 11, 12),
+        "xn.purchaser",
+        "The agreements the school may order under",
+        "{ frameworkAgreements { edges { node { id title designatedSuppliers "
+        "{ id supplierName maxUnitPrice } } } } }",
+    )
+    designated = listed["frameworkAgreements"]["edges"][0]["node"]["designatedSuppliers"]
+    garage = next(x for x in designated if x["supplierName"] == "梅州市安达汽车维修服务有限公司")
+    placed = await s.step(
+        d(2026, 11, 12),
+        "xn.purchaser",
+        "Order 20 hours of repair from a designated garage, within its maximum",
+        "mutation($input: DesignatedOrderInput!) { placeDesignatedOrder(input: $input) { "
+        + ORDER
+        + " errors { code message } } }",
+        {
+            "input": {
+                "designatedSupplierId": garage["id"],
+                "quantity": 20,
+                "unitPrice": "110.00",
+                "planId": base["plan"],
+                "indicatorId": base["indicator"],
+            }
+        },
+    )
+    service = ok(placed["placeDesignatedOrder"])["order"]
+    assert service["amount"] == "2200.00"
+    paid_service = await order_round(s, service["id"], "mz.garage1", d(2026, 11, 12), "维修完成")
+    assert paid_service["status"] == "PAID"
+
     budget = await s.step(
-        d(2026, 11, 13),
+        d(2026, 11, 16),
         "xn.purchaser",
         "The budget line after both payments",
         "{ budgetIndicators { edges { node { code amount reserved paid balance } } } }",
     )
     line = budget["budgetIndicators"]["edges"][0]["node"]
-    assert line["paid"] == "164000.00"
-    return {"direct": direct["id"], "auction": won["id"], "line": line}
+    assert line["paid"] == "166200.00"
+    return {"direct": direct["id"], "auction": won["id"], "designated": service["id"], "line": line}
 
 
 async def run_standalone():

@@ -1,5 +1,5 @@
-"""A direct purchase and a reverse auction with four quotes, each to a paid order, through the
-API: the walk of docs/emall_walk.py (its assertions are the checks)."""
+"""A direct purchase, a reverse auction with four quotes and a designated service order, each to
+a paid order, through the API: the walk of docs/emall_walk.py (its assertions are the checks)."""
 
 import importlib.util
 import sys
@@ -22,10 +22,16 @@ def _walk_module():
 
 async def test_the_emall_walk(client):
     await seed_demo()
-    assert sorted(await emall_demo.seed()) == ["mz.bidder1", "mz.bidder3", "xn.bidder2"]
+    assert sorted(await emall_demo.seed()) == [
+        "mz.bidder1",
+        "mz.bidder3",
+        "mz.garage1",
+        "mz.garage2",
+        "xn.bidder2",
+    ]
     assert await emall_demo.seed() == []  # idempotent
     walk = _walk_module()
     session = walk.cl.Session(client, drain_jobs)
     result = await walk.walk(session)
-    assert result["line"]["paid"] == "164000.00"
-    assert len(session.transcript) == 28
+    assert result["line"]["paid"] == "166200.00"
+    assert len(session.transcript) == 37

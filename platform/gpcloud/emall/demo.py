@@ -1,6 +1,7 @@
 """Demo data of the e-mall: three more suppliers of desktop computers (A02010104) with an
 account each and a listing serving Meizhou or Xingning, so that a reverse auction in Xingning
-draws four quotes (the demo's own Xingning supplier is the fourth). Names are fictional.
+draws four quotes (the demo's own Xingning supplier is the fourth), and two vehicle repair
+garages of Meizhou for a designated-procurement agreement. Names are fictional.
 
 Not part of the default demo (gpcloud.demo.REGISTRY_DEMOS): the e-mall walk
 (docs/emall_walk.py) seeds it. Idempotent.
@@ -24,6 +25,9 @@ BIDDERS = (
     ("梅州市嘉联信息技术有限公司", "441400", "mz.bidder1", "4260.00", 60),
     ("兴宁市华兴电脑科技有限公司", "441481", "xn.bidder2", "4240.00", 35),
     ("梅州市梅江区粤信电脑经营部", "441400", "mz.bidder3", "4290.00", 50),
+    # Garages: no listing (designated suppliers are chosen by a framework agreement).
+    ("梅州市安达汽车维修服务有限公司", "441400", "mz.garage1", None, 0),
+    ("梅州市顺通汽车修理厂", "441400", "mz.garage2", None, 0),
 )
 
 
@@ -61,6 +65,8 @@ async def seed() -> list[str]:
                     await user.save()
                     await UserRole(tenant_id=region, user=user.id, role="supplier").save()
                     made.append(username)
+                if price is None:
+                    continue
                 listed = await search.search_listings(
                     search.ListingFilter(goods_item_id=item["id"], organisation_id=org["id"]),
                     1,
