@@ -66,3 +66,17 @@ def test_every_domain_is_a_layer():
     }
     tops = {d.package.split(".")[1] for d in domains.DOMAINS}
     assert tops - names == set()
+
+
+def test_every_api_contract_forbids_every_other_domains_tables():
+    """A new domain's tables join every other domain's contract (`uv run python -m
+    tests.api_contracts` rewrites them from the domain registry)."""
+    tables = {
+        f"{d.package}.tables"
+        for d in domains.DOMAINS
+        if (SOURCE / d.package.replace(".", "/") / "tables.py").exists()
+    }
+    for ident, contract in _contracts().items():
+        if ident.startswith("api-"):
+            own = contract["source_modules"][0].removesuffix(".graphql") + ".tables"
+            assert tables - {own} <= set(contract["forbidden_modules"]), ident

@@ -47,6 +47,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("gpcloud.integrations.digital_finance"),
     Domain("gpcloud.supervision"),
     Domain("gpcloud.transaction"),
+    Domain("gpcloud.emall"),
     Domain("gpcloud.contracts"),
 )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 from gpcloud.contracts.tables import (
     AcceptanceReport,
@@ -28,6 +28,13 @@ from gpcloud.core.notifications.tables import (
 from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.tables import ReadinessTick, TenantConfigEdit
+from gpcloud.emall.tables import (
+    DesignatedSupplier,
+    FrameworkAgreement,
+    MallDemand,
+    MallOrder,
+    MallQuote,
+)
 from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
 from gpcloud.portal.tables import Notice, NoticeSupplier
 from gpcloud.registries.agencies.tables import Agency
@@ -320,6 +327,88 @@ async def make_notification_preference(tenant: str) -> int:
     return row.id
 
 
+async def make_mall_demand(tenant: str) -> int:
+    plan = await make_plan(tenant)
+    purchaser = await make_purchaser(tenant)
+    row = MallDemand(
+        tenant_id=tenant,
+        purchaser=purchaser,
+        purchaser_organisation=await _organisation(tenant),
+        plan=plan,
+        indicator=await make_budget_indicator(tenant),
+        category_code="A02010104",
+        title="测试竞价",
+        quantity=1,
+        ceiling_unit_fen=100,
+        closes_at=datetime(2026, 12, 1, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_mall_quote(tenant: str) -> int:
+    row = MallQuote(
+        tenant_id=tenant,
+        demand=await make_mall_demand(tenant),
+        supplier_organisation=await _organisation(tenant),
+        supplier_name="测试供应商",
+        unit_fen=100,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_mall_order(tenant: str) -> int:
+    row = MallOrder(
+        tenant_id=tenant,
+        mode="direct_purchase",
+        purchaser=await make_purchaser(tenant),
+        purchaser_organisation=await _organisation(tenant),
+        supplier_organisation=await _organisation(tenant),
+        supplier_name="测试供应商",
+        plan=await make_plan(tenant),
+        indicator=await make_budget_indicator(tenant),
+        fiscal_year=2026,
+        category_code="A02010104",
+        title="测试订单",
+        quantity=1,
+        unit_fen=100,
+        amount_fen=100,
+        placed_by=0,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_framework_agreement(tenant: str) -> int:
+    row = FrameworkAgreement(
+        tenant_id=tenant,
+        title="测试框架协议",
+        category_code="C0301",
+        kind="services",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+        entrants=5,
+        recorded_by=0,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_designated_supplier(tenant: str) -> int:
+    row = DesignatedSupplier(
+        tenant_id=tenant,
+        agreement=await make_framework_agreement(tenant),
+        supplier_organisation=await _organisation(tenant),
+        supplier_name="测试供应商",
+        item="维修工时",
+        unit="工时",
+        max_unit_fen=100,
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -346,6 +435,11 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     Notification: make_notification,
     NotificationDelivery: make_notification_delivery,
     NotificationPreference: make_notification_preference,
+    MallDemand: make_mall_demand,
+    MallQuote: make_mall_quote,
+    MallOrder: make_mall_order,
+    FrameworkAgreement: make_framework_agreement,
+    DesignatedSupplier: make_designated_supplier,
 }
 
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.contracts import performance, service, signing
+from gpcloud.contracts import mall, performance, service, signing
 from gpcloud.contracts.workflow import CONTRACT, PAYMENT
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.cost import ListSize
@@ -20,6 +20,8 @@ from gpcloud.core.graphql.types import Connection, UserError, connection, parse_
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.money import to_yuan
 from gpcloud.core.scheduler.graphql import Schedule, schedule_of
+from gpcloud.emall.graphql import LIVE as MALL_LIVE
+from gpcloud.emall.graphql import MallOrderPayload, order_payload
 from gpcloud.supervision import views
 from gpcloud.supervision.graphql import ProcurementPlan
 
@@ -455,3 +457,46 @@ class Mutations:
     )
     async def exchange_payments(self, info: Info, tenant: str | None = None) -> JobPayload:
         return await enqueue_for_tenant(info.context.user, "payment_exchange", {}, tenant)
+
+    # E-mall orders meet their contracts here (contracts/mall.py): the e-mall sits below.
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.MALL_ORDER_FULFIL), MALL_LIVE),
+        description="Confirm an e-mall order of your organisation: its contract is concluded.",
+    )
+    async def confirm_mall_order(self, info: Info, id: strawberry.ID) -> MallOrderPayload:
+        return await order_payload(
+            lambda: mall.confirm_order(info.context.user, parse_id(id, "order"))
+        )
+
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.ACCEPTANCE_PUBLISH), MALL_LIVE),
+        description="The final acceptance of a delivered e-mall order (published as the "
+        "contract's acceptance report); passed, the order is accepted.",
+    )
+    async def accept_mall_order(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        findings: str,
+        passed: bool,
+        accepted_on: date | None = None,
+    ) -> MallOrderPayload:
+        async def work():
+            order, _ = await mall.accept_order(
+                info.context.user, parse_id(id, "order"), findings, passed, accepted_on
+            )
+            return order
+
+        return await order_payload(work)
+
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.PAYMENT_REQUEST), MALL_LIVE),
+        description="Request the final payment of an accepted e-mall order, its full amount "
+        "from the plan line it drew on.",
+    )
+    async def pay_mall_order(self, info: Info, id: strawberry.ID) -> MallOrderPayload:
+        async def work():
+            order, _ = await mall.pay_order(info.context.user, parse_id(id, "order"))
+            return order
+
+        return await order_payload(work)

@@ -34,6 +34,7 @@ METHODS = {
     "request_for_quotation": "selective",
     "single_source": "direct",
     "framework_agreement": "selective",
+    "reverse_auction": "selective",  # e-mall: only suppliers listing the category quote
 }
 CATEGORIES = {"goods": "goods", "works": "works", "services": "services"}
 

@@ -29,6 +29,7 @@ METHOD_LABELS = {
     "request_for_quotation": "询价",
     "single_source": "单一来源",
     "framework_agreement": "框架协议采购",
+    "reverse_auction": "电子卖场网上竞价",
 }
 
 

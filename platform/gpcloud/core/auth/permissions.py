@@ -118,6 +118,14 @@ class Perm(StrEnum):
     # Goods
     GOODS_MANAGE = "goods.manage"
     LISTING_MANAGE = "listing.manage"
+    # E-mall (emall/)
+    MALL_ORDER_READ = "mall_order.read"
+    MALL_ORDER_PLACE = "mall_order.place"
+    MALL_ORDER_FULFIL = "mall_order.fulfil"
+    MALL_DEMAND_POST = "mall_demand.post"
+    MALL_QUOTE = "mall_quote.submit"
+    MALL_PRICE_REVIEW = "mall_price.review"
+    MALL_AGREEMENT_MANAGE = "mall_agreement.manage"
 
 
 P = Perm
@@ -249,6 +257,14 @@ _grant(_PROVINCE, P.SUPPLIER_CORRECT, P.SUPPLIER_IMPORT)
 _grant(_PROVINCE, P.GOODS_MANAGE)
 _grant(_PROVINCE | {SUPPLIER}, P.LISTING_MANAGE)
 
+# E-mall: purchasers order and post demands, suppliers confirm, deliver and quote, staff read
+# the region's orders (splitting warnings), the province's operating centre reviews prices.
+_grant(_STAFF | {PURCHASER, SUPPLIER}, P.MALL_ORDER_READ)
+_grant({PURCHASER}, P.MALL_ORDER_PLACE, P.MALL_DEMAND_POST)
+_grant({SUPPLIER}, P.MALL_ORDER_FULFIL, P.MALL_QUOTE)
+_grant(_PROVINCE, P.MALL_PRICE_REVIEW)
+_grant(ADMIN_ROLES, P.MALL_AGREEMENT_MANAGE)
+
 
 def holders(permission: Perm) -> tuple[str, ...]:
     """The roles that hold `permission`, in the order of ROLES."""
@@ -359,4 +375,14 @@ ABOUT: dict[Perm, str] = {
     P.SUPPLIER_IMPORT: "import suppliers and their qualifications",
     P.GOODS_MANAGE: "keep the catalogue and the goods, import them, and keep any listing",
     P.LISTING_MANAGE: "offer goods and keep listings (a supplier: its own)",
+    P.MALL_ORDER_READ: "read e-mall orders and demands (a purchaser: its unit's; a supplier: "
+    "its own; staff: the region's, with splitting warnings)",
+    P.MALL_ORDER_PLACE: "order listed goods in the e-mall for one's own unit, or cancel an "
+    "unconfirmed order",
+    P.MALL_ORDER_FULFIL: "confirm, decline and deliver one's own organisation's e-mall orders",
+    P.MALL_DEMAND_POST: "put one's own unit's demand to reverse auction, or withdraw it",
+    P.MALL_QUOTE: "quote on a reverse auction of a category one lists goods in",
+    P.MALL_PRICE_REVIEW: "review flagged e-mall prices (clear or uphold) and run price monitoring",
+    P.MALL_AGREEMENT_MANAGE: "record the framework agreements (designated suppliers) the region "
+    "awarded, or end one early",
 }

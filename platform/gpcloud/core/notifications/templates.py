@@ -55,6 +55,30 @@ CATALOGUE: dict[str, Template] = {
         "签订之日起2个工作日内，将政府采购合同在省级以上人民政府财政部门指定的媒体上公告，"
         "但政府采购合同中涉及国家秘密、商业秘密的内容除外。",
     ),
+    "mall_order.placed": Template(
+        title="电子卖场订单待确认",
+        subject="电子卖场订单待确认：{title}",
+        body="{purchaser}在电子卖场向贵单位下单《{title}》（订单 {order_id}，数量 {quantity}，"
+        "金额 {amount} 元），请在期限内确认或拒绝；逾期未确认的订单自动失效，库存和预算随之释放。",
+        explanation="电子卖场订单确认时限（emall_order_confirmation，广东电子卖场运行规则，"
+        "未查得原文，按配置执行）。",
+    ),
+    "mall_order.lapsed": Template(
+        title="电子卖场订单已失效",
+        subject="电子卖场订单已失效：{title}",
+        body="订单《{title}》（订单 {order_id}）因供应商{supplier}未在期限内确认已失效，"
+        "所占库存和预算已释放，可另行下单。",
+    ),
+    "mall_order.split_warning": Template(
+        title="电子卖场疑似拆分采购",
+        subject="电子卖场疑似拆分采购：{purchaser}",
+        body="{purchaser}本预算年度在品目 {category} 的电子卖场订单合计 {total} 元，"
+        "已超过{mode}单笔上限 {cap} 元（订单 {order_id}）。请关注是否化整为零规避采购方式。",
+        explanation="依据《中华人民共和国政府采购法》第四十一条和《中华人民共和国政府采购法实施条例》"
+        "第二十八条，在一个财政年度内，采购人将一个预算项目下的同一品目或者类别的货物、服务"
+        "采用公开招标以外的方式多次采购，累计资金数额超过公开招标数额标准的，属于以化整为零方式"
+        "规避公开招标。",
+    ),
     "intention.open": Template(
         title="采购意向公开期满",
         subject="采购意向公开期满：{project_name}",

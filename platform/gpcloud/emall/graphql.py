@@ -1,0 +1,656 @@
+"""The e-mall through the API: direct-purchase orders, reverse auctions with sealed quotes,
+price alerts. Confirmation, acceptance and payment of an order are the contracts domain's
+mutations (confirmMallOrder, acceptMallOrder, payMallOrder): an order becomes a contract there.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.batch import rows_by_key
+from gpcloud.core.graphql.cost import ListSize
+from gpcloud.core.graphql.enums import state_enum
+from gpcloud.core.graphql.mutations import run_payload
+from gpcloud.core.graphql.permissions import Authenticated, Requires, SubsystemLive, allow
+from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
+from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
+from gpcloud.core.money import to_yuan
+from gpcloud.core.scheduler.graphql import Schedule, schedule_of
+from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.emall.service import agreements, auctions, orders, prices, quotes
+from gpcloud.emall.tables import MallDemand as DemandTable
+from gpcloud.emall.workflow import AGREEMENT, DEMAND, ORDER, PRICE_ALERT
+
+READERS = Requires(Perm.MALL_ORDER_READ)
+LIVE = SubsystemLive("emall")
+MallOrderStatus = state_enum("MallOrderStatus", ORDER)
+MallDemandStatus = state_enum("MallDemandStatus", DEMAND)
+PriceAlertStatus = state_enum("PriceAlertStatus", PRICE_ALERT)
+FrameworkAgreementStatus = state_enum("FrameworkAgreementStatus", AGREEMENT)
+
+
+def _id(value: int | None) -> strawberry.ID | None:
+    return strawberry.ID(str(value)) if value is not None else None
+
+
+@strawberry.type(description="A supplier's quote on a reverse auction: sealed until it closes.")
+class MallQuote:
+    id: strawberry.ID
+    supplier_organisation_id: strawberry.ID
+    supplier_name: str
+    unit_price: Decimal
+    offer: str
+    rank: int | None = strawberry.field(description="1 = the lowest compliant; set at the close.")
+    compliant: bool | None
+    reason: str = strawberry.field(description="Why not compliant.")
+    submitted_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, row: dict) -> MallQuote:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            supplier_organisation_id=strawberry.ID(str(row["supplier_organisation"])),
+            supplier_name=row["supplier_name"],
+            unit_price=to_yuan(row["unit_fen"]),
+            offer=row["offer"],
+            rank=row["rank"],
+            compliant={"yes": True, "no": False}.get(row["compliant"]),
+            reason=row["reason"],
+            submitted_at=row["submitted_at"],
+            updated_at=row["updated_at"],
+        )
+
+
+# A demand reaches the reader only through a read that checked it (its region, or a supplier's
+# call to quote); its quotes are then read wherever the supplier is and filtered by `visible`.
+async def _quotes(ids: list[int]) -> list[list[dict]]:
+    with all_tenants(quotes.PARTY_SCOPE):
+        return await quotes.of_demands(ids)
+
+
+async def _quote_counts(ids: list[int]) -> list[int]:
+    with all_tenants(quotes.PARTY_SCOPE):
+        return await quotes.counts(ids)
+
+
+@strawberry.type(description="A purchaser's demand put to reverse auction (竞价).")
+class MallDemand:
+    id: strawberry.ID
+    tenant_code: str
+    purchaser_id: strawberry.ID
+    plan_id: strawberry.ID
+    indicator_id: strawberry.ID
+    category_code: str
+    title: str
+    specs: JSON
+    quantity: int
+    unit: str
+    ceiling_unit_price: Decimal
+    delivery: str
+    closes_at: datetime
+    min_quotes: int = strawberry.field(description="emall_auction_min_quotes when posted.")
+    status: MallDemandStatus  # type: ignore[valid-type]
+    outcome: str
+    winning_quote_id: strawberry.ID | None
+    order_id: strawberry.ID | None
+    schedule: Schedule
+    row: strawberry.Private[dict]
+
+    @classmethod
+    def of(cls, row: dict) -> MallDemand:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            tenant_code=row["tenant_id"],
+            purchaser_id=strawberry.ID(str(row["purchaser"])),
+            plan_id=strawberry.ID(str(row["plan"])),
+            indicator_id=strawberry.ID(str(row["indicator"])),
+            category_code=row["category_code"],
+            title=row["title"],
+            specs=json.loads(row["specs"] or "{}"),
+            quantity=row["quantity"],
+            unit=row["unit"],
+            ceiling_unit_price=to_yuan(row["ceiling_unit_fen"]),
+            delivery=row["delivery"],
+            closes_at=row["closes_at"],
+            min_quotes=row["min_quotes"],
+            status=MallDemandStatus(row["status"]),
+            outcome=row["outcome"],
+            winning_quote_id=_id(row["winning_quote"]),
+            order_id=_id(row["order"]),
+            schedule=schedule_of(DEMAND, row),
+            row=row,
+        )
+
+    @strawberry.field(extensions=allow(READERS), description="How many quotes came (no prices).")
+    async def quote_count(self, info: Info) -> int:
+        return await info.context.loaders.get("mall_quote_counts", _quote_counts).load(int(self.id))
+
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Sealed until the window closes: before, a supplier sees its own quote "
+        "only and the purchaser none; after, the purchaser and staff see all, ranked.",
+        directives=[ListSize(max=200)],
+    )
+    async def quotes(self, info: Info) -> list[MallQuote]:
+        rows = await info.context.loaders.get("mall_quotes", _quotes).load(int(self.id))
+        return [MallQuote.of(r) for r in quotes.visible(info.context.user, self.row, rows)]
+
+
+@strawberry.type(description="An e-mall order (direct purchase, or an auction's winning quote).")
+class MallOrder:
+    id: strawberry.ID
+    tenant_code: str
+    mode: str = strawberry.field(description="direct_purchase or reverse_auction.")
+    status: MallOrderStatus  # type: ignore[valid-type]
+    purchaser_id: strawberry.ID
+    supplier_organisation_id: strawberry.ID
+    supplier_name: str
+    plan_id: strawberry.ID
+    indicator_id: strawberry.ID
+    listing_id: strawberry.ID | None
+    demand_id: strawberry.ID | None
+    category_code: str
+    title: str
+    maker: str
+    quantity: int
+    unit_price: Decimal
+    amount: Decimal
+    compared_listing_ids: list[strawberry.ID] = strawberry.field(
+        description="Above the comparison band: the listings compared.",
+        directives=[ListSize(max=50)],
+    )
+    justification: str
+    split_warning: str = strawberry.field(
+        description="Set when the unit's orders of the category this year pass the mode's cap."
+    )
+    confirm_due: datetime | None
+    contract_id: strawberry.ID | None = strawberry.field(description="Once confirmed.")
+    reason: str
+    created_at: datetime
+    schedule: Schedule
+
+    @classmethod
+    def of(cls, row: dict) -> MallOrder:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            tenant_code=row["tenant_id"],
+            mode=row["mode"],
+            status=MallOrderStatus(row["status"]),
+            purchaser_id=strawberry.ID(str(row["purchaser"])),
+            supplier_organisation_id=strawberry.ID(str(row["supplier_organisation"])),
+            supplier_name=row["supplier_name"],
+            plan_id=strawberry.ID(str(row["plan"])),
+            indicator_id=strawberry.ID(str(row["indicator"])),
+            listing_id=_id(row["listing"]),
+            demand_id=_id(row["demand"]),
+            category_code=row["category_code"],
+            title=row["title"],
+            maker=row["maker"],
+            quantity=row["quantity"],
+            unit_price=to_yuan(row["unit_fen"]),
+            amount=to_yuan(row["amount_fen"]),
+            compared_listing_ids=[strawberry.ID(str(i)) for i in json.loads(row["compared"])],
+            justification=row["justification"],
+            split_warning=row["split_warning"],
+            confirm_due=row["confirm_due"],
+            contract_id=_id(row["contract"]),
+            reason=row["reason"],
+            created_at=row["created_at"],
+            schedule=schedule_of(ORDER, row),
+        )
+
+    @strawberry.field(extensions=allow(READERS), description="The auction it came from.")
+    async def demand(self, info: Info) -> MallDemand | None:
+        if self.demand_id is None:
+            return None
+        loader = info.context.loaders.get("mall_demands", rows_by_key(DemandTable, DemandTable.id))
+        row = await loader.load(int(self.demand_id))
+        return MallDemand.of(row) if row else None
+
+
+@strawberry.type(description="A listing's price held for review by the operating centre.")
+class PriceAlert:
+    id: strawberry.ID
+    listing_id: strawberry.ID
+    goods_item_id: strawberry.ID
+    supplier_organisation_id: strawberry.ID
+    price: Decimal
+    basis: str = strawberry.field(description="median (of the item's other listings) or history.")
+    basis_price: Decimal
+    tolerance_percent: int
+    reason: str
+    status: PriceAlertStatus  # type: ignore[valid-type]
+    review_note: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, row: dict) -> PriceAlert:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            listing_id=strawberry.ID(str(row["listing"])),
+            goods_item_id=strawberry.ID(str(row["goods_item"])),
+            supplier_organisation_id=strawberry.ID(str(row["supplier_organisation"])),
+            price=to_yuan(row["price_fen"]),
+            basis=row["basis"],
+            basis_price=to_yuan(row["basis_fen"]),
+            tolerance_percent=row["tolerance_percent"],
+            reason=row["reason"],
+            status=PriceAlertStatus(row["status"]),
+            review_note=row["review_note"],
+            created_at=row["created_at"],
+        )
+
+
+@strawberry.type(description="A supplier a framework agreement designated, with its maximum.")
+class DesignatedSupplier:
+    id: strawberry.ID
+    supplier_organisation_id: strawberry.ID
+    supplier_name: str
+    item: str
+    unit: str
+    max_unit_price: Decimal
+
+    @classmethod
+    def of(cls, row: dict) -> DesignatedSupplier:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            supplier_organisation_id=strawberry.ID(str(row["supplier_organisation"])),
+            supplier_name=row["supplier_name"],
+            item=row["item"],
+            unit=row["unit"],
+            max_unit_price=to_yuan(row["max_unit_fen"]),
+        )
+
+
+@strawberry.type(
+    description="A framework agreement (框架协议, MOF Order 110): designated suppliers."
+)
+class FrameworkAgreement:
+    id: strawberry.ID
+    tenant_code: str
+    title: str
+    category_code: str
+    kind: str = strawberry.field(description="goods or services.")
+    starts_on: date
+    ends_on: date
+    entrants: int
+    status: FrameworkAgreementStatus  # type: ignore[valid-type]
+    schedule: Schedule
+
+    @classmethod
+    def of(cls, row: dict) -> FrameworkAgreement:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            tenant_code=row["tenant_id"],
+            title=row["title"],
+            category_code=row["category_code"],
+            kind=row["kind"],
+            starts_on=row["starts_on"],
+            ends_on=row["ends_on"],
+            entrants=row["entrants"],
+            status=FrameworkAgreementStatus(row["status"]),
+            schedule=schedule_of(AGREEMENT, row),
+        )
+
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=200)])
+    async def designated_suppliers(self, info: Info) -> list[DesignatedSupplier]:
+        loader = info.context.loaders.get("designated_suppliers", agreements.designated_of)
+        return [DesignatedSupplier.of(r) for r in await loader.load(int(self.id))]
+
+
+@strawberry.input
+class DesignatedSupplierInput:
+    organisation_id: strawberry.ID
+    item: str
+    unit: str
+    max_unit_price: Decimal
+
+
+@strawberry.input
+class FrameworkAgreementInput:
+    title: str
+    category_code: str
+    kind: str = strawberry.field(description="goods or services.")
+    starts_on: date
+    ends_on: date
+    entrants: int = strawberry.field(description="Suppliers that entered the first stage.")
+    suppliers: list[DesignatedSupplierInput]
+
+    def to_service(self) -> agreements.AgreementInput:
+        return agreements.AgreementInput(
+            self.title,
+            self.category_code,
+            self.kind,
+            self.starts_on,
+            self.ends_on,
+            self.entrants,
+            [
+                agreements.DesignatedInput(
+                    parse_id(s.organisation_id, "organisation"), s.item, s.unit, s.max_unit_price
+                )
+                for s in self.suppliers[: agreements.MAX_SUPPLIERS + 1]
+            ],
+        )
+
+
+@strawberry.input
+class DesignatedOrderInput:
+    designated_supplier_id: strawberry.ID
+    quantity: int
+    unit_price: Decimal
+    plan_id: strawberry.ID
+    indicator_id: strawberry.ID
+
+    def to_service(self) -> agreements.DesignatedOrderInput:
+        return agreements.DesignatedOrderInput(
+            parse_id(self.designated_supplier_id, "designated supplier"),
+            self.quantity,
+            self.unit_price,
+            parse_id(self.plan_id, "plan"),
+            parse_id(self.indicator_id, "budget indicator"),
+        )
+
+
+@strawberry.type
+class FrameworkAgreementPayload:
+    agreement: FrameworkAgreement | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.input
+class MallOrderInput:
+    listing_id: strawberry.ID
+    quantity: int
+    plan_id: strawberry.ID
+    indicator_id: strawberry.ID
+    compared_listing_ids: list[strawberry.ID] = strawberry.field(
+        default_factory=list, description="Above the comparison band: >= 3 makers' listings."
+    )
+    justification: str = strawberry.field(default="", description="Why not the lowest.")
+
+    def to_service(self) -> orders.OrderInput:
+        return orders.OrderInput(
+            parse_id(self.listing_id, "listing"),
+            self.quantity,
+            parse_id(self.plan_id, "plan"),
+            parse_id(self.indicator_id, "budget indicator"),
+            [parse_id(i, "listing") for i in self.compared_listing_ids[:50]],
+            self.justification,
+        )
+
+
+@strawberry.input
+class MallDemandInput:
+    plan_id: strawberry.ID
+    indicator_id: strawberry.ID
+    category_code: str
+    title: str
+    quantity: int
+    unit: str
+    ceiling_unit_price: Decimal
+    closes_at: datetime
+    delivery: str = ""
+    specs: JSON | None = strawberry.field(
+        default=None, description="What a compliant offer must meet: {name: requirement}."
+    )
+
+    def to_service(self) -> auctions.DemandInput:
+        specs = self.specs if isinstance(self.specs, dict) else {}
+        return auctions.DemandInput(
+            parse_id(self.plan_id, "plan"),
+            parse_id(self.indicator_id, "budget indicator"),
+            self.category_code,
+            self.title,
+            self.quantity,
+            self.unit,
+            self.ceiling_unit_price,
+            self.closes_at,
+            self.delivery,
+            {str(k)[:40]: str(v)[:200] for k, v in list(specs.items())[:50]},
+        )
+
+
+@strawberry.type
+class MallOrderPayload:
+    order: MallOrder | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class MallDemandPayload:
+    demand: MallDemand | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class MallQuotePayload:
+    quote: MallQuote | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class PriceAlertPayload:
+    alert: PriceAlert | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def order_payload(work):
+    return run_payload(MallOrderPayload, "order", MallOrder.of, work)
+
+
+def _demand(work):
+    return run_payload(MallDemandPayload, "demand", MallDemand.of, work)
+
+
+@strawberry.type
+class Queries:
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="E-mall orders: staff the region's (splitWarned: those to look at), a "
+        "purchaser its unit's, a supplier its own.",
+    )
+    async def mall_orders(
+        self,
+        info: Info,
+        status: MallOrderStatus | None = None,  # type: ignore[valid-type]
+        mode: str | None = None,
+        split_warned: bool = False,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[MallOrder]:
+        flt = orders.OrderFilter(status.value if status else None, mode, split_warned)
+        return connection(await orders.search(info.context.user, flt, first, after), MallOrder.of)
+
+    @strawberry.field(extensions=allow(READERS))
+    async def mall_order(self, info: Info, id: strawberry.ID) -> MallOrder:
+        return MallOrder.of(await orders.readable(info.context.user, parse_id(id, "order")))
+
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Reverse auctions: staff the region's, a purchaser its unit's, a supplier "
+        "the open ones of the province.",
+    )
+    async def mall_demands(
+        self,
+        info: Info,
+        status: MallDemandStatus | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[MallDemand]:
+        page = await auctions.search(
+            info.context.user, status.value if status else None, first, after
+        )
+        return connection(page, MallDemand.of)
+
+    @strawberry.field(extensions=allow(READERS))
+    async def mall_demand(self, info: Info, id: strawberry.ID) -> MallDemand:
+        return MallDemand.of(await auctions.readable(info.context.user, parse_id(id, "demand")))
+
+    @strawberry.field(
+        extensions=allow(Authenticated()),
+        description="Price alerts: the operating centre all, a supplier its own listings'.",
+    )
+    async def price_alerts(
+        self,
+        info: Info,
+        status: PriceAlertStatus | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[PriceAlert]:
+        page = await prices.search(
+            info.context.user, status.value if status else None, first, after
+        )
+        return connection(page, PriceAlert.of)
+
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Framework agreements of your region, the regions above and below it.",
+    )
+    async def framework_agreements(
+        self,
+        info: Info,
+        status: FrameworkAgreementStatus | None = None,  # type: ignore[valid-type]
+        first: int | None = None,
+        after: str | None = None,
+    ) -> Connection[FrameworkAgreement]:
+        page = await agreements.search(
+            info.context.user, status.value if status else None, first, after
+        )
+        return connection(page, FrameworkAgreement.of)
+
+
+def live(permission: Perm) -> list:
+    return allow(Requires(permission), LIVE)
+
+
+@strawberry.type
+class Mutations:
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_ORDER_PLACE),
+        description="Order a listing at its price for your unit, drawn on a filed plan's line.",
+    )
+    async def place_mall_order(self, info: Info, input: MallOrderInput) -> MallOrderPayload:
+        return await order_payload(lambda: orders.place(info.context.user, input.to_service()))
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_ORDER_PLACE),
+        description="Withdraw an order the supplier has not confirmed (its stock goes back).",
+    )
+    async def cancel_mall_order(
+        self, info: Info, id: strawberry.ID, reason: str
+    ) -> MallOrderPayload:
+        return await order_payload(
+            lambda: orders.cancel(info.context.user, parse_id(id, "order"), reason)
+        )
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_ORDER_FULFIL), description="Refuse an order, saying why."
+    )
+    async def decline_mall_order(
+        self, info: Info, id: strawberry.ID, reason: str
+    ) -> MallOrderPayload:
+        return await order_payload(
+            lambda: orders.decline(info.context.user, parse_id(id, "order"), reason)
+        )
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_ORDER_FULFIL), description="Report a confirmed order delivered."
+    )
+    async def deliver_mall_order(self, info: Info, id: strawberry.ID) -> MallOrderPayload:
+        return await order_payload(lambda: orders.deliver(info.context.user, parse_id(id, "order")))
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_DEMAND_POST),
+        description="Put a demand to reverse auction until closesAt.",
+    )
+    async def post_mall_demand(self, info: Info, input: MallDemandInput) -> MallDemandPayload:
+        return await _demand(lambda: auctions.post(info.context.user, input.to_service()))
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_DEMAND_POST), description="Withdraw an open demand."
+    )
+    async def withdraw_mall_demand(self, info: Info, id: strawberry.ID) -> MallDemandPayload:
+        return await _demand(lambda: auctions.withdraw(info.context.user, parse_id(id, "demand")))
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_DEMAND_POST),
+        description="Confirm the lowest compliant quote of a closed demand: the result is "
+        "published and the quote becomes an order.",
+    )
+    async def award_mall_demand(self, info: Info, id: strawberry.ID) -> MallOrderPayload:
+        async def work():
+            _, order = await auctions.award(info.context.user, parse_id(id, "demand"))
+            return order
+
+        return await order_payload(work)
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_QUOTE),
+        description="Quote (or revise your quote) on an open demand; sealed until it closes.",
+    )
+    async def submit_mall_quote(
+        self, info: Info, demand_id: strawberry.ID, unit_price: Decimal, offer: str
+    ) -> MallQuotePayload:
+        return await run_payload(
+            MallQuotePayload,
+            "quote",
+            MallQuote.of,
+            lambda: quotes.submit(
+                info.context.user,
+                parse_id(demand_id, "demand"),
+                quotes.QuoteInput(unit_price, offer),
+            ),
+        )
+
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.MALL_PRICE_REVIEW)),
+        description="Clear a price alert (buyable again) or uphold it.",
+    )
+    async def review_price_alert(
+        self, info: Info, id: strawberry.ID, clear: bool, note: str
+    ) -> PriceAlertPayload:
+        return await run_payload(
+            PriceAlertPayload,
+            "alert",
+            PriceAlert.of,
+            lambda: prices.review(info.context.user, parse_id(id, "price alert"), clear, note),
+        )
+
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.MALL_PRICE_REVIEW)),
+        description="Run price monitoring over every live listing (a job).",
+    )
+    async def monitor_mall_prices(self, info: Info) -> JobPayload:
+        return await enqueue_for_tenant(info.context.user, "emall_price_monitoring", {}, None)
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_AGREEMENT_MANAGE),
+        description="Record a framework agreement your region awarded (MOF Order 110) and "
+        "publish its designated suppliers.",
+    )
+    async def record_framework_agreement(
+        self, info: Info, input: FrameworkAgreementInput
+    ) -> FrameworkAgreementPayload:
+        return await run_payload(
+            FrameworkAgreementPayload,
+            "agreement",
+            FrameworkAgreement.of,
+            lambda: agreements.record(info.context.user, input.to_service()),
+        )
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_ORDER_PLACE),
+        description="Order from a designated supplier within its maximum unit price (定点采购).",
+    )
+    async def place_designated_order(
+        self, info: Info, input: DesignatedOrderInput
+    ) -> MallOrderPayload:
+        return await order_payload(lambda: agreements.order(info.context.user, input.to_service()))

@@ -1,0 +1,152 @@
+"""Price monitoring: each live listing against the median of the same item's other listings and
+against its own earlier price. Above the tolerance (`emall_price_tolerance`, the province's) a
+price alert is raised; the listing cannot be bought by direct purchase at that price until the
+operating centre clears the alert. The supplier sees the alert and why.
+
+An alert is about a price: when the supplier changes the price, the next run closes the alerts
+of the old one (superseded) and judges the new one afresh.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from statistics import median
+
+from gpcloud.core.auth.permissions import Perm, requires
+from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.clock import now
+from gpcloud.core.db import transaction
+from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.money import to_fen, to_yuan
+from gpcloud.core.pagination import Page, keyset_page
+from gpcloud.emall.service.common import rule_value
+from gpcloud.emall.service.machines import PRICE_ALERT
+from gpcloud.emall.tables import ListingPrice, PriceAlert
+from gpcloud.registries.goods.service import mall as goods
+
+PROVINCE = "440000"
+BLOCKING = ("open", "upheld")
+
+
+async def blocking(listing_id: int, price: Decimal) -> dict | None:
+    """The alert that holds the listing at this price, if any."""
+    return (
+        await PriceAlert.select()
+        .where(
+            (PriceAlert.listing == listing_id)
+            & (PriceAlert.price_fen == to_fen(price))
+            & PriceAlert.status.is_in(list(BLOCKING))
+        )
+        .first()
+    )
+
+
+def _over(price_fen: int, basis_fen: int, tolerance: int) -> bool:
+    return price_fen * 100 > basis_fen * (100 + tolerance)
+
+
+async def check(listing_ids: list[int]) -> list[dict]:
+    """Judge these listings' current prices; the alerts raised (one transaction)."""
+    tolerance = int(await rule_value("emall_price_tolerance", PROVINCE))
+    raised = []
+    async with transaction():
+        offers = await goods.offers(listing_ids)
+        peers = await goods.item_prices([o["goods_item"] for o in offers.values()])
+        for listing_id, offer in sorted(offers.items()):
+            if offer["status"] != "active":
+                continue
+            price = to_fen(offer["price"])
+            for old in await PriceAlert.select().where(
+                (PriceAlert.listing == listing_id)
+                & (PriceAlert.status == "open")
+                & (PriceAlert.price_fen != price)
+            ):
+                await PRICE_ALERT.move(None, old, "supersede", detail={"price": price})
+            last = (
+                await ListingPrice.select(ListingPrice.price_fen)
+                .where(ListingPrice.listing == listing_id)
+                .order_by(ListingPrice.id, ascending=False)
+                .first()
+            )
+            others = [to_fen(p) for i, p in peers[offer["goods_item"]] if i != listing_id]
+            findings = []
+            if others:
+                middle = int(median(others))
+                if _over(price, middle, tolerance):
+                    findings.append(
+                        ("median", middle, f"高于同一商品其他{len(others)}个报价的中位数")
+                    )
+            if last is not None and _over(price, last["price_fen"], tolerance):
+                findings.append(("history", last["price_fen"], "高于本报价此前的价格"))
+            if last is None or last["price_fen"] != price:
+                await ListingPrice.insert(ListingPrice(listing=listing_id, price_fen=price))
+            for basis, basis_fen, why in findings:
+                if await PriceAlert.exists().where(
+                    (PriceAlert.listing == listing_id)
+                    & (PriceAlert.price_fen == price)
+                    & (PriceAlert.basis == basis)
+                ):
+                    continue
+                reason = (
+                    f"报价 {to_yuan(price)} 元{why}（{to_yuan(basis_fen)} 元）超过 {tolerance}%，"
+                    "待运营机构审核"
+                )
+                row = PriceAlert(
+                    listing=listing_id,
+                    goods_item=offer["goods_item"],
+                    supplier_organisation=offer["organisation"],
+                    price_fen=price,
+                    basis=basis,
+                    basis_fen=basis_fen,
+                    tolerance_percent=tolerance,
+                    reason=reason,
+                )
+                await row.save()
+                alert = await PriceAlert.select().where(PriceAlert.id == row.id).first()
+                await PRICE_ALERT.created(alert, {"listing": listing_id, "basis": basis}, "raise")
+                raised.append(alert)
+    return raised
+
+
+async def monitor(batch: int = 500) -> int:
+    """Every live listing, a batch per transaction; how many alerts were raised (the job)."""
+    raised, after = 0, 0
+    while ids := await goods.active_listing_ids(after, batch):
+        raised += len(await check(ids))
+        after = ids[-1]
+    return raised
+
+
+@requires(Perm.MALL_PRICE_REVIEW)
+async def review(actor: CurrentUser, alert_id: int, clear: bool, note: str) -> dict:
+    """The operating centre clears an alert (the price is reasonable: buyable again) or upholds
+    it (the listing stays unbuyable at this price)."""
+    if not note.strip():
+        raise DomainError("REASON_REQUIRED", "say why", "note")
+    async with transaction():
+        row = await PriceAlert.select().where(PriceAlert.id == alert_id).first()
+        if row is None:
+            raise NotFound("price alert", alert_id)
+        return await PRICE_ALERT.move(
+            actor,
+            row,
+            "clear" if clear else "uphold",
+            {
+                PriceAlert.reviewed_by: actor.id,
+                PriceAlert.review_note: note.strip(),
+                PriceAlert.updated_at: now(),
+            },
+            {"note": note.strip()},
+        )
+
+
+async def search(
+    actor: CurrentUser, status: str | None, first: int | None, after: str | None
+) -> Page:
+    """The operating centre: every alert; a supplier: its own listings' (to see why)."""
+    query = PriceAlert.select()
+    if not actor.can(Perm.MALL_PRICE_REVIEW):
+        query = query.where(PriceAlert.supplier_organisation == actor.organisation_id)
+    if status:
+        query = query.where(PriceAlert.status == status)
+    return await keyset_page(query, PriceAlert.id, first, after)

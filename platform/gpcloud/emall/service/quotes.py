@@ -1,0 +1,207 @@
+"""Sealed quotes on reverse-auction demands, their ranking at the close, and the published result.
+
+Sealing here is access sealing: until the window closes a quote is read by its own supplier
+only (the purchaser, other suppliers and staff see how many quotes there are, never a price),
+and a quote may be revised until then. At the close every quote is checked again (the supplier
+still lists the category in the region, the unit price within the ceiling) and ranked: lowest
+unit price first, the earlier quote first on a tie.
+
+Kept apart from auctions.py because the demand machine's close timer (workflow.py) calls it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from gpcloud.core import publishing as portal
+from gpcloud.core.audit import service as audit
+from gpcloud.core.auth.permissions import Perm, requires
+from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.clock import now, today
+from gpcloud.core.db import serialize_writes, transaction
+from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.money import to_fen, to_yuan
+from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.emall.tables import MallDemand, MallQuote
+from gpcloud.registries.goods.service import mall as goods
+from gpcloud.supervision import plans
+
+PARTY_SCOPE = "e-mall suppliers quote on demands of any region they serve"
+MAX_OFFER = 2000
+
+
+@dataclass(frozen=True)
+class QuoteInput:
+    unit_price: Decimal
+    offer: str
+
+
+async def demand_for_party(demand_id: int) -> dict:
+    with all_tenants(PARTY_SCOPE):
+        row = await MallDemand.select().where(MallDemand.id == demand_id).first()
+    if row is None:
+        raise NotFound("e-mall demand", demand_id)
+    return row
+
+
+@requires(Perm.MALL_QUOTE)
+async def submit(actor: CurrentUser, demand_id: int, data: QuoteInput) -> dict:
+    """Quote, or revise one's quote, while the demand is open."""
+    fen = to_fen(data.unit_price, "unitPrice")
+    offer = data.offer.strip()
+    if fen == 0:
+        raise DomainError("INVALID_AMOUNT", "a unit price above zero", "unitPrice")
+    if not offer or len(offer) > MAX_OFFER:
+        raise DomainError("INVALID_OFFER", f"what is offered, 1 to {MAX_OFFER} characters", "offer")
+    async with transaction():
+        demand = await demand_for_party(demand_id)
+        if demand["status"] != "open" or now() >= demand["closes_at"]:
+            raise DomainError("WINDOW_CLOSED", "the demand no longer takes quotes")
+        if fen > demand["ceiling_unit_fen"]:
+            raise DomainError(
+                "OVER_CEILING",
+                f"the ceiling is {to_yuan(demand['ceiling_unit_fen'])} yuan a unit",
+                "unitPrice",
+            )
+        org = actor.organisation_id
+        if not await goods.lists_category(org, demand["category_code"], demand["tenant_id"]):
+            raise DomainError(
+                "NOT_LISTED",
+                f"only suppliers listing goods of {demand['category_code']} in the region quote",
+            )
+        with all_tenants(PARTY_SCOPE):
+            await serialize_writes(f"emall:quote:{demand_id}:{org}")
+            existing = (
+                await MallQuote.select(MallQuote.id)
+                .where((MallQuote.demand == demand_id) & (MallQuote.supplier_organisation == org))
+                .first()
+            )
+            if existing:
+                await MallQuote.update(
+                    {MallQuote.unit_fen: fen, MallQuote.offer: offer, MallQuote.updated_at: now()}
+                ).where(MallQuote.id == existing["id"])
+                quote_id, action = existing["id"], "revise"
+            else:
+                name = (
+                    await Organisation.select(Organisation.name)
+                    .where(Organisation.id == org)
+                    .first()
+                )
+                row = MallQuote(
+                    tenant_id=demand["tenant_id"],
+                    demand=demand_id,
+                    supplier_organisation=org,
+                    supplier_name=name["name"],
+                    unit_fen=fen,
+                    offer=offer,
+                )
+                await row.save()
+                quote_id, action = row.id, "submit"
+            # The price stays out of the log until the close: the entry says only that it came.
+            await audit.record(
+                f"mall_quote.{action}",
+                "mall_quote",
+                quote_id,
+                detail={"demand": demand_id},
+                tenant=demand["tenant_id"],
+            )
+            return await MallQuote.select().where(MallQuote.id == quote_id).first()
+
+
+async def own_quotes(actor: CurrentUser, demand_ids: list[int]) -> dict[int, dict]:
+    """{demand: the actor's organisation's quote on it}."""
+    if not demand_ids:
+        return {}
+    with all_tenants(PARTY_SCOPE):
+        rows = await MallQuote.select().where(
+            MallQuote.demand.is_in(sorted(set(demand_ids)))
+            & (MallQuote.supplier_organisation == actor.organisation_id)
+        )
+    return {r["demand"]: r for r in rows}
+
+
+async def counts(demand_ids: list[int]) -> list[int]:
+    """How many quotes each demand has (no prices: readable while sealed)."""
+    rows = await MallQuote.select(MallQuote.demand).where(MallQuote.demand.is_in(demand_ids))
+    found: dict[int, int] = {}
+    for r in rows:
+        found[r["demand"]] = found.get(r["demand"], 0) + 1
+    return [found.get(d, 0) for d in demand_ids]
+
+
+async def of_demands(demand_ids: list[int]) -> list[list[dict]]:
+    """Every quote of each demand, ranked (for demands that have closed: callers check)."""
+    rows = await MallQuote.select().where(MallQuote.demand.is_in(demand_ids))
+    grouped: dict[int, list[dict]] = {}
+    for r in rows:
+        grouped.setdefault(r["demand"], []).append(r)
+    order = lambda q: (q["rank"] is None, q["rank"] or 0, q["unit_fen"], q["id"])  # noqa: E731
+    return [sorted(grouped.get(d, []), key=order) for d in demand_ids]
+
+
+async def rank(demand: dict) -> list[dict]:
+    """Check and rank the demand's quotes at the close; the compliant ones, lowest first."""
+    quotes = (await of_demands([demand["id"]]))[0]
+    compliant = []
+    for q in quotes:
+        reason = ""
+        if q["unit_fen"] > demand["ceiling_unit_fen"]:
+            reason = "单价高于最高限价"
+        elif not await goods.lists_category(
+            q["supplier_organisation"], demand["category_code"], demand["tenant_id"]
+        ):
+            reason = "截止时未在该品目和区域上架商品"
+        if not reason:
+            compliant.append(q)
+        await MallQuote.update(
+            {MallQuote.compliant: "no" if reason else "yes", MallQuote.reason: reason}
+        ).where(MallQuote.id == q["id"])
+    compliant.sort(key=lambda q: (q["unit_fen"], q["submitted_at"], q["id"]))
+    for i, q in enumerate(compliant, 1):
+        await MallQuote.update({MallQuote.rank: i}).where(MallQuote.id == q["id"])
+    return [{**q, "rank": i} for i, q in enumerate(compliant, 1)]
+
+
+async def publish_result(demand: dict, winner: dict | None, quotes: int) -> None:
+    """The result on the portal: the winner and its price, or why the auction failed."""
+    plan = await plans.get(demand["plan"])
+    fields = {**await plans.notice_fields(plan), "method": "reverse_auction"}
+    fields["category_code"] = demand["category_code"]
+    if winner is None:
+        body = f"截止时有效报价{quotes}家，少于{demand['min_quotes']}家，本次竞价失败。"
+        amount, suppliers = None, ()
+    else:
+        amount = winner["unit_fen"] * demand["quantity"]
+        body = (
+            f"成交供应商：{winner['supplier_name']}。成交单价：{to_yuan(winner['unit_fen'])} 元，"
+            f"数量 {demand['quantity']}{demand['unit']}，成交金额：{to_yuan(amount)} 元。"
+            f"有效报价 {quotes} 家。"
+        )
+        suppliers = (
+            portal.Supplier(winner["supplier_organisation"], winner["supplier_name"], amount),
+        )
+    await portal.publish(
+        portal.Publication(
+            kind="result",
+            source=f"mall_demand:{demand['id']}",
+            tenant=demand["tenant_id"],
+            title=f"{demand['title']}竞价结果公告"[:200],
+            body=body,
+            published_on=today(),
+            amount_fen=amount,
+            suppliers=suppliers,
+            details={"demand_id": demand["id"], "failed": winner is None, "quotes": quotes},
+            **fields,
+        )
+    )
+
+
+def visible(actor: CurrentUser, demand: dict, rows: list[dict]) -> list[dict]:
+    """The quotes of `demand` the actor may read: a supplier its own, always; the purchaser's
+    users and staff every quote once the window has closed, none before (sealed)."""
+    mine = [q for q in rows if q["supplier_organisation"] == actor.organisation_id]
+    if demand["status"] == "open" or actor.can(Perm.MALL_QUOTE):
+        return mine
+    return rows

@@ -1,0 +1,171 @@
+"""Tables of the e-mall. Orders, demands and quotes are the purchaser's region's (tenant-owned);
+price alerts are about listings, which the province shares, so they are province-shared too.
+
+Money in fen. Listings, goods items, plans and indicators are referred to by id only where the
+row is another domain's (the e-mall reads them through their services); contracts sit above the
+e-mall, so an order keeps its contract's id as a plain integer.
+"""
+
+from piccolo.columns import (
+    BigInt,
+    Date,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.tenancy.tables import ProvinceShared, TenantOwned
+from gpcloud.integrations.digital_finance.tables import BudgetIndicator
+from gpcloud.registries.purchasers.tables import Purchaser
+from gpcloud.supervision.tables import ProcurementPlan
+
+MODES = ("direct_purchase", "reverse_auction", "designated_purchase")
+
+
+class MallDemand(TenantOwned, Table, tablename="mall_demand"):
+    """A purchaser's demand put to reverse auction (竞价): suppliers of the category and region
+    quote, sealed until `closes_at`; the lowest compliant quote of at least three wins."""
+
+    purchaser = ForeignKey(Purchaser, on_delete=OnDelete.restrict, index=True)
+    purchaser_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    plan = ForeignKey(ProcurementPlan, on_delete=OnDelete.restrict, index=True)
+    indicator = ForeignKey(BudgetIndicator, on_delete=OnDelete.restrict)
+    category_code = Varchar(length=16, index=True)
+    title = Varchar(length=200)
+    specs = Text(default="{}")  # JSON object of strings: what a compliant offer must meet
+    quantity = Integer()
+    unit = Varchar(length=8, default="")
+    ceiling_unit_fen = BigInt()  # the highest unit price the purchaser accepts
+    delivery = Text(default="")
+    closes_at = Timestamptz()
+    # emall_auction_min_quotes as it stood when posted: the rule the demand was put out under.
+    min_quotes = Integer(default=3)
+    status = Varchar(length=16, default="open", index=True)  # emall/workflow.py DEMAND
+    winning_quote = Integer(null=True, default=None)  # the lowest compliant, set at the close
+    outcome = Text(default="")  # why it failed, or who won at what price
+    order = Integer(null=True, default=None)  # the order the winning quote became
+    revision = Integer(default=0)
+    next_check = Timestamptz(null=True, default=None, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class MallQuote(TenantOwned, Table, tablename="mall_quote"):
+    """A supplier's sealed quote on a demand: one per supplier, revisable until the window
+    closes; nobody but its supplier reads it before then."""
+
+    demand = ForeignKey(MallDemand, on_delete=OnDelete.restrict, index=True)
+    supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    supplier_name = Varchar(length=128)
+    unit_fen = BigInt()
+    offer = Text(default="")  # what is offered: brand, model, how the specs are met
+    rank = Integer(null=True, default=None)  # set at the close, 1 = the lowest compliant
+    compliant = Varchar(length=8, default="")  # set at the close: yes | no
+    reason = Text(default="")  # why not compliant
+    submitted_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class FrameworkAgreement(TenantOwned, Table, tablename="mall_framework_agreement"):
+    """A framework agreement (框架协议, MOF Order 110) a region's centralised procurement
+    awarded: purchasers of the region and below order from its designated suppliers (定点)."""
+
+    title = Varchar(length=200)
+    category_code = Varchar(length=16, index=True)
+    kind = Varchar(length=16)  # goods | services: the term limit differs
+    starts_on = Date()
+    ends_on = Date()
+    entrants = Integer()  # suppliers that entered the first stage
+    status = Varchar(length=16, default="active", index=True)  # emall/workflow.py AGREEMENT
+    recorded_by = Integer()
+    revision = Integer(default=0)
+    next_check = Timestamptz(null=True, default=None, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class DesignatedSupplier(TenantOwned, Table, tablename="mall_designated_supplier"):
+    """A supplier designated by a framework agreement, with what it supplies and its maximum
+    unit price (mandatory under Order 110)."""
+
+    agreement = ForeignKey(FrameworkAgreement, on_delete=OnDelete.restrict, index=True)
+    supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    supplier_name = Varchar(length=128)
+    item = Varchar(length=200)
+    unit = Varchar(length=8)
+    max_unit_fen = BigInt()
+
+
+class MallOrder(TenantOwned, Table, tablename="mall_order"):
+    """An e-mall order: what a purchaser buys from a supplier at a fixed price, drawn on a plan's
+    budget line. Placed, it holds the stock and the line's amount; confirmed by the supplier, it
+    is concluded as a contract (contracts domain); then delivered, accepted and paid."""
+
+    mode = Varchar(length=24, index=True)  # MODES
+    purchaser = ForeignKey(Purchaser, on_delete=OnDelete.restrict, index=True)
+    purchaser_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    supplier_name = Varchar(length=128)
+    plan = ForeignKey(ProcurementPlan, on_delete=OnDelete.restrict, index=True)
+    indicator = ForeignKey(BudgetIndicator, on_delete=OnDelete.restrict, index=True)
+    fiscal_year = Integer(index=True)  # the indicator's budget year: splitting is summed per year
+    listing = Integer(null=True, default=None, index=True)  # goods_listing (direct purchase)
+    demand = ForeignKey(MallDemand, null=True, default=None, on_delete=OnDelete.restrict)
+    agreement = ForeignKey(FrameworkAgreement, null=True, default=None, on_delete=OnDelete.restrict)
+    category_code = Varchar(length=16, index=True)
+    title = Varchar(length=200)
+    maker = Varchar(length=64, default="")  # the brand: GeM's "makers" compared by it
+    quantity = Integer()
+    unit_fen = BigInt()
+    amount_fen = BigInt()
+    # Direct purchase above the comparison band: the listings compared (JSON list of ids) and,
+    # where the cheapest was not taken, why.
+    compared = Text(default="[]")
+    justification = Text(default="")
+    # Splitting detection: set when the unit's orders of the category in the budget year pass
+    # the mode's cap with this one (tenant config: warn lets it through, marked).
+    split_warning = Text(default="")
+    status = Varchar(length=16, default="placed", index=True)  # emall/workflow.py ORDER
+    confirm_due = Timestamptz(null=True, default=None)
+    contract = Integer(null=True, default=None, index=True)  # contracts.Contract, once concluded
+    placed_by = Integer()
+    reason = Text(default="")  # why declined or cancelled
+    revision = Integer(default=0)
+    next_check = Timestamptz(null=True, default=None, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PriceAlert(ProvinceShared, Table, tablename="mall_price_alert"):
+    """A listing priced above the tenant-independent tolerance over the median of the same
+    item's other listings (or above its own earlier price): not directly purchasable until the
+    operating centre reviews it. The supplier sees why."""
+
+    listing = Integer(index=True)  # goods_listing
+    goods_item = Integer(index=True)
+    supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    price_fen = BigInt()
+    basis = Varchar(length=16)  # median | history
+    basis_fen = BigInt()  # the median, or the earlier price
+    tolerance_percent = Integer()
+    reason = Text()
+    status = Varchar(length=16, default="open", index=True)  # emall/workflow.py PRICE_ALERT
+    revision = Integer(default=0)
+    reviewed_by = Integer(null=True, default=None)
+    review_note = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class ListingPrice(ProvinceShared, Table, tablename="mall_listing_price"):
+    """The prices a listing has been seen at by price monitoring: its own history."""
+
+    listing = Integer(index=True)
+    price_fen = BigInt()
+    seen_at = Timestamptz(default=TimestamptzNow())
