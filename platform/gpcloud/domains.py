@@ -25,6 +25,7 @@ DOMAINS: tuple[str, ...] = (
     "gpcloud.supervision",
     "gpcloud.transaction",
     "gpcloud.contracts",
+    "gpcloud.credit",
 )
 
 PICCOLO_APPS: tuple[str, ...] = (
@@ -39,4 +40,5 @@ PICCOLO_APPS: tuple[str, ...] = (
     "gpcloud.supervision.piccolo_app",
     "gpcloud.transaction.piccolo_app",
     "gpcloud.contracts.piccolo_app",
+    "gpcloud.credit.piccolo_app",
 )

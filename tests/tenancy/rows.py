@@ -28,6 +28,7 @@ from gpcloud.core.notifications.tables import (
 from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.tables import ReadinessTick, TenantConfigEdit
+from gpcloud.credit.tables import CreditCheck
 from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
 from gpcloud.portal.tables import Notice, NoticeSupplier
 from gpcloud.registries.agencies.tables import Agency
@@ -320,6 +321,19 @@ async def make_notification_preference(tenant: str) -> int:
     return row.id
 
 
+async def make_credit_check(tenant: str) -> int:
+    row = CreditCheck(
+        tenant_id=tenant,
+        organisation=await _organisation(tenant),
+        purpose="evaluation",
+        on_day=date(2026, 9, 1),
+        clear=True,
+        digest="0" * 64,
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -346,6 +360,7 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     Notification: make_notification,
     NotificationDelivery: make_notification_delivery,
     NotificationPreference: make_notification_preference,
+    CreditCheck: make_credit_check,
 }
 
 

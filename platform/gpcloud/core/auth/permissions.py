@@ -118,6 +118,15 @@ class Perm(StrEnum):
     # Goods
     GOODS_MANAGE = "goods.manage"
     LISTING_MANAGE = "listing.manage"
+    # Credit
+    CREDIT_READ = "credit.read"
+    CREDIT_RECORD = "credit.record"
+    CREDIT_REPAIR = "credit.repair"
+    CREDIT_REVOKE = "credit.revoke"
+    CREDIT_APPEAL = "credit.appeal"
+    CREDIT_DECIDE_APPEAL = "credit.decide_appeal"
+    CREDIT_CHECK = "credit.check"
+    CREDIT_IMPORT = "credit.import"
 
 
 P = Perm
@@ -249,6 +258,15 @@ _grant(_PROVINCE, P.SUPPLIER_CORRECT, P.SUPPLIER_IMPORT)
 _grant(_PROVINCE, P.GOODS_MANAGE)
 _grant(_PROVINCE | {SUPPLIER}, P.LISTING_MANAGE)
 
+# Credit: supervisors decide records and appeals in their region; subjects appeal their own;
+# purchasers and agencies run the mandatory checks of their procedures; the province loads the
+# national lists.
+_grant(_STAFF, P.CREDIT_READ, P.CREDIT_CHECK)
+_grant({SUPERVISOR}, P.CREDIT_RECORD, P.CREDIT_REPAIR, P.CREDIT_REVOKE, P.CREDIT_DECIDE_APPEAL)
+_grant({SUPPLIER, AGENCY, EXPERT, PURCHASER}, P.CREDIT_APPEAL)
+_grant({PURCHASER, AGENCY}, P.CREDIT_CHECK)
+_grant(_PROVINCE, P.CREDIT_IMPORT)
+
 
 def holders(permission: Perm) -> tuple[str, ...]:
     """The roles that hold `permission`, in the order of ROLES."""
@@ -359,4 +377,14 @@ ABOUT: dict[Perm, str] = {
     P.SUPPLIER_IMPORT: "import suppliers and their qualifications",
     P.GOODS_MANAGE: "keep the catalogue and the goods, import them, and keep any listing",
     P.LISTING_MANAGE: "offer goods and keep listings (a supplier: its own)",
+    P.CREDIT_READ: "read every credit record (not only the public serious-violation list) and "
+    "the region's check snapshots",
+    P.CREDIT_RECORD: "record a credit decision about a supplier, agency, expert or purchaser",
+    P.CREDIT_REPAIR: "mark a credit record of the region repaired (信用修复)",
+    P.CREDIT_REVOKE: "revoke a credit record of the region",
+    P.CREDIT_APPEAL: "appeal a credit record about oneself (one's organisation or, an expert, "
+    "oneself) and read one's own records",
+    P.CREDIT_DECIDE_APPEAL: "uphold or dismiss appeals against the region's credit records",
+    P.CREDIT_CHECK: "run the mandatory credit check of a supplier and read the region's snapshots",
+    P.CREDIT_IMPORT: "load the national credit lists (file or live adapter)",
 }
