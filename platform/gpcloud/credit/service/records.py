@@ -254,14 +254,40 @@ async def search(
     return await keyset_page(query, CreditRecord.id, first, after)
 
 
+async def about_organisation(organisation_id: int):
+    """The condition on records about an organisation: those naming it, and national list
+    entries with its credit code loaded before it registered."""
+    org = (
+        await Organisation.select(Organisation.uscc)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    condition = CreditRecord.organisation == organisation_id
+    if org is not None and org["uscc"]:
+        condition = condition | (
+            CreditRecord.organisation.is_null() & (CreditRecord.subject_code == org["uscc"])
+        )
+    return condition
+
+
 async def of_subject(organisation_id: int | None, expert_id: int | None) -> list[dict]:
     if expert_id is not None:
         condition = CreditRecord.expert == expert_id
     else:
-        condition = CreditRecord.organisation == organisation_id
+        condition = await about_organisation(organisation_id)
     return (
         await CreditRecord.select()
         .where(condition)
         .order_by(CreditRecord.starts_on)
         .output(load_json=True)
     )
+
+
+async def serious_violations(first: int | None, after: str | None) -> Page:
+    """The public serious-violation list: entries in force (active), anyone may read them."""
+    query = CreditRecord.select().where(
+        (CreditRecord.kind == "blacklist")
+        & (CreditRecord.public == True)  # noqa: E712
+        & (CreditRecord.status == "active")
+    )
+    return await keyset_page(query, CreditRecord.id, first, after)
