@@ -109,7 +109,10 @@ class CreditRecord:
             document=row["document"],
             authority=row["authority"],
             facts=row["facts"],
-            evidence=[CreditEvidence(e["title"], e["reference"]) for e in _json(row["evidence"])],
+            evidence=[
+                CreditEvidence(title=e["title"], reference=e["reference"])
+                for e in _json(row["evidence"])
+            ],
             starts_on=row["starts_on"],
             ends_on=row["ends_on"],
             region=row["region"],
@@ -214,22 +217,26 @@ class CreditCheck:
             on_day=row["on_day"],
             checked_at=row["checked_at"],
             clear=row["clear"],
-            lists=[CreditListConsulted(x["list"], x["loaded_at"], x["rows"]) for x in row["lists"]],
+            lists=[
+                CreditListConsulted(list=x["list"], loaded_at=x["loaded_at"], rows=x["rows"])
+                for x in row["lists"]
+            ],
             records=[
                 CreditCheckRecord(
-                    strawberry.ID(str(r["record_id"])),
-                    CreditRecordKind(r["kind"]),
-                    r["title"],
-                    r["subject_name"],
-                    date.fromisoformat(r["starts_on"]),
-                    date.fromisoformat(r["ends_on"]) if r["ends_on"] else None,
-                    r["bars"],
-                    r["reference"],
+                    record_id=strawberry.ID(str(r["record_id"])),
+                    kind=CreditRecordKind(r["kind"]),
+                    title=r["title"],
+                    subject_name=r["subject_name"],
+                    starts_on=date.fromisoformat(r["starts_on"]),
+                    ends_on=date.fromisoformat(r["ends_on"]) if r["ends_on"] else None,
+                    bars=r["bars"],
+                    reference=r["reference"],
                 )
                 for r in row["records"]
             ],
             sources=[
-                CreditCheckSource(s["source"], s.get("plugin"), s["clear"]) for s in row["sources"]
+                CreditCheckSource(source=s["source"], plugin=s.get("plugin"), clear=s["clear"])
+                for s in row["sources"]
             ],
             digest=row["digest"],
             digest_matches=checks.recompute_digest(row) == row["digest"],

@@ -1,0 +1,86 @@
+"""The scripted walk through the API: a supervisor puts a supplier on the serious-violation
+list, the public sees it on the portal's list, a purchaser's mandatory check at evaluation finds
+it (the snapshot verifies), the supplier appeals, the supervisor upholds, and the list and the
+check clear. (Evaluation itself belongs to a later issue: the check is run directly.)"""
+
+from __future__ import annotations
+
+from tests.integration.credit.support import credit_world
+from tests.support import data, gql, login
+
+RECORD = """mutation($i: CreditRecordInput!) { recordCredit(input: $i) {
+  record { id status kindTitle bars public region evidence { title reference } }
+  errors { code field } } }"""
+PUBLIC = """{ seriousViolations(first: 10) { edges { node { subjectName subjectCode document
+  startsOn endsOn } } } }"""
+CHECK = """mutation($o: ID!) { checkCredit(organisationId: $o, purpose: EVALUATION) {
+  check { id tenantCode clear digest digestMatches lists { list loadedAt }
+          records { kind title bars reference } sources { source clear } }
+  errors { code } } }"""
+PROFILE = """query($o: ID!) { creditProfile(organisationId: $o) { name barred
+  records { id kind status appeals { status decision } } } }"""
+APPEAL = """mutation($id: ID!, $s: String!) { appealCreditRecord(id: $id, statement: $s) {
+  appeal { id status } errors { code } } }"""
+UPHOLD = """mutation($id: ID!, $d: String!) { upholdCreditAppeal(id: $id, decision: $d) {
+  appeal { status } errors { code } } }"""
+
+
+async def test_a_blacklisted_supplier_is_found_by_the_check_and_cleared_on_appeal(client, demo):
+    world = await credit_world()
+    org = str(world["supplier"]["id"])
+    supervisor = await login(client, "xn.supervisor")
+    record_input = {
+        "subjectKind": "SUPPLIER",
+        "subjectId": org,
+        "kind": "BLACKLIST",
+        "startsOn": "2026-08-01",
+        "endsOn": "2027-07-31",
+        "document": "兴财采处〔2026〕12号",
+        "authority": "兴宁市财政局",
+        "facts": "提供虚假材料谋取中标",
+        "evidence": [{"title": "行政处罚决定书", "reference": "兴财采处〔2026〕12号"}],
+    }
+    seller = await login(client, "xn.supplier")
+    refused = await gql(client, RECORD, {"i": record_input}, token=seller)
+    assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    recorded = data(await gql(client, RECORD, {"i": record_input}, token=supervisor))
+    record = recorded["recordCredit"]["record"]
+    assert recorded["recordCredit"]["errors"] == []
+    assert record["status"] == "ACTIVE" and record["bars"] and record["region"] == "441481"
+
+    listed = data(await gql(client, PUBLIC))["seriousViolations"]["edges"]  # anonymous
+    assert [e["node"]["subjectName"] for e in listed] == [world["supplier"]["name"]]
+    assert listed[0]["node"]["subjectCode"] == world["supplier"]["uscc"]
+
+    purchaser = await login(client, "xn.purchaser")
+    check = data(await gql(client, CHECK, {"o": org}, token=purchaser))["checkCredit"]["check"]
+    assert check["clear"] is False and check["digestMatches"] and check["tenantCode"] == "441481"
+    assert check["records"] == [
+        {
+            "kind": "BLACKLIST",
+            "title": "政府采购严重违法失信行为记录名单",
+            "bars": True,
+            "reference": "兴财采处〔2026〕12号",
+        }
+    ]
+    assert [entry["list"] for entry in check["lists"]][0] == "platform"
+
+    profile = data(await gql(client, PROFILE, {"o": org}, token=seller))["creditProfile"]
+    assert profile["barred"] and [r["status"] for r in profile["records"]] == ["ACTIVE"]
+    filed = data(
+        await gql(
+            client, APPEAL, {"id": record["id"], "s": "所谓虚假材料系笔误，已更正。"}, token=seller
+        )
+    )["appealCreditRecord"]
+    assert filed["errors"] == [] and filed["appeal"]["status"] == "FILED"
+    upheld = data(
+        await gql(client, UPHOLD, {"id": filed["appeal"]["id"], "d": "申诉成立"}, token=supervisor)
+    )["upholdCreditAppeal"]
+    assert upheld == {"appeal": {"status": "UPHELD"}, "errors": []}
+
+    assert data(await gql(client, PUBLIC))["seriousViolations"]["edges"] == []
+    again = data(await gql(client, CHECK, {"o": org}, token=purchaser))["checkCredit"]["check"]
+    assert again["clear"] is True and again["records"] == []
+    profile = data(await gql(client, PROFILE, {"o": org}, token=seller))["creditProfile"]
+    assert not profile["barred"]
+    assert profile["records"][0]["appeals"] == [{"status": "UPHELD", "decision": "申诉成立"}]
