@@ -5,7 +5,9 @@ check clear. (Evaluation itself belongs to a later issue: the check is run direc
 
 from __future__ import annotations
 
-from tests.integration.credit.support import credit_world
+from gpcloud.core.tenancy.scope import use_scope
+from gpcloud.credit.service import records
+from tests.integration.credit.support import blacklisted, credit_world
 from tests.support import data, gql, login
 
 RECORD = """mutation($i: CreditRecordInput!) { recordCredit(input: $i) {
@@ -84,3 +86,18 @@ async def test_a_blacklisted_supplier_is_found_by_the_check_and_cleared_on_appea
     profile = data(await gql(client, PROFILE, {"o": org}, token=seller))["creditProfile"]
     assert not profile["barred"]
     assert profile["records"][0]["appeals"] == [{"status": "UPHELD", "decision": "申诉成立"}]
+
+
+async def test_the_portal_page_lists_the_serious_violations_in_force(client, demo):
+    world = await credit_world()
+    row = await blacklisted(world)
+    page = await client.get("/credit/serious-violations")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert world["supplier"]["name"] in page.text and "兴财采处〔2026〕12号" in page.text
+    assert "2026-08-01 至 2027-07-31" in page.text
+    with use_scope(world["scope"]):
+        await records.revoke(world["supervisor"], row["id"], "决定被撤销")
+    page = await client.get("/credit/serious-violations")
+    assert world["supplier"]["name"] not in page.text and "暂无记录" in page.text
+    home = await client.get("/")
+    assert 'href="/credit/serious-violations"' in home.text
