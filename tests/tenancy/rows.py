@@ -28,7 +28,7 @@ from gpcloud.core.notifications.tables import (
 from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.tables import ReadinessTick, TenantConfigEdit
-from gpcloud.credit.tables import CreditCheck
+from gpcloud.credit.tables import CreditCheck, CreditRating
 from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
 from gpcloud.portal.tables import Notice, NoticeSupplier
 from gpcloud.registries.agencies.tables import Agency
@@ -334,6 +334,24 @@ async def make_credit_check(tenant: str) -> int:
     return row.id
 
 
+async def make_credit_rating(tenant: str) -> int:
+    org = await _organisation(tenant)
+    row = CreditRating(
+        tenant_id=tenant,
+        subject_kind="supplier",
+        organisation=org,
+        occasion="acceptance",
+        reference=f"contract:{next(_seq)}",
+        rater_organisation=org,
+        rated_by=0,
+        scores={},
+        total=0,
+        rating_key=f"test:{next(_seq)}",
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -361,6 +379,7 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     NotificationDelivery: make_notification_delivery,
     NotificationPreference: make_notification_preference,
     CreditCheck: make_credit_check,
+    CreditRating: make_credit_rating,
 }
 
 

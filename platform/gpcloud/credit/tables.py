@@ -101,3 +101,25 @@ class CreditCheck(TenantOwned, Table, tablename="credit_check"):
     records = JSON(default=[])
     sources = JSON(default=[])
     digest = Varchar(length=64)
+
+
+class CreditRating(TenantOwned, Table, tablename="credit_rating"):
+    """A rating given in a tenant's procedure: an expert by the agency after an evaluation, a
+    supplier by the purchaser after acceptance, an agency by a supervisor once a year. Scores
+    per criterion (0..its maximum) and their total out of 100. `rating_key` allows one rating
+    per occasion, subject and rater."""
+
+    subject_kind = Varchar(length=16)  # expert | supplier | agency
+    organisation = ForeignKey(
+        Organisation, null=True, default=None, on_delete=OnDelete.restrict, index=True
+    )
+    expert = ForeignKey(Expert, null=True, default=None, on_delete=OnDelete.restrict, index=True)
+    occasion = Varchar(length=16)  # evaluation | acceptance | yearly
+    reference = Varchar(length=64)  # "project:12", "contract:7", "year:2026"
+    rater_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict)
+    rated_by = Integer()
+    scores = JSON(default={})
+    total = Integer()
+    comment = Text(default="")
+    rating_key = Varchar(length=160, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())

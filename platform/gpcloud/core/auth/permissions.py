@@ -127,6 +127,9 @@ class Perm(StrEnum):
     CREDIT_DECIDE_APPEAL = "credit.decide_appeal"
     CREDIT_CHECK = "credit.check"
     CREDIT_IMPORT = "credit.import"
+    CREDIT_RATE_EXPERT = "credit.rate_expert"
+    CREDIT_RATE_SUPPLIER = "credit.rate_supplier"
+    CREDIT_RATE_AGENCY = "credit.rate_agency"
 
 
 P = Perm
@@ -266,6 +269,9 @@ _grant({SUPERVISOR}, P.CREDIT_RECORD, P.CREDIT_REPAIR, P.CREDIT_REVOKE, P.CREDIT
 _grant({SUPPLIER, AGENCY, EXPERT, PURCHASER}, P.CREDIT_APPEAL)
 _grant({PURCHASER, AGENCY}, P.CREDIT_CHECK)
 _grant(_PROVINCE, P.CREDIT_IMPORT)
+_grant({AGENCY}, P.CREDIT_RATE_EXPERT)
+_grant({PURCHASER}, P.CREDIT_RATE_SUPPLIER)
+_grant({SUPERVISOR}, P.CREDIT_RATE_AGENCY)
 
 
 def holders(permission: Perm) -> tuple[str, ...]:
@@ -387,4 +393,8 @@ ABOUT: dict[Perm, str] = {
     P.CREDIT_DECIDE_APPEAL: "uphold or dismiss appeals against the region's credit records",
     P.CREDIT_CHECK: "run the mandatory credit check of a supplier and read the region's snapshots",
     P.CREDIT_IMPORT: "load the national credit lists (file or live adapter)",
+    P.CREDIT_RATE_EXPERT: "rate the experts of an evaluation one's agency ran",
+    P.CREDIT_RATE_SUPPLIER: "rate the supplier of one's own unit's contract after its final "
+    "acceptance",
+    P.CREDIT_RATE_AGENCY: "give an agency its yearly evaluation in the region",
 }

@@ -71,13 +71,20 @@ class Tenant(Table, tablename="tenant", schema=None):
     )
 
 
-ID = "2026-12-06T14:24:24:765077"
+ID = "2026-12-06T14:43:09:091505"
 VERSION = "1.38.0"
-DESCRIPTION = "Credit: records, appeals, national lists, check snapshots"
+DESCRIPTION = "Credit: records, appeals, national lists, check snapshots, ratings"
 
 
 async def forwards():
     manager = MigrationManager(migration_id=ID, app_name="credit", description=DESCRIPTION)
+
+    manager.add_table(
+        class_name="CreditCheck",
+        tablename="credit_check",
+        schema=None,
+        columns=None,
+    )
 
     manager.add_table(
         class_name="CreditList",
@@ -94,8 +101,8 @@ async def forwards():
     )
 
     manager.add_table(
-        class_name="CreditCheck",
-        tablename="credit_check",
+        class_name="CreditRating",
+        tablename="credit_rating",
         schema=None,
         columns=None,
     )
@@ -105,6 +112,266 @@ async def forwards():
         tablename="credit_record",
         schema=None,
         columns=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditCheck",
+        tablename="credit_check",
+        column_name="tenant_id",
+        db_column_name="tenant_id",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Tenant,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditCheck",
+        tablename="credit_check",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditCheck",
+        tablename="credit_check",
+        column_name="organisation",
+        db_column_name="organisation",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Organisation,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditCheck",
+        tablename="credit_check",
+        column_name="purpose",
+        db_column_name="purpose",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 24,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditCheck",
+        tablename="credit_check",
+        column_name="on_day",
+        db_column_name="on_day",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditCheck",
+        tablename="credit_check",
+        column_name="checked_at",
+        db_column_name="checked_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditCheck",
+        tablename="credit_check",
+        column_name="checked_by",
+        db_column_name="checked_by",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditCheck",
+        tablename="credit_check",
+        column_name="clear",
+        db_column_name="clear",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditCheck",
+        tablename="credit_check",
+        column_name="lists",
+        db_column_name="lists",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "[]",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditCheck",
+        tablename="credit_check",
+        column_name="records",
+        db_column_name="records",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "[]",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditCheck",
+        tablename="credit_check",
+        column_name="sources",
+        db_column_name="sources",
+        column_class_name="JSON",
+        column_class=JSON,
+        params={
+            "default": "[]",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditCheck",
+        tablename="credit_check",
+        column_name="digest",
+        db_column_name="digest",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 64,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
     )
 
     manager.add_column(
@@ -410,8 +677,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CreditCheck",
-        tablename="credit_check",
+        table_class_name="CreditRating",
+        tablename="credit_rating",
         column_name="tenant_id",
         db_column_name="tenant_id",
         column_class_name="ForeignKey",
@@ -434,8 +701,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CreditCheck",
-        tablename="credit_check",
+        table_class_name="CreditRating",
+        tablename="credit_rating",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
@@ -455,8 +722,30 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CreditCheck",
-        tablename="credit_check",
+        table_class_name="CreditRating",
+        tablename="credit_rating",
+        column_name="subject_kind",
+        db_column_name="subject_kind",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditRating",
+        tablename="credit_rating",
         column_name="organisation",
         db_column_name="organisation",
         column_class_name="ForeignKey",
@@ -479,14 +768,38 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CreditCheck",
-        tablename="credit_check",
-        column_name="purpose",
-        db_column_name="purpose",
+        table_class_name="CreditRating",
+        tablename="credit_rating",
+        column_name="expert",
+        db_column_name="expert",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Expert,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditRating",
+        tablename="credit_rating",
+        column_name="occasion",
+        db_column_name="occasion",
         column_class_name="Varchar",
         column_class=Varchar,
         params={
-            "length": 24,
+            "length": 16,
             "default": "",
             "null": False,
             "primary_key": False,
@@ -501,14 +814,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CreditCheck",
-        tablename="credit_check",
-        column_name="on_day",
-        db_column_name="on_day",
-        column_class_name="Date",
-        column_class=Date,
+        table_class_name="CreditRating",
+        tablename="credit_rating",
+        column_name="reference",
+        db_column_name="reference",
+        column_class_name="Varchar",
+        column_class=Varchar,
         params={
-            "default": DateNow(),
+            "length": 64,
+            "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -522,35 +836,17 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CreditCheck",
-        tablename="credit_check",
-        column_name="checked_at",
-        db_column_name="checked_at",
-        column_class_name="Timestamptz",
-        column_class=Timestamptz,
+        table_class_name="CreditRating",
+        tablename="credit_rating",
+        column_name="rater_organisation",
+        db_column_name="rater_organisation",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
         params={
-            "default": TimestamptzNow(),
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CreditCheck",
-        tablename="credit_check",
-        column_name="checked_by",
-        db_column_name="checked_by",
-        column_class_name="Integer",
-        column_class=Integer,
-        params={
-            "default": None,
+            "references": Organisation,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
             "null": True,
             "primary_key": False,
             "unique": False,
@@ -564,14 +860,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CreditCheck",
-        tablename="credit_check",
-        column_name="clear",
-        db_column_name="clear",
-        column_class_name="Boolean",
-        column_class=Boolean,
+        table_class_name="CreditRating",
+        tablename="credit_rating",
+        column_name="rated_by",
+        db_column_name="rated_by",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
-            "default": False,
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -585,14 +881,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CreditCheck",
-        tablename="credit_check",
-        column_name="lists",
-        db_column_name="lists",
+        table_class_name="CreditRating",
+        tablename="credit_rating",
+        column_name="scores",
+        db_column_name="scores",
         column_class_name="JSON",
         column_class=JSON,
         params={
-            "default": "[]",
+            "default": "{}",
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -606,14 +902,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CreditCheck",
-        tablename="credit_check",
-        column_name="records",
-        db_column_name="records",
-        column_class_name="JSON",
-        column_class=JSON,
+        table_class_name="CreditRating",
+        tablename="credit_rating",
+        column_name="total",
+        db_column_name="total",
+        column_class_name="Integer",
+        column_class=Integer,
         params={
-            "default": "[]",
+            "default": 0,
             "null": False,
             "primary_key": False,
             "unique": False,
@@ -627,39 +923,39 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="CreditCheck",
-        tablename="credit_check",
-        column_name="sources",
-        db_column_name="sources",
-        column_class_name="JSON",
-        column_class=JSON,
+        table_class_name="CreditRating",
+        tablename="credit_rating",
+        column_name="comment",
+        db_column_name="comment",
+        column_class_name="Text",
+        column_class=Text,
         params={
-            "default": "[]",
-            "null": False,
-            "primary_key": False,
-            "unique": False,
-            "index": False,
-            "index_method": IndexMethod.btree,
-            "choices": None,
-            "db_column_name": None,
-            "secret": False,
-        },
-        schema=None,
-    )
-
-    manager.add_column(
-        table_class_name="CreditCheck",
-        tablename="credit_check",
-        column_name="digest",
-        db_column_name="digest",
-        column_class_name="Varchar",
-        column_class=Varchar,
-        params={
-            "length": 64,
             "default": "",
             "null": False,
             "primary_key": False,
             "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="CreditRating",
+        tablename="credit_rating",
+        column_name="rating_key",
+        db_column_name="rating_key",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 160,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": True,
             "index": False,
             "index_method": IndexMethod.btree,
             "choices": None,

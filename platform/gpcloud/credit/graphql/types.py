@@ -1,5 +1,4 @@
-"""Credit through the API: records and their appeals, a subject's profile, the mandatory check
-and its snapshots, the national lists' fetch, and the public serious-violation list."""
+"""Credit's GraphQL types and inputs (the fields are in __init__.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +10,10 @@ from strawberry.types import Info
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.enums import state_enum, values_enum
-from gpcloud.core.graphql.mutations import run_payload
-from gpcloud.core.graphql.permissions import Authenticated, Public, Requires, allow
-from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
-from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
+from gpcloud.core.graphql.permissions import Authenticated, allow
+from gpcloud.core.graphql.types import UserError, parse_id
 from gpcloud.core.jsonutil import loads
-from gpcloud.credit.service import appeals, checks, profiles, records
+from gpcloud.credit.service import appeals, checks, records
 from gpcloud.credit.workflow import APPEAL, RECORD
 
 CreditRecordStatus = state_enum("CreditRecordStatus", RECORD)
@@ -249,6 +246,8 @@ class CreditProfile:
     subject_id: strawberry.ID
     name: str
     barred: bool = strawberry.field(description="An active record bars it today.")
+    rating_count: int = strawberry.field(description="Ratings given in every region.")
+    rating_average: float | None = strawberry.field(description="Of their totals, out of 100.")
     records: list[CreditRecord] = strawberry.field(directives=[ListSize(max=200)])
 
 
@@ -300,192 +299,3 @@ class CreditAppealPayload:
 class CreditCheckPayload:
     check: CreditCheck | None = None
     errors: list[UserError] = strawberry.field(default_factory=list)
-
-
-def _record(work):
-    return run_payload(CreditRecordPayload, "record", CreditRecord.of, work)
-
-
-def _appeal(work):
-    return run_payload(CreditAppealPayload, "appeal", CreditAppeal.of, work)
-
-
-@strawberry.type
-class Queries:
-    @strawberry.field(
-        extensions=SIGNED_IN,
-        description="Credit records: all for credit readers; others the public ones and their own.",
-    )
-    async def credit_records(
-        self,
-        info: Info,
-        organisation_id: strawberry.ID | None = None,
-        kind: CreditRecordKind | None = None,  # type: ignore[valid-type]
-        status: CreditRecordStatus | None = None,  # type: ignore[valid-type]
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[CreditRecord]:
-        page = await records.search(
-            info.context.user,
-            parse_id(organisation_id, "organisation") if organisation_id else None,
-            kind.value if kind else None,
-            status.value if status else None,
-            first,
-            after,
-        )
-        return connection(page, CreditRecord.of)
-
-    @strawberry.field(extensions=SIGNED_IN)
-    async def credit_record(self, info: Info, id: strawberry.ID) -> CreditRecord:
-        return CreditRecord.of(
-            await records.readable(info.context.user, parse_id(id, "credit record"))
-        )
-
-    @strawberry.field(
-        extensions=SIGNED_IN,
-        description="A subject's credit profile: an organisation, or an expert (expertId).",
-    )
-    async def credit_profile(
-        self,
-        info: Info,
-        organisation_id: strawberry.ID | None = None,
-        expert_id: strawberry.ID | None = None,
-    ) -> CreditProfile:
-        profile = await profiles.profile(
-            info.context.user,
-            parse_id(organisation_id, "organisation") if organisation_id else None,
-            parse_id(expert_id, "expert") if expert_id else None,
-        )
-        return CreditProfile(
-            subject_kind=CreditSubjectKind(profile.subject_kind),
-            subject_id=strawberry.ID(str(profile.subject_id)),
-            name=profile.name,
-            barred=profile.barred,
-            records=[CreditRecord.of(r) for r in profile.records],
-        )
-
-    @strawberry.field(
-        extensions=allow(Requires(Perm.CREDIT_CHECK)),
-        description="Check snapshots of your region, latest last.",
-    )
-    async def credit_checks(
-        self,
-        info: Info,
-        organisation_id: strawberry.ID | None = None,
-        first: int | None = None,
-        after: str | None = None,
-    ) -> Connection[CreditCheck]:
-        page = await checks.search(
-            parse_id(organisation_id, "organisation") if organisation_id else None, first, after
-        )
-        return connection(page, CreditCheck.of)
-
-    @strawberry.field(extensions=allow(Requires(Perm.CREDIT_CHECK)))
-    async def credit_check(self, info: Info, id: strawberry.ID) -> CreditCheck:
-        return CreditCheck.of(await checks.get(parse_id(id, "credit check")))
-
-    @strawberry.field(
-        extensions=allow(Public()),
-        description="The public serious-violation list (政府采购严重违法失信行为记录名单): "
-        "entries in force, latest first by id.",
-    )
-    async def serious_violations(
-        self, first: int | None = None, after: str | None = None
-    ) -> Connection[SeriousViolation]:
-        return connection(await records.serious_violations(first, after), SeriousViolation.of)
-
-
-@strawberry.type
-class Mutations:
-    @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_RECORD)),
-        description="Record a supervisor's decision (its document number) about a subject.",
-    )
-    async def record_credit(self, info: Info, input: CreditRecordInput) -> CreditRecordPayload:
-        return await _record(lambda: records.record(info.context.user, input.to_service()))
-
-    @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_REPAIR)),
-        description="信用修复: the subject corrected what it was recorded for.",
-    )
-    async def repair_credit_record(
-        self, info: Info, id: strawberry.ID, reason: str
-    ) -> CreditRecordPayload:
-        return await _record(
-            lambda: records.repair(info.context.user, parse_id(id, "credit record"), reason)
-        )
-
-    @strawberry.mutation(extensions=allow(Requires(Perm.CREDIT_REVOKE)))
-    async def revoke_credit_record(
-        self, info: Info, id: strawberry.ID, reason: str
-    ) -> CreditRecordPayload:
-        return await _record(
-            lambda: records.revoke(info.context.user, parse_id(id, "credit record"), reason)
-        )
-
-    @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_APPEAL)),
-        description="Appeal a record about your organisation (or you, an expert).",
-    )
-    async def appeal_credit_record(
-        self, info: Info, id: strawberry.ID, statement: str
-    ) -> CreditAppealPayload:
-        return await _appeal(
-            lambda: appeals.file(info.context.user, parse_id(id, "credit record"), statement)
-        )
-
-    @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_DECIDE_APPEAL)),
-        description="Uphold an appeal: the record is revoked.",
-    )
-    async def uphold_credit_appeal(
-        self, info: Info, id: strawberry.ID, decision: str
-    ) -> CreditAppealPayload:
-        return await _appeal(
-            lambda: appeals.uphold(info.context.user, parse_id(id, "credit appeal"), decision)
-        )
-
-    @strawberry.mutation(extensions=allow(Requires(Perm.CREDIT_DECIDE_APPEAL)))
-    async def dismiss_credit_appeal(
-        self, info: Info, id: strawberry.ID, decision: str
-    ) -> CreditAppealPayload:
-        return await _appeal(
-            lambda: appeals.dismiss(info.context.user, parse_id(id, "credit appeal"), decision)
-        )
-
-    @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_CHECK)),
-        description="Run the mandatory check of an organisation for a step (default today).",
-    )
-    async def check_credit(
-        self,
-        info: Info,
-        organisation_id: strawberry.ID,
-        purpose: CreditPurpose,  # type: ignore[valid-type]
-        on_day: date | None = None,
-    ) -> CreditCheckPayload:
-        return await run_payload(
-            CreditCheckPayload,
-            "check",
-            CreditCheck.of,
-            lambda: checks.run(
-                info.context.user,
-                parse_id(organisation_id, "organisation"),
-                purpose.value,
-                on_day,
-            ),
-        )
-
-    @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_IMPORT)),
-        description="Load a national list from the live adapter plugin (a job; as a file).",
-    )
-    async def fetch_credit_list(
-        self,
-        info: Info,
-        list_code: CreditListCode,  # type: ignore[valid-type]
-        tenant: str | None = None,
-    ) -> JobPayload:
-        return await enqueue_for_tenant(
-            info.context.user, "credit_list_fetch", {"list_code": list_code.value}, tenant
-        )
