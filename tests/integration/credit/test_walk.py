@@ -101,3 +101,12 @@ async def test_the_portal_page_lists_the_serious_violations_in_force(client, dem
     assert world["supplier"]["name"] not in page.text and "暂无记录" in page.text
     home = await client.get("/")
     assert 'href="/credit/serious-violations"' in home.text
+
+
+async def test_the_demo_has_a_serious_violation_and_seeds_it_once(client):
+    from gpcloud.demo import seed_demo
+
+    await seed_demo()
+    await seed_demo()
+    listed = data(await gql(client, PUBLIC))["seriousViolations"]["edges"]
+    assert [e["node"]["subjectName"] for e in listed] == ["广东客都建设工程有限公司"]
