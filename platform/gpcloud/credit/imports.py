@@ -14,6 +14,7 @@ from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.clock import now
 from gpcloud.core.db import any_of
+from gpcloud.core.errors import DomainError
 from gpcloud.core.imports import spec as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
 from gpcloud.credit.service import records
@@ -135,8 +136,8 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
         data = _input(row, known["id"] if known else None)
         try:
             records.check_input(data, "national_list")
-        except Exception as exc:  # a DomainError: its message goes to the reject report
-            row.reject(f"{getattr(exc, 'code', 'INVALID')}: {exc}")
+        except DomainError as exc:  # its message goes to the reject report
+            row.reject(f"{exc.code}: {exc}")
             continue
         current = existing.get(source_key(row))
         removed = row.values["status"] == "removed"

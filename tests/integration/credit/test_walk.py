@@ -5,6 +5,10 @@ check clear. (Evaluation itself belongs to a later issue: the check is run direc
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
+
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.credit.service import records
 from tests.integration.credit.support import blacklisted, credit_world
@@ -110,3 +114,20 @@ async def test_the_demo_has_a_serious_violation_and_seeds_it_once(client):
     await seed_demo()
     listed = data(await gql(client, PUBLIC))["seriousViolations"]["edges"]
     assert [e["node"]["subjectName"] for e in listed] == ["广东客都建设工程有限公司"]
+
+
+@pytest.mark.day(date(2020, 12, 31))  # credit goes live on 2021-01-01 (tenant defaults)
+async def test_credit_mutations_wait_for_credit_to_go_live(client, demo):
+    world = await credit_world()
+    record_input = {
+        "subjectKind": "SUPPLIER",
+        "subjectId": str(world["supplier"]["id"]),
+        "kind": "ADMINISTRATIVE_PENALTY",
+        "startsOn": "2020-12-01",
+        "document": "兴财〔2020〕1号",
+    }
+    refused = await gql(
+        client, RECORD, {"i": record_input}, token=await login(client, "xn.supervisor")
+    )
+    assert refused["errors"][0]["extensions"]["code"] == "SUBSYSTEM_NOT_LIVE"
+    assert data(await gql(client, PUBLIC))["seriousViolations"]["edges"] == []  # reads stay open

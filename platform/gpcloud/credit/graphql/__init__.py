@@ -11,7 +11,7 @@ from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.mutations import run_payload
-from gpcloud.core.graphql.permissions import Public, Requires, allow
+from gpcloud.core.graphql.permissions import Public, Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, connection, parse_id
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.credit.graphql.ratings import (
@@ -154,6 +154,11 @@ class Queries:
         )
 
 
+def live(permission: Perm) -> list:
+    """A credit mutation: the permission, once credit is live in the caller's tenant."""
+    return allow(Requires(permission), SubsystemLive("credit"))
+
+
 def _rating(work):
     return run_payload(CreditRatingPayload, "rating", CreditRating.of, work)
 
@@ -161,7 +166,7 @@ def _rating(work):
 @strawberry.type
 class Mutations:
     @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_RATE_EXPERT)),
+        extensions=live(Perm.CREDIT_RATE_EXPERT),
         description="Rate an expert of an evaluation your agency ran (creditCriteria(EXPERT)).",
     )
     async def rate_expert(
@@ -183,7 +188,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_RATE_SUPPLIER)),
+        extensions=live(Perm.CREDIT_RATE_SUPPLIER),
         description="Rate the supplier of your contract after its final acceptance passed.",
     )
     async def rate_supplier(
@@ -200,7 +205,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_RATE_AGENCY)),
+        extensions=live(Perm.CREDIT_RATE_AGENCY),
         description="An agency's yearly evaluation in your region (criteria unverified).",
     )
     async def rate_agency(
@@ -222,14 +227,14 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_RECORD)),
+        extensions=live(Perm.CREDIT_RECORD),
         description="Record a supervisor's decision (its document number) about a subject.",
     )
     async def record_credit(self, info: Info, input: CreditRecordInput) -> CreditRecordPayload:
         return await _record(lambda: records.record(info.context.user, input.to_service()))
 
     @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_REPAIR)),
+        extensions=live(Perm.CREDIT_REPAIR),
         description="信用修复: the subject corrected what it was recorded for.",
     )
     async def repair_credit_record(
@@ -239,7 +244,7 @@ class Mutations:
             lambda: records.repair(info.context.user, parse_id(id, "credit record"), reason)
         )
 
-    @strawberry.mutation(extensions=allow(Requires(Perm.CREDIT_REVOKE)))
+    @strawberry.mutation(extensions=live(Perm.CREDIT_REVOKE))
     async def revoke_credit_record(
         self, info: Info, id: strawberry.ID, reason: str
     ) -> CreditRecordPayload:
@@ -248,7 +253,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_APPEAL)),
+        extensions=live(Perm.CREDIT_APPEAL),
         description="Appeal a record about your organisation (or you, an expert).",
     )
     async def appeal_credit_record(
@@ -259,7 +264,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_DECIDE_APPEAL)),
+        extensions=live(Perm.CREDIT_DECIDE_APPEAL),
         description="Uphold an appeal: the record is revoked.",
     )
     async def uphold_credit_appeal(
@@ -269,7 +274,7 @@ class Mutations:
             lambda: appeals.uphold(info.context.user, parse_id(id, "credit appeal"), decision)
         )
 
-    @strawberry.mutation(extensions=allow(Requires(Perm.CREDIT_DECIDE_APPEAL)))
+    @strawberry.mutation(extensions=live(Perm.CREDIT_DECIDE_APPEAL))
     async def dismiss_credit_appeal(
         self, info: Info, id: strawberry.ID, decision: str
     ) -> CreditAppealPayload:
@@ -278,7 +283,7 @@ class Mutations:
         )
 
     @strawberry.mutation(
-        extensions=allow(Requires(Perm.CREDIT_CHECK)),
+        extensions=live(Perm.CREDIT_CHECK),
         description="Run the mandatory check of an organisation for a step (default today).",
     )
     async def check_credit(
