@@ -59,6 +59,7 @@ def test_public_root_fields_are_the_known_anonymous_ones():
         "Query.notices",
         "Query.rollout_status",
         "Query.root_tenant",
+        "Query.serious_violations",  # public by law: the serious-violation list in force
         "Query.tenant",
     ]
 

@@ -28,6 +28,7 @@ from gpcloud.core.request_limits import request_limits
 from gpcloud.core.security_headers import add_security_headers
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.piccolo_conf import DB
+from gpcloud.portal.credit import ROUTES as credit_pages
 from gpcloud.portal.http import ocds_records, ocds_releases
 from gpcloud.portal.pages import ROUTES as pages
 from gpcloud.settings import get_settings
@@ -114,6 +115,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
             ocds_records,
             audit_heads,
             *pages,
+            *credit_pages,
         ],
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,

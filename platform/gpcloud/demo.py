@@ -26,6 +26,7 @@ REGISTRY_DEMOS = (
     "gpcloud.registries.agencies.demo",
     "gpcloud.registries.experts.demo",
     "gpcloud.registries.purchasers.demo",
+    "gpcloud.credit.demo",
 )
 
 

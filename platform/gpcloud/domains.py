@@ -49,6 +49,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("gpcloud.transaction"),
     Domain("gpcloud.emall"),
     Domain("gpcloud.contracts"),
+    Domain("gpcloud.credit"),
 )
 
 PICCOLO_APPS: tuple[str, ...] = (CORE_APP,) + tuple(

@@ -28,6 +28,7 @@ from gpcloud.core.notifications.tables import (
 from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.tables import ReadinessTick, TenantConfigEdit
+from gpcloud.credit.tables import CreditCheck, CreditRating
 from gpcloud.emall.tables import (
     DesignatedSupplier,
     FrameworkAgreement,
@@ -409,6 +410,37 @@ async def make_designated_supplier(tenant: str) -> int:
     return row.id
 
 
+async def make_credit_check(tenant: str) -> int:
+    row = CreditCheck(
+        tenant_id=tenant,
+        organisation=await _organisation(tenant),
+        purpose="evaluation",
+        on_day=date(2026, 9, 1),
+        clear=True,
+        digest="0" * 64,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_credit_rating(tenant: str) -> int:
+    org = await _organisation(tenant)
+    row = CreditRating(
+        tenant_id=tenant,
+        subject_kind="supplier",
+        organisation=org,
+        occasion="acceptance",
+        reference=f"contract:{next(_seq)}",
+        rater_organisation=org,
+        rated_by=0,
+        scores={},
+        total=0,
+        rating_key=f"test:{next(_seq)}",
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -440,6 +472,8 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     MallOrder: make_mall_order,
     FrameworkAgreement: make_framework_agreement,
     DesignatedSupplier: make_designated_supplier,
+    CreditCheck: make_credit_check,
+    CreditRating: make_credit_rating,
 }
 
 

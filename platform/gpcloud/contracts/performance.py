@@ -180,3 +180,12 @@ async def mark_sent(payment: dict, status: str, reference: str = "", message: st
                 to_yuan(payment["amount_fen"]),
                 f"payment:{payment['id']}",
             )
+
+
+async def passed_final_acceptance(contract_id: int) -> bool:
+    """Whether the contract has a passed final acceptance (what rating its supplier waits for)."""
+    return await AcceptanceReport.exists().where(
+        (AcceptanceReport.contract == contract_id)
+        & (AcceptanceReport.kind == "final")
+        & (AcceptanceReport.passed == True)  # noqa: E712 (a column condition)
+    )

@@ -126,6 +126,18 @@ class Perm(StrEnum):
     MALL_QUOTE = "mall_quote.submit"
     MALL_PRICE_REVIEW = "mall_price.review"
     MALL_AGREEMENT_MANAGE = "mall_agreement.manage"
+    # Credit
+    CREDIT_READ = "credit.read"
+    CREDIT_RECORD = "credit.record"
+    CREDIT_REPAIR = "credit.repair"
+    CREDIT_REVOKE = "credit.revoke"
+    CREDIT_APPEAL = "credit.appeal"
+    CREDIT_DECIDE_APPEAL = "credit.decide_appeal"
+    CREDIT_CHECK = "credit.check"
+    CREDIT_IMPORT = "credit.import"
+    CREDIT_RATE_EXPERT = "credit.rate_expert"
+    CREDIT_RATE_SUPPLIER = "credit.rate_supplier"
+    CREDIT_RATE_AGENCY = "credit.rate_agency"
 
 
 P = Perm
@@ -264,6 +276,17 @@ _grant({PURCHASER}, P.MALL_ORDER_PLACE, P.MALL_DEMAND_POST)
 _grant({SUPPLIER}, P.MALL_ORDER_FULFIL, P.MALL_QUOTE)
 _grant(_PROVINCE, P.MALL_PRICE_REVIEW)
 _grant(ADMIN_ROLES, P.MALL_AGREEMENT_MANAGE)
+# Credit: supervisors decide records and appeals in their region; subjects appeal their own;
+# purchasers and agencies run the mandatory checks of their procedures; the province loads the
+# national lists.
+_grant(_STAFF, P.CREDIT_READ, P.CREDIT_CHECK)
+_grant({SUPERVISOR}, P.CREDIT_RECORD, P.CREDIT_REPAIR, P.CREDIT_REVOKE, P.CREDIT_DECIDE_APPEAL)
+_grant({SUPPLIER, AGENCY, EXPERT, PURCHASER}, P.CREDIT_APPEAL)
+_grant({PURCHASER, AGENCY}, P.CREDIT_CHECK)
+_grant(_PROVINCE, P.CREDIT_IMPORT)
+_grant({AGENCY}, P.CREDIT_RATE_EXPERT)
+_grant({PURCHASER}, P.CREDIT_RATE_SUPPLIER)
+_grant({SUPERVISOR}, P.CREDIT_RATE_AGENCY)
 
 
 def holders(permission: Perm) -> tuple[str, ...]:
@@ -385,4 +408,18 @@ ABOUT: dict[Perm, str] = {
     P.MALL_PRICE_REVIEW: "review flagged e-mall prices (clear or uphold) and run price monitoring",
     P.MALL_AGREEMENT_MANAGE: "record the framework agreements (designated suppliers) the region "
     "awarded, or end one early",
+    P.CREDIT_READ: "read every credit record (not only the public serious-violation list) and "
+    "the region's check snapshots",
+    P.CREDIT_RECORD: "record a credit decision about a supplier, agency, expert or purchaser",
+    P.CREDIT_REPAIR: "mark a credit record of the region repaired (信用修复)",
+    P.CREDIT_REVOKE: "revoke a credit record of the region",
+    P.CREDIT_APPEAL: "appeal a credit record about oneself (one's organisation or, an expert, "
+    "oneself) and read one's own records",
+    P.CREDIT_DECIDE_APPEAL: "uphold or dismiss appeals against the region's credit records",
+    P.CREDIT_CHECK: "run the mandatory credit check of a supplier and read the region's snapshots",
+    P.CREDIT_IMPORT: "load the national credit lists (file or live adapter)",
+    P.CREDIT_RATE_EXPERT: "rate the experts of an evaluation one's agency ran",
+    P.CREDIT_RATE_SUPPLIER: "rate the supplier of one's own unit's contract after its final "
+    "acceptance",
+    P.CREDIT_RATE_AGENCY: "give an agency its yearly evaluation in the region",
 }

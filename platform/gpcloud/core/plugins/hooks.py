@@ -8,20 +8,29 @@ Hook callers are cached per tenant and process; every approval change bumps an e
 (after commit), and a cached caller is used only while the epoch is unchanged, so a revocation
 takes effect on the next call in every process. The requests and decisions that change
 approvals are in service.py.
+
+Some hooks are also implemented by the platform itself for every tenant, with no approval:
+a domain registers such a built-in implementation (an async function) with `@builtin` in its
+`hooks` module, which `builtins_of` loads through the domain list (core imports no domain).
+`collect` calls a hook's built-ins and then the tenant's approved plugins.
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
 from pluggy import HookCaller
 
+from gpcloud import domains
 from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.jsonutil import loads
-from gpcloud.core.plugins import calling
-from gpcloud.core.plugins.calling import HOOKS, Outcome
+from gpcloud.core.plugins import calling, hookspecs
+from gpcloud.core.plugins.calling import HOOKS, STYLES, Answer, Outcome
 from gpcloud.core.plugins.registry import InstalledPlugin, PluginRegistry, get_registry
 from gpcloud.core.plugins.tables import PluginRequest
 from gpcloud.core.redis import get_redis, key
@@ -189,3 +198,76 @@ async def validate_event(
     )
     if problems:
         raise DomainError.many(problems)
+
+
+# Built-in implementations
+
+
+@dataclass(frozen=True)
+class Builtin:
+    """A domain's own implementation of a hook, run for every tenant without approval.
+    `consults_plugins`: it asks the tenant's plugins itself (so that what it stores records
+    their answers), and `collect` does not ask them again."""
+
+    hook: str
+    name: str
+    function: Callable[..., Awaitable[Any]]
+    consults_plugins: bool
+
+
+_BUILTINS: dict[str, list[Builtin]] = {}
+
+
+def builtin(hook: str, name: str, consults_plugins: bool = False) -> Callable:
+    """Register the decorated async function as the built-in `name` ("credit") of `hook`.
+    Only collected hooks (not firstresult: a built-in would silence every plugin) and with the
+    hookspec's arguments."""
+
+    def register(function: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        spec = getattr(hookspecs, hook, None)
+        if hook not in HOOKS or spec is None:
+            raise ValueError(f"built-in {name}: no hookspec {hook}")
+        if getattr(spec, "gpcloud_spec", {}).get("firstresult"):
+            raise ValueError(f"built-in {name}: {hook} is firstresult")
+        wanted = list(inspect.signature(spec).parameters)
+        if list(inspect.signature(function).parameters) != wanted or not (
+            inspect.iscoroutinefunction(function)
+        ):
+            raise ValueError(f"built-in {name}: must be async def {hook}({', '.join(wanted)})")
+        mine = _BUILTINS.setdefault(hook, [])
+        if any(b.name == name for b in mine):
+            raise ValueError(f"built-in {name} of {hook} is registered twice")
+        mine.append(Builtin(hook, name, function, consults_plugins))
+        return function
+
+    return register
+
+
+def builtins_of(hook: str) -> tuple[Builtin, ...]:
+    domains.load("hooks")  # importing a domain's hooks module registers its built-ins
+    return tuple(_BUILTINS.get(hook, ()))
+
+
+log = logging.getLogger("gpcloud.plugins")
+
+
+async def collect(code: str, hook: str, **kwargs: Any) -> list[Answer]:
+    """Every answer to a collected hook for tenant `code`: the built-ins' (named
+    "builtin:<name>"; a failure raises as any bug of the platform does), then the approved
+    plugins' in the hook's call style (`call`: a failure raises PluginFailed)."""
+    answers: list[Answer] = []
+    consulted = False
+    for implementation in builtins_of(hook):
+        plugin = f"builtin:{implementation.name}"
+        log.debug("%s: %s", hook, plugin, extra={"hook": hook, "plugin": plugin})
+        value = await implementation.function(**kwargs)
+        if value is not None:
+            answers.append(Answer(plugin, value))
+        consulted = consulted or implementation.consults_plugins
+    if not consulted:
+        hooks = await tenant_hooks(code)
+        if STYLES[hook] == "call":
+            answers += hooks.call(hook, **kwargs)
+        else:
+            answers += hooks.call_robust(hook, **kwargs).answers
+    return answers

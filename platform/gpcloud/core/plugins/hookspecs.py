@@ -28,10 +28,15 @@ the other plugins still run). Plugins run in pluggy's order: the last registered
 `@hookimpl(tryfirst=True)` / `(trylast=True)` moving one to the front / back. No hook is
 historic, and hook wrappers are refused: one approved plugin never sees or changes another's
 answer. docs/plugins.md has a section per hook (tests/plugins/test_hook_meta.py keeps both true).
+
+A domain may implement a hook for every tenant, with no approval (the platform's own code, not
+a tenant's customisation): see `builtin` in core/plugins/hooks.py. Such hooks say so below and
+are called with `collect`, which runs the built-in implementations and the tenant's plugins.
 """
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pluggy
@@ -188,4 +193,45 @@ def gpcloud_deliver_notification(
     once. Only the plugin owning `channel` answers.
 
     Firstresult: yes. Call style: call.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Credit (the credit domain implements gpcloud_credit_check built in, for every tenant)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def gpcloud_credit_check(
+    tenant: str, organisation_id: int, purpose: str, on_day: date
+) -> dict | None:
+    """The mandatory credit check (Caiku [2016] 125) of an organisation taking part in a
+    procedure of `tenant` (here the region code, not a TenantContext).
+
+    `purpose` is "bid_submission" | "bid_deadline" | "evaluation" | "expert_draw" |
+    "emall_order" | "entrustment"; `on_day` the day the check speaks for. Return {"clear": bool
+    (nothing bars the organisation on that day), "records": [{"kind": str, "subject_name": str,
+    "starts_on": "YYYY-MM-DD", "ends_on": "YYYY-MM-DD" or None, "bars": bool, "reference":
+    str}, ...], "source": str (who answers: "gpcloud.credit" for the built-in, a plugin its
+    list's name)}, or None when this implementation has nothing to say. The organisation is clear
+    only when every answer is clear. Built in: the credit domain answers for every tenant from
+    its records and national lists, asks the tenant's approved plugins itself and stores the
+    snapshot (lists, time, result, digest); its answer carries "snapshot_id" and "digest".
+    Callers below credit (transaction, emall, contracts) reach it only through this hook, with
+    core/plugins/hooks.py `collect`.
+    Firstresult: no. Call style: call (a check that cannot be made does not let anyone through).
+    """
+
+
+@hookspec(firstresult=True)
+def gpcloud_fetch_credit_list(tenant: Any, list_code: str) -> list[dict] | None:
+    """A national credit list from a live interface (Credit China, the courts' list of
+    dishonest judgment debtors, the tax administration's major cases).
+
+    `list_code` is "blacklist" | "dishonest_debtor" | "major_tax_violation". Return rows as
+    dicts keyed by the columns of docs/import-formats/credit-records.md (values as text; the
+    list column may be left out), or None to let another plugin answer. Runs in a background
+    job, off the event loop; the rows are validated and loaded exactly as an uploaded file
+    (reject report included, idempotent by the list's record id).
+    Firstresult: yes. Call style: call (the job fails naming the plugin; no other is asked).
     """

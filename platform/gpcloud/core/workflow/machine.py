@@ -142,7 +142,7 @@ class StateMachine:
             return
         if step.permission is None:
             raise DomainError("FORBIDDEN", f"only the platform may {action} a {self.noun}")
-        actor.require(step.permission, region=None if step.by_party else row["tenant_id"])
+        actor.require(step.permission, region=None if step.by_party else self.tenant(row))
 
     async def move(
         self,

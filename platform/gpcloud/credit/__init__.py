@@ -1,0 +1,1 @@
+"""Credit management (诚信管理): credit records, mandatory checks, national lists, appeals."""

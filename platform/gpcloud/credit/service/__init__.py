@@ -1,0 +1,5 @@
+"""Every read and write of credit goes through here: records, appeals, checks, lists."""
+
+from gpcloud.credit.service.checks import CheckResult, check
+
+__all__ = ["CheckResult", "check"]
