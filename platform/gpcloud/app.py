@@ -18,6 +18,8 @@ from gpcloud.core.bad_requests import EXCEPTION_HANDLERS, RowId, checked_graphql
 from gpcloud.core.db import close_pool, open_pool
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.context import authenticate, context_getter
+from gpcloud.core.graphql.ide import assets as ide_assets
+from gpcloud.core.graphql.ide import offline_ide
 from gpcloud.core.graphql.schema import schema
 from gpcloud.core.jobs import service as jobs
 from gpcloud.core.redis import close_redis, get_redis
@@ -32,13 +34,15 @@ from gpcloud.worker import make_worker
 
 log = logging.getLogger("gpcloud")
 
-GraphQLController = checked_graphql(
-    make_graphql_controller(
-        schema,
-        path="/graphql",
-        context_getter=context_getter,
-        graphql_ide="graphiql",
-        multipart_uploads_enabled=True,
+GraphQLController = offline_ide(
+    checked_graphql(
+        make_graphql_controller(
+            schema,
+            path="/graphql",
+            context_getter=context_getter,
+            graphql_ide="graphiql",
+            multipart_uploads_enabled=True,
+        )
     )
 )
 
@@ -102,6 +106,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             GraphQLController,
+            ide_assets,
             health,
             job_result,
             job_file,
