@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
@@ -432,25 +433,38 @@ def calendar_show(year: int | None) -> None:
 
 
 @calendar.command("deadline")
-@click.argument("start", type=click.DateTime(["%Y-%m-%d"]))
-@click.argument("period")
+@click.argument("args", nargs=-1, required=True, metavar="[START] PERIOD")
 @click.option("--tenant", default=None, help="Region code whose rule overrides apply.")
-def calendar_deadline(start, period: str, tenant: str | None) -> None:
-    """When PERIOD after START ends: a rule key (e.g. contract_publication) or e.g. 5wd / 20d."""
+def calendar_deadline(args: tuple[str, ...], tenant: str | None) -> None:
+    """When PERIOD after START (YYYY-MM-DD; default today, Asia/Shanghai) ends.
+
+    PERIOD is e.g. 5wd (working days) or 20d (calendar days), or a rule key such as
+    contract_publication."""
     import re
 
+    from gpcloud.core import clock
     from gpcloud.core.calendar import service
     from gpcloud.core.errors import DomainError
     from gpcloud.core.rules.service import rule_deadline
     from gpcloud.core.tenancy.scope import all_tenants
 
+    if len(args) > 2:
+        raise click.UsageError("give at most a start date and a period, e.g. 2026-09-01 5wd")
+    *given, period = args
+    try:
+        start = date.fromisoformat(given[0]) if given else clock.today()
+    except ValueError:
+        raise click.BadParameter(
+            f"{given[0]!r} is not a date: YYYY-MM-DD, e.g. 2026-09-01", param_hint="START"
+        ) from None
+    console.print(f"from {start}" + ("" if given else " (today)"), highlight=False)
     match = re.fullmatch(r"([0-9]+)(wd|d)", period)
     try:
         with all_tenants("cli: deadline for any tenant"):
             result = _run(
-                service.deadline(start.date(), int(match[1]), match[2])
+                service.deadline(start, int(match[1]), match[2])
                 if match
-                else rule_deadline(period, start.date(), tenant)
+                else rule_deadline(period, start, tenant)
             )
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None

@@ -129,3 +129,20 @@ def test_bad_settings_are_reported_not_raised():
     result = gpcloud("migrate", env={"GPCLOUD_PORT": "eighty"})
     assert result.returncode == 1
     assert "GPCLOUD_PORT must be an integer" in result.stderr
+
+
+def test_calendar_deadline_starts_today_when_no_start_is_given():
+    """Issue 21: `calendar deadline 5wd` failed on '5wd' as a date though START is optional."""
+    short = gpcloud("calendar", "deadline", "5wd")
+    assert short.returncode == 0, short.stderr
+    first, *steps = short.stdout.splitlines()
+    assert first.startswith("from ") and first.endswith(" (today)"), first
+    today = first.split()[1]
+    explicit = gpcloud("calendar", "deadline", today, "5wd")
+    assert explicit.returncode == 0, explicit.stderr
+    assert explicit.stdout.splitlines()[1:] == steps and steps[-1].startswith("due ")
+    worded = gpcloud("calendar", "deadline", "2026-09-28", "5wd")
+    assert worded.stdout.splitlines()[-1] == "due 2026-10-10", worded.stdout
+    bad = gpcloud("calendar", "deadline", "2026-9-x", "5wd")
+    assert bad.returncode == 2 and "'2026-9-x' is not a date: YYYY-MM-DD" in bad.stderr
+    assert gpcloud("calendar", "deadline", "--help").stdout.count("[START] PERIOD") == 1
