@@ -589,7 +589,7 @@ async def _prepare(embedded: bool, demo: bool):
     from gpcloud.core.auth.tables import User
     from gpcloud.core.tenancy.scope import all_tenants
     from gpcloud.core.tenancy.tables import Tenant
-    from gpcloud.demo import USERS, seed_demo
+    from gpcloud.demo import USERS, seed_for_serve
 
     if embedded:
         from gpcloud.core.migrations import migrate as run_migrations
@@ -604,10 +604,7 @@ async def _prepare(embedded: bool, demo: bool):
         return None
     if not await Tenant.exists():
         await _apply_tenants(None)
-    await seed_demo()
-    from gpcloud.portal import demo as portal_demo
-
-    await portal_demo.seed()
+    await seed_for_serve()
     return USERS
 
 
