@@ -27,6 +27,7 @@ from gpcloud.core.request_limits import request_limits
 from gpcloud.core.security_headers import add_security_headers
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.piccolo_conf import DB
+from gpcloud.portal.errors import exception_handlers
 from gpcloud.portal.http import ocds_records, ocds_releases
 from gpcloud.portal.pages import ROUTES as pages
 from gpcloud.settings import get_settings
@@ -116,7 +117,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
             *pages,
         ],
         lifespan=[lifespan],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=exception_handlers(EXCEPTION_HANDLERS),
         middleware=[request_limits(settings)],
         before_send=[add_security_headers],
         request_max_body_size=settings.max_upload_bytes,

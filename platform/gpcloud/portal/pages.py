@@ -110,7 +110,7 @@ async def home() -> Response:
 @get("/regions/{code:str}", include_in_schema=False)
 async def region_page(code: FromPath[str]) -> Response:
     if (await tenant_tree()).get(code) is None:
-        raise NotFoundException(f"no region {code}")
+        raise NotFoundException("no such region")
     return await _home(code)
 
 
@@ -152,7 +152,7 @@ async def notice_detail(notice_id: RowId) -> Response:
     try:
         row = await service.get(notice_id)
     except DomainError:
-        raise NotFoundException(f"no notice {notice_id}") from None
+        raise NotFoundException("no such notice") from None
     (notice,) = await _views([row])
     suppliers = [
         {

@@ -128,6 +128,12 @@ def browse(base: str) -> None:
         assert driver.execute_script(fits), "the detail page is wider than a phone"
         steps[-1].find_element(By.TAG_NAME, "a").click()
         assert "验收" in driver.find_element(By.TAG_NAME, "h1").text
+        # A wrong address: the portal's error page (issue 21), not JSON.
+        driver.get(base + "/notices/999999")
+        assert driver.find_element(By.TAG_NAME, "h1").text == "页面不存在"
+        assert driver.find_element(By.CSS_SELECTOR, "header a").text == "广东政府采购智慧云平台"
+        if shots := os.environ.get("GPCLOUD_SCREENSHOTS"):
+            driver.save_screenshot(os.path.join(shots, "portal-error-page.png"))
     finally:
         driver.quit()
 
