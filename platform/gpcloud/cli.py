@@ -522,7 +522,11 @@ def export_permissions(output: Path | None) -> None:
 @click.option("--host", default=None, help="Default: settings host.")
 @click.option("--port", type=int, default=None, help="Default: settings port.")
 @click.option(
-    "--demo", is_flag=True, help="Seed demo accounts for every role in Meizhou and Xingning."
+    "--demo",
+    is_flag=True,
+    help="Seed the demo data (accounts for every role in Meizhou and Xingning, registries, "
+    "budget lines, portal history) and print the logins. The embedded default does this by "
+    "itself on its first start (no accounts yet); against PostgreSQL only with --demo.",
 )
 @click.option(
     "--worker/--no-worker",
@@ -549,7 +553,7 @@ def serve(
     workers: int,
     access_log: bool,
 ) -> None:
-    """Run the platform: GraphQL at /graphql (GraphiQL in a browser)."""
+    """Run the platform: the portal at /, GraphQL at /graphql (GraphiQL in a browser)."""
     import uvicorn
 
     from gpcloud.app import create_app
@@ -561,13 +565,14 @@ def serve(
         raise click.UsageError(
             "--workers needs GPCLOUD_DB and GPCLOUD_REDIS set, and the jobs in `gpcloud worker`"
         )
+    host, port = host or settings.host, port or settings.port
+    _check_port(host, port)  # before migrating, seeding or printing anything
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     seeded = _run(_prepare(embedded, demo))
     redis_url(settings)
-    host, port = host or settings.host, port or settings.port
-    console.print(f"gpcloud on http://{host}:{port}/graphql  (database: {_db_label(settings)})")
     if seeded is not None:
         _print_demo_logins(seeded)
+    _print_banner(host, port, settings, seeded is not None and not demo)
     # With several processes, each builds its own app (and pool) from the factory.
     app = "gpcloud.app:create_app" if workers > 1 else create_app(run_worker=worker)
     uvicorn.run(
@@ -606,6 +611,38 @@ async def _prepare(embedded: bool, demo: bool):
         await _apply_tenants(None)
     await seed_for_serve()
     return USERS
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse at once, with the remedy, when the address is taken (uvicorn would exit 3 after
+    the banner)."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({exc.strerror}): is another gpcloud running? "
+            "Stop it, or pass --port (GPCLOUD_PORT) and, for a second instance, GPCLOUD_VAR"
+        ) from None
+
+
+def _print_banner(host: str, port: int, settings, first_start: bool) -> None:
+    """Short lines that never wrap (soft_wrap), the portal first: it is what a person opens."""
+    base = f"http://{host}:{port}"
+    lines = [
+        "gpcloud is starting:",
+        f"  portal    {base}/",
+        f"  API       {base}/graphql  (GraphiQL in a browser)",
+        f"  database  {_db_label(settings)}",
+    ]
+    if first_start:
+        lines.append("  first start: demo data seeded (later starts seed it only with --demo)")
+    for line in lines:
+        console.print(line, soft_wrap=True, highlight=False)
 
 
 def _db_label(settings) -> str:
