@@ -41,7 +41,9 @@ async def test_refusals_are_logged_at_info_without_a_traceback(client, demo, kep
     newclerk = await login(client, "xn.newclerk")
     first = await gql(client, "{ users(first: 5) { edges { node { username } } } }", token=newclerk)
     assert first["errors"][0]["extensions"]["code"] == "FIRST_LOGIN_REQUIRED"
-    invalid = await gql(client, "{ users(first: -5) { edges { node { username } } } }", token=purchaser)
+    invalid = await gql(
+        client, "{ users(first: -5) { edges { node { username } } } }", token=purchaser
+    )
     assert invalid["errors"]
     wrong = await gql(client, "{ noSuchField }")
     assert wrong["errors"]
