@@ -16,7 +16,8 @@ from litestar.static_files import create_static_files_router
 
 from gpcloud.core.bad_requests import RowId
 from gpcloud.core.errors import DomainError
-from gpcloud.core.money import to_yuan_or_none
+from gpcloud.core.money import format_wan, format_yuan, to_yuan_or_none
+from gpcloud.core.tenancy.config import effective_config
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal import legacy, service
 from gpcloud.portal.tables import KIND_LABELS, METHOD_LABELS
@@ -27,6 +28,8 @@ templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
 )
+templates.filters["yuan"] = format_yuan
+templates.filters["wan"] = format_wan
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,7 @@ async def _page(template: str, region: str | None = None, **context) -> Response
         regions.append((region, tree.nodes[region].name))
     html = templates.get_template(template).render(
         site=SITE,
+        footer=await footer(province),
         kinds=KIND_LABELS,
         methods=METHOD_LABELS,
         regions=regions,
@@ -82,6 +86,18 @@ async def _page(template: str, region: str | None = None, **context) -> Response
         **context,
     )
     return Response(content=html, media_type="text/html; charset=utf-8")
+
+
+async def footer(province: str) -> dict:
+    """主办单位, support phone and 备案号 from the province's config (`portal`, `contacts`)."""
+    values = (await effective_config(province)).values
+    portal, contacts = values.get("portal") or {}, values.get("contacts") or {}
+    return {
+        "host": portal.get("host", ""),
+        "icp": portal.get("icp", ""),
+        "office": contacts.get("office", ""),
+        "phone": contacts.get("phone", ""),
+    }
 
 
 async def _home(region: str | None) -> Response:

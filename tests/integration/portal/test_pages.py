@@ -40,7 +40,7 @@ async def test_home_list_detail_and_region_pages(client, walked):
     detail_link = results.split('href="/notices/', 1)[1].split('"', 1)[0]
     detail = await page(client, f"/notices/{detail_link}")
     assert detail.split('<ol class="chain">')[1].count("<li") == 7
-    assert "4380000.00" in detail
+    assert "4,380,000.00 元（438.00 万元）" in detail
     county = await page(client, "/regions/441481")
     assert "兴宁市政府采购" in county
     await page(client, "/regions/999999", 404)
