@@ -67,20 +67,32 @@ async def _views(rows: list[dict]) -> list[View]:
     ]
 
 
+@dataclass(frozen=True)
+class Place:
+    """A region of the selector and the home page's tree: cities hold their counties."""
+
+    code: str
+    name: str
+    children: tuple[Place, ...] = ()
+
+
+def region_tree(tree, code: str) -> Place:
+    return Place(
+        code,
+        tree.nodes[code].name,
+        tuple(region_tree(tree, c) for c in sorted(tree.children.get(code, []))),
+    )
+
+
 async def _page(template: str, region: str | None = None, **context) -> Response:
     tree = await tenant_tree()
     province = tree.root
-    regions = [(province, tree.nodes[province].name)] + [
-        (c, tree.nodes[c].name) for c in sorted(tree.children.get(province, []))
-    ]
-    if region and region not in dict(regions) and region in tree.nodes:
-        regions.append((region, tree.nodes[region].name))
     html = templates.get_template(template).render(
         site=SITE,
         footer=await footer(province),
+        places=region_tree(tree, province),
         kinds=KIND_LABELS,
         methods=METHOD_LABELS,
-        regions=regions,
         region=region,
         highlight=service.highlight,
         **context,

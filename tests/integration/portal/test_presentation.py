@@ -28,3 +28,20 @@ async def test_detail_pages_show_separators_and_wan_and_every_page_a_footer(clie
         footer = page.split("<footer>", 1)[1]
         assert "主办单位：广东省财政厅" in footer and "粤ICP备" in footer
         assert "400-183-2999" in footer
+
+
+async def test_counties_can_be_chosen_and_the_home_page_links_the_region_tree(client):
+    """Issue 21 item 10: the selector offered the province and cities only."""
+    home = (await client.get("/")).text
+    selector = home.split('<select name="region"', 1)[1].split("</select>", 1)[0]
+    assert '<optgroup label="梅州市">' in selector
+    assert '<option value="441481" >兴宁市</option>' in selector
+    assert '<option value="441400" >梅州市（全市）</option>' in selector
+    assert '<option value="440100" >广州市</option>' in selector  # a city without counties
+    tree = home.split("<h2>地区</h2>", 1)[1].split("</section>", 1)[0]
+    assert tree.count('href="/regions/') == 29  # every city and county of the tenants
+    assert '<a href="/regions/441481">兴宁市</a>' in tree
+    county = (await client.get("/notices?region=441481")).text
+    assert '<option value="441481" selected>兴宁市</option>' in county
+    page = await client.get("/regions/441481")
+    assert page.status_code == 200 and "<h2>地区</h2>" not in page.text
