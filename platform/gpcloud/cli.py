@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from gpcloud.core.auth.roles import ORGANISATION_KINDS, ROLES
 from gpcloud.settings import SettingsError, get_settings
 
 console = Console()
@@ -21,7 +22,24 @@ def _run(coro):
     return asyncio.run(coro)
 
 
-@click.group()
+class FullHelpGroup(click.Group):
+    """A group whose command list shows each command's whole first line, wrapped, where click
+    would cut it at 45 characters with '...'. Its subgroups are of the same kind."""
+
+    group_class = type
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            (name, command.get_short_help_str(limit=1000))
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=FullHelpGroup)
 def main() -> None:
     """gpcloud: the Guangdong government procurement cloud."""
     try:
@@ -130,9 +148,18 @@ def tenants_list() -> None:
 @main.command("create-user")
 @click.argument("username")
 @click.option("--tenant", required=True, help="Region code, e.g. 440000.")
-@click.option("--role", "roles", multiple=True, required=True, help="Repeat for several roles.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(ROLES),
+    help="Repeat for several roles.",
+)
 @click.option("--org", "org_name", required=True, help="Organisation name (created if missing).")
-@click.option("--org-kind", default="finance_bureau", show_default=True)
+@click.option(
+    "--org-kind", type=click.Choice(ORGANISATION_KINDS), default="finance_bureau", show_default=True
+)
 @click.option("--display-name", default="")
 def create_user(
     username: str,
