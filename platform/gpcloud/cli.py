@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from gpcloud.core.auth.roles import ORGANISATION_KINDS, ROLES
+from gpcloud.core.auth.roles import ORGANISATION_KINDS, ROLES, spelled
 from gpcloud.settings import SettingsError, get_settings
 
 console = Console()
@@ -37,6 +37,13 @@ class FullHelpGroup(click.Group):
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+class RoleChoice(click.Choice):
+    """Roles as the API spells them (TENANT_ADMIN); the stored lower case is accepted too."""
+
+    def convert(self, value, param, ctx):
+        return super().convert(value.upper() if isinstance(value, str) else value, param, ctx)
 
 
 @click.group(cls=FullHelpGroup)
@@ -153,8 +160,8 @@ def tenants_list() -> None:
     "roles",
     multiple=True,
     required=True,
-    type=click.Choice(ROLES),
-    help="Repeat for several roles.",
+    type=RoleChoice([spelled(r) for r in ROLES]),
+    help="Repeat for several roles (as the API spells them; lower case is accepted).",
 )
 @click.option("--org", "org_name", required=True, help="Organisation name (created if missing).")
 @click.option(
@@ -174,7 +181,9 @@ def create_user(
 
     try:
         user, password = _run(
-            _create_user(username, tenant, list(roles), org_name, org_kind, display_name)
+            _create_user(
+                username, tenant, [r.lower() for r in roles], org_name, org_kind, display_name
+            )
         )
     except DomainError as exc:
         for p in exc.problems:
@@ -684,7 +693,7 @@ def _print_demo_logins(users) -> None:
     )
     for user in users:
         note = "  (first login: must change password)" if user.first_login else ""
-        table.add_row(user.username, user.tenant, ", ".join(user.roles) + note)
+        table.add_row(user.username, user.tenant, ", ".join(map(spelled, user.roles)) + note)
     console.print(table)
 
 

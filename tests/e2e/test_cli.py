@@ -158,9 +158,9 @@ def test_cli_help_lists_what_can_be_given(tmp_path):
     header = gpcloud("import", "suppliers", str(bad))
     assert "docs/import-formats/suppliers.md" in header.stderr, header.stderr
     roles = gpcloud("create-user", "--help").stdout
-    assert "province_admin|tenant_admin|supervisor" in roles
+    assert "PROVINCE_ADMIN|TENANT_ADMIN|SUPERVISOR" in roles
     wrong = gpcloud("create-user", "x", "--tenant", "440000", "--role", "admin", "--org", "o")
-    assert wrong.returncode == 2 and "'admin' is not one of 'province_admin'" in wrong.stderr
+    assert wrong.returncode == 2 and "'ADMIN' is not one of 'PROVINCE_ADMIN'" in wrong.stderr
     for group in ((), ("calendar",), ("audit",)):
         listing = gpcloud(*group, "--help").stdout.split("Commands:", 1)[1]
         assert "..." not in listing, listing
