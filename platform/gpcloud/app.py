@@ -18,6 +18,8 @@ from gpcloud.core.bad_requests import EXCEPTION_HANDLERS, RowId, checked_graphql
 from gpcloud.core.db import close_pool, open_pool
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.context import authenticate, context_getter
+from gpcloud.core.graphql.ide import assets as ide_assets
+from gpcloud.core.graphql.ide import offline_ide
 from gpcloud.core.graphql.schema import schema
 from gpcloud.core.jobs import service as jobs
 from gpcloud.core.ops import tracing
@@ -29,6 +31,7 @@ from gpcloud.core.security_headers import add_security_headers
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.piccolo_conf import DB
 from gpcloud.portal.credit import ROUTES as credit_pages
+from gpcloud.portal.errors import exception_handlers
 from gpcloud.portal.http import ocds_records, ocds_releases
 from gpcloud.portal.pages import ROUTES as pages
 from gpcloud.settings import get_settings
@@ -36,13 +39,15 @@ from gpcloud.worker import make_worker
 
 log = logging.getLogger("gpcloud")
 
-GraphQLController = checked_graphql(
-    make_graphql_controller(
-        schema,
-        path="/graphql",
-        context_getter=context_getter,
-        graphql_ide="graphiql",
-        multipart_uploads_enabled=True,
+GraphQLController = offline_ide(
+    checked_graphql(
+        make_graphql_controller(
+            schema,
+            path="/graphql",
+            context_getter=context_getter,
+            graphql_ide="graphiql",
+            multipart_uploads_enabled=True,
+        )
     )
 )
 
@@ -107,6 +112,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
     return Litestar(
         route_handlers=[
             GraphQLController,
+            ide_assets,
             health,
             *ops_routes,
             job_result,
@@ -118,7 +124,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
             *credit_pages,
         ],
         lifespan=[lifespan],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=exception_handlers(EXCEPTION_HANDLERS),
         middleware=[http_metrics, request_limits(settings)],
         before_send=[add_security_headers],
         request_max_body_size=settings.max_upload_bytes,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from datetime import date
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
 
+from gpcloud.core.auth.roles import ORGANISATION_KINDS, ROLES, spelled
 from gpcloud.settings import SettingsError, get_settings
 
 console = Console()
@@ -19,7 +21,31 @@ def _run(coro):
     return asyncio.run(coro)
 
 
-@click.group()
+class FullHelpGroup(click.Group):
+    """A group whose command list shows each command's whole first line, wrapped, where click
+    would cut it at 45 characters with '...'. Its subgroups are of the same kind."""
+
+    group_class = type
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [
+            (name, command.get_short_help_str(limit=1000))
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+class RoleChoice(click.Choice):
+    """Roles as the API spells them (TENANT_ADMIN); the stored lower case is accepted too."""
+
+    def convert(self, value, param, ctx):
+        return super().convert(value.upper() if isinstance(value, str) else value, param, ctx)
+
+
+@click.group(cls=FullHelpGroup)
 def main() -> None:
     """gpcloud: the Guangdong government procurement cloud."""
     try:
@@ -128,9 +154,18 @@ def tenants_list() -> None:
 @main.command("create-user")
 @click.argument("username")
 @click.option("--tenant", required=True, help="Region code, e.g. 440000.")
-@click.option("--role", "roles", multiple=True, required=True, help="Repeat for several roles.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=RoleChoice([spelled(r) for r in ROLES]),
+    help="Repeat for several roles (as the API spells them; lower case is accepted).",
+)
 @click.option("--org", "org_name", required=True, help="Organisation name (created if missing).")
-@click.option("--org-kind", default="finance_bureau", show_default=True)
+@click.option(
+    "--org-kind", type=click.Choice(ORGANISATION_KINDS), default="finance_bureau", show_default=True
+)
 @click.option("--display-name", default="")
 def create_user(
     username: str,
@@ -145,7 +180,9 @@ def create_user(
 
     try:
         user, password = _run(
-            _create_user(username, tenant, list(roles), org_name, org_kind, display_name)
+            _create_user(
+                username, tenant, [r.lower() for r in roles], org_name, org_kind, display_name
+            )
         )
     except DomainError as exc:
         for p in exc.problems:
@@ -431,25 +468,38 @@ def calendar_show(year: int | None) -> None:
 
 
 @calendar.command("deadline")
-@click.argument("start", type=click.DateTime(["%Y-%m-%d"]))
-@click.argument("period")
+@click.argument("args", nargs=-1, required=True, metavar="[START] PERIOD")
 @click.option("--tenant", default=None, help="Region code whose rule overrides apply.")
-def calendar_deadline(start, period: str, tenant: str | None) -> None:
-    """When PERIOD after START ends: a rule key (e.g. contract_publication) or e.g. 5wd / 20d."""
+def calendar_deadline(args: tuple[str, ...], tenant: str | None) -> None:
+    """When PERIOD after START (YYYY-MM-DD; default today, Asia/Shanghai) ends.
+
+    PERIOD is e.g. 5wd (working days) or 20d (calendar days), or a rule key such as
+    contract_publication."""
     import re
 
+    from gpcloud.core import clock
     from gpcloud.core.calendar import service
     from gpcloud.core.errors import DomainError
     from gpcloud.core.rules.service import rule_deadline
     from gpcloud.core.tenancy.scope import all_tenants
 
+    if len(args) > 2:
+        raise click.UsageError("give at most a start date and a period, e.g. 2026-09-01 5wd")
+    *given, period = args
+    try:
+        start = date.fromisoformat(given[0]) if given else clock.today()
+    except ValueError:
+        raise click.BadParameter(
+            f"{given[0]!r} is not a date: YYYY-MM-DD, e.g. 2026-09-01", param_hint="START"
+        ) from None
+    console.print(f"from {start}" + ("" if given else " (today)"), highlight=False)
     match = re.fullmatch(r"([0-9]+)(wd|d)", period)
     try:
         with all_tenants("cli: deadline for any tenant"):
             result = _run(
-                service.deadline(start.date(), int(match[1]), match[2])
+                service.deadline(start, int(match[1]), match[2])
                 if match
-                else rule_deadline(period, start.date(), tenant)
+                else rule_deadline(period, start, tenant)
             )
     except DomainError as exc:
         raise click.ClickException(str(exc)) from None
@@ -599,7 +649,11 @@ def restore(archive: Path, replace: bool, no_verify: bool) -> None:
 @click.option("--host", default=None, help="Default: settings host.")
 @click.option("--port", type=int, default=None, help="Default: settings port.")
 @click.option(
-    "--demo", is_flag=True, help="Seed demo accounts for every role in Meizhou and Xingning."
+    "--demo",
+    is_flag=True,
+    help="Seed the demo data (accounts for every role in Meizhou and Xingning, registries, "
+    "budget lines, portal history) and print the logins. The embedded default does this by "
+    "itself on its first start (no accounts yet); against PostgreSQL only with --demo.",
 )
 @click.option(
     "--worker/--no-worker",
@@ -626,7 +680,7 @@ def serve(
     workers: int,
     access_log: bool,
 ) -> None:
-    """Run the platform: GraphQL at /graphql (GraphiQL in a browser)."""
+    """Run the platform: the portal at /, GraphQL at /graphql (GraphiQL in a browser)."""
     import uvicorn
 
     from gpcloud.app import create_app
@@ -638,15 +692,16 @@ def serve(
         raise click.UsageError(
             "--workers needs GPCLOUD_DB and GPCLOUD_REDIS set, and the jobs in `gpcloud worker`"
         )
+    host, port = host or settings.host, port or settings.port
+    _check_port(host, port)  # before migrating, seeding or printing anything
     from gpcloud.core.ops.logs import configure as configure_logs
 
-    configure_logs(get_settings().log_format)
+    configure_logs(settings.log_format)
     seeded = _run(_prepare(embedded, demo))
     redis_url(settings)
-    host, port = host or settings.host, port or settings.port
-    console.print(f"gpcloud on http://{host}:{port}/graphql  (database: {_db_label(settings)})")
     if seeded is not None:
         _print_demo_logins(seeded)
+    _print_banner(host, port, settings, seeded is not None and not demo)
     # With several processes, each builds its own app (and pool) from the factory.
     app = "gpcloud.app:create_app" if workers > 1 else create_app(run_worker=worker)
     uvicorn.run(
@@ -668,7 +723,7 @@ async def _prepare(embedded: bool, demo: bool):
     from gpcloud.core.auth.tables import User
     from gpcloud.core.tenancy.scope import all_tenants
     from gpcloud.core.tenancy.tables import Tenant
-    from gpcloud.demo import USERS, seed_demo
+    from gpcloud.demo import USERS, seed_for_serve
 
     if embedded:
         from gpcloud.core.migrations import migrate as run_migrations
@@ -683,11 +738,40 @@ async def _prepare(embedded: bool, demo: bool):
         return None
     if not await Tenant.exists():
         await _apply_tenants(None)
-    await seed_demo()
-    from gpcloud.portal import demo as portal_demo
-
-    await portal_demo.seed()
+    await seed_for_serve()
     return USERS
+
+
+def _check_port(host: str, port: int) -> None:
+    """Refuse at once, with the remedy, when the address is taken (uvicorn would exit 3 after
+    the banner)."""
+    import socket
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+            probe.bind(address)
+    except OSError as exc:
+        raise click.ClickException(
+            f"cannot listen on {host}:{port} ({exc.strerror}): is another gpcloud running? "
+            "Stop it, or pass --port (GPCLOUD_PORT) and, for a second instance, GPCLOUD_VAR"
+        ) from None
+
+
+def _print_banner(host: str, port: int, settings, first_start: bool) -> None:
+    """Short lines that never wrap (soft_wrap), the portal first: it is what a person opens."""
+    base = f"http://{host}:{port}"
+    lines = [
+        "gpcloud is starting:",
+        f"  portal    {base}/",
+        f"  API       {base}/graphql  (GraphiQL in a browser)",
+        f"  database  {_db_label(settings)}",
+    ]
+    if first_start:
+        lines.append("  first start: demo data seeded (later starts seed it only with --demo)")
+    for line in lines:
+        console.print(line, soft_wrap=True, highlight=False)
 
 
 def _db_label(settings) -> str:
@@ -702,7 +786,7 @@ def _print_demo_logins(users) -> None:
     )
     for user in users:
         note = "  (first login: must change password)" if user.first_login else ""
-        table.add_row(user.username, user.tenant, ", ".join(user.roles) + note)
+        table.add_row(user.username, user.tenant, ", ".join(map(spelled, user.roles)) + note)
     console.print(table)
 
 

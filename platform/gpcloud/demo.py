@@ -28,6 +28,13 @@ REGISTRY_DEMOS = (
     "gpcloud.registries.purchasers.demo",
     "gpcloud.credit.demo",
 )
+# What `serve` seeds besides: the data a person needs to walk docs/ by hand (budget lines for
+# the closed loop; the portal's history). Kept out of `seed_demo`, which the scripted walk of
+# docs/closed_loop.py uses and which imports its own budget line.
+SERVE_DEMOS = (
+    "gpcloud.integrations.digital_finance.demo",
+    "gpcloud.portal.demo",
+)
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,14 @@ async def seed_demo() -> list[DemoUser]:
     """The whole demo: accounts, then every registry's records; return the accounts created."""
     created = await seed_accounts()
     for module in REGISTRY_DEMOS:
+        await importlib.import_module(module).seed()
+    return created
+
+
+async def seed_for_serve() -> list[DemoUser]:
+    """`seed_demo` and the data to walk every page of docs/ by hand against `gpcloud serve`."""
+    created = await seed_demo()
+    for module in SERVE_DEMOS:
         await importlib.import_module(module).seed()
     return created
 

@@ -129,3 +129,45 @@ def test_bad_settings_are_reported_not_raised():
     result = gpcloud("migrate", env={"GPCLOUD_PORT": "eighty"})
     assert result.returncode == 1
     assert "GPCLOUD_PORT must be an integer" in result.stderr
+
+
+def test_calendar_deadline_starts_today_when_no_start_is_given():
+    """Issue 21: `calendar deadline 5wd` failed on '5wd' as a date though START is optional."""
+    short = gpcloud("calendar", "deadline", "5wd")
+    assert short.returncode == 0, short.stderr
+    first, *steps = short.stdout.splitlines()
+    assert first.startswith("from ") and first.endswith(" (today)"), first
+    today = first.split()[1]
+    explicit = gpcloud("calendar", "deadline", today, "5wd")
+    assert explicit.returncode == 0, explicit.stderr
+    assert explicit.stdout.splitlines()[1:] == steps and steps[-1].startswith("due ")
+    worded = gpcloud("calendar", "deadline", "2026-09-28", "5wd")
+    assert worded.stdout.splitlines()[-1] == "due 2026-10-10", worded.stdout
+    bad = gpcloud("calendar", "deadline", "2026-9-x", "5wd")
+    assert bad.returncode == 2 and "'2026-9-x' is not a date: YYYY-MM-DD" in bad.stderr
+    assert gpcloud("calendar", "deadline", "--help").stdout.count("[START] PERIOD") == 1
+
+
+def test_cli_help_lists_what_can_be_given(tmp_path):
+    """Issue 21 item 11: the registries, the roles, and descriptions not cut at 45 characters."""
+    unknown = gpcloud("import", "supplier", str(ROOT / "README.md"))
+    assert unknown.returncode == 1
+    assert "did you mean 'suppliers'?" in unknown.stderr and "budget_indicators" in unknown.stderr
+    bad = tmp_path / "suppliers.csv"
+    bad.write_text("name,colour\nx,red\n", encoding="utf-8")
+    header = gpcloud("import", "suppliers", str(bad))
+    assert "docs/import-formats/suppliers.md" in header.stderr, header.stderr
+    roles = gpcloud("create-user", "--help").stdout
+    assert "PROVINCE_ADMIN|TENANT_ADMIN|SUPERVISOR" in roles
+    wrong = gpcloud("create-user", "x", "--tenant", "440000", "--role", "admin", "--org", "o")
+    assert wrong.returncode == 2 and "'ADMIN' is not one of 'PROVINCE_ADMIN'" in wrong.stderr
+    for group in ((), ("calendar",), ("audit",)):
+        listing = gpcloud(*group, "--help").stdout.split("Commands:", 1)[1]
+        assert "..." not in listing, listing
+
+
+def test_format_pages_exist_for_every_import():
+    from gpcloud.core.imports.runner import format_page, import_specs
+
+    for registry in import_specs():
+        assert (ROOT / format_page(registry)).is_file(), registry

@@ -62,7 +62,39 @@ def test_serve_embedded_default_from_scratch(tmp_path):
         output, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, output
     assert "xn.newclerk" in output and "Gpcloud#2021" in output  # the demo logins were printed
+    # Issue 21: the banner names the portal on lines of their own, says why the demo data is
+    # there, and the demo seeds nothing it must then refuse.
+    lines = output.splitlines()
+    assert (
+        f"  portal    {base}/" in lines
+        and f"  API       {base}/graphql  (GraphiQL in a browser)" in lines
+    )
+    assert any(line.startswith("  first start: demo data seeded") for line in lines)
+    assert "does not meet the entry rules" not in output
     assert not (tmp_path / "var" / "redis.sock").exists(), "embedded redis left running"
+
+
+def test_serve_on_a_taken_port_says_so_before_anything_else(tmp_path):
+    import os
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("GPCLOUD_")}
+        result = subprocess.run(
+            [sys.executable, "-m", "gpcloud", "serve", "--port", str(port)],
+            env={**environment, "GPCLOUD_VAR": str(tmp_path / "var")},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert f"cannot listen on 127.0.0.1:{port} (Address already in use)" in result.stderr
+    assert "--port" in result.stderr
+    assert "portal" not in result.stdout and "Demo accounts" not in result.stdout
+    assert not (tmp_path / "var" / "gpcloud.sqlite3").exists()  # nothing migrated or seeded
 
 
 @pytest.mark.skipif(not get_settings().redis, reason="a separate worker needs a Redis server")

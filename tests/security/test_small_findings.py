@@ -191,7 +191,10 @@ async def test_not_found_bodies_do_not_carry_markup(client, path):
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("application/json")
     assert "<" not in response.text and ">" not in response.text
-    assert "\\u003c" in response.text  # still says what was not found, escaped
+    if path.startswith("/regions/"):  # issue 21: a page's 404 does not repeat the address
+        assert "alert" not in response.text
+    else:
+        assert "\\u003c" in response.text  # a search's refusal names the value, escaped
 
 
 # A refused field next to changePassword

@@ -27,3 +27,17 @@ def to_yuan(fen: int) -> Decimal:
 
 def to_yuan_or_none(fen: int | None) -> Decimal | None:
     return None if fen is None else to_yuan(fen)
+
+
+def format_yuan(amount: Decimal) -> str:
+    """3990000.00 -> "3,990,000.00": what people read (programs get the plain Decimal)."""
+    return f"{amount:,.2f}"
+
+
+def format_wan(amount: Decimal) -> str:
+    """In 万元, as Chinese procurement notices state budgets: 3990000 -> "399.00",
+    12345.6 -> "1.23456" (no yuan lost: up to 6 places, trailing zeros beyond 2 dropped)."""
+    wan = (amount / 10_000).quantize(Decimal("0.000001"))
+    text = f"{wan:,.6f}".rstrip("0")
+    whole, _, places = text.partition(".")
+    return f"{whole}.{places.ljust(2, '0')}"

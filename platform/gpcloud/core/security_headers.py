@@ -20,9 +20,13 @@ PAGE_POLICY = (
 )
 # JSON, files: nothing in them may run or load anything, even if opened in a browser.
 DATA_POLICY = b"default-src 'none'; frame-ancestors 'none'"
-# GraphiQL (strawberry's page) runs inline scripts and loads its bundle from unpkg.com.
+# GraphiQL (core/graphql/ide): scripts and styles only from the app itself, no inline script.
+# Its editor (CodeMirror) sets style attributes, hence 'unsafe-inline' for styles alone.
 IDE_PATH = "/graphql"
-IDE_POLICY = b"frame-ancestors 'none'"
+IDE_POLICY = (
+    b"default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    b"font-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
 def _policy(scope: Scope, content_type: bytes) -> bytes:

@@ -75,12 +75,30 @@ def write_csv(path: Path, header: list[str], rows: Iterable[Iterable[Cell]]) -> 
         writer.writerows(rows)
 
 
+MIN_WIDTH, MAX_WIDTH = 6, 60
+
+
+def _display_width(value: Cell) -> int:
+    """Characters as a spreadsheet shows them: a Chinese character is two wide."""
+    text = "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
+    return sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+
+
+def column_widths(header: list[str], rows: list[list[Cell]]) -> list[int]:
+    widths = [_display_width(h) for h in header]
+    for row in rows:
+        for index, value in enumerate(row[: len(widths)]):
+            widths[index] = max(widths[index], _display_width(value))
+    return [min(MAX_WIDTH, max(MIN_WIDTH, w + 2)) for w in widths]
+
+
 def write_xlsx(
     path: Path, header: list[str], rows: Iterable[Iterable[Cell]], sheet: str = "Sheet1"
 ) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(sheet)
@@ -100,6 +118,11 @@ def write_xlsx(
                 written.number_format = "0." + "0" * places
         return written
 
+    rows = [list(row) for row in rows]
+    # Opened by people: the header stays in view, and each column is as wide as its text.
+    worksheet.freeze_panes = "A2"
+    for index, width in enumerate(column_widths(header, rows), start=1):
+        worksheet.column_dimensions[get_column_letter(index)].width = width
     worksheet.append([cell(v) for v in header])
     for row in rows:
         worksheet.append([cell(v) for v in row])

@@ -16,7 +16,8 @@ from litestar.static_files import create_static_files_router
 
 from gpcloud.core.bad_requests import RowId
 from gpcloud.core.errors import DomainError
-from gpcloud.core.money import to_yuan_or_none
+from gpcloud.core.money import format_wan, format_yuan, to_yuan_or_none
+from gpcloud.core.tenancy.config import effective_config
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.portal import legacy, service
 from gpcloud.portal.tables import KIND_LABELS, METHOD_LABELS
@@ -27,6 +28,8 @@ templates = Environment(
     loader=FileSystemLoader(Path(__file__).parent / "templates"),
     autoescape=select_autoescape(["html"]),
 )
+templates.filters["yuan"] = format_yuan
+templates.filters["wan"] = format_wan
 
 
 @dataclass(frozen=True)
@@ -64,24 +67,49 @@ async def _views(rows: list[dict]) -> list[View]:
     ]
 
 
+@dataclass(frozen=True)
+class Place:
+    """A region of the selector and the home page's tree: cities hold their counties."""
+
+    code: str
+    name: str
+    children: tuple[Place, ...] = ()
+
+
+def region_tree(tree, code: str) -> Place:
+    return Place(
+        code,
+        tree.nodes[code].name,
+        tuple(region_tree(tree, c) for c in sorted(tree.children.get(code, []))),
+    )
+
+
 async def _page(template: str, region: str | None = None, **context) -> Response:
     tree = await tenant_tree()
     province = tree.root
-    regions = [(province, tree.nodes[province].name)] + [
-        (c, tree.nodes[c].name) for c in sorted(tree.children.get(province, []))
-    ]
-    if region and region not in dict(regions) and region in tree.nodes:
-        regions.append((region, tree.nodes[region].name))
     html = templates.get_template(template).render(
         site=SITE,
+        footer=await footer(province),
+        places=region_tree(tree, province),
         kinds=KIND_LABELS,
         methods=METHOD_LABELS,
-        regions=regions,
         region=region,
         highlight=service.highlight,
         **context,
     )
     return Response(content=html, media_type="text/html; charset=utf-8")
+
+
+async def footer(province: str) -> dict:
+    """主办单位, support phone and 备案号 from the province's config (`portal`, `contacts`)."""
+    values = (await effective_config(province)).values
+    portal, contacts = values.get("portal") or {}, values.get("contacts") or {}
+    return {
+        "host": portal.get("host", ""),
+        "icp": portal.get("icp", ""),
+        "office": contacts.get("office", ""),
+        "phone": contacts.get("phone", ""),
+    }
 
 
 async def _home(region: str | None) -> Response:
@@ -110,7 +138,7 @@ async def home() -> Response:
 @get("/regions/{code:str}", include_in_schema=False)
 async def region_page(code: FromPath[str]) -> Response:
     if (await tenant_tree()).get(code) is None:
-        raise NotFoundException(f"no region {code}")
+        raise NotFoundException("no such region")
     return await _home(code)
 
 
@@ -152,7 +180,7 @@ async def notice_detail(notice_id: RowId) -> Response:
     try:
         row = await service.get(notice_id)
     except DomainError:
-        raise NotFoundException(f"no notice {notice_id}") from None
+        raise NotFoundException("no such notice") from None
     (notice,) = await _views([row])
     suppliers = [
         {

@@ -37,7 +37,10 @@ async def test_rollout_status_is_public(client):
     result = await gql(client, STATUS, {"code": "441481"})
     rows = {r["subsystem"]: r for r in result["data"]["rolloutStatus"]}
     assert rows["transaction"] == {"subsystem": "transaction", "goLive": "2021-08-01", "live": True}
-    assert (await gql(client, STATUS, {"code": "999999"}))["data"]["rolloutStatus"] is None
+    unknown = await gql(client, STATUS, {"code": "999999"})
+    assert unknown["data"] == {"rolloutStatus": None}  # issue 21: now with an error
+    assert unknown["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert unknown["errors"][0]["message"] == "region 999999 not found"
 
 
 @strawberry.type

@@ -40,7 +40,7 @@ async def test_home_list_detail_and_region_pages(client, walked):
     detail_link = results.split('href="/notices/', 1)[1].split('"', 1)[0]
     detail = await page(client, f"/notices/{detail_link}")
     assert detail.split('<ol class="chain">')[1].count("<li") == 7
-    assert "4380000.00" in detail
+    assert "4,380,000.00 元（438.00 万元）" in detail
     county = await page(client, "/regions/441481")
     assert "兴宁市政府采购" in county
     await page(client, "/regions/999999", 404)
@@ -128,6 +128,27 @@ def browse(base: str) -> None:
         assert driver.execute_script(fits), "the detail page is wider than a phone"
         steps[-1].find_element(By.TAG_NAME, "a").click()
         assert "验收" in driver.find_element(By.TAG_NAME, "h1").text
+        # A county from the region selector (issue 21), and the home page's region tree.
+        from selenium.webdriver.support.ui import Select
+
+        driver.get(base + "/")
+        Select(driver.find_element(By.NAME, "region")).select_by_value("441481")
+        driver.find_element(By.CSS_SELECTOR, "header form button").click()
+        chosen = Select(driver.find_element(By.NAME, "region")).first_selected_option
+        assert chosen.text == "兴宁市" and "region=441481" in driver.current_url
+        driver.get(base + "/")
+        tree = driver.find_element(By.CSS_SELECTOR, "ul.regions")
+        if shots := os.environ.get("GPCLOUD_SCREENSHOTS"):
+            driver.execute_script("arguments[0].scrollIntoView()", tree)
+            tree.screenshot(os.path.join(shots, "portal-region-tree.png"))
+        tree.find_element(By.LINK_TEXT, "兴宁市").click()
+        assert driver.find_element(By.TAG_NAME, "h1").text == "兴宁市政府采购"
+        # A wrong address: the portal's error page (issue 21), not JSON.
+        driver.get(base + "/notices/999999")
+        assert driver.find_element(By.TAG_NAME, "h1").text == "页面不存在"
+        assert driver.find_element(By.CSS_SELECTOR, "header a").text == "广东政府采购智慧云平台"
+        if shots := os.environ.get("GPCLOUD_SCREENSHOTS"):
+            driver.save_screenshot(os.path.join(shots, "portal-error-page.png"))
     finally:
         driver.quit()
 

@@ -89,11 +89,11 @@ def _check_roles(actor: CurrentUser | None, tenant: TenantNode, roles: list[str]
             problems.append(Problem("INVALID_ROLE", f"unknown role {role!r}", "roles"))
         elif role == PROVINCE_ADMIN and not _provincial(actor):
             problems.append(
-                Problem("FORBIDDEN_ROLE", "only a provincial admin grants province_admin", "roles")
+                Problem("FORBIDDEN_ROLE", "only a provincial admin grants PROVINCE_ADMIN", "roles")
             )
         elif role == PROVINCE_ADMIN and tenant.level != "province":
             problems.append(
-                Problem("FORBIDDEN_ROLE", "province_admin is only for province accounts", "roles")
+                Problem("FORBIDDEN_ROLE", "PROVINCE_ADMIN is only for province accounts", "roles")
             )
     return problems
 

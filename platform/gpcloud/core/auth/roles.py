@@ -22,6 +22,13 @@ ROLES = (
 
 ADMIN_ROLES = frozenset({PROVINCE_ADMIN, TENANT_ADMIN})
 
+
+def spelled(role: str) -> str:
+    """A role as people read it everywhere (messages, CLI, docs): the API's Role enum name,
+    TENANT_ADMIN. Stored values stay lower case."""
+    return role.upper()
+
+
 # Organisation kinds; a user's organisation is one of them.
 FINANCE_BUREAU = "finance_bureau"
 ORGANISATION_KINDS = (

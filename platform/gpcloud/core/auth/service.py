@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from gpcloud.core.auth import passwords, records, throttle
 from gpcloud.core.auth.permissions import Perm, granted, holders
+from gpcloud.core.auth.roles import spelled
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.auth.tokens import TokenError, issue_token, read_token
 from gpcloud.core.batch import row_lists_by_key, rows_by_key
@@ -60,7 +61,7 @@ class CurrentUser:
         if not self.can(permission):
             raise DomainError(
                 "FORBIDDEN",
-                f"needs the permission {permission} (held by: {', '.join(holders(permission))})",
+                f"needs the permission {permission} (held by: {', '.join(map(spelled, holders(permission)))})",
             )
         if region is not None and not self.in_region(region):
             raise DomainError("FORBIDDEN", f"region {region} is outside yours ({self.tenant})")

@@ -18,7 +18,7 @@ from strawberry.types import Info
 from strawberry.utils.str_converters import to_camel_case
 
 from gpcloud.core.auth.permissions import ABOUT, GRANTS, Perm, holders
-from gpcloud.core.auth.roles import ROLES
+from gpcloud.core.auth.roles import ROLES, spelled
 from gpcloud.core.errors import DomainError
 from gpcloud.core.imports.runner import import_specs
 from gpcloud.core.tenancy.rollout import require_live
@@ -73,7 +73,7 @@ class Requires(Authenticated):
             raise Denied(
                 "FORBIDDEN",
                 f"needs the permission {self.permission} "
-                f"(held by: {', '.join(holders(self.permission))})",
+                f"(held by: {', '.join(map(spelled, holders(self.permission)))})",
             )
         return True
 
@@ -135,7 +135,7 @@ def render_permissions(schema) -> str:
         "same permission of every caller. Whose rows an account may act on (its own unit, its own",
         "contracts, its region) is decided by the service, not by the permission.",
         "",
-        "| permission | " + " | ".join(roles) + " |",
+        "| permission | " + " | ".join(map(spelled, roles)) + " |",
         "|---|" + "---|" * len(roles),
     ]
     for permission in Perm:

@@ -13,6 +13,7 @@ every rejected row is in the reject report with its row number and reasons.
 from __future__ import annotations
 
 import asyncio
+import difflib
 import logging
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -47,10 +48,32 @@ def import_specs() -> dict[str, ImportSpec]:
 
 
 def get_spec(registry: str) -> ImportSpec:
-    spec = import_specs().get(registry)
+    specs = import_specs()
+    spec = specs.get(registry)
     if spec is None:
-        raise DomainError("UNKNOWN_REGISTRY", f"no import for {registry!r}", "registry")
+        close = difflib.get_close_matches(registry, specs, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise DomainError(
+            "UNKNOWN_REGISTRY",
+            f"no import for {registry!r}: {hint}the imports are {', '.join(sorted(specs))}",
+            "registry",
+        )
     return spec
+
+
+# The format pages in docs/import-formats/, for registries whose page is named otherwise.
+FORMAT_PAGES = {
+    "agency_rooms": "agencies",
+    "supplier_qualifications": "suppliers",
+    "goods_categories": "goods",
+    "goods_listings": "goods",
+}
+
+
+def format_page(registry: str) -> str:
+    """Where a registry's file format is written down (also the `importFormats` query)."""
+    page = FORMAT_PAGES.get(registry, registry).replace("_", "-")
+    return f"docs/import-formats/{page}.md"
 
 
 @dataclass
@@ -82,7 +105,10 @@ def _columns(spec: ImportSpec, header: list[str]) -> list[Column | None]:
         if unknown:
             parts.append(f"unknown columns: {', '.join(unknown)}")
         raise ImportFileError(
-            "BAD_HEADERS", "; ".join(parts) + f" (see the {spec.registry} file format)"
+            "BAD_HEADERS",
+            "; ".join(parts)
+            + f" (the {spec.registry} file format: {format_page(spec.registry)}, or the "
+            "importFormats query)",
         )
     return columns
 

@@ -11,6 +11,7 @@ from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.errors import NotFound
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Public, Requires, allow
@@ -251,12 +252,16 @@ class ReadinessPayload:
 class TenantSettingsQueries:
     @strawberry.field(
         extensions=allow(Public()),
-        description="Go-live state of each subsystem.",
+        description="Go-live state of each subsystem: `live` from the go-live date in the "
+        "tenant's config, whatever its go-live checklist says. `readiness` is that checklist, "
+        "reviewed before the province sets the date; it switches nothing on, so a tenant can be "
+        "live but not ready (a date set early, or an item reopened since). An unknown region "
+        "is an error (NOT_FOUND).",
         directives=[ListSize(max=20)],
     )
     async def rollout_status(self, region_code: str) -> list[SubsystemRollout] | None:
         if (await tenant_tree()).get(region_code) is None:
-            return None
+            raise NotFound("region", region_code)
         return [
             SubsystemRollout(subsystem=r.subsystem, go_live=r.go_live, live=r.live)
             for r in rollout(await effective_config(region_code))
@@ -270,7 +275,9 @@ class TenantSettingsQueries:
 
     @strawberry.field(
         extensions=allow(Requires(Perm.READINESS_READ)),
-        description="The go-live checklist of a tenant.",
+        description="The go-live checklist of a tenant: what must hold before the province "
+        "sets a subsystem's go-live date. It switches nothing on: rolloutStatus says what is "
+        "live (from the dates).",
     )
     async def readiness(self, region_code: str) -> Readiness:
         return Readiness.of(region_code, await readiness.checklist(region_code))

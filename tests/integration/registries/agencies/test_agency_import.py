@@ -215,6 +215,10 @@ async def test_the_old_portals_agencies_are_migrated_and_bad_rows_reported(tmp_p
     }
     sheet = load_workbook(tmp_path / "out-agencies" / "rejects.xlsx").active
     assert [c.value for c in sheet[1]][:3] == ["row", "reasons", "uscc"]
+    # Issue 21: row numbers are numbers, the header stays in view, columns fit their text.
+    assert all(c.data_type == "n" for c in sheet["A"][1:]) and sheet["A"][1].value == min(reasons)
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["B"].width > sheet.column_dimensions["A"].width >= 6
 
 
 async def test_migrated_accounts_use_the_old_password_once_and_must_change_it(

@@ -686,7 +686,7 @@ async def test_an_upload_through_the_api_is_imported_by_a_job(client, tmp_path, 
     assert refused.json()["data"]["startImport"]["errors"][0] == {
         "field": None,
         "code": "FORBIDDEN",
-        "message": "needs the permission supplier.import (held by: province_admin)",
+        "message": "needs the permission supplier.import (held by: PROVINCE_ADMIN)",
     }
     wrong = write_csv(tmp_path / "wrong.csv", ["编号", "名称"], [["1", "x"]])
     bad = await client.post(
