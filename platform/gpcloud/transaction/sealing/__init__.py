@@ -1,0 +1,47 @@
+"""Sealed electronic bids (gpcloud-bid-v1): the format, its checks, the platform's receipts and
+the reference client's sealing. The transaction domain calls these; docs/sealed-bids.md is the
+specification a browser client implements.
+"""
+
+from gpcloud.transaction.sealing.envelope import (
+    FORMAT,
+    SealedBid,
+    bid_message,
+    check_sealed,
+    digest_of,
+    generate_sealing_key,
+    generate_signing_key,
+    raw_public,
+    recover_content_key,
+    seal,
+    sealed_for,
+    unseal,
+    verify_bid_signature,
+    wrap_key,
+)
+from gpcloud.transaction.sealing.package import BidFile, BidPackage, pack, read_package
+from gpcloud.transaction.sealing.receipts import canonical_json, sign_receipt, verify_receipt
+
+__all__ = [
+    "FORMAT",
+    "BidFile",
+    "BidPackage",
+    "SealedBid",
+    "bid_message",
+    "canonical_json",
+    "check_sealed",
+    "digest_of",
+    "generate_sealing_key",
+    "generate_signing_key",
+    "pack",
+    "raw_public",
+    "read_package",
+    "recover_content_key",
+    "seal",
+    "sealed_for",
+    "sign_receipt",
+    "unseal",
+    "verify_bid_signature",
+    "verify_receipt",
+    "wrap_key",
+]
