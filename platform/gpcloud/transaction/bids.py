@@ -16,8 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from gpcloud.core import clock, storage
-from gpcloud.core import keys as key_registry
+from gpcloud.core import clock
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
@@ -25,6 +24,7 @@ from gpcloud.core.db import is_sqlite, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.transaction import sealing
+from gpcloud.transaction.external import key_registry, storage
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import Bid, Project
 from gpcloud.transaction.workflow import BID
@@ -119,7 +119,7 @@ async def submit(
         raise DomainError(
             "BID_WRONG_PROJECT", "the bid was sealed for another project or lot", "ciphertext"
         )
-    key = await key_registry.active_key(actor.organisation_id, "sign")
+    key = await key_registry.active_key(actor.organisation_id, key_registry.SIGNING)
     if key is None:
         raise DomainError(
             "NO_SIGNING_KEY", "register your organisation's signing key first", "signature"

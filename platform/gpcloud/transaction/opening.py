@@ -17,9 +17,10 @@ import binascii
 import hashlib
 import json
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
-from gpcloud.core import clock, storage
+from gpcloud.core import clock
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import AGENCY, SUPPLIER
 from gpcloud.core.auth.service import CurrentUser
@@ -31,6 +32,7 @@ from gpcloud.core.tenancy.config import effective_config
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.supervision import plans
 from gpcloud.transaction import bids, sealing
+from gpcloud.transaction.external import storage
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import Bid, OpeningRecord, Project, UnsealAttempt
 from gpcloud.transaction.workflow import BID, PROJECT
@@ -152,10 +154,19 @@ async def _attempt(bid: dict, outcome: str, cause: str | None, message: str = ""
     )
 
 
+@dataclass(frozen=True)
+class Unsealing:
+    """An attempt's outcome: the bid as it stands, and the failure (logged) if it failed."""
+
+    bid: dict
+    failure: DomainError | None = None
+
+
 @requires(Perm.BID_UNSEAL)
-async def unseal(actor: CurrentUser, bid_id: int, content_key: str) -> dict:
+async def unseal(actor: CurrentUser, bid_id: int, content_key: str) -> Unsealing:
     """The bidder's content key opens its bid, in the hall, within the window. A failed attempt
-    is logged (and committed) before its error is returned; the bidder may try again."""
+    is logged and returned, not raised, so that the log is committed with the request; the
+    bidder may try again within the window."""
     key = _decode_key(content_key)
     at = clock.now()
     with all_tenants(PARTY_SCOPE):
@@ -198,7 +209,7 @@ async def unseal(actor: CurrentUser, bid_id: int, content_key: str) -> dict:
         if failure is not None:
             async with transaction():
                 await _attempt(bid, failure.problems[0].code, cause, str(failure))
-            raise failure
+            return Unsealing(bid, failure)
         form = package.form
         files = [
             {
@@ -210,7 +221,7 @@ async def unseal(actor: CurrentUser, bid_id: int, content_key: str) -> dict:
         ]
         async with transaction():
             await _attempt(bid, "opened", None)
-            return await BID.move(
+            moved = await BID.move(
                 actor,
                 bid,
                 "unseal",
@@ -223,6 +234,7 @@ async def unseal(actor: CurrentUser, bid_id: int, content_key: str) -> dict:
                 },
                 {"digest": bid["digest"], "files": len(files)},
             )
+            return Unsealing(moved)
 
 
 def _price_fen(form: dict) -> int | None:

@@ -9,9 +9,12 @@ from gpcloud.transaction.tables import (
     Announcement,
     Award,
     Bid,
+    DocumentObtained,
     OpeningRecord,
     OpeningResponse,
+    ProcurementDocument,
     Project,
+    Question,
     UnsealAttempt,
 )
 
@@ -26,6 +29,9 @@ APP_CONFIG = AppConfig(
         UnsealAttempt,
         OpeningRecord,
         OpeningResponse,
+        ProcurementDocument,
+        DocumentObtained,
+        Question,
     ],
     migration_dependencies=[
         "gpcloud.supervision.piccolo_app",

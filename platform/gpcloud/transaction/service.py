@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from gpcloud.core.auth.permissions import Perm, requires
-from gpcloud.core.auth.roles import ADMIN_ROLES, AGENCY, SUPERVISOR
+from gpcloud.core.auth.roles import ADMIN_ROLES, AGENCY, SUPERVISOR, SUPPLIER
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import LEGAL_TZ, now, today
 from gpcloud.core.db import transaction
@@ -418,11 +418,16 @@ async def awards(project_id: int) -> list[dict]:
 async def search(
     actor: CurrentUser, status: str | None, first: int | None, after: str | None
 ) -> Page:
-    """An agency's own projects; a purchaser's unit's; admins and supervisors their region's."""
+    """An agency's own projects and a supplier's (documents obtained or bid on), wherever they
+    are; a purchaser's unit's; admins and supervisors their region's."""
+    from gpcloud.transaction import parties
+
     query = Project.select()
     if not actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
         if AGENCY in actor.roles:
-            query = query.where(Project.agency_organisation == actor.organisation_id)
+            return await parties.agency_search(actor, status, first, after)
+        if SUPPLIER in actor.roles:
+            return await parties.supplier_search(actor, status, first, after)
         else:
             unit = await purchaser_unit(actor)
             query = query.where(Project.purchaser == unit["id"])

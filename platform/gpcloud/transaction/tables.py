@@ -134,3 +134,43 @@ class OpeningResponse(TenantOwned, Table, tablename="opening_response"):
     answer = Text(null=True, default=None)
     created_at = Timestamptz()
     answered_at = Timestamptz(null=True, default=None)
+
+
+class ProcurementDocument(TenantOwned, Table, tablename="procurement_document"):
+    """采购文件, one row per published version: what evaluation will score as structured data
+    (JSON lists), the price weight, and the attached files (in file storage)."""
+
+    project = ForeignKey(Project, on_delete=OnDelete.restrict, index=True)
+    version = Integer()
+    summary = Text(default="")  # what this version changed (a clarification or correction)
+    requirements = Text(default="[]")
+    qualification = Text(default="[]")
+    compliance = Text(default="[]")
+    criteria = Text(default="[]")  # [{"name", "weight"}], price included
+    price_weight = Integer()  # percent
+    lots = Text(default='["1"]')
+    files = Text(default="[]")  # [{"name", "size", "sha256", "key"}]
+    bid_security_required = Boolean(default=False)
+    published_at = Timestamptz()
+    available_until = Date()
+
+
+class DocumentObtained(TenantOwned, Table, tablename="document_obtained"):
+    """Who obtained a project's documents, when, and which version (a party from then on)."""
+
+    project = ForeignKey(Project, on_delete=OnDelete.restrict, index=True)
+    supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    version = Integer()
+    obtained_at = Timestamptz()
+
+
+class Question(TenantOwned, Table, tablename="procurement_question"):
+    """询问: a supplier's question on the documents, answered within 3 wd (Regulation art. 52)."""
+
+    project = ForeignKey(Project, on_delete=OnDelete.restrict, index=True)
+    supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    text = Text()
+    asked_at = Timestamptz()
+    answer_due = Date()
+    answer = Text(null=True, default=None)
+    answered_at = Timestamptz(null=True, default=None)

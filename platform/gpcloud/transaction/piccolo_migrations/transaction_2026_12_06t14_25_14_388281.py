@@ -2,6 +2,8 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.columns.base import OnDelete, OnUpdate
 from piccolo.columns.column_types import (
     BigInt,
+    Boolean,
+    Date,
     ForeignKey,
     Integer,
     Serial,
@@ -9,6 +11,7 @@ from piccolo.columns.column_types import (
     Timestamptz,
     Varchar,
 )
+from piccolo.columns.defaults.date import DateNow
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 from piccolo.table import Table
@@ -81,9 +84,9 @@ class Tenant(Table, tablename="tenant", schema=None):
     )
 
 
-ID = "2026-12-06T14:24:00:832930"
+ID = "2026-12-06T14:25:14:388281"
 VERSION = "1.38.0"
-DESCRIPTION = "Sealed electronic bids: the deadline instant and the opening window on projects (with next_check for the scheduler), bids, unseal attempts, opening records and responses"
+DESCRIPTION = "Electronic transaction: the deadline instant and the opening window on projects (with next_check for the scheduler), procurement documents, who obtained them, questions, sealed bids, unseal attempts, opening records and responses"
 
 
 async def forwards():
@@ -97,13 +100,34 @@ async def forwards():
     )
 
     manager.add_table(
+        class_name="DocumentObtained",
+        tablename="document_obtained",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(
+        class_name="Question",
+        tablename="procurement_question",
+        schema=None,
+        columns=None,
+    )
+
+    manager.add_table(class_name="Bid", tablename="bid", schema=None, columns=None)
+
+    manager.add_table(
         class_name="UnsealAttempt",
         tablename="unseal_attempt",
         schema=None,
         columns=None,
     )
 
-    manager.add_table(class_name="Bid", tablename="bid", schema=None, columns=None)
+    manager.add_table(
+        class_name="ProcurementDocument",
+        tablename="procurement_document",
+        schema=None,
+        columns=None,
+    )
 
     manager.add_table(
         class_name="OpeningResponse",
@@ -330,8 +354,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="UnsealAttempt",
-        tablename="unseal_attempt",
+        table_class_name="DocumentObtained",
+        tablename="document_obtained",
         column_name="tenant_id",
         db_column_name="tenant_id",
         column_class_name="ForeignKey",
@@ -354,8 +378,8 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="UnsealAttempt",
-        tablename="unseal_attempt",
+        table_class_name="DocumentObtained",
+        tablename="document_obtained",
         column_name="created_at",
         db_column_name="created_at",
         column_class_name="Timestamptz",
@@ -375,14 +399,14 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="UnsealAttempt",
-        tablename="unseal_attempt",
-        column_name="bid",
-        db_column_name="bid",
+        table_class_name="DocumentObtained",
+        tablename="document_obtained",
+        column_name="project",
+        db_column_name="project",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
-            "references": Bid,
+            "references": Project,
             "on_delete": OnDelete.restrict,
             "on_update": OnUpdate.cascade,
             "target_column": None,
@@ -399,10 +423,55 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="UnsealAttempt",
-        tablename="unseal_attempt",
-        column_name="at",
-        db_column_name="at",
+        table_class_name="DocumentObtained",
+        tablename="document_obtained",
+        column_name="supplier_organisation",
+        db_column_name="supplier_organisation",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Organisation,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="DocumentObtained",
+        tablename="document_obtained",
+        column_name="version",
+        db_column_name="version",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="DocumentObtained",
+        tablename="document_obtained",
+        column_name="obtained_at",
+        db_column_name="obtained_at",
         column_class_name="Timestamptz",
         column_class=Timestamptz,
         params={
@@ -420,14 +489,106 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="UnsealAttempt",
-        tablename="unseal_attempt",
-        column_name="outcome",
-        db_column_name="outcome",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="Question",
+        tablename="procurement_question",
+        column_name="tenant_id",
+        db_column_name="tenant_id",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
         params={
-            "length": 32,
+            "references": Tenant,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Question",
+        tablename="procurement_question",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Question",
+        tablename="procurement_question",
+        column_name="project",
+        db_column_name="project",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Project,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Question",
+        tablename="procurement_question",
+        column_name="supplier_organisation",
+        db_column_name="supplier_organisation",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Organisation,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Question",
+        tablename="procurement_question",
+        column_name="text",
+        db_column_name="text",
+        column_class_name="Text",
+        column_class=Text,
+        params={
             "default": "",
             "null": False,
             "primary_key": False,
@@ -442,14 +603,55 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="UnsealAttempt",
-        tablename="unseal_attempt",
-        column_name="cause",
-        db_column_name="cause",
-        column_class_name="Varchar",
-        column_class=Varchar,
+        table_class_name="Question",
+        tablename="procurement_question",
+        column_name="asked_at",
+        db_column_name="asked_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
         params={
-            "length": 16,
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Question",
+        tablename="procurement_question",
+        column_name="answer_due",
+        db_column_name="answer_due",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="Question",
+        tablename="procurement_question",
+        column_name="answer",
+        db_column_name="answer",
+        column_class_name="Text",
+        column_class=Text,
+        params={
             "default": None,
             "null": True,
             "primary_key": False,
@@ -464,15 +666,15 @@ async def forwards():
     )
 
     manager.add_column(
-        table_class_name="UnsealAttempt",
-        tablename="unseal_attempt",
-        column_name="message",
-        db_column_name="message",
-        column_class_name="Text",
-        column_class=Text,
+        table_class_name="Question",
+        tablename="procurement_question",
+        column_name="answered_at",
+        db_column_name="answered_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
         params={
-            "default": "",
-            "null": False,
+            "default": None,
+            "null": True,
             "primary_key": False,
             "unique": False,
             "index": False,
@@ -1013,6 +1215,482 @@ async def forwards():
         column_class=Timestamptz,
         params={
             "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="UnsealAttempt",
+        tablename="unseal_attempt",
+        column_name="tenant_id",
+        db_column_name="tenant_id",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Tenant,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="UnsealAttempt",
+        tablename="unseal_attempt",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="UnsealAttempt",
+        tablename="unseal_attempt",
+        column_name="bid",
+        db_column_name="bid",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Bid,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="UnsealAttempt",
+        tablename="unseal_attempt",
+        column_name="at",
+        db_column_name="at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="UnsealAttempt",
+        tablename="unseal_attempt",
+        column_name="outcome",
+        db_column_name="outcome",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 32,
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="UnsealAttempt",
+        tablename="unseal_attempt",
+        column_name="cause",
+        db_column_name="cause",
+        column_class_name="Varchar",
+        column_class=Varchar,
+        params={
+            "length": 16,
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="UnsealAttempt",
+        tablename="unseal_attempt",
+        column_name="message",
+        db_column_name="message",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="tenant_id",
+        db_column_name="tenant_id",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Tenant,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="created_at",
+        db_column_name="created_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="project",
+        db_column_name="project",
+        column_class_name="ForeignKey",
+        column_class=ForeignKey,
+        params={
+            "references": Project,
+            "on_delete": OnDelete.restrict,
+            "on_update": OnUpdate.cascade,
+            "target_column": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="version",
+        db_column_name="version",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="summary",
+        db_column_name="summary",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="requirements",
+        db_column_name="requirements",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "[]",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="qualification",
+        db_column_name="qualification",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "[]",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="compliance",
+        db_column_name="compliance",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "[]",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="criteria",
+        db_column_name="criteria",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "[]",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="price_weight",
+        db_column_name="price_weight",
+        column_class_name="Integer",
+        column_class=Integer,
+        params={
+            "default": 0,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="lots",
+        db_column_name="lots",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": '["1"]',
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="files",
+        db_column_name="files",
+        column_class_name="Text",
+        column_class=Text,
+        params={
+            "default": "[]",
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="bid_security_required",
+        db_column_name="bid_security_required",
+        column_class_name="Boolean",
+        column_class=Boolean,
+        params={
+            "default": False,
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="published_at",
+        db_column_name="published_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="ProcurementDocument",
+        tablename="procurement_document",
+        column_name="available_until",
+        db_column_name="available_until",
+        column_class_name="Date",
+        column_class=Date,
+        params={
+            "default": DateNow(),
             "null": False,
             "primary_key": False,
             "unique": False,
