@@ -20,7 +20,12 @@ from gpcloud.transaction.sealing.envelope import (
     wrap_key,
 )
 from gpcloud.transaction.sealing.package import BidFile, BidPackage, pack, read_package
-from gpcloud.transaction.sealing.receipts import canonical_json, sign_receipt, verify_receipt
+from gpcloud.transaction.sealing.receipts import (
+    canonical_json,
+    make_receipt,
+    sign_receipt,
+    verify_receipt,
+)
 
 __all__ = [
     "FORMAT",
@@ -33,6 +38,7 @@ __all__ = [
     "digest_of",
     "generate_sealing_key",
     "generate_signing_key",
+    "make_receipt",
     "pack",
     "raw_public",
     "read_package",
