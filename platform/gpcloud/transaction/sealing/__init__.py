@@ -26,11 +26,13 @@ from gpcloud.transaction.sealing.receipts import (
     sign_receipt,
     verify_receipt,
 )
+from gpcloud.transaction.sealing.scheme import Scheme, scheme_for
 
 __all__ = [
     "FORMAT",
     "BidFile",
     "BidPackage",
+    "Scheme",
     "SealedBid",
     "bid_message",
     "canonical_json",
@@ -44,6 +46,7 @@ __all__ = [
     "read_package",
     "recover_content_key",
     "seal",
+    "scheme_for",
     "sealed_for",
     "sign_receipt",
     "unseal",
