@@ -15,6 +15,7 @@ DOMAINS: tuple[str, ...] = (
     "gpcloud.core.rules",
     "gpcloud.core.notifications",
     "gpcloud.core.scheduler",
+    "gpcloud.core.keys",
     "gpcloud.portal",
     "gpcloud.registries.purchasers",
     "gpcloud.registries.agencies",

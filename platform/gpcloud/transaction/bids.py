@@ -22,9 +22,10 @@ from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import is_sqlite, transaction
 from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.keys import service as key_registry
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.transaction import sealing
-from gpcloud.transaction.external import key_registry, storage
+from gpcloud.transaction.external import storage
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import Bid, Project
 from gpcloud.transaction.workflow import BID

@@ -1,5 +1,5 @@
-"""The file store and the key registry (core, built on branch i14-sealing), imported when first
-used so that this domain loads before they are merged. Removed once they are."""
+"""The file store (core/storage, being built on branch i14-sealing), imported when first used so
+that this domain loads before it is merged. Removed once it is."""
 
 from __future__ import annotations
 
@@ -15,4 +15,3 @@ class _Lazy:
 
 
 storage = _Lazy("gpcloud.core.storage")
-key_registry = _Lazy("gpcloud.core.keys.service")

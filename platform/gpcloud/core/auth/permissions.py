@@ -64,6 +64,7 @@ class Perm(StrEnum):
     CONTRACT_PUBLISH = "contract.publish"
     CONTRACT_FILE = "contract.file"
     SIGNING_KEY_MANAGE = "signing_key.manage"
+    BID_KEY_MANAGE = "bid_key.manage"
     ACCEPTANCE_PUBLISH = "acceptance.publish"
     PAYMENT_REQUEST = "payment.request"
     PAYMENT_EXCHANGE = "payment.exchange"
@@ -266,6 +267,9 @@ _grant(
     P.OPENING_RESPOND,
 )
 
+# Sealed bids (transaction): suppliers keep the keys their bids are sealed for
+_grant({SUPPLIER}, P.BID_KEY_MANAGE)
+
 # Goods: the catalogue and goods are the province's; suppliers keep their own listings
 _grant(_PROVINCE, P.GOODS_MANAGE)
 _grant(_PROVINCE | {SUPPLIER}, P.LISTING_MANAGE)
@@ -335,6 +339,7 @@ ABOUT: dict[Perm, str] = {
     P.CONTRACT_PUBLISH: "publish one's own unit's signed contract",
     P.CONTRACT_FILE: "file (accept) a published contract of the region",
     P.SIGNING_KEY_MANAGE: "register and revoke one's organisation's signing keys",
+    P.BID_KEY_MANAGE: "register and revoke one's organisation's bid sealing (encryption) keys",
     P.ACCEPTANCE_PUBLISH: "publish the acceptance report of one's own unit's contract",
     P.PAYMENT_REQUEST: "request a payment of one's own unit's contract",
     P.PAYMENT_EXCHANGE: "exchange payment files with digital_finance for the region",

@@ -20,12 +20,19 @@ from gpcloud.transaction.sealing.envelope import (
     wrap_key,
 )
 from gpcloud.transaction.sealing.package import BidFile, BidPackage, pack, read_package
-from gpcloud.transaction.sealing.receipts import canonical_json, sign_receipt, verify_receipt
+from gpcloud.transaction.sealing.receipts import (
+    canonical_json,
+    make_receipt,
+    sign_receipt,
+    verify_receipt,
+)
+from gpcloud.transaction.sealing.scheme import Scheme, scheme_for
 
 __all__ = [
     "FORMAT",
     "BidFile",
     "BidPackage",
+    "Scheme",
     "SealedBid",
     "bid_message",
     "canonical_json",
@@ -33,11 +40,13 @@ __all__ = [
     "digest_of",
     "generate_sealing_key",
     "generate_signing_key",
+    "make_receipt",
     "pack",
     "raw_public",
     "read_package",
     "recover_content_key",
     "seal",
+    "scheme_for",
     "sealed_for",
     "sign_receipt",
     "unseal",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from datetime import datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -18,7 +19,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from gpcloud.core.audit import heads
 from gpcloud.core.jsonutil import to_json
 
-RECEIPT_PREFIX = b"gpcloud-bid-receipt-v1\n"
+RECEIPT_FORMAT = "gpcloud-bid-receipt-v1"
+RECEIPT_PREFIX = RECEIPT_FORMAT.encode() + b"\n"
 
 
 def canonical_json(value: dict) -> bytes:
@@ -46,3 +48,19 @@ def verify_receipt(receipt: dict, signature: str, public_key_hex: str | None = N
     except (InvalidSignature, ValueError, binascii.Error, TypeError):
         return False
     return True
+
+
+def make_receipt(
+    *, bid_id: int, bidder: int, project_id: int, lot: str, digest: str, received_at: datetime
+) -> dict:
+    """The receipt's fields, as docs/sealed-bids.md lists them (received_at to the millisecond,
+    UTC, 'Z')."""
+    return {
+        "format": RECEIPT_FORMAT,
+        "bidId": str(bid_id),
+        "bidder": int(bidder),
+        "projectId": int(project_id),
+        "lot": lot,
+        "digest": digest,
+        "receivedAt": heads.timestamp(received_at),
+    }
