@@ -143,48 +143,54 @@ async def test_a_bid_replaced_twice_counts_once_and_the_earlier_ones_stay_withdr
     assert withdrawn["status"] == "withdrawn"
 
 
+async def rows_with_marker() -> list[str]:
+    """The tables with a row whose text holds the marker (every table, every column)."""
+    found = []
+    with all_tenants("test: every table"):
+        if Project._meta.db.engine_type == "sqlite":
+            query = "SELECT name AS t FROM sqlite_master WHERE type = 'table'"
+        else:
+            query = (
+                "SELECT table_name AS t FROM information_schema.tables "
+                "WHERE table_schema = current_schema()"
+            )
+        tables = [r["t"] for r in await Project.raw(query)]
+        assert "bid" in tables and "audit_entry" in tables
+        for table in tables:
+            if any(MARKER in repr(row) for row in await Project.raw(f'SELECT * FROM "{table}"')):
+                found.append(table)
+    return found
+
+
 async def test_before_the_deadline_the_database_and_the_file_store_hold_only_ciphertext(
     world, traveller
 ):
     project = await tender(world, traveller)
     traveller.move_to(DEADLINE - timedelta(hours=1))
-    for b in await bidders(3):
-        await submit(b, project, "4000000")
+    submitted = [(b, *await submit(b, project, "4000000")) for b in await bidders(3)]
     marker = MARKER.encode()
-    found = []
-    with all_tenants("test: every table"):
-        db = Project._meta.db
-        if db.engine_type == "sqlite":
-            tables = [
-                r["name"]
-                for r in await Project.raw("SELECT name FROM sqlite_master WHERE type = 'table'")
-            ]
-        else:
-            tables = [
-                r["table_name"]
-                for r in await Project.raw(
-                    "SELECT table_name FROM information_schema.tables "
-                    "WHERE table_schema = current_schema()"
-                )
-            ]
-        assert "bid" in tables
-        for table in tables:
-            for row in await Project.raw(f'SELECT * FROM "{table}"'):
-                if MARKER in repr(row):
-                    found.append(table)
+    with all_tenants("test"):
         stored = [await storage.get(r["storage_key"]) for r in await bids.of_project(project)]
     assert len(stored) == 3 and all(marker not in data for data in stored)
     assert all(sealing.check_sealed(data) for data in stored)
-    assert found == []
-    for path in storage_files():
+    assert await rows_with_marker() == []
+    files = storage_files()
+    assert len(files) >= 3
+    for path in files:
         assert marker not in path.read_bytes(), path
+    # The control: once a bid is unsealed in the hall, the same search finds its form.
+    traveller.move_to(DEADLINE)
+    await tick()
+    b, row, _, key = submitted[0]
+    assert (await opening.unseal(b.user, row["id"], b64(key))).failure is None
+    assert await rows_with_marker() == ["bid"]
 
 
 def storage_files():
     """Every file of the embedded file store (var/), whatever its layout."""
     from gpcloud.settings import get_settings
 
-    root = get_settings().var_dir
+    root = get_settings().var
     return [p for p in root.rglob("*") if p.is_file() and "storage" in str(p.relative_to(root))]
 
 
