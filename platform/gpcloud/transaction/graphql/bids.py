@@ -124,8 +124,7 @@ class Bid:
         )
 
     @strawberry.field(
-        extensions=allow(Requires(Perm.BID_SUBMIT)),
-        description="The platform's receipt (the bidder only).",
+        extensions=allow(READERS), description="The platform's receipt (the bidder only)."
     )
     def receipt(self) -> BidReceipt | None:
         return BidReceipt.of(self._receipt) if self._receipt else None
