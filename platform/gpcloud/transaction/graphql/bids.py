@@ -129,7 +129,7 @@ class Bid:
     def receipt(self) -> BidReceipt | None:
         return BidReceipt.of(self._receipt) if self._receipt else None
 
-    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=100)])
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=20)])
     async def unseal_attempts(self, info: Info) -> list[UnsealAttempt]:
         async def load(keys: list[int]) -> list[list[dict]]:
             with all_tenants(parties.PARTY_SCOPE):
