@@ -26,7 +26,6 @@ from gpcloud.transaction.sealing.receipts import (
     sign_receipt,
     verify_receipt,
 )
-from gpcloud.transaction.sealing.scheme import Scheme, scheme_for
 
 __all__ = [
     "FORMAT",
@@ -54,3 +53,13 @@ __all__ = [
     "verify_receipt",
     "wrap_key",
 ]
+
+
+def __getattr__(name: str):
+    """The plugin-aware scheme lookup loads the plugin machinery: only when asked for, so the
+    reference client (gpcloud bid) starts without it."""
+    if name in ("Scheme", "scheme_for"):
+        from gpcloud.transaction.sealing import scheme
+
+        return getattr(scheme, name)
+    raise AttributeError(name)
