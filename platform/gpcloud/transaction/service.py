@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from gpcloud.core.auth.permissions import Perm, requires
-from gpcloud.core.auth.roles import ADMIN_ROLES, AGENCY, SUPERVISOR
+from gpcloud.core.auth.roles import ADMIN_ROLES, AGENCY, SUPERVISOR, SUPPLIER
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.clock import today
+from gpcloud.core.clock import LEGAL_TZ, now, today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.money import to_fen, to_yuan
@@ -121,6 +121,9 @@ async def _publish(
         )
     steps = fields.pop("steps", [])
     changes = {Project.bid_deadline: fields["bid_deadline"]} if fields.get("bid_deadline") else {}
+    if fields.get("bid_deadline_at"):
+        changes[Project.bid_deadline_at] = fields["bid_deadline_at"]
+    fields.pop("bid_deadline_at", None)
     moved = await PROJECT.move(actor, project, action, changes, {"kind": kind, "published_on": on})
     inserted = await Announcement.insert(
         Announcement(
@@ -196,12 +199,25 @@ async def publish_tender(
     project_id: int,
     title: str,
     body: str,
-    bid_deadline: date,
+    bid_deadline: date | None,
     on: date | None = None,
+    bid_deadline_at: datetime | None = None,
 ) -> dict:
     """The call for bids: the deadline leaves at least the method's response period (e.g. 20 d
-    for tenders), and a tender announcement stays up 5 working days."""
+    for tenders), and a tender announcement stays up 5 working days. With `bid_deadline_at`
+    (an instant) the project takes sealed electronic bids until then and the scheduler closes
+    bidding and opens the hall (transaction/opening.py)."""
     on = on or today()
+    if bid_deadline_at is not None:
+        if bid_deadline_at.tzinfo is None:
+            raise DomainError(
+                "INVALID_DEADLINE", "the deadline instant with its time zone", "bidDeadlineAt"
+            )
+        bid_deadline = bid_deadline_at.astimezone(LEGAL_TZ).date()
+        if bid_deadline_at <= now():
+            raise DomainError("INVALID_DEADLINE", "the deadline is in the past", "bidDeadlineAt")
+    if bid_deadline is None:
+        raise DomainError("INVALID_DEADLINE", "a bid deadline", "bidDeadline")
     async with transaction():
         project = await _as_agency(actor, project_id)
         plan = await plans.get(project["plan"])
@@ -229,6 +245,7 @@ async def publish_tender(
             on,
             plan,
             bid_deadline=bid_deadline,
+            bid_deadline_at=bid_deadline_at,
             period_end=period.due if period else None,
             steps=[*response.steps, *(period.steps if period else [])],
         )
@@ -271,6 +288,10 @@ async def publish_correction(
                     f"later, not {deadline}: move it with newBidDeadline",
                     "newBidDeadline",
                 )
+        moved_at = None
+        if new_bid_deadline is not None and project["bid_deadline_at"] is not None:
+            local = project["bid_deadline_at"].astimezone(LEGAL_TZ)
+            moved_at = datetime.combine(new_bid_deadline, local.timetz())
         return await _publish(
             actor,
             project,
@@ -279,6 +300,7 @@ async def publish_correction(
             title,
             body,
             on,
+            bid_deadline_at=moved_at,
             bid_deadline=deadline,
             affects_bids=affects_bids,
             steps=steps,
@@ -301,6 +323,10 @@ async def publish_result(
         project = await _as_agency(actor, project_id)
         PROJECT.next_state("publish_result", project["status"])
         problems = []
+        if project["bid_deadline_at"] is not None and project["status"] != "opened":
+            problems.append(
+                Problem("NOT_OPENED", "sealed bids are opened before a result", "awards")
+            )
         if project["bid_deadline"] and on < project["bid_deadline"]:
             problems.append(
                 Problem(
@@ -392,11 +418,16 @@ async def awards(project_id: int) -> list[dict]:
 async def search(
     actor: CurrentUser, status: str | None, first: int | None, after: str | None
 ) -> Page:
-    """An agency's own projects; a purchaser's unit's; admins and supervisors their region's."""
+    """An agency's own projects and a supplier's (documents obtained or bid on), wherever they
+    are; a purchaser's unit's; admins and supervisors their region's."""
+    from gpcloud.transaction import parties
+
     query = Project.select()
     if not actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
         if AGENCY in actor.roles:
-            query = query.where(Project.agency_organisation == actor.organisation_id)
+            return await parties.agency_search(actor, status, first, after)
+        if SUPPLIER in actor.roles:
+            return await parties.supplier_search(actor, status, first, after)
         else:
             unit = await purchaser_unit(actor)
             query = query.where(Project.purchaser == unit["id"])

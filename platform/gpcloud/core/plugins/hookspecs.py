@@ -32,6 +32,7 @@ answer. docs/plugins.md has a section per hook (tests/plugins/test_hook_meta.py 
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pluggy
@@ -188,6 +189,28 @@ def gpcloud_deliver_notification(
     once. Only the plugin owning `channel` answers.
 
     Firstresult: yes. Call style: call.
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Credit (the credit issue implements it)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def gpcloud_credit_check(
+    tenant: str, organisation_id: int, purpose: str, on_day: date
+) -> dict | None:
+    """A supplier's credit record as a credit source reports it, for a step that must look.
+
+    `tenant` is the region code of the project's tenant, `organisation_id` the supplier's
+    organisation, `purpose` what asks ("bid_deadline": at a tender's bid deadline, for each
+    bidder), `on_day` the legal date of the check. Return {"clear": bool, "records": [...the
+    source's records, as plain dicts...], "source": str (the source's name, e.g. 信用中国)},
+    or None when this plugin has nothing to say. The platform keeps every answer with the
+    object it checked (the bid), with the failures of plugins that raised.
+
+    Firstresult: no. Call style: call_robust.
     """
 
 
