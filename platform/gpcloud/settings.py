@@ -63,7 +63,7 @@ class Settings:
     request_timeout_ms: int
     max_body_bytes: int
     max_upload_bytes: int
-    # File storage (core/storage): "" = files under var/files; file:///path; s3://bucket/prefix.
+    # File storage (core/storage): "" = files under var/storage; file:///path; s3://bucket/prefix.
     storage_url: str
     storage_s3_endpoint: str
     storage_s3_region: str

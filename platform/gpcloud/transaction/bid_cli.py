@@ -26,7 +26,7 @@ from gpcloud.core.errors import DomainError
 from gpcloud.transaction import sealing
 
 SUBMIT = """mutation($input: SubmitBidInput!) { submitBid(input: $input) {
-  bid { id } receipt { digest receivedAt signature } errors { code message } } }"""
+  bid { id } receipt { digest receivedAt signature content } errors { code message } } }"""
 KEY_FILES = {"signing": Ed25519PrivateKey, "sealing": X25519PrivateKey}
 
 
@@ -115,7 +115,10 @@ def submit_input(bid: Path, security: str | None = None) -> dict:
     return value
 
 
-def submit(url: str, token: str, bid: Path, security: str | None = None) -> dict:
+def submit(
+    url: str, token: str, bid: Path, security: str | None = None, platform_key: str | None = None
+) -> dict:
+    """Upload the bid; with `platform_key` (hex) the receipt's signature is checked too."""
     body = json.dumps({"query": SUBMIT, "variables": {"input": submit_input(bid, security)}})
     request = urllib.request.Request(
         url,
@@ -137,6 +140,11 @@ def submit(url: str, token: str, bid: Path, security: str | None = None) -> dict
             "refused: " + "; ".join(f"{e['code']}: {e['message']}" for e in payload["errors"])
         )
     receipt = {"bidId": payload["bid"]["id"], **payload["receipt"]}
+    content = json.loads(receipt["content"])
+    if content.get("digest") != _about(bid)["digest"]:
+        raise click.ClickException(f"the receipt names another digest: {content.get('digest')}")
+    if platform_key and not sealing.verify_receipt(content, receipt["signature"], platform_key):
+        raise click.ClickException("the receipt's signature does not verify with that key")
     (bid / "receipt.json").write_text(json.dumps(receipt, indent=2) + "\n")
     return receipt
 
@@ -202,9 +210,10 @@ def seal_command(project_id, lot, form, files, keys, out) -> None:
 @click.option("--token", envvar="GPCLOUD_TOKEN", required=True, help="Your bearer token.")
 @click.option("--bid", "folder", type=_folder, required=True)
 @click.option("--security", default=None, help="Bid bond: deposit or e-guarantee reference.")
-def submit_command(url, token, folder, security) -> None:
+@click.option("--platform-key", default=None, help="Check the receipt with this key (hex).")
+def submit_command(url, token, folder, security, platform_key) -> None:
     """Upload a sealed bid; keeps the platform's signed receipt in receipt.json."""
-    receipt = submit(url, token, folder, security)
+    receipt = submit(url, token, folder, security, platform_key)
     click.echo(f"bid {receipt['bidId']} received {receipt['receivedAt']}, {receipt['digest']}")
 
 

@@ -78,7 +78,7 @@ async def test_put_get_exists_delete(chosen):
 def test_the_setting_chooses_the_backend(tmp_path, s3_endpoint):
     base = get_settings()
     default = storage.backend_for(dataclasses.replace(base, storage_url=""))
-    assert isinstance(default, FileBackend) and default.root == (base.var / "files").resolve()
+    assert isinstance(default, FileBackend) and default.root == (base.var / "storage").resolve()
     s3 = storage.backend_for(_s3_settings(s3_endpoint))
     assert isinstance(s3, S3Backend) and (s3.bucket, s3.prefix) == ("gpcloud-test", "bids/")
     with pytest.raises(ValueError):
@@ -87,7 +87,7 @@ def test_the_setting_chooses_the_backend(tmp_path, s3_endpoint):
 
 async def test_the_default_store_is_a_folder_under_var():
     await storage.put("probe/one.bin", b"\x00\x01")
-    assert (get_settings().var / "files" / "probe" / "one.bin").read_bytes() == b"\x00\x01"
+    assert (get_settings().var / "storage" / "probe" / "one.bin").read_bytes() == b"\x00\x01"
     await storage.delete("probe/one.bin")
 
 

@@ -53,7 +53,7 @@ def backend_for(settings: Settings) -> Backend:
     from gpcloud.core.storage.files import FileBackend
 
     if not url:
-        return FileBackend(settings.var / "files")
+        return FileBackend(settings.var / "storage")
     if url.startswith("file://"):
         from pathlib import Path
 

@@ -22,7 +22,6 @@ from gpcloud.transaction.sealing.envelope import (
 from gpcloud.transaction.sealing.package import BidFile, BidPackage, pack, read_package
 from gpcloud.transaction.sealing.receipts import (
     canonical_json,
-    make_receipt,
     sign_receipt,
     verify_receipt,
 )
@@ -39,7 +38,6 @@ __all__ = [
     "digest_of",
     "generate_sealing_key",
     "generate_signing_key",
-    "make_receipt",
     "pack",
     "raw_public",
     "read_package",

@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import UTC, datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -51,21 +50,3 @@ def verify_receipt(receipt: dict, signature: str, public_key_hex: str | None = N
     except (InvalidSignature, ValueError, binascii.Error, TypeError):
         return False
     return True
-
-
-def make_receipt(
-    *, bid_id: int, bidder: int, project_id: int, lot: str, digest: str, received_at: datetime
-) -> dict:
-    """The receipt's fields, as docs/sealed-bids.md lists them (received_at to the millisecond,
-    UTC, 'Z')."""
-    return {
-        "format": RECEIPT_FORMAT,
-        "bidId": str(bid_id),
-        "bidder": int(bidder),
-        "projectId": int(project_id),
-        "lot": lot,
-        "digest": digest,
-        "receivedAt": received_at.astimezone(UTC)
-        .isoformat(timespec="milliseconds")
-        .replace("+00:00", "Z"),
-    }
