@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from gpcloud.settings import SettingsError, get_settings
+from gpcloud.transaction.bid_cli import bid
 
 console = Console()
 
@@ -27,6 +28,9 @@ def main() -> None:
         get_settings()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+main.add_command(bid)  # the reference bid client, gpcloud/transaction/bid_cli.py
 
 
 @main.command()

@@ -63,6 +63,12 @@ class Settings:
     request_timeout_ms: int
     max_body_bytes: int
     max_upload_bytes: int
+    # File storage (core/storage): "" = files under var/storage; file:///path; s3://bucket/prefix.
+    storage_url: str
+    storage_s3_endpoint: str
+    storage_s3_region: str
+    storage_s3_access_key: str
+    storage_s3_secret_key: str
 
     @property
     def is_postgres(self) -> bool:

@@ -84,15 +84,17 @@ def test_documented_vector_matches_the_code():
         bytes.fromhex(v["signing_public"]), bytes.fromhex(v["signature"]), 42, "1", v["digest"]
     )
 
-    receipt = sealing.make_receipt(
-        bid_id=int(v["receipt_bid_id"]),
-        bidder=int(v["receipt_bidder"]),
-        project_id=42,
-        lot="1",
-        digest=v["digest"],
-        received_at=datetime(2026, 12, 6, 9, 59, 58, 123999, tzinfo=UTC),
-    )
-    assert receipt["receivedAt"] == v["receipt_received_at"]
+    receipt = {
+        "bid": 9,
+        "bidder_organisation": 17,
+        "bidder_name": "兴宁市合水电子科技有限公司",
+        "bidder_uscc": "91441481MA4W00006",
+        "project": 42,
+        "lot": "1",
+        "digest": v["digest"],
+        "size": len(bid.ciphertext),
+        "received_at": datetime(2026, 12, 6, 9, 59, 58, 123456, tzinfo=UTC).isoformat(),
+    }
     message = v["receipt_message_utf8"].replace("\\n", "\n").encode()
     assert receipts.receipt_message(receipt) == message
     platform = Ed25519PrivateKey.from_private_bytes(bytes.fromhex(v["platform_private"]))
@@ -191,8 +193,9 @@ def test_malformed_packages_are_refused():
 
 
 def test_platform_receipt_signature():
-    receipt = {"format": "gpcloud-bid-receipt-v1", "bidId": "3", "digest": "ab", "lot": "一"}
+    receipt = {"bid": 3, "digest": "ab", "lot": "一", "received_at": "2026-12-06T10:00:00+00:00"}
     signature = sealing.sign_receipt(receipt)
     assert sealing.verify_receipt(receipt, signature)
-    assert not sealing.verify_receipt({**receipt, "bidId": "4"}, signature)
+    assert sealing.verify_receipt(json.loads(json.dumps(receipt, indent=1)), signature)
+    assert not sealing.verify_receipt({**receipt, "bid": 4}, signature)
     assert not sealing.verify_receipt(receipt, "not base64!")

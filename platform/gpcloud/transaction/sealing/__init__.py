@@ -22,11 +22,9 @@ from gpcloud.transaction.sealing.envelope import (
 from gpcloud.transaction.sealing.package import BidFile, BidPackage, pack, read_package
 from gpcloud.transaction.sealing.receipts import (
     canonical_json,
-    make_receipt,
     sign_receipt,
     verify_receipt,
 )
-from gpcloud.transaction.sealing.scheme import Scheme, scheme_for
 
 __all__ = [
     "FORMAT",
@@ -40,7 +38,6 @@ __all__ = [
     "digest_of",
     "generate_sealing_key",
     "generate_signing_key",
-    "make_receipt",
     "pack",
     "raw_public",
     "read_package",
@@ -54,3 +51,13 @@ __all__ = [
     "verify_receipt",
     "wrap_key",
 ]
+
+
+def __getattr__(name: str):
+    """The plugin-aware scheme lookup loads the plugin machinery: only when asked for, so the
+    reference client (gpcloud bid) starts without it."""
+    if name in ("Scheme", "scheme_for"):
+        from gpcloud.transaction.sealing import scheme
+
+        return getattr(scheme, name)
+    raise AttributeError(name)

@@ -11,12 +11,10 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from datetime import datetime
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from gpcloud.core.audit import heads
 from gpcloud.core.jsonutil import to_json
 
 RECEIPT_FORMAT = "gpcloud-bid-receipt-v1"
@@ -35,11 +33,15 @@ def receipt_message(receipt: dict) -> bytes:
 
 def sign_receipt(receipt: dict) -> str:
     """Base64 of the platform's Ed25519 signature over the receipt."""
+    from gpcloud.core.audit import heads
+
     return base64.b64encode(heads._signing_key().sign(receipt_message(receipt))).decode("ascii")
 
 
 def verify_receipt(receipt: dict, signature: str, public_key_hex: str | None = None) -> bool:
     """True when `signature` is the platform's (or the given key's) over exactly this receipt."""
+    from gpcloud.core.audit import heads
+
     try:
         key = Ed25519PublicKey.from_public_bytes(
             bytes.fromhex(public_key_hex or heads.public_key())
@@ -48,19 +50,3 @@ def verify_receipt(receipt: dict, signature: str, public_key_hex: str | None = N
     except (InvalidSignature, ValueError, binascii.Error, TypeError):
         return False
     return True
-
-
-def make_receipt(
-    *, bid_id: int, bidder: int, project_id: int, lot: str, digest: str, received_at: datetime
-) -> dict:
-    """The receipt's fields, as docs/sealed-bids.md lists them (received_at to the millisecond,
-    UTC, 'Z')."""
-    return {
-        "format": RECEIPT_FORMAT,
-        "bidId": str(bid_id),
-        "bidder": int(bidder),
-        "projectId": int(project_id),
-        "lot": lot,
-        "digest": digest,
-        "receivedAt": heads.timestamp(received_at),
-    }
