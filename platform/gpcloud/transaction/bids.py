@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from gpcloud.core import clock
+from gpcloud.core import clock, storage
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
@@ -25,7 +25,6 @@ from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.keys import service as key_registry
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.transaction import sealing
-from gpcloud.transaction.external import storage
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import Bid, Project
 from gpcloud.transaction.workflow import BID
