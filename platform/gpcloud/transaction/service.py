@@ -29,7 +29,7 @@ from gpcloud.registries.suppliers.service import search as suppliers
 from gpcloud.supervision import intentions, plans
 from gpcloud.supervision.common import purchaser_unit
 from gpcloud.transaction.tables import Announcement, Award, Project
-from gpcloud.transaction.workflow import PROJECT
+from gpcloud.transaction.workflow import ANNOUNCEMENT, PROJECT
 
 # The shortest time from the tender documents to the responses, per method (config/rules).
 RESPONSE_RULE = {
@@ -137,6 +137,8 @@ async def _publish(
             **fields,
         )
     )
+    published = await Announcement.select().where(Announcement.id == inserted[0]["id"]).first()
+    await ANNOUNCEMENT.created(published, {"project": project["id"], "kind": kind}, "publish")
     details = {k: fields[k] for k in ("bid_deadline", "period_end") if fields.get(k)}
     await _to_portal(
         project, inserted[0]["id"], kind, title.strip(), body.strip(), on, details, plan

@@ -55,6 +55,10 @@ class Announcement(TenantOwned, Table, tablename="announcement"):
     bid_deadline = Date(null=True, default=None)
     affects_bids = Boolean(default=False)
     steps = Text(default="[]")
+    # published -> ended when its period is over (the scheduler: transaction/workflow.py)
+    status = Varchar(length=16, default="published", index=True)
+    revision = Integer(default=0)
+    next_check = Timestamptz(null=True, default=None, index=True)
 
 
 class Award(TenantOwned, Table, tablename="award"):

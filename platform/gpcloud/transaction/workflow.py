@@ -11,8 +11,9 @@ opening record is written).
 from __future__ import annotations
 
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.clock import end_of
 from gpcloud.core.workflow.machine import StateMachine, Timer, transition
-from gpcloud.transaction.tables import Bid, OpeningRecord, Project
+from gpcloud.transaction.tables import Announcement, Bid, OpeningRecord, Project
 
 
 async def _after_close(project: dict) -> None:
@@ -174,5 +175,31 @@ OPENING = StateMachine(
             Perm.OPENING_SIGN,
             "by the agency, once every objection is answered",
         ),
+    ],
+)
+
+# An announcement stays published for its period (tender: 5 wd, MOF Order 87 art. 16; result:
+# 1 wd); the scheduler marks the end, so that what must still be shown is known.
+ANNOUNCEMENT = StateMachine(
+    "announcement",
+    "announcement",
+    Announcement,
+    states=("published", "ended"),
+    initial="published",
+    transitions=[
+        transition(
+            "end_period",
+            "published",
+            "ended",
+            None,
+            "its period_end is over (tender_announcement_period, result_announcement_period)",
+        )
+    ],
+    timers=[
+        Timer(
+            "end_period",
+            lambda a: end_of(a["period_end"]) if a["period_end"] else None,
+            "tender_announcement_period / result_announcement_period",
+        )
     ],
 )
