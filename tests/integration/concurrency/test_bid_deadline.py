@@ -73,7 +73,8 @@ async def test_one_leader_ticking_three_times_at_once_closes_once(world, travell
     traveller.move_to(DEADLINE)
     lease = await leases.acquire(scheduler.NAME, "test", timedelta(seconds=30))
     results = await asyncio.gather(*(scheduler.tick(lease) for _ in range(3)))
-    assert [d.action for ran in results for d in ran] == ["close_bidding"]
+    ran = [d.action for ran in results for d in ran if d.machine == "project"]
+    assert ran == ["close_bidding"]
     assert (await project_row(project))["status"] == "opening"
     assert await actions("project.open_hall") == 1
 

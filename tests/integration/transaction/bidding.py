@@ -129,7 +129,8 @@ async def tender(world: dict, traveller, deadline: datetime = DEADLINE) -> int:
 
 
 async def tick() -> list:
-    return await scheduler.run_once(clock.now())
+    """The scheduler's tick now: what it ran on projects (announcements end their periods too)."""
+    return [d for d in await scheduler.run_once(clock.now()) if d.machine == "project"]
 
 
 async def project_row(project: int) -> dict:

@@ -17,6 +17,7 @@ from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.portal import ocds
+from gpcloud.portal.tables import Notice
 from gpcloud.supervision import plans
 from gpcloud.transaction import bids, opening, records, sealing
 from gpcloud.transaction import service as projects
@@ -335,6 +336,12 @@ async def test_the_opening_tampered_wrong_key_and_never_unsealed(client, world, 
         "withdrawn",
     ]
     assert package["extensions"] == [ocds.BIDS_EXTENSION]
+    # ... and the portal's result page shows the opening record.
+    with all_tenants("test"):
+        notice = await Notice.select().where(Notice.kind == "result").first()
+    page = (await client.get(f"/notices/{notice['id']}")).text
+    assert "开标记录" in page and honest.name in page and "4100000.00" in page
+    assert "视为撤销" in page and "视为撤回" in page
 
 
 async def test_the_credit_hook_runs_at_the_deadline_and_its_answers_are_kept(
