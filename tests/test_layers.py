@@ -1,10 +1,12 @@
 """The import-linter contracts (pyproject.toml) cover the code as it grows: every core module
 sits in a layer, and every domain's API has its contract against other domains' tables."""
 
+import inspect
 import tomllib
 from pathlib import Path
 
 from gpcloud import domains
+from gpcloud.core.workflow.machine import MACHINES
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "platform"
@@ -80,3 +82,13 @@ def test_every_api_contract_forbids_every_other_domains_tables():
         if ident.startswith("api-"):
             own = contract["source_modules"][0].removesuffix(".graphql") + ".tables"
             assert tables - {own} <= set(contract["forbidden_modules"]), ident
+
+
+def test_every_timer_effect_named_by_path_exists():
+    """A timer whose work lives in a service names it "module:function" (core/workflow); a
+    typo there would surface only when the timer fell due."""
+    domains.load("workflow")
+    named = [t for m in MACHINES for t in m.timers if isinstance(t.after, str)]
+    assert named
+    for timer in named:
+        assert inspect.iscoroutinefunction(timer.effect()), timer.after

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from gpcloud.core.auth.roles import ORGANISATION_KINDS, ROLES, spelled
 from gpcloud.settings import SettingsError, get_settings
+from gpcloud.transaction.bid_cli import bid
 
 console = Console()
 
@@ -52,6 +53,9 @@ def main() -> None:
         get_settings()
     except SettingsError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+main.add_command(bid)  # the reference bid client, gpcloud/transaction/bid_cli.py
 
 
 @main.command()

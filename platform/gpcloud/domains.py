@@ -38,6 +38,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("gpcloud.core.rules", app=False),
     Domain("gpcloud.core.notifications", app=False),
     Domain("gpcloud.core.scheduler", app=False),
+    Domain("gpcloud.core.keys", app=False),
     Domain("gpcloud.portal"),
     Domain("gpcloud.registries.purchasers"),
     Domain("gpcloud.registries.agencies"),

@@ -71,6 +71,12 @@ class Settings:
     # OpenTelemetry (core/ops/tracing.py): off by default; OTLP/HTTP traces endpoint when on.
     tracing_enabled: bool
     tracing_endpoint: str
+    # File storage (core/storage): "" = files under var/storage; file:///path; s3://bucket/prefix.
+    storage_url: str
+    storage_s3_endpoint: str
+    storage_s3_region: str
+    storage_s3_access_key: str
+    storage_s3_secret_key: str
 
     @property
     def is_postgres(self) -> bool:

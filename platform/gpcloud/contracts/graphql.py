@@ -9,13 +9,13 @@ from decimal import Decimal
 import strawberry
 from strawberry.types import Info
 
-from gpcloud.contracts import mall, performance, service, signing
+from gpcloud.contracts import mall, performance, service
 from gpcloud.contracts.workflow import CONTRACT, PAYMENT
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_payload
-from gpcloud.core.graphql.permissions import Authenticated, Requires, SubsystemLive, allow
+from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.money import to_yuan
@@ -29,25 +29,6 @@ READERS = Requires(Perm.CONTRACT_READ)
 LIVE = SubsystemLive("supervision")
 ContractStatus = state_enum("ContractStatus", CONTRACT)
 PaymentStatus = state_enum("PaymentStatus", PAYMENT)
-
-
-@strawberry.type(description="An organisation's Ed25519 public key (hex).")
-class SigningKey:
-    id: strawberry.ID
-    public_key: str
-    status: str
-    created_at: datetime
-    revoked_at: datetime | None
-
-    @classmethod
-    def of(cls, row: dict) -> SigningKey:
-        return cls(
-            id=strawberry.ID(str(row["id"])),
-            public_key=row["public_key"],
-            status=row["status"],
-            created_at=row["created_at"],
-            revoked_at=row["revoked_at"],
-        )
 
 
 @strawberry.type(
@@ -235,18 +216,8 @@ class ContractPayload:
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
-@strawberry.type
-class SigningKeyPayload:
-    key: SigningKey | None = None
-    errors: list[UserError] = strawberry.field(default_factory=list)
-
-
 def _contract(work):
     return run_payload(ContractPayload, "contract", Contract.of, work)
-
-
-def _key(work):
-    return run_payload(SigningKeyPayload, "key", SigningKey.of, work)
 
 
 OVERVIEW = ListSize(max=views.LIMIT)
@@ -320,14 +291,6 @@ class Queries:
     async def contract(self, info: Info, id: strawberry.ID) -> Contract:
         return Contract.of(await service.readable(info.context.user, parse_id(id, "contract")))
 
-    @strawberry.field(
-        extensions=allow(Authenticated()),
-        description="Your organisation's keys.",
-        directives=[ListSize(max=100)],
-    )
-    async def signing_keys(self, info: Info) -> list[SigningKey]:
-        return [SigningKey.of(r) for r in await signing.keys_of(info.context.user.organisation_id)]
-
 
 def live(permission: Perm) -> list:
     return allow(Requires(permission), LIVE)
@@ -335,20 +298,6 @@ def live(permission: Perm) -> list:
 
 @strawberry.type
 class Mutations:
-    @strawberry.mutation(
-        extensions=allow(Requires(Perm.SIGNING_KEY_MANAGE)),
-        description="Register an Ed25519 public key (64 hex digits) for your organisation; "
-        "it signs b'gpcloud-contract-v1:' + a contract's digest.",
-    )
-    async def register_signing_key(self, info: Info, public_key: str) -> SigningKeyPayload:
-        return await _key(lambda: signing.register_key(info.context.user, public_key))
-
-    @strawberry.mutation(extensions=allow(Requires(Perm.SIGNING_KEY_MANAGE)))
-    async def revoke_signing_key(self, info: Info, id: strawberry.ID) -> SigningKeyPayload:
-        return await _key(
-            lambda: signing.revoke_key(info.context.user, parse_id(id, "signing key"))
-        )
-
     @strawberry.mutation(
         extensions=live(Perm.CONTRACT_CREATE),
         description="A draft contract with a winning supplier, within its awarded amount.",

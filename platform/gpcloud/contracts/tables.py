@@ -13,22 +13,11 @@ from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
 
 from gpcloud.core.auth.tables import Organisation
-from gpcloud.core.tenancy.tables import ProvinceShared, TenantOwned
+from gpcloud.core.keys.tables import SigningKey  # the registry is core's; the table stays ours
+from gpcloud.core.tenancy.tables import TenantOwned
 from gpcloud.integrations.digital_finance.tables import BudgetIndicator
 from gpcloud.supervision.tables import ProcurementPlan
 from gpcloud.transaction.tables import Project
-
-
-class SigningKey(ProvinceShared, Table, tablename="signing_key"):
-    """An organisation's Ed25519 public key. The private key stays with the organisation (its CA
-    token or the client); the platform only verifies."""
-
-    organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
-    public_key = Varchar(length=64)  # 32 bytes, hex
-    status = Varchar(length=16, default="active")  # active | revoked
-    registered_by = Integer()
-    created_at = Timestamptz(default=TimestamptzNow())
-    revoked_at = Timestamptz(null=True, default=None)
 
 
 class Contract(TenantOwned, Table, tablename="contract"):

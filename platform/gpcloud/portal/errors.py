@@ -16,6 +16,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
 from gpcloud.core.bad_requests import CODES, json_response
+from gpcloud.portal.pages import SITE, templates
 
 log = logging.getLogger("gpcloud.errors")
 
@@ -41,8 +42,6 @@ def wants_html(request: Request) -> bool:
 
 
 def error_page(status: int, code: str, headers: dict | None = None) -> Response:
-    from gpcloud.portal.pages import SITE, templates
-
     title, explanation = PAGES.get(status, PAGES[400] if status < 500 else PAGES[500])
     html = templates.get_template("error.html").render(
         site=SITE,

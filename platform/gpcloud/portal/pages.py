@@ -3,6 +3,7 @@ No JavaScript needed; usable on a phone (responsive CSS in static/portal.css).""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -190,7 +191,23 @@ async def notice_detail(notice_id: RowId) -> Response:
         for s in (await service.suppliers_of([notice_id]))[0]
     ]
     chain = await _views(await service.chain(row))
-    return await _page("detail.html", region=None, notice=notice, suppliers=suppliers, chain=chain)
+    # A result of sealed bidding carries its opening record (开标记录), public from then on.
+    opening = [
+        {**b, "price": to_yuan_or_none(b.get("price_fen"))}
+        for b in json.loads(row["details"] or "{}").get("bids") or []
+    ]
+    return await _page(
+        "detail.html",
+        region=None,
+        notice=notice,
+        suppliers=suppliers,
+        chain=chain,
+        opening=opening,
+        opening_results=OPENING_RESULTS,
+    )
+
+
+OPENING_RESULTS = {"opened": "已解密", "revoked": "视为撤销", "withdrawn": "视为撤回"}
 
 
 # The pages' stylesheet: served by the app itself, the only thing their CSP lets them load.

@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from gpcloud.core import publishing as portal
 from gpcloud.core.auth.permissions import Perm, requires
-from gpcloud.core.auth.roles import ADMIN_ROLES, AGENCY, SUPERVISOR
+from gpcloud.core.auth.roles import ADMIN_ROLES, AGENCY, SUPERVISOR, SUPPLIER
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.clock import today
+from gpcloud.core.clock import LEGAL_TZ, now, today
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.money import to_fen, to_yuan
@@ -28,8 +28,9 @@ from gpcloud.registries.agencies.service import common as agencies
 from gpcloud.registries.suppliers.service import search as suppliers
 from gpcloud.supervision import intentions, plans
 from gpcloud.supervision.common import purchaser_unit
-from gpcloud.transaction.tables import Announcement, Award, Project
-from gpcloud.transaction.workflow import PROJECT
+from gpcloud.transaction import parties
+from gpcloud.transaction.tables import Announcement, Award, OpeningRecord, Project
+from gpcloud.transaction.workflow import ANNOUNCEMENT, PROJECT
 
 # The shortest time from the tender documents to the responses, per method (config/rules).
 RESPONSE_RULE = {
@@ -121,6 +122,9 @@ async def _publish(
         )
     steps = fields.pop("steps", [])
     changes = {Project.bid_deadline: fields["bid_deadline"]} if fields.get("bid_deadline") else {}
+    if fields.get("bid_deadline_at"):
+        changes[Project.bid_deadline_at] = fields["bid_deadline_at"]
+    fields.pop("bid_deadline_at", None)
     moved = await PROJECT.move(actor, project, action, changes, {"kind": kind, "published_on": on})
     inserted = await Announcement.insert(
         Announcement(
@@ -134,6 +138,8 @@ async def _publish(
             **fields,
         )
     )
+    published = await Announcement.select().where(Announcement.id == inserted[0]["id"]).first()
+    await ANNOUNCEMENT.created(published, {"project": project["id"], "kind": kind}, "publish")
     details = {k: fields[k] for k in ("bid_deadline", "period_end") if fields.get(k)}
     await _to_portal(
         project, inserted[0]["id"], kind, title.strip(), body.strip(), on, details, plan
@@ -154,6 +160,8 @@ async def _to_portal(
     # The project's method and purchaser are its plan's (copied at entrustment, never changed).
     plan = plan or await plans.get(project["plan"])
     winners = await awards(project["id"]) if kind == "result" else []
+    if kind == "result" and project["bid_deadline_at"] is not None:
+        details = {**details, "bids": await _bid_statistics(project["id"])}
     amounts = {"tender": project["budget_fen"], "result": sum(w["amount_fen"] for w in winners)}
     await portal.publish(
         portal.Publication(
@@ -176,6 +184,24 @@ async def _to_portal(
     )
 
 
+async def _bid_statistics(project_id: int) -> list[dict]:
+    """The opening record's bids for the portal's OCDS bids extension (published with the
+    result: prices are read at the opening, so nothing here was secret by then)."""
+    record = await OpeningRecord.select().where(OpeningRecord.project == project_id).first()
+    entries = json.loads(record["entries"]) if record else []
+    return [
+        {
+            "bid": e["bid"],
+            "received_at": e["received_at"],
+            "result": e["result"],
+            "bidder_organisation": e["bidder_organisation"],
+            "bidder_name": e["bidder_name"],
+            "price_fen": to_fen(Decimal(e["price"])) if e.get("price") else None,
+        }
+        for e in entries
+    ]
+
+
 async def _intention_lead_met(plan: dict, on: date) -> None:
     """The procurement starts with its tender announcement: not before the day the intention's
     publication allows (intention_lead)."""
@@ -196,12 +222,25 @@ async def publish_tender(
     project_id: int,
     title: str,
     body: str,
-    bid_deadline: date,
+    bid_deadline: date | None,
     on: date | None = None,
+    bid_deadline_at: datetime | None = None,
 ) -> dict:
     """The call for bids: the deadline leaves at least the method's response period (e.g. 20 d
-    for tenders), and a tender announcement stays up 5 working days."""
+    for tenders), and a tender announcement stays up 5 working days. With `bid_deadline_at`
+    (an instant) the project takes sealed electronic bids until then and the scheduler closes
+    bidding and opens the hall (transaction/opening.py)."""
     on = on or today()
+    if bid_deadline_at is not None:
+        if bid_deadline_at.tzinfo is None:
+            raise DomainError(
+                "INVALID_DEADLINE", "the deadline instant with its time zone", "bidDeadlineAt"
+            )
+        bid_deadline = bid_deadline_at.astimezone(LEGAL_TZ).date()
+        if bid_deadline_at <= now():
+            raise DomainError("INVALID_DEADLINE", "the deadline is in the past", "bidDeadlineAt")
+    if bid_deadline is None:
+        raise DomainError("INVALID_DEADLINE", "a bid deadline", "bidDeadline")
     async with transaction():
         project = await _as_agency(actor, project_id)
         plan = await plans.get(project["plan"])
@@ -229,6 +268,7 @@ async def publish_tender(
             on,
             plan,
             bid_deadline=bid_deadline,
+            bid_deadline_at=bid_deadline_at,
             period_end=period.due if period else None,
             steps=[*response.steps, *(period.steps if period else [])],
         )
@@ -271,6 +311,10 @@ async def publish_correction(
                     f"later, not {deadline}: move it with newBidDeadline",
                     "newBidDeadline",
                 )
+        moved_at = None
+        if new_bid_deadline is not None and project["bid_deadline_at"] is not None:
+            local = project["bid_deadline_at"].astimezone(LEGAL_TZ)
+            moved_at = datetime.combine(new_bid_deadline, local.timetz())
         return await _publish(
             actor,
             project,
@@ -279,6 +323,7 @@ async def publish_correction(
             title,
             body,
             on,
+            bid_deadline_at=moved_at,
             bid_deadline=deadline,
             affects_bids=affects_bids,
             steps=steps,
@@ -301,6 +346,10 @@ async def publish_result(
         project = await _as_agency(actor, project_id)
         PROJECT.next_state("publish_result", project["status"])
         problems = []
+        if project["bid_deadline_at"] is not None and project["status"] != "opened":
+            problems.append(
+                Problem("NOT_OPENED", "sealed bids are opened before a result", "awards")
+            )
         if project["bid_deadline"] and on < project["bid_deadline"]:
             problems.append(
                 Problem(
@@ -392,11 +441,14 @@ async def awards(project_id: int) -> list[dict]:
 async def search(
     actor: CurrentUser, status: str | None, first: int | None, after: str | None
 ) -> Page:
-    """An agency's own projects; a purchaser's unit's; admins and supervisors their region's."""
+    """An agency's own projects and a supplier's (documents obtained or bid on), wherever they
+    are; a purchaser's unit's; admins and supervisors their region's."""
     query = Project.select()
     if not actor.has_any_role(ADMIN_ROLES | {SUPERVISOR}):
         if AGENCY in actor.roles:
-            query = query.where(Project.agency_organisation == actor.organisation_id)
+            return await parties.agency_search(actor, status, first, after)
+        if SUPPLIER in actor.roles:
+            return await parties.supplier_search(actor, status, first, after)
         else:
             unit = await purchaser_unit(actor)
             query = query.where(Project.purchaser == unit["id"])

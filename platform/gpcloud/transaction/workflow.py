@@ -1,16 +1,25 @@
-"""The state machine of a project in the simplified flow."""
+"""The state machines of a project (one machine for every method: transaction/methods.py holds
+what differs), of its sealed bids and of its opening record.
+
+A project in the simplified flow goes entrusted -> tendering -> awarded | failed. Published with
+a deadline instant (`bid_deadline_at`), it takes sealed bids and the scheduler runs the rest:
+at the deadline `close_bidding` (then `fail_too_few_bids`, or `open_hall` with the decryption
+window), at the window's end `end_unsealing` (bids not unsealed are revoked or withdrawn and the
+opening record is written).
+"""
 
 from __future__ import annotations
 
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.core.workflow.machine import StateMachine, transition
-from gpcloud.transaction.tables import Project
+from gpcloud.core.clock import end_of
+from gpcloud.core.workflow.machine import StateMachine, Timer, transition
+from gpcloud.transaction.tables import Announcement, Bid, OpeningRecord, Project
 
 PROJECT = StateMachine(
     "project",
     "project",
     Project,
-    states=("entrusted", "tendering", "awarded", "failed"),
+    states=("entrusted", "tendering", "closed", "opening", "opened", "awarded", "failed"),
     initial="entrusted",
     create=Perm.PROJECT_ENTRUST,
     transitions=[
@@ -32,18 +41,152 @@ PROJECT = StateMachine(
             "or moves it",
         ),
         transition(
-            "publish_result",
+            "close_bidding",
             "tendering",
+            "closed",
+            None,
+            "at bidDeadlineAt (server clock): no bid is taken after it; the credit check runs "
+            "for every bidder",
+        ),
+        transition(
+            "fail_too_few_bids",
+            "closed",
+            "failed",
+            None,
+            "fewer bids than the method's minimum_bidders (3 for tenders): no opening (Law art. "
+            "36); re-tender after fixing the documents, or apply to switch method (MOF Order 87 "
+            "art. 43, unverified text)",
+        ),
+        transition(
+            "open_hall",
+            "closed",
+            "opening",
+            None,
+            "the opening hall: each bidder unseals its bid within the decryption window "
+            "(tenant config transaction.decryption_window_minutes, default 30)",
+        ),
+        transition(
+            "end_unsealing",
+            "opening",
+            "opened",
+            None,
+            "at the window's end: a bid not unsealed is revoked (the bidder's cause) or withdrawn "
+            "(the platform's), national e-bidding rules art. 31; the opening record is written",
+        ),
+        transition(
+            "publish_result",
+            ("tendering", "opened"),
             "awarded",
             Perm.PROJECT_ANNOUNCE,
             "after the bid deadline; active suppliers; awards within the budget",
         ),
         transition(
             "declare_failed",
-            ("entrusted", "tendering"),
+            ("entrusted", "tendering", "opened"),
             "failed",
             Perm.PROJECT_DECLARE_FAILED,
             "with a reason; the plan fails too",
         ),
+    ],
+    timers=[
+        Timer(
+            "close_bidding",
+            lambda p: p["bid_deadline_at"],
+            "the bid deadline of the tender announcement",
+            "gpcloud.transaction.opening:after_close",
+        ),
+        Timer(
+            "end_unsealing",
+            lambda p: p["opening_ends_at"],
+            "decryption window (tenant config transaction.decryption_window_minutes)",
+            "gpcloud.transaction.opening:after_unsealing",
+        ),
+    ],
+)
+
+BID = StateMachine(
+    "bid",
+    "bid",
+    Bid,
+    states=("submitted", "withdrawn", "unsealed", "revoked"),
+    initial="submitted",
+    create=Perm.BID_SUBMIT,
+    transitions=[
+        transition(
+            "withdraw",
+            "submitted",
+            "withdrawn",
+            Perm.BID_SUBMIT,
+            "by the bidder until the deadline; a replaced bid is withdrawn and kept",
+            by_party=True,
+        ),
+        transition(
+            "unseal",
+            "submitted",
+            "unsealed",
+            Perm.BID_UNSEAL,
+            "by the bidder with its content key, in the opening hall within the decryption "
+            "window; the digest must be the receipt's",
+            by_party=True,
+        ),
+        transition(
+            "revoke",
+            "submitted",
+            "revoked",
+            None,
+            "not unsealed in the window for the bidder's cause (no attempt, a wrong key): "
+            "national e-bidding rules art. 31",
+        ),
+        transition(
+            "withdraw_for_platform",
+            "submitted",
+            "withdrawn",
+            None,
+            "not unsealed in the window for the platform's cause (stored ciphertext unreadable "
+            "or not the receipted one): national e-bidding rules art. 31",
+        ),
+    ],
+)
+
+OPENING = StateMachine(
+    "opening_record",
+    "opening_record",
+    OpeningRecord,
+    states=("open", "signed"),
+    initial="open",
+    transitions=[
+        transition(
+            "sign",
+            "open",
+            "signed",
+            Perm.OPENING_SIGN,
+            "by the agency, once every objection is answered",
+        ),
+    ],
+)
+
+# An announcement stays published for its period (tender: 5 wd, MOF Order 87 art. 16; result:
+# 1 wd); the scheduler marks the end, so that what must still be shown is known.
+ANNOUNCEMENT = StateMachine(
+    "announcement",
+    "announcement",
+    Announcement,
+    states=("published", "ended"),
+    initial="published",
+    transitions=[
+        transition(
+            "end_period",
+            "published",
+            "ended",
+            None,
+            "its period_end is over (tender_announcement_period, result_announcement_period)",
+        )
+    ],
+    timers=[
+        Timer(
+            "end_period",
+            lambda a: end_of(a["period_end"]) if a["period_end"] else None,
+            "tender_announcement_period / result_announcement_period",
+        )
     ],
 )

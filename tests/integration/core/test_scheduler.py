@@ -33,6 +33,8 @@ DUE = end_of(date(2026, 10, 9))  # contracts signed on 30 Sep are due for public
 async def world(demo):
     world = await filed_plan()
     world["project"] = await awarded_project(world)
+    # Its announcements' periods (to 19 Oct) end first: the scheduler ran then.
+    await scheduler.run_once(end_of(date(2026, 10, 19)))
     return world
 
 

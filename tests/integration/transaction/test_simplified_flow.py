@@ -1,7 +1,7 @@
 """The simplified flow: entrust a filed plan, publish tender / correction / result with the
 periods of the rule sets on the calendar, record the winners; who may do what."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -170,3 +170,24 @@ async def test_the_tender_waits_for_the_intention_lead(world):
             world["agent"], project, "询价公告", "正文", date(2026, 10, 13), on=date(2026, 10, 8)
         )
         assert done["status"] == "tendering"
+
+
+async def test_an_announcement_period_ends_through_the_scheduler(world):
+    """The tender announcement published on 21 Sep stays up 5 wd, to 29 Sep: the scheduler
+    ends it at the end of that day, not before."""
+    from gpcloud.core.clock import end_of
+    from gpcloud.core.scheduler import service as scheduler
+    from gpcloud.core.tenancy.scope import all_tenants
+
+    project = (await entrusted(world))["id"]
+    with use_scope(world["scope"]):
+        await service.publish_tender(
+            world["agent"], project, "招标公告", "正文", date(2026, 10, 12), on=SEP_21
+        )
+    ends = end_of(date(2026, 9, 29))
+    assert await scheduler.run_once(ends - timedelta(seconds=1)) == []
+    [ran] = await scheduler.run_once(ends)
+    assert (ran.machine, ran.action, ran.due_at) == ("announcement", "end_period", ends)
+    with all_tenants("test"):
+        [tender] = await service.announcements(project)
+    assert tender["status"] == "ended" and tender["next_check"] is None

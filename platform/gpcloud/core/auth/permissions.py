@@ -50,12 +50,21 @@ class Perm(StrEnum):
     PROJECT_ENTRUST = "project.entrust"
     PROJECT_ANNOUNCE = "project.announce"
     PROJECT_DECLARE_FAILED = "project.declare_failed"
+    DOCUMENTS_PUBLISH = "documents.publish"
+    DOCUMENTS_OBTAIN = "documents.obtain"
+    QUESTION_ASK = "question.ask"
+    QUESTION_ANSWER = "question.answer"
+    BID_SUBMIT = "bid.submit"
+    BID_UNSEAL = "bid.unseal"
+    OPENING_RESPOND = "opening.respond"
+    OPENING_SIGN = "opening.sign"
     CONTRACT_READ = "contract.read"
     CONTRACT_CREATE = "contract.create"
     CONTRACT_SIGN = "contract.sign"
     CONTRACT_PUBLISH = "contract.publish"
     CONTRACT_FILE = "contract.file"
     SIGNING_KEY_MANAGE = "signing_key.manage"
+    BID_KEY_MANAGE = "bid_key.manage"
     ACCEPTANCE_PUBLISH = "acceptance.publish"
     PAYMENT_REQUEST = "payment.request"
     PAYMENT_EXCHANGE = "payment.exchange"
@@ -265,6 +274,22 @@ _grant(_STAFF, P.SUPPLIER_READ_CONTACTS)
 _grant(ADMIN_ROLES, P.SUPPLIER_SUSPEND)
 _grant(_PROVINCE, P.SUPPLIER_CORRECT, P.SUPPLIER_IMPORT)
 
+# Electronic transaction (transaction/): agencies run the project's documents and opening;
+# suppliers obtain documents, ask, bid, unseal and answer the opening record as parties
+_grant({AGENCY}, P.DOCUMENTS_PUBLISH, P.QUESTION_ANSWER, P.OPENING_SIGN)
+_grant(
+    {SUPPLIER},
+    P.PROJECT_READ,
+    P.DOCUMENTS_OBTAIN,
+    P.QUESTION_ASK,
+    P.BID_SUBMIT,
+    P.BID_UNSEAL,
+    P.OPENING_RESPOND,
+)
+
+# Sealed bids (transaction): suppliers keep the keys their bids are sealed for
+_grant({SUPPLIER}, P.BID_KEY_MANAGE)
+
 # Goods: the catalogue and goods are the province's; suppliers keep their own listings
 _grant(_PROVINCE, P.GOODS_MANAGE)
 _grant(_PROVINCE | {SUPPLIER}, P.LISTING_MANAGE)
@@ -332,17 +357,28 @@ ABOUT: dict[Perm, str] = {
     P.PLAN_RETURN: "return a submitted plan of the region for correction",
     P.PLAN_CARRY_OVER: "carry a plan of the old system over (cutover)",
     P.SUPERVISION_OVERVIEW: "read what waits for supervision in the region, or is overdue",
-    P.PROJECT_READ: "read projects (an agency: those entrusted to it; a purchaser: its own)",
+    P.PROJECT_READ: "read projects (an agency: those entrusted to it; a purchaser: its own; a "
+    "supplier: those whose documents it obtained or it bid on)",
     P.PROJECT_ENTRUST: "entrust one's own unit's filed plan to an agency",
     P.PROJECT_ANNOUNCE: "publish the tender, correction and result announcements of a project "
     "entrusted to one's agency",
     P.PROJECT_DECLARE_FAILED: "declare a project entrusted to one's agency failed",
+    P.DOCUMENTS_PUBLISH: "publish versions of the procurement documents of a project entrusted "
+    "to one's agency",
+    P.DOCUMENTS_OBTAIN: "obtain a project's procurement documents (recorded: who, when)",
+    P.QUESTION_ASK: "ask a question about documents one's organisation obtained",
+    P.QUESTION_ANSWER: "answer the questions on a project entrusted to one's agency",
+    P.BID_SUBMIT: "submit, replace or withdraw one's organisation's sealed bid until the deadline",
+    P.BID_UNSEAL: "unseal one's organisation's bid in the opening hall",
+    P.OPENING_RESPOND: "confirm, or object to, the opening record of a project one bid on",
+    P.OPENING_SIGN: "answer objections and sign the opening record of one's agency's project",
     P.CONTRACT_READ: "read contracts (a party: its own)",
     P.CONTRACT_CREATE: "draft a contract or supplementary contract of one's own unit",
     P.CONTRACT_SIGN: "sign a contract one's organisation is party to",
     P.CONTRACT_PUBLISH: "publish one's own unit's signed contract",
     P.CONTRACT_FILE: "file (accept) a published contract of the region",
     P.SIGNING_KEY_MANAGE: "register and revoke one's organisation's signing keys",
+    P.BID_KEY_MANAGE: "register and revoke one's organisation's bid sealing (encryption) keys",
     P.ACCEPTANCE_PUBLISH: "publish the acceptance report of one's own unit's contract",
     P.PAYMENT_REQUEST: "request a payment of one's own unit's contract",
     P.PAYMENT_EXCHANGE: "exchange payment files with digital_finance for the region",

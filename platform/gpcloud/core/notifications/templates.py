@@ -114,6 +114,35 @@ CATALOGUE: dict[str, Template] = {
         explanation="{year}年节假日安排公布前，期限只按法定节假日临时计算，未计入调休；"
         "官方安排载入平台后，所有临时计算的期限均已重新计算。",
     ),
+    "project.opening_hall": Template(
+        title="开标大厅已开启",
+        subject="请解密投标文件：{title}",
+        body="项目《{title}》（编号 {project_id}）已于投标截止时间{deadline}截标，开标大厅已开启。"
+        "请在{window_end}前使用投标时的密钥解密您的投标文件。",
+        explanation="依据《电子招标投标办法》第三十一条，因投标人原因未能解密的，视为撤销其投标"
+        "文件；因投标人之外的原因未能解密的，视为撤回其投标文件。",
+    ),
+    "project.too_few_bids": Template(
+        title="投标人不足，不予开标",
+        subject="投标人不足{minimum}家：{title}",
+        body="项目《{title}》（编号 {project_id}）投标截止时仅有{bids}家投标，不足{minimum}家，"
+        "不予开标。可修改采购文件后重新招标，或依法报财政部门批准变更采购方式。",
+    ),
+    "project.documents_corrected": Template(
+        title="采购文件澄清或修改",
+        subject="采购文件已澄清或修改：{title}",
+        body="您已获取的项目《{title}》（编号 {project_id}）采购文件已发布第{version}版：{summary}",
+    ),
+    "project.question_answered": Template(
+        title="询问已答复",
+        subject="询问已答复：{title}",
+        body="您就项目《{title}》（编号 {project_id}）提出的询问已答复：{answer}",
+    ),
+    "project.opening_record": Template(
+        title="开标记录待确认",
+        subject="开标记录待确认：{title}",
+        body="项目《{title}》（编号 {project_id}）的开标记录已生成，请确认或提出异议。",
+    ),
 }
 
 OUTCOMES = {

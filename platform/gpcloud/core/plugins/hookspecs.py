@@ -235,3 +235,27 @@ def gpcloud_fetch_credit_list(tenant: Any, list_code: str) -> list[dict] | None:
     (reject report included, idempotent by the list's record id).
     Firstresult: yes. Call style: call (the job fails naming the plugin; no other is asked).
     """
+
+
+# ---------------------------------------------------------------------------------------------
+# Cryptography (keys and sealed bids; the built-in scheme is docs/sealed-bids.md)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def gpcloud_sealing_scheme(tenant: Any) -> dict | None:
+    """The tenant's scheme for signing and sealing keys and sealed bids, replacing the built-in
+    gpcloud-bid-v1 (Ed25519, X25519, AES-256-GCM), e.g. a Chinese CA's SM2/SM3/SM4.
+
+    Return None to keep the built-in scheme, or a dict of plain callables, each optional (a
+    missing one keeps the built-in behaviour): "name": str (the format name, recorded with the
+    bid); "check_public_key"(purpose: "signing" | "sealing", public_key: bytes) -> str | None,
+    a problem (the key is refused with INVALID_KEY naming the plugin) or None, asked after the
+    built-in checks when a key is registered; "check_sealed"(ciphertext: bytes) -> str, the
+    digest, raising ValueError for an upload not in the scheme's format; "verify_bid_signature"
+    (public_key: bytes, signature: bytes, project_id: int, lot: str, digest: str) -> bool;
+    "unseal"(ciphertext: bytes, content_key: bytes) -> bytes, the plaintext package, raising
+    ValueError for a wrong key. Called for the supplier's tenant when a key is registered and
+    for the project's tenant when a bid is submitted or opened.
+    Firstresult: yes. Call style: call (the registration or submission fails naming the plugin).
+    """

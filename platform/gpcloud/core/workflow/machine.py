@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from gpcloud import domains
 from gpcloud.core import clock
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.permissions import Perm
@@ -50,12 +51,17 @@ class Timer:
 
     `due(row)` is when it falls due for the row as it stands (None: the row is not waiting for
     it); `after(row)` does what the transition causes besides the state (a notice), in the same
-    transaction; `rule` names the rule that sets the time."""
+    transaction; `rule` names the rule that sets the time. When that work lives in a service
+    that itself imports the machine, `after` names it ("module:function") and it is found when
+    the timer runs, as the domain registry finds a domain's parts."""
 
     action: str
     due: Callable[[dict], datetime | None]
     rule: str = ""
-    after: Callable[[dict], Awaitable[None]] | None = None
+    after: Callable[[dict], Awaitable[None]] | str | None = None
+
+    def effect(self) -> Callable[[dict], Awaitable[None]] | None:
+        return domains.resolve(self.after) if isinstance(self.after, str) else self.after
 
 
 @dataclass(frozen=True)
@@ -240,8 +246,8 @@ class StateMachine:
             at, timer = waiting[0]
             detail = {"due_at": at.isoformat(), "ran_at": now.isoformat(), "rule": timer.rule}
             row = await self.move(None, row, timer.action, detail=detail)
-            if timer.after is not None:
-                await timer.after(row)
+            if (effect := timer.effect()) is not None:
+                await effect(row)
             ran.append(Due(self.noun, row["id"], timer.action, at, now))
         if not ran:  # what it waited for moved later (move() reschedules after each run)
             await self.reschedule(row)

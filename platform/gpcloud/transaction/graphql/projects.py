@@ -7,12 +7,14 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.batch import row_lists_by_key
+from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_payload
@@ -20,7 +22,9 @@ from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.money import to_yuan
 from gpcloud.supervision.graphql import ProcurementMethod
-from gpcloud.transaction import service
+from gpcloud.transaction import parties, service
+from gpcloud.transaction.graphql.bids import Bid, Opening, opening_of, project_bids
+from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import ANNOUNCEMENT_KINDS
 from gpcloud.transaction.tables import Announcement as AnnouncementTable
 from gpcloud.transaction.tables import Award as AwardTable
@@ -83,7 +87,11 @@ class Project:
     budget: Decimal
     status: ProjectStatus  # type: ignore[valid-type]
     bid_deadline: date | None
+    bid_deadline_at: datetime | None = strawberry.field(
+        description="Sealed electronic bids are taken until this instant (server clock)."
+    )
     updated_at: datetime
+    _row: strawberry.Private[dict]
 
     @classmethod
     def of(cls, row: dict) -> Project:
@@ -98,8 +106,29 @@ class Project:
             budget=to_yuan(row["budget_fen"]),
             status=ProjectStatus(row["status"]),
             bid_deadline=row["bid_deadline"],
+            bid_deadline_at=row["bid_deadline_at"],
             updated_at=row["updated_at"],
+            _row=row,
         )
+
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="What the project's method does (config/rules/methods).",
+    )
+    def method_config(self) -> MethodConfig:
+        return MethodConfig.of(method_config(self._row["method"]))
+
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Bids: a supplier its own; the agency who and when, content once opened.",
+        directives=[ListSize(max=500)],
+    )
+    async def bids(self, info: Info) -> list[Bid]:
+        return await project_bids(info, self._row)
+
+    @strawberry.field(extensions=allow(READERS), description="The opening hall.")
+    async def opening(self) -> Opening | None:
+        return await opening_of(self._row)
 
     @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=50)])
     async def announcements(self, info: Info) -> list[Announcement]:
@@ -122,6 +151,33 @@ class Project:
             )
             for r in sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
         ]
+
+
+@strawberry.type(description="Per-method configuration of the one project machine.")
+class MethodConfig:
+    title: str
+    prequalification: bool
+    minimum_bidders: int
+    response_rule: str
+    prices_read_at_opening: bool
+    quote_rounds: int
+    sealed_bids: bool
+    source: str
+    unverified: bool
+
+    @classmethod
+    def of(cls, c) -> MethodConfig:
+        return cls(
+            title=c.title,
+            prequalification=c.prequalification,
+            minimum_bidders=c.minimum_bidders,
+            response_rule=c.response_rule,
+            prices_read_at_opening=c.prices_read_at_opening,
+            quote_rounds=c.quote_rounds,
+            sealed_bids=c.sealed_bids,
+            source=c.source,
+            unverified=c.unverified,
+        )
 
 
 @strawberry.input
@@ -158,7 +214,22 @@ class Queries:
         )
         return connection(page, Project.of)
 
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="A project: its parties (agency, suppliers that obtained its documents or "
+        "bid) wherever they are registered; others within their region.",
+    )
+    async def project(self, info: Info, id: strawberry.ID) -> Project | None:
+        try:
+            return Project.of(await parties.readable(info.context.user, parse_id(id, "project")))
+        except DomainError:
+            return None
 
+
+DEADLINE_AT = strawberry.argument(
+    description="An instant: the project then takes sealed electronic bids until it, and the "
+    "scheduler closes bidding and opens the hall."
+)
 ANNOUNCERS = allow(Requires(Perm.PROJECT_ANNOUNCE), LIVE)
 
 
@@ -182,11 +253,22 @@ class Mutations:
         description="Publish today; the bid deadline must leave the method's response period.",
     )
     async def publish_tender_announcement(
-        self, info: Info, project_id: strawberry.ID, title: str, body: str, bid_deadline: date
+        self,
+        info: Info,
+        project_id: strawberry.ID,
+        title: str,
+        body: str,
+        bid_deadline: date | None = None,
+        bid_deadline_at: Annotated[datetime | None, DEADLINE_AT] = None,
     ) -> ProjectPayload:
         return await _project(
             lambda: service.publish_tender(
-                info.context.user, parse_id(project_id, "project"), title, body, bid_deadline
+                info.context.user,
+                parse_id(project_id, "project"),
+                title,
+                body,
+                bid_deadline,
+                bid_deadline_at=bid_deadline_at,
             )
         )
 

@@ -1,0 +1,457 @@
+"""Sealed bids, the opening hall and the opening record through the API. A supplier sees its own
+bids only; the agency sees who bid and when, and the content only once the bids are opened."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+
+import strawberry
+from strawberry.types import Info
+
+from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.auth.roles import AGENCY
+from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.cost import ListSize
+from gpcloud.core.graphql.enums import state_enum
+from gpcloud.core.graphql.mutations import run_mutation
+from gpcloud.core.graphql.permissions import Requires, allow
+from gpcloud.core.graphql.types import UserError, parse_id
+from gpcloud.core.money import to_yuan
+from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.transaction import bids, opening, parties, records
+from gpcloud.transaction.tables import Bid as BidTable
+from gpcloud.transaction.tables import UnsealAttempt as AttemptTable
+from gpcloud.transaction.workflow import BID, OPENING
+
+BidStatus = state_enum("BidStatus", BID)
+OpeningRecordStatus = state_enum("OpeningRecordStatus", OPENING)
+ResponseKind = strawberry.enum(
+    Enum("OpeningResponseKind", {"CONFIRM": "confirm", "OBJECT": "object"})
+)
+OPENED = ("opened", "awarded")
+READERS = Requires(Perm.PROJECT_READ)
+
+
+@strawberry.type(description="What the platform signed for a bid it received (also audited).")
+class BidReceipt:
+    bid_id: strawberry.ID
+    project_id: strawberry.ID
+    lot: str
+    bidder_name: str
+    bidder_uscc: str
+    digest: str = strawberry.field(description="sha256 of the ciphertext, hex.")
+    size: int
+    received_at: datetime
+    replaces: strawberry.ID | None
+    content: str = strawberry.field(description="The signed receipt as JSON.")
+    signature: str = strawberry.field(
+        description="Base64 Ed25519 signature of the platform (the audit key) over the receipt."
+    )
+
+    @classmethod
+    def of(cls, receipt: bids.Receipt) -> BidReceipt:
+        c = receipt.content
+        return cls(
+            bid_id=strawberry.ID(str(c["bid"])),
+            project_id=strawberry.ID(str(c["project"])),
+            lot=c["lot"],
+            bidder_name=c["bidder_name"],
+            bidder_uscc=c["bidder_uscc"],
+            digest=c["digest"],
+            size=c["size"],
+            received_at=datetime.fromisoformat(c["received_at"]),
+            replaces=strawberry.ID(str(c["replaces"])) if c.get("replaces") else None,
+            content=json.dumps(c, ensure_ascii=False, sort_keys=True),
+            signature=receipt.signature,
+        )
+
+
+@strawberry.type(description="One attempt to unseal a bid, with whose cause a failure was.")
+class UnsealAttempt:
+    at: datetime
+    outcome: str
+    cause: str | None
+    message: str
+
+
+@strawberry.type(description="A sealed bid. Content (form, price) only once it is unsealed.")
+class Bid:
+    id: strawberry.ID
+    project_id: strawberry.ID
+    lot: str
+    supplier_organisation_id: strawberry.ID
+    supplier_name: str
+    status: BidStatus  # type: ignore[valid-type]
+    received_at: datetime
+    digest: str
+    size: int
+    security: str | None
+    replaced_by: strawberry.ID | None
+    unsealed_at: datetime | None
+    price: Decimal | None
+    discount: str | None
+    form: str | None = strawberry.field(description="The bid form as JSON, once unsealed.")
+    files: str | None = strawberry.field(description="Files of the package (name, size, sha256).")
+    credit_check: str | None = strawberry.field(description="The credit hooks' answers, JSON.")
+    _receipt: strawberry.Private[bids.Receipt | None] = None
+
+    @classmethod
+    def of(cls, row: dict, content: bool, own: bool = False) -> Bid:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            project_id=strawberry.ID(str(row["project"])),
+            lot=row["lot"],
+            supplier_organisation_id=strawberry.ID(str(row["supplier_organisation"])),
+            supplier_name=row["supplier_name"],
+            status=BidStatus(row["status"]),
+            received_at=row["received_at"],
+            digest=row["digest"],
+            size=row["size"],
+            security=row["security"],
+            replaced_by=strawberry.ID(str(row["replaced_by"])) if row["replaced_by"] else None,
+            unsealed_at=row["unsealed_at"],
+            price=to_yuan(row["price_fen"]) if content and row["price_fen"] is not None else None,
+            discount=row["discount"] if content else None,
+            form=row["form"] if content else None,
+            files=row["files"] if content else None,
+            credit_check=row["credit_check"] if not own else None,
+            _receipt=bids.receipt_of(row) if own else None,
+        )
+
+    @strawberry.field(
+        extensions=allow(READERS), description="The platform's receipt (the bidder only)."
+    )
+    def receipt(self) -> BidReceipt | None:
+        return BidReceipt.of(self._receipt) if self._receipt else None
+
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=20)])
+    async def unseal_attempts(self, info: Info) -> list[UnsealAttempt]:
+        async def load(keys: list[int]) -> list[list[dict]]:
+            with all_tenants(parties.PARTY_SCOPE):
+                rows = await AttemptTable.select().where(AttemptTable.bid.is_in(keys))
+            grouped: dict[int, list[dict]] = {}
+            for r in rows:
+                grouped.setdefault(r["bid"], []).append(r)
+            return [sorted(grouped.get(k, []), key=lambda r: r["id"]) for k in keys]
+
+        loader = info.context.loaders.get("bid_unseal_attempts", load)
+        return [
+            UnsealAttempt(at=r["at"], outcome=r["outcome"], cause=r["cause"], message=r["message"])
+            for r in await loader.load(int(self.id))
+        ]
+
+
+def bid_for(actor, row: dict, project: dict) -> Bid | None:
+    """The bid as `actor` may see it: its own in full; the agency's metadata, content after
+    opening; nobody else's."""
+    if row["supplier_organisation"] == actor.organisation_id:
+        return Bid.of(row, content=row["status"] == "unsealed", own=True)
+    if AGENCY in actor.roles and project["agency_organisation"] == actor.organisation_id:
+        return Bid.of(row, content=project["status"] in OPENED and row["status"] == "unsealed")
+    return None
+
+
+async def project_bids(info: Info, project: dict) -> list[Bid]:
+    actor = info.context.user
+
+    async def load(keys: list[int]) -> list[list[dict]]:
+        with all_tenants(parties.PARTY_SCOPE):
+            rows = await BidTable.select().where(BidTable.project.is_in(keys))
+        grouped: dict[int, list[dict]] = {}
+        for r in rows:
+            grouped.setdefault(r["project"], []).append(r)
+        return [sorted(grouped.get(k, []), key=lambda r: r["id"]) for k in keys]
+
+    rows = await info.context.loaders.get("project_bids", load).load(project["id"])
+    return [b for r in rows if (b := bid_for(actor, r, project)) is not None]
+
+
+@strawberry.type(description="One bid as the opening record reads it out.")
+class OpeningEntry:
+    bid_id: strawberry.ID
+    bidder_organisation_id: strawberry.ID
+    bidder_name: str
+    lot: str
+    received_at: datetime
+    digest: str
+    security: str | None
+    result: str = strawberry.field(description="opened, revoked or withdrawn")
+    price: Decimal | None
+    discount: str | None
+
+
+@strawberry.type
+class OpeningResponse:
+    id: strawberry.ID
+    supplier_organisation_id: strawberry.ID
+    kind: ResponseKind  # type: ignore[valid-type]
+    text: str
+    answer: str | None
+    created_at: datetime
+    answered_at: datetime | None
+
+    @classmethod
+    def of(cls, r: dict) -> OpeningResponse:
+        return cls(
+            id=strawberry.ID(str(r["id"])),
+            supplier_organisation_id=strawberry.ID(str(r["supplier_organisation"])),
+            kind=ResponseKind(r["kind"]),
+            text=r["text"],
+            answer=r["answer"],
+            created_at=r["created_at"],
+            answered_at=r["answered_at"],
+        )
+
+
+@strawberry.type(description="开标记录: bidders, prices read out, unsealing results; signed.")
+class OpeningRecord:
+    id: strawberry.ID
+    project_id: strawberry.ID
+    status: OpeningRecordStatus  # type: ignore[valid-type]
+    opened_at: datetime
+    signed_at: datetime | None
+    entries: list[OpeningEntry] = strawberry.field(directives=[ListSize(max=1000)])
+
+    @classmethod
+    def of(cls, row: dict) -> OpeningRecord:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            project_id=strawberry.ID(str(row["project"])),
+            status=OpeningRecordStatus(row["status"]),
+            opened_at=row["opened_at"],
+            signed_at=row["signed_at"],
+            entries=[
+                OpeningEntry(
+                    bid_id=strawberry.ID(str(e["bid"])),
+                    bidder_organisation_id=strawberry.ID(str(e["bidder_organisation"])),
+                    bidder_name=e["bidder_name"],
+                    lot=e["lot"],
+                    received_at=datetime.fromisoformat(e["received_at"]),
+                    digest=e["digest"],
+                    security=e["security"],
+                    result=e["result"],
+                    price=Decimal(e["price"]) if e["price"] is not None else None,
+                    discount=e["discount"],
+                )
+                for e in json.loads(row["entries"])
+            ],
+        )
+
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=1000)])
+    async def responses(self) -> list[OpeningResponse]:
+        with all_tenants(parties.PARTY_SCOPE):
+            rows = await records.responses(int(self.id))
+        return [OpeningResponse.of(r) for r in rows]
+
+
+@strawberry.type(description="The opening hall of a project with sealed bids.")
+class Opening:
+    project_id: strawberry.ID
+    status: str = strawberry.field(
+        description="waiting (before the deadline), unsealing (the window), closed, failed"
+    )
+    deadline_at: datetime
+    window_ends_at: datetime | None
+    bids: int = strawberry.field(description="Bids standing (submitted or unsealed).")
+
+
+async def opening_of(project: dict) -> Opening | None:
+    if project["bid_deadline_at"] is None:
+        return None
+    status = {
+        "tendering": "waiting",
+        "closed": "waiting",
+        "opening": "unsealing",
+        "failed": "failed",
+    }.get(project["status"], "closed")
+    with all_tenants(parties.PARTY_SCOPE):
+        standing = await BidTable.count().where(
+            (BidTable.project == project["id"]) & BidTable.status.is_in(["submitted", "unsealed"])
+        )
+    return Opening(
+        project_id=strawberry.ID(str(project["id"])),
+        status=status,
+        deadline_at=project["bid_deadline_at"],
+        window_ends_at=project["opening_ends_at"],
+        bids=standing,
+    )
+
+
+def _b64(value: str, name: str) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError("INVALID_BASE64", f"{name} in base64", name) from None
+
+
+@strawberry.input
+class SubmitBidInput:
+    project_id: strawberry.ID
+    lot: str
+    ciphertext: str = strawberry.field(description="The sealed bid (gpcloud-bid-v1), base64.")
+    wrapped_key: str = strawberry.field(description="The content key wrapped for you, base64.")
+    signature: str = strawberry.field(description="Your Ed25519 bid signature, base64.")
+    security: str | None = strawberry.field(
+        default=None, description="Bid security: deposit reference or e-guarantee number."
+    )
+
+
+@strawberry.input
+class UnsealBidInput:
+    bid_id: strawberry.ID
+    content_key: str = strawberry.field(description="The bid's AES-256 content key, base64.")
+
+
+@strawberry.type
+class BidPayload:
+    bid: Bid | None = None
+    receipt: BidReceipt | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OpeningRecordPayload:
+    opening_record: OpeningRecord | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class OpeningResponsePayload:
+    response: OpeningResponse | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class Queries:
+    @strawberry.field(
+        extensions=allow(Requires(Perm.BID_SUBMIT)),
+        description="Your organisation's bids on a project (every version, the withdrawn too).",
+        directives=[ListSize(max=100)],
+    )
+    async def my_bids(self, info: Info, project_id: strawberry.ID) -> list[Bid]:
+        actor = info.context.user
+        pid = parse_id(project_id, "project")
+        with all_tenants(parties.PARTY_SCOPE):
+            rows = (
+                await BidTable.select()
+                .where(
+                    (BidTable.project == pid)
+                    & (BidTable.supplier_organisation == actor.organisation_id)
+                )
+                .order_by(BidTable.id)
+            )
+        return [Bid.of(r, content=r["status"] == "unsealed", own=True) for r in rows]
+
+    @strawberry.field(
+        extensions=allow(Requires(Perm.PROJECT_READ)),
+        description="The opening record: the project's agency and bidders, and the region's staff.",
+    )
+    async def opening_record(self, info: Info, project_id: strawberry.ID) -> OpeningRecord | None:
+        try:
+            row = await records.readable(info.context.user, parse_id(project_id, "project"))
+        except DomainError:
+            return None
+        return OpeningRecord.of(row)
+
+
+@strawberry.type
+class Mutations:
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.BID_SUBMIT)),
+        description="Submit a sealed bid before the deadline; replaces your earlier bid for "
+        "the lot. Returns the platform's signed receipt.",
+    )
+    async def submit_bid(self, info: Info, input: SubmitBidInput) -> BidPayload:
+        async def work() -> BidPayload:
+            row, receipt = await bids.submit(
+                info.context.user,
+                parse_id(input.project_id, "project"),
+                input.lot,
+                _b64(input.ciphertext, "ciphertext"),
+                _b64(input.wrapped_key, "wrappedKey"),
+                _b64(input.signature, "signature"),
+                input.security,
+            )
+            return BidPayload(
+                bid=Bid.of(row, content=False, own=True), receipt=BidReceipt.of(receipt)
+            )
+
+        return await run_mutation(BidPayload, work)
+
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.BID_SUBMIT)),
+        description="Withdraw your bid before the deadline (it is kept, withdrawn).",
+    )
+    async def withdraw_bid(self, info: Info, bid_id: strawberry.ID) -> BidPayload:
+        async def work() -> BidPayload:
+            row = await bids.withdraw(info.context.user, parse_id(bid_id, "bid"))
+            return BidPayload(bid=Bid.of(row, content=False, own=True))
+
+        return await run_mutation(BidPayload, work)
+
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.BID_UNSEAL)),
+        description="Unseal your bid in the opening hall with its content key; a failed "
+        "attempt is logged and returned with its error.",
+    )
+    async def unseal_bid(self, info: Info, input: UnsealBidInput) -> BidPayload:
+        async def work() -> BidPayload:
+            outcome = await opening.unseal(
+                info.context.user, parse_id(input.bid_id, "bid"), input.content_key
+            )
+            bid = Bid.of(outcome.bid, content=outcome.bid["status"] == "unsealed", own=True)
+            failure = outcome.failure
+            return BidPayload(
+                bid=bid, errors=[UserError.of(p) for p in failure.problems] if failure else []
+            )
+
+        return await run_mutation(BidPayload, work)
+
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.OPENING_RESPOND)),
+        description="Confirm the opening record (no objection) or object to it, once.",
+    )
+    async def respond_to_opening_record(
+        self, info: Info, project_id: strawberry.ID, objection: str | None = None
+    ) -> OpeningResponsePayload:
+        async def work() -> OpeningResponsePayload:
+            row = await records.respond(
+                info.context.user, parse_id(project_id, "project"), objection
+            )
+            return OpeningResponsePayload(response=OpeningResponse.of(row))
+
+        return await run_mutation(OpeningResponsePayload, work)
+
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.OPENING_SIGN)),
+        description="Answer a bidder's objection to the opening record.",
+    )
+    async def answer_opening_objection(
+        self, info: Info, response_id: strawberry.ID, answer: str
+    ) -> OpeningResponsePayload:
+        async def work() -> OpeningResponsePayload:
+            row = await records.answer(info.context.user, parse_id(response_id, "response"), answer)
+            return OpeningResponsePayload(response=OpeningResponse.of(row))
+
+        return await run_mutation(OpeningResponsePayload, work)
+
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.OPENING_SIGN)),
+        description="Sign the opening record once every objection is answered.",
+    )
+    async def sign_opening_record(
+        self, info: Info, project_id: strawberry.ID
+    ) -> OpeningRecordPayload:
+        async def work() -> OpeningRecordPayload:
+            row = await records.sign(info.context.user, parse_id(project_id, "project"))
+            return OpeningRecordPayload(opening_record=OpeningRecord.of(row))
+
+        return await run_mutation(OpeningRecordPayload, work)
+
+
+__all__ = ["Bid", "BidReceipt", "Mutations", "Opening", "OpeningRecord", "Queries"]

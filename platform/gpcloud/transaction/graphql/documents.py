@@ -1,0 +1,240 @@
+"""Procurement documents, obtaining them, and questions through the API."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import date, datetime
+
+import strawberry
+from strawberry.scalars import JSON
+from strawberry.types import Info
+
+from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.auth.roles import SUPPLIER
+from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.cost import ListSize
+from gpcloud.core.graphql.mutations import run_mutation
+from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
+from gpcloud.core.graphql.types import UserError, parse_id
+from gpcloud.transaction import documents, parties
+
+
+@strawberry.type(description="An attached file of the documents (in file storage).")
+class DocumentFile:
+    name: str
+    size: int
+    sha256: str
+
+
+@strawberry.type(description="采购文件, one published version, as structured data.")
+class ProcurementDocument:
+    id: strawberry.ID
+    project_id: strawberry.ID
+    version: int
+    summary: str
+    requirements: JSON
+    qualification: JSON
+    compliance: JSON
+    criteria: JSON = strawberry.field(description='[{"name", "weight"}], the price\'s apart.')
+    price_weight: int
+    lots: list[str] = strawberry.field(directives=[ListSize(max=100)])
+    bid_security_required: bool
+    published_at: datetime
+    available_until: date
+    files: list[DocumentFile] = strawberry.field(directives=[ListSize(max=100)])
+
+    @classmethod
+    def of(cls, r: dict) -> ProcurementDocument:
+        return cls(
+            id=strawberry.ID(str(r["id"])),
+            project_id=strawberry.ID(str(r["project"])),
+            version=r["version"],
+            summary=r["summary"],
+            requirements=json.loads(r["requirements"]),
+            qualification=json.loads(r["qualification"]),
+            compliance=json.loads(r["compliance"]),
+            criteria=json.loads(r["criteria"]),
+            price_weight=r["price_weight"],
+            lots=json.loads(r["lots"]),
+            bid_security_required=r["bid_security_required"],
+            published_at=r["published_at"],
+            available_until=r["available_until"],
+            files=[
+                DocumentFile(name=f["name"], size=f["size"], sha256=f["sha256"])
+                for f in json.loads(r["files"])
+            ],
+        )
+
+
+@strawberry.type(description="询问 and its answer (due within inquiry_answer, 3 wd).")
+class Question:
+    id: strawberry.ID
+    project_id: strawberry.ID
+    supplier_organisation_id: strawberry.ID
+    text: str
+    asked_at: datetime
+    answer_due: date
+    answer: str | None
+    answered_at: datetime | None
+
+    @classmethod
+    def of(cls, r: dict) -> Question:
+        return cls(
+            id=strawberry.ID(str(r["id"])),
+            project_id=strawberry.ID(str(r["project"])),
+            supplier_organisation_id=strawberry.ID(str(r["supplier_organisation"])),
+            text=r["text"],
+            asked_at=r["asked_at"],
+            answer_due=r["answer_due"],
+            answer=r["answer"],
+            answered_at=r["answered_at"],
+        )
+
+
+@strawberry.input
+class DocumentFileInput:
+    name: str
+    content: str = strawberry.field(description="base64")
+
+
+@strawberry.input
+class ProcurementDocumentInput:
+    project_id: strawberry.ID
+    summary: str
+    requirements: JSON
+    qualification: JSON
+    compliance: JSON
+    criteria: JSON
+    price_weight: int
+    lots: list[str] = strawberry.field(default_factory=lambda: ["1"])
+    bid_security_required: bool = False
+    files: list[DocumentFileInput] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class DocumentPayload:
+    document: ProcurementDocument | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type
+class QuestionPayload:
+    question: Question | None = None
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+def _items(value, name: str) -> list[dict]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise DomainError("INVALID_DOCUMENTS", f"{name}: a list of objects", name)
+    return value
+
+
+def _decode(value: str, name: str) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError("INVALID_BASE64", f"{name} in base64", name) from None
+
+
+@strawberry.type
+class Queries:
+    @strawberry.field(
+        extensions=allow(Requires(Perm.PROJECT_READ)),
+        description="The project's current documents (its parties and the region).",
+    )
+    async def procurement_documents(
+        self, info: Info, project_id: strawberry.ID
+    ) -> ProcurementDocument | None:
+        try:
+            project = await parties.readable(info.context.user, parse_id(project_id, "project"))
+        except DomainError:
+            return None
+        row = await documents.current(project["id"])
+        return ProcurementDocument.of(row) if row else None
+
+    @strawberry.field(
+        extensions=allow(Requires(Perm.PROJECT_READ)),
+        description="Questions on a project (a supplier: its own).",
+        directives=[ListSize(max=500)],
+    )
+    async def project_questions(self, info: Info, project_id: strawberry.ID) -> list[Question]:
+        actor = info.context.user
+        try:
+            project = await parties.readable(actor, parse_id(project_id, "project"))
+        except DomainError:
+            return []
+        own = actor.organisation_id if SUPPLIER in actor.roles else None
+        return [Question.of(r) for r in await documents.questions(project["id"], own)]
+
+
+@strawberry.type
+class Mutations:
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.DOCUMENTS_PUBLISH), SubsystemLive("transaction")),
+        description="Publish a version of the documents; later versions reach every supplier "
+        "that obtained them.",
+    )
+    async def publish_procurement_documents(
+        self, info: Info, input: ProcurementDocumentInput
+    ) -> DocumentPayload:
+        async def work() -> DocumentPayload:
+            data = documents.DocumentsInput(
+                summary=input.summary,
+                requirements=_items(input.requirements, "requirements"),
+                qualification=_items(input.qualification, "qualification"),
+                compliance=_items(input.compliance, "compliance"),
+                criteria=_items(input.criteria, "criteria"),
+                price_weight=input.price_weight,
+                lots=list(input.lots),
+                bid_security_required=input.bid_security_required,
+                files=[(f.name, _decode(f.content, "files")) for f in input.files],
+            )
+            row = await documents.publish(
+                info.context.user, parse_id(input.project_id, "project"), data
+            )
+            return DocumentPayload(document=ProcurementDocument.of(row))
+
+        return await run_mutation(DocumentPayload, work)
+
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.DOCUMENTS_OBTAIN)),
+        description="Obtain a project's documents (recorded); you are its party from then on.",
+    )
+    async def obtain_procurement_documents(
+        self, info: Info, project_id: strawberry.ID
+    ) -> DocumentPayload:
+        async def work() -> DocumentPayload:
+            row = await documents.obtain(info.context.user, parse_id(project_id, "project"))
+            return DocumentPayload(document=ProcurementDocument.of(row))
+
+        return await run_mutation(DocumentPayload, work)
+
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.QUESTION_ASK)),
+        description="Ask about documents you obtained; answered within 3 working days.",
+    )
+    async def ask_question(
+        self, info: Info, project_id: strawberry.ID, text: str
+    ) -> QuestionPayload:
+        async def work() -> QuestionPayload:
+            row = await documents.ask(info.context.user, parse_id(project_id, "project"), text)
+            return QuestionPayload(question=Question.of(row))
+
+        return await run_mutation(QuestionPayload, work)
+
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.QUESTION_ANSWER)),
+        description="Answer a question on your agency's project; the asker is told.",
+    )
+    async def answer_question(
+        self, info: Info, question_id: strawberry.ID, answer: str
+    ) -> QuestionPayload:
+        async def work() -> QuestionPayload:
+            row = await documents.answer(
+                info.context.user, parse_id(question_id, "question"), answer
+            )
+            return QuestionPayload(question=Question.of(row))
+
+        return await run_mutation(QuestionPayload, work)
