@@ -13,13 +13,13 @@ from datetime import date, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
-from gpcloud.core.keys import service as keys
 
 from gpcloud.core import clock
 from gpcloud.core.auth import passwords
 from gpcloud.core.auth.service import CurrentUser, load_current_user
 from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.db import transaction
+from gpcloud.core.keys import service as keys
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.core.validation import uscc_check_char
