@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Awaitable, Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 from gpcloud.contracts.tables import (
     AcceptanceReport,
@@ -33,7 +33,18 @@ from gpcloud.portal.tables import Notice, NoticeSupplier
 from gpcloud.registries.agencies.tables import Agency
 from gpcloud.registries.purchasers.tables import Purchaser
 from gpcloud.supervision.tables import PlanLine, ProcurementIntention, ProcurementPlan
-from gpcloud.transaction.tables import Announcement, Award, Project
+from gpcloud.transaction.tables import (
+    Announcement,
+    Award,
+    Bid,
+    DocumentObtained,
+    OpeningRecord,
+    OpeningResponse,
+    ProcurementDocument,
+    Project,
+    Question,
+    UnsealAttempt,
+)
 
 _seq = itertools.count(1)
 
@@ -212,6 +223,97 @@ async def make_award(tenant: str) -> int:
     return row.id
 
 
+async def make_procurement_document(tenant: str) -> int:
+    row = ProcurementDocument(
+        tenant_id=tenant,
+        project=await make_project(tenant),
+        version=1,
+        price_weight=30,
+        published_at=datetime(2026, 9, 1, tzinfo=UTC),
+        available_until=date(2026, 9, 8),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_document_obtained(tenant: str) -> int:
+    row = DocumentObtained(
+        tenant_id=tenant,
+        project=await make_project(tenant),
+        supplier_organisation=await _organisation(tenant),
+        version=1,
+        obtained_at=datetime(2026, 9, 2, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_question(tenant: str) -> int:
+    row = Question(
+        tenant_id=tenant,
+        project=await make_project(tenant),
+        supplier_organisation=await _organisation(tenant),
+        text="问题",
+        asked_at=datetime(2026, 9, 2, tzinfo=UTC),
+        answer_due=date(2026, 9, 4),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_bid(tenant: str) -> int:
+    row = Bid(
+        tenant_id=tenant,
+        project=await make_project(tenant),
+        lot="1",
+        supplier_organisation=await _organisation(tenant),
+        supplier_name="测试供应商",
+        storage_key="bids/test",
+        size=1,
+        digest="0" * 64,
+        wrapped_key="",
+        signature="",
+        received_at=datetime(2026, 9, 2, tzinfo=UTC),
+        receipt="{}",
+        receipt_signature="",
+    )
+    await row.save()
+    return row.id
+
+
+async def make_unseal_attempt(tenant: str) -> int:
+    row = UnsealAttempt(
+        tenant_id=tenant,
+        bid=await make_bid(tenant),
+        at=datetime(2026, 9, 3, tzinfo=UTC),
+        outcome="opened",
+    )
+    await row.save()
+    return row.id
+
+
+async def make_opening_record(tenant: str) -> int:
+    row = OpeningRecord(
+        tenant_id=tenant,
+        project=await make_project(tenant),
+        opened_at=datetime(2026, 9, 3, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_opening_response(tenant: str) -> int:
+    row = OpeningResponse(
+        tenant_id=tenant,
+        record=await make_opening_record(tenant),
+        supplier_organisation=await _organisation(tenant),
+        kind="confirm",
+        created_at=datetime(2026, 9, 3, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
 async def make_contract(tenant: str) -> int:
     row = Contract(
         tenant_id=tenant,
@@ -337,6 +439,13 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     Project: make_project,
     Announcement: make_announcement,
     Award: make_award,
+    ProcurementDocument: make_procurement_document,
+    DocumentObtained: make_document_obtained,
+    Question: make_question,
+    Bid: make_bid,
+    UnsealAttempt: make_unseal_attempt,
+    OpeningRecord: make_opening_record,
+    OpeningResponse: make_opening_response,
     Contract: make_contract,
     ContractSignature: make_contract_signature,
     AcceptanceReport: make_acceptance_report,

@@ -147,6 +147,8 @@ def release(row: dict, suppliers: list[dict]) -> dict:
                 ],
             }
         ]
+        if details.get("bids") is not None:
+            out["bids"] = _bids(details["bids"], row["published_on"])
     elif kind == "contract":
         contract = {
             "id": f"{ocid}-contract-{details.get('contract_id')}",
@@ -181,6 +183,47 @@ def release(row: dict, suppliers: list[dict]) -> dict:
             }
         ]
     return out
+
+
+BIDS_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/"
+    "v1.1.5/extension.json"
+)
+BID_STATUSES = {"opened": "valid", "revoked": "disqualified", "withdrawn": "withdrawn"}
+
+
+def _bids(bids: list[dict], on) -> dict:
+    """The bids extension: statistics, and after the award each bid's details (sealed bids:
+    transaction/records.py, as the opening record read them)."""
+    opened = [b for b in bids if b["result"] == "opened"]
+    prices = [b["price_fen"] for b in opened if b.get("price_fen") is not None]
+    statistics = [
+        {"id": "bids", "measure": "bids", "value": len(bids), "date": _time(on)},
+        {"id": "validBids", "measure": "validBids", "value": len(opened), "date": _time(on)},
+    ]
+    if prices:
+        statistics.append(
+            {
+                "id": "lowestValidBidValue",
+                "measure": "lowestValidBidValue",
+                "value": float(Decimal(min(prices)) / 100),
+                "currency": "CNY",
+                "date": _time(on),
+            }
+        )
+    details = [
+        {
+            "id": str(b["bid"]),
+            "date": b["received_at"],
+            "status": BID_STATUSES.get(b["result"], "pending"),
+            "tenderers": [
+                {"id": f"organisation-{b['bidder_organisation']}", "name": b["bidder_name"]}
+            ],
+            **({"value": _value(b["price_fen"])} if b.get("price_fen") is not None else {}),
+        }
+        for b in bids
+    ]
+    return {"statistics": statistics, "details": details}
 
 
 def merge(releases: list[dict]) -> dict:
@@ -243,6 +286,16 @@ def package(kind: str, uri: str, items: list[dict], next_uri: str | None) -> dic
         "license": LICENSE,
         kind: items,
     }
+    if any("bids" in item for item in _releases_of(kind, items)):
+        body["extensions"] = [BIDS_EXTENSION]
     if next_uri:
         body["links"] = {"next": next_uri}
     return body
+
+
+def _releases_of(kind: str, items: list[dict]) -> list[dict]:
+    if kind == "releases":
+        return items
+    return [
+        r for item in items for r in (*item.get("releases", []), item.get("compiledRelease", {}))
+    ]

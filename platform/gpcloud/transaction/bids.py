@@ -16,7 +16,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from gpcloud.core import clock
+from gpcloud.core import clock, storage
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
@@ -25,7 +25,6 @@ from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.keys import service as key_registry
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.transaction import sealing
-from gpcloud.transaction.external import storage
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import Bid, Project
 from gpcloud.transaction.workflow import BID
@@ -70,7 +69,8 @@ def _late(project: dict, arrived: datetime) -> DomainError:
 
 
 def check_open(project: dict, arrived: datetime) -> None:
-    """Bids are taken while the project is tendering with a deadline instant, before it."""
+    """Bids are taken while the project is tendering with a deadline instant, before it; once
+    the deadline has been reached (or the scheduler closed bidding), a bid is late."""
     deadline = project["bid_deadline_at"]
     if deadline is None or not method_config(project["method"]).sealed_bids:
         raise DomainError(
@@ -103,7 +103,6 @@ async def submit(
     """Receive a sealed bid: refused when late (with the time it arrived), unsealed, or not
     signed by the bidder's active signing key; a bid for the same lot replaces the bidder's
     earlier one, which is kept, withdrawn."""
-    arrived = clock.now()  # the one instant the deadline is judged by
     lot = lot.strip()
     if not LOT.fullmatch(lot):
         raise DomainError("INVALID_LOT", "a lot: 1 to 32 letters, digits, '.', '_' or '-'", "lot")
@@ -113,8 +112,8 @@ async def submit(
         )
     if len(ciphertext) > MAX_BID_BYTES or not wrapped_key:
         raise DomainError("BID_NOT_SEALED", "a sealed bid with its wrapped key", "ciphertext")
-    with all_tenants(PARTY_SCOPE):
-        check_open(await _project_for_bids(project_id, lock=False), arrived)
+    with all_tenants(PARTY_SCOPE):  # a late bid is told so before the work below
+        check_open(await _project_for_bids(project_id, lock=False), clock.now())
     digest = sealing.check_sealed(ciphertext)
     if sealing.sealed_for(ciphertext) != (project_id, lot):
         raise DomainError(
@@ -127,14 +126,17 @@ async def submit(
         )
     sealing.verify_bid_signature(_public_key(key), signature, project_id, lot, digest)
     org = await _supplier(actor)
-    # The ciphertext goes to storage before the row: a refused transaction leaves an orphan
-    # file (never read), never a bid without its ciphertext.
     storage_key = f"bids/{project_id}/{uuid.uuid4().hex}.sealed"
-    await storage.put(storage_key, ciphertext)
     with all_tenants(PARTY_SCOPE):
         async with transaction():
+            # The arrival is stamped holding the project against the deadline transition: a
+            # bid stamped before the deadline is in the opening, whenever the scheduler runs.
             project = await _project_for_bids(project_id, lock=True)
+            arrived = clock.now()
             check_open(project, arrived)
+            # The ciphertext is stored before the row: a transaction that fails after it leaves
+            # an orphan file (never read), never a bid without its ciphertext.
+            await storage.put(storage_key, ciphertext)
             earlier = await (
                 Bid.select()
                 .where(
@@ -198,11 +200,12 @@ async def submit(
 @requires(Perm.BID_SUBMIT)
 async def withdraw(actor: CurrentUser, bid_id: int) -> dict:
     """The bidder takes its bid back before the deadline (kept, withdrawn)."""
-    arrived = clock.now()
     with all_tenants(PARTY_SCOPE):
         async with transaction():
             bid = await own(actor, bid_id)
-            check_open(await _project_for_bids(bid["project"], lock=True), arrived)
+            project = await _project_for_bids(bid["project"], lock=True)
+            arrived = clock.now()
+            check_open(project, arrived)
             return await BID.move(actor, bid, "withdraw", detail={"at": arrived.isoformat()})
 
 

@@ -13,7 +13,7 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-from gpcloud.core import clock
+from gpcloud.core import clock, storage
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import SUPPLIER
@@ -24,7 +24,6 @@ from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.rules.service import effective_rule, rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.supervision import plans
-from gpcloud.transaction.external import storage
 from gpcloud.transaction.parties import PARTY_SCOPE
 from gpcloud.transaction.tables import DocumentObtained, ProcurementDocument, Project, Question
 

@@ -20,7 +20,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from gpcloud.core import clock
+from gpcloud.core import clock, storage
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import AGENCY, SUPPLIER
 from gpcloud.core.auth.service import CurrentUser
@@ -32,7 +32,6 @@ from gpcloud.core.tenancy.config import effective_config
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.supervision import plans
 from gpcloud.transaction import bids, sealing
-from gpcloud.transaction.external import storage
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import Bid, OpeningRecord, Project, UnsealAttempt
 from gpcloud.transaction.workflow import BID, PROJECT

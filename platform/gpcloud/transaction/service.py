@@ -157,6 +157,8 @@ async def _to_portal(
     # The project's method and purchaser are its plan's (copied at entrustment, never changed).
     plan = plan or await plans.get(project["plan"])
     winners = await awards(project["id"]) if kind == "result" else []
+    if kind == "result" and project["bid_deadline_at"] is not None:
+        details = {**details, "bids": await _bid_statistics(project["id"])}
     amounts = {"tender": project["budget_fen"], "result": sum(w["amount_fen"] for w in winners)}
     await portal.publish(
         portal.Publication(
@@ -177,6 +179,26 @@ async def _to_portal(
             details={**details, "project_id": project["id"]},
         )
     )
+
+
+async def _bid_statistics(project_id: int) -> list[dict]:
+    """The opening record's bids for the portal's OCDS bids extension (published with the
+    result: prices are read at the opening, so nothing here was secret by then)."""
+    from gpcloud.transaction.tables import OpeningRecord
+
+    record = await OpeningRecord.select().where(OpeningRecord.project == project_id).first()
+    entries = json.loads(record["entries"]) if record else []
+    return [
+        {
+            "bid": e["bid"],
+            "received_at": e["received_at"],
+            "result": e["result"],
+            "bidder_organisation": e["bidder_organisation"],
+            "bidder_name": e["bidder_name"],
+            "price_fen": to_fen(Decimal(e["price"])) if e.get("price") else None,
+        }
+        for e in entries
+    ]
 
 
 async def _intention_lead_met(plan: dict, on: date) -> None:

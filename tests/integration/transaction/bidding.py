@@ -60,6 +60,7 @@ async def bidder(n: int, region: str = "440100") -> Bidder:
                 display_name=name,
                 mobile="13800000000",
                 email=f"bidder{n}@example.com",
+                must_change_password=False,
             )
             await user.save()
             await UserRole.insert(UserRole(tenant_id=region, user=user.id, role="supplier"))
@@ -68,6 +69,19 @@ async def bidder(n: int, region: str = "440100") -> Bidder:
     with use_scope(None), all_tenants("test"):
         await keys.register_signing_key(actor, sealing.raw_public(signing).hex())
     return Bidder(actor, org.id, name, signing, sealing.generate_sealing_key())
+
+
+async def demo_bidder(username: str) -> Bidder:
+    """A demo supplier (in the supplier registry, so it can be awarded) with a signing key."""
+    from tests.integration.procurement import actor
+
+    user = await actor(username)
+    with all_tenants("test"):
+        org = await Organisation.select().where(Organisation.id == user.organisation_id).first()
+    signing = sealing.generate_signing_key()
+    with use_scope(None), all_tenants("test"):
+        await keys.register_signing_key(user, sealing.raw_public(signing).hex())
+    return Bidder(user, org["id"], org["name"], signing, sealing.generate_sealing_key())
 
 
 def seal(b: Bidder, project: int, price: str, lot: str = "1", key: bytes | None = None):

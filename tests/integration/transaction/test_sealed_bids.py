@@ -6,21 +6,20 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
 
-# Until branch i14-sealing (file store, key registry) is merged: remove with the merge.
-pytest.importorskip("gpcloud.core.storage")
-pytest.importorskip("gpcloud.core.keys.service")
-
-from gpcloud.core import storage  # noqa: E402
+from gpcloud.core import storage
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
+from gpcloud.portal import ocds
 from gpcloud.supervision import plans
 from gpcloud.transaction import bids, opening, records, sealing
+from gpcloud.transaction import service as projects
 from gpcloud.transaction.tables import Bid, OpeningRecord, Project, UnsealAttempt
 from tests.integration.procurement import filed_plan
 from tests.integration.transaction.bidding import (
@@ -28,6 +27,7 @@ from tests.integration.transaction.bidding import (
     MARKER,
     MS,
     bidder,
+    demo_bidder,
     project_row,
     submit,
     tender,
@@ -227,9 +227,10 @@ async def test_fewer_than_three_bidders_no_opening_and_the_project_fails(world, 
         assert (await plans.get(world["plan"]))["status"] == "failed"
 
 
-async def test_the_opening_tampered_wrong_key_and_never_unsealed(world, traveller):
+async def test_the_opening_tampered_wrong_key_and_never_unsealed(client, world, traveller):
     project = await tender(world, traveller)
-    honest, wrong, tampered, absent = await bidders(4)
+    honest = await demo_bidder("xn.supplier")  # in the supplier registry: it can win
+    wrong, tampered, absent = await bidders(3)
     traveller.move_to(DEADLINE - timedelta(hours=1))
     submitted = {}
     for b, price in (
@@ -314,6 +315,26 @@ async def test_the_opening_tampered_wrong_key_and_never_unsealed(world, travelle
     with pytest.raises(DomainError) as info:
         await records.respond(absent.user, project, None)
     assert info.value.code == "RECORD_SIGNED"
+
+    # The result: OCDS gains the bids extension's statistics and details.
+    with use_scope(world["scope"]):
+        award = [projects.AwardInput(world["supplier"]["uscc"], Decimal("4100000"))]
+        done = await projects.publish_result(
+            world["agent"], project, "中标公告", "正文", award, on=date(2026, 10, 16)
+        )
+    assert done["status"] == "awarded"
+    response = await client.get("/ocds/releases", params={"region": "441481"})
+    package = response.json()
+    [result] = [r for r in package["releases"] if "award" in r["tag"]]
+    stats = {s["measure"]: s["value"] for s in result["bids"]["statistics"]}
+    assert stats == {"bids": 4, "validBids": 1, "lowestValidBidValue": 4100000.0}
+    assert sorted(d["status"] for d in result["bids"]["details"]) == [
+        "disqualified",
+        "disqualified",
+        "valid",
+        "withdrawn",
+    ]
+    assert package["extensions"] == [ocds.BIDS_EXTENSION]
 
 
 async def test_the_credit_hook_runs_at_the_deadline_and_its_answers_are_kept(

@@ -124,13 +124,12 @@ class Bid:
         )
 
     @strawberry.field(
-        extensions=allow(Requires(Perm.BID_SUBMIT)),
-        description="The platform's receipt (the bidder only).",
+        extensions=allow(READERS), description="The platform's receipt (the bidder only)."
     )
     def receipt(self) -> BidReceipt | None:
         return BidReceipt.of(self._receipt) if self._receipt else None
 
-    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=100)])
+    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=20)])
     async def unseal_attempts(self, info: Info) -> list[UnsealAttempt]:
         async def load(keys: list[int]) -> list[list[dict]]:
             with all_tenants(parties.PARTY_SCOPE):

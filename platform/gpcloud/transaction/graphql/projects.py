@@ -120,7 +120,7 @@ class Project:
     @strawberry.field(
         extensions=allow(READERS),
         description="Bids: a supplier its own; the agency who and when, content once opened.",
-        directives=[ListSize(max=1000)],
+        directives=[ListSize(max=500)],
     )
     async def bids(self, info: Info) -> list[Bid]:
         return await project_bids(info, self._row)
