@@ -15,6 +15,14 @@ Reports p50/p99 latency and throughput, then checks that none is lost: every acc
 receipt whose platform signature verifies, a row, its ciphertext in the file store and its
 `bid.submit` audit entry. After the deadline the scheduler closes bidding and opens the hall;
 every bidder unseals (`unsealBid`) and the same figures are reported for the opening.
+
+A run on the shared 2-core machine (6 Dec 2026, other test suites running alongside: load
+average 13), 1,000 bids of 1 MB, 60 s: 527 accepted, each with a verified receipt, its row, its
+stored ciphertext and its audit entry; the rest refused with REQUEST_TIMEOUT (30 s) or BID_LATE
+as the backlog passed the deadline (submit p50 41.7 s, p99 63.4 s: the offered 16.7 bids/s
+exceeded what that machine served, ~4.7/s). 2 timed-out requests had committed their bid (529
+rows for 527 receipts): the bidder got no receipt for a bid that counts. Opening: 527/527
+unsealed in 31.6 s (16.7/s, p50 1.8 s, p99 3.5 s, 32 at a time).
 """
 
 from __future__ import annotations

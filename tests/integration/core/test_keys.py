@@ -14,7 +14,7 @@ from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.transaction import sealing
 from tests.plugins.exercise import exercised
 from tests.plugins.test_approvals import approved
-from tests.support import data, error_codes, gql, login
+from tests.support import data, gql, login
 
 REGISTER_SEALING = """mutation($k: String!) { registerSealingKey(publicKey: $k) {
   key { id purpose publicKey status } errors { code field message } } }"""
@@ -74,31 +74,6 @@ async def test_a_supplier_registers_sealing_and_signing_keys(client, demo):
 
 def error_codes_of(payload: dict) -> list[str]:
     return [e["code"] for e in payload["errors"]]
-
-
-async def test_only_the_organisations_own_users_change_its_keys(client, demo):
-    xn = await login(client, "xn.supplier")
-    mz = await login(client, "mz.supplier")
-    key = sealing.generate_sealing_key()
-    mine = data(await gql(client, REGISTER_SEALING, {"k": _b64(key)}, token=xn))
-    key_id = mine["registerSealingKey"]["key"]["id"]
-
-    assert data(await gql(client, KEYS, token=mz))["signingKeys"] == []
-    other = data(await gql(client, REVOKE_SEALING, {"id": key_id}, token=mz))
-    assert error_codes_of(other["revokeSealingKey"]) == ["NOT_FOUND"]
-    wrong_purpose = data(await gql(client, REVOKE_SIGNING, {"id": key_id}, token=xn))
-    assert error_codes_of(wrong_purpose["revokeSigningKey"]) == ["NOT_FOUND"]
-    assert (await keys.active_key(await _org(XN_SUPPLIER), "sealing"))["id"] == int(key_id)
-
-    purchaser = await login(client, "xn.purchaser")  # holds signing keys, not bid keys
-    forbidden = await gql(client, REGISTER_SEALING, {"k": _b64(key)}, token=purchaser)
-    assert error_codes(forbidden) == ["FORBIDDEN"]
-
-    revoked = data(await gql(client, REVOKE_SEALING, {"id": key_id}, token=xn))
-    assert revoked["revokeSealingKey"]["key"]["status"] == "revoked"
-    assert await keys.active_key(await _org(XN_SUPPLIER), "sealing") is None
-    twice = data(await gql(client, REVOKE_SEALING, {"id": key_id}, token=xn))
-    assert error_codes_of(twice["revokeSealingKey"]) == ["WRONG_STATE"]
 
 
 async def test_unknown_purpose_is_refused(demo):

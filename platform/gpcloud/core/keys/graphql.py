@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -19,14 +20,16 @@ from gpcloud.core.keys import service
 
 @strawberry.enum(description="What a key is for: SIGNING (Ed25519), SEALING (X25519).")
 class KeyPurpose(Enum):
-    SIGNING = "signing"
-    SEALING = "sealing"
+    SIGNING = strawberry.enum_value("signing", description="Ed25519: signs contracts and bids.")
+    SEALING = strawberry.enum_value(
+        "sealing", description="X25519: the key a bid's content key is wrapped for."
+    )
 
 
 @strawberry.type(description="An organisation's public key (32 bytes, hex) for one purpose.")
 class SigningKey:
     id: strawberry.ID
-    purpose: KeyPurpose
+    purpose: KeyPurpose = strawberry.field(description="What the key is for.")
     public_key: str
     status: str
     created_at: datetime
@@ -89,10 +92,20 @@ class Mutations:
         description="Register an X25519 public key (64 hex digits or base64) that your bids' "
         "content keys are wrapped for (docs/sealed-bids.md).",
     )
-    async def register_sealing_key(self, info: Info, public_key: str) -> SigningKeyPayload:
+    async def register_sealing_key(
+        self,
+        info: Info,
+        public_key: Annotated[
+            str, strawberry.argument(description="32 bytes: 64 hex digits or base64.")
+        ],
+    ) -> SigningKeyPayload:
         return await _key(lambda: service.register_sealing_key(info.context.user, public_key))
 
-    @strawberry.mutation(extensions=allow(Requires(Perm.BID_KEY_MANAGE)))
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.BID_KEY_MANAGE)),
+        description="Revoke one of your organisation's sealing keys: bids sealed for it stay "
+        "as they are; new bids are sealed for another.",
+    )
     async def revoke_sealing_key(self, info: Info, id: strawberry.ID) -> SigningKeyPayload:
         return await _key(
             lambda: service.revoke_sealing_key(info.context.user, parse_id(id, "sealing key"))

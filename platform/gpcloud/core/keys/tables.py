@@ -16,7 +16,8 @@ class SigningKey(ProvinceShared, Table, tablename="signing_key"):
     own for no gain. Hence also the historical class and table name."""
 
     organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
-    purpose = Varchar(length=16, default="signing", index=True)  # signing | sealing
+    # signing | sealing. No index: few keys per organisation, found through its indexed column.
+    purpose = Varchar(length=16, default="signing")
     public_key = Varchar(length=64)  # 32 bytes, hex
     status = Varchar(length=16, default="active")  # active | revoked
     registered_by = Integer()
