@@ -218,11 +218,16 @@ class MallDemand:
         return [MallQuote.of(r) for r in quotes.visible(info.context.user, self.row, rows)]
 
 
-@strawberry.type(description="An e-mall order (direct purchase, or an auction's winning quote).")
+@strawberry.type(
+    description="An e-mall order: a direct purchase, an auction's winning quote, or a "
+    "designated purchase under a framework agreement; money in yuan."
+)
 class MallOrder:
     id: strawberry.ID
     tenant_code: str
-    mode: str = strawberry.field(description="direct_purchase or reverse_auction.")
+    mode: str = strawberry.field(
+        description="direct_purchase, reverse_auction or designated_purchase (定点采购)."
+    )
     status: MallOrderStatus = strawberry.field(description="Where the order stands.")  # type: ignore[valid-type]
     purchaser_id: strawberry.ID = strawberry.field(
         description="The purchaser (采购人) organisation that placed it."
@@ -236,19 +241,21 @@ class MallOrder:
         description="The plan's budget indicator (预算指标) line it draws on."
     )
     listing_id: strawberry.ID | None = strawberry.field(
-        description="The listing bought (direct purchase); null from an auction."
+        description="The listing bought (direct purchase); null for other modes."
     )
     demand_id: strawberry.ID | None = strawberry.field(
-        description="The reverse auction it came from; null for a direct purchase."
+        description="The reverse auction it came from; null for other modes."
     )
     category_code: str = strawberry.field(
         description="The procurement category (品目) code of what is bought."
     )
     title: str = strawberry.field(
-        description="What is bought: the listing's or the demand's title."
+        description="What is bought: the listing's item, brand and model, the demand's title, or the "
+        "designated item and its agreement."
     )
     maker: str = strawberry.field(
-        description="The maker (brand) of the goods, or the winning quote's offer."
+        description="The listing's brand; from an auction, the winning offer (first 64 characters); "
+        "empty for a designated purchase."
     )
     quantity: int = strawberry.field(description="How many units are bought.")
     unit_price: Decimal = strawberry.field(
@@ -638,7 +645,10 @@ class Queries:
         ] = None,
         mode: Annotated[
             str | None,
-            strawberry.argument(description="Only direct_purchase or reverse_auction orders."),
+            strawberry.argument(
+                description="Only orders of this mode: direct_purchase, reverse_auction or "
+                "designated_purchase."
+            ),
         ] = None,
         split_warned: Annotated[
             bool,

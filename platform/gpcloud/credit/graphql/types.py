@@ -105,7 +105,7 @@ def _json(value):
 class CreditEvidence:
     title: str = strawberry.field(description="What the evidence is, e.g. 处罚决定书.")
     reference: str = strawberry.field(
-        description="Where to find it: a file id, a URL or a document number; may be empty."
+        description="Where to find it, in words (e.g. a document number or a link); may be empty."
     )
 
 
@@ -272,7 +272,7 @@ class CreditListConsulted:
     )
     loaded_at: str | None = strawberry.field(description="ISO instant; null: never loaded.")
     rows: int | None = strawberry.field(
-        description="How many entries it had when loaded; 0: never loaded."
+        description="How many entries it had when last loaded; 0 if never loaded."
     )
 
 
@@ -386,7 +386,7 @@ class CreditProfile:
 class CreditEvidenceInput:
     title: str = strawberry.field(description="What the evidence is, e.g. 处罚决定书 (required).")
     reference: str = strawberry.field(
-        default="", description="Where to find it: a file id, a URL or a document number."
+        default="", description="Where to find it, in words (e.g. a document number or a link)."
     )
 
 
@@ -397,7 +397,7 @@ class CreditRecordInput:
     )  # type: ignore[valid-type]
     subject_id: strawberry.ID = strawberry.field(description="An organisation; an expert's id.")
     kind: CreditRecordKind = strawberry.field(
-        description="What the record is about (expertMisconduct: experts only)."
+        description="What the record is about (EXPERT_MISCONDUCT: experts only)."
     )  # type: ignore[valid-type]
     starts_on: date = strawberry.field(description="The first day it is in force.")
     ends_on: date | None = strawberry.field(
