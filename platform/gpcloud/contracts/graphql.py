@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -426,9 +427,20 @@ class Mutations:
         self,
         info: Info,
         id: strawberry.ID,
-        findings: str,
-        passed: bool,
-        accepted_on: date | None = None,
+        findings: Annotated[
+            str, strawberry.argument(description="What the acceptance found, in words (published).")
+        ],
+        passed: Annotated[
+            bool,
+            strawberry.argument(
+                description="True: it passed and the order is accepted; false: the failed "
+                "report is published and the order stays delivered."
+            ),
+        ],
+        accepted_on: Annotated[
+            date | None,
+            strawberry.argument(description="The day of the acceptance; today when not given."),
+        ] = None,
     ) -> MallOrderPayload:
         async def work():
             order, _ = await mall.accept_order(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -30,10 +31,51 @@ from gpcloud.emall.workflow import AGREEMENT, DEMAND, ORDER, PRICE_ALERT
 
 READERS = Requires(Perm.MALL_ORDER_READ)
 LIVE = SubsystemLive("emall")
-MallOrderStatus = state_enum("MallOrderStatus", ORDER)
-MallDemandStatus = state_enum("MallDemandStatus", DEMAND)
-PriceAlertStatus = state_enum("PriceAlertStatus", PRICE_ALERT)
-FrameworkAgreementStatus = state_enum("FrameworkAgreementStatus", AGREEMENT)
+MallOrderStatus = state_enum(
+    "MallOrderStatus",
+    ORDER,
+    {
+        "placed": "Ordered; waits for the supplier to confirm by confirmDue (stock and budget held).",
+        "confirmed": "The supplier confirmed: the order is concluded as a contract.",
+        "declined": "The supplier refused, saying why; stock and budget released.",
+        "lapsed": "Not confirmed by confirmDue; stock and budget released.",
+        "cancelled": "The purchaser withdrew it before the supplier confirmed.",
+        "delivered": "The supplier reported delivery; waits for the final acceptance.",
+        "accepted": "Passed its final acceptance (履约验收); waits for payment.",
+        "paid": "Its final payment was requested: the order is done.",
+    },
+)
+MallDemandStatus = state_enum(
+    "MallDemandStatus",
+    DEMAND,
+    {
+        "open": "Taking sealed quotes until closesAt.",
+        "closed": "The window ended; quotes unsealed and ranked, waiting for the purchaser to "
+        "confirm the lowest compliant one.",
+        "awarded": "The purchaser confirmed the result; the winning quote became an order.",
+        "failed": "Fewer compliant quotes than minQuotes (流标); the failure is published.",
+        "withdrawn": "The purchaser withdrew it before it closed.",
+    },
+)
+PriceAlertStatus = state_enum(
+    "PriceAlertStatus",
+    PRICE_ALERT,
+    {
+        "open": "Held for review: the listing cannot be bought at this price.",
+        "cleared": "The operating centre found the price reasonable: buyable again.",
+        "upheld": "The price is not reasonable: the listing stays unbuyable at it.",
+        "superseded": "The supplier changed the price; the new one is judged afresh.",
+    },
+)
+FrameworkAgreementStatus = state_enum(
+    "FrameworkAgreementStatus",
+    AGREEMENT,
+    {
+        "active": "In its term: second-stage orders may be placed with its designated suppliers.",
+        "expired": "Its term ended (emall_framework_term); no more orders.",
+        "terminated": "Ended early by the region that awarded it; no more orders.",
+    },
+)
 
 
 def _id(value: int | None) -> strawberry.ID | None:
@@ -43,14 +85,24 @@ def _id(value: int | None) -> strawberry.ID | None:
 @strawberry.type(description="A supplier's quote on a reverse auction: sealed until it closes.")
 class MallQuote:
     id: strawberry.ID
-    supplier_organisation_id: strawberry.ID
-    supplier_name: str
-    unit_price: Decimal
-    offer: str
+    supplier_organisation_id: strawberry.ID = strawberry.field(
+        description="The quoting supplier's organisation."
+    )
+    supplier_name: str = strawberry.field(description="The quoting supplier's name, as registered.")
+    unit_price: Decimal = strawberry.field(
+        description="Its unit price in yuan (a Decimal string); above the ceiling it is not compliant."
+    )
+    offer: str = strawberry.field(
+        description="What the supplier offers: maker, model and terms, in its words."
+    )
     rank: int | None = strawberry.field(description="1 = the lowest compliant; set at the close.")
-    compliant: bool | None
+    compliant: bool | None = strawberry.field(
+        description="Whether it meets the demand; null until the auction closes."
+    )
     reason: str = strawberry.field(description="Why not compliant.")
-    submitted_at: datetime
+    submitted_at: datetime = strawberry.field(
+        description="When it was first submitted; a revision keeps it (it breaks ties in the ranking)."
+    )
     updated_at: datetime
 
     @classmethod
@@ -85,23 +137,45 @@ async def _quote_counts(ids: list[int]) -> list[int]:
 class MallDemand:
     id: strawberry.ID
     tenant_code: str
-    purchaser_id: strawberry.ID
-    plan_id: strawberry.ID
-    indicator_id: strawberry.ID
-    category_code: str
-    title: str
-    specs: JSON
-    quantity: int
-    unit: str
-    ceiling_unit_price: Decimal
-    delivery: str
-    closes_at: datetime
+    purchaser_id: strawberry.ID = strawberry.field(
+        description="The purchaser (采购人) organisation that posted it."
+    )
+    plan_id: strawberry.ID = strawberry.field(description="The filed procurement plan it draws on.")
+    indicator_id: strawberry.ID = strawberry.field(
+        description="The plan's budget indicator (预算指标) line it draws on."
+    )
+    category_code: str = strawberry.field(
+        description="The procurement category (品目) code of what is bought."
+    )
+    title: str = strawberry.field(description="What is bought, in the purchaser's words.")
+    specs: JSON = strawberry.field(
+        description="What a compliant offer must meet: {name: requirement}."
+    )
+    quantity: int = strawberry.field(description="How many units are bought.")
+    unit: str = strawberry.field(description="The unit of quantity, e.g. 台 or 套.")
+    ceiling_unit_price: Decimal = strawberry.field(
+        description="The highest unit price (最高限价) in yuan (a Decimal string): a quote above it is not compliant."
+    )
+    delivery: str = strawberry.field(
+        description="Where and when to deliver, in the purchaser's words."
+    )
+    closes_at: datetime = strawberry.field(
+        description="When the response window ends: the quotes are unsealed and ranked."
+    )
     min_quotes: int = strawberry.field(description="emall_auction_min_quotes when posted.")
-    status: MallDemandStatus  # type: ignore[valid-type]
-    outcome: str
-    winning_quote_id: strawberry.ID | None
-    order_id: strawberry.ID | None
-    schedule: Schedule
+    status: MallDemandStatus = strawberry.field(description="Where the demand stands.")  # type: ignore[valid-type]
+    outcome: str = strawberry.field(
+        description="The result in words once closed: the lowest compliant quote, or why it failed."
+    )
+    winning_quote_id: strawberry.ID | None = strawberry.field(
+        description="The lowest compliant quote, once closed with enough of them."
+    )
+    order_id: strawberry.ID | None = strawberry.field(
+        description="The order the winning quote became, once awarded."
+    )
+    schedule: Schedule = strawberry.field(
+        description="What the platform will do by itself: close it at closesAt."
+    )
     row: strawberry.Private[dict]
 
     @classmethod
@@ -144,38 +218,71 @@ class MallDemand:
         return [MallQuote.of(r) for r in quotes.visible(info.context.user, self.row, rows)]
 
 
-@strawberry.type(description="An e-mall order (direct purchase, or an auction's winning quote).")
+@strawberry.type(
+    description="An e-mall order: a direct purchase, an auction's winning quote, or a "
+    "designated purchase under a framework agreement; money in yuan."
+)
 class MallOrder:
     id: strawberry.ID
     tenant_code: str
-    mode: str = strawberry.field(description="direct_purchase or reverse_auction.")
-    status: MallOrderStatus  # type: ignore[valid-type]
-    purchaser_id: strawberry.ID
-    supplier_organisation_id: strawberry.ID
-    supplier_name: str
-    plan_id: strawberry.ID
-    indicator_id: strawberry.ID
-    listing_id: strawberry.ID | None
-    demand_id: strawberry.ID | None
-    category_code: str
-    title: str
-    maker: str
-    quantity: int
-    unit_price: Decimal
-    amount: Decimal
+    mode: str = strawberry.field(
+        description="direct_purchase, reverse_auction or designated_purchase (定点采购)."
+    )
+    status: MallOrderStatus = strawberry.field(description="Where the order stands.")  # type: ignore[valid-type]
+    purchaser_id: strawberry.ID = strawberry.field(
+        description="The purchaser (采购人) organisation that placed it."
+    )
+    supplier_organisation_id: strawberry.ID = strawberry.field(
+        description="The supplier's organisation, which confirms and delivers."
+    )
+    supplier_name: str = strawberry.field(description="The supplier's name, as registered.")
+    plan_id: strawberry.ID = strawberry.field(description="The filed procurement plan it draws on.")
+    indicator_id: strawberry.ID = strawberry.field(
+        description="The plan's budget indicator (预算指标) line it draws on."
+    )
+    listing_id: strawberry.ID | None = strawberry.field(
+        description="The listing bought (direct purchase); null for other modes."
+    )
+    demand_id: strawberry.ID | None = strawberry.field(
+        description="The reverse auction it came from; null for other modes."
+    )
+    category_code: str = strawberry.field(
+        description="The procurement category (品目) code of what is bought."
+    )
+    title: str = strawberry.field(
+        description="What is bought: the listing's item, brand and model, the demand's title, or the "
+        "designated item and its agreement."
+    )
+    maker: str = strawberry.field(
+        description="The listing's brand; from an auction, the winning offer (first 64 characters); "
+        "empty for a designated purchase."
+    )
+    quantity: int = strawberry.field(description="How many units are bought.")
+    unit_price: Decimal = strawberry.field(
+        description="The unit price in yuan (a Decimal string), fixed when ordered."
+    )
+    amount: Decimal = strawberry.field(
+        description="The order's amount in yuan (a Decimal string): quantity times unit price."
+    )
     compared_listing_ids: list[strawberry.ID] = strawberry.field(
         description="Above the comparison band: the listings compared.",
         directives=[ListSize(max=50)],
     )
-    justification: str
+    justification: str = strawberry.field(
+        description="Why not the lowest of the compared listings; empty when it is."
+    )
     split_warning: str = strawberry.field(
         description="Set when the unit's orders of the category this year pass the mode's cap."
     )
-    confirm_due: datetime | None
+    confirm_due: datetime | None = strawberry.field(
+        description="When the supplier must confirm by (emall_order_confirmation); after, it lapses."
+    )
     contract_id: strawberry.ID | None = strawberry.field(description="Once confirmed.")
-    reason: str
+    reason: str = strawberry.field(description="Why it was declined or cancelled, in words.")
     created_at: datetime
-    schedule: Schedule
+    schedule: Schedule = strawberry.field(
+        description="What the platform will do by itself: lapse it at confirmDue."
+    )
 
     @classmethod
     def of(cls, row: dict) -> MallOrder:
@@ -219,16 +326,30 @@ class MallOrder:
 @strawberry.type(description="A listing's price held for review by the operating centre.")
 class PriceAlert:
     id: strawberry.ID
-    listing_id: strawberry.ID
-    goods_item_id: strawberry.ID
-    supplier_organisation_id: strawberry.ID
-    price: Decimal
+    listing_id: strawberry.ID = strawberry.field(description="The listing whose price is held.")
+    goods_item_id: strawberry.ID = strawberry.field(
+        description="The goods item the listing offers."
+    )
+    supplier_organisation_id: strawberry.ID = strawberry.field(
+        description="The supplier whose listing it is."
+    )
+    price: Decimal = strawberry.field(
+        description="The listing's price in yuan (a Decimal string) that raised the alert."
+    )
     basis: str = strawberry.field(description="median (of the item's other listings) or history.")
-    basis_price: Decimal
-    tolerance_percent: int
-    reason: str
-    status: PriceAlertStatus  # type: ignore[valid-type]
-    review_note: str
+    basis_price: Decimal = strawberry.field(
+        description="The price it was compared with, in yuan (a Decimal string)."
+    )
+    tolerance_percent: int = strawberry.field(
+        description="How far above the basis a price may be, in percent (emall_price_tolerance)."
+    )
+    reason: str = strawberry.field(
+        description="Why the price is held, in words (price, basis and tolerance)."
+    )
+    status: PriceAlertStatus = strawberry.field(description="Where the alert stands.")  # type: ignore[valid-type]
+    review_note: str = strawberry.field(
+        description="The operating centre's note when it cleared or upheld the alert."
+    )
     created_at: datetime
 
     @classmethod
@@ -252,11 +373,17 @@ class PriceAlert:
 @strawberry.type(description="A supplier a framework agreement designated, with its maximum.")
 class DesignatedSupplier:
     id: strawberry.ID
-    supplier_organisation_id: strawberry.ID
-    supplier_name: str
-    item: str
-    unit: str
-    max_unit_price: Decimal
+    supplier_organisation_id: strawberry.ID = strawberry.field(
+        description="The designated supplier's organisation."
+    )
+    supplier_name: str = strawberry.field(
+        description="The designated supplier's name, as registered."
+    )
+    item: str = strawberry.field(description="What it supplies under the agreement.")
+    unit: str = strawberry.field(description="The unit the maximum price is per, e.g. 台.")
+    max_unit_price: Decimal = strawberry.field(
+        description="The highest unit price in yuan (a Decimal string) a second-stage order may pay it."
+    )
 
     @classmethod
     def of(cls, row: dict) -> DesignatedSupplier:
@@ -276,14 +403,18 @@ class DesignatedSupplier:
 class FrameworkAgreement:
     id: strawberry.ID
     tenant_code: str
-    title: str
-    category_code: str
+    title: str = strawberry.field(description="The agreement's title.")
+    category_code: str = strawberry.field(
+        description="The procurement category (品目) code it covers."
+    )
     kind: str = strawberry.field(description="goods or services.")
-    starts_on: date
-    ends_on: date
-    entrants: int
-    status: FrameworkAgreementStatus  # type: ignore[valid-type]
-    schedule: Schedule
+    starts_on: date = strawberry.field(description="The first day orders may be placed under it.")
+    ends_on: date = strawberry.field(description="The last day of its term; it expires after.")
+    entrants: int = strawberry.field(description="Suppliers that entered the first stage.")
+    status: FrameworkAgreementStatus = strawberry.field(description="Where the agreement stands.")  # type: ignore[valid-type]
+    schedule: Schedule = strawberry.field(
+        description="What the platform will do by itself: expire it after endsOn."
+    )
 
     @classmethod
     def of(cls, row: dict) -> FrameworkAgreement:
@@ -300,7 +431,11 @@ class FrameworkAgreement:
             schedule=schedule_of(AGREEMENT, row),
         )
 
-    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=200)])
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Its designated suppliers, each with its maximum unit price.",
+        directives=[ListSize(max=200)],
+    )
     async def designated_suppliers(self, info: Info) -> list[DesignatedSupplier]:
         loader = info.context.loaders.get("designated_suppliers", agreements.designated_of)
         return [DesignatedSupplier.of(r) for r in await loader.load(int(self.id))]
@@ -308,21 +443,29 @@ class FrameworkAgreement:
 
 @strawberry.input
 class DesignatedSupplierInput:
-    organisation_id: strawberry.ID
-    item: str
-    unit: str
-    max_unit_price: Decimal
+    organisation_id: strawberry.ID = strawberry.field(
+        description="The supplier organisation designated."
+    )
+    item: str = strawberry.field(description="What it supplies under the agreement.")
+    unit: str = strawberry.field(description="The unit the maximum price is per, e.g. 台.")
+    max_unit_price: Decimal = strawberry.field(
+        description="The highest unit price in yuan (a Decimal string) it may be paid."
+    )
 
 
 @strawberry.input
 class FrameworkAgreementInput:
-    title: str
-    category_code: str
+    title: str = strawberry.field(description="The agreement's title.")
+    category_code: str = strawberry.field(
+        description="The procurement category (品目) code it covers."
+    )
     kind: str = strawberry.field(description="goods or services.")
-    starts_on: date
-    ends_on: date
+    starts_on: date = strawberry.field(description="The first day orders may be placed under it.")
+    ends_on: date = strawberry.field(description="The last day of its term.")
     entrants: int = strawberry.field(description="Suppliers that entered the first stage.")
-    suppliers: list[DesignatedSupplierInput]
+    suppliers: list[DesignatedSupplierInput] = strawberry.field(
+        description="The designated suppliers, each with its maximum unit price."
+    )
 
     def to_service(self) -> agreements.AgreementInput:
         return agreements.AgreementInput(
@@ -343,11 +486,19 @@ class FrameworkAgreementInput:
 
 @strawberry.input
 class DesignatedOrderInput:
-    designated_supplier_id: strawberry.ID
-    quantity: int
-    unit_price: Decimal
-    plan_id: strawberry.ID
-    indicator_id: strawberry.ID
+    designated_supplier_id: strawberry.ID = strawberry.field(
+        description="The designated supplier (DesignatedSupplier.id) ordered from."
+    )
+    quantity: int = strawberry.field(description="How many units.")
+    unit_price: Decimal = strawberry.field(
+        description="The unit price in yuan (a Decimal string), at most the supplier's maximum."
+    )
+    plan_id: strawberry.ID = strawberry.field(
+        description="Your filed procurement plan it draws on."
+    )
+    indicator_id: strawberry.ID = strawberry.field(
+        description="The plan's budget indicator (预算指标) line it draws on."
+    )
 
     def to_service(self) -> agreements.DesignatedOrderInput:
         return agreements.DesignatedOrderInput(
@@ -361,16 +512,24 @@ class DesignatedOrderInput:
 
 @strawberry.type
 class FrameworkAgreementPayload:
-    agreement: FrameworkAgreement | None = None
+    agreement: FrameworkAgreement | None = strawberry.field(
+        default=None, description="The agreement as recorded; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
 class MallOrderInput:
-    listing_id: strawberry.ID
-    quantity: int
-    plan_id: strawberry.ID
-    indicator_id: strawberry.ID
+    listing_id: strawberry.ID = strawberry.field(
+        description="The listing bought, at its current price."
+    )
+    quantity: int = strawberry.field(description="How many units.")
+    plan_id: strawberry.ID = strawberry.field(
+        description="Your filed procurement plan it draws on."
+    )
+    indicator_id: strawberry.ID = strawberry.field(
+        description="The plan's budget indicator (预算指标) line it draws on."
+    )
     compared_listing_ids: list[strawberry.ID] = strawberry.field(
         default_factory=list, description="Above the comparison band: >= 3 makers' listings."
     )
@@ -389,15 +548,27 @@ class MallOrderInput:
 
 @strawberry.input
 class MallDemandInput:
-    plan_id: strawberry.ID
-    indicator_id: strawberry.ID
-    category_code: str
-    title: str
-    quantity: int
-    unit: str
-    ceiling_unit_price: Decimal
-    closes_at: datetime
-    delivery: str = ""
+    plan_id: strawberry.ID = strawberry.field(
+        description="Your filed procurement plan it draws on."
+    )
+    indicator_id: strawberry.ID = strawberry.field(
+        description="The plan's budget indicator (预算指标) line it draws on."
+    )
+    category_code: str = strawberry.field(
+        description="The procurement category (品目) code of what is bought."
+    )
+    title: str = strawberry.field(description="What is bought, in your words.")
+    quantity: int = strawberry.field(description="How many units.")
+    unit: str = strawberry.field(description="The unit of quantity, e.g. 台 or 套.")
+    ceiling_unit_price: Decimal = strawberry.field(
+        description="The highest unit price (最高限价) in yuan (a Decimal string)."
+    )
+    closes_at: datetime = strawberry.field(
+        description="When the response window ends: 1 hour to 30 days from now, with its time zone."
+    )
+    delivery: str = strawberry.field(
+        default="", description="Where and when to deliver, in your words."
+    )
     specs: JSON | None = strawberry.field(
         default=None, description="What a compliant offer must meet: {name: requirement}."
     )
@@ -420,25 +591,33 @@ class MallDemandInput:
 
 @strawberry.type
 class MallOrderPayload:
-    order: MallOrder | None = None
+    order: MallOrder | None = strawberry.field(
+        default=None, description="The order as it is now; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class MallDemandPayload:
-    demand: MallDemand | None = None
+    demand: MallDemand | None = strawberry.field(
+        default=None, description="The demand as it is now; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class MallQuotePayload:
-    quote: MallQuote | None = None
+    quote: MallQuote | None = strawberry.field(
+        default=None, description="Your quote as stored; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class PriceAlertPayload:
-    alert: PriceAlert | None = None
+    alert: PriceAlert | None = strawberry.field(
+        default=None, description="The alert as it is now; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -460,16 +639,31 @@ class Queries:
     async def mall_orders(
         self,
         info: Info,
-        status: MallOrderStatus | None = None,  # type: ignore[valid-type]
-        mode: str | None = None,
-        split_warned: bool = False,
+        status: Annotated[
+            MallOrderStatus | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only orders in this state."),
+        ] = None,
+        mode: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only orders of this mode: direct_purchase, reverse_auction or "
+                "designated_purchase."
+            ),
+        ] = None,
+        split_warned: Annotated[
+            bool,
+            strawberry.argument(description="Only orders with a split warning (拆分采购)."),
+        ] = False,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[MallOrder]:
         flt = orders.OrderFilter(status.value if status else None, mode, split_warned)
         return connection(await orders.search(info.context.user, flt, first, after), MallOrder.of)
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="One e-mall order, to its purchaser, its supplier or the region's staff.",
+    )
     async def mall_order(self, info: Info, id: strawberry.ID) -> MallOrder:
         return MallOrder.of(await orders.readable(info.context.user, parse_id(id, "order")))
 
@@ -481,7 +675,10 @@ class Queries:
     async def mall_demands(
         self,
         info: Info,
-        status: MallDemandStatus | None = None,  # type: ignore[valid-type]
+        status: Annotated[
+            MallDemandStatus | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only demands in this state."),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[MallDemand]:
@@ -490,7 +687,10 @@ class Queries:
         )
         return connection(page, MallDemand.of)
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="One reverse auction, to whoever may see it in mallDemands.",
+    )
     async def mall_demand(self, info: Info, id: strawberry.ID) -> MallDemand:
         return MallDemand.of(await auctions.readable(info.context.user, parse_id(id, "demand")))
 
@@ -501,7 +701,10 @@ class Queries:
     async def price_alerts(
         self,
         info: Info,
-        status: PriceAlertStatus | None = None,  # type: ignore[valid-type]
+        status: Annotated[
+            PriceAlertStatus | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only alerts in this state."),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[PriceAlert]:
@@ -517,7 +720,10 @@ class Queries:
     async def framework_agreements(
         self,
         info: Info,
-        status: FrameworkAgreementStatus | None = None,  # type: ignore[valid-type]
+        status: Annotated[
+            FrameworkAgreementStatus | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only agreements in this state."),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[FrameworkAgreement]:
@@ -597,7 +803,22 @@ class Mutations:
         description="Quote (or revise your quote) on an open demand; sealed until it closes.",
     )
     async def submit_mall_quote(
-        self, info: Info, demand_id: strawberry.ID, unit_price: Decimal, offer: str
+        self,
+        info: Info,
+        demand_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The open demand quoted on.")
+        ],
+        unit_price: Annotated[
+            Decimal,
+            strawberry.argument(
+                description="Your unit price in yuan (a Decimal string); above the demand's "
+                "ceiling the quote is not compliant."
+            ),
+        ],
+        offer: Annotated[
+            str,
+            strawberry.argument(description="What you offer: maker, model and terms, in words."),
+        ],
     ) -> MallQuotePayload:
         return await run_payload(
             MallQuotePayload,
@@ -615,7 +836,18 @@ class Mutations:
         description="Clear a price alert (buyable again) or uphold it.",
     )
     async def review_price_alert(
-        self, info: Info, id: strawberry.ID, clear: bool, note: str
+        self,
+        info: Info,
+        id: strawberry.ID,
+        clear: Annotated[
+            bool,
+            strawberry.argument(
+                description="True: the price is reasonable (cleared); false: upheld."
+            ),
+        ],
+        note: Annotated[
+            str, strawberry.argument(description="Why, in words (required); kept as reviewNote.")
+        ],
     ) -> PriceAlertPayload:
         return await run_payload(
             PriceAlertPayload,

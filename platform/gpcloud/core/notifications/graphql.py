@@ -19,8 +19,25 @@ from gpcloud.core.notifications.tables import DELIVERY_STATUSES
 from gpcloud.core.notifications.templates import CATALOGUE
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 
+# What a kind means, for the schema's readers (the catalogue's titles are for the inbox).
+KIND_MEANINGS = {
+    "mall_order.placed": "To a supplier: an e-mall order waits for its confirmation by the "
+    "order's confirmDue (emall_order_confirmation), or it lapses.",
+    "mall_order.lapsed": "To the purchaser: its e-mall order lapsed, unconfirmed by the "
+    "supplier; stock and budget were released.",
+    "mall_order.split_warning": "To the region's supervisors: a unit's e-mall orders of one category this "
+    "budget year passed the mode's cap (suspected 拆分采购, splitting).",
+}
 NotificationKind = strawberry.enum(
-    Enum("NotificationKind", {k.replace(".", "_").upper(): k for k in CATALOGUE}),
+    Enum(
+        "NotificationKind",
+        {
+            k.replace(".", "_").upper(): strawberry.enum_value(k, description=KIND_MEANINGS[k])
+            if k in KIND_MEANINGS
+            else k
+            for k in CATALOGUE
+        },
+    ),
     description="What happened; each kind has its message template and channel preference.",
 )
 DeliveryStatus = strawberry.enum(

@@ -5,6 +5,7 @@ and its snapshots, the national lists' fetch, the public serious-violation list,
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -60,9 +61,18 @@ class Queries:
     async def credit_records(
         self,
         info: Info,
-        organisation_id: strawberry.ID | None = None,
-        kind: CreditRecordKind | None = None,  # type: ignore[valid-type]
-        status: CreditRecordStatus | None = None,  # type: ignore[valid-type]
+        organisation_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only records about this organisation."),
+        ] = None,
+        kind: Annotated[
+            CreditRecordKind | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only records of this kind."),
+        ] = None,
+        status: Annotated[
+            CreditRecordStatus | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only records in this state."),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[CreditRecord]:
@@ -76,7 +86,10 @@ class Queries:
         )
         return connection(page, CreditRecord.of)
 
-    @strawberry.field(extensions=SIGNED_IN)
+    @strawberry.field(
+        extensions=SIGNED_IN,
+        description="One credit record: to credit readers and its subject, or when public.",
+    )
     async def credit_record(self, info: Info, id: strawberry.ID) -> CreditRecord:
         return CreditRecord.of(
             await records.readable(info.context.user, parse_id(id, "credit record"))
@@ -89,8 +102,14 @@ class Queries:
     async def credit_profile(
         self,
         info: Info,
-        organisation_id: strawberry.ID | None = None,
-        expert_id: strawberry.ID | None = None,
+        organisation_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The organisation; give it or expertId, not both."),
+        ] = None,
+        expert_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The expert; give it or organisationId, not both."),
+        ] = None,
     ) -> CreditProfile:
         profile = await profiles.profile(
             info.context.user,
@@ -118,7 +137,10 @@ class Queries:
     async def credit_checks(
         self,
         info: Info,
-        organisation_id: strawberry.ID | None = None,
+        organisation_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="Only checks of this organisation."),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[CreditCheck]:
@@ -127,7 +149,10 @@ class Queries:
         )
         return connection(page, CreditCheck.of)
 
-    @strawberry.field(extensions=allow(Requires(Perm.CREDIT_CHECK)))
+    @strawberry.field(
+        extensions=allow(Requires(Perm.CREDIT_CHECK)),
+        description="One check snapshot of your region, with whether its digest still matches.",
+    )
     async def credit_check(self, info: Info, id: strawberry.ID) -> CreditCheck:
         return CreditCheck.of(await checks.get(parse_id(id, "credit check")))
 
@@ -144,7 +169,13 @@ class Queries:
     @strawberry.field(
         extensions=SIGNED_IN, description="What experts, suppliers and agencies are rated on."
     )
-    async def credit_criteria(self, subject_kind: RatedKind) -> CreditCriteria:  # type: ignore[valid-type]
+    async def credit_criteria(
+        self,
+        subject_kind: Annotated[
+            RatedKind,  # type: ignore[valid-type]
+            strawberry.argument(description="The kind of subject whose criteria to read."),
+        ],
+    ) -> CreditCriteria:
         found = ratings.criteria()[subject_kind.value]
         return CreditCriteria(
             subject_kind=subject_kind,
@@ -172,10 +203,24 @@ class Mutations:
     async def rate_expert(
         self,
         info: Info,
-        expert_id: strawberry.ID,
-        project_id: strawberry.ID,
-        scores: list[CreditScoreInput],
-        comment: str = "",
+        expert_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The expert rated."),
+        ],
+        project_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The project whose evaluation the expert sat on."),
+        ],
+        scores: Annotated[
+            list[CreditScoreInput],
+            strawberry.argument(
+                description="Points for every criterion of creditCriteria(EXPERT)."
+            ),
+        ],
+        comment: Annotated[
+            str,
+            strawberry.argument(description="Your comment; may be empty."),
+        ] = "",
     ) -> CreditRatingPayload:
         return await _rating(
             lambda: ratings.rate_expert(
@@ -194,9 +239,20 @@ class Mutations:
     async def rate_supplier(
         self,
         info: Info,
-        contract_id: strawberry.ID,
-        scores: list[CreditScoreInput],
-        comment: str = "",
+        contract_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="Your contract whose supplier is rated."),
+        ],
+        scores: Annotated[
+            list[CreditScoreInput],
+            strawberry.argument(
+                description="Points for every criterion of creditCriteria(SUPPLIER)."
+            ),
+        ],
+        comment: Annotated[
+            str,
+            strawberry.argument(description="Your comment; may be empty."),
+        ] = "",
     ) -> CreditRatingPayload:
         return await _rating(
             lambda: ratings.rate_supplier(
@@ -211,10 +267,24 @@ class Mutations:
     async def rate_agency(
         self,
         info: Info,
-        organisation_id: strawberry.ID,
-        year: int,
-        scores: list[CreditScoreInput],
-        comment: str = "",
+        organisation_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The agency evaluated."),
+        ],
+        year: Annotated[
+            int,
+            strawberry.argument(description="The year evaluated, e.g. 2026."),
+        ],
+        scores: Annotated[
+            list[CreditScoreInput],
+            strawberry.argument(
+                description="Points for every criterion of creditCriteria(AGENCY)."
+            ),
+        ],
+        comment: Annotated[
+            str,
+            strawberry.argument(description="Your comment; may be empty."),
+        ] = "",
     ) -> CreditRatingPayload:
         return await _rating(
             lambda: ratings.rate_agency(
@@ -244,7 +314,10 @@ class Mutations:
             lambda: records.repair(info.context.user, parse_id(id, "credit record"), reason)
         )
 
-    @strawberry.mutation(extensions=live(Perm.CREDIT_REVOKE))
+    @strawberry.mutation(
+        extensions=live(Perm.CREDIT_REVOKE),
+        description="Revoke a record recorded in error or annulled (e.g. by a court), saying why.",
+    )
     async def revoke_credit_record(
         self, info: Info, id: strawberry.ID, reason: str
     ) -> CreditRecordPayload:
@@ -257,7 +330,13 @@ class Mutations:
         description="Appeal a record about your organisation (or you, an expert).",
     )
     async def appeal_credit_record(
-        self, info: Info, id: strawberry.ID, statement: str
+        self,
+        info: Info,
+        id: strawberry.ID,
+        statement: Annotated[
+            str,
+            strawberry.argument(description="Why the record is wrong, in your words."),
+        ],
     ) -> CreditAppealPayload:
         return await _appeal(
             lambda: appeals.file(info.context.user, parse_id(id, "credit record"), statement)
@@ -268,15 +347,30 @@ class Mutations:
         description="Uphold an appeal: the record is revoked.",
     )
     async def uphold_credit_appeal(
-        self, info: Info, id: strawberry.ID, decision: str
+        self,
+        info: Info,
+        id: strawberry.ID,
+        decision: Annotated[
+            str,
+            strawberry.argument(description="The decision and its reasons, kept with the appeal."),
+        ],
     ) -> CreditAppealPayload:
         return await _appeal(
             lambda: appeals.uphold(info.context.user, parse_id(id, "credit appeal"), decision)
         )
 
-    @strawberry.mutation(extensions=live(Perm.CREDIT_DECIDE_APPEAL))
+    @strawberry.mutation(
+        extensions=live(Perm.CREDIT_DECIDE_APPEAL),
+        description="Dismiss an appeal as unfounded, with reasons: the record stands.",
+    )
     async def dismiss_credit_appeal(
-        self, info: Info, id: strawberry.ID, decision: str
+        self,
+        info: Info,
+        id: strawberry.ID,
+        decision: Annotated[
+            str,
+            strawberry.argument(description="The decision and its reasons, kept with the appeal."),
+        ],
     ) -> CreditAppealPayload:
         return await _appeal(
             lambda: appeals.dismiss(info.context.user, parse_id(id, "credit appeal"), decision)
@@ -289,9 +383,18 @@ class Mutations:
     async def check_credit(
         self,
         info: Info,
-        organisation_id: strawberry.ID,
-        purpose: CreditPurpose,  # type: ignore[valid-type]
-        on_day: date | None = None,
+        organisation_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The organisation checked."),
+        ],
+        purpose: Annotated[
+            CreditPurpose,  # type: ignore[valid-type]
+            strawberry.argument(description="The step the check is made for."),
+        ],
+        on_day: Annotated[
+            date | None,
+            strawberry.argument(description="The day to check as of; today when not given."),
+        ] = None,
     ) -> CreditCheckPayload:
         return await run_payload(
             CreditCheckPayload,
@@ -312,8 +415,16 @@ class Mutations:
     async def fetch_credit_list(
         self,
         info: Info,
-        list_code: CreditListCode,  # type: ignore[valid-type]
-        tenant: str | None = None,
+        list_code: Annotated[
+            CreditListCode,  # type: ignore[valid-type]
+            strawberry.argument(description="The national list to load."),
+        ],
+        tenant: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The region code (GB/T 2260) to load it for, within your reach; yours when not given."
+            ),
+        ] = None,
     ) -> JobPayload:
         return await enqueue_for_tenant(
             info.context.user, "credit_list_fetch", {"list_code": list_code.value}, tenant

@@ -16,13 +16,84 @@ from gpcloud.core.jsonutil import loads
 from gpcloud.credit.service import appeals, checks, records
 from gpcloud.credit.workflow import APPEAL, RECORD
 
-CreditRecordStatus = state_enum("CreditRecordStatus", RECORD)
-CreditAppealStatus = state_enum("CreditAppealStatus", APPEAL)
-CreditRecordKind = values_enum("CreditRecordKind", records.KINDS, "What a record is about.")
-CreditSubjectKind = values_enum("CreditSubjectKind", records.SUBJECT_KINDS)
-CreditSource = values_enum("CreditSource", records.SOURCES)
-CreditPurpose = values_enum("CreditPurpose", checks.PURPOSES, "The step a check is made for.")
-CreditListCode = values_enum("CreditListCode", checks.NATIONAL_LISTS)
+CreditRecordStatus = state_enum(
+    "CreditRecordStatus",
+    RECORD,
+    {
+        "active": "In force: counted by the credit check (and barring, if its kind bars).",
+        "expired": "Its period ended (endsOn passed); a check as of a day within it still counts it.",
+        "repaired": "信用修复: the subject corrected what it was recorded for; no longer counted.",
+        "revoked": "Recorded in error or annulled (an upheld appeal, a court, off its list).",
+    },
+)
+CreditAppealStatus = state_enum(
+    "CreditAppealStatus",
+    APPEAL,
+    {
+        "filed": "Waits for a supervisor of the record's region to decide.",
+        "upheld": "Founded: the record was revoked in the same step.",
+        "dismissed": "Unfounded, with the reasons in `decision`; the record stands.",
+    },
+)
+CreditRecordKind = values_enum(
+    "CreditRecordKind",
+    records.KINDS,
+    "What a record is about.",
+    {
+        "blacklist": "政府采购严重违法失信行为记录名单 (blacklist): barred for 1 to 3 years; public.",
+        "dishonest_debtor": "失信被执行人: on the courts' list of judgment debtors; bars.",
+        "major_tax_violation": "重大税收违法失信主体: a major tax violator; bars.",
+        "administrative_penalty": "行政处罚: an administrative penalty; recorded, does not bar.",
+        "groundless_complaints": "恶意投诉: complaints found groundless or in bad faith; does not "
+        "bar.",
+        "expert_misconduct": "评审专家不良行为: an evaluation expert's misconduct; bars "
+        "while active.",
+    },
+)
+CreditSubjectKind = values_enum(
+    "CreditSubjectKind",
+    records.SUBJECT_KINDS,
+    "Who a credit record is about: an organisation of that kind, or an expert of the pool.",
+    {
+        "supplier": "A supplier (供应商) organisation.",
+        "agency": "A procurement agency (采购代理机构) organisation.",
+        "purchaser": "A purchaser (采购人) organisation.",
+        "expert": "An evaluation expert of the expert pool.",
+    },
+)
+CreditSource = values_enum(
+    "CreditSource",
+    records.SOURCES,
+    "Where a credit record comes from.",
+    {
+        "supervisor_decision": "A supervisor's decision, naming its document number.",
+        "national_list": "A national list's entry, as last loaded (sourceList names the list).",
+        "platform_event": "An event on the platform itself.",
+    },
+)
+CreditPurpose = values_enum(
+    "CreditPurpose",
+    checks.PURPOSES,
+    "The step a check is made for.",
+    {
+        "bid_submission": "When a supplier submits a bid.",
+        "bid_deadline": "At the bid deadline.",
+        "evaluation": "At evaluation: this check's result governs.",
+        "expert_draw": "When evaluation experts are drawn.",
+        "emall_order": "When an e-mall order is placed.",
+        "entrustment": "When a purchaser entrusts a procurement to an agency.",
+    },
+)
+CreditListCode = values_enum(
+    "CreditListCode",
+    checks.NATIONAL_LISTS,
+    "A national list the mandatory check consults (Caiku [2016] 125).",
+    {
+        "blacklist": "政府采购严重违法失信行为记录名单: the serious-violation list (blacklist).",
+        "dishonest_debtor": "失信被执行人: the courts' list of judgment debtors.",
+        "major_tax_violation": "重大税收违法失信主体: the tax authority's list.",
+    },
+)
 SIGNED_IN = allow(Authenticated())
 
 
@@ -30,20 +101,28 @@ def _json(value):
     return loads(value) if isinstance(value, str) else value
 
 
-@strawberry.type
+@strawberry.type(description="A piece of evidence a credit record rests on.")
 class CreditEvidence:
-    title: str
-    reference: str
+    title: str = strawberry.field(description="What the evidence is, e.g. 处罚决定书.")
+    reference: str = strawberry.field(
+        description="Where to find it, in words (e.g. a document number or a link); may be empty."
+    )
 
 
 @strawberry.type(description="An appeal (异议申诉) against a credit record and its decision.")
 class CreditAppeal:
     id: strawberry.ID
-    record_id: strawberry.ID
-    statement: str
-    status: CreditAppealStatus  # type: ignore[valid-type]
-    decision: str
-    decided_at: datetime | None
+    record_id: strawberry.ID = strawberry.field(description="The credit record appealed.")
+    statement: str = strawberry.field(
+        description="The subject's statement: why the record is wrong."
+    )
+    status: CreditAppealStatus = strawberry.field(description="Where the appeal stands.")  # type: ignore[valid-type]
+    decision: str = strawberry.field(
+        description="The supervisor's decision with its reasons; empty until decided."
+    )
+    decided_at: datetime | None = strawberry.field(
+        description="When it was decided; null while filed."
+    )
     created_at: datetime
 
     @classmethod
@@ -65,26 +144,48 @@ class CreditAppeal:
 )
 class CreditRecord:
     id: strawberry.ID
-    subject_kind: CreditSubjectKind  # type: ignore[valid-type]
-    organisation_id: strawberry.ID | None
-    expert_id: strawberry.ID | None
-    subject_name: str
+    subject_kind: CreditSubjectKind = strawberry.field(
+        description="What kind of subject the record is about."
+    )  # type: ignore[valid-type]
+    organisation_id: strawberry.ID | None = strawberry.field(
+        description="The subject organisation; null for an expert."
+    )
+    expert_id: strawberry.ID | None = strawberry.field(
+        description="The subject expert; null for an organisation."
+    )
+    subject_name: str = strawberry.field(description="The subject's name when recorded.")
     subject_code: str = strawberry.field(description="USCC; an expert's masked ID number.")
-    kind: CreditRecordKind  # type: ignore[valid-type]
-    kind_title: str
+    kind: CreditRecordKind = strawberry.field(description="What the record is about.")  # type: ignore[valid-type]
+    kind_title: str = strawberry.field(description="The kind's name in Chinese, e.g. 失信被执行人.")
     bars: bool = strawberry.field(description="Excludes its subject while active (the check).")
-    public: bool
-    source: CreditSource  # type: ignore[valid-type]
-    source_list: str
-    document: str
-    authority: str
-    facts: str
-    evidence: list[CreditEvidence] = strawberry.field(directives=[ListSize(max=100)])
-    starts_on: date
-    ends_on: date | None
-    region: str
-    status: CreditRecordStatus  # type: ignore[valid-type]
-    status_reason: str
+    public: bool = strawberry.field(
+        description="Shown on the portal and to anyone signed in (the kind decides)."
+    )
+    source: CreditSource = strawberry.field(description="Where the record comes from.")  # type: ignore[valid-type]
+    source_list: str = strawberry.field(
+        description="The national list it was loaded from; empty for other sources."
+    )
+    document: str = strawberry.field(
+        description="The decision's document number (文号); required of a supervisor's decision."
+    )
+    authority: str = strawberry.field(
+        description="The authority that decided, e.g. the finance department."
+    )
+    facts: str = strawberry.field(description="What the subject did, in the decision's words.")
+    evidence: list[CreditEvidence] = strawberry.field(
+        description="The evidence it rests on.", directives=[ListSize(max=100)]
+    )
+    starts_on: date = strawberry.field(description="The first day it is in force.")
+    ends_on: date | None = strawberry.field(
+        description="The last day it is in force; null: open-ended (a blacklist entry always has one)."
+    )
+    region: str = strawberry.field(
+        description="The region code (GB/T 2260) of the region that recorded it; its supervisors repair or revoke it."
+    )
+    status: CreditRecordStatus = strawberry.field(description="Where the record stands.")  # type: ignore[valid-type]
+    status_reason: str = strawberry.field(
+        description="Why it was repaired or revoked, in words; empty while active."
+    )
 
     @classmethod
     def of(cls, row: dict) -> CreditRecord:
@@ -135,13 +236,15 @@ class CreditRecord:
 @strawberry.type(description="A serious-violation list entry as the law makes it public.")
 class SeriousViolation:
     id: strawberry.ID
-    subject_name: str
-    subject_code: str
-    document: str
-    authority: str
-    facts: str
-    starts_on: date
-    ends_on: date | None
+    subject_name: str = strawberry.field(description="The barred supplier's or agency's name.")
+    subject_code: str = strawberry.field(description="Its unified social credit code (USCC).")
+    document: str = strawberry.field(description="The decision's document number (文号).")
+    authority: str = strawberry.field(description="The finance department that decided.")
+    facts: str = strawberry.field(description="The serious violation, in the decision's words.")
+    starts_on: date = strawberry.field(description="The first day of the ban.")
+    ends_on: date | None = strawberry.field(
+        description="The last day of the ban (1 to 3 years: Law art. 77)."
+    )
 
     @classmethod
     def of(cls, row: dict) -> SeriousViolation:
@@ -162,44 +265,67 @@ class SeriousViolation:
         )
 
 
-@strawberry.type
+@strawberry.type(description="A national list as a check consulted it: as last loaded.")
 class CreditListConsulted:
-    list: str
+    list: str = strawberry.field(
+        description="The list's code, as in CreditListCode (e.g. dishonest_debtor)."
+    )
     loaded_at: str | None = strawberry.field(description="ISO instant; null: never loaded.")
-    rows: int | None
+    rows: int | None = strawberry.field(
+        description="How many entries it had when last loaded; 0 if never loaded."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A record a check found in force on its day, as it read then.")
 class CreditCheckRecord:
-    record_id: strawberry.ID
-    kind: CreditRecordKind  # type: ignore[valid-type]
-    title: str
-    subject_name: str
-    starts_on: date
-    ends_on: date | None
-    bars: bool
-    reference: str
+    record_id: strawberry.ID = strawberry.field(description="The credit record found.")
+    kind: CreditRecordKind = strawberry.field(description="What the record is about.")  # type: ignore[valid-type]
+    title: str = strawberry.field(description="The kind's name in Chinese, e.g. 失信被执行人.")
+    subject_name: str = strawberry.field(description="The subject's name on the record.")
+    starts_on: date = strawberry.field(description="The first day the record is in force.")
+    ends_on: date | None = strawberry.field(
+        description="The last day it is in force; null: open-ended."
+    )
+    bars: bool = strawberry.field(
+        description="It excludes the organisation: the check is not clear."
+    )
+    reference: str = strawberry.field(
+        description="The decision's document number or the list entry's key."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One source a check asked, and its answer.")
 class CreditCheckSource:
-    source: str
-    plugin: str | None
-    clear: bool
+    source: str = strawberry.field(
+        description="gpcloud.credit (the platform's records) or the source a plugin named."
+    )
+    plugin: str | None = strawberry.field(
+        description="The tenant plugin that answered; null for the platform's records."
+    )
+    clear: bool = strawberry.field(description="This source found nothing that bars.")
 
 
 @strawberry.type(description="The snapshot of a mandatory check (Caiku [2016] 125).")
 class CreditCheck:
     id: strawberry.ID
     tenant_code: str
-    organisation_id: strawberry.ID
-    purpose: CreditPurpose  # type: ignore[valid-type]
-    on_day: date
-    checked_at: datetime
-    clear: bool
-    lists: list[CreditListConsulted] = strawberry.field(directives=[ListSize(max=10)])
-    records: list[CreditCheckRecord] = strawberry.field(directives=[ListSize(max=100)])
-    sources: list[CreditCheckSource] = strawberry.field(directives=[ListSize(max=20)])
+    organisation_id: strawberry.ID = strawberry.field(description="The organisation checked.")
+    purpose: CreditPurpose = strawberry.field(description="The step the check was made for.")  # type: ignore[valid-type]
+    on_day: date = strawberry.field(description="The day the records were read as of.")
+    checked_at: datetime = strawberry.field(description="When the check was made (to the second).")
+    clear: bool = strawberry.field(
+        description="Every source is clear: nothing bars the organisation."
+    )
+    lists: list[CreditListConsulted] = strawberry.field(
+        description="The national lists consulted, and as of when.", directives=[ListSize(max=10)]
+    )
+    records: list[CreditCheckRecord] = strawberry.field(
+        description="The records in force on onDay, barring or not.", directives=[ListSize(max=100)]
+    )
+    sources: list[CreditCheckSource] = strawberry.field(
+        description="Each source asked (the platform's records, then plugins) and its answer.",
+        directives=[ListSize(max=20)],
+    )
     digest: str = strawberry.field(description="sha256 over the snapshot's content.")
     digest_matches: bool = strawberry.field(description="The snapshot reads as it was stored.")
 
@@ -242,32 +368,52 @@ class CreditCheck:
 
 @strawberry.type(description="A subject's credit: its records as the caller may see them.")
 class CreditProfile:
-    subject_kind: CreditSubjectKind  # type: ignore[valid-type]
-    subject_id: strawberry.ID
-    name: str
+    subject_kind: CreditSubjectKind = strawberry.field(description="What kind of subject it is.")  # type: ignore[valid-type]
+    subject_id: strawberry.ID = strawberry.field(
+        description="The organisation's or the expert's id."
+    )
+    name: str = strawberry.field(description="The subject's name.")
     barred: bool = strawberry.field(description="An active record bars it today.")
     rating_count: int = strawberry.field(description="Ratings given in every region.")
     rating_average: float | None = strawberry.field(description="Of their totals, out of 100.")
-    records: list[CreditRecord] = strawberry.field(directives=[ListSize(max=200)])
+    records: list[CreditRecord] = strawberry.field(
+        description="Its records the caller may see: all for credit readers and the subject, else the public ones.",
+        directives=[ListSize(max=200)],
+    )
 
 
 @strawberry.input
 class CreditEvidenceInput:
-    title: str
-    reference: str = ""
+    title: str = strawberry.field(description="What the evidence is, e.g. 处罚决定书 (required).")
+    reference: str = strawberry.field(
+        default="", description="Where to find it, in words (e.g. a document number or a link)."
+    )
 
 
 @strawberry.input
 class CreditRecordInput:
-    subject_kind: CreditSubjectKind  # type: ignore[valid-type]
+    subject_kind: CreditSubjectKind = strawberry.field(
+        description="What kind of subject the record is about."
+    )  # type: ignore[valid-type]
     subject_id: strawberry.ID = strawberry.field(description="An organisation; an expert's id.")
-    kind: CreditRecordKind  # type: ignore[valid-type]
-    starts_on: date
-    ends_on: date | None = None
-    document: str = ""
-    authority: str = ""
-    facts: str = ""
-    evidence: list[CreditEvidenceInput] = strawberry.field(default_factory=list)
+    kind: CreditRecordKind = strawberry.field(
+        description="What the record is about (EXPERT_MISCONDUCT: experts only)."
+    )  # type: ignore[valid-type]
+    starts_on: date = strawberry.field(description="The first day it is in force.")
+    ends_on: date | None = strawberry.field(
+        default=None,
+        description="The last day in force; a blacklist entry needs one, within 3 years.",
+    )
+    document: str = strawberry.field(
+        default="", description="The decision's document number (文号); required."
+    )
+    authority: str = strawberry.field(default="", description="The authority that decided.")
+    facts: str = strawberry.field(
+        default="", description="What the subject did, in the decision's words."
+    )
+    evidence: list[CreditEvidenceInput] = strawberry.field(
+        description="The evidence, each with a title (at most 100).", default_factory=list
+    )
 
     def to_service(self) -> records.RecordInput:
         return records.RecordInput(
@@ -285,17 +431,23 @@ class CreditRecordInput:
 
 @strawberry.type
 class CreditRecordPayload:
-    record: CreditRecord | None = None
+    record: CreditRecord | None = strawberry.field(
+        default=None, description="The record as it is now; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class CreditAppealPayload:
-    appeal: CreditAppeal | None = None
+    appeal: CreditAppeal | None = strawberry.field(
+        default=None, description="The appeal as it is now; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class CreditCheckPayload:
-    check: CreditCheck | None = None
+    check: CreditCheck | None = strawberry.field(
+        default=None, description="The stored snapshot; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
