@@ -64,7 +64,14 @@ class Queries:
         description="Your organisation's keys, of every purpose unless one is given.",
         directives=[ListSize(max=100)],
     )
-    async def signing_keys(self, info: Info, purpose: KeyPurpose | None = None) -> list[SigningKey]:
+    async def signing_keys(
+        self,
+        info: Info,
+        purpose: Annotated[
+            KeyPurpose | None,
+            strawberry.argument(description="Only keys of this purpose; all purposes if null."),
+        ] = None,
+    ) -> list[SigningKey]:
         rows = await service.keys_of(
             info.context.user.organisation_id, purpose.value if purpose else None
         )

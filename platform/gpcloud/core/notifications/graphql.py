@@ -27,6 +27,17 @@ KIND_MEANINGS = {
     "supplier; stock and budget were released.",
     "mall_order.split_warning": "To the region's supervisors: a unit's e-mall orders of one category this "
     "budget year passed the mode's cap (suspected 拆分采购, splitting).",
+    "project.opening_hall": "To each bidder: bidding closed and the opening hall is open; "
+    "unseal your bid with its content key before the decryption window ends (a bid left "
+    "sealed by your cause is revoked).",
+    "project.too_few_bids": "To the bidders and the agency: fewer bids than the method's "
+    "minimumBidders came by the bid deadline; there is no opening (the project fails).",
+    "project.documents_corrected": "To each supplier that obtained the procurement documents "
+    "(采购文件): a new version was published (a clarification or correction).",
+    "project.question_answered": "To the supplier that asked: the agency answered its "
+    "question (询问) on the project.",
+    "project.opening_record": "To each bidder: the opening record (开标记录) is written; "
+    "confirm it or object to it (respondToOpeningRecord).",
 }
 NotificationKind = strawberry.enum(
     Enum(

@@ -10,6 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import Enum
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -28,10 +30,39 @@ from gpcloud.transaction.tables import Bid as BidTable
 from gpcloud.transaction.tables import UnsealAttempt as AttemptTable
 from gpcloud.transaction.workflow import BID, OPENING
 
-BidStatus = state_enum("BidStatus", BID)
-OpeningRecordStatus = state_enum("OpeningRecordStatus", OPENING)
+BidStatus = state_enum(
+    "BidStatus",
+    BID,
+    {
+        "submitted": "Received before the deadline and still sealed.",
+        "withdrawn": "Withdrawn by the bidder before the deadline (or replaced by a later bid), "
+        "or left sealed at the window's end by the platform's cause; kept, not opened.",
+        "unsealed": "Unsealed by the bidder in the opening hall; its content can be read.",
+        "revoked": "Left sealed at the end of the decryption window by the bidder's cause "
+        "(视为撤销投标文件); kept, not opened.",
+    },
+)
+OpeningRecordStatus = state_enum(
+    "OpeningRecordStatus",
+    OPENING,
+    {
+        "open": "Written; bidders confirm or object, the agency answers objections.",
+        "signed": "Signed by the agency once every objection was answered; final.",
+    },
+)
 ResponseKind = strawberry.enum(
-    Enum("OpeningResponseKind", {"CONFIRM": "confirm", "OBJECT": "object"})
+    Enum(
+        "OpeningResponseKind",
+        {
+            "CONFIRM": strawberry.enum_value(
+                "confirm", description="The bidder confirms the opening record (no objection)."
+            ),
+            "OBJECT": strawberry.enum_value(
+                "object", description="The bidder objects to the opening record (异议)."
+            ),
+        },
+    ),
+    description="A bidder's response to the opening record.",
 )
 OPENED = ("opened", "awarded")
 READERS = Requires(Perm.PROJECT_READ)
@@ -39,15 +70,25 @@ READERS = Requires(Perm.PROJECT_READ)
 
 @strawberry.type(description="What the platform signed for a bid it received (also audited).")
 class BidReceipt:
-    bid_id: strawberry.ID
-    project_id: strawberry.ID
-    lot: str
-    bidder_name: str
-    bidder_uscc: str
+    bid_id: strawberry.ID = strawberry.field(description="The bid received.")
+    project_id: strawberry.ID = strawberry.field(description="The project bid on.")
+    lot: str = strawberry.field(
+        description="The lot (包) bid on, as the procurement documents name it."
+    )
+    bidder_name: str = strawberry.field(
+        description="The bidder's name as registered on the platform."
+    )
+    bidder_uscc: str = strawberry.field(
+        description="The bidder's unified social credit code (统一社会信用代码)."
+    )
     digest: str = strawberry.field(description="sha256 of the ciphertext, hex.")
-    size: int
-    received_at: datetime
-    replaces: strawberry.ID | None
+    size: int = strawberry.field(description="Size of the ciphertext, bytes.")
+    received_at: datetime = strawberry.field(
+        description="When the platform received the bid (server clock, timestamp)."
+    )
+    replaces: strawberry.ID | None = strawberry.field(
+        description="The bidder's earlier bid for the lot that this one replaced (now withdrawn); null if none."
+    )
     content: str = strawberry.field(description="The signed receipt as JSON.")
     signature: str = strawberry.field(
         description="Base64 Ed25519 signature of the platform (the audit key) over the receipt."
@@ -73,28 +114,50 @@ class BidReceipt:
 
 @strawberry.type(description="One attempt to unseal a bid, with whose cause a failure was.")
 class UnsealAttempt:
-    at: datetime
-    outcome: str
-    cause: str | None
-    message: str
+    at: datetime = strawberry.field(description="When the attempt was made (timestamp).")
+    outcome: str = strawberry.field(
+        description="opened on success; else the error code of the failure."
+    )
+    cause: str | None = strawberry.field(
+        description="Whose cause a failure was: bidder or platform (decides revoked or withdrawn at the window's end); null on success."
+    )
+    message: str = strawberry.field(description="The failure explained; empty on success.")
 
 
 @strawberry.type(description="A sealed bid. Content (form, price) only once it is unsealed.")
 class Bid:
     id: strawberry.ID
-    project_id: strawberry.ID
-    lot: str
-    supplier_organisation_id: strawberry.ID
-    supplier_name: str
-    status: BidStatus  # type: ignore[valid-type]
-    received_at: datetime
-    digest: str
-    size: int
-    security: str | None
-    replaced_by: strawberry.ID | None
-    unsealed_at: datetime | None
-    price: Decimal | None
-    discount: str | None
+    project_id: strawberry.ID = strawberry.field(description="The project bid on.")
+    lot: str = strawberry.field(description="The lot (包) bid on.")
+    supplier_organisation_id: strawberry.ID = strawberry.field(
+        description="The bidding supplier's organisation."
+    )
+    supplier_name: str = strawberry.field(description="The bidding supplier's name.")
+    status: BidStatus = strawberry.field(
+        description="Where the bid stands; set by the bidder (withdraw, unseal) and by the platform at the window's end."
+    )  # type: ignore[valid-type]
+    received_at: datetime = strawberry.field(
+        description="When the platform received the bid (server clock, timestamp)."
+    )
+    digest: str = strawberry.field(
+        description="sha256 of the ciphertext, hex; unsealing checks it against the receipt."
+    )
+    size: int = strawberry.field(description="Size of the ciphertext, bytes.")
+    security: str | None = strawberry.field(
+        description="Bid security (投标保证金) given by the bidder: deposit reference or e-guarantee number; null if none."
+    )
+    replaced_by: strawberry.ID | None = strawberry.field(
+        description="The bidder's later bid for the lot that replaced this one; null if none."
+    )
+    unsealed_at: datetime | None = strawberry.field(
+        description="When the bidder unsealed it in the opening hall (timestamp); null while sealed."
+    )
+    price: Decimal | None = strawberry.field(
+        description="The bid price in yuan (Decimal string), from the bid form; null until unsealed and visible to you."
+    )
+    discount: str | None = strawberry.field(
+        description="The discount declared in the bid form, as written; null until unsealed or if none."
+    )
     form: str | None = strawberry.field(description="The bid form as JSON, once unsealed.")
     files: str | None = strawberry.field(description="Files of the package (name, size, sha256).")
     credit_check: str | None = strawberry.field(description="The credit hooks' answers, JSON.")
@@ -129,7 +192,11 @@ class Bid:
     def receipt(self) -> BidReceipt | None:
         return BidReceipt.of(self._receipt) if self._receipt else None
 
-    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=20)])
+    @strawberry.field(
+        extensions=allow(READERS),
+        directives=[ListSize(max=20)],
+        description="Each attempt to unseal the bid, oldest first, with its outcome.",
+    )
     async def unseal_attempts(self, info: Info) -> list[UnsealAttempt]:
         async def load(keys: list[int]) -> list[list[dict]]:
             with all_tenants(parties.PARTY_SCOPE):
@@ -173,27 +240,47 @@ async def project_bids(info: Info, project: dict) -> list[Bid]:
 
 @strawberry.type(description="One bid as the opening record reads it out.")
 class OpeningEntry:
-    bid_id: strawberry.ID
-    bidder_organisation_id: strawberry.ID
-    bidder_name: str
-    lot: str
-    received_at: datetime
-    digest: str
-    security: str | None
+    bid_id: strawberry.ID = strawberry.field(description="The bid read out.")
+    bidder_organisation_id: strawberry.ID = strawberry.field(
+        description="The bidder's organisation."
+    )
+    bidder_name: str = strawberry.field(description="The bidder's name.")
+    lot: str = strawberry.field(description="The lot (包) bid on.")
+    received_at: datetime = strawberry.field(
+        description="When the platform received the bid (timestamp)."
+    )
+    digest: str = strawberry.field(
+        description="sha256 of the bid's ciphertext, hex (as on the bidder's receipt)."
+    )
+    security: str | None = strawberry.field(
+        description="Bid security (投标保证金): deposit reference or e-guarantee number; null if none."
+    )
     result: str = strawberry.field(description="opened, revoked or withdrawn")
-    price: Decimal | None
-    discount: str | None
+    price: Decimal | None = strawberry.field(
+        description="The price read out, in yuan (Decimal string); null if not opened or the method reads no prices at opening."
+    )
+    discount: str | None = strawberry.field(
+        description="The discount read out, as written in the bid form; null if none or not read out."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="A bidder's confirmation of, or objection to, the opening record.")
 class OpeningResponse:
-    id: strawberry.ID
-    supplier_organisation_id: strawberry.ID
-    kind: ResponseKind  # type: ignore[valid-type]
-    text: str
-    answer: str | None
-    created_at: datetime
-    answered_at: datetime | None
+    id: strawberry.ID = strawberry.field(description="The response.")
+    supplier_organisation_id: strawberry.ID = strawberry.field(
+        description="The bidder that responded."
+    )
+    kind: ResponseKind = strawberry.field(description="Confirmation or objection.")  # type: ignore[valid-type]
+    text: str = strawberry.field(
+        description="The objection's text, as the bidder wrote it; empty for a confirmation."
+    )
+    answer: str | None = strawberry.field(
+        description="The agency's answer to the objection; null until answered."
+    )
+    created_at: datetime = strawberry.field(description="When the bidder responded (timestamp).")
+    answered_at: datetime | None = strawberry.field(
+        description="When the agency answered (timestamp); null until answered."
+    )
 
     @classmethod
     def of(cls, r: dict) -> OpeningResponse:
@@ -211,11 +298,19 @@ class OpeningResponse:
 @strawberry.type(description="开标记录: bidders, prices read out, unsealing results; signed.")
 class OpeningRecord:
     id: strawberry.ID
-    project_id: strawberry.ID
-    status: OpeningRecordStatus  # type: ignore[valid-type]
-    opened_at: datetime
-    signed_at: datetime | None
-    entries: list[OpeningEntry] = strawberry.field(directives=[ListSize(max=1000)])
+    project_id: strawberry.ID = strawberry.field(description="The project opened.")
+    status: OpeningRecordStatus = strawberry.field(
+        description="Where the record stands: open for responses, or signed by the agency."
+    )  # type: ignore[valid-type]
+    opened_at: datetime = strawberry.field(
+        description="When the record was written, at the end of the decryption window (timestamp)."
+    )
+    signed_at: datetime | None = strawberry.field(
+        description="When the agency signed it (timestamp); null until signed."
+    )
+    entries: list[OpeningEntry] = strawberry.field(
+        description="One entry per bid, as read out.", directives=[ListSize(max=1000)]
+    )
 
     @classmethod
     def of(cls, row: dict) -> OpeningRecord:
@@ -242,7 +337,11 @@ class OpeningRecord:
             ],
         )
 
-    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=1000)])
+    @strawberry.field(
+        extensions=allow(READERS),
+        directives=[ListSize(max=1000)],
+        description="The bidders' confirmations and objections, with the agency's answers.",
+    )
     async def responses(self) -> list[OpeningResponse]:
         with all_tenants(parties.PARTY_SCOPE):
             rows = await records.responses(int(self.id))
@@ -251,12 +350,16 @@ class OpeningRecord:
 
 @strawberry.type(description="The opening hall of a project with sealed bids.")
 class Opening:
-    project_id: strawberry.ID
+    project_id: strawberry.ID = strawberry.field(description="The project.")
     status: str = strawberry.field(
         description="waiting (before the deadline), unsealing (the window), closed, failed"
     )
-    deadline_at: datetime
-    window_ends_at: datetime | None
+    deadline_at: datetime = strawberry.field(
+        description="The bid deadline (timestamp, server clock): no bid is taken after it."
+    )
+    window_ends_at: datetime | None = strawberry.field(
+        description="End of the decryption window for unsealing (timestamp); null until the hall opens."
+    )
     bids: int = strawberry.field(description="Bids standing (submitted or unsealed).")
 
 
@@ -291,8 +394,10 @@ def _b64(value: str, name: str) -> bytes:
 
 @strawberry.input
 class SubmitBidInput:
-    project_id: strawberry.ID
-    lot: str
+    project_id: strawberry.ID = strawberry.field(description="The project to bid on.")
+    lot: str = strawberry.field(
+        description="The lot (包) to bid on, as the procurement documents name it."
+    )
     ciphertext: str = strawberry.field(description="The sealed bid (gpcloud-bid-v1), base64.")
     wrapped_key: str = strawberry.field(description="The content key wrapped for you, base64.")
     signature: str = strawberry.field(description="Your Ed25519 bid signature, base64.")
@@ -303,26 +408,32 @@ class SubmitBidInput:
 
 @strawberry.input
 class UnsealBidInput:
-    bid_id: strawberry.ID
+    bid_id: strawberry.ID = strawberry.field(description="Your bid to unseal.")
     content_key: str = strawberry.field(description="The bid's AES-256 content key, base64.")
 
 
 @strawberry.type
 class BidPayload:
-    bid: Bid | None = None
-    receipt: BidReceipt | None = None
+    bid: Bid | None = strawberry.field(default=None, description="The bid as it now stands.")
+    receipt: BidReceipt | None = strawberry.field(
+        default=None, description="The platform's signed receipt (submitBid only)."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class OpeningRecordPayload:
-    opening_record: OpeningRecord | None = None
+    opening_record: OpeningRecord | None = strawberry.field(
+        default=None, description="The opening record as signed."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class OpeningResponsePayload:
-    response: OpeningResponse | None = None
+    response: OpeningResponse | None = strawberry.field(
+        default=None, description="The response as recorded (with the answer, if answered)."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -333,7 +444,11 @@ class Queries:
         description="Your organisation's bids on a project (every version, the withdrawn too).",
         directives=[ListSize(max=100)],
     )
-    async def my_bids(self, info: Info, project_id: strawberry.ID) -> list[Bid]:
+    async def my_bids(
+        self,
+        info: Info,
+        project_id: Annotated[strawberry.ID, strawberry.argument(description="The project.")],
+    ) -> list[Bid]:
         actor = info.context.user
         pid = parse_id(project_id, "project")
         with all_tenants(parties.PARTY_SCOPE):
@@ -351,7 +466,13 @@ class Queries:
         extensions=allow(Requires(Perm.PROJECT_READ)),
         description="The opening record: the project's agency and bidders, and the region's staff.",
     )
-    async def opening_record(self, info: Info, project_id: strawberry.ID) -> OpeningRecord | None:
+    async def opening_record(
+        self,
+        info: Info,
+        project_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The project whose record is read.")
+        ],
+    ) -> OpeningRecord | None:
         try:
             row = await records.readable(info.context.user, parse_id(project_id, "project"))
         except DomainError:
@@ -387,7 +508,11 @@ class Mutations:
         extensions=allow(Requires(Perm.BID_SUBMIT)),
         description="Withdraw your bid before the deadline (it is kept, withdrawn).",
     )
-    async def withdraw_bid(self, info: Info, bid_id: strawberry.ID) -> BidPayload:
+    async def withdraw_bid(
+        self,
+        info: Info,
+        bid_id: Annotated[strawberry.ID, strawberry.argument(description="Your bid to withdraw.")],
+    ) -> BidPayload:
         async def work() -> BidPayload:
             row = await bids.withdraw(info.context.user, parse_id(bid_id, "bid"))
             return BidPayload(bid=Bid.of(row, content=False, own=True))
@@ -417,7 +542,16 @@ class Mutations:
         description="Confirm the opening record (no objection) or object to it, once.",
     )
     async def respond_to_opening_record(
-        self, info: Info, project_id: strawberry.ID, objection: str | None = None
+        self,
+        info: Info,
+        project_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The project whose opening record you respond to."),
+        ],
+        objection: Annotated[
+            str | None,
+            strawberry.argument(description="Your objection; null to confirm the record."),
+        ] = None,
     ) -> OpeningResponsePayload:
         async def work() -> OpeningResponsePayload:
             row = await records.respond(
@@ -432,7 +566,15 @@ class Mutations:
         description="Answer a bidder's objection to the opening record.",
     )
     async def answer_opening_objection(
-        self, info: Info, response_id: strawberry.ID, answer: str
+        self,
+        info: Info,
+        response_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The bidder's objection (an OpeningResponse)."),
+        ],
+        answer: Annotated[
+            str, strawberry.argument(description="The agency's answer, shown to the bidder.")
+        ],
     ) -> OpeningResponsePayload:
         async def work() -> OpeningResponsePayload:
             row = await records.answer(info.context.user, parse_id(response_id, "response"), answer)
@@ -445,7 +587,12 @@ class Mutations:
         description="Sign the opening record once every objection is answered.",
     )
     async def sign_opening_record(
-        self, info: Info, project_id: strawberry.ID
+        self,
+        info: Info,
+        project_id: Annotated[
+            strawberry.ID,
+            strawberry.argument(description="The project whose opening record is signed."),
+        ],
     ) -> OpeningRecordPayload:
         async def work() -> OpeningRecordPayload:
             row = await records.sign(info.context.user, parse_id(project_id, "project"))
