@@ -33,9 +33,9 @@ KIND_MEANINGS = {
     "project.too_few_bids": "To the bidders and the agency: fewer bids than the method's "
     "minimumBidders came by the bid deadline; there is no opening (the project fails).",
     "project.documents_corrected": "To each supplier that obtained the procurement documents "
-    "(采购文件): a new version was published (a clarification or correction).",
+    "(采购文件): a new version was published (a clarification or correction, 澄清/更正).",
     "project.question_answered": "To the supplier that asked: the agency answered its "
-    "question (询问) on the project.",
+    "inquiry (询问) on the project.",
     "project.opening_record": "To each bidder: the opening record (开标记录) is written; "
     "confirm it or object to it (respondToOpeningRecord).",
 }

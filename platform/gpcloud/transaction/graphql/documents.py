@@ -35,7 +35,7 @@ class ProcurementDocument:
     id: strawberry.ID
     project_id: strawberry.ID = strawberry.field(description="The project the documents are for.")
     version: int = strawberry.field(
-        description="The version, from 1; each later one is a clarification or correction (澄清或修改)."
+        description="The version, from 1; each later one is a clarification or correction (澄清/更正)."
     )
     summary: str = strawberry.field(
         description="The agency's summary of the documents, or of what this version changed."
@@ -287,7 +287,7 @@ class Mutations:
             strawberry.ID,
             strawberry.argument(description="The project asked about (its documents obtained)."),
         ],
-        text: Annotated[str, strawberry.argument(description="The question (询问).")],
+        text: Annotated[str, strawberry.argument(description="The inquiry (询问).")],
     ) -> QuestionPayload:
         async def work() -> QuestionPayload:
             row = await documents.ask(info.context.user, parse_id(project_id, "project"), text)

@@ -32,7 +32,24 @@ from gpcloud.transaction.workflow import PROJECT
 
 READERS = Requires(Perm.PROJECT_READ)
 LIVE = SubsystemLive("transaction")
-ProjectStatus = state_enum("ProjectStatus", PROJECT)
+ProjectStatus = state_enum(
+    "ProjectStatus",
+    PROJECT,
+    {
+        "entrusted": "Entrusted to an agency; no tender announcement yet.",
+        "tendering": "Announced; the documents are available and bids are taken until the "
+        "bid deadline.",
+        "closed": "The bid deadline passed (server clock): no bid is taken; the credit check "
+        "runs for every bidder.",
+        "opening": "The opening hall is open: each bidder unseals its bid within the "
+        "decryption window.",
+        "opened": "The window ended: bids not unsealed were revoked or withdrawn; the opening "
+        "record is written.",
+        "awarded": "The result (中标/成交) is published.",
+        "failed": "Failed (废标): too few bids by the deadline, or declared failed by the "
+        "agency with a reason.",
+    },
+)
 AnnouncementKind = strawberry.enum(
     Enum("AnnouncementKind", {s.upper(): s for s in ANNOUNCEMENT_KINDS}),
     description="The kind of a procurement announcement.",
@@ -155,15 +172,15 @@ class Project:
 
 @strawberry.type(description="Per-method configuration of the one project machine.")
 class MethodConfig:
-    title: str
-    prequalification: bool
-    minimum_bidders: int
-    response_rule: str
-    prices_read_at_opening: bool
-    quote_rounds: int
-    sealed_bids: bool
-    source: str
-    unverified: bool
+    title: str = strawberry.field(description="The method's name, e.g. 公开招标 (open tender).")
+    prequalification: bool = strawberry.field(description="Whether suppliers are pre-qualified (资格预审) before they may respond.")
+    minimum_bidders: int = strawberry.field(description="Fewest bids for an opening; fewer at the bid deadline and the project fails (Law art. 36).")
+    response_rule: str = strawberry.field(description="The rule key of the response period, from the documents to the bid deadline (e.g. bid_period).")
+    prices_read_at_opening: bool = strawberry.field(description="Whether the opening record reads out prices and discounts (唱标).")
+    quote_rounds: int = strawberry.field(description="How many rounds of quotes the method takes (e.g. 2 for competitive negotiation); 1 if one.")
+    sealed_bids: bool = strawberry.field(description="Whether responses come as sealed bids through submitBid and are opened in the opening hall.")
+    source: str = strawberry.field(description="The legal source of these values (law, MOF order and article).")
+    unverified: bool = strawberry.field(description="True if a value is not yet checked against the text of its source.")
 
     @classmethod
     def of(cls, c) -> MethodConfig:
