@@ -9,7 +9,6 @@ import json
 from datetime import datetime
 from decimal import Decimal
 from enum import Enum
-
 from typing import Annotated
 
 import strawberry

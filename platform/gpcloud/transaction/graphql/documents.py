@@ -6,7 +6,6 @@ import base64
 import binascii
 import json
 from datetime import date, datetime
-
 from typing import Annotated
 
 import strawberry

@@ -173,14 +173,30 @@ class Project:
 @strawberry.type(description="Per-method configuration of the one project machine.")
 class MethodConfig:
     title: str = strawberry.field(description="The method's name, e.g. 公开招标 (open tender).")
-    prequalification: bool = strawberry.field(description="Whether suppliers are pre-qualified (资格预审) before they may respond.")
-    minimum_bidders: int = strawberry.field(description="Fewest bids for an opening; fewer at the bid deadline and the project fails (Law art. 36).")
-    response_rule: str = strawberry.field(description="The rule key of the response period, from the documents to the bid deadline (e.g. bid_period).")
-    prices_read_at_opening: bool = strawberry.field(description="Whether the opening record reads out prices and discounts (唱标).")
-    quote_rounds: int = strawberry.field(description="How many rounds of quotes the method takes (e.g. 2 for competitive negotiation); 1 if one.")
-    sealed_bids: bool = strawberry.field(description="Whether responses come as sealed bids through submitBid and are opened in the opening hall.")
-    source: str = strawberry.field(description="The legal source of these values (law, MOF order and article).")
-    unverified: bool = strawberry.field(description="True if a value is not yet checked against the text of its source.")
+    prequalification: bool = strawberry.field(
+        description="Whether suppliers are pre-qualified (资格预审) before they may respond."
+    )
+    minimum_bidders: int = strawberry.field(
+        description="Fewest bids for an opening; fewer at the bid deadline and the project fails (Law art. 36)."
+    )
+    response_rule: str = strawberry.field(
+        description="The rule key of the response period, from the documents to the bid deadline (e.g. bid_period)."
+    )
+    prices_read_at_opening: bool = strawberry.field(
+        description="Whether the opening record reads out prices and discounts (唱标)."
+    )
+    quote_rounds: int = strawberry.field(
+        description="How many rounds of quotes the method takes (e.g. 2 for competitive negotiation); 1 if one."
+    )
+    sealed_bids: bool = strawberry.field(
+        description="Whether responses come as sealed bids through submitBid and are opened in the opening hall."
+    )
+    source: str = strawberry.field(
+        description="The legal source of these values (law, MOF order and article)."
+    )
+    unverified: bool = strawberry.field(
+        description="True if a value is not yet checked against the text of its source."
+    )
 
     @classmethod
     def of(cls, c) -> MethodConfig:
