@@ -129,13 +129,15 @@ def browse(base: str) -> None:
         steps[-1].find_element(By.TAG_NAME, "a").click()
         assert "验收" in driver.find_element(By.TAG_NAME, "h1").text
         # A county from the region selector (issue 21), and the home page's region tree.
-        from selenium.webdriver.support.ui import Select
+        from selenium.webdriver.support.ui import Select, WebDriverWait
 
         driver.get(base + "/")
         Select(driver.find_element(By.NAME, "region")).select_by_value("441481")
         driver.find_element(By.CSS_SELECTOR, "header form button").click()
+        # Read the selector of the page the click loads, not the one it leaves (stale element).
+        WebDriverWait(driver, 10).until(lambda d: "region=441481" in d.current_url)
         chosen = Select(driver.find_element(By.NAME, "region")).first_selected_option
-        assert chosen.text == "兴宁市" and "region=441481" in driver.current_url
+        assert chosen.text == "兴宁市"
         driver.get(base + "/")
         tree = driver.find_element(By.CSS_SELECTOR, "ul.regions")
         if shots := os.environ.get("GPCLOUD_SCREENSHOTS"):
