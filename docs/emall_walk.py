@@ -240,7 +240,8 @@ async def walk(s) -> dict:
     from datetime import datetime
 
     ran = await tick(datetime.fromisoformat(demand["closesAt"]) + timedelta(seconds=1))
-    assert [(r.machine, r.action) for r in ran] == [("e-mall demand", "close")], ran
+    # The demand closes (other due items of the demo data may run in the same tick).
+    assert ("e-mall demand", "close") in [(r.machine, r.action) for r in ran], ran
     ranked = await s.step(
         d(2026, 11, 10),
         "xn.purchaser",
