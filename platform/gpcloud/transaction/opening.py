@@ -19,6 +19,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from gpcloud.core import clock, storage
 from gpcloud.core.auth.permissions import Perm, requires
@@ -241,8 +242,6 @@ async def unseal(actor: CurrentUser, bid_id: int, content_key: str) -> Unsealing
 
 def _price_fen(form: dict) -> int | None:
     """The total price of the bid form (yuan, as text or number) in fen, if it states one."""
-    from decimal import Decimal, InvalidOperation
-
     value = form.get("price", form.get("total_price"))
     if value is None:
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -57,6 +59,14 @@ def connection(page: Page, to_node: Callable[[Any], T], key: str = "id") -> Conn
         edges=[Edge(cursor=encode_cursor(row[key]), node=to_node(row)) for row in page.rows],
         page_info=PageInfo(has_next_page=page.has_next_page, end_cursor=page.end_cursor),
     )
+
+
+def parse_base64(value: str, field: str) -> bytes:
+    """Bytes sent as standard base64 (files, ciphertexts, keys); anything else is INVALID_BASE64."""
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError("INVALID_BASE64", f"{field} in base64", field) from None
 
 
 def parse_id(value: str, what: str) -> int:

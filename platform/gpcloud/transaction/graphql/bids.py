@@ -3,8 +3,6 @@ bids only; the agency sees who bid and when, and the content only once the bids 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from datetime import datetime
 from decimal import Decimal
@@ -21,7 +19,7 @@ from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Requires, allow
-from gpcloud.core.graphql.types import UserError, parse_id
+from gpcloud.core.graphql.types import UserError, parse_base64, parse_id
 from gpcloud.core.money import to_yuan
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.transaction import bids, opening, parties, records
@@ -384,13 +382,6 @@ async def opening_of(project: dict) -> Opening | None:
     )
 
 
-def _b64(value: str, name: str) -> bytes:
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise DomainError("INVALID_BASE64", f"{name} in base64", name) from None
-
-
 @strawberry.input
 class SubmitBidInput:
     project_id: strawberry.ID = strawberry.field(description="The project to bid on.")
@@ -492,9 +483,9 @@ class Mutations:
                 info.context.user,
                 parse_id(input.project_id, "project"),
                 input.lot,
-                _b64(input.ciphertext, "ciphertext"),
-                _b64(input.wrapped_key, "wrappedKey"),
-                _b64(input.signature, "signature"),
+                parse_base64(input.ciphertext, "ciphertext"),
+                parse_base64(input.wrapped_key, "wrappedKey"),
+                parse_base64(input.signature, "signature"),
                 input.security,
             )
             return BidPayload(

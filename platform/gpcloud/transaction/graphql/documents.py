@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from datetime import date, datetime
 from typing import Annotated
@@ -18,7 +16,7 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
-from gpcloud.core.graphql.types import UserError, parse_id
+from gpcloud.core.graphql.types import UserError, parse_base64, parse_id
 from gpcloud.transaction import documents, parties
 
 
@@ -184,13 +182,6 @@ def _items(value, name: str) -> list[dict]:
     return value
 
 
-def _decode(value: str, name: str) -> bytes:
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise DomainError("INVALID_BASE64", f"{name} in base64", name) from None
-
-
 @strawberry.type
 class Queries:
     @strawberry.field(
@@ -248,7 +239,7 @@ class Mutations:
                 price_weight=input.price_weight,
                 lots=list(input.lots),
                 bid_security_required=input.bid_security_required,
-                files=[(f.name, _decode(f.content, "files")) for f in input.files],
+                files=[(f.name, parse_base64(f.content, "files")) for f in input.files],
             )
             row = await documents.publish(
                 info.context.user, parse_id(input.project_id, "project"), data
