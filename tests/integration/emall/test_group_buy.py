@@ -21,6 +21,7 @@ from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.emall.service import group_buys, orders
 from gpcloud.emall.tables import MallGroupShare, MallOrder
 from gpcloud.integrations.digital_finance.tables import BudgetIndicator
+from gpcloud.portal import ocds
 from gpcloud.portal.tables import Notice
 from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.supervision import plans
@@ -145,6 +146,7 @@ async def test_three_purchasers_group_buy_ends_in_paid_orders(world):
     assert {s["status"] for s in shares} == {"ordered"}
     assert sorted(s["order"] for s in shares) == sorted(o["id"] for o in placed)
     assert notice["method"] == "group_buy" and "合计 16台" in notice["body"]
+    assert ocds.release(notice, [])["tag"] == ["award"]
     # Each order goes round the loop as any other's: the school's is paid.
     school = placed[1]
     await mall.confirm_order(w["seller"], school["id"])
