@@ -78,7 +78,11 @@ GENERIC = (
 class Entry:
     code: str
     domains: set[str] = field(default_factory=set)
-    examples: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)  # the templates with … for each value
+    templates: list[str] = field(default_factory=list)  # with {0}, {1}: the message catalogue's
+
+
+HOLE = re.compile(r"\{\d+\}")
 
 
 def _domain(path: Path, package: Path) -> str:
@@ -88,16 +92,34 @@ def _domain(path: Path, package: Path) -> str:
     return parts[0]
 
 
+def _literal(text: str) -> str:
+    return text.replace("{", "{{").replace("}", "}}")
+
+
 def _message(node: ast.expr | None) -> str | None:
+    """The message as a template: literal text with {0}, {1} for the values (braces of the
+    text doubled, as str.format reads them)."""
     if (
         isinstance(node, ast.Constant)
         and isinstance(node.value, str)
         and not CODE.match(node.value)
     ):
-        return node.value
+        return _literal(node.value)
     if isinstance(node, ast.JoinedStr):
-        return "".join(v.value if isinstance(v, ast.Constant) else "…" for v in node.values) or None
+        holes, parts = 0, []
+        for v in node.values:
+            if isinstance(v, ast.Constant):
+                parts.append(_literal(v.value))
+            else:
+                parts.append(f"{{{holes}}}")
+                holes += 1
+        return "".join(parts) or None
     return None
+
+
+def example(template: str) -> str:
+    """The template as docs/errors.md shows it: … for each value."""
+    return HOLE.sub("…", template).replace("{{", "{").replace("}}", "}")
 
 
 def _candidates(node: ast.AST):
@@ -132,9 +154,30 @@ def collect(package: Path = PACKAGE) -> dict[str, Entry]:
                 entry = entries.setdefault(code, Entry(code))
                 entry.domains.add(_domain(path, package))
                 message = _message(after)
-                if message and message not in entry.examples:
-                    entry.examples.append(message)
+                if message and message not in entry.templates:
+                    entry.templates.append(message)
+                    if example(message) not in entry.examples:
+                        entry.examples.append(example(message))
     return dict(sorted(entries.items()))
+
+
+def nouns(package: Path = PACKAGE) -> list[str]:
+    """What `NotFound("noun", key)` calls name: the catalogue translates them in messages."""
+    found = set()
+    for path in sorted(package.rglob("*.py")):
+        if "piccolo_migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "NotFound"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                found.add(node.args[0].value)
+    return sorted(found)
 
 
 def _cell(text: str) -> str:
