@@ -144,8 +144,8 @@ class MallGroupBuyInput:
     joins_close_at: datetime = strawberry.field(
         description="When joining closes: 1 hour to 60 days ahead, with its time zone."
     )
-    specs: JSON = strawberry.field(
-        default_factory=dict, description="What the goods must meet (an object of strings)."
+    specs: JSON | None = strawberry.field(
+        default=None, description="What the goods must meet (an object of strings)."
     )
 
     def to_service(self) -> group_buys.GroupBuyInput:
