@@ -10,7 +10,6 @@ its counties'.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
@@ -20,12 +19,14 @@ from gpcloud.core.auth.admin import reachable_tenant
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.jobs import service as jobs
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.usage.tables import UsageCharge
 
 AGENCY_BILL_SCOPE = "an agency's usage bill covers every region it works in"
+EXPORT_JOB = "usage_statement_export"
 MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])")
 
 
@@ -115,34 +116,65 @@ async def all_charges(actor: CurrentUser, flt: Filter) -> list[dict]:
         )
 
 
-@requires(Perm.USAGE_READ)
-async def statements(actor: CurrentUser, flt: Filter) -> list[Statement]:
-    """One statement per agency with charges under `flt`, by agency."""
-    where, context = await _where(actor, flt)
-    with context:
-        rows = (
-            await UsageCharge.select(
-                UsageCharge.agency,
-                UsageCharge.tenant_id,
-                UsageCharge.kind,
-                UsageCharge.unit_price_fen,
-                Count(alias="uses"),
-            )
-            .where(where)
-            .group_by(
-                UsageCharge.agency,
-                UsageCharge.tenant_id,
-                UsageCharge.kind,
-                UsageCharge.unit_price_fen,
-            )
+async def _statements(where, month: str) -> list[Statement]:
+    rows = (
+        await UsageCharge.select(
+            UsageCharge.agency,
+            UsageCharge.tenant_id,
+            UsageCharge.kind,
+            UsageCharge.unit_price_fen,
+            Count(alias="uses"),
         )
-    by_agency: dict[int, Statement] = defaultdict(lambda: Statement(0, flt.month))
+        .where(where)
+        .group_by(
+            UsageCharge.agency,
+            UsageCharge.tenant_id,
+            UsageCharge.kind,
+            UsageCharge.unit_price_fen,
+        )
+    )
+    by_agency: dict[int, Statement] = {}
     for row in rows:
-        statement = by_agency[row["agency"]]
-        statement.agency = row["agency"]
+        statement = by_agency.setdefault(row["agency"], Statement(row["agency"], month))
         statement.lines.append(
             Line(row["tenant_id"], row["kind"], row["unit_price_fen"], row["uses"])
         )
     for statement in by_agency.values():
         statement.lines.sort(key=lambda line: (line.tenant, line.kind, line.unit_price_fen))
     return [by_agency[agency] for agency in sorted(by_agency)]
+
+
+@requires(Perm.USAGE_READ)
+async def statements(actor: CurrentUser, flt: Filter, first: int | None, after: str | None) -> Page:
+    """One statement per agency with charges under `flt`, a page of agencies at a time (rows:
+    {"agency": id, "statement": Statement})."""
+    where, context = await _where(actor, flt)
+    with context:
+        agencies = await keyset_page(
+            UsageCharge.select(UsageCharge.agency).where(where).group_by(UsageCharge.agency),
+            UsageCharge.agency,
+            first,
+            after,
+        )
+        ids = [row["agency"] for row in agencies.rows]
+        found = await _statements(where & UsageCharge.agency.is_in(ids or [0]), flt.month)
+    rows = [{"agency": s.agency, "statement": s} for s in found]
+    return Page(rows, agencies.has_next_page, agencies.end_cursor)
+
+
+@requires(Perm.USAGE_READ)
+async def all_statements(actor: CurrentUser, flt: Filter) -> list[Statement]:
+    """Every statement under `flt`, for the export."""
+    where, context = await _where(actor, flt)
+    with context:
+        return await _statements(where, flt.month)
+
+
+@requires(Perm.USAGE_READ)
+async def export(actor: CurrentUser, flt: Filter) -> dict:
+    """Queue the XLSX export of `flt` (jobs.py), checked now and again when it runs as its
+    starter: the job record of the caller's tenant, or of `flt.tenant` for staff."""
+    await _where(actor, flt)
+    payload = {"month": flt.month, "agency": flt.agency, "tenant": flt.tenant, "kind": flt.kind}
+    code = flt.tenant if flt.tenant and actor.can(Perm.REGION_READ) else actor.tenant
+    return await jobs.enqueue(EXPORT_JOB, payload, tenant=code)
