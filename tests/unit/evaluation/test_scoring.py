@@ -348,3 +348,16 @@ def test_unknown_tie_break_is_refused():
     run = Evaluation(Documents(Method.LOWEST_PRICE), bids(A=1, B=2), lowest_price_ties=("age",))
     with pytest.raises(ScoringError, match="unknown tie-break"):
         evaluate(run)
+
+
+def test_a_tenants_stricter_rules_narrow_the_bounds():
+    # effective_rules gives objects with .value; plain numbers work the same
+    bounds = Bounds.from_rules(
+        {"sme_price_deduction_min": 12, "sme_price_deduction_max": 15, "price_weight_goods_min": 40}
+    )
+    assert bounds.small_micro == (12, 15) and bounds.consortium[1] is None
+    documents = Documents(
+        Method.COMPREHENSIVE, (TECH, SERVICE), price_weight=D(30), small_micro_deduction=D(12)
+    )
+    with pytest.raises(ScoringError, match="below 40%"):
+        evaluate(Evaluation(documents, bids(A=1000), bounds=bounds))
