@@ -33,6 +33,8 @@ from gpcloud.emall.tables import (
     DesignatedSupplier,
     FrameworkAgreement,
     MallDemand,
+    MallGroupBuy,
+    MallGroupShare,
     MallOrder,
     MallQuote,
 )
@@ -484,6 +486,36 @@ async def make_mall_order(tenant: str) -> int:
     return row.id
 
 
+async def make_mall_group_buy(tenant: str) -> int:
+    row = MallGroupBuy(
+        tenant_id=tenant,
+        title="测试批量集采",
+        category_code="A02010104",
+        unit="台",
+        ceiling_unit_fen=100,
+        joins_close_at=datetime(2026, 12, 1, tzinfo=UTC),
+        organised_by=0,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_mall_group_share(tenant: str) -> int:
+    row = MallGroupShare(
+        tenant_id=tenant,
+        group_buy=await make_mall_group_buy(tenant),
+        purchaser=await make_purchaser(tenant),
+        purchaser_organisation=await _organisation(tenant),
+        plan=await make_plan(tenant),
+        indicator=await make_budget_indicator(tenant),
+        quantity=1,
+        held_fen=100,
+        joined_by=0,
+    )
+    await row.save()
+    return row.id
+
+
 async def make_framework_agreement(tenant: str) -> int:
     row = FrameworkAgreement(
         tenant_id=tenant,
@@ -601,6 +633,8 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     MallDemand: make_mall_demand,
     MallQuote: make_mall_quote,
     MallOrder: make_mall_order,
+    MallGroupBuy: make_mall_group_buy,
+    MallGroupShare: make_mall_group_share,
     FrameworkAgreement: make_framework_agreement,
     DesignatedSupplier: make_designated_supplier,
     CreditCheck: make_credit_check,

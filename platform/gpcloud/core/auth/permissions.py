@@ -135,6 +135,7 @@ class Perm(StrEnum):
     MALL_QUOTE = "mall_quote.submit"
     MALL_PRICE_REVIEW = "mall_price.review"
     MALL_AGREEMENT_MANAGE = "mall_agreement.manage"
+    MALL_GROUP_BUY_MANAGE = "mall_group_buy.manage"
     # Credit
     CREDIT_READ = "credit.read"
     CREDIT_RECORD = "credit.record"
@@ -302,7 +303,7 @@ _grant(_STAFF | {PURCHASER, SUPPLIER}, P.MALL_ORDER_READ)
 _grant({PURCHASER}, P.MALL_ORDER_PLACE, P.MALL_DEMAND_POST)
 _grant({SUPPLIER}, P.MALL_ORDER_FULFIL, P.MALL_QUOTE)
 _grant(_PROVINCE, P.MALL_PRICE_REVIEW)
-_grant(ADMIN_ROLES, P.MALL_AGREEMENT_MANAGE)
+_grant(ADMIN_ROLES, P.MALL_AGREEMENT_MANAGE, P.MALL_GROUP_BUY_MANAGE)
 # Credit: supervisors decide records and appeals in their region; subjects appeal their own;
 # purchasers and agencies run the mandatory checks of their procedures; the province loads the
 # national lists.
@@ -448,6 +449,8 @@ ABOUT: dict[Perm, str] = {
     P.MALL_PRICE_REVIEW: "review flagged e-mall prices (clear or uphold) and run price monitoring",
     P.MALL_AGREEMENT_MANAGE: "record the framework agreements (designated suppliers) the region "
     "awarded, or end one early",
+    P.MALL_GROUP_BUY_MANAGE: "organise the region's group buys (批量集采): open one, record its "
+    "award, or call it off",
     P.CREDIT_READ: "read every credit record (not only the public serious-violation list) and "
     "the region's check snapshots",
     P.CREDIT_RECORD: "record a credit decision about a supplier, agency, expert or purchaser",

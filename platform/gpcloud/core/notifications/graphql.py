@@ -25,6 +25,8 @@ KIND_MEANINGS = {
     "order's confirmDue (emall_order_confirmation), or it lapses.",
     "mall_order.lapsed": "To the purchaser: its e-mall order lapsed, unconfirmed by the "
     "supplier; stock and budget were released.",
+    "mall_group_buy.closed": "To the organising region's admins: joining a group buy closed; "
+    "procure the shares' total and record the award.",
     "mall_order.split_warning": "To the region's supervisors: a unit's e-mall orders of one category this "
     "budget year passed the mode's cap (suspected 拆分采购, splitting).",
     "project.opening_hall": "To each bidder: bidding closed and the opening hall is open; "
