@@ -5,7 +5,7 @@
 
 Inputs: comprehensive scoring, price weight 30, 20 criteria of 3.5 points, small/micro deduction
 10% for every third bid, prices spread 80,000-109,000 (no abnormally low bid), pseudo-random
-points (fixed seed). Reported: best and median time of `evaluate` and of the baseline, and
+points (fixed seed), objective criteria (2) answered alike. Reported: best and median time of `evaluate` and of the baseline, and
 their ratio.
 """
 
@@ -41,10 +41,15 @@ def inputs(bids: int, experts: int, criteria: int) -> Evaluation:
     offered = tuple(
         Bid(f"b{i}", Decimal(80000 + 1000 * i), small_micro=i % 3 == 0) for i in range(bids)
     )
+    # Objective criteria get one answer per bid (as they should); the others vary by expert.
+    answers = {(b.bid_id, c.key): rng.randint(0, 10) for b in offered for c in documents.criteria}
+
+    def points(expert: int, bid: Bid, criterion: Criterion) -> Decimal:
+        tenths = answers[bid.bid_id, criterion.key] if criterion.objective else rng.randint(0, 10)
+        return (full * tenths / 10).quantize(Decimal("0.01"))
+
     scores = tuple(
-        ExpertScore(
-            f"e{e}", bid.bid_id, c.key, (full * rng.randint(0, 10) / 10).quantize(Decimal("0.01"))
-        )
+        ExpertScore(f"e{e}", bid.bid_id, c.key, points(e, bid, c))
         for bid in offered
         for e in range(experts)
         for c in documents.criteria

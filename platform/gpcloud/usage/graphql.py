@@ -115,7 +115,7 @@ class UsageStatement:
     count: int = strawberry.field(description="Uses billed in the month.")
     total: Decimal = strawberry.field(description="What the agency owes for the month, yuan.")
     lines: list[UsageStatementLine] = strawberry.field(
-        description="By tenant, kind and unit price.", directives=[ListSize(max=1000)]
+        description="By tenant, kind and unit price.", directives=[ListSize(max=300)]
     )
 
     @strawberry.field(extensions=READ, description="The agency billed.")
