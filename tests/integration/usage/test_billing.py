@@ -8,7 +8,7 @@ import pytest
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError
 from gpcloud.usage import development
-from gpcloud.usage.service import record_use, sign_document, verify_face
+from gpcloud.usage.service import billing, record_use, sign_document, verify_face
 from tests.integration.usage.support import EXPERT, REPORT, agencies, ledger, use
 from tests.plugins.exercise import exercised
 
@@ -112,7 +112,16 @@ async def test_bad_uses_are_refused_and_bill_nothing(world, agency, key, project
     organisation = (
         world["mz_org"] if agency == "mz" else (await actor("xn.supplier")).organisation_id
     )
-    with pytest.raises(DomainError) as caught:
+    with exercised() as ran, pytest.raises(DomainError) as caught:
         await verify_face(use(organisation, key, project=project), EXPERT, b"x", "x")
     assert caught.value.code == code
+    assert ran == []  # refused before any provider was asked
+    assert await ledger() == []
+
+
+async def test_a_tenant_without_a_price_uses_nothing(world, monkeypatch):
+    monkeypatch.setitem(billing.PRICE_KEYS, "face_verification", "no_such_fee")
+    with exercised() as ran, pytest.raises(DomainError) as caught:
+        await verify_face(use(world["mz_org"], "k7"), EXPERT, b"x", "x")
+    assert caught.value.code == "USAGE_PRICE_MISSING" and ran == []
     assert await ledger() == []

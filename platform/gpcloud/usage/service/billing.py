@@ -68,6 +68,14 @@ def _check(use: Use) -> None:
         raise DomainError("INVALID_PROJECT_REFERENCE", "a project reference", "project")
 
 
+async def _billable(use: Use, kind: str) -> int:
+    """The unit price, once the use is known to be billable: checked before a provider is
+    asked, so that no service is used that could not be billed."""
+    _check(use)
+    await _agency(use.agency)
+    return await unit_price_fen(use.tenant, kind)
+
+
 async def unit_price_fen(tenant: str, kind: str) -> int:
     """The tenant's price of one use (config `fees`, inherited from the province)."""
     price = (await effective_config(tenant)).values.get("fees", {}).get(PRICE_KEYS[kind])
@@ -132,8 +140,7 @@ async def record_use(
     Joins the caller's transaction."""
     if kind not in KINDS:
         raise DomainError("INVALID_USAGE_KIND", f"kind one of {KINDS}", "kind")
-    _check(use)
-    await _agency(use.agency)
+    price = await _billable(use, kind)
     with use_scope(await _tenant_scope(use.tenant)):
         async with transaction():
             found = await _existing(use)
@@ -145,7 +152,7 @@ async def record_use(
                 project_reference=use.project,
                 kind=kind,
                 subject_reference=subject,
-                unit_price_fen=await unit_price_fen(use.tenant, kind),
+                unit_price_fen=price,
                 provider=provider[:128],
                 provider_reference=provider_reference[:128],
                 outcome=outcome,
@@ -202,7 +209,7 @@ async def _replay(use: Use, kind: str, subject: str) -> Outcome | None:
 
 async def verify_face(use: Use, subject: dict, sample: bytes, purpose: str) -> Outcome:
     """Verify `subject`'s face (subject: {"reference", "name", "id_number"}) and bill it."""
-    _check(use)
+    await _billable(use, FACE)
     reference = str(subject.get("reference", ""))
     replayed = await _replay(use, FACE, reference)
     if replayed is not None:
@@ -220,7 +227,7 @@ async def verify_face(use: Use, subject: dict, sample: bytes, purpose: str) -> O
 
 async def sign_document(use: Use, signer: dict, document: dict, confirmation: str) -> Outcome:
     """Sign `document` ({"reference", "title", "digest"}) for `signer` and bill the signature."""
-    _check(use)
+    await _billable(use, SIGNATURE)
     reference = str(signer.get("reference", ""))
     replayed = await _replay(use, SIGNATURE, reference)
     if replayed is not None:
