@@ -55,6 +55,7 @@ from gpcloud.transaction.tables import (
     Question,
     UnsealAttempt,
 )
+from gpcloud.usage.tables import UsageCharge
 
 _seq = itertools.count(1)
 
@@ -575,6 +576,27 @@ async def make_credit_rating(tenant: str) -> int:
     return row.id
 
 
+async def make_usage_charge(tenant: str) -> int:
+    agency = Organisation(name=f"测试代理机构{next(_seq)}", kind="agency", region=tenant)
+    await agency.save()
+    row = UsageCharge(
+        tenant_id=tenant,
+        agency=agency.id,
+        project_reference=f"project:{next(_seq)}",
+        kind="face_verification",
+        subject_reference="expert:1",
+        unit_price_fen=200,
+        provider="builtin:development",
+        provider_reference="dev-face-test",
+        outcome="matched",
+        idempotency_key=f"test:{next(_seq)}",
+        month="2026-09",
+        used_at=datetime(2026, 9, 1, 2, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -617,6 +639,7 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     DesignatedSupplier: make_designated_supplier,
     CreditCheck: make_credit_check,
     CreditRating: make_credit_rating,
+    UsageCharge: make_usage_charge,
 }
 
 

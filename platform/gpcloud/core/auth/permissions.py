@@ -148,6 +148,8 @@ class Perm(StrEnum):
     CREDIT_RATE_EXPERT = "credit.rate_expert"
     CREDIT_RATE_SUPPLIER = "credit.rate_supplier"
     CREDIT_RATE_AGENCY = "credit.rate_agency"
+    # Usage (face verification and e-signatures billed to agencies)
+    USAGE_READ = "usage.read"
 
 
 P = Perm
@@ -313,6 +315,8 @@ _grant(_PROVINCE, P.CREDIT_IMPORT)
 _grant({AGENCY}, P.CREDIT_RATE_EXPERT)
 _grant({PURCHASER}, P.CREDIT_RATE_SUPPLIER)
 _grant({SUPERVISOR}, P.CREDIT_RATE_AGENCY)
+# Usage: an agency reads and exports its own bill; the region's finance staff every agency's
+_grant(_STAFF | {AGENCY}, P.USAGE_READ)
 
 
 def holders(permission: Perm) -> tuple[str, ...]:
@@ -461,4 +465,6 @@ ABOUT: dict[Perm, str] = {
     P.CREDIT_RATE_SUPPLIER: "rate the supplier of one's own unit's contract after its final "
     "acceptance",
     P.CREDIT_RATE_AGENCY: "give an agency its yearly evaluation in the region",
+    P.USAGE_READ: "read and export the monthly face verification and e-signature charges (an "
+    "agency: its own, wherever it works; staff: every agency's in the region)",
 }
