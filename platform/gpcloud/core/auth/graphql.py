@@ -21,11 +21,39 @@ from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.notifications import service as notifications
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 
+ROLE_MEANINGS = {
+    "province_admin": "The provincial finance department's platform admin: the whole province.",
+    "tenant_admin": "A city's or county's platform admin: its region and below.",
+    "supervisor": "A finance department's procurement supervisor (监管): files plans, watches.",
+    "purchaser": "A budget unit's procurement clerk (采购人).",
+    "agency": "A procurement agency's staff (代理机构).",
+    "supplier": "A supplier's staff: bids, quotes, listings, contracts.",
+    "expert": "An evaluation expert (评审专家): own record and assignments.",
+    "financial_institution": "A bank, guarantee company or insurer of the finance centre.",
+}
+KIND_MEANINGS = {
+    "finance_bureau": "A finance department (财政部门) of the province, a city or a county.",
+    "purchaser": "A budget unit that procures (采购人).",
+    "agency": "A procurement agency (代理机构).",
+    "supplier": "A supplier (供应商).",
+    "financial_institution": "A bank, guarantee company or insurer (金融机构).",
+    "other": "Anything else, e.g. an expert's employer.",
+}
 Role = strawberry.enum(
-    Enum("Role", {r.upper(): r for r in ROLES}), description="What an account may do."
+    Enum(
+        "Role",
+        {r.upper(): strawberry.enum_value(r, description=ROLE_MEANINGS.get(r)) for r in ROLES},
+    ),
+    description="What an account may do.",
 )
 OrganisationKind = strawberry.enum(
-    Enum("OrganisationKind", {k.upper(): k for k in ORGANISATION_KINDS}),
+    Enum(
+        "OrganisationKind",
+        {
+            k.upper(): strawberry.enum_value(k, description=KIND_MEANINGS.get(k))
+            for k in ORGANISATION_KINDS
+        },
+    ),
     description="What an organisation is; it decides the roles its accounts may hold.",
 )
 ProfileField = strawberry.enum(

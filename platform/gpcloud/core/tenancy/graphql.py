@@ -113,39 +113,41 @@ class TreeQueries:
 
 @strawberry.type(description="Whether a subsystem is live for a tenant (上线阶段).")
 class SubsystemRollout:
-    subsystem: str
-    go_live: date | None
-    live: bool
+    subsystem: str = strawberry.field(description="The subsystem, e.g. transaction, emall.")
+    go_live: date | None = strawberry.field(
+        description="The day it goes live for the region; null: not set."
+    )
+    live: bool = strawberry.field(description="True from that day: it takes new work.")
 
 
 @strawberry.enum(
     description="Where a setting's value comes from: the platform's defaults, a tenant file, or an admin's edit."
 )
 class ConfigLayer(Enum):
-    DEFAULT = "default"
-    FILE = "file"
-    EDIT = "edit"
+    DEFAULT = strawberry.enum_value("default", description="config/tenant-defaults.toml.")
+    FILE = strawberry.enum_value("file", description="A tenant's file in tenants/.")
+    EDIT = strawberry.enum_value("edit", description="An admin's edit (editTenantConfig).")
 
 
 @strawberry.type(description="One setting of the effective config and where its value came from.")
 class ConfigEntry:
-    path: str
-    value: JSON
-    source_layer: ConfigLayer
+    path: str = strawberry.field(description="The setting, e.g. emall.splitting_action.")
+    value: JSON = strawberry.field(description="Its effective value.")
+    source_layer: ConfigLayer = strawberry.field(description="Where the value came from.")
     source_tenant: str | None = strawberry.field(description="Region code of the file or edit.")
-    source_version: int | None
+    source_version: int | None = strawberry.field(description="The edit's version, for edits.")
 
 
 @strawberry.type(description="One line of a plugin's configuration, for people to read.")
 class ConfigSummary:
-    plugin: str
-    label: str
-    value: str
+    plugin: str = strawberry.field(description="The plugin whose setting it is.")
+    label: str = strawberry.field(description="The setting, in words.")
+    value: str = strawberry.field(description="Its value, in words.")
 
 
 @strawberry.type(description="A section of the tenant configuration (core, or a plugin's).")
 class ConfigSection:
-    name: str
+    name: str = strawberry.field(description="The section's key in the config.")
     plugin: str | None = strawberry.field(description="The plugin that adds it; null for core.")
     usable: bool = strawberry.field(description="False for a plugin section not active here.")
 
@@ -195,21 +197,23 @@ class TenantConfig:
 
 @strawberry.enum(description="Where a go-live checklist item stands.")
 class ReadinessStatus(Enum):
-    DONE = "done"
-    OPEN = "open"
+    DONE = strawberry.enum_value("done", description="Done (ticked, or found in the data).")
+    OPEN = strawberry.enum_value("open", description="Still to do: it blocks going live.")
 
 
 @strawberry.type(description="One go-live checklist item (功能确认 and plugin items).")
 class ReadinessItem:
-    key: str
-    title: str
-    description: str
+    key: str = strawberry.field(description="The item's key, for tickReadinessItem.")
+    title: str = strawberry.field(description="What is checked, in a few words.")
+    description: str = strawberry.field(description="What it takes to be done.")
     source: str = strawberry.field(description='"core" or the plugin that adds it.')
     automatic: bool = strawberry.field(description="Decided from data; cannot be ticked.")
-    status: ReadinessStatus
-    missing: list[str] = strawberry.field(directives=[ListSize(max=100)])
-    evidence: str | None
-    ticked_at: datetime | None
+    status: ReadinessStatus = strawberry.field(description="Done or open.")
+    missing: list[str] = strawberry.field(
+        directives=[ListSize(max=100)], description="What the data still lacks, in words."
+    )
+    evidence: str | None = strawberry.field(description="What the admin gave when ticking it.")
+    ticked_at: datetime | None = strawberry.field(description="When it was ticked.")
 
     @classmethod
     def of(cls, item: readiness.ReadinessItem) -> ReadinessItem:
@@ -265,7 +269,9 @@ class TenantConfigPayload:
 
 @strawberry.type
 class ReadinessPayload:
-    readiness: Readiness | None = None
+    readiness: Readiness | None = strawberry.field(
+        default=None, description="The checklist after the change; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
