@@ -95,7 +95,7 @@ class PublicationOverride(TenantOwned, Table, tablename="publication_override"):
     finance department of the region sees every override."""
 
     plan = ForeignKey(ProcurementPlan, on_delete=OnDelete.restrict, index=True)
-    kind = Varchar(length=16)  # documents | tender | correction | result
+    kind = Varchar(length=16, index=True)  # documents | tender | correction | result
     rule = Varchar(length=64, index=True)
     reason = Text()
     status = Varchar(length=16, default="pending", index=True)  # supervision/workflow.py

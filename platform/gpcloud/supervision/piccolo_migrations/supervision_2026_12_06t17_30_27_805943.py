@@ -34,7 +34,7 @@ class Tenant(Table, tablename="tenant", schema=None):
     )
 
 
-ID = "2026-12-06T17:24:42:215341"
+ID = "2026-12-06T17:30:27:805943"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -131,7 +131,7 @@ async def forwards():
             "null": False,
             "primary_key": False,
             "unique": False,
-            "index": False,
+            "index": True,
             "index_method": IndexMethod.btree,
             "choices": None,
             "db_column_name": None,
