@@ -23,7 +23,7 @@ from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import AGENCY
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import now, today
-from gpcloud.core.db import transaction
+from gpcloud.core.db import serialize_writes, transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.money import to_yuan
 from gpcloud.core.plugins.hooks import collect, tenant_context
@@ -253,6 +253,9 @@ async def request_override(
                 "WRONG_STATE", f"the plan is {plan['status']}: nothing to publish", "planId"
             )
         async with transaction():
+            # One request of an agency for a plan's publication at a time: exactly one pending
+            # override per rule, whatever requests race.
+            await serialize_writes(f"publication_override:{plan_id}:{kind}:{actor.organisation_id}")
             earlier = await PublicationOverride.select().where(
                 (PublicationOverride.plan == plan_id)
                 & (PublicationOverride.kind == kind)
