@@ -4,9 +4,11 @@ filters narrow the connection; the XLSX export holds the same rows."""
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from io import BytesIO
 
 import pytest
+import time_machine
 from openpyxl import load_workbook
 
 from gpcloud.core.auth import passwords
@@ -16,7 +18,8 @@ from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.transaction import documents
 from gpcloud.transaction import service as projects
 from tests.integration.procurement import filed_plan
-from tests.integration.supervision.test_publication_warnings import terms
+from tests.integration.supervision.test_publication_warnings import SEP_21, terms
+from tests.integration.transaction.bidding import DEADLINE, tender
 from tests.support import data, drain_jobs, error_codes, gql, login
 
 OVERRIDE = """
@@ -132,3 +135,83 @@ async def test_the_export_writes_the_region_s_overrides_to_xlsx(client, overridd
     assert rows[0][:5] == ("id", "region", "plan", "kind", "rule")
     [row] = rows[1:]
     assert row[1] == "441481" and row[4] == "restrictive_terms" and "本地注册企业" in row[6]
+
+
+PROJECTS = """
+query($filter: SupervisedProjectFilter) {
+  supervisedProjects(filter: $filter, first: 10) {
+    edges { node { stage failureReason project { id tenantCode }
+                   nextDeadline { at action rule about } } }
+  }
+}"""
+EXPORT_PROJECTS = """
+mutation($filter: SupervisedProjectFilter) {
+  exportSupervisedProjects(filter: $filter) { job { id } errors { code } }
+}"""
+
+
+async def supervised(client, username: str, password: str | None = None, **filters) -> list:
+    token = await login(client, username, *([password] if password else []))
+    found = data(await gql(client, PROJECTS, {"filter": filters or None}, token=token))
+    return [e["node"] for e in found["supervisedProjects"]["edges"]]
+
+
+async def test_the_region_s_projects_with_stage_next_deadline_and_failure(client, demo):
+    world = await filed_plan()
+    with use_scope(world["scope"]):
+        project = await projects.entrust(world["purchaser"], world["plan"], world["agency"])
+        await projects.publish_tender(
+            world["agent"], project["id"], "招标公告", "正文", date(2026, 10, 12), on=SEP_21
+        )
+    [tendering] = await supervised(client, "xn.supervisor")
+    assert tendering["stage"] == "TENDERING"
+    # The announcement's period: 5 wd from Mon 21 Sep, the Mid-autumn holiday (25-27 Sep)
+    # skipped, is over at the end of Tue 29 Sep (Asia/Shanghai).
+    assert tendering["nextDeadline"]["action"] == "end_period"
+    assert tendering["nextDeadline"]["at"] == "2026-09-30T00:00:00+08:00"
+    assert tendering["nextDeadline"]["about"].startswith("announcement:")
+    assert tendering["failureReason"] is None
+    # dueBefore reads the project's own timers: a simplified tender has none.
+    assert await supervised(client, "xn.supervisor", dueBefore="2027-01-01T00:00:00+08:00") == []
+
+    with use_scope(world["scope"]):
+        await projects.declare_failed(world["agent"], project["id"], "实质性响应供应商不足三家")
+    [failed] = await supervised(client, "mz.supervisor", stage="FAILED")  # the city sees it
+    assert failed["failureReason"] == "实质性响应供应商不足三家"
+    assert failed["nextDeadline"]["action"] == "end_period"  # the announcement still runs
+    assert await supervised(client, "xn.supervisor", stage="AWARDED") == []
+    assert await supervised(client, "mz.supervisor", tenant="441402") == []
+    assert len(await supervised(client, "mz.supervisor", tenant="441481")) == 1
+    await supervisor_of("441402", "mj.supervisor")
+    assert await supervised(client, "mj.supervisor", "x" * 12) == []  # a sibling county
+    token = await login(client, "mj.supervisor", "x" * 12)
+    result = await gql(client, PROJECTS, {"filter": {"tenant": "441481"}}, token=token)
+    assert error_codes(result) == ["NOT_FOUND"]  # not its region
+
+    token = await login(client, "xn.supervisor")
+    started = data(await gql(client, EXPORT_PROJECTS, {"filter": {"stage": "FAILED"}}, token=token))
+    job_id = started["exportSupervisedProjects"]["job"]["id"]
+    await drain_jobs()
+    job = data(await gql(client, JOB, {"id": job_id}, token=token))["job"]
+    response = await client.get(job["resultUrl"], headers={"authorization": f"Bearer {token}"})
+    [header, row] = list(load_workbook(BytesIO(response.content)).active.values)
+    assert header[4] == "stage" and row[4] == "failed"
+    assert row[-1] == "实质性响应供应商不足三家" and row[9] == "end_period"
+
+
+@pytest.fixture
+def traveller():
+    with time_machine.travel(DEADLINE - timedelta(days=30), tick=False) as t:
+        yield t
+
+
+async def test_due_before_selects_by_the_project_s_own_timer(client, demo, traveller):
+    """A sealed tender's bid deadline is the project's timer (close_bidding)."""
+    world = await filed_plan()
+    project = await tender(world, traveller)
+    [row] = await supervised(client, "xn.supervisor", dueBefore=DEADLINE.isoformat())
+    assert row["project"]["id"] == str(project)
+    # Its announcement's period ends first, so that is the next deadline shown.
+    assert row["nextDeadline"]["action"] == "end_period"
+    early = (DEADLINE - timedelta(seconds=1)).isoformat()
+    assert await supervised(client, "xn.supervisor", dueBefore=early) == []
