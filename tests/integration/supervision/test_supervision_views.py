@@ -215,3 +215,44 @@ async def test_due_before_selects_by_the_project_s_own_timer(client, demo, trave
     assert row["nextDeadline"]["action"] == "end_period"
     early = (DEADLINE - timedelta(seconds=1)).isoformat()
     assert await supervised(client, "xn.supervisor", dueBefore=early) == []
+
+
+TENDER = """
+mutation($project: ID!, $body: String!) {
+  publishTenderAnnouncement(projectId: $project, title: "招标公告", body: $body,
+                            bidDeadline: "2026-10-12") {
+    project { status }
+    errors { code field message }
+  }
+}"""
+
+
+async def test_the_publish_mutation_names_the_warnings_and_the_override_lets_it_through(
+    client, demo
+):
+    world = await filed_plan()
+    with use_scope(world["scope"]):
+        project = await projects.entrust(world["purchaser"], world["plan"], world["agency"])
+    agency = await login(client, "mz.agency")
+    variables = {
+        "project": str(project["id"]),
+        "body": "投标人须为本地注册企业；注册资本不低于1000万元",
+    }
+    refused = data(await gql(client, TENDER, variables, token=agency))["publishTenderAnnouncement"]
+    assert refused["project"] is None
+    assert [(e["code"], e["field"]) for e in refused["errors"]] == [
+        ("PUBLICATION_WARNINGS", "warnings.restrictive_terms")
+    ] * 2
+    assert any("注册资本不低于" in e["message"] for e in refused["errors"])
+    override = {
+        "plan": str(world["plan"]),
+        "kind": "TENDER",
+        "rules": ["restrictive_terms"],
+        "reason": "经财政部门同意的特殊资质要求",
+    }
+    data(await gql(client, OVERRIDE, override, token=agency))
+    published = data(await gql(client, TENDER, variables, token=agency))
+    assert published["publishTenderAnnouncement"] == {
+        "project": {"status": "TENDERING"},
+        "errors": [],
+    }
