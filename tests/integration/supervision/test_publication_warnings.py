@@ -300,3 +300,59 @@ async def test_a_tenant_plugin_adds_its_own_rule(client, world, install_plugin):
     assert ("gpcloud_check_publication", "builtin:bid_period") in ran
     [problem] = info.value.problems
     assert problem.field == "warnings.mz_rules.rush"
+
+
+BROKEN_PLUGIN = """
+import pluggy
+
+hookimpl = pluggy.HookimplMarker("gpcloud")
+GPCLOUD_PLUGIN = {"name": "NAME", "description": "a rule that cannot be checked"}
+
+
+@hookimpl
+def gpcloud_check_publication(subject, tenant):
+    BODY
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("raise ConnectionError('规则服务不可用')", "ConnectionError: 规则服务不可用"),
+        ("return [{'rule': 'x'}]", "a warning is a dict of rule, article, matched, message"),
+    ],
+)
+async def test_a_rule_that_cannot_be_checked_stops_the_publication(
+    client, world, install_plugin, body, message
+):
+    source = BROKEN_PLUGIN.replace("NAME", "bad_rules").replace("BODY", body)
+    install_plugin("bad_rules", source, version="1.0.0")
+    await approved(client, "bad_rules")
+    project = await entrusted(world)
+    with use_scope(world["scope"]):
+        with pytest.raises(DomainError) as info:
+            await projects.publish_tender(
+                world["agent"], project["id"], "招标公告", "正文", date(2026, 10, 12), on=SEP_21
+            )
+        assert info.value.code == "PLUGIN_FAILED" and message in str(info.value)
+        assert (await projects.get(project["id"]))["status"] == "entrusted"
+
+
+async def test_a_plugin_rule_takes_the_tenant_s_default_level(client, world, install_plugin):
+    install_plugin("mz_rules", RULE_PLUGIN.replace("NAME", "mz_rules"), version="1.0.0")
+    await approved(client, "mz_rules")
+    with use_scope(await _scope("441481")):
+        async with transaction():
+            await edit_config(
+                await actor("xn.admin"),
+                "441481",
+                [("publication_warnings.default_level", "block")],
+                "本县未列明的规则一律阻断",
+            )
+    project = await entrusted(world)
+    with use_scope(world["scope"]):
+        with pytest.raises(DomainError) as info:
+            await projects.publish_tender(
+                world["agent"], project["id"], "加急招标公告", "正文", date(2026, 10, 12), on=SEP_21
+            )
+    assert codes(info.value) == [("PUBLICATION_BLOCKED", "warnings.mz_rules.rush")]
