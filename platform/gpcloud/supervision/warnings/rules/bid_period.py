@@ -43,24 +43,22 @@ async def _needed(subject: dict, tenant: str, on: date) -> tuple[str, date] | No
     deadline = subject.get("bid_deadline") or project.get("bid_deadline")
     if deadline is None:
         return None
-    deadline = date.fromisoformat(deadline)
-    if kind == "tender":
-        key = await _response_rule(project["method"], tenant, on)
-    elif kind == "correction":
-        key = CORRECTION_RULE if subject.get("affects_bids") else None
-    elif kind == "documents" and project["status"] == "tendering":
-        first = subject["documents"]["version"] == 1
-        key = await _response_rule(project["method"], tenant, on) if first else CORRECTION_RULE
+    method = project["method"]
+    if kind == "tender" or (
+        kind == "documents"
+        and project["status"] == "tendering"
+        and subject["documents"]["version"] == 1
+    ):
+        key = await _response_rule(method, tenant, on)
+    elif (kind == "correction" and subject.get("affects_bids")) or (
+        kind == "documents" and project["status"] == "tendering"
+    ):
+        rules = effective_rules(await effective_config(tenant), on)
+        applies = CORRECTION_RULE in rules and method in rules[CORRECTION_RULE].rule.applies_to
+        key = CORRECTION_RULE if applies else None
     else:
         key = None
-    if key is None or (key == CORRECTION_RULE and not await _applies(key, project, tenant, on)):
-        return None
-    return key, deadline
-
-
-async def _applies(key: str, project: dict, tenant: str, on: date) -> bool:
-    rule = effective_rules(await effective_config(tenant), on).get(key)
-    return rule is not None and project["method"] in rule.rule.applies_to
+    return (key, date.fromisoformat(deadline)) if key else None
 
 
 @builtin(HOOK, RULE.code)
