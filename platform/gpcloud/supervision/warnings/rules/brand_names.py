@@ -7,6 +7,7 @@ and compliance items and in an announcement's text."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from gpcloud.core.plugins.hooks import builtin
@@ -26,16 +27,24 @@ WORDING = re.compile(
 MIN_MODEL = 4  # shorter model names ("A1") are too common to point at one product
 
 
+@lru_cache(maxsize=8)
+def _names(names: frozenset[str], least: int) -> tuple[tuple[str, str], ...]:
+    """(case-folded, as registered) for every name of at least `least` characters, longest
+    first; prepared once per registry state."""
+    usable = sorted((n for n in names if len(n) >= least), key=lambda n: (-len(n), n))
+    return tuple((n.casefold(), n) for n in usable)
+
+
 def _find(text: str, brands: frozenset[str], models: frozenset[str]) -> tuple[str, str] | None:
     """(what was matched, why) for the first thing in `text` that names a product."""
     if match := WORDING.search(text):
         return around(text, match.start(), match.end()), f"限定或者指定品牌、厂家：「{match[0]}」"
+    folded = text.casefold()
     for names, least, what in ((models, MIN_MODEL, "型号"), (brands, 2, "品牌")):
-        folded = text.casefold()
-        for name in sorted(names, key=len, reverse=True):
-            at = folded.find(name.casefold())
-            if len(name) >= least and at >= 0:
-                matched = around(text, at, at + len(name))
+        for key, name in _names(names, least):
+            if key in folded:
+                at = folded.index(key)
+                matched = around(text, at, at + len(key))
                 return matched, f"采购需求出现商品库中的{what}「{name}」，指向特定产品"
     return None
 
