@@ -356,3 +356,23 @@ async def test_a_plugin_rule_takes_the_tenant_s_default_level(client, world, ins
                 world["agent"], project["id"], "加急招标公告", "正文", date(2026, 10, 12), on=SEP_21
             )
     assert codes(info.value) == [("PUBLICATION_BLOCKED", "warnings.mz_rules.rush")]
+
+
+async def test_a_blocked_publication_lists_what_blocks_and_what_warns(world):
+    await set_levels("441481", restrictive_terms="block")
+    project = await entrusted(world)
+    with use_scope(world["scope"]):
+        with pytest.raises(DomainError) as info:
+            await projects.publish_tender(
+                world["agent"],
+                project["id"],
+                "招标公告",
+                "投标人须为本地注册企业。Sole-source: no equivalents accepted.",
+                date(2026, 10, 12),
+                on=SEP_21,
+            )
+    assert info.value.code == "PUBLICATION_BLOCKED"
+    assert codes(info.value) == [
+        ("PUBLICATION_BLOCKED", "warnings.restrictive_terms"),
+        ("PUBLICATION_WARNINGS", "warnings.brand_names"),
+    ]

@@ -172,50 +172,51 @@ async def check_publication(
         subject = await subject_of(kind, project, on, content)
         found = await warnings_for(subject, project["tenant_id"])
         blocking = [w for w in found if w.level == "block"]
-        if blocking:
-            raise DomainError.many([w.problem("PUBLICATION_BLOCKED") for w in blocking])
         warned = [w for w in found if w.level == "warn"]
-        if warned:
-            await _use_overrides(actor, subject, warned)
+        overrides = await _pending(actor, subject) if warned else {}
+        # Everything that stops it, at once: what blocks first (the error's code), then the
+        # warnings no override covers.
+        problems = [w.problem("PUBLICATION_BLOCKED") for w in blocking] + [
+            w.problem("PUBLICATION_WARNINGS") for w in warned if w.rule not in overrides
+        ]
+        if problems:
+            raise DomainError.many(problems)
+        for rule in sorted({w.rule for w in warned}):
+            await _use(actor, subject, overrides[rule], [w for w in warned if w.rule == rule])
     return [w for w in found if w.level != "off"]
 
 
-async def _use_overrides(actor: CurrentUser | None, subject: dict, warned: list[Warning]) -> None:
-    plan = subject["project"]["plan_id"]
-    pending = (
+async def _pending(actor: CurrentUser | None, subject: dict) -> dict[str, dict]:
+    """The publishing agency's pending overrides of this plan's publication, by rule."""
+    rows = (
         await PublicationOverride.select()
         .where(
-            (PublicationOverride.plan == plan)
+            (PublicationOverride.plan == subject["project"]["plan_id"])
             & (PublicationOverride.kind == subject["kind"])
             & (PublicationOverride.status == "pending")
             & (PublicationOverride.organisation == (actor.organisation_id if actor else -1))
         )
         .order_by(PublicationOverride.id)
     )
-    by_rule = {row["rule"]: row for row in pending}
-    missing = [w for w in warned if w.rule not in by_rule]
-    if missing:
-        raise DomainError.many([w.problem("PUBLICATION_WARNINGS") for w in missing])
-    for rule in sorted({w.rule for w in warned}):
-        mine = [w for w in warned if w.rule == rule]
-        detail = {
-            "subject": subject["reference"],
-            "article": mine[0].article,
-            "matched": [w.matched for w in mine],
-        }
-        await OVERRIDE.move(
-            None,
-            by_rule[rule],
-            "use",
-            {
-                PublicationOverride.subject: subject["reference"],
-                PublicationOverride.article: mine[0].article,
-                PublicationOverride.matched: json.dumps(detail["matched"], ensure_ascii=False),
-                PublicationOverride.used_at: now(),
-                PublicationOverride.used_by: actor.id if actor else None,
-            },
-            detail,
-        )
+    return {row["rule"]: row for row in rows}
+
+
+async def _use(actor: CurrentUser | None, subject: dict, row: dict, found: list[Warning]) -> None:
+    """The override lets this publication through: compare-and-set, with what it matched."""
+    matched = [w.matched for w in found]
+    await OVERRIDE.move(
+        None,
+        row,
+        "use",
+        {
+            PublicationOverride.subject: subject["reference"],
+            PublicationOverride.article: found[0].article,
+            PublicationOverride.matched: json.dumps(matched, ensure_ascii=False),
+            PublicationOverride.used_at: now(),
+            PublicationOverride.used_by: actor.id if actor else None,
+        },
+        {"subject": subject["reference"], "article": found[0].article, "matched": matched},
+    )
 
 
 @requires(Perm.PUBLICATION_OVERRIDE)
