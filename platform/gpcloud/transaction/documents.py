@@ -23,7 +23,8 @@ from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.rules.service import effective_rule, rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.supervision import plans, warnings
+from gpcloud.supervision import plans
+from gpcloud.supervision.warnings import check_publication
 from gpcloud.transaction.parties import PARTY_SCOPE
 from gpcloud.transaction.tables import DocumentObtained, ProcurementDocument, Project, Question
 
@@ -119,7 +120,7 @@ async def publish(actor: CurrentUser, project_id: int, data: DocumentsInput) -> 
                 .first()
             )
             version = (last["version"] if last else 0) + 1
-            await warnings.check_publication(
+            await check_publication(
                 actor,
                 "documents",
                 project,

@@ -26,8 +26,9 @@ from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.agencies.service import common as agencies
 from gpcloud.registries.suppliers.service import search as suppliers
-from gpcloud.supervision import intentions, plans, warnings
+from gpcloud.supervision import intentions, plans
 from gpcloud.supervision.common import purchaser_unit
+from gpcloud.supervision.warnings import check_publication
 from gpcloud.transaction import parties
 from gpcloud.transaction.tables import Announcement, Award, OpeningRecord, Project
 from gpcloud.transaction.workflow import ANNOUNCEMENT, PROJECT
@@ -253,7 +254,7 @@ async def publish_tender(
                 f"{bid_deadline} ({'; '.join(response.steps)})",
                 "bidDeadline",
             )
-        await warnings.check_publication(
+        await check_publication(
             actor, "tender", project, on, title=title, body=body, bid_deadline=bid_deadline
         )
         period = (
@@ -318,7 +319,7 @@ async def publish_correction(
         if new_bid_deadline is not None and project["bid_deadline_at"] is not None:
             local = project["bid_deadline_at"].astimezone(LEGAL_TZ)
             moved_at = datetime.combine(new_bid_deadline, local.timetz())
-        await warnings.check_publication(
+        await check_publication(
             actor,
             "correction",
             project,
@@ -397,7 +398,7 @@ async def publish_result(
             )
         if problems:
             raise DomainError.many(problems)
-        await warnings.check_publication(
+        await check_publication(
             actor,
             "result",
             project,

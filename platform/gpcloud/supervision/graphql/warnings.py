@@ -16,7 +16,8 @@ from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
-from gpcloud.supervision import views_warnings, warnings
+from gpcloud.supervision import views_warnings
+from gpcloud.supervision.warnings import request_override
 from gpcloud.supervision.warnings.common import KINDS
 from gpcloud.supervision.workflow import OVERRIDE
 
@@ -192,7 +193,7 @@ class Mutations:
         reason: Annotated[str, strawberry.argument(description="Why (2 to 2000 characters).")],
     ) -> PublicationOverridesPayload:
         async def work():
-            return await warnings.request_override(
+            return await request_override(
                 info.context.user, parse_id(plan_id, "plan"), kind.value, rules, reason
             )
 
