@@ -42,7 +42,12 @@ from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndic
 from gpcloud.portal.tables import Notice, NoticeSupplier
 from gpcloud.registries.agencies.tables import Agency
 from gpcloud.registries.purchasers.tables import Purchaser
-from gpcloud.supervision.tables import PlanLine, ProcurementIntention, ProcurementPlan
+from gpcloud.supervision.tables import (
+    PlanLine,
+    ProcurementIntention,
+    ProcurementPlan,
+    PublicationOverride,
+)
 from gpcloud.transaction.tables import (
     Announcement,
     Award,
@@ -175,6 +180,21 @@ async def make_plan(tenant: str) -> int:
         object_type="goods",
         method="request_for_quotation",
         amount_fen=100,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_publication_override(tenant: str) -> int:
+    row = PublicationOverride(
+        tenant_id=tenant,
+        plan=await make_plan(tenant),
+        kind="documents",
+        rule="restrictive_terms",
+        reason="测试",
+        organisation=await _organisation(tenant),
+        requested_by=await make_user(tenant),
+        requested_at=datetime(2026, 9, 1, tzinfo=UTC),
     )
     await row.save()
     return row.id
@@ -611,6 +631,7 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     ProcurementIntention: make_intention,
     ProcurementPlan: make_plan,
     PlanLine: make_plan_line,
+    PublicationOverride: make_publication_override,
     Project: make_project,
     Announcement: make_announcement,
     Award: make_award,

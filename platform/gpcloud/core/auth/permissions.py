@@ -46,6 +46,7 @@ class Perm(StrEnum):
     PLAN_RETURN = "plan.return"
     PLAN_CARRY_OVER = "plan.carry_over"
     SUPERVISION_OVERVIEW = "supervision.overview"
+    PUBLICATION_OVERRIDE = "publication.override"
     PROJECT_READ = "project.read"
     PROJECT_ENTRUST = "project.entrust"
     PROJECT_ANNOUNCE = "project.announce"
@@ -277,6 +278,10 @@ _grant(_STAFF, P.SUPPLIER_READ_CONTACTS)
 _grant(ADMIN_ROLES, P.SUPPLIER_SUSPEND)
 _grant(_PROVINCE, P.SUPPLIER_CORRECT, P.SUPPLIER_IMPORT)
 
+# Publication warnings (supervision/warnings): agencies override a warning with a reason;
+# supervisors see every override of the region through supervision.overview
+_grant({AGENCY}, P.PUBLICATION_OVERRIDE)
+
 # Electronic transaction (transaction/): agencies run the project's documents and opening;
 # suppliers obtain documents, ask, bid, unseal and answer the opening record as parties
 _grant({AGENCY}, P.DOCUMENTS_PUBLISH, P.QUESTION_ANSWER, P.OPENING_SIGN)
@@ -362,6 +367,8 @@ ABOUT: dict[Perm, str] = {
     P.PLAN_RETURN: "return a submitted plan of the region for correction",
     P.PLAN_CARRY_OVER: "carry a plan of the old system over (cutover)",
     P.SUPERVISION_OVERVIEW: "read what waits for supervision in the region, or is overdue",
+    P.PUBLICATION_OVERRIDE: "override a warn-level publication warning of a project entrusted to "
+    "one's agency, with a reason (recorded, seen by the region's supervisors)",
     P.PROJECT_READ: "read projects (an agency: those entrusted to it; a purchaser: its own; a "
     "supplier: those whose documents it obtained or it bid on)",
     P.PROJECT_ENTRUST: "entrust one's own unit's filed plan to an agency",

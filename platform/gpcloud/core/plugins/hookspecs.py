@@ -101,6 +101,30 @@ def gpcloud_validate_event(event: dict, tenant: Any) -> list[dict] | None:
     """
 
 
+@hookspec
+def gpcloud_check_publication(subject: dict, tenant: Any) -> list[dict] | None:
+    """Look at a procurement document or announcement before it is published, and warn.
+
+    `subject` is what is about to be published, as plain data: {"kind": "documents" | "tender"
+    | "correction" | "result", "reference": "project:12:tender", "on": "YYYY-MM-DD" (the
+    publication day), "project": {"id", "plan_id", "title", "method", "object_type",
+    "category_code", "budget" (yuan, text), "purchaser_id", "status", "bid_deadline"
+    ("YYYY-MM-DD" or None)}, "texts": [{"path": str, "text": str}] (every piece of text to be
+    published: titles, bodies, the documents' items), and by kind: "bid_deadline",
+    "affects_bids" (announcements), "documents": {"version", "requirements", "qualification",
+    "compliance", "criteria", "price_weight"} (documents), "awards": [{"organisation_id",
+    "supplier_name", "amount"}] (result)}.
+    Return warnings, [] or None: each {"rule": a stable code (a plugin's prefixed with its
+    name, e.g. "meizhou.local_rule"), "article": the legal basis ("Implementing Regulation art.
+    20(7)", or "... (unverified)"), "matched": the text it matched, "message": why (Chinese),
+    "path": where in the subject (optional)}. The tenant's config (publication_warnings) says
+    whether a rule blocks the publication, needs an override with a reason, or is off.
+    Built in: the supervision domain's rules (supervision/warnings/rules/, one `builtin` each).
+    Firstresult: no. Call style: call (a rule that cannot be checked does not let the
+    publication through).
+    """
+
+
 # ---------------------------------------------------------------------------------------------
 # Go-live readiness
 # ---------------------------------------------------------------------------------------------
@@ -209,7 +233,8 @@ def gpcloud_credit_check(
     procedure of `tenant` (here the region code, not a TenantContext).
 
     `purpose` is "bid_submission" | "bid_deadline" | "evaluation" | "expert_draw" |
-    "emall_order" | "entrustment"; `on_day` the day the check speaks for. Return {"clear": bool
+    "emall_order" | "entrustment" | "award" (a result announcement, before it is published);
+    `on_day` the day the check speaks for. Return {"clear": bool
     (nothing bars the organisation on that day), "records": [{"kind": str, "subject_name": str,
     "starts_on": "YYYY-MM-DD", "ends_on": "YYYY-MM-DD" or None, "bars": bool, "reference":
     str}, ...], "source": str (who answers: "gpcloud.credit" for the built-in, a plugin its
