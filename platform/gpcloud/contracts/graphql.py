@@ -28,18 +28,38 @@ from gpcloud.supervision.graphql import ProcurementPlan
 
 READERS = Requires(Perm.CONTRACT_READ)
 LIVE = SubsystemLive("supervision")
-ContractStatus = state_enum("ContractStatus", CONTRACT)
-PaymentStatus = state_enum("PaymentStatus", PAYMENT)
+ContractStatus = state_enum(
+    "ContractStatus",
+    CONTRACT,
+    {
+        "draft": "Written, waiting for both parties' e-signatures (within 30 days of the "
+        "result, GP Law art. 46).",
+        "signed": "Signed by both; to be published within 2 working days (Regulation art. 50).",
+        "overdue": "Signed and not published in time: the supervisors see it.",
+        "published": "Published on the portal; the supervisor files it (备案).",
+        "filed": "Filed (合同备案) by the finance department.",
+    },
+)
+PaymentStatus = state_enum(
+    "PaymentStatus",
+    PAYMENT,
+    {
+        "requested": "Requested by the purchaser; waits for the exchange with the finance system.",
+        "exported": "Written to the transition file for the finance system.",
+        "pushed": "Taken by the finance system's live adapter.",
+        "rejected": "The finance system refused it; message says why.",
+    },
+)
 
 
 @strawberry.type(
     description="One party's signature of a contract (Ed25519), and whether it verifies."
 )
 class ContractSignature:
-    organisation_id: strawberry.ID
-    signer: str
-    signed_at: datetime
-    signature: str
+    organisation_id: strawberry.ID = strawberry.field(description="The party that signed.")
+    signer: str = strawberry.field(description="The login name of who signed for it.")
+    signed_at: datetime = strawberry.field(description="When.")
+    signature: str = strawberry.field(description="The Ed25519 signature of digest, base64.")
     valid: bool = strawberry.field(description="Verifies over the contract as stored now.")
 
 
@@ -47,19 +67,21 @@ class ContractSignature:
 class ContractVerification:
     digest: str = strawberry.field(description="sha256 of the contract's content as stored now.")
     digest_matches: bool = strawberry.field(description="Same content as when first signed.")
-    valid: bool
-    signatures: list[ContractSignature] = strawberry.field(directives=[ListSize(max=20)])
+    valid: bool = strawberry.field(description="Every signature verifies and the content holds.")
+    signatures: list[ContractSignature] = strawberry.field(
+        directives=[ListSize(max=20)], description="Each party's signature, checked."
+    )
 
 
 @strawberry.type(description="A published acceptance (履约验收) of a contract.")
 class AcceptanceReport:
     id: strawberry.ID
     kind: str = strawberry.field(description="stage (goods), period (services) or final.")
-    title: str
-    findings: str
-    passed: bool
-    accepted_on: date
-    published_on: date | None
+    title: str = strawberry.field(description="The report's title.")
+    findings: str = strawberry.field(description="What the acceptance found.")
+    passed: bool = strawberry.field(description="Whether the delivery passed.")
+    accepted_on: date = strawberry.field(description="The day of the acceptance.")
+    published_on: date | None = strawberry.field(description="The day it was published.")
 
     @classmethod
     def of(cls, row: dict) -> AcceptanceReport:
@@ -77,12 +99,12 @@ class AcceptanceReport:
 @strawberry.type(description="A payment request to digital_finance; money in yuan.")
 class Payment:
     id: strawberry.ID
-    indicator_id: strawberry.ID
-    amount: Decimal
-    final: bool
-    status: PaymentStatus  # type: ignore[valid-type]
-    finance_reference: str
-    message: str
+    indicator_id: strawberry.ID = strawberry.field(description="The budget indicator paid from.")
+    amount: Decimal = strawberry.field(description="Yuan.")
+    final: bool = strawberry.field(description="The last payment of the contract (尾款).")
+    status: PaymentStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
+    finance_reference: str = strawberry.field(description="The finance system's id for it.")
+    message: str = strawberry.field(description="What the finance system said.")
 
     @classmethod
     def of(cls, row: dict) -> Payment:
@@ -101,22 +123,28 @@ class Payment:
 class Contract:
     id: strawberry.ID
     tenant_code: str
-    plan_id: strawberry.ID
-    project_id: strawberry.ID | None
+    plan_id: strawberry.ID = strawberry.field(description="The procurement plan it executes.")
+    project_id: strawberry.ID | None = strawberry.field(
+        description="The e-transaction project it came from; null for e-mall orders."
+    )
     parent_id: strawberry.ID | None = strawberry.field(description="Set on a supplement.")
-    purchaser_organisation_id: strawberry.ID
-    supplier_organisation_id: strawberry.ID
-    supplier_name: str
-    title: str
-    terms: str
-    amount: Decimal
-    status: ContractStatus  # type: ignore[valid-type]
+    purchaser_organisation_id: strawberry.ID = strawberry.field(description="The purchaser.")
+    supplier_organisation_id: strawberry.ID = strawberry.field(description="The supplier.")
+    supplier_name: str = strawberry.field(description="The supplier's name.")
+    title: str = strawberry.field(description="The contract's title.")
+    terms: str = strawberry.field(description="Its terms, as signed.")
+    amount: Decimal = strawberry.field(description="Yuan.")
+    status: ContractStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
     digest: str = strawberry.field(description="Fixed at the first signature; what is signed.")
-    sign_due: date | None
-    signed_on: date | None
-    publication_due: date | None
-    published_on: date | None
-    filed_at: datetime | None
+    sign_due: date | None = strawberry.field(
+        description="The last day to sign: 30 days after the result (GP Law art. 46)."
+    )
+    signed_on: date | None = strawberry.field(description="The day both had signed.")
+    publication_due: date | None = strawberry.field(
+        description="The last day to publish: 2 working days after signing."
+    )
+    published_on: date | None = strawberry.field(description="The day it was published.")
+    filed_at: datetime | None = strawberry.field(description="When it was filed (备案).")
     schedule: Schedule = strawberry.field(description="What the platform will do by itself.")
     row: strawberry.Private[dict]
 
@@ -146,20 +174,31 @@ class Contract:
             row=row,
         )
 
-    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=50)])
+    @strawberry.field(
+        extensions=allow(READERS),
+        directives=[ListSize(max=50)],
+        description="Its published acceptance reports, oldest first.",
+    )
     async def acceptance_reports(self, info: Info) -> list[AcceptanceReport]:
         loader = info.context.loaders.get("acceptance_reports", service.acceptances_of)
         rows = sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
         return [AcceptanceReport.of(r) for r in rows]
 
-    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=100)])
+    @strawberry.field(
+        extensions=allow(READERS),
+        directives=[ListSize(max=100)],
+        description="Its payment requests, oldest first.",
+    )
     async def payments(self, info: Info) -> list[Payment]:
         loader = info.context.loaders.get("contract_payments", service.payments_of)
         return [
             Payment.of(r) for r in sorted(await loader.load(int(self.id)), key=lambda r: r["id"])
         ]
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="Whether its signatures verify over the content as stored now.",
+    )
     async def verification(self, info: Info) -> ContractVerification:
         loader = info.context.loaders.get("contract_signatures", service.signatures_of)
         result = service.verification(self.row, await loader.load(int(self.id)))
@@ -182,9 +221,11 @@ class Contract:
 
 @strawberry.input
 class ContractInput:
-    title: str
-    terms: str
-    amount: Decimal
+    title: str = strawberry.field(description="2 to 200 characters.")
+    terms: str = strawberry.field(description="The contract's terms.")
+    amount: Decimal = strawberry.field(
+        description="Yuan (a Decimal string); within the award to the supplier."
+    )
 
     def to_service(self) -> service.ContractInput:
         return service.ContractInput(self.title, self.terms, self.amount)
@@ -193,27 +234,33 @@ class ContractInput:
 @strawberry.input
 class AcceptanceInput:
     kind: str = strawberry.field(description="stage, period or final.")
-    title: str
-    findings: str
-    passed: bool
-    accepted_on: date
+    title: str = strawberry.field(description="2 to 200 characters.")
+    findings: str = strawberry.field(description="What the acceptance found.")
+    passed: bool = strawberry.field(description="Whether the delivery passed.")
+    accepted_on: date = strawberry.field(description="The day of the acceptance (not future).")
 
 
 @strawberry.type
 class AcceptancePayload:
-    report: AcceptanceReport | None = None
+    report: AcceptanceReport | None = strawberry.field(
+        default=None, description="The report as published; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class PaymentPayload:
-    payment: Payment | None = None
+    payment: Payment | None = strawberry.field(
+        default=None, description="The payment as requested; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class ContractPayload:
-    contract: Contract | None = None
+    contract: Contract | None = strawberry.field(
+        default=None, description="The contract as it is now; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -27,11 +27,43 @@ from gpcloud.portal.text import MAX_QUERY_TERMS
 from gpcloud.portal.workflow import LEGACY_BATCH
 
 NoticeKind = values_enum(
-    "NoticeKind", KINDS, description="The kind of a public notice on the portal."
+    "NoticeKind",
+    KINDS,
+    description="The kind of a public notice on the portal.",
+    meanings={
+        "intention": "A procurement intention (采购意向), published before the procurement.",
+        "plan": "A procurement plan (采购计划) as filed.",
+        "tender": "A tender or procurement announcement (采购公告).",
+        "correction": "A correction or clarification (更正公告).",
+        "result": "A result announcement (结果公告): winners, amounts, or a failure.",
+        "contract": "A contract announcement (合同公告).",
+        "acceptance": "An acceptance report (履约验收).",
+        "policy": "A policy article of the finance department.",
+        "notice": "A notice article (通知公告) of the finance department.",
+    },
 )
-LegacyBatchStatus = state_enum("LegacyBatchStatus", LEGACY_BATCH)
+LegacyBatchStatus = state_enum(
+    "LegacyBatchStatus",
+    LEGACY_BATCH,
+    {
+        "pending": "Uploaded; waits for a worker.",
+        "running": "Being migrated; a crash resumes at the last committed chunk.",
+        "completed": "Done: its notices are public.",
+        "failed": "Stopped; the job says why. Run it again to resume.",
+    },
+)
+ARTICLE_MEANINGS = {
+    "policy": "A policy or regulation (政策法规).",
+    "notice": "A notice to the public (通知公告).",
+}
 ArticleKind = strawberry.enum(
-    Enum("ArticleKind", {k.upper(): k for k in articles.ARTICLE_KINDS}),
+    Enum(
+        "ArticleKind",
+        {
+            k.upper(): strawberry.enum_value(k, description=ARTICLE_MEANINGS.get(k))
+            for k in articles.ARTICLE_KINDS
+        },
+    ),
     description="The kind of an editorial article on the portal.",
 )
 PUBLIC = allow(Public())
@@ -43,26 +75,28 @@ MAX_CHAIN = 50
     description="A supplier named in a notice, with its amount in yuan where the notice gives one."
 )
 class NoticeSupplier:
-    name: str
-    amount: Decimal | None
+    name: str = strawberry.field(description="The supplier's name.")
+    amount: Decimal | None = strawberry.field(description="Its amount, yuan.")
 
 
 @strawberry.type(description="A published notice: only what the public may see.")
 class Notice:
     id: strawberry.ID
-    kind: NoticeKind  # type: ignore[valid-type]
-    title: str
-    body: str
-    published_on: date
-    published_at: datetime
+    kind: NoticeKind = strawberry.field(description="What it announces.")  # type: ignore[valid-type]
+    title: str = strawberry.field(description="The notice's title.")
+    body: str = strawberry.field(description="Its text.")
+    published_on: date = strawberry.field(description="The day it is dated.")
+    published_at: datetime = strawberry.field(description="When it went on the portal.")
     region_code: str
-    region_name: str
-    method: str
-    category_code: str
-    object_type: str
-    purchaser_name: str
-    agency_name: str
-    amount: Decimal | None
+    region_name: str = strawberry.field(description="The region's name.")
+    method: str = strawberry.field(description="The procurement method, e.g. open_tender.")
+    category_code: str = strawberry.field(description="The catalogue code (品目), if any.")
+    object_type: str = strawberry.field(description="goods, works or services.")
+    purchaser_name: str = strawberry.field(description="The purchaser.")
+    agency_name: str = strawberry.field(description="The agency, if one acted.")
+    amount: Decimal | None = strawberry.field(
+        description="Yuan: the budget, award or contract amount the notice states."
+    )
     row: strawberry.Private[dict]
     terms: strawberry.Private[list[str]]
 
@@ -95,7 +129,11 @@ class Notice:
     def body_highlight(self) -> str:
         return service.highlight(self.body, self.terms)
 
-    @strawberry.field(extensions=PUBLIC, directives=[ListSize(max=100)])
+    @strawberry.field(
+        extensions=PUBLIC,
+        directives=[ListSize(max=100)],
+        description="The suppliers it names (winners, contract parties).",
+    )
     async def suppliers(self, info: Info) -> list[NoticeSupplier]:
         loader = info.context.loaders.get("notice_suppliers", service.suppliers_of)
         return [
@@ -138,16 +176,18 @@ class NoticeConnection:
 @strawberry.input
 class NoticeFilter:
     region: str | None = strawberry.field(default=None, description="A region and its subtree.")
-    kinds: list[NoticeKind] | None = None  # type: ignore[valid-type]
-    method: str | None = None
+    kinds: list[NoticeKind] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only these kinds."
+    )
+    method: str | None = strawberry.field(default=None, description="Only this method.")
     category: str | None = strawberry.field(default=None, description="A catalogue code prefix.")
-    purchaser_id: int | None = None
-    agency_id: int | None = None
+    purchaser_id: int | None = strawberry.field(default=None, description="A purchaser's id.")
+    agency_id: int | None = strawberry.field(default=None, description="An agency's id.")
     supplier_id: int | None = strawberry.field(default=None, description="An organisation id.")
-    min_amount: Decimal | None = None
-    max_amount: Decimal | None = None
-    published_from: date | None = None
-    published_to: date | None = None
+    min_amount: Decimal | None = strawberry.field(default=None, description="Yuan, at least.")
+    max_amount: Decimal | None = strawberry.field(default=None, description="Yuan, at most.")
+    published_from: date | None = strawberry.field(default=None, description="From this day.")
+    published_to: date | None = strawberry.field(default=None, description="To this day.")
     search: str | None = strawberry.field(
         default=None, description="Words in the title or body (Chinese is segmented)."
     )
@@ -227,18 +267,20 @@ class Queries:
 
 @strawberry.type(description="A migration batch of the old portal's records (one year, one kind).")
 class LegacyMigration:
-    year: int
-    kind: NoticeKind  # type: ignore[valid-type]
-    status: LegacyBatchStatus  # type: ignore[valid-type]
-    created: int
-    skipped: int
-    rejected: int
+    year: int = strawberry.field(description="The year of the records.")
+    kind: NoticeKind = strawberry.field(description="The kind of the records.")  # type: ignore[valid-type]
+    status: LegacyBatchStatus = strawberry.field(description="Where the batch stands.")  # type: ignore[valid-type]
+    created: int = strawberry.field(description="Notices written.")
+    skipped: int = strawberry.field(description="Records already there (a re-run).")
+    rejected: int = strawberry.field(description="Records refused (the reject report).")
     open: bool = strawberry.field(description="Its notices are public (the batch completed).")
 
 
 @strawberry.type
 class ArticlePayload:
-    notice: Notice | None = None
+    notice: Notice | None = strawberry.field(
+        default=None, description="The article as published; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

@@ -30,10 +30,10 @@ class KeyPurpose(Enum):
 class SigningKey:
     id: strawberry.ID
     purpose: KeyPurpose = strawberry.field(description="What the key is for.")
-    public_key: str
-    status: str
+    public_key: str = strawberry.field(description="The public key, 64 hex digits.")
+    status: str = strawberry.field(description="active or revoked.")
     created_at: datetime
-    revoked_at: datetime | None
+    revoked_at: datetime | None = strawberry.field(description="When it was revoked.")
 
     @classmethod
     def of(cls, row: dict) -> SigningKey:
@@ -49,7 +49,9 @@ class SigningKey:
 
 @strawberry.type
 class SigningKeyPayload:
-    key: SigningKey | None = None
+    key: SigningKey | None = strawberry.field(
+        default=None, description="The key as it is now; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 

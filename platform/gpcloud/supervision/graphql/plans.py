@@ -43,6 +43,11 @@ LegacyPlanState = values_enum(
     "LegacyPlanState",
     plans.LEGACY_STATES,
     description="The state a plan had in the old portal, kept when it was migrated.",
+    meanings={
+        "filed_unexecuted": "Filed and not executed: carried over as recalled.",
+        "in_progress": "Being executed: carried over as executing.",
+        "failed": "Its procurement failed: carried over as failed.",
+    },
 )
 FailedPlanAction = values_enum(
     "FailedPlanAction",

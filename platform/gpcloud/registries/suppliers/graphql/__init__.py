@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.types import Info
 
@@ -29,14 +31,20 @@ SUSPENDERS = Requires(Perm.SUPPLIER_SUSPEND)
 
 @strawberry.type
 class SupplierPayload:
-    supplier: Supplier | None = None
+    supplier: Supplier | None = strawberry.field(
+        default=None, description="The supplier as it is now; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class SupplierQualificationPayload:
-    qualification: SupplierQualification | None = None
-    supplier: Supplier | None = None
+    qualification: SupplierQualification | None = strawberry.field(
+        default=None, description="The qualification as stored; null on errors."
+    )
+    supplier: Supplier | None = strawberry.field(
+        default=None, description="The supplier after the change (its status may change)."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -107,7 +115,9 @@ class Mutations:
 
         return await run_mutation(SupplierPayload, work)
 
-    @strawberry.mutation(extensions=allow(OWN))
+    @strawberry.mutation(
+        extensions=allow(OWN), description="Add a certificate or licence of your supplier."
+    )
     async def add_my_supplier_qualification(
         self, info: Info, input: AddSupplierQualificationInput
     ) -> SupplierQualificationPayload:
@@ -123,7 +133,9 @@ class Mutations:
 
         return await run_mutation(SupplierQualificationPayload, work)
 
-    @strawberry.mutation(extensions=allow(OWN))
+    @strawberry.mutation(
+        extensions=allow(OWN), description="Correct or renew one of your supplier's certificates."
+    )
     async def update_my_supplier_qualification(
         self, info: Info, id: strawberry.ID, input: UpdateSupplierQualificationInput
     ) -> SupplierQualificationPayload:
@@ -135,7 +147,9 @@ class Mutations:
 
         return await run_mutation(SupplierQualificationPayload, work)
 
-    @strawberry.mutation(extensions=allow(OWN))
+    @strawberry.mutation(
+        extensions=allow(OWN), description="Remove one of your supplier's certificates."
+    )
     async def remove_my_supplier_qualification(
         self, info: Info, id: strawberry.ID
     ) -> SupplierQualificationPayload:
@@ -177,8 +191,12 @@ class Mutations:
         info: Info,
         id: strawberry.ID,
         reason: str,
-        name: str | None = None,
-        uscc: str | None = None,
+        name: Annotated[
+            str | None, strawberry.argument(description="The corrected name; null keeps it.")
+        ] = None,
+        uscc: Annotated[
+            str | None, strawberry.argument(description="The corrected code; null keeps it.")
+        ] = None,
     ) -> SupplierPayload:
         async def work() -> SupplierPayload:
             row = await admin.correct(

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.clock import today
 from gpcloud.core.graphql.cost import ListSize
+from gpcloud.core.graphql.enums import values_enum
 from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.suppliers.service import loaders
@@ -20,33 +21,69 @@ from gpcloud.registries.suppliers.tables import (
     STATUSES,
 )
 
-SupplierSizeClass = strawberry.enum(
-    Enum("SupplierSizeClass", {s.upper(): s for s in SIZE_CLASSES}),
-    description="Enterprise size; small and micro enterprises get SME preferences.",
+SupplierSizeClass = values_enum(
+    "SupplierSizeClass",
+    SIZE_CLASSES,
+    "Enterprise size; small and micro enterprises get SME preferences.",
+    {
+        "large": "大型: a large enterprise.",
+        "medium": "中型: a medium enterprise.",
+        "small": "小型: a small enterprise (SME price deduction, Caiku [2022] 19).",
+        "micro": "微型: a micro enterprise (SME price deduction, Caiku [2022] 19).",
+    },
 )
-SupplierStatus = strawberry.enum(
-    Enum("SupplierStatus", {s.upper(): s for s in STATUSES}),
-    description="INCOMPLETE: information is missing (see missingInformation); only ACTIVE "
-    "suppliers take part in procurement.",
+SupplierStatus = values_enum(
+    "SupplierStatus",
+    STATUSES,
+    "INCOMPLETE: information is missing (see missingInformation); only ACTIVE suppliers take "
+    "part in procurement.",
+    {
+        "active": "Takes part in procurement.",
+        "incomplete": "Registered; information is missing (missingInformation).",
+        "suspended": "Suspended by an admin (statusReason says why).",
+        "inactive": "No longer active (deregistered).",
+    },
 )
-SupplierQualificationKind = strawberry.enum(
-    Enum("SupplierQualificationKind", {k.upper(): k for k in QUALIFICATION_KINDS}),
-    description="The kind of a supplier's qualification certificate.",
+SupplierQualificationKind = values_enum(
+    "SupplierQualificationKind",
+    QUALIFICATION_KINDS,
+    "The kind of a supplier's qualification certificate.",
+    {
+        "business_license": "Business licence (营业执照).",
+        "iso9001": "Quality management system certificate (ISO 9001).",
+        "iso14001": "Environmental management system certificate (ISO 14001).",
+        "iso45001": "Occupational health and safety certificate (ISO 45001).",
+        "high_tech": "High and new technology enterprise (高新技术企业).",
+        "software_enterprise": "Software enterprise (软件企业).",
+        "safety_production": "Work safety licence (安全生产许可证).",
+        "construction": "Construction enterprise qualification (建筑业企业资质).",
+        "medical_device": "Medical device business licence (医疗器械经营许可).",
+        "food_business": "Food business licence (食品经营许可证).",
+        "other": "Another certificate; its name says which.",
+    },
 )
-SupplierInformation = strawberry.enum(
-    Enum("SupplierInformation", {i.upper(): i for i in r.INFORMATION}),
-    description="Information the platform needs before a supplier is active.",
+SupplierInformation = values_enum(
+    "SupplierInformation",
+    r.INFORMATION,
+    "Information the platform needs before a supplier is active.",
+    {
+        "uscc": "The unified social credit code.",
+        "size_class": "The enterprise size.",
+        "address": "The registered address.",
+        "contact_phone": "A contact phone number.",
+        "ca_certificate": "A valid CA certificate (for e-signatures and sealed bids).",
+    },
 )
 
 
 @strawberry.type(description="A certificate or licence a supplier holds (资质).")
 class SupplierQualification:
     id: strawberry.ID
-    kind: SupplierQualificationKind  # type: ignore[valid-type]
-    name: str
-    number: str
-    issuer: str
-    valid_until: date
+    kind: SupplierQualificationKind = strawberry.field(description="What it is.")  # type: ignore[valid-type]
+    name: str = strawberry.field(description="Its name as printed.")
+    number: str = strawberry.field(description="Its number.")
+    issuer: str = strawberry.field(description="Who issued it.")
+    valid_until: date = strawberry.field(description="The last day it is valid.")
     valid: bool = strawberry.field(description="Not expired today.")
     updated_at: datetime
 
@@ -68,34 +105,37 @@ class SupplierQualification:
     description="Personal data: visible to admins, supervisors and the supplier's own users."
 )
 class SupplierContact:
-    name: str
-    phone: str
-    email: str
-    legal_representative: str
+    name: str = strawberry.field(description="The contact person.")
+    phone: str = strawberry.field(description="The contact's phone.")
+    email: str = strawberry.field(description="The contact's e-mail.")
+    legal_representative: str = strawberry.field(
+        description="The legal representative (法定代表人)."
+    )
 
 
 @strawberry.type(description="The supplier's CA certificate for e-signatures and sealed bids.")
 class SupplierCaCertificate:
-    serial: str
-    issuer: str
-    valid_until: date | None
-    valid: bool
+    serial: str = strawberry.field(description="The certificate's serial number.")
+    issuer: str = strawberry.field(description="The CA that issued it.")
+    valid_until: date | None = strawberry.field(description="Its last valid day.")
+    valid: bool = strawberry.field(description="Not expired today.")
 
 
 @strawberry.type(description="A supplier (供应商): registered once, works in every region.")
 class Supplier:
     id: strawberry.ID
-    name: str
+    name: str = strawberry.field(description="The registered name.")
     uscc: str | None = strawberry.field(description="Unified social credit code.")
-    size_class: SupplierSizeClass | None  # type: ignore[valid-type]
-    address: str
-    status: SupplierStatus  # type: ignore[valid-type]
+    size_class: SupplierSizeClass | None = strawberry.field(description="Enterprise size.")  # type: ignore[valid-type]
+    address: str = strawberry.field(description="The registered address.")
+    status: SupplierStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
     status_reason: str = strawberry.field(description="Why an admin suspended it.")
     missing_information: list[SupplierInformation] = strawberry.field(  # type: ignore[valid-type]
-        directives=[ListSize(max=len(r.INFORMATION))]
+        directives=[ListSize(max=len(r.INFORMATION))],
+        description="What it must still give before it is active.",
     )
     usable: bool = strawberry.field(description="Active with nothing missing today.")
-    organisation_id: strawberry.ID
+    organisation_id: strawberry.ID = strawberry.field(description="Its organisation (accounts).")
     created_at: datetime
     updated_at: datetime
     row: strawberry.Private[dict]
@@ -152,9 +192,17 @@ class Supplier:
             valid=r.ca_valid(row),
         )
 
-    @strawberry.field(extensions=allow(Authenticated()), directives=[ListSize(max=100)])
+    @strawberry.field(
+        extensions=allow(Authenticated()),
+        directives=[ListSize(max=100)],
+        description="Its certificates and licences (资质).",
+    )
     async def qualifications(
-        self, info: Info, valid_on: date | None = None
+        self,
+        info: Info,
+        valid_on: Annotated[
+            date | None, strawberry.argument(description="Only those valid on this day.")
+        ] = None,
     ) -> list[SupplierQualification]:
         """All of them, or those valid on `validOn`."""
         loader = info.context.loaders.get(
