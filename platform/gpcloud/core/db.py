@@ -11,6 +11,7 @@ from piccolo.columns.combination import Where
 from piccolo.columns.operators.comparison import ComparisonOperator
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from gpcloud.core.request_limits import commit_begins
 from gpcloud.core.tenancy.tables import TenantOwned, check_tenants
 from gpcloud.piccolo_conf import DB
 
@@ -29,7 +30,8 @@ async def transaction() -> AsyncIterator[None]:
 
     On SQLite it takes the write lock at BEGIN (IMMEDIATE), so concurrent writers queue on the
     busy timeout instead of failing when a read lock is upgraded. Callbacks registered with
-    `after_commit` run once the outermost transaction has committed.
+    `after_commit` run once the outermost transaction has committed. As the commit begins, a
+    request's time limit stops (core.request_limits.commit_begins): what committed is answered.
     """
     if DB.current_transaction.get() is not None:
         yield
@@ -40,9 +42,11 @@ async def transaction() -> AsyncIterator[None]:
         if is_sqlite():
             async with DB.transaction(transaction_type=TransactionType.immediate):
                 yield
+                commit_begins()
         else:
             async with DB.transaction():
                 yield
+                commit_begins()
     finally:
         _after_commit.reset(token)
     for callback in pending:

@@ -394,6 +394,12 @@ class SubmitBidInput:
     security: str | None = strawberry.field(
         default=None, description="Bid security: deposit reference or e-guarantee number."
     )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Your key for this bid (8 to 64 of A-Z a-z 0-9 . _ : -), to retry safely: "
+        "the same key again returns the original receipt. Without one, the same ciphertext "
+        "again does.",
+    )
 
 
 @strawberry.input
@@ -407,6 +413,12 @@ class BidPayload:
     bid: Bid | None = strawberry.field(default=None, description="The bid as it now stands.")
     receipt: BidReceipt | None = strawberry.field(
         default=None, description="The platform's signed receipt (submitBid only)."
+    )
+    replayed: bool = strawberry.field(
+        default=False,
+        description="submitBid only: true when this submission repeated one already received "
+        "(same idempotency key or ciphertext) and the original receipt is returned; no second "
+        "bid was made.",
     )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -487,9 +499,12 @@ class Mutations:
                 parse_base64(input.wrapped_key, "wrappedKey"),
                 parse_base64(input.signature, "signature"),
                 input.security,
+                input.idempotency_key,
             )
             return BidPayload(
-                bid=Bid.of(row, content=False, own=True), receipt=BidReceipt.of(receipt)
+                bid=Bid.of(row, content=row["status"] == "unsealed", own=True),
+                receipt=BidReceipt.of(receipt),
+                replayed=receipt.replayed,
             )
 
         return await run_mutation(BidPayload, work)
