@@ -23,6 +23,7 @@ from gpcloud.core.graphql.types import UserError, parse_base64, parse_id
 from gpcloud.core.money import to_yuan
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.transaction import bids, opening, parties, records
+from gpcloud.transaction.graphql.lots import InvalidityGround, OpeningLot
 from gpcloud.transaction.tables import Bid as BidTable
 from gpcloud.transaction.tables import UnsealAttempt as AttemptTable
 from gpcloud.transaction.workflow import BID, OPENING
@@ -252,12 +253,20 @@ class OpeningEntry:
     security: str | None = strawberry.field(
         description="Bid security (投标保证金): deposit reference or e-guarantee number; null if none."
     )
-    result: str = strawberry.field(description="opened, revoked or withdrawn")
+    result: str = strawberry.field(
+        description="opened, revoked or withdrawn; not_opened for a bid of a lot that failed at "
+        "the deadline"
+    )
     price: Decimal | None = strawberry.field(
         description="The price read out, in yuan (Decimal string); null if not opened or the method reads no prices at opening."
     )
     discount: str | None = strawberry.field(
         description="The discount read out, as written in the bid form; null if none or not read out."
+    )
+    invalidity_grounds: list[InvalidityGround] = strawberry.field(
+        description="Grounds for invalidity found at the opening (a missing or mismatching bid "
+        "security where the documents require one), for the evaluation; empty if none.",
+        directives=[ListSize(max=10)],
     )
 
 
@@ -308,6 +317,10 @@ class OpeningRecord:
     entries: list[OpeningEntry] = strawberry.field(
         description="One entry per bid, as read out.", directives=[ListSize(max=1000)]
     )
+    lots: list[OpeningLot] = strawberry.field(
+        description="Each lot opened or failed (too few bidders or bids opened), with the reason.",
+        directives=[ListSize(max=100)],
+    )
 
     @classmethod
     def of(cls, row: dict) -> OpeningRecord:
@@ -329,9 +342,11 @@ class OpeningRecord:
                     result=e["result"],
                     price=Decimal(e["price"]) if e["price"] is not None else None,
                     discount=e["discount"],
+                    invalidity_grounds=InvalidityGround.all_of(e),
                 )
                 for e in json.loads(row["entries"])
             ],
+            lots=[OpeningLot.of(lot) for lot in json.loads(row["lots"] or "[]")],
         )
 
     @strawberry.field(
