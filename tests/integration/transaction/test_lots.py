@@ -39,6 +39,8 @@ RECORD = """query($id: ID!) { openingRecord(projectId: $id) {
   lots { lot status reason bidders opened minimum }
   entries { bidderName lot result security invalidityGrounds { code reason } } } }"""
 
+HALL = "query($id: ID!) { project(id: $id) { opening { status bids } } }"
+
 
 @pytest.fixture
 async def world(demo):
@@ -101,6 +103,8 @@ async def test_a_lot_short_of_bidders_fails_alone_and_the_others_open(client, wo
     assert results["1"] == {"bidders": 3, "minimum": 3, "status": "open", "reason": None}
     assert results["2"]["status"] == "failed" and results["2"]["bidders"] == 1
     assert results["2"]["reason"] == lots.AT_DEADLINE
+    hall_view = await gql(client, HALL, {"id": str(project)}, await login(client, "mz.agency"))
+    assert hall_view["data"]["project"]["opening"] == {"status": "unsealing", "bids": 3}
 
     traveller.shift(60)
     row, key = sent[alone.organisation]

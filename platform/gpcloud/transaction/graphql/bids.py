@@ -22,7 +22,7 @@ from gpcloud.core.graphql.permissions import Requires, allow
 from gpcloud.core.graphql.types import UserError, parse_base64, parse_id
 from gpcloud.core.money import to_yuan
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.transaction import bids, opening, parties, records
+from gpcloud.transaction import bids, lots, opening, parties, records
 from gpcloud.transaction.graphql.lots import InvalidityGround, OpeningLot
 from gpcloud.transaction.tables import Bid as BidTable
 from gpcloud.transaction.tables import UnsealAttempt as AttemptTable
@@ -372,7 +372,10 @@ class Opening:
     window_ends_at: datetime | None = strawberry.field(
         description="End of the decryption window for unsealing (timestamp); null until the hall opens."
     )
-    bids: int = strawberry.field(description="Bids standing (submitted or unsealed).")
+    bids: int = strawberry.field(
+        description="Bids standing (submitted or unsealed), those of lots that failed at the "
+        "deadline left out."
+    )
 
 
 async def opening_of(project: dict) -> Opening | None:
@@ -384,10 +387,12 @@ async def opening_of(project: dict) -> Opening | None:
         "opening": "unsealing",
         "failed": "failed",
     }.get(project["status"], "closed")
+    failed = [lot for lot, r in lots.results(project).items() if r["status"] == "failed"]
+    where = (BidTable.project == project["id"]) & BidTable.status.is_in(["submitted", "unsealed"])
+    if failed:  # a lot that failed at the deadline: its bids are not in the opening
+        where &= BidTable.lot.not_in(failed)
     with all_tenants(parties.PARTY_SCOPE):
-        standing = await BidTable.count().where(
-            (BidTable.project == project["id"]) & BidTable.status.is_in(["submitted", "unsealed"])
-        )
+        standing = await BidTable.count().where(where)
     return Opening(
         project_id=strawberry.ID(str(project["id"])),
         status=status,
