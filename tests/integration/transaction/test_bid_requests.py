@@ -26,9 +26,10 @@ from gpcloud.core.audit import service as audit
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.auth.tables import User
 from gpcloud.core.auth.tokens import issue_token
-from gpcloud.core.db import transaction
+from gpcloud.core.db import is_sqlite, transaction
 from gpcloud.core.request_limits import request_limits
 from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.piccolo_conf import DB
 from gpcloud.settings import get_settings
 from gpcloud.transaction import bids, sealing
 from tests.integration.procurement import filed_plan
@@ -184,3 +185,33 @@ async def test_a_one_megabyte_bid_is_taken_and_only_by_submit_bid(client, world,
     refused = await client.post("/graphql", content=huge, headers=headers)
     assert refused.status_code == 413
     assert refused.json()["errors"][0]["extensions"] == {"code": "REQUEST_TOO_LARGE"}
+
+
+async def test_a_cancel_while_the_transaction_begins_gives_its_connection_back(
+    deployment, monkeypatch
+):
+    """Seen under the bid benchmark's load: a request cancelled by its time limit just as its
+    transaction began left the connection out of the pool, idle in transaction, for good."""
+    if is_sqlite():
+        pytest.skip("the PostgreSQL pool's connections")
+    from piccolo.engine.postgres import PostgresTransaction
+
+    begin = PostgresTransaction.begin
+
+    async def begun_then_cancelled(self):
+        await begin(self)  # BEGIN ran; the cancel arrives before piccolo's __aenter__ returns
+        raise asyncio.CancelledError
+
+    monkeypatch.setattr(PostgresTransaction, "begin", begun_then_cancelled)
+    size = DB.pool.get_size()
+    with pytest.raises(asyncio.CancelledError):
+        async with transaction():
+            pass
+    monkeypatch.setattr(PostgresTransaction, "begin", begin)
+    await asyncio.sleep(0.1)  # the shielded release
+    assert DB.pool.get_idle_size() == DB.pool.get_size() >= size
+    stuck = await DB.run_ddl(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+        "AND state = 'idle in transaction'"
+    )
+    assert stuck == []
