@@ -28,6 +28,7 @@ import json
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from gpcloud.core.i18n import language, negotiate, translate
 from gpcloud.settings import Settings
 
 # Root fields allowed a body larger than max_body_bytes, and the setting that bounds it.
@@ -104,7 +105,8 @@ def commit_begins() -> None:
 
 
 async def _refuse(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    error = {"message": translate(code, message), "extensions": {"code": code}}
+    body = json.dumps({"errors": [error]}, ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
@@ -155,35 +157,43 @@ def request_limits(settings: Settings):
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            content_type = _header(scope, b"content-type")
-            multipart = content_type.startswith("multipart/")
-            limit = settings.max_upload_bytes if multipart else settings.max_body_bytes
-            declared = _header(scope, b"content-length")
-            large = content_type.startswith("application/json") and (
-                not declared.isdigit() or int(declared) > limit
-            )
-            if large:  # perhaps an operation allowed more: read it, then decide
-                limit = largest_json(settings)
-            if declared.isdigit() and int(declared) > limit:
-                await _refuse(
-                    send, 413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes"
-                )
-                return
-            if large:
-                body = await _read_body(receive, limit)
-                if body is not None and len(body) > settings.max_body_bytes:
-                    limit = operation_limit(settings, body)
-                if body is None or len(body) > limit:
-                    await _refuse(
-                        send, 413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes"
-                    )
-                    return
-                receive = _replay(body, receive)
-            await _guarded(app, scope, receive, send, limit, seconds)
+            # The request's language, for every message of the request (core/i18n).
+            token = language.set(negotiate(_header(scope, b"accept-language")))
+            try:
+                await _within_limits(app, scope, receive, send, settings, seconds)
+            finally:
+                language.reset(token)
 
         return limited
 
     return middleware
+
+
+async def _within_limits(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, settings: Settings, seconds: float
+) -> None:
+    """The body limit (per operation for a large JSON body), then the time limit."""
+    content_type = _header(scope, b"content-type")
+    multipart = content_type.startswith("multipart/")
+    limit = settings.max_upload_bytes if multipart else settings.max_body_bytes
+    declared = _header(scope, b"content-length")
+    large = content_type.startswith("application/json") and (
+        not declared.isdigit() or int(declared) > limit
+    )
+    if large:  # perhaps an operation allowed more: read it, then decide
+        limit = largest_json(settings)
+    if declared.isdigit() and int(declared) > limit:
+        await _refuse(send, 413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes")
+        return
+    if large:
+        body = await _read_body(receive, limit)
+        if body is not None and len(body) > settings.max_body_bytes:
+            limit = operation_limit(settings, body)
+        if body is None or len(body) > limit:
+            await _refuse(send, 413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes")
+            return
+        receive = _replay(body, receive)
+    await _guarded(app, scope, receive, send, limit, seconds)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes | None:
