@@ -26,7 +26,7 @@ from gpcloud.core.ops import tracing
 from gpcloud.core.ops.http import ROUTES as ops_routes
 from gpcloud.core.ops.metrics import http_metrics
 from gpcloud.core.redis import close_redis, get_redis
-from gpcloud.core.request_limits import request_limits
+from gpcloud.core.request_limits import largest_body, request_limits
 from gpcloud.core.security_headers import add_security_headers
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.piccolo_conf import DB
@@ -127,5 +127,5 @@ def create_app(run_worker: bool | None = None) -> Litestar:
         exception_handlers=exception_handlers(EXCEPTION_HANDLERS),
         middleware=[http_metrics, request_limits(settings)],
         before_send=[add_security_headers],
-        request_max_body_size=settings.max_upload_bytes,
+        request_max_body_size=largest_body(settings),
     )

@@ -63,6 +63,8 @@ class Settings:
     request_timeout_ms: int
     max_body_bytes: int
     max_upload_bytes: int
+    # The submitBid mutation's body (a sealed bid in base64): core/request_limits.py.
+    max_bid_body_bytes: int
     # Prometheus metrics at /metrics (core/ops/metrics.py): off, or behind a bearer token.
     metrics_enabled: bool
     metrics_token: str

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -11,6 +12,7 @@ from piccolo.columns.combination import Where
 from piccolo.columns.operators.comparison import ComparisonOperator
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from gpcloud.core.request_limits import commit_begins
 from gpcloud.core.tenancy.tables import TenantOwned, check_tenants
 from gpcloud.piccolo_conf import DB
 
@@ -29,7 +31,8 @@ async def transaction() -> AsyncIterator[None]:
 
     On SQLite it takes the write lock at BEGIN (IMMEDIATE), so concurrent writers queue on the
     busy timeout instead of failing when a read lock is upgraded. Callbacks registered with
-    `after_commit` run once the outermost transaction has committed.
+    `after_commit` run once the outermost transaction has committed. As the commit begins, a
+    request's time limit stops (core.request_limits.commit_begins): what committed is answered.
     """
     if DB.current_transaction.get() is not None:
         yield
@@ -40,13 +43,37 @@ async def transaction() -> AsyncIterator[None]:
         if is_sqlite():
             async with DB.transaction(transaction_type=TransactionType.immediate):
                 yield
+                commit_begins()
         else:
-            async with DB.transaction():
+            async with _Begun(DB.transaction()):
                 yield
+                commit_begins()
     finally:
         _after_commit.reset(token)
     for callback in pending:
         await callback()
+
+
+class _Begun:
+    """piccolo's PostgreSQL transaction, with its connection given back if the task is cancelled
+    while it begins (a request's time limit): piccolo takes the connection and sends BEGIN in
+    its __aenter__, and a cancel there skipped __aexit__, leaving the connection out of the
+    pool, idle in transaction, for good. Releasing it rolls the transaction back (asyncpg)."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    async def __aenter__(self):
+        try:
+            return await self.inner.__aenter__()
+        except BaseException:
+            connection = getattr(self.inner, "connection", None)
+            if connection is not None and DB.pool is not None:
+                await asyncio.shield(DB.pool.release(connection))
+            raise
+
+    async def __aexit__(self, *exc_info):
+        return await self.inner.__aexit__(*exc_info)
 
 
 def after_commit(callback: Callable[[], Awaitable[None]]) -> None:

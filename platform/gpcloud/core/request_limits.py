@@ -3,25 +3,105 @@ time limit (README: Security).
 
 Bodies: multipart uploads up to `max_upload_bytes`, anything else (a GraphQL JSON body) up to
 `max_body_bytes`; a larger declared Content-Length is refused before a byte is read, a larger
-streamed body as soon as it passes the limit: 413 REQUEST_TOO_LARGE.
+streamed body as soon as it passes the limit: 413 REQUEST_TOO_LARGE. The few operations that
+carry more (a sealed bid) are named in OPERATION_BODY_LIMITS, the one place per-operation limits
+are stated: a JSON body over `max_body_bytes` is read up to the largest of them and let through
+only if every root field of its operation is allowed that size (checked here, before the
+handler parses anything).
 
 Time: a request that has not started its response `request_timeout_ms` after it arrived is
 cancelled and answered 503 REQUEST_TIMEOUT. Time spent waiting for the client's body does not
 count (a slow upload is the client's), and the clock stops once the response starts (a file
 download streams at the client's pace). Cancelling the handler rolls its transaction back and
 returns its database connection (asyncpg cancels the running statement); the answer does not
-wait for that.
+wait for that. The clock also stops for good when the handler's transaction begins to commit
+(core.db.transaction calls `commit_begins`): a request whose writes may have committed is owed
+its real answer (a bid's receipt), never a 503 that would make the client believe it failed;
+one timed out before its commit began is rolled back, never committed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from gpcloud.core.i18n import language, negotiate, translate
 from gpcloud.settings import Settings
+
+# Root fields allowed a body larger than max_body_bytes, and the setting that bounds it.
+OPERATION_BODY_LIMITS = {"submitBid": "max_bid_body_bytes"}
+
+
+def largest_json(settings: Settings) -> int:
+    """The most a JSON request may send, whatever its operation."""
+    limits = [getattr(settings, name) for name in OPERATION_BODY_LIMITS.values()]
+    return max([settings.max_body_bytes, *limits])
+
+
+def largest_body(settings: Settings) -> int:
+    """The most any request may send (the app's own body limit must allow it)."""
+    return max(settings.max_upload_bytes, largest_json(settings))
+
+
+def operation_limit(settings: Settings, body: bytes) -> int:
+    """The body limit of the GraphQL operation in `body`: a listed one's if every root field of
+    the operation that will run is listed, else max_body_bytes (also for anything unparsable:
+    the handler refuses it with the small body it then is not)."""
+    from graphql import FieldNode, OperationDefinitionNode, parse
+
+    try:
+        request = json.loads(body)
+        document = parse(request["query"], max_lexical_tokens=settings.graphql_max_tokens)
+        name = request.get("operationName")
+    except Exception:  # noqa: BLE001 (not a GraphQL request we would run)
+        return settings.max_body_bytes
+    operations = [
+        d
+        for d in document.definitions
+        if isinstance(d, OperationDefinitionNode)
+        and (not name or (d.name and d.name.value == name))
+    ]
+    if not operations:
+        return settings.max_body_bytes
+    limits = []
+    for selection in operations[0].selection_set.selections:
+        setting = isinstance(selection, FieldNode) and OPERATION_BODY_LIMITS.get(
+            selection.name.value
+        )
+        limits.append(getattr(settings, setting) if setting else settings.max_body_bytes)
+    return min(limits)
+
+
+class _Budget:
+    """What the handler's transaction needs of the request's clock (see commit_begins)."""
+
+    def __init__(self, refusal: asyncio.Future, clock: _Clock):
+        self.refusal = refusal
+        self.clock = clock
+        self.owed = False  # the commit began: the handler answers
+        self.unwinding = False  # too late for the commit: the handler rolls back by itself
+
+
+_BUDGET: contextvars.ContextVar[_Budget | None] = contextvars.ContextVar(
+    "request_budget", default=None
+)
+
+
+def commit_begins() -> None:
+    """Called as a transaction begins to commit: from now on the request is answered by its
+    handler, whatever the time. Too late (already answered 503): CancelledError, so that the
+    transaction rolls back instead of committing what the client was told failed."""
+    budget = _BUDGET.get()
+    if budget is None:
+        return
+    if budget.refusal.done():
+        budget.unwinding = True  # not cancelled again: that would interrupt its rollback
+        raise asyncio.CancelledError
+    budget.owed = True
+    budget.clock.pause()
 
 
 async def _refuse(send: Send, status: int, code: str, message: str) -> None:
@@ -80,21 +160,70 @@ def request_limits(settings: Settings):
             # The request's language, for every message of the request (core/i18n).
             token = language.set(negotiate(_header(scope, b"accept-language")))
             try:
-                multipart = _header(scope, b"content-type").startswith("multipart/")
-                limit = settings.max_upload_bytes if multipart else settings.max_body_bytes
-                declared = _header(scope, b"content-length")
-                if declared.isdigit() and int(declared) > limit:
-                    await _refuse(
-                        send, 413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes"
-                    )
-                    return
-                await _guarded(app, scope, receive, send, limit, seconds)
+                await _within_limits(app, scope, receive, send, settings, seconds)
             finally:
                 language.reset(token)
 
         return limited
 
     return middleware
+
+
+async def _within_limits(
+    app: ASGIApp, scope: Scope, receive: Receive, send: Send, settings: Settings, seconds: float
+) -> None:
+    """The body limit (per operation for a large JSON body), then the time limit."""
+    content_type = _header(scope, b"content-type")
+    multipart = content_type.startswith("multipart/")
+    limit = settings.max_upload_bytes if multipart else settings.max_body_bytes
+    declared = _header(scope, b"content-length")
+    large = content_type.startswith("application/json") and (
+        not declared.isdigit() or int(declared) > limit
+    )
+    if large:  # perhaps an operation allowed more: read it, then decide
+        limit = largest_json(settings)
+    if declared.isdigit() and int(declared) > limit:
+        await _refuse(send, 413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes")
+        return
+    if large:
+        body = await _read_body(receive, limit)
+        if body is not None and len(body) > settings.max_body_bytes:
+            limit = operation_limit(settings, body)
+        if body is None or len(body) > limit:
+            await _refuse(send, 413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes")
+            return
+        receive = _replay(body, receive)
+    await _guarded(app, scope, receive, send, limit, seconds)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The whole body, or None once it passes `limit` (the client's time: no clock runs)."""
+    chunks, size = [], 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"".join(chunks)  # the client went away: the handler will find out
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that gives the body read already, then waits on the client (disconnect)."""
+    sent = False
+
+    async def replayed() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replayed
 
 
 async def _guarded(
@@ -114,7 +243,7 @@ async def _guarded(
         try:
             message = await receive()
         finally:
-            if not started:
+            if not started and not budget.owed:
                 clock.resume()
         received += len(message.get("body", b""))
         if received > limit:
@@ -135,7 +264,12 @@ async def _guarded(
         seconds,
         lambda: refuse(503, "REQUEST_TIMEOUT", f"the request took longer than {seconds:g} s"),
     )
-    handler = asyncio.ensure_future(app(scope, counted_receive, watched_send))
+    budget = _Budget(refusal, clock)
+    token = _BUDGET.set(budget)  # the handler's task starts with a copy of this context
+    try:
+        handler = asyncio.ensure_future(app(scope, counted_receive, watched_send))
+    finally:
+        _BUDGET.reset(token)
     try:
         await asyncio.wait((handler, refusal), return_when=asyncio.FIRST_COMPLETED)
     except BaseException:  # this request itself cancelled (server shutting down)
@@ -146,7 +280,8 @@ async def _guarded(
     if not refusal.done():
         handler.result()
         return
-    handler.cancel()
+    if not budget.unwinding:
+        handler.cancel()
     if not started:
         await _refuse(send, *refusal.result())
     await asyncio.wait((handler,))  # its cleanup: rollback, connection back to the pool

@@ -204,10 +204,20 @@ async def notice_detail(notice_id: RowId) -> Response:
         chain=chain,
         opening=opening,
         opening_results=OPENING_RESULTS,
+        failed_lots=[
+            lot
+            for lot in json.loads(row["details"] or "{}").get("lots") or []
+            if lot["status"] == "failed"
+        ],
     )
 
 
-OPENING_RESULTS = {"opened": "已解密", "revoked": "视为撤销", "withdrawn": "视为撤回"}
+OPENING_RESULTS = {
+    "opened": "已解密",
+    "revoked": "视为撤销",
+    "withdrawn": "视为撤回",
+    "not_opened": "本包投标人不足，未开标",
+}
 
 
 # The pages' stylesheet: served by the app itself, the only thing their CSP lets them load.

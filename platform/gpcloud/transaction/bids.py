@@ -4,6 +4,11 @@ the bidder encrypts it (docs/sealed-bids.md), the platform checks the sealed for
 bidder's signature over (project, lot, sha256(ciphertext)), stores the ciphertext in file
 storage (never in the database) and returns a receipt it signs, which is also the audit entry.
 
+Submission is safe to retry (a request that timed out, a client that lost the answer): the same
+bid again, the same ciphertext (digest) from the same bidder for the same project and lot, or the
+same client idempotency key, is answered with the original receipt, never a second bid and never
+an error, also after the deadline. Concurrent copies take turns on a per-bidder lock.
+
 Bidders are registered once for the province: a Guangzhou supplier bids on a Xingning project.
 Its bids are read and acted on as a party (all_tenants, then the party checked against the row).
 """
@@ -20,7 +25,7 @@ from gpcloud.core import clock, storage
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
-from gpcloud.core.db import is_sqlite, transaction
+from gpcloud.core.db import is_sqlite, serialize_writes, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.keys import service as key_registry
 from gpcloud.core.tenancy.scope import all_tenants
@@ -31,6 +36,7 @@ from gpcloud.transaction.workflow import BID
 
 PARTY_SCOPE = "a project's parties act on it wherever they are registered"
 LOT = re.compile(r"[0-9A-Za-z_.-]{1,32}")
+IDEMPOTENCY_KEY = re.compile(r"[0-9A-Za-z_.:-]{8,64}")
 MAX_BID_BYTES = 256 * 1024 * 1024
 
 
@@ -40,10 +46,37 @@ class Receipt:
 
     content: dict
     signature: str
+    replayed: bool = False  # a retry answered with the original receipt
 
 
-def receipt_of(row: dict) -> Receipt:
-    return Receipt(json.loads(row["receipt"]), row["receipt_signature"])
+def receipt_of(row: dict, replayed: bool = False) -> Receipt:
+    return Receipt(json.loads(row["receipt"]), row["receipt_signature"], replayed)
+
+
+async def _original(
+    organisation: int, project_id: int, lot: str, digest: str, idempotency_key: str | None
+) -> dict | None:
+    """The bid this submission repeats, if it is a retry: the bidder's bid with the same
+    idempotency key (which must then be the same bid), else with the same ciphertext."""
+    mine = (Bid.project == project_id) & (Bid.supplier_organisation == organisation)
+    with all_tenants(PARTY_SCOPE):
+        if idempotency_key:
+            row = await Bid.select().where(mine & (Bid.idempotency_key == idempotency_key)).first()
+            if row is not None and (row["lot"], row["digest"]) != (lot, digest):
+                raise DomainError(
+                    "IDEMPOTENCY_KEY_REUSED",
+                    f"this idempotency key was used for another bid ({row['id']}): a new bid "
+                    "needs a new key",
+                    "idempotencyKey",
+                )
+            if row is not None:
+                return row
+        return await (
+            Bid.select()
+            .where(mine & (Bid.lot == lot) & (Bid.digest == digest))
+            .order_by(Bid.id)
+            .first()
+        )
 
 
 async def _project_for_bids(project_id: int, lock: bool) -> dict:
@@ -99,10 +132,11 @@ async def submit(
     wrapped_key: bytes,
     signature: bytes,
     security: str | None = None,
+    idempotency_key: str | None = None,
 ) -> tuple[dict, Receipt]:
     """Receive a sealed bid: refused when late (with the time it arrived), unsealed, or not
     signed by the bidder's active signing key; a bid for the same lot replaces the bidder's
-    earlier one, which is kept, withdrawn."""
+    earlier one, which is kept, withdrawn. A retry gets the original receipt (replayed)."""
     lot = lot.strip()
     if not LOT.fullmatch(lot):
         raise DomainError("INVALID_LOT", "a lot: 1 to 32 letters, digits, '.', '_' or '-'", "lot")
@@ -110,11 +144,21 @@ async def submit(
         raise DomainError(
             "INVALID_SECURITY", "a bid security reference of 128 characters", "security"
         )
+    if idempotency_key is not None and not IDEMPOTENCY_KEY.fullmatch(idempotency_key):
+        raise DomainError(
+            "INVALID_IDEMPOTENCY_KEY",
+            "an idempotency key: 8 to 64 letters, digits, '.', '_', ':' or '-'",
+            "idempotencyKey",
+        )
     if len(ciphertext) > MAX_BID_BYTES or not wrapped_key:
         raise DomainError("BID_NOT_SEALED", "a sealed bid with its wrapped key", "ciphertext")
+    digest = sealing.check_sealed(ciphertext)
+    # A retry is answered first: its bid counts even if the deadline has passed since.
+    original = await _original(actor.organisation_id, project_id, lot, digest, idempotency_key)
+    if original is not None:
+        return original, receipt_of(original, replayed=True)
     with all_tenants(PARTY_SCOPE):  # a late bid is told so before the work below
         check_open(await _project_for_bids(project_id, lock=False), clock.now())
-    digest = sealing.check_sealed(ciphertext)
     if sealing.sealed_for(ciphertext) != (project_id, lot):
         raise DomainError(
             "BID_WRONG_PROJECT", "the bid was sealed for another project or lot", "ciphertext"
@@ -132,6 +176,11 @@ async def submit(
             # The arrival is stamped holding the project against the deadline transition: a
             # bid stamped before the deadline is in the opening, whenever the scheduler runs.
             project = await _project_for_bids(project_id, lock=True)
+            # Copies of one bid sent at once take turns: the later ones find the first.
+            await serialize_writes(f"bid:{project_id}:{org['id']}")
+            original = await _original(org["id"], project_id, lot, digest, idempotency_key)
+            if original is not None:
+                return original, receipt_of(original, replayed=True)
             arrived = clock.now()
             check_open(project, arrived)
             # The ciphertext is stored before the row: a transaction that fails after it leaves
@@ -159,6 +208,7 @@ async def submit(
                 wrapped_key=_b64(wrapped_key),
                 signature=_b64(signature),
                 security=security.strip() if security and security.strip() else None,
+                idempotency_key=idempotency_key,
                 received_at=arrived,
                 receipt="{}",
                 receipt_signature="",

@@ -33,7 +33,7 @@ from gpcloud.core.plugins.hooks import collect
 from gpcloud.core.tenancy.config import effective_config
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.supervision import plans
-from gpcloud.transaction import bids, records, sealing
+from gpcloud.transaction import bids, lots, records, sealing
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import Bid, OpeningRecord, Project, UnsealAttempt
 from gpcloud.transaction.workflow import BID, PROJECT
@@ -96,17 +96,28 @@ async def _tell_bidders(project: dict, organisations: set[int], kind: str, param
 
 
 async def after_close(project: dict) -> None:
-    """Bidding closed (the scheduler's transaction): fail, or open the hall."""
+    """Bidding closed (the scheduler's transaction): each lot short of the method's minimum
+    bidders fails on its own (transaction/lots.py); none left: the project fails, no opening;
+    else the hall opens for the lots that continue."""
     submitted = await bids.of_project(project["id"], ("submitted",))
     await _credit_checks(project, submitted)
     bidders = {b["supplier_organisation"] for b in submitted}
     minimum = method_config(project["method"]).minimum_bidders
-    if len(bidders) < minimum:
+    per_lot = await lots.at_deadline(project, submitted)
+    results = {Project.lot_results: json.dumps(per_lot, ensure_ascii=False)}
+    failed = sorted(lot for lot, r in per_lot.items() if r["status"] == "failed")
+    if len(failed) == len(per_lot):
         await PROJECT.move(
             None,
             project,
             "fail_too_few_bids",
-            detail={"bidders": len(bidders), "minimum": minimum, "options": ARTICLE_43_OPTIONS},
+            results,
+            detail={
+                "bidders": len(bidders),
+                "minimum": minimum,
+                "lots": per_lot,
+                "options": ARTICLE_43_OPTIONS,
+            },
         )
         await plans.mark(
             project["plan"], "fail", {"project": project["id"], "bidders": len(bidders)}
@@ -126,15 +137,30 @@ async def after_close(project: dict) -> None:
         None,
         project,
         "open_hall",
-        {Project.opening_ends_at: ends},
-        {"bidders": len(bidders), "bids": len(submitted), "window_ends_at": ends.isoformat()},
+        {Project.opening_ends_at: ends, **results},
+        {
+            "bidders": len(bidders),
+            "bids": len(submitted),
+            "window_ends_at": ends.isoformat(),
+            "lots_failed": {lot: per_lot[lot] for lot in failed},
+        },
     )
+    standing = {b["supplier_organisation"] for b in submitted if b["lot"] not in failed}
     await _tell_bidders(
         project,
-        bidders,
+        standing,
         "project.opening_hall",
         {"deadline": project["bid_deadline_at"].isoformat(), "window_end": ends.isoformat()},
     )
+    for lot in failed:  # a lot that failed is told as its own 不予开标
+        lot_bidders = {b["supplier_organisation"] for b in submitted if b["lot"] == lot}
+        params = {"bids": len(lot_bidders), "minimum": minimum}
+        await _tell_bidders(
+            project,
+            lot_bidders - standing,
+            "project.too_few_bids",
+            {**params, "title": f"{project['title']}（第{lot}包）"},
+        )
 
 
 def _decode_key(content_key: str) -> bytes:
@@ -182,6 +208,13 @@ async def unseal(actor: CurrentUser, bid_id: int, content_key: str) -> Unsealing
                 )
             raise DomainError("OPENING_CLOSED", "the decryption window is over", "bidId")
         BID.next_state("unseal", bid["status"])
+        if lot_failed := lots.failed_at_deadline(project, bid["lot"]):
+            raise DomainError(
+                "LOT_FAILED",
+                f"lot {bid['lot']} had {lot_failed['bidders']} bidder(s) at the deadline, fewer "
+                f"than {lot_failed['minimum']}: its bids are not opened",
+                "bidId",
+            )
         failure: DomainError | None = None
         cause = None
         try:
@@ -252,8 +285,11 @@ def _price_fen(form: dict) -> int | None:
 
 
 async def after_unsealing(project: dict) -> None:
-    """The window ended: bids not unsealed revoked or withdrawn per cause; the record written."""
+    """The window ended: bids not unsealed revoked or withdrawn per cause; the record written.
+    The bids of a lot that failed at the deadline stay as they are: sealed, kept, not opened."""
     for bid in await bids.of_project(project["id"], ("submitted",)):
+        if lots.failed_at_deadline(project, bid["lot"]):
+            continue
         last = (
             await UnsealAttempt.select()
             .where(UnsealAttempt.bid == bid["id"])

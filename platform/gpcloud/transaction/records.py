@@ -19,12 +19,18 @@ from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_yuan
 from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.transaction import bids
+from gpcloud.transaction import bids, documents, lots
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import OpeningRecord, OpeningResponse, Project
 from gpcloud.transaction.workflow import OPENING
 
-RESULTS = {"unsealed": "opened", "revoked": "revoked", "withdrawn": "withdrawn"}
+# A bid still submitted at the window's end is one of a lot that failed at the deadline.
+RESULTS = {
+    "unsealed": "opened",
+    "revoked": "revoked",
+    "withdrawn": "withdrawn",
+    "submitted": "not_opened",
+}
 
 
 def _in_opening(bid: dict, project: dict) -> bool:
@@ -35,10 +41,13 @@ def _in_opening(bid: dict, project: dict) -> bool:
 
 
 async def write(project: dict) -> dict:
-    """Written by the scheduler when the decryption window ends."""
+    """Written by the scheduler when the decryption window ends: the bids read out with the
+    grounds for invalidity found (for the evaluation), and how each lot stands."""
     prices = method_config(project["method"]).prices_read_at_opening
+    document = await documents.current(project["id"])
     entries = []
-    for bid in await bids.of_project(project["id"]):
+    all_bids = await bids.of_project(project["id"])
+    for bid in all_bids:
         if not _in_opening(bid, project):
             continue
         opened = bid["status"] == "unsealed"
@@ -56,12 +65,14 @@ async def write(project: dict) -> dict:
                 if opened and prices and bid["price_fen"] is not None
                 else None,
                 "discount": bid["discount"] if opened and prices else None,
+                "invalidity_grounds": lots.invalidity_grounds(bid, document),
             }
         )
     record = OpeningRecord(
         tenant_id=project["tenant_id"],
         project=project["id"],
         entries=json.dumps(entries, ensure_ascii=False),
+        lots=json.dumps(lots.at_opening(project, all_bids), ensure_ascii=False),
         opened_at=clock.now(),
     )
     await record.save()

@@ -162,7 +162,7 @@ async def _to_portal(
     plan = plan or await plans.get(project["plan"])
     winners = await awards(project["id"]) if kind == "result" else []
     if kind == "result" and project["bid_deadline_at"] is not None:
-        details = {**details, "bids": await _bid_statistics(project["id"])}
+        details = {**details, **await _opening_details(project["id"])}
     amounts = {"tender": project["budget_fen"], "result": sum(w["amount_fen"] for w in winners)}
     await portal.publish(
         portal.Publication(
@@ -185,14 +185,15 @@ async def _to_portal(
     )
 
 
-async def _bid_statistics(project_id: int) -> list[dict]:
-    """The opening record's bids for the portal's OCDS bids extension (published with the
-    result: prices are read at the opening, so nothing here was secret by then)."""
+async def _opening_details(project_id: int) -> dict:
+    """The opening record's bids (for the portal's OCDS bids extension) and lots, published with
+    the result: prices are read at the opening, so nothing here was secret by then."""
     record = await OpeningRecord.select().where(OpeningRecord.project == project_id).first()
     entries = json.loads(record["entries"]) if record else []
-    return [
+    bids = [
         {
             "bid": e["bid"],
+            "lot": e["lot"],
             "received_at": e["received_at"],
             "result": e["result"],
             "bidder_organisation": e["bidder_organisation"],
@@ -201,6 +202,7 @@ async def _bid_statistics(project_id: int) -> list[dict]:
         }
         for e in entries
     ]
+    return {"bids": bids, "lots": json.loads(record["lots"] or "[]") if record else []}
 
 
 async def _intention_lead_met(plan: dict, on: date) -> None:

@@ -37,6 +37,9 @@ class Project(TenantOwned, Table, tablename="project"):
     # decryption window once the opening hall is open; the scheduler runs both (next_check).
     bid_deadline_at = Timestamptz(null=True, default=None)
     opening_ends_at = Timestamptz(null=True, default=None)
+    # At the deadline, per lot: {lot: {bidders, minimum, status: open|failed, reason}} (JSON);
+    # a lot short of the method's minimum bidders fails on its own (transaction/lots.py).
+    lot_results = Text(null=True, default=None)
     next_check = Timestamptz(null=True, default=None, index=True)
     revision = Integer(default=0)  # bumped by every transition (core/workflow)
     updated_at = Timestamptz(default=TimestamptzNow())
@@ -90,6 +93,7 @@ class Bid(TenantOwned, Table, tablename="bid"):
     wrapped_key = Text()  # base64: the content key wrapped for the bidder's own sealing key
     signature = Text()  # base64: the bidder's Ed25519 signature over (project, lot, digest)
     security = Varchar(length=128, null=True, default=None)  # deposit or e-guarantee number
+    idempotency_key = Varchar(length=64, null=True, default=None)  # the client's, for retries
     received_at = Timestamptz()
     receipt = Text()  # JSON: what the platform signed
     receipt_signature = Text()
@@ -122,6 +126,7 @@ class OpeningRecord(TenantOwned, Table, tablename="opening_record"):
     status = Varchar(length=16, default="open", index=True)
     revision = Integer(default=0)
     entries = Text(default="[]")  # JSON, one per bid: bidder, price, discount, unsealing result
+    lots = Text(default="[]")  # JSON, one per lot: opened or failed, with bids, minimum, reason
     opened_at = Timestamptz()
     signed_at = Timestamptz(null=True, default=None)
     signed_by = Integer(null=True, default=None)

@@ -53,7 +53,7 @@ ADVICE = {
     "(`extensions.limit` and `actual` give the budget and the cost).",
     "INTROSPECTION_DISABLED": "Introspection is for logged-in users here: log in, or use the "
     "committed schema.graphql.",
-    "REQUEST_TOO_LARGE": "The body or upload is over the limit (1 MB JSON, 10 MB uploads).",
+    "REQUEST_TOO_LARGE": "The body or upload is over the limit (1 MB JSON, 32 MB submitBid, 10 MB uploads).",
     "REQUEST_TIMEOUT": "The request ran out of time (30 s): nothing was written; try again "
     "later or ask for less.",
     "BAD_REQUEST": "Malformed HTTP request: a client bug.",

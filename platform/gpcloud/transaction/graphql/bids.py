@@ -22,7 +22,8 @@ from gpcloud.core.graphql.permissions import Requires, allow
 from gpcloud.core.graphql.types import UserError, parse_base64, parse_id
 from gpcloud.core.money import to_yuan
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.transaction import bids, opening, parties, records
+from gpcloud.transaction import bids, lots, opening, parties, records
+from gpcloud.transaction.graphql.lots import InvalidityGround, OpeningLot
 from gpcloud.transaction.tables import Bid as BidTable
 from gpcloud.transaction.tables import UnsealAttempt as AttemptTable
 from gpcloud.transaction.workflow import BID, OPENING
@@ -252,12 +253,20 @@ class OpeningEntry:
     security: str | None = strawberry.field(
         description="Bid security (投标保证金): deposit reference or e-guarantee number; null if none."
     )
-    result: str = strawberry.field(description="opened, revoked or withdrawn")
+    result: str = strawberry.field(
+        description="opened, revoked or withdrawn; not_opened for a bid of a lot that failed at "
+        "the deadline"
+    )
     price: Decimal | None = strawberry.field(
         description="The price read out, in yuan (Decimal string); null if not opened or the method reads no prices at opening."
     )
     discount: str | None = strawberry.field(
         description="The discount read out, as written in the bid form; null if none or not read out."
+    )
+    invalidity_grounds: list[InvalidityGround] = strawberry.field(
+        description="Grounds for invalidity found at the opening (a missing or mismatching bid "
+        "security where the documents require one), for the evaluation; empty if none.",
+        directives=[ListSize(max=10)],
     )
 
 
@@ -308,6 +317,10 @@ class OpeningRecord:
     entries: list[OpeningEntry] = strawberry.field(
         description="One entry per bid, as read out.", directives=[ListSize(max=1000)]
     )
+    lots: list[OpeningLot] = strawberry.field(
+        description="Each lot opened or failed (too few bidders or bids opened), with the reason.",
+        directives=[ListSize(max=100)],
+    )
 
     @classmethod
     def of(cls, row: dict) -> OpeningRecord:
@@ -329,9 +342,11 @@ class OpeningRecord:
                     result=e["result"],
                     price=Decimal(e["price"]) if e["price"] is not None else None,
                     discount=e["discount"],
+                    invalidity_grounds=InvalidityGround.all_of(e),
                 )
                 for e in json.loads(row["entries"])
             ],
+            lots=[OpeningLot.of(lot) for lot in json.loads(row["lots"] or "[]")],
         )
 
     @strawberry.field(
@@ -357,7 +372,10 @@ class Opening:
     window_ends_at: datetime | None = strawberry.field(
         description="End of the decryption window for unsealing (timestamp); null until the hall opens."
     )
-    bids: int = strawberry.field(description="Bids standing (submitted or unsealed).")
+    bids: int = strawberry.field(
+        description="Bids standing (submitted or unsealed), those of lots that failed at the "
+        "deadline left out."
+    )
 
 
 async def opening_of(project: dict) -> Opening | None:
@@ -369,10 +387,12 @@ async def opening_of(project: dict) -> Opening | None:
         "opening": "unsealing",
         "failed": "failed",
     }.get(project["status"], "closed")
+    failed = [lot for lot, r in lots.results(project).items() if r["status"] == "failed"]
+    where = (BidTable.project == project["id"]) & BidTable.status.is_in(["submitted", "unsealed"])
+    if failed:  # a lot that failed at the deadline: its bids are not in the opening
+        where &= BidTable.lot.not_in(failed)
     with all_tenants(parties.PARTY_SCOPE):
-        standing = await BidTable.count().where(
-            (BidTable.project == project["id"]) & BidTable.status.is_in(["submitted", "unsealed"])
-        )
+        standing = await BidTable.count().where(where)
     return Opening(
         project_id=strawberry.ID(str(project["id"])),
         status=status,
@@ -394,6 +414,12 @@ class SubmitBidInput:
     security: str | None = strawberry.field(
         default=None, description="Bid security: deposit reference or e-guarantee number."
     )
+    idempotency_key: str | None = strawberry.field(
+        default=None,
+        description="Your key for this bid (8 to 64 of A-Z a-z 0-9 . _ : -), to retry safely: "
+        "the same key again returns the original receipt. Without one, the same ciphertext "
+        "again does.",
+    )
 
 
 @strawberry.input
@@ -407,6 +433,12 @@ class BidPayload:
     bid: Bid | None = strawberry.field(default=None, description="The bid as it now stands.")
     receipt: BidReceipt | None = strawberry.field(
         default=None, description="The platform's signed receipt (submitBid only)."
+    )
+    replayed: bool = strawberry.field(
+        default=False,
+        description="submitBid only: true when this submission repeated one already received "
+        "(same idempotency key or ciphertext) and the original receipt is returned; no second "
+        "bid was made.",
     )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -487,9 +519,12 @@ class Mutations:
                 parse_base64(input.wrapped_key, "wrappedKey"),
                 parse_base64(input.signature, "signature"),
                 input.security,
+                input.idempotency_key,
             )
             return BidPayload(
-                bid=Bid.of(row, content=False, own=True), receipt=BidReceipt.of(receipt)
+                bid=Bid.of(row, content=row["status"] == "unsealed", own=True),
+                receipt=BidReceipt.of(receipt),
+                replayed=receipt.replayed,
             )
 
         return await run_mutation(BidPayload, work)
