@@ -147,6 +147,10 @@ class Perm(StrEnum):
     CREDIT_RATE_EXPERT = "credit.rate_expert"
     CREDIT_RATE_SUPPLIER = "credit.rate_supplier"
     CREDIT_RATE_AGENCY = "credit.rate_agency"
+    # Evaluation: committees and the expert draw (evaluation/)
+    COMMITTEE_READ = "committee.read"
+    COMMITTEE_MANAGE = "committee.manage"
+    ASSIGNMENT_RESPOND = "assignment.respond"
 
 
 P = Perm
@@ -312,6 +316,12 @@ _grant(_PROVINCE, P.CREDIT_IMPORT)
 _grant({AGENCY}, P.CREDIT_RATE_EXPERT)
 _grant({PURCHASER}, P.CREDIT_RATE_SUPPLIER)
 _grant({SUPERVISOR}, P.CREDIT_RATE_AGENCY)
+# Evaluation: the agency forms the committee and runs the draw of its project; the region's staff
+# and the purchaser read it (counts and states until the evaluation starts); experts answer
+# their own assignments.
+_grant(_STAFF | {AGENCY, PURCHASER}, P.COMMITTEE_READ)
+_grant({AGENCY}, P.COMMITTEE_MANAGE)
+_grant({EXPERT}, P.ASSIGNMENT_RESPOND)
 
 
 def holders(permission: Perm) -> tuple[str, ...]:
@@ -458,4 +468,10 @@ ABOUT: dict[Perm, str] = {
     P.CREDIT_RATE_SUPPLIER: "rate the supplier of one's own unit's contract after its final "
     "acceptance",
     P.CREDIT_RATE_AGENCY: "give an agency its yearly evaluation in the region",
+    P.COMMITTEE_READ: "read evaluation committees and their draws (names sealed until the "
+    "evaluation starts; an agency: its own projects', a purchaser: its own unit's)",
+    P.COMMITTEE_MANAGE: "form the evaluation committee of one's agency's project, commit and run "
+    "its expert draw, start the evaluation or cancel the committee",
+    P.ASSIGNMENT_RESPOND: "read one's own draw assignments as an expert; confirm, decline or "
+    "declare a conflict",
 }
