@@ -161,10 +161,10 @@ async def start_evaluation(actor: CurrentUser, committee_id: int) -> dict:
     """Every seat confirmed: the evaluation starts, the names are unsealed for the agency and
     the draw's seed is revealed (its audit entry carries the seed)."""
     row = await common.as_agency(actor, committee_id, lock=True)
-    moved = await COMMITTEE.move(actor, row, "start_evaluation")
-    drawn = await common.draw_of(committee_id)
-    if drawn is not None and drawn["status"] == "drawn":
-        with all_tenants(PARTY_SCOPE):
+    with all_tenants(PARTY_SCOPE):
+        moved = await COMMITTEE.move(actor, row, "start_evaluation")
+        drawn = await common.draw_of(committee_id)
+        if drawn is not None and drawn["status"] == "drawn":
             await DRAW.move(
                 None,
                 drawn,

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.clock import now, today
+from gpcloud.core.clock import LEGAL_TZ, now
 from gpcloud.core.db import serialize_writes
 from gpcloud.core.errors import DomainError
 from gpcloud.core.rules.service import rule_deadline
@@ -42,7 +42,7 @@ async def commit(actor: CurrentUser, committee_id: int, draw_type: str) -> dict:
     if draw_type not in DRAW_TYPES:
         raise DomainError("INVALID_DRAW_TYPE", f"one of {', '.join(DRAW_TYPES)}", "drawType")
     settings = await draw_settings(committee["tenant_id"])
-    if settings.in_trial(today()) and draw_type != settings.trial_draw_type:
+    if settings.in_trial(now().astimezone(LEGAL_TZ).date()) and draw_type != settings.trial_draw_type:
         raise DomainError(
             "DRAW_TYPE_REFUSED",
             f"during the trial run ({settings.trial_start} to {settings.trial_end}) this "
@@ -79,13 +79,14 @@ async def _timing(committee: dict, project: dict) -> None:
         raise DomainError("EVALUATION_PASSED", "the evaluation time has passed", "drawId")
     if committee["remote"] or committee["method"] in composition.LEAD_EXEMPT:
         return
-    lead = await rule_deadline("expert_draw_lead", today(), committee["tenant_id"])
+    day = now().astimezone(LEGAL_TZ).date()
+    lead = await rule_deadline("expert_draw_lead", day, committee["tenant_id"])
     if lead.due < evaluation_day(committee):
         raise DomainError(
             "DRAW_TOO_EARLY",
             f"not earlier than {lead.amount} working days before the evaluation on "
             f"{evaluation_day(committee)} (expert_draw_lead, unverified): today is "
-            f"{today()}, {lead.amount} wd from it end on {lead.due}",
+            f"{day}, {lead.amount} wd from it end on {lead.due}",
             "drawId",
         )
 
