@@ -72,7 +72,9 @@ async def test_the_composition_follows_the_rules(world, traveller):
         "UNKNOWN_CATEGORY"
     ]
     assert await codes(lambda: committee(world, project, evaluation_at=AFTER - timedelta(days=1)))
-    row = await committee(world, project, members=5, representative=True, representative_name="王老师")
+    row = await committee(
+        world, project, members=5, representative=True, representative_name="王老师"
+    )
     assert (row["members"], row["expert_seats"], row["representative"]) == (5, 4, True)
     assert await codes(lambda: committee(world, project)) == ["DUPLICATE_COMMITTEE"]
 
@@ -81,10 +83,14 @@ async def test_panels_and_large_projects(world):
     from gpcloud.evaluation import composition
 
     day = clock.today()
-    three = await composition.check("441481", "request_for_quotation", 100_000_00, 3, True, False, day)
+    three = await composition.check(
+        "441481", "request_for_quotation", 100_000_00, 3, True, False, day
+    )
     assert (three.members, three.expert_seats) == (3, 2)
     with pytest.raises(DomainError) as info:  # at or above the open-tender threshold: 5
-        await composition.check("441481", "competitive_negotiation", 5_000_000_00, 3, False, False, day)
+        await composition.check(
+            "441481", "competitive_negotiation", 5_000_000_00, 3, False, False, day
+        )
     assert info.value.code == "COMMITTEE_TOO_SMALL"
     with pytest.raises(DomainError) as info:  # 10,000,000 yuan or more is large: 7
         await composition.check("441481", "open_tender", 10_000_000_00, 5, False, False, day)
@@ -153,7 +159,7 @@ async def test_recusal_bans_and_leave_keep_experts_out_of_the_draw(world, travel
     project, bidders = await closed_tender(world, traveller, 3)
     ids = [e for e, _ in await experts(9)]
     with all_tenants("test"):
-        uscc = (await world_org_uscc(bidders[0].organisation))
+        uscc = await world_org_uscc(bidders[0].organisation)
         await ExpertAvoidance.insert(
             ExpertAvoidance(
                 expert=ids[0],
@@ -183,7 +189,11 @@ async def test_recusal_bans_and_leave_keep_experts_out_of_the_draw(world, travel
 async def world_org_uscc(organisation_id: int) -> str:
     from gpcloud.core.auth.tables import Organisation
 
-    row = await Organisation.select(Organisation.uscc).where(Organisation.id == organisation_id).first()
+    row = (
+        await Organisation.select(Organisation.uscc)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
     return row["uscc"]
 
 
@@ -235,9 +245,7 @@ async def drawn_again(world, draw_id):
         return await draws.run(world["agent"], draw_id)
 
 
-async def test_decline_timeout_and_recusal_call_backups_in_order_then_incomplete(
-    world, traveller
-):
+async def test_decline_timeout_and_recusal_call_backups_in_order_then_incomplete(world, traveller):
     project, bidders = await closed_tender(world, traveller, 3)
     pool = dict(await experts(7))
     row = await committee(world, project, backups=2)

@@ -42,7 +42,10 @@ async def commit(actor: CurrentUser, committee_id: int, draw_type: str) -> dict:
     if draw_type not in DRAW_TYPES:
         raise DomainError("INVALID_DRAW_TYPE", f"one of {', '.join(DRAW_TYPES)}", "drawType")
     settings = await draw_settings(committee["tenant_id"])
-    if settings.in_trial(now().astimezone(LEGAL_TZ).date()) and draw_type != settings.trial_draw_type:
+    if (
+        settings.in_trial(now().astimezone(LEGAL_TZ).date())
+        and draw_type != settings.trial_draw_type
+    ):
         raise DomainError(
             "DRAW_TYPE_REFUSED",
             f"during the trial run ({settings.trial_start} to {settings.trial_end}) this "
