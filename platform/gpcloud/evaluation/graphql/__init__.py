@@ -4,6 +4,7 @@ the region, assignments for the drawn experts (types in types.py)."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -27,6 +28,10 @@ from gpcloud.evaluation.graphql.types import (
 )
 from gpcloud.evaluation.service import committees, draws, seats
 
+COMMITTEE_ID = Annotated[strawberry.ID, strawberry.argument(description="The committee.")]
+ASSIGNMENT_ID = Annotated[strawberry.ID, strawberry.argument(description="Your assignment.")]
+DRAW_ID = Annotated[strawberry.ID, strawberry.argument(description="The committed draw.")]
+PROJECT_ID = Annotated[strawberry.ID, strawberry.argument(description="The project.")]
 LIVE = SubsystemLive("transaction")
 MANAGERS = allow(Requires(Perm.COMMITTEE_MANAGE), LIVE)
 RESPONDERS = allow(EXPERTS, LIVE)
@@ -34,7 +39,7 @@ RESPONDERS = allow(EXPERTS, LIVE)
 
 @strawberry.input(description="A committee for a project entrusted to your agency.")
 class EvaluationCommitteeInput:
-    project_id: strawberry.ID
+    project_id: strawberry.ID = strawberry.field(description="A project entrusted to you.")
     members: int = strawberry.field(description="Members in all (odd; the method's minimum).")
     evaluation_at: datetime = strawberry.field(description="When the evaluation starts.")
     lot: str = strawberry.field(default="", description='A lot of the documents; "" for all.')
@@ -92,7 +97,7 @@ class Queries:
         directives=[ListSize(max=50)],
     )
     async def evaluation_committees(
-        self, info: Info, project_id: strawberry.ID
+        self, info: Info, project_id: PROJECT_ID
     ) -> list[EvaluationCommittee]:
         rows = await committees.of_project(info.context.user, parse_id(project_id, "project"))
         return [EvaluationCommittee.of(r) for r in rows[:50]]
@@ -138,8 +143,11 @@ class Mutations:
     async def commit_expert_draw(
         self,
         info: Info,
-        committee_id: strawberry.ID,
-        draw_type: DrawType,  # type: ignore[valid-type]
+        committee_id: COMMITTEE_ID,
+        draw_type: Annotated[
+            DrawType,  # type: ignore[valid-type]
+            strawberry.argument(description="Review or non-review (the trial run's type)."),
+        ],
     ) -> ExpertDrawPayload:
         return await _draw(
             lambda: draws.commit(
@@ -151,7 +159,7 @@ class Mutations:
         extensions=MANAGERS,
         description="Run the committed draw after the bid deadline: seats invited, backups in order.",
     )
-    async def run_expert_draw(self, info: Info, draw_id: strawberry.ID) -> ExpertDrawPayload:
+    async def run_expert_draw(self, info: Info, draw_id: DRAW_ID) -> ExpertDrawPayload:
         return await _draw(lambda: draws.run(info.context.user, parse_id(draw_id, "draw")))
 
     @strawberry.mutation(
@@ -159,7 +167,7 @@ class Mutations:
         description="Every seat confirmed: start the evaluation; names unsealed, seed revealed.",
     )
     async def start_evaluation(
-        self, info: Info, committee_id: strawberry.ID
+        self, info: Info, committee_id: COMMITTEE_ID
     ) -> EvaluationCommitteePayload:
         return await _committee(
             lambda: committees.start_evaluation(
@@ -172,7 +180,7 @@ class Mutations:
         description="Cancel the committee before the evaluation, with a reason.",
     )
     async def cancel_evaluation_committee(
-        self, info: Info, committee_id: strawberry.ID, reason: str
+        self, info: Info, committee_id: COMMITTEE_ID, reason: str
     ) -> EvaluationCommitteePayload:
         return await _committee(
             lambda: committees.cancel(
@@ -185,7 +193,7 @@ class Mutations:
         description="Confirm your seat; recusal is checked again (a conflict recuses you).",
     )
     async def confirm_expert_assignment(
-        self, info: Info, assignment_id: strawberry.ID
+        self, info: Info, assignment_id: ASSIGNMENT_ID
     ) -> ExpertAssignmentPayload:
         return await _assignment(
             lambda: seats.confirm(info.context.user, parse_id(assignment_id, "assignment"))
@@ -193,7 +201,7 @@ class Mutations:
 
     @strawberry.mutation(extensions=RESPONDERS, description="Decline your seat, with a reason.")
     async def decline_expert_assignment(
-        self, info: Info, assignment_id: strawberry.ID, reason: str
+        self, info: Info, assignment_id: ASSIGNMENT_ID, reason: str
     ) -> ExpertAssignmentPayload:
         return await _assignment(
             lambda: seats.decline(info.context.user, parse_id(assignment_id, "assignment"), reason)
@@ -203,7 +211,7 @@ class Mutations:
         extensions=RESPONDERS, description="Recuse yourself: a conflict with a bidder, with why."
     )
     async def declare_expert_conflict(
-        self, info: Info, assignment_id: strawberry.ID, reason: str
+        self, info: Info, assignment_id: ASSIGNMENT_ID, reason: str
     ) -> ExpertAssignmentPayload:
         return await _assignment(
             lambda: seats.declare_conflict(

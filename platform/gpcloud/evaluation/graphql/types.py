@@ -90,7 +90,7 @@ class DrawVerification:
 class ExpertDraw:
     id: strawberry.ID
     draw_type: DrawType = strawberry.field(description="Review or non-review (seed §8).")  # type: ignore[valid-type]
-    status: DrawStatus  # type: ignore[valid-type]
+    status: DrawStatus = strawberry.field(description="Where the draw stands.")  # type: ignore[valid-type]
     seed_hash: str = strawberry.field(description="sha256 of the seed, committed before the draw.")
     committed_at: datetime = strawberry.field(description="When the seed was committed.")
     snapshot_digest: str = strawberry.field(description="sha256 of the frozen eligible list.")
@@ -138,10 +138,10 @@ class ExpertDraw:
 
 @strawberry.type(description="An expert drawn, once the names are unsealed.")
 class DrawnExpertName:
-    expert_id: strawberry.ID
-    name: str
-    title: str
-    employer: str
+    expert_id: strawberry.ID = strawberry.field(description="The expert in the registry.")
+    name: str = strawberry.field(description="The expert's name.")
+    title: str = strawberry.field(description="Professional title.")
+    employer: str = strawberry.field(description="Employer as registered.")
 
 
 @strawberry.type(
@@ -152,13 +152,15 @@ class DrawnExpert:
     id: strawberry.ID
     position: int = strawberry.field(description="Draw order (1 = first pick).")
     backup: bool = strawberry.field(description="Drawn as a backup.")
-    status: SeatStatus  # type: ignore[valid-type]
-    invited_at: datetime | None
+    status: SeatStatus = strawberry.field(description="Where the seat stands.")  # type: ignore[valid-type]
+    invited_at: datetime | None = strawberry.field(description="When the seat was offered.")
     confirm_by: datetime | None = strawberry.field(description="Confirm before this instant.")
     _row: strawberry.Private[dict]
     _unsealed: strawberry.Private[bool]
 
-    @strawberry.field(description="Why declined or recused: sealed with the name.")
+    @strawberry.field(
+        extensions=allow(READERS), description="Why declined or recused: sealed with the name."
+    )
     def reason(self) -> str | None:
         return self._row["reason"] if self._unsealed else None
 
@@ -182,19 +184,19 @@ class DrawnExpert:
 
 @strawberry.type(description="How many seats and backups stand in each state.")
 class SeatCounts:
-    invited: int
-    confirmed: int
+    invited: int = strawberry.field(description="Seats offered, not answered yet.")
+    confirmed: int = strawberry.field(description="Seats confirmed.")
     waiting: int = strawberry.field(description="Backups still in line.")
-    declined: int
-    timed_out: int
-    recused: int
-    released: int
+    declined: int = strawberry.field(description="Declined.")
+    timed_out: int = strawberry.field(description="Not confirmed in time.")
+    recused: int = strawberry.field(description="Recused.")
+    released: int = strawberry.field(description="Backups not needed.")
 
 
 @strawberry.type(description="The evaluation committee (or panel) of a project or lot.")
 class EvaluationCommittee:
     id: strawberry.ID
-    project_id: strawberry.ID
+    project_id: strawberry.ID = strawberry.field(description="The project evaluated.")
     lot: str = strawberry.field(description='The lot; "" for the whole project.')
     method: str = strawberry.field(description="The project's procurement method.")
     members: int = strawberry.field(description="Members in all, odd.")
@@ -202,17 +204,17 @@ class EvaluationCommittee:
     representative: bool = strawberry.field(
         description="The purchaser's representative sits (never as chair)."
     )
-    representative_name: str
-    large_project: bool
+    representative_name: str = strawberry.field(description="The representative's name.")
+    large_project: bool = strawberry.field(description="Large project: 7 members at least.")
     specialty_codes: list[str] = strawberry.field(
         description="Catalogue codes searched.", directives=[ListSize(max=10)]
     )
     region: str = strawberry.field(description="Experts serving this region (or above) are drawn.")
-    evaluation_at: datetime
+    evaluation_at: datetime = strawberry.field(description="When the evaluation starts.")
     remote: bool = strawberry.field(description="Remote evaluation (no draw lead time).")
-    backups: int
-    status: CommitteeStatus  # type: ignore[valid-type]
-    status_reason: str
+    backups: int = strawberry.field(description="Backups drawn after the seats.")
+    status: CommitteeStatus = strawberry.field(description="Where the committee stands.")  # type: ignore[valid-type]
+    status_reason: str = strawberry.field(description="Why it was cancelled or is incomplete.")
     _row: strawberry.Private[dict]
 
     @classmethod
@@ -277,12 +279,12 @@ class EvaluationCommittee:
 @strawberry.type(description="An expert's own assignment: a seat or backup in one draw.")
 class ExpertAssignment:
     id: strawberry.ID
-    committee_id: strawberry.ID
-    position: int
-    backup: bool
-    status: SeatStatus  # type: ignore[valid-type]
-    confirm_by: datetime | None
-    reason: str
+    committee_id: strawberry.ID = strawberry.field(description="The committee drawn for.")
+    position: int = strawberry.field(description="Draw order (1 = first pick).")
+    backup: bool = strawberry.field(description="Drawn as a backup.")
+    status: SeatStatus = strawberry.field(description="Where your seat stands.")  # type: ignore[valid-type]
+    confirm_by: datetime | None = strawberry.field(description="Confirm before this instant.")
+    reason: str = strawberry.field(description="Your reason (declined or recused).")
     _row: strawberry.Private[dict]
 
     @classmethod
@@ -307,13 +309,17 @@ class ExpertAssignment:
 
 @strawberry.type(description="The result of a committee mutation.")
 class EvaluationCommitteePayload:
-    committee: EvaluationCommittee | None = None
+    committee: EvaluationCommittee | None = strawberry.field(
+        default=None, description="The committee, unless there were errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type(description="The result of a draw mutation.")
 class ExpertDrawPayload:
-    draw: ExpertDraw | None = None
+    draw: ExpertDraw | None = strawberry.field(
+        default=None, description="The draw, unless there were errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -321,5 +327,7 @@ class ExpertDrawPayload:
     description="The result of an expert's answer (status recused: found at the recheck)."
 )
 class ExpertAssignmentPayload:
-    assignment: ExpertAssignment | None = None
+    assignment: ExpertAssignment | None = strawberry.field(
+        default=None, description="The assignment, unless there were errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
