@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_right
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 DOMAIN = b"gpcloud-expert-draw-v1"
 SPACE = 1 << 256
@@ -42,11 +42,15 @@ def _uniform(seed: bytes, draw_id: int, k: int, total: int) -> int:
         c += 1
 
 
+def snapshot_text(snapshot: list[list[int]]) -> str:
+    """The snapshot as stored and digested (compact JSON; equal to `canonical`)."""
+    return json.dumps(snapshot, separators=(",", ":"))
+
+
 def _check(snapshot: list[list[int]]) -> None:
-    ids = [e for e, _ in snapshot]
-    if ids != sorted(set(ids)):
+    if any(a[0] >= b[0] for a, b in pairwise(snapshot)):
         raise ValueError("the snapshot is sorted by expert id, each once")
-    if any(not isinstance(w, int) or w < 1 for _, w in snapshot):
+    if any(type(w) is not int or w < 1 for _, w in snapshot):
         raise ValueError("weights are positive integers")
 
 

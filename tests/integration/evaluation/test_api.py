@@ -146,8 +146,10 @@ async def test_names_sealed_until_the_evaluation_and_nobody_else_sees_it(client,
         if mine["status"] == "INVITED":
             answered = data(await gql(client, CONFIRM, {"a": mine["id"]}, token=token))
             assert answered["confirmExpertAssignment"]["assignment"]["status"] == "CONFIRMED"
-        else:
-            assert mine["backup"] and mine["status"] == "WAITING"
+        else:  # a backup: in line until the last seat is confirmed, then released
+            assert mine["backup"] and mine["status"] in ("WAITING", "RELEASED")
+    states = sorted(m["status"] for m in await common.members(int(committee)))
+    assert states == ["confirmed"] * 5 + ["released"] * 2
     started = data(await gql(client, START, {"c": committee}, token=agency))["startEvaluation"]
     assert started == {"committee": {"status": "EVALUATING"}, "errors": []}
     open_ = data(await gql(client, COMMITTEE, {"id": committee}, token=agency))

@@ -8,6 +8,7 @@ evaluation (unverified; negotiation, consultation and remote evaluation exempt).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 from dataclasses import dataclass
@@ -134,7 +135,8 @@ async def run(actor: CurrentUser, draw_id: int) -> dict:
             "floor_percent": settings.rotation_floor_percent,
         },
     }
-    snapshot_digest = algorithm.digest(snap.pairs)
+    text = algorithm.snapshot_text(snap.pairs)
+    snapshot_digest = hashlib.sha256(text.encode()).hexdigest()
     result_digest = algorithm.digest({"draw": draw_id, "result": picked})
     at = now()
     with all_tenants(PARTY_SCOPE):
@@ -145,7 +147,7 @@ async def run(actor: CurrentUser, draw_id: int) -> dict:
             {
                 ExpertDraw.on_day: day,
                 ExpertDraw.params: eligibility.params_json(params),
-                ExpertDraw.snapshot: json.dumps(snap.pairs, separators=(",", ":")),
+                ExpertDraw.snapshot: text,
                 ExpertDraw.snapshot_digest: snapshot_digest,
                 ExpertDraw.eligible: len(snap.pairs),
                 ExpertDraw.excluded: json.dumps(snap.excluded),

@@ -41,8 +41,9 @@ async def eligible(codes: list[str], regions: list[str], on: date) -> list[int]:
         )
         .where(WhereRaw(ON_LEAVE, on, on))
         .order_by(Expert.id)
+        .output(as_list=True)
     )
-    return [r["id"] for r in rows]
+    return list(rows)
 
 
 def _reason(relation: str, organisation: str, start: date, end: date | None) -> str:
