@@ -17,7 +17,8 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.evaluation import algorithm
-from gpcloud.evaluation.service import committees, common, draws, seats
+from gpcloud.evaluation.service import committees, common, draws, eligibility, seats
+from gpcloud.evaluation.settings import draw_settings
 from gpcloud.evaluation.tables import ExpertDraw
 from gpcloud.registries.experts.tables import ExpertAvoidance, ExpertLeave
 from tests.integration.evaluation.setting import (
@@ -121,6 +122,13 @@ async def test_a_draw_is_committed_run_confirmed_and_verifiable(world, traveller
     [ran] = await audit("expert_draw.run")
     assert done["snapshot_digest"] in ran["detail"] and done["seed"] not in ran["detail"]
     assert (await draws.verify(done["id"])).verified
+    # rotation: the five invited now weigh 80 in the next draw, the others 100
+    settings = await draw_settings("441481")
+    again = await eligibility.snapshot(
+        ["A020101"], "441400", EVALUATION.date(), eligibility.Bidders([], []), settings
+    )
+    weights = dict(map(tuple, again.pairs))
+    assert sorted(weights[m["expert"]] for m in members) == [80] * 5 + [100] * 2
     # each seat confirms; the last completes the committee and releases the backups
     for m in members[:5]:
         async with transaction():
