@@ -14,6 +14,7 @@ from gpcloud.core import clock
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError
+from gpcloud.core.notifications.tables import Notification
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.evaluation import algorithm
@@ -48,6 +49,12 @@ async def audit(prefix: str) -> list[dict]:
     with all_tenants("test: the audit log"):
         rows = await AuditEntry.select().order_by(AuditEntry.id)
     return [r for r in rows if r["action"].startswith(prefix)]
+
+
+async def notified(kind: str) -> list[int]:
+    with all_tenants("test: notifications"):
+        rows = await Notification.select(Notification.recipient).where(Notification.kind == kind)
+    return [r["recipient"] for r in rows]
 
 
 async def codes(call) -> list[str]:
@@ -119,6 +126,8 @@ async def test_a_draw_is_committed_run_confirmed_and_verifiable(world, traveller
     members = await common.members(row["id"])
     assert [m["status"] for m in members] == ["invited"] * 5 + ["waiting"] * 2
     assert [m["expert"] for m in members] == result
+    told = await notified("expert_draw.invited")
+    assert sorted(told) == sorted(pool[m["expert"]].id for m in members[:5])
     [ran] = await audit("expert_draw.run")
     assert done["snapshot_digest"] in ran["detail"] and done["seed"] not in ran["detail"]
     assert (await draws.verify(done["id"])).verified
@@ -292,6 +301,8 @@ async def test_decline_timeout_and_recusal_call_backups_in_order_then_incomplete
     committee_row = await common.committee(row["id"])
     assert committee_row["status"] == "incomplete"
     assert "no backup" in committee_row["status_reason"]
+    assert len(await notified("evaluation_committee.incomplete")) == 1  # the Meizhou agency
+    assert len(await notified("expert_draw.invited")) == 7  # 5 seats, then both backups
     del third
 
 

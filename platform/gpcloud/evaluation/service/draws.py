@@ -25,6 +25,7 @@ from gpcloud.evaluation import algorithm, composition
 from gpcloud.evaluation.service import common, eligibility
 from gpcloud.evaluation.service.committees import evaluation_day
 from gpcloud.evaluation.service.common import PARTY_SCOPE
+from gpcloud.evaluation.service.seats import tell_invited
 from gpcloud.evaluation.settings import draw_settings
 from gpcloud.evaluation.tables import DRAW_TYPES, DrawMember, ExpertDraw
 from gpcloud.evaluation.workflow import COMMITTEE, DRAW, MEMBER
@@ -182,6 +183,8 @@ async def run(actor: CurrentUser, draw_id: int) -> dict:
             await row.save()
             saved = await common.member(row.id)
             await MEMBER.created(saved, {"draw": draw_id, "position": position})
+            if seat:
+                await tell_invited(committee, saved)
     return drawn
 
 

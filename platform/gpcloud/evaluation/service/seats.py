@@ -12,9 +12,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from gpcloud.core.auth.permissions import Perm, requires
+from gpcloud.core.auth.roles import AGENCY
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.clock import now
+from gpcloud.core.clock import LEGAL_TZ, now
 from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.credit import service as credit
 from gpcloud.evaluation.service import common, eligibility
@@ -24,6 +26,7 @@ from gpcloud.evaluation.settings import draw_settings
 from gpcloud.evaluation.tables import DrawMember
 from gpcloud.evaluation.workflow import COMMITTEE, MEMBER
 from gpcloud.registries.experts import service as experts
+from gpcloud.transaction import service as projects
 
 OPEN_SEATS = ("invited", "confirmed")
 MAX_REASON = 500
@@ -63,6 +66,43 @@ async def recheck(committee: dict, expert_id: int) -> list[str]:
     return reasons
 
 
+def _instant(at) -> str:
+    return at.astimezone(LEGAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+async def tell_invited(committee: dict, seat: dict) -> None:
+    """The invited expert's account hears of it (nobody else learns who was drawn)."""
+    user = (await experts.get(seat["expert"]))["user_id"]
+    if user is None:
+        return
+    with all_tenants(PARTY_SCOPE):
+        project = await projects.get(committee["project"])
+    await notify(
+        "expert_draw.invited",
+        Recipients(users=(user,)),
+        {
+            "title": project["title"],
+            "evaluation_at": _instant(committee["evaluation_at"]),
+            "confirm_by": _instant(seat["confirm_by"]),
+        },
+        about=("expert_draw_member", seat["id"]),
+        due=seat["confirm_by"].astimezone(LEGAL_TZ).date(),
+        key=f"expert_draw_member:{seat['id']}:invited",
+    )
+
+
+async def _tell_incomplete(committee: dict) -> None:
+    with all_tenants(PARTY_SCOPE):
+        project = await projects.get(committee["project"])
+    await notify(
+        "evaluation_committee.incomplete",
+        Recipients(organisation=committee["agency_organisation"], roles=(AGENCY,)),
+        {"title": project["title"], "committee_id": committee["id"]},
+        about=("evaluation_committee", committee["id"]),
+        key=f"evaluation_committee:{committee['id']}:incomplete",
+    )
+
+
 async def _seated(committee_id: int) -> list[dict]:
     return [m for m in await common.members(committee_id) if m["status"] in OPEN_SEATS]
 
@@ -79,17 +119,18 @@ async def fill_seat(committee_id: int) -> None:
             return
         waiting = [m for m in await common.members(committee_id) if m["status"] == "waiting"]
         if not waiting:
-            await COMMITTEE.move(
+            failed = await COMMITTEE.move(
                 None,
                 committee,
                 "fail_incomplete",
                 {COMMITTEE.table.status_reason: "no backup left for a free seat"},
                 {"reason": "no backup left"},
             )
+            await _tell_incomplete(failed)
             return
         settings = await draw_settings(committee["tenant_id"])
         at = now()
-        await MEMBER.move(
+        invited = await MEMBER.move(
             None,
             waiting[0],
             "invite",
@@ -98,6 +139,7 @@ async def fill_seat(committee_id: int) -> None:
                 DrawMember.confirm_by: at + timedelta(hours=settings.confirm_hours),
             },
         )
+        await tell_invited(committee, invited)
 
 
 async def _complete_if_full(committee_id: int) -> None:
