@@ -55,6 +55,9 @@ class EvaluationCommittee(TenantOwned, Table, tablename="evaluation_committee"):
     evaluation_at = Timestamptz()
     remote = Boolean(default=False)  # remote evaluation: exempt from the 2 wd draw lead
     backups = Integer()
+    # The chair the members elected (a confirmed drawn expert's seat: never the purchaser's
+    # representative, who holds no drawn seat).
+    chair = Integer(null=True, default=None)
     status = Varchar(length=16, default="forming", index=True)
     status_reason = Text(default="")
     revision = Integer(default=0)

@@ -64,6 +64,15 @@ COMMITTEE = StateMachine(
             by_party=True,
         ),
         transition(
+            "choose_chair",
+            "evaluating",
+            "evaluating",
+            Perm.COMMITTEE_MANAGE,
+            "the members elect a chair among the confirmed experts; the purchaser's "
+            "representative may not chair (Order 87 art. 45, unverified text)",
+            by_party=True,
+        ),
+        transition(
             "cancel",
             ("forming", "confirming", "complete", "incomplete"),
             "cancelled",

@@ -145,9 +145,23 @@ async def test_a_draw_is_committed_run_confirmed_and_verifiable(world, traveller
         assert answered["status"] == "confirmed"
     assert (await common.committee(row["id"]))["status"] == "complete"
     assert [m["status"] for m in await common.members(row["id"])][5:] == ["released"] * 2
+    assert await codes(
+        lambda: committees.choose_chair(world["agent"], row["id"], members[0]["id"])
+    ) == ["WRONG_STATE"]
     async with transaction():
         started = await committees.start_evaluation(world["agent"], row["id"])
     assert started["status"] == "evaluating"
+    # the chair is a confirmed expert: a released backup or anything else is refused
+    agent = world["agent"]
+    assert await codes(lambda: committees.choose_chair(agent, row["id"], members[5]["id"])) == [
+        "CHAIR_NOT_CONFIRMED"
+    ]
+    assert await codes(lambda: committees.choose_chair(agent, row["id"], 999999)) == [
+        "CHAIR_NOT_AN_EXPERT"
+    ]
+    async with transaction():
+        chaired = await committees.choose_chair(agent, row["id"], members[2]["id"])
+    assert chaired["chair"] == members[2]["id"]
     revealed = await common.draw(done["id"])
     assert revealed["status"] == "revealed"
     [reveal] = await audit("expert_draw.reveal")

@@ -215,6 +215,9 @@ class EvaluationCommittee:
     backups: int = strawberry.field(description="Backups drawn after the seats.")
     status: CommitteeStatus = strawberry.field(description="Where the committee stands.")  # type: ignore[valid-type]
     status_reason: str = strawberry.field(description="Why it was cancelled or is incomplete.")
+    chair_seat_id: strawberry.ID | None = strawberry.field(
+        description="The elected chair's seat (a confirmed expert, never the representative)."
+    )
     _row: strawberry.Private[dict]
 
     @classmethod
@@ -236,6 +239,7 @@ class EvaluationCommittee:
             backups=row["backups"],
             status=CommitteeStatus(row["status"]),
             status_reason=row["status_reason"],
+            chair_seat_id=strawberry.ID(str(row["chair"])) if row["chair"] else None,
             _row=row,
         )
 

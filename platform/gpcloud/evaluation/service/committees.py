@@ -176,6 +176,27 @@ async def start_evaluation(actor: CurrentUser, committee_id: int) -> dict:
 
 
 @requires(Perm.COMMITTEE_MANAGE)
+async def choose_chair(actor: CurrentUser, committee_id: int, seat_id: int) -> dict:
+    """Record the chair the members elected: a confirmed drawn expert of this committee (the
+    purchaser's representative holds no drawn seat, so can never be named)."""
+    row = await common.as_agency(actor, committee_id, lock=True)
+    seat = next((m for m in await common.members(committee_id) if m["id"] == seat_id), None)
+    if seat is None:
+        raise DomainError(
+            "CHAIR_NOT_AN_EXPERT",
+            "the chair is one of the committee's drawn experts (the purchaser's representative "
+            "may not chair)",
+            "seatId",
+        )
+    if seat["status"] != "confirmed":
+        raise DomainError("CHAIR_NOT_CONFIRMED", "only a confirmed expert chairs", "seatId")
+    with all_tenants(PARTY_SCOPE):
+        return await COMMITTEE.move(
+            actor, row, "choose_chair", {COMMITTEE.table.chair: seat_id}, {"seat": seat_id}
+        )
+
+
+@requires(Perm.COMMITTEE_MANAGE)
 async def cancel(actor: CurrentUser, committee_id: int, reason: str) -> dict:
     row = await common.as_agency(actor, committee_id, lock=True)
     reason = (reason or "").strip()
