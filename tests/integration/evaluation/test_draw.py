@@ -343,3 +343,20 @@ async def test_the_trial_run_draws_only_its_type(world, traveller):
     assert await codes(lambda: draws.commit(world["agent"], row["id"], "non_review")) == [
         "WRONG_STATE"
     ]
+
+
+async def test_a_cancelled_committee_releases_its_seats_and_may_be_formed_again(world, traveller):
+    project, _ = await closed_tender(world, traveller, 3)
+    await experts(8, accounts=False)
+    row = await committee(world, project)
+    await drawn(world, row)
+    assert await codes(lambda: committees.cancel(world["agent"], row["id"], " ")) == [
+        "REASON_REQUIRED"
+    ]
+    async with transaction():
+        cancelled = await committees.cancel(world["agent"], row["id"], "采购文件需修改")
+    assert cancelled["status"] == "cancelled"
+    assert {m["status"] for m in await common.members(row["id"])} == {"released"}
+    assert all(m["next_check"] is None for m in await common.members(row["id"]))
+    again = await committee(world, project)
+    assert again["id"] != row["id"] and again["status"] == "forming"
