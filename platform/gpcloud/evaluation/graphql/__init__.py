@@ -177,6 +177,23 @@ class Mutations:
 
     @strawberry.mutation(
         extensions=MANAGERS,
+        description="Record the chair the members elected: a confirmed expert, not the "
+        "purchaser's representative.",
+    )
+    async def choose_committee_chair(
+        self,
+        info: Info,
+        committee_id: COMMITTEE_ID,
+        seat_id: Annotated[strawberry.ID, strawberry.argument(description="The expert's seat.")],
+    ) -> EvaluationCommitteePayload:
+        return await _committee(
+            lambda: committees.choose_chair(
+                info.context.user, parse_id(committee_id, "committee"), parse_id(seat_id, "seat")
+            )
+        )
+
+    @strawberry.mutation(
+        extensions=MANAGERS,
         description="Cancel the committee before the evaluation, with a reason.",
     )
     async def cancel_evaluation_committee(
