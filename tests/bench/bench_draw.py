@@ -11,7 +11,9 @@ banned and a history of recent draws (rotation). Reports p50 / p95 of:
 - draw: what a draw computes from the database: the eligible pool (one query), the active bans,
   the recusals against every bidder, the rotation counts, the weighted snapshot, its digest and
   the seats + backups picked (the 7 member rows written afterwards are not included);
-- baseline: a bare SELECT of the active experts' ids (the eligible set with no conditions).
+- baseline: a bare SELECT of the active experts' ids (the eligible set with no conditions);
+- the registry's pool query alone (specialty, region, leave, status), to tell the database's
+  share from the rest (bans, recusals, rotation, weights, digest, picks).
 """
 
 from __future__ import annotations
@@ -203,6 +205,7 @@ async def measure(n: int, bidders: int, runs: int) -> None:
     from gpcloud.evaluation import algorithm
     from gpcloud.evaluation.service import eligibility
     from gpcloud.evaluation.settings import draw_settings
+    from gpcloud.registries.experts.service import pool
     from gpcloud.registries.experts.tables import Expert
 
     rng = random.Random(7)
@@ -216,7 +219,9 @@ async def measure(n: int, bidders: int, runs: int) -> None:
     day = date(2026, 10, 13)
     with all_tenants("bench"):
         settings = await draw_settings("441400")
-        draw_ms, base_ms = [], []
+        draw_ms, base_ms, pool_ms = [], [], []
+        codes = sorted({c for c in pool.category_codes("A020101")})
+        regions = await pool.region_codes("441400")
         eligible = 0
         for i in range(runs):
             t = time.perf_counter()
@@ -229,12 +234,19 @@ async def measure(n: int, bidders: int, runs: int) -> None:
             rows = await Expert.select(Expert.id).where(Expert.status == "active")
             base_ms.append((time.perf_counter() - t) * 1000)
             assert len(rows) == n
+            t = time.perf_counter()
+            await pool.eligible(codes, regions, day)
+            pool_ms.append((time.perf_counter() - t) * 1000)
     d95, b95 = percentile(draw_ms, 0.95), percentile(base_ms, 0.95)
     print(f"eligible after exclusions: {eligible} of {n} ({snap.excluded})")
     print(
         f"draw:     p50 {statistics.median(draw_ms):7.1f} ms  p95 {d95:7.1f} ms  (target p95 < 50)"
     )
     print(f"baseline: p50 {statistics.median(base_ms):7.1f} ms  p95 {b95:7.1f} ms")
+    print(
+        f"pool query alone: p50 {statistics.median(pool_ms):7.1f} ms  "
+        f"p95 {percentile(pool_ms, 0.95):7.1f} ms  (the registry's eligible set, one query)"
+    )
     print(f"ratio p95 draw / baseline: {d95 / b95:.1f}x")
 
 
