@@ -135,6 +135,7 @@ class Perm(StrEnum):
     MALL_QUOTE = "mall_quote.submit"
     MALL_PRICE_REVIEW = "mall_price.review"
     MALL_AGREEMENT_MANAGE = "mall_agreement.manage"
+    MALL_GROUP_BUY_MANAGE = "mall_group_buy.manage"
     # Credit
     CREDIT_READ = "credit.read"
     CREDIT_RECORD = "credit.record"
@@ -151,6 +152,8 @@ class Perm(StrEnum):
     COMMITTEE_READ = "committee.read"
     COMMITTEE_MANAGE = "committee.manage"
     ASSIGNMENT_RESPOND = "assignment.respond"
+    # Usage (face verification and e-signatures billed to agencies)
+    USAGE_READ = "usage.read"
 
 
 P = Perm
@@ -304,7 +307,7 @@ _grant(_STAFF | {PURCHASER, SUPPLIER}, P.MALL_ORDER_READ)
 _grant({PURCHASER}, P.MALL_ORDER_PLACE, P.MALL_DEMAND_POST)
 _grant({SUPPLIER}, P.MALL_ORDER_FULFIL, P.MALL_QUOTE)
 _grant(_PROVINCE, P.MALL_PRICE_REVIEW)
-_grant(ADMIN_ROLES, P.MALL_AGREEMENT_MANAGE)
+_grant(ADMIN_ROLES, P.MALL_AGREEMENT_MANAGE, P.MALL_GROUP_BUY_MANAGE)
 # Credit: supervisors decide records and appeals in their region; subjects appeal their own;
 # purchasers and agencies run the mandatory checks of their procedures; the province loads the
 # national lists.
@@ -322,6 +325,8 @@ _grant({SUPERVISOR}, P.CREDIT_RATE_AGENCY)
 _grant(_STAFF | {AGENCY, PURCHASER}, P.COMMITTEE_READ)
 _grant({AGENCY}, P.COMMITTEE_MANAGE)
 _grant({EXPERT}, P.ASSIGNMENT_RESPOND)
+# Usage: an agency reads and exports its own bill; the region's finance staff every agency's
+_grant(_STAFF | {AGENCY}, P.USAGE_READ)
 
 
 def holders(permission: Perm) -> tuple[str, ...]:
@@ -454,6 +459,8 @@ ABOUT: dict[Perm, str] = {
     P.MALL_PRICE_REVIEW: "review flagged e-mall prices (clear or uphold) and run price monitoring",
     P.MALL_AGREEMENT_MANAGE: "record the framework agreements (designated suppliers) the region "
     "awarded, or end one early",
+    P.MALL_GROUP_BUY_MANAGE: "organise the region's group buys (批量集采): open one, record its "
+    "award, or call it off",
     P.CREDIT_READ: "read every credit record (not only the public serious-violation list) and "
     "the region's check snapshots",
     P.CREDIT_RECORD: "record a credit decision about a supplier, agency, expert or purchaser",
@@ -474,4 +481,6 @@ ABOUT: dict[Perm, str] = {
     "its expert draw, start the evaluation or cancel the committee",
     P.ASSIGNMENT_RESPOND: "read one's own draw assignments as an expert; confirm, decline or "
     "declare a conflict",
+    P.USAGE_READ: "read and export the monthly face verification and e-signature charges (an "
+    "agency: its own, wherever it works; staff: every agency's in the region)",
 }
