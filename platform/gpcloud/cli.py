@@ -385,6 +385,36 @@ def audit_prove(entry_id, size, between, url, username, password, token, key) ->
     )
 
 
+# Experts
+
+
+@main.group()
+def experts() -> None:
+    """The expert pool's draws: recompute a draw from its seed and frozen eligible list."""
+
+
+@experts.command("verify-draw")
+@click.argument("draw_id", type=int)
+def experts_verify_draw(draw_id: int) -> None:
+    """Recompute expert draw DRAW_ID from its seed and snapshot and compare with the committed
+    hashes and the stored result (docs/evaluation.md); exit 1 when anything differs."""
+    from gpcloud.core.errors import DomainError
+    from gpcloud.evaluation.service.draws import verify
+
+    try:
+        found = _run(verify(draw_id))
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from None
+    for what, ok, detail in found.checks:
+        mark = "[green]ok[/green]" if ok else "[red]MISMATCH[/red]"
+        console.print(f"  {mark} {what} ({detail})", highlight=False, soft_wrap=True)
+    if not found.verified:
+        console.print(f"[red]draw {draw_id} does not verify[/red]", highlight=False)
+        raise SystemExit(1)
+    state = "seed revealed" if found.seed_known else "seed still sealed (operator check)"
+    console.print(f"ok: draw {draw_id} recomputes to the same committee; {state}", highlight=False)
+
+
 # Calendar and rules
 
 

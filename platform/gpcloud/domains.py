@@ -52,6 +52,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("gpcloud.emall"),
     Domain("gpcloud.contracts"),
     Domain("gpcloud.credit"),
+    Domain("gpcloud.evaluation"),
 )
 
 PICCOLO_APPS: tuple[str, ...] = (CORE_APP,) + tuple(

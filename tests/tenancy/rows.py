@@ -38,9 +38,11 @@ from gpcloud.emall.tables import (
     MallOrder,
     MallQuote,
 )
+from gpcloud.evaluation.tables import DrawMember, EvaluationCommittee, ExpertDraw
 from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
 from gpcloud.portal.tables import Notice, NoticeSupplier
 from gpcloud.registries.agencies.tables import Agency
+from gpcloud.registries.experts.tables import Expert
 from gpcloud.registries.purchasers.tables import Purchaser
 from gpcloud.supervision.tables import (
     PlanLine,
@@ -617,6 +619,60 @@ async def make_usage_charge(tenant: str) -> int:
     return row.id
 
 
+async def make_evaluation_committee(tenant: str) -> int:
+    project = await make_project(tenant)
+    org = (await Project.select(Project.agency_organisation).where(Project.id == project).first())[
+        "agency_organisation"
+    ]
+    row = EvaluationCommittee(
+        tenant_id=tenant,
+        project=project,
+        agency_organisation=org,
+        method="request_for_quotation",
+        members=3,
+        expert_seats=3,
+        region=tenant,
+        evaluation_at=datetime(2026, 10, 13, tzinfo=UTC),
+        backups=1,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_expert_draw(tenant: str) -> int:
+    row = ExpertDraw(
+        tenant_id=tenant,
+        committee=await make_evaluation_committee(tenant),
+        draw_type="review",
+        seed="00" * 32,
+        seed_hash="11" * 32,
+        committed_at=datetime(2026, 10, 12, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_draw_member(tenant: str) -> int:
+    draw = await make_expert_draw(tenant)
+    committee = (
+        await ExpertDraw.select(ExpertDraw.committee).where(ExpertDraw.id == draw).first()
+    )["committee"]
+    expert = Expert(
+        name="隔离测试专家",
+        id_number_digest=f"isolation-{next(_seq)}-{tenant}",
+        id_number_masked="4414**********0000",
+        id_number_cipher="-",
+        birth_date=date(1975, 1, 1),
+        gender="male",
+        title_level="senior",
+        status="active",
+    )
+    await expert.save()
+    row = DrawMember(tenant_id=tenant, committee=committee, draw=draw, expert=expert.id, position=1)
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -660,6 +716,9 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     DesignatedSupplier: make_designated_supplier,
     CreditCheck: make_credit_check,
     CreditRating: make_credit_rating,
+    EvaluationCommittee: make_evaluation_committee,
+    ExpertDraw: make_expert_draw,
+    DrawMember: make_draw_member,
     UsageCharge: make_usage_charge,
 }
 

@@ -149,6 +149,10 @@ class Perm(StrEnum):
     CREDIT_RATE_EXPERT = "credit.rate_expert"
     CREDIT_RATE_SUPPLIER = "credit.rate_supplier"
     CREDIT_RATE_AGENCY = "credit.rate_agency"
+    # Evaluation: committees and the expert draw (evaluation/)
+    COMMITTEE_READ = "committee.read"
+    COMMITTEE_MANAGE = "committee.manage"
+    ASSIGNMENT_RESPOND = "assignment.respond"
     # Usage (face verification and e-signatures billed to agencies)
     USAGE_READ = "usage.read"
 
@@ -320,6 +324,12 @@ _grant(_PROVINCE, P.CREDIT_IMPORT)
 _grant({AGENCY}, P.CREDIT_RATE_EXPERT)
 _grant({PURCHASER}, P.CREDIT_RATE_SUPPLIER)
 _grant({SUPERVISOR}, P.CREDIT_RATE_AGENCY)
+# Evaluation: the agency forms the committee and runs the draw of its project; the region's staff
+# and the purchaser read it (counts and states until the evaluation starts); experts answer
+# their own assignments.
+_grant(_STAFF | {AGENCY, PURCHASER}, P.COMMITTEE_READ)
+_grant({AGENCY}, P.COMMITTEE_MANAGE)
+_grant({EXPERT}, P.ASSIGNMENT_RESPOND)
 # Usage: an agency reads and exports its own bill; the region's finance staff every agency's
 _grant(_STAFF | {AGENCY}, P.USAGE_READ)
 
@@ -472,6 +482,12 @@ ABOUT: dict[Perm, str] = {
     P.CREDIT_RATE_SUPPLIER: "rate the supplier of one's own unit's contract after its final "
     "acceptance",
     P.CREDIT_RATE_AGENCY: "give an agency its yearly evaluation in the region",
+    P.COMMITTEE_READ: "read evaluation committees and their draws (names sealed until the "
+    "evaluation starts; an agency: its own projects', a purchaser: its own unit's)",
+    P.COMMITTEE_MANAGE: "form the evaluation committee of one's agency's project, commit and run "
+    "its expert draw, start the evaluation or cancel the committee",
+    P.ASSIGNMENT_RESPOND: "read one's own draw assignments as an expert; confirm, decline or "
+    "declare a conflict",
     P.USAGE_READ: "read and export the monthly face verification and e-signature charges (an "
     "agency: its own, wherever it works; staff: every agency's in the region)",
 }

@@ -56,6 +56,10 @@ KIND_MEANINGS = {
     "inquiry (询问) on the project.",
     "project.opening_record": "To each bidder: the opening record (开标记录) is written; "
     "confirm it or object to it (respondToOpeningRecord).",
+    "expert_draw.invited": "To a drawn expert: you hold a seat on an evaluation committee; "
+    "confirm or decline before confirmBy (confirmExpertAssignment), or the next backup is called.",
+    "evaluation_committee.incomplete": "To the agency: a seat of its committee fell free and "
+    "no backup was left; the evaluation cannot start.",
 }
 NotificationKind = strawberry.enum(
     Enum(

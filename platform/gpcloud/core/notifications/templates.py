@@ -149,6 +149,20 @@ CATALOGUE: dict[str, Template] = {
         subject="开标记录待确认：{title}",
         body="项目《{title}》（编号 {project_id}）的开标记录已生成，请确认或提出异议。",
     ),
+    "expert_draw.invited": Template(
+        title="评审专家抽取通知",
+        subject="您被抽取为评审专家：{title}",
+        body="您已被随机抽取参加项目《{title}》的评审，评审时间{evaluation_at}。"
+        "请在{confirm_by}前确认或谢绝；与投标人存在利害关系的，应当申请回避。"
+        "评审委员会名单在评审开始前保密，请勿向他人透露。",
+        explanation="未在规定时间内确认的，视为不能参加，由候补专家依次递补。",
+    ),
+    "evaluation_committee.incomplete": Template(
+        title="评审委员会组建失败",
+        subject="评审委员会未能组建：{title}",
+        body="项目《{title}》的评审委员会（编号 {committee_id}）有专家席位空缺且候补专家已用尽，"
+        "评审不能开始。请取消该委员会并重新组建和抽取。",
+    ),
 }
 
 OUTCOMES = {

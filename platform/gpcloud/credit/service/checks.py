@@ -190,6 +190,27 @@ async def check(
     return CheckResult(snapshot)
 
 
+async def barred_experts(on_day: date, expert_ids: list[int] | None = None) -> dict[int, str]:
+    """Experts an active ban (a record that `bars`, counting on `on_day`) excludes from the
+    expert draw, with the record's kind; all of them, or those among `expert_ids`. The expert
+    draw asks once per draw, whatever the pool's size: bans are few."""
+    query = CreditRecord.select(
+        CreditRecord.expert, CreditRecord.kind, CreditRecord.starts_on, CreditRecord.ends_on
+    ).where(
+        CreditRecord.expert.is_not_null()
+        & (CreditRecord.bars == True)  # noqa: E712
+        & CreditRecord.status.is_in(COUNTING)
+        & (CreditRecord.starts_on <= on_day)
+    )
+    if expert_ids is not None:
+        query = query.where(CreditRecord.expert.is_in(list(expert_ids) or [0]))
+    return {
+        r["expert"]: KINDS[r["kind"]].title
+        for r in await query.order_by(CreditRecord.id)
+        if _covers(r, on_day)
+    }
+
+
 def recompute_digest(snapshot: dict) -> str:
     """The digest of a stored snapshot as it reads now (equal to `digest` unless changed)."""
     return digest(

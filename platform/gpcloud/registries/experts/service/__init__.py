@@ -1,6 +1,7 @@
 """The experts registry's services: every read and write of the expert pool goes through here.
 
-Other domains use `search`, `conflicted` and `get` (the expert draw), never the tables.
+Other domains use `search`, `conflicted`, `get`, and the draw's pool (`pool.eligible`,
+`pool.recusals`), never the tables.
 """
 
 from gpcloud.registries.experts.service.availability import (
@@ -32,6 +33,7 @@ from gpcloud.registries.experts.service.lifecycle import (
     record_bad_record,
     reveal_id_number,
 )
+from gpcloud.registries.experts.service.pool import eligible, recusals
 from gpcloud.registries.experts.service.search import ExpertFilter, search, specialties
 
 __all__ = [
@@ -48,10 +50,12 @@ __all__ = [
     "apply",
     "change_status",
     "conflicted",
+    "eligible",
     "get",
     "link_account",
     "of_user",
     "record_bad_record",
+    "recusals",
     "register",
     "remove_avoidance",
     "remove_leave",

@@ -1,0 +1,177 @@
+"""The state machines of a committee, its expert draw and each drawn expert.
+
+A committee is formed (composition checked), its draw committed (the seed's hash audited) and
+run after the bid deadline: the first picks are invited, the rest wait as backups in order. An
+invited expert confirms, declines, or lets the tenant's confirmation time pass (a Timer); each
+seat that falls free calls the next backup, and when no backup is left the committee is
+incomplete. With every seat confirmed it is complete; starting the evaluation unseals the names
+and reveals the seed.
+"""
+
+from __future__ import annotations
+
+from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.workflow.machine import StateMachine, Timer, transition
+from gpcloud.evaluation.tables import DrawMember, EvaluationCommittee, ExpertDraw
+
+COMMITTEE = StateMachine(
+    "evaluation committee",
+    "evaluation_committee",
+    EvaluationCommittee,
+    states=("forming", "confirming", "complete", "evaluating", "incomplete", "cancelled"),
+    initial="forming",
+    create=Perm.COMMITTEE_MANAGE,
+    transitions=[
+        transition(
+            "draw",
+            "forming",
+            "confirming",
+            Perm.COMMITTEE_MANAGE,
+            "after the bid deadline (recusal needs the bidders) and not earlier than "
+            "expert_draw_lead (2 wd, unverified) before the evaluation, except negotiation, "
+            "consultation and remote evaluation; random draw from the pool (Implementing "
+            "Regulation art. 39)",
+            by_party=True,
+        ),
+        transition(
+            "complete",
+            "confirming",
+            "complete",
+            None,
+            "every expert seat is confirmed",
+        ),
+        transition(
+            "reopen",
+            "complete",
+            "confirming",
+            None,
+            "a confirmed expert recused before the evaluation: the next backup is called "
+            "(Bidding Law art. 37: an interested person who entered is replaced)",
+        ),
+        transition(
+            "fail_incomplete",
+            "confirming",
+            "incomplete",
+            None,
+            "a seat fell free and no backup is left: the evaluation cannot start",
+        ),
+        transition(
+            "start_evaluation",
+            "complete",
+            "evaluating",
+            Perm.COMMITTEE_MANAGE,
+            "every seat confirmed; the names are unsealed for the agency and the seed revealed",
+            by_party=True,
+        ),
+        transition(
+            "choose_chair",
+            "evaluating",
+            "evaluating",
+            Perm.COMMITTEE_MANAGE,
+            "the members elect a chair among the confirmed experts; the purchaser's "
+            "representative may not chair (Order 87 art. 45, unverified text)",
+            by_party=True,
+        ),
+        transition(
+            "cancel",
+            ("forming", "confirming", "complete", "incomplete"),
+            "cancelled",
+            Perm.COMMITTEE_MANAGE,
+            "with a reason, before the evaluation starts",
+            by_party=True,
+        ),
+    ],
+)
+
+DRAW = StateMachine(
+    "expert draw",
+    "expert_draw",
+    ExpertDraw,
+    states=("committed", "drawn", "revealed", "cancelled"),
+    initial="committed",
+    create=Perm.COMMITTEE_MANAGE,
+    transitions=[
+        transition(
+            "run",
+            "committed",
+            "drawn",
+            Perm.COMMITTEE_MANAGE,
+            "the eligible list is frozen (digest audited) and the committee drawn from the "
+            "committed seed (docs/evaluation.md)",
+            by_party=True,
+        ),
+        transition(
+            "reveal",
+            "drawn",
+            "revealed",
+            None,
+            "the evaluation starts: the seed is published with the names (Order 87 art. 69)",
+        ),
+        transition("cancel", "committed", "cancelled", None, "its committee was cancelled"),
+    ],
+)
+
+MEMBER = StateMachine(
+    "drawn expert",
+    "expert_draw_member",
+    DrawMember,
+    states=("waiting", "invited", "confirmed", "declined", "timed_out", "recused", "released"),
+    initial="waiting",
+    transitions=[
+        transition("invite", "waiting", "invited", None, "a seat is free: next in draw order"),
+        transition(
+            "confirm",
+            "invited",
+            "confirmed",
+            Perm.ASSIGNMENT_RESPOND,
+            "by the expert, before confirm_by; recusal against every bidder is checked again",
+            by_party=True,
+        ),
+        transition(
+            "decline",
+            "invited",
+            "declined",
+            Perm.ASSIGNMENT_RESPOND,
+            "by the expert, with a reason",
+            by_party=True,
+        ),
+        transition(
+            "time_out",
+            "invited",
+            "timed_out",
+            None,
+            "not confirmed within the tenant's expert_draw.confirm_hours (practice, unverified)",
+        ),
+        transition(
+            "declare_conflict",
+            ("invited", "confirmed"),
+            "recused",
+            Perm.ASSIGNMENT_RESPOND,
+            "the expert declares a conflict with a bidder (Caiku [2016] 198 recusal)",
+            by_party=True,
+        ),
+        transition(
+            "recuse",
+            ("invited", "confirmed"),
+            "recused",
+            None,
+            "the recheck at confirmation found a relation with a bidder, a ban or leave",
+        ),
+        transition(
+            "release",
+            "waiting",
+            "released",
+            None,
+            "every seat is confirmed, or the committee is cancelled: the backup is not needed",
+        ),
+        transition("withdraw", ("invited", "confirmed"), "released", None, "committee cancelled"),
+    ],
+    timers=[
+        Timer(
+            "time_out",
+            lambda m: m["confirm_by"],
+            "expert_draw.confirm_hours of the tenant's config",
+            "gpcloud.evaluation.service.seats:after_time_out",
+        )
+    ],
+)
