@@ -51,6 +51,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("gpcloud.emall"),
     Domain("gpcloud.contracts"),
     Domain("gpcloud.credit"),
+    Domain("gpcloud.complaints"),
 )
 
 PICCOLO_APPS: tuple[str, ...] = (CORE_APP,) + tuple(
