@@ -27,7 +27,10 @@ from gpcloud.portal.text import MAX_QUERY_TERMS
 from gpcloud.portal.workflow import LEGACY_BATCH
 
 NoticeKind = values_enum(
-    "NoticeKind", KINDS, description="The kind of a public notice on the portal."
+    "NoticeKind",
+    KINDS,
+    description="The kind of a public notice on the portal.",
+    meanings={"decision": "投诉处理决定: a finance department's complaint decision."},
 )
 LegacyBatchStatus = state_enum("LegacyBatchStatus", LEGACY_BATCH)
 ArticleKind = strawberry.enum(

@@ -89,7 +89,10 @@ ProcedureStep = values_enum(
     "ProcedureStep", facts.STEPS, "A procedure step that may be challenged or redone.", facts.STEPS
 )
 DecisionOutcome = values_enum(
-    "ComplaintOutcome", decisions.OUTCOMES, "How a complaint was decided."
+    "ComplaintOutcome",
+    decisions.OUTCOMES,
+    "How a complaint was decided.",
+    {"dismissed": "驳回: not founded.", "upheld": "Founded: a remedy is ordered."},
 )
 Remedy = values_enum(
     "ComplaintRemedy",

@@ -38,6 +38,15 @@ KIND_MEANINGS = {
     "inquiry (询问) on the project.",
     "project.opening_record": "To each bidder: the opening record (开标记录) is written; "
     "confirm it or object to it (respondToOpeningRecord).",
+    "inquiry.step": "An inquiry (询问) was asked (to the purchaser and agency) or answered (to "
+    "the supplier).",
+    "challenge.step": "A challenge (质疑) was filed, answered (to every supplier of the "
+    "project), withdrawn or accepted.",
+    "complaint.step": "A complaint (投诉) moved: filed, material asked or supplied, accepted, "
+    "served, answered, paused, decided, withdrawn.",
+    "suspension.step": "The procurement was suspended by the finance department, or resumed.",
+    "complaints.clock_missed": "A statutory limit of an inquiry, challenge or complaint passed "
+    "without its step: the filing is overdue.",
 }
 NotificationKind = strawberry.enum(
     Enum(
