@@ -14,6 +14,7 @@ from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.enums import state_enum, values_enum
 from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.graphql.types import UserError
+from gpcloud.core.jsonutil import loads
 from gpcloud.transaction import facts
 
 SIGNED_IN = allow(Authenticated())
@@ -102,8 +103,10 @@ Remedy = values_enum(
 )
 
 
-def _id(value) -> strawberry.ID | None:
-    return None if value is None else strawberry.ID(str(value))
+def _json(value):
+    """A JSON column as read (a row returned by a transition's UPDATE ... RETURNING has it as
+    text)."""
+    return loads(value) if isinstance(value, str) else value
 
 
 @strawberry.type(description="A statutory limit of a filing: its rule, due day and state.")
@@ -124,7 +127,7 @@ class StatutoryClock:
             rule=row["rule"],
             due_on=row["due_on"],
             status=ClockStatus(row["status"]),
-            steps=list(row["steps"]),
+            steps=list(_json(row["steps"])),
             met_on=row["met_on"],
         )
 
@@ -233,7 +236,7 @@ class Challenge(Filing):
             supplier_name=row["supplier_name"],
             target=ChallengeTarget(row["target"]),
             step=row["step"],
-            items=[ChallengeItem(**i) for i in row["items"]],
+            items=[ChallengeItem(**i) for i in _json(row["items"])],
             affects_result=row["affects_result"],
             known_on=row["known_on"],
             known_basis=row["known_basis"],
@@ -355,7 +358,7 @@ class Complaint(Filing):
             challenge_id=strawberry.ID(str(row["challenge"])),
             department_region=row["tenant_id"],
             supplier_name=row["supplier_name"],
-            items=[ComplaintItem(**i) for i in row["items"]],
+            items=[ComplaintItem(**i) for i in _json(row["items"])],
             filed_on=row["filed_on"],
             review_due=row["review_due"],
             material_request=row["material_request"],
