@@ -58,21 +58,22 @@ async def test_bad_challenges(world):
 async def test_bad_answers_and_strangers(world):
     row = await challenge(world, date(2026, 10, 20))
     other_agency = await actor("xn.agency")  # an agency, but not this project's
-    work = lambda: call(  # noqa: E731
+    work = lambda: call(
         other_agency,
         date(2026, 10, 21),
         lambda: challenges.answer(other_agency, row["id"], "答复"),
     )
     assert await codes(work) == ["NOT_FOUND"]
     agent = world["agent"]
-    short = lambda: call(agent, date(2026, 10, 21), lambda: challenges.answer(agent, row["id"], ""))  # noqa: E731
+    short = lambda: call(agent, date(2026, 10, 21), lambda: challenges.answer(agent, row["id"], ""))
     assert await codes(short) == ["INVALID_ANSWER"]
     other = world["other"]
-    withdraw = lambda: call(
-        other, date(2026, 10, 21), lambda: challenges.withdraw(other, row["id"])
-    )  # noqa: E731
+
+    def withdraw():
+        return call(other, date(2026, 10, 21), lambda: challenges.withdraw(other, row["id"]))
+
     assert await codes(withdraw) == ["NOT_FOUND"]
-    entrusted = lambda: call(other, date(2026, 10, 21), lambda: inquiries.ask(other, 999, "问题？"))  # noqa: E731
+    entrusted = lambda: call(other, date(2026, 10, 21), lambda: inquiries.ask(other, 999, "问题？"))
     assert await codes(entrusted) == ["NOT_FOUND"]
     await nothing_written(Inquiry)
 
@@ -81,7 +82,7 @@ async def test_bad_complaint_handling(world):
     row = await challenge(world, date(2026, 10, 20))
     await answer(world, row["id"], date(2026, 10, 21))
     other = world["other"]
-    stranger = lambda: call(  # noqa: E731
+    stranger = lambda: call(
         other,
         date(2026, 10, 22),
         lambda: complaints.file(other, row["id"], [{"item": 0, "request": "重新评审"}]),
@@ -89,7 +90,7 @@ async def test_bad_complaint_handling(world):
     assert await codes(stranger) == ["NOT_FOUND"]
     filed = await complain(world, row["id"], date(2026, 10, 22))
     dept = world["department"]
-    early = lambda: call(  # noqa: E731
+    early = lambda: call(
         dept,
         date(2026, 10, 22),
         lambda: decisions.decide(
@@ -98,10 +99,13 @@ async def test_bad_complaint_handling(world):
     )
     assert await codes(early) == ["WRONG_STATE"]  # not accepted and served yet
     bad = decisions.DecisionInput("upheld", "理由", "文号", groundless=True, remedy="none")
-    work = lambda: call(dept, date(2026, 10, 22), lambda: decisions.decide(dept, filed["id"], bad))  # noqa: E731
+    work = lambda: call(dept, date(2026, 10, 22), lambda: decisions.decide(dept, filed["id"], bad))
     assert await codes(work) == ["INVALID_REMEDY", "INVALID_OUTCOME"]
-    zero = lambda: call(
-        dept, date(2026, 10, 22), lambda: suspensions.suspend(dept, filed["id"], 0, "暂停")
-    )  # noqa: E731
+
+    def zero():
+        return call(
+            dept, date(2026, 10, 22), lambda: suspensions.suspend(dept, filed["id"], 0, "暂停")
+        )
+
     assert await codes(zero) == ["SUSPENSION_TOO_LONG"]
     await nothing_written(ComplaintDecision)
