@@ -55,57 +55,48 @@ async def test_bad_challenges(world):
     await nothing_written(Challenge, ComplaintClock)
 
 
+async def refused(user, day: date, work) -> list[str]:
+    return await codes(lambda: call(user, day, work))
+
+
 async def test_bad_answers_and_strangers(world):
     row = await challenge(world, date(2026, 10, 20))
+    day = date(2026, 10, 21)
     other_agency = await actor("xn.agency")  # an agency, but not this project's
-    work = lambda: call(
-        other_agency,
-        date(2026, 10, 21),
-        lambda: challenges.answer(other_agency, row["id"], "答复"),
-    )
-    assert await codes(work) == ["NOT_FOUND"]
-    agent = world["agent"]
-    short = lambda: call(agent, date(2026, 10, 21), lambda: challenges.answer(agent, row["id"], ""))
-    assert await codes(short) == ["INVALID_ANSWER"]
-    other = world["other"]
-
-    def withdraw():
-        return call(other, date(2026, 10, 21), lambda: challenges.withdraw(other, row["id"]))
-
-    assert await codes(withdraw) == ["NOT_FOUND"]
-    entrusted = lambda: call(other, date(2026, 10, 21), lambda: inquiries.ask(other, 999, "问题？"))
-    assert await codes(entrusted) == ["NOT_FOUND"]
+    assert await refused(
+        other_agency, day, lambda: challenges.answer(other_agency, row["id"], "答复")
+    ) == ["NOT_FOUND"]
+    agent, other = world["agent"], world["other"]
+    assert await refused(agent, day, lambda: challenges.answer(agent, row["id"], "")) == [
+        "INVALID_ANSWER"
+    ]
+    assert await refused(other, day, lambda: challenges.withdraw(other, row["id"])) == ["NOT_FOUND"]
+    assert await refused(other, day, lambda: inquiries.ask(other, 999, "问题？")) == ["NOT_FOUND"]
     await nothing_written(Inquiry)
 
 
 async def test_bad_complaint_handling(world):
     row = await challenge(world, date(2026, 10, 20))
     await answer(world, row["id"], date(2026, 10, 21))
+    day = date(2026, 10, 22)
     other = world["other"]
-    stranger = lambda: call(
-        other,
-        date(2026, 10, 22),
-        lambda: complaints.file(other, row["id"], [{"item": 0, "request": "重新评审"}]),
-    )
-    assert await codes(stranger) == ["NOT_FOUND"]
-    filed = await complain(world, row["id"], date(2026, 10, 22))
+    items = [{"item": 0, "request": "重新评审"}]
+    assert await refused(other, day, lambda: complaints.file(other, row["id"], items)) == [
+        "NOT_FOUND"
+    ]
+    filed = await complain(world, row["id"], day)
     dept = world["department"]
-    early = lambda: call(
-        dept,
-        date(2026, 10, 22),
-        lambda: decisions.decide(
-            dept, filed["id"], decisions.DecisionInput("dismissed", "理由", "文号")
-        ),
-    )
-    assert await codes(early) == ["WRONG_STATE"]  # not accepted and served yet
+    early = decisions.DecisionInput("dismissed", "理由", "文号")
+    # not accepted and served yet
+    assert await refused(dept, day, lambda: decisions.decide(dept, filed["id"], early)) == [
+        "WRONG_STATE"
+    ]
     bad = decisions.DecisionInput("upheld", "理由", "文号", groundless=True, remedy="none")
-    work = lambda: call(dept, date(2026, 10, 22), lambda: decisions.decide(dept, filed["id"], bad))
-    assert await codes(work) == ["INVALID_REMEDY", "INVALID_OUTCOME"]
-
-    def zero():
-        return call(
-            dept, date(2026, 10, 22), lambda: suspensions.suspend(dept, filed["id"], 0, "暂停")
-        )
-
-    assert await codes(zero) == ["SUSPENSION_TOO_LONG"]
+    assert await refused(dept, day, lambda: decisions.decide(dept, filed["id"], bad)) == [
+        "INVALID_REMEDY",
+        "INVALID_OUTCOME",
+    ]
+    assert await refused(dept, day, lambda: suspensions.suspend(dept, filed["id"], 0, "暂停")) == [
+        "SUSPENSION_TOO_LONG"
+    ]
     await nothing_written(ComplaintDecision)
