@@ -54,6 +54,7 @@ def test_public_root_fields_are_the_known_anonymous_ones():
         "Mutation.login",
         "Mutation.register_supplier",
         "Query.audit_consistency_proof",  # hashes only: anyone may check the log only grew
+        "Query.complaint_decisions",  # public by law: published complaint decisions
         "Query.legacy_migrations",  # the portal: migration status, published notices only
         "Query.notice",
         "Query.notices",

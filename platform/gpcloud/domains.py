@@ -53,6 +53,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("gpcloud.contracts"),
     Domain("gpcloud.credit"),
     Domain("gpcloud.evaluation"),
+    Domain("gpcloud.complaints"),
 )
 
 PICCOLO_APPS: tuple[str, ...] = (CORE_APP,) + tuple(

@@ -9,6 +9,14 @@ import itertools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
+from gpcloud.complaints.tables import (
+    Challenge,
+    Complaint,
+    ComplaintClock,
+    ComplaintDecision,
+    Inquiry,
+    Suspension,
+)
 from gpcloud.contracts.tables import (
     AcceptanceReport,
     Contract,
@@ -673,6 +681,111 @@ async def make_draw_member(tenant: str) -> int:
     return row.id
 
 
+def _filing(tenant: str, project: int, org: int) -> dict:
+    return {
+        "tenant_id": tenant,
+        "project": project,
+        "purchaser_organisation": org,
+        "agency_organisation": org,
+        "supplier_organisation": org,
+    }
+
+
+async def make_inquiry(tenant: str) -> int:
+    row = Inquiry(
+        **_filing(tenant, await make_project(tenant), await _organisation(tenant)),
+        asked_by=1,
+        text="询问",
+        asked_on=date(2026, 9, 1),
+        answer_due=date(2026, 9, 4),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_challenge(tenant: str) -> int:
+    row = Challenge(
+        **_filing(tenant, await make_project(tenant), await _organisation(tenant)),
+        supplier_name="测试供应商",
+        filed_by=1,
+        target="result",
+        step="result",
+        filing_key=f"test:{next(_seq)}",
+        known_on=date(2026, 9, 1),
+        window_end=date(2026, 9, 10),
+        filed_on=date(2026, 9, 2),
+        answer_due=date(2026, 9, 11),
+        complaint_until=date(2026, 10, 9),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_complaint(tenant: str) -> int:
+    challenge = await make_challenge(tenant)
+    found = await Challenge.select().where(Challenge.id == challenge).first()
+    row = Complaint(
+        **_filing(tenant, found["project"], found["supplier_organisation"]),
+        project_tenant=tenant,
+        challenge=challenge,
+        supplier_name="测试供应商",
+        filed_by=1,
+        filed_on=date(2026, 9, 14),
+        review_due=date(2026, 9, 18),
+        decision_due=date(2026, 10, 30),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_complaint_decision(tenant: str) -> int:
+    complaint = await make_complaint(tenant)
+    found = await Complaint.select().where(Complaint.id == complaint).first()
+    row = ComplaintDecision(
+        tenant_id=tenant,
+        complaint=complaint,
+        project=found["project"],
+        supplier_organisation=found["supplier_organisation"],
+        outcome="dismissed",
+        reasons="理由",
+        document="决定书",
+        decided_on=date(2026, 10, 1),
+        decided_by=1,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_suspension(tenant: str) -> int:
+    complaint = await make_complaint(tenant)
+    found = await Complaint.select().where(Complaint.id == complaint).first()
+    row = Suspension(
+        tenant_id=tenant,
+        project=found["project"],
+        project_tenant=tenant,
+        complaint=complaint,
+        ordered_by=1,
+        reason="暂停",
+        starts_on=date(2026, 9, 15),
+        ends_on=date(2026, 9, 30),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_complaint_clock(tenant: str) -> int:
+    row = ComplaintClock(
+        tenant_id=tenant,
+        kind="inquiry",
+        object_id=await make_inquiry(tenant),
+        name="answer",
+        rule="inquiry_answer",
+        due_on=date(2026, 9, 4),
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -720,6 +833,12 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     ExpertDraw: make_expert_draw,
     DrawMember: make_draw_member,
     UsageCharge: make_usage_charge,
+    Inquiry: make_inquiry,
+    Challenge: make_challenge,
+    Complaint: make_complaint,
+    ComplaintDecision: make_complaint_decision,
+    Suspension: make_suspension,
+    ComplaintClock: make_complaint_clock,
 }
 
 

@@ -25,6 +25,7 @@ from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.integrations.digital_finance import service as budget
 from gpcloud.supervision import plans
 from gpcloud.supervision.common import purchaser_unit
+from gpcloud.transaction import blocks
 
 KINDS = ("stage", "period", "final")
 
@@ -45,6 +46,7 @@ async def _own_contract(actor: CurrentUser, contract_id: int) -> dict:
         raise NotFound("contract", contract_id)
     if contract["status"] not in SIGNED:
         raise DomainError("NOT_SIGNED", "acceptance and payment follow a signed contract")
+    await blocks.ensure_free(contract["tenant_id"], contract["project"], "performance")
     return contract
 
 

@@ -36,6 +36,7 @@ from gpcloud.core.rules.service import effective_rule, rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.supervision import plans
 from gpcloud.supervision.common import purchaser_unit
+from gpcloud.transaction import blocks
 from gpcloud.transaction import service as projects
 
 SIGNED = ("signed", "overdue", "published", "filed")
@@ -232,6 +233,7 @@ async def sign(
         with all_tenants(PARTY_SCOPE):
             contract = await locked(contract_id)
             CONTRACT.next_state("sign", contract["status"])
+            await blocks.ensure_free(contract["tenant_id"], contract["project"], "signing")
             signatures = await ContractSignature.select().where(
                 ContractSignature.contract == contract_id
             )

@@ -40,6 +40,7 @@ NoticeKind = values_enum(
         "acceptance": "An acceptance report (履约验收).",
         "policy": "A policy article of the finance department.",
         "notice": "A notice article (通知公告) of the finance department.",
+        "decision": "投诉处理决定: a finance department's complaint decision.",
     },
 )
 LegacyBatchStatus = state_enum(

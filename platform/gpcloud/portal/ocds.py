@@ -24,6 +24,7 @@ TAGS = {
     "result": "award",
     "contract": "contract",
     "acceptance": "implementation",
+    "decision": "tenderUpdate",  # a complaint decision (OCDS has no closer tag)
 }
 # procurementMethod is a closed codelist; the Chinese method goes to procurementMethodDetails.
 METHODS = {

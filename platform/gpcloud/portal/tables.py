@@ -16,7 +16,9 @@ STAGE_LABELS = {
     "acceptance": "验收报告",
 }
 EDITORIAL_LABELS = {"policy": "政策法规", "notice": "通知公告"}
-KIND_LABELS = STAGE_LABELS | EDITORIAL_LABELS
+# Supervision's decisions published by law (Implementing Regulation art. 58: complaints).
+DECISION_LABELS = {"decision": "投诉处理决定"}
+KIND_LABELS = STAGE_LABELS | EDITORIAL_LABELS | DECISION_LABELS
 STAGES = tuple(STAGE_LABELS)
 KINDS = tuple(KIND_LABELS)
 

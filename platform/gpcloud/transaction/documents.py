@@ -25,6 +25,7 @@ from gpcloud.core.rules.service import effective_rule, rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.supervision import plans
 from gpcloud.supervision.warnings import check_publication
+from gpcloud.transaction import blocks
 from gpcloud.transaction.parties import PARTY_SCOPE
 from gpcloud.transaction.tables import DocumentObtained, ProcurementDocument, Project, Question
 
@@ -102,6 +103,7 @@ async def publish(actor: CurrentUser, project_id: int, data: DocumentsInput) -> 
     """A new version of the documents; from the second on, a correction sent to everyone who
     obtained them (the tender announcement's correction rules still apply to the deadline)."""
     project = await _as_agency(actor, project_id)
+    await blocks.ensure_free(project["tenant_id"], project_id, "transaction")
     if project["status"] not in ("entrusted", "tendering"):
         raise DomainError("WRONG_STATE", f"the project is {project['status']}", "projectId")
     with all_tenants(PARTY_SCOPE):

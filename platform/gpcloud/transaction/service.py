@@ -29,7 +29,7 @@ from gpcloud.registries.suppliers.service import search as suppliers
 from gpcloud.supervision import intentions, plans
 from gpcloud.supervision.common import purchaser_unit
 from gpcloud.supervision.warnings import check_publication
-from gpcloud.transaction import parties
+from gpcloud.transaction import blocks, parties
 from gpcloud.transaction.tables import Announcement, Award, OpeningRecord, Project
 from gpcloud.transaction.workflow import ANNOUNCEMENT, PROJECT
 
@@ -117,6 +117,7 @@ async def _publish(
 ) -> dict:
     """`plan`: the project's plan where the caller read it already."""
     PROJECT.next_state(action, project["status"])
+    await blocks.ensure_free(project["tenant_id"], project["id"], "transaction")
     if not 2 <= len(title.strip()) <= 200 or not body.strip():
         raise DomainError(
             "INVALID_ANNOUNCEMENT", "a title of 2 to 200 characters and a body", "title"
@@ -450,6 +451,7 @@ async def declare_failed(actor: CurrentUser, project_id: int, reason: str) -> di
         raise DomainError("REASON_REQUIRED", "say why the procurement failed", "reason")
     async with transaction():
         project = await _as_agency(actor, project_id)
+        await blocks.ensure_free(project["tenant_id"], project_id, "transaction")
         failed = await PROJECT.move(
             actor, project, "declare_failed", detail={"reason": reason.strip()}
         )

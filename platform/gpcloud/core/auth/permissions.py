@@ -155,6 +155,15 @@ class Perm(StrEnum):
     ASSIGNMENT_RESPOND = "assignment.respond"
     # Usage (face verification and e-signatures billed to agencies)
     USAGE_READ = "usage.read"
+    INQUIRY_ASK = "inquiry.ask"
+    INQUIRY_ANSWER = "inquiry.answer"
+    CHALLENGE_FILE = "challenge.file"
+    CHALLENGE_ANSWER = "challenge.answer"
+    COMPLAINT_FILE = "complaint.file"
+    COMPLAINT_RESPOND = "complaint.respond"
+    COMPLAINT_READ = "complaint.read"
+    COMPLAINT_HANDLE = "complaint.handle"
+    PROCUREMENT_SUSPEND = "procurement.suspend"
 
 
 P = Perm
@@ -332,6 +341,12 @@ _grant({AGENCY}, P.COMMITTEE_MANAGE)
 _grant({EXPERT}, P.ASSIGNMENT_RESPOND)
 # Usage: an agency reads and exports its own bill; the region's finance staff every agency's
 _grant(_STAFF | {AGENCY}, P.USAGE_READ)
+# Complaints (complaints/): suppliers ask, challenge and complain; the purchaser and its agency
+# answer and respond; the finance department of the purchaser's region handles complaints and
+# suspends procurements.
+_grant({SUPPLIER}, P.INQUIRY_ASK, P.CHALLENGE_FILE, P.COMPLAINT_FILE)
+_grant({PURCHASER, AGENCY}, P.INQUIRY_ANSWER, P.CHALLENGE_ANSWER, P.COMPLAINT_RESPOND)
+_grant({SUPERVISOR}, P.COMPLAINT_READ, P.COMPLAINT_HANDLE, P.PROCUREMENT_SUSPEND)
 
 
 def holders(permission: Perm) -> tuple[str, ...]:
@@ -490,4 +505,15 @@ ABOUT: dict[Perm, str] = {
     "declare a conflict",
     P.USAGE_READ: "read and export the monthly face verification and e-signature charges (an "
     "agency: its own, wherever it works; staff: every agency's in the region)",
+    P.INQUIRY_ASK: "ask the purchaser or agency of a procurement a question (询问)",
+    P.INQUIRY_ANSWER: "answer the inquiries on one's own unit's or agency's procurements",
+    P.CHALLENGE_FILE: "challenge (质疑) the documents, a step or the result of a procurement one's "
+    "organisation takes part in, withdraw it or accept its answer; then complain (投诉)",
+    P.CHALLENGE_ANSWER: "answer the challenges on one's own unit's or agency's procurements",
+    P.COMPLAINT_FILE: "complain to the finance department about a challenge's answer, supply "
+    "missing material, withdraw the complaint",
+    P.COMPLAINT_RESPOND: "answer a complaint about one's own unit's or agency's procurement",
+    P.COMPLAINT_READ: "read every inquiry, challenge and complaint of the region",
+    P.COMPLAINT_HANDLE: "review, accept, reject, refer, pause and decide complaints of the region",
+    P.PROCUREMENT_SUSPEND: "suspend a procurement of the region during a complaint (<= 30 days)",
 }

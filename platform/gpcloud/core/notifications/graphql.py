@@ -60,6 +60,15 @@ KIND_MEANINGS = {
     "confirm or decline before confirmBy (confirmExpertAssignment), or the next backup is called.",
     "evaluation_committee.incomplete": "To the agency: a seat of its committee fell free and "
     "no backup was left; the evaluation cannot start.",
+    "inquiry.step": "An inquiry (询问) was asked (to the purchaser and agency) or answered (to "
+    "the supplier).",
+    "challenge.step": "A challenge (质疑) was filed, answered (to every supplier of the "
+    "project), withdrawn or accepted.",
+    "complaint.step": "A complaint (投诉) moved: filed, material asked or supplied, accepted, "
+    "served, answered, paused, decided, withdrawn.",
+    "suspension.step": "The procurement was suspended by the finance department, or resumed.",
+    "complaints.clock_missed": "A statutory limit of an inquiry, challenge or complaint passed "
+    "without its step: the filing is overdue.",
 }
 NotificationKind = strawberry.enum(
     Enum(

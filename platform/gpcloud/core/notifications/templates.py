@@ -144,6 +144,40 @@ CATALOGUE: dict[str, Template] = {
         subject="询问已答复：{title}",
         body="您就项目《{title}》（编号 {project_id}）提出的询问已答复：{answer}",
     ),
+    "inquiry.step": Template(
+        title="询问进展",
+        subject="询问{step}：{title}",
+        body="项目《{title}》（编号 {project_id}）的询问（编号 {inquiry_id}）{step}。{detail}",
+        explanation="依据《中华人民共和国政府采购法实施条例》第五十二条，采购人或者采购代理机构"
+        "应当在3个工作日内对供应商依法提出的询问作出答复。",
+    ),
+    "challenge.step": Template(
+        title="质疑进展",
+        subject="质疑{step}：{title}",
+        body="项目《{title}》（编号 {project_id}）的质疑（编号 {challenge_id}）{step}。{detail}",
+        explanation="依据《中华人民共和国政府采购法》第五十三条，采购人应当在收到供应商的书面质疑后"
+        "七个工作日内作出答复，并以书面形式通知质疑供应商和其他有关供应商。",
+    ),
+    "complaint.step": Template(
+        title="投诉进展",
+        subject="投诉{step}：{title}",
+        body="项目《{title}》（编号 {project_id}）的投诉（编号 {complaint_id}）{step}。{detail}",
+        explanation="依据《中华人民共和国政府采购法》第五十六条，政府采购监督管理部门应当在收到投诉后"
+        "三十个工作日内作出处理决定；检验、检测、鉴定、专家评审以及补正材料所需时间不计算在内"
+        "（实施条例第五十八条）。",
+    ),
+    "suspension.step": Template(
+        title="暂停采购活动",
+        subject="采购活动{step}：{title}",
+        body="项目《{title}》（编号 {project_id}）的采购活动{step}（{starts_on}至{ends_on}）。"
+        "{detail}",
+        explanation="依据《中华人民共和国政府采购法》第五十七条，暂停时间最长不得超过三十日。",
+    ),
+    "complaints.clock_missed": Template(
+        title="法定期限已过",
+        subject="期限已过：{title}",
+        body="项目《{title}》（编号 {project_id}）{what}的期限（{due}）已过而未办理。{detail}",
+    ),
     "project.opening_record": Template(
         title="开标记录待确认",
         subject="开标记录待确认：{title}",

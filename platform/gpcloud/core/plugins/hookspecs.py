@@ -248,6 +248,27 @@ def gpcloud_credit_check(
     """
 
 
+# ---------------------------------------------------------------------------------------------
+# Complaints (the complaints domain implements gpcloud_procurement_blocks built in)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def gpcloud_procurement_blocks(tenant: str, project_id: int) -> list[dict] | None:
+    """What stops a procurement of `tenant` (here the region code, not a TenantContext) now:
+    a finance department's suspension during a complaint (Law art. 57), or a challenge that
+    may affect the result and is not yet answered (Implementing Regulation art. 54).
+
+    Return [{"kind": "suspension" | "challenge", "reference": "suspension:3", "until":
+    "YYYY-MM-DD" or None, "stops": ["transaction", "signing", "performance"] (what it stops:
+    the transaction's steps, the contract's signing, its performance), "reason": str}, ...],
+    [] or None. Built in: the complaints domain answers from its suspensions and challenges;
+    transaction and contracts, below it, ask only through this hook, with core/plugins/hooks.py
+    `collect`, and refuse a stopped step (PROCUREMENT_SUSPENDED, CHALLENGE_PENDING).
+    Firstresult: no. Call style: call (a block that cannot be checked lets nothing through).
+    """
+
+
 @hookspec(firstresult=True)
 def gpcloud_fetch_credit_list(tenant: Any, list_code: str) -> list[dict] | None:
     """A national credit list from a live interface (Credit China, the courts' list of
