@@ -51,6 +51,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("gpcloud.emall"),
     Domain("gpcloud.contracts"),
     Domain("gpcloud.credit"),
+    Domain("gpcloud.finance_services"),
 )
 
 PICCOLO_APPS: tuple[str, ...] = (CORE_APP,) + tuple(
@@ -58,8 +59,12 @@ PICCOLO_APPS: tuple[str, ...] = (CORE_APP,) + tuple(
 )
 
 # Who receives what a domain publishes (gpcloud.core.publishing), in the same transaction: the
-# read models, which sit above every domain and are never called back.
-PUBLICATION_RECEIVERS: tuple[str, ...] = ("gpcloud.portal.service:publish",)
+# read models, and the finance centre (guarantee releases, webhooks to institutions), which sit
+# above the publishing domains and are never called back.
+PUBLICATION_RECEIVERS: tuple[str, ...] = (
+    "gpcloud.portal.service:publish",
+    "gpcloud.finance_services.service.events:received",
+)
 
 
 @cache

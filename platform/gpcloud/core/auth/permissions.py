@@ -21,6 +21,7 @@ from gpcloud.core.auth.roles import (
     ADMIN_ROLES,
     AGENCY,
     EXPERT,
+    FINANCIAL_INSTITUTION,
     PROVINCE_ADMIN,
     PURCHASER,
     ROLES,
@@ -147,6 +148,17 @@ class Perm(StrEnum):
     CREDIT_RATE_EXPERT = "credit.rate_expert"
     CREDIT_RATE_SUPPLIER = "credit.rate_supplier"
     CREDIT_RATE_AGENCY = "credit.rate_agency"
+    # Financial services (finance_services/)
+    FINANCE_INSTITUTION_REGISTER = "financial_institution.register"
+    FINANCE_INSTITUTION_DECIDE = "financial_institution.decide"
+    FINANCE_CREDENTIALS_MANAGE = "financial_institution.credentials"
+    FINANCE_READ = "finance.read"
+    GUARANTEE_MANAGE = "guarantee.manage"
+    GUARANTEE_APPLY = "guarantee.apply"
+    GUARANTEE_ISSUE = "guarantee.issue"
+    FINANCING_APPLY = "financing.apply"
+    FINANCING_DECIDE = "financing.decide"
+    PAYEE_CHANGE_APPROVE = "payee_change.approve"
 
 
 P = Perm
@@ -312,6 +324,16 @@ _grant(_PROVINCE, P.CREDIT_IMPORT)
 _grant({AGENCY}, P.CREDIT_RATE_EXPERT)
 _grant({PURCHASER}, P.CREDIT_RATE_SUPPLIER)
 _grant({SUPERVISOR}, P.CREDIT_RATE_AGENCY)
+# Financial services: institutions register and keep their credentials, the province admits
+# them; agencies set and act on a project's bid security; suppliers apply and consent;
+# institutions issue and decide; purchaser and institution both approve a payee change.
+_grant({FINANCIAL_INSTITUTION}, P.FINANCE_INSTITUTION_REGISTER, P.FINANCE_CREDENTIALS_MANAGE)
+_grant(_PROVINCE, P.FINANCE_INSTITUTION_DECIDE)
+_grant(_STAFF, P.FINANCE_READ)
+_grant({AGENCY}, P.GUARANTEE_MANAGE)
+_grant({SUPPLIER}, P.GUARANTEE_APPLY, P.FINANCING_APPLY)
+_grant({FINANCIAL_INSTITUTION}, P.GUARANTEE_ISSUE, P.FINANCING_DECIDE, P.SIGNING_KEY_MANAGE)
+_grant({PURCHASER, FINANCIAL_INSTITUTION}, P.PAYEE_CHANGE_APPROVE)
 
 
 def holders(permission: Perm) -> tuple[str, ...]:
@@ -458,4 +480,19 @@ ABOUT: dict[Perm, str] = {
     P.CREDIT_RATE_SUPPLIER: "rate the supplier of one's own unit's contract after its final "
     "acceptance",
     P.CREDIT_RATE_AGENCY: "give an agency its yearly evaluation in the region",
+    P.FINANCE_INSTITUTION_REGISTER: "register one's organisation as a financial institution",
+    P.FINANCE_INSTITUTION_DECIDE: "approve, reject and suspend financial institutions",
+    P.FINANCE_CREDENTIALS_MANAGE: "keep one's institution's API keys and webhook endpoint, "
+    "and ask for its dead webhook deliveries again",
+    P.FINANCE_READ: "read the finance centre's institutions and the region's figures",
+    P.GUARANTEE_MANAGE: "set the bid security of a project entrusted to one's agency, release "
+    "its guarantees and claim on a defined default",
+    P.GUARANTEE_APPLY: "apply for an electronic bid guarantee for one's organisation",
+    P.GUARANTEE_ISSUE: "issue or refuse the guarantees asked of one's institution, pay claims",
+    P.FINANCING_APPLY: "apply for contract financing of one's organisation's signed contract, "
+    "consent to chosen institutions, ask for a payee account change",
+    P.FINANCING_DECIDE: "read the contracts suppliers consented to show one's institution and "
+    "decide their financing",
+    P.PAYEE_CHANGE_APPROVE: "approve or reject a payee account change (a purchaser: of its own "
+    "unit's contract; an institution: of its own financing)",
 }

@@ -1,0 +1,467 @@
+"""The finance centre's GraphQL types. Money in yuan (Decimal), dates Asia/Shanghai."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+
+import strawberry
+from strawberry.types import Info
+
+from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.graphql.cost import ListSize
+from gpcloud.core.graphql.enums import state_enum, values_enum
+from gpcloud.core.graphql.types import UserError
+from gpcloud.core.money import to_yuan, to_yuan_or_none
+from gpcloud.finance_services.service import financing, institutions, payee
+from gpcloud.finance_services.service.institutions import KINDS
+from gpcloud.finance_services.workflow import GUARANTEE, INSTITUTION, OFFER, PAYEE_CHANGE, WEBHOOK
+
+InstitutionKind = values_enum(
+    "InstitutionKind",
+    KINDS,
+    "What kind of financial institution it is.",
+    {
+        "bank": "A bank (银行).",
+        "guarantor": "A guarantee company (融资担保公司).",
+        "insurer": "An insurer (保险公司).",
+    },
+)
+InstitutionStatus = state_enum(
+    "InstitutionStatus",
+    INSTITUTION,
+    {
+        "applied": "Registered, awaiting the province.",
+        "approved": "Admitted: it may act.",
+        "rejected": "Not admitted.",
+        "suspended": "Its keys and users may not act for now.",
+    },
+)
+GuaranteeStatus = state_enum(
+    "GuaranteeStatus",
+    GUARANTEE,
+    {
+        "applied": "Asked of the institution.",
+        "issued": "Issued and verified: in force.",
+        "refused": "The institution refused it.",
+        "released": "Returned after the award or signing.",
+        "claimed": "Claimed on a default.",
+        "paid": "The claim was paid.",
+    },
+)
+OfferStatus = state_enum(
+    "FinancingOfferStatus",
+    OFFER,
+    {
+        "pending": "Consent given; the institution has not decided.",
+        "approved": "The institution lends.",
+        "declined": "The institution does not lend.",
+        "withdrawn": "The supplier withdrew its consent.",
+    },
+)
+PayeeChangeStatus = state_enum(
+    "PayeeAccountChangeStatus",
+    PAYEE_CHANGE,
+    {
+        "requested": "Awaiting both approvals.",
+        "purchaser_approved": "Awaiting the institution.",
+        "institution_approved": "Awaiting the purchaser.",
+        "approved": "Payments go to the financing account.",
+        "rejected": "Refused by a party.",
+    },
+)
+WebhookStatus = state_enum(
+    "WebhookDeliveryStatus",
+    WEBHOOK,
+    {
+        "pending": "An attempt is queued.",
+        "waiting": "Failed; the next attempt waits (backoff).",
+        "delivered": "The endpoint answered 2xx.",
+        "dead": "Every attempt failed: a dead letter.",
+    },
+)
+
+
+def _id(value: int | None) -> strawberry.ID | None:
+    return None if value is None else strawberry.ID(str(value))
+
+
+@strawberry.type(description="A bank, guarantee company or insurer of the finance centre.")
+class FinancialInstitution:
+    id: strawberry.ID
+    name: str = strawberry.field(description="Its organisation's registered name.")
+    kind: InstitutionKind = strawberry.field(description="Bank, guarantor or insurer.")  # type: ignore[valid-type]
+    licence: str = strawberry.field(description="Its licence number.")
+    status: InstitutionStatus = strawberry.field(description="Where its admission stands.")  # type: ignore[valid-type]
+    decision: str = strawberry.field(description="The province's reasons, if any.")
+    rate_limit: int = strawberry.field(description="API requests a minute it may make.")
+    organisation_id: strawberry.ID = strawberry.field(description="Its organisation.")
+    webhook_configured: bool = strawberry.field(description="Whether it receives webhooks.")
+
+    @classmethod
+    def of(cls, row: dict) -> FinancialInstitution:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            name=row["name"],
+            kind=InstitutionKind(row["kind"]),
+            licence=row["licence"],
+            status=InstitutionStatus(row["status"]),
+            decision=row["decision"],
+            rate_limit=row["rate_limit"],
+            organisation_id=strawberry.ID(str(row["organisation"])),
+            webhook_configured=bool(row["webhook_url"]),
+        )
+
+
+@strawberry.type(
+    description="A machine credential of an institution; its secret is never shown again."
+)
+class ApiKey:
+    id: strawberry.ID
+    key_id: str = strawberry.field(description="The public part: gpk_<keyId>.<secret>.")
+    status: str = strawberry.field(
+        description="active, rotated (valid until validUntil) or revoked."
+    )
+    valid_until: datetime | None = strawberry.field(description="When a rotated key stops working.")
+    created_at: datetime
+    last_used_at: datetime | None = strawberry.field(description="Its last sign-in.")
+
+    @classmethod
+    def of(cls, row: dict) -> ApiKey:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            key_id=row["key_id"],
+            status=row["status"],
+            valid_until=row["valid_until"],
+            created_at=row["created_at"],
+            last_used_at=row["last_used_at"],
+        )
+
+
+@strawberry.type(description="The bid security a project asks for.")
+class GuaranteeRequirement:
+    project_id: strawberry.ID = strawberry.field(description="The project.")
+    amount: Decimal = strawberry.field(description="The least amount, yuan.")
+    valid_until: date = strawberry.field(description="Bids stay valid until this day.")
+    beneficiary_name: str = strawberry.field(description="Whom the guarantee is given to.")
+
+    @classmethod
+    def of(cls, row: dict) -> GuaranteeRequirement:
+        return cls(
+            project_id=strawberry.ID(str(row["project"])),
+            amount=to_yuan(row["amount_fen"]),
+            valid_until=row["valid_until"],
+            beneficiary_name=row["beneficiary_name"],
+        )
+
+
+@strawberry.type(description="A piece of evidence of a claim.")
+class Evidence:
+    title: str = strawberry.field(description="What it is.")
+    reference: str = strawberry.field(description="Its document number or file reference.")
+
+
+@strawberry.type(description="An electronic bid guarantee (电子投标保函).")
+class BidGuarantee:
+    id: strawberry.ID
+    project_id: strawberry.ID = strawberry.field(description="The project it secures bids for.")
+    supplier_organisation_id: strawberry.ID | None = strawberry.field(
+        description="The bidder; null to the agency until the opening starts."
+    )
+    institution_id: strawberry.ID = strawberry.field(description="The issuing institution.")
+    status: GuaranteeStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
+    number: str | None = strawberry.field(description="The guarantee number, once issued.")
+    amount: Decimal | None = strawberry.field(description="The guaranteed amount, yuan.")
+    valid_until: date | None = strawberry.field(description="The last day it is valid.")
+    beneficiary_name: str = strawberry.field(description="Whom it is given to.")
+    statement: str = strawberry.field(description="The canonical JSON the institution signed.")
+    signature: str = strawberry.field(description="Ed25519 signature, hex.")
+    release_due: date | None = strawberry.field(
+        description="Released by the scheduler then at the latest."
+    )
+    claim_reason: str = strawberry.field(description="The default claimed on, if any.")
+    claim_evidence: list[Evidence] = strawberry.field(
+        description="The claim's evidence.", directives=[ListSize(max=20)]
+    )
+
+    @classmethod
+    def of(cls, row: dict, reveal: bool = True) -> BidGuarantee:
+        evidence = row["claim_evidence"]
+        evidence = json.loads(evidence) if isinstance(evidence, str) else evidence
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            project_id=strawberry.ID(str(row["project"])),
+            supplier_organisation_id=_id(row["supplier_organisation"]) if reveal else None,
+            institution_id=strawberry.ID(str(row["institution"])),
+            status=GuaranteeStatus(row["status"]),
+            number=row["number"],
+            amount=to_yuan_or_none(row["amount_fen"]),
+            valid_until=row["valid_until"],
+            beneficiary_name=row["beneficiary_name"],
+            statement=row["statement"],
+            signature=row["signature"],
+            release_due=row["release_due"],
+            claim_reason=row["claim_reason"],
+            claim_evidence=[
+                Evidence(title=e["title"], reference=e["reference"]) for e in evidence or []
+            ],
+        )
+
+
+@strawberry.type(description="A guarantee verified as a bid names it.")
+class GuaranteeVerification:
+    valid: bool = strawberry.field(description="In force, authentic and meeting the requirement.")
+    problems: list[str] = strawberry.field(
+        description="The stable codes of what fails.", directives=[ListSize(max=10)]
+    )
+    guarantee: BidGuarantee | None = strawberry.field(description="The guarantee, bidder hidden.")
+
+
+@strawberry.type(description="A payee account change (收款账户变更) of a financed contract.")
+class PayeeAccountChange:
+    id: strawberry.ID
+    contract_id: strawberry.ID = strawberry.field(description="The contract whose payee changes.")
+    offer_id: strawberry.ID = strawberry.field(description="The financing it serves.")
+    institution_id: strawberry.ID = strawberry.field(description="The financing institution.")
+    account_name: str = strawberry.field(description="The financing account's name.")
+    bank_name: str = strawberry.field(description="Its bank.")
+    account_number: str = strawberry.field(description="Its number.")
+    status: PayeeChangeStatus = strawberry.field(description="Where the approvals stand.")  # type: ignore[valid-type]
+    approved_at: datetime | None = strawberry.field(description="When both had approved.")
+    _row: strawberry.Private[dict]
+
+    @strawberry.field(description="Yuan paid to the financing account since the change.")
+    async def repaid(self) -> Decimal:
+        return to_yuan(await payee.repaid(self._row))
+
+    @classmethod
+    def of(cls, row: dict) -> PayeeAccountChange:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            contract_id=strawberry.ID(str(row["contract"])),
+            offer_id=strawberry.ID(str(row["offer"])),
+            institution_id=strawberry.ID(str(row["institution"])),
+            account_name=row["account_name"],
+            bank_name=row["bank_name"],
+            account_number=row["account_number"],
+            status=PayeeChangeStatus(row["status"]),
+            approved_at=row["approved_at"],
+            _row=row,
+        )
+
+
+@strawberry.type(
+    description="One chosen institution of a financing application: consent and decision."
+)
+class FinancingOffer:
+    id: strawberry.ID
+    institution_id: strawberry.ID = strawberry.field(description="The institution consented to.")
+    status: OfferStatus = strawberry.field(description="Consent and decision.")  # type: ignore[valid-type]
+    amount: Decimal | None = strawberry.field(description="The amount lent, yuan.")
+    rate: str = strawberry.field(description="Yearly rate, percent.")
+    term_months: int | None = strawberry.field(description="The loan's term in months.")
+
+    @strawberry.field(description="Its payee account changes.", directives=[ListSize(max=10)])
+    async def payee_account_changes(self, info: Info) -> list[PayeeAccountChange]:
+        loader = info.context.loaders.get("payee_changes_of_offer", payee.of_offers)
+        return [PayeeAccountChange.of(r) for r in await loader.load(int(self.id))]
+
+    @classmethod
+    def of(cls, row: dict) -> FinancingOffer:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            institution_id=strawberry.ID(str(row["institution"])),
+            status=OfferStatus(row["status"]),
+            amount=to_yuan_or_none(row["amount_fen"]),
+            rate=row["rate"],
+            term_months=row["term_months"],
+        )
+
+
+@strawberry.type(description="A contract financing application (政采贷).")
+class FinancingApplication:
+    id: strawberry.ID
+    contract_id: strawberry.ID = strawberry.field(description="The signed contract financed.")
+    supplier_organisation_id: strawberry.ID = strawberry.field(description="The applicant.")
+    amount: Decimal = strawberry.field(description="The amount asked for, yuan.")
+    purpose: str = strawberry.field(description="What the money is for.")
+
+    @strawberry.field(
+        description="The institutions chosen, each with its decision.", directives=[ListSize(max=5)]
+    )
+    async def offers(self, info: Info) -> list[FinancingOffer]:
+        loader = info.context.loaders.get("financing_offers", financing.offers_of)
+        rows = await loader.load(int(self.id))
+        mine = info.context.user
+        if mine is not None and mine.can(Perm.FINANCING_DECIDE):
+            from_institution = await _institution_id(mine)
+            rows = [r for r in rows if r["institution"] == from_institution]
+        return [FinancingOffer.of(r) for r in rows]
+
+    @classmethod
+    def of(cls, row: dict) -> FinancingApplication:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            contract_id=strawberry.ID(str(row["contract"])),
+            supplier_organisation_id=strawberry.ID(str(row["supplier_organisation"])),
+            amount=to_yuan(row["amount_fen"]),
+            purpose=row["purpose"],
+        )
+
+
+async def _institution_id(user) -> int | None:
+    row = await institutions.of_organisation(user.organisation_id)
+    return row["id"] if row else None
+
+
+@strawberry.type(description="An acceptance of a financed contract, as its institution sees it.")
+class FinancedAcceptance:
+    kind: str = strawberry.field(description="stage, period or final.")
+    passed: bool = strawberry.field(description="Whether it passed.")
+    accepted_on: date = strawberry.field(description="When it took place.")
+
+
+@strawberry.type(description="A payment of a financed contract, as its institution sees it.")
+class FinancedPayment:
+    amount: Decimal = strawberry.field(description="Yuan.")
+    final: bool = strawberry.field(description="The final payment.")
+    status: str = strawberry.field(description="requested, exported, pushed or rejected.")
+
+
+@strawberry.type(
+    description="A contract a supplier consented to show an institution: that "
+    "contract, its acceptance and payments only; every read is audited."
+)
+class FinancedContract:
+    id: strawberry.ID
+    title: str = strawberry.field(description="The contract's title.")
+    amount: Decimal = strawberry.field(description="Its amount, yuan.")
+    status: str = strawberry.field(description="Its state.")
+    signed_on: date | None = strawberry.field(description="When both parties had signed.")
+    supplier_name: str = strawberry.field(description="The supplier.")
+
+    @strawberry.field(
+        description="Its acceptance reports (read audited).", directives=[ListSize(max=50)]
+    )
+    async def acceptances(self, info: Info) -> list[FinancedAcceptance]:
+        rows = await financing.acceptances(info.context.user, int(self.id))
+        return [
+            FinancedAcceptance(kind=r["kind"], passed=r["passed"], accepted_on=r["accepted_on"])
+            for r in rows
+        ]
+
+    @strawberry.field(description="Its payments (read audited).", directives=[ListSize(max=50)])
+    async def payments(self, info: Info) -> list[FinancedPayment]:
+        rows = await financing.payments(info.context.user, int(self.id))
+        return [
+            FinancedPayment(amount=to_yuan(r["amount_fen"]), final=r["final"], status=r["status"])
+            for r in rows
+        ]
+
+    @classmethod
+    def of(cls, row: dict) -> FinancedContract:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            title=row["title"],
+            amount=to_yuan(row["amount_fen"]),
+            status=row["status"],
+            signed_on=row["signed_on"],
+            supplier_name=row["supplier_name"],
+        )
+
+
+@strawberry.type(description="One event delivered (or not) to an institution's endpoint.")
+class WebhookDelivery:
+    id: strawberry.ID
+    event: str = strawberry.field(
+        description="award_published, contract_signed, acceptance_passed or payment_made."
+    )
+    status: WebhookStatus = strawberry.field(description="Where the delivery stands.")  # type: ignore[valid-type]
+    attempts: int = strawberry.field(description="Attempts made.")
+    last_error: str = strawberry.field(description="The last attempt's failure.")
+    body: str = strawberry.field(description="The JSON body sent.")
+    delivered_at: datetime | None = strawberry.field(description="When the endpoint accepted it.")
+
+    @classmethod
+    def of(cls, row: dict) -> WebhookDelivery:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            event=row["event"],
+            status=WebhookStatus(row["status"]),
+            attempts=row["attempts"],
+            last_error=row["last_error"],
+            body=row["body"],
+            delivered_at=row["delivered_at"],
+        )
+
+
+@strawberry.type(description="The finance centre's figures for a region and those below it.")
+class FinanceFigures:
+    region_code: str
+    institutions: int = strawberry.field(description="Approved institutions (province-wide).")
+    loans: int = strawberry.field(description="Approved contract financings.")
+    loan_amount: Decimal = strawberry.field(description="Their amount, yuan.")
+    smes_served: int = strawberry.field(description="SMEs (medium, small, micro) financed.")
+    guarantees: int = strawberry.field(description="Electronic bid guarantees issued.")
+    deposits_replaced: Decimal = strawberry.field(description="Cash deposits they replaced, yuan.")
+
+
+def payload(name: str, field: str, kind, description: str):
+    """A mutation payload type: `field` (the result) and `errors`."""
+    return strawberry.type(
+        type(
+            name,
+            (),
+            {
+                "__annotations__": {field: kind | None, "errors": list[UserError]},
+                field: strawberry.field(default=None, description=description),
+                "errors": strawberry.field(default_factory=list),
+            },
+        ),
+        description=f"What the mutation returns: the {description.lower().rstrip('.')}, or errors.",
+    )
+
+
+InstitutionPayload = payload(
+    "FinancialInstitutionPayload", "institution", FinancialInstitution, "The institution."
+)
+GuaranteePayload = payload("BidGuaranteePayload", "guarantee", BidGuarantee, "The guarantee.")
+RequirementPayload = payload(
+    "GuaranteeRequirementPayload", "requirement", GuaranteeRequirement, "The requirement."
+)
+OfferPayload = payload("FinancingOfferPayload", "offer", FinancingOffer, "The offer.")
+ApplicationPayload = payload(
+    "FinancingApplicationPayload", "application", FinancingApplication, "The application."
+)
+ChangePayload = payload("PayeeAccountChangePayload", "change", PayeeAccountChange, "The change.")
+DeliveryPayload = payload("WebhookDeliveryPayload", "delivery", WebhookDelivery, "The delivery.")
+
+
+@strawberry.type(description="A new API key: the full key is shown this once.")
+class ApiKeyPayload:
+    key: ApiKey | None = strawberry.field(default=None, description="The key's record.")
+    secret: str | None = strawberry.field(
+        default=None, description="gpk_<keyId>.<secret>: keep it; never shown again."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type(description="The webhook endpoint set: its HMAC secret is shown this once.")
+class WebhookEndpointPayload:
+    institution: FinancialInstitution | None = strawberry.field(
+        default=None, description="The institution."
+    )
+    secret: str | None = strawberry.field(
+        default=None, description="The HMAC-SHA256 key, hex: shown once."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)
+
+
+@strawberry.type(description="An access token for an API key's account.")
+class ApiSignInPayload:
+    token: str | None = strawberry.field(
+        default=None, description="Send as 'Authorization: Bearer <token>'."
+    )
+    expires_at: datetime | None = strawberry.field(default=None, description="When it expires.")
+    errors: list[UserError] = strawberry.field(default_factory=list)
