@@ -72,7 +72,9 @@ async def endpoint():
         uvicorn.Config(receiver, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
     )
     task = asyncio.create_task(server.serve())
-    while not server.started:
+    for _ in range(500):
+        if server.started:
+            break
         await asyncio.sleep(0.02)
     receiver.url = f"http://127.0.0.1:{port}/hook"
     try:

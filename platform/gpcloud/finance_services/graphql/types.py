@@ -12,6 +12,7 @@ from strawberry.types import Info
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.enums import state_enum, values_enum
+from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.graphql.types import UserError
 from gpcloud.core.money import to_yuan, to_yuan_or_none
 from gpcloud.finance_services.service import financing, institutions, payee
@@ -81,6 +82,9 @@ WebhookStatus = state_enum(
         "dead": "Every attempt failed: a dead letter.",
     },
 )
+
+
+SIGNED_IN = allow(Authenticated())
 
 
 def _id(value: int | None) -> strawberry.ID | None:
@@ -231,7 +235,9 @@ class PayeeAccountChange:
     approved_at: datetime | None = strawberry.field(description="When both had approved.")
     _row: strawberry.Private[dict]
 
-    @strawberry.field(description="Yuan paid to the financing account since the change.")
+    @strawberry.field(
+        extensions=SIGNED_IN, description="Yuan paid to the financing account since the change."
+    )
     async def repaid(self) -> Decimal:
         return to_yuan(await payee.repaid(self._row))
 
@@ -262,7 +268,11 @@ class FinancingOffer:
     rate: str = strawberry.field(description="Yearly rate, percent.")
     term_months: int | None = strawberry.field(description="The loan's term in months.")
 
-    @strawberry.field(description="Its payee account changes.", directives=[ListSize(max=10)])
+    @strawberry.field(
+        extensions=SIGNED_IN,
+        description="Its payee account changes.",
+        directives=[ListSize(max=10)],
+    )
     async def payee_account_changes(self, info: Info) -> list[PayeeAccountChange]:
         loader = info.context.loaders.get("payee_changes_of_offer", payee.of_offers)
         return [PayeeAccountChange.of(r) for r in await loader.load(int(self.id))]
@@ -288,7 +298,9 @@ class FinancingApplication:
     purpose: str = strawberry.field(description="What the money is for.")
 
     @strawberry.field(
-        description="The institutions chosen, each with its decision.", directives=[ListSize(max=5)]
+        extensions=SIGNED_IN,
+        description="The institutions chosen, each with its decision.",
+        directives=[ListSize(max=5)],
     )
     async def offers(self, info: Info) -> list[FinancingOffer]:
         loader = info.context.loaders.get("financing_offers", financing.offers_of)
@@ -342,7 +354,9 @@ class FinancedContract:
     supplier_name: str = strawberry.field(description="The supplier.")
 
     @strawberry.field(
-        description="Its acceptance reports (read audited).", directives=[ListSize(max=50)]
+        extensions=SIGNED_IN,
+        description="Its acceptance reports (read audited).",
+        directives=[ListSize(max=50)],
     )
     async def acceptances(self, info: Info) -> list[FinancedAcceptance]:
         rows = await financing.acceptances(info.context.user, int(self.id))
@@ -351,7 +365,11 @@ class FinancedContract:
             for r in rows
         ]
 
-    @strawberry.field(description="Its payments (read audited).", directives=[ListSize(max=50)])
+    @strawberry.field(
+        extensions=SIGNED_IN,
+        description="Its payments (read audited).",
+        directives=[ListSize(max=50)],
+    )
     async def payments(self, info: Info) -> list[FinancedPayment]:
         rows = await financing.payments(info.context.user, int(self.id))
         return [
