@@ -13,12 +13,13 @@ import pytest
 from gpcloud.contracts import performance
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import use_scope
-from gpcloud.finance_services.service import financing, payee
+from gpcloud.finance_services.service import figures, financing, payee
 from tests.integration.concurrency.test_transitions import audited, one_wins, race
 from tests.integration.contracts.test_contracts import signed
 from tests.integration.finance_services.support import admitted
 from tests.integration.procurement import actor, awarded_project, filed_plan
-from tests.support import data, error_codes, gql, login
+from tests.plugins.exercise import exercised
+from tests.support import data, drain_jobs, error_codes, gql, login
 
 pytestmark = pytest.mark.day(date(2026, 11, 2))
 ACCOUNT = payee.AccountInput(
@@ -172,3 +173,79 @@ async def test_decision_payee_change_and_repayment(world):
     await pay(world, "250000")
     assert await payee.repaid(await payee.get(change["id"])) == 25_000_000
     assert await audited("payee_account_change.institution_complete") == 1
+
+
+FIGURES = """query($r: String) { financeFigures(regionCode: $r) {
+  regionCode institutions loans loanAmount smesServed guarantees depositsReplaced } }"""
+
+
+async def test_figures_per_region(world, client):
+    _, offers = await apply(world, world["bank"])
+    with use_scope(world["bank"]["scope"]):
+        await financing.decide(
+            world["bank"]["user"],
+            offers[0]["id"],
+            financing.Decision(True, Decimal("800000"), "3.85", 12),
+        )
+    xingning = await figures.figures_of("441481")
+    assert (
+        xingning.institutions,
+        xingning.loans,
+        xingning.loan_amount_fen,
+        xingning.smes_served,
+    ) == (2, 1, 80_000_000, 1)
+    assert (await figures.figures_of("441400")).loans == 1  # the city counts its counties
+    assert (await figures.figures_of("441424")).loans == 0  # Wuhua financed nothing
+    token = await login(client, "mz.supervisor")
+    seen = data(await gql(client, FIGURES, {"r": "441481"}, token=token))["financeFigures"]
+    assert seen == {
+        "regionCode": "441481",
+        "institutions": 2,
+        "loans": 1,
+        "loanAmount": "800000.00",
+        "smesServed": 1,
+        "guarantees": 0,
+        "depositsReplaced": "0.00",
+    }
+    county = await login(client, "xn.admin")
+    assert error_codes(await gql(client, FIGURES, {"r": "441400"}, token=county)) == ["FORBIDDEN"]
+    assert error_codes(
+        await gql(client, FIGURES, {"r": "441481"}, token=await login(client, "xn.bank"))
+    )
+
+
+EXCHANGE = "mutation { exchangePayments { job { id } errors { code } } }"
+JOB = "query($id: ID!) { job(id: $id) { status counts files { name url } } }"
+
+
+async def test_the_payment_lands_in_the_financing_account(world, client):
+    """The walk's end: financed, payee changed by both, the payment file names the account."""
+    _, offers = await apply(world, world["bank"])
+    with use_scope(world["bank"]["scope"]):
+        await financing.decide(
+            world["bank"]["user"],
+            offers[0]["id"],
+            financing.Decision(True, Decimal("800000"), "3.85", 12),
+        )
+    with use_scope(world["scope"]):
+        change = await payee.request(world["seller"], offers[0]["id"], ACCOUNT)
+        await payee.approve(world["purchaser"], change["id"])
+    with use_scope(world["bank"]["scope"]):
+        await payee.approve(world["bank"]["user"], change["id"])
+    await pay(world, "200000")
+    admin = await login(client, "xn.admin")
+    with exercised("gpcloud_payee_account") as ran:
+        job_id = data(await gql(client, EXCHANGE, token=admin))["exchangePayments"]["job"]["id"]
+        await drain_jobs()
+    assert ("gpcloud_payee_account", "builtin:finance_services") in ran
+    job = data(await gql(client, JOB, {"id": job_id}, token=admin))["job"]
+    assert job["status"] == "SUCCEEDED" and job["counts"] == {"exported": 1}
+    url = next(f["url"] for f in job["files"] if f["name"] == "payments.csv")
+    lines = (await client.get(url, headers={"authorization": f"Bearer {admin}"})).text.splitlines()
+    row = dict(zip(lines[0].split(","), lines[1].split(","), strict=True))
+    assert (row["payee"], row["payee_bank"], row["payee_account"]) == (
+        "兴宁市合水电子科技有限公司",
+        "梅州融信村镇银行兴宁支行",
+        "6230580000123456789",
+    )
+    assert row["amount"] == "200000.00"

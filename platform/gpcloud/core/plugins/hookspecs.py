@@ -223,6 +223,25 @@ def gpcloud_credit_check(
     """
 
 
+# ---------------------------------------------------------------------------------------------
+# Financial services (the finance centre implements gpcloud_payee_account built in)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def gpcloud_payee_account(tenant: str, contract_id: int) -> dict | None:
+    """The account a contract's payments go to instead of the supplier's own, for the payment
+    exchange (contracts, below the finance centre, reaches it only through this hook).
+
+    `tenant` is the contract's region code (a string, not a TenantContext). Return
+    {"account_name": str, "bank_name": str, "account_number": str, "reference": str (why: e.g.
+    "payee_account_change:7")}, or None when the contract's payee did not change. Built in: the
+    finance centre answers from approved payee account changes (purchaser and institution both
+    approved). The first answer wins.
+    Firstresult: no. Call style: call (a payment is not sent while its payee cannot be known).
+    """
+
+
 @hookspec(firstresult=True)
 def gpcloud_fetch_credit_list(tenant: Any, list_code: str) -> list[dict] | None:
     """A national credit list from a live interface (Credit China, the courts' list of
