@@ -15,8 +15,9 @@ from gpcloud.core.redis import get_redis
 from gpcloud.core.redis import key as redis_key
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.finance_services import demo as finance_demo
 from gpcloud.finance_services.service import credentials, institutions
-from gpcloud.finance_services.tables import InstitutionApiKey
+from gpcloud.finance_services.tables import FinancialInstitution, InstitutionApiKey
 from tests.integration.concurrency.test_transitions import audited, one_wins, race
 from tests.integration.finance_services.support import admitted
 from tests.integration.procurement import actor
@@ -143,3 +144,14 @@ async def test_sign_in_with_an_api_key_through_the_api(demo, client):
     assert fi["row"]["status"] == "approved"
     anonymous = await gql(client, "{ myApiKeys { keyId } }")
     assert error_codes(anonymous)
+
+
+async def test_the_demo_institutions_are_approved_once(demo):
+    await finance_demo.seed()
+    await finance_demo.seed()
+    rows = await FinancialInstitution.select(FinancialInstitution.kind, FinancialInstitution.status)
+    assert sorted((r["kind"], r["status"]) for r in rows) == [
+        ("bank", "approved"),
+        ("guarantor", "approved"),
+    ]
+    assert await audited("financial_institution.register_approved") == 2
