@@ -156,6 +156,13 @@ async def test_decision_payee_change_and_repayment(world):
         with pytest.raises(DomainError) as bad:
             await payee.request(world["seller"], lend, payee.AccountInput("x", "y", "12ab"))
         assert bad.value.code == "INVALID_ACCOUNT"
+        rejected = await payee.request(world["seller"], lend, ACCOUNT)
+        with pytest.raises(DomainError) as reasonless:
+            await payee.reject(world["purchaser"], rejected["id"], "")
+        assert reasonless.value.code == "NO_REASON"
+        assert (await payee.reject(world["purchaser"], rejected["id"], "账户信息有误"))[
+            "status"
+        ] == "rejected"
         change = await payee.request(world["seller"], lend, ACCOUNT)
         with pytest.raises(DomainError) as twice:
             await payee.request(world["seller"], lend, ACCOUNT)

@@ -225,3 +225,34 @@ async def test_a_claim_on_a_default_with_evidence(world):
         assert claimed["status"] == "claimed"
     with use_scope(world["fi"]["scope"]):
         assert (await guarantees.pay(world["fi"]["user"], row["id"]))["status"] == "paid"
+
+
+async def test_refusal_and_an_early_release(world):
+    mine = await applied(world, world["seller"])
+    theirs = await applied(world, world["rival"])
+    with use_scope(world["fi"]["scope"]):
+        with pytest.raises(DomainError) as bare:
+            await guarantees.refuse(world["fi"]["user"], theirs["id"], " ")
+        assert bare.value.code == "NO_REASON"
+        assert (await guarantees.refuse(world["fi"]["user"], theirs["id"], "授信额度不足"))[
+            "status"
+        ] == "refused"
+        await guarantees.issue(world["fi"]["user"], mine["id"], issuance(mine, world["key"]))
+    with use_scope(world["scope"]):
+        with pytest.raises(DomainError) as early:
+            await guarantees.release(world["agent"], mine["id"])
+        assert early.value.code == "NOT_AWARDED"
+        with pytest.raises(DomainError) as again:  # one open guarantee per project and supplier
+            await guarantees.apply(world["seller"], world["project"], world["fi"]["row"]["id"])
+        assert again.value.code == "GUARANTEE_EXISTS"
+        await guarantees.apply(world["rival"], world["project"], world["fi"]["row"]["id"])  # anew
+        await projects.publish_result(
+            world["agent"],
+            world["project"],
+            "中标公告",
+            "正文",
+            [projects.AwardInput(world["supplier"]["uscc"], Decimal("4380000"))],
+            on=date(2026, 10, 16),
+        )
+        one_wins(*await race(lambda: guarantees.release(world["agent"], mine["id"])))
+    assert (await guarantees.get(mine["id"]))["status"] == "released"

@@ -155,3 +155,35 @@ async def test_the_demo_institutions_are_approved_once(demo):
         ("guarantor", "approved"),
     ]
     assert await audited("financial_institution.register_approved") == 2
+
+
+REGISTER = """mutation { registerFinancialInstitution(input: {kind: BANK, licence: "B1234H244140001"}) {
+  institution { id status kind } errors { code } } }"""
+DECIDE = "mutation($id: ID!) { approveFinancialInstitution(id: $id) { institution { status } errors { code } } }"
+LIST = "{ financialInstitutions { edges { node { name status webhookConfigured } } } }"
+WEBHOOK = "mutation($u: String!) { setWebhookEndpoint(url: $u) { secret errors { code } } }"
+
+
+async def test_institutions_through_the_api(demo, client):
+    bank = await login(client, "mz.bank")
+    registered = data(await gql(client, REGISTER, token=bank))["registerFinancialInstitution"]
+    assert registered["institution"]["status"] == "APPLIED"
+    supplier = await login(client, "xn.supplier")
+    assert data(await gql(client, LIST, token=supplier))["financialInstitutions"]["edges"] == []
+    own = data(await gql(client, LIST, token=bank))["financialInstitutions"]["edges"]
+    assert [e["node"]["status"] for e in own] == ["APPLIED"]  # its own row, before approval
+    refused = await gql(client, DECIDE, {"id": registered["institution"]["id"]}, token=bank)
+    assert error_codes(refused) == ["FORBIDDEN"]
+    admin = await login(client, "gd.admin")
+    decided = data(await gql(client, DECIDE, {"id": registered["institution"]["id"]}, token=admin))
+    assert decided["approveFinancialInstitution"]["institution"]["status"] == "APPROVED"
+    listed = data(await gql(client, LIST, token=supplier))["financialInstitutions"]["edges"]
+    assert [e["node"]["name"] for e in listed] == ["梅州融信村镇银行股份有限公司"]
+    for url in ("ftp://bank.example/hook", "not a url", "https://" + "a" * 300):
+        bad = data(await gql(client, WEBHOOK, {"u": url}, token=bank))["setWebhookEndpoint"]
+        assert [e["code"] for e in bad["errors"]] == ["INVALID_URL"] and bad["secret"] is None
+    good = data(await gql(client, WEBHOOK, {"u": "https://bank.example/gpcloud"}, token=bank))
+    assert len(good["setWebhookEndpoint"]["secret"]) == 64
+    assert data(await gql(client, LIST, token=supplier))["financialInstitutions"]["edges"][0][
+        "node"
+    ]["webhookConfigured"]
