@@ -18,7 +18,7 @@ from gpcloud.core.clock import start_of
 from gpcloud.core.errors import DomainError
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
-from gpcloud.finance_services.service import figures, guarantees
+from gpcloud.finance_services.service import figures, guarantees, settlement
 from gpcloud.finance_services.tables import BidGuarantee
 from gpcloud.transaction import service as projects
 from tests.integration.concurrency.test_transitions import one_wins, race
@@ -209,22 +209,22 @@ async def test_a_claim_on_a_default_with_evidence(world):
         await guarantees.issue(world["fi"]["user"], row["id"], issuance(row, world["key"]))
     with use_scope(world["scope"]):
         with pytest.raises(DomainError) as bad:
-            await guarantees.claim(
+            await settlement.claim(
                 world["agent"], row["id"], "late_delivery", [{"title": "x", "reference": "y"}]
             )
         assert bad.value.code == "INVALID_DEFAULT"
         with pytest.raises(DomainError) as bare:
-            await guarantees.claim(world["agent"], row["id"], "refusal_to_sign", [])
+            await settlement.claim(world["agent"], row["id"], "refusal_to_sign", [])
         assert bare.value.code == "NO_EVIDENCE"
         evidence = [{"title": "拒签合同告知函", "reference": "嘉应代〔2026〕88号"}]
         claimed = one_wins(
             *await race(
-                lambda: guarantees.claim(world["agent"], row["id"], "refusal_to_sign", evidence)
+                lambda: settlement.claim(world["agent"], row["id"], "refusal_to_sign", evidence)
             )
         )
         assert claimed["status"] == "claimed"
     with use_scope(world["fi"]["scope"]):
-        assert (await guarantees.pay(world["fi"]["user"], row["id"]))["status"] == "paid"
+        assert (await settlement.pay(world["fi"]["user"], row["id"]))["status"] == "paid"
 
 
 async def test_refusal_and_an_early_release(world):
@@ -240,7 +240,7 @@ async def test_refusal_and_an_early_release(world):
         await guarantees.issue(world["fi"]["user"], mine["id"], issuance(mine, world["key"]))
     with use_scope(world["scope"]):
         with pytest.raises(DomainError) as early:
-            await guarantees.release(world["agent"], mine["id"])
+            await settlement.release(world["agent"], mine["id"])
         assert early.value.code == "NOT_AWARDED"
         with pytest.raises(DomainError) as again:  # one open guarantee per project and supplier
             await guarantees.apply(world["seller"], world["project"], world["fi"]["row"]["id"])
@@ -254,5 +254,5 @@ async def test_refusal_and_an_early_release(world):
             [projects.AwardInput(world["supplier"]["uscc"], Decimal("4380000"))],
             on=date(2026, 10, 16),
         )
-        one_wins(*await race(lambda: guarantees.release(world["agent"], mine["id"])))
+        one_wins(*await race(lambda: settlement.release(world["agent"], mine["id"])))
     assert (await guarantees.get(mine["id"]))["status"] == "released"

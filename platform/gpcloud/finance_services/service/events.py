@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from gpcloud.core.publishing import Publication
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.finance_services.service import guarantees, institutions, webhooks
+from gpcloud.finance_services.service import institutions, settlement, webhooks
 from gpcloud.finance_services.tables import BidGuarantee, FinancingOffer
 
 SCOPE = "finance events: institutions serve suppliers of every region"
@@ -40,7 +40,7 @@ async def received(item: Publication) -> None:
     if item.kind == "result" and details.get("project_id"):
         project = details["project_id"]
         winners = {s.organisation_id for s in item.suppliers}
-        await guarantees.release_after(project, item.published_on, winners, None)
+        await settlement.release_after(project, item.published_on, winners, None)
         for institution in await _guarantors(project):
             await webhooks.emit(
                 institution,
@@ -59,7 +59,7 @@ async def received(item: Publication) -> None:
         signed = details.get("signed_on") or item.published_on
         targets = {i["id"]: i for i in await _financiers(details.get("parent_id") or contract)}
         if project:
-            await guarantees.release_after(project, signed, None, supplier)
+            await settlement.release_after(project, signed, None, supplier)
             targets.update({i["id"]: i for i in await _guarantors(project, supplier)})
         for institution in targets.values():
             await webhooks.emit(

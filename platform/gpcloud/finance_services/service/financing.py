@@ -124,7 +124,7 @@ async def apply(
         return await get_application(application.id), (await offers_of([application.id]))[0]
 
 
-async def _suppliers_offer(actor: CurrentUser, offer_id: int) -> dict:
+async def suppliers_offer(actor: CurrentUser, offer_id: int) -> dict:
     with all_tenants(SCOPE):
         offer = await for_update(OF.select().where(OF.id == offer_id)).first()
     if (
@@ -140,7 +140,7 @@ async def _suppliers_offer(actor: CurrentUser, offer_id: int) -> dict:
 async def withdraw(actor: CurrentUser, offer_id: int) -> dict:
     """The supplier withdraws its consent: the institution reads the contract no more."""
     async with transaction():
-        offer = await _suppliers_offer(actor, offer_id)
+        offer = await suppliers_offer(actor, offer_id)
         with all_tenants(SCOPE):
             return await OFFER.move(actor, offer, "withdraw")
 

@@ -23,7 +23,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from gpcloud.core.audit.service import canonical
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser, organisations_by_id
-from gpcloud.core.calendar.service import deadline
 from gpcloud.core.clock import now, today
 from gpcloud.core.db import for_update, is_unique_violation, transaction
 from gpcloud.core.errors import DomainError, NotFound, Problem
@@ -192,7 +191,7 @@ async def apply(actor: CurrentUser, project_id: int, institution_id: int) -> dic
         return created
 
 
-async def _institutions_own(actor: CurrentUser, guarantee_id: int) -> tuple[dict, dict]:
+async def institutions_own(actor: CurrentUser, guarantee_id: int) -> tuple[dict, dict]:
     institution = await institutions.acting(actor)
     with all_tenants(SCOPE):
         row = await for_update(G.select().where(G.id == guarantee_id)).first()
@@ -245,7 +244,7 @@ async def issue(actor: CurrentUser, guarantee_id: int, data: Issuance) -> dict:
     if not 4 <= len(data.number.strip()) <= 64:
         raise DomainError("INVALID_NUMBER", "a guarantee number of 4 to 64 characters", "number")
     async with transaction():
-        institution, row = await _institutions_own(actor, guarantee_id)
+        institution, row = await institutions_own(actor, guarantee_id)
         content = statement(row, data)
         active = await keys.active_keys(institution["organisation"], keys.SIGNING)
         public = signed_by(
@@ -292,7 +291,7 @@ async def refuse(actor: CurrentUser, guarantee_id: int, reason: str) -> dict:
     if not reason.strip():
         raise DomainError("NO_REASON", "state the reasons", "reason")
     async with transaction():
-        _, row = await _institutions_own(actor, guarantee_id)
+        _, row = await institutions_own(actor, guarantee_id)
         with all_tenants(SCOPE):
             return await GUARANTEE.move(actor, row, "refuse", {G.note: reason.strip()})
 
@@ -322,74 +321,6 @@ async def verify(number: str) -> dict:
     )
     found += [p.code for p in check_against(row, data, await requirement(row["project"]))]
     return {"valid": not found, "problems": found, "guarantee": row}
-
-
-async def _as_agency(actor: CurrentUser, guarantee_id: int) -> tuple[dict, dict]:
-    row = await get(guarantee_id)
-    project = await projects.get(row["project"])  # in the agency's scope
-    if project["agency_organisation"] != actor.organisation_id:
-        raise NotFound("bid guarantee", guarantee_id)
-    return row, project
-
-
-@requires(Perm.GUARANTEE_MANAGE)
-async def release(actor: CurrentUser, guarantee_id: int) -> dict:
-    """The agency releases a guarantee once the award is out (before the scheduler would)."""
-    async with transaction():
-        row, project = await _as_agency(actor, guarantee_id)
-        if project["status"] != "awarded" and project["status"] != "failed":
-            raise DomainError("NOT_AWARDED", "guarantees are released after the award")
-        return await GUARANTEE.move(actor, row, "release", {G.released_at: now()})
-
-
-@requires(Perm.GUARANTEE_MANAGE)
-async def claim(actor: CurrentUser, guarantee_id: int, reason: str, evidence: list[dict]) -> dict:
-    """A claim on a defined default, with evidence ({title, reference} each)."""
-    if reason not in DEFAULTS:
-        raise DomainError("INVALID_DEFAULT", f"one of {', '.join(DEFAULTS)}", "reason")
-    cleaned = [
-        {"title": str(e.get("title", "")).strip(), "reference": str(e.get("reference", "")).strip()}
-        for e in evidence
-    ]
-    if not cleaned or any(not e["title"] or not e["reference"] for e in cleaned):
-        raise DomainError(
-            "NO_EVIDENCE",
-            "at least one piece of evidence, each with title and reference",
-            "evidence",
-        )
-    async with transaction():
-        row, _ = await _as_agency(actor, guarantee_id)
-        return await GUARANTEE.move(
-            actor,
-            row,
-            "claim",
-            {G.claim_reason: reason, G.claim_evidence: cleaned},
-            {"reason": reason, "evidence": cleaned},
-        )
-
-
-@requires(Perm.GUARANTEE_ISSUE)
-async def pay(actor: CurrentUser, guarantee_id: int) -> dict:
-    async with transaction():
-        _, row = await _institutions_own(actor, guarantee_id)
-        with all_tenants(SCOPE):
-            return await GUARANTEE.move(actor, row, "pay", {G.released_at: now()})
-
-
-async def release_after(
-    project_id: int, on: date, winners: set[int] | None, signed: int | None
-) -> None:
-    """Set when issued guarantees fall to be released: losers 5 wd after the award notice,
-    the winner 5 wd after signing (Regulation art. 33); the scheduler releases them then."""
-    due = (await deadline(on, RELEASE_WD, "wd")).due
-    with all_tenants(SCOPE):
-        rows = await G.select().where((G.project == project_id) & (G.status == "issued"))
-        for row in rows:
-            losing = winners is not None and row["supplier_organisation"] not in winners
-            winning = signed is not None and row["supplier_organisation"] == signed
-            if losing or winning:
-                await G.update({G.release_due: due}).where(G.id == row["id"])
-                await GUARANTEE.reschedule({**row, "release_due": due})
 
 
 async def of_project(actor: CurrentUser, project_id: int) -> tuple[list[dict], bool]:

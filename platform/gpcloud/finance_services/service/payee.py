@@ -54,7 +54,7 @@ async def request(actor: CurrentUser, offer_id: int, account: AccountInput) -> d
     if not account.account_name.strip() or not account.bank_name.strip():
         raise DomainError("INVALID_ACCOUNT", "the account's name and bank", "accountName")
     async with transaction():
-        offer = await financing._suppliers_offer(actor, offer_id)  # noqa: SLF001 (one rule: whose offer)
+        offer = await financing.suppliers_offer(actor, offer_id)
         if offer["status"] != "approved":
             raise DomainError(
                 "NOT_FINANCED", "the payee changes to an institution that approved financing"
