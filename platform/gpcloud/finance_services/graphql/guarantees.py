@@ -23,6 +23,7 @@ from gpcloud.finance_services.graphql.inputs import (
 from gpcloud.finance_services.graphql.types import (
     SIGNED_IN,
     BidGuarantee,
+    BidSecurityCheck,
     GuaranteePayload,
     GuaranteeRequirement,
     GuaranteeStatus,
@@ -97,6 +98,17 @@ class Queries:
             problems=found["problems"],
             guarantee=BidGuarantee.of(row, reveal=False) if row else None,
         )
+
+    @strawberry.field(
+        extensions=allow(Requires(Perm.GUARANTEE_MANAGE)),
+        description="Each bid's security checked against its guarantee, from the opening on.",
+        directives=[ListSize(max=200)],
+    )
+    async def project_bid_security_checks(
+        self, info: Info, project_id: Annotated[strawberry.ID, arg("The project.")]
+    ) -> list[BidSecurityCheck]:
+        rows = await settlement.bid_securities(info.context.user, parse_id(project_id, "project"))
+        return [BidSecurityCheck.of(r) for r in rows]
 
 
 @strawberry.type

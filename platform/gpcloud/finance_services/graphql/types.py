@@ -219,6 +219,27 @@ class GuaranteeVerification:
     guarantee: BidGuarantee | None = strawberry.field(description="The guarantee, bidder hidden.")
 
 
+@strawberry.type(description="A bid's security as checked at the opening.")
+class BidSecurityCheck:
+    bid_id: strawberry.ID = strawberry.field(description="The bid.")
+    supplier_organisation_id: strawberry.ID = strawberry.field(description="Its bidder.")
+    security: str = strawberry.field(description="The guarantee number the bid gives; empty: none.")
+    valid: bool = strawberry.field(description="A guarantee in force, authentic, the bidder's.")
+    problems: list[str] = strawberry.field(
+        description="Stable codes of what fails.", directives=[ListSize(max=10)]
+    )
+
+    @classmethod
+    def of(cls, row: dict) -> BidSecurityCheck:
+        return cls(
+            bid_id=strawberry.ID(str(row["bid"])),
+            supplier_organisation_id=strawberry.ID(str(row["supplier_organisation"])),
+            security=row["security"],
+            valid=row["valid"],
+            problems=row["problems"],
+        )
+
+
 @strawberry.type(description="One event delivered (or not) to an institution's endpoint.")
 class WebhookDelivery:
     id: strawberry.ID

@@ -1,6 +1,7 @@
 """How an issued guarantee ends: released after the award (losers) or the signing (winner)
 within 5 working days (Regulation art. 33; the scheduler's timer, or the agency earlier), or
-claimed on a defined default with evidence and paid by its institution."""
+claimed on a defined default with evidence and paid by its institution; and the check of the
+bids' securities at the opening."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from gpcloud.core.clock import now
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.finance_services.service import guarantees
 from gpcloud.finance_services.service.guarantees import (
     DEFAULTS,
     RELEASE_WD,
@@ -22,6 +24,7 @@ from gpcloud.finance_services.service.guarantees import (
     institutions_own,
 )
 from gpcloud.finance_services.workflow import GUARANTEE
+from gpcloud.transaction import bids
 from gpcloud.transaction import service as projects
 
 
@@ -91,3 +94,40 @@ async def release_after(
             if losing or winning:
                 await G.update({G.release_due: due}).where(G.id == row["id"])
                 await GUARANTEE.reschedule({**row, "release_due": due})
+
+
+async def bid_securities(actor: CurrentUser, project_id: int) -> list[dict]:
+    """Each live bid's security as the agency checks it from the opening on (before, who bid
+    must stay hidden): the guarantee its `security` names verified (guarantees.verify), and
+    issued for that bidder and project; a bid without one where the project requires
+    security is invalid (Regulation art. 33). [{"bid", "supplier_organisation", "security",
+    "valid", "problems"}]."""
+    _, opened = await guarantees.of_project(actor, project_id)
+    if not opened:
+        raise DomainError("NOT_OPENED", "bid securities are checked from the opening on")
+    required = await guarantees.requirement(project_id)
+    checks = []
+    for bid in await bids.of_project(project_id, ("submitted", "unsealed")):
+        problems: list[str] = []
+        number = (bid["security"] or "").strip()
+        if not number:
+            problems = ["NO_SECURITY"] if required else []
+        else:
+            verdict = await guarantees.verify(number)
+            problems = list(verdict["problems"])
+            found = verdict["guarantee"]
+            if found is not None and (
+                found["supplier_organisation"] != bid["supplier_organisation"]
+                or found["project"] != project_id
+            ):
+                problems.append("GUARANTEE_NOT_THE_BIDDERS")
+        checks.append(
+            {
+                "bid": bid["id"],
+                "supplier_organisation": bid["supplier_organisation"],
+                "security": number,
+                "valid": not problems,
+                "problems": problems,
+            }
+        )
+    return checks
