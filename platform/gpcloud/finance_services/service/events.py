@@ -58,7 +58,7 @@ async def received(item: Publication) -> None:
         supplier = item.suppliers[0].organisation_id if item.suppliers else None
         signed = details.get("signed_on") or item.published_on
         targets = {i["id"]: i for i in await _financiers(details.get("parent_id") or contract)}
-        if project:
+        if project and not details.get("parent_id"):  # the original contract, not a supplement
             await settlement.release_after(project, signed, None, supplier)
             targets.update({i["id"]: i for i in await _guarantors(project, supplier)})
         for institution in targets.values():
