@@ -33,6 +33,8 @@ from gpcloud.emall.tables import (
     DesignatedSupplier,
     FrameworkAgreement,
     MallDemand,
+    MallGroupBuy,
+    MallGroupShare,
     MallOrder,
     MallQuote,
 )
@@ -48,7 +50,12 @@ from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndic
 from gpcloud.portal.tables import Notice, NoticeSupplier
 from gpcloud.registries.agencies.tables import Agency
 from gpcloud.registries.purchasers.tables import Purchaser
-from gpcloud.supervision.tables import PlanLine, ProcurementIntention, ProcurementPlan
+from gpcloud.supervision.tables import (
+    PlanLine,
+    ProcurementIntention,
+    ProcurementPlan,
+    PublicationOverride,
+)
 from gpcloud.transaction.tables import (
     Announcement,
     Award,
@@ -61,6 +68,7 @@ from gpcloud.transaction.tables import (
     Question,
     UnsealAttempt,
 )
+from gpcloud.usage.tables import UsageCharge
 
 _seq = itertools.count(1)
 
@@ -180,6 +188,21 @@ async def make_plan(tenant: str) -> int:
         object_type="goods",
         method="request_for_quotation",
         amount_fen=100,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_publication_override(tenant: str) -> int:
+    row = PublicationOverride(
+        tenant_id=tenant,
+        plan=await make_plan(tenant),
+        kind="documents",
+        rule="restrictive_terms",
+        reason="测试",
+        organisation=await _organisation(tenant),
+        requested_by=await make_user(tenant),
+        requested_at=datetime(2026, 9, 1, tzinfo=UTC),
     )
     await row.save()
     return row.id
@@ -491,6 +514,36 @@ async def make_mall_order(tenant: str) -> int:
     return row.id
 
 
+async def make_mall_group_buy(tenant: str) -> int:
+    row = MallGroupBuy(
+        tenant_id=tenant,
+        title="测试批量集采",
+        category_code="A02010104",
+        unit="台",
+        ceiling_unit_fen=100,
+        joins_close_at=datetime(2026, 12, 1, tzinfo=UTC),
+        organised_by=0,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_mall_group_share(tenant: str) -> int:
+    row = MallGroupShare(
+        tenant_id=tenant,
+        group_buy=await make_mall_group_buy(tenant),
+        purchaser=await make_purchaser(tenant),
+        purchaser_organisation=await _organisation(tenant),
+        plan=await make_plan(tenant),
+        indicator=await make_budget_indicator(tenant),
+        quantity=1,
+        held_fen=100,
+        joined_by=0,
+    )
+    await row.save()
+    return row.id
+
+
 async def make_framework_agreement(tenant: str) -> int:
     row = FrameworkAgreement(
         tenant_id=tenant,
@@ -636,6 +689,27 @@ async def make_payee_account_change(tenant: str) -> int:
     return row.id
 
 
+async def make_usage_charge(tenant: str) -> int:
+    agency = Organisation(name=f"测试代理机构{next(_seq)}", kind="agency", region=tenant)
+    await agency.save()
+    row = UsageCharge(
+        tenant_id=tenant,
+        agency=agency.id,
+        project_reference=f"project:{next(_seq)}",
+        kind="face_verification",
+        subject_reference="expert:1",
+        unit_price_fen=200,
+        provider="builtin:development",
+        provider_reference="dev-face-test",
+        outcome="matched",
+        idempotency_key=f"test:{next(_seq)}",
+        month="2026-09",
+        used_at=datetime(2026, 9, 1, 2, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -650,6 +724,7 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     ProcurementIntention: make_intention,
     ProcurementPlan: make_plan,
     PlanLine: make_plan_line,
+    PublicationOverride: make_publication_override,
     Project: make_project,
     Announcement: make_announcement,
     Award: make_award,
@@ -672,6 +747,8 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     MallDemand: make_mall_demand,
     MallQuote: make_mall_quote,
     MallOrder: make_mall_order,
+    MallGroupBuy: make_mall_group_buy,
+    MallGroupShare: make_mall_group_share,
     FrameworkAgreement: make_framework_agreement,
     DesignatedSupplier: make_designated_supplier,
     CreditCheck: make_credit_check,
@@ -681,6 +758,7 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     FinancingApplication: make_financing_application,
     FinancingOffer: make_financing_offer,
     PayeeAccountChange: make_payee_account_change,
+    UsageCharge: make_usage_charge,
 }
 
 

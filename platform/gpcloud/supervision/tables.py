@@ -86,3 +86,26 @@ class PlanLine(TenantOwned, Table, tablename="procurement_plan_line"):
     indicator = ForeignKey(BudgetIndicator, on_delete=OnDelete.restrict, index=True)
     amount_fen = BigInt()
     paid_fen = BigInt(default=0)  # payments of the plan's contracts drawn on this line
+
+
+class PublicationOverride(TenantOwned, Table, tablename="publication_override"):
+    """An agency's override of a warn-level publication warning (supervision/warnings), with
+    its reason: requested for one rule on one plan's next publication of a kind, used by that
+    publication (what the rule matched is recorded then). In the plan's tenant, so that the
+    finance department of the region sees every override."""
+
+    plan = ForeignKey(ProcurementPlan, on_delete=OnDelete.restrict, index=True)
+    kind = Varchar(length=16, index=True)  # documents | tender | correction | result
+    rule = Varchar(length=64, index=True)
+    reason = Text()
+    status = Varchar(length=16, default="pending", index=True)  # supervision/workflow.py
+    organisation = Integer()  # the agency's
+    requested_by = Integer()
+    requested_at = Timestamptz(index=True)
+    subject = Varchar(length=64, default="")  # "project:12:tender", once used
+    article = Text(default="")
+    matched = Text(default="[]")  # JSON list of what the rule matched, once used
+    used_at = Timestamptz(null=True, default=None)
+    used_by = Integer(null=True, default=None)
+    revision = Integer(default=0)
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -1,4 +1,4 @@
-"""The state machines of intentions and plans."""
+"""The state machines of intentions, plans and publication overrides."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from gpcloud.core.clock import start_of
 from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.workflow.machine import StateMachine, Timer, transition
 from gpcloud.registries.purchasers import service as purchasers
-from gpcloud.supervision.tables import ProcurementIntention, ProcurementPlan
+from gpcloud.supervision.tables import ProcurementIntention, ProcurementPlan, PublicationOverride
 
 
 async def _tell_unit_open(intention: dict) -> None:
@@ -116,6 +116,34 @@ PLAN = StateMachine(
             "terminated",
             Perm.PLAN_RESOLVE_FAILED,
             "what the lines still hold is released (seed 九)",
+        ),
+    ],
+)
+
+# An override of a publication warning is used once, by the publication it was asked for;
+# asking again for the same rule and publication supersedes the earlier request.
+OVERRIDE = StateMachine(
+    "publication_override",
+    "publication_override",
+    PublicationOverride,
+    states=("pending", "used", "superseded"),
+    initial="pending",
+    create=Perm.PUBLICATION_OVERRIDE,
+    transitions=[
+        transition(
+            "use",
+            "pending",
+            "used",
+            None,
+            "the agency that asked for it publishes the plan's documents or announcement of its "
+            "kind while the rule warns (supervision/warnings)",
+        ),
+        transition(
+            "supersede",
+            "pending",
+            "superseded",
+            None,
+            "the agency asked again for the same rule and publication",
         ),
     ],
 )

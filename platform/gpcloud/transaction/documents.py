@@ -24,6 +24,7 @@ from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.rules.service import effective_rule, rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.supervision import plans
+from gpcloud.supervision.warnings import check_publication
 from gpcloud.transaction.parties import PARTY_SCOPE
 from gpcloud.transaction.tables import DocumentObtained, ProcurementDocument, Project, Question
 
@@ -119,6 +120,18 @@ async def publish(actor: CurrentUser, project_id: int, data: DocumentsInput) -> 
                 .first()
             )
             version = (last["version"] if last else 0) + 1
+            await check_publication(
+                actor,
+                "documents",
+                project,
+                version=version,
+                title=data.summary,
+                requirements=data.requirements,
+                qualification=data.qualification,
+                compliance=data.compliance,
+                criteria=data.criteria,
+                price_weight=data.price_weight,
+            )
             available = await rule_deadline(
                 "documents_available", clock.today(), project["tenant_id"]
             )

@@ -28,6 +28,7 @@ from gpcloud.registries.agencies.service import common as agencies
 from gpcloud.registries.suppliers.service import search as suppliers
 from gpcloud.supervision import intentions, plans
 from gpcloud.supervision.common import purchaser_unit
+from gpcloud.supervision.warnings import check_publication
 from gpcloud.transaction import parties
 from gpcloud.transaction.tables import Announcement, Award, OpeningRecord, Project
 from gpcloud.transaction.workflow import ANNOUNCEMENT, PROJECT
@@ -253,6 +254,9 @@ async def publish_tender(
                 f"{bid_deadline} ({'; '.join(response.steps)})",
                 "bidDeadline",
             )
+        await check_publication(
+            actor, "tender", project, on, title=title, body=body, bid_deadline=bid_deadline
+        )
         period = (
             await rule_deadline("tender_announcement_period", on, project["tenant_id"])
             if project["method"] in TENDERS
@@ -315,6 +319,16 @@ async def publish_correction(
         if new_bid_deadline is not None and project["bid_deadline_at"] is not None:
             local = project["bid_deadline_at"].astimezone(LEGAL_TZ)
             moved_at = datetime.combine(new_bid_deadline, local.timetz())
+        await check_publication(
+            actor,
+            "correction",
+            project,
+            on,
+            title=title,
+            body=body,
+            bid_deadline=deadline,
+            affects_bids=affects_bids,
+        )
         return await _publish(
             actor,
             project,
@@ -384,6 +398,22 @@ async def publish_result(
             )
         if problems:
             raise DomainError.many(problems)
+        await check_publication(
+            actor,
+            "result",
+            project,
+            on,
+            title=title,
+            body=body,
+            awards=[
+                {
+                    "organisation_id": s["organisation"],
+                    "supplier_name": s["name"],
+                    "amount_fen": fen,
+                }
+                for s, fen in winners
+            ],
+        )
         period = await rule_deadline("result_announcement_period", on, project["tenant_id"])
         await Award.insert(
             *(

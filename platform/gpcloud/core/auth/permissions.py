@@ -47,6 +47,7 @@ class Perm(StrEnum):
     PLAN_RETURN = "plan.return"
     PLAN_CARRY_OVER = "plan.carry_over"
     SUPERVISION_OVERVIEW = "supervision.overview"
+    PUBLICATION_OVERRIDE = "publication.override"
     PROJECT_READ = "project.read"
     PROJECT_ENTRUST = "project.entrust"
     PROJECT_ANNOUNCE = "project.announce"
@@ -136,6 +137,7 @@ class Perm(StrEnum):
     MALL_QUOTE = "mall_quote.submit"
     MALL_PRICE_REVIEW = "mall_price.review"
     MALL_AGREEMENT_MANAGE = "mall_agreement.manage"
+    MALL_GROUP_BUY_MANAGE = "mall_group_buy.manage"
     # Credit
     CREDIT_READ = "credit.read"
     CREDIT_RECORD = "credit.record"
@@ -159,6 +161,8 @@ class Perm(StrEnum):
     FINANCING_APPLY = "financing.apply"
     FINANCING_DECIDE = "financing.decide"
     PAYEE_CHANGE_APPROVE = "payee_change.approve"
+    # Usage (face verification and e-signatures billed to agencies)
+    USAGE_READ = "usage.read"
 
 
 P = Perm
@@ -286,6 +290,10 @@ _grant(_STAFF, P.SUPPLIER_READ_CONTACTS)
 _grant(ADMIN_ROLES, P.SUPPLIER_SUSPEND)
 _grant(_PROVINCE, P.SUPPLIER_CORRECT, P.SUPPLIER_IMPORT)
 
+# Publication warnings (supervision/warnings): agencies override a warning with a reason;
+# supervisors see every override of the region through supervision.overview
+_grant({AGENCY}, P.PUBLICATION_OVERRIDE)
+
 # Electronic transaction (transaction/): agencies run the project's documents and opening;
 # suppliers obtain documents, ask, bid, unseal and answer the opening record as parties
 _grant({AGENCY}, P.DOCUMENTS_PUBLISH, P.QUESTION_ANSWER, P.OPENING_SIGN)
@@ -312,7 +320,7 @@ _grant(_STAFF | {PURCHASER, SUPPLIER}, P.MALL_ORDER_READ)
 _grant({PURCHASER}, P.MALL_ORDER_PLACE, P.MALL_DEMAND_POST)
 _grant({SUPPLIER}, P.MALL_ORDER_FULFIL, P.MALL_QUOTE)
 _grant(_PROVINCE, P.MALL_PRICE_REVIEW)
-_grant(ADMIN_ROLES, P.MALL_AGREEMENT_MANAGE)
+_grant(ADMIN_ROLES, P.MALL_AGREEMENT_MANAGE, P.MALL_GROUP_BUY_MANAGE)
 # Credit: supervisors decide records and appeals in their region; subjects appeal their own;
 # purchasers and agencies run the mandatory checks of their procedures; the province loads the
 # national lists.
@@ -334,6 +342,8 @@ _grant({AGENCY}, P.GUARANTEE_MANAGE)
 _grant({SUPPLIER}, P.GUARANTEE_APPLY, P.FINANCING_APPLY)
 _grant({FINANCIAL_INSTITUTION}, P.GUARANTEE_ISSUE, P.FINANCING_DECIDE, P.SIGNING_KEY_MANAGE)
 _grant({PURCHASER, FINANCIAL_INSTITUTION}, P.PAYEE_CHANGE_APPROVE)
+# Usage: an agency reads and exports its own bill; the region's finance staff every agency's
+_grant(_STAFF | {AGENCY}, P.USAGE_READ)
 
 
 def holders(permission: Perm) -> tuple[str, ...]:
@@ -379,6 +389,8 @@ ABOUT: dict[Perm, str] = {
     P.PLAN_RETURN: "return a submitted plan of the region for correction",
     P.PLAN_CARRY_OVER: "carry a plan of the old system over (cutover)",
     P.SUPERVISION_OVERVIEW: "read what waits for supervision in the region, or is overdue",
+    P.PUBLICATION_OVERRIDE: "override a warn-level publication warning of a project entrusted to "
+    "one's agency, with a reason (recorded, seen by the region's supervisors)",
     P.PROJECT_READ: "read projects (an agency: those entrusted to it; a purchaser: its own; a "
     "supplier: those whose documents it obtained or it bid on)",
     P.PROJECT_ENTRUST: "entrust one's own unit's filed plan to an agency",
@@ -466,6 +478,8 @@ ABOUT: dict[Perm, str] = {
     P.MALL_PRICE_REVIEW: "review flagged e-mall prices (clear or uphold) and run price monitoring",
     P.MALL_AGREEMENT_MANAGE: "record the framework agreements (designated suppliers) the region "
     "awarded, or end one early",
+    P.MALL_GROUP_BUY_MANAGE: "organise the region's group buys (批量集采): open one, record its "
+    "award, or call it off",
     P.CREDIT_READ: "read every credit record (not only the public serious-violation list) and "
     "the region's check snapshots",
     P.CREDIT_RECORD: "record a credit decision about a supplier, agency, expert or purchaser",
@@ -495,4 +509,6 @@ ABOUT: dict[Perm, str] = {
     "decide their financing",
     P.PAYEE_CHANGE_APPROVE: "approve or reject a payee account change (a purchaser: of its own "
     "unit's contract; an institution: of its own financing)",
+    P.USAGE_READ: "read and export the monthly face verification and e-signature charges (an "
+    "agency: its own, wherever it works; staff: every agency's in the region)",
 }

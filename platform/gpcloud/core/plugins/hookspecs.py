@@ -101,6 +101,30 @@ def gpcloud_validate_event(event: dict, tenant: Any) -> list[dict] | None:
     """
 
 
+@hookspec
+def gpcloud_check_publication(subject: dict, tenant: Any) -> list[dict] | None:
+    """Look at a procurement document or announcement before it is published, and warn.
+
+    `subject` is what is about to be published, as plain data: {"kind": "documents" | "tender"
+    | "correction" | "result", "reference": "project:12:tender", "on": "YYYY-MM-DD" (the
+    publication day), "project": {"id", "plan_id", "title", "method", "object_type",
+    "category_code", "budget" (yuan, text), "purchaser_id", "status", "bid_deadline"
+    ("YYYY-MM-DD" or None)}, "texts": [{"path": str, "text": str}] (every piece of text to be
+    published: titles, bodies, the documents' items), and by kind: "bid_deadline",
+    "affects_bids" (announcements), "documents": {"version", "requirements", "qualification",
+    "compliance", "criteria", "price_weight"} (documents), "awards": [{"organisation_id",
+    "supplier_name", "amount"}] (result)}.
+    Return warnings, [] or None: each {"rule": a stable code (a plugin's prefixed with its
+    name, e.g. "meizhou.local_rule"), "article": the legal basis ("Implementing Regulation art.
+    20(7)", or "... (unverified)"), "matched": the text it matched, "message": why (Chinese),
+    "path": where in the subject (optional)}. The tenant's config (publication_warnings) says
+    whether a rule blocks the publication, needs an override with a reason, or is off.
+    Built in: the supervision domain's rules (supervision/warnings/rules/, one `builtin` each).
+    Firstresult: no. Call style: call (a rule that cannot be checked does not let the
+    publication through).
+    """
+
+
 # ---------------------------------------------------------------------------------------------
 # Go-live readiness
 # ---------------------------------------------------------------------------------------------
@@ -209,7 +233,8 @@ def gpcloud_credit_check(
     procedure of `tenant` (here the region code, not a TenantContext).
 
     `purpose` is "bid_submission" | "bid_deadline" | "evaluation" | "expert_draw" |
-    "emall_order" | "entrustment"; `on_day` the day the check speaks for. Return {"clear": bool
+    "emall_order" | "entrustment" | "award" (a result announcement, before it is published);
+    `on_day` the day the check speaks for. Return {"clear": bool
     (nothing bars the organisation on that day), "records": [{"kind": str, "subject_name": str,
     "starts_on": "YYYY-MM-DD", "ends_on": "YYYY-MM-DD" or None, "bars": bool, "reference":
     str}, ...], "source": str (who answers: "gpcloud.credit" for the built-in, a plugin its
@@ -277,4 +302,52 @@ def gpcloud_sealing_scheme(tenant: Any) -> dict | None:
     ValueError for a wrong key. Called for the supplier's tenant when a key is registered and
     for the project's tenant when a bid is submitted or opened.
     Firstresult: yes. Call style: call (the registration or submission fails naming the plugin).
+    """
+
+
+# ---------------------------------------------------------------------------------------------
+# Identity and signatures: commercial services billed per use to the agency (seed 四(二)); the
+# usage domain implements a development provider built in and bills every use (docs/usage-billing.md)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def gpcloud_verify_face(
+    tenant: Any, subject: dict, sample: bytes, purpose: str, idempotency_key: str
+) -> dict | None:
+    """Compare a live face capture with a person's identity (an expert checking in at the
+    evaluation room), through a face verification service.
+
+    `tenant` is the TenantContext of the project's tenant. `subject` is {"reference":
+    "expert:7", "name": str, "id_number": str}; `sample` the captured image (JPEG bytes from
+    the room's camera); `purpose` "evaluation_check_in" | ...; `idempotency_key` the platform's
+    key of this attempt: pass it to the service where it takes one (a retry after a crash may
+    ask again with the same key, and is billed once). Return {"matched": bool, "score": str (a
+    decimal 0-1 as text), "reference": str (the service's transaction id), "provider": str
+    (the service's name, shown on the bill), "message": str}, or None when this plugin does not
+    serve the tenant. Built in: the usage domain's development provider ("builtin:development",
+    labelled as such in its answer) answers for every tenant; the answer of a tenant's approved
+    plugin, where one answers, is the one used (the first, in pluggy's order).
+    Firstresult: no. Call style: call (a service that fails leaves the expert unverified and
+    nothing billed).
+    """
+
+
+@hookspec
+def gpcloud_sign_document(
+    tenant: Any, signer: dict, document: dict, confirmation: str, idempotency_key: str
+) -> dict | None:
+    """Sign a document for a person with an electronic signature (an expert signing the
+    evaluation report), through an e-signature service.
+
+    `tenant` is the TenantContext of the project's tenant. `signer` is {"reference":
+    "expert:7", "name": str, "id_number": str, "mobile": str}; `document` {"reference":
+    "evaluation_report:3", "title": str, "digest": sha256 of the document, hex}; `confirmation`
+    what the signer gave to authorise this signature (the service's SMS code or PIN);
+    `idempotency_key` as for gpcloud_verify_face. Return {"signed": bool, "signature": base64,
+    "algorithm": str, "certificate": str (the signer's certificate, PEM, or the service's id of
+    it), "reference": str (the service's transaction id), "provider": str, "message": str}, or
+    None when this plugin does not serve the tenant. Built in: as for gpcloud_verify_face.
+    Firstresult: no. Call style: call (a service that fails leaves the document unsigned and
+    nothing billed).
     """

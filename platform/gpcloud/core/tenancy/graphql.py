@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -29,27 +30,31 @@ CHILDREN = ListSize(max=50)
 
 @strawberry.enum(description="A tenant's place in the hierarchy: province, city or county.")
 class TenantLevel(Enum):
-    PROVINCE = "province"
-    CITY = "city"
-    COUNTY = "county"
+    PROVINCE = strawberry.enum_value("province", description="The province (广东省).")
+    CITY = strawberry.enum_value("city", description="A prefecture-level city.")
+    COUNTY = strawberry.enum_value("county", description="A county, county-level city or district.")
 
 
 @strawberry.enum(
     description="Whether a region works on the platform: active, not yet onboarded, or retired."
 )
 class TenantStatus(Enum):
-    ACTIVE = "active"
-    NOT_ONBOARDED = "not_onboarded"
-    RETIRED = "retired"
+    ACTIVE = strawberry.enum_value("active", description="Works on the platform.")
+    NOT_ONBOARDED = strawberry.enum_value(
+        "not_onboarded", description="Known, not yet rolled onto the platform."
+    )
+    RETIRED = strawberry.enum_value(
+        "retired", description="No longer a tenant (merged or abolished); its records stay."
+    )
 
 
 @strawberry.type(description="An administrative region on the platform (GB/T 2260 code).")
 class Tenant:
     region_code: str
-    name: str
-    name_en: str
-    level: TenantLevel
-    status: TenantStatus
+    name: str = strawberry.field(description="The region's Chinese name, e.g. 兴宁市.")
+    name_en: str = strawberry.field(description="The region's name in pinyin or English.")
+    level: TenantLevel = strawberry.field(description="Province, city or county.")
+    status: TenantStatus = strawberry.field(description="Whether it works on the platform.")
     parent_code: strawberry.Private[str | None]
 
     @classmethod
@@ -65,7 +70,9 @@ class Tenant:
 
     # Parent and children come from the request's tree (context.tree), read once per request:
     # no query, no await per node.
-    @strawberry.field(extensions=allow(Public()))
+    @strawberry.field(
+        extensions=allow(Public()), description="The region directly above; null for the province."
+    )
     def parent(self, info: Info) -> Tenant | None:
         node = info.context.tree.get(self.parent_code) if self.parent_code else None
         return Tenant.of(node) if node else None
@@ -87,7 +94,9 @@ async def tenant_by_code(code: str | None) -> Tenant | None:
 
 @strawberry.type
 class TreeQueries:
-    @strawberry.field(extensions=allow(Public()))
+    @strawberry.field(
+        extensions=allow(Public()), description="One region by its code; null if there is none."
+    )
     async def tenant(self, region_code: str) -> Tenant | None:
         return await tenant_by_code(region_code)
 
@@ -104,39 +113,41 @@ class TreeQueries:
 
 @strawberry.type(description="Whether a subsystem is live for a tenant (上线阶段).")
 class SubsystemRollout:
-    subsystem: str
-    go_live: date | None
-    live: bool
+    subsystem: str = strawberry.field(description="The subsystem, e.g. transaction, emall.")
+    go_live: date | None = strawberry.field(
+        description="The day it goes live for the region; null: not set."
+    )
+    live: bool = strawberry.field(description="True from that day: it takes new work.")
 
 
 @strawberry.enum(
     description="Where a setting's value comes from: the platform's defaults, a tenant file, or an admin's edit."
 )
 class ConfigLayer(Enum):
-    DEFAULT = "default"
-    FILE = "file"
-    EDIT = "edit"
+    DEFAULT = strawberry.enum_value("default", description="config/tenant-defaults.toml.")
+    FILE = strawberry.enum_value("file", description="A tenant's file in tenants/.")
+    EDIT = strawberry.enum_value("edit", description="An admin's edit (editTenantConfig).")
 
 
 @strawberry.type(description="One setting of the effective config and where its value came from.")
 class ConfigEntry:
-    path: str
-    value: JSON
-    source_layer: ConfigLayer
+    path: str = strawberry.field(description="The setting, e.g. emall.splitting_action.")
+    value: JSON = strawberry.field(description="Its effective value.")
+    source_layer: ConfigLayer = strawberry.field(description="Where the value came from.")
     source_tenant: str | None = strawberry.field(description="Region code of the file or edit.")
-    source_version: int | None
+    source_version: int | None = strawberry.field(description="The edit's version, for edits.")
 
 
 @strawberry.type(description="One line of a plugin's configuration, for people to read.")
 class ConfigSummary:
-    plugin: str
-    label: str
-    value: str
+    plugin: str = strawberry.field(description="The plugin whose setting it is.")
+    label: str = strawberry.field(description="The setting, in words.")
+    value: str = strawberry.field(description="Its value, in words.")
 
 
 @strawberry.type(description="A section of the tenant configuration (core, or a plugin's).")
 class ConfigSection:
-    name: str
+    name: str = strawberry.field(description="The section's key in the config.")
     plugin: str | None = strawberry.field(description="The plugin that adds it; null for core.")
     usable: bool = strawberry.field(description="False for a plugin section not active here.")
 
@@ -144,14 +155,22 @@ class ConfigSection:
 @strawberry.type(description="A tenant's effective configuration.")
 class TenantConfig:
     region_code: str
-    values: JSON
+    values: JSON = strawberry.field(
+        description="The effective settings as one object (config/tenant-config.schema.json)."
+    )
     edit_version: int = strawberry.field(description="Latest admin edit of this tenant (0: none).")
-    entries: list[ConfigEntry] = strawberry.field(directives=[ListSize(max=500)])
+    entries: list[ConfigEntry] = strawberry.field(
+        directives=[ListSize(max=500)], description="Each setting with where its value came from."
+    )
     problems: list[UserError] = strawberry.field(
         description="What the schema or the active plugins find wrong with the current config."
     )
-    summaries: list[ConfigSummary] = strawberry.field(directives=[ListSize(max=100)])
-    sections: list[ConfigSection] = strawberry.field(directives=[ListSize(max=100)])
+    summaries: list[ConfigSummary] = strawberry.field(
+        directives=[ListSize(max=100)], description="The active plugins' settings, in words."
+    )
+    sections: list[ConfigSection] = strawberry.field(
+        directives=[ListSize(max=100)], description="The sections there are, core's and plugins'."
+    )
 
     @classmethod
     def of(cls, view: ConfigView) -> TenantConfig:
@@ -178,21 +197,23 @@ class TenantConfig:
 
 @strawberry.enum(description="Where a go-live checklist item stands.")
 class ReadinessStatus(Enum):
-    DONE = "done"
-    OPEN = "open"
+    DONE = strawberry.enum_value("done", description="Done (ticked, or found in the data).")
+    OPEN = strawberry.enum_value("open", description="Still to do: it blocks going live.")
 
 
 @strawberry.type(description="One go-live checklist item (功能确认 and plugin items).")
 class ReadinessItem:
-    key: str
-    title: str
-    description: str
+    key: str = strawberry.field(description="The item's key, for tickReadinessItem.")
+    title: str = strawberry.field(description="What is checked, in a few words.")
+    description: str = strawberry.field(description="What it takes to be done.")
     source: str = strawberry.field(description='"core" or the plugin that adds it.')
     automatic: bool = strawberry.field(description="Decided from data; cannot be ticked.")
-    status: ReadinessStatus
-    missing: list[str] = strawberry.field(directives=[ListSize(max=100)])
-    evidence: str | None
-    ticked_at: datetime | None
+    status: ReadinessStatus = strawberry.field(description="Done or open.")
+    missing: list[str] = strawberry.field(
+        directives=[ListSize(max=100)], description="What the data still lacks, in words."
+    )
+    evidence: str | None = strawberry.field(description="What the admin gave when ticking it.")
+    ticked_at: datetime | None = strawberry.field(description="When it was ticked.")
 
     @classmethod
     def of(cls, item: readiness.ReadinessItem) -> ReadinessItem:
@@ -214,8 +235,10 @@ class ReadinessItem:
 )
 class Readiness:
     region_code: str
-    items: list[ReadinessItem] = strawberry.field(directives=[ListSize(max=100)])
-    ready: bool
+    items: list[ReadinessItem] = strawberry.field(
+        directives=[ListSize(max=100)], description="Every checklist item, done or open."
+    )
+    ready: bool = strawberry.field(description="True when no item is open: it may go live.")
     blocking: list[str] = strawberry.field(
         description="Keys of the items still open.", directives=[ListSize(max=100)]
     )
@@ -238,13 +261,17 @@ class ConfigChangeInput:
 
 @strawberry.type
 class TenantConfigPayload:
-    config: TenantConfig | None = None
+    config: TenantConfig | None = strawberry.field(
+        default=None, description="The configuration after the change; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class ReadinessPayload:
-    readiness: Readiness | None = None
+    readiness: Readiness | None = strawberry.field(
+        default=None, description="The checklist after the change; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -291,7 +318,14 @@ class Mutations:
         "as one new version with your reason.",
     )
     async def edit_tenant_config(
-        self, info: Info, region_code: str, changes: list[ConfigChangeInput], reason: str
+        self,
+        info: Info,
+        region_code: str,
+        changes: Annotated[
+            list[ConfigChangeInput],
+            strawberry.argument(description="The settings to set or reset, applied together."),
+        ],
+        reason: str,
     ) -> TenantConfigPayload:
         async def work() -> TenantConfigPayload:
             view = await edit_config(
@@ -306,7 +340,13 @@ class Mutations:
         description="Confirm a manual checklist item.",
     )
     async def tick_readiness_item(
-        self, info: Info, region_code: str, key: str, evidence: str
+        self,
+        info: Info,
+        region_code: str,
+        key: Annotated[str, strawberry.argument(description="The checklist item's key.")],
+        evidence: Annotated[
+            str, strawberry.argument(description="What shows it is done (a document, a test).")
+        ],
     ) -> ReadinessPayload:
         async def work() -> ReadinessPayload:
             items = await readiness.tick(info.context.user, region_code, key, evidence)
@@ -314,9 +354,16 @@ class Mutations:
 
         return await run_mutation(ReadinessPayload, work)
 
-    @strawberry.mutation(extensions=allow(Requires(Perm.READINESS_TICK)))
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.READINESS_TICK)),
+        description="Reopen a ticked checklist item, saying why.",
+    )
     async def untick_readiness_item(
-        self, info: Info, region_code: str, key: str, reason: str
+        self,
+        info: Info,
+        region_code: str,
+        key: Annotated[str, strawberry.argument(description="The checklist item's key.")],
+        reason: str,
     ) -> ReadinessPayload:
         async def work() -> ReadinessPayload:
             items = await readiness.untick(info.context.user, region_code, key, reason)

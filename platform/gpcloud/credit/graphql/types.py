@@ -82,6 +82,7 @@ CreditPurpose = values_enum(
         "expert_draw": "When evaluation experts are drawn.",
         "emall_order": "When an e-mall order is placed.",
         "entrustment": "When a purchaser entrusts a procurement to an agency.",
+        "award": "Before a result naming the winner is published (publication warnings).",
     },
 )
 CreditListCode = values_enum(

@@ -36,6 +36,7 @@ PURPOSES = (
     "expert_draw",
     "emall_order",
     "entrustment",
+    "award",
 )
 SOURCE = "gpcloud.credit"
 NATIONAL_LISTS = ("blacklist", "dishonest_debtor", "major_tax_violation")

@@ -50,6 +50,7 @@ from gpcloud.emall.tables import MallOrder
 from gpcloud.integrations.digital_finance import service as budget
 from gpcloud.registries.goods.service import mall as goods
 from gpcloud.supervision.common import purchaser_unit
+from gpcloud.supervision.warnings.rules.splitting import over_limit
 
 PARTY_SCOPE = "e-mall suppliers act on orders of the purchaser's region wherever they are"
 MAX_QUANTITY = 100_000
@@ -80,6 +81,7 @@ class Terms:
     listing: int | None = None
     demand: int | None = None
     agreement: int | None = None
+    group_buy: int | None = None
     compared: tuple[int, ...] = ()
     justification: str = ""
 
@@ -239,9 +241,10 @@ async def _splitting(
         & (MallOrder.fiscal_year == year)
         & MallOrder.status.is_in(list(HOLDING))
     )
-    total = sum(r["amount_fen"] for r in rows) + fen
-    if total <= cap:
-        return "", total
+    amounts = [*(r["amount_fen"] for r in rows), fen]
+    total = over_limit(amounts, cap)
+    if total is None:
+        return "", sum(amounts)
     text = (
         f"{year}年品目{terms.category_code}的{MODE_LABELS[terms.mode]}订单合计"
         f"{to_yuan(total)}元，超过单笔上限{to_yuan(cap)}元"
@@ -295,6 +298,7 @@ async def create(
             listing=terms.listing,
             demand=terms.demand,
             agreement=terms.agreement,
+            group_buy=terms.group_buy,
             category_code=terms.category_code,
             title=terms.title[:200],
             maker=terms.maker[:64],

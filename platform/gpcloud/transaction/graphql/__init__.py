@@ -1,11 +1,16 @@
 """The transaction domain's API: projects and announcements (projects.py), procurement documents
-and questions (documents.py), sealed bids and the opening (bids.py)."""
+and questions (documents.py), sealed bids and the opening (bids.py), the finance department's
+view of the region's projects (supervision.py)."""
 
 from strawberry.tools import merge_types
 
-from gpcloud.transaction.graphql import bids, documents, projects
+from gpcloud.transaction.graphql import bids, documents, projects, supervision
 
-Queries = merge_types("TransactionQueries", (projects.Queries, documents.Queries, bids.Queries))
+Queries = merge_types(
+    "TransactionQueries",
+    (projects.Queries, documents.Queries, bids.Queries, supervision.Queries),
+)
 Mutations = merge_types(
-    "TransactionMutations", (projects.Mutations, documents.Mutations, bids.Mutations)
+    "TransactionMutations",
+    (projects.Mutations, documents.Mutations, bids.Mutations, supervision.Mutations),
 )

@@ -158,8 +158,8 @@ class ReadinessGap:
     code: str = strawberry.field(
         description="Stable code, e.g. CA_EXPIRED, EVALUATION_ROOM_COMPUTERS."
     )
-    message: str
-    room_id: strawberry.ID | None
+    message: str = strawberry.field(description="What is missing, in words.")
+    room_id: strawberry.ID | None = strawberry.field(description="The room at fault, if one is.")
 
 
 # A gap per requirement and room.

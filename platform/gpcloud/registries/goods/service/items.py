@@ -282,3 +282,14 @@ async def set_item_status(
     if status == "inactive":
         await listings.withdraw_listings(item_id, f"goods item deactivated: {reason}")
     return after
+
+
+async def brands_and_models() -> tuple[frozenset[str], frozenset[str]]:
+    """The brands and models of the active goods, for rules that look for a named product in
+    a procurement's requirements (supervision's publication warnings)."""
+    rows = await GoodsItem.select(GoodsItem.brand, GoodsItem.model).where(
+        GoodsItem.status == "active"
+    )
+    brands = frozenset(r["brand"].strip() for r in rows if r["brand"].strip())
+    models = frozenset(r["model"].strip() for r in rows if r["model"].strip())
+    return brands, models
