@@ -53,6 +53,7 @@ def test_public_root_fields_are_the_known_anonymous_ones():
     assert public == [
         "Mutation.login",
         "Mutation.register_supplier",
+        "Mutation.sign_in_with_api_key",  # a machine's credential is its API key
         "Query.audit_consistency_proof",  # hashes only: anyone may check the log only grew
         "Query.complaint_decisions",  # public by law: published complaint decisions
         "Query.legacy_migrations",  # the portal: migration status, published notices only

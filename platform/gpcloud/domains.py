@@ -52,6 +52,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("gpcloud.emall"),
     Domain("gpcloud.contracts"),
     Domain("gpcloud.credit"),
+    Domain("gpcloud.finance_services"),
     Domain("gpcloud.evaluation"),
     Domain("gpcloud.complaints"),
 )
@@ -61,8 +62,12 @@ PICCOLO_APPS: tuple[str, ...] = (CORE_APP,) + tuple(
 )
 
 # Who receives what a domain publishes (gpcloud.core.publishing), in the same transaction: the
-# read models, which sit above every domain and are never called back.
-PUBLICATION_RECEIVERS: tuple[str, ...] = ("gpcloud.portal.service:publish",)
+# read models, and the finance centre (guarantee releases, webhooks to institutions), which sit
+# above the publishing domains and are never called back.
+PUBLICATION_RECEIVERS: tuple[str, ...] = (
+    "gpcloud.portal.service:publish",
+    "gpcloud.finance_services.service.events:received",
+)
 
 
 @cache

@@ -47,6 +47,14 @@ from gpcloud.emall.tables import (
     MallQuote,
 )
 from gpcloud.evaluation.tables import DrawMember, EvaluationCommittee, ExpertDraw
+from gpcloud.finance_services.tables import (
+    BidGuarantee,
+    FinancialInstitution,
+    FinancingApplication,
+    FinancingOffer,
+    GuaranteeRequirement,
+    PayeeAccountChange,
+)
 from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
 from gpcloud.portal.tables import Notice, NoticeSupplier
 from gpcloud.registries.agencies.tables import Agency
@@ -786,6 +794,91 @@ async def make_complaint_clock(tenant: str) -> int:
     return row.id
 
 
+async def _institution() -> int:
+    org = Organisation(name=f"测试银行{next(_seq)}", kind="financial_institution", region="440000")
+    await org.save()
+    row = FinancialInstitution(
+        organisation=org.id,
+        kind="bank",
+        name="测试银行",
+        licence="L0001",
+        region="440000",
+        status="approved",
+    )
+    await row.save()
+    return row.id
+
+
+async def make_guarantee_requirement(tenant: str) -> int:
+    row = GuaranteeRequirement(
+        tenant_id=tenant,
+        project=await make_project(tenant),
+        amount_fen=100,
+        valid_until=date(2026, 12, 31),
+        beneficiary=await _organisation(tenant),
+        beneficiary_name="测试单位",
+        set_by=0,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_bid_guarantee(tenant: str) -> int:
+    row = BidGuarantee(
+        tenant_id=tenant,
+        project=await make_project(tenant),
+        supplier_organisation=await _organisation(tenant),
+        institution=await _institution(),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_financing_application(tenant: str) -> int:
+    row = FinancingApplication(
+        tenant_id=tenant,
+        contract=await make_contract(tenant),
+        supplier_organisation=await _organisation(tenant),
+        amount_fen=100,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_financing_offer(tenant: str) -> int:
+    application = await make_financing_application(tenant)
+    contract = (
+        await FinancingApplication.select().where(FinancingApplication.id == application).first()
+    )["contract"]
+    row = FinancingOffer(
+        tenant_id=tenant,
+        application=application,
+        institution=await _institution(),
+        contract=contract,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_payee_account_change(tenant: str) -> int:
+    offer = (
+        await FinancingOffer.select()
+        .where(FinancingOffer.id == await make_financing_offer(tenant))
+        .first()
+    )
+    row = PayeeAccountChange(
+        tenant_id=tenant,
+        contract=offer["contract"],
+        offer=offer["id"],
+        institution=offer["institution"],
+        account_name="测试",
+        bank_name="测试银行",
+        account_number="12345678",
+    )
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -839,6 +932,11 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     ComplaintDecision: make_complaint_decision,
     Suspension: make_suspension,
     ComplaintClock: make_complaint_clock,
+    GuaranteeRequirement: make_guarantee_requirement,
+    BidGuarantee: make_bid_guarantee,
+    FinancingApplication: make_financing_application,
+    FinancingOffer: make_financing_offer,
+    PayeeAccountChange: make_payee_account_change,
 }
 
 

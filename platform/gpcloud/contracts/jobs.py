@@ -11,7 +11,13 @@ from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.jobs.registry import job
 from gpcloud.core.jobs.service import JobRun
 from gpcloud.core.money import to_yuan
-from gpcloud.core.plugins.hooks import TenantContext, TenantHooks, tenant_context, tenant_hooks
+from gpcloud.core.plugins.hooks import (
+    TenantContext,
+    TenantHooks,
+    collect,
+    tenant_context,
+    tenant_hooks,
+)
 from gpcloud.core.spreadsheet import write_csv, write_xlsx
 
 HEADER = [
@@ -24,6 +30,8 @@ HEADER = [
     "payee_uscc",
     "amount",
     "final",
+    "payee_bank",
+    "payee_account",
 ]
 
 
@@ -42,14 +50,34 @@ async def _requested() -> list[dict]:
     )
 
 
-def _request(row: dict) -> dict:
+async def _payee_account(row: dict) -> dict | None:
+    """The account the contract's payments go to instead of the supplier's own (an approved
+    payee account change of the finance centre, through gpcloud_payee_account), or None."""
+    answers = await collect(
+        row["tenant_id"],
+        "gpcloud_payee_account",
+        tenant=row["tenant_id"],
+        contract_id=row["contract"],
+    )
+    return next((a.value for a in answers if a.value), None)
+
+
+def _request(row: dict, account: dict | None = None) -> dict:
+    payee = {"name": row["payee"], "uscc": row["payee_uscc"] or ""}
+    if account:
+        payee.update(
+            name=account["account_name"],
+            bank=account["bank_name"],
+            account=account["account_number"],
+            reason=account["reference"],
+        )
     return {
         "reference": f"payment:{row['id']}",
         "indicator_code": row["indicator_code"],
         "budget_unit_code": row["budget_unit_code"],
         "contract_reference": f"contract:{row['contract']}",
         "amount": str(to_yuan(row["amount_fen"])),
-        "payee": {"name": row["payee"], "uscc": row["payee_uscc"] or ""},
+        "payee": payee,
     }
 
 
@@ -61,6 +89,7 @@ async def exchange(run: JobRun) -> None:
     plugins: dict[str, tuple[TenantHooks, TenantContext | None]] = {}  # per tenant, for the job
     for row in await _requested():
         tenant = row["tenant_id"]
+        request = _request(row, await _payee_account(row))
         if tenant not in plugins:
             hooks = await tenant_hooks(tenant)
             plugins[tenant] = (hooks, await tenant_context(tenant) if hooks.active else None)
@@ -68,7 +97,7 @@ async def exchange(run: JobRun) -> None:
         answer = None
         if hooks.active:
             pushed = await asyncio.to_thread(
-                hooks.call, "gpcloud_push_payment", tenant=context, payment=_request(row)
+                hooks.call, "gpcloud_push_payment", tenant=context, payment=request
             )
             answer = pushed.value if pushed else None
         if answer is not None:
@@ -78,7 +107,6 @@ async def exchange(run: JobRun) -> None:
             )
             run.count(status)
             continue
-        request = _request(row)
         filed.append(
             [
                 request["reference"],
@@ -90,6 +118,8 @@ async def exchange(run: JobRun) -> None:
                 request["payee"]["uscc"],
                 to_yuan(row["amount_fen"]),
                 "yes" if row["final"] else "no",
+                request["payee"].get("bank", ""),
+                request["payee"].get("account", ""),
             ]
         )
         await performance.mark_sent(row, "exported")

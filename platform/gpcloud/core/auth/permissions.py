@@ -21,6 +21,7 @@ from gpcloud.core.auth.roles import (
     ADMIN_ROLES,
     AGENCY,
     EXPERT,
+    FINANCIAL_INSTITUTION,
     PROVINCE_ADMIN,
     PURCHASER,
     ROLES,
@@ -153,6 +154,17 @@ class Perm(StrEnum):
     COMMITTEE_READ = "committee.read"
     COMMITTEE_MANAGE = "committee.manage"
     ASSIGNMENT_RESPOND = "assignment.respond"
+    # Financial services (finance_services/)
+    FINANCE_INSTITUTION_REGISTER = "financial_institution.register"
+    FINANCE_INSTITUTION_DECIDE = "financial_institution.decide"
+    FINANCE_CREDENTIALS_MANAGE = "financial_institution.credentials"
+    FINANCE_READ = "finance.read"
+    GUARANTEE_MANAGE = "guarantee.manage"
+    GUARANTEE_APPLY = "guarantee.apply"
+    GUARANTEE_ISSUE = "guarantee.issue"
+    FINANCING_APPLY = "financing.apply"
+    FINANCING_DECIDE = "financing.decide"
+    PAYEE_CHANGE_APPROVE = "payee_change.approve"
     # Usage (face verification and e-signatures billed to agencies)
     USAGE_READ = "usage.read"
     INQUIRY_ASK = "inquiry.ask"
@@ -339,6 +351,16 @@ _grant({SUPERVISOR}, P.CREDIT_RATE_AGENCY)
 _grant(_STAFF | {AGENCY, PURCHASER}, P.COMMITTEE_READ)
 _grant({AGENCY}, P.COMMITTEE_MANAGE)
 _grant({EXPERT}, P.ASSIGNMENT_RESPOND)
+# Financial services: institutions register and keep their credentials, the province admits
+# them; agencies set and act on a project's bid security; suppliers apply and consent;
+# institutions issue and decide; purchaser and institution both approve a payee change.
+_grant({FINANCIAL_INSTITUTION}, P.FINANCE_INSTITUTION_REGISTER, P.FINANCE_CREDENTIALS_MANAGE)
+_grant(_PROVINCE, P.FINANCE_INSTITUTION_DECIDE)
+_grant(_STAFF, P.FINANCE_READ)
+_grant({AGENCY}, P.GUARANTEE_MANAGE)
+_grant({SUPPLIER}, P.GUARANTEE_APPLY, P.FINANCING_APPLY)
+_grant({FINANCIAL_INSTITUTION}, P.GUARANTEE_ISSUE, P.FINANCING_DECIDE, P.SIGNING_KEY_MANAGE)
+_grant({PURCHASER, FINANCIAL_INSTITUTION}, P.PAYEE_CHANGE_APPROVE)
 # Usage: an agency reads and exports its own bill; the region's finance staff every agency's
 _grant(_STAFF | {AGENCY}, P.USAGE_READ)
 # Complaints (complaints/): suppliers ask, challenge and complain; the purchaser and its agency
@@ -503,6 +525,21 @@ ABOUT: dict[Perm, str] = {
     "its expert draw, start the evaluation or cancel the committee",
     P.ASSIGNMENT_RESPOND: "read one's own draw assignments as an expert; confirm, decline or "
     "declare a conflict",
+    P.FINANCE_INSTITUTION_REGISTER: "register one's organisation as a financial institution",
+    P.FINANCE_INSTITUTION_DECIDE: "approve, reject and suspend financial institutions",
+    P.FINANCE_CREDENTIALS_MANAGE: "keep one's institution's API keys and webhook endpoint, "
+    "and ask for its dead webhook deliveries again",
+    P.FINANCE_READ: "read the finance centre's institutions and the region's figures",
+    P.GUARANTEE_MANAGE: "set the bid security of a project entrusted to one's agency, release "
+    "its guarantees and claim on a defined default",
+    P.GUARANTEE_APPLY: "apply for an electronic bid guarantee for one's organisation",
+    P.GUARANTEE_ISSUE: "issue or refuse the guarantees asked of one's institution, pay claims",
+    P.FINANCING_APPLY: "apply for contract financing of one's organisation's signed contract, "
+    "consent to chosen institutions, ask for a payee account change",
+    P.FINANCING_DECIDE: "read the contracts suppliers consented to show one's institution and "
+    "decide their financing",
+    P.PAYEE_CHANGE_APPROVE: "approve or reject a payee account change (a purchaser: of its own "
+    "unit's contract; an institution: of its own financing)",
     P.USAGE_READ: "read and export the monthly face verification and e-signature charges (an "
     "agency: its own, wherever it works; staff: every agency's in the region)",
     P.INQUIRY_ASK: "ask the purchaser or agency of a procurement a question (询问)",

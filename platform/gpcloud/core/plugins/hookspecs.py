@@ -249,7 +249,7 @@ def gpcloud_credit_check(
 
 
 # ---------------------------------------------------------------------------------------------
-# Complaints (the complaints domain implements gpcloud_procurement_blocks built in)
+# Complaints and the finance centre (gpcloud_procurement_blocks, gpcloud_payee_account built in)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -266,6 +266,20 @@ def gpcloud_procurement_blocks(tenant: str, project_id: int) -> list[dict] | Non
     transaction and contracts, below it, ask only through this hook, with core/plugins/hooks.py
     `collect`, and refuse a stopped step (PROCUREMENT_SUSPENDED, CHALLENGE_PENDING).
     Firstresult: no. Call style: call (a block that cannot be checked lets nothing through).
+    """
+
+
+@hookspec
+def gpcloud_payee_account(tenant: str, contract_id: int) -> dict | None:
+    """The account a contract's payments go to instead of the supplier's own, for the payment
+    exchange (contracts, below the finance centre, reaches it only through this hook).
+
+    `tenant` is the contract's region code (a string, not a TenantContext). Return
+    {"account_name": str, "bank_name": str, "account_number": str, "reference": str (why: e.g.
+    "payee_account_change:7")}, or None when the contract's payee did not change. Built in: the
+    finance centre answers from approved payee account changes (purchaser and institution both
+    approved). The first answer wins.
+    Firstresult: no. Call style: call (a payment is not sent while its payee cannot be known).
     """
 
 

@@ -94,3 +94,13 @@ async def search(flt: SupplierFilter, first: int | None, after: str | None) -> P
             "qualificationValidOn",
         )
     return await keyset_page(query, Supplier.id, first, after)
+
+
+async def smes_among(organisation_ids: list[int]) -> set[int]:
+    """Which of these organisations are registered suppliers of SME size (medium, small or
+    micro): the SMEs the finance centre's figures count."""
+    rows = await Supplier.select(Supplier.organisation).where(
+        Supplier.organisation.is_in(list(organisation_ids) or [0])
+        & Supplier.size_class.is_in(["medium", "small", "micro"])
+    )
+    return {row["organisation"] for row in rows}

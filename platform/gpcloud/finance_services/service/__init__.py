@@ -1,0 +1,1 @@
+"""Every read and write of the finance centre (docs/finance-services.md)."""
