@@ -51,6 +51,8 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("gpcloud.emall"),
     Domain("gpcloud.contracts"),
     Domain("gpcloud.credit"),
+    # A read model of every domain above: keep it last.
+    Domain("gpcloud.analytics"),
 )
 
 PICCOLO_APPS: tuple[str, ...] = (CORE_APP,) + tuple(
@@ -59,7 +61,10 @@ PICCOLO_APPS: tuple[str, ...] = (CORE_APP,) + tuple(
 
 # Who receives what a domain publishes (gpcloud.core.publishing), in the same transaction: the
 # read models, which sit above every domain and are never called back.
-PUBLICATION_RECEIVERS: tuple[str, ...] = ("gpcloud.portal.service:publish",)
+PUBLICATION_RECEIVERS: tuple[str, ...] = (
+    "gpcloud.portal.service:publish",
+    "gpcloud.analytics.service:receive",
+)
 
 
 @cache

@@ -147,6 +147,10 @@ class Perm(StrEnum):
     CREDIT_RATE_EXPERT = "credit.rate_expert"
     CREDIT_RATE_SUPPLIER = "credit.rate_supplier"
     CREDIT_RATE_AGENCY = "credit.rate_agency"
+    # Analytics (analytics/)
+    ANALYTICS_READ = "analytics.read"
+    ANALYTICS_REBUILD = "analytics.rebuild"
+    RED_FLAG_REVIEW = "red_flag.review"
 
 
 P = Perm
@@ -312,6 +316,11 @@ _grant(_PROVINCE, P.CREDIT_IMPORT)
 _grant({AGENCY}, P.CREDIT_RATE_EXPERT)
 _grant({PURCHASER}, P.CREDIT_RATE_SUPPLIER)
 _grant({SUPERVISOR}, P.CREDIT_RATE_AGENCY)
+# Analytics: finance staff read their region's indicators and red flags (exports included);
+# supervisors review flags; the province rebuilds the read model.
+_grant(_STAFF, P.ANALYTICS_READ)
+_grant({SUPERVISOR}, P.RED_FLAG_REVIEW)
+_grant(_PROVINCE, P.ANALYTICS_REBUILD)
 
 
 def holders(permission: Perm) -> tuple[str, ...]:
@@ -458,4 +467,8 @@ ABOUT: dict[Perm, str] = {
     P.CREDIT_RATE_SUPPLIER: "rate the supplier of one's own unit's contract after its final "
     "acceptance",
     P.CREDIT_RATE_AGENCY: "give an agency its yearly evaluation in the region",
+    P.ANALYTICS_READ: "read the region's indicators and red flags (a city its counties, the "
+    "province all) and export them",
+    P.ANALYTICS_REBUILD: "rebuild the analytics read model from the source tables (repair)",
+    P.RED_FLAG_REVIEW: "mark a red flag of the region's processes reviewed, with a note",
 }

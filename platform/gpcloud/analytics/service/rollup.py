@@ -1,0 +1,179 @@
+"""Keeping the rollups: a process's fact is recomputed, and the difference between its new and
+its stored contribution is added to the rollup rows (an upsert that adds, so concurrent
+refreshes of different processes never lose each other's sums). The fact row is locked while
+one process is refreshed, so two refreshes of the same process take turns.
+
+`rebuild` empties the read model and refreshes every process: the repair job.
+"""
+
+from __future__ import annotations
+
+import json
+
+from gpcloud.analytics.service import facts as facts_service
+from gpcloud.analytics.service.facts import MEASURES, Fact
+from gpcloud.analytics.tables import Dirty, ProcessFact, RedFlag, Rollup
+from gpcloud.core.clock import now
+from gpcloud.core.db import for_update, transaction
+from gpcloud.piccolo_conf import DB
+
+KEY = ("tenant_id", "year", "month", "dim", "value", "sub")
+
+
+def contributions(row: dict) -> dict[tuple, dict]:
+    """{(tenant, year, month, dim, value, sub): measures} a stored or computed fact adds."""
+    if row.get("year") is None:
+        return {}
+    measures = row["measures"]
+    t, y, mo = row["tenant_id"], row["year"], row["month"]
+    out = {
+        (t, y, mo, "all", "", ""): measures,
+        (t, y, mo, "method", row["method"], ""): measures,
+        (t, y, mo, "category", row["category"], ""): measures,
+        (t, y, mo, "object_type", row["object_type"], ""): measures,
+    }
+    for supplier, fen in row["suppliers"].items():
+        key = (t, y, mo, "supplier", supplier, row["category"])
+        out[key] = {**dict.fromkeys(MEASURES, 0), "awarded": 1, "award_fen": fen}
+    return out
+
+
+def _row(fact: Fact) -> dict:
+    return {
+        "tenant_id": fact.tenant_id,
+        "year": fact.year,
+        "month": fact.month,
+        "method": fact.method,
+        "category": fact.category,
+        "object_type": fact.object_type,
+        "measures": fact.measures,
+        "suppliers": fact.suppliers,
+    }
+
+
+def _stored(row: dict) -> dict:
+    return {
+        **row,
+        "measures": json.loads(row["measures"]),
+        "suppliers": json.loads(row["suppliers"]),
+    }
+
+
+def delta(old: dict | None, new: dict | None) -> dict[tuple, dict]:
+    """What to add to the rollups for a fact going from `old` to `new` (non-zero rows only)."""
+    out: dict[tuple, dict] = {}
+    for sign, row in ((-1, old), (1, new)):
+        for key, measures in (contributions(row) if row else {}).items():
+            acc = out.setdefault(key, dict.fromkeys(MEASURES, 0))
+            for name in MEASURES:
+                acc[name] += sign * measures.get(name, 0)
+    return {k: v for k, v in out.items() if any(v.values())}
+
+
+async def apply(changes: dict[tuple, dict]) -> None:
+    """Add `changes` to the rollup rows, inserting the missing ones (one statement per row)."""
+    columns = ", ".join((*KEY, *MEASURES))
+    marks = ", ".join("{}" for _ in (*KEY, *MEASURES))
+    adds = ", ".join(f"{m} = analytics_rollup.{m} + excluded.{m}" for m in MEASURES)
+    sql = (
+        f"INSERT INTO analytics_rollup ({columns}) VALUES ({marks}) "
+        f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET {adds}"
+    )
+    for key, measures in sorted(changes.items()):
+        await Rollup.raw(sql, *key, *(measures[m] for m in MEASURES))
+
+
+async def refresh(plan_id: int) -> bool:
+    """Recompute one process and move the rollups by the difference; True if anything changed.
+    Needs an all-tenants scope (the job's)."""
+    async with transaction():
+        stored = await for_update(
+            ProcessFact.select().where(ProcessFact.plan_id == plan_id)
+        ).first()
+        fact = await facts_service.compute(plan_id)
+        old = _stored(stored) if stored else None
+        new = _row(fact) if fact else None
+        changes = delta(old, new)
+        await apply(changes)
+        await _sync_flags(plan_id, fact)
+        if fact is None:
+            if stored:
+                await ProcessFact.delete().where(ProcessFact.id == stored["id"])
+            return bool(changes)
+        values = {
+            ProcessFact.year: fact.year,
+            ProcessFact.month: fact.month,
+            ProcessFact.method: fact.method,
+            ProcessFact.category: fact.category,
+            ProcessFact.object_type: fact.object_type,
+            ProcessFact.title: fact.title[:200],
+            ProcessFact.project_id: fact.project_id,
+            ProcessFact.supplier_id: fact.supplier_id,
+            ProcessFact.measures: json.dumps(fact.measures, sort_keys=True),
+            ProcessFact.suppliers: json.dumps(fact.suppliers, sort_keys=True),
+            ProcessFact.updated_at: now(),
+        }
+        if stored:
+            await ProcessFact.update(values).where(ProcessFact.id == stored["id"])
+        else:
+            await ProcessFact.insert(
+                ProcessFact(
+                    tenant_id=fact.tenant_id,
+                    plan_id=plan_id,
+                    **{c._meta.name: v for c, v in values.items()},
+                )
+            )
+        return bool(changes)
+
+
+async def _sync_flags(plan_id: int, fact: Fact | None) -> None:
+    """Raise the fact's new flags; drop open flags that no longer hold; keep reviewed ones."""
+    raised = {f.code: f for f in (fact.flags if fact else [])}
+    rows = await RedFlag.select().where(RedFlag.plan_id == plan_id)
+    have = {r["code"] for r in rows}
+    gone = [r["id"] for r in rows if r["code"] not in raised and r["status"] == "open"]
+    if gone:
+        await RedFlag.delete().where(RedFlag.id.is_in(gone))
+    new = [f for code, f in raised.items() if code not in have]
+    if new and fact is not None:
+        await RedFlag.insert(
+            *(
+                RedFlag(
+                    tenant_id=fact.tenant_id,
+                    plan_id=plan_id,
+                    project_id=fact.project_id,
+                    code=f.code,
+                    title=f.title,
+                    value=f.value,
+                    explanation=f.explanation,
+                    year=fact.year,
+                )
+                for f in new
+            )
+        )
+
+
+async def take_dirty(limit: int = 500) -> list[int]:
+    """The plans queued for refresh, removed from the queue (at least once: a crash after the
+    commit of this and before the refresh loses nothing the nightly rebuild would not repair,
+    and the receiver queues again on the next publication)."""
+    async with transaction():
+        rows = await Dirty.select(Dirty.id, Dirty.plan_id).order_by(Dirty.id).limit(limit)
+        if rows:
+            await Dirty.delete().where(Dirty.id.is_in([r["id"] for r in rows]))
+    return sorted({r["plan_id"] for r in rows})
+
+
+async def rebuild(progress=None) -> int:
+    """Empty the read model and recompute every process; the number of processes."""
+    async with transaction():
+        await DB.run_ddl("DELETE FROM analytics_rollup")
+        await DB.run_ddl("DELETE FROM analytics_process")
+        await DB.run_ddl("DELETE FROM analytics_red_flag WHERE status = 'open'")
+        await DB.run_ddl("DELETE FROM analytics_dirty")
+    ids = await facts_service.plan_ids()
+    for n, plan_id in enumerate(ids, 1):
+        await refresh(plan_id)
+        if progress is not None and n % 100 == 0:
+            await progress(n, len(ids))
+    return len(ids)
