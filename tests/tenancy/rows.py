@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
+from gpcloud.analytics.tables import Dirty, ProcessFact, RedFlag, Rollup
 from gpcloud.contracts.tables import (
     AcceptanceReport,
     Contract,
@@ -543,6 +544,30 @@ async def make_credit_rating(tenant: str) -> int:
     return row.id
 
 
+async def make_process_fact(tenant: str) -> int:
+    row = ProcessFact(tenant_id=tenant, plan_id=await make_plan(tenant), year=2026, month=9)
+    await row.save()
+    return row.id
+
+
+async def make_rollup(tenant: str) -> int:
+    row = Rollup(tenant_id=tenant, year=2026, month=9, dim="all", value=f"t{next(_seq)}")
+    await row.save()
+    return row.id
+
+
+async def make_red_flag(tenant: str) -> int:
+    row = RedFlag(tenant_id=tenant, plan_id=await make_plan(tenant), code="R018", year=2026)
+    await row.save()
+    return row.id
+
+
+async def make_dirty(tenant: str) -> int:
+    row = Dirty(tenant_id=tenant, plan_id=await make_plan(tenant))
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -583,6 +608,10 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     DesignatedSupplier: make_designated_supplier,
     CreditCheck: make_credit_check,
     CreditRating: make_credit_rating,
+    ProcessFact: make_process_fact,
+    Rollup: make_rollup,
+    RedFlag: make_red_flag,
+    Dirty: make_dirty,
 }
 
 

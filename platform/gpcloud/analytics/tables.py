@@ -72,6 +72,7 @@ class RedFlag(TenantOwned, Table, tablename="analytics_red_flag"):
     project_id = Integer(null=True, default=None, index=True)
     code = Varchar(length=8, index=True)
     title = Varchar(length=200, default="")
+    process_title = Varchar(length=200, default="")
     value = Varchar(length=32, default="")
     explanation = Text(default="")
     year = Integer(index=True)

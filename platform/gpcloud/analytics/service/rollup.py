@@ -144,6 +144,7 @@ async def _sync_flags(plan_id: int, fact: Fact | None) -> None:
                     project_id=fact.project_id,
                     code=f.code,
                     title=f.title,
+                    process_title=fact.title[:200],
                     value=f.value,
                     explanation=f.explanation,
                     year=fact.year,

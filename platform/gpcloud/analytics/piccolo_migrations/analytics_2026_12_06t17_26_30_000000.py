@@ -5,7 +5,7 @@ from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
 from gpcloud.core.db import create_index
 
-ID = "2026-12-06T17:24:00:000000"
+ID = "2026-12-06T17:26:30:000000"
 VERSION = "1.38.0"
 DESCRIPTION = "analytics rollup key and read indexes"
 
