@@ -99,7 +99,10 @@ async def test_incremental_rollups_reconcile_with_a_recomputation_and_the_rebuil
             {**dict.fromkeys(MEASURES, 0), "single_bid": singles, "tenders": tenders}
         )
         # A county sees its own: Xingning's spend is its part only.
-        xn = {v.indicator.id: v.value for v in await indicators.dashboard(None, Filters(XINGNING, 2026))}
+        xn = {
+            v.indicator.id: v.value
+            for v in await indicators.dashboard(None, Filters(XINGNING, 2026))
+        }
         assert xn["processes"] == truth.processes[XINGNING]
         # Every deliberately flawed process raised its flag.
         raised = {(r["plan_id"], r["code"]) for r in await RedFlag.select()}
@@ -117,9 +120,9 @@ async def test_changes_after_the_first_refresh_move_the_rollups_by_their_differe
         # A payment of a contract changes (no publication): the sweep picks it up.
         contract = await Contract.select().where(Contract.tenant_id == XINGNING).first()
         async with transaction():
-            await Payment.update(
-                {Payment.created_at: datetime(2026, 12, 30, 2, tzinfo=UTC)}
-            ).where(Payment.contract == contract["id"])
+            await Payment.update({Payment.created_at: datetime(2026, 12, 30, 2, tzinfo=UTC)}).where(
+                Payment.contract == contract["id"]
+            )
         assert await refresh.refresh_pending() >= 1
         after = await _check(MEIZHOU)
         assert after["payment_delay_days"] != before["payment_delay_days"]
