@@ -34,6 +34,7 @@ REGISTRY_DEMOS = (
 SERVE_DEMOS = (
     "gpcloud.integrations.digital_finance.demo",
     "gpcloud.portal.demo",
+    "gpcloud.analytics.demo",
 )
 
 

@@ -20,6 +20,7 @@ from gpcloud.contracts.tables import AcceptanceReport, Contract, Payment
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.clock import LEGAL_TZ
 from gpcloud.core.db import bulk_insert, transaction
+from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.emall.tables import MallOrder
 from gpcloud.integrations.digital_finance.tables import BudgetIndicator
 from gpcloud.registries.agencies.tables import Agency
@@ -77,6 +78,7 @@ def _at(day: date, hour: int = 10) -> datetime:
 
 async def _parties(tenants: list[str], tag: str) -> dict:
     """A purchaser (with a budget line) and an agency per tenant; the shared suppliers."""
+    tree = await tenant_tree()
     out: dict = {"purchaser": {}, "agency": {}, "indicator": {}, "suppliers": []}
     orgs = await bulk_insert(
         Organisation,
@@ -95,8 +97,16 @@ async def _parties(tenants: list[str], tag: str) -> dict:
         unit, agency_org = await bulk_insert(
             Organisation,
             [
-                {"name": f"{t}教育局{tag}", "kind": "purchaser", "region": t},
-                {"name": f"{t}招标代理{tag}", "kind": "agency", "region": t},
+                {
+                    "name": f"{tree.name_of(t)}公共资源采购中心{tag}",
+                    "kind": "purchaser",
+                    "region": t,
+                },
+                {
+                    "name": f"{tree.name_of(t)}诚信招标代理有限公司{tag}",
+                    "kind": "agency",
+                    "region": t,
+                },
             ],
         )
         (purchaser,) = await bulk_insert(
@@ -144,14 +154,19 @@ def _prices(rng: random.Random, budget: int, method: str, flaw: str | None) -> l
 
 
 async def generate(
-    tenants: list[str], per_tenant: int, year: int, seed: int = 1, flawed: int = 0
+    tenants: list[str],
+    per_tenant: int,
+    year: int,
+    seed: int = 1,
+    flawed: int = 0,
+    tag: str | None = None,
 ) -> Truth:
     """`per_tenant` awarded processes in each tenant, awards spread over `year` (callers hold
-    an all-tenants scope)."""
+    an all-tenants scope). `tag` marks the generated organisations' names (default: -seed)."""
     rng = random.Random(seed)
     truth = Truth()
     async with transaction():
-        parties = await _parties(tenants, f"-{seed}")
+        parties = await _parties(tenants, f"-{seed}" if tag is None else tag)
         for t in tenants:
             await _tenant(
                 rng, t, per_tenant, year, parties, truth, flawed if t == tenants[0] else 0
