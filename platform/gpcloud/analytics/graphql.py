@@ -4,6 +4,7 @@ review, and the rebuild and export jobs. Frontends build their own dashboards fr
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
@@ -12,6 +13,7 @@ from urllib.parse import urlencode
 import strawberry
 from strawberry.types import Info
 
+from gpcloud.analytics import ocds
 from gpcloud.analytics.catalogue import CATALOGUE, DIMENSIONS
 from gpcloud.analytics.catalogue import Indicator as Definition
 from gpcloud.analytics.flags import NOT_ON_PLATFORM, TITLES
@@ -23,10 +25,17 @@ from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.enums import state_enum, values_enum
 from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Public, Requires, allow
-from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
+from gpcloud.core.graphql.types import (
+    Connection,
+    UserError,
+    connection,
+    parse_base64,
+    parse_id,
+)
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 
 READ = allow(Requires(Perm.ANALYTICS_READ))
+OCDS_FLAGS = 1000
 
 AnalyticsDimension = values_enum(
     "AnalyticsDimension",
@@ -186,6 +195,15 @@ class RedFlagGap:
     reason: str = strawberry.field(description="What data it needs that the platform lacks.")
 
 
+@strawberry.type(description="A red flag raised on a process (or buyer) of an uploaded OCDS file.")
+class OcdsRedFlag:
+    subject: str = strawberry.field(description="The process's ocid (R038: the buyer's id).")
+    code: RedFlagCode = strawberry.field(description="Which flag.")  # type: ignore[valid-type]
+    title: str = strawberry.field(description="The flag's name in Chinese.")
+    value: str = strawberry.field(description="The measured value.")
+    explanation: str = strawberry.field(description="Why it was raised, in Chinese.")
+
+
 @strawberry.type
 class RedFlagPayload:
     flag: RedFlag | None = strawberry.field(
@@ -284,6 +302,30 @@ class Queries:
             after,
         )
         return connection(page, RedFlag.of)
+
+    @strawberry.field(
+        extensions=READ,
+        directives=[ListSize(max=OCDS_FLAGS)],
+        description="Red flags of an OCDS file (package, release or JSON lines), as the "
+        "platform's own processes get them (the first 1000; nothing is stored).",
+    )
+    async def ocds_red_flags(
+        self,
+        info: Info,
+        file: Annotated[str, strawberry.argument(description="The file's bytes, in base64.")],
+    ) -> list[OcdsRedFlag]:
+        info.context.user.require(Perm.ANALYTICS_READ)
+        found = await asyncio.to_thread(ocds.flag_file, parse_base64(file, "file"))
+        return [
+            OcdsRedFlag(
+                subject=subject,
+                code=RedFlagCode(f.code.lower()),
+                title=f.title,
+                value=f.value,
+                explanation=f.explanation,
+            )
+            for subject, f in found[:OCDS_FLAGS]
+        ]
 
     @strawberry.field(
         extensions=allow(Public()),
