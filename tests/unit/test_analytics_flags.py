@@ -93,7 +93,7 @@ def test_disqualification_flags():
             buyer=b,
             bids=tuple(red.Bid(s, 1, None, D if (b == "X" and s != "A") else V) for s in "ABCD"),
         )
-        for b in "WXYZ"
+        for b in "STUVWXYZ"
         for i in range(2)
     ]
     assert set(red.r038(buyers)) == {"X"}
