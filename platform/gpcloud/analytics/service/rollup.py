@@ -14,7 +14,7 @@ from gpcloud.analytics.service import facts as facts_service
 from gpcloud.analytics.service.facts import MEASURES, Fact
 from gpcloud.analytics.tables import Dirty, ProcessFact, RedFlag, Rollup
 from gpcloud.core.clock import now
-from gpcloud.core.db import for_update, transaction
+from gpcloud.core.db import bulk_insert, for_update, transaction
 from gpcloud.piccolo_conf import DB
 
 KEY = ("tenant_id", "year", "month", "dim", "value", "sub")
@@ -166,15 +166,73 @@ async def take_dirty(limit: int = 500) -> list[int]:
 
 
 async def rebuild(progress=None) -> int:
-    """Empty the read model and recompute every process; the number of processes."""
+    """Empty the read model and recompute every process; the number of processes. The rollups
+    are summed in memory and written in bulk (the incremental path's upserts cost more than
+    the computing); reviewed flags are kept."""
     async with transaction():
         await DB.run_ddl("DELETE FROM analytics_rollup")
         await DB.run_ddl("DELETE FROM analytics_process")
         await DB.run_ddl("DELETE FROM analytics_red_flag WHERE status = 'open'")
         await DB.run_ddl("DELETE FROM analytics_dirty")
     ids = await facts_service.plan_ids()
-    for n, plan_id in enumerate(ids, 1):
-        await refresh(plan_id)
-        if progress is not None and n % 100 == 0:
-            await progress(n, len(ids))
+    totals: dict[tuple, dict] = {}
+    kept = {(r["plan_id"], r["code"]) for r in await RedFlag.select(RedFlag.plan_id, RedFlag.code)}
+    for start in range(0, len(ids), BATCH):
+        computed = [f for p in ids[start : start + BATCH] if (f := await facts_service.compute(p))]
+        fact_rows, flag_rows = [], []
+        for fact in computed:
+            for key, measures in contributions(_row(fact)).items():
+                acc = totals.setdefault(key, dict.fromkeys(MEASURES, 0))
+                for name in MEASURES:
+                    acc[name] += measures.get(name, 0)
+            fact_rows.append(_fact_row(fact))
+            flag_rows += [
+                _flag_row(fact, f) for f in fact.flags if (fact.plan_id, f.code) not in kept
+            ]
+        async with transaction():
+            await bulk_insert(ProcessFact, fact_rows, returning=False)
+            await bulk_insert(RedFlag, flag_rows, returning=False)
+        if progress is not None:
+            await progress(min(start + BATCH, len(ids)), len(ids))
+    rows = [
+        {**dict(zip(KEY, key, strict=True)), **measures}
+        for key, measures in sorted(totals.items())
+        if any(measures.values())
+    ]
+    async with transaction():
+        await bulk_insert(Rollup, rows, returning=False)
     return len(ids)
+
+
+BATCH = 200
+
+
+def _fact_row(fact: Fact) -> dict:
+    return {
+        "tenant_id": fact.tenant_id,
+        "plan_id": fact.plan_id,
+        "project_id": fact.project_id,
+        "year": fact.year,
+        "month": fact.month,
+        "method": fact.method,
+        "category": fact.category,
+        "object_type": fact.object_type,
+        "title": fact.title[:200],
+        "supplier_id": fact.supplier_id,
+        "measures": json.dumps(fact.measures, sort_keys=True),
+        "suppliers": json.dumps(fact.suppliers, sort_keys=True),
+    }
+
+
+def _flag_row(fact: Fact, flag) -> dict:
+    return {
+        "tenant_id": fact.tenant_id,
+        "plan_id": fact.plan_id,
+        "project_id": fact.project_id,
+        "code": flag.code,
+        "title": flag.title,
+        "process_title": fact.title[:200],
+        "value": flag.value,
+        "explanation": flag.explanation,
+        "year": fact.year,
+    }
