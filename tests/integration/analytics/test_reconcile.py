@@ -5,6 +5,7 @@ wrote (summed from its own records, not from the tables)."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from gpcloud.analytics.catalogue import BY_ID, CATALOGUE, FORMULAS, FROM_ROLLUPS, concentration
@@ -157,3 +158,17 @@ async def test_concentration_by_category_and_region_reconciles():
         regions = await indicators.series(None, "top_supplier_share", "region", f)
         assert [p.key for p in regions] == [MEIZHOU, XINGNING]
         assert BY_ID["hhi"].unit == "hhi"
+
+
+async def test_concurrent_refreshes_of_the_same_processes_count_each_once():
+    """Eight refreshes of every process at once (first refreshes racing to insert the fact,
+    later ones to lock it): the rollups equal the rebuild's."""
+    await generated(per_tenant=5, flawed=3)
+    with all_tenants("test: race"):
+        ids = await facts.plan_ids()
+        await asyncio.gather(*(rollup.refresh(p) for p in ids for _ in range(8)))
+        raced = await _rollup_rows()
+        flags = await RedFlag.count()
+        await rollup.rebuild()
+        assert await _rollup_rows() == raced
+        assert await RedFlag.count() == flags

@@ -72,12 +72,124 @@ def local_day(at: datetime | date | None) -> date | None:
     return at.astimezone(LEGAL_TZ).date()
 
 
+def _group(rows: list[dict], key: str) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = {}
+    for r in rows:
+        out.setdefault(r[key], []).append(r)
+    return out
+
+
+@dataclass
+class Sources:
+    """Every source row of a batch of processes, read with one query per table."""
+
+    plans: dict
+    projects: dict  # plan id -> project
+    notices: dict  # project id -> announcements
+    awards: dict
+    bids: dict
+    orders: dict  # plan id -> live orders
+    contracts: dict  # plan id -> signed contracts
+    intentions: dict  # intention id -> published_on
+    sizes: dict  # organisation id -> size class
+    finals: dict  # contract id -> final acceptances
+    payments: dict  # contract id -> final payments
+
+
+async def load(plan_ids: list[int]) -> Sources:
+    plans = {
+        r["id"]: r
+        for r in await ProcurementPlan.select().where(any_of(ProcurementPlan.id, plan_ids))
+    }
+    projects = {r["plan"]: r for r in await Project.select().where(any_of(Project.plan, plan_ids))}
+    project_ids = [p["id"] for p in projects.values()]
+    notices = await Announcement.select(
+        Announcement.project, Announcement.kind, Announcement.published_on
+    ).where(any_of(Announcement.project, project_ids))
+    awards = await Award.select().where(any_of(Award.project, project_ids))
+    bids = await Bid.select(
+        Bid.project,
+        Bid.supplier_organisation,
+        Bid.supplier_name,
+        Bid.price_fen,
+        Bid.received_at,
+        Bid.status,
+    ).where(any_of(Bid.project, project_ids) & any_of(Bid.status, VALID_BIDS))
+    orders = await MallOrder.select(
+        MallOrder.plan, MallOrder.supplier_organisation, MallOrder.amount_fen, MallOrder.created_at
+    ).where(any_of(MallOrder.plan, plan_ids) & any_of(MallOrder.status, LIVE_ORDERS))
+    contracts = await Contract.select(
+        Contract.id,
+        Contract.plan,
+        Contract.supplier_organisation,
+        Contract.amount_fen,
+        Contract.signed_on,
+    ).where(any_of(Contract.plan, plan_ids) & Contract.signed_on.is_not_null())
+    contract_ids = [c["id"] for c in contracts]
+    intention_ids = sorted({p["intention"] for p in plans.values() if p["intention"]})
+    intentions = {
+        r["id"]: r["published_on"]
+        for r in await ProcurementIntention.select(
+            ProcurementIntention.id, ProcurementIntention.published_on
+        ).where(any_of(ProcurementIntention.id, intention_ids))
+    }
+    orgs = sorted(
+        {a["supplier_organisation"] for a in awards}
+        | {o["supplier_organisation"] for o in orders}
+        | {c["supplier_organisation"] for c in contracts}
+    )
+    sizes = {
+        r["organisation"]: r["size_class"]
+        for r in await Supplier.select(Supplier.organisation, Supplier.size_class).where(
+            any_of(Supplier.organisation, orgs)
+        )
+    }
+    finals = await AcceptanceReport.select(
+        AcceptanceReport.contract, AcceptanceReport.accepted_on
+    ).where(
+        any_of(AcceptanceReport.contract, contract_ids)
+        & (AcceptanceReport.kind == "final")
+        & (AcceptanceReport.passed == True)  # noqa: E712 (a column comparison)
+    )
+    payments = await Payment.select(Payment.contract, Payment.created_at).where(
+        any_of(Payment.contract, contract_ids)
+        & (Payment.final == True)  # noqa: E712
+        & (Payment.status != "rejected")
+    )
+    return Sources(
+        plans,
+        projects,
+        _group(notices, "project"),
+        _group(awards, "project"),
+        _group(bids, "project"),
+        _group(orders, "plan"),
+        _group(contracts, "plan"),
+        intentions,
+        sizes,
+        _group(finals, "contract"),
+        _group(payments, "contract"),
+    )
+
+
+async def compute_many(plan_ids: list[int]) -> dict[int, Fact]:
+    """The facts of the processes of these plans as the source tables say now (plans that do
+    not exist are left out)."""
+    sources = await load(plan_ids)
+    return {p: build(sources, p) for p in plan_ids if p in sources.plans}
+
+
 async def compute(plan_id: int) -> Fact | None:
-    """The fact of the process of plan `plan_id` as the source tables say now; None when the
-    plan does not exist (any more)."""
-    plan = await ProcurementPlan.select().where(ProcurementPlan.id == plan_id).first()
-    if plan is None:
-        return None
+    """The fact of plan `plan_id`'s process; None when the plan does not exist (any more)."""
+    return (await compute_many([plan_id])).get(plan_id)
+
+
+def _add(fact: Fact, organisation: int, fen: int) -> None:
+    key = str(organisation)
+    fact.suppliers[key] = fact.suppliers.get(key, 0) + fen
+
+
+def build(src: Sources, plan_id: int) -> Fact:
+    plan = src.plans[plan_id]
     fact = Fact(
         plan_id=plan_id,
         tenant_id=plan["tenant_id"],
@@ -87,39 +199,25 @@ async def compute(plan_id: int) -> Fact | None:
         title=plan["title"],
     )
     m = fact.measures
-    project = await Project.select().where(Project.plan == plan_id).first()
+    project = src.projects.get(plan_id)
     tender_on = result_on = None
     process = None
     if project is not None:
         fact.project_id = project["id"]
-        notices = await Announcement.select(
-            Announcement.kind, Announcement.published_on, Announcement.bid_deadline
-        ).where(Announcement.project == project["id"])
-        tenders = [n for n in notices if n["kind"] == "tender"]
-        results = [n for n in notices if n["kind"] == "result"]
-        tender_on = min((n["published_on"] for n in tenders), default=None)
-        result_on = max((n["published_on"] for n in results), default=None)
-        awards = await Award.select().where(Award.project == project["id"])
+        notices = src.notices.get(project["id"], [])
+        tender_on = min((n["published_on"] for n in notices if n["kind"] == "tender"), default=None)
+        result_on = max((n["published_on"] for n in notices if n["kind"] == "result"), default=None)
+        awards = src.awards.get(project["id"], [])
         for a in awards:
-            key = str(a["supplier_organisation"])
-            fact.suppliers[key] = fact.suppliers.get(key, 0) + a["amount_fen"]
-        process = await _process(plan, project, tenders, awards, tender_on)
-    orders = await MallOrder.select(
-        MallOrder.supplier_organisation, MallOrder.amount_fen, MallOrder.created_at
-    ).where((MallOrder.plan == plan_id) & any_of(MallOrder.status, LIVE_ORDERS))
+            _add(fact, a["supplier_organisation"], a["amount_fen"])
+        process = _process(plan, project, src.bids.get(project["id"], []), awards, tender_on)
+    orders = src.orders.get(plan_id, [])
     for o in orders:
-        key = str(o["supplier_organisation"])
-        fact.suppliers[key] = fact.suppliers.get(key, 0) + o["amount_fen"]
-    contracts = await Contract.select(
-        Contract.id,
-        Contract.supplier_organisation,
-        Contract.amount_fen,
-        Contract.signed_on,
-    ).where((Contract.plan == plan_id) & Contract.signed_on.is_not_null())
+        _add(fact, o["supplier_organisation"], o["amount_fen"])
+    contracts = src.contracts.get(plan_id, [])
     if not fact.suppliers:  # a contract with no award or order before it (e.g. single source)
         for c in contracts:
-            key = str(c["supplier_organisation"])
-            fact.suppliers[key] = fact.suppliers.get(key, 0) + c["amount_fen"]
+            _add(fact, c["supplier_organisation"], c["amount_fen"])
     awarded_on = result_on or min(
         (local_day(o["created_at"]) for o in orders),
         default=min((c["signed_on"] for c in contracts), default=None),
@@ -131,7 +229,12 @@ async def compute(plan_id: int) -> Fact | None:
     m["awarded"] = 1
     m["budget_fen"] = plan["amount_fen"]
     m["award_fen"] = sum(fact.suppliers.values())
-    await _sme(fact)
+    for key, fen in fact.suppliers.items():
+        size = src.sizes.get(int(key), "")
+        if size in SME:
+            m["sme_fen"] += fen
+        if size in ("small", "micro"):
+            m["small_micro_fen"] += fen
     if contracts:
         m["contract_budget_fen"] = plan["amount_fen"]
         m["contract_fen"] = sum(c["amount_fen"] for c in contracts)
@@ -139,33 +242,30 @@ async def compute(plan_id: int) -> Fact | None:
         m["tenders"] = 1
         m["bids"] = len({b.supplier for b in process.bids if b.status == red.VALID})
         m["single_bid"] = int(m["bids"] == 1)
-    rules = rules_on(awarded_on)
-    if tender_on is not None and plan["intention"] is not None:
-        intention = (
-            await ProcurementIntention.select(ProcurementIntention.published_on)
-            .where(ProcurementIntention.id == plan["intention"])
-            .first()
-        )
-        if intention and intention["published_on"]:
-            m["lead_n"], m["lead_sum"] = 1, (tender_on - intention["published_on"]).days
+    published = src.intentions.get(plan["intention"]) if plan["intention"] else None
+    if tender_on is not None and published is not None:
+        m["lead_n"], m["lead_sum"] = 1, (tender_on - published).days
     if tender_on is not None and result_on is not None:
         m["award_n"], m["award_sum"] = 1, (result_on - tender_on).days
     signed = min((c["signed_on"] for c in contracts), default=None)
     if result_on is not None and signed is not None:
         days = (signed - result_on).days
         m["sign_n"], m["sign_sum"] = 1, days
-        m["sign_ok"] = int(days <= rules["contract_signing"].value)
-    await _payment(fact, [c["id"] for c in contracts])
+        m["sign_ok"] = int(days <= rules_on(awarded_on)["contract_signing"].value)
+    ids = [c["id"] for c in contracts]
+    finals = [r for c in ids for r in src.finals.get(c, [])]
+    paid = [r for c in ids for r in src.payments.get(c, [])]
+    if finals and paid:
+        accepted = max(r["accepted_on"] for r in finals)
+        requested = min(local_day(r["created_at"]) for r in paid)
+        m["pay_n"], m["pay_sum"] = 1, (requested - accepted).days
     if process is not None:
         fact.flags = red.raise_flags(process)
         m["flags"] = len(fact.flags)
     return fact
 
 
-async def _process(plan, project, tenders, awards, tender_on) -> red.Process:
-    bids = await Bid.select(
-        Bid.supplier_organisation, Bid.supplier_name, Bid.price_fen, Bid.received_at, Bid.status
-    ).where((Bid.project == project["id"]) & any_of(Bid.status, VALID_BIDS))
+def _process(plan, project, bids, awards, tender_on) -> red.Process:
     names = {b["supplier_organisation"]: b["supplier_name"] for b in bids}
     names.update({a["supplier_organisation"]: a["supplier_name"] for a in awards})
     deadline = local_day(project["bid_deadline_at"]) or project["bid_deadline"]
@@ -183,41 +283,6 @@ async def _process(plan, project, tenders, awards, tender_on) -> red.Process:
         winners=tuple(sorted({names[a["supplier_organisation"]] for a in awards})),
         award_fen=sum(a["amount_fen"] for a in awards) if awards else None,
     )
-
-
-async def _sme(fact: Fact) -> None:
-    ids = [int(k) for k in fact.suppliers]
-    sizes = {
-        r["organisation"]: r["size_class"]
-        for r in await Supplier.select(Supplier.organisation, Supplier.size_class).where(
-            any_of(Supplier.organisation, ids)
-        )
-    }
-    for key, fen in fact.suppliers.items():
-        size = sizes.get(int(key), "")
-        if size in SME:
-            fact.measures["sme_fen"] += fen
-        if size in ("small", "micro"):
-            fact.measures["small_micro_fen"] += fen
-
-
-async def _payment(fact: Fact, contract_ids: list[int]) -> None:
-    if not contract_ids:
-        return
-    final = await AcceptanceReport.select(AcceptanceReport.accepted_on).where(
-        any_of(AcceptanceReport.contract, contract_ids)
-        & (AcceptanceReport.kind == "final")
-        & (AcceptanceReport.passed == True)  # noqa: E712 (a column comparison)
-    )
-    paid = await Payment.select(Payment.created_at).where(
-        any_of(Payment.contract, contract_ids)
-        & (Payment.final == True)  # noqa: E712
-        & (Payment.status != "rejected")
-    )
-    if final and paid:
-        accepted = max(r["accepted_on"] for r in final)
-        requested = min(local_day(r["created_at"]) for r in paid)
-        fact.measures["pay_n"], fact.measures["pay_sum"] = 1, (requested - accepted).days
 
 
 async def plan_ids() -> list[int]:

@@ -14,7 +14,7 @@ from gpcloud.analytics.service import facts as facts_service
 from gpcloud.analytics.service.facts import MEASURES, Fact
 from gpcloud.analytics.tables import Dirty, ProcessFact, RedFlag, Rollup
 from gpcloud.core.clock import now
-from gpcloud.core.db import bulk_insert, for_update, transaction
+from gpcloud.core.db import bulk_insert, for_update, is_unique_violation, transaction
 from gpcloud.piccolo_conf import DB
 
 KEY = ("tenant_id", "year", "month", "dim", "value", "sub")
@@ -85,7 +85,18 @@ async def apply(changes: dict[tuple, dict]) -> None:
 
 async def refresh(plan_id: int) -> bool:
     """Recompute one process and move the rollups by the difference; True if anything changed.
-    Needs an all-tenants scope (the job's)."""
+    Needs an all-tenants scope (the job's). Two first refreshes of the same process race to
+    insert its fact: the loser's transaction (its delta too) rolls back and it tries again,
+    now finding the winner's row to lock."""
+    try:
+        return await _refresh(plan_id)
+    except Exception as exc:
+        if not is_unique_violation(exc):
+            raise
+        return await _refresh(plan_id)
+
+
+async def _refresh(plan_id: int) -> bool:
     async with transaction():
         stored = await for_update(
             ProcessFact.select().where(ProcessFact.plan_id == plan_id)
@@ -178,7 +189,7 @@ async def rebuild(progress=None) -> int:
     totals: dict[tuple, dict] = {}
     kept = {(r["plan_id"], r["code"]) for r in await RedFlag.select(RedFlag.plan_id, RedFlag.code)}
     for start in range(0, len(ids), BATCH):
-        computed = [f for p in ids[start : start + BATCH] if (f := await facts_service.compute(p))]
+        computed = list((await facts_service.compute_many(ids[start : start + BATCH])).values())
         fact_rows, flag_rows = [], []
         for fact in computed:
             for key, measures in contributions(_row(fact)).items():
