@@ -32,6 +32,7 @@ log = logging.getLogger("gpcloud.analytics")
 NAME = "analytics.refresh"
 INTERVAL = 5.0  # seconds between rounds
 TTL = timedelta(seconds=60)
+BATCH = 100  # processes per refresh transaction
 
 
 async def receive(item: Publication) -> None:
@@ -75,8 +76,9 @@ async def refresh_pending(sweep: bool = True) -> int:
             since = datetime.fromisoformat(raw.decode()) if raw else stamp - timedelta(days=1)
             plan_ids |= set(await changed_since(since - timedelta(seconds=5)))
             await redis.set(_watermark_key(), stamp.isoformat())
-        for plan_id in sorted(plan_ids):
-            await rollup.refresh(plan_id)
+        ordered = sorted(plan_ids)
+        for start in range(0, len(ordered), BATCH):
+            await rollup.refresh_many(ordered[start : start + BATCH])
     return len(plan_ids)
 
 

@@ -14,7 +14,7 @@ from gpcloud.analytics.service import facts as facts_service
 from gpcloud.analytics.service.facts import MEASURES, Fact
 from gpcloud.analytics.tables import Dirty, ProcessFact, RedFlag, Rollup
 from gpcloud.core.clock import now
-from gpcloud.core.db import bulk_insert, for_update, is_unique_violation, transaction
+from gpcloud.core.db import any_of, bulk_insert, for_update, is_unique_violation, transaction
 from gpcloud.piccolo_conf import DB
 
 KEY = ("tenant_id", "year", "month", "dim", "value", "sub")
@@ -85,84 +85,78 @@ async def apply(changes: dict[tuple, dict]) -> None:
 
 async def refresh(plan_id: int) -> bool:
     """Recompute one process and move the rollups by the difference; True if anything changed.
-    Needs an all-tenants scope (the job's). Two first refreshes of the same process race to
-    insert its fact: the loser's transaction (its delta too) rolls back and it tries again,
-    now finding the winner's row to lock."""
+    Needs an all-tenants scope (the job's)."""
+    return bool(await refresh_many([plan_id]))
+
+
+async def refresh_many(plan_ids: list[int]) -> int:
+    """Recompute these processes in one transaction (their fact rows locked, in plan order)
+    and move the rollups by the summed difference; the number that changed. Two first
+    refreshes of the same process race to insert its fact: the loser's transaction (its
+    delta too) rolls back and it tries again, now finding the winner's row to lock."""
     try:
-        return await _refresh(plan_id)
+        return await _refresh(sorted(set(plan_ids)))
     except Exception as exc:
         if not is_unique_violation(exc):
             raise
-        return await _refresh(plan_id)
+        return await _refresh(sorted(set(plan_ids)))
 
 
-async def _refresh(plan_id: int) -> bool:
+async def _refresh(plan_ids: list[int]) -> int:
     async with transaction():
-        stored = await for_update(
-            ProcessFact.select().where(ProcessFact.plan_id == plan_id)
-        ).first()
-        fact = await facts_service.compute(plan_id)
-        old = _stored(stored) if stored else None
-        new = _row(fact) if fact else None
-        changes = delta(old, new)
-        await apply(changes)
-        await _sync_flags(plan_id, fact)
-        if fact is None:
-            if stored:
-                await ProcessFact.delete().where(ProcessFact.id == stored["id"])
-            return bool(changes)
-        values = {
-            ProcessFact.year: fact.year,
-            ProcessFact.month: fact.month,
-            ProcessFact.method: fact.method,
-            ProcessFact.category: fact.category,
-            ProcessFact.object_type: fact.object_type,
-            ProcessFact.title: fact.title[:200],
-            ProcessFact.project_id: fact.project_id,
-            ProcessFact.supplier_id: fact.supplier_id,
-            ProcessFact.measures: json.dumps(fact.measures, sort_keys=True),
-            ProcessFact.suppliers: json.dumps(fact.suppliers, sort_keys=True),
-            ProcessFact.updated_at: now(),
+        stored = {
+            r["plan_id"]: r
+            for r in await for_update(
+                ProcessFact.select()
+                .where(any_of(ProcessFact.plan_id, plan_ids))
+                .order_by(ProcessFact.plan_id)
+            )
         }
-        if stored:
-            await ProcessFact.update(values).where(ProcessFact.id == stored["id"])
-        else:
-            await ProcessFact.insert(
-                ProcessFact(
-                    tenant_id=fact.tenant_id,
-                    plan_id=plan_id,
-                    **{c._meta.name: v for c, v in values.items()},
-                )
-            )
-        return bool(changes)
+        computed = await facts_service.compute_many(plan_ids)
+        changes: dict[tuple, dict] = {}
+        changed, inserts = 0, []
+        for plan_id in plan_ids:
+            old, fact = stored.get(plan_id), computed.get(plan_id)
+            moved = delta(_stored(old) if old else None, _row(fact) if fact else None)
+            for key, measures in moved.items():
+                acc = changes.setdefault(key, dict.fromkeys(MEASURES, 0))
+                for name in MEASURES:
+                    acc[name] += measures[name]
+            row = _fact_row(fact) if fact else None
+            if old is None and row is not None:
+                inserts.append(row)
+            elif row is None and old is not None:
+                await ProcessFact.delete().where(ProcessFact.id == old["id"])
+            elif row is not None and any(row[k] != old[k] for k in row):
+                await ProcessFact.update(
+                    {
+                        **{getattr(ProcessFact, k): v for k, v in row.items()},
+                        ProcessFact.updated_at: now(),
+                    }
+                ).where(ProcessFact.id == old["id"])
+            else:
+                continue
+            changed += 1
+        await apply({k: v for k, v in changes.items() if any(v.values())})
+        await _sync_flags(plan_ids, computed)
+        await bulk_insert(ProcessFact, inserts, returning=False)
+        return changed
 
 
-async def _sync_flags(plan_id: int, fact: Fact | None) -> None:
-    """Raise the fact's new flags; drop open flags that no longer hold; keep reviewed ones."""
-    raised = {f.code: f for f in (fact.flags if fact else [])}
-    rows = await RedFlag.select().where(RedFlag.plan_id == plan_id)
-    have = {r["code"] for r in rows}
-    gone = [r["id"] for r in rows if r["code"] not in raised and r["status"] == "open"]
+async def _sync_flags(plan_ids: list[int], computed: dict[int, Fact]) -> None:
+    """Raise the facts' new flags; drop open flags that no longer hold; keep reviewed ones."""
+    rows = await RedFlag.select(RedFlag.id, RedFlag.plan_id, RedFlag.code, RedFlag.status).where(
+        any_of(RedFlag.plan_id, plan_ids)
+    )
+    have = {(r["plan_id"], r["code"]) for r in rows}
+    raised = {(p, f.code): (fact, f) for p, fact in computed.items() for f in fact.flags}
+    gone = [
+        r["id"] for r in rows if (r["plan_id"], r["code"]) not in raised and r["status"] == "open"
+    ]
     if gone:
-        await RedFlag.delete().where(RedFlag.id.is_in(gone))
-    new = [f for code, f in raised.items() if code not in have]
-    if new and fact is not None:
-        await RedFlag.insert(
-            *(
-                RedFlag(
-                    tenant_id=fact.tenant_id,
-                    plan_id=plan_id,
-                    project_id=fact.project_id,
-                    code=f.code,
-                    title=f.title,
-                    process_title=fact.title[:200],
-                    value=f.value,
-                    explanation=f.explanation,
-                    year=fact.year,
-                )
-                for f in new
-            )
-        )
+        await RedFlag.delete().where(any_of(RedFlag.id, gone))
+    new = [_flag_row(fact, f) for key, (fact, f) in sorted(raised.items()) if key not in have]
+    await bulk_insert(RedFlag, new, returning=False)
 
 
 async def take_dirty(limit: int = 500) -> list[int]:
