@@ -193,3 +193,31 @@ async def test_the_export_holds_the_same_figures_as_the_api(client, world):
     county = await login(client, "xn.supervisor")
     refused = await gql(client, EXPORT, _f(MEIZHOU), token=county)
     assert error_codes(refused) == ["FORBIDDEN"] or data(refused)["exportIndicators"]["errors"]
+
+
+OCDS = "query($file: String!) { ocdsRedFlags(file: $file) { subject code explanation } }"
+
+
+async def test_an_uploaded_ocds_file_is_flagged_and_nothing_is_stored(client, demo):
+    import base64
+    import json
+
+    release = {
+        "ocid": "ocds-test-1",
+        "tender": {"procurementMethod": "open"},
+        "bids": {
+            "details": [{"tenderers": [{"id": "A"}], "value": {"amount": 10}, "status": "valid"}]
+        },
+        "awards": [{"status": "active", "suppliers": [{"id": "A"}]}],
+    }
+    file = base64.b64encode(json.dumps({"releases": [release]}).encode()).decode()
+    token = await login(client, "xn.supervisor")
+    flags = data(await gql(client, OCDS, {"file": file}, token=token))["ocdsRedFlags"]
+    assert [(f["subject"], f["code"]) for f in flags] == [("ocds-test-1", "R018")]
+    assert error_codes(await gql(client, OCDS, {"file": "not base64!"}, token=token)) == [
+        "INVALID_BASE64"
+    ]
+    junk = base64.b64encode(b"{oops").decode()
+    assert error_codes(await gql(client, OCDS, {"file": junk}, token=token)) == ["INVALID_OCDS"]
+    purchaser = await login(client, "xn.purchaser")
+    assert error_codes(await gql(client, OCDS, {"file": file}, token=purchaser)) == ["FORBIDDEN"]
