@@ -35,3 +35,25 @@ async def test_a_published_award_shows_in_the_indicators_after_one_round(demo):
     assert str(after["spend"]) == "4380000.00"
     assert after["award_days"] == 25  # 21 Sep to 16 Oct
     assert await refresh.refresh_pending() == 0
+
+
+async def test_the_worker_loop_refreshes_within_seconds(demo):
+    import asyncio
+
+    world = await filed_plan()
+    await awarded_project(world)
+    stop = asyncio.Event()
+    loop = asyncio.create_task(refresh.run(stop, interval=0.1))
+    try:
+        for _ in range(100):
+            with all_tenants("test"):
+                if await ProcessFact.exists().where(ProcessFact.year == 2026):
+                    break
+            await asyncio.sleep(0.1)
+    finally:
+        stop.set()
+        await loop
+    with all_tenants("test"):
+        assert await Dirty.count() == 0
+        fact = await ProcessFact.select().first()
+    assert fact is not None and fact["plan_id"] == world["plan"]
