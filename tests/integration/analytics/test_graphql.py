@@ -119,6 +119,7 @@ async def test_the_public_summary_shows_only_public_indicators(client, world):
         ({"year": 1900}, "INVALID_YEAR"),
         ({"month": 13}, "INVALID_MONTH"),
         ({"dimension": "METHOD"}, "INVALID_FILTER"),
+        ({"dimension": "CATEGORY", "value": "A0201"}, "INVALID_FILTER"),
         ({"region": "999999"}, "NOT_FOUND"),
     ],
 )
@@ -126,6 +127,20 @@ async def test_bad_filters_are_refused_with_a_code(client, world, filters, code)
     token = await login(client, "gd.admin")
     variables = {"f": {"region": PROVINCE, "year": 2026, **filters}}
     assert error_codes(await gql(client, INDICATORS, variables, token=token)) == [code]
+
+
+async def test_a_dimension_filter_narrows_every_figure(client, world):
+    token = await login(client, "gd.admin")
+    total = _values(await gql(client, INDICATORS, _f(MEIZHOU), token=token))
+    parts = [
+        _values(
+            await gql(
+                client, INDICATORS, _f(MEIZHOU, dimension="OBJECT_TYPE", value=v), token=token
+            )
+        )
+        for v in ("goods", "works", "services")
+    ]
+    assert sum(int(p["processes"]) for p in parts) == int(total["processes"])
 
 
 async def test_red_flags_are_listed_per_region_and_reviewed_once(client, world):

@@ -18,6 +18,7 @@ from piccolo.query.methods.select import Count, Sum
 from gpcloud.analytics.catalogue import (
     BY_ID,
     CATALOGUE,
+    CATEGORY_PREFIX,
     FORMULAS,
     FROM_ROLLUPS,
     Indicator,
@@ -68,6 +69,10 @@ def check_filters(f: Filters) -> None:
         raise DomainError("INVALID_MONTH", "a month from 1 to 12", "month")
     if f.dim != "all" and (f.dim not in FILTER_DIMS or not f.value):
         raise DomainError("INVALID_FILTER", "filter by method, category or object type", "filter")
+    if f.dim == "category" and len(f.value) != CATEGORY_PREFIX:
+        raise DomainError(
+            "INVALID_FILTER", f"a category is a {CATEGORY_PREFIX}-character code prefix", "value"
+        )
 
 
 async def regions(actor: CurrentUser | None, region: str) -> frozenset[str]:
