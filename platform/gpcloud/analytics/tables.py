@@ -33,7 +33,8 @@ class ProcessFact(TenantOwned, Table, tablename="analytics_process"):
 
 class Rollup(TenantOwned, Table, tablename="analytics_rollup"):
     """Summed measures per tenant, month and one dimension value: what dashboards read.
-    dim: all | method | category | object_type | supplier (value: organisation, sub: category).
+    dim: all | method | category | object_type | supplier (value: organisation, sub: category;
+    a supplier's year total is also kept under month 0).
     Unique on (tenant_id, year, month, dim, value, sub): deltas are added by upsert."""
 
     year = Integer()

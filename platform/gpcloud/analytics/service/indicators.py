@@ -133,8 +133,7 @@ async def suppliers(codes: frozenset[str], f: Filters, by: str | None = None) ->
     condition &= Rollup.dim == "supplier"
     if f.dim == "category":
         condition &= Rollup.sub == f.value
-    if f.month is not None:
-        condition &= Rollup.month == f.month
+    condition &= Rollup.month == (f.month or 0)  # 0: the year's rows (rollup.contributions)
     cols = [Rollup.value, Sum(Rollup.award_fen).as_alias("fen")]
     group = [Rollup.value]
     if by == "category":

@@ -33,8 +33,10 @@ def contributions(row: dict) -> dict[tuple, dict]:
         (t, y, mo, "object_type", row["object_type"], ""): measures,
     }
     for supplier, fen in row["suppliers"].items():
-        key = (t, y, mo, "supplier", supplier, row["category"])
-        out[key] = {**dict.fromkeys(MEASURES, 0), "awarded": 1, "award_fen": fen}
+        share = {**dict.fromkeys(MEASURES, 0), "awarded": 1, "award_fen": fen}
+        out[(t, y, mo, "supplier", supplier, row["category"])] = share
+        # The year's total too (month 0): a year's concentration reads 12 times fewer rows.
+        out[(t, y, 0, "supplier", supplier, row["category"])] = share
     return out
 
 
