@@ -140,4 +140,4 @@ def test_the_check_finds_the_service_behind_a_mutation():
     assert checked["check_credit"] == {Perm.CREDIT_CHECK}
     assert checked["fetch_credit_list"] == {Perm.CREDIT_IMPORT}
     assert checked["review_red_flag"] == {Perm.RED_FLAG_REVIEW}
-    assert len(checked) == 129
+    assert len(checked) == 135

@@ -579,6 +579,16 @@ def export_errors(output: Path | None) -> None:
         console.print(f"wrote {output}")
 
 
+@main.command("export-messages")
+@click.option("--locale", default="zh_CN", show_default=True, help="The catalogue to write.")
+def export_messages(locale: str) -> None:
+    """Write the message catalogue's msgids from the source, keeping its translations."""
+    from gpcloud.core.ops.message_catalogue import untranslated, write
+
+    path = write(locale)
+    console.print(f"wrote {path} ({len(untranslated(locale))} messages to translate)")
+
+
 @main.command("api-changes")
 @click.option(
     "--against",

@@ -45,6 +45,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("gpcloud.registries.experts"),
     Domain("gpcloud.registries.suppliers"),
     Domain("gpcloud.registries.goods"),
+    Domain("gpcloud.usage"),
     Domain("gpcloud.integrations.digital_finance"),
     Domain("gpcloud.supervision"),
     Domain("gpcloud.transaction"),

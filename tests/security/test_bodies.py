@@ -15,7 +15,7 @@ def _too_large(response) -> None:
     assert response.status_code == 413, response.text
     (error,) = response.json()["errors"]
     assert error["extensions"] == {"code": "REQUEST_TOO_LARGE"}
-    assert "bytes" in error["message"]
+    assert "字节" in error["message"]  # in the user's language (core/i18n)
 
 
 async def test_a_ten_megabyte_body_is_refused_unread(client):

@@ -65,7 +65,7 @@ async def test_a_slow_request_is_cancelled_and_its_connection_returned(client, i
     assert response.status_code == 503, response.text
     (error,) = response.json()["errors"]
     assert error["extensions"] == {"code": "REQUEST_TIMEOUT"}
-    assert f"{TIMEOUT_MS / 1000:g} s" in error["message"]
+    assert f"{TIMEOUT_MS / 1000:g} 秒" in error["message"]
     assert response.headers["x-content-type-options"] == "nosniff"
     if not is_sqlite():
         await _connections_back()

@@ -34,6 +34,8 @@ from gpcloud.emall.tables import (
     DesignatedSupplier,
     FrameworkAgreement,
     MallDemand,
+    MallGroupBuy,
+    MallGroupShare,
     MallOrder,
     MallQuote,
 )
@@ -54,6 +56,7 @@ from gpcloud.transaction.tables import (
     Question,
     UnsealAttempt,
 )
+from gpcloud.usage.tables import UsageCharge
 
 _seq = itertools.count(1)
 
@@ -484,6 +487,36 @@ async def make_mall_order(tenant: str) -> int:
     return row.id
 
 
+async def make_mall_group_buy(tenant: str) -> int:
+    row = MallGroupBuy(
+        tenant_id=tenant,
+        title="测试批量集采",
+        category_code="A02010104",
+        unit="台",
+        ceiling_unit_fen=100,
+        joins_close_at=datetime(2026, 12, 1, tzinfo=UTC),
+        organised_by=0,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_mall_group_share(tenant: str) -> int:
+    row = MallGroupShare(
+        tenant_id=tenant,
+        group_buy=await make_mall_group_buy(tenant),
+        purchaser=await make_purchaser(tenant),
+        purchaser_organisation=await _organisation(tenant),
+        plan=await make_plan(tenant),
+        indicator=await make_budget_indicator(tenant),
+        quantity=1,
+        held_fen=100,
+        joined_by=0,
+    )
+    await row.save()
+    return row.id
+
+
 async def make_framework_agreement(tenant: str) -> int:
     row = FrameworkAgreement(
         tenant_id=tenant,
@@ -539,6 +572,27 @@ async def make_credit_rating(tenant: str) -> int:
         scores={},
         total=0,
         rating_key=f"test:{next(_seq)}",
+    )
+    await row.save()
+    return row.id
+
+
+async def make_usage_charge(tenant: str) -> int:
+    agency = Organisation(name=f"测试代理机构{next(_seq)}", kind="agency", region=tenant)
+    await agency.save()
+    row = UsageCharge(
+        tenant_id=tenant,
+        agency=agency.id,
+        project_reference=f"project:{next(_seq)}",
+        kind="face_verification",
+        subject_reference="expert:1",
+        unit_price_fen=200,
+        provider="builtin:development",
+        provider_reference="dev-face-test",
+        outcome="matched",
+        idempotency_key=f"test:{next(_seq)}",
+        month="2026-09",
+        used_at=datetime(2026, 9, 1, 2, tzinfo=UTC),
     )
     await row.save()
     return row.id
@@ -604,10 +658,13 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     MallDemand: make_mall_demand,
     MallQuote: make_mall_quote,
     MallOrder: make_mall_order,
+    MallGroupBuy: make_mall_group_buy,
+    MallGroupShare: make_mall_group_share,
     FrameworkAgreement: make_framework_agreement,
     DesignatedSupplier: make_designated_supplier,
     CreditCheck: make_credit_check,
     CreditRating: make_credit_rating,
+    UsageCharge: make_usage_charge,
     ProcessFact: make_process_fact,
     Rollup: make_rollup,
     RedFlag: make_red_flag,

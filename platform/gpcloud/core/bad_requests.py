@@ -26,6 +26,8 @@ from litestar.params import PathParameter, QueryParameter
 from strawberry.file_uploads.utils import replace_placeholders_with_files
 from strawberry.types.scalar import scalar
 
+from gpcloud.core.i18n import translate
+
 # Ids are 32-bit serials (parse_id gives GraphQL IDs the same range).
 RowId = Annotated[int, PathParameter(gt=0, lt=2**31)]
 AfterId = Annotated[int, QueryParameter(ge=0, lt=2**31)]  # a page starts after this id
@@ -61,7 +63,8 @@ EXCEPTION_HANDLERS = {HTTPException: _http_error}
 
 
 def _request_error(status: int, message: str) -> Response:
-    error = {"message": message, "extensions": {"code": CODES.get(status, "HTTP_ERROR")}}
+    code = CODES.get(status, "HTTP_ERROR")
+    error = {"message": translate(code, message), "extensions": {"code": code}}
     return json_response({"errors": [error]}, status)
 
 

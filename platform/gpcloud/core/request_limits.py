@@ -20,11 +20,13 @@ import json
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from gpcloud.core.i18n import language, negotiate, translate
 from gpcloud.settings import Settings
 
 
 async def _refuse(send: Send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    error = {"message": translate(code, message), "extensions": {"code": code}}
+    body = json.dumps({"errors": [error]}, ensure_ascii=False).encode()
     await send(
         {
             "type": "http.response.start",
@@ -75,15 +77,20 @@ def request_limits(settings: Settings):
             if scope["type"] != "http":
                 await app(scope, receive, send)
                 return
-            multipart = _header(scope, b"content-type").startswith("multipart/")
-            limit = settings.max_upload_bytes if multipart else settings.max_body_bytes
-            declared = _header(scope, b"content-length")
-            if declared.isdigit() and int(declared) > limit:
-                await _refuse(
-                    send, 413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes"
-                )
-                return
-            await _guarded(app, scope, receive, send, limit, seconds)
+            # The request's language, for every message of the request (core/i18n).
+            token = language.set(negotiate(_header(scope, b"accept-language")))
+            try:
+                multipart = _header(scope, b"content-type").startswith("multipart/")
+                limit = settings.max_upload_bytes if multipart else settings.max_body_bytes
+                declared = _header(scope, b"content-length")
+                if declared.isdigit() and int(declared) > limit:
+                    await _refuse(
+                        send, 413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes"
+                    )
+                    return
+                await _guarded(app, scope, receive, send, limit, seconds)
+            finally:
+                language.reset(token)
 
         return limited
 

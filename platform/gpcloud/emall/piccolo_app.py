@@ -1,4 +1,5 @@
-"""The e-mall's piccolo app: demands, quotes, orders, price alerts and listing price history."""
+"""The e-mall's piccolo app: demands, quotes, group buys, orders, price alerts and listing price
+history."""
 
 from pathlib import Path
 
@@ -9,6 +10,8 @@ from gpcloud.emall.tables import (
     FrameworkAgreement,
     ListingPrice,
     MallDemand,
+    MallGroupBuy,
+    MallGroupShare,
     MallOrder,
     MallQuote,
     PriceAlert,
@@ -22,6 +25,8 @@ APP_CONFIG = AppConfig(
         MallQuote,
         FrameworkAgreement,
         DesignatedSupplier,
+        MallGroupBuy,
+        MallGroupShare,
         MallOrder,
         PriceAlert,
         ListingPrice,

@@ -25,7 +25,7 @@ from gpcloud.integrations.digital_finance.tables import BudgetIndicator
 from gpcloud.registries.purchasers.tables import Purchaser
 from gpcloud.supervision.tables import ProcurementPlan
 
-MODES = ("direct_purchase", "reverse_auction", "designated_purchase")
+MODES = ("direct_purchase", "reverse_auction", "designated_purchase", "group_buy")
 
 
 class MallDemand(TenantOwned, Table, tablename="mall_demand"):
@@ -102,6 +102,50 @@ class DesignatedSupplier(TenantOwned, Table, tablename="mall_designated_supplier
     max_unit_fen = BigInt()
 
 
+class MallGroupBuy(TenantOwned, Table, tablename="mall_group_buy"):
+    """A group buy (批量集中采购) a city or the province organises: its purchasers (of the region
+    and below) join with their quantities until `joins_close_at`; the region procures the whole
+    once and records the award, and each purchaser's share becomes an order at the awarded
+    price."""
+
+    title = Varchar(length=200)
+    category_code = Varchar(length=16, index=True)
+    specs = Text(default="{}")  # JSON object of strings: what is bought, the same for every share
+    unit = Varchar(length=8, default="")
+    ceiling_unit_fen = BigInt()  # what a share holds on its plan line until the award
+    joins_close_at = Timestamptz()
+    status = Varchar(length=16, default="collecting", index=True)  # emall/workflow.py GROUP_BUY
+    quantity = Integer(default=0)  # the shares' total, fixed when joining closes
+    supplier_organisation = Integer(null=True, default=None)  # the awarded supplier
+    supplier_name = Varchar(length=128, default="")
+    unit_fen = BigInt(null=True, default=None)  # the awarded unit price
+    award_reference = Varchar(length=64, default="")  # the procurement the award came from
+    outcome = Text(default="")  # why it failed or was withdrawn
+    organised_by = Integer()
+    revision = Integer(default=0)
+    next_check = Timestamptz(null=True, default=None, index=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class MallGroupShare(TenantOwned, Table, tablename="mall_group_share"):
+    """A purchaser's part of a group buy, in the purchaser's region: its quantity and the plan
+    line that funds it (held at the ceiling price until the award, then by its order)."""
+
+    group_buy = ForeignKey(MallGroupBuy, on_delete=OnDelete.restrict, index=True)
+    purchaser = ForeignKey(Purchaser, on_delete=OnDelete.restrict, index=True)
+    purchaser_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict)
+    plan = ForeignKey(ProcurementPlan, on_delete=OnDelete.restrict, index=True)
+    indicator = ForeignKey(BudgetIndicator, on_delete=OnDelete.restrict)
+    quantity = Integer()
+    held_fen = BigInt()  # quantity x the ceiling: what it holds on the line while joined
+    status = Varchar(length=16, default="joined", index=True)  # joined | left | ordered | released
+    order = Integer(null=True, default=None)  # the order it became at the award
+    joined_by = Integer()
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 class MallOrder(TenantOwned, Table, tablename="mall_order"):
     """An e-mall order: what a purchaser buys from a supplier at a fixed price, drawn on a plan's
     budget line. Placed, it holds the stock and the line's amount; confirmed by the supplier, it
@@ -118,6 +162,7 @@ class MallOrder(TenantOwned, Table, tablename="mall_order"):
     listing = Integer(null=True, default=None, index=True)  # goods_listing (direct purchase)
     demand = ForeignKey(MallDemand, null=True, default=None, on_delete=OnDelete.restrict)
     agreement = ForeignKey(FrameworkAgreement, null=True, default=None, on_delete=OnDelete.restrict)
+    group_buy = Integer(null=True, default=None)  # mall_group_buy: the group buy it is a share of
     category_code = Varchar(length=16, index=True)
     title = Varchar(length=200)
     maker = Varchar(length=64, default="")  # the brand: GeM's "makers" compared by it
@@ -151,7 +196,7 @@ class PriceAlert(ProvinceShared, Table, tablename="mall_price_alert"):
     goods_item = Integer(index=True)
     supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
     price_fen = BigInt()
-    basis = Varchar(length=16)  # median | history
+    basis = Varchar(length=16)  # median | history | new (a new listing's first review)
     basis_fen = BigInt()  # the median, or the earlier price
     tolerance_percent = Integer()
     reason = Text()

@@ -30,6 +30,7 @@ METHOD_LABELS = {
     "single_source": "单一来源",
     "framework_agreement": "框架协议采购",
     "reverse_auction": "电子卖场网上竞价",
+    "group_buy": "批量集中采购",
 }
 
 

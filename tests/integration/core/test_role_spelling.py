@@ -19,7 +19,7 @@ async def test_messages_spell_roles_as_the_api_does(client, demo):
         client, "{ users(first: 5) { edges { node { username } } } }", token=purchaser
     )
     message = refused["errors"][0]["message"]
-    held = message.split("(held by: ", 1)[1].rstrip(")").split(", ")
+    held = message.split("（拥有该权限的角色：", 1)[1].rstrip("）").split(", ")
     assert "TENANT_ADMIN" in held and all(role == role.upper() for role in held), message
 
 

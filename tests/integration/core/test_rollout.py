@@ -40,7 +40,7 @@ async def test_rollout_status_is_public(client):
     unknown = await gql(client, STATUS, {"code": "999999"})
     assert unknown["data"] == {"rolloutStatus": None}  # issue 21: now with an error
     assert unknown["errors"][0]["extensions"]["code"] == "NOT_FOUND"
-    assert unknown["errors"][0]["message"] == "region 999999 not found"
+    assert unknown["errors"][0]["message"] == "未找到地区 999999"
 
 
 @strawberry.type

@@ -125,3 +125,33 @@ async def test_a_price_rise_above_the_tolerance_is_flagged_against_its_history(w
 async def _listing(listing_id: int) -> dict:
     with all_tenants("test"):
         return await get_listing(listing_id)
+
+
+async def test_where_the_province_reviews_new_listings_one_waits_for_its_review(world):
+    w = world
+    seen_before = await listing(w["xn"], "华岭", "100.00", 50)
+    with all_tenants("test"):
+        await prices.check([seen_before])  # monitored before the province turned review on
+    province = await actor("gd.admin")
+    with use_scope((await tenant_tree()).scope_for("440000")):
+        async with transaction():
+            await edit_config(province, "440000", [("emall.review_new_listings", True)], "上架审核")
+    new = await listing(w["xn"], "华岭", "100.00", 50)
+    with use_scope(w["scope"]):
+        with pytest.raises(DomainError) as exc:  # not yet seen by monitoring
+            await orders.place(w["purchaser"], order(w, new, 1))
+        assert exc.value.code == "PRICE_UNDER_REVIEW" and "待运营机构审核" in str(exc.value)
+        assert (await orders.place(w["purchaser"], order(w, seen_before, 1)))["status"] == "placed"
+    with all_tenants("test"):
+        (review,) = await prices.check([new, seen_before])
+        assert (review["listing"], review["basis"]) == (new, "new")
+        # A price change does not escape the review: it is of the listing, not of a price.
+        await listings.update_listing(None, new, listings.ListingInput(price=Decimal("99.00")))
+        assert await prices.check([new]) == []
+    with use_scope(w["scope"]), pytest.raises(DomainError) as exc:
+        await orders.place(w["purchaser"], order(w, new, 1))
+    assert exc.value.code == "PRICE_UNDER_REVIEW"
+    with all_tenants("test"):
+        await prices.review(province, review["id"], True, "资质齐全，价格合理")
+    with use_scope(w["scope"]):
+        assert (await orders.place(w["purchaser"], order(w, new, 1)))["status"] == "placed"

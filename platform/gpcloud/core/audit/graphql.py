@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -28,14 +29,16 @@ AUDITORS = Requires(Perm.AUDIT_READ)
 )
 class AuditEntry:
     id: strawberry.ID
-    at: datetime
+    at: datetime = strawberry.field(description="When it happened.")
     tenant_code: str
-    action: str
-    object_type: str
-    object_id: str
-    before_digest: str | None
-    after_digest: str | None
-    detail: JSON
+    action: str = strawberry.field(description="What was done, e.g. plan.file.")
+    object_type: str = strawberry.field(description="What it was done to, e.g. procurement_plan.")
+    object_id: str = strawberry.field(description="The object's id.")
+    before_digest: str | None = strawberry.field(
+        description="SHA-256 of the object before (hex); null when it was created."
+    )
+    after_digest: str | None = strawberry.field(description="SHA-256 of the object after (hex).")
+    detail: JSON = strawberry.field(description="What else the action recorded (a reason...).")
     position: int | None = strawberry.field(
         description="Leaf index in the log; null until the sequencer reaches it (seconds)."
     )
@@ -75,11 +78,11 @@ class AuditEntry:
     "`message`); published at GET /audit/heads."
 )
 class AuditTreeHead:
-    tree_size: int
-    root_hash: str
-    signed_at: datetime
-    signature: str
-    key_id: str
+    tree_size: int = strawberry.field(description="How many entries the log had.")
+    root_hash: str = strawberry.field(description="The Merkle tree's root (RFC 6962), hex.")
+    signed_at: datetime = strawberry.field(description="When the platform signed it.")
+    signature: str = strawberry.field(description="Ed25519 signature of message, base64.")
+    key_id: str = strawberry.field(description="Which of the platform's keys signed it.")
     message: str = strawberry.field(description="The exact text signed (UTF-8).")
 
     @classmethod
@@ -99,20 +102,25 @@ class AuditTreeHead:
     "(RFC 9162 §2.1.3.2) and compare with head.rootHash; check head's signature."
 )
 class AuditInclusionProof:
-    entry: AuditEntry
+    entry: AuditEntry = strawberry.field(description="The entry proven.")
     leaf: str = strawberry.field(description="The exact bytes of the leaf (UTF-8 JSON).")
-    leaf_index: int
-    path: list[str] = strawberry.field(directives=[ListSize(max=64)])
-    head: AuditTreeHead
+    leaf_index: int = strawberry.field(description="The entry's position in the tree.")
+    path: list[str] = strawberry.field(
+        directives=[ListSize(max=64)], description="The audit path, hex hashes, leaf to root."
+    )
+    head: AuditTreeHead = strawberry.field(description="The signed head it proves against.")
 
 
 @strawberry.type(
     description="RFC 6962 consistency proof between two signed heads (RFC 9162 §2.1.4.2)."
 )
 class AuditConsistencyProof:
-    first: AuditTreeHead
-    second: AuditTreeHead
-    path: list[str] = strawberry.field(directives=[ListSize(max=128)])
+    first: AuditTreeHead = strawberry.field(description="The earlier signed head.")
+    second: AuditTreeHead = strawberry.field(description="The later signed head.")
+    path: list[str] = strawberry.field(
+        directives=[ListSize(max=128)],
+        description="The consistency proof, hex hashes (RFC 6962 section 2.1.2).",
+    )
 
 
 @strawberry.type
@@ -123,9 +131,15 @@ class Queries:
     )
     async def audit_trail(
         self,
-        object_type: str | None = None,
-        object_id: str | None = None,
-        action: str | None = None,
+        object_type: Annotated[
+            str | None, strawberry.argument(description="Only entries about this kind.")
+        ] = None,
+        object_id: Annotated[
+            str | None, strawberry.argument(description="Only entries about this object.")
+        ] = None,
+        action: Annotated[
+            str | None, strawberry.argument(description="Only this action, e.g. plan.file.")
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[AuditEntry]:
@@ -154,7 +168,13 @@ class Queries:
         "of `treeSize`): auditors for their region, anyone for their own actions.",
     )
     async def audit_inclusion_proof(
-        self, info: Info, entry_id: strawberry.ID, tree_size: int | None = None
+        self,
+        info: Info,
+        entry_id: Annotated[strawberry.ID, strawberry.argument(description="The entry.")],
+        tree_size: Annotated[
+            int | None,
+            strawberry.argument(description="Prove against this signed head; default: latest."),
+        ] = None,
     ) -> AuditInclusionProof:
         proof = await proofs.inclusion(
             info.context.user, parse_id(entry_id, "audit entry"), tree_size
@@ -172,7 +192,11 @@ class Queries:
         description="Proof that the log of `second` entries extends the log of `first` "
         "(both sizes of signed heads).",
     )
-    async def audit_consistency_proof(self, first: int, second: int) -> AuditConsistencyProof:
+    async def audit_consistency_proof(
+        self,
+        first: Annotated[int, strawberry.argument(description="The earlier head's size.")],
+        second: Annotated[int, strawberry.argument(description="The later head's size.")],
+    ) -> AuditConsistencyProof:
         proof = await proofs.consistency(first, second)
         return AuditConsistencyProof(
             first=AuditTreeHead.of(proof.first),

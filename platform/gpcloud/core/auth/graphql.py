@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -43,8 +44,10 @@ READERS = Requires(Perm.USER_READ)
 )
 class Organisation:
     id: strawberry.ID
-    name: str
-    kind: OrganisationKind  # type: ignore[valid-type]
+    name: str = strawberry.field(description="The organisation's registered name.")
+    kind: OrganisationKind = strawberry.field(  # type: ignore[valid-type]
+        description="What it is on the platform: finance bureau, purchaser, agency, supplier..."
+    )
     uscc: str | None = strawberry.field(description="Unified social credit code.")
     region_code: strawberry.Private[str]
 
@@ -58,7 +61,9 @@ class Organisation:
             region_code=row["region"],
         )
 
-    @strawberry.field(extensions=allow(FirstLogin()))
+    @strawberry.field(
+        extensions=allow(FirstLogin()), description="The region where it is registered."
+    )
     async def region(self) -> Tenant | None:
         return await tenant_by_code(self.region_code)
 
@@ -68,13 +73,15 @@ class Organisation:
 )
 class User:
     id: strawberry.ID
-    username: str
-    display_name: str
-    mobile: str
-    email: str
-    status: UserStatus  # type: ignore[valid-type]
-    must_change_password: bool
-    last_login_at: datetime | None
+    username: str = strawberry.field(description="The login name.")
+    display_name: str = strawberry.field(description="The name shown to other users.")
+    mobile: str = strawberry.field(description="Mobile number, for notices by SMS.")
+    email: str = strawberry.field(description="E-mail address, for notices by mail.")
+    status: UserStatus = strawberry.field(description="Whether it may log in.")  # type: ignore[valid-type]
+    must_change_password: bool = strawberry.field(
+        description="True after an account is created or its password reset, until changed."
+    )
+    last_login_at: datetime | None = strawberry.field(description="The last successful login.")
     created_at: datetime
     tenant_code: strawberry.Private[str]
     organisation_id: strawberry.Private[int]
@@ -95,17 +102,23 @@ class User:
             organisation_id=row["organisation"],
         )
 
-    @strawberry.field(extensions=allow(FirstLogin()))
+    @strawberry.field(extensions=allow(FirstLogin()), description="The account's tenant.")
     async def tenant(self) -> Tenant | None:
         return await tenant_by_code(self.tenant_code)
 
-    @strawberry.field(extensions=allow(FirstLogin()))
+    @strawberry.field(
+        extensions=allow(FirstLogin()), description="The organisation the account acts for."
+    )
     async def organisation(self, info: Info) -> Organisation | None:
         loader = info.context.loaders.get("organisation", service.organisations_by_id)
         row = await loader.load(self.organisation_id)
         return Organisation.of(row) if row else None
 
-    @strawberry.field(extensions=allow(FirstLogin()), directives=[ListSize(max=len(ROLES))])
+    @strawberry.field(
+        extensions=allow(FirstLogin()),
+        directives=[ListSize(max=len(ROLES))],
+        description="What the account may do (docs/permissions.md lists each role's rights).",
+    )
     async def roles(self, info: Info) -> list[Role]:  # type: ignore[valid-type]
         loader = info.context.loaders.get("user_roles", service.roles_by_user)
         return [
@@ -116,14 +129,17 @@ class User:
 
 @strawberry.type(description="The caller's own account and what the first-login rule still asks.")
 class Me:
-    user: User
+    user: User = strawberry.field(description="The caller's account.")
     first_login_pending: bool = strawberry.field(
         description="True until the password is changed and the profile complete; until then "
         "only me, changePassword and completeProfile work."
     )
-    must_change_password: bool
+    must_change_password: bool = strawberry.field(
+        description="True until the one-time password is replaced (changePassword)."
+    )
     missing_profile_fields: list[ProfileField] = strawberry.field(  # type: ignore[valid-type]
-        directives=[ListSize(max=len(service.PROFILE_FIELDS))]
+        directives=[ListSize(max=len(service.PROFILE_FIELDS))],
+        description="Profile fields completeProfile must still fill.",
     )
 
     @strawberry.field(extensions=allow(FirstLogin()), description="Unread in your inbox.")
@@ -145,26 +161,34 @@ class LoginPayload:
     token: str | None = strawberry.field(
         default=None, description="Send as 'Authorization: Bearer <token>'."
     )
-    expires_at: datetime | None = None
-    me: Me | None = None
+    expires_at: datetime | None = strawberry.field(
+        default=None, description="When the token stops working (token_ttl_minutes)."
+    )
+    me: Me | None = strawberry.field(default=None, description="Who logged in; null on errors.")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class MePayload:
-    me: Me | None = None
+    me: Me | None = strawberry.field(
+        default=None, description="Your account as it is now; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class UserPayload:
-    user: User | None = None
+    user: User | None = strawberry.field(
+        default=None, description="The account as it is now; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class UserPasswordPayload:
-    user: User | None = None
+    user: User | None = strawberry.field(
+        default=None, description="The account as it is now; null on errors."
+    )
     one_time_password: str | None = strawberry.field(
         default=None,
         description="Shown once: hand it to the account holder, who must change it at first login.",
@@ -174,35 +198,51 @@ class UserPasswordPayload:
 
 @strawberry.type
 class OrganisationPayload:
-    organisation: Organisation | None = None
+    organisation: Organisation | None = strawberry.field(
+        default=None, description="The organisation as created; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.input
 class ProfileInput:
-    display_name: str | None = None
-    mobile: str | None = None
-    email: str | None = None
+    display_name: str | None = strawberry.field(
+        default=None, description="The name shown to other users; null keeps it."
+    )
+    mobile: str | None = strawberry.field(
+        default=None, description="A mainland mobile number; null keeps it."
+    )
+    email: str | None = strawberry.field(default=None, description="E-mail; null keeps it.")
 
 
 @strawberry.input
 class CreateUserInput:
     tenant: str = strawberry.field(description="Region code of the account's tenant.")
-    username: str
-    organisation_id: strawberry.ID
-    roles: list[Role]  # type: ignore[valid-type]
-    display_name: str = ""
-    mobile: str = ""
-    email: str = ""
+    username: str = strawberry.field(
+        description="3 to 64 letters, digits, '.', '_' or '-'; unique on the platform."
+    )
+    organisation_id: strawberry.ID = strawberry.field(
+        description="The organisation it acts for, registered in the tenant."
+    )
+    roles: list[Role] = strawberry.field(  # type: ignore[valid-type]
+        description="At least one; a role fits the organisation's kind."
+    )
+    display_name: str = strawberry.field(default="", description="The name shown to others.")
+    mobile: str = strawberry.field(default="", description="A mainland mobile number.")
+    email: str = strawberry.field(default="", description="E-mail address.")
 
 
 @strawberry.input
 class UpdateUserInput:
-    display_name: str | None = None
-    mobile: str | None = None
-    email: str | None = None
-    roles: list[Role] | None = None  # type: ignore[valid-type]
-    status: UserStatus | None = None  # type: ignore[valid-type]
+    display_name: str | None = strawberry.field(default=None, description="Null keeps it.")
+    mobile: str | None = strawberry.field(default=None, description="Null keeps it.")
+    email: str | None = strawberry.field(default=None, description="Null keeps it.")
+    roles: list[Role] | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="The whole new set of roles; null keeps them."
+    )
+    status: UserStatus | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Enable or disable the account; null keeps it."
+    )
 
 
 @strawberry.input
@@ -210,9 +250,15 @@ class UserFilter:
     tenant: str | None = strawberry.field(
         default=None, description="Region code; default: all you see."
     )
-    include_subtree: bool = True
-    role: Role | None = None  # type: ignore[valid-type]
-    status: UserStatus | None = None  # type: ignore[valid-type]
+    include_subtree: bool = strawberry.field(
+        default=True, description="Also the accounts of the regions below the tenant."
+    )
+    role: Role | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only accounts holding this role."
+    )
+    status: UserStatus | None = strawberry.field(  # type: ignore[valid-type]
+        default=None, description="Only accounts in this state."
+    )
     search: str | None = strawberry.field(
         default=None, description="Start of the login name, or part of the display name."
     )
@@ -220,19 +266,29 @@ class UserFilter:
 
 @strawberry.input
 class CreateOrganisationInput:
-    name: str
-    kind: OrganisationKind  # type: ignore[valid-type]
+    name: str = strawberry.field(description="The registered name, 2 to 128 characters.")
+    kind: OrganisationKind = strawberry.field(  # type: ignore[valid-type]
+        description="What it is; suppliers, agencies, experts and financial institutions are "
+        "the province's to register."
+    )
     region: str = strawberry.field(description="Region code where it is registered.")
-    uscc: str | None = None
+    uscc: str | None = strawberry.field(
+        default=None, description="Unified social credit code (18 characters)."
+    )
 
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(FirstLogin()))
+    @strawberry.field(
+        extensions=allow(FirstLogin()),
+        description="Your own account and what the first-login rule still asks of it.",
+    )
     async def me(self, info: Info) -> Me:
         return await _me(info.context.user)
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(
+        extensions=allow(READERS), description="Accounts of your region (and below), filtered."
+    )
     async def users(
         self,
         info: Info,
@@ -255,7 +311,9 @@ class Queries:
         )
         return connection(page, User.of)
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(
+        extensions=allow(READERS), description="One account of your region; null if none."
+    )
     async def user(self, id: strawberry.ID) -> User | None:
         try:
             return User.of(await admin.get_user(parse_id(id, "user")))
@@ -264,11 +322,18 @@ class Queries:
                 return None
             raise
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(
+        extensions=allow(READERS), description="Organisations accounts can belong to."
+    )
     async def organisations(
         self,
-        kind: OrganisationKind | None = None,  # type: ignore[valid-type]
-        search: str | None = None,
+        kind: Annotated[
+            OrganisationKind | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only organisations of this kind."),
+        ] = None,
+        search: Annotated[
+            str | None, strawberry.argument(description="Part of the name, or the credit code.")
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Organisation]:
@@ -278,8 +343,16 @@ class Queries:
 
 @strawberry.type
 class Mutations:
-    @strawberry.mutation(extensions=allow(Public()))
-    async def login(self, info: Info, username: str, password: str) -> LoginPayload:
+    @strawberry.mutation(
+        extensions=allow(Public()),
+        description="Log in: a bearer token for the other operations (throttled per address).",
+    )
+    async def login(
+        self,
+        info: Info,
+        username: Annotated[str, strawberry.argument(description="The login name.")],
+        password: Annotated[str, strawberry.argument(description="The password.")],
+    ) -> LoginPayload:
         async def work() -> LoginPayload:
             session = await service.login(username, password, info.context.client_address)
             await info.context.sign_in(session.user)
@@ -294,7 +367,18 @@ class Mutations:
         description="Returns a new token: tokens issued before the change stop working.",
     )
     async def change_password(
-        self, info: Info, current_password: str, new_password: str
+        self,
+        info: Info,
+        current_password: Annotated[
+            str, strawberry.argument(description="The password in use (or the one-time one).")
+        ],
+        new_password: Annotated[
+            str,
+            strawberry.argument(
+                description="12 to 128 characters mixing three of lower case, upper case, "
+                "digits and symbols, not containing the login name, not used before."
+            ),
+        ],
     ) -> LoginPayload:
         async def work() -> LoginPayload:
             session = await service.change_password(
@@ -306,7 +390,10 @@ class Mutations:
 
         return await run_mutation(LoginPayload, work)
 
-    @strawberry.mutation(extensions=allow(FirstLogin()))
+    @strawberry.mutation(
+        extensions=allow(FirstLogin()),
+        description="Fill your profile (the first-login rule asks for a name and a mobile).",
+    )
     async def complete_profile(self, info: Info, input: ProfileInput) -> MePayload:
         async def work() -> MePayload:
             user = await service.complete_profile(
@@ -319,7 +406,10 @@ class Mutations:
 
         return await run_mutation(MePayload, work)
 
-    @strawberry.mutation(extensions=allow(Requires(Perm.USER_CREATE)))
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.USER_CREATE)),
+        description="Create an account in your region; returns its one-time password.",
+    )
     async def create_user(self, info: Info, input: CreateUserInput) -> UserPasswordPayload:
         async def work() -> UserPasswordPayload:
             row, password = await admin.create_user(
@@ -338,7 +428,10 @@ class Mutations:
 
         return await run_mutation(UserPasswordPayload, work)
 
-    @strawberry.mutation(extensions=allow(Requires(Perm.USER_UPDATE)))
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.USER_UPDATE)),
+        description="Change an account of your region: profile, roles, enabled or not.",
+    )
     async def update_user(
         self, info: Info, id: strawberry.ID, input: UpdateUserInput
     ) -> UserPayload:
@@ -358,7 +451,10 @@ class Mutations:
 
         return await run_mutation(UserPayload, work)
 
-    @strawberry.mutation(extensions=allow(Requires(Perm.USER_RESET_PASSWORD)))
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.USER_RESET_PASSWORD)),
+        description="Give an account a new one-time password, to be changed at first login.",
+    )
     async def reset_password(self, info: Info, id: strawberry.ID) -> UserPasswordPayload:
         async def work() -> UserPasswordPayload:
             row, password = await admin.reset_password(info.context.user, parse_id(id, "user"))
@@ -366,7 +462,10 @@ class Mutations:
 
         return await run_mutation(UserPasswordPayload, work)
 
-    @strawberry.mutation(extensions=allow(Requires(Perm.ORGANISATION_CREATE)))
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.ORGANISATION_CREATE)),
+        description="Register an organisation in your region for accounts to belong to.",
+    )
     async def create_organisation(
         self, info: Info, input: CreateOrganisationInput
     ) -> OrganisationPayload:
@@ -382,5 +481,11 @@ class Mutations:
         extensions=allow(Requires(Perm.USER_EXPORT)),
         description="Start a job that writes the account list of a tenant and its subtree as CSV.",
     )
-    async def export_users(self, info: Info, tenant: str | None = None) -> JobPayload:
+    async def export_users(
+        self,
+        info: Info,
+        tenant: Annotated[
+            str | None, strawberry.argument(description="Region code; default: your own.")
+        ] = None,
+    ) -> JobPayload:
         return await enqueue_for_tenant(info.context.user, "users.export", {}, tenant)

@@ -135,6 +135,7 @@ class Perm(StrEnum):
     MALL_QUOTE = "mall_quote.submit"
     MALL_PRICE_REVIEW = "mall_price.review"
     MALL_AGREEMENT_MANAGE = "mall_agreement.manage"
+    MALL_GROUP_BUY_MANAGE = "mall_group_buy.manage"
     # Credit
     CREDIT_READ = "credit.read"
     CREDIT_RECORD = "credit.record"
@@ -147,6 +148,8 @@ class Perm(StrEnum):
     CREDIT_RATE_EXPERT = "credit.rate_expert"
     CREDIT_RATE_SUPPLIER = "credit.rate_supplier"
     CREDIT_RATE_AGENCY = "credit.rate_agency"
+    # Usage (face verification and e-signatures billed to agencies)
+    USAGE_READ = "usage.read"
     # Analytics (analytics/)
     ANALYTICS_READ = "analytics.read"
     ANALYTICS_REBUILD = "analytics.rebuild"
@@ -304,7 +307,7 @@ _grant(_STAFF | {PURCHASER, SUPPLIER}, P.MALL_ORDER_READ)
 _grant({PURCHASER}, P.MALL_ORDER_PLACE, P.MALL_DEMAND_POST)
 _grant({SUPPLIER}, P.MALL_ORDER_FULFIL, P.MALL_QUOTE)
 _grant(_PROVINCE, P.MALL_PRICE_REVIEW)
-_grant(ADMIN_ROLES, P.MALL_AGREEMENT_MANAGE)
+_grant(ADMIN_ROLES, P.MALL_AGREEMENT_MANAGE, P.MALL_GROUP_BUY_MANAGE)
 # Credit: supervisors decide records and appeals in their region; subjects appeal their own;
 # purchasers and agencies run the mandatory checks of their procedures; the province loads the
 # national lists.
@@ -316,6 +319,8 @@ _grant(_PROVINCE, P.CREDIT_IMPORT)
 _grant({AGENCY}, P.CREDIT_RATE_EXPERT)
 _grant({PURCHASER}, P.CREDIT_RATE_SUPPLIER)
 _grant({SUPERVISOR}, P.CREDIT_RATE_AGENCY)
+# Usage: an agency reads and exports its own bill; the region's finance staff every agency's
+_grant(_STAFF | {AGENCY}, P.USAGE_READ)
 # Analytics: finance staff read their region's indicators and red flags (exports included);
 # supervisors review flags; the province rebuilds the read model.
 _grant(_STAFF, P.ANALYTICS_READ)
@@ -453,6 +458,8 @@ ABOUT: dict[Perm, str] = {
     P.MALL_PRICE_REVIEW: "review flagged e-mall prices (clear or uphold) and run price monitoring",
     P.MALL_AGREEMENT_MANAGE: "record the framework agreements (designated suppliers) the region "
     "awarded, or end one early",
+    P.MALL_GROUP_BUY_MANAGE: "organise the region's group buys (批量集采): open one, record its "
+    "award, or call it off",
     P.CREDIT_READ: "read every credit record (not only the public serious-violation list) and "
     "the region's check snapshots",
     P.CREDIT_RECORD: "record a credit decision about a supplier, agency, expert or purchaser",
@@ -467,6 +474,8 @@ ABOUT: dict[Perm, str] = {
     P.CREDIT_RATE_SUPPLIER: "rate the supplier of one's own unit's contract after its final "
     "acceptance",
     P.CREDIT_RATE_AGENCY: "give an agency its yearly evaluation in the region",
+    P.USAGE_READ: "read and export the monthly face verification and e-signature charges (an "
+    "agency: its own, wherever it works; staff: every agency's in the region)",
     P.ANALYTICS_READ: "read the region's indicators and red flags (a city its counties, the "
     "province all) and export them",
     P.ANALYTICS_REBUILD: "rebuild the analytics read model from the source tables (repair)",

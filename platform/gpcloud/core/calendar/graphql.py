@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -23,14 +24,20 @@ READERS = Authenticated()
 
 @strawberry.enum(description="holiday: a statutory holiday; workday: a make-up working weekend.")
 class DayKind(Enum):
-    HOLIDAY = "holiday"
-    WORKDAY = "workday"
+    HOLIDAY = strawberry.enum_value(
+        "holiday", description="A statutory holiday: not a working day."
+    )
+    WORKDAY = strawberry.enum_value(
+        "workday", description="A weekend day worked to make up a holiday."
+    )
 
 
 @strawberry.enum(description="wd: working days; d: calendar days.")
 class PeriodUnit(Enum):
-    WD = "wd"
-    D = "d"
+    WD = strawberry.enum_value(
+        "wd", description="Working days (工作日): weekends and holidays skipped."
+    )
+    D = strawberry.enum_value("d", description="Calendar days (日).")
 
 
 @strawberry.type(
@@ -38,16 +45,16 @@ class PeriodUnit(Enum):
     "the regulation's holidays and are provisional."
 )
 class CalendarYear:
-    year: int
+    year: int = strawberry.field(description="The year, e.g. 2026.")
     source: str = strawberry.field(description="chinesecalendar <version>, or import: <login>.")
-    loaded_at: datetime
+    loaded_at: datetime = strawberry.field(description="When it was loaded.")
 
 
 @strawberry.type(description="A date that is not what its weekday says.")
 class CalendarDay:
-    day: date
-    kind: DayKind
-    name: str
+    day: date = strawberry.field(description="The date.")
+    kind: DayKind = strawberry.field(description="Holiday, or a make-up working day.")
+    name: str = strawberry.field(description="The holiday's name, e.g. 春节.")
     provisional: bool = strawberry.field(
         default=False,
         description="From the national holidays regulation: the year is not yet published.",
@@ -56,18 +63,21 @@ class CalendarDay:
 
 @strawberry.input
 class CalendarDayInput:
-    day: date
-    kind: DayKind
-    name: str = ""
+    day: date = strawberry.field(description="The date, in the year imported.")
+    kind: DayKind = strawberry.field(description="Holiday, or a make-up working day.")
+    name: str = strawberry.field(default="", description="The holiday's name, e.g. 春节.")
 
 
 @strawberry.type(description="A due date and every step of how it was computed.")
 class Deadline:
-    start: date
-    amount: int
-    unit: PeriodUnit
-    due: date
-    steps: list[str] = strawberry.field(directives=[ListSize(max=100)])
+    start: date = strawberry.field(description="The day the period starts (not counted).")
+    amount: int = strawberry.field(description="How many days the period lasts.")
+    unit: PeriodUnit = strawberry.field(description="Working days or calendar days.")
+    due: date = strawberry.field(description="The last day of the period.")
+    steps: list[str] = strawberry.field(
+        directives=[ListSize(max=100)],
+        description="How the due date was reached: the days skipped and why.",
+    )
     provisional: bool = strawberry.field(
         description="Computed on a year not yet published: it may move when that year is loaded."
     )
@@ -86,13 +96,15 @@ class Deadline:
 
 @strawberry.type(description="An open deadline that loading a year moved; its owners are told.")
 class MovedDeadline:
-    kind: str
-    object_type: str
-    object_id: str
+    kind: str = strawberry.field(description="Which deadline of the object, e.g. bid_deadline.")
+    object_type: str = strawberry.field(description="What it belongs to, e.g. project.")
+    object_id: str = strawberry.field(description="The object's id.")
     tenant_code: str
-    before: date
-    after: date
-    steps: list[str] = strawberry.field(directives=[ListSize(max=100)])
+    before: date = strawberry.field(description="The due date computed before the year loaded.")
+    after: date = strawberry.field(description="The due date on the loaded year.")
+    steps: list[str] = strawberry.field(
+        directives=[ListSize(max=100)], description="How the new date was reached."
+    )
 
     @classmethod
     def of(cls, value: service.MovedDeadline) -> MovedDeadline:
@@ -113,8 +125,12 @@ MOVED_SHOWN = 200
 
 @strawberry.type
 class CalendarYearPayload:
-    year: CalendarYear | None = None
-    days: list[CalendarDay] = strawberry.field(default_factory=list, directives=[DAYS])
+    year: CalendarYear | None = strawberry.field(
+        default=None, description="The year as loaded; null on errors."
+    )
+    days: list[CalendarDay] = strawberry.field(
+        default_factory=list, directives=[DAYS], description="Its special days as loaded."
+    )
     moved_deadlines: list[MovedDeadline] = strawberry.field(
         default_factory=list,
         directives=[ListSize(max=MOVED_SHOWN)],
@@ -130,7 +146,11 @@ def _day(d: service.SpecialDay, provisional: bool = False) -> CalendarDay:
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=200)])
+    @strawberry.field(
+        extensions=allow(READERS),
+        directives=[ListSize(max=200)],
+        description="The years loaded as published; other years' deadlines are provisional.",
+    )
     async def calendar_years(self) -> list[CalendarYear]:
         return [
             CalendarYear(year=r["year"], source=r["source"], loaded_at=r["loaded_at"])
@@ -143,7 +163,9 @@ class Queries:
         "regulation's holidays for a year not yet loaded; null when neither covers it.",
         directives=[DAYS],
     )
-    async def calendar_days(self, year: int) -> list[CalendarDay] | None:
+    async def calendar_days(
+        self, year: Annotated[int, strawberry.argument(description="The year, e.g. 2026.")]
+    ) -> list[CalendarDay] | None:
         days = await service.year_days(year)
         if days is not None:
             return [_day(d) for d in days]
@@ -154,7 +176,14 @@ class Queries:
         extensions=allow(READERS),
         description="The day a period of `amount` working or calendar days after `start` ends.",
     )
-    async def deadline(self, start: date, amount: int, unit: PeriodUnit) -> Deadline:
+    async def deadline(
+        self,
+        start: Annotated[date, strawberry.argument(description="The day the period starts.")],
+        amount: Annotated[int, strawberry.argument(description="How many days it lasts.")],
+        unit: Annotated[
+            PeriodUnit, strawberry.argument(description="Working days or calendar days.")
+        ],
+    ) -> Deadline:
         return Deadline.of(await service.deadline(start, amount, unit.value))
 
 
@@ -166,7 +195,13 @@ class Mutations:
         "year); open deadlines reaching into it are recomputed and those that moved returned.",
     )
     async def import_calendar_year(
-        self, info: Info, year: int, days: list[CalendarDayInput]
+        self,
+        info: Info,
+        year: Annotated[int, strawberry.argument(description="The year loaded.")],
+        days: Annotated[
+            list[CalendarDayInput],
+            strawberry.argument(description="Every holiday and make-up working day of it."),
+        ],
     ) -> CalendarYearPayload:
         async def work() -> CalendarYearPayload:
             imported = await service.import_year(

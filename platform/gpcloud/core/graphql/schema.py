@@ -17,6 +17,7 @@ from gpcloud.core.bad_requests import UPLOAD
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.limits import QueryLimits, limits_for
 from gpcloud.core.graphql.refusals import WholeMutations
+from gpcloud.core.i18n import translate
 from gpcloud.core.ops.descriptions import describe_by_convention
 from gpcloud.core.ops.metrics import OperationMetrics
 from gpcloud.core.tenancy.scope import collect_opt_outs, use_scope
@@ -42,6 +43,18 @@ class TenantScope(SchemaExtension):
                     tenant=context.user.tenant,
                     actor=context.user.username,
                 )
+
+
+class Messages(SchemaExtension):
+    """Each error's message in the request's language (core/i18n); its code stays."""
+
+    async def on_operation(self) -> AsyncIterator[None]:
+        yield
+        result = self.execution_context.result
+        for error in (result.errors if result else None) or []:
+            code = (error.extensions or {}).get("code")
+            if code:
+                error.message = translate(code, error.message)
 
 
 def _is_internal(error: GraphQLError) -> bool:
@@ -83,6 +96,7 @@ def build_schema() -> Schema:
         scalar_overrides={Upload: UPLOAD},
         extensions=[
             OperationMetrics,  # outermost: refusals by the limits are counted and logged too
+            Messages,  # sees every error, the limits' refusals included
             # Before any resolver: parse, measure, validate and cost the document (each cached
             # per document, so the few documents frontends send are analysed once).
             QueryLimits,

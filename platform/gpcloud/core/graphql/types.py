@@ -11,6 +11,7 @@ import strawberry
 
 from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.graphql.cost import ListSize
+from gpcloud.core.i18n import translate
 from gpcloud.core.pagination import Page, encode_cursor
 
 T = TypeVar("T")
@@ -29,7 +30,11 @@ class UserError:
 
     @classmethod
     def of(cls, problem: Problem) -> UserError:
-        return cls(field=problem.field, code=problem.code, message=problem.message)
+        return cls(
+            field=problem.field,
+            code=problem.code,
+            message=translate(problem.code, problem.message),
+        )
 
 
 # A connection's edges: as many as the `first` of the field that returned it.

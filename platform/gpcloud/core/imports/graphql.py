@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import strawberry
 from strawberry.file_uploads import Upload
 from strawberry.types import Info
@@ -18,25 +20,31 @@ from gpcloud.core.jobs.graphql import Job, JobPayload
     description="A column of an import file: its name, Chinese label, whether required, an example."
 )
 class ImportColumn:
-    name: str
-    label: str
-    required: bool
-    example: str
-    description: str
+    name: str = strawberry.field(description="The column's header in English (snake_case).")
+    label: str = strawberry.field(description="The Chinese header, accepted in its place.")
+    required: bool = strawberry.field(description="A row without a value is rejected.")
+    example: str = strawberry.field(description="A valid value.")
+    description: str = strawberry.field(description="What the column holds and its format.")
 
 
 @strawberry.type(description="The columns of a registry's import file (CSV or XLSX).")
 class ImportFormat:
-    registry: str
-    title: str
+    registry: str = strawberry.field(description="The registry, as startImport names it.")
+    title: str = strawberry.field(description="The registry's name in words.")
     key: str = strawberry.field(description="The column that identifies a record (upsert key).")
     permission: str = strawberry.field(description="The permission importing it needs.")
-    columns: list[ImportColumn] = strawberry.field(directives=[ListSize(max=100)])
+    columns: list[ImportColumn] = strawberry.field(
+        directives=[ListSize(max=100)], description="The file's columns, in order."
+    )
 
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(Authenticated()), directives=[ListSize(max=50)])
+    @strawberry.field(
+        extensions=allow(Authenticated()),
+        directives=[ListSize(max=50)],
+        description="The file formats of every registry's import (docs/import-formats/).",
+    )
     def import_formats(self) -> list[ImportFormat]:
         return [
             ImportFormat(
@@ -67,7 +75,17 @@ class Mutations:
         "Each registry needs its own permission (ImportFormat.permission).",
     )
     async def start_import(
-        self, info: Info, registry: str, file: Upload, tenant: str | None = None
+        self,
+        info: Info,
+        registry: Annotated[
+            str, strawberry.argument(description="Which registry, as importFormats names it.")
+        ],
+        file: Annotated[
+            Upload, strawberry.argument(description="The CSV (UTF-8 or GBK) or XLSX file.")
+        ],
+        tenant: Annotated[
+            str | None, strawberry.argument(description="Region code; default: your own.")
+        ] = None,
     ) -> JobPayload:
         async def work() -> JobPayload:
             user = info.context.user

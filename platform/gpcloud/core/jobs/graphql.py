@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -21,30 +22,41 @@ from gpcloud.core.jobs.registry import get_job_type
 from gpcloud.core.jobs.workflow import JOB
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 
-JobStatus = state_enum("JobStatus", JOB)
+JobStatus = state_enum(
+    "JobStatus",
+    JOB,
+    {
+        "queued": "Waiting for a worker.",
+        "running": "A worker runs it; progressDone counts what is done.",
+        "succeeded": "Finished; its files are ready.",
+        "failed": "Stopped: errorCode and errorMessage say why; nothing half-written.",
+    },
+)
 
 
 @strawberry.type(
     description="A result file of a finished job; GET its url with the same bearer token."
 )
 class JobFile:
-    name: str
-    url: str
+    name: str = strawberry.field(description="The file's name, e.g. rejects.xlsx.")
+    url: str = strawberry.field(description="Where to GET it.")
 
 
 @strawberry.type(description="One run of a background job (import, export, migration...).")
 class Job:
     id: strawberry.ID
-    type: str
-    status: JobStatus  # type: ignore[valid-type]
-    progress_done: int
-    progress_total: int | None
-    counts: JSON
-    error_code: str | None
-    error_message: str | None
+    type: str = strawberry.field(description="What the job does, e.g. suppliers.import.")
+    status: JobStatus = strawberry.field(description="Where the job stands.")  # type: ignore[valid-type]
+    progress_done: int = strawberry.field(description="Rows or items done so far.")
+    progress_total: int | None = strawberry.field(description="How many in all, when known.")
+    counts: JSON = strawberry.field(
+        description="Outcome counts by kind, e.g. {created, updated, rejected}."
+    )
+    error_code: str | None = strawberry.field(description="Why it failed (docs/errors.md).")
+    error_message: str | None = strawberry.field(description="Why it failed, in words.")
     created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
+    started_at: datetime | None = strawberry.field(description="When a worker took it.")
+    finished_at: datetime | None = strawberry.field(description="When it succeeded or failed.")
     result_url: str | None = strawberry.field(
         description="GET it with the same bearer token to download the main result."
     )
@@ -75,14 +87,14 @@ class Job:
             tenant_code=row["tenant_id"],
         )
 
-    @strawberry.field(extensions=allow(Authenticated()))
+    @strawberry.field(extensions=allow(Authenticated()), description="The region it runs for.")
     async def tenant(self) -> Tenant | None:
         return await tenant_by_code(self.tenant_code)
 
 
 @strawberry.type
 class JobPayload:
-    job: Job | None = None
+    job: Job | None = strawberry.field(default=None, description="The job queued; null on errors.")
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -106,7 +118,10 @@ async def enqueue_for_tenant(
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(Authenticated()))
+    @strawberry.field(
+        extensions=allow(Authenticated()),
+        description="One job you may read (yours, or your region's for admins); null if none.",
+    )
     async def job(self, info: Info, id: strawberry.ID) -> Job | None:
         try:
             return Job.of(await service.get_job(info.context.user, parse_id(id, "job")))
@@ -115,12 +130,20 @@ class Queries:
                 return None
             raise
 
-    @strawberry.field(extensions=allow(Authenticated()))
+    @strawberry.field(
+        extensions=allow(Authenticated()),
+        description="Jobs you may read, newest first: yours, or your region's for admins.",
+    )
     async def jobs(
         self,
         info: Info,
-        type: str | None = None,
-        status: JobStatus | None = None,  # type: ignore[valid-type]
+        type: Annotated[
+            str | None, strawberry.argument(description="Only jobs of this type.")
+        ] = None,
+        status: Annotated[
+            JobStatus | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only jobs in this state."),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[Job]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
+from opentelemetry import trace
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.service import CurrentUser
@@ -29,6 +30,8 @@ from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.settings import get_settings
 
 log = logging.getLogger(__name__)
+# OpenTelemetry's API: a no-op until core/ops/tracing sets a provider (tracing_enabled).
+tracer = trace.get_tracer("gpcloud")
 
 RUNNER = "run_job"
 
@@ -199,24 +202,34 @@ async def run_job(ctx: dict, job_id: int) -> str:
         job.update(status=started["status"], revision=started["revision"])
         shutil.rmtree(result_dir(job_id), ignore_errors=True)  # a retry starts clean
         run = JobRun(job)
-        try:
-            await job_type.handler(run, **job["payload"])
-        except DomainError as exc:
-            await _finish(
-                job, "failed", error_code=exc.code, error_message=str(exc), counts=run.counts
-            )
-            return "failed"
-        except Exception as exc:
-            log.exception("job %s (%s) failed", job_id, job["type"])
-            await _finish(
-                job,
-                "failed",
-                error_code="INTERNAL",
-                error_message=f"{type(exc).__name__}: the job failed; the log has details",
-                counts=run.counts,
-            )
-            return "failed"
-        await _finish(job, "succeeded", counts=run.counts, result_file=run.result_file)
+        with tracer.start_as_current_span(f"job {job['type']}") as span:  # a no-op unless on
+            span.set_attribute("gpcloud.job.id", job_id)
+            span.set_attribute("gpcloud.job.type", job["type"])
+            span.set_attribute("gpcloud.tenant", job["tenant_id"])
+            outcome = await _handle(job, job_type, run)
+            span.set_attribute("gpcloud.job.outcome", outcome)
+        return outcome
+
+
+async def _handle(job: dict, job_type, run: JobRun) -> str:
+    """Call the handler and record how it ended: succeeded or failed."""
+    job_id = job["id"]
+    try:
+        await job_type.handler(run, **job["payload"])
+    except DomainError as exc:
+        await _finish(job, "failed", error_code=exc.code, error_message=str(exc), counts=run.counts)
+        return "failed"
+    except Exception as exc:
+        log.exception("job %s (%s) failed", job_id, job["type"])
+        await _finish(
+            job,
+            "failed",
+            error_code="INTERNAL",
+            error_message=f"{type(exc).__name__}: the job failed; the log has details",
+            counts=run.counts,
+        )
+        return "failed"
+    await _finish(job, "succeeded", counts=run.counts, result_file=run.result_file)
     return "succeeded"
 
 

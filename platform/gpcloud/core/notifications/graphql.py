@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -21,10 +22,27 @@ from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 
 # What a kind means, for the schema's readers (the catalogue's titles are for the inbox).
 KIND_MEANINGS = {
+    "plan.filed": "To the purchaser: its procurement plan was filed (备案) by the finance "
+    "department; the procurement may start.",
+    "plan.returned": "To the purchaser: its plan was sent back, with the reason.",
+    "contract.awaiting_signature": "To a party of a contract: the contract waits for its "
+    "e-signature.",
+    "contract.publication_overdue": "To the purchaser: a signed contract is not yet published "
+    "within 2 working days (Regulation art. 50).",
+    "intention.open": "To suppliers following the category: a procurement intention was published.",
+    "import.finished": "To whoever started an import: it finished; the counts and the reject "
+    "report are on the job.",
+    "plugin_request.approved": "To the tenant's admins: the province approved their plugin.",
+    "plugin_request.rejected": "To the tenant's admins: the province rejected their plugin, "
+    "saying why.",
+    "deadline.moved": "To an object's owners: loading a calendar year moved one of its open "
+    "deadlines.",
     "mall_order.placed": "To a supplier: an e-mall order waits for its confirmation by the "
     "order's confirmDue (emall_order_confirmation), or it lapses.",
     "mall_order.lapsed": "To the purchaser: its e-mall order lapsed, unconfirmed by the "
     "supplier; stock and budget were released.",
+    "mall_group_buy.closed": "To the organising region's admins: joining a group buy closed; "
+    "procure the shares' total and record the award.",
     "mall_order.split_warning": "To the region's supervisors: a unit's e-mall orders of one category this "
     "budget year passed the mode's cap (suspected 拆分采购, splitting).",
     "project.opening_hall": "To each bidder: bidding closed and the opening hall is open; "
@@ -51,8 +69,20 @@ NotificationKind = strawberry.enum(
     ),
     description="What happened; each kind has its message template and channel preference.",
 )
+DELIVERY_MEANINGS = {
+    "pending": "Waiting for an attempt (at nextAttemptAt after a failure).",
+    "sending": "A worker is sending it now.",
+    "sent": "The channel took it (reference is its id there).",
+    "dead": "The attempts ran out or it cannot succeed; an admin may retry it.",
+}
 DeliveryStatus = strawberry.enum(
-    Enum("DeliveryStatus", {s.upper(): s for s in DELIVERY_STATUSES}),
+    Enum(
+        "DeliveryStatus",
+        {
+            s.upper(): strawberry.enum_value(s, description=DELIVERY_MEANINGS[s])
+            for s in DELIVERY_STATUSES
+        },
+    ),
     description="PENDING: waiting for an attempt (nextAttemptAt after a failure); DEAD: the "
     "attempts ran out or cannot succeed, until an admin retries it.",
 )
@@ -62,15 +92,15 @@ DELIVERY_READERS = Requires(Perm.NOTIFICATION_DELIVERY_READ)
 @strawberry.type(description="A message in the caller's inbox.")
 class Notification:
     id: strawberry.ID
-    kind: NotificationKind  # type: ignore[valid-type]
-    subject: str
-    body: str
+    kind: NotificationKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
+    subject: str = strawberry.field(description="One line, in Chinese.")
+    body: str = strawberry.field(description="The message, in Chinese.")
     object_type: str = strawberry.field(description="What it is about, e.g. procurement_plan.")
-    object_id: str
+    object_id: str = strawberry.field(description="The id of what it is about.")
     due: date | None = strawberry.field(description="The deadline, where there is one.")
     due_explanation: str = strawberry.field(description="The rule behind the deadline.")
     params: JSON = strawberry.field(description="The event's parameters, as text.")
-    read_at: datetime | None
+    read_at: datetime | None = strawberry.field(description="When you marked it read.")
     created_at: datetime
 
     @classmethod
@@ -94,15 +124,17 @@ class Notification:
     description="A way notifications reach people (e-mail, or a plugin's channel such as SMS)."
 )
 class Channel:
-    name: str
-    title: str
+    name: str = strawberry.field(description="The channel's key, e.g. email.")
+    title: str = strawberry.field(description="Its name, for people.")
 
 
 @strawberry.type(description="The channels beyond the inbox the caller gets a kind on.")
 class NotificationPreference:
-    kind: NotificationKind  # type: ignore[valid-type]
-    title: str
-    channels: list[str] = strawberry.field(directives=[ListSize(max=20)])
+    kind: NotificationKind = strawberry.field(description="The kind.")  # type: ignore[valid-type]
+    title: str = strawberry.field(description="The kind's title, for people.")
+    channels: list[str] = strawberry.field(
+        directives=[ListSize(max=20)], description="Where it is sent besides the inbox."
+    )
 
     @classmethod
     def of(cls, row: dict) -> NotificationPreference:
@@ -113,7 +145,9 @@ class NotificationPreference:
     description="The caller's channels per notification kind, and the channels there are."
 )
 class NotificationPreferences:
-    kinds: list[NotificationPreference] = strawberry.field(directives=[ListSize(max=100)])
+    kinds: list[NotificationPreference] = strawberry.field(
+        directives=[ListSize(max=100)], description="Every kind with your channels for it."
+    )
     available_channels: list[Channel] = strawberry.field(
         directives=[ListSize(max=20)],
         description="E-mail, and the channels of plugins approved for the caller's region.",
@@ -123,17 +157,17 @@ class NotificationPreferences:
 @strawberry.type(description="One notification's delivery over one channel beyond the inbox.")
 class NotificationDelivery:
     id: strawberry.ID
-    channel: str
-    status: DeliveryStatus  # type: ignore[valid-type]
-    attempts: int
-    next_attempt_at: datetime | None
-    last_error: str
+    channel: str = strawberry.field(description="Where it goes, e.g. email.")
+    status: DeliveryStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
+    attempts: int = strawberry.field(description="Attempts made so far.")
+    next_attempt_at: datetime | None = strawberry.field(description="When it is tried next.")
+    last_error: str = strawberry.field(description="Why the last attempt failed.")
     reference: str = strawberry.field(description="The channel's id for it, once sent.")
-    sent_at: datetime | None
+    sent_at: datetime | None = strawberry.field(description="When the channel took it.")
     created_at: datetime
     updated_at: datetime
-    kind: NotificationKind  # type: ignore[valid-type]
-    subject: str
+    kind: NotificationKind = strawberry.field(description="What happened.")  # type: ignore[valid-type]
+    subject: str = strawberry.field(description="The message's subject line.")
     recipient: str = strawberry.field(description="The recipient's login name.")
     tenant_code: strawberry.Private[str]
 
@@ -156,7 +190,10 @@ class NotificationDelivery:
             tenant_code=row["tenant_id"],
         )
 
-    @strawberry.field(extensions=allow(DELIVERY_READERS))
+    @strawberry.field(
+        extensions=allow(DELIVERY_READERS),
+        description="The region of the notification's recipient.",
+    )
     async def tenant(self) -> Tenant | None:
         return await tenant_by_code(self.tenant_code)
 
@@ -169,13 +206,17 @@ class MarkNotificationsReadPayload:
 
 @strawberry.type
 class NotificationPreferencePayload:
-    preference: NotificationPreference | None = None
+    preference: NotificationPreference | None = strawberry.field(
+        default=None, description="The preference as stored; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class NotificationDeliveryPayload:
-    delivery: NotificationDelivery | None = None
+    delivery: NotificationDelivery | None = strawberry.field(
+        default=None, description="The delivery as it is now; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -186,12 +227,19 @@ class Queries:
         description="The caller's inbox, oldest first (unread: only what is still unread).",
     )
     async def notifications(
-        self, info: Info, first: int | None = None, after: str | None = None, unread: bool = False
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        unread: Annotated[bool, strawberry.argument(description="Only those not read.")] = False,
     ) -> Connection[Notification]:
         page = await service.inbox(info.context.user, unread, first, after)
         return connection(page, Notification.of)
 
-    @strawberry.field(extensions=allow(Authenticated()))
+    @strawberry.field(
+        extensions=allow(Authenticated()),
+        description="Where each kind of notification reaches you, and the channels there are.",
+    )
     async def notification_preferences(self, info: Info) -> NotificationPreferences:
         kinds, available = await preferences.preferences(info.context.user)
         return NotificationPreferences(
@@ -206,7 +254,10 @@ class Queries:
     async def notification_deliveries(
         self,
         info: Info,
-        status: DeliveryStatus | None = None,  # type: ignore[valid-type]
+        status: Annotated[
+            DeliveryStatus | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only deliveries in this state."),
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[NotificationDelivery]:
@@ -223,7 +274,12 @@ class Mutations:
         description="Mark the given notifications of your inbox read, or all of them.",
     )
     async def mark_notifications_read(
-        self, info: Info, ids: list[strawberry.ID] | None = None, all: bool = False
+        self,
+        info: Info,
+        ids: Annotated[
+            list[strawberry.ID] | None, strawberry.argument(description="These notifications.")
+        ] = None,
+        all: Annotated[bool, strawberry.argument(description="Every unread one.")] = False,
     ) -> MarkNotificationsReadPayload:
         async def work() -> MarkNotificationsReadPayload:
             numbers = None if ids is None else [parse_id(i, "notification") for i in ids]
@@ -239,8 +295,14 @@ class Mutations:
     async def set_notification_preference(
         self,
         info: Info,
-        kind: NotificationKind,  # type: ignore[valid-type]
-        channels: list[str],
+        kind: Annotated[
+            NotificationKind,  # type: ignore[valid-type]
+            strawberry.argument(description="The kind whose channels change."),
+        ],
+        channels: Annotated[
+            list[str],
+            strawberry.argument(description="Every channel it goes to besides the inbox."),
+        ],
     ) -> NotificationPreferencePayload:
         return await run_payload(
             NotificationPreferencePayload,

@@ -69,6 +69,12 @@ CATALOGUE: dict[str, Template] = {
         body="订单《{title}》（订单 {order_id}）因供应商{supplier}未在期限内确认已失效，"
         "所占库存和预算已释放，可另行下单。",
     ),
+    "mall_group_buy.closed": Template(
+        title="批量集采报名截止",
+        subject="批量集采报名截止：{title}",
+        body="批量集中采购《{title}》（编号 {group_buy_id}）报名已截止，共 {shares} 家采购人参加。"
+        "请按规定组织采购，并在平台登记成交结果；各采购人的份额将据此生成订单。",
+    ),
     "mall_order.split_warning": Template(
         title="电子卖场疑似拆分采购",
         subject="电子卖场疑似拆分采购：{purchaser}",

@@ -2,8 +2,10 @@
 
 The platform calls only OpenTelemetry's API, which does nothing until a tracer provider is set:
 with tracing off, a span costs a function call. `setup` sets the provider once per process
-(`serve`, `worker`): spans for GraphQL operations (core/ops/metrics.OperationMetrics) and, on
-PostgreSQL, for every SQL statement (asyncpg's instrumentation). Job spans are not there yet.
+(`serve`, `worker`): spans for GraphQL operations (core/ops/metrics.OperationMetrics), for each
+job a worker runs (core/jobs/service.run_job: type, tenant, outcome), for each object the
+scheduler runs timers of (core/scheduler/service.tick) and, on PostgreSQL, for every SQL
+statement (asyncpg's instrumentation), each under the span that issued it.
 """
 
 from __future__ import annotations

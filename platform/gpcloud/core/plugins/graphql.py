@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -25,21 +27,51 @@ READERS = Requires(Perm.PLUGIN_READ)
 REQUESTERS = Requires(Perm.PLUGIN_REQUEST)
 DECIDERS = Requires(Perm.PLUGIN_DECIDE)
 
-RequestStatus = state_enum("PluginRequestStatus", PLUGIN_REQUEST)
-PluginState = strawberry.enum(hooks.PluginState, description="Whether a plugin runs for a tenant.")
+RequestStatus = state_enum(
+    "PluginRequestStatus",
+    PLUGIN_REQUEST,
+    {
+        "requested": "Filed by the tenant; waits for a provincial admin.",
+        "approved": "Approved: the plugin runs for the tenant and below (unless disabled).",
+        "rejected": "Refused, with the reason.",
+        "revoked": "An approval withdrawn, with the reason: the plugin stops.",
+        "superseded": "Replaced by a newer approval.",
+    },
+)
+STATE_MEANINGS = {
+    "active": "Approved for the tenant (or above it) and enabled: it runs.",
+    "not_approved": "No approval reaches the tenant: it does not run.",
+    "disabled": "Approved, and paused by the tenant (setPluginEnabled).",
+    "needs_reapproval": "The installed code differs from what was approved: it stops until "
+    "approved again.",
+}
+PluginState = strawberry.enum(
+    Enum(
+        "PluginState",
+        {
+            m.name: strawberry.enum_value(m.value, description=STATE_MEANINGS[m.value])
+            for m in hooks.PluginState
+        },
+    ),
+    description="Whether a plugin runs for a tenant.",
+)
 
 
 @strawberry.type(description="A plugin installed on this deployment.")
 class Plugin:
-    name: str
-    version: str
-    description: str
+    name: str = strawberry.field(description="The plugin's name (its package).")
+    version: str = strawberry.field(description="The installed version.")
+    description: str = strawberry.field(description="What it does, in its author's words.")
     digest: str = strawberry.field(description="sha256 of its source files; approvals bind it.")
-    hooks: list[str] = strawberry.field(directives=[ListSize(max=100)])
+    hooks: list[str] = strawberry.field(
+        directives=[ListSize(max=100)], description="The hooks it implements (docs/plugins.md)."
+    )
     sections: list[str] = strawberry.field(
         description="Tenant config sections it adds.", directives=[ListSize(max=50)]
     )
-    config_schema: JSON
+    config_schema: JSON = strawberry.field(
+        description="The JSON Schema of its configuration sections."
+    )
 
     @classmethod
     def of(cls, plugin: InstalledPlugin) -> Plugin:
@@ -57,16 +89,20 @@ class Plugin:
 @strawberry.type(description="A tenant's request to run a plugin, and the province's decision.")
 class PluginRequest:
     id: strawberry.ID
-    plugin: str
-    version: str
-    code_digest: str
-    requirement_statement: str
-    config: JSON
-    status: RequestStatus  # type: ignore[valid-type]
-    enabled: bool
-    decision_reason: str
+    plugin: str = strawberry.field(description="The plugin's name.")
+    version: str = strawberry.field(description="The version asked for.")
+    code_digest: str = strawberry.field(
+        description="sha256 of the plugin's source as filed: the approval binds this code."
+    )
+    requirement_statement: str = strawberry.field(
+        description="The tenant's requirement statement (需求说明书)."
+    )
+    config: JSON = strawberry.field(description="The plugin's configuration asked for.")
+    status: RequestStatus = strawberry.field(description="Where the request stands.")  # type: ignore[valid-type]
+    enabled: bool = strawberry.field(description="False while the tenant has paused it.")
+    decision_reason: str = strawberry.field(description="Why it was approved, rejected or revoked.")
     created_at: datetime
-    decided_at: datetime | None
+    decided_at: datetime | None = strawberry.field(description="When the province decided.")
     tenant_code: strawberry.Private[str]
 
     @classmethod
@@ -86,15 +122,15 @@ class PluginRequest:
             tenant_code=row["tenant_id"],
         )
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), description="The tenant that filed it.")
     async def tenant(self) -> Tenant | None:
         return await tenant_by_code(self.tenant_code)
 
 
 @strawberry.type(description="A plugin as it stands for one tenant.")
 class TenantPlugin:
-    plugin: Plugin
-    state: PluginState  # type: ignore[valid-type]
+    plugin: Plugin = strawberry.field(description="The installed plugin.")
+    state: PluginState = strawberry.field(description="Whether it runs here.")  # type: ignore[valid-type]
     approval: PluginRequest | None = strawberry.field(
         description="The nearest approval: this tenant's, else its city's or the province's."
     )
@@ -104,8 +140,8 @@ class TenantPlugin:
 @strawberry.input
 class PluginRequestInput:
     tenant: str = strawberry.field(description="Region code the plugin is for (yours or below).")
-    plugin: str
-    version: str
+    plugin: str = strawberry.field(description="An installed plugin's name.")
+    version: str = strawberry.field(description="Its installed version.")
     requirement_statement: str = strawberry.field(
         description="The requirement statement (需求说明书)."
     )
@@ -116,13 +152,19 @@ class PluginRequestInput:
 
 @strawberry.type
 class PluginRequestPayload:
-    request: PluginRequest | None = None
+    request: PluginRequest | None = strawberry.field(
+        default=None, description="The request as it is now; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=200)])
+    @strawberry.field(
+        extensions=allow(READERS),
+        directives=[ListSize(max=200)],
+        description="Every plugin installed on the platform (approved or not).",
+    )
     async def installed_plugins(self) -> list[Plugin]:
         return [Plugin.of(p) for p in get_registry().plugins.values()]
 
@@ -133,9 +175,16 @@ class Queries:
     async def plugin_requests(
         self,
         info: Info,
-        status: RequestStatus | None = None,  # type: ignore[valid-type]
-        tenant: str | None = None,
-        plugin: str | None = None,
+        status: Annotated[
+            RequestStatus | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only requests in this state."),
+        ] = None,
+        tenant: Annotated[
+            str | None, strawberry.argument(description="Only this region's requests.")
+        ] = None,
+        plugin: Annotated[
+            str | None, strawberry.argument(description="Only requests for this plugin.")
+        ] = None,
         first: int | None = None,
         after: str | None = None,
     ) -> Connection[PluginRequest]:
@@ -154,7 +203,7 @@ class Queries:
         return [
             TenantPlugin(
                 plugin=Plugin.of(status.plugin),
-                state=status.state,
+                state=PluginState(status.state.value),
                 approval=PluginRequest.of(status.approval) if status.approval else None,
                 config=to_json(status.config),
             )
@@ -198,7 +247,9 @@ class Mutations:
             lambda: service.approve(info.context.user, parse_id(id, "request"), reason)
         )
 
-    @strawberry.mutation(extensions=allow(DECIDERS))
+    @strawberry.mutation(
+        extensions=allow(DECIDERS), description="Refuse a tenant's request, saying why."
+    )
     async def reject_plugin_request(
         self, info: Info, id: strawberry.ID, reason: str
     ) -> PluginRequestPayload:
@@ -218,7 +269,10 @@ class Mutations:
         extensions=allow(REQUESTERS), description="Pause or resume an approved plugin."
     )
     async def set_plugin_enabled(
-        self, info: Info, id: strawberry.ID, enabled: bool
+        self,
+        info: Info,
+        id: strawberry.ID,
+        enabled: Annotated[bool, strawberry.argument(description="False pauses; true resumes.")],
     ) -> PluginRequestPayload:
         return await _payload(
             lambda: service.set_enabled(info.context.user, parse_id(id, "request"), enabled)

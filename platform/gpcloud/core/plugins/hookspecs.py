@@ -259,3 +259,51 @@ def gpcloud_sealing_scheme(tenant: Any) -> dict | None:
     for the project's tenant when a bid is submitted or opened.
     Firstresult: yes. Call style: call (the registration or submission fails naming the plugin).
     """
+
+
+# ---------------------------------------------------------------------------------------------
+# Identity and signatures: commercial services billed per use to the agency (seed 四(二)); the
+# usage domain implements a development provider built in and bills every use (docs/usage-billing.md)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec
+def gpcloud_verify_face(
+    tenant: Any, subject: dict, sample: bytes, purpose: str, idempotency_key: str
+) -> dict | None:
+    """Compare a live face capture with a person's identity (an expert checking in at the
+    evaluation room), through a face verification service.
+
+    `tenant` is the TenantContext of the project's tenant. `subject` is {"reference":
+    "expert:7", "name": str, "id_number": str}; `sample` the captured image (JPEG bytes from
+    the room's camera); `purpose` "evaluation_check_in" | ...; `idempotency_key` the platform's
+    key of this attempt: pass it to the service where it takes one (a retry after a crash may
+    ask again with the same key, and is billed once). Return {"matched": bool, "score": str (a
+    decimal 0-1 as text), "reference": str (the service's transaction id), "provider": str
+    (the service's name, shown on the bill), "message": str}, or None when this plugin does not
+    serve the tenant. Built in: the usage domain's development provider ("builtin:development",
+    labelled as such in its answer) answers for every tenant; the answer of a tenant's approved
+    plugin, where one answers, is the one used (the first, in pluggy's order).
+    Firstresult: no. Call style: call (a service that fails leaves the expert unverified and
+    nothing billed).
+    """
+
+
+@hookspec
+def gpcloud_sign_document(
+    tenant: Any, signer: dict, document: dict, confirmation: str, idempotency_key: str
+) -> dict | None:
+    """Sign a document for a person with an electronic signature (an expert signing the
+    evaluation report), through an e-signature service.
+
+    `tenant` is the TenantContext of the project's tenant. `signer` is {"reference":
+    "expert:7", "name": str, "id_number": str, "mobile": str}; `document` {"reference":
+    "evaluation_report:3", "title": str, "digest": sha256 of the document, hex}; `confirmation`
+    what the signer gave to authorise this signature (the service's SMS code or PIN);
+    `idempotency_key` as for gpcloud_verify_face. Return {"signed": bool, "signature": base64,
+    "algorithm": str, "certificate": str (the signer's certificate, PEM, or the service's id of
+    it), "reference": str (the service's transaction id), "provider": str, "message": str}, or
+    None when this plugin does not serve the tenant. Built in: as for gpcloud_verify_face.
+    Firstresult: no. Call style: call (a service that fails leaves the document unsigned and
+    nothing billed).
+    """

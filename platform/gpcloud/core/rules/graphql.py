@@ -4,6 +4,7 @@ stricter overrides), and a rule's deadline from a start date, explained."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -21,19 +22,23 @@ from gpcloud.core.tenancy.scope import current_scope
 
 @strawberry.type(description="One legal number, as one version of its rule set states it.")
 class Rule:
-    key: str
+    key: str = strawberry.field(description="The rule's name, e.g. bid_period_open_tender.")
     value: str = strawberry.field(description="A number as text (exact decimals).")
     unit: str = strawberry.field(description="wd, d, percent, yuan or count.")
     override: str = strawberry.field(
         description="at_least / at_most: a tenant may be stricter that way; none: fixed."
     )
-    source: str
-    description: str
-    applies_to: list[str] = strawberry.field(directives=[ListSize(max=50)])
-    unverified: bool
-    rule_set: str
-    version: str
-    effective_from: date
+    source: str = strawberry.field(description="The law and article it comes from.")
+    description: str = strawberry.field(description="What it requires, in words.")
+    applies_to: list[str] = strawberry.field(
+        directives=[ListSize(max=50)], description="The procurement methods or steps it governs."
+    )
+    unverified: bool = strawberry.field(
+        description="True where the source text was not read (the value is the best known)."
+    )
+    rule_set: str = strawberry.field(description="The rule set it belongs to (config/rules).")
+    version: str = strawberry.field(description="The rule set's version.")
+    effective_from: date = strawberry.field(description="The first day it is in force.")
 
     @classmethod
     def of(cls, rule: RuleValue) -> Rule:
@@ -54,16 +59,16 @@ class Rule:
 
 @strawberry.type(description="A version of a rule set (the legal numbers), effective from a date.")
 class RuleSetVersion:
-    name: str
-    version: str
-    effective_from: date
-    description: str
-    rules: list[Rule] = strawberry.field(directives=[ListSize(max=200)])
+    name: str = strawberry.field(description="The rule set, e.g. national, emall.")
+    version: str = strawberry.field(description="Its version (the law's date).")
+    effective_from: date = strawberry.field(description="The first day it is in force.")
+    description: str = strawberry.field(description="What the version is, and its source.")
+    rules: list[Rule] = strawberry.field(directives=[ListSize(max=200)], description="Its rules.")
 
 
 @strawberry.type(description="A rule as a tenant works under it.")
 class EffectiveRule:
-    rule: Rule
+    rule: Rule = strawberry.field(description="The rule as the law states it.")
     value: str = strawberry.field(description="The law's value, or the tenant's stricter one.")
     overridden_by: str | None = strawberry.field(
         description="The config layer that made it stricter (e.g. edit:441400@v3)."
@@ -102,7 +107,14 @@ class Queries:
         directives=[ListSize(max=200)],
     )
     async def effective_rules(
-        self, info: Info, tenant: str | None = None, on: date | None = None
+        self,
+        info: Info,
+        tenant: Annotated[
+            str | None, strawberry.argument(description="Region code; default: your own.")
+        ] = None,
+        on: Annotated[
+            date | None, strawberry.argument(description="The day; default: today.")
+        ] = None,
     ) -> list[EffectiveRule]:
         config = await effective_config(_tenant(info, tenant))
         found = service.effective_rules(config, on)
@@ -116,6 +128,12 @@ class Queries:
         description="When a rule's period that starts on `start` ends, for a tenant, explained.",
     )
     async def rule_deadline(
-        self, info: Info, rule: str, start: date, tenant: str | None = None
+        self,
+        info: Info,
+        rule: Annotated[str, strawberry.argument(description="A period rule's key.")],
+        start: Annotated[date, strawberry.argument(description="The day the period starts.")],
+        tenant: Annotated[
+            str | None, strawberry.argument(description="Region code; default: your own.")
+        ] = None,
     ) -> Deadline:
         return Deadline.of(await service.rule_deadline(rule, start, _tenant(info, tenant)))

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
+from opentelemetry import trace
+
 from gpcloud import domains
 from gpcloud.core import clock
 from gpcloud.core.db import is_sqlite, transaction
@@ -26,6 +28,7 @@ from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.workflow.machine import MACHINES, Due, StateMachine
 
 log = logging.getLogger(__name__)
+tracer = trace.get_tracer("gpcloud")  # a no-op until tracing is on (core/ops/tracing)
 
 NAME = "scheduler"
 TTL = timedelta(seconds=30)
@@ -72,11 +75,15 @@ async def tick(lease: leases.Held, now: datetime | None = None, limit: int = BAT
     with all_tenants(SCOPE, audited=False):
         for _, machine, row_id in await _due_rows(now, limit):
             try:
-                async with transaction():
-                    await leases.fence(lease)
-                    row = await _claim(machine, row_id, now)
-                    if row is not None:
-                        ran += await machine.run_timers(row, now)
+                with tracer.start_as_current_span(f"scheduler {machine.kind}") as span:
+                    span.set_attribute("gpcloud.object.id", row_id)
+                    async with transaction():
+                        await leases.fence(lease)
+                        row = await _claim(machine, row_id, now)
+                        if row is not None:
+                            done = await machine.run_timers(row, now)
+                            span.set_attribute("gpcloud.timers", [d.action for d in done])
+                            ran += done
             except leases.LeaseLost:
                 raise
             except Exception:  # one object's failure must not stop the others

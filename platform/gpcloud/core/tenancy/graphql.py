@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.scalars import JSON
@@ -29,27 +30,31 @@ CHILDREN = ListSize(max=50)
 
 @strawberry.enum(description="A tenant's place in the hierarchy: province, city or county.")
 class TenantLevel(Enum):
-    PROVINCE = "province"
-    CITY = "city"
-    COUNTY = "county"
+    PROVINCE = strawberry.enum_value("province", description="The province (广东省).")
+    CITY = strawberry.enum_value("city", description="A prefecture-level city.")
+    COUNTY = strawberry.enum_value("county", description="A county, county-level city or district.")
 
 
 @strawberry.enum(
     description="Whether a region works on the platform: active, not yet onboarded, or retired."
 )
 class TenantStatus(Enum):
-    ACTIVE = "active"
-    NOT_ONBOARDED = "not_onboarded"
-    RETIRED = "retired"
+    ACTIVE = strawberry.enum_value("active", description="Works on the platform.")
+    NOT_ONBOARDED = strawberry.enum_value(
+        "not_onboarded", description="Known, not yet rolled onto the platform."
+    )
+    RETIRED = strawberry.enum_value(
+        "retired", description="No longer a tenant (merged or abolished); its records stay."
+    )
 
 
 @strawberry.type(description="An administrative region on the platform (GB/T 2260 code).")
 class Tenant:
     region_code: str
-    name: str
-    name_en: str
-    level: TenantLevel
-    status: TenantStatus
+    name: str = strawberry.field(description="The region's Chinese name, e.g. 兴宁市.")
+    name_en: str = strawberry.field(description="The region's name in pinyin or English.")
+    level: TenantLevel = strawberry.field(description="Province, city or county.")
+    status: TenantStatus = strawberry.field(description="Whether it works on the platform.")
     parent_code: strawberry.Private[str | None]
 
     @classmethod
@@ -65,7 +70,9 @@ class Tenant:
 
     # Parent and children come from the request's tree (context.tree), read once per request:
     # no query, no await per node.
-    @strawberry.field(extensions=allow(Public()))
+    @strawberry.field(
+        extensions=allow(Public()), description="The region directly above; null for the province."
+    )
     def parent(self, info: Info) -> Tenant | None:
         node = info.context.tree.get(self.parent_code) if self.parent_code else None
         return Tenant.of(node) if node else None
@@ -87,7 +94,9 @@ async def tenant_by_code(code: str | None) -> Tenant | None:
 
 @strawberry.type
 class TreeQueries:
-    @strawberry.field(extensions=allow(Public()))
+    @strawberry.field(
+        extensions=allow(Public()), description="One region by its code; null if there is none."
+    )
     async def tenant(self, region_code: str) -> Tenant | None:
         return await tenant_by_code(region_code)
 
@@ -144,14 +153,22 @@ class ConfigSection:
 @strawberry.type(description="A tenant's effective configuration.")
 class TenantConfig:
     region_code: str
-    values: JSON
+    values: JSON = strawberry.field(
+        description="The effective settings as one object (config/tenant-config.schema.json)."
+    )
     edit_version: int = strawberry.field(description="Latest admin edit of this tenant (0: none).")
-    entries: list[ConfigEntry] = strawberry.field(directives=[ListSize(max=500)])
+    entries: list[ConfigEntry] = strawberry.field(
+        directives=[ListSize(max=500)], description="Each setting with where its value came from."
+    )
     problems: list[UserError] = strawberry.field(
         description="What the schema or the active plugins find wrong with the current config."
     )
-    summaries: list[ConfigSummary] = strawberry.field(directives=[ListSize(max=100)])
-    sections: list[ConfigSection] = strawberry.field(directives=[ListSize(max=100)])
+    summaries: list[ConfigSummary] = strawberry.field(
+        directives=[ListSize(max=100)], description="The active plugins' settings, in words."
+    )
+    sections: list[ConfigSection] = strawberry.field(
+        directives=[ListSize(max=100)], description="The sections there are, core's and plugins'."
+    )
 
     @classmethod
     def of(cls, view: ConfigView) -> TenantConfig:
@@ -214,8 +231,10 @@ class ReadinessItem:
 )
 class Readiness:
     region_code: str
-    items: list[ReadinessItem] = strawberry.field(directives=[ListSize(max=100)])
-    ready: bool
+    items: list[ReadinessItem] = strawberry.field(
+        directives=[ListSize(max=100)], description="Every checklist item, done or open."
+    )
+    ready: bool = strawberry.field(description="True when no item is open: it may go live.")
     blocking: list[str] = strawberry.field(
         description="Keys of the items still open.", directives=[ListSize(max=100)]
     )
@@ -238,7 +257,9 @@ class ConfigChangeInput:
 
 @strawberry.type
 class TenantConfigPayload:
-    config: TenantConfig | None = None
+    config: TenantConfig | None = strawberry.field(
+        default=None, description="The configuration after the change; null on errors."
+    )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
 
@@ -291,7 +312,14 @@ class Mutations:
         "as one new version with your reason.",
     )
     async def edit_tenant_config(
-        self, info: Info, region_code: str, changes: list[ConfigChangeInput], reason: str
+        self,
+        info: Info,
+        region_code: str,
+        changes: Annotated[
+            list[ConfigChangeInput],
+            strawberry.argument(description="The settings to set or reset, applied together."),
+        ],
+        reason: str,
     ) -> TenantConfigPayload:
         async def work() -> TenantConfigPayload:
             view = await edit_config(
@@ -306,7 +334,13 @@ class Mutations:
         description="Confirm a manual checklist item.",
     )
     async def tick_readiness_item(
-        self, info: Info, region_code: str, key: str, evidence: str
+        self,
+        info: Info,
+        region_code: str,
+        key: Annotated[str, strawberry.argument(description="The checklist item's key.")],
+        evidence: Annotated[
+            str, strawberry.argument(description="What shows it is done (a document, a test).")
+        ],
     ) -> ReadinessPayload:
         async def work() -> ReadinessPayload:
             items = await readiness.tick(info.context.user, region_code, key, evidence)
@@ -314,9 +348,16 @@ class Mutations:
 
         return await run_mutation(ReadinessPayload, work)
 
-    @strawberry.mutation(extensions=allow(Requires(Perm.READINESS_TICK)))
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.READINESS_TICK)),
+        description="Reopen a ticked checklist item, saying why.",
+    )
     async def untick_readiness_item(
-        self, info: Info, region_code: str, key: str, reason: str
+        self,
+        info: Info,
+        region_code: str,
+        key: Annotated[str, strawberry.argument(description="The checklist item's key.")],
+        reason: str,
     ) -> ReadinessPayload:
         async def work() -> ReadinessPayload:
             items = await readiness.untick(info.context.user, region_code, key, reason)

@@ -10,7 +10,7 @@ from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.rules.service import effective_rule
 from gpcloud.core.tenancy.config import effective_config
-from gpcloud.emall.tables import MallOrder
+from gpcloud.emall.tables import MallGroupShare, MallOrder
 from gpcloud.supervision import plans
 
 # Orders that hold what they drew: stock (until delivered) and the plan line's amount.
@@ -20,6 +20,7 @@ MODE_LABELS = {
     "direct_purchase": "直购",
     "reverse_auction": "竞价",
     "designated_purchase": "定点采购",
+    "group_buy": "批量集采",
 }
 
 
@@ -64,18 +65,24 @@ async def lock_unit(unit_id: int) -> None:
 
 
 async def hold_line(line: dict, fen: int) -> None:
-    """Refuse an order the plan line cannot fund beside the unit's other holding orders on it.
-    Call after lock_unit, in the order's transaction."""
+    """Refuse an order (or a group-buy share) the plan line cannot fund beside the unit's other
+    holding orders and joined shares on it. Call after lock_unit, in the order's transaction."""
     held = await MallOrder.select(MallOrder.amount_fen).where(
         (MallOrder.plan == line["plan"])
         & (MallOrder.indicator == line["indicator"])
         & MallOrder.status.is_in(list(HOLDING))
     )
-    used = sum(r["amount_fen"] for r in held)
+    shares = await MallGroupShare.select(MallGroupShare.held_fen).where(
+        (MallGroupShare.plan == line["plan"])
+        & (MallGroupShare.indicator == line["indicator"])
+        & (MallGroupShare.status == "joined")
+    )
+    used = sum(r["amount_fen"] for r in held) + sum(r["held_fen"] for r in shares)
     if used + fen > line["amount_fen"]:
         raise DomainError(
             "INSUFFICIENT_BALANCE",
-            f"the plan's line funds {to_yuan(line['amount_fen'])} yuan; e-mall orders hold "
+            f"the plan's line funds {to_yuan(line['amount_fen'])} yuan; e-mall orders and "
+            f"group-buy shares hold "
             f"{to_yuan(used)}, this one needs {to_yuan(fen)}",
             "amount",
         )

@@ -12,7 +12,13 @@ from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.clock import end_of
 from gpcloud.core.workflow.machine import StateMachine, Timer, transition
 from gpcloud.emall.service import holds, quotes  # neither imports this module
-from gpcloud.emall.tables import FrameworkAgreement, MallDemand, MallOrder, PriceAlert
+from gpcloud.emall.tables import (
+    FrameworkAgreement,
+    MallDemand,
+    MallGroupBuy,
+    MallOrder,
+    PriceAlert,
+)
 
 
 async def _after_close(demand: dict) -> None:
@@ -216,4 +222,52 @@ AGREEMENT = StateMachine(
         ),
     ],
     timers=[Timer("expire", lambda a: end_of(a["ends_on"]), "emall_framework_term")],
+)
+
+GROUP_BUY = StateMachine(
+    "group buy",
+    "mall_group_buy",
+    MallGroupBuy,
+    states=("collecting", "procuring", "awarded", "failed", "withdrawn"),
+    initial="collecting",
+    create=Perm.MALL_GROUP_BUY_MANAGE,
+    transitions=[
+        transition(
+            "close",
+            "collecting",
+            "procuring",
+            None,
+            "joining closes at joins_close_at; the region procures the shares' total once",
+        ),
+        transition(
+            "fail",
+            "procuring",
+            "failed",
+            None,
+            "no purchaser joined: nothing to procure",
+        ),
+        transition(
+            "award",
+            "procuring",
+            "awarded",
+            Perm.MALL_GROUP_BUY_MANAGE,
+            "the region records the award (supplier, unit price within the ceiling); each "
+            "share becomes an order at that price and the result is published",
+        ),
+        transition(
+            "withdraw",
+            ("collecting", "procuring"),
+            "withdrawn",
+            Perm.MALL_GROUP_BUY_MANAGE,
+            "the region calls it off, saying why; every share's hold is released",
+        ),
+    ],
+    timers=[
+        Timer(
+            "close",
+            lambda g: g["joins_close_at"],
+            "the group buy's joining window",
+            "gpcloud.emall.service.group_buys:joining_closed",
+        )
+    ],
 )

@@ -80,6 +80,7 @@ class Terms:
     listing: int | None = None
     demand: int | None = None
     agreement: int | None = None
+    group_buy: int | None = None
     compared: tuple[int, ...] = ()
     justification: str = ""
 
@@ -295,6 +296,7 @@ async def create(
             listing=terms.listing,
             demand=terms.demand,
             agreement=terms.agreement,
+            group_buy=terms.group_buy,
             category_code=terms.category_code,
             title=terms.title[:200],
             maker=terms.maker[:64],

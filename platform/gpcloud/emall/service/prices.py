@@ -3,6 +3,10 @@ against its own earlier price. Above the tolerance (`emall_price_tolerance`, the
 price alert is raised; the listing cannot be bought by direct purchase at that price until the
 operating centre clears the alert. The supplier sees the alert and why.
 
+Where the province reviews new listings (`emall.review_new_listings`, 上架审核), a listing is
+not bought until the operating centre cleared its first review: monitoring raises it (basis
+`new`) the first time it sees the listing, and until then the listing waits for it.
+
 An alert is about a price: when the supplier changes the price, the next run closes the alerts
 of the old one (superseded) and judges the new one afresh.
 """
@@ -19,6 +23,7 @@ from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
+from gpcloud.core.tenancy.config import effective_config
 from gpcloud.emall.service.common import rule_value
 from gpcloud.emall.service.machines import PRICE_ALERT
 from gpcloud.emall.tables import ListingPrice, PriceAlert
@@ -26,19 +31,32 @@ from gpcloud.registries.goods.service import mall as goods
 
 PROVINCE = "440000"
 BLOCKING = ("open", "upheld")
+AWAITING_REVIEW = "新上架商品，待运营机构审核后方可直购"
+
+
+async def reviews_new_listings() -> bool:
+    return bool(
+        (await effective_config(PROVINCE)).values.get("emall", {}).get("review_new_listings")
+    )
 
 
 async def blocking(listing_id: int, price: Decimal) -> dict | None:
-    """The alert that holds the listing at this price, if any."""
-    return (
+    """What holds the listing at this price, if anything: an alert on the price, or (where new
+    listings are reviewed) its first review not cleared, or not yet raised because monitoring
+    has not seen the listing."""
+    alert = (
         await PriceAlert.select()
         .where(
             (PriceAlert.listing == listing_id)
-            & (PriceAlert.price_fen == to_fen(price))
+            & ((PriceAlert.price_fen == to_fen(price)) | (PriceAlert.basis == "new"))
             & PriceAlert.status.is_in(list(BLOCKING))
         )
         .first()
     )
+    if alert is not None or not await reviews_new_listings():
+        return alert
+    seen = await ListingPrice.exists().where(ListingPrice.listing == listing_id)
+    return None if seen else {"reason": AWAITING_REVIEW}
 
 
 def _over(price_fen: int, basis_fen: int, tolerance: int) -> bool:
@@ -48,6 +66,7 @@ def _over(price_fen: int, basis_fen: int, tolerance: int) -> bool:
 async def check(listing_ids: list[int]) -> list[dict]:
     """Judge these listings' current prices; the alerts raised (one transaction)."""
     tolerance = int(await rule_value("emall_price_tolerance", PROVINCE))
+    review_new = await reviews_new_listings()
     raised = []
     async with transaction():
         offers = await goods.offers(listing_ids)
@@ -60,6 +79,7 @@ async def check(listing_ids: list[int]) -> list[dict]:
                 (PriceAlert.listing == listing_id)
                 & (PriceAlert.status == "open")
                 & (PriceAlert.price_fen != price)
+                & (PriceAlert.basis != "new")  # a new listing's review is of the listing
             ):
                 await PRICE_ALERT.move(None, old, "supersede", detail={"price": price})
             last = (
@@ -70,6 +90,8 @@ async def check(listing_ids: list[int]) -> list[dict]:
             )
             others = [to_fen(p) for i, p in peers[offer["goods_item"]] if i != listing_id]
             findings = []
+            if review_new and last is None:
+                findings.append(("new", price, "为新上架商品"))
             if others:
                 middle = int(median(others))
                 if _over(price, middle, tolerance):
@@ -88,8 +110,10 @@ async def check(listing_ids: list[int]) -> list[dict]:
                 ):
                     continue
                 reason = (
-                    f"报价 {to_yuan(price)} 元{why}（{to_yuan(basis_fen)} 元）超过 {tolerance}%，"
-                    "待运营机构审核"
+                    f"报价 {to_yuan(price)} 元{why}，待运营机构审核"
+                    if basis == "new"
+                    else f"报价 {to_yuan(price)} 元{why}（{to_yuan(basis_fen)} 元）超过 "
+                    f"{tolerance}%，待运营机构审核"
                 )
                 row = PriceAlert(
                     listing=listing_id,

@@ -168,7 +168,7 @@ async def test_reveal_is_for_the_province_only_and_audited_with_its_reason(clien
     missing = await gql(client, REVEAL, {"id": expert_id, "reason": " "}, token=province)
     assert missing["data"]["revealExpertIdNumber"] == {
         "idNumber": None,
-        "errors": [{"field": "reason", "code": "REASON_REQUIRED", "message": "say why"}],
+        "errors": [{"field": "reason", "code": "REASON_REQUIRED", "message": "请说明理由"}],
     }
     unknown = await gql(client, REVEAL, {"id": "987654", "reason": "核对"}, token=province)
     assert [e["code"] for e in unknown["data"]["revealExpertIdNumber"]["errors"]] == ["NOT_FOUND"]
@@ -268,7 +268,7 @@ async def test_update_corrects_fields_and_keeps_the_rules(client, demo, catalogu
     assert error_codes(forbidden) == ["FORBIDDEN"]
     missing = await gql(client, UPDATE, {"id": "abc", "input": {"name": "改名"}}, token=province)
     assert missing["data"]["updateExpert"]["errors"] == [
-        {"field": "id", "code": "NOT_FOUND", "message": "expert abc not found"}
+        {"field": "id", "code": "NOT_FOUND", "message": "未找到专家 abc"}
     ]
 
 

@@ -686,7 +686,7 @@ async def test_an_upload_through_the_api_is_imported_by_a_job(client, tmp_path, 
     assert refused.json()["data"]["startImport"]["errors"][0] == {
         "field": None,
         "code": "FORBIDDEN",
-        "message": "needs the permission supplier.import (held by: PROVINCE_ADMIN)",
+        "message": "需要权限 supplier.import（拥有该权限的角色：PROVINCE_ADMIN）",
     }
     wrong = write_csv(tmp_path / "wrong.csv", ["编号", "名称"], [["1", "x"]])
     bad = await client.post(

@@ -336,7 +336,10 @@ class PriceAlert:
     price: Decimal = strawberry.field(
         description="The listing's price in yuan (a Decimal string) that raised the alert."
     )
-    basis: str = strawberry.field(description="median (of the item's other listings) or history.")
+    basis: str = strawberry.field(
+        description="median (of the item's other listings), history (its own earlier price) or "
+        "new (a new listing's first review, where the province reviews them)."
+    )
     basis_price: Decimal = strawberry.field(
         description="The price it was compared with, in yuan (a Decimal string)."
     )
