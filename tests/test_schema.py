@@ -56,9 +56,13 @@ def test_public_root_fields_are_the_known_anonymous_ones():
         "Mutation.sign_in_with_api_key",  # a machine's credential is its API key
         "Query.audit_consistency_proof",  # hashes only: anyone may check the log only grew
         "Query.complaint_decisions",  # public by law: published complaint decisions
+        "Query.indicator_catalogue",  # the analytics catalogue: definitions, no figures
         "Query.legacy_migrations",  # the portal: migration status, published notices only
         "Query.notice",
         "Query.notices",
+        "Query.public_indicator_series",  # the public indicators the portal's summary shows
+        "Query.public_indicators",
+        "Query.red_flag_gaps",  # which red flags the platform cannot raise, and why
         "Query.rollout_status",
         "Query.root_tenant",
         "Query.serious_violations",  # public by law: the serious-violation list in force

@@ -13,6 +13,7 @@ from litestar.params import FromPath
 from litestar.response import File
 from strawberry.litestar import make_graphql_controller
 
+from gpcloud.analytics.http import ROUTES as analytics_pages
 from gpcloud.core.audit.http import audit_heads
 from gpcloud.core.bad_requests import EXCEPTION_HANDLERS, RowId, checked_graphql
 from gpcloud.core.db import close_pool, open_pool
@@ -122,6 +123,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
             audit_heads,
             *pages,
             *credit_pages,
+            *analytics_pages,
         ],
         lifespan=[lifespan],
         exception_handlers=exception_handlers(EXCEPTION_HANDLERS),

@@ -35,6 +35,7 @@ SERVE_DEMOS = (
     "gpcloud.integrations.digital_finance.demo",
     "gpcloud.portal.demo",
     "gpcloud.finance_services.demo",
+    "gpcloud.analytics.demo",
 )
 
 

@@ -55,6 +55,8 @@ DOMAINS: tuple[Domain, ...] = (
     Domain("gpcloud.finance_services"),
     Domain("gpcloud.evaluation"),
     Domain("gpcloud.complaints"),
+    # A read model of every domain above: keep it last.
+    Domain("gpcloud.analytics"),
 )
 
 PICCOLO_APPS: tuple[str, ...] = (CORE_APP,) + tuple(
@@ -62,11 +64,12 @@ PICCOLO_APPS: tuple[str, ...] = (CORE_APP,) + tuple(
 )
 
 # Who receives what a domain publishes (gpcloud.core.publishing), in the same transaction: the
-# read models, and the finance centre (guarantee releases, webhooks to institutions), which sit
-# above the publishing domains and are never called back.
+# read models (portal, analytics) and the finance centre (guarantee releases, webhooks to
+# institutions), which sit above the publishing domains and are never called back.
 PUBLICATION_RECEIVERS: tuple[str, ...] = (
     "gpcloud.portal.service:publish",
     "gpcloud.finance_services.service.events:received",
+    "gpcloud.analytics.service:receive",
 )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from arq import func
 from arq.worker import Worker
 
+from gpcloud.analytics.service import refresh as analytics_refresh
 from gpcloud.core.audit import sequencer
 from gpcloud.core.db import close_pool, open_pool
 from gpcloud.core.jobs.registry import load_domain_jobs
@@ -43,6 +44,7 @@ async def on_startup(ctx: dict) -> None:
         ctx["tasks"] = [
             asyncio.create_task(sequencer.run(ctx["stop"])),
             asyncio.create_task(scheduler.run(ctx["stop"])),
+            asyncio.create_task(analytics_refresh.run(ctx["stop"])),
         ]
     log.info(
         "worker ready: %d job types; requeued %d unfinished jobs, %d deliveries",

@@ -9,6 +9,7 @@ import itertools
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime
 
+from gpcloud.analytics.tables import Dirty, ProcessFact, RedFlag, Rollup
 from gpcloud.complaints.tables import (
     Challenge,
     Complaint,
@@ -879,6 +880,30 @@ async def make_payee_account_change(tenant: str) -> int:
     return row.id
 
 
+async def make_process_fact(tenant: str) -> int:
+    row = ProcessFact(tenant_id=tenant, plan_id=await make_plan(tenant), year=2026, month=9)
+    await row.save()
+    return row.id
+
+
+async def make_rollup(tenant: str) -> int:
+    row = Rollup(tenant_id=tenant, year=2026, month=9, dim="all", value=f"t{next(_seq)}")
+    await row.save()
+    return row.id
+
+
+async def make_red_flag(tenant: str) -> int:
+    row = RedFlag(tenant_id=tenant, plan_id=await make_plan(tenant), code="R018", year=2026)
+    await row.save()
+    return row.id
+
+
+async def make_dirty(tenant: str) -> int:
+    row = Dirty(tenant_id=tenant, plan_id=await make_plan(tenant))
+    await row.save()
+    return row.id
+
+
 FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     User: make_user,
     UserRole: make_user_role,
@@ -937,6 +962,10 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     FinancingApplication: make_financing_application,
     FinancingOffer: make_financing_offer,
     PayeeAccountChange: make_payee_account_change,
+    ProcessFact: make_process_fact,
+    Rollup: make_rollup,
+    RedFlag: make_red_flag,
+    Dirty: make_dirty,
 }
 
 

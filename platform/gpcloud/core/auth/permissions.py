@@ -176,6 +176,10 @@ class Perm(StrEnum):
     COMPLAINT_READ = "complaint.read"
     COMPLAINT_HANDLE = "complaint.handle"
     PROCUREMENT_SUSPEND = "procurement.suspend"
+    # Analytics (analytics/)
+    ANALYTICS_READ = "analytics.read"
+    ANALYTICS_REBUILD = "analytics.rebuild"
+    RED_FLAG_REVIEW = "red_flag.review"
 
 
 P = Perm
@@ -369,6 +373,11 @@ _grant(_STAFF | {AGENCY}, P.USAGE_READ)
 _grant({SUPPLIER}, P.INQUIRY_ASK, P.CHALLENGE_FILE, P.COMPLAINT_FILE)
 _grant({PURCHASER, AGENCY}, P.INQUIRY_ANSWER, P.CHALLENGE_ANSWER, P.COMPLAINT_RESPOND)
 _grant({SUPERVISOR}, P.COMPLAINT_READ, P.COMPLAINT_HANDLE, P.PROCUREMENT_SUSPEND)
+# Analytics: finance staff read their region's indicators and red flags (exports included);
+# supervisors review flags; the province rebuilds the read model.
+_grant(_STAFF, P.ANALYTICS_READ)
+_grant({SUPERVISOR}, P.RED_FLAG_REVIEW)
+_grant(_PROVINCE, P.ANALYTICS_REBUILD)
 
 
 def holders(permission: Perm) -> tuple[str, ...]:
@@ -553,4 +562,8 @@ ABOUT: dict[Perm, str] = {
     P.COMPLAINT_READ: "read every inquiry, challenge and complaint of the region",
     P.COMPLAINT_HANDLE: "review, accept, reject, refer, pause and decide complaints of the region",
     P.PROCUREMENT_SUSPEND: "suspend a procurement of the region during a complaint (<= 30 days)",
+    P.ANALYTICS_READ: "read the region's indicators and red flags (a city its counties, the "
+    "province all) and export them",
+    P.ANALYTICS_REBUILD: "rebuild the analytics read model from the source tables (repair)",
+    P.RED_FLAG_REVIEW: "mark a red flag of the region's processes reviewed, with a note",
 }

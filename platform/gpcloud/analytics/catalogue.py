@@ -1,0 +1,290 @@
+"""The indicator catalogue: every figure the analytics centre shows, in one place.
+
+Each indicator names its definition, its formula over the rollup measures (rollup.MEASURES),
+where its inputs come from and the rule it checks, its unit, and who may see it. Who: the
+rollup rows are tenant-owned, so a county reads its own, a city itself and its counties, the
+province all (the tenant scope); `public` indicators are also shown on the portal to anyone.
+The functions in `FORMULAS` are the only place an indicator's number is computed, from summed
+measures, so the dashboards, the API, the exports and the reconciliation test agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+# Where a figure's grouping comes from: the rollup dimension it is read from.
+DIMENSIONS = ("month", "method", "category", "object_type", "region")
+CATEGORY_PREFIX = 3  # catalogue code prefix the rollups keep, e.g. A02 (goods: equipment)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    name: str  # Chinese, as finance staff read it
+    definition: str
+    formula: str
+    source: str  # source tables or rule, with the legal basis where there is one
+    unit: str  # yuan | ratio | count | days | hhi
+    public: bool
+    group: str
+    # The dimensions it may be broken down by (series); concentration has its own.
+    dimensions: tuple[str, ...] = DIMENSIONS
+
+
+def _ratio(a: int, b: int) -> Decimal | None:
+    if not b:
+        return None
+    return (Decimal(a) / Decimal(b)).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def _mean(total: int, n: int) -> Decimal | None:
+    if not n:
+        return None
+    return (Decimal(total) / Decimal(n)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _yuan(fen: int) -> Decimal:
+    return (Decimal(fen) / 100).quantize(Decimal("0.01"))
+
+
+CATALOGUE: tuple[Indicator, ...] = (
+    Indicator(
+        "spend",
+        "采购金额",
+        "Awarded amount of the procurement processes whose award falls in the period.",
+        "sum(award_fen) / 100",
+        "transaction result announcements (awards), e-mall orders; MOF national statistics",
+        "yuan",
+        True,
+        "spend",
+    ),
+    Indicator(
+        "processes",
+        "采购项目数",
+        "Number of procurement processes awarded in the period.",
+        "sum(awarded)",
+        "transaction projects with a result, e-mall orders",
+        "count",
+        True,
+        "spend",
+    ),
+    Indicator(
+        "savings_rate_award",
+        "节支率（中标）",
+        "Share of the budget not spent at award: 1 - awarded / budget, for awarded processes.",
+        "1 - sum(award_fen) / sum(budget_fen)",
+        "procurement plans (budget) and awards; MOF statistics 节约资金",
+        "ratio",
+        True,
+        "savings",
+    ),
+    Indicator(
+        "savings_rate_contract",
+        "节支率（合同）",
+        "Share of the budget not spent in signed contracts: 1 - contracted / budget.",
+        "1 - sum(contract_fen) / sum(contract_budget_fen)",
+        "contracts (signed) and their plans' budgets",
+        "ratio",
+        False,
+        "savings",
+    ),
+    Indicator(
+        "sme_share",
+        "中小企业份额",
+        "Share of the awarded amount won by small and medium enterprises (size class medium, "
+        "small or micro).",
+        "sum(sme_fen) / sum(award_fen)",
+        "awards x supplier size class; Caiku [2020] 46 (SME policy), MOF statistics",
+        "ratio",
+        True,
+        "sme",
+    ),
+    Indicator(
+        "small_micro_share",
+        "小微企业份额",
+        "Share of the awarded amount won by small and micro enterprises.",
+        "sum(small_micro_fen) / sum(award_fen)",
+        "awards x supplier size class; Caiku [2020] 46 art. 8",
+        "ratio",
+        True,
+        "sme",
+    ),
+    Indicator(
+        "bids_per_tender",
+        "平均投标人数",
+        "Mean number of valid bids per electronically bid process.",
+        "sum(bids) / sum(tenders)",
+        "sealed bids received (unsealed or still sealed; withdrawn and revoked excluded)",
+        "count",
+        True,
+        "competition",
+    ),
+    Indicator(
+        "single_bid_share",
+        "单一投标占比",
+        "Share of electronically bid processes that received exactly one valid bid (R018).",
+        "sum(single_bid) / sum(tenders)",
+        "sealed bids; open-contracting red flag R018",
+        "ratio",
+        True,
+        "competition",
+    ),
+    Indicator(
+        "intention_lead_days",
+        "意向公开提前天数",
+        "Mean days from the procurement intention's publication to the tender announcement.",
+        "sum(lead_sum) / sum(lead_n)",
+        "intentions and tender announcements; Caiku [2020] 10 (>= 30 d)",
+        "days",
+        False,
+        "timeliness",
+    ),
+    Indicator(
+        "award_days",
+        "公告至中标天数",
+        "Mean days from the tender announcement to the result announcement.",
+        "sum(award_sum) / sum(award_n)",
+        "tender and result announcements",
+        "days",
+        False,
+        "timeliness",
+    ),
+    Indicator(
+        "signing_on_time",
+        "合同按时签订率",
+        "Share of contracts signed within 30 days of the award notice.",
+        "sum(sign_ok) / sum(sign_n)",
+        "result announcements and contracts; Government Procurement Law art. 46",
+        "ratio",
+        True,
+        "timeliness",
+    ),
+    Indicator(
+        "signing_days",
+        "中标至签约天数",
+        "Mean days from the result announcement to the contract's signature.",
+        "sum(sign_sum) / sum(sign_n)",
+        "result announcements and contracts; Government Procurement Law art. 46",
+        "days",
+        False,
+        "timeliness",
+    ),
+    Indicator(
+        "payment_delay_days",
+        "验收至付款天数",
+        "Mean days from the final acceptance to the final payment's request.",
+        "sum(pay_sum) / sum(pay_n)",
+        "acceptance reports (final) and payments; Caiku [2020] 46 art. 19 (unverified)",
+        "days",
+        False,
+        "timeliness",
+    ),
+    Indicator(
+        "red_flags",
+        "风险提示数",
+        "Red flags raised on the period's processes (R003, R018, R024, R028, R030, R058).",
+        "sum(flags)",
+        "red flags (analytics.flags); open-contracting cardinal-rs definitions",
+        "count",
+        False,
+        "integrity",
+    ),
+    Indicator(
+        "top_supplier_share",
+        "前五名供应商份额",
+        "Share of the awarded amount won by the five largest suppliers.",
+        "sum(top 5 suppliers' award_fen) / sum(award_fen)",
+        "awards by supplier organisation",
+        "ratio",
+        False,
+        "concentration",
+        ("category", "region"),
+    ),
+    Indicator(
+        "hhi",
+        "赫芬达尔指数",
+        "Herfindahl-Hirschman index of suppliers' shares of the awarded amount (0 to 10000).",
+        "sum over suppliers of (100 x award_fen / total)^2",
+        "awards by supplier organisation",
+        "hhi",
+        False,
+        "concentration",
+        ("category", "region"),
+    ),
+    Indicator(
+        "credit_records",
+        "信用记录数",
+        "Credit records recorded in the period, by kind (read from credit directly).",
+        "count(credit_record) by kind",
+        "credit records; Government Procurement Law art. 77",
+        "count",
+        True,
+        "credit",
+        (),
+    ),
+    Indicator(
+        "flagged_listings",
+        "电子卖场价格预警数",
+        "E-mall price alerts raised in the period (listings priced above the median or their "
+        "own history beyond the tolerance), and the upheld ones.",
+        "count(mall_price_alert)",
+        "e-mall price monitoring (emall price alerts)",
+        "count",
+        False,
+        "emall",
+        (),
+    ),
+    Indicator(
+        "emall_price_index",
+        "电子卖场价格指数",
+        "Flagged listings' mean price relative to their basis (median or earlier price), x 100.",
+        "100 x sum(price_fen) / sum(basis_fen) over the period's price alerts",
+        "e-mall price alerts",
+        "index",
+        False,
+        "emall",
+        (),
+    ),
+)
+
+BY_ID = {i.id: i for i in CATALOGUE}
+# Indicators read from the process rollups (the rest have their own readers in service/).
+FROM_ROLLUPS = tuple(i.id for i in CATALOGUE if i.group not in ("concentration", "credit", "emall"))
+
+FORMULAS: dict[str, Callable[[dict], Decimal | None]] = {
+    "spend": lambda m: _yuan(m["award_fen"]),
+    "processes": lambda m: Decimal(m["awarded"]),
+    "savings_rate_award": lambda m: (
+        None if not m["budget_fen"] else Decimal(1) - _ratio(m["award_fen"], m["budget_fen"])
+    ),
+    "savings_rate_contract": lambda m: (
+        None
+        if not m["contract_budget_fen"]
+        else Decimal(1) - _ratio(m["contract_fen"], m["contract_budget_fen"])
+    ),
+    "sme_share": lambda m: _ratio(m["sme_fen"], m["award_fen"]),
+    "small_micro_share": lambda m: _ratio(m["small_micro_fen"], m["award_fen"]),
+    "bids_per_tender": lambda m: _mean(m["bids"], m["tenders"]),
+    "single_bid_share": lambda m: _ratio(m["single_bid"], m["tenders"]),
+    "intention_lead_days": lambda m: _mean(m["lead_sum"], m["lead_n"]),
+    "award_days": lambda m: _mean(m["award_sum"], m["award_n"]),
+    "signing_on_time": lambda m: _ratio(m["sign_ok"], m["sign_n"]),
+    "signing_days": lambda m: _mean(m["sign_sum"], m["sign_n"]),
+    "payment_delay_days": lambda m: _mean(m["pay_sum"], m["pay_n"]),
+    "red_flags": lambda m: Decimal(m["flags"]),
+}
+
+
+def concentration(amounts: list[int]) -> dict[str, Decimal | None]:
+    """Top-5 share and HHI of suppliers' awarded amounts."""
+    total = sum(amounts)
+    if total <= 0:
+        return {"top_supplier_share": None, "hhi": None}
+    top = sum(sorted(amounts, reverse=True)[:5])
+    hhi = sum((Decimal(100) * a / total) ** 2 for a in amounts)
+    return {
+        "top_supplier_share": _ratio(top, total),
+        "hhi": hhi.quantize(Decimal("0.01"), ROUND_HALF_UP),
+    }
