@@ -26,6 +26,7 @@ from gpcloud.core.db import refresh_statistics, serialize_writes, transaction
 from gpcloud.core.errors import DomainError
 from gpcloud.core.imports.reader import ImportFileError, estimate_rows, read_rows
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.staging import Stage
 from gpcloud.core.spreadsheet import write_csv, write_xlsx
 
 log = logging.getLogger(__name__)
@@ -137,10 +138,16 @@ def _parse(
     return row
 
 
-async def _write(spec: ImportSpec, rows: list[ImportRow], tenant: str) -> None:
+async def _write(
+    spec: ImportSpec, rows: list[ImportRow], tenant: str, stage: Stage | None = None
+) -> None:
     async with transaction():
         await serialize_writes(f"import:{spec.registry}")
-        await spec.apply_batch(rows, tenant)
+        if stage is not None:
+            await stage.write(rows)  # new records, set-based; the others are left to apply_batch
+        rest = [r for r in rows if r.ok and r.outcome is None]
+        if rest:
+            await spec.apply_batch(rest, tenant)
         written = [r for r in rows if r.ok]
         for row in written:
             if row.outcome is None:
@@ -165,9 +172,11 @@ def _tally(rows: list[ImportRow]) -> dict[str, int]:
     return tally
 
 
-async def _apply(spec: ImportSpec, rows: list[ImportRow], tenant: str) -> None:
+async def _apply(
+    spec: ImportSpec, rows: list[ImportRow], tenant: str, stage: Stage | None = None
+) -> None:
     try:
-        await _write(spec, rows, tenant)
+        await _write(spec, rows, tenant, stage)
         return
     except DomainError:
         raise
@@ -211,11 +220,28 @@ def _data_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
 
 
 async def run_import(
-    spec: ImportSpec, path: Path, tenant: str, out_dir: Path, progress: Progress | None = None
+    spec: ImportSpec,
+    path: Path,
+    tenant: str,
+    out_dir: Path,
+    progress: Progress | None = None,
+    job_key: str | None = None,
 ) -> ImportSummary:
+    """`job_key` names the job's staging table (default: the report folder), so that a retry
+    of a crashed attempt drops what that attempt left."""
     header, rows = _data_rows(path)
     columns = _columns(spec, header)
     total = estimate_rows(path)
+    stage = await Stage.open(spec, job_key or str(out_dir.resolve()))
+    try:
+        return await _run(spec, rows, columns, total, tenant, out_dir, progress, stage)
+    finally:
+        if stage is not None:
+            await stage.close()
+
+
+async def _run(spec, rows, columns, total, tenant, out_dir, progress, stage) -> ImportSummary:
+    batch_size = stage.bulk.batch_size if stage is not None else spec.batch_size
     summary = ImportSummary()
     rejected: list[ImportRow] = []
     first_seen: dict[object, int] = {}
@@ -247,7 +273,7 @@ async def run_import(
         await settle()
         if batch:
             written = list(batch)
-            writing = asyncio.create_task(_apply(spec, written, tenant))
+            writing = asyncio.create_task(_apply(spec, written, tenant, stage))
             batch.clear()
 
     try:
@@ -264,7 +290,7 @@ async def run_import(
                     first_seen[key] = number
             if row.ok:
                 batch.append(row)
-                if len(batch) >= spec.batch_size:
+                if len(batch) >= batch_size:
                     await flush()
             else:
                 summary.add(row.outcome or "rejected")
