@@ -175,20 +175,22 @@ def _tally(rows: list[ImportRow]) -> dict[str, int]:
 async def _apply(
     spec: ImportSpec, rows: list[ImportRow], tenant: str, stage: Stage | None = None
 ) -> None:
-    try:
-        await _write(spec, rows, tenant, stage)
-        return
-    except DomainError:
-        raise
-    except Exception:
-        log.warning(
-            "%s import: batch at row %s failed; retrying its rows one by one",
-            spec.registry,
-            rows[0].number,
-            exc_info=True,
-        )
-    for row in rows:
-        row.outcome = None if row.ok else row.outcome
+    for attempt in (stage, None) if stage is not None else (None,):
+        try:
+            await _write(spec, rows, tenant, attempt)
+            return
+        except DomainError:
+            raise
+        except Exception:
+            log.warning(
+                "%s import: batch at row %s failed%s",
+                spec.registry,
+                rows[0].number,
+                "; retrying it without staging" if attempt else "; retrying its rows one by one",
+                exc_info=attempt is None,
+            )
+        for row in rows:
+            row.outcome = None if row.ok else row.outcome
     for row in rows:
         if not row.ok:
             continue

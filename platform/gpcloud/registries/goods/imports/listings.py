@@ -156,10 +156,13 @@ def _staged(row: ImportRow) -> tuple:
 
 
 # Rows of a supplier and an item that have no listing yet and pass every check against the
-# item; the others (and a pair listed meanwhile: ON CONFLICT) are left to apply_listings.
+# item; the others are left to apply_listings. The listing's id is drawn first so that its
+# regions need no join with what was inserted; a pair listed meanwhile fails the statement, and
+# the batch goes to apply_listings.
 INSERT = """
 WITH fresh AS (
-    SELECT s.n, o.id AS organisation, g.id AS goods_item, s.price, coalesce(s.stock, 0) AS stock,
+    SELECT nextval(pg_get_serial_sequence('goods_listing', 'id')) AS id, s.n,
+           o.id AS organisation, g.id AS goods_item, s.price, coalesce(s.stock, 0) AS stock,
            coalesce(s.status, 'active') AS status, s.regions
     FROM {stage} s
     JOIN organisation o ON o.uscc = s.supplier_uscc AND o.kind = 'supplier'
@@ -168,17 +171,15 @@ WITH fresh AS (
            OR (g.status = 'active' AND s.price <= g.reference_price))
       AND NOT EXISTS (
           SELECT 1 FROM goods_listing l WHERE l.organisation = o.id AND l.goods_item = g.id)
+    ORDER BY s.n
 ), made AS (
-    INSERT INTO goods_listing (organisation, goods_item, price, stock, status)
-    SELECT organisation, goods_item, price, stock, status FROM fresh ORDER BY n
-    ON CONFLICT (organisation, goods_item) DO NOTHING
-    RETURNING id, organisation, goods_item
+    INSERT INTO goods_listing (id, organisation, goods_item, price, stock, status)
+    SELECT id, organisation, goods_item, price, stock, status FROM fresh ORDER BY n
 ), served AS (
     INSERT INTO goods_listing_region (listing, region)
-    SELECT m.id, unnest(f.regions) FROM made m JOIN fresh f USING (organisation, goods_item)
-    ORDER BY f.n
+    SELECT id, unnest(regions) FROM fresh ORDER BY n
 )
-SELECT array_agg(f.n) FROM made m JOIN fresh f USING (organisation, goods_item)
+SELECT array_agg(n) FROM fresh
 """
 BULK = BulkPath(
     columns=(

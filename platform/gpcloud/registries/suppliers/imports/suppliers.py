@@ -337,23 +337,23 @@ def _staged(row: ImportRow) -> tuple | None:
 
 
 # Rows whose credit code no organisation holds: organisation and supplier record in one
-# statement. A code taken meanwhile (ON CONFLICT) leaves its row to apply_batch.
+# statement, the organisation's id drawn first so that nothing joins what was inserted. A code
+# registered meanwhile fails the statement, and the batch goes to apply_batch.
 _DETAILS = ", ".join(DETAILS)
 INSERT = f"""
 WITH fresh AS (
-    SELECT s.* FROM {{stage}} s
+    SELECT nextval(pg_get_serial_sequence('organisation', 'id')) AS id, s.*
+    FROM {{stage}} s
     WHERE NOT EXISTS (SELECT 1 FROM organisation o WHERE o.uscc = s.uscc)
+    ORDER BY s.n
 ), orgs AS (
-    INSERT INTO organisation (name, kind, region, uscc)
-    SELECT name, 'supplier', region, uscc FROM fresh ORDER BY n
-    ON CONFLICT (uscc) DO NOTHING
-    RETURNING id, uscc
+    INSERT INTO organisation (id, name, kind, region, uscc)
+    SELECT id, name, 'supplier', region, uscc FROM fresh ORDER BY n
 ), made AS (
     INSERT INTO supplier (organisation, {_DETAILS}, status)
-    SELECT o.id, {", ".join(f"f.{k}" for k in DETAILS)}, f.status
-    FROM orgs o JOIN fresh f USING (uscc) ORDER BY f.n
+    SELECT id, {_DETAILS}, status FROM fresh ORDER BY n
 )
-SELECT array_agg(f.n) FROM orgs o JOIN fresh f USING (uscc)
+SELECT array_agg(n) FROM fresh
 """
 BULK = BulkPath(
     columns=(
