@@ -234,7 +234,7 @@ async def run_import(
     header, rows = _data_rows(path)
     columns = _columns(spec, header)
     total = estimate_rows(path)
-    stage = await Stage.open(spec, job_key or str(out_dir.resolve()))
+    stage = await Stage.open(spec, job_key or str(out_dir))
     try:
         return await _run(spec, rows, columns, total, tenant, out_dir, progress, stage)
     finally:

@@ -1,27 +1,35 @@
 """PostgreSQL's staging table of an import job: rows go in with COPY, the registry's set-based
 statement moves the new ones into the real tables (BulkPath in spec.py).
 
-One UNLOGGED table per job (no WAL for scratch rows), named after the job so that a retry
-after a crash drops what the crashed attempt left before it starts; `sweep` drops those of
-jobs that will not run again. The table holds one batch at a time: it is emptied at the start
-of each batch's transaction, so a rolled-back batch leaves nothing behind either.
+One UNLOGGED table per job (no WAL for scratch rows), named after the job and the time it
+was made: a retry after a crash drops what the crashed attempt left before it starts, and any
+import starting drops the tables older than STALE (jobs that crashed for good). The table holds
+one batch at a time, emptied at the start of each batch's transaction, so a rolled-back batch
+leaves nothing behind either.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
+import time
 
 from gpcloud.core.db import is_sqlite
 from gpcloud.core.imports.spec import ImportRow, ImportSpec
 from gpcloud.piccolo_conf import DB
 
-log = logging.getLogger(__name__)
 PREFIX = "import_stage_"
+STALE = 24 * 3600  # seconds: longer than any import runs
 
 
-def stage_name(job_key: str) -> str:
-    return PREFIX + hashlib.sha256(job_key.encode()).hexdigest()[:20]
+def stage_prefix(job_key: str) -> str:
+    return f"{PREFIX}{hashlib.sha256(job_key.encode()).hexdigest()[:20]}_"
+
+
+async def staging_tables() -> dict[str, int]:
+    """Every staging table on the server's current schema, with the time it was made."""
+    rows = await DB.run_ddl("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
+    names = [r["tablename"] for r in rows if r["tablename"].startswith(PREFIX)]
+    return {n: int(n.rsplit("_", 1)[1]) for n in names if n.rsplit("_", 1)[1].isdigit()}
 
 
 class Stage:
@@ -39,9 +47,12 @@ class Stage:
         a registry without one)."""
         if spec.bulk is None or is_sqlite():
             return None
-        stage = cls(spec, stage_name(job_key))
+        now, prefix = int(time.time()), stage_prefix(job_key)
+        for name, made in (await staging_tables()).items():
+            if name.startswith(prefix) or made < now - STALE:
+                await DB.run_ddl(f'DROP TABLE IF EXISTS "{name}"')
+        stage = cls(spec, f"{prefix}{now}")
         types = ", ".join(f'"{c}" {t}' for c, t in spec.bulk.columns)
-        await DB.run_ddl(f'DROP TABLE IF EXISTS "{stage.name}"')
         await DB.run_ddl(f'CREATE UNLOGGED TABLE "{stage.name}" (n integer NOT NULL, {types})')
         return stage
 
@@ -68,26 +79,13 @@ class Stage:
         if not records:
             return
         connection = DB.current_transaction.get().connection
+        # The batch's commit need not wait for its WAL to reach disk: `close` (dropping this
+        # table) commits durably before the import returns, which flushes the WAL before it; a
+        # server crash before that fails the job, and a retry of an idempotent import.
+        await connection.execute("SET LOCAL synchronous_commit = off")
         await connection.execute(f'TRUNCATE "{self.name}"')
         await connection.copy_records_to_table(self.name, records=records, columns=self.columns)
         written = set(await connection.fetchval(self.sql) or ())
         for row in rows:
             if row.number in written:
                 row.outcome = "created"
-
-
-async def sweep(running: set[str]) -> int:
-    """Drop the staging tables of jobs not in `running` (keys as given to Stage.open):
-    what attempts that crashed for good left behind. Returns how many were dropped."""
-    if is_sqlite():
-        return 0
-    keep = {stage_name(key) for key in running}
-    dropped = 0
-    for row in await DB.run_ddl(
-        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-        f"AND tablename LIKE '{PREFIX}%'"
-    ):
-        if row["tablename"] not in keep:
-            await DB.run_ddl(f'DROP TABLE IF EXISTS "{row["tablename"]}"')
-            dropped += 1
-    return dropped

@@ -172,7 +172,10 @@ def _status(row: ImportRow, current: dict | None, merged: dict) -> str:
 def _new(row: ImportRow) -> dict:
     """A new supplier record's details and status (its organisation aside)."""
     details = {k: row.values[k] for k in DETAILS if row.values[k] is not None}
-    return {"status": _status(row, None, r.merged({"uscc": row.values["uscc"]}, details)), **details}
+    return {
+        "status": _status(row, None, r.merged({"uscc": row.values["uscc"]}, details)),
+        **details,
+    }
 
 
 async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
