@@ -146,8 +146,12 @@ async def apply_listings(rows: list[ImportRow], tenant: str) -> None:
 
 
 async def _screen(rows: list[ImportRow]) -> list[ImportRow]:
-    """Rows whose regions are fine may be staged; apply_listings words the others' problems."""
-    return [row for row in rows if not (await listings.region_problems(row.values["regions"]))[1]]
+    """Rows whose regions are fine may be staged; apply_listings words the others' problems.
+    (A file names few distinct region lists: each is checked once.)"""
+    fine: dict[tuple, bool] = {}
+    for regions in {tuple(row.values["regions"]) for row in rows}:
+        fine[regions] = not (await listings.region_problems(list(regions)))[1]
+    return [row for row in rows if fine[tuple(row.values["regions"])]]
 
 
 def _staged(row: ImportRow) -> tuple:
