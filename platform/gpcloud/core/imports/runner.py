@@ -4,10 +4,16 @@ Reading and validating the next batch overlaps the database writing the previous
 write in flight; the parser yields to it every few rows), so Python and PostgreSQL work at the
 same time, and an import inside `serve`'s in-process worker never holds the event loop for long.
 
-Guarantees: a row is written whole or not at all (each batch is one transaction; when a batch
-fails unexpectedly its rows are retried one by one, so one bad row cannot take its batch down);
-re-running a file writes nothing new (registries upsert by key and leave equal records alone);
-every rejected row is in the reject report with its row number and reasons.
+On PostgreSQL, a spec with a BulkPath streams each batch with COPY into the job's staging table
+and writes its new records with one set-based statement (staging.py); the rows that match a
+record go to apply_batch in the same transaction. SQLite runs apply_batch alone.
+
+Guarantees: a row is written whole or not at all (each batch is one transaction; a batch whose
+set-based statement fails is retried through apply_batch, and one that fails there has its rows
+retried one by one, so one bad row cannot take its batch down); re-running a file writes nothing
+new (registries upsert by key and leave equal records alone), which is also how a job resumes
+after a crash; every rejected row is in the reject report with its row number and reasons, in
+row order; each batch that changed something has one audit entry.
 """
 
 from __future__ import annotations
