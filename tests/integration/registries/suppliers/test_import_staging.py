@@ -207,3 +207,19 @@ async def test_a_crashed_job_resumes_and_its_staging_table_goes(tmp_path, demo, 
     found = await records(range(40, 48))
     assert len(found) == 8 and {r["status"] for r in found.values()} == {"active"}
     assert await leftover() == []  # the crashed attempt's and the stale one
+
+
+@pytest.mark.skipif(is_sqlite(), reason="the staging table is PostgreSQL's")
+async def test_a_failing_set_statement_hands_its_batch_to_apply_batch(tmp_path, demo, caplog):
+    path = write(tmp_path / "fallback.csv", [supplier(s) for s in range(50, 55)])
+    spec = get_spec("suppliers")
+    broken = dataclasses.replace(
+        spec,
+        bulk=dataclasses.replace(spec.bulk, insert="SELECT 1 / (count(*) - count(*)) FROM {stage}"),
+    )
+    summary = await run(path, broken)
+    assert summary.counts == {"created": 5}
+    assert "retrying it without staging" in caplog.text
+    found = await records(range(50, 55))
+    assert len(found) == 5 and {r["status"] for r in found.values()} == {"active"}
+    assert await leftover() == []
