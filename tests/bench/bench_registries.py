@@ -189,7 +189,7 @@ async def run(scale: float, searches: int, only: set[str] | None = None) -> None
     n = lambda count: max(1, int(count * scale))  # noqa: E731
     print(
         f"gpcloud registry benchmark on {engine}, scale {scale}, "
-        f"{'staging' if STAGING else 'apply_batch alone (--no-staging)'}"
+        f"{'staging table' if STAGING and settings.is_postgres else 'apply_batch alone'}"
     )
 
     # Reference data the others need: the catalogue and goods items.
