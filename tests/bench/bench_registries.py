@@ -1,15 +1,19 @@
 """Registry imports and searches at province volume, against baselines measured in the same run.
 
     GPCLOUD_DB=postgresql://postgres@127.0.0.1:5432/postgres \\
-        uv run python -m tests.bench.bench_registries [--scale 1.0] [--searches 200]
+        uv run python -m tests.bench.bench_registries [--scale 1.0] [--searches 200] \\
+        [--only suppliers,goods_listings] [--no-staging]
 
 Creates a database of its own on that server (dropped at the end; with no GPCLOUD_DB it uses
 SQLite in a temporary folder), generates files with 50k purchasers, 200k suppliers, 10k agencies,
 20k experts and 500k goods listings (times --scale), and reports:
 
 - imports: rows/s of `gpcloud import` (validation, lookups, upserts, audit) against a raw bulk
-  insert of the same records (PostgreSQL COPY into copies of the same tables with the same
-  indexes, in the same run);
+  insert of the same records in the same run: executemany INSERT and COPY into temporary copies
+  of the same tables with the same indexes (no WAL, no foreign keys: the ceiling), and COPY
+  into logged copies (WAL, still no foreign keys);
+- --only names the registries to report (suppliers and goods are imported regardless: the
+  listings need them); --no-staging imports through apply_batch alone, as before issue 20;
 - searches: p50 / p95 latency of typical filters through the registries' search services.
 """
 
@@ -77,9 +81,12 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def baseline(rows_by_table: dict[str, list[tuple]], copy: bool) -> float:
+async def baseline(
+    rows_by_table: dict[str, list[tuple]], copy: bool, logged: bool = False
+) -> float:
     """Seconds to insert these records into copies of the tables (same columns and indexes):
-    PostgreSQL COPY (the ceiling) or an executemany INSERT (what a plain loader script does)."""
+    PostgreSQL COPY (the ceiling) or an executemany INSERT (what a plain loader script does);
+    `logged`: COPY into regular tables (WAL and shared buffers, as the real tables have)."""
     from gpcloud.core.db import is_sqlite, transaction
     from gpcloud.piccolo_conf import DB
 
@@ -97,15 +104,23 @@ async def baseline(rows_by_table: dict[str, list[tuple]], copy: bool) -> float:
                 marks = ", ".join("?" * len(columns))
                 await conn.executemany(f"INSERT INTO {target} ({quoted}) VALUES ({marks})", values)
                 continue
-            await conn.execute(
-                f'CREATE TEMP TABLE {target} (LIKE "{table}" INCLUDING ALL) ON COMMIT DROP'
-            )
+            if logged:
+                target = f"bench_logged_{table}"
+                await conn.execute(f'CREATE TABLE {target} (LIKE "{table}" INCLUDING ALL)')
+            else:
+                await conn.execute(
+                    f'CREATE TEMP TABLE {target} (LIKE "{table}" INCLUDING ALL) ON COMMIT DROP'
+                )
             if copy:
                 await conn.copy_records_to_table(target, records=values, columns=columns)
             else:
                 marks = ", ".join(f"${i + 1}" for i in range(len(columns)))
                 await conn.executemany(f"INSERT INTO {target} ({quoted}) VALUES ({marks})", values)
-    return time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    if logged and not is_sqlite():
+        for table in rows_by_table:
+            await DB.run_ddl(f"DROP TABLE IF EXISTS bench_logged_{table}")
+    return seconds
 
 
 def records(path: Path, make) -> list[tuple]:
@@ -116,16 +131,20 @@ def records(path: Path, make) -> list[tuple]:
         return [make(i, row) for i, row in enumerate(reader, 1)]
 
 
+STAGING = True
+
+
 async def import_file(registry: str, path: Path, tenant: str) -> tuple[int, float, dict]:
+    from dataclasses import replace
+
     from gpcloud.core.imports.runner import get_spec, run_import
     from gpcloud.core.tenancy.scope import use_scope
     from gpcloud.core.tenancy.service import tenant_tree
 
     with use_scope((await tenant_tree()).scope_for(tenant)):
         start = time.perf_counter()
-        summary = await run_import(
-            get_spec(registry), path, tenant, path.parent / f"out-{registry}-{tenant}"
-        )
+        spec = get_spec(registry) if STAGING else replace(get_spec(registry), bulk=None)
+        summary = await run_import(spec, path, tenant, path.parent / f"out-{registry}-{tenant}")
         return summary.rows, time.perf_counter() - start, summary.counts
 
 
@@ -144,9 +163,9 @@ def org(kind: str):
     )
 
 
-async def main(scale: float, searches: int) -> None:
+async def main(scale: float, searches: int, only: set[str] | None = None) -> None:
     try:
-        await run(scale, searches)
+        await run(scale, searches, only)
     finally:
         from gpcloud.core.db import close_pool
         from gpcloud.core.redis import stop_embedded
@@ -155,7 +174,7 @@ async def main(scale: float, searches: int) -> None:
         stop_embedded()
 
 
-async def run(scale: float, searches: int) -> None:
+async def run(scale: float, searches: int, only: set[str] | None = None) -> None:
     from gpcloud.core.db import open_pool
     from gpcloud.core.migrations import migrate
     from gpcloud.core.tenancy.files import apply_tenant_files
@@ -168,7 +187,10 @@ async def run(scale: float, searches: int) -> None:
     await apply_tenant_files(settings.tenants_dir)
     folder = Path(tempfile.mkdtemp(prefix="gpcloud-bench-files-"))
     n = lambda count: max(1, int(count * scale))  # noqa: E731
-    print(f"gpcloud registry benchmark on {engine}, scale {scale}")
+    print(
+        f"gpcloud registry benchmark on {engine}, scale {scale}, "
+        f"{'staging table' if STAGING and settings.is_postgres else 'apply_batch alone'}"
+    )
 
     # Reference data the others need: the catalogue and goods items.
     catalogue = PROJECT_ROOT / "platform/gpcloud/registries/goods/catalogue.csv"
@@ -181,6 +203,8 @@ async def run(scale: float, searches: int) -> None:
     async def measure(
         registry: str, files: list[tuple[Path, str]], base: dict[str, list[tuple]]
     ) -> None:
+        if only is not None and registry not in only and registry not in ("suppliers", "goods"):
+            return
         rows = seconds = 0
         counts: dict[str, int] = {}
         for path, tenant in files:
@@ -188,12 +212,16 @@ async def run(scale: float, searches: int) -> None:
             rows, seconds = rows + r, seconds + s
             for k, v in c.items():
                 counts[k] = counts.get(k, 0) + v
+        if only is not None and registry not in only:
+            return
         copy = await baseline(base, copy=True)
         insert = await baseline(base, copy=False)
+        logged = await baseline(base, copy=True, logged=True)
         print(
             f"  {registry:<14} {rows:>7} rows  import {rows / seconds:>7.0f}/s   "
             f"executemany INSERT {rows / insert:>7.0f}/s ({insert / seconds:4.2f}x)   "
-            f"COPY {rows / copy:>7.0f}/s ({copy / seconds:4.2f}x)   {counts}"
+            f"COPY {rows / copy:>7.0f}/s ({copy / seconds:4.2f}x)   "
+            f"COPY logged {rows / logged:>7.0f}/s ({logged / seconds:4.2f}x)   {counts}"
         )
 
     print(
@@ -348,7 +376,8 @@ async def run(scale: float, searches: int) -> None:
             ),
         },
     )
-    await search_latency(searches, leaves)
+    if searches:
+        await search_latency(searches, leaves)
 
 
 async def search_latency(count: int, leaves: list[str]) -> None:
@@ -444,10 +473,15 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--searches", type=int, default=200)
+    parser.add_argument("--only", help="registries to report, comma-separated")
+    parser.add_argument("--no-staging", action="store_true")
     args = parser.parse_args()
+    STAGING = not args.no_staging
     admin_url = configure()
     try:
-        asyncio.run(main(args.scale, args.searches))
+        asyncio.run(
+            main(args.scale, args.searches, set(args.only.split(",")) if args.only else None)
+        )
     finally:
         drop(admin_url)
     sys.exit(0)

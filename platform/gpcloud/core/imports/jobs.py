@@ -22,7 +22,9 @@ async def import_file(run: JobRun, registry: str, path: str) -> None:
         await run.progress(done, total)
 
     try:
-        summary = await run_import(spec, Path(path), run.tenant, result_dir(run.id), progress)
+        summary = await run_import(
+            spec, Path(path), run.tenant, result_dir(run.id), progress, job_key=f"job-{run.id}"
+        )
     except ImportFileError as exc:
         raise DomainError(exc.code, str(exc)) from None
     run.counts.update({"rows": summary.rows, **summary.counts})

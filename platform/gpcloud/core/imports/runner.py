@@ -4,10 +4,16 @@ Reading and validating the next batch overlaps the database writing the previous
 write in flight; the parser yields to it every few rows), so Python and PostgreSQL work at the
 same time, and an import inside `serve`'s in-process worker never holds the event loop for long.
 
-Guarantees: a row is written whole or not at all (each batch is one transaction; when a batch
-fails unexpectedly its rows are retried one by one, so one bad row cannot take its batch down);
-re-running a file writes nothing new (registries upsert by key and leave equal records alone);
-every rejected row is in the reject report with its row number and reasons.
+On PostgreSQL, a spec with a BulkPath streams each batch with COPY into the job's staging table
+and writes its new records with one set-based statement (staging.py); the rows that match a
+record go to apply_batch in the same transaction. SQLite runs apply_batch alone.
+
+Guarantees: a row is written whole or not at all (each batch is one transaction; a batch whose
+set-based statement fails is retried through apply_batch, and one that fails there has its rows
+retried one by one, so one bad row cannot take its batch down); re-running a file writes nothing
+new (registries upsert by key and leave equal records alone), which is also how a job resumes
+after a crash; every rejected row is in the reject report with its row number and reasons, in
+row order; each batch that changed something has one audit entry.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from gpcloud.core.db import refresh_statistics, serialize_writes, transaction
 from gpcloud.core.errors import DomainError
 from gpcloud.core.imports.reader import ImportFileError, estimate_rows, read_rows
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.staging import Stage
 from gpcloud.core.spreadsheet import write_csv, write_xlsx
 
 log = logging.getLogger(__name__)
@@ -113,34 +120,58 @@ def _columns(spec: ImportSpec, header: list[str]) -> list[Column | None]:
     return columns
 
 
+def _parser(
+    spec: ImportSpec, columns: list[Column | None]
+) -> Callable[[int, list[str]], ImportRow]:
+    """The row parser for a file with this header: positions and parsers looked up once, not
+    per cell (it runs for every row of a 500k-row file)."""
+    positions = [(c.name, i) for i, c in enumerate(columns) if c]
+    fields = [(c.name, c.parse, c.required) for c in spec.columns]
+    check, invalid = spec.check_row, spec.invalid
+
+    def parse(number: int, cells: list[str]) -> ImportRow:
+        width = len(cells)
+        raw = {name: (cells[i] if i < width else "") for name, i in positions}
+        values: dict = {}
+        row = ImportRow(number=number, raw=raw, values=values)
+        for name, parser, required in fields:
+            cell = raw.get(name, "")
+            if not cell:
+                values[name] = None
+                if required:
+                    row.reject(f"{name}: required")
+                continue
+            try:
+                values[name] = parser(cell)
+            except ValueError as exc:
+                row.reject(f"{name}: {exc}")
+        if row.outcome is None and check is not None:
+            check(row)
+        if row.outcome is None and invalid is not None and invalid(row):
+            row.outcome = "invalid"
+            row.reasons.append("marked invalid in the old system; not migrated")
+        return row
+
+    return parse
+
+
 def _parse(
     spec: ImportSpec, columns: list[Column | None], number: int, cells: list[str]
 ) -> ImportRow:
-    raw = {c.name: (cells[i] if i < len(cells) else "") for i, c in enumerate(columns) if c}
-    row = ImportRow(number=number, raw=raw, values={})
-    for column in spec.columns:
-        cell = raw.get(column.name, "")
-        if not cell:
-            row.values[column.name] = None
-            if column.required:
-                row.reject(f"{column.name}: required")
-            continue
-        try:
-            row.values[column.name] = column.parse(cell)
-        except ValueError as exc:
-            row.reject(f"{column.name}: {exc}")
-    if row.ok and spec.check_row is not None:
-        spec.check_row(row)
-    if row.ok and spec.invalid is not None and spec.invalid(row):
-        row.outcome = "invalid"
-        row.reasons.append("marked invalid in the old system; not migrated")
-    return row
+    """One row (for a caller with a single row; the runner keeps its `_parser`)."""
+    return _parser(spec, columns)(number, cells)
 
 
-async def _write(spec: ImportSpec, rows: list[ImportRow], tenant: str) -> None:
+async def _write(
+    spec: ImportSpec, rows: list[ImportRow], tenant: str, stage: Stage | None = None
+) -> None:
     async with transaction():
         await serialize_writes(f"import:{spec.registry}")
-        await spec.apply_batch(rows, tenant)
+        if stage is not None:
+            await stage.write(rows)  # new records, set-based; the others are left to apply_batch
+        rest = [r for r in rows if r.ok and r.outcome is None]
+        if rest:
+            await spec.apply_batch(rest, tenant)
         written = [r for r in rows if r.ok]
         for row in written:
             if row.outcome is None:
@@ -165,21 +196,25 @@ def _tally(rows: list[ImportRow]) -> dict[str, int]:
     return tally
 
 
-async def _apply(spec: ImportSpec, rows: list[ImportRow], tenant: str) -> None:
-    try:
-        await _write(spec, rows, tenant)
-        return
-    except DomainError:
-        raise
-    except Exception:
-        log.warning(
-            "%s import: batch at row %s failed; retrying its rows one by one",
-            spec.registry,
-            rows[0].number,
-            exc_info=True,
-        )
-    for row in rows:
-        row.outcome = None if row.ok else row.outcome
+async def _apply(
+    spec: ImportSpec, rows: list[ImportRow], tenant: str, stage: Stage | None = None
+) -> None:
+    for attempt in (stage, None) if stage is not None else (None,):
+        try:
+            await _write(spec, rows, tenant, attempt)
+            return
+        except DomainError:
+            raise
+        except Exception:
+            log.warning(
+                "%s import: batch at row %s failed%s",
+                spec.registry,
+                rows[0].number,
+                "; retrying it without staging" if attempt else "; retrying its rows one by one",
+                exc_info=attempt is None,
+            )
+        for row in rows:
+            row.outcome = None if row.ok else row.outcome
     for row in rows:
         if not row.ok:
             continue
@@ -211,11 +246,29 @@ def _data_rows(path: Path) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
 
 
 async def run_import(
-    spec: ImportSpec, path: Path, tenant: str, out_dir: Path, progress: Progress | None = None
+    spec: ImportSpec,
+    path: Path,
+    tenant: str,
+    out_dir: Path,
+    progress: Progress | None = None,
+    job_key: str | None = None,
 ) -> ImportSummary:
+    """`job_key` names the job's staging table (default: the report folder), so that a retry
+    of a crashed attempt drops what that attempt left."""
     header, rows = _data_rows(path)
     columns = _columns(spec, header)
     total = estimate_rows(path)
+    stage = await Stage.open(spec, job_key or str(out_dir))
+    try:
+        return await _run(spec, rows, columns, total, tenant, out_dir, progress, stage)
+    finally:
+        if stage is not None:
+            await stage.close()
+
+
+async def _run(spec, rows, columns, total, tenant, out_dir, progress, stage) -> ImportSummary:
+    batch_size = stage.bulk.batch_size if stage is not None else spec.batch_size
+    parse = _parser(spec, columns)
     summary = ImportSummary()
     rejected: list[ImportRow] = []
     first_seen: dict[object, int] = {}
@@ -247,7 +300,7 @@ async def run_import(
         await settle()
         if batch:
             written = list(batch)
-            writing = asyncio.create_task(_apply(spec, written, tenant))
+            writing = asyncio.create_task(_apply(spec, written, tenant, stage))
             batch.clear()
 
     try:
@@ -255,7 +308,7 @@ async def run_import(
             summary.rows += 1
             if writing is not None and summary.rows % YIELD_EVERY == 0:
                 await asyncio.sleep(0)  # let the write in flight send its next statement
-            row = _parse(spec, columns, number, cells)
+            row = parse(number, cells)
             key = row.values.get(spec.key)
             if row.ok and key is not None:
                 if key in first_seen:
@@ -264,7 +317,7 @@ async def run_import(
                     first_seen[key] = number
             if row.ok:
                 batch.append(row)
-                if len(batch) >= spec.batch_size:
+                if len(batch) >= batch_size:
                     await flush()
             else:
                 summary.add(row.outcome or "rejected")

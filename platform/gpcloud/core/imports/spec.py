@@ -41,6 +41,30 @@ class ImportRow:
 
 
 @dataclass(frozen=True)
+class BulkPath:
+    """How a registry's rows that match nothing in the database are written on PostgreSQL:
+    streamed with COPY into the job's staging table, then one set-based statement.
+
+    `record(row)` gives a valid row's staging values in the order of `columns` (None: the row
+    takes `apply_batch`, e.g. it provisions an account). `insert` is that statement, run in
+    the batch's transaction with `{stage}` naming the staging table (column `n` holds the row
+    number): it writes the staged rows that need no decision against the database (no record
+    with their key, every lookup found and acceptable) whole, and returns the numbers of the
+    rows it wrote as one integer array. Every other row goes to `apply_batch`, which finds and
+    words its problems: the statement decides nothing a clerk would read, so a registry's
+    rules keep one home (apply_batch), and SQLite runs apply_batch alone. `screen(rows)`
+    (optional) returns the rows that may be staged, on what Python already knows (the region
+    tree); it rejects nothing.
+    """
+
+    columns: tuple[tuple[str, str], ...]  # (name, PostgreSQL type) after n
+    record: Callable[[ImportRow], tuple | None]
+    insert: str
+    screen: Callable[[list[ImportRow]], Awaitable[list[ImportRow]]] | None = None
+    batch_size: int = 5000
+
+
+@dataclass(frozen=True)
 class ImportSpec:
     """A registry's file format and how its rows are written.
 
@@ -49,6 +73,7 @@ class ImportSpec:
     and sets each written row's outcome (created / updated / unchanged). `key` names the column
     that identifies a record, for duplicates within the file and for upserts. `invalid` (optional)
     tells a row the old system marked invalid: it is reported and not migrated (seed, 二.1).
+    `bulk` (optional) lets PostgreSQL write new records set-based (BulkPath).
     """
 
     registry: str
@@ -61,6 +86,7 @@ class ImportSpec:
     check_row: Callable[[ImportRow], None] | None = None
     invalid: Callable[[ImportRow], bool] | None = None
     batch_size: int = 1000
+    bulk: BulkPath | None = None  # PostgreSQL's set-based path for new records
 
     def column(self, header: str) -> Column | None:
         header = header.strip().lower().replace(" ", "_")

@@ -8,7 +8,7 @@ from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import columns as p
-from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import BulkPath, Column, ImportRow, ImportSpec
 from gpcloud.registries.goods.imports import columns as cells
 from gpcloud.registries.goods.service import listings
 from gpcloud.registries.goods.service.common import money
@@ -145,6 +145,60 @@ async def apply_listings(rows: list[ImportRow], tenant: str) -> None:
         row.values.pop("current", None)
 
 
+async def _screen(rows: list[ImportRow]) -> list[ImportRow]:
+    """Rows whose regions are fine may be staged; apply_listings words the others' problems.
+    (A file names few distinct region lists: each is checked once.)"""
+    fine: dict[tuple, bool] = {}
+    for regions in {tuple(row.values["regions"]) for row in rows}:
+        fine[regions] = not (await listings.region_problems(list(regions)))[1]
+    return [row for row in rows if fine[tuple(row.values["regions"])]]
+
+
+def _staged(row: ImportRow) -> tuple:
+    v = row.values
+    return (v["supplier_uscc"], v["goods_code"], v["price"], v["stock"], v["status"], v["regions"])
+
+
+# Rows of a supplier and an item that have no listing yet and pass every check against the
+# item; the others are left to apply_listings. The listing's id is drawn first so that its
+# regions need no join with what was inserted; a pair listed meanwhile fails the statement, and
+# the batch goes to apply_listings.
+INSERT = """
+WITH fresh AS (
+    SELECT nextval(pg_get_serial_sequence('goods_listing', 'id')) AS id, s.n,
+           o.id AS organisation, g.id AS goods_item, s.price, coalesce(s.stock, 0) AS stock,
+           coalesce(s.status, 'active') AS status, s.regions
+    FROM {stage} s
+    JOIN organisation o ON o.uscc = s.supplier_uscc AND o.kind = 'supplier'
+    JOIN goods_item g ON g.code = s.goods_code
+    WHERE (coalesce(s.status, 'active') <> 'active'
+           OR (g.status = 'active' AND s.price <= g.reference_price))
+      AND NOT EXISTS (
+          SELECT 1 FROM goods_listing l WHERE l.organisation = o.id AND l.goods_item = g.id)
+    ORDER BY s.n
+), made AS (
+    INSERT INTO goods_listing (id, organisation, goods_item, price, stock, status)
+    SELECT id, organisation, goods_item, price, stock, status FROM fresh ORDER BY n
+), served AS (
+    INSERT INTO goods_listing_region (listing, region)
+    SELECT id, unnest(regions) FROM fresh ORDER BY n
+)
+SELECT array_agg(n) FROM fresh
+"""
+BULK = BulkPath(
+    columns=(
+        ("supplier_uscc", "text"),
+        ("goods_code", "text"),
+        ("price", "numeric"),
+        ("stock", "integer"),
+        ("status", "text"),
+        ("regions", "text[]"),
+    ),
+    record=_staged,
+    insert=INSERT,
+    screen=_screen,
+)
+
 LISTINGS_SPEC = ImportSpec(
     registry="goods_listings",
     title="供应商商品报价",
@@ -154,4 +208,5 @@ LISTINGS_SPEC = ImportSpec(
     permission=Perm.GOODS_MANAGE,
     tenant_owned=False,
     check_row=_check_listing,
+    bulk=BULK,
 )

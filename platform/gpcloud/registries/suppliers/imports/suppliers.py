@@ -20,7 +20,7 @@ from gpcloud.core.auth.service import NewAccount
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import columns as p
-from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import BulkPath, Column, ImportRow, ImportSpec
 from gpcloud.core.tenancy.scope import current_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.suppliers.service import records as r
@@ -134,15 +134,28 @@ def _check(row: ImportRow) -> None:
         row.reject("password_hash: needs a login_name")
 
 
+def _region_problem(row: ImportRow, tree, scope) -> str | None:
+    code = row.values["region_code"]
+    node = tree.get(code)
+    if node is None or not scope.can_see(code):
+        return f"region_code: no region {code} in the import's region"
+    if node.status != "active":
+        return f"region_code: {node.name} ({code}) is not on the platform"
+    return None
+
+
 async def _regions(rows: list[ImportRow]) -> None:
     tree, scope = await tenant_tree(), current_scope()
     for row in rows:
-        code = row.values["region_code"]
-        node = tree.get(code)
-        if node is None or not scope.can_see(code):
-            row.reject(f"region_code: no region {code} in the import's region")
-        elif node.status != "active":
-            row.reject(f"region_code: {node.name} ({code}) is not on the platform")
+        problem = _region_problem(row, tree, scope)
+        if problem:
+            row.reject(problem)
+
+
+async def _screen(rows: list[ImportRow]) -> list[ImportRow]:
+    """Rows in a region of the import may be staged; apply_batch words the others' problems."""
+    tree, scope = await tenant_tree(), current_scope()
+    return [row for row in rows if _region_problem(row, tree, scope) is None]
 
 
 def _status(row: ImportRow, current: dict | None, merged: dict) -> str:
@@ -154,6 +167,15 @@ def _status(row: ImportRow, current: dict | None, merged: dict) -> str:
     if current is not None and current["status"] == "inactive" and row.values["status"] is None:
         return "inactive"
     return r.status_after("incomplete", merged)
+
+
+def _new(row: ImportRow) -> dict:
+    """A new supplier record's details and status (its organisation aside)."""
+    details = {k: row.values[k] for k in DETAILS if row.values[k] is not None}
+    return {
+        "status": _status(row, None, r.merged({"uscc": row.values["uscc"]}, details)),
+        **details,
+    }
 
 
 async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
@@ -219,15 +241,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     if new:
         records = []
         for row in new:
-            details = {k: row.values[k] for k in DETAILS if row.values[k] is not None}
-            merged = r.merged({"uscc": row.values["uscc"]}, details)
-            records.append(
-                {
-                    "organisation": holders[row.values["uscc"]]["id"],
-                    "status": _status(row, None, merged),
-                    **details,
-                }
-            )
+            records.append({"organisation": holders[row.values["uscc"]]["id"], **_new(row)})
             row.outcome = "created"
         await bulk_insert(Supplier, records, returning=False)
         await _adopted(new, holders)
@@ -310,6 +324,53 @@ async def _accounts(
             row.outcome = "updated"
 
 
+def _staged(row: ImportRow) -> tuple | None:
+    """The staging values of a row (BulkPath); a row with a login name provisions an account
+    and takes apply_batch."""
+    if row.values["login_name"]:
+        return None
+    new, v = _new(row), row.values
+    return (
+        v["uscc"],
+        v["name"],
+        v["region_code"],
+        *(new.get(k, None if k == "ca_valid_until" else "") for k in DETAILS),
+        new["status"],
+    )
+
+
+# Rows whose credit code no organisation holds: organisation and supplier record in one
+# statement, the organisation's id drawn first so that nothing joins what was inserted. A code
+# registered meanwhile fails the statement, and the batch goes to apply_batch.
+_DETAILS = ", ".join(DETAILS)
+INSERT = f"""
+WITH fresh AS (
+    SELECT nextval(pg_get_serial_sequence('organisation', 'id')) AS id, s.*
+    FROM {{stage}} s
+    WHERE NOT EXISTS (SELECT 1 FROM organisation o WHERE o.uscc = s.uscc)
+    ORDER BY s.n
+), orgs AS (
+    INSERT INTO organisation (id, name, kind, region, uscc)
+    SELECT id, name, 'supplier', region, uscc FROM fresh ORDER BY n
+), made AS (
+    INSERT INTO supplier (organisation, {_DETAILS}, status)
+    SELECT id, {_DETAILS}, status FROM fresh ORDER BY n
+)
+SELECT array_agg(n) FROM fresh
+"""
+BULK = BulkPath(
+    columns=(
+        ("uscc", "text"),
+        ("name", "text"),
+        ("region", "text"),
+        *((k, "date" if k == "ca_valid_until" else "text") for k in DETAILS),
+        ("status", "text"),
+    ),
+    record=_staged,
+    insert=INSERT,
+    screen=_screen,
+)
+
 SPEC = ImportSpec(
     registry="suppliers",
     title="供应商",
@@ -320,4 +381,5 @@ SPEC = ImportSpec(
     tenant_owned=False,
     check_row=_check,
     invalid=lambda row: row.values["status"] == "invalid",
+    bulk=BULK,
 )
