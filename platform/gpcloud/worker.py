@@ -10,7 +10,8 @@ import asyncio
 import logging
 from typing import Any
 
-from arq import func
+from arq import create_pool, func
+from arq.utils import timestamp_ms
 from arq.worker import Worker
 
 from gpcloud.analytics.service import refresh as analytics_refresh
@@ -92,10 +93,26 @@ def make_worker(in_app: bool = False, **overrides: Any) -> Worker:
     return Worker(**options)
 
 
+class _DueJobs:
+    """The Redis pool as a draining worker sees it: the queue counts only the jobs due now. A
+    burst worker stops when the queue is empty, so a job deferred to later (a notification's
+    next attempt after a failure) would keep it polling for ever."""
+
+    def __init__(self, pool):
+        self._pool = pool
+
+    def __getattr__(self, name: str):
+        return getattr(self._pool, name)
+
+    async def zcard(self, name: str) -> int:
+        return await self._pool.zcount(name, "-inf", timestamp_ms())
+
+
 async def drain() -> None:
-    """Run a real worker in this process until the queue is empty (burst mode): for the tests
-    and the closed-loop walk (docs/closed_loop.py)."""
-    worker = make_worker(in_app=True, burst=True, poll_delay=0.05)
+    """Run a real worker in this process until no queued job is due (burst mode): for the tests
+    and the walks (docs/closed_loop.py)."""
+    pool = _DueJobs(await create_pool(redis_settings()))
+    worker = make_worker(in_app=True, burst=True, poll_delay=0.05, redis_pool=pool)
     try:
         await worker.async_run()
     finally:
