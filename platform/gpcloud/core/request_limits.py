@@ -52,6 +52,9 @@ def operation_limit(settings: Settings, body: bytes) -> int:
     the handler refuses it with the small body it then is not)."""
     from graphql import FieldNode, OperationDefinitionNode, parse
 
+    if not any(name.encode() in body for name in OPERATION_BODY_LIMITS):
+        # Not one of them: refused without parsing (a 10 MB body would hold the event loop).
+        return settings.max_body_bytes
     try:
         request = json.loads(body)
         document = parse(request["query"], max_lexical_tokens=settings.graphql_max_tokens)
