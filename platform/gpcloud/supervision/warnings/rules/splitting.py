@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from gpcloud.core.clock import start_of
+from gpcloud.core.clock import LEGAL_TZ, start_of
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.plugins.hooks import builtin
 from gpcloud.core.tenancy.scope import all_tenants
@@ -36,8 +36,16 @@ def over_limit(amounts_fen: Iterable[int], limit_fen: int | None) -> int | None:
 
 
 async def _pieces(project: dict, on: date) -> list[dict]:
-    year = on.year
+    """The purchaser's other plans of the category filed in the year its own plan was filed
+    (the day of publication when that is unknown)."""
     with all_tenants(SCOPE):
+        own = (
+            await ProcurementPlan.select(ProcurementPlan.filed_at)
+            .where(ProcurementPlan.id == project["plan_id"])
+            .first()
+        )
+        filed = own and own["filed_at"]
+        year = filed.astimezone(LEGAL_TZ).year if filed else on.year
         return await ProcurementPlan.select(
             ProcurementPlan.id, ProcurementPlan.title, ProcurementPlan.amount_fen
         ).where(
