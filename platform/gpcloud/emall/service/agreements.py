@@ -30,9 +30,8 @@ from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.emall.service import orders
-from gpcloud.emall.service.common import rule_value
+from gpcloud.emall.service.common import region_and_around, regions_above, rule_value
 from gpcloud.emall.service.machines import AGREEMENT
 from gpcloud.emall.tables import DesignatedSupplier, FrameworkAgreement
 from gpcloud.registries.goods.service.categories import get_category
@@ -204,10 +203,6 @@ async def get(agreement_id: int) -> dict:
     return row
 
 
-async def _regions_above(tenant: str) -> list[str]:
-    return [tenant, *(await tenant_tree()).ancestors(tenant)]
-
-
 async def designated_of(agreement_ids: list[int]) -> list[list[dict]]:
     """Each agreement's designated suppliers (for agreements the caller could read)."""
     with all_tenants(REGION_SCOPE):
@@ -226,8 +221,7 @@ async def search(
 ) -> Page:
     """The agreements of the actor's region, its subtree and the regions above it: those its
     purchasers order under, or its staff keep."""
-    tree = await tenant_tree()
-    regions = sorted(set(await _regions_above(actor.tenant)) | set(tree.subtree(actor.tenant)))
+    regions = await region_and_around(actor.tenant)
     with all_tenants(REGION_SCOPE):
         query = FrameworkAgreement.select().where(FrameworkAgreement.tenant_id.is_in(regions))
         if status:
@@ -247,7 +241,7 @@ async def order(actor: CurrentUser, data: DesignatedOrderInput) -> dict:
             .first()
         )
         agreement = await get(designated["agreement"]) if designated else None
-    if agreement is None or agreement["tenant_id"] not in await _regions_above(unit["tenant_id"]):
+    if agreement is None or agreement["tenant_id"] not in await regions_above(unit["tenant_id"]):
         raise NotFound("designated supplier", data.designated_id)
     on = today()
     if agreement["status"] != "active" or not agreement["starts_on"] <= on <= agreement["ends_on"]:

@@ -10,6 +10,7 @@ from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.rules.service import effective_rule
 from gpcloud.core.tenancy.config import effective_config
+from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.emall.tables import MallGroupShare, MallOrder
 from gpcloud.supervision import plans
 
@@ -22,6 +23,18 @@ MODE_LABELS = {
     "designated_purchase": "定点采购",
     "group_buy": "批量集采",
 }
+
+
+async def regions_above(tenant: str) -> list[str]:
+    """The tenant and every region above it: whose framework agreements and group buys its
+    purchasers may use."""
+    return [tenant, *(await tenant_tree()).ancestors(tenant)]
+
+
+async def region_and_around(tenant: str) -> list[str]:
+    """The regions above the tenant, itself and its subtree: what its people may list."""
+    tree = await tenant_tree()
+    return sorted(set(await regions_above(tenant)) | set(tree.subtree(tenant)))
 
 
 async def cap_fen(tenant: str, mode: str) -> int | None:

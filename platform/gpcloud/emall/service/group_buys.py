@@ -32,7 +32,14 @@ from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.emall.service import orders
-from gpcloud.emall.service.common import execute, funding_line, hold_line, lock_unit
+from gpcloud.emall.service.common import (
+    execute,
+    funding_line,
+    hold_line,
+    lock_unit,
+    region_and_around,
+    regions_above,
+)
 from gpcloud.emall.service.machines import GROUP_BUY
 from gpcloud.emall.tables import MallGroupBuy, MallGroupShare
 from gpcloud.registries.goods.service.categories import get_category
@@ -80,16 +87,11 @@ async def get(group_buy_id: int) -> dict:
     return row
 
 
-async def _regions_above(tenant: str) -> list[str]:
-    return [tenant, *(await tenant_tree()).ancestors(tenant)]
-
-
 @requires(Perm.MALL_ORDER_READ)
 async def readable(actor: CurrentUser, group_buy_id: int) -> dict:
     """A group buy of the actor's region, a region above it (one it may join) or below it."""
     row = await get(group_buy_id)
-    tree = await tenant_tree()
-    if row["tenant_id"] not in (*await _regions_above(actor.tenant), *tree.subtree(actor.tenant)):
+    if row["tenant_id"] not in await region_and_around(actor.tenant):
         raise NotFound("group buy", group_buy_id)
     return row
 
@@ -99,8 +101,7 @@ async def search(
     actor: CurrentUser, status: str | None, first: int | None, after: str | None
 ) -> Page:
     """The group buys of the actor's region, the regions above it and its subtree."""
-    tree = await tenant_tree()
-    regions = sorted(set(await _regions_above(actor.tenant)) | set(tree.subtree(actor.tenant)))
+    regions = await region_and_around(actor.tenant)
     with all_tenants(REGION_SCOPE):
         query = MallGroupBuy.select().where(MallGroupBuy.tenant_id.is_in(regions))
         if status:
@@ -180,7 +181,7 @@ async def join(actor: CurrentUser, data: JoinInput) -> dict:
     if not 1 <= data.quantity <= orders.MAX_QUANTITY:
         raise DomainError("INVALID_QUANTITY", f"1 to {orders.MAX_QUANTITY}", "quantity")
     group = await get(data.group_buy_id)
-    if group["tenant_id"] not in await _regions_above(unit["tenant_id"]):
+    if group["tenant_id"] not in await regions_above(unit["tenant_id"]):
         raise NotFound("group buy", data.group_buy_id)
     held = group["ceiling_unit_fen"] * data.quantity
     async with transaction():
@@ -221,7 +222,7 @@ async def leave(actor: CurrentUser, group_buy_id: int) -> dict:
     async with transaction():
         await lock_unit(unit["id"])
         group = await get(group_buy_id)
-        if group["tenant_id"] not in await _regions_above(unit["tenant_id"]):
+        if group["tenant_id"] not in await regions_above(unit["tenant_id"]):
             raise NotFound("group buy", group_buy_id)
         if group["status"] != "collecting" or now() >= group["joins_close_at"]:
             raise DomainError("JOINING_CLOSED", "shares are fixed once joining closes")
