@@ -42,12 +42,15 @@ async def impatient(monkeypatch, deployment):
 
 async def _connections_back() -> None:
     """PostgreSQL: every pooled connection idle again and the database running no statement
-    but ours (the server stops a cancelled statement soon after asyncpg's cancel request)."""
+    but ours (the server stops a cancelled statement soon after asyncpg's cancel request). A
+    backend cut off between two messages of the extended protocol (Parse sent, Bind not) shows
+    as active too, but waits for the client (ClientRead) and runs nothing."""
     running: list = []
     for _ in range(100):
         running = await DB.run_ddl(
             "SELECT query FROM pg_stat_activity WHERE datname = current_database() "
-            "AND state = 'active' AND pid <> pg_backend_pid()"
+            "AND state = 'active' AND wait_event IS DISTINCT FROM 'ClientRead' "
+            "AND pid <> pg_backend_pid()"
         )
         if DB.pool.get_idle_size() == DB.pool.get_size() and not running:
             return
