@@ -21,6 +21,7 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.context import authenticate, context_getter
 from gpcloud.core.graphql.ide import assets as ide_assets
 from gpcloud.core.graphql.ide import offline_ide
+from gpcloud.core.graphql.persisted import persisted_graphql
 from gpcloud.core.graphql.schema import schema
 from gpcloud.core.jobs import service as jobs
 from gpcloud.core.ops import tracing
@@ -41,13 +42,15 @@ from gpcloud.worker import make_worker
 log = logging.getLogger("gpcloud")
 
 GraphQLController = offline_ide(
-    checked_graphql(
-        make_graphql_controller(
-            schema,
-            path="/graphql",
-            context_getter=context_getter,
-            graphql_ide="graphiql",
-            multipart_uploads_enabled=True,
+    persisted_graphql(
+        checked_graphql(
+            make_graphql_controller(
+                schema,
+                path="/graphql",
+                context_getter=context_getter,
+                graphql_ide="graphiql",
+                multipart_uploads_enabled=True,
+            )
         )
     )
 )

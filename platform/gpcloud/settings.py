@@ -65,6 +65,9 @@ class Settings:
     max_upload_bytes: int
     # The submitBid mutation's body (a sealed bid in base64): core/request_limits.py.
     max_bid_body_bytes: int
+    # Persisted queries and cacheable public GET reads: core/graphql/persisted.py.
+    persisted_query_max_bytes: int
+    public_cache_seconds: int
     # Prometheus metrics at /metrics (core/ops/metrics.py): off, or behind a bearer token.
     metrics_enabled: bool
     metrics_token: str
@@ -109,6 +112,8 @@ INT_RANGES = {
     "smtp_timeout_seconds": (1, 600),
     "notification_max_attempts": (1, 50),
     "notification_retry_seconds": (0, 86400),
+    "persisted_query_max_bytes": (0, 1_000_000),
+    "public_cache_seconds": (0, 86400),
 }
 SMTP_SECURITY = ("none", "starttls", "tls")
 
