@@ -276,10 +276,15 @@ class SupervisionOverview:
     """Supervision's queues with the contracts': contracts sit above supervision in the
     layers, so this domain assembles the overview."""
 
-    on: date
-    plans_awaiting_filing: list[ProcurementPlan] = strawberry.field(directives=[OVERVIEW])
+    on: date = strawberry.field(description="The day the queues were read for (Asia/Shanghai).")
+    plans_awaiting_filing: list[ProcurementPlan] = strawberry.field(
+        description="Plans submitted for filing, oldest first.", directives=[OVERVIEW]
+    )
     plans_awaiting_filing_count: int
-    contracts_awaiting_filing: list[Contract] = strawberry.field(directives=[OVERVIEW])
+    contracts_awaiting_filing: list[Contract] = strawberry.field(
+        description="Signed contracts waiting for their filing, oldest first.",
+        directives=[OVERVIEW],
+    )
     contracts_awaiting_filing_count: int
     contract_publication_overdue: list[Contract] = strawberry.field(
         description="Signed, not published, past publicationDue (contract_publication).",
@@ -371,7 +376,12 @@ class Mutations:
         description="A supplement to a signed contract, within supplementary_contract_share.",
     )
     async def create_supplementary_contract(
-        self, info: Info, parent_id: strawberry.ID, input: ContractInput
+        self,
+        info: Info,
+        parent_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The signed contract it supplements.")
+        ],
+        input: ContractInput,
     ) -> ContractPayload:
         return await _contract(
             lambda: service.create_supplementary(
@@ -384,7 +394,14 @@ class Mutations:
         description="Sign for your organisation: an Ed25519 signature (hex) over "
         "b'gpcloud-contract-v1:' + digest.",
     )
-    async def sign_contract(self, info: Info, id: strawberry.ID, signature: str) -> ContractPayload:
+    async def sign_contract(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        signature: Annotated[
+            str, strawberry.argument(description="128 hex digits, by your registered signing key.")
+        ],
+    ) -> ContractPayload:
         return await _contract(
             lambda: service.sign(info.context.user, parse_id(id, "contract"), signature)
         )
@@ -431,8 +448,13 @@ class Mutations:
         info: Info,
         contract_id: strawberry.ID,
         indicator_id: strawberry.ID,
-        amount: Decimal,
-        final: bool = False,
+        amount: Annotated[Decimal, strawberry.argument(description="Yuan, above zero.")],
+        final: Annotated[
+            bool,
+            strawberry.argument(
+                description="The final payment: only after a passed final acceptance."
+            ),
+        ] = False,
     ) -> PaymentPayload:
         return await run_payload(
             PaymentPayload,

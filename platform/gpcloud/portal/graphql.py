@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from typing import Annotated
 
 import strawberry
 from strawberry.file_uploads import Upload
@@ -257,7 +258,7 @@ class Queries:
             for b in await legacy.batches()
         ]
 
-    @strawberry.field(extensions=PUBLIC)
+    @strawberry.field(extensions=PUBLIC, description="One published notice; null if none.")
     async def notice(self, id: strawberry.ID) -> Notice | None:
         try:
             row = await service.get(parse_id(id, "notice"))
@@ -294,9 +295,12 @@ class Mutations:
     async def publish_article(
         self,
         info: Info,
-        kind: ArticleKind,
+        kind: Annotated[
+            ArticleKind,  # type: ignore[valid-type]
+            strawberry.argument(description="A policy (政策法规) or a notice (通知公告)."),
+        ],
         title: str,
-        body: str,  # type: ignore[valid-type]
+        body: str,
     ) -> ArticlePayload:
         async def work() -> ArticlePayload:
             notice_id = await articles.publish_article(info.context.user, kind.value, title, body)
@@ -312,11 +316,18 @@ class Mutations:
     async def start_legacy_migration(
         self,
         info: Info,
-        year: int,
-        kind: NoticeKind,  # type: ignore[valid-type]
-        format: str,
-        file: Upload,
-        region: str = "440000",
+        year: Annotated[int, strawberry.argument(description="The year of the records.")],
+        kind: Annotated[
+            NoticeKind,  # type: ignore[valid-type]
+            strawberry.argument(description="The kind of every record in the file."),
+        ],
+        format: Annotated[str, strawberry.argument(description="jsonl, csv or ocds.")],
+        file: Annotated[
+            Upload, strawberry.argument(description="The file, as a multipart upload.")
+        ],
+        region: Annotated[
+            str, strawberry.argument(description="The region the records are of (region code).")
+        ] = "440000",
     ) -> JobPayload:
         async def work() -> JobPayload:
             row = await legacy.start(

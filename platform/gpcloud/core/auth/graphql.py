@@ -14,6 +14,7 @@ from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.roles import ORGANISATION_KINDS, ROLES
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
+from gpcloud.core.graphql.enums import values_enum
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import FirstLogin, Public, Requires, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
@@ -56,13 +57,21 @@ OrganisationKind = strawberry.enum(
     ),
     description="What an organisation is; it decides the roles its accounts may hold.",
 )
-ProfileField = strawberry.enum(
-    Enum("ProfileField", {f.upper(): f for f in service.PROFILE_FIELDS}),
-    description="A profile field an account must fill in at first login.",
+ProfileField = values_enum(
+    "ProfileField",
+    service.PROFILE_FIELDS,
+    "A profile field an account must fill in at first login.",
+    {
+        "display_name": "The name others see (e.g. on an audit entry).",
+        "mobile": "A mainland mobile number, for text messages.",
+        "email": "An e-mail address, for notifications.",
+    },
 )
-UserStatus = strawberry.enum(
-    Enum("UserStatus", {s.upper(): s for s in admin.USER_STATUSES}),
-    description="Whether an account may log in.",
+UserStatus = values_enum(
+    "UserStatus",
+    admin.USER_STATUSES,
+    "Whether an account may log in.",
+    {"active": "May log in.", "disabled": "May not log in; its tokens are refused."},
 )
 READERS = Requires(Perm.USER_READ)
 

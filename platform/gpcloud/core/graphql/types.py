@@ -26,7 +26,10 @@ MAX_USER_ERRORS = 100
 class UserError:
     field: str | None = strawberry.field(description="The input field at fault, if one is.")
     code: str = strawberry.field(description="Stable code, e.g. DUPLICATE_USERNAME.")
-    message: str
+    message: str = strawberry.field(
+        description="What was wrong, for a person, in the request's language (Accept-Language; "
+        "Chinese by default)."
+    )
 
     @classmethod
     def of(cls, problem: Problem) -> UserError:

@@ -26,6 +26,9 @@ class KeyPurpose(Enum):
     )
 
 
+PUBLIC_KEY = "32 bytes: 64 hex digits or base64."
+
+
 @strawberry.type(description="An organisation's public key (32 bytes, hex) for one purpose.")
 class SigningKey:
     id: strawberry.ID
@@ -87,10 +90,17 @@ class Mutations:
         description="Register an Ed25519 public key (64 hex digits or base64) for your "
         "organisation; it signs b'gpcloud-contract-v1:' + a contract's digest, and bids.",
     )
-    async def register_signing_key(self, info: Info, public_key: str) -> SigningKeyPayload:
+    async def register_signing_key(
+        self,
+        info: Info,
+        public_key: Annotated[str, strawberry.argument(description=PUBLIC_KEY)],
+    ) -> SigningKeyPayload:
         return await _key(lambda: service.register_signing_key(info.context.user, public_key))
 
-    @strawberry.mutation(extensions=allow(Requires(Perm.SIGNING_KEY_MANAGE)))
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.SIGNING_KEY_MANAGE)),
+        description="Stop a signing key: nothing signed with it later is accepted.",
+    )
     async def revoke_signing_key(self, info: Info, id: strawberry.ID) -> SigningKeyPayload:
         return await _key(
             lambda: service.revoke_signing_key(info.context.user, parse_id(id, "signing key"))
@@ -104,9 +114,7 @@ class Mutations:
     async def register_sealing_key(
         self,
         info: Info,
-        public_key: Annotated[
-            str, strawberry.argument(description="32 bytes: 64 hex digits or base64.")
-        ],
+        public_key: Annotated[str, strawberry.argument(description=PUBLIC_KEY)],
     ) -> SigningKeyPayload:
         return await _key(lambda: service.register_sealing_key(info.context.user, public_key))
 

@@ -1,14 +1,15 @@
 """Every type, field, argument and enum value of the API is described (tests/ops/
 test_descriptions.py). What follows a convention is described here once, where the schema is
 assembled, instead of in every domain: connections, edges and page info, mutation payloads and
-their `errors`, the paging arguments, the usual bookkeeping fields. Only what has no description
-in the code gets one; a domain's own words always win.
+their `errors`, the paging arguments, the usual bookkeeping fields. A domain says once what
+the fields its types share mean (`field_meanings`: Expert, ExpertInput and ExpertFilter all have
+`titleLevel`). Only what has no description in the code gets one; a field's own words always win.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 from graphql import (
     GraphQLEnumType,
@@ -43,7 +44,37 @@ ARGS = {
     "reason": "Why, in words: kept with the change in the audit log.",
     "input": "The values, as the input type describes them.",
     "regionCode": "The region code (GB/T 2260) of a tenant, six digits.",
+    "tenant": "The region code (GB/T 2260, six digits) of the tenant it is for.",
+    "fiscalYear": "The fiscal year, e.g. 2026.",
+    "title": "The title, as it will be published.",
+    "body": "The text, as it will be published.",
 }
+
+
+_MEANINGS: dict[str, dict[str, str]] = {}
+
+
+def field_meanings(type_names: Iterable[str], meanings: Mapping[str, str]) -> None:
+    """What the fields (GraphQL names) of a domain's types mean, said once for all of them; a
+    type name `Query.goodsItems` names the arguments of that field."""
+    for name in type_names:
+        _MEANINGS.setdefault(name, {}).update(meanings)
+
+
+def _argument_description(type_name: str, field_name: str, name: str) -> str | None:
+    if said := _MEANINGS.get(f"{type_name}.{field_name}", {}).get(name):
+        return said
+    if name == "status":
+        if type_name == "Mutation":
+            return "The status it takes."
+        return "Only those in this status."
+    if m := re.fullmatch(r"([a-z]\w*?)Id", name):
+        return f"The id of the {_words(m[1])} it concerns."
+    return ARGS.get(name)
+
+
+def _words(camel: str) -> str:
+    return re.sub(r"(?<!^)([A-Z])", r" \1", camel).lower()
 
 
 def _type_description(name: str) -> str | None:
@@ -66,10 +97,12 @@ def _type_description(name: str) -> str | None:
     return None
 
 
-def _field_description(type_name: str, name: str) -> str | None:
+def _field_description(type_name: str, name: str, siblings) -> str | None:
     if name == "node" and (m := re.fullmatch(r"(\w+)Edge", type_name)):
         return f"The {m[1]}."
-    return FIELDS.get(name)
+    if name.endswith("Count") and name[: -len("Count")] in siblings:
+        return f"How many in all; `{name[: -len('Count')]}` shows the first of them."
+    return _MEANINGS.get(type_name, {}).get(name) or FIELDS.get(name)
 
 
 def describe_by_convention(schema: GraphQLSchema) -> None:
@@ -81,10 +114,10 @@ def describe_by_convention(schema: GraphQLSchema) -> None:
         if isinstance(kind, GraphQLObjectType | GraphQLInterfaceType | GraphQLInputObjectType):
             for name, field in kind.fields.items():
                 if not field.description:
-                    field.description = _field_description(kind.name, name)
+                    field.description = _field_description(kind.name, name, kind.fields)
                 for arg_name, arg in getattr(field, "args", {}).items():
                     if not arg.description:
-                        arg.description = ARGS.get(arg_name)
+                        arg.description = _argument_description(kind.name, name, arg_name)
 
 
 def undescribed(schema: GraphQLSchema) -> Iterator[str]:

@@ -6,24 +6,44 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.graphql.enums import values_enum
 from gpcloud.core.graphql.permissions import Requires, allow
 from gpcloud.core.graphql.types import Connection, connection, parse_id
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 from gpcloud.core.money import to_yuan
+from gpcloud.core.ops.descriptions import field_meanings
 from gpcloud.integrations.digital_finance import service
 from gpcloud.integrations.digital_finance.tables import STATUSES
 
 READERS = Requires(Perm.BUDGET_READ)
 
-IndicatorStatus = strawberry.enum(
-    Enum("IndicatorStatus", {s.upper(): s for s in STATUSES}),
-    description="Where a budget indicator from digital_finance stands.",
+IndicatorStatus = values_enum(
+    "IndicatorStatus",
+    STATUSES,
+    "Where a budget indicator from digital_finance stands.",
+    {
+        "active": "正常: plans may reserve from it.",
+        "frozen": "冻结 by the finance system: no new reservations.",
+    },
+)
+field_meanings(
+    ("BudgetIndicator", "BudgetIndicatorFilter"),
+    {
+        "purchaserId": "The budget unit the line belongs to.",
+        "purchaserName": "Its name, as digital_finance sent it.",
+        "budgetUnitCode": "The unit's code in digital_finance.",
+        "fiscalYear": "The fiscal year of the line, e.g. 2026.",
+        "name": "The line's name in the budget.",
+        "fundingSource": "Where the money comes from, as digital_finance says (e.g. 一般公共预算).",
+        "amount": "Yuan: the line's total.",
+        "paid": "Yuan paid from it.",
+        "status": "Whether plans may reserve from it.",
+    },
 )
 
 
@@ -101,7 +121,7 @@ class Queries:
         )
         return connection(page, BudgetIndicator.of)
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), description="One indicator you may see.")
     async def budget_indicator(self, info: Info, id: strawberry.ID) -> BudgetIndicator:
         row = await service.get(info.context.user, parse_id(id, "budget indicator"))
         return BudgetIndicator.of(row)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import Enum
 
 import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.enums import values_enum
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
+from gpcloud.core.ops.descriptions import field_meanings
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.purchasers import service
 from gpcloud.registries.purchasers.tables import STATUSES
@@ -23,10 +24,28 @@ READERS = Requires(Perm.PURCHASER_READ)
 # fields are theirs.
 SEEN_BY = Authenticated()
 
-PurchaserStatus = strawberry.enum(
-    Enum("PurchaserStatus", {s.upper(): s for s in STATUSES}),
-    description="Whether a purchaser (budget unit) is active.",
+PurchaserStatus = values_enum(
+    "PurchaserStatus",
+    STATUSES,
+    "Whether a purchaser (budget unit) is active.",
+    {"active": "May plan and procure.", "inactive": "Deactivated: no new plans or orders."},
 )
+field_meanings(
+    ("Purchaser", "PurchaserInput", "PurchaserFilter"),
+    {
+        "name": "The unit's registered name.",
+        "uscc": "Unified social credit code, 18 characters.",
+        "budgetUnitCode": "The code the finance system (digital_finance) knows it by.",
+        "parentId": "The unit above it (e.g. the education bureau of a school).",
+        "contactName": "Who to contact about its procurements.",
+        "contactPhone": "Their phone.",
+        "status": "Whether it is active.",
+        "organisationId": "Its organisation (its users' accounts belong to it).",
+        "tenant": "The region it belongs to.",
+        "includeSubtree": "With `tenant`: also the regions below it (default true).",
+    },
+)
+field_meanings(("PurchaserPayload",), {"purchaser": "The unit as it is now; null on errors."})
 
 
 @strawberry.type(description="A budget unit that procures (采购人).")
@@ -118,7 +137,7 @@ class PurchaserPayload:
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), description="Purchasers of the regions you see.")
     async def purchasers(
         self,
         info: Info,
@@ -141,7 +160,7 @@ class Queries:
         )
         return connection(page, Purchaser.of)
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), description="One purchaser; null if none.")
     async def purchaser(self, id: strawberry.ID) -> Purchaser | None:
         try:
             return Purchaser.of(await service.get(parse_id(id, "purchaser")))
@@ -175,7 +194,9 @@ class Mutations:
 
         return await run_mutation(PurchaserPayload, work)
 
-    @strawberry.mutation(extensions=allow(MANAGERS))
+    @strawberry.mutation(
+        extensions=allow(MANAGERS), description="Correct a unit; only what is given changes."
+    )
     async def update_purchaser(
         self, info: Info, id: strawberry.ID, input: PurchaserInput
     ) -> PurchaserPayload:

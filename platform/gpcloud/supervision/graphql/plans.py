@@ -17,6 +17,7 @@ from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.money import to_yuan
+from gpcloud.core.ops.descriptions import field_meanings
 from gpcloud.core.scheduler.graphql import Schedule, schedule_of
 from gpcloud.supervision import intentions, plans
 from gpcloud.supervision.tables import INTENTION_EXEMPTIONS, METHODS, OBJECT_TYPES
@@ -26,19 +27,46 @@ LIVE = SubsystemLive("supervision")
 
 
 ObjectType = values_enum(
-    "ObjectType", OBJECT_TYPES, description="What a procurement buys: goods, works or services."
+    "ObjectType",
+    OBJECT_TYPES,
+    description="What a procurement buys: goods, works or services.",
+    meanings={"goods": "货物.", "works": "工程.", "services": "服务."},
 )
 ProcurementMethod = values_enum(
     "ProcurementMethod",
     METHODS,
-    description="How a procurement is made (open tender, competitive negotiation...).",
+    description="How a procurement is made (GP Law art. 26).",
+    meanings={
+        "open_tender": "公开招标: any supplier may bid.",
+        "invited_tender": "邀请招标: suppliers chosen at random from qualified ones are invited.",
+        "competitive_negotiation": "竞争性谈判: a panel negotiates with at least three suppliers.",
+        "competitive_consultation": "竞争性磋商: consultation, then comprehensive scoring.",
+        "request_for_quotation": "询价: goods of a uniform standard, lowest price wins.",
+        "single_source": "单一来源: one supplier only, with the reason published first.",
+        "framework_agreement": "框架协议: purchases under an agreement concluded beforehand.",
+    },
 )
 IntentionExemption = values_enum(
     "IntentionExemption",
     INTENTION_EXEMPTIONS,
-    description="Why a plan needs no published procurement intention.",
+    description="Why a plan needs no published procurement intention (Caiku [2020] 10).",
+    meanings={
+        "agreement_or_designated_small": "A small purchase under an agreement or at a "
+        "designated supplier.",
+        "batch_centralised": "Part of a batch of centralised procurement.",
+        "urgent": "An urgent procurement that could not be foreseen.",
+    },
 )
-IntentionStatus = state_enum("IntentionStatus", INTENTION)
+IntentionStatus = state_enum(
+    "IntentionStatus",
+    INTENTION,
+    {
+        "draft": "Written, not published.",
+        "published": "On the portal; the procurement may not start before earliestStart.",
+        "open": "earliestStart has come: the procurement may begin.",
+        "withdrawn": "Taken back.",
+    },
+)
 LegacyPlanState = values_enum(
     "LegacyPlanState",
     plans.LEGACY_STATES,
@@ -53,8 +81,74 @@ FailedPlanAction = values_enum(
     "FailedPlanAction",
     ("restart", "terminate"),
     description="What to do with a plan whose procurement failed: start it again, or end it.",
+    meanings={
+        "restart": "Procure again under the original procedure.",
+        "terminate": "End the plan and release what it holds, to declare it again.",
+    },
 )
-PlanStatus = state_enum("PlanStatus", PLAN)
+PlanStatus = state_enum(
+    "PlanStatus",
+    PLAN,
+    {
+        "draft": "Written by the purchaser, not submitted.",
+        "submitted": "Waiting for a supervisor to file it; its lines hold budget.",
+        "returned": "Sent back with a reason; the purchaser may correct and submit it again.",
+        "filed": "Filed (备案): the purchaser may entrust a project.",
+        "recalled": "Taken back before execution; its budget released.",
+        "executing": "A project is procuring it.",
+        "failed": "Its procurement failed: restart or terminate it.",
+        "terminated": "Ended; what it held is released.",
+    },
+)
+field_meanings(
+    ("ProcurementIntention", "IntentionInput"),
+    {
+        "purchaserId": "The purchaser that will procure.",
+        "projectName": "The project's name, as it will be published.",
+        "requirementSummary": "What is to be bought, in a few sentences.",
+        "budget": "Yuan, the estimated budget.",
+        "objectType": "Goods, works or services.",
+        "expectedStart": "The day the purchaser expects to start procuring.",
+        "status": "Where the intention stands.",
+        "publishedOn": "The day it appeared on the portal; null before.",
+    },
+)
+field_meanings(
+    ("ProcurementPlan", "PlanInput", "PlanLine", "PlanLineInput"),
+    {
+        "purchaserId": "The purchaser that procures.",
+        "intentionId": "The published intention it follows; null when exempt.",
+        "intentionExemption": "Why no intention was published (empty when one was).",
+        "title": "The plan's title, as published.",
+        "objectType": "Goods, works or services.",
+        "method": "The procurement method planned.",
+        "methodException": "The approval of another method at or above the threshold.",
+        "categoryCode": "The catalogue code of what is bought.",
+        "amount": "Yuan: the plan's total, the sum of its lines.",
+        "status": "Where the plan stands.",
+        "legacyReference": "Its number in the old system, for a plan carried over; else empty.",
+        "returnReason": "Why a supervisor returned it; empty otherwise.",
+        "submittedAt": "When it was last submitted for filing.",
+        "filedAt": "When it was filed.",
+        "lines": "The indicators funding the plan and the amount from each.",
+        "indicatorId": "The budget indicator that funds the line.",
+    },
+)
+field_meanings(
+    ("IntentionPayload", "PlanPayload"),
+    {
+        "intention": "The intention as it is now; null on errors.",
+        "plan": "The plan as it is now; null on errors.",
+    },
+)
+field_meanings(
+    ("Mutation.carryOverProcurementPlan", "Mutation.resolveFailedProcurementPlan"),
+    {
+        "legacyState": "The state it had in the old system.",
+        "legacyReference": "Its number in the old system, kept for look-ups.",
+        "action": "Restart or terminate.",
+    },
+)
 
 
 @strawberry.type(description="A procurement intention (采购意向); money in yuan.")
@@ -219,7 +313,10 @@ class PlanPayload:
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(Requires(Perm.INTENTION_READ)))
+    @strawberry.field(
+        extensions=allow(Requires(Perm.INTENTION_READ)),
+        description="Intentions in your region (a purchaser: its unit's).",
+    )
     async def procurement_intentions(
         self,
         info: Info,
@@ -288,7 +385,9 @@ class Mutations:
             lambda: intentions.publish(info.context.user, parse_id(id, "intention"))
         )
 
-    @strawberry.mutation(extensions=live(Perm.INTENTION_WITHDRAW))
+    @strawberry.mutation(
+        extensions=live(Perm.INTENTION_WITHDRAW), description="Take an intention back."
+    )
     async def withdraw_procurement_intention(
         self, info: Info, id: strawberry.ID
     ) -> IntentionPayload:

@@ -71,7 +71,7 @@ class Queries:
         )
         return connection(page, Agency.of)
 
-    @strawberry.field(extensions=allow(Authenticated()))
+    @strawberry.field(extensions=allow(Authenticated()), description="One agency; null if none.")
     async def agency(self, info: Info, id: strawberry.ID) -> Agency | None:
         try:
             return Agency.of(await reads.visible(info.context.user, parse_id(id, "agency")))

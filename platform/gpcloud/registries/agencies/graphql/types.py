@@ -3,27 +3,87 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
 
 import strawberry
 from strawberry.types import Info
 
 from gpcloud.core.graphql.cost import ListSize
+from gpcloud.core.graphql.enums import values_enum
 from gpcloud.core.graphql.permissions import Authenticated, allow
 from gpcloud.core.graphql.types import UserError
+from gpcloud.core.ops.descriptions import field_meanings
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.agencies.service import loaders, readiness
 from gpcloud.registries.agencies.service.common import MAX_ROOMS, MAX_TENANTS
 from gpcloud.registries.agencies.tables import ROOM_KINDS, STATUSES
 
-AgencyStatus = strawberry.enum(
-    Enum("AgencyStatus", {s.upper(): s for s in STATUSES}),
-    description="Where an agency's registration stands.",
+AgencyStatus = values_enum(
+    "AgencyStatus",
+    STATUSES,
+    "Where an agency's registration stands.",
+    {
+        "pending": "Registered; waits for the region's decision. Cannot take projects.",
+        "approved": "May be entrusted with procurements in its regions.",
+        "rejected": "The registration was refused (see statusReason).",
+        "suspended": "May take no new projects for now (see statusReason).",
+    },
 )
-AgencyRoomKind = strawberry.enum(
-    Enum("AgencyRoomKind", {k.upper(): k for k in ROOM_KINDS}),
-    description="OPENING: bid-opening room (开标室); EVALUATION: evaluation room (评标室).",
+AgencyRoomKind = values_enum(
+    "AgencyRoomKind",
+    ROOM_KINDS,
+    "Which kind of room it is.",
+    {"opening": "A bid-opening room (开标室).", "evaluation": "An evaluation room (评标室)."},
 )
+
+_AGENCY = {
+    "organisationId": "The agency's organisation (its accounts belong to it).",
+    "name": "The registered name.",
+    "uscc": "Unified social credit code, 18 characters.",
+    "status": "Where the registration stands.",
+    "statusReason": "Why it last changed status; null unless you may see contacts.",
+    "contactName": "Who to contact; null unless you may see contacts.",
+    "contactPhone": "Their phone; null unless you may see contacts.",
+    "caSerial": "The serial number of the agency's CA certificate (for e-signatures).",
+    "caIssuer": "Who issued the CA certificate.",
+    "caValidUntil": "The last day the CA certificate is valid; after it the agency is not ready.",
+    "decidedAt": "When the region last decided on the registration.",
+}
+field_meanings(("Agency", "AgencyInput", "AgencyFilter"), _AGENCY)
+_ROOM = {
+    "agencyId": "The agency it belongs to.",
+    "kind": "Bid-opening or evaluation room.",
+    "name": "Its name or number, as the agency calls it.",
+    "computers": "Computers for bidders or experts in the room.",
+    "cameraResolution": "Lines of the computers' cameras, e.g. 720; 0: none.",
+    "avMonitoring": "Audio/video monitoring of the whole room.",
+    "recordingRetained": "Recordings stored by the agency, retrievable.",
+}
+field_meanings(("AgencyRoom", "AgencyRoomInput"), _ROOM)
+field_meanings(
+    ("AgencyRequirements",),
+    {
+        "openingRoomRequired": "The agency needs a registered bid-opening room.",
+        "evaluationRoomRequired": "The agency needs a registered evaluation room.",
+        "minComputersPerOpeningRoom": "At least this many computers in each opening room.",
+        "minComputersPerEvaluationRoom": "At least this many computers in each evaluation room "
+        "(the seed: 8).",
+        "minCameraResolution": "Camera lines at least, e.g. 720 (720p).",
+        "avMonitoringRequired": "Each room monitored by audio and video.",
+        "avRecordingRetained": "The recordings kept and retrievable.",
+    },
+)
+field_meanings(
+    ("AgencyReadiness", "AgencyRoomPayload"),
+    {
+        "agency": "The agency.",
+        "region": "The region asked about.",
+        "ready": "True when nothing is missing.",
+        "gaps": "Each missing requirement with its code.",
+        "requirements": "What the region requires.",
+        "room": "The room as it is now; null on errors.",
+    },
+)
+field_meanings(("AgencyPayload",), {"agency": "The agency as it is now; null on errors."})
 
 
 @strawberry.type(description="A bid-opening or evaluation room of an agency, and its equipment.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -71,7 +72,9 @@ class Queries:
         )
         return connection(page, Expert.of)
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(
+        extensions=allow(READERS), description="One expert of the pool; null if none."
+    )
     async def expert(self, id: strawberry.ID) -> Expert | None:
         try:
             return Expert.of(await service.get(parse_id(id, "expert")))
@@ -112,7 +115,9 @@ class Mutations:
     async def apply_as_expert(self, info: Info, input: ExpertApplicationInput) -> ExpertPayload:
         return await _expert_mutation(lambda: service.apply(info.context.user, input.to_service()))
 
-    @strawberry.mutation(extensions=allow(MANAGERS))
+    @strawberry.mutation(
+        extensions=allow(MANAGERS), description="Correct an expert's record (entry rules kept)."
+    )
     async def update_expert(
         self, info: Info, id: strawberry.ID, input: ExpertChangesInput
     ) -> ExpertPayload:
@@ -124,7 +129,12 @@ class Mutations:
         extensions=allow(AVAILABILITY),
         description="The number the draw calls; an expert sets their own.",
     )
-    async def set_expert_phone(self, info: Info, id: strawberry.ID, phone: str) -> ExpertPayload:
+    async def set_expert_phone(
+        self,
+        info: Info,
+        id: strawberry.ID,
+        phone: Annotated[str, strawberry.argument(description="A mainland mobile number.")],
+    ) -> ExpertPayload:
         return await _expert_mutation(
             lambda: service.set_phone(info.context.user, _expert_id(id), phone)
         )
@@ -137,7 +147,7 @@ class Mutations:
             lambda: service.change_status(info.context.user, _expert_id(id), "approve", reason)
         )
 
-    @strawberry.mutation(extensions=allow(DECIDERS))
+    @strawberry.mutation(extensions=allow(DECIDERS), description="Take the expert out of the pool.")
     async def suspend_expert(self, info: Info, id: strawberry.ID, reason: str) -> ExpertPayload:
         return await _expert_mutation(
             lambda: service.change_status(info.context.user, _expert_id(id), "suspend", reason)
@@ -165,7 +175,13 @@ class Mutations:
         description="A bad (credit) record: bars the expert for three years; suspends an active one.",
     )
     async def record_expert_bad_record(
-        self, info: Info, id: strawberry.ID, recorded_on: date, reason: str
+        self,
+        info: Info,
+        id: strawberry.ID,
+        recorded_on: Annotated[
+            date, strawberry.argument(description="The day of the record: the bar runs from it.")
+        ],
+        reason: str,
     ) -> ExpertPayload:
         return await _expert_mutation(
             lambda: service.record_bad_record(
@@ -178,7 +194,12 @@ class Mutations:
         description="Link (or, with no username, unlink) the expert's account.",
     )
     async def link_expert_account(
-        self, info: Info, id: strawberry.ID, username: str | None = None
+        self,
+        info: Info,
+        id: strawberry.ID,
+        username: Annotated[
+            str | None, strawberry.argument(description="The account's login name; null unlinks.")
+        ] = None,
     ) -> ExpertPayload:
         return await _expert_mutation(
             lambda: service.link_account(info.context.user, _expert_id(id), username)
@@ -215,7 +236,7 @@ class Mutations:
 
         return await run_mutation(ExpertLeavePayload, work)
 
-    @strawberry.mutation(extensions=allow(AVAILABILITY))
+    @strawberry.mutation(extensions=allow(AVAILABILITY), description="Cancel a leave.")
     async def remove_expert_leave(self, info: Info, id: strawberry.ID) -> ExpertLeavePayload:
         async def work() -> ExpertLeavePayload:
             row = await service.remove_leave(info.context.user, parse_id(id, "leave"))

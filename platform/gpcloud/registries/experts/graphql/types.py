@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import Enum
 
 import strawberry
 from strawberry.types import Info
@@ -11,7 +10,9 @@ from strawberry.types import Info
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.clock import today
 from gpcloud.core.graphql.cost import ListSize
+from gpcloud.core.graphql.enums import values_enum
 from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
+from gpcloud.core.ops.descriptions import field_meanings
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.experts import service
 from gpcloud.registries.experts.service import loaders
@@ -27,21 +28,92 @@ AVAILABILITY = Requires(Perm.EXPERT_UPDATE_AVAILABILITY)
 # lists are theirs.
 SEEN_BY = Authenticated()
 
-ExpertStatus = strawberry.enum(
-    Enum("ExpertStatus", {s.upper(): s for s in STATUSES}),
-    description="Where an expert's registration stands.",
+ExpertStatus = values_enum(
+    "ExpertStatus",
+    STATUSES,
+    "Where an expert's registration stands.",
+    {
+        "pending": "Applied; waits for a provincial admin's decision. Never drawn.",
+        "active": "In the pool: can be drawn.",
+        "suspended": "Out of the pool for now (a decision or a bad record); can be reactivated.",
+        "retired": "Left the pool for good (or the application was rejected).",
+    },
 )
-TitleLevel = strawberry.enum(
-    Enum("TitleLevel", {s.upper(): s for s in TITLE_LEVELS}),
-    description="senior 正高级, deputy_senior 副高级, intermediate 中级.",
+TitleLevel = values_enum(
+    "TitleLevel",
+    TITLE_LEVELS,
+    "The expert's professional title level (职称级别).",
+    {"senior": "正高级.", "deputy_senior": "副高级.", "intermediate": "中级."},
 )
-Gender = strawberry.enum(
-    Enum("Gender", {s.upper(): s for s in GENDERS}),
-    description="An expert's gender, as registered.",
+Gender = values_enum(
+    "Gender",
+    GENDERS,
+    "An expert's gender, as registered (from the ID number).",
+    {"male": "Male.", "female": "Female."},
 )
-AvoidanceRelation = strawberry.enum(
-    Enum("AvoidanceRelation", {s.upper(): s for s in RELATIONS}),
-    description="Why the expert recuses themselves from an organisation's bids (RULES.md recusal).",
+AvoidanceRelation = values_enum(
+    "AvoidanceRelation",
+    RELATIONS,
+    "Why the expert recuses themselves from an organisation's bids (RULES.md recusal).",
+    {
+        "employer": "The expert works or worked for it.",
+        "director": "The expert is or was a director or manager of it.",
+        "shareholder": "The expert holds or held shares in it.",
+        "relative_of_legal_representative": "A spouse or close relative of its legal "
+        "representative.",
+        "other": "Any other interest that may affect a fair evaluation (say which in `note`).",
+    },
+)
+
+_PERSON = {
+    "name": "The expert's name, as on the ID card.",
+    "idNumber": "居民身份证号码, 18 characters; stored encrypted, shown masked.",
+    "birthDate": "From the ID number.",
+    "gender": "From the ID number.",
+    "titleLevel": "The professional title level; the draw may ask for a minimum.",
+    "title": "The professional title in words, e.g. 高级工程师.",
+    "yearsOfExperience": "Years of work in the specialties (entry needs 8, RULES.md).",
+    "employer": "The organisation the expert works for (recusal against its bids).",
+    "employerUscc": "The employer's unified social credit code, 18 characters.",
+    "phone": "The mobile number the draw's calls and messages go to; experts and who keeps "
+    "the pool see it.",
+    "specialties": "Catalogue codes the expert evaluates; the first is primary.",
+    "regions": "Region codes served; a city covers its counties.",
+    "status": "Where the registration stands.",
+    "statusReason": "Why it last changed status, as the decider wrote.",
+    "hasAccount": "Whether a user account is linked (needed to confirm draws and evaluate).",
+    "leaves": "Periods the expert cannot be drawn, earliest first.",
+    "avoidances": "Declared relations that call for recusal, earliest first.",
+}
+field_meanings(
+    ("Expert", "ExpertInput", "ExpertApplicationInput", "ExpertChangesInput", "ExpertFilter"),
+    _PERSON,
+)
+field_meanings(
+    ("ExpertLeave", "ExpertLeaveInput", "ExpertAvoidance", "ExpertAvoidanceInput"),
+    {
+        "expertId": "The expert it belongs to.",
+        "startDate": "The first day.",
+        "endDate": "The last day (included).",
+        "reason": "Why, in words (not shown to who draws).",
+        "organisationName": "The organisation's registered name.",
+        "organisationUscc": "Its unified social credit code, when known (matched first).",
+        "relation": "What ties the expert to it.",
+        "note": "Anything the committee's organiser should know.",
+    },
+)
+field_meanings(
+    ("ExpertSpecialty",),
+    {"categoryCode": "The catalogue code.", "primary": "The expert's main specialty."},
+)
+field_meanings(
+    ("ExpertPayload", "ExpertLeavePayload", "ExpertAvoidancePayload", "RevealIdNumberPayload"),
+    {
+        "expert": "The expert as it is now; null on errors.",
+        "leave": "The leave; null on errors.",
+        "avoidance": "The relation; null on errors.",
+        "idNumber": "The full ID number; null on errors.",
+    },
 )
 
 

@@ -14,6 +14,7 @@ from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import allow
 from gpcloud.core.graphql.types import Connection, connection, parse_id
+from gpcloud.core.ops.descriptions import field_meanings
 from gpcloud.registries.goods.graphql.inputs import (
     CreateGoodsItemInput,
     CreateSupplierListingInput,
@@ -69,12 +70,12 @@ class Queries:
         )
         return [GoodsCategory.of(r) for r in rows]
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), description="One category; null if none.")
     async def goods_category(self, code: str) -> GoodsCategory | None:
         row = await _or_none(categories.get_category(code))
         return GoodsCategory.of(row) if row else None
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), description="Goods of the registry, by code.")
     async def goods_items(
         self,
         filter: GoodsItemFilter | None = None,
@@ -96,12 +97,12 @@ class Queries:
         )
         return connection(page, GoodsItem.of)
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), description="One goods item; null if none.")
     async def goods_item(self, id: strawberry.ID) -> GoodsItem | None:
         row = await _or_none(items.get_item(parse_id(id, "goods item")))
         return GoodsItem.of(row) if row else None
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), description="Suppliers' listings of goods.")
     async def supplier_listings(
         self,
         filter: SupplierListingFilter | None = None,
@@ -123,10 +124,28 @@ class Queries:
         )
         return connection(page, SupplierListing.of)
 
-    @strawberry.field(extensions=allow(READERS))
+    @strawberry.field(extensions=allow(READERS), description="One listing; null if none.")
     async def supplier_listing(self, id: strawberry.ID) -> SupplierListing | None:
         row = await _or_none(listings.get_listing(parse_id(id, "listing")))
         return SupplierListing.of(row) if row else None
+
+
+field_meanings(
+    (
+        "Query.goodsCategories",
+        "Query.goodsCategory",
+        "Mutation.createGoodsCategory",
+        "Mutation.renameGoodsCategory",
+        "Mutation.setGoodsCategoryStatus",
+    ),
+    {
+        "parentCode": "The category whose children to list; none: the roots.",
+        "search": "Part of a name: up to 100 matches instead of children.",
+        "kind": "Only goods, works or services.",
+        "code": "The catalogue code, e.g. A02010104.",
+        "name": "Its name, in Chinese.",
+    },
+)
 
 
 @strawberry.type
@@ -141,7 +160,7 @@ class Mutations:
 
         return await run_mutation(GoodsCategoryPayload, work)
 
-    @strawberry.mutation(extensions=allow(KEEPERS))
+    @strawberry.mutation(extensions=allow(KEEPERS), description="Give a category a new name.")
     async def rename_goods_category(self, info: Info, code: str, name: str) -> GoodsCategoryPayload:
         async def work() -> GoodsCategoryPayload:
             row = await categories.rename_category(info.context.user, code, name)
@@ -168,7 +187,7 @@ class Mutations:
 
         return await run_mutation(GoodsCategoryPayload, work)
 
-    @strawberry.mutation(extensions=allow(KEEPERS))
+    @strawberry.mutation(extensions=allow(KEEPERS), description="Add a standard product.")
     async def create_goods_item(self, info: Info, input: CreateGoodsItemInput) -> GoodsItemPayload:
         async def work() -> GoodsItemPayload:
             row = await items.create_item(info.context.user, input.to_service())
@@ -176,7 +195,9 @@ class Mutations:
 
         return await run_mutation(GoodsItemPayload, work)
 
-    @strawberry.mutation(extensions=allow(KEEPERS))
+    @strawberry.mutation(
+        extensions=allow(KEEPERS), description="Correct a product; only what is given changes."
+    )
     async def update_goods_item(
         self, info: Info, id: strawberry.ID, input: UpdateGoodsItemInput
     ) -> GoodsItemPayload:
@@ -220,7 +241,9 @@ class Mutations:
 
         return await run_mutation(SupplierListingPayload, work)
 
-    @strawberry.mutation(extensions=allow(LISTERS))
+    @strawberry.mutation(
+        extensions=allow(LISTERS), description="Change your listing's price, stock or regions."
+    )
     async def update_supplier_listing(
         self, info: Info, id: strawberry.ID, input: UpdateSupplierListingInput
     ) -> SupplierListingPayload:

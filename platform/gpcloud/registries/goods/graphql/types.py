@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from enum import Enum
 
 import strawberry
 from strawberry.scalars import JSON
@@ -15,8 +14,10 @@ from gpcloud.core.auth.graphql import Organisation
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
+from gpcloud.core.graphql.enums import values_enum
 from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.graphql.types import UserError, parse_id
+from gpcloud.core.ops.descriptions import field_meanings
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.goods import tables
 from gpcloud.registries.goods.service import categories, items, listings, loaders
@@ -25,21 +26,88 @@ KEEPERS = Requires(Perm.GOODS_MANAGE)
 LISTERS = Requires(Perm.LISTING_MANAGE)
 READERS = Authenticated()
 
-CategoryStatus = strawberry.enum(
-    Enum("GoodsCategoryStatus", {s.upper(): s for s in tables.CATEGORY_STATUSES}),
-    description="Whether a procurement catalogue category is in use.",
+CategoryStatus = values_enum(
+    "GoodsCategoryStatus",
+    tables.CATEGORY_STATUSES,
+    "Whether a procurement catalogue category is in use.",
+    {
+        "active": "In use: plans, goods and listings may name it.",
+        "inactive": "No longer used for new records; old ones keep it.",
+    },
 )
-CategoryKind = strawberry.enum(
-    Enum("GoodsCategoryKind", {k.upper(): k for k in tables.KINDS.values()}),
-    description="Goods (A), works (B) or services (C), from the code's first letter.",
+CategoryKind = values_enum(
+    "GoodsCategoryKind",
+    tables.KINDS.values(),
+    "Goods (A), works (B) or services (C), from the code's first letter.",
+    {"goods": "货物, codes A…", "works": "工程, codes B…", "services": "服务, codes C…"},
 )
-ItemStatus = strawberry.enum(
-    Enum("GoodsItemStatus", {s.upper(): s for s in tables.ITEM_STATUSES}),
-    description="Where a goods item of the e-mall stands.",
+ItemStatus = values_enum(
+    "GoodsItemStatus",
+    tables.ITEM_STATUSES,
+    "Where a goods item of the e-mall stands.",
+    {"active": "Suppliers may list it.", "inactive": "Taken off: no new listings or orders."},
 )
-ListingStatus = strawberry.enum(
-    Enum("SupplierListingStatus", {s.upper(): s for s in tables.LISTING_STATUSES}),
-    description="Where a supplier's listing of a goods item stands.",
+ListingStatus = values_enum(
+    "SupplierListingStatus",
+    tables.LISTING_STATUSES,
+    "Where a supplier's listing of a goods item stands.",
+    {"active": "Purchasers may order it.", "withdrawn": "Taken off by the supplier or the mall."},
+)
+
+_GOODS = {
+    "code": "The catalogue code (政府采购品目分类目录), e.g. A02010104.",
+    "name": "Its name, in Chinese.",
+    "kind": "Goods, works or services.",
+    "status": "Whether it is in use.",
+    "parentCode": "The category one level up; null at the top.",
+    "parent": "The category one level up; null at the top.",
+    "children": "The categories one level down, by code.",
+}
+field_meanings(("GoodsCategory",), _GOODS)
+_ITEM = {
+    "name": "The product's name, in Chinese.",
+    "brand": "The brand (品牌).",
+    "model": "The model (型号).",
+    "unit": "The unit it is sold by, e.g. 台, 套.",
+    "status": "Whether suppliers may list it.",
+    "categoryCode": "Its catalogue code.",
+    "category": "Its catalogue category.",
+    "referencePrice": "Yuan; no active listing may be priced above it.",
+    "specs": 'Specifications as an object, e.g. {"CPU": "8核"}.',
+    "code": "The provincial goods code (exact match in a filter).",
+    "minPrice": "Yuan, at least this.",
+    "maxPrice": "Yuan, at most this.",
+}
+field_meanings(
+    ("GoodsItem", "CreateGoodsItemInput", "UpdateGoodsItemInput", "GoodsItemFilter"), _ITEM
+)
+_LISTING = {
+    "price": "Yuan per unit; at most the item's reference price.",
+    "stock": "Units available; orders hold and take them.",
+    "status": "Whether purchasers may order it.",
+    "organisationId": "The supplier's organisation.",
+    "goodsItemId": "The goods item offered.",
+    "goodsItem": "The goods item offered.",
+    "regions": "The regions served; a city includes its counties.",
+    "minPrice": "Yuan, at least this.",
+    "maxPrice": "Yuan, at most this.",
+}
+field_meanings(
+    (
+        "SupplierListing",
+        "CreateSupplierListingInput",
+        "UpdateSupplierListingInput",
+        "SupplierListingFilter",
+    ),
+    _LISTING,
+)
+field_meanings(
+    ("GoodsCategoryPayload", "GoodsItemPayload", "SupplierListingPayload"),
+    {
+        "category": "The category as it is now; null on errors.",
+        "goodsItem": "The goods item as it is now; null on errors.",
+        "listing": "The listing as it is now; null on errors.",
+    },
 )
 
 

@@ -57,7 +57,10 @@ def _qualification_payload(result: tuple[dict, dict]) -> SupplierQualificationPa
 
 @strawberry.type
 class Queries:
-    @strawberry.field(extensions=allow(Authenticated()))
+    @strawberry.field(
+        extensions=allow(Authenticated()),
+        description="Registered suppliers: one registry for the whole province.",
+    )
     async def suppliers(
         self,
         filter: SupplierFilter | None = None,
@@ -67,7 +70,7 @@ class Queries:
         page = await finder.search((filter or SupplierFilter()).to_service(), first, after)
         return connection(page, Supplier.of)
 
-    @strawberry.field(extensions=allow(Authenticated()))
+    @strawberry.field(extensions=allow(Authenticated()), description="One supplier; null if none.")
     async def supplier(self, id: strawberry.ID) -> Supplier | None:
         try:
             return Supplier.of(await r.get(parse_id(id, "supplier")))
