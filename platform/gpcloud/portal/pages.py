@@ -114,12 +114,8 @@ async def footer(province: str) -> dict:
 
 
 async def _home(region: str | None) -> Response:
-    latest = []
-    for kind in KIND_LABELS:
-        found = await service.find(
-            service.NoticeFilter(region=region, kinds=(kind,)), HOME_ITEMS, None
-        )
-        latest.append((kind, await _views(found.rows)))
+    found = await service.latest_of_each(region, tuple(KIND_LABELS), HOME_ITEMS)
+    latest = [(kind, await _views(rows)) for kind, rows in found.items()]
     tree = await tenant_tree()
     heading = f"{tree.nodes[region].name}政府采购" if region else "最新公告"
     return await _page(

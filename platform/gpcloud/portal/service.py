@@ -203,6 +203,25 @@ async def _conditions(flt: NoticeFilter) -> tuple[list[str], list[object]]:
     return where, params
 
 
+async def latest_of_each(region: str | None, kinds: tuple[str, ...], n: int) -> dict[str, list]:
+    """The `n` latest notices of each kind in `region`'s subtree, in one statement (the home
+    page): one index range per kind, joined by UNION ALL."""
+    parts, params = [], []
+    for kind in kinds:
+        where, values = await _conditions(NoticeFilter(region=region, kinds=(kind,)))
+        parts.append(
+            f'SELECT * FROM (SELECT {COLUMNS} FROM "notice" WHERE {" AND ".join(where)} '
+            f"ORDER BY {LATEST} LIMIT {int(n)}) AS latest_{len(parts)}"
+        )
+        params += values
+    with all_tenants(PUBLIC, audited=False):
+        rows = await Notice.raw(" UNION ALL ".join(parts), *params) if parts else []
+    found: dict[str, list] = {kind: [] for kind in kinds}
+    for row in rows:
+        found[row["kind"]].append(row)
+    return found
+
+
 async def find(flt: NoticeFilter, first: int | None, after: str | None) -> Found:
     """Latest first; with `search`, best match first (then latest)."""
     size = check_page_size(first)

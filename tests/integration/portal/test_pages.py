@@ -168,3 +168,20 @@ async def test_the_demo_portal_has_history_to_browse(client, demo):
     link = chain_page.split('href="/notices/', 1)[1].split('"', 1)[0]
     detail = await page(client, f"/notices/{link}")
     assert detail.split('<ol class="chain">')[1].count("<li") == 7
+
+
+async def test_the_home_page_reads_the_latest_of_every_kind_in_one_statement(client, demo):
+    """latest_of_each gives, per kind, what the notice list's first page of that kind gives."""
+    from gpcloud.portal import demo as portal_demo
+    from gpcloud.portal import service
+    from gpcloud.portal.tables import KIND_LABELS
+
+    await portal_demo.seed()
+    for region in (None, "441400", "441481"):
+        latest = await service.latest_of_each(region, tuple(KIND_LABELS), 3)
+        assert list(latest) == list(KIND_LABELS)
+        for kind, rows in latest.items():
+            page_ = await service.find(service.NoticeFilter(region=region, kinds=(kind,)), 3, None)
+            assert [r["id"] for r in rows] == [r["id"] for r in page_.rows], (region, kind)
+        assert sum(map(len, latest.values())) > 3  # more than one kind has notices
+    assert await service.latest_of_each("441481", (), 3) == {}
