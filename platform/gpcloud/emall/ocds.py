@@ -95,12 +95,17 @@ def _item(title: str, quantity: int, unit: str, unit_fen: int) -> dict:
 
 
 def order_releases(
-    prefix: str, order: dict, buyer: str, stages: dict[str, datetime], related: str = ""
+    prefix: str,
+    order: dict,
+    buyer: str,
+    stages: dict[str, datetime],
+    related: str = "",
+    category: str = "goods",
 ) -> list[dict]:
     """The releases of a confirmed order: award and contract at the confirmation (for an
     auction's order only the contract: its award is the demand's), the acceptance report, and
     the payment as the contract's transaction. `related`: the ocid of the agreement or group
-    buy it follows on from."""
+    buy it follows on from; `category`: goods, or an agreement's kind."""
     if order["status"] not in PUBLIC_ORDER or "confirm" not in stages:
         return []
     process = order_ocid(prefix, order)
@@ -129,7 +134,7 @@ def order_releases(
             order["mode"],
             order["title"],
             "complete",
-            mainProcurementCategory="services" if order["agreement"] else "goods",
+            mainProcurementCategory=category,
             items=[item],
             value=_value(order["amount_fen"]),
         )

@@ -70,12 +70,11 @@ async def _order_processes(rows: list[dict], prefix: str) -> list[list[dict]]:
     with all_tenants(PUBLIC, audited=False):
         agreement_ids = [r["agreement"] for r in rows if r["agreement"]] or [0]
         group_ids = [r["group_buy"] for r in rows if r["group_buy"]] or [0]
-        tenants = {
-            ("MF", a["id"]): a["tenant_id"]
-            for a in await FrameworkAgreement.select(
-                FrameworkAgreement.id, FrameworkAgreement.tenant_id
-            ).where(FrameworkAgreement.id.is_in(agreement_ids))
-        } | {
+        found = await FrameworkAgreement.select(
+            FrameworkAgreement.id, FrameworkAgreement.tenant_id, FrameworkAgreement.kind
+        ).where(FrameworkAgreement.id.is_in(agreement_ids))
+        kinds = {a["id"]: a["kind"] for a in found}
+        tenants = {("MF", a["id"]): a["tenant_id"] for a in found} | {
             ("MG", g["id"]): g["tenant_id"]
             for g in await MallGroupBuy.select(MallGroupBuy.id, MallGroupBuy.tenant_id).where(
                 MallGroupBuy.id.is_in(group_ids)
@@ -92,6 +91,7 @@ async def _order_processes(rows: list[dict], prefix: str) -> list[list[dict]]:
                 names.get(r["purchaser_organisation"], ""),
                 stages.get(r["id"], {}),
                 related,
+                kinds.get(r["agreement"], "goods"),
             )
         )
     return out
