@@ -18,7 +18,7 @@ from gpcloud.registries.goods.service import mall as goods
 from tests.integration.emall.world import emall_world, listing
 from tests.integration.procurement import actor
 from tests.plugins.exercise import exercised
-from tests.plugins.test_approvals import file
+from tests.plugins.test_approvals import approved, file
 from tests.support import login
 
 FEED = """
@@ -62,6 +62,10 @@ async def test_an_approved_feed_flags_a_listing_above_its_reference(client, worl
     feed.PRICES.update({code: "80.00", "GD-BAD": "-3"})
     with all_tenants("test"):
         assert await prices.check([dear]) == []  # not approved: never asked
+    # Approved for Xingning only: the province's monitoring does not run a county's plugin.
+    await approved(client, "market_feed", tenant="441481")
+    with all_tenants("test"):
+        assert await prices.check([dear]) == []
     assert feed.CALLS == []
 
     await _approve_for_province(client)
