@@ -1,6 +1,6 @@
-"""The e-mall as one GraphQL session: a direct purchase, a reverse auction with four quotes and a
+"""The e-mall as one GraphQL session: a direct purchase, a reverse auction with four quotes, a
 designated service order under Meizhou's framework agreement, by 兴宁市第一中学 (Xingning,
-441481), each ending in a paid order, through the same budget -> plan -> contract -> acceptance
+441481), and a group buy of three purchasers organised by Meizhou, each ending in a paid order, through the same budget -> plan -> contract -> acceptance
 -> payment loop as a tender.
 
     uv run python docs/emall_walk.py           # run it and print the session
@@ -337,15 +337,189 @@ async def walk(s) -> dict:
     paid_service = await order_round(s, service["id"], "mz.garage1", d(2026, 11, 12), "维修完成")
     assert paid_service["status"] == "PAID"
 
+    group = await group_buy(s, base)
+
     budget = await s.step(
-        d(2026, 11, 16),
+        d(2026, 11, 30),
         "xn.purchaser",
-        "The budget line after both payments",
+        "The budget line after the four payments",
         "{ budgetIndicators { edges { node { code amount reserved paid balance } } } }",
     )
     line = budget["budgetIndicators"]["edges"][0]["node"]
-    assert line["paid"] == "166200.00"
-    return {"direct": direct["id"], "auction": won["id"], "designated": service["id"], "line": line}
+    assert line["paid"] == "183000.00"
+    return {
+        "direct": direct["id"],
+        "auction": won["id"],
+        "designated": service["id"],
+        "group_buy": group["id"],
+        "group_share": group["school_order"],
+        "line": line,
+    }
+
+
+async def mall_plan(s, day: date, who: tuple[str, str, str], unit: str, code: str) -> dict:
+    """Another unit's budget line (its region's admin imports it) and a filed plan of
+    100,000.00 on it for e-mall purchases. `who`: admin, supervisor, purchaser."""
+    admin, supervisor, purchaser = who
+    started = await s.step(
+        day,
+        admin,
+        f"Import the budget indicator of unit {unit}",
+        'mutation($file: Upload!) { startImport(registry: "budget_indicators", file: $file) '
+        "{ job { id status } errors { code message } } }",
+        files=(
+            "indicators.csv",
+            (
+                "code,budget_unit_code,fiscal_year,name,amount,funding_source\n"
+                f"{code},{unit},2026,办公设备购置,200000.00,一般公共预算\n"
+            ).encode(),
+            "text/csv",
+        ),
+    )
+    ok(started["startImport"])
+    await s.jobs(day)
+    lines = await s.step(
+        day, purchaser, "Its budget line", "{ budgetIndicators { edges { node { id code } } } }"
+    )
+    indicator = next(
+        e["node"]["id"] for e in lines["budgetIndicators"]["edges"] if e["node"]["code"] == code
+    )
+    created = await s.step(
+        day,
+        purchaser,
+        "Declare, submit and have filed a plan for its share of the group buy",
+        "mutation($input: PlanInput!) { createProcurementPlan(input: $input) "
+        "{ plan { id status amount } errors { code message } } }",
+        {
+            "input": {
+                "title": "批量集采台式计算机",
+                "objectType": "GOODS",
+                "method": "REQUEST_FOR_QUOTATION",
+                "intentionExemption": "AGREEMENT_OR_DESIGNATED_SMALL",
+                "categoryCode": "A02010104",
+                "lines": [{"indicatorId": indicator, "amount": "100000.00"}],
+            }
+        },
+    )
+    plan = ok(created["createProcurementPlan"])["plan"]["id"]
+    submitted = await s.step(
+        day,
+        purchaser,
+        "Submit it",
+        "mutation($id: ID!) { submitProcurementPlan(id: $id) { plan { status } errors { code } } }",
+        {"id": plan},
+    )
+    ok(submitted["submitProcurementPlan"])
+    filed = await s.step(
+        day,
+        supervisor,
+        "File it",
+        "mutation($id: ID!) { fileProcurementPlan(id: $id) { plan { status } errors { code } } }",
+        {"id": plan},
+    )
+    assert ok(filed["fileProcurementPlan"])["plan"]["status"] == "FILED"
+    return {"plan": plan, "indicator": indicator, "purchaser": purchaser}
+
+
+async def group_buy(s, base: dict) -> dict:
+    """Group buy (批量集采): Meizhou gathers the demand of three purchasers (its education
+    bureau, the Xingning school and a Xingning street office), procures once, records the award;
+    each share becomes an order at the awarded price, the school's goes round to payment."""
+    from datetime import datetime
+
+    from gpcloud.core.clock import now
+
+    d = date
+    day = d(2026, 11, 16)
+    # The street office's clerk logs in for the first time: new password and profile first.
+    changed = await s.step(
+        day,
+        "xn.newclerk",
+        "First login of the street office's clerk: a new password",
+        "mutation($old: String!, $new: String!) { changePassword(currentPassword: $old, "
+        "newPassword: $new) { token errors { code message } } }",
+        {"old": cl.PASSWORD, "new": "Ningxin#Clerk2026"},
+    )
+    s.tokens["xn.newclerk"] = ok(changed["changePassword"])["token"]
+    profile = await s.step(
+        day,
+        "xn.newclerk",
+        "and the profile the first-login rule asks for",
+        "mutation($input: ProfileInput!) { completeProfile(input: $input) "
+        "{ errors { code message } } }",
+        {
+            "input": {
+                "displayName": "宁新街道采购经办",
+                "mobile": "0753-3263280",
+                "email": "caigou@ningxin.example",
+            }
+        },
+    )
+    ok(profile["completeProfile"])
+    buyers = [
+        await mall_plan(
+            s, day, ("mz.admin", "mz.supervisor", "mz.purchaser"), "441400301", "ZB2026-441400-G01"
+        ),
+        {**base, "purchaser": "xn.purchaser"},
+        await mall_plan(
+            s, day, ("xn.admin", "xn.supervisor", "xn.newclerk"), "441481501", "ZB2026-441481-G01"
+        ),
+    ]
+    closes = now() + timedelta(days=3)
+    opened = await s.step(
+        day,
+        "mz.admin",
+        "Meizhou opens a group buy of desktop computers, ceiling 5,000.00 a unit",
+        "mutation($input: MallGroupBuyInput!) { openMallGroupBuy(input: $input) "
+        "{ groupBuy { id status joinsCloseAt } errors { code message } } }",
+        {
+            "input": {
+                "title": "梅州市2026年台式计算机批量集中采购",
+                "categoryCode": "A02010104",
+                "unit": "台",
+                "ceilingUnitPrice": "5000.00",
+                "joinsCloseAt": closes.isoformat(),
+                "specs": {"处理器": "不低于8核", "内存": "16GB及以上"},
+            }
+        },
+    )
+    group = ok(opened["openMallGroupBuy"])["groupBuy"]
+    for buyer, quantity in zip(buyers, (10, 4, 2), strict=True):
+        joined = await s.step(
+            day,
+            buyer["purchaser"],
+            f"Join with {quantity}: quantity x the ceiling is held on the plan's line",
+            "mutation($g: ID!, $q: Int!, $p: ID!, $i: ID!) { joinMallGroupBuy(groupBuyId: $g, "
+            "quantity: $q, planId: $p, indicatorId: $i) { share { quantity held status } "
+            "errors { code message } } }",
+            {"g": group["id"], "q": quantity, "p": buyer["plan"], "i": buyer["indicator"]},
+        )
+        assert ok(joined["joinMallGroupBuy"])["share"]["held"] == f"{quantity * 5000}.00"
+    ran = await tick(datetime.fromisoformat(group["joinsCloseAt"]) + timedelta(seconds=1))
+    assert ("group buy", "close") in [(r.machine, r.action) for r in ran], ran
+    suppliers = await s.step(
+        d(2026, 11, 20),
+        "mz.admin",
+        "Joining closed (scheduler): 16 units. The supplier the city's procurement chose",
+        '{ organisations(kind: SUPPLIER, search: "合水电子") { edges { node { id name } } } }',
+    )
+    supplier = suppliers["organisations"]["edges"][0]["node"]["id"]
+    awarded = await s.step(
+        d(2026, 11, 20),
+        "mz.admin",
+        "Record the award at 4,200.00 a unit: each share becomes an order, the result is published",
+        "mutation($g: ID!, $s: ID!) { awardMallGroupBuy(groupBuyId: $g, supplierOrganisationId: "
+        '$s, unitPrice: "4200.00", reference: "MZCG-2026-0188") { groupBuy { status quantity '
+        "unitPrice } orders { id tenantCode amount status } errors { code message } } }",
+        {"g": group["id"], "s": supplier},
+    )
+    result = ok(awarded["awardMallGroupBuy"])
+    assert result["groupBuy"]["quantity"] == 16
+    assert [o["amount"] for o in result["orders"]] == ["42000.00", "16800.00", "8400.00"]
+    school = result["orders"][1]
+    paid = await order_round(s, school["id"], "xn.supplier", d(2026, 11, 20), "16台全部验收合格")
+    assert paid["status"] == "PAID"
+    return {**group, "school_order": school["id"]}
 
 
 async def run_standalone():

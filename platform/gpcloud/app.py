@@ -35,6 +35,7 @@ from gpcloud.piccolo_conf import DB
 from gpcloud.portal.credit import ROUTES as credit_pages
 from gpcloud.portal.errors import exception_handlers
 from gpcloud.portal.http import ocds_records, ocds_releases
+from gpcloud.portal.mall_http import mall_ocds_records, mall_ocds_releases
 from gpcloud.portal.pages import ROUTES as pages
 from gpcloud.settings import get_settings
 from gpcloud.worker import make_worker
@@ -123,6 +124,8 @@ def create_app(run_worker: bool | None = None) -> Litestar:
             job_file,
             ocds_releases,
             ocds_records,
+            mall_ocds_releases,
+            mall_ocds_records,
             audit_heads,
             *pages,
             *credit_pages,

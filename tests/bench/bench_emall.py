@@ -1,7 +1,9 @@
-"""Order placement latency: sequential, and 50 concurrent requests at once.
+"""Order placement latency: sequential, and 50 concurrent requests at once; with --search, the
+catalogue search at 500,000 listings instead (tests/bench/bench_emall_search.py).
 
     GPCLOUD_DB=postgresql://postgres:postgres@127.0.0.1:5432/postgres \\
         uv run python -m tests.bench.bench_emall [--orders 200] [--concurrency 50]
+    ... uv run python -m tests.bench.bench_emall --search [--scale 1.0] [--searches 200]
 
 A throwaway deployment (its own database, dropped at the end; SQLite without GPCLOUD_DB) with
 the demo accounts and the e-mall test world (tests/integration/emall/world.py). All requests
@@ -84,10 +86,18 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--search", action="store_true", help="the 500k-listing search instead")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--searches", type=int, default=200)
     args = parser.parse_args()
     admin_url = configure(pool_max=args.concurrency + 5)
     try:
-        asyncio.run(main(args.orders, args.concurrency))
+        if args.search:
+            from tests.bench import bench_emall_search
+
+            asyncio.run(bench_emall_search.main(args.scale, args.searches))
+        else:
+            asyncio.run(main(args.orders, args.concurrency))
     finally:
         drop(admin_url)
     sys.exit(0)

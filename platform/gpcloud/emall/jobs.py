@@ -13,6 +13,9 @@ from gpcloud.emall.service import prices
 async def monitor_prices(run: JobRun) -> None:
     """Judge every live listing's price; raise alerts above the tolerance (idempotent: an alert
     is raised once per listing, price and basis)."""
-    raised = await prices.monitor()
+    failures: list = []
+    raised = await prices.monitor(failures=failures)
     run.count("raised", raised)
+    if failures:
+        run.count("reference_failures", len(failures))
     await run.progress(raised, raised)

@@ -196,7 +196,7 @@ class PriceAlert(ProvinceShared, Table, tablename="mall_price_alert"):
     goods_item = Integer(index=True)
     supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
     price_fen = BigInt()
-    basis = Varchar(length=16)  # median | history | new (a new listing's first review)
+    basis = Varchar(length=16)  # median | history | reference (a live feed) | new (first review)
     basis_fen = BigInt()  # the median, or the earlier price
     tolerance_percent = Integer()
     reason = Text()

@@ -298,6 +298,28 @@ def gpcloud_fetch_credit_list(tenant: Any, list_code: str) -> list[dict] | None:
 
 
 # ---------------------------------------------------------------------------------------------
+# E-mall price monitoring (the median of other listings and a listing's own history are built in)
+# ---------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def gpcloud_reference_prices(tenant: Any, items: list[dict]) -> dict[str, str] | None:
+    """Live reference prices for goods items (a market price feed), which e-mall price
+    monitoring compares each listing with beside the median of the item's other listings and
+    the listing's own earlier price.
+
+    `tenant` is the province (price monitoring is the operating centre's; listings are shared).
+    `items` is one batch of monitoring (at most 500): dicts with "code" (the goods item's
+    code), "name", "brand", "model", "unit", "category_code". Return {code: unit price in yuan
+    as text, e.g. "4299.00"} for the items the source knows (leave the others out), or None to
+    let another plugin answer. Runs in the monitoring job, off the event loop; prices that are
+    not positive amounts of at most 2 places are ignored (and logged).
+    Firstresult: yes. Call style: call_robust (a failing feed is logged with its name and
+    monitoring goes on with the median and the history).
+    """
+
+
+# ---------------------------------------------------------------------------------------------
 # Cryptography (keys and sealed bids; the built-in scheme is docs/sealed-bids.md)
 # ---------------------------------------------------------------------------------------------
 

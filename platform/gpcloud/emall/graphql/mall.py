@@ -337,8 +337,9 @@ class PriceAlert:
         description="The listing's price in yuan (a Decimal string) that raised the alert."
     )
     basis: str = strawberry.field(
-        description="median (of the item's other listings), history (its own earlier price) or "
-        "new (a new listing's first review, where the province reviews them)."
+        description="median (of the item's other listings), history (its own earlier price), "
+        "reference (a live reference price of an approved feed plugin) or new (a new listing's "
+        "first review, where the province reviews them)."
     )
     basis_price: Decimal = strawberry.field(
         description="The price it was compared with, in yuan (a Decimal string)."

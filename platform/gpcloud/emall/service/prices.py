@@ -9,11 +9,18 @@ not bought until the operating centre cleared its first review: monitoring raise
 
 An alert is about a price: when the supplier changes the price, the next run closes the alerts
 of the old one (superseded) and judges the new one afresh.
+
+Live reference prices (a market feed) come from the province's approved plugins through the
+hook gpcloud_reference_prices, once per batch and before its transaction (a feed is slow and
+may fail: the failure is logged and monitoring goes on with the median and the history).
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from statistics import median
 
 from gpcloud.core.auth.permissions import Perm, requires
@@ -23,12 +30,15 @@ from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
+from gpcloud.core.plugins.calling import Failure
+from gpcloud.core.plugins.hooks import tenant_context, tenant_hooks
 from gpcloud.core.tenancy.config import effective_config
 from gpcloud.emall.service.common import rule_value
 from gpcloud.emall.service.machines import PRICE_ALERT
 from gpcloud.emall.tables import ListingPrice, PriceAlert
 from gpcloud.registries.goods.service import mall as goods
 
+log = logging.getLogger("gpcloud.emall")
 PROVINCE = "440000"
 BLOCKING = ("open", "upheld")
 AWAITING_REVIEW = "新上架商品，待运营机构审核后方可直购"
@@ -63,13 +73,79 @@ def _over(price_fen: int, basis_fen: int, tolerance: int) -> bool:
     return price_fen * 100 > basis_fen * (100 + tolerance)
 
 
-async def check(listing_ids: list[int]) -> list[dict]:
-    """Judge these listings' current prices; the alerts raised (one transaction)."""
+@dataclass
+class References:
+    """The live reference prices of a batch's items: {goods item: (fen, plugin)}."""
+
+    prices: dict[int, tuple[int, str]] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+
+def _fen(value: object) -> int | None:
+    try:
+        price = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+    if not price.is_finite() or price <= 0 or price != price.quantize(Decimal("0.01")):
+        return None
+    return to_fen(price)
+
+
+async def reference_prices(offers: list[dict]) -> References:
+    """Ask the province's approved feeds (gpcloud_reference_prices) for the offers' items."""
+    hooks = await tenant_hooks(PROVINCE)
+    items = {
+        o["item_code"]: (
+            o["goods_item"],
+            {
+                "code": o["item_code"],
+                "name": o["item_name"],
+                "brand": o["brand"],
+                "model": o["model"],
+                "unit": o["unit"],
+                "category_code": o["category"],
+            },
+        )
+        for o in offers
+    }
+    if not hooks.active or not items:
+        return References()
+    outcome = await asyncio.to_thread(
+        hooks.call_robust,
+        "gpcloud_reference_prices",
+        tenant=await tenant_context(PROVINCE),
+        items=[item for _, item in items.values()],
+    )
+    found = References(failures=outcome.failures)
+    answer = outcome.answers
+    if answer is None:
+        return found
+    if not isinstance(answer.value, dict):
+        log.warning("gpcloud_reference_prices: plugin %s answered no dict", answer.plugin)
+        return found
+    for code, value in answer.value.items():
+        fen = _fen(value)
+        if code not in items or fen is None:
+            log.warning(
+                "gpcloud_reference_prices: plugin %s: ignored %r for %r", answer.plugin, value, code
+            )
+            continue
+        found.prices[items[code][0]] = (fen, answer.plugin)
+    return found
+
+
+async def check(listing_ids: list[int], failures: list[Failure] | None = None) -> list[dict]:
+    """Judge these listings' current prices; the alerts raised (one transaction). A failing
+    reference feed is appended to `failures` when given."""
     tolerance = int(await rule_value("emall_price_tolerance", PROVINCE))
     review_new = await reviews_new_listings()
+    offers = await goods.offers(listing_ids)
+    live = [o for o in offers.values() if o["status"] == "active"]
+    references = await reference_prices(live)
+    if failures is not None:
+        failures += references.failures
     raised = []
     async with transaction():
-        offers = await goods.offers(listing_ids)
         peers = await goods.item_prices([o["goods_item"] for o in offers.values()])
         for listing_id, offer in sorted(offers.items()):
             if offer["status"] != "active":
@@ -100,6 +176,11 @@ async def check(listing_ids: list[int]) -> list[dict]:
                     )
             if last is not None and _over(price, last["price_fen"], tolerance):
                 findings.append(("history", last["price_fen"], "高于本报价此前的价格"))
+            reference = references.prices.get(offer["goods_item"])
+            if reference is not None and _over(price, reference[0], tolerance):
+                findings.append(
+                    ("reference", reference[0], f"高于实时参考价（来源：{reference[1]}）")
+                )
             if last is None or last["price_fen"] != price:
                 await ListingPrice.insert(ListingPrice(listing=listing_id, price_fen=price))
             for basis, basis_fen, why in findings:
@@ -132,11 +213,12 @@ async def check(listing_ids: list[int]) -> list[dict]:
     return raised
 
 
-async def monitor(batch: int = 500) -> int:
-    """Every live listing, a batch per transaction; how many alerts were raised (the job)."""
+async def monitor(batch: int = 500, failures: list[Failure] | None = None) -> int:
+    """Every live listing, a batch per transaction; how many alerts were raised (the job).
+    Failing reference feeds are appended to `failures` when given."""
     raised, after = 0, 0
     while ids := await goods.active_listing_ids(after, batch):
-        raised += len(await check(ids))
+        raised += len(await check(ids, failures))
         after = ids[-1]
     return raised
 

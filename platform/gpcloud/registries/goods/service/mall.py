@@ -28,6 +28,7 @@ OFFER = (
     SupplierListing.stock,
     SupplierListing.status,
     SupplierListing.goods_item.name.as_alias("item_name"),
+    SupplierListing.goods_item.code.as_alias("item_code"),
     SupplierListing.goods_item.brand.as_alias("brand"),
     SupplierListing.goods_item.model.as_alias("model"),
     SupplierListing.goods_item.unit.as_alias("unit"),

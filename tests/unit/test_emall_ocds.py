@@ -1,0 +1,127 @@
+"""The e-mall's OCDS mapping for the ends the walk does not reach: a failed and a withdrawn
+reverse auction, a withdrawn and a failed group buy, an order not yet confirmed; each package
+validated offline against the 1.1.5 schema (libcoveocds) and compiled as ocdsmerge does."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import UTC, date, datetime
+
+import ocdsmerge
+import pytest
+
+from gpcloud.emall import ocds
+from gpcloud.portal import ocds as builder
+from tests.integration.portal.test_ocds import SCHEMA_ZIP, cove
+
+AT = datetime(2026, 11, 9, 2, 0, tzinfo=UTC)
+
+
+def demand(**changes) -> dict:
+    row = {
+        "id": 7,
+        "tenant_id": "441481",
+        "purchaser": 3,
+        "purchaser_organisation": 11,
+        "title": "教师办公台式计算机竞价采购",
+        "quantity": 30,
+        "unit": "台",
+        "ceiling_unit_fen": 430_000,
+        "delivery": "成交后15日内送达",
+        "created_at": AT,
+        "closes_at": datetime(2026, 11, 9, 4, 0, tzinfo=UTC),
+        "status": "failed",
+    }
+    return {**row, **changes}
+
+
+def group(**changes) -> dict:
+    row = {
+        "id": 4,
+        "tenant_id": "441400",
+        "title": "梅州市2026年台式计算机批量集中采购",
+        "unit": "台",
+        "quantity": 0,
+        "unit_fen": None,
+        "supplier_organisation": None,
+        "supplier_name": "",
+        "award_reference": "",
+        "created_at": AT,
+    }
+    return {**row, **changes}
+
+
+def test_auction_and_group_buy_ends():
+    failed = ocds.demand_releases(
+        "ocds-x", demand(), "兴宁市第一中学", {"post": AT, "fail": AT}, 2, None
+    )
+    assert [r["tag"] for r in failed] == [["tender"], ["tenderUpdate"]]
+    assert failed[1]["tender"] == {
+        "id": "ocds-x-441481-MD7-tender",
+        "status": "unsuccessful",
+        "numberOfTenderers": 2,
+    }
+    withdrawn = ocds.demand_releases(
+        "ocds-x",
+        demand(id=8, status="withdrawn"),
+        "兴宁市第一中学",
+        {"post": AT, "withdraw": AT},
+        None,
+        None,
+    )
+    assert withdrawn[1]["tender"] == {"id": "ocds-x-441481-MD8-tender", "status": "cancelled"}
+    off = ocds.group_buy_releases("ocds-x", group(), "梅州市", {"open": AT, "withdraw": AT})
+    assert [r["tag"] for r in off] == [["planning"], ["tenderUpdate"]]
+    assert off[0]["buyer"] == {"id": "region-441400", "name": "梅州市"}
+    assert "procurementMethod" not in off[0]["tender"]  # recorded by reference only
+    placed = {"status": "placed", "demand": None, "id": 1, "tenant_id": "441481"}
+    assert ocds.order_releases("ocds-x", placed, "兴宁市第一中学", {}) == []
+
+
+@pytest.mark.skipif(not SCHEMA_ZIP.exists(), reason="../shared/ocds is not on this machine")
+def test_the_ends_validate_and_compile(tmp_path):
+    releases = [
+        *ocds.demand_releases("ocds-x", demand(), "学校", {"post": AT, "fail": AT}, 2, None),
+        *ocds.group_buy_releases("ocds-x", group(), "梅州市", {"open": AT, "withdraw": AT}),
+        *ocds.agreement_releases(
+            "ocds-x",
+            {
+                "id": 2,
+                "tenant_id": "441400",
+                "title": "梅州市公务车辆定点维修",
+                "kind": "services",
+                "entrants": 4,
+                "starts_on": date(2026, 11, 12),
+                "ends_on": date(2027, 11, 11),
+                "created_at": AT,
+            },
+            "梅州市",
+            [
+                {
+                    "id": 5,
+                    "supplier_organisation": 21,
+                    "supplier_name": "梅州市安达汽车维修服务有限公司",
+                    "item": "小型客车维修工时",
+                    "unit": "工时",
+                    "max_unit_fen": 12_000,
+                }
+            ],
+            {"record": AT},
+        ),
+    ]
+    package = json.loads(
+        json.dumps(
+            builder.package("releases", "http://gpcloud.test/ocds/mall/releases", releases, None)
+        )
+    )
+    report = cove(tmp_path, package)
+    assert report["validation_errors"] == []
+    assert report["additional_closed_codelist_values"] == {}
+    with zipfile.ZipFile(SCHEMA_ZIP) as archive:
+        name = next(n for n in archive.namelist() if n.endswith("schema/release-schema.json"))
+        schema = json.loads(archive.read(name))
+    merger = ocdsmerge.Merger(schema=schema)
+    for ocid in {r["ocid"] for r in releases}:
+        mine = [r for r in releases if r["ocid"] == ocid]
+        assert builder.merge(mine) == merger.create_compiled_release(mine), ocid
