@@ -253,3 +253,36 @@ async def test_a_local_receiver_needs_the_setting(demo, monkeypatch, endpoint):
     stored = (await deliveries())[0]
     assert stored["id"] == row["id"] and stored["status"] == "waiting"
     assert stored["last_error"].startswith("WEBHOOK_HOST_FORBIDDEN")
+
+
+async def test_the_worker_tells_institutions_of_payments_by_itself(world, endpoint):
+    """finance_payment_events is on the worker's loops: a payment sent on a financed contract
+    reaches the institution with nobody running the job."""
+    from gpcloud import worker
+
+    with use_scope(world["bank"]["scope"]):
+        await financing.decide(
+            world["bank"]["user"],
+            world["offer"],
+            financing.Decision(True, Decimal("400000"), "3.6", 6),
+        )
+    with use_scope(world["scope"]):
+        payment = await performance.request_payment(
+            world["purchaser"], world["contract"], world["indicator"], Decimal("100000"), False
+        )
+        await performance.mark_sent(payment, "exported", "F-1")
+    assert await deliveries() == []
+    ctx: dict = {}
+    await worker.on_startup(ctx)
+    try:
+        for _ in range(200):
+            if await deliveries():
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await worker.on_shutdown(ctx)
+    [row] = await deliveries()
+    assert row["event"] == "payment_made"
+    assert json.loads(row["body"])["data"]["payment_id"] == payment["id"]
+    await drain_jobs()
+    assert [e["event"] for e in endpoint.accepted] == ["payment_made"]
