@@ -31,6 +31,7 @@ from gpcloud.core.errors import DomainError
 from gpcloud.settings import get_settings
 
 MAX_LENGTH = 300
+RESOLVE_SECONDS = 5.0  # a resolver that does not answer holds no delivery (or request) longer
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 NAT64 = ipaddress.ip_network("64:ff9b::/96")
 SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT (RFC 6598)
@@ -134,10 +135,11 @@ async def resolve(host: str, port: int) -> list[Address]:
     except ValueError:
         pass
     try:
-        infos = await asyncio.get_running_loop().getaddrinfo(
-            host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-        )
-    except (OSError, UnicodeError):
+        async with asyncio.timeout(RESOLVE_SECONDS):
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+            )
+    except (OSError, UnicodeError, TimeoutError):
         raise DomainError(
             "WEBHOOK_HOST_UNRESOLVED", f"the host {host} cannot be resolved", "url"
         ) from None
