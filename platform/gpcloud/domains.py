@@ -72,6 +72,16 @@ PUBLICATION_RECEIVERS: tuple[str, ...] = (
     "gpcloud.analytics.service:receive",
 )
 
+# Who else acts on a transition ("<machine kind>.<action>"), in its transaction after the row is
+# won (core/workflow/machine.py): a domain acting on another's step without that domain calling
+# it. The credit check at evaluation (Caiku [2016] 125: its result governs) is taken as the
+# committee starts.
+TRANSITION_RECEIVERS: dict[str, tuple[str, ...]] = {
+    "evaluation_committee.start_evaluation": (
+        "gpcloud.credit.service.at_evaluation:committee_started",
+    ),
+}
+
 
 @cache
 def load(part: str) -> tuple[ModuleType, ...]:

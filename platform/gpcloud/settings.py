@@ -50,6 +50,9 @@ class Settings:
     notification_retry_seconds: int
     # Reverse proxies whose X-Forwarded-For is believed (core.graphql.context.client_address).
     trusted_proxies: tuple[Network, ...]
+    # Private addresses institutions' webhooks may still reach (a test receiver): every other
+    # loopback, private, link-local ... address is refused (finance_services/service/egress.py).
+    webhook_allowed_networks: tuple[Network, ...]
     audit_signing_key: str
     audit_sequence_interval_ms: int
     graphql_max_tokens: int

@@ -28,6 +28,7 @@ from gpcloud.core.jobs.service import (
 from gpcloud.core.notifications import outbox
 from gpcloud.core.notifications.jobs import deliver_notification
 from gpcloud.core.scheduler import service as scheduler
+from gpcloud.finance_services.service import payment_watch
 from gpcloud.settings import get_settings
 
 log = logging.getLogger("gpcloud.worker")
@@ -46,6 +47,7 @@ async def on_startup(ctx: dict) -> None:
             asyncio.create_task(sequencer.run(ctx["stop"])),
             asyncio.create_task(scheduler.run(ctx["stop"])),
             asyncio.create_task(analytics_refresh.run(ctx["stop"])),
+            asyncio.create_task(payment_watch.run(ctx["stop"])),
         ]
     log.info(
         "worker ready: %d job types; requeued %d unfinished jobs, %d deliveries",

@@ -101,6 +101,9 @@ class CreditCheck(TenantOwned, Table, tablename="credit_check"):
     records = JSON(default=[])
     sources = JSON(default=[])
     digest = Varchar(length=64)
+    # The step of the tenant's procedure it was made for ("evaluation_committee:12": the
+    # snapshot taken as that committee started evaluating); "" for a check on its own.
+    reference = Varchar(length=64, default="", index=True)
 
 
 class CreditRating(TenantOwned, Table, tablename="credit_rating"):

@@ -29,7 +29,7 @@ from gpcloud.core.db import is_sqlite, serialize_writes, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.keys import service as key_registry
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.transaction import blocks, sealing
+from gpcloud.transaction import blocks, sealing, securities
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import Bid, Project
 from gpcloud.transaction.workflow import BID
@@ -184,6 +184,7 @@ async def submit(
             arrived = clock.now()
             check_open(project, arrived)
             await blocks.ensure_free(project["tenant_id"], project_id, "transaction")
+            await securities.check(project, lot, org["id"], security)  # e-guarantee: at sealing
             # The ciphertext is stored before the row: a transaction that fails after it leaves
             # an orphan file (never read), never a bid without its ciphertext.
             await storage.put(storage_key, ciphertext)

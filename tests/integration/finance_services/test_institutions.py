@@ -179,10 +179,17 @@ async def test_institutions_through_the_api(demo, client):
     assert decided["approveFinancialInstitution"]["institution"]["status"] == "APPROVED"
     listed = data(await gql(client, LIST, token=supplier))["financialInstitutions"]["edges"]
     assert [e["node"]["name"] for e in listed] == ["梅州融信村镇银行股份有限公司"]
-    for url in ("ftp://bank.example/hook", "not a url", "https://" + "a" * 300):
+    for url, code in (
+        ("ftp://93.184.215.14/hook", "WEBHOOK_URL_SCHEME"),
+        ("not a url", "INVALID_URL"),
+        ("https://" + "a" * 300, "INVALID_URL"),
+        ("https://bank:secret@93.184.215.14/hook", "WEBHOOK_URL_CREDENTIALS"),
+        ("http://169.254.169.254/latest/meta-data/", "WEBHOOK_HOST_FORBIDDEN"),
+        ("http://[::ffff:127.0.0.1]:6379/", "WEBHOOK_HOST_FORBIDDEN"),
+    ):
         bad = data(await gql(client, WEBHOOK, {"u": url}, token=bank))["setWebhookEndpoint"]
-        assert [e["code"] for e in bad["errors"]] == ["INVALID_URL"] and bad["secret"] is None
-    good = data(await gql(client, WEBHOOK, {"u": "https://bank.example/gpcloud"}, token=bank))
+        assert [e["code"] for e in bad["errors"]] == [code] and bad["secret"] is None, url
+    good = data(await gql(client, WEBHOOK, {"u": "https://93.184.215.14/gpcloud"}, token=bank))
     assert len(good["setWebhookEndpoint"]["secret"]) == 64
     assert data(await gql(client, LIST, token=supplier))["financialInstitutions"]["edges"][0][
         "node"

@@ -21,7 +21,7 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.finance_services.service import financing, institutions, webhooks
-from gpcloud.finance_services.tables import WebhookDelivery
+from gpcloud.finance_services.tables import FinancialInstitution, WebhookDelivery
 from tests.integration.contracts.test_contracts import signed
 from tests.integration.finance_services.support import admitted
 from tests.integration.procurement import awarded_project, filed_plan
@@ -76,6 +76,7 @@ async def endpoint():
         if server.started:
             break
         await asyncio.sleep(0.02)
+    receiver.port = port
     receiver.url = f"http://127.0.0.1:{port}/hook"
     try:
         yield receiver
@@ -85,7 +86,7 @@ async def endpoint():
 
 
 @pytest.fixture
-async def world(demo, endpoint):
+async def world(demo, endpoint, allow_local):
     world = await filed_plan()
     world["project"] = await awarded_project(world)
     world["contract"] = (await signed(world))["id"]
@@ -192,3 +193,96 @@ async def test_retries_with_backoff_then_dead_then_redelivered(world, endpoint):
     with use_scope(other["scope"]), pytest.raises(DomainError) as foreign:
         await webhooks.redeliver(other["user"], dead[0]["id"])
     assert foreign.value.code == "NOT_FOUND"
+
+
+async def test_delivery_goes_to_the_address_checked_never_a_second_lookup(
+    world, endpoint, resolver
+):
+    """DNS rebinding: the name answers the receiver's address when checked and another one
+    afterwards. The delivery connects to the address it checked (one lookup per attempt), with
+    the name as Host; once the name answers a forbidden address, nothing is sent."""
+    bank = world["bank"]
+    url = f"http://hook.bank.test:{endpoint.port}/hook"
+    resolver.answers["hook.bank.test"] = [["127.0.0.1", "10.1.2.3"]]
+    with use_scope(bank["scope"]), pytest.raises(DomainError) as mixed:
+        await institutions.set_webhook(bank["user"], url)
+    assert mixed.value.code == "WEBHOOK_HOST_FORBIDDEN"
+    resolver.answers["hook.bank.test"] = [["127.0.0.1"], ["127.0.0.2"]]
+    with use_scope(bank["scope"]):
+        _, endpoint.secret = await institutions.set_webhook(bank["user"], url)
+    resolver.answers["hook.bank.test"] = [["127.0.0.1"], ["127.0.0.2"]]  # the check, then any
+    resolver.lookups.clear()
+    with use_scope(world["scope"]):
+        await contracts.publish(world["purchaser"], world["contract"], on=date(2026, 10, 1))
+    await drain_jobs()
+    assert [e["event"] for e in endpoint.accepted] == ["contract_signed"]
+    assert resolver.lookups == ["hook.bank.test"]  # the delivery's check, and nothing more
+    assert endpoint.raw[0][0]["host"] == f"hook.bank.test:{endpoint.port}"
+    resolver.answers["hook.bank.test"] = [["169.254.169.254"]]  # the name now points inside
+    with use_scope(world["scope"]):
+        await performance.accept(
+            world["purchaser"],
+            world["contract"],
+            performance.AcceptanceInput("final", "终验", "合格", True, date(2026, 10, 20)),
+        )
+    await drain_jobs()
+    assert len(endpoint.accepted) == 1  # nothing more arrived
+    refused = (await deliveries("waiting"))[0]
+    assert refused["event"] == "acceptance_passed" and refused["attempts"] == 1
+    assert refused["last_error"].startswith("WEBHOOK_HOST_FORBIDDEN")
+
+
+async def test_a_local_receiver_needs_the_setting(demo, monkeypatch, endpoint):
+    """Without webhook_allowed_networks a receiver on 127.0.0.1 is refused when set, and a URL
+    stored before (or by other means) is refused again at delivery."""
+    bank = await admitted("mz.bank", "bank")
+    with use_scope(bank["scope"]), pytest.raises(DomainError) as refused:
+        await institutions.set_webhook(bank["user"], endpoint.url)
+    assert refused.value.code == "WEBHOOK_HOST_FORBIDDEN"
+    with all_tenants("test: a URL stored before the check"):
+        await FinancialInstitution.update({FinancialInstitution.webhook_url: endpoint.url}).where(
+            FinancialInstitution.id == bank["row"]["id"]
+        )
+        await FinancialInstitution.update({FinancialInstitution.webhook_secret: "00" * 32}).where(
+            FinancialInstitution.id == bank["row"]["id"]
+        )
+        institution = await institutions.get(bank["row"]["id"])
+        row = await webhooks.emit(institution, "award_published", "project:1", "441481", {})
+    await drain_jobs()
+    assert endpoint.raw == [] and endpoint.refused == []  # no request reached it
+    stored = (await deliveries())[0]
+    assert stored["id"] == row["id"] and stored["status"] == "waiting"
+    assert stored["last_error"].startswith("WEBHOOK_HOST_FORBIDDEN")
+
+
+async def test_the_worker_tells_institutions_of_payments_by_itself(world, endpoint):
+    """finance_payment_events is on the worker's loops: a payment sent on a financed contract
+    reaches the institution with nobody running the job."""
+    from gpcloud import worker
+
+    with use_scope(world["bank"]["scope"]):
+        await financing.decide(
+            world["bank"]["user"],
+            world["offer"],
+            financing.Decision(True, Decimal("400000"), "3.6", 6),
+        )
+    with use_scope(world["scope"]):
+        payment = await performance.request_payment(
+            world["purchaser"], world["contract"], world["indicator"], Decimal("100000"), False
+        )
+        await performance.mark_sent(payment, "exported", "F-1")
+    assert await deliveries() == []
+    ctx: dict = {}
+    await worker.on_startup(ctx)
+    try:
+        for _ in range(200):
+            if await deliveries():
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        await worker.on_shutdown(ctx)
+    [row] = await deliveries()
+    assert row["event"] == "payment_made"
+    assert json.loads(row["body"])["data"]["payment_id"] == payment["id"]
+    await drain_jobs()
+    assert [e["event"] for e in endpoint.accepted] == ["payment_made"]

@@ -249,7 +249,8 @@ def gpcloud_credit_check(
 
 
 # ---------------------------------------------------------------------------------------------
-# Complaints and the finance centre (gpcloud_procurement_blocks, gpcloud_payee_account built in)
+# Complaints and the finance centre (gpcloud_procurement_blocks, gpcloud_payee_account,
+# gpcloud_bid_security_check built in)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -280,6 +281,25 @@ def gpcloud_payee_account(tenant: str, contract_id: int) -> dict | None:
     finance centre answers from approved payee account changes (purchaser and institution both
     approved). The first answer wins.
     Firstresult: no. Call style: call (a payment is not sent while its payee cannot be known).
+    """
+
+
+@hookspec
+def gpcloud_bid_security_check(
+    tenant: str, project_id: int, lot: str, organisation_id: int, security: str
+) -> dict | None:
+    """Check the bid security a sealed bid names as it is submitted (投标保证金: a bid without
+    the security the documents ask for is invalid, Implementing Regulation art. 33).
+
+    `tenant` is the project's region code (a string, not a TenantContext); `security` the
+    reference the bidder gave (an e-guarantee number, a deposit reference). Return None when the
+    reference is not one the implementation knows, else {"valid": bool, "reference": str (e.g.
+    "bid_guarantee:7"), "problems": [{"code": str, "message": str}]}; the bid is refused with the
+    problems of any answer that is not valid. Built in: the finance centre answers for its
+    electronic bid guarantees (issued to the bidder for this project, in force, authentic,
+    meeting the requirement, not expired, named by no other live bid); transaction, below it,
+    asks only through this hook.
+    Firstresult: no. Call style: call (a security that cannot be checked lets no bid in).
     """
 
 

@@ -196,6 +196,8 @@ class StateMachine:
                 detail or {},
                 tenant=tenant,
             )
+        for receiver in domains.TRANSITION_RECEIVERS.get(f"{self.kind}.{action}", ()):
+            await domains.resolve(receiver)(moved)
         return moved
 
     async def created(self, row: dict, detail: dict | None = None, action: str = "create") -> None:

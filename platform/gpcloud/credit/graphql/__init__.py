@@ -143,9 +143,18 @@ class Queries:
         ] = None,
         first: int | None = None,
         after: str | None = None,
+        reference: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Only checks made for this step, e.g. evaluation_committee:12."
+            ),
+        ] = None,
     ) -> Connection[CreditCheck]:
         page = await checks.search(
-            parse_id(organisation_id, "organisation") if organisation_id else None, first, after
+            parse_id(organisation_id, "organisation") if organisation_id else None,
+            first,
+            after,
+            reference,
         )
         return connection(page, CreditCheck.of)
 

@@ -329,6 +329,10 @@ class CreditCheck:
     )
     digest: str = strawberry.field(description="sha256 over the snapshot's content.")
     digest_matches: bool = strawberry.field(description="The snapshot reads as it was stored.")
+    reference: str = strawberry.field(
+        description="The procedure step it was made for, e.g. evaluation_committee:12 (taken "
+        "as that committee started evaluating: its result governs); empty for a check alone."
+    )
 
     @classmethod
     def of(cls, row: dict) -> CreditCheck:
@@ -364,6 +368,7 @@ class CreditCheck:
             ],
             digest=row["digest"],
             digest_matches=checks.recompute_digest(row) == row["digest"],
+            reference=row["reference"],
         )
 
 

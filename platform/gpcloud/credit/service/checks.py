@@ -129,10 +129,12 @@ async def check(
     *,
     tenant: str | None = None,
     actor: CurrentUser | None = None,
+    reference: str = "",
 ) -> CheckResult:
     """Check `organisation_id` for `purpose` on `on_day` (default today) in `tenant` (default
-    the scope's) and store the snapshot. Clear when no record counting on that day bars it and
-    every plugin that answered says clear."""
+    the scope's) and store the snapshot, for the step `reference` names (in the digest when
+    given). Clear when no record counting on that day bars it and every plugin that answered
+    says clear."""
     if purpose not in PURPOSES:
         raise DomainError("INVALID_PURPOSE", f"one of {', '.join(PURPOSES)}", "purpose")
     if actor is not None:
@@ -172,6 +174,8 @@ async def check(
             "sources": sources,
             "clear": all(s["clear"] for s in sources),
         }
+        if reference:
+            content["reference"] = reference
         row = CreditCheck(
             tenant_id=tenant,
             organisation=organisation_id,
@@ -184,6 +188,7 @@ async def check(
             records=found,
             sources=sources,
             digest=digest(content),
+            reference=reference,
         )
         await row.save()
         snapshot = await get(row.id)
@@ -213,8 +218,10 @@ async def barred_experts(on_day: date, expert_ids: list[int] | None = None) -> d
 
 def recompute_digest(snapshot: dict) -> str:
     """The digest of a stored snapshot as it reads now (equal to `digest` unless changed)."""
+    reference = snapshot.get("reference") or ""
     return digest(
-        {
+        ({"reference": reference} if reference else {})
+        | {
             "tenant": snapshot["tenant_id"],
             "organisation": snapshot["organisation"],
             "purpose": snapshot["purpose"],
@@ -237,10 +244,14 @@ async def get(check_id: int) -> dict:
     return row
 
 
-async def search(organisation_id: int | None, first: int | None, after: str | None) -> Page:
+async def search(
+    organisation_id: int | None, first: int | None, after: str | None, reference: str | None = None
+) -> Page:
     query = CreditCheck.select().output(load_json=True)
     if organisation_id is not None:
         query = query.where(CreditCheck.organisation == organisation_id)
+    if reference:
+        query = query.where(CreditCheck.reference == reference)
     return await keyset_page(query, CreditCheck.id, first, after)
 
 

@@ -296,30 +296,56 @@ async def refuse(actor: CurrentUser, guarantee_id: int, reason: str) -> dict:
             return await GUARANTEE.move(actor, row, "refuse", {G.note: reason.strip()})
 
 
-async def verify(number: str) -> dict:
-    """Verify a guarantee as a bid names it: issued (not released or claimed), its stored
-    statement's signature against the key it was made with, and the statement against the
-    project's requirement now. {"valid": bool, "problems": [codes], "guarantee": row}."""
-    with all_tenants(SCOPE):
-        row = await G.select().where(G.number == number.strip()).first()
-    if row is None:
-        return {"valid": False, "problems": ["GUARANTEE_UNKNOWN"], "guarantee": None}
-    found: list[str] = []
+async def problems_of(row: dict) -> list[Problem]:
+    """What is wrong with an issued guarantee now: not in force, its stored statement's
+    signature not verifying with the key it was made with, the statement against the project's
+    requirement as it stands (empty: nothing)."""
+    found: list[Problem] = []
     if row["status"] != "issued":
-        found.append("GUARANTEE_NOT_IN_FORCE")
+        found.append(
+            Problem("GUARANTEE_NOT_IN_FORCE", f"the guarantee is {row['status']}", "security")
+        )
     key = await keys.get_key(row["key"]) if row["key"] else None
     content = json.loads(row["statement"]) if row["statement"] else {}
-    if key is None or signed_by([key["public_key"]], row["signature"], content) is None:
-        found.append("GUARANTEE_SIGNATURE_INVALID")
     data = Issuance(
         content.get("project", 0),
-        row["number"],
+        row["number"] or "",
         to_yuan(row["amount_fen"] or 0),
         row["valid_until"] or date.min,
         row["beneficiary_name"],
         row["signature"],
     )
-    found += [p.code for p in check_against(row, data, await requirement(row["project"]))]
+    if key is None or signed_by([key["public_key"]], row["signature"], content) is None:
+        found.append(
+            Problem(
+                "GUARANTEE_SIGNATURE_INVALID",
+                "the guarantee's signature does not verify with its institution's key",
+                "security",
+            )
+        )
+    elif statement(row, data) != content:  # a column changed since: the signed terms rule
+        found.append(
+            Problem(
+                "GUARANTEE_SIGNATURE_INVALID",
+                "the guarantee's recorded terms differ from what its institution signed",
+                "security",
+            )
+        )
+    return found + check_against(row, data, await requirement(row["project"]))
+
+
+async def by_number(number: str) -> dict | None:
+    with all_tenants(SCOPE):
+        return await G.select().where(G.number == number.strip()).first()
+
+
+async def verify(number: str) -> dict:
+    """Verify a guarantee as a bid names it (problems_of). {"valid": bool, "problems": [codes],
+    "guarantee": row}."""
+    row = await by_number(number)
+    if row is None:
+        return {"valid": False, "problems": ["GUARANTEE_UNKNOWN"], "guarantee": None}
+    found = [p.code for p in await problems_of(row)]
     return {"valid": not found, "problems": found, "guarantee": row}
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.permissions import Perm, requires
@@ -15,6 +14,7 @@ from gpcloud.core.db import is_unique_violation, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.redis import get_redis, key
+from gpcloud.finance_services.service import egress
 from gpcloud.finance_services.tables import FinancialInstitution
 from gpcloud.finance_services.workflow import INSTITUTION
 
@@ -128,17 +128,11 @@ async def acting(actor: CurrentUser) -> dict:
     return row
 
 
-def _check_url(url: str) -> str:
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("https", "http") or not parts.hostname or len(url) > 300:
-        raise DomainError("INVALID_URL", "an http(s) URL of at most 300 characters", "url")
-    return url.strip()
-
-
 @requires(Perm.FINANCE_CREDENTIALS_MANAGE)
 async def set_webhook(actor: CurrentUser, url: str) -> tuple[dict, str]:
-    """Point the institution's webhooks at `url` with a fresh HMAC secret, shown once."""
-    address = _check_url(url)
+    """Point the institution's webhooks at `url` with a fresh HMAC secret, shown once. The URL
+    must reach a public address (egress.check: never the platform's own network)."""
+    address = (await egress.check(url)).url
     secret = secrets.token_hex(32)
     async with transaction():
         row = await acting(actor)

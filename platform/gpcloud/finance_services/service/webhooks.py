@@ -30,7 +30,7 @@ from gpcloud.core.jobs import service as jobs
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.redis import get_redis, key
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.finance_services.service import institutions
+from gpcloud.finance_services.service import egress, institutions
 from gpcloud.finance_services.tables import WebhookDelivery
 from gpcloud.finance_services.workflow import WEBHOOK
 
@@ -114,14 +114,19 @@ async def attempt(delivery_id: int) -> str:
         institution = await institutions.get(row["institution"])
         error = ""
         try:
-            async with httpx.AsyncClient(timeout=TIMEOUT) as client:
-                answer = await client.post(
-                    institution["webhook_url"],
-                    content=row["body"].encode(),
-                    headers=headers(row, institution["webhook_secret"]),
-                )
+            # Checked again now (its DNS may have changed since it was set), and the request
+            # goes to the address checked (egress.py: no second lookup, no redirect).
+            target = await egress.check(institution["webhook_url"])
+            answer = await egress.post(
+                target,
+                row["body"].encode(),
+                headers(row, institution["webhook_secret"]),
+                TIMEOUT,
+            )
             if not 200 <= answer.status_code < 300:
                 error = f"HTTP {answer.status_code}: {answer.text[:200]}"
+        except DomainError as exc:  # refused before any connection: counted as a failure
+            error = f"{exc.code}: {exc}"[:500]
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"[:500]
         tries = row["attempts"] + 1
