@@ -64,26 +64,30 @@ NO_STORE = {"cache-control": "no-store", "vary": "authorization"}
 async def _caller(request: Request) -> CurrentUser:
     user, _scope, error = await authenticate(request)
     if user is None:
-        raise NotAuthorizedException(str(error) if error else "请先登录（bearer token）")
+        raise NotAuthorizedException(str(error) if error else "send a bearer token")
     if not user.can(Perm.ANALYTICS_READ):
-        raise PermissionDeniedException("需要 analytics.read 权限（财政部门管理员、监管人员）")
+        raise PermissionDeniedException(f"needs the permission {Perm.ANALYTICS_READ}")
     return user
 
 
 def _filters(user: CurrentUser, region, year, month, dimension, value) -> Filters:
+    """The query's filters; `month` as the form sends it ("" for the whole year)."""
+    month = (month or "").strip()
+    if month and not month.isdigit():
+        raise NotFoundException("month: a number from 1 to 12")
     f = Filters(
         region or user.tenant,
         year or today().year,
         dimension or "all",
         (value or "").strip(),
-        month,
+        int(month) if month else None,
     )
     try:
         indicators.check_filters(f)
     except DomainError as exc:
         raise NotFoundException(str(exc)) from None
     if not user.in_region(f.region):
-        raise PermissionDeniedException(f"地区 {f.region} 不在您的管辖范围（{user.tenant}）内")
+        raise PermissionDeniedException(f"region {f.region} is outside yours ({user.tenant})")
     return f
 
 
@@ -135,7 +139,7 @@ async def region_dashboard(
     request: Request,
     region: FromQuery[str | None] = None,
     year: FromQuery[int | None] = None,
-    month: FromQuery[int | None] = None,
+    month: FromQuery[str | None] = None,
     dimension: FromQuery[str | None] = None,
     value: FromQuery[str | None] = None,
 ) -> Response:
@@ -200,7 +204,7 @@ async def region_export_xlsx(
     request: Request,
     region: FromQuery[str | None] = None,
     year: FromQuery[int | None] = None,
-    month: FromQuery[int | None] = None,
+    month: FromQuery[str | None] = None,
     dimension: FromQuery[str | None] = None,
     value: FromQuery[str | None] = None,
 ) -> Response:
@@ -213,7 +217,7 @@ async def region_export_csv(
     request: Request,
     region: FromQuery[str | None] = None,
     year: FromQuery[int | None] = None,
-    month: FromQuery[int | None] = None,
+    month: FromQuery[str | None] = None,
     dimension: FromQuery[str | None] = None,
     value: FromQuery[str | None] = None,
 ) -> Response:

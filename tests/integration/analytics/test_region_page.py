@@ -110,10 +110,21 @@ async def test_a_county_sees_its_own_and_never_its_city(client, world):
 
 async def test_a_city_drilling_into_a_county_sees_that_county_only(client, world):
     token = await login(client, "mz.supervisor")
-    html = (await _page(client, token, region=XINGNING)).text
+    # As the form sends it: the whole year is an empty month.
+    whole = await _page(client, token, region=XINGNING, month="")
+    html = whole.text
+    assert whole.status_code == 200
     assert "兴宁市 2026年" in html
     assert set(re.findall(r'data-flag="R\d{3}" data-region="(\d{6})"', html)) <= {XINGNING}
     assert "上一级（梅州市）" in html
+    # A month and a method narrow every figure; the series by another dimension are left out.
+    narrowed = await _page(
+        client, token, region=XINGNING, month="9", dimension="method", value="open_tender"
+    )
+    assert narrowed.status_code == 200 and "9月政府采购统计分析" in narrowed.text
+    assert narrowed.text.count("<canvas") < html.count("<canvas")
+    assert (await _page(client, token, month="thirteen")).status_code == 404
+    assert (await _page(client, token, month="13")).status_code == 404
 
 
 async def test_anonymous_and_unprivileged_callers_are_refused(client, world):
