@@ -17,12 +17,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from gpcloud.analytics import sample_remedies
-from gpcloud.contracts.tables import AcceptanceReport, Contract, Payment
+from gpcloud.analytics import sample_contracts, sample_remedies
+from gpcloud.analytics.sample_contracts import at as _at
 from gpcloud.core.auth.tables import Organisation
-from gpcloud.core.clock import LEGAL_TZ
 from gpcloud.core.db import bulk_insert, transaction
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.emall.tables import MallOrder
@@ -79,10 +78,6 @@ class Truth:
     def add(self, name: str, tenant: str, n: int) -> None:
         bucket = getattr(self, name)
         bucket[tenant] = bucket.get(tenant, 0) + n
-
-
-def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), LEGAL_TZ).astimezone(UTC)
 
 
 async def _parties(tenants: list[str], tag: str) -> dict:
@@ -360,59 +355,5 @@ async def _tenant(rng, t, count, year, parties, truth, flawed, more) -> None:
         truth.add("award_fen", t, amount)
         truth.add("processes", t, 1)
     await bulk_insert(MallOrder, orders, returning=False)
-    signed = await _performance(rng, t, unit, parties, contracts)
+    signed = await sample_contracts.performance(rng, t, unit, parties, contracts)
     await sample_remedies.add(more, t, unit, agency_org, parties, tendered_processes, signed, truth)
-
-
-async def _performance(rng, t, unit, parties, contracts) -> dict[int, tuple[int, int]]:
-    """Contracts signed 5 to 40 days after the award, a final acceptance and a final payment;
-    {plan: (contract id, amount)}."""
-    rows = []
-    for plan, org, name, amount, award_on in contracts:
-        signed = award_on + timedelta(days=rng.randint(5, 40))
-        rows.append(
-            {
-                "tenant_id": t,
-                "plan": plan,
-                "purchaser_organisation": unit,
-                "supplier_organisation": org,
-                "supplier_name": name,
-                "title": "生成合同",
-                "terms": "生成",
-                "amount_fen": amount,
-                "status": "published",
-                "signed_on": signed,
-            }
-        )
-    ids = await bulk_insert(Contract, rows)
-    reports, payments = [], []
-    for contract, row in zip(ids, rows, strict=True):
-        accepted = row["signed_on"] + timedelta(days=rng.randint(20, 60))
-        reports.append(
-            {
-                "tenant_id": t,
-                "contract": contract,
-                "kind": "final",
-                "title": "最终验收",
-                "findings": "合格",
-                "passed": True,
-                "accepted_on": accepted,
-                "status": "published",
-                "published_on": accepted,
-            }
-        )
-        payments.append(
-            {
-                "tenant_id": t,
-                "contract": contract,
-                "indicator": parties["indicator"][t],
-                "amount_fen": row["amount_fen"],
-                "final": True,
-                "status": "exported",
-                "requested_by": 0,
-                "created_at": _at(accepted + timedelta(days=rng.randint(3, 45))),
-            }
-        )
-    await bulk_insert(AcceptanceReport, reports, returning=False)
-    await bulk_insert(Payment, payments, returning=False)
-    return {r["plan"]: (c, r["amount_fen"]) for c, r in zip(ids, rows, strict=True)}
