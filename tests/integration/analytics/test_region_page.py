@@ -162,3 +162,11 @@ async def test_the_exports_hold_the_pages_figures(client, world):
     assert rows[0] == ["table", "key", "label", "indicator", "value"]
     regions = {r[1] for r in rows if r[0] == "按地区"}
     assert regions == {MEIZHOU, XINGNING}
+
+
+async def test_the_province_drills_from_any_city_back_up(client, world):
+    token = await login(client, "gd.admin")
+    page = await _page(client, token, region=MEIZHOU)
+    assert page.status_code == 200
+    assert "上一级（广东省）" in page.text and 'data-region="441481"' in page.text
+    assert PROVINCE in _options(page.text) and "441300" in _options(page.text)
