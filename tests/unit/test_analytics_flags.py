@@ -163,3 +163,18 @@ def test_a_file_that_is_not_ocds_is_refused(data):
     with pytest.raises(DomainError) as caught:
         flag_file(data)
     assert caught.value.code == "INVALID_OCDS"
+
+
+def test_a_buyers_excessive_disqualifications_need_two_processes_and_the_threshold():
+    flag = red.r038_buyer("兴宁市第一中学", processes=2, disqualified=3, bids=6)
+    assert flag is not None and flag.value == "0.5000" and "兴宁市第一中学" in flag.explanation
+    assert red.r038_buyer("兴宁市第一中学", processes=1, disqualified=5, bids=6) is None
+    assert red.r038_buyer("兴宁市第一中学", processes=4, disqualified=2, bids=6) is None
+    assert red.r038_buyer("兴宁市第一中学", processes=4, disqualified=0, bids=0) is None
+
+
+def test_lowest_bid_disqualified_and_all_but_the_winner_disqualified():
+    assert "R036" in codes(proc([("A", 100_00, V), ("B", 90_00, D)]))
+    assert "R036" not in codes(proc([("A", 100_00, V), ("B", 120_00, D)]))
+    assert "R035" in codes(proc([("A", 100_00, V), ("B", None, D), ("C", None, D)]))
+    assert "R035" not in codes(proc([("A", 100_00, V), ("B", None, D), ("C", 120_00, V)]))

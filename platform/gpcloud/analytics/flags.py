@@ -67,12 +67,9 @@ TITLES = {
     "R038": "否决投标比例过高",
     "R058": "中标价大幅低于次低价",
 }
-# Red flags the platform's own data cannot raise yet, and why (docs/analytics.md).
-NOT_ON_PLATFORM = {
-    "R035": "the platform records no evaluation outcome (qualified / disqualified) yet",
-    "R036": "the platform records no evaluation outcome (qualified / disqualified) yet",
-    "R038": "the platform records no evaluation outcome (qualified / disqualified) yet",
-}
+# Red flags the platform's own data cannot raise yet, and why (docs/analytics.md). R035, R036
+# and R038 read bids revoked at the opening and bids its record found invalid (facts.py).
+NOT_ON_PLATFORM: dict[str, str] = {}
 
 
 def _pct(x: Decimal) -> str:
@@ -234,6 +231,30 @@ def fences(values: Iterable[Decimal]) -> tuple[Decimal, Decimal] | None:
     return q1 - Decimal("1.5") * iqr, q3 + Decimal("1.5") * iqr
 
 
+def r038_buyer(
+    buyer: str,
+    processes: int,
+    disqualified: int,
+    bids: int,
+    upper: Decimal = R038_THRESHOLD,
+    minimum: int = 2,
+) -> Flag | None:
+    """A buyer whose share of disqualified bids reaches `upper`, over at least `minimum`
+    processes with bids (the platform's fixed threshold, or the file's fence)."""
+    if processes < minimum or not bids or not disqualified:
+        return None
+    ratio = (Decimal(disqualified) / bids).quantize(Decimal("0.0001"))
+    if ratio < upper:
+        return None
+    return Flag(
+        "R038",
+        TITLES["R038"],
+        str(ratio),
+        f"采购人 {buyer} 否决了 {_pct(ratio)} 的投标（{disqualified}/{bids}，{processes} 个项目），"
+        f"高于上限 {_pct(upper)}：可能借否决投标排斥潜在供应商。",
+    )
+
+
 def r038(processes: Iterable[Process], minimum: int = 2) -> dict[str, Flag]:
     """Buyers whose share of disqualified bids is a high outlier (needs >= `minimum` processes
     per buyer): {buyer: flag}."""
@@ -251,13 +272,7 @@ def r038(processes: Iterable[Process], minimum: int = 2) -> dict[str, Flag]:
     }
     limits = fences(ratios.values())
     upper = limits[1] if limits else R038_THRESHOLD
-    return {
-        buyer: Flag(
-            "R038",
-            TITLES["R038"],
-            str(ratio),
-            f"采购人 {buyer} 否决了 {_pct(ratio)} 的投标，高于上限 {_pct(upper)}。",
-        )
-        for buyer, ratio in ratios.items()
-        if ratio >= upper and ratio > 0
+    found = {
+        buyer: r038_buyer(buyer, *bids[buyer], upper=upper, minimum=minimum) for buyer in ratios
     }
+    return {buyer: flag for buyer, flag in found.items() if flag is not None}

@@ -155,9 +155,16 @@ class RedFlag:
     title: str = strawberry.field(description="The flag's name in Chinese.")
     value: str = strawberry.field(description="The measured value (days, ratio, count).")
     explanation: str = strawberry.field(description="Why the process raised it, in Chinese.")
-    plan_id: strawberry.ID = strawberry.field(description="The process's procurement plan.")
+    plan_id: strawberry.ID = strawberry.field(
+        description="The process's procurement plan; 0 on a buyer's flag (R038)."
+    )
+    purchaser_id: strawberry.ID | None = strawberry.field(
+        description="R038 only: the buyer (purchaser) whose bids were excessively disqualified."
+    )
     project_id: strawberry.ID | None = strawberry.field(description="Its project, if any.")
-    process_title: str = strawberry.field(description="The process's title.")
+    process_title: str = strawberry.field(
+        description="The process's title (R038: the buyer's name)."
+    )
     link: str = strawberry.field(description="The process's notices on the portal.")
     region: str = strawberry.field(description="The region code (GB/T 2260) of the process.")
     year: int = strawberry.field(description="The year of its award.")
@@ -176,6 +183,7 @@ class RedFlag:
             value=row["value"],
             explanation=row["explanation"],
             plan_id=strawberry.ID(str(row["plan_id"])),
+            purchaser_id=strawberry.ID(str(row["purchaser_id"])) if row["purchaser_id"] else None,
             project_id=strawberry.ID(str(row["project_id"])) if row["project_id"] else None,
             process_title=row["process_title"],
             link="/notices?" + urlencode({"q": row["process_title"]}),

@@ -8,22 +8,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from litestar import Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromQuery
 from litestar.static_files import create_static_files_router
 
+from gpcloud.analytics import pages
+from gpcloud.analytics.render import label as _label
+from gpcloud.analytics.render import templates
 from gpcloud.analytics.service import indicators
 from gpcloud.analytics.service.indicators import Filters
 from gpcloud.core.clock import today
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.service import tenant_tree
 
-templates = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "templates"),
-    autoescape=select_autoescape(["html"]),
-)
 CHARTS = (
     ("spend", "month", "bar", "采购金额（元），按月"),
     ("spend", "method", "doughnut", "采购金额（元），按采购方式"),
@@ -32,22 +30,6 @@ CHARTS = (
     ("sme_share", "region", "bar", "中小企业份额，按地区"),
     ("single_bid_share", "method", "bar", "单一投标占比，按采购方式"),
 )
-METHOD_LABELS = {
-    "open_tender": "公开招标",
-    "invited_tender": "邀请招标",
-    "competitive_negotiation": "竞争性谈判",
-    "competitive_consultation": "竞争性磋商",
-    "request_for_quotation": "询价",
-    "single_source": "单一来源",
-    "framework_agreement": "框架协议",
-}
-OBJECT_LABELS = {"goods": "货物", "works": "工程", "services": "服务"}
-
-
-def _label(by: str, point) -> str:
-    return {"method": METHOD_LABELS, "object_type": OBJECT_LABELS}.get(by, {}).get(
-        point.key, point.label
-    )
 
 
 @get("/analytics", include_in_schema=False)
@@ -96,4 +78,4 @@ static = create_static_files_router(
     include_in_schema=False,
 )
 
-ROUTES = [summary, static]
+ROUTES = [summary, static, *pages.ROUTES]

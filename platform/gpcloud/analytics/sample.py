@@ -5,7 +5,10 @@ tables, as the history a migration brings. Deterministic for a seed.
 
 `flawed` processes are deliberately wrong, one red flag each, in this order: a single bid in an
 open tender (R018), identical bid prices (R028), a short bidding period (R003), a runner-up
-within 1% of the winner (R024), a winner 60% below the runner-up (R058).
+within 1% of the winner (R024), a winner 60% below the runner-up (R058), every bid but the
+winner's revoked at the opening (R035, with R018), the lowest bid found invalid by the opening
+record (R036). Challenges, complaints, guarantees, loans and a few revoked bids come from
+sample_remedies.py.
 Every generated process also yields a `Truth` the test checks the indicators against, computed
 here from what was generated, not from the tables.
 """
@@ -14,11 +17,11 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 
-from gpcloud.contracts.tables import AcceptanceReport, Contract, Payment
+from gpcloud.analytics import sample_contracts, sample_remedies
+from gpcloud.analytics.sample_contracts import at as _at
 from gpcloud.core.auth.tables import Organisation
-from gpcloud.core.clock import LEGAL_TZ
 from gpcloud.core.db import bulk_insert, transaction
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.emall.tables import MallOrder
@@ -29,7 +32,7 @@ from gpcloud.registries.suppliers.tables import Supplier
 from gpcloud.supervision.tables import ProcurementIntention, ProcurementPlan
 from gpcloud.transaction.tables import Announcement, Award, Bid, Project
 
-FLAWS = ("R018", "R028", "R003", "R024", "R058")
+FLAWS = ("R018", "R028", "R003", "R024", "R058", "R035", "R036")
 METHODS = (
     "open_tender",
     "open_tender",
@@ -66,14 +69,15 @@ class Truth:
     single_bid: dict = field(default_factory=dict)
     tenders: dict = field(default_factory=dict)
     flawed: list = field(default_factory=list)  # (plan id, flag code)
+    challenges: dict = field(default_factory=dict)
+    complaints: dict = field(default_factory=dict)
+    guarantee_fen: dict = field(default_factory=dict)
+    loan_fen: dict = field(default_factory=dict)
+    disqualified: dict = field(default_factory=dict)
 
     def add(self, name: str, tenant: str, n: int) -> None:
         bucket = getattr(self, name)
         bucket[tenant] = bucket.get(tenant, 0) + n
-
-
-def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), LEGAL_TZ).astimezone(UTC)
 
 
 async def _parties(tenants: list[str], tag: str) -> dict:
@@ -134,7 +138,7 @@ async def _parties(tenants: list[str], tag: str) -> dict:
 
 def _prices(rng: random.Random, budget: int, method: str, flaw: str | None) -> list[int]:
     """Distinct bid prices, the lowest first, gaps of 2% to 40% (no accidental flags)."""
-    if flaw == "R018":
+    if flaw in ("R018", "R035"):
         return [int(budget * 0.93)]
     if method in ("open_tender", "invited_tender"):
         n = rng.randint(2, 6)
@@ -164,24 +168,27 @@ async def generate(
     """`per_tenant` awarded processes in each tenant, awards spread over `year` (callers hold
     an all-tenants scope). `tag` marks the generated organisations' names (default: -seed)."""
     rng = random.Random(seed)
+    # Its own generator: the remedies leave every other generated figure as it was.
+    more = random.Random(f"{seed}-remedies")
     truth = Truth()
     async with transaction():
         parties = await _parties(tenants, f"-{seed}" if tag is None else tag)
+        await sample_remedies.institution(parties, f"-{seed}" if tag is None else tag)
         for t in tenants:
             await _tenant(
-                rng, t, per_tenant, year, parties, truth, flawed if t == tenants[0] else 0
+                rng, t, per_tenant, year, parties, truth, flawed if t == tenants[0] else 0, more
             )
     return truth
 
 
-async def _tenant(rng, t, count, year, parties, truth, flawed) -> None:
+async def _tenant(rng, t, count, year, parties, truth, flawed, more) -> None:
     purchaser, unit = parties["purchaser"][t]
     agency, agency_org = parties["agency"][t]
     specs = []
     for i in range(count):
         flaw = FLAWS[i] if i < flawed else None
         object_type = rng.choice(tuple(CATEGORIES))
-        method = "open_tender" if flaw in ("R018", "R003") else rng.choice(METHODS)
+        method = "open_tender" if flaw in ("R018", "R003", "R035") else rng.choice(METHODS)
         mall = flaw is None and method == "request_for_quotation" and rng.random() < 0.4
         award_on = date(year, 1, 1) + timedelta(days=rng.randint(40, 330))
         specs.append((flaw, object_type, method, mall, award_on, rng.randint(10, 500) * 10**6))
@@ -244,7 +251,8 @@ async def _tenant(rng, t, count, year, parties, truth, flawed) -> None:
             for i in tendered
         ],
     )
-    notices, bids, awards, contracts = [], [], [], []
+    notices, bids, awards, contracts, tendered_processes = [], [], [], [], []
+    invalid_at: list[int] = []  # positions in `bids` of those the opening finds invalid
     for project, i in zip(projects, tendered, strict=True):
         flaw, _ot, method, _mall, award_on, budget = specs[i]
         tender_on, deadline = dates[i]
@@ -289,7 +297,14 @@ async def _tenant(rng, t, count, year, parties, truth, flawed) -> None:
                     "price_fen": price,
                 }
             )
+        for row, invalid in sample_remedies.disqualified_bids(
+            more, flaw, prices, bidders, parties["suppliers"], bids[-1], truth
+        ):
+            if invalid:
+                invalid_at.append(len(bids))
+            bids.append(row)
         winner_org, winner = bidders[0]
+        tendered_processes.append((project, plans[i], bidders, prices[0], award_on))
         awards.append(
             {
                 "tenant_id": t,
@@ -307,7 +322,8 @@ async def _tenant(rng, t, count, year, parties, truth, flawed) -> None:
         if flaw:
             truth.flawed.append((plans[i], flaw))
     await bulk_insert(Announcement, notices, returning=False)
-    await bulk_insert(Bid, bids, returning=False)
+    bid_ids = await bulk_insert(Bid, bids)
+    await sample_remedies.opening_records(bids, bid_ids, invalid_at)
     await bulk_insert(Award, awards, returning=False)
     orders = []
     for i, s in enumerate(specs):
@@ -339,56 +355,5 @@ async def _tenant(rng, t, count, year, parties, truth, flawed) -> None:
         truth.add("award_fen", t, amount)
         truth.add("processes", t, 1)
     await bulk_insert(MallOrder, orders, returning=False)
-    await _performance(rng, t, unit, parties, contracts)
-
-
-async def _performance(rng, t, unit, parties, contracts) -> None:
-    """Contracts signed 5 to 40 days after the award, a final acceptance and a final payment."""
-    rows = []
-    for plan, org, name, amount, award_on in contracts:
-        signed = award_on + timedelta(days=rng.randint(5, 40))
-        rows.append(
-            {
-                "tenant_id": t,
-                "plan": plan,
-                "purchaser_organisation": unit,
-                "supplier_organisation": org,
-                "supplier_name": name,
-                "title": "生成合同",
-                "terms": "生成",
-                "amount_fen": amount,
-                "status": "published",
-                "signed_on": signed,
-            }
-        )
-    ids = await bulk_insert(Contract, rows)
-    reports, payments = [], []
-    for contract, row in zip(ids, rows, strict=True):
-        accepted = row["signed_on"] + timedelta(days=rng.randint(20, 60))
-        reports.append(
-            {
-                "tenant_id": t,
-                "contract": contract,
-                "kind": "final",
-                "title": "最终验收",
-                "findings": "合格",
-                "passed": True,
-                "accepted_on": accepted,
-                "status": "published",
-                "published_on": accepted,
-            }
-        )
-        payments.append(
-            {
-                "tenant_id": t,
-                "contract": contract,
-                "indicator": parties["indicator"][t],
-                "amount_fen": row["amount_fen"],
-                "final": True,
-                "status": "exported",
-                "requested_by": 0,
-                "created_at": _at(accepted + timedelta(days=rng.randint(3, 45))),
-            }
-        )
-    await bulk_insert(AcceptanceReport, reports, returning=False)
-    await bulk_insert(Payment, payments, returning=False)
+    signed = await sample_contracts.performance(rng, t, unit, parties, contracts)
+    await sample_remedies.add(more, t, unit, agency_org, parties, tendered_processes, signed, truth)

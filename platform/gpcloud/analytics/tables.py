@@ -19,6 +19,7 @@ class ProcessFact(TenantOwned, Table, tablename="analytics_process"):
 
     plan_id = Integer(unique=True)
     project_id = Integer(null=True, default=None, index=True)
+    purchaser_id = Integer(null=True, default=None)  # registries/purchasers: R038's buyer
     year = Integer(null=True, default=None)
     month = Integer(null=True, default=None)
     method = Varchar(length=32, default="")
@@ -34,7 +35,8 @@ class ProcessFact(TenantOwned, Table, tablename="analytics_process"):
 class Rollup(TenantOwned, Table, tablename="analytics_rollup"):
     """Summed measures per tenant, month and one dimension value: what dashboards read.
     dim: all | method | category | object_type | supplier (value: organisation, sub: category;
-    a supplier's year total is also kept under month 0).
+    a supplier's year total is also kept under month 0) | purchaser (value: purchaser id; the
+    year's total only, month 0: R038 compares buyers over their year).
     Unique on (tenant_id, year, month, dim, value, sub): deltas are added by upsert."""
 
     year = Integer()
@@ -62,14 +64,27 @@ class Rollup(TenantOwned, Table, tablename="analytics_rollup"):
     pay_n = BigInt(default=0)
     pay_sum = BigInt(default=0)
     flags = BigInt(default=0)
+    disqualified = BigInt(default=0)
+    challenged = BigInt(default=0)
+    challenges = BigInt(default=0)
+    complained = BigInt(default=0)
+    complaints = BigInt(default=0)
+    complaints_decided = BigInt(default=0)
+    complaints_upheld = BigInt(default=0)
+    guarantees = BigInt(default=0)
+    guarantee_fen = BigInt(default=0)
+    loans = BigInt(default=0)
+    loan_fen = BigInt(default=0)
 
 
 class RedFlag(TenantOwned, Table, tablename="analytics_red_flag"):
     """A red flag raised on a process (flags.py: R003, R018, ...); a supervisor marks it
     reviewed with a note (workflow.py). Recomputing a process keeps reviewed flags and removes
-    open ones that no longer hold."""
+    open ones that no longer hold. R038 is a buyer's, not a process's: `plan_id` 0 and
+    `purchaser_id` the buyer, one per buyer and year (service/buyers.py)."""
 
     plan_id = Integer(index=True)
+    purchaser_id = Integer(default=0)  # R038: the buyer; 0 on a process's flag
     project_id = Integer(null=True, default=None, index=True)
     code = Varchar(length=8, index=True)
     title = Varchar(length=200, default="")

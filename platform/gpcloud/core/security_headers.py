@@ -18,9 +18,10 @@ PAGE_POLICY = (
     b"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
     b"base-uri 'none'; frame-ancestors 'none'"
 )
-# The analytics summary (analytics/http.py): its chart library and script from the app itself,
-# no inline script (its figures are a JSON block, which does not run).
-DASHBOARD_PATH = "/analytics"
+# The analytics pages (analytics/http.py, the public summary; analytics/pages.py, the logged-in
+# region dashboard): the chart library and script from the app itself, no inline script (the
+# figures are a JSON block, which does not run).
+DASHBOARD_PATHS = ("/analytics", "/analytics/region")
 DASHBOARD_POLICY = (
     b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     b"form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -40,7 +41,7 @@ def _policy(scope: Scope, content_type: bytes) -> bytes:
     if not content_type.startswith(b"text/html"):
         return DATA_POLICY
     path = scope.get("path")
-    if path == DASHBOARD_PATH:
+    if path in DASHBOARD_PATHS:
         return DASHBOARD_POLICY
     return IDE_POLICY if path == IDE_PATH else PAGE_POLICY
 

@@ -1,7 +1,8 @@
 """The public summary page: figures in tables beside the charts, the chart library served by
 the app, a policy that lets only the app's own scripts run."""
 
-from tests.integration.analytics.world import MEIZHOU, generated, publish_all
+from gpcloud.piccolo_conf import DB
+from tests.integration.analytics.world import MEIZHOU, PINGYUAN, XINGNING, generated, publish_all
 
 
 async def test_the_public_summary_page(client):
@@ -26,3 +27,36 @@ async def test_the_public_summary_page(client):
     # Other pages keep the strict policy.
     home = await client.get("/")
     assert "script-src" not in home.headers["content-security-policy"]
+
+
+class _Statements:
+    """Counts the SQL statements the app sends (piccolo's one entry point for queries)."""
+
+    def __init__(self, monkeypatch):
+        self.n = 0
+        engine = type(DB)
+        original = engine.run_querystring
+
+        async def counted(this, *args, **kwargs):
+            self.n += 1
+            return await original(this, *args, **kwargs)
+
+        monkeypatch.setattr(engine, "run_querystring", counted)
+
+
+async def test_the_anonymous_page_costs_the_same_whatever_the_data(client, monkeypatch):
+    """The public page reads rollups only: its statements do not grow with the processes, the
+    regions with figures or the indicators' breakdowns."""
+    await generated(per_tenant=3, flawed=0)
+    await publish_all()
+    url = f"/analytics?region={MEIZHOU}&year=2026"
+    assert (await client.get(url)).status_code == 200  # caches warm (tenant tree)
+    counter = _Statements(monkeypatch)
+    assert (await client.get(url)).status_code == 200
+    small = counter.n
+    await generated(tenants=(MEIZHOU, XINGNING, PINGYUAN), per_tenant=20, flawed=7, seed=9)
+    await publish_all(seed=4)
+    counter.n = 0
+    assert (await client.get(url)).status_code == 200
+    assert counter.n == small, (small, counter.n)
+    assert small <= 30

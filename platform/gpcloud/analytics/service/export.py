@@ -49,6 +49,7 @@ async def tables(f: Filters) -> list[tuple[str, list[str], list[list]]]:
 def write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list]]]) -> None:
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
+    from openpyxl.utils import get_column_letter
 
     book = Workbook()
     book.remove(book.active)
@@ -72,7 +73,7 @@ def write_xlsx(path: Path, sheets: list[tuple[str, list[str], list[list]]]) -> N
                 labels = Reference(ws, min_col=2, min_row=2, max_row=len(rows) + 1)
                 chart.add_data(data, titles_from_data=True)
                 chart.set_categories(labels)
-                ws.add_chart(chart, f"{chr(ord('A') + len(header) + 1)}{2 + n * 16}")
+                ws.add_chart(chart, f"{get_column_letter(len(header) + 2)}{2 + n * 16}")
     buffer = io.BytesIO()
     book.save(buffer)
     path.write_bytes(buffer.getvalue())

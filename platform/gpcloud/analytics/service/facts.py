@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from gpcloud.analytics import flags as red
 from gpcloud.analytics.catalogue import CATEGORY_PREFIX
+from gpcloud.analytics.service import remedies
 from gpcloud.contracts.tables import AcceptanceReport, Contract, Payment
 from gpcloud.core.clock import LEGAL_TZ, today
 from gpcloud.core.db import any_of
@@ -43,9 +44,13 @@ MEASURES = (
     "pay_n",
     "pay_sum",
     "flags",
+    *remedies.MEASURES,
 )
 LIVE_ORDERS = ("placed", "confirmed", "delivered", "accepted", "paid")
 VALID_BIDS = ("submitted", "unsealed")
+# Left sealed at the end of the decryption window by the bidder's cause: out of the evaluation,
+# as the portal's OCDS export says ("disqualified", portal/ocds.py BID_STATUSES).
+REVOKED = "revoked"
 SME = ("medium", "small", "micro")
 
 
@@ -60,6 +65,7 @@ class Fact:
     object_type: str = ""
     title: str = ""
     project_id: int | None = None
+    purchaser_id: int | None = None
     supplier_id: int | None = None
     measures: dict = field(default_factory=lambda: dict.fromkeys(MEASURES, 0))
     suppliers: dict = field(default_factory=dict)  # {str(organisation id): fen}
@@ -94,6 +100,7 @@ class Sources:
     sizes: dict  # organisation id -> size class
     finals: dict  # contract id -> final acceptances
     payments: dict  # contract id -> final payments
+    remedies: remedies.Remedies  # challenges, complaints, guarantees, loans, invalid bids
 
 
 async def load(plan_ids: list[int]) -> Sources:
@@ -108,13 +115,14 @@ async def load(plan_ids: list[int]) -> Sources:
     ).where(any_of(Announcement.project, project_ids))
     awards = await Award.select().where(any_of(Award.project, project_ids))
     bids = await Bid.select(
+        Bid.id,
         Bid.project,
         Bid.supplier_organisation,
         Bid.supplier_name,
         Bid.price_fen,
         Bid.received_at,
         Bid.status,
-    ).where(any_of(Bid.project, project_ids) & any_of(Bid.status, VALID_BIDS))
+    ).where(any_of(Bid.project, project_ids) & any_of(Bid.status, (*VALID_BIDS, REVOKED)))
     orders = await MallOrder.select(
         MallOrder.plan, MallOrder.supplier_organisation, MallOrder.amount_fen, MallOrder.created_at
     ).where(any_of(MallOrder.plan, plan_ids) & any_of(MallOrder.status, LIVE_ORDERS))
@@ -168,6 +176,7 @@ async def load(plan_ids: list[int]) -> Sources:
         sizes,
         _group(finals, "contract"),
         _group(payments, "contract"),
+        await remedies.load(project_ids, contract_ids),
     )
 
 
@@ -197,6 +206,7 @@ def build(src: Sources, plan_id: int) -> Fact:
         category=(plan["category_code"] or "")[:CATEGORY_PREFIX],
         object_type=plan["object_type"],
         title=plan["title"],
+        purchaser_id=plan["purchaser"],
     )
     m = fact.measures
     project = src.projects.get(plan_id)
@@ -210,7 +220,8 @@ def build(src: Sources, plan_id: int) -> Fact:
         awards = src.awards.get(project["id"], [])
         for a in awards:
             _add(fact, a["supplier_organisation"], a["amount_fen"])
-        process = _process(plan, project, src.bids.get(project["id"], []), awards, tender_on)
+        bids = src.bids.get(project["id"], [])
+        process = _process(plan, project, bids, awards, tender_on, src.remedies.invalid_bids)
     orders = src.orders.get(plan_id, [])
     for o in orders:
         _add(fact, o["supplier_organisation"], o["amount_fen"])
@@ -242,6 +253,10 @@ def build(src: Sources, plan_id: int) -> Fact:
         m["tenders"] = 1
         m["bids"] = len({b.supplier for b in process.bids if b.status == red.VALID})
         m["single_bid"] = int(m["bids"] == 1)
+        m["disqualified"] = len(
+            {b.supplier for b in process.bids if b.status == red.DISQUALIFIED}
+            - {b.supplier for b in process.bids if b.status == red.VALID}
+        )
     published = src.intentions.get(plan["intention"]) if plan["intention"] else None
     if tender_on is not None and published is not None:
         m["lead_n"], m["lead_sum"] = 1, (tender_on - published).days
@@ -259,13 +274,20 @@ def build(src: Sources, plan_id: int) -> Fact:
         accepted = max(r["accepted_on"] for r in finals)
         requested = min(local_day(r["created_at"]) for r in paid)
         m["pay_n"], m["pay_sum"] = 1, (requested - accepted).days
+    remedies.measure(m, src.remedies, fact.project_id, ids)
     if process is not None:
         fact.flags = red.raise_flags(process)
         m["flags"] = len(fact.flags)
     return fact
 
 
-def _process(plan, project, bids, awards, tender_on) -> red.Process:
+def _status(bid: dict, invalid: set) -> str:
+    """Disqualified: revoked at the opening, or a bid the opening record found invalid (no bid
+    security where the documents require one: Implementing Regulation art. 33, 投标无效)."""
+    return red.DISQUALIFIED if bid["status"] == REVOKED or bid["id"] in invalid else red.VALID
+
+
+def _process(plan, project, bids, awards, tender_on, invalid=frozenset()) -> red.Process:
     names = {b["supplier_organisation"]: b["supplier_name"] for b in bids}
     names.update({a["supplier_organisation"]: a["supplier_name"] for a in awards})
     deadline = local_day(project["bid_deadline_at"]) or project["bid_deadline"]
@@ -273,12 +295,14 @@ def _process(plan, project, bids, awards, tender_on) -> red.Process:
     return red.Process(
         key=f"plan:{plan['id']}",
         method=plan["method"],
+        buyer=str(plan["purchaser"]),
         tender_start=tender_on,
         tender_end=deadline,
         deadline_at=project["bid_deadline_at"],
         bid_period_min=rule.value if plan["method"] in rule.applies_to else None,
         bids=tuple(
-            red.Bid(b["supplier_name"], b["price_fen"], b["received_at"], red.VALID) for b in bids
+            red.Bid(b["supplier_name"], b["price_fen"], b["received_at"], _status(b, invalid))
+            for b in bids
         ),
         winners=tuple(sorted({names[a["supplier_organisation"]] for a in awards})),
         award_fen=sum(a["amount_fen"] for a in awards) if awards else None,

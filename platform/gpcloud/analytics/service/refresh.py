@@ -4,9 +4,9 @@
   publisher's transaction it queues the publication's process (its plan) as dirty, which costs
   the business transaction one insert and nothing else.
 - `run` is the worker's loop (one leader at a time, core/scheduler/lease.py): every few
-  seconds it refreshes the dirty processes, and the processes whose payments or e-mall orders
-  changed since the last round (those publish nothing), so a publication shows in the
-  dashboards within seconds.
+  seconds it refreshes the dirty processes, and the processes whose payments, e-mall orders,
+  challenges, complaints, bid guarantees or loans changed since the last round (those publish
+  nothing the receiver could queue), so a change shows in the dashboards within seconds.
 - The rebuild job (jobs.py) repairs anything missed.
 """
 
@@ -16,7 +16,7 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from gpcloud.analytics.service import rollup
+from gpcloud.analytics.service import remedies, rollup
 from gpcloud.analytics.tables import Dirty
 from gpcloud.contracts.tables import Contract, Payment
 from gpcloud.core.clock import now
@@ -27,6 +27,7 @@ from gpcloud.core.scheduler import lease as leases
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.emall.tables import MallOrder
 from gpcloud.settings import get_settings
+from gpcloud.transaction.tables import Project
 
 log = logging.getLogger("gpcloud.analytics")
 NAME = "analytics.refresh"
@@ -51,13 +52,19 @@ def _watermark_key() -> str:
 
 
 async def changed_since(since: datetime) -> list[int]:
-    """Plans whose payments or e-mall orders changed after `since`."""
-    contracts = await Payment.select(Payment.contract).where(Payment.updated_at > since)
+    """Plans whose payments, e-mall orders, remedies or finance changed after `since`."""
+    contracts = {
+        r["contract"]
+        for r in await Payment.select(Payment.contract).where(Payment.updated_at > since)
+    }
+    contracts |= await remedies.changed_contracts(since)
     plans = set()
     if contracts:
-        rows = await Contract.select(Contract.plan).where(
-            any_of(Contract.id, sorted({r["contract"] for r in contracts}))
-        )
+        rows = await Contract.select(Contract.plan).where(any_of(Contract.id, sorted(contracts)))
+        plans |= {r["plan"] for r in rows}
+    projects = await remedies.changed_projects(since)
+    if projects:
+        rows = await Project.select(Project.plan).where(any_of(Project.id, sorted(projects)))
         plans |= {r["plan"] for r in rows}
     orders = await MallOrder.select(MallOrder.plan).where(MallOrder.updated_at > since)
     plans |= {r["plan"] for r in orders}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from gpcloud.analytics.service import buyers
 from gpcloud.analytics.service import facts as facts_service
 from gpcloud.analytics.service.facts import MEASURES, Fact
 from gpcloud.analytics.tables import Dirty, ProcessFact, RedFlag, Rollup
@@ -32,6 +33,8 @@ def contributions(row: dict) -> dict[tuple, dict]:
         (t, y, mo, "category", row["category"], ""): measures,
         (t, y, mo, "object_type", row["object_type"], ""): measures,
     }
+    if row.get("purchaser_id") is not None:  # the buyer's year (R038)
+        out[(t, y, 0, "purchaser", str(row["purchaser_id"]), "")] = measures
     for supplier, fen in row["suppliers"].items():
         share = {**dict.fromkeys(MEASURES, 0), "awarded": 1, "award_fen": fen}
         out[(t, y, mo, "supplier", supplier, row["category"])] = share
@@ -48,6 +51,7 @@ def _row(fact: Fact) -> dict:
         "method": fact.method,
         "category": fact.category,
         "object_type": fact.object_type,
+        "purchaser_id": fact.purchaser_id,
         "measures": fact.measures,
         "suppliers": fact.suppliers,
     }
@@ -142,6 +146,7 @@ async def _refresh(plan_ids: list[int]) -> int:
         await apply({k: v for k, v in changes.items() if any(v.values())})
         await _sync_flags(plan_ids, computed)
         await bulk_insert(ProcessFact, inserts, returning=False)
+        await buyers.sync(buyers.touched(changes))
         return changed
 
 
@@ -208,6 +213,7 @@ async def rebuild(progress=None) -> int:
     ]
     async with transaction():
         await bulk_insert(Rollup, rows, returning=False)
+        await buyers.sync(buyers.touched(totals))
     return len(ids)
 
 
@@ -219,6 +225,7 @@ def _fact_row(fact: Fact) -> dict:
         "tenant_id": fact.tenant_id,
         "plan_id": fact.plan_id,
         "project_id": fact.project_id,
+        "purchaser_id": fact.purchaser_id,
         "year": fact.year,
         "month": fact.month,
         "method": fact.method,
