@@ -38,7 +38,10 @@ class Bidders:
 
 @dataclass(frozen=True)
 class Snapshot:
-    pairs: list[list[int]]  # [[expert id, weight], ...] by id
+    # [(expert id, weight), ...] by id; stored as JSON [[id, weight], ...]. Tuples of ints, not
+    # lists: the collector stops tracking them, so 20,000 of them per draw do not make every
+    # few draws scan the whole heap (a list is tracked for life).
+    pairs: list[tuple[int, int]]
     codes: list[str]
     regions: list[str]
     excluded: dict[str, int]
@@ -93,7 +96,7 @@ async def snapshot(
         elif expert in recused:
             excluded["recusal"] += 1
         else:
-            pairs.append([expert, lowered.get(expert, full)])
+            pairs.append((expert, lowered.get(expert, full)))
     pool_ids = set(candidates)
     reasons = {e: r for e, r in recused.items() if e in pool_ids}
     return Snapshot(pairs, widened, regions, excluded, reasons)
