@@ -82,6 +82,10 @@ TRANSITION_RECEIVERS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# What credit asks of the evaluation above it before an agency rates an expert: did the expert
+# sit on the agency's committee of the project, and when (evaluation/service/sittings.py).
+EXPERT_SITTING = "gpcloud.evaluation.service.sittings:sitting"
+
 
 @cache
 def load(part: str) -> tuple[ModuleType, ...]:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import hashlib
 import json
 from bisect import bisect_right
+from collections.abc import Sequence
 from itertools import accumulate, pairwise
 
+Pairs = Sequence[Sequence[int]]  # [id, weight] lists (as stored) or tuples (as the draw builds)
 DOMAIN = b"gpcloud-expert-draw-v1"
 SPACE = 1 << 256
 
@@ -42,19 +44,19 @@ def _uniform(seed: bytes, draw_id: int, k: int, total: int) -> int:
         c += 1
 
 
-def snapshot_text(snapshot: list[list[int]]) -> str:
+def snapshot_text(snapshot: Pairs) -> str:
     """The snapshot as stored and digested (compact JSON; equal to `canonical`)."""
     return json.dumps(snapshot, separators=(",", ":"))
 
 
-def _check(snapshot: list[list[int]]) -> None:
+def _check(snapshot: Pairs) -> None:
     if any(a[0] >= b[0] for a, b in pairwise(snapshot)):
         raise ValueError("the snapshot is sorted by expert id, each once")
     if any(type(w) is not int or w < 1 for _, w in snapshot):
         raise ValueError("weights are positive integers")
 
 
-def draw(seed_hex: str, draw_id: int, snapshot: list[list[int]], picks: int) -> list[int]:
+def draw(seed_hex: str, draw_id: int, snapshot: Pairs, picks: int) -> list[int]:
     """The expert ids picked, in order (fewer when the snapshot runs out).
 
     Fast form: the running sums are computed once; a pick's r (counted over the remaining
@@ -81,7 +83,7 @@ def draw(seed_hex: str, draw_id: int, snapshot: list[list[int]], picks: int) -> 
     return result
 
 
-def reference_draw(seed_hex: str, draw_id: int, snapshot: list[list[int]], picks: int) -> list[int]:
+def reference_draw(seed_hex: str, draw_id: int, snapshot: Pairs, picks: int) -> list[int]:
     """The same draw, written as the definition reads (used to verify a draw)."""
     _check(snapshot)
     seed = bytes.fromhex(seed_hex)

@@ -103,7 +103,8 @@ async def test_a_supervisor_gives_an_agency_its_yearly_evaluation(client, world)
     assert profile["creditProfile"] == {"ratingCount": 2, "ratingAverage": 75.0}
 
 
-async def test_an_agency_rates_an_expert(world):
+async def test_an_agency_rates_only_an_expert_who_sat_on_its_committee(world):
+    """The full check is tests/integration/credit/test_expert_ratings.py."""
     from gpcloud.registries.experts import demo as experts_demo
     from gpcloud.registries.experts.tables import Expert
 
@@ -112,6 +113,7 @@ async def test_an_agency_rates_an_expert(world):
     agent = await actor("mz.agency")
     scores = {"preparation": 30, "independence": 35, "report": 25}
     with use_scope((await tenant_tree()).scope_for(agent.tenant)):
-        rating = await ratings.rate_expert(agent, expert, world["project"], scores)
-    assert rating["total"] == 90 and rating["reference"] == f"project:{world['project']}"
-    assert (await ratings.summary(None, expert)).count == 1
+        with pytest.raises(DomainError) as refused:
+            await ratings.rate_expert(agent, expert, world["project"], scores)
+    assert refused.value.code == "EXPERT_NOT_ON_COMMITTEE"
+    assert (await ratings.summary(None, expert)).count == 0

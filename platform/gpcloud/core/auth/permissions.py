@@ -154,6 +154,7 @@ class Perm(StrEnum):
     COMMITTEE_READ = "committee.read"
     COMMITTEE_MANAGE = "committee.manage"
     ASSIGNMENT_RESPOND = "assignment.respond"
+    EXPERT_FEE_READ = "expert_fee.read"
     # Financial services (finance_services/)
     FINANCE_INSTITUTION_REGISTER = "financial_institution.register"
     FINANCE_INSTITUTION_DECIDE = "financial_institution.decide"
@@ -355,6 +356,8 @@ _grant({SUPERVISOR}, P.CREDIT_RATE_AGENCY)
 _grant(_STAFF | {AGENCY, PURCHASER}, P.COMMITTEE_READ)
 _grant({AGENCY}, P.COMMITTEE_MANAGE)
 _grant({EXPERT}, P.ASSIGNMENT_RESPOND)
+# Expert fees: the agency and the purchaser of the project, the region's supervisors.
+_grant({AGENCY, PURCHASER, SUPERVISOR}, P.EXPERT_FEE_READ)
 # Financial services: institutions register and keep their credentials, the province admits
 # them; agencies set and act on a project's bid security; suppliers apply and consent;
 # institutions issue and decide; purchaser and institution both approve a payee change.
@@ -534,6 +537,8 @@ ABOUT: dict[Perm, str] = {
     "its expert draw, start the evaluation or cancel the committee",
     P.ASSIGNMENT_RESPOND: "read one's own draw assignments as an expert; confirm, decline or "
     "declare a conflict",
+    P.EXPERT_FEE_READ: "read and export the expert fee statement of a committee (the agency and "
+    "the purchaser of its project, the region's supervisors)",
     P.FINANCE_INSTITUTION_REGISTER: "register one's organisation as a financial institution",
     P.FINANCE_INSTITUTION_DECIDE: "approve, reject and suspend financial institutions",
     P.FINANCE_CREDENTIALS_MANAGE: "keep one's institution's API keys and webhook endpoint, "

@@ -12,7 +12,7 @@ from pathlib import Path
 from gpcloud.settings import PROJECT_ROOT
 
 RULES_DIR = PROJECT_ROOT / "config" / "rules"
-UNITS = ("wd", "d", "percent", "yuan", "count")
+UNITS = ("wd", "d", "h", "percent", "yuan", "count")
 OVERRIDES = ("at_least", "at_most", "none")
 
 

@@ -10,14 +10,17 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from gpcloud import domains
 from gpcloud.contracts import performance
 from gpcloud.contracts import service as contracts
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.clock import LEGAL_TZ, end_of, now
 from gpcloud.core.db import is_unique_violation, transaction
 from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.credit.service import records
 from gpcloud.credit.tables import CreditRating
@@ -110,20 +113,46 @@ async def _save(
         if is_unique_violation(exc):
             raise DomainError("ALREADY_RATED", "your organisation has rated this already") from None
         raise
-    return (
-        await CreditRating.select().where(CreditRating.id == row.id).output(load_json=True).first()
-    )
+    with all_tenants("credit ratings: kept in the procedure's region, read back by the rater"):
+        return (
+            await CreditRating.select()
+            .where(CreditRating.id == row.id)
+            .output(load_json=True)
+            .first()
+        )
 
 
 @requires(Perm.CREDIT_RATE_EXPERT)
 async def rate_expert(
     actor: CurrentUser, expert_id: int, project_id: int, scores: dict[str, int], comment: str = ""
 ) -> dict:
-    """By the agency that ran the evaluation. (That the expert sat on the project's committee is
-    the evaluation's to tell, a later issue: the project is taken as the agency names it.)"""
+    """By the agency that ran the evaluation, of an expert who sat on it: a confirmed seat of
+    the agency's committee of the project that reached evaluating (the evaluation tells, through
+    gpcloud.domains.EXPERT_SITTING; EXPERT_NOT_ON_COMMITTEE otherwise, the same answer whether
+    the committee is another agency's or there is none), within expert_rating_period (5 wd,
+    Caiku [2016] 198, unverified) after the evaluation ended, or while no end is recorded
+    after it started (RATING_PERIOD_OVER). Kept in the committee's region."""
     who = await records.subject("expert", expert_id)
+    sat = await domains.resolve(domains.EXPERT_SITTING)(
+        expert_id, project_id, actor.organisation_id
+    )
+    if sat is None:
+        raise DomainError(
+            "EXPERT_NOT_ON_COMMITTEE",
+            "the expert sat on no evaluation of this project that your agency ran",
+            "expertId",
+        )
+    day = (sat.ended_at or sat.started_at).astimezone(LEGAL_TZ).date()
+    deadline = await rule_deadline("expert_rating_period", day, sat.tenant)
+    if now() >= end_of(deadline.due):  # the instant: a rating at 23:59 of the last day counts
+        raise DomainError(
+            "RATING_PERIOD_OVER",
+            f"experts are rated within {deadline.amount} working days after the evaluation "
+            f"(until {deadline.due})",
+            "projectId",
+        )
     return await _save(
-        actor, actor.tenant, "expert", who, "evaluation", f"project:{project_id}", scores, comment
+        actor, sat.tenant, "expert", who, "evaluation", f"project:{project_id}", scores, comment
     )
 
 

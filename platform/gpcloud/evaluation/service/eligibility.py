@@ -38,7 +38,10 @@ class Bidders:
 
 @dataclass(frozen=True)
 class Snapshot:
-    pairs: list[list[int]]  # [[expert id, weight], ...] by id
+    # [(expert id, weight), ...] by id; stored as JSON [[id, weight], ...]. Tuples of ints, not
+    # lists: the collector stops tracking them, so 20,000 of them per draw do not make every
+    # few draws scan the whole heap (a list is tracked for life).
+    pairs: list[tuple[int, int]]
     codes: list[str]
     regions: list[str]
     excluded: dict[str, int]
@@ -62,11 +65,14 @@ async def recent_draws(settings: DrawSettings) -> dict[int, int]:
         return {}
     since = now() - timedelta(days=settings.rotation_window_days)
     with all_tenants(ROTATION_SCOPE, audited=False):
-        rows = await (
+        query = (
             DrawMember.select(DrawMember.expert, Count())
             .where(DrawMember.invited_at >= since)
             .group_by(DrawMember.expert)
         )
+        # Rows as the driver returns them (thousands in a busy window): no dict per row.
+        [querystring] = query.querystrings
+        rows = await DrawMember._meta.db.run_querystring(querystring)
     return {r["expert"]: r["count"] for r in rows}
 
 
@@ -79,6 +85,9 @@ async def snapshot(
     barred = await credit.barred_experts(on)
     recused = await pool.recusals(found.usccs, on, found.names)
     recent = await recent_draws(settings)
+    # One weight per count of recent draws, not one call per expert (20,000 in a large pool).
+    full = settings.weight(0)
+    lowered = {expert: settings.weight(count) for expert, count in recent.items()}
     pairs = []
     excluded = {"credit_ban": 0, "recusal": 0}
     for expert in candidates:
@@ -87,7 +96,7 @@ async def snapshot(
         elif expert in recused:
             excluded["recusal"] += 1
         else:
-            pairs.append([expert, settings.weight(recent.get(expert, 0))])
+            pairs.append((expert, lowered.get(expert, full)))
     pool_ids = set(candidates)
     reasons = {e: r for e, r in recused.items() if e in pool_ids}
     return Snapshot(pairs, widened, regions, excluded, reasons)
