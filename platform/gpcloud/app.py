@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 
@@ -97,6 +98,10 @@ def create_app(run_worker: bool | None = None) -> Litestar:
     @contextlib.asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         owns_pool = await open_pool(settings.db_pool_min, settings.db_pool_max)
+        # What exists now (modules, the schema, the tenant tree) lives as long as the process:
+        # left out of the collector's full passes, whose pauses set the p95 of allocation-heavy
+        # requests such as the expert draw (docs/evaluation.md).
+        gc.freeze()
         worker = task = None
         if in_process:
             worker = make_worker(in_app=True)
