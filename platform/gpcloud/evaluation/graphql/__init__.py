@@ -15,6 +15,7 @@ from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import parse_id
+from gpcloud.evaluation.graphql.evaluation import EvaluationMutations, EvaluationQueries
 from gpcloud.evaluation.graphql.types import (
     EXPERTS,
     READERS,
@@ -76,7 +77,7 @@ def _assignment(work):
 
 
 @strawberry.type
-class Queries:
+class Queries(EvaluationQueries):
     @strawberry.field(
         extensions=allow(READERS),
         description="A committee: its agency's, or within your region (names sealed until the "
@@ -113,7 +114,7 @@ class Queries:
 
 
 @strawberry.type
-class Mutations:
+class Mutations(EvaluationMutations):
     @strawberry.mutation(
         extensions=MANAGERS,
         description="Form the committee of your agency's project; its composition is checked.",

@@ -88,7 +88,7 @@ async def check_in(actor: CurrentUser, evaluation_id: int, sample: bytes, attemp
                 )
             failure = DomainError(
                 "FACE_NOT_MATCHED",
-                "人脸核验未通过，请重新采集后再试（本次核验已计费）",
+                "the face did not match: capture it again and retry (this comparison is billed)",
                 "sample",
             )
             fresh = await EvaluationMember.select().where(EvaluationMember.id == member["id"])

@@ -171,9 +171,10 @@ async def freeze(actor: CurrentUser, evaluation_id: int) -> dict:
         raise DomainError("REVIEW_INCOMPLETE", "both reviews are completed first", "evaluationId")
     result = await engine.run(evaluation)
     if result.pending:
+        first = result.pending[0]
         raise DomainError(
             "EVALUATION_PENDING",
-            "; ".join(f"bid {p.bid_id}: {p.kind}" for p in result.pending),
+            f"{len(result.pending)} answer(s) pending, e.g. bid {first.bid_id}: {first.kind}",
             "evaluationId",
         )
     content = canonical(await content_of(evaluation, result))
@@ -225,7 +226,11 @@ async def sign(
         confirmation or "",
     )
     if not outcome.ok:
-        raise DomainError("SIGNATURE_REFUSED", "电子签名未完成：确认码错误或被拒绝", "confirmation")
+        raise DomainError(
+            "SIGNATURE_REFUSED",
+            "the e-signature was not made: a wrong confirmation code, or refused",
+            "confirmation",
+        )
     answer = outcome.answer
     kept = {k: answer.get(k) for k in ("signature", "certificate", "algorithm", "provider")}
     with all_tenants(PARTY_SCOPE):
@@ -305,7 +310,8 @@ async def confirm_winner(
     if against and (legal_reason not in AGAINST_RANKING or not text):
         raise DomainError(
             "AGAINST_RANKING_REASON_REQUIRED",
-            "按排名顺序确定中标人；选择排名在后的候选人须说明法定理由",
+            "the winner is confirmed in ranking order; a later candidate needs a legal reason "
+            "and its explanation",
             "legalReason",
         )
     if not against and legal_reason:
