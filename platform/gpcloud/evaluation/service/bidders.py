@@ -131,7 +131,7 @@ async def request_explanation(
     await evaluations.bid(evaluation, bid_id)
     if explain_by.tzinfo is None or explain_by <= now():
         raise DomainError("INVALID_DEADLINE", "a later time, with its time zone", "explainBy")
-    flagged = (await engine.run(evaluation)).flagged_low.get(str(bid_id))
+    flagged = (await engine.flagged_low(evaluation)).get(str(bid_id))
     if not flagged:
         raise DomainError(
             "NOT_ABNORMALLY_LOW", "the bid meets none of the abnormally low triggers", "bidId"

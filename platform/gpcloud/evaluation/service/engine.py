@@ -5,9 +5,10 @@ engine is the one place the law's arithmetic lives; this module only reads and m
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from gpcloud.core.money import to_yuan
 from gpcloud.evaluation import scoring
 from gpcloud.evaluation import scoring_inputs as si
 from gpcloud.evaluation.service import evaluations
@@ -78,7 +79,7 @@ def documents(evaluation: dict) -> si.Documents:
 
 
 def yuan(fen: int | None) -> Decimal | None:
-    return None if fen is None else Decimal(fen) / HUNDRED
+    return None if fen is None else to_yuan(fen)
 
 
 async def engine_input(evaluation: dict) -> si.Evaluation:
@@ -145,3 +146,18 @@ async def engine_input(evaluation: dict) -> si.Evaluation:
 
 async def run(evaluation: dict) -> scoring.Result:
     return scoring.evaluate(await engine_input(evaluation))
+
+
+async def flagged_low(evaluation: dict) -> dict[str, tuple[str, ...]]:
+    """The bids the engine flags as abnormally low now, before anyone has scored: the flags
+    depend on the valid prices only, so the engine runs on the prices alone (as lowest price,
+    without points), and its own rule decides."""
+    found = await engine_input(evaluation)
+    prices_only = replace(
+        found,
+        documents=replace(
+            found.documents, method=si.Method.LOWEST_PRICE, criteria=(), price_weight=Decimal(0)
+        ),
+        scores=(),
+    )
+    return scoring.evaluate(prices_only).flagged_low
