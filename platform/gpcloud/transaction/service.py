@@ -399,6 +399,9 @@ async def publish_result(
                     "awards",
                 )
             )
+        problems += await blocks.evaluation_problems(
+            project["tenant_id"], project_id, [(s["organisation"], fen) for s, fen in winners]
+        )
         if problems:
             raise DomainError.many(problems)
         await check_publication(

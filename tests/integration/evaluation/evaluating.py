@@ -6,6 +6,7 @@ evaluation and who acts on it. Every instant is one the test chose (time-machine
 from __future__ import annotations
 
 import base64
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -14,12 +15,28 @@ from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import transaction
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
-from gpcloud.evaluation.service import checkin, committees, common, evaluations, seats
+from gpcloud.evaluation.service import (
+    checkin,
+    committees,
+    common,
+    evaluations,
+    reports,
+    reviews,
+    scores,
+    seats,
+)
 from gpcloud.transaction import documents, opening
 from gpcloud.transaction import service as projects
 from gpcloud.usage import development
 from tests.integration.evaluation.setting import AFTER, committee, drawn, experts
-from tests.integration.transaction.bidding import DEADLINE, PUBLISHED_AT, Bidder, bidder, tender
+from tests.integration.transaction.bidding import (
+    DEADLINE,
+    PUBLISHED_AT,
+    Bidder,
+    bidder,
+    demo_bidder,
+    tender,
+)
 from tests.integration.transaction.bidding import submit as submit_bid
 
 DOCS = documents.DocumentsInput(
@@ -51,13 +68,20 @@ def b64(data: bytes) -> str:
 
 
 async def opened_evaluation(
-    world: dict, traveller, prices: tuple[str, ...] = ("4000000", "3900000", "3800000")
+    world: dict,
+    traveller,
+    prices: tuple[str, ...] = ("4000000", "3900000", "3800000"),
+    registered: str | None = None,
 ) -> Setting:
+    """`registered`: the demo supplier account whose company (in the supplier registry, so it
+    can be awarded) bids second, instead of a made-up bidder."""
     project = await tender(world, traveller)
     traveller.move_to(PUBLISHED_AT + timedelta(hours=1))
     with use_scope(world["scope"]):
         await documents.publish(world["agent"], project, DOCS)
     found = [await bidder(i + 1) for i in range(len(prices))]
+    if registered is not None:
+        found[1] = await demo_bidder(registered)
     traveller.move_to(DEADLINE - timedelta(hours=1))
     sealed = [await submit_bid(b, project, price) for b, price in zip(found, prices, strict=True)]
     traveller.move_to(AFTER)
@@ -103,3 +127,34 @@ async def check_in_all(s: Setting) -> None:
         async with transaction():
             done = await checkin.check_in(user, s.evaluation["id"], face_of(m), "first")
         assert done.failure is None, done.failure
+
+
+async def confirmed_winner(s: Setting) -> dict:
+    """The rest of the evaluation in one go, every member scoring alike: check-in, both
+    reviews passed, scores, the report frozen, signed, sent and its first confirmed; the
+    winning evaluation bid (the lowest price ranks first)."""
+    eid = s.evaluation["id"]
+    await check_in_all(s)
+    for b in s.bids:
+        async with transaction():
+            await reviews.qualify(s.agent, eid, b["id"], "营业执照", True)
+        async with transaction():
+            await reviews.comply(s.members[0], eid, b["id"], "交货期不超过30日", True)
+    for user in s.members:
+        for b in s.bids:
+            async with transaction():
+                await scores.record(user, eid, b["id"], {"技术": "40", "服务": "15"})
+        async with transaction():
+            await scores.submit(user, eid)
+    async with transaction():
+        report = await reports.freeze(s.agent, eid)
+    for user in s.members:
+        async with transaction():
+            await reports.sign(user, eid, development.CONFIRMATION)
+    async with transaction():
+        await reports.send(s.agent, eid)
+    first = json.loads(report["content"])["ranking"][0]["bid"]
+    with use_scope(s.scope):
+        async with transaction():
+            await reports.confirm_winner(s.purchaser, eid, first)
+    return next(b for b in s.bids if b["id"] == first)
