@@ -48,11 +48,8 @@ async def evaluation_problems(tenant: str, project_id: int, awarded: list[tuple[
     art. 43): a winner the purchaser has not confirmed yet, or awards that do not name each
     confirmed winner (organisation id) at its amount (fen). The evaluation domain, above
     transaction, answers through the gpcloud_evaluation_result hook."""
-    answers = await collect(
-        tenant, "gpcloud_evaluation_result", tenant=tenant, project_id=project_id
-    )
     problems = []
-    for result in (r for answer in answers for r in answer.value or ()):
+    for result in await evaluation_results(tenant, project_id):
         winner = result.get("winner")
         if result.get("status") != "confirmed" or not winner:
             problems.append(
@@ -72,3 +69,12 @@ async def evaluation_problems(tenant: str, project_id: int, awarded: list[tuple[
                 )
             )
     return problems
+
+
+async def evaluation_results(tenant: str, project_id: int) -> list[dict]:
+    """The project's evaluations as gpcloud_evaluation_result answers (confirmed winner, the
+    experts' names for the result notice)."""
+    answers = await collect(
+        tenant, "gpcloud_evaluation_result", tenant=tenant, project_id=project_id
+    )
+    return [result for answer in answers for result in answer.value or ()]

@@ -5,6 +5,7 @@ answer also names the experts for the notice."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,8 +14,9 @@ import time_machine
 
 from gpcloud.core import clock
 from gpcloud.core.errors import DomainError
-from gpcloud.core.tenancy.scope import use_scope
+from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.evaluation.service import reports
+from gpcloud.portal.tables import Notice
 from gpcloud.registries.suppliers.service import search as suppliers
 from gpcloud.transaction import service as projects
 from tests.integration.evaluation.evaluating import (
@@ -58,7 +60,7 @@ async def codes(call) -> list[str]:
     return [p.code for p in info.value.problems]
 
 
-async def test_the_result_names_the_confirmed_winner(world, traveller):
+async def test_the_result_names_the_confirmed_winner(client, world, traveller):
     s = await opened_evaluation(
         world, traveller, ("4000000", "3700000", "3900000"), registered="xn.supplier"
     )
@@ -77,3 +79,9 @@ async def test_the_result_names_the_confirmed_winner(world, traveller):
     [result] = await reports.results_of_project(s.evaluation["project"])
     assert result["status"] == "confirmed" and len(result["experts"]) == 5
     assert result["winner"]["amount"] == "3700000.00"
+    with all_tenants("test: the portal"):
+        notice = await Notice.select().where(Notice.kind == "result").first()
+    assert json.loads(notice["details"])["experts"] == result["experts"]
+    page = await client.get(f"/notices/{notice['id']}")
+    assert page.status_code == 200 and "评审专家" in page.text
+    assert all(name in page.text for name in result["experts"])
