@@ -13,6 +13,7 @@ import time_machine
 from gpcloud.core import clock
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError
+from gpcloud.core.notifications.tables import Notification
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.evaluation.service import checkin, evaluations, reports, reviews, scores
 from gpcloud.usage import development
@@ -42,6 +43,15 @@ async def charges(kind: str | None = None) -> list[dict]:
     with all_tenants("test: the usage ledger"):
         rows = await UsageCharge.select().order_by(UsageCharge.id)
     return [r for r in rows if kind is None or r["kind"] == kind]
+
+
+async def notices_of(kind: str) -> dict[int, str]:
+    """{recipient's organisation: the notice's text} of one kind."""
+    with all_tenants("test: notifications"):
+        rows = await Notification.select(
+            Notification.recipient.organisation, Notification.body
+        ).where(Notification.kind == kind)
+    return {r["recipient.organisation"]: r["body"] for r in rows}
 
 
 async def code_of(call) -> str:
@@ -244,3 +254,14 @@ async def walk(s):
     }  # fmt: skip
     lost = await reports.my_result(s.bidders[2].user, eid)
     assert lost["rank"] is None and "交货期60日" in lost["invalid_reason"]
+    # the purchaser was told the report arrived; each bidder is told its own outcome only
+    told = await notices_of("evaluation.result")
+    assert len(told) == 3
+    assert (
+        "排名第 2 名" in told[s.bidders[0].organisation]
+        and "85.85" in told[s.bidders[0].organisation]
+    )
+    assert "86.60" not in told[s.bidders[0].organisation]
+    assert "中标" in told[s.bidders[1].organisation]
+    assert "交货期60日" in told[s.bidders[2].organisation]
+    assert len(await notices_of("evaluation_report.sent")) == 1

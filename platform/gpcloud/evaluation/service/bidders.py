@@ -23,7 +23,7 @@ from gpcloud.core.money import to_fen
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.evaluation import scoring_checks
 from gpcloud.evaluation import scoring_inputs as si
-from gpcloud.evaluation.service import engine, evaluations
+from gpcloud.evaluation.service import engine, evaluations, notices
 from gpcloud.evaluation.service.common import PARTY_SCOPE
 from gpcloud.evaluation.tables import LowPriceInquiry, PriceCorrection
 from gpcloud.evaluation.workflow import CORRECTION, LOW_PRICE
@@ -98,6 +98,7 @@ async def propose_correction(
         await CORRECTION.created(
             saved, {"bid": bid_id, "rules": [c.rule for c in found], "stated": str(stated)}
         )
+    await notices.correction(evaluation, bid, saved)
     return saved
 
 
@@ -128,7 +129,7 @@ async def request_explanation(
     actor: CurrentUser, evaluation_id: int, bid_id: int, explain_by: datetime
 ) -> dict:
     evaluation, _ = await _committee_member(actor, evaluation_id)
-    await evaluations.bid(evaluation, bid_id)
+    bid = await evaluations.bid(evaluation, bid_id)
     if explain_by.tzinfo is None or explain_by <= now():
         raise DomainError("INVALID_DEADLINE", "a later time, with its time zone", "explainBy")
     flagged = (await engine.flagged_low(evaluation)).get(str(bid_id))
@@ -150,6 +151,7 @@ async def request_explanation(
         await row.save()
         saved = await LowPriceInquiry.select().where(LowPriceInquiry.id == row.id).first()
         await LOW_PRICE.created(saved, {"bid": bid_id, "triggers": list(flagged)})
+    await notices.low_price(evaluation, bid, saved)
     return saved
 
 

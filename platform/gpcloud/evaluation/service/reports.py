@@ -22,7 +22,7 @@ from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.evaluation import scoring
-from gpcloud.evaluation.service import common, engine, evaluations
+from gpcloud.evaluation.service import common, engine, evaluations, notices
 from gpcloud.evaluation.service.checkin import use_for
 from gpcloud.evaluation.service.common import PARTY_SCOPE
 from gpcloud.evaluation.tables import Evaluation, EvaluationMember, EvaluationReport
@@ -270,7 +270,7 @@ async def send(actor: CurrentUser, evaluation_id: int) -> dict:
     day = today()
     due = await rule_deadline("winner_confirmation", day, evaluation["tenant_id"])
     with all_tenants(PARTY_SCOPE):
-        return await REPORT.move(
+        moved = await REPORT.move(
             actor,
             report,
             "send",
@@ -280,6 +280,8 @@ async def send(actor: CurrentUser, evaluation_id: int) -> dict:
                 "confirm_by": str(due.due),
             },
         )
+    await notices.sent(evaluation, moved)
+    return moved
 
 
 def ranking(report: dict) -> list[dict]:
@@ -318,7 +320,7 @@ async def confirm_winner(
         raise DomainError("NO_REASON_NEEDED", "the first candidate needs no reason", "legalReason")
     day = today()
     with all_tenants(PARTY_SCOPE):
-        return await REPORT.move(
+        moved = await REPORT.move(
             actor,
             report,
             "confirm_winner",
@@ -335,6 +337,8 @@ async def confirm_winner(
                 "late": bool(report["confirm_by"] and day > report["confirm_by"]),
             },
         )
+    await notices.result(evaluation, moved)
+    return moved
 
 
 async def readable(actor: CurrentUser, evaluation_id: int) -> dict | None:
