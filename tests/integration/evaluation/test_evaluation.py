@@ -15,7 +15,7 @@ from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError
 from gpcloud.core.notifications.tables import Notification
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
-from gpcloud.evaluation.service import checkin, evaluations, reports, reviews, scores
+from gpcloud.evaluation.service import checkin, evaluations, reports, results, reviews, scores
 from gpcloud.usage import development
 from gpcloud.usage.tables import UsageCharge
 from tests.integration.evaluation.evaluating import (
@@ -247,12 +247,12 @@ async def walk(s):
             confirmed = await reports.confirm_winner(s.purchaser, eid, valid[1]["id"])
     assert confirmed["status"] == "confirmed" and confirmed["winner"] == valid[1]["id"]
     # each bidder sees its own rank and score only
-    mine = await reports.my_result(s.bidders[0].user, eid)
+    mine = await results.my_result(s.bidders[0].user, eid)
     assert mine == {
         "bid": valid[0]["id"], "won": False, "rank": 2, "total": "85.85",
         "evaluated_price": "4000000.00", "invalid_reason": None,
     }  # fmt: skip
-    lost = await reports.my_result(s.bidders[2].user, eid)
+    lost = await results.my_result(s.bidders[2].user, eid)
     assert lost["rank"] is None and "交货期60日" in lost["invalid_reason"]
     # the purchaser was told the report arrived; each bidder is told its own outcome only
     told = await notices_of("evaluation.result")

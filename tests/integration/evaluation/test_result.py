@@ -15,7 +15,7 @@ import time_machine
 from gpcloud.core import clock
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
-from gpcloud.evaluation.service import reports
+from gpcloud.evaluation.service import results
 from gpcloud.portal.tables import Notice
 from gpcloud.registries.suppliers.service import search as suppliers
 from gpcloud.transaction import service as projects
@@ -76,7 +76,7 @@ async def test_the_result_names_the_confirmed_winner(client, world, traveller):
         assert await codes(lambda: publish(s, uscc, "3800000")) == ["AWARD_NOT_EVALUATED_WINNER"]
         awarded = await publish(s, uscc, "3700000")
     assert awarded["status"] == "awarded"
-    [result] = await reports.results_of_project(s.evaluation["project"])
+    [result] = await results.results_of_project(s.evaluation["project"])
     assert result["status"] == "confirmed" and len(result["experts"]) == 5
     assert result["winner"]["amount"] == "3700000.00"
     with all_tenants("test: the portal"):

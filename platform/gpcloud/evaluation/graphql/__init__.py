@@ -16,6 +16,7 @@ from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import parse_id
 from gpcloud.evaluation.graphql.evaluation import EvaluationMutations, EvaluationQueries
+from gpcloud.evaluation.graphql.evaluation_requests import RequestMutations, RequestQueries
 from gpcloud.evaluation.graphql.types import (
     EXPERTS,
     READERS,
@@ -77,7 +78,7 @@ def _assignment(work):
 
 
 @strawberry.type
-class Queries(EvaluationQueries):
+class Queries(EvaluationQueries, RequestQueries):
     @strawberry.field(
         extensions=allow(READERS),
         description="A committee: its agency's, or within your region (names sealed until the "
@@ -114,7 +115,7 @@ class Queries(EvaluationQueries):
 
 
 @strawberry.type
-class Mutations(EvaluationMutations):
+class Mutations(EvaluationMutations, RequestMutations):
     @strawberry.mutation(
         extensions=MANAGERS,
         description="Form the committee of your agency's project; its composition is checked.",

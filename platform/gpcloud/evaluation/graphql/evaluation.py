@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
@@ -16,7 +15,6 @@ from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError
-from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_mutation, run_payload
 from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import UserError, parse_id
@@ -28,21 +26,17 @@ from gpcloud.evaluation.graphql.evaluation_types import (
     EvaluationPayload,
     EvaluationReport,
     EvaluationReportPayload,
-    LowPriceInquiry,
-    LowPriceInquiryPayload,
     MyEvaluationResult,
-    PriceCorrection,
-    PriceCorrectionPayload,
     ReviewFinding,
     ReviewFindingPayload,
     Score,
     ScoresPayload,
 )
 from gpcloud.evaluation.service import (
-    bidders,
     checkin,
     evaluations,
     reports,
+    results,
     reviews,
     scores,
 )
@@ -64,12 +58,6 @@ PURCHASERS = allow(Requires(Perm.EVALUATION_CONFIRM), LIVE)
 class PointsInput:
     criterion: str = strawberry.field(description="The documents' criterion.")
     points: Decimal = strawberry.field(description="Points, 2 places at most.")
-
-
-@strawberry.input(description="A line of the bid's price schedule.")
-class LineItemInput:
-    quantity: Decimal = strawberry.field(description="Quantity.")
-    unit_price: Decimal = strawberry.field(description="Unit price, yuan.")
 
 
 POINTS = Annotated[
@@ -135,39 +123,13 @@ class EvaluationQueries:
 
     @strawberry.field(
         extensions=allow(Requires(Perm.EVALUATION_RESPOND)),
-        description="As a bidder: the corrections of your bid's price in an evaluation.",
-        directives=[ListSize(max=10)],
-    )
-    async def my_price_corrections(
-        self, info: Info, evaluation_id: EVALUATION_ID
-    ) -> list[PriceCorrection]:
-        found, _ = await bidders.of_supplier(
-            info.context.user, parse_id(evaluation_id, "evaluation")
-        )
-        return [PriceCorrection.of(r) for r in found[:10]]
-
-    @strawberry.field(
-        extensions=allow(Requires(Perm.EVALUATION_RESPOND)),
-        description="As a bidder: the explanations of a low price asked of you.",
-        directives=[ListSize(max=10)],
-    )
-    async def my_low_price_inquiries(
-        self, info: Info, evaluation_id: EVALUATION_ID
-    ) -> list[LowPriceInquiry]:
-        _, found = await bidders.of_supplier(
-            info.context.user, parse_id(evaluation_id, "evaluation")
-        )
-        return [LowPriceInquiry.of(r) for r in found[:10]]
-
-    @strawberry.field(
-        extensions=allow(Requires(Perm.EVALUATION_RESPOND)),
         description="As a bidder: your own rank and score once the winner is confirmed.",
     )
     async def my_evaluation_result(
         self, info: Info, evaluation_id: EVALUATION_ID
     ) -> MyEvaluationResult | None:
         try:
-            found = await reports.my_result(
+            found = await results.my_result(
                 info.context.user, parse_id(evaluation_id, "evaluation")
             )
         except DomainError:
@@ -304,112 +266,6 @@ class EvaluationMutations:
     ) -> EvaluationMemberPayload:
         return await _member(
             lambda: scores.submit(info.context.user, parse_id(evaluation_id, "evaluation"))
-        )
-
-    @strawberry.mutation(
-        extensions=MEMBERS,
-        description="Record an arithmetic correction of a bid's price (the bidder confirms).",
-    )
-    async def propose_price_correction(
-        self,
-        info: Info,
-        evaluation_id: EVALUATION_ID,
-        bid_id: BID_ID,
-        price_in_words: Annotated[
-            Decimal | None, strawberry.argument(description="The amount in words, yuan.")
-        ] = None,
-        line_items: Annotated[
-            list[LineItemInput] | None, strawberry.argument(description="The price schedule.")
-        ] = None,
-    ) -> PriceCorrectionPayload:
-        lines = [(str(li.quantity), str(li.unit_price)) for li in (line_items or [])]
-        words = None if price_in_words is None else str(price_in_words)
-        return await run_payload(
-            PriceCorrectionPayload,
-            "correction",
-            PriceCorrection.of,
-            lambda: bidders.propose_correction(
-                info.context.user,
-                parse_id(evaluation_id, "evaluation"),
-                parse_id(bid_id, "bid"),
-                words,
-                lines,
-            ),  # fmt: skip
-        )
-
-    @strawberry.mutation(
-        extensions=BIDDERS, description="As the bidder: confirm or refuse a price correction."
-    )
-    async def answer_price_correction(
-        self,
-        info: Info,
-        correction_id: Annotated[strawberry.ID, strawberry.argument(description="It.")],
-        accept: Annotated[bool, strawberry.argument(description="Confirm (true) or refuse.")],
-    ) -> PriceCorrectionPayload:
-        return await run_payload(
-            PriceCorrectionPayload,
-            "correction",
-            PriceCorrection.of,
-            lambda: bidders.answer_correction(
-                info.context.user, parse_id(correction_id, "correction"), accept
-            ),
-        )
-
-    @strawberry.mutation(
-        extensions=MEMBERS,
-        description="Ask a bidder whose price is abnormally low to explain by a deadline.",
-    )
-    async def request_low_price_explanation(
-        self,
-        info: Info,
-        evaluation_id: EVALUATION_ID,
-        bid_id: BID_ID,
-        explain_by: Annotated[datetime, strawberry.argument(description="The deadline.")],
-    ) -> LowPriceInquiryPayload:
-        return await run_payload(
-            LowPriceInquiryPayload,
-            "inquiry",
-            LowPriceInquiry.of,
-            lambda: bidders.request_explanation(
-                info.context.user,
-                parse_id(evaluation_id, "evaluation"),
-                parse_id(bid_id, "bid"),
-                explain_by,
-            ),  # fmt: skip
-        )
-
-    @strawberry.mutation(extensions=BIDDERS, description="As the bidder: explain your low price.")
-    async def explain_low_price(
-        self,
-        info: Info,
-        inquiry_id: Annotated[strawberry.ID, strawberry.argument(description="The inquiry.")],
-        text: Annotated[str, strawberry.argument(description="Your explanation.")],
-    ) -> LowPriceInquiryPayload:
-        return await run_payload(
-            LowPriceInquiryPayload,
-            "inquiry",
-            LowPriceInquiry.of,
-            lambda: bidders.explain(info.context.user, parse_id(inquiry_id, "inquiry"), text),
-        )
-
-    @strawberry.mutation(
-        extensions=MEMBERS,
-        description="Record the committee's decision on a low price (unjustified: invalid).",
-    )
-    async def decide_low_price(
-        self,
-        info: Info,
-        inquiry_id: Annotated[strawberry.ID, strawberry.argument(description="The inquiry.")],
-        justified: Annotated[bool, strawberry.argument(description="The price is justified.")],
-        reason: Annotated[str, strawberry.argument(description="The committee's reason.")],
-    ) -> LowPriceInquiryPayload:
-        return await run_payload(
-            LowPriceInquiryPayload,
-            "inquiry",
-            LowPriceInquiry.of,
-            lambda: bidders.decide(
-                info.context.user, parse_id(inquiry_id, "inquiry"), justified, reason
-            ),
         )
 
     @strawberry.mutation(
