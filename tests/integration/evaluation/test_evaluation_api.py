@@ -11,8 +11,10 @@ from datetime import timedelta
 import pytest
 import time_machine
 
+from gpcloud.core.auth.tables import User
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.evaluation.service import evaluations
+from gpcloud.evaluation.service import common, evaluations
+from gpcloud.registries.experts import service as experts
 from gpcloud.usage.tables import UsageCharge
 from tests.integration.evaluation.evaluating import face_of, opened_evaluation
 from tests.integration.evaluation.test_api import PASSWORD, outsider
@@ -109,3 +111,14 @@ async def test_members_see_their_own_and_the_bids_after_check_in(client, world, 
         assert data(await gql(client, EVALUATION, {"id": eid}, token=token)) == {"evaluation": None}
     refused = await gql(client, CHECK_IN, {"e": eid, "s": sample, "a": "3"}, token=stranger)
     assert error_codes(refused) == ["FORBIDDEN"]
+    # an expert of the pool not on this committee (drawn as a backup, released)
+    seated = {m["expert"] for m in await common.members(s.committee["id"])}
+    members = {m["expert"] for m in await evaluations.members(int(eid))}
+    [backup, *_] = sorted(seated - members)
+    user = (await experts.get(backup))["user_id"]
+    with all_tenants("test: the backup's account"):
+        name = (await User.select(User.username).where(User.id == user).first())["username"]
+    outside = await login(client, name, PASSWORD)
+    assert data(await gql(client, EVALUATION, {"id": eid}, token=outside)) == {"evaluation": None}
+    tried = data(await gql(client, CHECK_IN, {"e": eid, "s": sample, "a": "4"}, token=outside))
+    assert tried["checkInToEvaluation"]["errors"] == [{"code": "NOT_FOUND"}]
