@@ -72,13 +72,14 @@ async def opened_evaluation(
     traveller,
     prices: tuple[str, ...] = ("4000000", "3900000", "3800000"),
     registered: str | None = None,
+    docs: documents.DocumentsInput = DOCS,
 ) -> Setting:
     """`registered`: the demo supplier account whose company (in the supplier registry, so it
     can be awarded) bids second, instead of a made-up bidder."""
     project = await tender(world, traveller)
     traveller.move_to(PUBLISHED_AT + timedelta(hours=1))
     with use_scope(world["scope"]):
-        await documents.publish(world["agent"], project, DOCS)
+        await documents.publish(world["agent"], project, docs)
     found = [await bidder(i + 1) for i in range(len(prices))]
     if registered is not None:
         found[1] = await demo_bidder(registered)

@@ -6,6 +6,7 @@ legal reason."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.evaluation.service import bidders, reports, reviews, scores
 from gpcloud.usage import development
 from tests.integration.evaluation.evaluating import (
+    DOCS,
     EVALUATION_DAY,
     check_in_all,
     opened_evaluation,
@@ -148,3 +150,29 @@ async def _late_explanation(s) -> str:
         except DomainError as exc:
             return exc.code
     return "accepted"
+
+
+LOWEST_PRICE = replace(DOCS, criteria=[], price_weight=30)
+
+
+async def test_lowest_evaluated_price_ranks_without_points(world, traveller):
+    s = await opened_evaluation(world, traveller, docs=LOWEST_PRICE)
+    assert s.evaluation["method"] == "lowest_price"
+    with clock.on_day(EVALUATION_DAY):
+        eid = s.evaluation["id"]
+        await check_in_all(s)
+        for b in s.bids:
+            await step(lambda b=b: reviews.qualify(s.agent, eid, b["id"], "营业执照", True))
+            await step(
+                lambda b=b: reviews.comply(s.members[0], eid, b["id"], "交货期不超过30日", True)
+            )
+        assert (
+            await code_of(lambda: scores.record(s.members[0], eid, s.bids[0]["id"], {"技术": "1"}))
+            == "NO_CRITERIA"
+        )
+        for user in s.members:  # nothing to score: each submits its review
+            await step(lambda u=user: scores.submit(u, eid))
+        report = await step(lambda: reports.freeze(s.agent, eid))
+    ranking = json.loads(report["content"])["ranking"]
+    assert [r["bid"] for r in ranking] == [b["id"] for b in reversed(s.bids)]
+    assert {r["total"] for r in ranking} == {None} and ranking[0]["evaluated_price"] == "3800000.00"

@@ -75,7 +75,8 @@ async def record(
             problems += exc.problems
     if problems:
         raise DomainError.many(problems)
-    await serialize_writes(f"evaluation:{evaluation_id}:member:{member['id']}")
+    # the reviews' key: a finding and a first score never cross (reviews close on the first)
+    await serialize_writes(f"evaluation:{evaluation_id}")
     at = now()
     with all_tenants(PARTY_SCOPE):
         await EvaluationScore.delete().where(
