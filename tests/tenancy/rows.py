@@ -47,7 +47,19 @@ from gpcloud.emall.tables import (
     MallOrder,
     MallQuote,
 )
-from gpcloud.evaluation.tables import DrawMember, EvaluationCommittee, ExpertDraw
+from gpcloud.evaluation.tables import (
+    DrawMember,
+    Evaluation,
+    EvaluationBid,
+    EvaluationCommittee,
+    EvaluationMember,
+    EvaluationReport,
+    EvaluationScore,
+    ExpertDraw,
+    LowPriceInquiry,
+    PriceCorrection,
+    ReviewFinding,
+)
 from gpcloud.finance_services.tables import (
     BidGuarantee,
     FinancialInstitution,
@@ -690,6 +702,128 @@ async def make_draw_member(tenant: str) -> int:
     return row.id
 
 
+async def make_evaluation(tenant: str) -> int:
+    committee = await make_evaluation_committee(tenant)
+    found = (
+        await EvaluationCommittee.select(
+            EvaluationCommittee.project, EvaluationCommittee.agency_organisation
+        )
+        .where(EvaluationCommittee.id == committee)
+        .first()
+    )
+    row = Evaluation(
+        tenant_id=tenant,
+        committee=committee,
+        project=found["project"],
+        agency_organisation=found["agency_organisation"],
+        purchaser=0,
+        method="lowest_price",
+    )
+    await row.save()
+    return row.id
+
+
+async def _evaluation_of(table, row_id: int) -> int:
+    return (await table.select(table.evaluation).where(table.id == row_id).first())["evaluation"]
+
+
+async def make_evaluation_member(tenant: str) -> int:
+    seat = await make_draw_member(tenant)
+    expert = (await DrawMember.select(DrawMember.expert).where(DrawMember.id == seat).first())[
+        "expert"
+    ]
+    row = EvaluationMember(
+        tenant_id=tenant, evaluation=await make_evaluation(tenant), seat=seat, expert=expert
+    )
+    await row.save()
+    return row.id
+
+
+async def make_evaluation_bid(tenant: str) -> int:
+    bid = await make_bid(tenant)
+    org = (await Bid.select(Bid.supplier_organisation).where(Bid.id == bid).first())[
+        "supplier_organisation"
+    ]
+    row = EvaluationBid(
+        tenant_id=tenant,
+        evaluation=await make_evaluation(tenant),
+        bid=bid,
+        supplier_organisation=org,
+        supplier_name="测试供应商",
+        price_fen=100,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_review_finding(tenant: str) -> int:
+    bid = await make_evaluation_bid(tenant)
+    row = ReviewFinding(
+        tenant_id=tenant,
+        evaluation=await _evaluation_of(EvaluationBid, bid),
+        bid=bid,
+        stage="qualification",
+        item="营业执照",
+        passed=True,
+        recorded_by=0,
+        recorded_at=datetime(2026, 10, 13, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_evaluation_score(tenant: str) -> int:
+    member = await make_evaluation_member(tenant)
+    row = EvaluationScore(
+        tenant_id=tenant,
+        evaluation=await _evaluation_of(EvaluationMember, member),
+        member=member,
+        bid=await make_evaluation_bid(tenant),
+        criterion="技术",
+        points_hundredths=4000,
+        recorded_at=datetime(2026, 10, 13, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_price_correction(tenant: str) -> int:
+    bid = await make_evaluation_bid(tenant)
+    row = PriceCorrection(
+        tenant_id=tenant,
+        evaluation=await _evaluation_of(EvaluationBid, bid),
+        bid=bid,
+        price_in_words_fen=90,
+        corrected_fen=90,
+    )
+    await row.save()
+    return row.id
+
+
+async def make_low_price_inquiry(tenant: str) -> int:
+    bid = await make_evaluation_bid(tenant)
+    row = LowPriceInquiry(
+        tenant_id=tenant,
+        evaluation=await _evaluation_of(EvaluationBid, bid),
+        bid=bid,
+        explain_by=datetime(2026, 10, 14, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_evaluation_report(tenant: str) -> int:
+    row = EvaluationReport(
+        tenant_id=tenant,
+        evaluation=await make_evaluation(tenant),
+        content="{}",
+        digest="0" * 64,
+        frozen_at=datetime(2026, 10, 13, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
 def _filing(tenant: str, project: int, org: int) -> dict:
     return {
         "tenant_id": tenant,
@@ -950,6 +1084,14 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     EvaluationCommittee: make_evaluation_committee,
     ExpertDraw: make_expert_draw,
     DrawMember: make_draw_member,
+    Evaluation: make_evaluation,
+    EvaluationMember: make_evaluation_member,
+    EvaluationBid: make_evaluation_bid,
+    ReviewFinding: make_review_finding,
+    EvaluationScore: make_evaluation_score,
+    PriceCorrection: make_price_correction,
+    LowPriceInquiry: make_low_price_inquiry,
+    EvaluationReport: make_evaluation_report,
     UsageCharge: make_usage_charge,
     Inquiry: make_inquiry,
     Challenge: make_challenge,

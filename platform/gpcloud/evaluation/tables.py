@@ -8,6 +8,7 @@ in the hand-written migration after the auto one.
 """
 
 from piccolo.columns import (
+    BigInt,
     Boolean,
     Date,
     ForeignKey,
@@ -23,7 +24,7 @@ from piccolo.table import Table
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.tenancy.tables import TenantOwned
 from gpcloud.registries.experts.tables import Expert
-from gpcloud.transaction.tables import Project
+from gpcloud.transaction.tables import Bid, Project
 
 DRAW_TYPES = ("review", "non_review")  # seed §8: 非评审项目 during the trial run
 MEMBER_STATUSES = (
@@ -105,5 +106,141 @@ class DrawMember(TenantOwned, Table, tablename="expert_draw_member"):
     confirm_by = Timestamptz(null=True, default=None)
     responded_at = Timestamptz(null=True, default=None)
     next_check = Timestamptz(null=True, default=None, index=True)
+    revision = Integer(default=0)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+# --- The evaluation itself (issue 15, second half): check-in, reviews, scores, the report ---
+
+
+class Evaluation(TenantOwned, Table, tablename="evaluation"):
+    """The evaluation of a committee that started (`evaluating`): the documents' method, criteria
+    and review items as they stood when it opened (JSON), so later edits cannot move the scale."""
+
+    committee = ForeignKey(EvaluationCommittee, on_delete=OnDelete.restrict, unique=True)
+    project = ForeignKey(Project, on_delete=OnDelete.restrict, index=True)
+    lot = Varchar(length=32, default="")
+    agency_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    purchaser = Integer(index=True)  # the project's purchaser unit (registries.purchasers)
+    method = Varchar(length=16)  # comprehensive | lowest_price (scoring_inputs.Method)
+    documents = Text(default="{}")  # JSON: criteria, price_weight, deductions, review items
+    status = Varchar(length=16, default="reviewing", index=True)
+    revision = Integer(default=0)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class EvaluationMember(TenantOwned, Table, tablename="evaluation_member"):
+    """A confirmed expert of the committee at the evaluation: checked in by face (when: for the
+    fee), scores submitted, dissent, report signed (when, the provider's signature)."""
+
+    evaluation = ForeignKey(Evaluation, on_delete=OnDelete.restrict, index=True)
+    seat = ForeignKey(DrawMember, on_delete=OnDelete.restrict, unique=True)
+    expert = ForeignKey(Expert, on_delete=OnDelete.restrict, index=True)
+    status = Varchar(length=16, default="absent", index=True)
+    face_attempts = Integer(default=0)
+    checked_in_at = Timestamptz(null=True, default=None)
+    check_in_charge = Integer(null=True, default=None)  # usage_charge id
+    scored_at = Timestamptz(null=True, default=None)
+    dissent = Text(default="")  # with its reason; empty: agreement (Regulation art. 41)
+    signed_at = Timestamptz(null=True, default=None)
+    signature = Text(default="{}")  # JSON: the provider's answer (signature, certificate)
+    sign_charge = Integer(null=True, default=None)
+    revision = Integer(default=0)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class EvaluationBid(TenantOwned, Table, tablename="evaluation_bid"):
+    """A bid unsealed at the opening as the committee evaluates it: its price and the facts the
+    policy deductions read (size class from the supplier registry and the bid's declaration)."""
+
+    evaluation = ForeignKey(Evaluation, on_delete=OnDelete.restrict, index=True)
+    bid = ForeignKey(Bid, on_delete=OnDelete.restrict, index=True)
+    supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    supplier_name = Varchar(length=200)
+    price_fen = BigInt()
+    small_micro = Boolean(default=False)
+    small_micro_share = Integer(default=0)  # percent, consortium / subcontracting
+    domestic = Boolean(default=False)
+
+
+REVIEW_STAGES = ("qualification", "compliance")
+
+
+class ReviewFinding(TenantOwned, Table, tablename="evaluation_finding"):
+    """One item of the qualification review (资格审查, purchaser or agency) or the compliance
+    review (符合性审查, the committee) for one bid: passed, or failed with the reason."""
+
+    evaluation = ForeignKey(Evaluation, on_delete=OnDelete.restrict, index=True)
+    bid = ForeignKey(EvaluationBid, on_delete=OnDelete.restrict, index=True)
+    stage = Varchar(length=16)
+    item = Varchar(length=200)
+    passed = Boolean()
+    reason = Text(default="")
+    recorded_by = Integer()  # user id
+    member = Integer(null=True, default=None)  # evaluation_member id (compliance)
+    recorded_at = Timestamptz()
+
+
+class EvaluationScore(TenantOwned, Table, tablename="evaluation_score"):
+    """One expert's points on one criterion of the documents for one bid (fen-like: hundredths)."""
+
+    evaluation = ForeignKey(Evaluation, on_delete=OnDelete.restrict, index=True)
+    member = ForeignKey(EvaluationMember, on_delete=OnDelete.restrict, index=True)
+    bid = ForeignKey(EvaluationBid, on_delete=OnDelete.restrict, index=True)
+    criterion = Varchar(length=200)
+    points_hundredths = Integer()
+    recorded_at = Timestamptz()
+
+
+class PriceCorrection(TenantOwned, Table, tablename="evaluation_correction"):
+    """An arithmetic correction the committee found (Order 87 art. 59, unverified text): binding
+    once the bidder confirms it; a refused one makes the bid invalid."""
+
+    evaluation = ForeignKey(Evaluation, on_delete=OnDelete.restrict, index=True)
+    bid = ForeignKey(EvaluationBid, on_delete=OnDelete.restrict, index=True)
+    price_in_words_fen = BigInt(null=True, default=None)
+    line_items = Text(default="[]")  # JSON [[quantity, unit price], ...] as decimal strings
+    corrected_fen = BigInt()
+    status = Varchar(length=16, default="proposed", index=True)
+    answered_at = Timestamptz(null=True, default=None)
+    revision = Integer(default=0)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class LowPriceInquiry(TenantOwned, Table, tablename="evaluation_low_price"):
+    """An abnormally low bid (Order 87 art. 60): the committee asks for an explanation by a
+    deadline, the bidder explains, the committee decides; unjustified makes it invalid."""
+
+    evaluation = ForeignKey(Evaluation, on_delete=OnDelete.restrict, index=True)
+    bid = ForeignKey(EvaluationBid, on_delete=OnDelete.restrict, index=True)
+    triggers = Text(default="[]")
+    explain_by = Timestamptz()
+    explanation = Text(default="")
+    explained_at = Timestamptz(null=True, default=None)
+    decision_reason = Text(default="")
+    status = Varchar(length=16, default="requested", index=True)
+    revision = Integer(default=0)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class EvaluationReport(TenantOwned, Table, tablename="evaluation_report"):
+    """The evaluation report, frozen (content JSON and its sha256) and signed by every member;
+    sent by the agency within 2 wd, the winner confirmed by the purchaser within 5 wd
+    (Implementing Regulation art. 43)."""
+
+    evaluation = ForeignKey(Evaluation, on_delete=OnDelete.restrict, unique=True)
+    content = Text()
+    digest = Varchar(length=64)
+    frozen_at = Timestamptz()
+    signed_at = Timestamptz(null=True, default=None)
+    send_by = Date(null=True, default=None)
+    sent_at = Timestamptz(null=True, default=None)
+    confirm_by = Date(null=True, default=None)
+    winner = Integer(null=True, default=None)  # evaluation_bid id
+    against_ranking = Varchar(length=32, default="")  # the legal reason's code
+    against_ranking_reason = Text(default="")
+    confirmed_at = Timestamptz(null=True, default=None)
+    status = Varchar(length=16, default="signing", index=True)
     revision = Integer(default=0)
     updated_at = Timestamptz(default=TimestamptzNow())

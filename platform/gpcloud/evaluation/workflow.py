@@ -12,7 +12,16 @@ from __future__ import annotations
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.workflow.machine import StateMachine, Timer, transition
-from gpcloud.evaluation.tables import DrawMember, EvaluationCommittee, ExpertDraw
+from gpcloud.evaluation.tables import (
+    DrawMember,
+    Evaluation,
+    EvaluationCommittee,
+    EvaluationMember,
+    EvaluationReport,
+    ExpertDraw,
+    LowPriceInquiry,
+    PriceCorrection,
+)
 
 COMMITTEE = StateMachine(
     "evaluation committee",
@@ -173,5 +182,171 @@ MEMBER = StateMachine(
             "expert_draw.confirm_hours of the tenant's config",
             "gpcloud.evaluation.service.seats:after_time_out",
         )
+    ],
+)
+
+# --- The evaluation (service/evaluations.py and its neighbours) ---
+
+EVALUATION = StateMachine(
+    "evaluation",
+    "evaluation",
+    Evaluation,
+    states=("reviewing", "reported"),
+    initial="reviewing",
+    create=Perm.COMMITTEE_MANAGE,
+    transitions=[
+        transition(
+            "freeze_report",
+            "reviewing",
+            "reported",
+            Perm.COMMITTEE_MANAGE,
+            "every member checked in and submitted, both reviews complete, no correction or "
+            "low-price decision outstanding: the report is frozen with its digest",
+            by_party=True,
+        ),
+    ],
+)
+
+ATTENDANCE = StateMachine(
+    "evaluation member",
+    "evaluation_member",
+    EvaluationMember,
+    states=("absent", "present", "scored", "signed"),
+    initial="absent",
+    transitions=[
+        transition(
+            "check_in",
+            "absent",
+            "present",
+            Perm.EVALUATION_CONDUCT,
+            "face verification at the evaluation room (seed 四(二)), billed to the agency; "
+            "the bids are shown only from then on",
+            by_party=True,
+        ),
+        transition(
+            "submit_scores",
+            "present",
+            "scored",
+            Perm.EVALUATION_CONDUCT,
+            "every criterion of every valid bid scored; others' scores are shown only from "
+            "then on (independent evaluation, Implementing Regulation art. 41)",
+            by_party=True,
+        ),
+        transition(
+            "dissent",
+            ("present", "scored"),
+            "scored",
+            Perm.EVALUATION_CONDUCT,
+            "a member disagreeing states it with the reason; none is agreement (Implementing "
+            "Regulation art. 41)",
+            by_party=True,
+        ),
+        transition(
+            "sign",
+            "scored",
+            "signed",
+            Perm.EVALUATION_CONDUCT,
+            "the frozen report signed by e-signature (Implementing Regulation art. 41), billed "
+            "to the agency",
+            by_party=True,
+        ),
+    ],
+)
+
+CORRECTION = StateMachine(
+    "price correction",
+    "evaluation_correction",
+    PriceCorrection,
+    states=("proposed", "confirmed", "refused"),
+    initial="proposed",
+    create=Perm.EVALUATION_CONDUCT,
+    transitions=[
+        transition(
+            "confirm",
+            "proposed",
+            "confirmed",
+            Perm.EVALUATION_RESPOND,
+            "the bidder confirms the corrected price: binding (Order 87 art. 59, unverified)",
+            by_party=True,
+        ),
+        transition(
+            "refuse",
+            "proposed",
+            "refused",
+            Perm.EVALUATION_RESPOND,
+            "the bidder refuses: the bid is invalid (Order 87 art. 59, unverified)",
+            by_party=True,
+        ),
+    ],
+)
+
+LOW_PRICE = StateMachine(
+    "low price inquiry",
+    "evaluation_low_price",
+    LowPriceInquiry,
+    states=("requested", "explained", "justified", "unjustified"),
+    initial="requested",
+    create=Perm.EVALUATION_CONDUCT,
+    transitions=[
+        transition(
+            "explain",
+            "requested",
+            "explained",
+            Perm.EVALUATION_RESPOND,
+            "the bidder explains before explain_by (Order 87 art. 60, unverified text)",
+            by_party=True,
+        ),
+        transition(
+            "accept",
+            "explained",
+            "justified",
+            Perm.EVALUATION_CONDUCT,
+            "the committee finds the price justified: the bid stays",
+            by_party=True,
+        ),
+        transition(
+            "reject",
+            ("requested", "explained"),
+            "unjustified",
+            Perm.EVALUATION_CONDUCT,
+            "unexplained by explain_by, or not justified: the bid is invalid (Order 87 art. 60)",
+            by_party=True,
+        ),
+    ],
+)
+
+REPORT = StateMachine(
+    "evaluation report",
+    "evaluation_report",
+    EvaluationReport,
+    states=("signing", "signed", "sent", "confirmed"),
+    initial="signing",
+    transitions=[
+        transition(
+            "complete_signatures",
+            "signing",
+            "signed",
+            None,
+            "the last member signed: the evaluation ends; the agency sends the report within "
+            "2 wd (Implementing Regulation art. 43)",
+        ),
+        transition(
+            "send",
+            "signed",
+            "sent",
+            Perm.COMMITTEE_MANAGE,
+            "the agency sends the report to the purchaser (within 2 wd of the evaluation's end, "
+            "Implementing Regulation art. 43)",
+            by_party=True,
+        ),
+        transition(
+            "confirm_winner",
+            "sent",
+            "confirmed",
+            Perm.EVALUATION_CONFIRM,
+            "within 5 wd, the candidates in ranking order (Implementing Regulation art. 43); "
+            "another only with a legal reason (art. 49: the higher one declined)",
+            by_party=True,
+        ),
     ],
 )

@@ -200,6 +200,7 @@ async def notice_detail(notice_id: RowId) -> Response:
         chain=chain,
         opening=opening,
         opening_results=OPENING_RESULTS,
+        experts=json.loads(row["details"] or "{}").get("experts") or [],
         failed_lots=[
             lot
             for lot in json.loads(row["details"] or "{}").get("lots") or []

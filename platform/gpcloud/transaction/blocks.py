@@ -6,7 +6,10 @@ contracts, answers through the gpcloud_procurement_blocks hook; both ask here.
 
 from __future__ import annotations
 
-from gpcloud.core.errors import DomainError
+from decimal import Decimal
+
+from gpcloud.core.errors import DomainError, Problem
+from gpcloud.core.money import to_fen
 from gpcloud.core.plugins.hooks import collect
 
 STOPS = ("transaction", "signing", "performance")
@@ -38,3 +41,40 @@ async def ensure_free(tenant: str, project_id: int | None, stop: str) -> None:
             f"{block.get('reason') or block.get('reference')}: the contract is not signed and "
             "not performed until it is answered (Implementing Regulation art. 54)",
         )
+
+
+async def evaluation_problems(tenant: str, project_id: int, awarded: list[tuple[int, int]]):
+    """What keeps a result from being published after an evaluation (Implementing Regulation
+    art. 43): a winner the purchaser has not confirmed yet, or awards that do not name each
+    confirmed winner (organisation id) at its amount (fen). The evaluation domain, above
+    transaction, answers through the gpcloud_evaluation_result hook."""
+    problems = []
+    for result in await evaluation_results(tenant, project_id):
+        winner = result.get("winner")
+        if result.get("status") != "confirmed" or not winner:
+            problems.append(
+                Problem(
+                    "EVALUATION_NOT_CONFIRMED",
+                    f"{result.get('reference')}: the purchaser has not confirmed the winner",
+                    "awards",
+                )
+            )
+        elif (winner["organisation_id"], to_fen(Decimal(winner["amount"]))) not in awarded:
+            problems.append(
+                Problem(
+                    "AWARD_NOT_EVALUATED_WINNER",
+                    f"the result must name {winner['supplier_name']} at {winner['amount']} yuan, "
+                    f"the winner the purchaser confirmed ({result.get('reference')})",
+                    "awards",
+                )
+            )
+    return problems
+
+
+async def evaluation_results(tenant: str, project_id: int) -> list[dict]:
+    """The project's evaluations as gpcloud_evaluation_result answers (confirmed winner, the
+    experts' names for the result notice)."""
+    answers = await collect(
+        tenant, "gpcloud_evaluation_result", tenant=tenant, project_id=project_id
+    )
+    return [result for answer in answers for result in answer.value or ()]

@@ -164,6 +164,10 @@ async def _to_portal(
     winners = await awards(project["id"]) if kind == "result" else []
     if kind == "result" and project["bid_deadline_at"] is not None:
         details = {**details, **await _opening_details(project["id"])}
+    if kind == "result":  # the result names the evaluation's experts (Regulation art. 43)
+        evaluated = await blocks.evaluation_results(project["tenant_id"], project["id"])
+        if evaluated:
+            details = {**details, "experts": [n for r in evaluated for n in r["experts"]]}
     amounts = {"tender": project["budget_fen"], "result": sum(w["amount_fen"] for w in winners)}
     await portal.publish(
         portal.Publication(
@@ -399,6 +403,9 @@ async def publish_result(
                     "awards",
                 )
             )
+        problems += await blocks.evaluation_problems(
+            project["tenant_id"], project_id, [(s["organisation"], fen) for s, fen in winners]
+        )
         if problems:
             raise DomainError.many(problems)
         await check_publication(

@@ -155,6 +155,10 @@ class Perm(StrEnum):
     COMMITTEE_MANAGE = "committee.manage"
     ASSIGNMENT_RESPOND = "assignment.respond"
     EXPERT_FEE_READ = "expert_fee.read"
+    EVALUATION_CONDUCT = "evaluation.conduct"
+    EVALUATION_QUALIFY = "evaluation.qualify"
+    EVALUATION_RESPOND = "evaluation.respond"
+    EVALUATION_CONFIRM = "evaluation.confirm_winner"
     # Financial services (finance_services/)
     FINANCE_INSTITUTION_REGISTER = "financial_institution.register"
     FINANCE_INSTITUTION_DECIDE = "financial_institution.decide"
@@ -358,6 +362,13 @@ _grant({AGENCY}, P.COMMITTEE_MANAGE)
 _grant({EXPERT}, P.ASSIGNMENT_RESPOND)
 # Expert fees: the agency and the purchaser of the project, the region's supervisors.
 _grant({AGENCY, PURCHASER, SUPERVISOR}, P.EXPERT_FEE_READ)
+# The evaluation: experts of the committee check in, review, score and sign; the purchaser or
+# its agency reviews qualifications; bidders answer corrections and low-price requests; the
+# purchaser confirms the winner.
+_grant({EXPERT}, P.EVALUATION_CONDUCT)
+_grant({AGENCY, PURCHASER}, P.EVALUATION_QUALIFY)
+_grant({SUPPLIER}, P.EVALUATION_RESPOND)
+_grant({PURCHASER}, P.EVALUATION_CONFIRM)
 # Financial services: institutions register and keep their credentials, the province admits
 # them; agencies set and act on a project's bid security; suppliers apply and consent;
 # institutions issue and decide; purchaser and institution both approve a payee change.
@@ -539,6 +550,13 @@ ABOUT: dict[Perm, str] = {
     "declare a conflict",
     P.EXPERT_FEE_READ: "read and export the expert fee statement of a committee (the agency and "
     "the purchaser of its project, the region's supervisors)",
+    P.EVALUATION_CONDUCT: "as a member of a committee that started: check in by face, review "
+    "compliance, score, decide corrections and low prices, dissent and sign the report",
+    P.EVALUATION_QUALIFY: "review the bidders' qualifications in one's own unit's or agency's "
+    "evaluation",
+    P.EVALUATION_RESPOND: "as a bidder: confirm or refuse an arithmetic correction, explain an "
+    "abnormally low price, read one's own score and rank",
+    P.EVALUATION_CONFIRM: "confirm the winner of one's own unit's evaluation report",
     P.FINANCE_INSTITUTION_REGISTER: "register one's organisation as a financial institution",
     P.FINANCE_INSTITUTION_DECIDE: "approve, reject and suspend financial institutions",
     P.FINANCE_CREDENTIALS_MANAGE: "keep one's institution's API keys and webhook endpoint, "

@@ -58,6 +58,14 @@ KIND_MEANINGS = {
     "confirm it or object to it (respondToOpeningRecord).",
     "expert_draw.invited": "To a drawn expert: you hold a seat on an evaluation committee; "
     "confirm or decline before confirmBy (confirmExpertAssignment), or the next backup is called.",
+    "evaluation.correction_proposed": "To a bidder: the committee corrected its price "
+    "arithmetically; confirm or refuse it (answerPriceCorrection).",
+    "evaluation.low_price_requested": "To a bidder: its price is abnormally low; explain it "
+    "before the deadline (explainLowPrice).",
+    "evaluation_report.sent": "To the purchaser: the evaluation report was sent; confirm the "
+    "winner in ranking order before confirmBy (confirmEvaluationWinner).",
+    "evaluation.result": "To each bidder: the winner is confirmed; its own outcome only (won, "
+    "its rank and score, or why its bid was invalid).",
     "evaluation_committee.incomplete": "To the agency: a seat of its committee fell free and "
     "no backup was left; the evaluation cannot start.",
     "inquiry.step": "An inquiry (询问) was asked (to the purchaser and agency) or answered (to "

@@ -191,6 +191,29 @@ CATALOGUE: dict[str, Template] = {
         "评审委员会名单在评审开始前保密，请勿向他人透露。",
         explanation="未在规定时间内确认的，视为不能参加，由候补专家依次递补。",
     ),
+    "evaluation.correction_proposed": Template(
+        title="报价算术修正待确认",
+        subject="请确认报价修正：{title}",
+        body="评审委员会对贵单位在项目《{title}》中的投标报价作了算术修正，修正后报价为"
+        "{corrected} 元。请确认或拒绝；拒绝确认的，投标无效。",
+    ),
+    "evaluation.low_price_requested": Template(
+        title="报价明显偏低须作说明",
+        subject="请就报价作出说明：{title}",
+        body="评审委员会认为贵单位在项目《{title}》中的报价明显低于其他通过符合性审查投标人的报价，"
+        "请在{explain_by}前提交书面说明并提供相关证明材料；不能证明其报价合理性的，投标无效。",
+    ),
+    "evaluation_report.sent": Template(
+        title="评审报告已送达",
+        subject="评审报告已送达：{title}",
+        body="项目《{title}》的评审报告已由采购代理机构送达。请在{confirm_by}前按评审报告推荐的"
+        "候选人顺序确定中标（成交）供应商。",
+    ),
+    "evaluation.result": Template(
+        title="评审结果通知",
+        subject="评审结果：{title}",
+        body="项目《{title}》的中标（成交）供应商已由采购人确定。{outcome}",
+    ),
     "evaluation_committee.incomplete": Template(
         title="评审委员会组建失败",
         subject="评审委员会未能组建：{title}",

@@ -271,6 +271,22 @@ def gpcloud_procurement_blocks(tenant: str, project_id: int) -> list[dict] | Non
 
 
 @hookspec
+def gpcloud_evaluation_result(tenant: str, project_id: int) -> list[dict] | None:
+    """The evaluations of a project of `tenant` (the region code, not a TenantContext) and the
+    winner each confirmed, so that the result names the purchaser's confirmed winner
+    (Implementing Regulation art. 43) and the experts (art. 43 para. 3).
+
+    Return [{"reference": "evaluation:3", "lot": str ("" for the whole project), "status":
+    "pending" | "confirmed", "winner": {"organisation_id": int, "supplier_name": str,
+    "amount": "yuan with 2 places"} or None, "experts": [names]}, ...], [] or None. Built in:
+    the evaluation domain answers from its evaluation reports; transaction, below it, asks only
+    through this hook, with core/plugins/hooks.py `collect`, and refuses a result that is not
+    the confirmed winner (EVALUATION_NOT_CONFIRMED, AWARD_NOT_EVALUATED_WINNER).
+    Firstresult: no. Call style: call (a result that cannot be checked is not published).
+    """
+
+
+@hookspec
 def gpcloud_payee_account(tenant: str, contract_id: int) -> dict | None:
     """The account a contract's payments go to instead of the supplier's own, for the payment
     exchange (contracts, below the finance centre, reaches it only through this hook).

@@ -15,6 +15,8 @@ from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import parse_id
+from gpcloud.evaluation.graphql.evaluation import EvaluationMutations, EvaluationQueries
+from gpcloud.evaluation.graphql.evaluation_requests import RequestMutations, RequestQueries
 from gpcloud.evaluation.graphql.fees import FeeMutations, FeeQueries
 from gpcloud.evaluation.graphql.types import (
     EXPERTS,
@@ -77,7 +79,7 @@ def _assignment(work):
 
 
 @strawberry.type
-class Queries(FeeQueries):
+class Queries(EvaluationQueries, RequestQueries, FeeQueries):
     @strawberry.field(
         extensions=allow(READERS),
         description="A committee: its agency's, or within your region (names sealed until the "
@@ -114,7 +116,7 @@ class Queries(FeeQueries):
 
 
 @strawberry.type
-class Mutations(FeeMutations):
+class Mutations(EvaluationMutations, RequestMutations, FeeMutations):
     @strawberry.mutation(
         extensions=MANAGERS,
         description="Form the committee of your agency's project; its composition is checked.",

@@ -6,12 +6,13 @@ the supervisors whose region holds the committee; anyone else gets NOT_FOUND. Na
 (Order 87 art. 69) unless the evaluation started: a statement of a committee cancelled before it
 lists seats by draw position.
 
-Attendance (`attendance`) is, for now, the committee's evaluation span: from the audited
-`start_evaluation` to the first audited transition that leaves `evaluating` (whatever the
-evaluation workflow names it); while the evaluation runs the span ends now and the statement is
-not final. Check-in and signature times, when recorded, replace the span here and nowhere else.
-A span over several days is counted as one sitting of the day it started: such statements are
-marked `estimated` until per-day check-ins exist.
+Attendance (`attendance`): each member's face check-in to its signature of the report
+(evaluation/service/checkin.py, reports.py); while the evaluation runs, a sitting not signed
+yet ends now and the statement is not final. A committee evaluated without the platform's
+check-in has the committee's evaluation span instead: from the audited `start_evaluation` to
+the first audited transition that leaves `evaluating`. A sitting over several days counts as
+one sitting of the day it started: such statements are marked `estimated` until per-day
+check-ins exist.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.evaluation import fees
 from gpcloud.evaluation.service import common
 from gpcloud.evaluation.service.common import PARTY_SCOPE
-from gpcloud.evaluation.tables import EvaluationCommittee
+from gpcloud.evaluation.tables import Evaluation, EvaluationCommittee, EvaluationMember
 from gpcloud.evaluation.workflow import COMMITTEE, MEMBER
 from gpcloud.registries.experts.tables import Expert
 from gpcloud.transaction import facts
@@ -102,12 +103,33 @@ async def span(committee_id: int) -> Span:
 
 
 async def attendance(committee_id: int) -> dict[int, list[fees.Sitting]]:
-    """The sittings of each seat that sat (confirmed, evaluation started): for now the whole
-    evaluation span for every one of them (module doc)."""
+    """The sittings of each seat that sat: from its face check-in to its signature of the report
+    (or the end of the evaluation, or now); a member who never checked in did not sit. A
+    committee evaluated without the platform's check-in (no Evaluation opened) falls back to
+    the evaluation span for every confirmed seat (module doc)."""
     found = await span(committee_id)
     if found.started_at is None:
         return {}
     end = found.ended_at or now()
+    with all_tenants(PARTY_SCOPE):
+        evaluation = (
+            await Evaluation.select(Evaluation.id)
+            .where(Evaluation.committee == committee_id)
+            .first()
+        )
+        checked = (
+            await EvaluationMember.select(
+                EvaluationMember.seat, EvaluationMember.checked_in_at, EvaluationMember.signed_at
+            ).where(EvaluationMember.evaluation == evaluation["id"])
+            if evaluation
+            else []
+        )
+    if evaluation is not None:
+        return {
+            row["seat"]: [(row["checked_in_at"], row["signed_at"] or end)]
+            for row in checked
+            if row["checked_in_at"] is not None and (row["signed_at"] or end) > row["checked_in_at"]
+        }
     if end <= found.started_at:
         return {}
     return {

@@ -1,0 +1,112 @@
+"""The evaluation's transitions raced: N identical requests at once, each in its own
+transaction. One check-in attempt retried at once compares (and bills) once and checks in once;
+one member signing N times at once signs and bills once; the purchaser confirming N times at
+once confirms once. On PostgreSQL the requests interleave; on SQLite they queue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+
+from gpcloud.core import clock
+from gpcloud.core.db import transaction
+from gpcloud.core.tenancy.scope import all_tenants, use_scope
+from gpcloud.evaluation.service import checkin, evaluations, reports, reviews, scores
+from gpcloud.usage import development
+from gpcloud.usage.tables import UsageCharge
+from tests.integration.concurrency.test_transitions import audited, one_wins, race
+from tests.integration.evaluation.evaluating import EVALUATION_DAY, face_of, opened_evaluation
+from tests.integration.procurement import filed_plan
+from tests.integration.transaction.bidding import DEADLINE
+
+
+@pytest.fixture
+async def world(demo):
+    return await filed_plan()
+
+
+@pytest.fixture
+def traveller():
+    with time_machine.travel(DEADLINE - timedelta(days=30), tick=False) as t:
+        yield t
+
+
+async def charges(kind: str) -> int:
+    with all_tenants("test: the ledger"):
+        return await UsageCharge.count().where(UsageCharge.kind == kind)
+
+
+def in_transaction(call):
+    async def run():
+        async with transaction():
+            return await call()
+
+    return run
+
+
+async def test_check_in_signatures_and_confirmation_raced(world, traveller):
+    s = await opened_evaluation(world, traveller)
+    with clock.on_day(EVALUATION_DAY):
+        await raced(s)
+
+
+async def raced(s):
+    eid = s.evaluation["id"]
+    rows = await evaluations.members(eid)
+    # one attempt sent N times at once: one comparison billed, one check-in
+    first = s.members[0]
+    outcomes, losses = await race(
+        in_transaction(lambda: checkin.check_in(first, eid, face_of(rows[0]), "same"))
+    )
+    assert set(losses) <= {"CONFLICT", "WRONG_STATE"}, losses
+    assert all(o.failure is None for o in outcomes)
+    assert await charges("face_verification") == 1
+    assert await audited("evaluation_member.check_in") == 1
+    for user, row in zip(s.members[1:], rows[1:], strict=True):
+        async with transaction():
+            await checkin.check_in(user, eid, face_of(row), "one")
+    for b in s.bids:
+        async with transaction():
+            await reviews.qualify(s.agent, eid, b["id"], "营业执照", True)
+        async with transaction():
+            await reviews.comply(first, eid, b["id"], "交货期不超过30日", True)
+    for user in s.members:
+        for b in s.bids:
+            async with transaction():
+                await scores.record(user, eid, b["id"], {"技术": "40", "服务": "15"})
+        async with transaction():
+            await scores.submit(user, eid)
+    async with transaction():
+        await reports.freeze(s.agent, eid)
+    # one member signs N times at once: one signature, one charge
+    wins, losses = await race(
+        in_transaction(lambda: reports.sign(first, eid, development.CONFIRMATION))
+    )
+    one_wins(wins, losses)
+    assert await charges("e_signature") == 1
+    assert await audited("evaluation_member.sign") == 1
+    # the others sign at once: the last signature completes the report exactly once
+    others = iter(s.members[1:])
+    wins, losses = await race(
+        in_transaction(lambda: reports.sign(next(others), eid, development.CONFIRMATION)), n=4
+    )
+    assert len(wins) + len([c for c in losses if c == "CONFLICT"]) == 4, losses
+    for user in s.members[1:]:  # a signer that lost a race signs again
+        if (await evaluations.member_of(user, eid))["status"] != "signed":
+            async with transaction():
+                await reports.sign(user, eid, development.CONFIRMATION)
+    assert await charges("e_signature") == 5
+    assert (await reports.report_of(eid))["status"] == "signed"
+    assert await audited("evaluation_report.complete_signatures") == 1
+    async with transaction():
+        await reports.send(s.agent, eid)
+    # the purchaser confirms N times at once: one confirmation
+    winner = s.bids[2]["id"]  # the lowest price: first in the ranking
+    with use_scope(s.scope):
+        wins, losses = await race(
+            in_transaction(lambda: reports.confirm_winner(s.purchaser, eid, winner))
+        )
+    one_wins(wins, losses)
+    assert await audited("evaluation_report.confirm_winner") == 1
