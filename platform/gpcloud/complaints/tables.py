@@ -132,6 +132,8 @@ class ComplaintDecision(TenantOwned, Table, tablename="complaint_decision"):
     document = Varchar(length=128)
     decided_on = Date(index=True)
     decided_by = BigInt()
+    # What the remedy moved, with the decision: [{"object", "id", "from", "to"}]
+    carried_out = JSON(default=[])
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -148,6 +150,8 @@ class Suspension(TenantOwned, Table, tablename="procurement_suspension"):
     starts_on = Date()
     ends_on = Date()
     lifted_on = Date(null=True, default=None)
+    # The project's timer it holds (transaction/holds.py): {"timer", "remaining_seconds", "was"}
+    held = JSON(default={})
     status = Varchar(length=16, default="active", index=True)  # active | lifted | expired
     revision = Integer(default=0)
     next_check = Timestamptz(null=True, default=None, index=True)

@@ -274,9 +274,35 @@ class ComplaintItemInput:
         return {"item": self.item, "request": self.request}
 
 
+def _json(value) -> list:
+    return loads(value) if isinstance(value, str) else list(value or [])
+
+
+@strawberry.type(description="One transition an upheld complaint's remedy took.")
+class RemedyStep:
+    object: str = strawberry.field(description="project or contract.")
+    object_id: strawberry.ID = strawberry.field(description="The project's or contract's id.")
+    before: str = strawberry.field(description="Its status before the decision.")
+    after: str = strawberry.field(description="Its status after it (redo, annulled, void).")
+
+    @classmethod
+    def of(cls, step: dict) -> RemedyStep:
+        return cls(
+            object=step["object"],
+            object_id=strawberry.ID(str(step["id"])),
+            before=step["from"],
+            after=step["to"],
+        )
+
+
 @strawberry.type(description="投诉处理决定: published on the portal; public.")
 class ComplaintDecision:
     id: strawberry.ID
+    carried_out: list[RemedyStep] = strawberry.field(
+        description="What the remedy moved with the decision (Implementing Regulation art. 71): "
+        "the project to redo or annulled, its contracts void.",
+        directives=[ListSize(max=100)],
+    )
     complaint_id: strawberry.ID = strawberry.field(description="The complaint decided.")
     project_id: strawberry.ID = strawberry.field(description="The project.")
     outcome: DecisionOutcome = strawberry.field(description="Dismissed or upheld.")  # type: ignore[valid-type]
@@ -300,6 +326,7 @@ class ComplaintDecision:
             reasons=row["reasons"],
             document=row["document"],
             decided_on=row["decided_on"],
+            carried_out=[RemedyStep.of(step) for step in _json(row.get("carried_out"))],
         )
 
 
