@@ -423,9 +423,22 @@ class Suspension:
     lifted_on: date | None = strawberry.field(description="When it was lifted early.")
     status: SuspensionStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
     created_at: datetime = strawberry.field(description="When it was ordered.")
+    held_timer: str | None = strawberry.field(
+        description="The project's timer it holds (bidding: the bid deadline; unsealing: the "
+        "decryption window), or null when none was running (Law art. 57)."
+    )
+    held_seconds: float | None = strawberry.field(
+        description="The time that timer had left; it runs on with it when the suspension ends."
+    )
+    held_due_at: datetime | None = strawberry.field(
+        description="When that timer was due before it was held."
+    )
 
     @classmethod
     def of(cls, row: dict) -> Suspension:
+        held = row.get("held") or {}
+        if isinstance(held, str):
+            held = loads(held)
         return cls(
             id=strawberry.ID(str(row["id"])),
             project_id=strawberry.ID(str(row["project"])),
@@ -436,6 +449,9 @@ class Suspension:
             lifted_on=row["lifted_on"],
             status=SuspensionStatus(row["status"]),
             created_at=row["created_at"],
+            held_timer=held.get("timer"),
+            held_seconds=float(held["remaining_seconds"]) if held else None,
+            held_due_at=datetime.fromisoformat(held["was"]) if held else None,
         )
 
 
