@@ -69,8 +69,8 @@ class Challenge(TenantOwned, Table, tablename="challenge"):
     known_on = Date()
     known_basis = Text(default="")
     window_end = Date()
-    filed_on = Date()
-    answer_due = Date()
+    filed_on = Date(index=True)  # the supervision list's filters (service/views.py)
+    answer_due = Date(index=True)
     complaint_until = Date()
     answer = Text(default="")
     answered_on = Date(null=True, default=None)
@@ -98,7 +98,7 @@ class Complaint(TenantOwned, Table, tablename="complaint"):
     supplier_name = Varchar(length=128)
     filed_by = BigInt()
     items = JSON(default=[])  # [{"item": index in the challenge, "claim", "request"}]
-    filed_on = Date()
+    filed_on = Date(index=True)
     review_due = Date()
     material_request = Text(default="")
     material_requested_on = Date(null=True, default=None)
@@ -106,7 +106,7 @@ class Complaint(TenantOwned, Table, tablename="complaint"):
     served_on = Date(null=True, default=None)
     response = Text(default="")
     responded_on = Date(null=True, default=None)
-    decision_due = Date()
+    decision_due = Date(index=True)
     paused_on = Date(null=True, default=None)
     paused_days = Integer(default=0)
     supplement = Text(default="")  # the missing material, as supplied

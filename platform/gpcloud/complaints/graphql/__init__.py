@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from gpcloud.complaints.graphql.types import (
@@ -425,3 +426,10 @@ class Mutations:
     async def lift_suspension(self, info: Info, id: Id) -> SuspensionPayload:
         user = info.context.user
         return await _suspension(lambda: suspensions.lift(user, parse_id(id, "suspension")))
+
+
+# The department's lists and exports (supervision.py), merged into the domain's root types.
+from gpcloud.complaints.graphql import supervision  # noqa: E402
+
+Queries = merge_types("ComplaintsQueries", (Queries, supervision.Queries))
+Mutations = merge_types("ComplaintsMutations", (Mutations, supervision.Mutations))
