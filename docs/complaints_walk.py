@@ -11,6 +11,8 @@ blocked throughout.
 
     uv run python docs/complaints_walk.py           # run it and print the session
     uv run python docs/complaints_walk.py --write   # run it and rewrite docs/complaints-walk.md
+    uv run python docs/complaints_walk.py --postgres postgresql://u:p@host:5432/postgres
+        # the same on PostgreSQL: in a scratch database created on that server, dropped after
 
 It runs like docs/e_tender.py (whose walk it runs first), with the platform's clock set to each
 step's instant. tests/e2e/test_complaints_walk.py runs the same walk.
@@ -309,10 +311,39 @@ async def run_standalone() -> Session:
         redis_module.stop_embedded()
 
 
+def _pg_admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
 def main() -> None:
+    from urllib.parse import urlsplit, urlunsplit
+
     os.environ["GPCLOUD_VAR"] = tempfile.mkdtemp(prefix="gpcloud-complaints-")
     os.environ.pop("GPCLOUD_DB", None)
     os.environ.pop("GPCLOUD_REDIS", None)
+    admin = sys.argv[sys.argv.index("--postgres") + 1] if "--postgres" in sys.argv else None
+    scratch = f"gpcloud_walk_{os.getpid()}"
+    if admin:
+        _pg_admin(admin, f'CREATE DATABASE "{scratch}"')
+        os.environ["GPCLOUD_DB"] = urlunsplit(urlsplit(admin)._replace(path=f"/{scratch}"))
+        try:
+            _run()
+        finally:
+            _pg_admin(admin, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        return
+    _run()
+
+
+def _run() -> None:
     os.environ.setdefault("GPCLOUD_TENANTS_DIR", str(HERE.parent / "tenants"))
     import logging
 

@@ -19,6 +19,7 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.supervision import plans
 from gpcloud.transaction import service as projects
+from gpcloud.transaction import supervision as supervised
 from gpcloud.transaction.tables import Award
 from tests.integration.complaints.support import (
     answer,
@@ -114,6 +115,8 @@ async def test_a_retender_annuls_the_project_and_fails_its_plan(world):
     assert found["status"] == "annulled"
     with use_scope(world["scope"]):
         assert (await plans.get(found["plan"]))["status"] == "failed"
+        [seen] = await supervised.annotate([found])  # the supervisor's list says why
+    assert seen.failure_reason == "投诉处理决定（兴财采决〔2026〕9号）责令重新开展采购活动"
     assert await audited("project.annul") == 1
 
 

@@ -12,13 +12,20 @@ import time_machine
 
 from gpcloud.complaints.service import complaints, decisions, suspensions
 from gpcloud.core import clock
+from gpcloud.core.errors import DomainError
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.transaction import documents
 from tests.integration.complaints.support import DOCS, answer, call, challenge, complain, obtain
 from tests.integration.concurrency.test_transitions import audited
 from tests.integration.procurement import actor, filed_plan
-from tests.integration.transaction.bidding import PUBLISHED_AT, bidder, project_row, tender
+from tests.integration.transaction.bidding import (
+    PUBLISHED_AT,
+    bidder,
+    project_row,
+    submit,
+    tender,
+)
 
 DEADLINE = datetime.fromisoformat("2026-10-26T09:30:00+08:00")
 SUSPENDED_AT = datetime.fromisoformat("2026-10-12T10:00:00+08:00")
@@ -47,12 +54,14 @@ async def world(demo, traveller):
     traveller.move_to(datetime.fromisoformat("2026-09-22T09:00:00+08:00"))
     with use_scope(world["scope"]), clock.on_day(date(2026, 9, 22)):
         await documents.publish(agent, project, DOCS)
-    rival = (await bidder(1)).user
+    sealed = await bidder(1)
+    rival = sealed.user
     await obtain(rival, project)
     world = {
         **world,
         "project": project,
         "rival": rival,
+        "bidder": sealed,
         "department": await actor("xn.supervisor"),
     }
     traveller.move_to(datetime.fromisoformat("2026-10-09T09:00:00+08:00"))
@@ -120,12 +129,18 @@ async def test_lifting_early_resumes_with_the_time_left(world, traveller):
     day_later = datetime.fromisoformat("2026-10-13T10:00:00+08:00")
     traveller.move_to(day_later)
     assert await project_ran(day_later) == []
+    with pytest.raises(DomainError) as refused, clock.on_day(date(2026, 10, 13)):
+        await submit(world["bidder"], world["project"], "4000000")  # none while suspended
+    assert refused.value.code == "PROCUREMENT_SUSPENDED"
     lifted_at = datetime.fromisoformat("2026-10-15T16:00:00+08:00")
     dept = world["department"]
     await run(traveller, lifted_at, lambda: suspensions.lift(dept, suspension["id"]), dept)
     resumed = await project_row(world["project"])
     assert resumed["bid_deadline_at"] == lifted_at + LEFT  # 29 Oct 15:30
     assert resumed["status"] == "tendering"
+    with clock.on_day(date(2026, 10, 15)):
+        row, _, _ = await submit(world["bidder"], world["project"], "4000000")
+    assert row["status"] == "submitted"
 
 
 async def test_a_decision_that_annuls_the_project_leaves_nothing_to_resume(world, traveller):
