@@ -191,3 +191,44 @@ async def test_nothing_is_held_once_the_deadline_passed(world, traveller):
     )
     assert suspension["held"] == {}
     assert (await project_row(world["project"]))["bid_deadline_at"] == DEADLINE
+
+
+async def test_the_decryption_window_stands_still_too(world, traveller):
+    """Three bids, the hall opened at the deadline (30 minutes to unseal); suspended 10 minutes
+    in, the window's 20 minutes 2 seconds left run on from the lifting."""
+    sealed = [world["bidder"], await bidder(2), await bidder(3)]
+    traveller.move_to(datetime.fromisoformat("2026-10-20T09:00:00+08:00"))
+    with clock.on_day(date(2026, 10, 20)):
+        for n, b in enumerate(sealed):
+            if n:
+                await obtain(b.user, world["project"])
+            await submit(b, world["project"], f"40{n}0000")
+    opened_at = DEADLINE + timedelta(seconds=2)
+    traveller.move_to(opened_at)
+    await project_ran(opened_at)
+    hall = await project_row(world["project"])
+    assert (hall["status"], hall["opening_ends_at"]) == (
+        "opening",
+        opened_at + timedelta(minutes=30),
+    )
+    dept = world["department"]
+    suspension = await run(
+        traveller,
+        DEADLINE + timedelta(minutes=10),
+        lambda: suspensions.suspend(dept, world["complaint"], 5, "暂停开标"),
+        dept,
+    )
+    left = timedelta(minutes=20, seconds=2)
+    assert (suspension["held"]["timer"], suspension["held"]["remaining_seconds"]) == (
+        "unsealing",
+        left.total_seconds(),
+    )
+    assert (await project_row(world["project"]))["opening_ends_at"] is None
+    late = opened_at + timedelta(hours=1)  # the window's old end: nothing runs
+    traveller.move_to(late)
+    assert await project_ran(late) == []
+    lifted_at = datetime.fromisoformat("2026-10-27T10:00:00+08:00")
+    await run(traveller, lifted_at, lambda: suspensions.lift(dept, suspension["id"]), dept)
+    resumed = await project_row(world["project"])
+    assert (resumed["status"], resumed["opening_ends_at"]) == ("opening", lifted_at + left)
+    assert await audited("project.resume_unsealing") == 1
