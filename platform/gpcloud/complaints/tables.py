@@ -76,6 +76,11 @@ class Challenge(TenantOwned, Table, tablename="challenge"):
     answered_on = Date(null=True, default=None)
     answered_by = BigInt(null=True, default=None)
     answered_late = Boolean(default=False)
+    # Found justified, what the answer orders and carried out (Order 94 art. 16, unverified;
+    # service/remedies.py): none | redo_step | retender | award_void | contract_void
+    remedy = Varchar(length=16, default="none")
+    remedy_step = Varchar(length=32, default="")
+    carried_out = JSON(default=[])
     status = Varchar(length=16, default="claim", index=True)
     revision = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from gpcloud.complaints.service import complaints, decisions
+from gpcloud.complaints.service import challenges, complaints, decisions
 from gpcloud.complaints.tables import Complaint
 from gpcloud.contracts import performance
 from gpcloud.contracts import service as contracts
@@ -165,3 +165,35 @@ async def test_a_contract_being_performed_is_not_revoked(world):
     assert (await project(world))["status"] == "awarded"
     with use_scope(world["scope"]):
         assert (await contracts.get(contract["id"]))["status"] == "signed"
+
+
+async def test_a_justified_challenge_is_remedied_by_the_answer(world, client):
+    """Order 94 art. 16: the agency finds the challenge of the result justified and the winner
+    is chosen again: the project to redo with the answer; the challenge shows what moved."""
+    from tests.support import data, gql, login
+
+    row = await challenge(world, date(2026, 10, 20))
+    agent = world["agent"]
+    answered = await call(
+        agent,
+        date(2026, 10, 21),
+        lambda: challenges.answer(agent, row["id"], "质疑成立，另行确定中标供应商。", "award_void"),
+    )
+    assert answered["status"] == "answered" and answered["remedy"] == "award_void"
+    assert (await project(world))["status"] == "redo"
+    assert await awards(world) == []
+    token = await login(client, "gz.bidder1", "x" * 12)
+    query = "query($id: ID!) { challenge(id: $id) { remedy carriedOut { object before after } } }"
+    seen = data(await gql(client, query, {"id": str(row["id"])}, token=token))["challenge"]
+    assert seen == {
+        "remedy": "AWARD_VOID",
+        "carriedOut": [{"object": "project", "before": "awarded", "after": "redo"}],
+    }
+    with pytest.raises(DomainError) as refused:  # nothing left to void
+        other = await challenge(world, date(2026, 10, 20), who=world["other"])
+        await call(
+            agent,
+            date(2026, 10, 21),
+            lambda: challenges.answer(agent, other["id"], "成立", "award_void"),
+        )
+    assert refused.value.code == "REMEDY_NOT_APPLICABLE"

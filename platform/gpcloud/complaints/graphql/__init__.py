@@ -28,6 +28,7 @@ from gpcloud.complaints.graphql.types import (
     InquiryPayload,
     InquiryStatus,
     ProcedureStep,
+    Remedy,
     Suspension,
     SuspensionPayload,
     SuspensionStatus,
@@ -262,9 +263,34 @@ class Mutations:
         extensions=live(Perm.CHALLENGE_ANSWER),
         description="Answer a challenge, in writing, to the challenger and the other suppliers.",
     )
-    async def answer_challenge(self, info: Info, id: Id, text: Text) -> ChallengePayload:
+    async def answer_challenge(
+        self,
+        info: Info,
+        id: Id,
+        text: Text,
+        remedy: Annotated[
+            Remedy,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="Found justified and affecting the result: what is done (Order 94 "
+                "art. 16, unverified), carried out with the answer; default nothing."
+            ),
+        ] = "none",
+        step: Annotated[
+            ProcedureStep | None,  # type: ignore[valid-type]
+            strawberry.argument(description="The step to redo, for REDO_STEP."),
+        ] = None,
+    ) -> ChallengePayload:
         user = info.context.user
-        return await _challenge(lambda: challenges.answer(user, parse_id(id, "challenge"), text))
+        chosen = remedy.value if hasattr(remedy, "value") else str(remedy)
+        return await _challenge(
+            lambda: challenges.answer(
+                user,
+                parse_id(id, "challenge"),
+                text,
+                chosen,
+                step.value if step else "",
+            )
+        )
 
     @strawberry.mutation(
         extensions=live(Perm.CHALLENGE_FILE), description="Withdraw your unanswered challenge."

@@ -227,6 +227,14 @@ class Challenge(Filing):
     answered_late: bool = strawberry.field(description="Answered after answerDue.")
     overdue: bool = strawberry.field(description="Unanswered past answerDue.")
     status: ChallengeStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
+    remedy: Remedy = strawberry.field(  # type: ignore[valid-type]
+        description="Found justified: what the answer ordered (Order 94 art. 16); NONE otherwise."
+    )
+    remedy_step: str = strawberry.field(description="The step to redo, for REDO_STEP.")
+    carried_out: list[RemedyStep] = strawberry.field(
+        description="What the answer's remedy moved: the project, its contracts.",
+        directives=[ListSize(max=100)],
+    )
 
     @classmethod
     def of(cls, row: dict) -> Challenge:
@@ -249,6 +257,9 @@ class Challenge(Filing):
             answered_late=row["answered_late"],
             overdue=row["status"] == "claim" and today() > row["answer_due"],
             status=ChallengeStatus(row["status"]),
+            remedy=Remedy(row.get("remedy") or "none"),
+            remedy_step=row.get("remedy_step") or "",
+            carried_out=[RemedyStep.of(step) for step in _json(row.get("carried_out")) or []],
         )
 
     @strawberry.field(
@@ -272,10 +283,6 @@ class ComplaintItemInput:
 
     def to_service(self) -> dict:
         return {"item": self.item, "request": self.request}
-
-
-def _json(value) -> list:
-    return loads(value) if isinstance(value, str) else list(value or [])
 
 
 @strawberry.type(description="One transition an upheld complaint's remedy took.")
@@ -326,7 +333,7 @@ class ComplaintDecision:
             reasons=row["reasons"],
             document=row["document"],
             decided_on=row["decided_on"],
-            carried_out=[RemedyStep.of(step) for step in _json(row.get("carried_out"))],
+            carried_out=[RemedyStep.of(step) for step in _json(row.get("carried_out")) or []],
         )
 
 
