@@ -62,3 +62,24 @@ async def test_suspending_and_lifting_hold_and_resume_the_deadline_once(world, t
     )
     assert await audited("project.resume_bidding") == 1
     assert (await project_row(world["project"]))["bid_deadline_at"] == lifted_at + LEFT
+
+
+async def test_answering_a_challenge_with_a_remedy(demo):
+    from gpcloud.complaints.service import challenges
+    from tests.integration.complaints.support import challenge
+
+    answered = await complaint_world()
+    row = await challenge(answered, date(2026, 10, 20))
+    agent = answered["agent"]
+    one_wins(
+        *await race(
+            lambda: call(
+                agent,
+                date(2026, 10, 21),
+                lambda: challenges.answer(agent, row["id"], "成立", "redo_step", "evaluation"),
+            )
+        )
+    )
+    assert (await project_row(answered["project"]))["status"] == "redo"
+    assert await audited("project.order_redo") == 1
+    assert await audited("challenge.answer") == 1
