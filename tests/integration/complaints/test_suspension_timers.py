@@ -232,3 +232,19 @@ async def test_the_decryption_window_stands_still_too(world, traveller):
     resumed = await project_row(world["project"])
     assert (resumed["status"], resumed["opening_ends_at"]) == ("opening", lifted_at + left)
     assert await audited("project.resume_unsealing") == 1
+
+
+async def test_the_held_timer_shows_to_the_region_only(world, traveller, client):
+    from tests.integration.complaints.test_api import supervisor_of
+    from tests.support import data, gql, login
+
+    await suspend(world, traveller)
+    query = "query { suspensions { edges { node { heldTimer heldSeconds heldDueAt } } } }"
+    token = await login(client, "xn.supervisor")
+    [node] = [
+        e["node"] for e in data(await gql(client, query, token=token))["suspensions"]["edges"]
+    ]
+    assert node["heldTimer"] == "bidding" and node["heldSeconds"] == LEFT.total_seconds()
+    assert datetime.fromisoformat(node["heldDueAt"]) == DEADLINE
+    sibling = await login(client, await supervisor_of("441424"), "x" * 12)
+    assert data(await gql(client, query, token=sibling))["suspensions"]["edges"] == []
