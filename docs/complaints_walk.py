@@ -5,10 +5,14 @@ ends unanswered (the scheduler marks it missed: overdue shown) and the agency an
 bidder complains to the Xingning finance department, which accepts it and suspends the
 procurement (PROCUREMENT_SUSPENDED: the contract still cannot be signed), sends the copy, hears
 the agency, pauses the decision period for an expert review, and decides to redo the
-evaluation; the decision is public. The contract step is blocked throughout.
+evaluation; the decision is public and carried out with it: the project goes back to `redo`, the
+draft contract is void, and the agency publishes the re-evaluated result. The contract step is
+blocked throughout.
 
     uv run python docs/complaints_walk.py           # run it and print the session
     uv run python docs/complaints_walk.py --write   # run it and rewrite docs/complaints-walk.md
+    uv run python docs/complaints_walk.py --postgres postgresql://u:p@host:5432/postgres
+        # the same on PostgreSQL: in a scratch database created on that server, dropped after
 
 It runs like docs/e_tender.py (whose walk it runs first), with the platform's clock set to each
 step's instant. tests/e2e/test_complaints_walk.py runs the same walk.
@@ -225,11 +229,42 @@ async def walk(s: Session) -> dict:
         "Decide: upheld, redo the evaluation; published",
         "mutation($id: ID!) { decideComplaint(id: $id, input: {outcome: UPHELD, "
         'reasons: "评分表第3项重复计分，影响中标结果。", document: "兴财采决〔2026〕1号", '
-        "remedy: REDO_STEP, step: EVALUATION}) { decision { outcome remedy step } "
-        "errors { code } } }",
+        "remedy: REDO_STEP, step: EVALUATION}) { decision { outcome remedy step "
+        "carriedOut { object objectId before after } } errors { code } } }",
         cid,
     )
-    ok(decided["decideComplaint"])
+    moved = ok(decided["decideComplaint"])["decision"]["carriedOut"]
+    assert [(m["object"], m["before"], m["after"]) for m in moved] == [
+        ("project", "awarded", "redo"),
+        ("contract", "draft", "void"),
+    ]
+    redo = await s.step(
+        at("2026-11-20T09:30:00"),
+        "mz.agency",
+        "The remedy is carried out: the project is back to redo, the draft contract void",
+        "query($id: ID!) { project(id: $id) { status } }",
+        {"id": project},
+    )
+    assert redo["project"]["status"] == "REDO"
+    gone = await s.step(
+        at("2026-11-20T09:40:00"),
+        "xn.purchaser",
+        "Sign the void contract: refused",
+        SIGN,
+        {"id": contract["id"], "sig": signature},
+    )
+    assert gone["signContract"]["errors"]
+    again = await s.step(
+        at("2026-11-27T10:00:00"),
+        "mz.agency",
+        "Re-evaluated: the new result is published (redo -> awarded)",
+        "mutation($id: ID!, $uscc: String!) { publishResultAnnouncement(projectId: $id, "
+        'title: "中标结果公告（重新评审）", body: "依投诉处理决定重新评审。", '
+        'awards: [{supplierUscc: $uscc, amount: "4380000.00"}]) '
+        "{ project { status } errors { code message } } }",
+        {"id": project, "uscc": winner["uscc"]},
+    )
+    assert ok(again["publishResultAnnouncement"])["project"]["status"] == "AWARDED"
     public = await s.step(
         at("2026-11-20T10:00:00"),
         "xn.supplier",
@@ -276,10 +311,39 @@ async def run_standalone() -> Session:
         redis_module.stop_embedded()
 
 
+def _pg_admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
 def main() -> None:
+    from urllib.parse import urlsplit, urlunsplit
+
     os.environ["GPCLOUD_VAR"] = tempfile.mkdtemp(prefix="gpcloud-complaints-")
     os.environ.pop("GPCLOUD_DB", None)
     os.environ.pop("GPCLOUD_REDIS", None)
+    admin = sys.argv[sys.argv.index("--postgres") + 1] if "--postgres" in sys.argv else None
+    scratch = f"gpcloud_walk_{os.getpid()}"
+    if admin:
+        _pg_admin(admin, f'CREATE DATABASE "{scratch}"')
+        os.environ["GPCLOUD_DB"] = urlunsplit(urlsplit(admin)._replace(path=f"/{scratch}"))
+        try:
+            _run()
+        finally:
+            _pg_admin(admin, f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)')
+        return
+    _run()
+
+
+def _run() -> None:
     os.environ.setdefault("GPCLOUD_TENANTS_DIR", str(HERE.parent / "tenants"))
     import logging
 

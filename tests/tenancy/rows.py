@@ -894,6 +894,9 @@ async def make_complaint_decision(tenant: str) -> int:
         document="决定书",
         decided_on=date(2026, 10, 1),
         decided_by=1,
+        carried_out=[
+            {"object": "project", "id": found["project"], "from": "awarded", "to": "redo"}
+        ],
     )
     await row.save()
     return row.id
@@ -911,6 +914,7 @@ async def make_suspension(tenant: str) -> int:
         reason="暂停",
         starts_on=date(2026, 9, 15),
         ends_on=date(2026, 9, 30),
+        held={"timer": "bidding", "remaining_seconds": 3600.0, "was": "2026-09-20T09:30:00+08:00"},
     )
     await row.save()
     return row.id

@@ -69,13 +69,18 @@ class Challenge(TenantOwned, Table, tablename="challenge"):
     known_on = Date()
     known_basis = Text(default="")
     window_end = Date()
-    filed_on = Date()
-    answer_due = Date()
+    filed_on = Date(index=True)  # the supervision list's filters (service/views.py)
+    answer_due = Date(index=True)
     complaint_until = Date()
     answer = Text(default="")
     answered_on = Date(null=True, default=None)
     answered_by = BigInt(null=True, default=None)
     answered_late = Boolean(default=False)
+    # Found justified, what the answer orders and carried out (Order 94 art. 16, unverified;
+    # service/remedies.py): none | redo_step | retender | award_void | contract_void
+    remedy = Varchar(length=16, default="none")
+    remedy_step = Varchar(length=32, default="")
+    carried_out = JSON(default=[])
     status = Varchar(length=16, default="claim", index=True)
     revision = Integer(default=0)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -98,7 +103,7 @@ class Complaint(TenantOwned, Table, tablename="complaint"):
     supplier_name = Varchar(length=128)
     filed_by = BigInt()
     items = JSON(default=[])  # [{"item": index in the challenge, "claim", "request"}]
-    filed_on = Date()
+    filed_on = Date(index=True)
     review_due = Date()
     material_request = Text(default="")
     material_requested_on = Date(null=True, default=None)
@@ -106,7 +111,7 @@ class Complaint(TenantOwned, Table, tablename="complaint"):
     served_on = Date(null=True, default=None)
     response = Text(default="")
     responded_on = Date(null=True, default=None)
-    decision_due = Date()
+    decision_due = Date(index=True)
     paused_on = Date(null=True, default=None)
     paused_days = Integer(default=0)
     supplement = Text(default="")  # the missing material, as supplied
@@ -132,6 +137,8 @@ class ComplaintDecision(TenantOwned, Table, tablename="complaint_decision"):
     document = Varchar(length=128)
     decided_on = Date(index=True)
     decided_by = BigInt()
+    # What the remedy moved, with the decision: [{"object", "id", "from", "to"}]
+    carried_out = JSON(default=[])
     created_at = Timestamptz(default=TimestamptzNow())
 
 
@@ -148,6 +155,8 @@ class Suspension(TenantOwned, Table, tablename="procurement_suspension"):
     starts_on = Date()
     ends_on = Date()
     lifted_on = Date(null=True, default=None)
+    # The project's timer it holds (transaction/holds.py): {"timer", "remaining_seconds", "was"}
+    held = JSON(default={})
     status = Varchar(length=16, default="active", index=True)  # active | lifted | expired
     revision = Integer(default=0)
     next_check = Timestamptz(null=True, default=None, index=True)

@@ -38,6 +38,8 @@ ContractStatus = state_enum(
         "overdue": "Signed and not published in time: the supervisors see it.",
         "published": "Published on the portal; the supervisor files it (备案).",
         "filed": "Filed (合同备案) by the finance department.",
+        "void": "Set aside (撤销) by an upheld complaint before it was performed "
+        "(Implementing Regulation art. 71).",
     },
 )
 PaymentStatus = state_enum(

@@ -147,6 +147,7 @@ async def create(
             (Contract.project == project_id)
             & (Contract.supplier_organisation == supplier_organisation)
             & Contract.parent.is_null()
+            & (Contract.status != "void")  # set aside with a voided award (voiding.py)
         )
         if contracted + fen > awarded:
             raise DomainError(
@@ -154,7 +155,8 @@ async def create(
                 f"contracts with this supplier may total {to_yuan(awarded)} yuan, the award",
                 "amount",
             )
-        result = next(a for a in await projects.announcements(project_id) if a["kind"] == "result")
+        # The latest result: a re-evaluation (transaction/remedies.py) publishes another.
+        result = [a for a in await projects.announcements(project_id) if a["kind"] == "result"][-1]
         due = await rule_deadline("contract_signing", result["published_on"], project["tenant_id"])
         award = awards[0]
         row = Contract(

@@ -29,7 +29,7 @@ CONTRACT = StateMachine(
     "contract",
     "contract",
     Contract,
-    states=("draft", "signed", "overdue", "published", "filed"),
+    states=("draft", "signed", "overdue", "published", "filed", "void"),
     initial="draft",
     create=Perm.CONTRACT_CREATE,
     transitions=[
@@ -65,6 +65,14 @@ CONTRACT = StateMachine(
             "by the purchaser; late when overdue",
         ),
         transition("file", "published", "filed", Perm.CONTRACT_FILE, "合同备案 by a supervisor"),
+        transition(
+            "void",
+            ("draft", "signed", "overdue", "published", "filed"),
+            "void",
+            None,
+            "an upheld complaint set the award aside or revoked the contract before its "
+            "performance (Implementing Regulation art. 71(2)(3)); contracts/voiding.py",
+        ),
     ],
     timers=[
         Timer(

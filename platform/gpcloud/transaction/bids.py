@@ -158,7 +158,10 @@ async def submit(
     if original is not None:
         return original, receipt_of(original, replayed=True)
     with all_tenants(PARTY_SCOPE):  # a late bid is told so before the work below
-        check_open(await _project_for_bids(project_id, lock=False), clock.now())
+        found = await _project_for_bids(project_id, lock=False)
+        # Suspended first: a suspension holds the deadline instant (holds.py).
+        await blocks.ensure_free(found["tenant_id"], project_id, "transaction")
+        check_open(found, clock.now())
     if sealing.sealed_for(ciphertext) != (project_id, lot):
         raise DomainError(
             "BID_WRONG_PROJECT", "the bid was sealed for another project or lot", "ciphertext"
@@ -182,8 +185,8 @@ async def submit(
             if original is not None:
                 return original, receipt_of(original, replayed=True)
             arrived = clock.now()
-            check_open(project, arrived)
             await blocks.ensure_free(project["tenant_id"], project_id, "transaction")
+            check_open(project, arrived)
             await securities.check(project, lot, org["id"], security)  # e-guarantee: at sealing
             # The ciphertext is stored before the row: a transaction that fails after it leaves
             # an orphan file (never read), never a bid without its ciphertext.
@@ -257,6 +260,7 @@ async def withdraw(actor: CurrentUser, bid_id: int) -> dict:
             bid = await own(actor, bid_id)
             project = await _project_for_bids(bid["project"], lock=True)
             arrived = clock.now()
+            await blocks.ensure_free(project["tenant_id"], bid["project"], "transaction")
             check_open(project, arrived)
             return await BID.move(actor, bid, "withdraw", detail={"at": arrived.isoformat()})
 

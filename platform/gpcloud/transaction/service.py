@@ -367,7 +367,7 @@ async def publish_result(
         project = await _as_agency(actor, project_id)
         PROJECT.next_state("publish_result", project["status"])
         problems = []
-        if project["bid_deadline_at"] is not None and project["status"] != "opened":
+        if project["bid_deadline_at"] is not None and project["status"] not in ("opened", "redo"):
             problems.append(
                 Problem("NOT_OPENED", "sealed bids are opened before a result", "awards")
             )

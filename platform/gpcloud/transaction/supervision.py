@@ -22,7 +22,7 @@ from gpcloud.transaction.workflow import ANNOUNCEMENT, PROJECT
 
 EXPORT_LIMIT = 50_000
 CHUNK = 500  # projects whose timers and failures are read in one query
-FAILURES = ("project.declare_failed", "project.fail_too_few_bids")
+FAILURES = ("project.declare_failed", "project.fail_too_few_bids", "project.annul")
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,9 @@ async def annotate(rows: list[dict]) -> list[Supervised]:
     for start in range(0, len(rows), CHUNK):
         chunk = rows[start : start + CHUNK]
         deadlines = await _next_deadlines(chunk)
-        reasons = await _failure_reasons([r["id"] for r in chunk if r["status"] == "failed"])
+        reasons = await _failure_reasons(
+            [r["id"] for r in chunk if r["status"] in ("failed", "annulled")]
+        )
         found += [Supervised(r, deadlines.get(r["id"]), reasons.get(r["id"])) for r in chunk]
     return found
 
@@ -114,6 +116,8 @@ async def _next_deadlines(rows: list[dict]) -> dict[int, NextDeadline]:
 def _reason(action: str, detail: dict) -> str:
     if action == "project.declare_failed":
         return detail.get("reason", "")
+    if action == "project.annul":  # an upheld complaint's remedy (transaction/remedies.py)
+        return f"投诉处理决定（{detail.get('document')}）责令重新开展采购活动"
     return (
         f"投标人{detail.get('bidders')}家，少于{detail.get('minimum')}家（Government Procurement "
         f"Law art. 36）"

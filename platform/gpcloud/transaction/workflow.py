@@ -19,7 +19,17 @@ PROJECT = StateMachine(
     "project",
     "project",
     Project,
-    states=("entrusted", "tendering", "closed", "opening", "opened", "awarded", "failed"),
+    states=(
+        "entrusted",
+        "tendering",
+        "closed",
+        "opening",
+        "opened",
+        "awarded",
+        "failed",
+        "redo",
+        "annulled",
+    ),
     initial="entrusted",
     create=Perm.PROJECT_ENTRUST,
     transitions=[
@@ -75,17 +85,54 @@ PROJECT = StateMachine(
         ),
         transition(
             "publish_result",
-            ("tendering", "opened"),
+            ("tendering", "opened", "redo"),
             "awarded",
             Perm.PROJECT_ANNOUNCE,
             "after the bid deadline; active suppliers; awards within the budget",
         ),
         transition(
             "declare_failed",
-            ("entrusted", "tendering", "opened"),
+            ("entrusted", "tendering", "opened", "redo"),
             "failed",
             Perm.PROJECT_DECLARE_FAILED,
             "with a reason; the plan fails too",
+        ),
+        # Carried out for an upheld complaint (transaction/remedies.py).
+        transition(
+            "order_redo",
+            ("tendering", "opened", "awarded"),
+            "redo",
+            None,
+            "an upheld complaint: the evaluation is redone, or the award is void and the winner "
+            "chosen again from the qualified candidates (Implementing Regulation art. 71(2)(3); "
+            "MOF Order 94 art. 32, unverified); the awards are set aside until a new result",
+        ),
+        transition(
+            "annul",
+            ("entrusted", "tendering", "closed", "opening", "opened", "awarded", "redo"),
+            "annulled",
+            None,
+            "an upheld complaint orders the procurement run again (Implementing Regulation art. "
+            "71(1); MOF Order 94 arts. 31-32, unverified): this one ends, its plan fails and "
+            "a new procurement is required",
+        ),
+        # A suspension (Law art. 57) holds the running timer; its end resumes it with the time
+        # that was left (transaction/holds.py).
+        *(
+            transition(
+                f"{verb}_{what}",
+                state,
+                state,
+                None,
+                f"{verb}: the {timer} stands still while the finance department suspends the "
+                "procurement (Law art. 57; MOF Order 94 art. 28, unverified) and runs on with "
+                "the time left when the suspension ends",
+            )
+            for what, state, timer in (
+                ("bidding", "tendering", "bid deadline"),
+                ("unsealing", "opening", "decryption window"),
+            )
+            for verb in ("hold", "resume")
         ),
     ],
     timers=[

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Annotated
 
 import strawberry
+from strawberry.tools import merge_types
 from strawberry.types import Info
 
 from gpcloud.complaints.graphql.types import (
@@ -27,6 +28,7 @@ from gpcloud.complaints.graphql.types import (
     InquiryPayload,
     InquiryStatus,
     ProcedureStep,
+    Remedy,
     Suspension,
     SuspensionPayload,
     SuspensionStatus,
@@ -261,9 +263,34 @@ class Mutations:
         extensions=live(Perm.CHALLENGE_ANSWER),
         description="Answer a challenge, in writing, to the challenger and the other suppliers.",
     )
-    async def answer_challenge(self, info: Info, id: Id, text: Text) -> ChallengePayload:
+    async def answer_challenge(
+        self,
+        info: Info,
+        id: Id,
+        text: Text,
+        remedy: Annotated[
+            Remedy,  # type: ignore[valid-type]
+            strawberry.argument(
+                description="Found justified and affecting the result: what is done (Order 94 "
+                "art. 16, unverified), carried out with the answer; default nothing."
+            ),
+        ] = "none",
+        step: Annotated[
+            ProcedureStep | None,  # type: ignore[valid-type]
+            strawberry.argument(description="The step to redo, for REDO_STEP."),
+        ] = None,
+    ) -> ChallengePayload:
         user = info.context.user
-        return await _challenge(lambda: challenges.answer(user, parse_id(id, "challenge"), text))
+        chosen = remedy.value if hasattr(remedy, "value") else str(remedy)
+        return await _challenge(
+            lambda: challenges.answer(
+                user,
+                parse_id(id, "challenge"),
+                text,
+                chosen,
+                step.value if step else "",
+            )
+        )
 
     @strawberry.mutation(
         extensions=live(Perm.CHALLENGE_FILE), description="Withdraw your unanswered challenge."
@@ -425,3 +452,10 @@ class Mutations:
     async def lift_suspension(self, info: Info, id: Id) -> SuspensionPayload:
         user = info.context.user
         return await _suspension(lambda: suspensions.lift(user, parse_id(id, "suspension")))
+
+
+# The department's lists and exports (supervision.py), merged into the domain's root types.
+from gpcloud.complaints.graphql import supervision  # noqa: E402
+
+Queries = merge_types("ComplaintsQueries", (Queries, supervision.Queries))
+Mutations = merge_types("ComplaintsMutations", (Mutations, supervision.Mutations))

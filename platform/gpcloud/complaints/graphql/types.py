@@ -227,6 +227,14 @@ class Challenge(Filing):
     answered_late: bool = strawberry.field(description="Answered after answerDue.")
     overdue: bool = strawberry.field(description="Unanswered past answerDue.")
     status: ChallengeStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
+    remedy: Remedy = strawberry.field(  # type: ignore[valid-type]
+        description="Found justified: what the answer ordered (Order 94 art. 16); NONE otherwise."
+    )
+    remedy_step: str = strawberry.field(description="The step to redo, for REDO_STEP.")
+    carried_out: list[RemedyStep] = strawberry.field(
+        description="What the answer's remedy moved: the project, its contracts.",
+        directives=[ListSize(max=100)],
+    )
 
     @classmethod
     def of(cls, row: dict) -> Challenge:
@@ -249,6 +257,9 @@ class Challenge(Filing):
             answered_late=row["answered_late"],
             overdue=row["status"] == "claim" and today() > row["answer_due"],
             status=ChallengeStatus(row["status"]),
+            remedy=Remedy(row.get("remedy") or "none"),
+            remedy_step=row.get("remedy_step") or "",
+            carried_out=[RemedyStep.of(step) for step in _json(row.get("carried_out")) or []],
         )
 
     @strawberry.field(
@@ -274,9 +285,31 @@ class ComplaintItemInput:
         return {"item": self.item, "request": self.request}
 
 
+@strawberry.type(description="One transition an upheld complaint's remedy took.")
+class RemedyStep:
+    object: str = strawberry.field(description="project or contract.")
+    object_id: strawberry.ID = strawberry.field(description="The project's or contract's id.")
+    before: str = strawberry.field(description="Its status before the decision.")
+    after: str = strawberry.field(description="Its status after it (redo, annulled, void).")
+
+    @classmethod
+    def of(cls, step: dict) -> RemedyStep:
+        return cls(
+            object=step["object"],
+            object_id=strawberry.ID(str(step["id"])),
+            before=step["from"],
+            after=step["to"],
+        )
+
+
 @strawberry.type(description="投诉处理决定: published on the portal; public.")
 class ComplaintDecision:
     id: strawberry.ID
+    carried_out: list[RemedyStep] = strawberry.field(
+        description="What the remedy moved with the decision (Implementing Regulation art. 71): "
+        "the project to redo or annulled, its contracts void.",
+        directives=[ListSize(max=100)],
+    )
     complaint_id: strawberry.ID = strawberry.field(description="The complaint decided.")
     project_id: strawberry.ID = strawberry.field(description="The project.")
     outcome: DecisionOutcome = strawberry.field(description="Dismissed or upheld.")  # type: ignore[valid-type]
@@ -300,6 +333,7 @@ class ComplaintDecision:
             reasons=row["reasons"],
             document=row["document"],
             decided_on=row["decided_on"],
+            carried_out=[RemedyStep.of(step) for step in _json(row.get("carried_out")) or []],
         )
 
 
@@ -396,9 +430,22 @@ class Suspension:
     lifted_on: date | None = strawberry.field(description="When it was lifted early.")
     status: SuspensionStatus = strawberry.field(description="Where it stands.")  # type: ignore[valid-type]
     created_at: datetime = strawberry.field(description="When it was ordered.")
+    held_timer: str | None = strawberry.field(
+        description="The project's timer it holds (bidding: the bid deadline; unsealing: the "
+        "decryption window), or null when none was running (Law art. 57)."
+    )
+    held_seconds: float | None = strawberry.field(
+        description="The time that timer had left; it runs on with it when the suspension ends."
+    )
+    held_due_at: datetime | None = strawberry.field(
+        description="When that timer was due before it was held."
+    )
 
     @classmethod
     def of(cls, row: dict) -> Suspension:
+        held = row.get("held") or {}
+        if isinstance(held, str):
+            held = loads(held)
         return cls(
             id=strawberry.ID(str(row["id"])),
             project_id=strawberry.ID(str(row["project"])),
@@ -409,6 +456,9 @@ class Suspension:
             lifted_on=row["lifted_on"],
             status=SuspensionStatus(row["status"]),
             created_at=row["created_at"],
+            held_timer=held.get("timer"),
+            held_seconds=float(held["remaining_seconds"]) if held else None,
+            held_due_at=datetime.fromisoformat(held["was"]) if held else None,
         )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from gpcloud.complaints.service import clocks
+from gpcloud.complaints.service import clocks, remedies
 from gpcloud.complaints.service.common import SCOPE, is_respondent, is_supplier, readable, tell
 from gpcloud.complaints.tables import Challenge
 from gpcloud.complaints.workflow import CHALLENGE
@@ -199,11 +199,24 @@ async def file(actor: CurrentUser, data: ChallengeInput) -> dict:
         raise
 
 
+REMEDIES = ("none", "redo_step", "retender", "award_void", "contract_void")
+
+
 @requires(Perm.CHALLENGE_ANSWER)
-async def answer(actor: CurrentUser, challenge_id: int, text: str) -> dict:
-    """In writing, to the challenger and every other supplier of the project."""
+async def answer(
+    actor: CurrentUser, challenge_id: int, text: str, remedy: str = "none", step: str = ""
+) -> dict:
+    """In writing, to the challenger and every other supplier of the project. A challenge found
+    justified that affects the result is remedied by the respondent (Order 94 art. 16,
+    unverified): the result set aside and the winner chosen again (award_void, contract_void,
+    redo_step evaluation) or the procurement run again (retender, an earlier step), carried out
+    with the answer (service/remedies.py)."""
     if not 2 <= len(text.strip()) <= 8000:
         raise DomainError("INVALID_ANSWER", "an answer of 2 to 8000 characters", "text")
+    if remedy not in REMEDIES:
+        raise DomainError("INVALID_REMEDY", f"one of {', '.join(REMEDIES)}", "remedy")
+    if remedy == "redo_step" and step not in facts.STEPS:
+        raise DomainError("INVALID_STEP", f"one of {', '.join(facts.STEPS)}", "step")
     async with transaction():
         row = await readable(actor, Challenge, "challenge", challenge_id)
         if not is_respondent(actor, row):
@@ -219,9 +232,19 @@ async def answer(actor: CurrentUser, challenge_id: int, text: str) -> dict:
                     Challenge.answered_on: today(),
                     Challenge.answered_by: actor.id,
                     Challenge.answered_late: late,
+                    Challenge.remedy: remedy,
+                    Challenge.remedy_step: step if remedy == "redo_step" else "",
                 },
-                {"late": late},
+                {"late": late, "remedy": remedy},
             )
+            done = await remedies.carry_out(
+                remedy, step, row["project"], f"challenge:{challenge_id}"
+            )
+            if done:
+                await Challenge.update({Challenge.carried_out: done}).where(
+                    Challenge.id == challenge_id
+                )
+                moved = {**moved, "carried_out": done}
         await clocks.meet("challenge", challenge_id, "answer")
         project = await facts.project(row["project"])
         await tell(

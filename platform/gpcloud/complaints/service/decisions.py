@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from gpcloud.complaints.service import clocks, suspensions
+from gpcloud.complaints.service import clocks, remedies, suspensions
 from gpcloud.complaints.service.common import SCOPE, tell
 from gpcloud.complaints.service.complaints import as_department
 from gpcloud.complaints.tables import ComplaintDecision
@@ -28,7 +28,8 @@ from gpcloud.credit.service import records as credit
 from gpcloud.transaction import facts
 
 OUTCOMES = ("dismissed", "upheld")
-# What an upheld complaint orders (Order 94 arts. 31-32, unverified): the respondents carry it out.
+# What an upheld complaint orders (Order 94 arts. 31-32, unverified), carried out with the
+# decision (service/remedies.py).
 REMEDIES = {
     "none": "",
     "redo_step": "责令重新开展采购活动的相关环节",
@@ -127,6 +128,9 @@ async def decide(actor: CurrentUser, complaint_id: int, data: DecisionInput) -> 
         action = "dismiss" if data.outcome == "dismissed" else "uphold"
         with all_tenants(SCOPE):
             await COMPLAINT.move(actor, row, action, detail={"document": data.document.strip()})
+            done = await remedies.carry_out(
+                data.remedy, data.step, row["project"], data.document.strip()
+            )
             inserted = await ComplaintDecision.insert(
                 ComplaintDecision(
                     tenant_id=row["tenant_id"],
@@ -141,11 +145,13 @@ async def decide(actor: CurrentUser, complaint_id: int, data: DecisionInput) -> 
                     document=data.document.strip(),
                     decided_on=today(),
                     decided_by=actor.id,
+                    carried_out=done,
                 )
             )
             decision = (
                 await ComplaintDecision.select()
                 .where(ComplaintDecision.id == inserted[0]["id"])
+                .output(load_json=True)
                 .first()
             )
         await clocks.meet("complaint", complaint_id, "decision")

@@ -2,7 +2,9 @@
 procurement for at most procurement_suspension_max (30 d, Law art. 57) in all, counted over
 every suspension of the complaint. A suspension stops every step of the transaction and the
 contract's signing and performance (hooks.py); it expires by itself at the end of its last day
-(the scheduler), or is lifted, and ends with the complaint.
+(the scheduler), or is lifted, and ends with the complaint. While it lasts the project's
+running timer (bid deadline, decryption window) stands still, and runs on with the time it had
+left when the suspension ends (transaction/holds.py; `held`).
 """
 
 from __future__ import annotations
@@ -19,12 +21,17 @@ from gpcloud.core.db import for_update, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.rules.service import effective_rule
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.transaction import facts
+from gpcloud.transaction import facts, holds
 
 
 async def get(suspension_id: int) -> dict:
     with all_tenants(SCOPE):
-        row = await Suspension.select().where(Suspension.id == suspension_id).first()
+        row = (
+            await Suspension.select()
+            .where(Suspension.id == suspension_id)
+            .output(load_json=True)
+            .first()
+        )
     if row is None:
         raise NotFound("suspension", suspension_id)
     return row
@@ -91,10 +98,19 @@ async def suspend(actor: CurrentUser, complaint_id: int, days: int, reason: str)
             ends_on=today() + timedelta(days=days - 1),
         )
         await row.save()
+        held = await holds.hold(complaint["project"], f"suspension:{row.id}")
+        if held:
+            with all_tenants(SCOPE):
+                await Suspension.update({Suspension.held: held}).where(Suspension.id == row.id)
         created = await get(row.id)
         await SUSPENSION.created(created, {"complaint": complaint_id, "days": days})
         await _tell(created, complaint, "已暂停", reason.strip(), f"suspension:{row.id}:ordered")
         return await get(row.id)
+
+
+async def _resume(row: dict) -> None:
+    held = (await get(row["id"]))["held"]
+    await holds.release(row["project"], held, f"suspension:{row['id']}")
 
 
 async def _end(actor: CurrentUser | None, row: dict, action: str) -> dict:
@@ -102,6 +118,8 @@ async def _end(actor: CurrentUser | None, row: dict, action: str) -> dict:
         moved = await SUSPENSION.move(
             actor, row, action, {Suspension.lifted_on: today()} if action == "lift" else None
         )
+    await _resume(row)
+    with all_tenants(SCOPE):
         complaint = await Complaint.select().where(Complaint.id == row["complaint"]).first()
     step = "已恢复（暂停解除）" if action == "lift" else "已恢复（暂停期满）"
     await _tell(moved, complaint, step, "", f"suspension:{row['id']}:{action}")
@@ -128,7 +146,9 @@ async def end_with(complaint_id: int) -> None:
 
 
 async def expired(row: dict) -> None:
-    """The scheduler expired it (its Timer's effect): the parties hear the procurement resumes."""
+    """The scheduler expired it (its Timer's effect): the held timer runs on, and the parties
+    hear the procurement resumes."""
+    await _resume(row)
     with all_tenants(SCOPE):
         complaint = await Complaint.select().where(Complaint.id == row["complaint"]).first()
     await _tell(row, complaint, "已恢复（暂停期满）", "", f"suspension:{row['id']}:expire")

@@ -62,7 +62,7 @@ ResponseKind = strawberry.enum(
     ),
     description="A bidder's response to the opening record.",
 )
-OPENED = ("opened", "awarded")
+OPENED = ("opened", "awarded", "redo")
 READERS = Requires(Perm.PROJECT_READ)
 
 

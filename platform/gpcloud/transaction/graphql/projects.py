@@ -48,6 +48,10 @@ ProjectStatus = state_enum(
         "awarded": "The result (中标/成交) is published.",
         "failed": "Failed (废标): too few bids by the deadline, or declared failed by the "
         "agency with a reason.",
+        "redo": "An upheld complaint set the result aside: the evaluation is redone or the "
+        "winner chosen again, and a new result published (Implementing Regulation art. 71).",
+        "annulled": "An upheld complaint ordered the procurement run again: this one ended, "
+        "its plan failed, and a new procurement is required.",
     },
 )
 AnnouncementKind = strawberry.enum(

@@ -1,0 +1,162 @@
+"""What a finance department supervises of challenges and complaints (issue 16, supervision
+views): those of its region and sub-regions (the tenant scope: a challenge is the project's
+region's, a complaint the department's), by state, filing day, project and whether they are
+overdue, as a cursor connection or an XLSX export (jobs.py), like supervision's other lists.
+
+Overdue: a challenge unanswered after `answer_due` (Law art. 53); a complaint still handled
+(not paused, not awaiting material) after `decision_due` (Law art. 56).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from gpcloud.complaints.tables import Challenge, Complaint
+from gpcloud.complaints.workflow import CHALLENGE, COMPLAINT
+from gpcloud.core.auth.permissions import Perm, requires
+from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.clock import today
+from gpcloud.core.errors import DomainError
+from gpcloud.core.pagination import Page, keyset_page
+
+EXPORT_LIMIT = 50_000  # rows in one XLSX export
+TABLES = {"challenge": (Challenge, CHALLENGE), "complaint": (Complaint, COMPLAINT)}
+# A complaint's decision period runs in these states (paused and incomplete stand still).
+RUNNING = ("filed", "accepted", "served", "answered")
+HEADERS = {
+    "challenge": [
+        "id",
+        "region",
+        "project",
+        "supplier",
+        "target",
+        "step",
+        "affects_result",
+        "filed_on",
+        "answer_due",
+        "answered_on",
+        "answered_late",
+        "complaint_until",
+        "status",
+        "overdue",
+    ],
+    "complaint": [
+        "id",
+        "region",
+        "project",
+        "project_region",
+        "challenge",
+        "supplier",
+        "filed_on",
+        "review_due",
+        "accepted_on",
+        "served_on",
+        "responded_on",
+        "decision_due",
+        "paused_days",
+        "status",
+        "overdue",
+    ],
+}
+
+
+@dataclass(frozen=True)
+class FilingFilter:
+    status: str | None = None
+    project_id: int | None = None
+    filed_from: date | None = None  # inclusive
+    filed_to: date | None = None  # inclusive
+    overdue: bool | None = None
+
+    def query(self, noun: str, query):
+        table, machine = TABLES[noun]
+        if self.status is not None:
+            if self.status not in machine.states:
+                raise DomainError("INVALID_STATUS", f"one of {', '.join(machine.states)}", "status")
+            query = query.where(table.status == self.status)
+        if self.project_id is not None:
+            query = query.where(table.project == self.project_id)
+        if self.filed_from and self.filed_to and self.filed_from > self.filed_to:
+            raise DomainError("INVALID_PERIOD", "from is after to", "filedFrom")
+        if self.filed_from:
+            query = query.where(table.filed_on >= self.filed_from)
+        if self.filed_to:
+            query = query.where(table.filed_on <= self.filed_to)
+        if self.overdue is not None:
+            query = query.where(_late(noun) if self.overdue else _not_late(noun))
+        return query
+
+
+def _late(noun: str):
+    if noun == "challenge":
+        return (Challenge.status == "claim") & (Challenge.answer_due < today())
+    return Complaint.status.is_in(list(RUNNING)) & (Complaint.decision_due < today())
+
+
+def _not_late(noun: str):
+    if noun == "challenge":
+        return (Challenge.status != "claim") | (Challenge.answer_due >= today())
+    return Complaint.status.not_in(list(RUNNING)) | (Complaint.decision_due >= today())
+
+
+def overdue(noun: str, row: dict) -> bool:
+    if noun == "challenge":
+        return row["status"] == "claim" and today() > row["answer_due"]
+    return row["status"] in RUNNING and today() > row["decision_due"]
+
+
+@requires(Perm.COMPLAINT_READ)
+async def search(
+    actor: CurrentUser, noun: str, flt: FilingFilter, first: int | None, after: str | None
+) -> Page:
+    """The region's challenges or complaints, oldest first."""
+    table, _ = TABLES[noun]
+    query = flt.query(noun, table.select().output(load_json=True))
+    return await keyset_page(query, table.id, first, after)
+
+
+async def export_rows(noun: str, flt: FilingFilter) -> list[list]:
+    """The rows of the XLSX export (the job's scope is the requester's region)."""
+    table, _ = TABLES[noun]
+    rows = await flt.query(noun, table.select()).order_by(table.id).limit(EXPORT_LIMIT)
+    if noun == "challenge":
+        return [
+            [
+                r["id"],
+                r["tenant_id"],
+                r["project"],
+                r["supplier_name"],
+                r["target"],
+                r["step"],
+                r["affects_result"],
+                r["filed_on"],
+                r["answer_due"],
+                r["answered_on"],
+                r["answered_late"],
+                r["complaint_until"],
+                r["status"],
+                overdue(noun, r),
+            ]
+            for r in rows
+        ]
+    return [
+        [
+            r["id"],
+            r["tenant_id"],
+            r["project"],
+            r["project_tenant"],
+            r["challenge"],
+            r["supplier_name"],
+            r["filed_on"],
+            r["review_due"],
+            r["accepted_on"],
+            r["served_on"],
+            r["responded_on"],
+            r["decision_due"],
+            r["paused_days"],
+            r["status"],
+            overdue(noun, r),
+        ]
+        for r in rows
+    ]
