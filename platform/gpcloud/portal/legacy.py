@@ -21,7 +21,7 @@ from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import any_of, bulk_insert, transaction
 from gpcloud.core.errors import DomainError
-from gpcloud.core.i18n import translate
+from gpcloud.core.i18n import language, translate
 from gpcloud.core.jobs.service import enqueue
 from gpcloud.core.spreadsheet import write_csv
 from gpcloud.core.tenancy.scope import all_tenants
@@ -111,7 +111,8 @@ async def start(
             year=year, kind=kind, source_format=source_format, path=str(path), region=region
         )
         await batch.save()
-        return await enqueue("legacy_migration", {"batch": batch.id}, tenant="440000")
+        payload = {"batch": batch.id, "language": language.get()}  # the report's language
+        return await enqueue("legacy_migration", payload, tenant="440000")
 
 
 async def run(batch_id: int, out_dir: Path, progress=None, stop_after: int | None = None) -> dict:
@@ -234,12 +235,11 @@ async def _write(batch: dict, chunk: list[tuple[int, Record]], city_of) -> int:
         new = [r for _, r in chunk if f"legacy:{r.legacy_id}" not in present]
         if not new:
             return 0
-        moment = lambda r: (
-            r.published_at
-            or datetime(  # noqa: E731
-                r.published_on.year, r.published_on.month, r.published_on.day, tzinfo=UTC
-            )
-        )
+
+        def moment(r: Record) -> datetime:
+            day = r.published_on
+            return r.published_at or datetime(day.year, day.month, day.day, tzinfo=UTC)
+
         ids = await bulk_insert(
             Notice,
             [

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from gpcloud.core.i18n import translate
-from gpcloud.core.imports.columns import fen
+from gpcloud.core.imports.columns import CellError, fen
 from gpcloud.portal.tables import KINDS
 from gpcloud.settings import get_settings
 
@@ -38,13 +38,15 @@ class Record:
 class Rejected(ValueError):
     """Why a record is not migrated: a code for programs, a message for the report."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message: str, field: str = "") -> None:
+        super().__init__(f"{field}: {message}" if field else message)
         self.code = code
         self.message = message
+        self.field = field  # the record's field (as the file names it), said before the message
 
     def words(self) -> str:
-        return translate(self.code, self.message)
+        said = translate(self.code, self.message)
+        return f"{self.field}: {said}" if self.field else said
 
 
 def fen_of(value) -> int | None:
@@ -53,7 +55,8 @@ def fen_of(value) -> int | None:
     try:
         return fen(str(value))
     except ValueError as exc:
-        raise Rejected("INVALID_AMOUNT", f"amount {value!r}: {exc}") from None
+        code = exc.code if isinstance(exc, CellError) else "INVALID_AMOUNT"
+        raise Rejected(code, str(exc), f"amount {value!r}") from None
 
 
 def parse(raw: dict, regions: frozenset[str]) -> Record:

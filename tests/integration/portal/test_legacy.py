@@ -151,14 +151,16 @@ async def test_a_year_opens_when_its_migration_completes(client, demo):
             report["url"], headers={"authorization": "Bearer " + await login(client, "gd.admin")}
         )
     ).text
+    # In Chinese (the job's language: the request's, Chinese by default), with the codes.
+    assert text.lstrip("\ufeff").startswith("行号,代码,拒绝原因")
     for reason in (
-        "bad JSON",
-        "kind: one of",
-        "this batch is 2020",
-        "appears twice",
-        "at most 2 decimals",
-        "no region",
-        "below 10^15",
+        "INVALID_JSON,JSON 格式错误",
+        'UNKNOWN_KIND,"kind：应为',
+        "WRONG_YEAR,发布于 2019-12-31：本批次为 2020 年",
+        "DUPLICATE_RECORD,legacy_id R-1 在文件中出现两次",
+        "INVALID_AMOUNT,amount '1.005': 以元计的金额，最多两位小数",
+        "UNKNOWN_REGION,region_code：没有区划 '999999'",
+        "INVALID_AMOUNT,amount '1e20': 以元计、小于 10^15 的金额",
     ):
         assert reason in text, reason
 

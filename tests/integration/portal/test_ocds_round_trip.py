@@ -281,9 +281,9 @@ async def test_bad_releases_are_rejected_by_name(client, demo):
     )
     url = found["data"]["job"]["files"][0]["url"]
     report = (await client.get(url, headers={"authorization": f"Bearer {token}"})).text
-    lines = report.splitlines()
+    lines = report.lstrip("\ufeff").splitlines()
     assert lines[0] == "行号,代码,拒绝原因"
-    assert "UNKNOWN_OCDS_TAG" in lines[1] and '["compiled"]' in lines[1]
+    assert "UNKNOWN_OCDS_TAG" in lines[1] and "compiled" in lines[1] and "标签" in lines[1]
     assert "INVALID_OCDS_DATE" in lines[2] and "yesterday" in lines[2]
     for line, code in zip(
         lines[3:],
@@ -314,3 +314,25 @@ async def test_own_releases_compile_with_ocdsmerge():
     merged = ocds.merge(own)
     assert merged == ocdsmerge.Merger(schema=schema()).create_compiled_release(own)
     assert merged["tender"]["items"] == [{"id": "i", "quantity": 2}, {"id": "j"}]
+
+
+async def test_a_report_asked_for_in_english_is_in_english(client, demo):
+    bad = [{"ocid": "ocds-zz9zz9-b", "id": "1", "date": "2020-01-01", "tag": ["compiled"]}]
+    job: list = []
+    client.headers["accept-language"] = "en"
+    try:
+        await migrate(client, {"version": "1.1", "releases": bad}, job)
+        token = await login(client, "gd.admin")
+        found = await gql(
+            client,
+            "query($id: ID!) { job(id: $id) { files { url } } }",
+            {"id": job[0]},
+            token=token,
+        )
+        url = found["data"]["job"]["files"][0]["url"]
+        report = (await client.get(url, headers={"authorization": f"Bearer {token}"})).text
+    finally:
+        del client.headers["accept-language"]
+    lines = report.lstrip("\ufeff").splitlines()
+    assert lines[0] == "line,code,reason"
+    assert lines[1].startswith('1,UNKNOWN_OCDS_TAG,"tag [""compiled""]: none of planning,')

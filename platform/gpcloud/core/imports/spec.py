@@ -8,7 +8,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.i18n import translate
 from gpcloud.core.imports.columns import Parser
+
+
+class Reason(str):
+    """Why a row is rejected: reads as the English text (`column: message`), and carries the
+    stable code and the message so that the reject report words it from the catalogue
+    (core/i18n.py) in the reader's language, naming the column by its label."""
+
+    code: str
+    message: str
+    column: str
+
+    def words(self, label: str = "") -> str:
+        said = translate(self.code, self.message) if self.code else self.message
+        column = label or self.column
+        return f"{column}: {said}" if column else said
+
+
+def reason(code: str, message: str, column: str = "") -> Reason:
+    made = Reason(f"{column}: {message}" if column else message)
+    made.code, made.message, made.column = code, message, column
+    return made
 
 
 @dataclass(frozen=True)
@@ -28,11 +50,11 @@ class ImportRow:
     number: int
     raw: dict[str, str]
     values: dict[str, Any]
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # Reason where the code is known
     outcome: str | None = None  # created | updated | unchanged | rejected | invalid
 
-    def reject(self, reason: str) -> None:
-        self.reasons.append(reason)
+    def reject(self, why: str) -> None:
+        self.reasons.append(why)
         self.outcome = "rejected"
 
     @property
