@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from gpcloud.core.i18n import translate
+from gpcloud.core.i18n import SOURCE, language, translate
 from gpcloud.core.imports.columns import CellError, fen
 from gpcloud.portal.tables import KINDS
 from gpcloud.settings import get_settings
@@ -46,7 +46,8 @@ class Rejected(ValueError):
 
     def words(self) -> str:
         said = translate(self.code, self.message)
-        return f"{self.field}: {said}" if self.field else said
+        colon = ": " if language.get() == SOURCE else "："
+        return f"{self.field}{colon}{said}" if self.field else said
 
 
 def fen_of(value) -> int | None:

@@ -158,9 +158,9 @@ async def test_a_year_opens_when_its_migration_completes(client, demo):
         'UNKNOWN_KIND,"kind：应为',
         "WRONG_YEAR,发布于 2019-12-31：本批次为 2020 年",
         "DUPLICATE_RECORD,legacy_id R-1 在文件中出现两次",
-        "INVALID_AMOUNT,amount '1.005': 以元计的金额，最多两位小数",
+        "INVALID_AMOUNT,amount '1.005'：以元计的金额，最多两位小数",
         "UNKNOWN_REGION,region_code：没有区划 '999999'",
-        "INVALID_AMOUNT,amount '1e20': 以元计、小于 10^15 的金额",
+        "INVALID_AMOUNT,amount '1e20'：以元计、小于 10^15 的金额",
     ):
         assert reason in text, reason
 

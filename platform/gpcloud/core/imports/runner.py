@@ -341,7 +341,9 @@ async def _run(spec, rows, columns, total, tenant, out_dir, progress, stage) -> 
             if row.ok and key is not None:
                 if key in first_seen:
                     row.reject(
-                        reason("DUPLICATE_ROW", f"{key} is also in row {first_seen[key]}", spec.key)
+                        reason(
+                            "DUPLICATE_ROW", f"{spec.key} {key} is also in row {first_seen[key]}"
+                        )
                     )
                 else:
                     first_seen[key] = number

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gpcloud.core.auth.permissions import Perm
-from gpcloud.core.i18n import translate
+from gpcloud.core.i18n import SOURCE, language, translate
 from gpcloud.core.imports.columns import Parser
 
 
@@ -24,7 +24,8 @@ class Reason(str):
     def words(self, label: str = "") -> str:
         said = translate(self.code, self.message) if self.code else self.message
         column = label or self.column
-        return f"{column}: {said}" if column else said
+        colon = ": " if language.get() == SOURCE else "："
+        return f"{column}{colon}{said}" if column else said
 
 
 def reason(code: str, message: str, column: str = "") -> Reason:
