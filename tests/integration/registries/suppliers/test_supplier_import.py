@@ -661,7 +661,7 @@ async def test_an_upload_through_the_api_is_imported_by_a_job(client, tmp_path, 
         "原系统中标记为无效" in by_row[5]["拒绝原因"]
         and by_row[5]["供应商名称"] == "梅州市已注销商行有限公司"
     )
-    assert "is not on the platform" in by_row[7]["拒绝原因"] and by_row[7]["所属区划"] == "440300"
+    assert "尚未上线平台" in by_row[7]["拒绝原因"] and by_row[7]["所属区划"] == "440300"
     assert by_row[11]["企业规模"] == "超大型"
     assert (await suppliers_by_code())[code(1)]["status"] == "active"
 
