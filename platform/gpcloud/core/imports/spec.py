@@ -20,17 +20,21 @@ class Reason(str):
     code: str
     message: str
     column: str
+    show_code: bool
 
     def words(self, label: str = "") -> str:
         said = translate(self.code, self.message) if self.code else self.message
+        said += f" ({self.code})" if self.show_code else ""
         column = label or self.column
         colon = ": " if language.get() == SOURCE else "："
         return f"{column}{colon}{said}" if column else said
 
 
-def reason(code: str, message: str, column: str = "") -> Reason:
-    made = Reason(f"{column}: {message}" if column else message)
-    made.code, made.message, made.column = code, message, column
+def reason(code: str, message: str, column: str = "", show_code: bool = False) -> Reason:
+    """`show_code`: the code follows the message (a rule of the registry's own service)."""
+    said = f"{message} ({code})" if show_code else message
+    made = Reason(f"{column}: {said}" if column else said)
+    made.code, made.message, made.column, made.show_code = code, message, column, show_code
     return made
 
 
