@@ -336,3 +336,11 @@ async def test_a_report_asked_for_in_english_is_in_english(client, demo):
     lines = report.lstrip("\ufeff").splitlines()
     assert lines[0] == "line,code,reason"
     assert lines[1].startswith('1,UNKNOWN_OCDS_TAG,"tag [""compiled""]: none of planning,')
+
+
+async def test_record_pages_are_capped_for_anonymous_readers(client):
+    """Records compile with ocdsmerge: an anonymous page holds at most 100 processes."""
+    assert (await client.get("/ocds/records?limit=100")).status_code == 200
+    refused = await client.get("/ocds/records?limit=101")
+    assert refused.status_code == 400 and "PAGE_SIZE_TOO_LARGE" in refused.text
+    assert (await client.get("/ocds/releases?limit=500")).status_code == 200
