@@ -7,11 +7,13 @@ import socket
 import subprocess
 import sys
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from gpcloud.core import i18n
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.calendar import service as calendar
 from gpcloud.core.calendar.tables import CalendarDay, CalendarYear
@@ -201,3 +203,15 @@ def serve_fresh(var: Path, *args: str, env: dict | None = None) -> tuple[subproc
         proc.kill()
         raise
     return proc, base
+
+
+@contextmanager
+def in_english():
+    """Reports written outside a request in the code's English, for tests that read their
+    words (the platform writes them in Chinese by default: tests/integration/core/
+    test_reject_language.py)."""
+    token = i18n.language.set(i18n.SOURCE)
+    try:
+        yield
+    finally:
+        i18n.language.reset(token)

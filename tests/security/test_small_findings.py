@@ -35,7 +35,8 @@ async def test_reject_reports_do_not_name_other_regions_records(tmp_path, demo):
     assert summary.counts == {"rejected": 2}
     text = (tmp_path / "out" / "rejects.csv").read_text(encoding="utf-8-sig")
     reasons = [line[1] for line in csv.reader(io.StringIO(text))][1:]
-    assert reasons == ["uscc: already registered", "login_name: mz.admin is taken"]
+    # In Chinese (the default), naming the columns by their labels.
+    assert reasons == ["统一社会信用代码：已登记", "登录账号：mz.admin 已被占用"]
     assert "广东省财政厅" not in text and "another" not in text
 
 

@@ -34,7 +34,7 @@ async def test_reject_reports_write_formulas_as_text(tmp_path, demo):
 
     sheet = load_workbook(tmp_path / "out" / "rejects.xlsx").active
     header = [c.value for c in sheet[1]]
-    name, phone = header.index("name"), header.index("contact_phone")
+    name, phone = header.index("单位名称"), header.index("联系电话")
     for line, wanted in zip(sheet.iter_rows(min_row=2), PHONES, strict=True):
         assert line[0].data_type == "n"  # the row number is a number
         assert (line[name].value, line[name].data_type, line[name].quotePrefix) == (EVIL, "s", True)
@@ -42,7 +42,7 @@ async def test_reject_reports_write_formulas_as_text(tmp_path, demo):
         assert line[phone].quotePrefix is (wanted != "-5")  # a plain number is no formula
 
     report = csv_cells((tmp_path / "out" / "rejects.csv").read_text(encoding="utf-8-sig"))
-    name, phone = report[0].index("name"), report[0].index("contact_phone")
+    name, phone = report[0].index("单位名称"), report[0].index("联系电话")
     assert {line[name] for line in report[1:]} == {"'" + EVIL}
     assert [line[phone] for line in report[1:]] == [
         "'+86 0753 3000001",

@@ -69,7 +69,7 @@ from gpcloud.finance_services.tables import (
     PayeeAccountChange,
 )
 from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
-from gpcloud.portal.tables import Notice, NoticeSupplier
+from gpcloud.portal.tables import Notice, NoticeSupplier, OcdsRelease
 from gpcloud.registries.agencies.tables import Agency
 from gpcloud.registries.experts.tables import Expert
 from gpcloud.registries.purchasers.tables import Purchaser
@@ -451,6 +451,18 @@ async def make_notice(tenant: str) -> int:
 async def make_notice_supplier(tenant: str) -> int:
     row = NoticeSupplier(
         tenant_id=tenant, notice=await make_notice(tenant), organisation_id=0, name="测试"
+    )
+    await row.save()
+    return row.id
+
+
+async def make_ocds_release(tenant: str) -> int:
+    row = OcdsRelease(
+        tenant_id=tenant,
+        notice=await make_notice(tenant),
+        ocid="ocds-test-1",
+        release_id="1",
+        body='{"ocid": "ocds-test-1", "id": "1"}',
     )
     await row.save()
     return row.id
@@ -1073,6 +1085,7 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     Payment: make_payment,
     Notice: make_notice,
     NoticeSupplier: make_notice_supplier,
+    OcdsRelease: make_ocds_release,
     Notification: make_notification,
     NotificationDelivery: make_notification_delivery,
     NotificationPreference: make_notification_preference,

@@ -16,7 +16,7 @@ from gpcloud.core.clock import now
 from gpcloud.core.db import any_of
 from gpcloud.core.errors import DomainError
 from gpcloud.core.imports import columns as p
-from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, reason
 from gpcloud.credit.service import records
 from gpcloud.credit.tables import CreditList, CreditRecord
 from gpcloud.credit.workflow import RECORD
@@ -137,7 +137,7 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
         try:
             records.check_input(data, "national_list")
         except DomainError as exc:  # its message goes to the reject report
-            row.reject(f"{exc.code}: {exc}")
+            row.reject(reason(exc.code, str(exc), exc.code))
             continue
         current = existing.get(source_key(row))
         removed = row.values["status"] == "removed"

@@ -12,7 +12,7 @@ from litestar.params import FromQuery
 
 from gpcloud.core.bad_requests import AfterId
 from gpcloud.core.errors import DomainError
-from gpcloud.portal import ocds, service
+from gpcloud.portal import legacy_ocds, ocds, service
 
 PAGE = 100
 
@@ -48,9 +48,16 @@ async def ocds_releases(
         rows, suppliers, more = await service.ocds_notices(region, since, until, after, limit)
     except DomainError as exc:
         raise _refused(exc) from None
-    releases = [ocds.release(r, s) for r, s in zip(rows, suppliers, strict=True)]
+    kept = await legacy_ocds.stored([r["id"] for r in rows])
+    releases = [_release(r, s, kept) for r, s in zip(rows, suppliers, strict=True)]
     next_uri = _link(request, after=rows[-1]["id"]) if more else None
-    return _json(ocds.package("releases", str(request.url), releases, next_uri))
+    extensions = [e for r in rows if r["id"] in kept for e in kept[r["id"]][1]]
+    return _json(ocds.package("releases", str(request.url), releases, next_uri, extensions))
+
+
+def _release(row: dict, suppliers: list[dict], kept: dict) -> dict:
+    """An imported release as published; gpcloud's own from its notice."""
+    return kept[row["id"]][0] if row["id"] in kept else ocds.release(row, suppliers)
 
 
 @get("/ocds/records")
@@ -67,11 +74,13 @@ async def ocds_records(
         grouped, more = await service.ocds_processes(region, since, until, after, limit)
     except DomainError as exc:
         raise _refused(exc) from None
+    kept = await legacy_ocds.stored([r["id"] for n in grouped.values() for r, _ in n])
     records = []
     for ocid, notices in grouped.items():
-        releases = [ocds.release(r, s) for r, s in notices]
+        releases = [_release(r, s, kept) for r, s in notices]
         records.append(
             {"ocid": ocid, "releases": releases, "compiledRelease": ocds.merge(releases)}
         )
     next_uri = _link(request, after=records[-1]["ocid"]) if more and records else None
-    return _json(ocds.package("records", str(request.url), records, next_uri))
+    extensions = [e for found in kept.values() for e in found[1]]
+    return _json(ocds.package("records", str(request.url), records, next_uri, extensions))

@@ -14,20 +14,21 @@ import csv
 import json
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import any_of, bulk_insert, transaction
 from gpcloud.core.errors import DomainError
-from gpcloud.core.imports.columns import fen
+from gpcloud.core.i18n import language, translate
 from gpcloud.core.jobs.service import enqueue
 from gpcloud.core.spreadsheet import write_csv
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.portal.tables import KINDS, STAGES, LegacyBatch, Notice, NoticeSupplier
+from gpcloud.portal import legacy_ocds
+from gpcloud.portal.legacy_records import Record, Rejected, parse
+from gpcloud.portal.tables import KINDS, STAGES, LegacyBatch, Notice, NoticeSupplier, OcdsRelease
 from gpcloud.portal.text import index_terms
 from gpcloud.portal.workflow import LEGACY_BATCH
 from gpcloud.settings import get_settings
@@ -36,143 +37,14 @@ FORMATS = ("jsonl", "csv", "ocds")
 CHUNK = 1000
 MAX_UPLOAD = 512 * 1024 * 1024
 SCOPE = "legacy migration: the old portal's records of every region"
-# OCDS tags -> notice kinds (the first tag of a release decides).
-OCDS_KINDS = {
-    "planning": "plan",
-    "tender": "tender",
-    "tenderUpdate": "correction",
-    "tenderAmendment": "correction",
-    "award": "result",
-    "awardUpdate": "result",
-    "contract": "contract",
-    "contractUpdate": "contract",
-    "implementation": "acceptance",
-    "implementationUpdate": "acceptance",
-}
-
-
-@dataclass(frozen=True)
-class Record:
-    legacy_id: str
-    kind: str
-    region_code: str
-    title: str
-    body: str
-    published_on: date
-    ocid: str
-    method: str = ""
-    purchaser_name: str = ""
-    agency_name: str = ""
-    amount_fen: int | None = None
-    suppliers: tuple[tuple[str, int | None], ...] = ()
-
-
-class Rejected(ValueError):
-    pass
-
-
-def _fen(value) -> int | None:
-    if value in (None, ""):
-        return None
-    try:
-        return fen(str(value))
-    except ValueError as exc:
-        raise Rejected(f"amount {value!r}: {exc}") from None
-
-
-def _record(raw: dict, regions: frozenset[str]) -> Record:
-    """A JSONL object or CSV row, checked."""
-    legacy_id = str(raw.get("legacy_id") or "").strip()
-    if not legacy_id or len(legacy_id) > 48:
-        raise Rejected("legacy_id: 1 to 48 characters")
-    kind = str(raw.get("kind") or "").strip()
-    if kind not in KINDS:
-        raise Rejected(f"kind: one of {', '.join(KINDS)}")
-    region = str(raw.get("region_code") or "").strip()
-    if region not in regions:
-        raise Rejected(f"region_code: no region {region!r}")
-    title = str(raw.get("title") or "").strip()
-    if not 1 <= len(title) <= 200:
-        raise Rejected("title: 1 to 200 characters")
-    try:
-        published = date.fromisoformat(str(raw.get("published_on") or "")[:10])
-    except ValueError:
-        raise Rejected("published_on: a date like 2020-06-30") from None
-    suppliers = raw.get("suppliers") or []
-    if isinstance(suppliers, str):  # CSV: "name:amount;name:amount"
-        suppliers = [
-            dict(zip(("name", "amount"), part.split(":", 1), strict=False))
-            for part in suppliers.split(";")
-            if part.strip()
-        ]
-    if not isinstance(suppliers, list) or not all(isinstance(s, dict) for s in suppliers):
-        raise Rejected("suppliers: a list of {name, amount}")
-    project = str(raw.get("project_code") or "").strip()
-    return Record(
-        legacy_id=legacy_id,
-        kind=kind,
-        region_code=region,
-        title=title,
-        body=str(raw.get("body") or "").strip(),
-        published_on=published,
-        ocid=f"{get_settings().ocid_prefix}-legacy-{project}" if project else "",
-        method=str(raw.get("method") or "").strip()[:32],
-        purchaser_name=str(raw.get("purchaser_name") or "").strip()[:128],
-        agency_name=str(raw.get("agency_name") or "").strip()[:128],
-        amount_fen=_fen(raw.get("amount")),
-        suppliers=tuple(
-            (str(s.get("name") or "").strip()[:128], _fen(s.get("amount"))) for s in suppliers
-        ),
-    )
-
-
-def _ocds_record(release: dict, region: str) -> Record:
-    tags = release.get("tag") or []
-    kind = OCDS_KINDS.get(tags[0]) if tags else None
-    if kind is None or not release.get("ocid") or not release.get("id"):
-        raise Rejected("an OCDS release with ocid, id and a known tag")
-    tender = release.get("tender") or {}
-    award = (release.get("awards") or [{}])[0]
-    contract = (release.get("contracts") or [{}])[0]
-    part = {"result": award, "contract": contract}.get(kind, tender)
-    value = part.get("value") or {}
-    body = str(part.get("description") or tender.get("description") or "")
-    amount = value.get("amount")
-    if amount is not None and value.get("currency", "CNY") != "CNY":
-        # Notices hold yuan: another currency is kept in the text, not as an amount.
-        body, amount = f"{body}\n金额：{amount} {value['currency']}".strip(), None
-    buyer = (release.get("buyer") or {}).get("name", "")
-    return Record(
-        legacy_id=f"{release['ocid']}/{release['id']}"[-48:],
-        kind=kind,
-        region_code=region,
-        title=str(part.get("title") or tender.get("title") or release["id"])[:200],
-        body=body,
-        published_on=date.fromisoformat(str(release.get("date", ""))[:10]),
-        ocid=str(release["ocid"])[:64],
-        method=str(tender.get("procurementMethod") or "")[:32],
-        purchaser_name=str(buyer)[:128],
-        amount_fen=_fen(amount),
-        suppliers=tuple((str(s.get("name", ""))[:128], None) for s in award.get("suppliers") or []),
-    )
 
 
 def read(
     path: Path, source_format: str, region: str, regions: frozenset[str]
-) -> Iterator[tuple[int, Record | None, str]]:
-    """(line or release number, record or None, reason) for every record of the file."""
+) -> Iterator[tuple[int, Record | None, Rejected | None]]:
+    """(line or release number, record or None, why not) for every record of the file."""
     if source_format == "ocds":
-        try:
-            package = json.loads(path.read_text(encoding="utf-8"))
-            releases = package["releases"]
-        except (ValueError, KeyError, TypeError) as exc:
-            yield 1, None, f"not an OCDS release package: {exc}"
-            return
-        for number, release in enumerate(releases, 1):
-            try:
-                yield number, _ocds_record(release, region), ""
-            except (Rejected, ValueError, TypeError, AttributeError) as exc:
-                yield number, None, str(exc)
+        yield from legacy_ocds.read(path, region)
         return
     with path.open(encoding="utf-8-sig", newline="") as fh:
         if source_format == "csv":
@@ -183,24 +55,28 @@ def read(
                 if f not in (reader.fieldnames or [])
             ]
             if missing:
-                yield 1, None, f"missing columns: {', '.join(missing)}"
+                yield 1, None, Rejected("MISSING_COLUMNS", f"missing columns: {', '.join(missing)}")
                 return
             for row in reader:
                 try:
-                    yield reader.line_num, _record(row, regions), ""
+                    yield reader.line_num, parse(row, regions), None
                 except Rejected as exc:
-                    yield reader.line_num, None, str(exc)
+                    yield reader.line_num, None, exc
             return
         for number, line in enumerate(fh, 1):
             if not line.strip():
                 continue
             try:
                 raw = json.loads(line)
+            except ValueError as exc:
+                yield number, None, Rejected("INVALID_JSON", f"bad JSON: {exc}")
+                continue
+            try:
                 if not isinstance(raw, dict):
-                    raise Rejected("a JSON object per line")
-                yield number, _record(raw, regions), ""
-            except (Rejected, ValueError) as exc:
-                yield number, None, str(exc) if isinstance(exc, Rejected) else f"bad JSON: {exc}"
+                    raise Rejected("INVALID_JSON", "a JSON object per line")
+                yield number, parse(raw, regions), None
+            except Rejected as exc:
+                yield number, None, exc
 
 
 @requires(Perm.LEGACY_MIGRATE)
@@ -235,7 +111,8 @@ async def start(
             year=year, kind=kind, source_format=source_format, path=str(path), region=region
         )
         await batch.save()
-        return await enqueue("legacy_migration", {"batch": batch.id}, tenant="440000")
+        payload = {"batch": batch.id, "language": language.get()}  # the report's language
+        return await enqueue("legacy_migration", payload, tenant="440000")
 
 
 async def run(batch_id: int, out_dir: Path, progress=None, stop_after: int | None = None) -> dict:
@@ -266,23 +143,27 @@ async def _set(batch_id: int, **values) -> None:
         )
 
 
-def _refusal(record: Record, batch: dict, seen: set[str]) -> str | None:
+def _refusal(record: Record, batch: dict, seen: set[str]) -> Rejected | None:
     """Why a well-formed record does not belong in this batch, if it does not."""
     ocds = batch["source_format"] == "ocds"
     if record.kind != batch["kind"] and not ocds:
-        return f"kind {record.kind}: this batch migrates {batch['kind']}"
+        return Rejected("WRONG_KIND", f"kind {record.kind}: this batch migrates {batch['kind']}")
     by_year = batch["kind"] in STAGES and not ocds
     if by_year and record.published_on.year != batch["year"]:
-        return f"published {record.published_on}: this batch is {batch['year']}"
+        return Rejected(
+            "WRONG_YEAR", f"published {record.published_on}: this batch is {batch['year']}"
+        )
     if record.legacy_id in seen:
-        return f"legacy_id {record.legacy_id} appears twice in the file"
+        return Rejected(
+            "DUPLICATE_RECORD", f"legacy_id {record.legacy_id} appears twice in the file"
+        )
     return None
 
 
 async def _migrate(batch: dict, out_dir: Path, progress, stop_after: int | None) -> None:
     tree = await tenant_tree()
     regions = frozenset(tree.nodes)
-    rejects: list[list[str]] = []
+    rejects: list[tuple[int, Rejected]] = []
     chunk: list[tuple[int, Record]] = []
     seen: set[str] = set()
     done, chunks = batch["lines_done"], 0
@@ -310,7 +191,7 @@ async def _migrate(batch: dict, out_dir: Path, progress, stop_after: int | None)
         if record is not None:
             reason = _refusal(record, batch, seen)
         if record is None or reason:
-            rejects.append([str(number), reason])
+            rejects.append((number, reason))
             continue
         seen.add(record.legacy_id)
         if number <= done:  # committed before a crash: checked again, not written again
@@ -331,9 +212,16 @@ async def _migrate(batch: dict, out_dir: Path, progress, stop_after: int | None)
         await asyncio.to_thread(_report, out_dir, rejects)
 
 
-def _report(out_dir: Path, rejects: list[list[str]]) -> None:
+def _report(out_dir: Path, rejects: list[tuple[int, Rejected]]) -> None:
+    """rejects.csv in the current language (the job's: Chinese unless it was asked in another):
+    the line (or release number), the code for programs, the reason from the catalogue."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    write_csv(out_dir / "rejects.csv", ["line", "reason"], rejects)
+    header = [
+        translate("REPORT_LINE", "line"),
+        translate("REPORT_CODE", "code"),
+        translate("REPORT_REASON", "reason"),
+    ]
+    write_csv(out_dir / "rejects.csv", header, [[n, r.code, r.words()] for n, r in rejects])
 
 
 async def _write(batch: dict, chunk: list[tuple[int, Record]], city_of) -> int:
@@ -347,9 +235,11 @@ async def _write(batch: dict, chunk: list[tuple[int, Record]], city_of) -> int:
         new = [r for _, r in chunk if f"legacy:{r.legacy_id}" not in present]
         if not new:
             return 0
-        moment = lambda r: datetime(  # noqa: E731
-            r.published_on.year, r.published_on.month, r.published_on.day, tzinfo=UTC
-        )
+
+        def moment(r: Record) -> datetime:
+            day = r.published_on
+            return r.published_at or datetime(day.year, day.month, day.day, tzinfo=UTC)
+
         ids = await bulk_insert(
             Notice,
             [
@@ -393,6 +283,19 @@ async def _write(batch: dict, chunk: list[tuple[int, Record]], city_of) -> int:
             if name
         ]
         await bulk_insert(NoticeSupplier, suppliers, returning=False)
+        releases = [
+            {
+                "tenant_id": r.region_code,
+                "notice": notice_id,
+                "ocid": r.ocid,
+                "release_id": str(json.loads(r.release)["id"]),
+                "body": r.release,
+                "extensions": r.extensions,
+            }
+            for r, notice_id in zip(new, ids, strict=True)
+            if r.release
+        ]
+        await bulk_insert(OcdsRelease, releases, returning=False)
         return len(new)
 
 

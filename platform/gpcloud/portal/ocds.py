@@ -12,6 +12,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import ocdsmerge
 
 from gpcloud.core.money import to_yuan
 from gpcloud.portal.tables import METHOD_LABELS
@@ -228,41 +232,18 @@ def _bids(bids: list[dict], on) -> dict:
     return {"statistics": statistics, "details": details}
 
 
+SCHEMA = Path(__file__).with_name("ocds_release_schema.json")  # OCDS 1.1.5, offline
+
+
+@cache
+def _merger() -> ocdsmerge.Merger:
+    return ocdsmerge.Merger(schema=json.loads(SCHEMA.read_text(encoding="utf-8")))
+
+
 def merge(releases: list[dict]) -> dict:
-    """The compiled release: releases applied in date order; objects merge field by field,
-    arrays of objects with ids merge by id, other arrays and values are replaced (the OCDS
-    merge rules for the fields gpcloud emits)."""
-    compiled: dict = {}
-    for item in sorted(releases, key=lambda r: r["date"]):
-        body = {k: v for k, v in item.items() if k not in ("id", "date", "tag")}
-        _merge_into(compiled, body)
-        compiled["date"] = item["date"]
-    compiled["id"] = f"{compiled['ocid']}-{compiled['date']}"
-    compiled["tag"] = ["compiled"]
-    return compiled
-
-
-def _merge_into(target: dict, source: dict) -> None:
-    for key, value in source.items():
-        if isinstance(value, dict):
-            existing = target.get(key)
-            if not isinstance(existing, dict):
-                existing = target[key] = {}
-            _merge_into(existing, value)
-        elif (
-            isinstance(value, list)
-            and value
-            and all(isinstance(v, dict) and "id" in v for v in value)
-        ):
-            existing = target.setdefault(key, [])
-            for entry in value:
-                match = next((e for e in existing if e.get("id") == entry["id"]), None)
-                if match is None:
-                    match = {}
-                    existing.append(match)
-                _merge_into(match, entry)
-        else:
-            target[key] = value
+    """The compiled release, by ocdsmerge (the OCDS reference implementation of merging) with
+    the 1.1.5 release schema's merge rules: imported releases and gpcloud's own compile alike."""
+    return _merger().create_compiled_release(releases)
 
 
 def as_json(value):
@@ -278,8 +259,11 @@ PUBLISHER = {"name": "广东省财政厅 · 广东政府采购智慧云平台 (g
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
 
-def package(kind: str, uri: str, items: list[dict], next_uri: str | None) -> dict:
-    """A release package (kind "releases") or record package (kind "records")."""
+def package(
+    kind: str, uri: str, items: list[dict], next_uri: str | None, extensions: list[str] = ()
+) -> dict:
+    """A release package (kind "releases") or record package (kind "records"); `extensions`:
+    those the packages of imported releases declared."""
     body = {
         "uri": uri,
         "version": "1.1",
@@ -288,8 +272,11 @@ def package(kind: str, uri: str, items: list[dict], next_uri: str | None) -> dic
         "license": LICENSE,
         kind: items,
     }
+    declared = list(extensions)
     if any("bids" in item for item in _releases_of(kind, items)):
-        body["extensions"] = [BIDS_EXTENSION]
+        declared.append(BIDS_EXTENSION)
+    if declared:
+        body["extensions"] = list(dict.fromkeys(declared))
     if next_uri:
         body["links"] = {"next": next_uri}
     return body

@@ -79,6 +79,19 @@ class NoticeSupplier(TenantOwned, Table, tablename="notice_supplier"):
     amount_fen = BigInt(null=True, default=None)
 
 
+class OcdsRelease(TenantOwned, Table, tablename="ocds_release"):
+    """An OCDS release imported from another publisher, kept as published: `body` is the
+    release's JSON with every field it had (extensions, unknown keys, the publisher's ids,
+    times and currencies), served back by /ocds as it came; `extensions` the extension URLs its
+    package declared. Its notice is what the portal derived from it for search and pages."""
+
+    notice = ForeignKey(Notice, on_delete=OnDelete.cascade, unique=True, index=True)
+    ocid = Varchar(length=64, index=True)
+    release_id = Text()
+    body = Text()
+    extensions = Text(default="[]")
+
+
 class LegacyBatch(ProvinceShared, Table, tablename="legacy_batch"):
     """One migration run of the old portal's records of one year and kind (seed, 九(一)):
     editorial columns whole, 2020's procurement notices first, earlier years after. Resumable:

@@ -22,7 +22,7 @@ from tests.integration.credit.support import credit_world
 from tests.integration.procurement import actor
 from tests.plugins.exercise import exercised
 from tests.plugins.test_approvals import file
-from tests.support import data, drain_jobs, gql, login
+from tests.support import data, drain_jobs, gql, in_english, login
 
 HEADER = [
     "名单",
@@ -51,7 +51,7 @@ def write(path: Path, rows: list[list[str]]) -> Path:
 
 
 async def load(path: Path, out: Path):
-    with use_scope((await tenant_tree(fresh=True)).scope_for("440000")):
+    with use_scope((await tenant_tree(fresh=True)).scope_for("440000")), in_english():
         return await run_import(get_spec("credit_records"), path, "440000", out)
 
 

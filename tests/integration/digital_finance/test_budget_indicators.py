@@ -15,7 +15,7 @@ from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.integrations.digital_finance import service
 from gpcloud.integrations.digital_finance.tables import BudgetEntry, BudgetIndicator
 from gpcloud.registries.purchasers import demo as purchasers_demo
-from tests.support import drain_jobs, error_codes, gql, login
+from tests.support import drain_jobs, error_codes, gql, in_english, login
 
 HEADER = ["code", "budget_unit_code", "fiscal_year", "name", "amount", "funding_source", "status"]
 ROWS = [
@@ -45,7 +45,7 @@ def write(path, rows, header=HEADER):
 
 
 async def run(path, tenant="441481"):
-    with use_scope((await tenant_tree()).scope_for(tenant)):
+    with use_scope((await tenant_tree()).scope_for(tenant)), in_english():
         return await run_import(get_spec("budget_indicators"), path, tenant, path.parent / "out")
 
 

@@ -20,10 +20,19 @@ from gpcloud.core.validation import is_email, is_phone, is_uscc, is_username
 Parser = Callable[[str], Any]
 
 
+class CellError(ValueError):
+    """A cell that does not parse: a stable code and the English message (the reject report
+    words it from the message catalogue)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def text(max_length: int) -> Parser:
     def parse(value: str) -> str:
         if len(value) > max_length:
-            raise ValueError(f"at most {max_length} characters")
+            raise CellError("TOO_LONG", f"at most {max_length} characters")
         return value
 
     return parse
@@ -34,7 +43,7 @@ def pattern(regex: str, message: str) -> Parser:
 
     def parse(value: str) -> str:
         if not compiled.fullmatch(value):
-            raise ValueError(message)
+            raise CellError("INVALID_FORMAT", message)
         return value
 
     return parse
@@ -43,19 +52,21 @@ def pattern(regex: str, message: str) -> Parser:
 def uscc(value: str) -> str:
     value = value.upper()
     if not is_uscc(value):
-        raise ValueError("not a valid unified social credit code (18 characters, GB 32100 check)")
+        raise CellError(
+            "INVALID_USCC", "not a valid unified social credit code (18 characters, GB 32100 check)"
+        )
     return value
 
 
 def phone(value: str) -> str:
     if not is_phone(value):
-        raise ValueError("not a mobile or landline number")
+        raise CellError("INVALID_PHONE", "not a mobile or landline number")
     return value
 
 
 def email(value: str) -> str:
     if not is_email(value):
-        raise ValueError("not an e-mail address")
+        raise CellError("INVALID_EMAIL", "not an e-mail address")
     return value
 
 
@@ -66,7 +77,7 @@ def choice(options: dict[str, str]) -> Parser:
     def parse(value: str) -> str:
         found = lowered.get(value.lower())
         if found is None:
-            raise ValueError(f"one of {', '.join(options)}")
+            raise CellError("NOT_AN_OPTION", f"one of {', '.join(options)}")
         return found
 
     return parse
@@ -76,13 +87,13 @@ def iso_date(value: str) -> date:
     try:
         return date.fromisoformat(value.replace("/", "-"))
     except ValueError:
-        raise ValueError("a date like 2021-01-31") from None
+        raise CellError("INVALID_DATE", "a date like 2021-01-31") from None
 
 
 def future_date(value: str) -> date:
     parsed = iso_date(value)
     if parsed < today():
-        raise ValueError(f"{parsed} is in the past")
+        raise CellError("DATE_IN_PAST", f"{parsed} is in the past")
     return parsed
 
 
@@ -91,9 +102,9 @@ def money(value: str) -> Decimal:
         amount = Decimal(value.replace(",", ""))
         exact = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
     except InvalidOperation:  # not a number, or too many digits to have 2 decimals
-        raise ValueError("an amount in yuan, e.g. 1234.50") from None
+        raise CellError("INVALID_AMOUNT", "an amount in yuan, e.g. 1234.50") from None
     if not exact or amount < 0:
-        raise ValueError("an amount in yuan with at most 2 decimals, not negative")
+        raise CellError("INVALID_AMOUNT", "an amount in yuan with at most 2 decimals, not negative")
     return amount
 
 
@@ -101,13 +112,13 @@ def fen(value: str) -> int:
     """An amount in yuan, as fen for a table (at most core.money.MAX_FEN)."""
     amount = money(value) * 100
     if amount > MAX_FEN:
-        raise ValueError("an amount in yuan below 10^15")
+        raise CellError("INVALID_AMOUNT", "an amount in yuan below 10^15")
     return int(amount)
 
 
 def count(value: str) -> int:
     if not value.isdigit() or len(value) > 9:
-        raise ValueError("a whole number, 0 or more")
+        raise CellError("INVALID_COUNT", "a whole number, 0 or more")
     return int(value)
 
 
@@ -123,7 +134,7 @@ def yes_no(value: str) -> bool:
 def length(min_length: int, max_length: int) -> Parser:
     def parse(value: str) -> str:
         if not min_length <= len(value) <= max_length:
-            raise ValueError(f"{min_length} to {max_length} characters")
+            raise CellError("INVALID_LENGTH", f"{min_length} to {max_length} characters")
         return value
 
     return parse
@@ -133,12 +144,12 @@ def login_name(value: str) -> str:
     """An account's login name, for the accounts an import provisions."""
     value = value.lower()
     if not is_username(value):
-        raise ValueError("3 to 64 letters, digits, '.', '_' or '-'")
+        raise CellError("INVALID_USERNAME", "3 to 64 letters, digits, '.', '_' or '-'")
     return value
 
 
 def legacy_password_hash(value: str) -> str:
     """The old portal's password hash, kept so that a migrated account can log in."""
     if not legacy_hash_ok(value):
-        raise ValueError('"md5:<32 hex>" or "sha256:<salt>:<64 hex>"')
+        raise CellError("INVALID_PASSWORD_HASH", '"md5:<32 hex>" or "sha256:<salt>:<64 hex>"')
     return value

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gpcloud.core import i18n
 from gpcloud.core.errors import DomainError
+from gpcloud.core.i18n import DEFAULT
 from gpcloud.core.imports.reader import ImportFileError
 from gpcloud.core.imports.runner import get_spec, run_import
 from gpcloud.core.jobs.registry import job
@@ -14,8 +16,16 @@ from gpcloud.core.tenancy.scope import current_scope
 
 
 @job("import")
-async def import_file(run: JobRun, registry: str, path: str) -> None:
+async def import_file(run: JobRun, registry: str, path: str, language: str = DEFAULT) -> None:
     """Import a registry file; rejected rows go to rejects.xlsx / rejects.csv."""
+    token = i18n.language.set(language)  # the report's language: the one it was started in
+    try:
+        await _import(run, registry, path)
+    finally:
+        i18n.language.reset(token)
+
+
+async def _import(run: JobRun, registry: str, path: str) -> None:
     spec = get_spec(registry)
 
     async def progress(done: int, total: int) -> None:

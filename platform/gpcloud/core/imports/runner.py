@@ -30,8 +30,10 @@ from gpcloud import domains
 from gpcloud.core.audit import service as audit
 from gpcloud.core.db import refresh_statistics, serialize_writes, transaction
 from gpcloud.core.errors import DomainError
+from gpcloud.core.i18n import SOURCE, language, translate
+from gpcloud.core.imports.columns import CellError
 from gpcloud.core.imports.reader import ImportFileError, estimate_rows, read_rows
-from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, Reason, reason
 from gpcloud.core.imports.staging import Stage
 from gpcloud.core.spreadsheet import write_csv, write_xlsx
 
@@ -139,17 +141,21 @@ def _parser(
             if not cell:
                 values[name] = None
                 if required:
-                    row.reject(f"{name}: required")
+                    row.reject(reason("REQUIRED", "required", name))
                 continue
             try:
                 values[name] = parser(cell)
+            except CellError as exc:
+                row.reject(reason(exc.code, str(exc), name))
             except ValueError as exc:
                 row.reject(f"{name}: {exc}")
         if row.outcome is None and check is not None:
             check(row)
         if row.outcome is None and invalid is not None and invalid(row):
             row.outcome = "invalid"
-            row.reasons.append("marked invalid in the old system; not migrated")
+            row.reasons.append(
+                reason("MARKED_INVALID", "marked invalid in the old system; not migrated")
+            )
         return row
 
     return parse
@@ -222,18 +228,40 @@ async def _apply(
             await _write(spec, [row], tenant)
         except Exception as exc:
             row.outcome = None
-            row.reject(f"could not be written: {type(exc).__name__}")
+            row.reject(reason("NOT_WRITTEN", f"could not be written: {type(exc).__name__}"))
+
+
+def _words(spec: ImportSpec, why: str, chinese: bool) -> str:
+    """A reason in the report's language; a column named by its label unless in English."""
+    if not isinstance(why, Reason):
+        return why
+    column = spec.column(why.column) if why.column else None
+    return why.words(column.label if column is not None and chinese else "")
 
 
 def _write_reports(spec: ImportSpec, rejected: list[ImportRow], out_dir: Path) -> list[str]:
+    """The reject report in the job's language (Chinese unless the import was started in
+    another): the row, the reasons, then the row's cells under the columns' labels (which the
+    import accepts, so a corrected report can be uploaded again)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    chinese = language.get() != SOURCE
     names = [c.name for c in spec.columns]
+    header = [
+        translate("REPORT_ROW", "row"),
+        translate("REPORT_REASONS", "reasons"),
+        *((c.label if chinese else c.name) for c in spec.columns),
+    ]
+    separator = "；" if chinese else "; "
     lines = [
-        [r.number, "; ".join(r.reasons), *(r.raw.get(n, "") for n in names)]
+        [
+            r.number,
+            separator.join(_words(spec, why, chinese) for why in r.reasons),
+            *(r.raw.get(n, "") for n in names),
+        ]
         for r in sorted(rejected, key=lambda r: r.number)
     ]
-    write_xlsx(out_dir / REJECTS[0], ["row", "reasons", *names], lines, "rejected")
-    write_csv(out_dir / REJECTS[1], ["row", "reasons", *names], lines)
+    write_xlsx(out_dir / REJECTS[0], header, lines, "rejected")
+    write_csv(out_dir / REJECTS[1], header, lines)
     return list(REJECTS)
 
 
@@ -312,7 +340,11 @@ async def _run(spec, rows, columns, total, tenant, out_dir, progress, stage) -> 
             key = row.values.get(spec.key)
             if row.ok and key is not None:
                 if key in first_seen:
-                    row.reject(f"{spec.key} {key} is also in row {first_seen[key]}")
+                    row.reject(
+                        reason(
+                            "DUPLICATE_ROW", f"{spec.key} {key} is also in row {first_seen[key]}"
+                        )
+                    )
                 else:
                     first_seen[key] = number
             if row.ok:

@@ -7,6 +7,7 @@ import uuid
 from gpcloud.core.auth.admin import reachable_tenant
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.errors import DomainError
+from gpcloud.core.i18n import language
 from gpcloud.core.imports.reader import ImportFileError, sniff_upload
 from gpcloud.core.imports.runner import _columns, _data_rows, get_spec
 from gpcloud.core.jobs.service import enqueue
@@ -39,4 +40,6 @@ async def start_import(
     except ImportFileError as exc:
         path.unlink(missing_ok=True)
         raise DomainError(exc.code, str(exc), "file") from None
-    return await enqueue("import", {"registry": registry, "path": str(path)}, tenant=tenant)
+    # The reject report is written in the language the import was started in.
+    payload = {"registry": registry, "path": str(path), "language": language.get()}
+    return await enqueue("import", payload, tenant=tenant)

@@ -8,7 +8,34 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.i18n import SOURCE, language, translate
 from gpcloud.core.imports.columns import Parser
+
+
+class Reason(str):
+    """Why a row is rejected: reads as the English text (`column: message`), and carries the
+    stable code and the message so that the reject report words it from the catalogue
+    (core/i18n.py) in the reader's language, naming the column by its label."""
+
+    code: str
+    message: str
+    column: str
+    show_code: bool
+
+    def words(self, label: str = "") -> str:
+        said = translate(self.code, self.message) if self.code else self.message
+        said += f" ({self.code})" if self.show_code else ""
+        column = label or self.column
+        colon = ": " if language.get() == SOURCE else "："
+        return f"{column}{colon}{said}" if column else said
+
+
+def reason(code: str, message: str, column: str = "", show_code: bool = False) -> Reason:
+    """`show_code`: the code follows the message (a rule of the registry's own service)."""
+    said = f"{message} ({code})" if show_code else message
+    made = Reason(f"{column}: {said}" if column else said)
+    made.code, made.message, made.column, made.show_code = code, message, column, show_code
+    return made
 
 
 @dataclass(frozen=True)
@@ -28,11 +55,11 @@ class ImportRow:
     number: int
     raw: dict[str, str]
     values: dict[str, Any]
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)  # Reason where the code is known
     outcome: str | None = None  # created | updated | unchanged | rejected | invalid
 
-    def reject(self, reason: str) -> None:
-        self.reasons.append(reason)
+    def reject(self, why: str) -> None:
+        self.reasons.append(why)
         self.outcome = "rejected"
 
     @property

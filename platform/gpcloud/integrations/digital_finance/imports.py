@@ -14,7 +14,7 @@ from piccolo.columns.combination import WhereRaw
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import columns as p
-from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, reason
 from gpcloud.core.money import to_yuan
 from gpcloud.integrations.digital_finance.tables import BudgetIndicator
 from gpcloud.registries.purchasers import service as purchasers
@@ -90,7 +90,13 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
         v = row.values
         unit = units.get(v["budget_unit_code"])
         if unit is None:
-            row.reject(f"budget_unit_code: no purchaser {v['budget_unit_code']} in {tenant}")
+            row.reject(
+                reason(
+                    "UNKNOWN_PURCHASER",
+                    f"no purchaser {v['budget_unit_code']} in {tenant}",
+                    "budget_unit_code",
+                )
+            )
             continue
         current = existing.get(v["code"])
         record = {

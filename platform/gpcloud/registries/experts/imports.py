@@ -16,7 +16,7 @@ from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.clock import today
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import columns as p
-from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, reason
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.experts.service import identity, rules
 from gpcloud.registries.experts.tables import Expert, ExpertRegion, ExpertSpecialty
@@ -188,9 +188,8 @@ def _reject_problems(row: ImportRow, problems) -> None:
         "badRecordOn": "status",
     }
     for problem in problems:
-        row.reject(
-            f"{columns.get(problem.field, problem.field)}: {problem.message} ({problem.code})"
-        )
+        column = columns.get(problem.field, problem.field) or ""
+        row.reject(reason(problem.code, problem.message, column, show_code=True))
 
 
 async def apply_batch(rows: list[ImportRow], tenant: str) -> None:

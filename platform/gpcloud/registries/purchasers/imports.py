@@ -17,7 +17,7 @@ from gpcloud.core.auth.service import NewAccount
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import columns as p
-from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, reason
 from gpcloud.registries.purchasers.tables import Purchaser
 
 CODE = p.pattern(r"[0-9A-Za-z]{1,32}", "1 to 32 letters or digits")
@@ -72,9 +72,11 @@ COLUMNS = (
 def _check(row: ImportRow) -> None:
     v = row.values
     if v["password_hash"] and not v["login_name"]:
-        row.reject("password_hash: needs a login_name")
+        row.reject(reason("LOGIN_NAME_NEEDED", "needs a login_name", "password_hash"))
     if v["parent_budget_unit_code"] == v["budget_unit_code"]:
-        row.reject("parent_budget_unit_code: a unit cannot be its own parent")
+        row.reject(
+            reason("OWN_PARENT", "a unit cannot be its own parent", "parent_budget_unit_code")
+        )
 
 
 def _changes(row: ImportRow, current: dict, keys: tuple[str, ...]) -> dict:
@@ -137,16 +139,24 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     for row in rows:
         v, current = row.values, existing.get(row.values["budget_unit_code"])
         if v["uscc"] and uscc_rows.setdefault(v["uscc"], row.number) != row.number:
-            row.reject(f"uscc: also in row {uscc_rows[v['uscc']]}")
+            row.reject(reason("DUPLICATE_USCC", f"also in row {uscc_rows[v['uscc']]}", "uscc"))
         holder = holders.get(v["uscc"])
         if holder and (current is None or holder["id"] != current["organisation"]):
-            row.reject("uscc: already registered")  # not naming another region's record
+            row.reject(
+                reason("USCC_REGISTERED", "already registered", "uscc")
+            )  # not naming another region's record
         parent = v["parent_budget_unit_code"]
         if parent and parent not in known:
-            row.reject(f"parent_budget_unit_code: {parent} is not registered (list parents first)")
+            row.reject(
+                reason(
+                    "UNKNOWN_PARENT",
+                    f"{parent} is not registered (list parents first)",
+                    "parent_budget_unit_code",
+                )
+            )
         account = accounts.get(v["login_name"])
         if account is not None and (current is None or account != current["organisation"]):
-            row.reject(f"login_name: {v['login_name']} is taken")
+            row.reject(reason("LOGIN_NAME_TAKEN", f"{v['login_name']} is taken", "login_name"))
         if row.ok:
             known.add(v["budget_unit_code"])
 

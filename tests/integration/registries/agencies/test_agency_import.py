@@ -369,7 +369,7 @@ async def test_the_province_uploads_through_the_api_and_downloads_the_rejects(
     )
     text = download.content.decode("utf-8-sig")
     assert download.status_code == 200
-    assert "深圳示例代理有限公司" in text and "440300 深圳市 is not on the platform" in text
+    assert "深圳示例代理有限公司" in text and "440300 深圳市 尚未上线平台" in text
     assert set(await agencies()) == {A1, A2, A3}
     rooms = write_csv(tmp_path / "r.csv", ROOM_HEADER, ROOMS[:2]).read_bytes()
     queued = (await upload(client, token, "agency_rooms", "rooms.csv", rooms)).json()["data"][

@@ -347,12 +347,13 @@ async def test_the_upload_mutation_runs_the_import_as_a_job(client, demo, catalo
     response = await client.get(url, headers={"authorization": f"Bearer {token}"})
     assert response.status_code == 200
     report = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert [(r["row"], r["id_number"], r["name"]) for r in report] == [
+    assert [(r["行号"], r["身份证号码"], r["姓名"]) for r in report] == [
         ("5", OLD, "示例专家丁"),
         ("6", JUNIOR, "示例专家戊"),
     ]
     assert (
-        "EXPERT_TOO_OLD" in report[0]["reasons"] and "EXPERT_NOT_QUALIFIED" in report[1]["reasons"]
+        "EXPERT_TOO_OLD" in report[0]["拒绝原因"]
+        and "EXPERT_NOT_QUALIFIED" in report[1]["拒绝原因"]
     )
     assert sorted(await experts()) == ["示例专家丙", "示例专家乙", "示例专家甲"]
 

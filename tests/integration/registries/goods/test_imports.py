@@ -398,9 +398,11 @@ async def test_upload_through_the_api_runs_as_a_job_with_a_reject_report(client,
     download = await client.get(
         job["files"][1]["url"], headers={"authorization": f"Bearer {token}"}
     )
+    # Started through the API without Accept-Language: the report is in Chinese, its cells
+    # under the columns' labels.
     report = list(csv.DictReader(download.content.decode("utf-8-sig").splitlines()))
-    assert [(r["row"], r["code"]) for r in report] == [("4", "GD-X-1"), ("5", "GD-X-2")]
-    assert "A99 is not in the procurement catalogue" in report[0]["reasons"]
+    assert [(r["行号"], r["商品编码"]) for r in report] == [("4", "GD-X-1"), ("5", "GD-X-2")]
+    assert "品目编码：A99 不在政府采购品目目录中" in report[0]["拒绝原因"]
     assert await GoodsItem.exists().where(GoodsItem.code == "GD-A060301-000901")
 
     wrong = await upload(token, "商品,价格\n台式机,1\n".encode())

@@ -655,13 +655,14 @@ async def test_an_upload_through_the_api_is_imported_by_a_job(client, tmp_path, 
         job["files"][1]["url"], headers={"authorization": f"Bearer {token}"}
     )
     report = list(csv.DictReader(io.StringIO(download.content.decode("utf-8-sig"))))
-    assert [int(r["row"]) for r in report] == [5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17]
-    by_row = {int(r["row"]): r for r in report}
+    assert [int(r["行号"]) for r in report] == [5, 6, 7, 8, 9, 10, 11, 12, 13, 15, 16, 17]
+    by_row = {int(r["行号"]): r for r in report}
     assert (
-        "marked invalid" in by_row[5]["reasons"] and by_row[5]["name"] == "梅州市已注销商行有限公司"
+        "原系统中标记为无效" in by_row[5]["拒绝原因"]
+        and by_row[5]["供应商名称"] == "梅州市已注销商行有限公司"
     )
-    assert "is not on the platform" in by_row[7]["reasons"] and by_row[7]["region_code"] == "440300"
-    assert by_row[11]["size_class"] == "超大型"
+    assert "尚未上线平台" in by_row[7]["拒绝原因"] and by_row[7]["所属区划"] == "440300"
+    assert by_row[11]["企业规模"] == "超大型"
     assert (await suppliers_by_code())[code(1)]["status"] == "active"
 
     formats = await gql(

@@ -19,7 +19,7 @@ from gpcloud.core.auth.service import NewAccount
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import columns as p
-from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, reason
 from gpcloud.core.tenancy.scope import current_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.agencies.service.common import CA_SERIAL, REGION_CODE
@@ -134,7 +134,7 @@ CA = ("ca_serial", "ca_issuer", "ca_valid_until")
 def _check(row: ImportRow) -> None:
     v = row.values
     if v["password_hash"] and not v["login_name"]:
-        row.reject("password_hash: needs a login_name")
+        row.reject(reason("LOGIN_NAME_NEEDED", "needs a login_name", "password_hash"))
     given = [c for c in CA if v[c] is not None]
     if given and len(given) < len(CA):
         row.reject(f"{', '.join(c for c in CA if v[c] is None)}: required with {', '.join(given)}")
@@ -148,12 +148,20 @@ async def _check_regions(rows: list[ImportRow]) -> None:
             for code in codes:
                 node = tree.get(code)
                 if node is None:
-                    row.reject(f"{column}: no region {code}")
+                    row.reject(reason("UNKNOWN_REGION", f"no region {code}", column))
                 elif node.status != "active":
-                    row.reject(f"{column}: {code} {node.name} is not on the platform")
+                    row.reject(
+                        reason(
+                            "REGION_NOT_LIVE", f"{code} {node.name} is not on the platform", column
+                        )
+                    )
         if v["login_name"] and not current_scope().can_see(v["region_code"]):
             row.reject(
-                f"login_name: accounts of {v['region_code']} need an import for the province"
+                reason(
+                    "PROVINCE_IMPORT_NEEDED",
+                    f"accounts of {v['region_code']} need an import for the province",
+                    "login_name",
+                )
             )
 
 
@@ -200,12 +208,18 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     for row in rows:
         current = existing.get(row.values["uscc"])
         if current and current["kind"] != "agency":
-            row.reject("uscc: registered to an organisation that is not an agency")
+            row.reject(
+                reason(
+                    "NOT_AN_AGENCY", "registered to an organisation that is not an agency", "uscc"
+                )
+            )
         login = row.values["login_name"]
         if login in accounts and (current is None or accounts[login] != current["organisation"]):
-            row.reject(f"login_name: {login} is taken")
+            row.reject(reason("LOGIN_NAME_TAKEN", f"{login} is taken", "login_name"))
         elif login and first_row.setdefault(login, row.number) != row.number:
-            row.reject(f"login_name: {login} is also in row {first_row[login]}")
+            row.reject(
+                reason("DUPLICATE_ROW", f"{login} is also in row {first_row[login]}", "login_name")
+            )
 
     now = datetime.now(UTC)
     fresh = [r for r in rows if r.ok and r.values["uscc"] not in existing]

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import bulk_insert
 from gpcloud.core.imports import columns as p
-from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, reason
 from gpcloud.registries.agencies.service.common import (
     MAX_CAMERA_RESOLUTION,
     MAX_COMPUTERS,
@@ -119,11 +119,19 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
         agency = agencies.get(v["uscc"])
         if agency is None:
             row.reject(
-                f"uscc: no agency {v['uscc']} is registered (import the agencies file first)"
+                reason(
+                    "UNKNOWN_AGENCY",
+                    f"no agency {v['uscc']} is registered (import the agencies file first)",
+                    "uscc",
+                )
             )
         elif (agency, v["region_code"]) not in works_in:
             row.reject(
-                f"region_code: the agency does not work in {v['region_code']} (add it to its tenants)"
+                reason(
+                    "REGION_NOT_SERVED",
+                    f"the agency does not work in {v['region_code']} (add it to its tenants)",
+                    "region_code",
+                )
             )
 
     now = datetime.now(UTC)

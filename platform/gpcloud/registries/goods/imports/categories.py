@@ -8,7 +8,7 @@ from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import any_of
 from gpcloud.core.imports import columns
-from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, reason
 from gpcloud.registries.goods.imports import columns as cells
 from gpcloud.registries.goods.service import categories
 from gpcloud.registries.goods.tables import Category
@@ -42,7 +42,11 @@ def _check_category(row: ImportRow) -> None:
     parent = categories.structural_parent(v["code"])
     if v["parent_code"] is not None and v["parent_code"] != parent:
         row.reject(
-            f"parent_code: must be {parent or 'blank'} (the code without its last two digits)"
+            reason(
+                "WRONG_PARENT",
+                f"must be {parent or 'blank'} (the code without its last two digits)",
+                "parent_code",
+            )
         )
 
 
@@ -72,15 +76,31 @@ async def apply_categories(rows: list[ImportRow], tenant: str) -> None:
         parent = categories.structural_parent(v["code"])
         if parent is not None and parent not in known:
             row.reject(
-                f"parent_code: {parent} is not registered (list parents before their children)"
+                reason(
+                    "UNKNOWN_PARENT",
+                    f"{parent} is not registered (list parents before their children)",
+                    "parent_code",
+                )
             )
         elif parent is not None and status == "active" and known[parent] != "active":
-            row.reject(f"status: the parent category {parent} is inactive")
+            row.reject(
+                reason("PARENT_INACTIVE", f"the parent category {parent} is inactive", "status")
+            )
         if row.ok and status == "inactive" and (current is None or current["status"] == "active"):
             if parent is None:
-                row.reject("status: goods, works and services stay in the catalogue")
+                row.reject(
+                    reason(
+                        "ROOT_CATEGORY", "goods, works and services stay in the catalogue", "status"
+                    )
+                )
             elif count := await categories.in_use(await categories.descendant_codes(v["code"])):
-                row.reject(f"status: {count} active goods are filed under {v['code']}")
+                row.reject(
+                    reason(
+                        "CATEGORY_IN_USE",
+                        f"{count} active goods are filed under {v['code']}",
+                        "status",
+                    )
+                )
             elif current is not None:
                 deactivated.append(v["code"])
         if row.ok:

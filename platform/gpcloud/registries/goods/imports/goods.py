@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import columns
-from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, reason
 from gpcloud.registries.goods.imports import columns as cells
 from gpcloud.registries.goods.service import items, listings
 from gpcloud.registries.goods.tables import Category, GoodsItem
@@ -84,11 +84,25 @@ async def apply_goods(rows: list[ImportRow], tenant: str) -> None:
         ):
             pass
         elif category is None:
-            row.reject(f"category_code: {v['category_code']} is not in the procurement catalogue")
+            row.reject(
+                reason(
+                    "UNKNOWN_CATEGORY",
+                    f"{v['category_code']} is not in the procurement catalogue",
+                    "category_code",
+                )
+            )
         elif category["status"] != "active":
-            row.reject(f"category_code: {v['category_code']} is inactive")
+            row.reject(
+                reason("CATEGORY_INACTIVE", f"{v['category_code']} is inactive", "category_code")
+            )
         elif category["level"] < 2:
-            row.reject("category_code: choose a category below goods, works or services")
+            row.reject(
+                reason(
+                    "CATEGORY_TOO_HIGH",
+                    "choose a category below goods, works or services",
+                    "category_code",
+                )
+            )
         v["status"] = status
 
     new = [r for r in rows if r.ok and r.values["code"] not in existing]

@@ -8,7 +8,7 @@ from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import columns as p
-from gpcloud.core.imports.spec import BulkPath, Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import BulkPath, Column, ImportRow, ImportSpec, reason
 from gpcloud.registries.goods.imports import columns as cells
 from gpcloud.registries.goods.service import listings
 from gpcloud.registries.goods.service.common import money
@@ -84,18 +84,40 @@ async def apply_listings(rows: list[ImportRow], tenant: str) -> None:
         v = row.values
         org, item = orgs.get(v["supplier_uscc"]), goods.get(v["goods_code"])
         if org is None:
-            row.reject(f"supplier_uscc: no organisation with the code {v['supplier_uscc']}")
+            row.reject(
+                reason(
+                    "UNKNOWN_ORGANISATION",
+                    f"no organisation with the code {v['supplier_uscc']}",
+                    "supplier_uscc",
+                )
+            )
         elif org["kind"] != "supplier":
-            row.reject(f"supplier_uscc: {v['supplier_uscc']} is not a supplier")
+            row.reject(
+                reason("NOT_A_SUPPLIER", f"{v['supplier_uscc']} is not a supplier", "supplier_uscc")
+            )
         if item is None:
-            row.reject(f"goods_code: {v['goods_code']} is not in the goods registry")
+            row.reject(
+                reason(
+                    "UNKNOWN_GOODS", f"{v['goods_code']} is not in the goods registry", "goods_code"
+                )
+            )
         current = existing.get((org["id"], item["id"])) if org and item else None
         status = v["status"] or (current["status"] if current else "active")
         if item is not None and status == "active":
             if item["status"] != "active":
-                row.reject(f"goods_code: {v['goods_code']} is not offered any more")
+                row.reject(
+                    reason(
+                        "GOODS_INACTIVE", f"{v['goods_code']} is not offered any more", "goods_code"
+                    )
+                )
             elif v["price"] > money(item["reference_price"]):
-                row.reject(f"price: above the reference price {money(item['reference_price'])}")
+                row.reject(
+                    reason(
+                        "ABOVE_REFERENCE_PRICE",
+                        f"above the reference price {money(item['reference_price'])}",
+                        "price",
+                    )
+                )
         for problem in (await listings.region_problems(v["regions"]))[1]:
             row.reject(f"regions: {problem.message}")
         if row.ok:

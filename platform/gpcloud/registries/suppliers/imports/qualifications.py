@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.clock import today
 from gpcloud.core.imports import columns as p
-from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, reason
 from gpcloud.registries.suppliers.service import records as r
 from gpcloud.registries.suppliers.tables import (
     QUALIFICATION_KINDS,
@@ -93,7 +93,7 @@ QUALIFICATION_COLUMNS = (
 
 def _check_qualification(row: ImportRow) -> None:
     if row.values["kind"] == "other" and not row.values["name"]:
-        row.reject("name: required for kind other")
+        row.reject(reason("NAME_REQUIRED", "required for kind other", "name"))
 
 
 async def apply_qualifications(rows: list[ImportRow], tenant: str) -> None:
@@ -106,7 +106,13 @@ async def apply_qualifications(rows: list[ImportRow], tenant: str) -> None:
     }
     for row in rows:
         if row.values["uscc"] not in suppliers:
-            row.reject(f"uscc: no supplier {row.values['uscc']} (import the suppliers first)")
+            row.reject(
+                reason(
+                    "UNKNOWN_SUPPLIER",
+                    f"no supplier {row.values['uscc']} (import the suppliers first)",
+                    "uscc",
+                )
+            )
     ids = sorted({suppliers[row.values["uscc"]] for row in rows if row.ok})
     existing = {
         (q["supplier"], q["kind"], q["number"]): q

@@ -20,7 +20,7 @@ from gpcloud.core.auth.service import NewAccount
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import columns as p
-from gpcloud.core.imports.spec import BulkPath, Column, ImportRow, ImportSpec
+from gpcloud.core.imports.spec import BulkPath, Column, ImportRow, ImportSpec, reason
 from gpcloud.core.tenancy.scope import current_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.registries.suppliers.service import records as r
@@ -131,16 +131,18 @@ DETAILS = (
 
 def _check(row: ImportRow) -> None:
     if row.values["password_hash"] and not row.values["login_name"]:
-        row.reject("password_hash: needs a login_name")
+        row.reject(reason("LOGIN_NAME_NEEDED", "needs a login_name", "password_hash"))
 
 
 def _region_problem(row: ImportRow, tree, scope) -> str | None:
     code = row.values["region_code"]
     node = tree.get(code)
     if node is None or not scope.can_see(code):
-        return f"region_code: no region {code} in the import's region"
+        return reason("UNKNOWN_REGION", f"no region {code} in the import's region", "region_code")
     if node.status != "active":
-        return f"region_code: {node.name} ({code}) is not on the platform"
+        return reason(
+            "REGION_NOT_LIVE", f"{node.name} ({code}) is not on the platform", "region_code"
+        )
     return None
 
 
@@ -208,14 +210,22 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
     for row in rows:
         v, holder = row.values, holders.get(row.values["uscc"])
         if holder and holder["kind"] != "supplier":
-            row.reject("uscc: registered to an organisation that is not a supplier")
+            row.reject(
+                reason(
+                    "NOT_A_SUPPLIER", "registered to an organisation that is not a supplier", "uscc"
+                )
+            )
         elif holder and not scope.can_see(holder["region"]):
-            row.reject("uscc: registered outside the import's region")
+            row.reject(reason("USCC_ELSEWHERE", "registered outside the import's region", "uscc"))
         account, login = accounts.get(v["login_name"]), v["login_name"]
         if account is not None and (holder is None or account != holder["id"]):
-            row.reject(f"login_name: {login} is taken")
+            row.reject(reason("LOGIN_NAME_TAKEN", f"{login} is taken", "login_name"))
         elif login and login in claimed:
-            row.reject(f"login_name: {login} is also on another row of this batch")
+            row.reject(
+                reason(
+                    "DUPLICATE_ROW", f"{login} is also on another row of this batch", "login_name"
+                )
+            )
         if row.ok and login:
             claimed.add(login)
 
