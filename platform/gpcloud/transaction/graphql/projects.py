@@ -23,7 +23,8 @@ from gpcloud.core.graphql.types import Connection, UserError, connection, parse_
 from gpcloud.core.money import to_yuan
 from gpcloud.supervision.graphql import ProcurementMethod
 from gpcloud.transaction import parties, service
-from gpcloud.transaction.graphql.bids import Bid, Opening, opening_of, project_bids
+from gpcloud.transaction.graphql.bid_types import Bid, project_bids
+from gpcloud.transaction.graphql.opening import Opening, opening_of
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import ANNOUNCEMENT_KINDS
 from gpcloud.transaction.tables import Announcement as AnnouncementTable
