@@ -29,7 +29,7 @@ from gpcloud.core.db import is_sqlite, serialize_writes, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.keys import service as key_registry
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.transaction import blocks, sealing
+from gpcloud.transaction import blocks, prequalification, sealing
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import Bid, Project
 from gpcloud.transaction.workflow import BID
@@ -159,6 +159,7 @@ async def submit(
         return original, receipt_of(original, replayed=True)
     with all_tenants(PARTY_SCOPE):  # a late bid is told so before the work below
         check_open(await _project_for_bids(project_id, lock=False), clock.now())
+    await prequalification.ensure_qualified(project_id, actor.organisation_id)
     if sealing.sealed_for(ciphertext) != (project_id, lot):
         raise DomainError(
             "BID_WRONG_PROJECT", "the bid was sealed for another project or lot", "ciphertext"

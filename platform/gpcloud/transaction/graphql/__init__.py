@@ -1,14 +1,31 @@
 """The transaction domain's API: projects and announcements (projects.py), procurement documents
 and questions (documents.py), sealed bids (bids.py, bid_types.py), the opening hall and record
-(opening.py), the finance department's view of the region's projects (supervision.py)."""
+(opening.py), prequalification (prequalification.py), quote rounds (quotes.py), the finance
+department's view of the region's projects (supervision.py)."""
 
 from strawberry.tools import merge_types
 
-from gpcloud.transaction.graphql import bids, documents, opening, projects, supervision
+from gpcloud.transaction.graphql import (
+    bids,
+    documents,
+    opening,
+    prequalification,
+    projects,
+    quotes,
+    supervision,
+)
 
 Queries = merge_types(
     "TransactionQueries",
-    (projects.Queries, documents.Queries, bids.Queries, opening.Queries, supervision.Queries),
+    (
+        projects.Queries,
+        documents.Queries,
+        bids.Queries,
+        opening.Queries,
+        supervision.Queries,
+        prequalification.Queries,
+        quotes.Queries,
+    ),
 )
 Mutations = merge_types(
     "TransactionMutations",
@@ -18,5 +35,7 @@ Mutations = merge_types(
         bids.Mutations,
         opening.Mutations,
         supervision.Mutations,
+        prequalification.Mutations,
+        quotes.Mutations,
     ),
 )
