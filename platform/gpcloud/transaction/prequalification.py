@@ -20,10 +20,12 @@ from datetime import datetime
 
 from gpcloud.core import clock, storage
 from gpcloud.core.auth.permissions import Perm, requires
+from gpcloud.core.auth.roles import SUPPLIER
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import serialize_writes, transaction
 from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.transaction import blocks
@@ -287,22 +289,37 @@ async def conclude(actor: CurrentUser, project_id: int) -> dict:
     with all_tenants(PARTY_SCOPE):
         async with transaction():
             held = await _held(project_id)
-            rows = await PrequalificationApplication.select(
-                PrequalificationApplication.status
-            ).where(PrequalificationApplication.prequalification == held["id"])
+            rows = await PrequalificationApplication.select().where(
+                PrequalificationApplication.prequalification == held["id"]
+            )
             waiting = sum(r["status"] == "submitted" for r in rows)
             if waiting:
                 raise DomainError(
                     "APPLICATIONS_UNREVIEWED", f"{waiting} applications are not reviewed yet"
                 )
             qualified = sum(r["status"] == "qualified" for r in rows)
-            return await PREQUALIFICATION.move(
+            moved = await PREQUALIFICATION.move(
                 actor,
                 held,
                 "conclude" if qualified >= minimum else "fail",
                 {Prequalification.qualified: qualified},
                 {"qualified": qualified, "minimum": minimum, "applications": len(rows)},
             )
+            for r in rows:  # 资格预审结果通知书, to every applicant
+                passed = r["status"] == "qualified"
+                await notify(
+                    "project.prequalification_result",
+                    Recipients(organisation=r["supplier_organisation"], roles=(SUPPLIER,)),
+                    {
+                        "title": project["title"],
+                        "project_id": project_id,
+                        "result": "合格" if passed else "不合格",
+                        "reason": "" if passed else f"理由：{r['reason']}",
+                    },
+                    about=("project", project_id),
+                    key=f"prequalification:{held['id']}:result:{r['id']}",
+                )
+            return moved
 
 
 async def applications(project_id: int, organisation_id: int | None = None) -> list[dict]:

@@ -23,11 +23,14 @@ from decimal import Decimal, InvalidOperation
 
 from gpcloud.core import clock
 from gpcloud.core.auth.permissions import Perm, requires
+from gpcloud.core.auth.roles import SUPPLIER
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.clock import LEGAL_TZ
 from gpcloud.core.db import serialize_writes, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen
+from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.transaction import blocks
 from gpcloud.transaction.methods import method_config
@@ -145,6 +148,22 @@ async def open_round(
                 {"project": project_id, "lot": lot, "number": number, "invited": chosen},
                 "open",
             )
+            local = deadline_at.astimezone(LEGAL_TZ)
+            for org in chosen:
+                await notify(
+                    "project.quote_round_opened",
+                    Recipients(organisation=org, roles=(SUPPLIER,)),
+                    {
+                        "title": project["title"],
+                        "project_id": project_id,
+                        "lot": lot,
+                        "number": number,
+                        "kind": "最后报价" if row["final"] else f"第{number}轮报价",
+                        "deadline": local.strftime("%Y-%m-%d %H:%M"),
+                    },
+                    about=("project", project_id),
+                    key=f"quote_round:{row['id']}:{org}",
+                )
             return await get_round(row["id"])
 
 

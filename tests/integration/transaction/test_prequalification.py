@@ -15,6 +15,7 @@ import time_machine
 from gpcloud.core import clock, storage
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.errors import DomainError
+from gpcloud.core.notifications.tables import Notification
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.transaction import documents, parties, prequalification
@@ -154,6 +155,16 @@ async def test_a_prequalification_from_the_notice_to_the_qualified_list(world, t
     assert info.value.code == "WRONG_STATE"
     done = await prequalification.conclude(agent, project)
     assert done["status"] == "concluded" and done["qualified"] == 3
+    with all_tenants("test: the notifications"):
+        told = await Notification.select().where(
+            Notification.kind == "project.prequalification_result"
+        )
+    assert {n["recipient"]: "不合格" in n["body"] for n in told} == {
+        a.user.id: False,
+        b.user.id: False,
+        c.user.id: False,
+        d.user.id: True,
+    }  # 资格预审结果通知书 to every applicant, the rejected one with its reason
 
     assert await audited("prequalification") == [
         "prequalification.publish",

@@ -15,6 +15,7 @@ import time_machine
 from gpcloud.core import clock
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.errors import DomainError
+from gpcloud.core.notifications.tables import Notification
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.transaction import opening, quotes
@@ -141,6 +142,17 @@ async def test_rounds_then_the_final_quote(world, traveller):
         agent, project, "1", clock.now() + HOUR, supplier_ids=[a.organisation, c.organisation]
     )
     assert final["number"] == 2 and final["final"]
+    with all_tenants("test: the notifications"):
+        told = (
+            await Notification.select()
+            .where(Notification.kind == "project.quote_round_opened")
+            .order_by(Notification.id)
+        )
+    assert [n["recipient"] for n in told] == [
+        *sorted([a.user.id, b.user.id, c.user.id]),
+        *sorted([a.user.id, c.user.id]),
+    ]  # the invited of each round, nobody else
+    assert "最后报价" in told[-1]["body"]
     with pytest.raises(DomainError) as info:  # b is out
         await quotes.submit(b.user, final["id"], "3800000")
     assert info.value.code == "NOT_FOUND"
