@@ -154,6 +154,88 @@ async def publish(actor: CurrentUser, project_id: int, data: NoticeInput) -> dic
             return await _get(row["id"])
 
 
+@requires(Perm.PREQUALIFICATION_MANAGE)
+async def correct(
+    actor: CurrentUser,
+    project_id: int,
+    text: str,
+    affects_applications: bool,
+    requirements: list[dict] | None = None,
+    new_due_at: datetime | None = None,
+) -> dict:
+    """A clarification or correction of the notice while applications are open, sent to every
+    applicant; one that affects applications comes at least 3 days before the deadline, else
+    the deadline moves (new_due_at, never earlier)."""
+    text = text.strip()
+    if not 2 <= len(text) <= 4000:
+        raise DomainError("INVALID_CORRECTION", "a correction of 2 to 4000 characters", "text")
+    if requirements is not None and (
+        not requirements or any(not str(r.get("item", "")).strip() for r in requirements)
+    ):
+        raise DomainError(
+            "INVALID_REQUIREMENTS", "one or more requirements, each with its item", "requirements"
+        )
+    project = await _as_agency(actor, project_id)
+    held = await _held(project_id)
+    if new_due_at is not None and (
+        new_due_at.tzinfo is None or new_due_at < held["applications_due_at"]
+    ):
+        raise DomainError(
+            "DEADLINE_EARLIER", "a correction may move the deadline later only", "newDueAt"
+        )
+    due_at = new_due_at or held["applications_due_at"]
+    steps: list[str] = []
+    if affects_applications:
+        needed = await rule_deadline(
+            "prequalification_correction_before_deadline", clock.today(), project["tenant_id"]
+        )
+        steps = list(needed.steps)
+        if due_at.astimezone(clock.LEGAL_TZ).date() < needed.due:
+            raise DomainError(
+                "CORRECTION_TOO_LATE",
+                f"a correction affecting applications needs the deadline on {needed.due} or "
+                f"later: move it with newDueAt ({'; '.join(steps)})",
+                "newDueAt",
+            )
+    changes = {Prequalification.applications_due_at: due_at}
+    if requirements is not None:
+        changes[Prequalification.requirements] = json.dumps(requirements, ensure_ascii=False)
+    with all_tenants(PARTY_SCOPE):
+        async with transaction():
+            held = await _get(held["id"])
+            if held["status"] == "open" and clock.now() >= held["applications_due_at"]:
+                raise DomainError("APPLICATIONS_CLOSED", "applications are closed", "projectId")
+            moved = await PREQUALIFICATION.move(
+                actor,
+                held,
+                "correct",
+                changes,
+                {
+                    "text": text,
+                    "affects_applications": affects_applications,
+                    "due_at": due_at.isoformat(),
+                    "steps": steps,
+                },
+            )
+            applicants = await PrequalificationApplication.select(
+                PrequalificationApplication.supplier_organisation
+            ).where(PrequalificationApplication.prequalification == held["id"])
+            for org in sorted({a["supplier_organisation"] for a in applicants}):
+                await notify(
+                    "project.prequalification_corrected",
+                    Recipients(organisation=org, roles=(SUPPLIER,)),
+                    {
+                        "title": project["title"],
+                        "project_id": project_id,
+                        "text": text,
+                        "due": due_at.astimezone(clock.LEGAL_TZ).strftime("%Y-%m-%d %H:%M"),
+                    },
+                    about=("project", project_id),
+                    key=f"prequalification:{held['id']}:correction:{moved['revision']}:{org}",
+                )
+            return moved
+
+
 async def _get(prequalification_id: int) -> dict:
     row = await Prequalification.select().where(Prequalification.id == prequalification_id).first()
     if row is None:

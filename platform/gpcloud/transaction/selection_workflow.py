@@ -21,6 +21,16 @@ PREQUALIFICATION = StateMachine(
     create=Perm.PREQUALIFICATION_MANAGE,
     transitions=[
         transition(
+            "correct",
+            "open",
+            "open",
+            Perm.PREQUALIFICATION_MANAGE,
+            "a correction affecting applications comes prequalification_correction_before_deadline "
+            "(3 d) before the application deadline, or moves it (MOF Order 87 art. 27, "
+            "unverified text; Bidding Law Regulation art. 21)",
+            by_party=True,
+        ),
+        transition(
             "close",
             "open",
             "closed",

@@ -7,7 +7,7 @@ fail it. Every step audited."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -26,6 +26,7 @@ from tests.integration.transaction.bidding import DEADLINE, MS, bidder, submit
 from tests.integration.transaction.test_documents import terms
 
 NOTICE_AT = datetime.fromisoformat("2026-09-01T10:00:00+08:00")  # Tuesday
+pytestmark = pytest.mark.day(date(2026, 9, 1))  # the legal day periods start from
 # 5 working days from Tue 1 Sep (the day not counted): 2, 3, 4, 7, 8 Sep.
 DUE_AT = datetime.fromisoformat("2026-09-08T17:00:00+08:00")
 
@@ -234,3 +235,45 @@ async def test_methods_without_prequalification_refuse_a_notice(world, traveller
     with pytest.raises(DomainError) as info:
         await prequalification.publish(world["agent"], project, notice())
     assert info.value.code == "PREQUALIFICATION_NOT_ALLOWED"
+
+
+async def test_a_correction_comes_three_days_before_the_deadline_or_moves_it(world, traveller):
+    project = await entrusted(world)
+    agent = world["agent"]
+    await prequalification.publish(agent, project, notice())
+    applicant = await bidder(1)
+    await prequalification.apply(applicant.user, project, application())
+    traveller.move_to(datetime.fromisoformat("2026-09-06T10:00:00+08:00"))
+    with clock.on_day(date(2026, 9, 6)), pytest.raises(DomainError) as info:  # + 3 d: 9 Sep
+        await prequalification.correct(
+            agent, project, "增加一项资格条件", True, [{"item": "ISO9001 认证"}]
+        )
+    assert info.value.code == "CORRECTION_TOO_LATE"
+    with pytest.raises(DomainError) as info:
+        await prequalification.correct(
+            agent, project, "提前截止", False, new_due_at=DUE_AT - timedelta(hours=1)
+        )
+    assert info.value.code == "DEADLINE_EARLIER"
+    clarified = await prequalification.correct(agent, project, "澄清：复印件须加盖公章", False)
+    assert clarified["applications_due_at"] == DUE_AT and clarified["revision"] == 1
+    moved_to = datetime.fromisoformat("2026-09-09T17:00:00+08:00")
+    with clock.on_day(date(2026, 9, 6)):
+        corrected = await prequalification.correct(
+            agent, project, "增加一项资格条件", True, [{"item": "ISO9001 认证"}], moved_to
+        )
+    assert corrected["applications_due_at"] == moved_to and corrected["next_check"] == moved_to
+    assert json.loads(corrected["requirements"]) == [{"item": "ISO9001 认证"}]
+    with all_tenants("test: the notifications"):
+        told = await Notification.select().where(
+            Notification.kind == "project.prequalification_corrected"
+        )
+    assert [n["recipient"] for n in told] == [applicant.user.id] * 2
+    traveller.move_to(DUE_AT + MS)  # the old deadline: still open
+    assert await closes() == []
+    await prequalification.apply(applicant.user, project, application("按修改后的条件重新提交"))
+    traveller.move_to(moved_to + MS)
+    [ran] = await closes()
+    assert ran.due_at == moved_to
+    with pytest.raises(DomainError) as info:
+        await prequalification.correct(agent, project, "已截止后的修改", False)
+    assert info.value.code == "WRONG_STATE"

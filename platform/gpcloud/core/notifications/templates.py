@@ -151,6 +151,12 @@ CATALOGUE: dict[str, Template] = {
         explanation="依据《中华人民共和国政府采购法实施条例》第二十一条，已进行资格预审的，"
         "只有资格预审合格的供应商方可参加后续采购活动。",
     ),
+    "project.prequalification_corrected": Template(
+        title="资格预审公告澄清或修改",
+        subject="资格预审公告已澄清或修改：{title}",
+        body="您已申请的项目《{title}》（编号 {project_id}）资格预审公告已澄清或修改：{text}"
+        "申请截止时间：{due}。",
+    ),
     "project.quote_round_opened": Template(
         title="请报价",
         subject="第{number}轮报价：{title}",

@@ -231,6 +231,48 @@ class Mutations:
         return await run_mutation(PrequalificationPayload, work)
 
     @strawberry.mutation(
+        extensions=allow(Requires(Perm.PREQUALIFICATION_MANAGE), SubsystemLive("transaction")),
+        description="Clarify or correct the prequalification notice while applications are "
+        "open; every applicant is told. One affecting applications comes 3 days before the "
+        "deadline, or moves it.",
+    )
+    async def correct_prequalification_notice(
+        self,
+        info: Info,
+        project_id: Annotated[strawberry.ID, strawberry.argument(description="The project.")],
+        text: Annotated[
+            str, strawberry.argument(description="What is clarified or corrected (sent out).")
+        ],
+        affects_applications: Annotated[
+            bool,
+            strawberry.argument(description="Whether it changes what applicants must prepare."),
+        ],
+        requirements: Annotated[
+            JSON | None,
+            strawberry.argument(description="The corrected requirements; null: unchanged."),
+        ] = None,
+        new_due_at: Annotated[
+            datetime | None,
+            strawberry.argument(description="A later application deadline; null: unchanged."),
+        ] = None,
+    ) -> PrequalificationPayload:
+        async def work() -> PrequalificationPayload:
+            pid = parse_id(project_id, "project")
+            row = await prequalification.correct(
+                info.context.user,
+                pid,
+                text,
+                affects_applications,
+                _requirements(requirements) if requirements is not None else None,
+                new_due_at,
+            )
+            return PrequalificationPayload(
+                prequalification=Prequalification.of(row, await prequalification.applications(pid))
+            )
+
+        return await run_mutation(PrequalificationPayload, work)
+
+    @strawberry.mutation(
         extensions=allow(Requires(Perm.PREQUALIFICATION_APPLY)),
         description="Apply with your qualification documents before the deadline; applying "
         "again replaces them.",
