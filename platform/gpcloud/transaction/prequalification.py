@@ -61,7 +61,7 @@ async def _project(project_id: int) -> dict:
     return row
 
 
-async def _as_agency(actor: CurrentUser, project_id: int) -> dict:
+async def as_agency(actor: CurrentUser, project_id: int) -> dict:
     project = await _project(project_id)
     if project["agency_organisation"] != actor.organisation_id:
         raise NotFound("project", project_id)
@@ -73,7 +73,7 @@ async def of_project(project_id: int) -> dict | None:
         return await Prequalification.select().where(Prequalification.project == project_id).first()
 
 
-async def _held(project_id: int) -> dict:
+async def held_of(project_id: int) -> dict:
     row = await of_project(project_id)
     if row is None:
         raise DomainError("NO_PREQUALIFICATION", "the project has no prequalification", "projectId")
@@ -97,7 +97,7 @@ def _files(files: list[tuple[str, bytes]], prefix: str) -> list[tuple[str, bytes
 async def publish(actor: CurrentUser, project_id: int, data: NoticeInput) -> dict:
     """The prequalification notice of an entrusted project whose method allows one; the
     application deadline leaves at least prequalification_application_period (5 wd)."""
-    project = await _as_agency(actor, project_id)
+    project = await as_agency(actor, project_id)
     config = method_config(project["method"])
     if not config.prequalification_allowed:
         raise DomainError(
@@ -147,96 +147,14 @@ async def publish(actor: CurrentUser, project_id: int, data: NoticeInput) -> dic
                     steps=json.dumps(list(period.steps), ensure_ascii=False),
                 )
             )
-            row = await _get(inserted[0]["id"])
+            row = await get(inserted[0]["id"])
             await PREQUALIFICATION.created(
                 row, {"project": project_id, "due_at": due_at.isoformat()}, "publish"
             )
-            return await _get(row["id"])
+            return await get(row["id"])
 
 
-@requires(Perm.PREQUALIFICATION_MANAGE)
-async def correct(
-    actor: CurrentUser,
-    project_id: int,
-    text: str,
-    affects_applications: bool,
-    requirements: list[dict] | None = None,
-    new_due_at: datetime | None = None,
-) -> dict:
-    """A clarification or correction of the notice while applications are open, sent to every
-    applicant; one that affects applications comes at least 3 days before the deadline, else
-    the deadline moves (new_due_at, never earlier)."""
-    text = text.strip()
-    if not 2 <= len(text) <= 4000:
-        raise DomainError("INVALID_CORRECTION", "a correction of 2 to 4000 characters", "text")
-    if requirements is not None and (
-        not requirements or any(not str(r.get("item", "")).strip() for r in requirements)
-    ):
-        raise DomainError(
-            "INVALID_REQUIREMENTS", "one or more requirements, each with its item", "requirements"
-        )
-    project = await _as_agency(actor, project_id)
-    held = await _held(project_id)
-    if new_due_at is not None and (
-        new_due_at.tzinfo is None or new_due_at < held["applications_due_at"]
-    ):
-        raise DomainError(
-            "DEADLINE_EARLIER", "a correction may move the deadline later only", "newDueAt"
-        )
-    due_at = new_due_at or held["applications_due_at"]
-    steps: list[str] = []
-    if affects_applications:
-        needed = await rule_deadline(
-            "prequalification_correction_before_deadline", clock.today(), project["tenant_id"]
-        )
-        steps = list(needed.steps)
-        if due_at.astimezone(clock.LEGAL_TZ).date() < needed.due:
-            raise DomainError(
-                "CORRECTION_TOO_LATE",
-                f"a correction affecting applications needs the deadline on {needed.due} or "
-                f"later: move it with newDueAt ({'; '.join(steps)})",
-                "newDueAt",
-            )
-    changes = {Prequalification.applications_due_at: due_at}
-    if requirements is not None:
-        changes[Prequalification.requirements] = json.dumps(requirements, ensure_ascii=False)
-    with all_tenants(PARTY_SCOPE):
-        async with transaction():
-            held = await _get(held["id"])
-            if held["status"] == "open" and clock.now() >= held["applications_due_at"]:
-                raise DomainError("APPLICATIONS_CLOSED", "applications are closed", "projectId")
-            moved = await PREQUALIFICATION.move(
-                actor,
-                held,
-                "correct",
-                changes,
-                {
-                    "text": text,
-                    "affects_applications": affects_applications,
-                    "due_at": due_at.isoformat(),
-                    "steps": steps,
-                },
-            )
-            applicants = await PrequalificationApplication.select(
-                PrequalificationApplication.supplier_organisation
-            ).where(PrequalificationApplication.prequalification == held["id"])
-            for org in sorted({a["supplier_organisation"] for a in applicants}):
-                await notify(
-                    "project.prequalification_corrected",
-                    Recipients(organisation=org, roles=(SUPPLIER,)),
-                    {
-                        "title": project["title"],
-                        "project_id": project_id,
-                        "text": text,
-                        "due": due_at.astimezone(clock.LEGAL_TZ).strftime("%Y-%m-%d %H:%M"),
-                    },
-                    about=("project", project_id),
-                    key=f"prequalification:{held['id']}:correction:{moved['revision']}:{org}",
-                )
-            return moved
-
-
-async def _get(prequalification_id: int) -> dict:
+async def get(prequalification_id: int) -> dict:
     row = await Prequalification.select().where(Prequalification.id == prequalification_id).first()
     if row is None:
         raise NotFound("prequalification", prequalification_id)
@@ -257,7 +175,7 @@ async def apply(actor: CurrentUser, project_id: int, data: ApplicationInput) -> 
     (the earlier ones stay in storage and in the audit log)."""
     if len(data.statement.strip()) > 4000:
         raise DomainError("INVALID_STATEMENT", "a statement of 4000 characters", "statement")
-    held = await _held(project_id)
+    held = await held_of(project_id)
     arrived = clock.now()
     if held["status"] != "open" or arrived >= held["applications_due_at"]:
         raise DomainError(
@@ -274,7 +192,7 @@ async def apply(actor: CurrentUser, project_id: int, data: ApplicationInput) -> 
     with all_tenants(PARTY_SCOPE):
         async with transaction():
             await serialize_writes(f"prequalification:{held['id']}:{org['id']}")
-            held = await _get(held["id"])
+            held = await get(held["id"])
             arrived = clock.now()
             if held["status"] != "open" or arrived >= held["applications_due_at"]:
                 raise DomainError("APPLICATIONS_CLOSED", "applications are closed", "projectId")
@@ -340,7 +258,7 @@ async def review(actor: CurrentUser, application_id: int, qualified: bool, reaso
     with all_tenants(PARTY_SCOPE):
         async with transaction():
             row = await application(application_id)
-            held = await _get(row["prequalification"])
+            held = await get(row["prequalification"])
             project = await _project(held["project"])
             if project["agency_organisation"] != actor.organisation_id:
                 raise NotFound("application", application_id)
@@ -366,11 +284,11 @@ async def review(actor: CurrentUser, application_id: int, qualified: bool, reaso
 async def conclude(actor: CurrentUser, project_id: int) -> dict:
     """Once every application is reviewed: concluded with at least the method's minimum of
     qualified suppliers, failed with fewer (the project is re-tendered)."""
-    project = await _as_agency(actor, project_id)
+    project = await as_agency(actor, project_id)
     minimum = method_config(project["method"]).minimum_bidders
     with all_tenants(PARTY_SCOPE):
         async with transaction():
-            held = await _held(project_id)
+            held = await held_of(project_id)
             rows = await PrequalificationApplication.select().where(
                 PrequalificationApplication.prequalification == held["id"]
             )

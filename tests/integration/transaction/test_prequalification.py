@@ -20,6 +20,7 @@ from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.transaction import documents, parties, prequalification
 from gpcloud.transaction import service as projects
+from gpcloud.transaction.prequalification_corrections import correct
 from gpcloud.transaction.tables import Project
 from tests.integration.procurement import filed_plan
 from tests.integration.transaction.bidding import DEADLINE, MS, bidder, submit
@@ -245,20 +246,16 @@ async def test_a_correction_comes_three_days_before_the_deadline_or_moves_it(wor
     await prequalification.apply(applicant.user, project, application())
     traveller.move_to(datetime.fromisoformat("2026-09-06T10:00:00+08:00"))
     with clock.on_day(date(2026, 9, 6)), pytest.raises(DomainError) as info:  # + 3 d: 9 Sep
-        await prequalification.correct(
-            agent, project, "增加一项资格条件", True, [{"item": "ISO9001 认证"}]
-        )
+        await correct(agent, project, "增加一项资格条件", True, [{"item": "ISO9001 认证"}])
     assert info.value.code == "CORRECTION_TOO_LATE"
     with pytest.raises(DomainError) as info:
-        await prequalification.correct(
-            agent, project, "提前截止", False, new_due_at=DUE_AT - timedelta(hours=1)
-        )
+        await correct(agent, project, "提前截止", False, new_due_at=DUE_AT - timedelta(hours=1))
     assert info.value.code == "DEADLINE_EARLIER"
-    clarified = await prequalification.correct(agent, project, "澄清：复印件须加盖公章", False)
+    clarified = await correct(agent, project, "澄清：复印件须加盖公章", False)
     assert clarified["applications_due_at"] == DUE_AT and clarified["revision"] == 1
     moved_to = datetime.fromisoformat("2026-09-09T17:00:00+08:00")
     with clock.on_day(date(2026, 9, 6)):
-        corrected = await prequalification.correct(
+        corrected = await correct(
             agent, project, "增加一项资格条件", True, [{"item": "ISO9001 认证"}], moved_to
         )
     assert corrected["applications_due_at"] == moved_to and corrected["next_check"] == moved_to
@@ -275,5 +272,5 @@ async def test_a_correction_comes_three_days_before_the_deadline_or_moves_it(wor
     [ran] = await closes()
     assert ran.due_at == moved_to
     with pytest.raises(DomainError) as info:
-        await prequalification.correct(agent, project, "已截止后的修改", False)
+        await correct(agent, project, "已截止后的修改", False)
     assert info.value.code == "WRONG_STATE"

@@ -20,7 +20,7 @@ from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import UserError, parse_base64, parse_id
-from gpcloud.transaction import parties, prequalification
+from gpcloud.transaction import parties, prequalification, prequalification_corrections
 from gpcloud.transaction.graphql.documents import DocumentFile, DocumentFileInput
 from gpcloud.transaction.selection_workflow import APPLICATION, PREQUALIFICATION
 
@@ -258,7 +258,7 @@ class Mutations:
     ) -> PrequalificationPayload:
         async def work() -> PrequalificationPayload:
             pid = parse_id(project_id, "project")
-            row = await prequalification.correct(
+            row = await prequalification_corrections.correct(
                 info.context.user,
                 pid,
                 text,
