@@ -13,7 +13,8 @@ ASGI interface), with the platform's clock set to each step's instant (time-mach
 ticking: legal dates and the deadline instant are the ones shown). Bids are sealed on the
 bidder's side with the reference client (gpcloud.transaction.sealing, docs/sealed-bids.md):
 the platform never sees a content key before the bidder unseals. The scheduler's tick at the
-deadline and at the window's end is the one thing that is not a GraphQL call. Three of the
+deadline and at the window's end is the one thing that is not a GraphQL call. A competitive
+negotiation follows: sealed responses, the opening, a quote round and the final quote. Three of the
 five suppliers are registered for the walk (the demo has two). tests/e2e/test_e_tender.py runs
 the same walk.
 """
@@ -537,7 +538,225 @@ async def walk(s: Session) -> dict:
         {"id": project},
     )
     assert after["project"]["status"] == "OPENED"
-    return {"project": project, "bids": bid_ids}
+    return {"project": project, "bids": bid_ids, "keys": keys, "indicator": indicator}
+
+
+ROUNDS = (
+    "query($id: ID!) { quoteRounds(projectId: $id) { id number final status invited "
+    "quotes { supplierName price revision } } }"
+)
+QUOTE = (
+    "mutation($id: ID!, $price: Decimal!) { submitQuote(roundId: $id, price: $price) "
+    "{ quote { price revision submittedAt } errors { code message } } }"
+)
+
+
+async def negotiation(s: Session, tender: dict) -> dict:
+    """A competitive negotiation of the same school after the tender: sealed responses, the
+    opening, then a round of quotes and the final quote (最后报价, Law art. 38(5)), each sealed
+    until its round closes."""
+    from gpcloud.transaction import sealing
+
+    created = await s.step(
+        at("2026-10-13T09:00:00"),
+        "xn.purchaser",
+        "Declare a competitive-negotiation plan (below the tender threshold)",
+        "mutation($input: PlanInput!) { createProcurementPlan(input: $input) "
+        "{ plan { id } errors { code message } } }",
+        {
+            "input": {
+                "title": "多媒体教室安装调试服务",
+                "objectType": "SERVICES",
+                "method": "COMPETITIVE_NEGOTIATION",
+                "intentionExemption": "URGENT",
+                "lines": [{"indicatorId": tender["indicator"], "amount": "400000.00"}],
+            }
+        },
+    )
+    plan = ok(created["createProcurementPlan"])["plan"]["id"]
+    await s.step(
+        at("2026-10-13T09:10:00"),
+        "xn.purchaser",
+        "Submit it",
+        "mutation($id: ID!) { submitProcurementPlan(id: $id) { plan { status } errors { code } } }",
+        {"id": plan},
+    )
+    await s.step(
+        at("2026-10-13T09:20:00"),
+        "xn.supervisor",
+        "The supervisor files it",
+        "mutation($id: ID!) { fileProcurementPlan(id: $id) { plan { status } errors { code } } }",
+        {"id": plan},
+    )
+    agencies = await s.step(
+        at("2026-10-13T09:25:00"),
+        "xn.purchaser",
+        "Find the agency",
+        '{ agencies(filter: {worksIn: "441481"}) { edges { node { id name } } } }',
+    )
+    agency = next(
+        e["node"]["id"]
+        for e in agencies["agencies"]["edges"]
+        if e["node"]["name"] == "梅州嘉应招标代理有限公司"
+    )
+    entrusted = await s.step(
+        at("2026-10-13T09:30:00"),
+        "xn.purchaser",
+        "Entrust it: two quote rounds, prices not read at the opening",
+        "mutation($plan: ID!, $agency: ID!) { entrustProcurementPlan(planId: $plan, "
+        "agencyId: $agency) { project { id methodConfig { quoteRounds pricesReadAtOpening } } "
+        "errors { code message } } }",
+        {"plan": plan, "agency": agency},
+    )
+    project = ok(entrusted["entrustProcurementPlan"])["project"]["id"]
+    deadline = at("2026-10-19T09:30:00")
+    announced = await s.step(
+        at("2026-10-13T10:00:00"),
+        "mz.agency",
+        "Publish the negotiation (3 working days to the first response)",
+        "mutation($id: ID!, $at: DateTime!) { publishTenderAnnouncement(projectId: $id, "
+        'title: "兴宁市第一中学多媒体教室安装调试服务竞争性谈判公告", body: "详见谈判文件。", '
+        "bidDeadlineAt: $at) { project { status bidDeadlineAt } errors { code message } } }",
+        {"id": project, "at": deadline.isoformat()},
+    )
+    ok(announced["publishTenderAnnouncement"])
+    suppliers = ["xn.supplier", "mz.supplier", "gz.supplier"]
+    content_keys, bid_ids = {}, {}
+    for n, user in enumerate(suppliers):
+        signing, sealing_key = tender["keys"][user]
+        content_keys[user] = os.urandom(32)
+        sealed = sealing.seal(
+            sealing.BidPackage(
+                form={"price": f"{390000 - n * 5000}.00", "delivery": "15日"}, files=[]
+            ),
+            project_id=int(project),
+            lot="1",
+            signing_key=signing,
+            sealing_public_key=sealing_key.public_key(),
+            content_key=content_keys[user],
+        )
+        sent = await s.step(
+            at(f"2026-10-16T1{n}:00:00"),
+            user,
+            "Submit a sealed response",
+            SUBMIT,
+            {
+                "input": {
+                    "projectId": project,
+                    "lot": "1",
+                    "ciphertext": b64(sealed.ciphertext),
+                    "wrappedKey": b64(sealed.wrapped_key),
+                    "signature": b64(sealed.signature),
+                }
+            },
+        )
+        bid_ids[user] = ok(sent["submitBid"])["bid"]["id"]
+    await s.scheduler(deadline + timedelta(milliseconds=400), "The deadline: the hall opens")
+    for user in suppliers:
+        opened = await s.step(
+            at("2026-10-19T09:40:00"),
+            user,
+            "Unseal the response",
+            UNSEAL,
+            {"input": {"bidId": bid_ids[user], "contentKey": b64(content_keys[user])}},
+        )
+        assert ok(opened["unsealBid"])["bid"]["status"] == "UNSEALED"
+    await s.scheduler(deadline + timedelta(minutes=30, seconds=1), "The window ends: opened")
+
+    round_deadline = at("2026-10-19T11:30:00")
+    first = await s.step(
+        at("2026-10-19T10:30:00"),
+        "mz.agency",
+        "After negotiating, the panel asks for new quotes until 11:30",
+        "mutation($id: ID!, $at: DateTime!) { openQuoteRound(projectId: $id, deadlineAt: $at) "
+        "{ round { id number final invited status deadlineAt } errors { code message } } }",
+        {"id": project, "at": round_deadline.isoformat()},
+    )
+    first = ok(first["openQuoteRound"])["round"]
+    for n, (user, price) in enumerate(
+        (("xn.supplier", "372000.00"), ("mz.supplier", "368000.00"), ("gz.supplier", "371000.00"))
+    ):
+        ok(
+            (
+                await s.step(
+                    at(f"2026-10-19T10:4{n}:00"),
+                    user,
+                    "Quote",
+                    QUOTE,
+                    {"id": first["id"], "price": price},
+                )
+            )["submitQuote"]
+        )
+    revised = await s.step(
+        at("2026-10-19T11:10:00"),
+        "xn.supplier",
+        "Revise the quote before the deadline (the last one counts)",
+        QUOTE,
+        {"id": first["id"], "price": "366000.00"},
+    )
+    assert ok(revised["submitQuote"])["quote"]["revision"] == 1
+    sealed_view = await s.step(
+        at("2026-10-19T11:20:00"),
+        "mz.agency",
+        "Before the round closes the agency reads no quote",
+        ROUNDS,
+        {"id": project},
+    )
+    assert sealed_view["quoteRounds"][0]["quotes"] == []
+    await s.scheduler(round_deadline + timedelta(milliseconds=500), "The round closes")
+    read = await s.step(
+        at("2026-10-19T11:35:00"),
+        "mz.agency",
+        "The quotes of the closed round",
+        ROUNDS,
+        {"id": project},
+    )
+    assert len(read["quoteRounds"][0]["quotes"]) == 3
+
+    final_deadline = at("2026-10-19T14:00:00")
+    final = await s.step(
+        at("2026-10-19T13:00:00"),
+        "mz.agency",
+        "The final quote (最后报价) from the two the panel keeps, until 14:00",
+        "mutation($id: ID!, $at: DateTime!, $who: [ID!]) { openQuoteRound(projectId: $id, "
+        "deadlineAt: $at, supplierIds: $who) { round { id number final invited } "
+        "errors { code message } } }",
+        {"id": project, "at": final_deadline.isoformat(), "who": first["invited"][:2]},
+    )
+    final = ok(final["openQuoteRound"])["round"]
+    assert final["final"]
+    invited = {"xn.supplier", "mz.supplier"}  # the demo's two suppliers were registered first
+    for user, price in (("xn.supplier", "362000.00"), ("mz.supplier", "365000.00")):
+        ok(
+            (
+                await s.step(
+                    at("2026-10-19T13:30:00"),
+                    user,
+                    "Final quote",
+                    QUOTE,
+                    {"id": final["id"], "price": price},
+                )
+            )["submitQuote"]
+        )
+    late = await s.step(
+        final_deadline + timedelta(milliseconds=1),
+        sorted(invited)[0],
+        "A final quote a millisecond late: refused",
+        QUOTE,
+        {"id": final["id"], "price": "360000.00"},
+    )
+    refused(late["submitQuote"], "QUOTE_LATE")
+    await s.scheduler(final_deadline + timedelta(seconds=1), "The final round closes")
+    finals = await s.step(
+        at("2026-10-19T14:05:00"),
+        "mz.agency",
+        "The final quote per supplier",
+        'query($id: ID!) { finalQuotes(projectId: $id, lot: "1") { supplierOrganisationId '
+        "quote { supplierName price } } }",
+        {"id": project},
+    )
+    assert sorted(f["quote"]["price"] for f in finals["finalQuotes"]) == ["362000.00", "365000.00"]
+    return {"project": project}
 
 
 async def run_standalone() -> Session:
@@ -568,7 +787,7 @@ async def run_standalone() -> Session:
                 transport=transport, base_url="http://gpcloud.local"
             ) as http:
                 session = Session(http, traveller, drain)
-                await walk(session)
+                await negotiation(session, await walk(session))
         return session
     finally:
         await close_pool()
@@ -586,7 +805,10 @@ def main() -> None:
     session = asyncio.run(run_standalone())
     text = (
         markdown(session.transcript)
-        .replace("# The closed loop as a GraphQL session", "# An open tender with sealed bids")
+        .replace(
+            "# The closed loop as a GraphQL session",
+            "# An open tender with sealed bids, then a negotiation with quote rounds",
+        )
         .replace("docs/closed_loop.py --write", "docs/e_tender.py --write")
     )
     if "--write" in sys.argv:

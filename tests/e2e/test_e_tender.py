@@ -1,5 +1,6 @@
 """An open tender with sealed bids through the API, from the filed plan to the signed opening
-record: the walk of docs/e_tender.py (its assertions are the checks)."""
+record, then a competitive negotiation through its quote rounds to the final quotes: the walk
+of docs/e_tender.py (its assertions are the checks)."""
 
 import importlib.util
 import sys
@@ -27,4 +28,6 @@ async def test_the_e_tender_walk(client):
     with time_machine.travel(e_tender.at("2026-09-01T08:00:00"), tick=False) as traveller:
         session = e_tender.Session(client, traveller, drain_jobs)
         result = await e_tender.walk(session)
-    assert len(result["bids"]) == 4 and len(session.transcript) == 47
+        assert len(result["bids"]) == 4 and len(session.transcript) == 47
+        await e_tender.negotiation(session, result)
+    assert len(session.transcript) == 75

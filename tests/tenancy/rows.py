@@ -79,6 +79,12 @@ from gpcloud.supervision.tables import (
     ProcurementPlan,
     PublicationOverride,
 )
+from gpcloud.transaction.selection_tables import (
+    Prequalification,
+    PrequalificationApplication,
+    Quote,
+    QuoteRound,
+)
 from gpcloud.transaction.tables import (
     Announcement,
     Award,
@@ -338,6 +344,56 @@ async def make_bid(tenant: str) -> int:
         received_at=datetime(2026, 9, 2, tzinfo=UTC),
         receipt="{}",
         receipt_signature="",
+    )
+    await row.save()
+    return row.id
+
+
+async def make_prequalification(tenant: str) -> int:
+    row = Prequalification(
+        tenant_id=tenant,
+        project=await make_project(tenant),
+        title="资格预审公告",
+        published_at=datetime(2026, 9, 1, tzinfo=UTC),
+        applications_due_at=datetime(2026, 9, 9, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_prequalification_application(tenant: str) -> int:
+    row = PrequalificationApplication(
+        tenant_id=tenant,
+        prequalification=await make_prequalification(tenant),
+        supplier_organisation=await _organisation(tenant),
+        supplier_name="测试供应商",
+        submitted_at=datetime(2026, 9, 2, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_quote_round(tenant: str) -> int:
+    row = QuoteRound(
+        tenant_id=tenant,
+        project=await make_project(tenant),
+        lot="1",
+        number=1,
+        opened_at=datetime(2026, 10, 13, tzinfo=UTC),
+        deadline_at=datetime(2026, 10, 14, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_quote(tenant: str) -> int:
+    row = Quote(
+        tenant_id=tenant,
+        quote_round=await make_quote_round(tenant),
+        supplier_organisation=await _organisation(tenant),
+        supplier_name="测试供应商",
+        price_fen=100,
+        submitted_at=datetime(2026, 10, 13, tzinfo=UTC),
     )
     await row.save()
     return row.id
@@ -1077,6 +1133,10 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     Question: make_question,
     Bid: make_bid,
     UnsealAttempt: make_unseal_attempt,
+    Prequalification: make_prequalification,
+    PrequalificationApplication: make_prequalification_application,
+    QuoteRound: make_quote_round,
+    Quote: make_quote,
     OpeningRecord: make_opening_record,
     OpeningResponse: make_opening_response,
     Contract: make_contract,

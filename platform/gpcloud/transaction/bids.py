@@ -29,7 +29,7 @@ from gpcloud.core.db import is_sqlite, serialize_writes, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.keys import service as key_registry
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.transaction import blocks, sealing, securities
+from gpcloud.transaction import blocks, prequalification, sealing, securities
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import Bid, Project
 from gpcloud.transaction.workflow import BID
@@ -162,6 +162,7 @@ async def submit(
         # Suspended first: a suspension holds the deadline instant (holds.py).
         await blocks.ensure_free(found["tenant_id"], project_id, "transaction")
         check_open(found, clock.now())
+    await prequalification.ensure_qualified(project_id, actor.organisation_id)
     if sealing.sealed_for(ciphertext) != (project_id, lot):
         raise DomainError(
             "BID_WRONG_PROJECT", "the bid was sealed for another project or lot", "ciphertext"

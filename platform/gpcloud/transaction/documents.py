@@ -25,7 +25,7 @@ from gpcloud.core.rules.service import effective_rule, rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.supervision import plans
 from gpcloud.supervision.warnings import check_publication
-from gpcloud.transaction import blocks
+from gpcloud.transaction import blocks, prequalification
 from gpcloud.transaction.parties import PARTY_SCOPE
 from gpcloud.transaction.tables import DocumentObtained, ProcurementDocument, Project, Question
 
@@ -201,6 +201,7 @@ async def obtain(actor: CurrentUser, project_id: int) -> dict:
     document = await current(project_id)
     if project["status"] != "tendering" or document is None:
         raise DomainError("DOCUMENTS_UNAVAILABLE", "the documents are not published", "projectId")
+    await prequalification.ensure_qualified(project_id, actor.organisation_id)
     with all_tenants(PARTY_SCOPE):
         first = (
             await ProcurementDocument.select(ProcurementDocument.available_until)

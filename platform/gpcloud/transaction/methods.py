@@ -19,7 +19,8 @@ METHODS_FILE = RULES_DIR / "methods" / "procurement-methods.toml"
 class MethodConfig:
     key: str
     title: str
-    prequalification: bool
+    prequalification: bool  # required: no tender announcement before it is concluded
+    prequalification_allowed: bool  # the agency may run one (Implementing Regulation art. 21)
     minimum_bidders: int  # fewer at the deadline: no opening (Law art. 36, Order 87 art. 43)
     response_rule: str  # the period rule from the documents to the deadline
     prices_read_at_opening: bool
@@ -43,6 +44,9 @@ def method_configs() -> dict[str, MethodConfig]:
             key=key,
             title=spec["title"],
             prequalification=bool(spec["prequalification"]),
+            prequalification_allowed=bool(
+                spec.get("prequalification_allowed", spec["prequalification"])
+            ),
             minimum_bidders=int(spec["minimum_bidders"]),
             response_rule=spec["response_rule"],
             prices_read_at_opening=bool(spec["prices_read_at_opening"]),

@@ -13,19 +13,26 @@ from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.errors import NotFound
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.transaction.selection_tables import PrequalificationApplication
 from gpcloud.transaction.tables import Bid, DocumentObtained, Project
 
 PARTY_SCOPE = "a project's parties act on it wherever they are registered"
 
 
 async def supplier_projects(organisation_id: int) -> set[int]:
-    """Projects a supplier is party to: it obtained their documents or bid on them."""
+    """Projects a supplier is party to: it applied to their prequalification, obtained their
+    documents or bid on them."""
     with all_tenants(PARTY_SCOPE):
         bid = await Bid.select(Bid.project).where(Bid.supplier_organisation == organisation_id)
         got = await DocumentObtained.select(DocumentObtained.project).where(
             DocumentObtained.supplier_organisation == organisation_id
         )
-    return {r["project"] for r in bid} | {r["project"] for r in got}
+        applied = await PrequalificationApplication.select(
+            PrequalificationApplication.prequalification.project.as_alias("project")
+        ).where(PrequalificationApplication.supplier_organisation == organisation_id)
+    return (
+        {r["project"] for r in bid} | {r["project"] for r in got} | {r["project"] for r in applied}
+    )
 
 
 async def is_party(actor: CurrentUser, project: dict) -> bool:

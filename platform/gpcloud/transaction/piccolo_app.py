@@ -5,6 +5,12 @@ from pathlib import Path
 
 from piccolo.conf.apps import AppConfig
 
+from gpcloud.transaction.selection_tables import (
+    Prequalification,
+    PrequalificationApplication,
+    Quote,
+    QuoteRound,
+)
 from gpcloud.transaction.tables import (
     Announcement,
     Award,
@@ -32,6 +38,10 @@ APP_CONFIG = AppConfig(
         ProcurementDocument,
         DocumentObtained,
         Question,
+        Prequalification,
+        PrequalificationApplication,
+        QuoteRound,
+        Quote,
     ],
     migration_dependencies=[
         "gpcloud.supervision.piccolo_app",

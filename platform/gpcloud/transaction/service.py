@@ -29,7 +29,7 @@ from gpcloud.registries.suppliers.service import search as suppliers
 from gpcloud.supervision import intentions, plans
 from gpcloud.supervision.common import purchaser_unit
 from gpcloud.supervision.warnings import check_publication
-from gpcloud.transaction import blocks, parties
+from gpcloud.transaction import blocks, parties, prequalification
 from gpcloud.transaction.tables import Announcement, Award, OpeningRecord, Project
 from gpcloud.transaction.workflow import ANNOUNCEMENT, PROJECT
 
@@ -253,6 +253,7 @@ async def publish_tender(
         project = await _as_agency(actor, project_id)
         plan = await plans.get(project["plan"])
         await _intention_lead_met(plan, on)
+        await prequalification.ensure_ready(project, electronic=bid_deadline_at is not None)
         response = await rule_deadline(RESPONSE_RULE[project["method"]], on, project["tenant_id"])
         if bid_deadline < response.due:
             raise DomainError(

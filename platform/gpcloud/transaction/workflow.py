@@ -13,6 +13,15 @@ from __future__ import annotations
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.clock import end_of
 from gpcloud.core.workflow.machine import StateMachine, Timer, transition
+
+# Prequalification and quote rounds: their machines are declared beside their tables; imported
+# here so that the scheduler, which loads each domain's workflow module, runs their timers.
+from gpcloud.transaction.selection_workflow import (  # noqa: F401
+    APPLICATION,
+    PREQUALIFICATION,
+    QUOTE,
+    QUOTE_ROUND,
+)
 from gpcloud.transaction.tables import Announcement, Bid, OpeningRecord, Project
 
 PROJECT = StateMachine(

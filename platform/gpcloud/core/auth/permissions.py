@@ -60,6 +60,10 @@ class Perm(StrEnum):
     BID_UNSEAL = "bid.unseal"
     OPENING_RESPOND = "opening.respond"
     OPENING_SIGN = "opening.sign"
+    PREQUALIFICATION_MANAGE = "prequalification.manage"
+    PREQUALIFICATION_APPLY = "prequalification.apply"
+    QUOTE_ROUND_MANAGE = "quote_round.manage"
+    QUOTE_SUBMIT = "quote.submit"
     CONTRACT_READ = "contract.read"
     CONTRACT_CREATE = "contract.create"
     CONTRACT_SIGN = "contract.sign"
@@ -329,6 +333,10 @@ _grant(
     P.OPENING_RESPOND,
 )
 
+# Prequalification and quote rounds (transaction): the agency runs them, suppliers apply and quote
+_grant({AGENCY}, P.PREQUALIFICATION_MANAGE, P.QUOTE_ROUND_MANAGE)
+_grant({SUPPLIER}, P.PREQUALIFICATION_APPLY, P.QUOTE_SUBMIT)
+
 # Sealed bids (transaction): suppliers keep the keys their bids are sealed for
 _grant({SUPPLIER}, P.BID_KEY_MANAGE)
 
@@ -454,6 +462,13 @@ ABOUT: dict[Perm, str] = {
     P.BID_UNSEAL: "unseal one's organisation's bid in the opening hall",
     P.OPENING_RESPOND: "confirm, or object to, the opening record of a project one bid on",
     P.OPENING_SIGN: "answer objections and sign the opening record of one's agency's project",
+    P.PREQUALIFICATION_MANAGE: "publish the prequalification notice of one's agency's project, "
+    "review the applications and conclude it",
+    P.PREQUALIFICATION_APPLY: "apply to a prequalification with one's organisation's "
+    "qualification documents",
+    P.QUOTE_ROUND_MANAGE: "open quote rounds (the final quote too) of one's agency's negotiation "
+    "or consultation, and read the quotes once a round closed",
+    P.QUOTE_SUBMIT: "quote, and revise the quote, in a round one's organisation is invited to",
     P.CONTRACT_READ: "read contracts (a party: its own)",
     P.CONTRACT_CREATE: "draft a contract or supplementary contract of one's own unit",
     P.CONTRACT_SIGN: "sign a contract one's organisation is party to",

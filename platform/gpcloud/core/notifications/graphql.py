@@ -54,6 +54,12 @@ KIND_MEANINGS = {
     "(采购文件): a new version was published (a clarification or correction, 澄清/更正).",
     "project.question_answered": "To the supplier that asked: the agency answered its "
     "inquiry (询问) on the project.",
+    "project.prequalification_result": "To each applicant, when the prequalification is "
+    "concluded: whether it qualified (资格预审结果), with the reason of a rejection.",
+    "project.prequalification_corrected": "To each applicant: the prequalification notice was "
+    "clarified or corrected (the application deadline may have moved).",
+    "project.quote_round_opened": "To each supplier invited to a quote round: quote before "
+    "its deadline (submitQuote); the final round asks for the final quote (最后报价).",
     "project.opening_record": "To each bidder: the opening record (开标记录) is written; "
     "confirm it or object to it (respondToOpeningRecord).",
     "expert_draw.invited": "To a drawn expert: you hold a seat on an evaluation committee; "

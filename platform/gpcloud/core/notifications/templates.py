@@ -144,6 +144,25 @@ CATALOGUE: dict[str, Template] = {
         subject="询问已答复：{title}",
         body="您就项目《{title}》（编号 {project_id}）提出的询问已答复：{answer}",
     ),
+    "project.prequalification_result": Template(
+        title="资格预审结果通知",
+        subject="资格预审结果：{title}",
+        body="您对项目《{title}》（编号 {project_id}）的资格预审申请{result}。{reason}",
+        explanation="依据《中华人民共和国政府采购法实施条例》第二十一条，已进行资格预审的，"
+        "只有资格预审合格的供应商方可参加后续采购活动。",
+    ),
+    "project.prequalification_corrected": Template(
+        title="资格预审公告澄清或修改",
+        subject="资格预审公告已澄清或修改：{title}",
+        body="您已申请的项目《{title}》（编号 {project_id}）资格预审公告已澄清或修改：{text}"
+        "申请截止时间：{due}。",
+    ),
+    "project.quote_round_opened": Template(
+        title="请报价",
+        subject="第{number}轮报价：{title}",
+        body="项目《{title}》（编号 {project_id}）第{lot}包{kind}已开始，请于{deadline}前提交报价，"
+        "逾期不予接收。",
+    ),
     "inquiry.step": Template(
         title="询问进展",
         subject="询问{step}：{title}",

@@ -23,7 +23,8 @@ from gpcloud.core.graphql.types import Connection, UserError, connection, parse_
 from gpcloud.core.money import to_yuan
 from gpcloud.supervision.graphql import ProcurementMethod
 from gpcloud.transaction import parties, service
-from gpcloud.transaction.graphql.bids import Bid, Opening, opening_of, project_bids
+from gpcloud.transaction.graphql.bid_types import Bid, project_bids
+from gpcloud.transaction.graphql.opening import Opening, opening_of
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import ANNOUNCEMENT_KINDS
 from gpcloud.transaction.tables import Announcement as AnnouncementTable
@@ -180,6 +181,9 @@ class MethodConfig:
     prequalification: bool = strawberry.field(
         description="Whether suppliers are pre-qualified (资格预审) before they may respond."
     )
+    prequalification_allowed: bool = strawberry.field(
+        description="Whether the agency may run a prequalification (publishPrequalificationNotice)."
+    )
     minimum_bidders: int = strawberry.field(
         description="Fewest bids for an opening; fewer at the bid deadline and the project fails (Law art. 36)."
     )
@@ -190,7 +194,7 @@ class MethodConfig:
         description="Whether the opening record reads out prices and discounts (唱标)."
     )
     quote_rounds: int = strawberry.field(
-        description="How many rounds of quotes the method takes (e.g. 2 for competitive negotiation); 1 if one."
+        description="How many rounds of quotes the method takes (e.g. 2 for competitive negotiation), the last the final quote (openQuoteRound); 1 if one."
     )
     sealed_bids: bool = strawberry.field(
         description="Whether responses come as sealed bids through submitBid and are opened in the opening hall."
@@ -207,6 +211,7 @@ class MethodConfig:
         return cls(
             title=c.title,
             prequalification=c.prequalification,
+            prequalification_allowed=c.prequalification_allowed,
             minimum_bidders=c.minimum_bidders,
             response_rule=c.response_rule,
             prices_read_at_opening=c.prices_read_at_opening,

@@ -1,0 +1,90 @@
+"""Tables of the two supplier-selection stages around the sealed bids: prequalification before
+them (资格预审: only qualified suppliers obtain the documents and bid) and the quote rounds after
+the opening of a negotiation or consultation (the last one the final quote, 最后报价).
+
+Kept apart from tables.py so that the stages can grow without touching the bids' tables."""
+
+from piccolo.columns import (
+    BigInt,
+    Boolean,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from gpcloud.core.auth.tables import Organisation
+from gpcloud.core.tenancy.tables import TenantOwned
+from gpcloud.transaction.tables import Project
+
+
+class Prequalification(TenantOwned, Table, tablename="prequalification"):
+    """资格预审公告 and its course: open for applications until `applications_due_at`
+    (the scheduler closes it), then reviewed and concluded by the agency."""
+
+    project = ForeignKey(Project, on_delete=OnDelete.restrict, unique=True)
+    title = Varchar(length=200)
+    body = Text(default="")
+    requirements = Text(default="[]")  # JSON [{"item": ...}]: the qualification requirements
+    published_at = Timestamptz()
+    applications_due_at = Timestamptz()
+    steps = Text(default="[]")  # how the earliest allowed due day was computed
+    status = Varchar(length=16, default="open", index=True)
+    qualified = Integer(null=True, default=None)  # counted when concluded
+    revision = Integer(default=0)
+    next_check = Timestamptz(null=True, default=None, index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class PrequalificationApplication(TenantOwned, Table, tablename="prequalification_application"):
+    """A supplier's application (资格预审申请文件) with its qualification documents (files in
+    storage), and the agency's review: qualified, or rejected with the reason."""
+
+    prequalification = ForeignKey(Prequalification, on_delete=OnDelete.restrict, index=True)
+    supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    supplier_name = Varchar(length=128)
+    statement = Text(default="")
+    documents = Text(default="[]")  # JSON [{"name", "size", "sha256", "key"}]
+    submitted_at = Timestamptz()
+    status = Varchar(length=16, default="submitted", index=True)
+    reason = Text(default="")
+    reviewed_at = Timestamptz(null=True, default=None)
+    revision = Integer(default=0)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class QuoteRound(TenantOwned, Table, tablename="quote_round"):
+    """One round of quotes for a lot after the opening of a negotiation or consultation, open
+    to the invited suppliers until `deadline_at` (the scheduler closes it); `final` for the
+    final quote (最后报价)."""
+
+    project = ForeignKey(Project, on_delete=OnDelete.restrict, index=True)
+    lot = Varchar(length=32)
+    number = Integer()
+    final = Boolean(default=False)
+    invited = Text(default="[]")  # JSON: supplier organisation ids
+    opened_at = Timestamptz()
+    deadline_at = Timestamptz()
+    status = Varchar(length=16, default="open", index=True)
+    revision = Integer(default=0)
+    next_check = Timestamptz(null=True, default=None, index=True)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
+class Quote(TenantOwned, Table, tablename="quote"):
+    """A supplier's quote in a round: one per supplier, revised until the deadline (each
+    revision audited); nobody else reads it before the round closes."""
+
+    quote_round = ForeignKey(QuoteRound, on_delete=OnDelete.restrict, index=True)
+    supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
+    supplier_name = Varchar(length=128)
+    price_fen = BigInt()
+    note = Text(default="")
+    submitted_at = Timestamptz()
+    status = Varchar(length=16, default="submitted", index=True)
+    revision = Integer(default=0)
+    updated_at = Timestamptz(default=TimestamptzNow())
