@@ -555,7 +555,7 @@ def calendar_deadline(args: tuple[str, ...], tenant: str | None) -> None:
 @click.option(
     "--undescribed",
     is_flag=True,
-    help="Instead: list what has no description (tests/ops/undescribed.txt).",
+    help="Instead: list what has no description (tests/ops/test_descriptions.py wants none).",
 )
 def export_schema(output: Path | None, undescribed: bool) -> None:
     """Print the GraphQL schema (SDL)."""

@@ -1,37 +1,20 @@
 """Every type, field, argument and enum value of the API is described, for the frontend
-developers who read the schema (GraphiQL, schema.graphql).
-
-tests/ops/undescribed.txt lists the gaps the API had when this test came (schema coordinates);
-anything new must be described, and the list only shrinks: describe an item, then remove its
-line (`uv run gpcloud export-schema --undescribed > tests/ops/undescribed.txt` lists them all)."""
-
-from pathlib import Path
+developers who read the schema (GraphiQL, schema.graphql). `uv run gpcloud export-schema
+--undescribed` lists what is not."""
 
 from graphql import build_schema
 
 from gpcloud.core.graphql.schema import schema
 from gpcloud.core.ops.descriptions import describe_by_convention, field_meanings, undescribed
 
-KNOWN_GAPS = Path(__file__).with_name("undescribed.txt")
 
-
-def _known() -> set[str]:
-    lines = KNOWN_GAPS.read_text(encoding="utf-8").splitlines()
-    return {line.strip() for line in lines if line.strip() and not line.startswith("#")}
-
-
-def test_everything_new_in_the_api_is_described():
-    new = [c for c in undescribed(schema._schema) if c not in _known()]
-    assert new == [], (
-        "describe these (strawberry.field(description=...), a docstring on the type, "
-        "strawberry.enum_value(description=...), strawberry.argument(description=...)): "
-        f"{new}"
+def test_everything_in_the_api_is_described():
+    missing = list(undescribed(schema._schema))
+    assert missing == [], (
+        "describe these (strawberry.field(description=...), strawberry.type(description=...), "
+        "values_enum meanings, strawberry.argument(description=...), or field_meanings for "
+        f"what a domain's types share): {missing}"
     )
-
-
-def test_the_gaps_only_shrink():
-    """No one grows the allow-list instead of writing a description."""
-    assert len(_known()) <= 29  # the gaps left; lower it as the list shrinks
 
 
 def test_conventions_fill_only_what_the_code_left_empty():

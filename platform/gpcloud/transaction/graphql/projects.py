@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 from decimal import Decimal
-from enum import Enum
 from typing import Annotated
 
 import strawberry
@@ -16,11 +15,12 @@ from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.cost import ListSize
-from gpcloud.core.graphql.enums import state_enum
+from gpcloud.core.graphql.enums import state_enum, values_enum
 from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, UserError, connection, parse_id
 from gpcloud.core.money import to_yuan
+from gpcloud.core.ops.descriptions import field_meanings
 from gpcloud.supervision.graphql import ProcurementMethod
 from gpcloud.transaction import parties, service
 from gpcloud.transaction.graphql.bid_types import Bid, project_bids
@@ -55,9 +55,68 @@ ProjectStatus = state_enum(
         "its plan failed, and a new procurement is required.",
     },
 )
-AnnouncementKind = strawberry.enum(
-    Enum("AnnouncementKind", {s.upper(): s for s in ANNOUNCEMENT_KINDS}),
-    description="The kind of a procurement announcement.",
+AnnouncementKind = values_enum(
+    "AnnouncementKind",
+    ANNOUNCEMENT_KINDS,
+    "The kind of a procurement announcement.",
+    {
+        "tender": "The tender (or procurement) announcement that opens the bidding.",
+        "correction": "A correction (更正公告) of the documents or the deadline.",
+        "result": "The result announcement (中标/成交结果公告) naming the winners.",
+    },
+)
+field_meanings(
+    ("Announcement",),
+    {
+        "kind": "Tender, correction or result.",
+        "title": "Its title, as published.",
+        "body": "Its text, as published.",
+        "publishedOn": "The day it was published on the portal.",
+        "bidDeadline": "The bid deadline it announced (a correction: the new one); null if none.",
+        "affectsBids": "A correction that may change how bids are prepared: it comes at least "
+        "15 days before the deadline, else it moves the deadline (MOF Order 87 art. 27).",
+    },
+)
+field_meanings(
+    ("Award", "AwardInput"),
+    {
+        "supplierOrganisationId": "The winning supplier's organisation.",
+        "supplierName": "The winning supplier's registered name.",
+        "supplierUscc": "The winning supplier's unified social credit code.",
+        "amount": "Yuan: the awarded amount.",
+    },
+)
+field_meanings(
+    ("Project",),
+    {
+        "planId": "The filed procurement plan it procures.",
+        "purchaserId": "The purchaser it procures for.",
+        "agencyId": "The agency entrusted with it.",
+        "title": "The project's title, as published.",
+        "method": "The procurement method.",
+        "budget": "Yuan: the budget from its plan.",
+        "status": "Where the project stands.",
+        "bidDeadline": "The day bids close (Beijing date); see bidDeadlineAt for the instant.",
+        "announcements": "What was published for it, oldest first.",
+        "awards": "The winners and amounts of its result; empty before.",
+    },
+)
+field_meanings(("ProjectPayload",), {"project": "The project as it is now; null on errors."})
+field_meanings(
+    (
+        "Mutation.publishTenderAnnouncement",
+        "Mutation.publishCorrectionAnnouncement",
+        "Mutation.publishResultAnnouncement",
+    ),
+    {
+        "bidDeadline": "The day bids close: at least the method's response period after today "
+        "(e.g. 20 days for a tender).",
+        "affectsBids": "True when the correction may change how bids are prepared.",
+        "newBidDeadline": "A later bid deadline; needed when a correction affecting bids comes "
+        "less than 15 days before the current one.",
+        "awards": "Each winner (by credit code) and its amount; an evaluated project takes the "
+        "winner its purchaser confirmed.",
+    },
 )
 
 
