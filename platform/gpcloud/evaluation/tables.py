@@ -242,5 +242,6 @@ class EvaluationReport(TenantOwned, Table, tablename="evaluation_report"):
     against_ranking_reason = Text(default="")
     confirmed_at = Timestamptz(null=True, default=None)
     status = Varchar(length=16, default="signing", index=True)
+    next_check = Timestamptz(null=True, default=None, index=True)  # the deemed confirmation
     revision = Integer(default=0)
     updated_at = Timestamptz(default=TimestamptzNow())

@@ -11,6 +11,7 @@ and reveals the seed.
 from __future__ import annotations
 
 from gpcloud.core.auth.permissions import Perm
+from gpcloud.core.clock import end_of
 from gpcloud.core.workflow.machine import StateMachine, Timer, transition
 from gpcloud.evaluation.tables import (
     DrawMember,
@@ -348,5 +349,21 @@ REPORT = StateMachine(
             "another only with a legal reason (art. 49: the higher one declined)",
             by_party=True,
         ),
+        transition(
+            "deem_confirmed",
+            "sent",
+            "confirmed",
+            None,
+            "the purchaser confirmed no winner within the 5 wd: the first candidate of the "
+            "ranking is the winner (MOF Order 87 art. 68, text unverified)",
+        ),
+    ],
+    timers=[
+        Timer(
+            "deem_confirmed",
+            lambda r: end_of(r["confirm_by"]) if r["confirm_by"] else None,
+            "winner_confirmation (5 wd) of the rule set evaluation",
+            "gpcloud.evaluation.service.reports:after_deemed_confirmed",
+        )
     ],
 )

@@ -130,10 +130,9 @@ async def check_in_all(s: Setting) -> None:
         assert done.failure is None, done.failure
 
 
-async def confirmed_winner(s: Setting) -> dict:
+async def sent_report(s: Setting) -> dict:
     """The rest of the evaluation in one go, every member scoring alike: check-in, both
-    reviews passed, scores, the report frozen, signed, sent and its first confirmed; the
-    winning evaluation bid (the lowest price ranks first)."""
+    reviews passed, scores, the report frozen, signed and sent to the purchaser; the report."""
     eid = s.evaluation["id"]
     await check_in_all(s)
     for b in s.bids:
@@ -148,12 +147,19 @@ async def confirmed_winner(s: Setting) -> dict:
         async with transaction():
             await scores.submit(user, eid)
     async with transaction():
-        report = await reports.freeze(s.agent, eid)
+        await reports.freeze(s.agent, eid)
     for user in s.members:
         async with transaction():
             await reports.sign(user, eid, development.CONFIRMATION)
     async with transaction():
-        await reports.send(s.agent, eid)
+        return await reports.send(s.agent, eid)
+
+
+async def confirmed_winner(s: Setting) -> dict:
+    """As sent_report, and the purchaser confirms the first; the winning evaluation bid (the
+    lowest price ranks first)."""
+    report = await sent_report(s)
+    eid = s.evaluation["id"]
     first = json.loads(report["content"])["ranking"][0]["bid"]
     with use_scope(s.scope):
         async with transaction():

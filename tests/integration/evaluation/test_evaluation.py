@@ -14,6 +14,7 @@ from gpcloud.core import clock
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError
 from gpcloud.core.notifications.tables import Notification
+from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.evaluation.service import (
     checkin,
@@ -31,6 +32,7 @@ from tests.integration.evaluation.evaluating import (
     check_in_all,
     face_of,
     opened_evaluation,
+    sent_report,
 )
 from tests.integration.procurement import filed_plan
 from tests.integration.transaction.bidding import DEADLINE
@@ -280,3 +282,28 @@ async def walk(s, traveller):
     assert "中标" in told[s.bidders[1].organisation]
     assert "交货期60日" in told[s.bidders[2].organisation]
     assert len(await notices_of("evaluation_report.sent")) == 1
+
+
+async def test_a_winner_not_confirmed_within_5_wd_is_the_first_candidate(world, traveller):
+    """Order 87 art. 68 (unverified): at the end of confirm_by the scheduler deems the first
+    candidate of the ranking confirmed, and every bidder is told its outcome."""
+    s = await opened_evaluation(world, traveller)
+    eid = s.evaluation["id"]
+    with clock.on_day(EVALUATION_DAY):
+        sent = await sent_report(s)
+    first = json.loads(sent["content"])["ranking"][0]["bid"]
+    deadline = clock.end_of(sent["confirm_by"])
+    assert sent["next_check"] == deadline
+    traveller.move_to(deadline - timedelta(seconds=1))
+    assert [d for d in await scheduler.run_once(clock.now()) if d.action == "deem_confirmed"] == []
+    traveller.move_to(deadline)
+    ran = await scheduler.run_once(clock.now())
+    assert [d.action for d in ran if d.machine == "evaluation report"] == ["deem_confirmed"]
+    deemed = await reports.report_of(eid)
+    assert (deemed["status"], deemed["winner"], deemed["next_check"]) == ("confirmed", first, None)
+    assert deemed["confirmed_at"] == deadline
+    assert len(await notices_of("evaluation.result")) == len(s.bids)
+    with use_scope(s.scope):
+        late = await code_of(lambda: reports.confirm_winner(s.purchaser, eid, first))
+    assert late == "WRONG_STATE"
+    assert await scheduler.run_once(clock.now() + timedelta(days=1)) == []

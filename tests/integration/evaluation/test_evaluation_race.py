@@ -5,6 +5,8 @@ once confirms once. On PostgreSQL the requests interleave; on SQLite they queue.
 
 from __future__ import annotations
 
+import asyncio
+import json
 from datetime import timedelta
 
 import pytest
@@ -12,12 +14,19 @@ import time_machine
 
 from gpcloud.core import clock
 from gpcloud.core.db import transaction
+from gpcloud.core.errors import DomainError
+from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.evaluation.service import checkin, evaluations, reports, reviews, scores
 from gpcloud.usage import development
 from gpcloud.usage.tables import UsageCharge
 from tests.integration.concurrency.test_transitions import audited, one_wins, race
-from tests.integration.evaluation.evaluating import EVALUATION_DAY, face_of, opened_evaluation
+from tests.integration.evaluation.evaluating import (
+    EVALUATION_DAY,
+    face_of,
+    opened_evaluation,
+    sent_report,
+)
 from tests.integration.procurement import filed_plan
 from tests.integration.transaction.bidding import DEADLINE
 
@@ -110,3 +119,37 @@ async def raced(s):
         )
     one_wins(wins, losses)
     assert await audited("evaluation_report.confirm_winner") == 1
+
+
+async def test_the_deemed_confirmation_and_a_late_purchaser_raced(world, traveller):
+    """At the end of confirm_by the scheduler deems the first candidate confirmed (Order 87 art.
+    68) while the purchaser confirms late: one of them confirms, once."""
+    s = await opened_evaluation(world, traveller)
+    eid = s.evaluation["id"]
+    with clock.on_day(EVALUATION_DAY):
+        report = await sent_report(s)
+    first = json.loads(report["content"])["ranking"][0]["bid"]
+    traveller.move_to(clock.end_of(report["confirm_by"]))
+
+    async def purchaser():
+        with use_scope(s.scope):
+            async with transaction():
+                return await reports.confirm_winner(s.purchaser, eid, first)
+
+    async def attempt(call):
+        try:
+            return await call()
+        except DomainError as exc:
+            return exc.code
+
+    outcomes = await asyncio.gather(
+        attempt(lambda: scheduler.run_once(clock.now())), attempt(purchaser), attempt(purchaser)
+    )
+    assert [o for o in outcomes if isinstance(o, str)] in (["WRONG_STATE"] * 2, ["WRONG_STATE"])
+    assert (
+        await audited("evaluation_report.confirm_winner")
+        + await audited("evaluation_report.deem_confirmed")
+        == 1
+    )
+    confirmed = await reports.report_of(eid)
+    assert (confirmed["status"], confirmed["winner"]) == ("confirmed", first)

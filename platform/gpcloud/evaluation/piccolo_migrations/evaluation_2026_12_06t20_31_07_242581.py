@@ -2338,4 +2338,25 @@ async def forwards():
         schema=None,
     )
 
+    manager.add_column(
+        table_class_name="EvaluationReport",
+        tablename="evaluation_report",
+        column_name="next_check",
+        db_column_name="next_check",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": None,
+            "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": True,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
     return manager

@@ -341,6 +341,19 @@ async def confirm_winner(
     return moved
 
 
+async def after_deemed_confirmed(report: dict) -> None:
+    """The scheduler's effect of `deem_confirmed`: the first candidate of the ranking (the first
+    listed among tied firsts) is the winner, and every bidder is told its outcome."""
+    candidates = ranking(report)
+    winner = candidates[0]["bid"] if candidates else None
+    with all_tenants(PARTY_SCOPE):
+        await EvaluationReport.update(
+            {EvaluationReport.winner: winner, EvaluationReport.confirmed_at: now()}
+        ).where(EvaluationReport.id == report["id"])
+        evaluation = await evaluations.get(report["evaluation"])
+    await notices.result(evaluation, {**report, "winner": winner})
+
+
 async def readable(actor: CurrentUser, evaluation_id: int) -> dict | None:
     """The report for the agency and the members once frozen; for the purchaser once sent;
     for the region's staff once frozen."""
