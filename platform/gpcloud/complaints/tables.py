@@ -69,8 +69,10 @@ class Challenge(TenantOwned, Table, tablename="challenge"):
     known_on = Date()
     known_basis = Text(default="")
     window_end = Date()
-    filed_on = Date(index=True)  # the supervision list's filters (service/views.py)
-    answer_due = Date(index=True)
+    # The supervision list's filters (service/views.py), indexed concurrently by the migration
+    # of 2026-12-06T20:42:27.
+    filed_on = Date()
+    answer_due = Date()
     complaint_until = Date()
     answer = Text(default="")
     answered_on = Date(null=True, default=None)
@@ -103,7 +105,7 @@ class Complaint(TenantOwned, Table, tablename="complaint"):
     supplier_name = Varchar(length=128)
     filed_by = BigInt()
     items = JSON(default=[])  # [{"item": index in the challenge, "claim", "request"}]
-    filed_on = Date(index=True)
+    filed_on = Date()  # indexed concurrently (migration 2026-12-06T20:42:27), as decision_due
     review_due = Date()
     material_request = Text(default="")
     material_requested_on = Date(null=True, default=None)
@@ -111,7 +113,7 @@ class Complaint(TenantOwned, Table, tablename="complaint"):
     served_on = Date(null=True, default=None)
     response = Text(default="")
     responded_on = Date(null=True, default=None)
-    decision_due = Date(index=True)
+    decision_due = Date()
     paused_on = Date(null=True, default=None)
     paused_days = Integer(default=0)
     supplement = Text(default="")  # the missing material, as supplied

@@ -103,7 +103,7 @@ class CreditCheck(TenantOwned, Table, tablename="credit_check"):
     digest = Varchar(length=64)
     # The step of the tenant's procedure it was made for ("evaluation_committee:12": the
     # snapshot taken as that committee started evaluating); "" for a check on its own.
-    reference = Varchar(length=64, default="", index=True)
+    reference = Varchar(length=64, default="")  # indexed concurrently (migration 20:43:41)
 
 
 class CreditRating(TenantOwned, Table, tablename="credit_rating"):
