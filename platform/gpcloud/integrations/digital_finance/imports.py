@@ -14,12 +14,14 @@ from piccolo.columns.combination import WhereRaw
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.db import any_of, bulk_insert
 from gpcloud.core.imports import columns as p
-from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, reason
+from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, Reason, reason
 from gpcloud.core.money import to_yuan
 from gpcloud.integrations.digital_finance.tables import BudgetIndicator
 from gpcloud.registries.purchasers import service as purchasers
 
-CODE = p.pattern(r"[0-9A-Za-z._-]{1,64}", "1 to 64 letters, digits, '.', '_' or '-'")
+CODE = p.pattern(
+    r"[0-9A-Za-z._-]{1,64}", "INVALID_FORMAT", "1 to 64 letters, digits, '.', '_' or '-'"
+)
 STATUS = p.choice({"active": "active", "正常": "active", "frozen": "frozen", "冻结": "frozen"})
 
 
@@ -35,7 +37,7 @@ COLUMNS = (
         "budget_unit_code",
         "预算单位编码",
         True,
-        p.pattern(r"[0-9A-Za-z]{1,32}", "1 to 32 letters or digits"),
+        p.pattern(r"[0-9A-Za-z]{1,32}", "INVALID_FORMAT", "1 to 32 letters or digits"),
         "441481001",
         "a purchaser of the import's tenant",
     ),
@@ -48,14 +50,18 @@ COLUMNS = (
 FIELDS = ("fiscal_year", "name", "funding_source", "status")
 
 
-def _refusal(current: dict, amount: int, purchaser: int) -> str | None:
+def _refusal(current: dict, amount: int, purchaser: int) -> Reason | None:
     """Why the row may not update the indicator: its amount below what is reserved and paid, or
     another purchaser while it is in use."""
     used = current["reserved_fen"] + current["paid_fen"]
     if amount < used:
-        return f"amount: {to_yuan(used)} yuan is already reserved or paid"
+        return reason(
+            "AMOUNT_BELOW_USED", f"{to_yuan(used)} yuan is already reserved or paid", "amount"
+        )
     if purchaser != current["purchaser"] and used:
-        return "budget_unit_code: the indicator is in use by another purchaser"
+        return reason(
+            "INDICATOR_IN_USE", "the indicator is in use by another purchaser", "budget_unit_code"
+        )
     return None
 
 
@@ -120,7 +126,10 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
             )
             row.reject(
                 _refusal(fresh or current, v["amount"], unit["id"])
-                or "the indicator changed during the import: import the row again"
+                or reason(
+                    "INDICATOR_CHANGED",
+                    "the indicator changed during the import: import the row again",
+                )
             )
             continue
         row.outcome = "updated" if changes else "unchanged"

@@ -20,7 +20,7 @@ from gpcloud.core.imports import columns as p
 from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, reason
 from gpcloud.registries.purchasers.tables import Purchaser
 
-CODE = p.pattern(r"[0-9A-Za-z]{1,32}", "1 to 32 letters or digits")
+CODE = p.pattern(r"[0-9A-Za-z]{1,32}", "INVALID_FORMAT", "1 to 32 letters or digits")
 
 
 NAME = p.length(2, 128)

@@ -97,7 +97,7 @@ COLUMNS = (
         "ca_serial",
         "CA证书序列号",
         False,
-        p.pattern(CA_SERIAL.pattern, "4 to 64 letters or digits"),
+        p.pattern(CA_SERIAL.pattern, "INVALID_FORMAT", "4 to 64 letters or digits"),
         "5A3F0011223344",
         "with ca_issuer and ca_valid_until",
     ),
@@ -137,7 +137,8 @@ def _check(row: ImportRow) -> None:
         row.reject(reason("LOGIN_NAME_NEEDED", "needs a login_name", "password_hash"))
     given = [c for c in CA if v[c] is not None]
     if given and len(given) < len(CA):
-        row.reject(f"{', '.join(c for c in CA if v[c] is None)}: required with {', '.join(given)}")
+        missing = ", ".join(c for c in CA if v[c] is None)
+        row.reject(reason("CA_INCOMPLETE", f"required with {', '.join(given)}", missing))
 
 
 async def _check_regions(rows: list[ImportRow]) -> None:

@@ -59,7 +59,7 @@ COLUMNS = (
         "region_code",
         "所在地区",
         True,
-        p.pattern(REGION_CODE.pattern, "a six-digit region code"),
+        p.pattern(REGION_CODE.pattern, "INVALID_FORMAT", "a six-digit region code"),
         "441481",
         "where the room is; one of the agency's tenants",
     ),

@@ -70,7 +70,7 @@ COLUMNS = (
         "region_code",
         "所属区划",
         True,
-        p.pattern(r"[0-9]{6}", "a six-digit region code"),
+        p.pattern(r"[0-9]{6}", "INVALID_FORMAT", "a six-digit region code"),
         "441481",
         "home region: a tenant on the platform",
     ),
