@@ -144,7 +144,8 @@ async def test_two_worker_processes_share_the_scheduler_sequencer_and_deliveries
             with all_tenants("test: poll"):
                 status = (await Contract.select(Contract.status).where(Contract.id == contract))[0]
                 sent = await NotificationDelivery.count().where(
-                    NotificationDelivery.status == "sent"
+                    (NotificationDelivery.status == "sent")
+                    & (NotificationDelivery.notification.kind == "contract.publication_overdue")
                 )
                 pending = await AuditEntry.count().where(AuditEntry.seq.is_null())
             if status["status"] == "overdue" and sent and not pending:
