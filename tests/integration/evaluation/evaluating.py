@@ -15,6 +15,7 @@ from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.db import transaction
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
+from gpcloud.credit.service import records
 from gpcloud.evaluation.service import (
     checkin,
     committees,
@@ -28,7 +29,9 @@ from gpcloud.evaluation.service import (
 from gpcloud.transaction import documents, opening
 from gpcloud.transaction import service as projects
 from gpcloud.usage import development
+from tests.integration.credit.support import blacklisting
 from tests.integration.evaluation.setting import AFTER, committee, drawn, experts
+from tests.integration.procurement import actor
 from tests.integration.transaction.bidding import (
     DEADLINE,
     PUBLISHED_AT,
@@ -73,9 +76,11 @@ async def opened_evaluation(
     prices: tuple[str, ...] = ("4000000", "3900000", "3800000"),
     registered: str | None = None,
     docs: documents.DocumentsInput = DOCS,
+    blacklisted: int | None = None,
 ) -> Setting:
     """`registered`: the demo supplier account whose company (in the supplier registry, so it
-    can be awarded) bids second, instead of a made-up bidder."""
+    can be awarded) bids second, instead of a made-up bidder. `blacklisted`: the bidder (its
+    index) on the serious-violation list when the evaluation starts."""
     project = await tender(world, traveller)
     traveller.move_to(PUBLISHED_AT + timedelta(hours=1))
     with use_scope(world["scope"]):
@@ -101,6 +106,11 @@ async def opened_evaluation(
     traveller.move_to(hall["opening_ends_at"] + timedelta(seconds=1))
     await scheduler.run_once(clock.now())
     traveller.move_to(STARTED)
+    if blacklisted is not None:
+        with use_scope(world["scope"]):
+            await records.record(
+                await actor("xn.supervisor"), blacklisting(found[blacklisted].organisation)
+            )
     async with transaction():
         started = await committees.start_evaluation(world["agent"], row["id"])
     async with transaction():

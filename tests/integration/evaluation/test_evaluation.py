@@ -307,3 +307,40 @@ async def test_a_winner_not_confirmed_within_5_wd_is_the_first_candidate(world, 
         late = await code_of(lambda: reports.confirm_winner(s.purchaser, eid, first))
     assert late == "WRONG_STATE"
     assert await scheduler.run_once(clock.now() + timedelta(days=1)) == []
+
+
+async def test_a_bidder_on_a_credit_list_at_the_start_fails_qualification(world, traveller):
+    """Caiku [2016] 125: the check as the committee started governs; the listed bidder cannot
+    pass its qualification review, and the report carries every bidder's snapshot."""
+    s = await opened_evaluation(world, traveller, blacklisted=2)
+    eid = s.evaluation["id"]
+    listed = s.bids[2]
+    with clock.on_day(EVALUATION_DAY):
+        refused = await code_of(
+            lambda: reviews.qualify(s.agent, eid, listed["id"], "营业执照", True)
+        )
+        assert refused == "CREDIT_NOT_CLEAR"
+        async with transaction():
+            await reviews.qualify(
+                s.agent, eid, listed["id"], "营业执照", False, "列入严重违法失信名单"
+            )
+        await check_in_all(s)
+        valid = s.bids[:2]
+        for b in valid:
+            async with transaction():
+                await reviews.qualify(s.agent, eid, b["id"], "营业执照", True)
+            async with transaction():
+                await reviews.comply(s.members[0], eid, b["id"], "交货期不超过30日", True)
+        for user in s.members:
+            for b in valid:
+                async with transaction():
+                    await scores.record(user, eid, b["id"], {"技术": "40", "服务": "15"})
+            async with transaction():
+                await scores.submit(user, eid)
+        async with transaction():
+            report = await reports.freeze(s.agent, eid)
+    content = json.loads(report["content"])
+    assert [i["bid"] for i in content["invalid"]] == [listed["id"]]
+    verdict = {c["organisation"]: c["clear"] for c in content["credit"]}
+    assert verdict == {b["supplier_organisation"]: b is not listed for b in s.bids}
+    assert all(len(c["digest"]) == 64 for c in content["credit"])

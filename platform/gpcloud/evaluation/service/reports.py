@@ -22,7 +22,7 @@ from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.evaluation import scoring
-from gpcloud.evaluation.service import common, engine, evaluations, notices
+from gpcloud.evaluation.service import common, credit, engine, evaluations, notices
 from gpcloud.evaluation.service.checkin import use_for
 from gpcloud.evaluation.service.common import PARTY_SCOPE
 from gpcloud.evaluation.tables import EvaluationMember, EvaluationReport
@@ -71,6 +71,7 @@ async def content_of(evaluation: dict, result: scoring.Result) -> dict:
         project = await projects.get(evaluation["project"])
     bids = await evaluations.bids(evaluation["id"])
     names = {b["id"]: b["supplier_name"] for b in bids}
+    checked = await credit.snapshots(evaluation)
     members = []
     for m in await evaluations.members(evaluation["id"]):
         expert = await experts.get(m["expert"])
@@ -93,6 +94,11 @@ async def content_of(evaluation: dict, result: scoring.Result) -> dict:
             "representative": committee["representative_name"] or None,
         },
         "ranking": [_scored(r, names) for r in result.ranking],
+        "credit": [
+            credit.in_report(checked[b["supplier_organisation"]], b["supplier_name"])
+            for b in bids
+            if b["supplier_organisation"] in checked
+        ],
         "invalid": [
             {
                 "bid": int(i.bid_id),

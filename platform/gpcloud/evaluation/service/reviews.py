@@ -13,7 +13,7 @@ from gpcloud.core.clock import now
 from gpcloud.core.db import serialize_writes
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.evaluation.service import engine, evaluations
+from gpcloud.evaluation.service import credit, engine, evaluations
 from gpcloud.evaluation.service.common import PARTY_SCOPE
 from gpcloud.evaluation.tables import EvaluationScore, ReviewFinding
 
@@ -97,6 +97,10 @@ async def qualify(
     actor: CurrentUser, evaluation_id: int, bid_id: int, item: str, passed: bool, reason: str = ""
 ) -> dict:
     evaluation = await evaluations.as_reviewer(actor, evaluation_id)
+    if passed:
+        bid = next((b for b in await evaluations.bids(evaluation_id) if b["id"] == bid_id), None)
+        if bid is not None:
+            await credit.ensure_may_pass(evaluation, bid["supplier_organisation"])
     return await _record(
         actor, evaluation, bid_id, "qualification", item, passed, reason, member=None
     )
