@@ -44,6 +44,8 @@ async def _record(
     if item not in evaluations.scale(evaluation)[stage]:
         raise DomainError("UNKNOWN_ITEM", f"the documents have no {stage} item {item}", "item")
     bid = await evaluations.bid(evaluation, bid_id)
+    if stage == "qualification" and passed:
+        await credit.ensure_may_pass(evaluation, bid["supplier_organisation"])
     await serialize_writes(f"evaluation:{evaluation['id']}")
     with all_tenants(PARTY_SCOPE):
         if await EvaluationScore.exists().where(EvaluationScore.evaluation == evaluation["id"]):
@@ -97,10 +99,6 @@ async def qualify(
     actor: CurrentUser, evaluation_id: int, bid_id: int, item: str, passed: bool, reason: str = ""
 ) -> dict:
     evaluation = await evaluations.as_reviewer(actor, evaluation_id)
-    if passed:
-        bid = next((b for b in await evaluations.bids(evaluation_id) if b["id"] == bid_id), None)
-        if bid is not None:
-            await credit.ensure_may_pass(evaluation, bid["supplier_organisation"])
     return await _record(
         actor, evaluation, bid_id, "qualification", item, passed, reason, member=None
     )
