@@ -2,8 +2,13 @@
 -> procurement documents -> tender announcement with a deadline instant -> documents obtained,
 a question answered -> five sealed bids from five suppliers (one late) -> the deadline, closed
 by the scheduler -> the opening hall (one bidder never unseals) -> the opening record,
-confirmed, objected to, answered and signed. For 兴宁市第一中学 in Xingning (441481), run by the
-Meizhou agency, with suppliers of Xingning, Meizhou and Guangzhou.
+confirmed, objected to, answered and signed -> (after a negotiation, below) the evaluation: the
+committee's verifiable expert draw, the experts' confirmations, face check-in, reviews, scores,
+the report signed by every member, the winner confirmed, each bidder's own result, the result
+announcement naming the experts, the draw recomputed by `gpcloud experts verify-draw`, the
+contract, the expert fees and the agency's monthly bill of face and signature charges. For
+兴宁市第一中学 in Xingning (441481), run by the Meizhou agency, with suppliers of Xingning,
+Meizhou and Guangzhou.
 
     uv run python docs/e_tender.py           # run it and print the session
     uv run python docs/e_tender.py --write   # run it and rewrite docs/e-tender.md
@@ -12,10 +17,11 @@ It runs like docs/closed_loop.py (a throwaway deployment, the demo data, the app
 ASGI interface), with the platform's clock set to each step's instant (time-machine, not
 ticking: legal dates and the deadline instant are the ones shown). Bids are sealed on the
 bidder's side with the reference client (gpcloud.transaction.sealing, docs/sealed-bids.md):
-the platform never sees a content key before the bidder unseals. The scheduler's tick at the
-deadline and at the window's end is the one thing that is not a GraphQL call. A competitive
+the platform never sees a content key before the bidder unseals. A competitive
 negotiation follows: sealed responses, the opening, a quote round and the final quote. Three of the
-five suppliers are registered for the walk (the demo has two). tests/e2e/test_e_tender.py runs
+five suppliers are registered for the walk (the demo has two), and the demo experts get accounts
+(the demo links two). Three steps are not GraphQL calls: the scheduler's ticks, who received an
+expert invitation (the experts' phones), and the auditor's CLI. tests/e2e/test_e_tender.py runs
 the same walk.
 """
 
@@ -23,11 +29,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import os
 import sys
 import tempfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -70,8 +78,6 @@ class Session:
                 "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
             )
         else:
-            import json
-
             operations = {"query": query, "variables": {**(variables or {}), "file": None}}
             response = await self.client.post(
                 "/graphql",
@@ -100,11 +106,12 @@ class Session:
 
         self.move(instant)
         with on_day(instant.astimezone(LEGAL_TZ).date()):
-            body = await self._post(query, variables, await self._token(user), files)
+            token = None if user is None else await self._token(user)
+            body = await self._post(query, variables, token, files)
         self.transcript.append(
             {
                 "day": instant.isoformat(timespec="milliseconds"),
-                "user": user,
+                "user": user or "(anonymous)",
                 "title": title,
                 "query": query.strip(),
                 "variables": _short(variables),
@@ -196,6 +203,15 @@ UNSEAL = (
     "mutation($input: UnsealBidInput!) { unsealBid(input: $input) { bid { id status price "
     "form } errors { code message } } }"
 )
+
+
+PRICES = {
+    "xn.supplier": "4380000.00",
+    "mz.supplier": "4420000.00",
+    "gz.supplier": "4290000.00",
+    "sg.supplier": "4460000.00",
+    "zh.supplier": "4300000.00",
+}
 
 
 async def walk(s: Session) -> dict:
@@ -369,13 +385,7 @@ async def walk(s: Session) -> dict:
     ok(answered["answerQuestion"])
 
     # 4. Five sealed bids; the last one a millisecond late.
-    prices = {
-        "xn.supplier": "4380000.00",
-        "mz.supplier": "4420000.00",
-        "gz.supplier": "4290000.00",
-        "sg.supplier": "4460000.00",
-        "zh.supplier": "4300000.00",
-    }
+    prices = PRICES
     content_keys, bid_ids = {}, {}
     times = {
         "xn.supplier": at("2026-10-10T16:00:00"),
@@ -759,6 +769,541 @@ async def negotiation(s: Session, tender: dict) -> dict:
     return {"project": project}
 
 
+async def expert_accounts() -> None:
+    """An account for each demo expert that has none (the demo links two), as the registry's
+    experts would have: the drawn ones confirm, check in, score and sign themselves (set-up)."""
+    from gpcloud.core.auth import passwords
+    from gpcloud.core.auth.tables import Organisation, User, UserRole
+    from gpcloud.core.db import transaction
+    from gpcloud.core.tenancy.scope import all_tenants
+    from gpcloud.registries.experts.tables import Expert
+
+    with all_tenants("e-tender walk: the experts' accounts"):
+        async with transaction():
+            hashed = await passwords.hash_password(PASSWORD)
+            rows = await Expert.select(Expert.id, Expert.name, Expert.employer).where(
+                Expert.user_id.is_null()
+            )
+            for row in rows:
+                org = (
+                    await Organisation.select(Organisation.id)
+                    .where(Organisation.name == row["employer"])
+                    .first()
+                )
+                if org is None:
+                    made = Organisation(name=row["employer"], kind="other", region="441400")
+                    await made.save()
+                    org = {"id": made.id}
+                user = User(
+                    tenant_id="441400",
+                    organisation=org["id"],
+                    username=expert_username(row["name"]),
+                    password_hash=hashed,
+                    display_name=row["name"],
+                    mobile="13800000000",
+                    email=f"{expert_username(row['name'])}@demo.example.com",
+                    must_change_password=False,
+                )
+                await user.save()
+                await UserRole.insert(UserRole(tenant_id="441400", user=user.id, role="expert"))
+                await Expert.update({Expert.user_id: user.id}).where(Expert.id == row["id"])
+
+
+def expert_username(name: str) -> str:
+    return f"expert{name[-2:]}"  # 示例专家07 -> expert07
+
+
+async def invited_experts(s: Session, instant: datetime, title: str) -> dict[str, int]:
+    """Who was just invited, as each invited expert's phone learns it (SMS and inbox): the
+    walk's stand-in for the experts themselves; username -> expert id. Not a GraphQL call:
+    nobody but the expert may learn who was drawn."""
+    from gpcloud.core.auth.tables import User
+    from gpcloud.core.notifications.tables import Notification
+    from gpcloud.core.tenancy.scope import all_tenants
+    from gpcloud.registries.experts.tables import Expert
+
+    s.move(instant)
+    with all_tenants("e-tender walk: the invitations sent"):
+        sent = await Notification.select(Notification.recipient, Notification.id).where(
+            (Notification.kind == "expert_draw.invited") & Notification.read_at.is_null()
+        )
+        users = [r["recipient"] for r in sent]
+        named = await User.select(User.id, User.username).where(User.id.is_in(users or [0]))
+        experts = await Expert.select(Expert.id, Expert.user_id).where(
+            Expert.user_id.is_in(users or [0])
+        )
+    username = {u["id"]: u["username"] for u in named}
+    found = {username[e["user_id"]]: e["id"] for e in experts}
+    s.transcript.append(
+        {
+            "day": instant.isoformat(timespec="milliseconds"),
+            "user": "(the invited experts' phones)",
+            "title": title,
+            "query": "# not a GraphQL call: who received the invitation (SMS and inbox)",
+            "variables": None,
+            "response": sorted(found),
+        }
+    )
+    return found
+
+
+async def verify_draw_cli(s: Session, instant: datetime, draw: str) -> str:
+    """`gpcloud experts verify-draw` in a process of its own, on this deployment's database."""
+    import subprocess
+
+    s.move(instant)
+    done = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-m", "gpcloud", "experts", "verify-draw", draw],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+    )
+    s.transcript.append(
+        {
+            "day": instant.isoformat(timespec="milliseconds"),
+            "user": "(an auditor's shell)",
+            "title": "Recompute the draw from its revealed seed and frozen list",
+            "query": f"# not a GraphQL call: gpcloud experts verify-draw {draw}",
+            "variables": None,
+            "response": done.stdout.strip().splitlines(),
+        }
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+COMMITTEE = (
+    "query($id: ID!) { evaluationCommittee(id: $id) { status evaluationAt counts { invited "
+    "confirmed waiting declined } seats { position backup status expert { name } } "
+    "draw { status eligible seedHash snapshotDigest resultDigest seed } } }"
+)
+MY_ASSIGNMENTS = "{ myExpertAssignments { id committeeId position backup status confirmBy } }"
+CONFIRM_SEAT = (
+    "mutation($id: ID!) { confirmExpertAssignment(assignmentId: $id) { assignment { status } "
+    "errors { code message } } }"
+)
+CHECK_IN = (
+    "mutation($e: ID!, $s: String!, $a: String!) { checkInToEvaluation(evaluationId: $e, "
+    "sample: $s, attempt: $a) { member { status faceAttempts checkedInAt } errors { code } } }"
+)
+SCORES = {  # technical and service points per bidder: the same from every member but one
+    "xn.supplier": ("46", "18"),
+    "gz.supplier": ("42", "16"),
+    "mz.supplier": ("40", "15"),
+}
+
+
+async def evaluation(s: Session, tender: dict) -> dict:
+    """The tender's evaluation after the negotiation: the committee and its verifiable expert
+    draw, the experts' confirmations (one declines, a backup takes the seat), face check-in,
+    the reviews, independent scores, the report signed by every member and sent, the winner
+    confirmed, each bidder's own result, the result announcement with the experts' names, the
+    draw recomputed by the CLI, the contract, the expert fees and the agency's monthly bill."""
+    from gpcloud.transaction import sealing
+    from gpcloud.usage import development
+
+    project = tender["project"]
+    formed = await s.step(
+        at("2026-10-19T15:00:00"),
+        "mz.agency",
+        "Form the evaluation committee: 5 drawn experts, evaluation on 21 Oct 09:00",
+        "mutation($input: EvaluationCommitteeInput!) { formEvaluationCommittee(input: $input) "
+        "{ committee { id status members expertSeats backups specialtyCodes } "
+        "errors { code message } } }",
+        {
+            "input": {
+                "projectId": project,
+                "members": 5,
+                "evaluationAt": at("2026-10-21T09:00:00").isoformat(),
+                "specialtyCodes": ["A02010104"],
+                "backups": 2,
+            }
+        },
+    )
+    committee = ok(formed["formEvaluationCommittee"])["committee"]["id"]
+    committed = await s.step(
+        at("2026-10-19T15:05:00"),
+        "mz.agency",
+        "Commit the draw: the seed's sha256 is audited before anyone is drawn",
+        "mutation($id: ID!) { commitExpertDraw(committeeId: $id, drawType: REVIEW) "
+        "{ draw { id status seedHash seed } errors { code message } } }",
+        {"id": committee},
+    )
+    draw = ok(committed["commitExpertDraw"])["draw"]
+    assert draw["seed"] is None  # secret until the evaluation starts
+    ran = await s.step(
+        at("2026-10-19T15:10:00"),
+        "mz.agency",
+        "Run it (2 working days before the evaluation): seats invited, backups in order",
+        "mutation($id: ID!) { runExpertDraw(drawId: $id) { draw { status eligible "
+        "excludedForRecusal snapshotDigest resultDigest } errors { code message } } }",
+        {"id": draw["id"]},
+    )
+    assert ok(ran["runExpertDraw"])["draw"]["status"] == "DRAWN"
+    sealed = await s.step(
+        at("2026-10-19T15:15:00"),
+        "mz.agency",
+        "The agency sees counts and states, not names",
+        COMMITTEE,
+        {"id": committee},
+    )
+    assert all(seat["expert"] is None for seat in sealed["evaluationCommittee"]["seats"])
+    invited = await invited_experts(s, at("2026-10-19T15:15:00"), "The five drawn experts")
+    assert len(invited) == 5
+    names = sorted(invited)
+    for n, user in enumerate(names):
+        [seat] = (
+            await s.step(
+                at(f"2026-10-19T15:{30 + n:02d}:00"),
+                user,
+                "The expert's invitation",
+                MY_ASSIGNMENTS,
+            )
+        )["myExpertAssignments"]
+        if n == len(names) - 1:
+            declined = await s.step(
+                at(f"2026-10-19T15:{30 + n:02d}:30"),
+                user,
+                "Decline (away that day): the first backup is invited",
+                "mutation($id: ID!) { declineExpertAssignment(assignmentId: $id, "
+                'reason: "当日外出公干") { assignment { status } errors { code } } }',
+                {"id": seat["id"]},
+            )
+            assert ok(declined["declineExpertAssignment"])["assignment"]["status"] == "DECLINED"
+            continue
+        confirmed = await s.step(
+            at(f"2026-10-19T15:{30 + n:02d}:30"),
+            user,
+            "Confirm the seat (recusal checked again)",
+            CONFIRM_SEAT,
+            {"id": seat["id"]},
+        )
+        assert ok(confirmed["confirmExpertAssignment"])["assignment"]["status"] == "CONFIRMED"
+    backup = await invited_experts(s, at("2026-10-19T16:00:00"), "The backup invited")
+    [(backup_user, _)] = [(u, e) for u, e in backup.items() if u not in invited]
+    [seat] = [
+        a
+        for a in (
+            await s.step(
+                at("2026-10-19T16:10:00"), backup_user, "The backup's invitation", MY_ASSIGNMENTS
+            )
+        )["myExpertAssignments"]
+        if a["status"] == "INVITED"
+    ]
+    ok(
+        (
+            await s.step(
+                at("2026-10-19T16:11:00"),
+                backup_user,
+                "The backup confirms: the committee is complete",
+                CONFIRM_SEAT,
+                {"id": seat["id"]},
+            )
+        )["confirmExpertAssignment"]
+    )
+    members = {u: e for u, e in {**invited, **backup}.items() if u != names[-1]}
+
+    # The evaluation day: names unsealed, the chair, the members check in by face.
+    started = await s.step(
+        at("2026-10-21T08:30:00"),
+        "mz.agency",
+        "Start the evaluation: the names are unsealed and the seed revealed",
+        "mutation($id: ID!) { startEvaluation(committeeId: $id) { committee { status "
+        "seats { id position status expert { expertId name } } } errors { code message } } }",
+        {"id": committee},
+    )
+    seats = ok(started["startEvaluation"])["committee"]["seats"]
+    confirmed_seats = [seat for seat in seats if seat["status"] == "CONFIRMED"]
+    assert len(confirmed_seats) == 5 and all(seat["expert"] for seat in confirmed_seats)
+    ok(
+        (
+            await s.step(
+                at("2026-10-21T08:35:00"),
+                "mz.agency",
+                "Record the chair the members elected",
+                "mutation($c: ID!, $s: ID!) { chooseCommitteeChair(committeeId: $c, seatId: $s) "
+                "{ committee { chairSeatId } errors { code message } } }",
+                {"c": committee, "s": confirmed_seats[0]["id"]},
+            )
+        )["chooseCommitteeChair"]
+    )
+    opened = await s.step(
+        at("2026-10-21T08:40:00"),
+        "mz.agency",
+        "Open the evaluation: the documents' criteria, the members, the unsealed bids",
+        "mutation($id: ID!) { openEvaluation(committeeId: $id) { evaluation { id method "
+        "priceWeight criteria { key maxPoints } qualificationItems complianceItems "
+        "bids { id supplierName price } } errors { code message } } }",
+        {"id": committee},
+    )
+    evaluation_row = ok(opened["openEvaluation"])["evaluation"]
+    eid = evaluation_row["id"]
+    by_price = {Decimal(price): user for user, price in PRICES.items()}
+    bids = {by_price[Decimal(b["price"])]: b["id"] for b in evaluation_row["bids"]}
+    assert sorted(bids) == ["gz.supplier", "mz.supplier", "xn.supplier"]  # sg's was revoked
+    chair_expert = int(confirmed_seats[0]["expert"]["expertId"])
+    chair = next(user for user, expert in members.items() if expert == chair_expert)
+    own = (
+        "query($id: ID!) { evaluation(id: $id) { members { expertId status } "
+        "bids { supplierName } } }"
+    )
+    before = await s.step(
+        at("2026-10-21T08:50:00"), chair, "Before check-in: its own seat, no bids", own, {"id": eid}
+    )
+    assert before["evaluation"]["bids"] == []
+    failed = await s.step(
+        at("2026-10-21T08:55:00"),
+        chair,
+        "A face that does not match: reported (and billed)",
+        CHECK_IN,
+        {"e": eid, "s": b64(b"a blurred capture"), "a": "chair-1"},
+    )
+    refused(failed["checkInToEvaluation"], "FACE_NOT_MATCHED")
+    for n, (user, expert) in enumerate(sorted(members.items())):
+        face = development.face_sample(f"expert:{expert}")
+        checked = await s.step(
+            at(f"2026-10-21T09:0{n}:00"),
+            user,
+            "Check in by face verification (development provider)",
+            CHECK_IN,
+            {"e": eid, "s": b64(face), "a": f"{user}-1"},
+        )
+        assert ok(checked["checkInToEvaluation"])["member"]["status"] == "PRESENT"
+
+    # Reviews, then each member's scores, private until submitted.
+    qualify = " ".join(
+        f'q{i}: recordQualification(evaluationId: $e, bidId: $b, item: "{item}", passed: true) '
+        "{ finding { item passed } errors { code } }"
+        for i, item in enumerate(("营业执照", "无重大违法记录声明"))
+    )
+    comply = " ".join(
+        f'c{i}: recordCompliance(evaluationId: $e, bidId: $b, item: "{item}", passed: true) '
+        "{ finding { item passed } errors { code } }"
+        for i, item in enumerate(("交货期不超过30日", "投标保证金或电子保函"))
+    )
+    for n, bid in enumerate(bids.values()):
+        await s.step(
+            at(f"2026-10-21T09:{20 + n}:00"),
+            "mz.agency",
+            "Qualification review (the agency): every item passed",
+            f"mutation($e: ID!, $b: ID!) {{ {qualify} }}",
+            {"e": eid, "b": bid},
+        )
+        await s.step(
+            at(f"2026-10-21T09:{30 + n}:00"),
+            chair,
+            "Compliance review (the committee): every item passed",
+            f"mutation($e: ID!, $b: ID!) {{ {comply} }}",
+            {"e": eid, "b": bid},
+        )
+    record = " ".join(
+        f"s{i}: recordScores(evaluationId: $e, bidId: $b{i}, points: $p{i}) "
+        "{ scores { criterion points } errors { code message } }"
+        for i in range(len(bids))
+    )
+    score_doc = (
+        "mutation($e: ID!, "
+        + ", ".join(f"$b{i}: ID!, $p{i}: [PointsInput!]!" for i in range(len(bids)))
+        + f") {{ {record} }}"
+    )
+    for n, user in enumerate(sorted(members)):
+        variables: dict = {"e": eid}
+        for i, (supplier, bid) in enumerate(bids.items()):
+            technical, service = SCORES[supplier]
+            if n == 4 and supplier == "gz.supplier":
+                technical = "45"  # one member rates gz's technical offer higher
+            variables |= {
+                f"b{i}": bid,
+                f"p{i}": [
+                    {"criterion": "技术", "points": technical},
+                    {"criterion": "服务", "points": service},
+                ],
+            }
+        scored = await s.step(
+            at(f"2026-10-21T10:{n * 10:02d}:00"),
+            user,
+            "Score every bid on the documents' criteria",
+            score_doc,
+            variables,
+        )
+        assert all(p["errors"] == [] for p in scored.values())
+        submitted = await s.step(
+            at(f"2026-10-21T10:{n * 10 + 5:02d}:00"),
+            user,
+            "Submit the scores (final; the others' are visible only now)",
+            "mutation($e: ID!) { submitScores(evaluationId: $e) { member { status scoredAt } "
+            "errors { code message } } }",
+            {"e": eid},
+        )
+        ok(submitted["submitScores"])
+
+    # The report: frozen, signed by every member (one with dissent), sent, confirmed.
+    frozen = await s.step(
+        at("2026-10-21T11:00:00"),
+        "mz.agency",
+        "Freeze the evaluation report: ranking, scores, the committee",
+        "mutation($e: ID!) { freezeEvaluationReport(evaluationId: $e) { report { status digest "
+        "content } errors { code message } } }",
+        {"e": eid},
+    )
+    report = ok(frozen["freezeEvaluationReport"])["report"]
+    ranking = json.loads(report["content"])["ranking"]
+    assert [by_price[Decimal(r["bid_price"])] for r in ranking] == [
+        "xn.supplier",
+        "gz.supplier",
+        "mz.supplier",
+    ]
+    for n, user in enumerate(sorted(members)):
+        dissent = "认为广州智教科技有限公司的技术方案评分偏低。" if n == 4 else ""
+        signed = await s.step(
+            at(f"2026-10-21T11:{10 + n}:00"),
+            user,
+            "Sign the report by e-signature" + (", with dissent" if dissent else ""),
+            "mutation($e: ID!, $c: String!, $d: String!) { signEvaluationReport(evaluationId: $e, "
+            "confirmation: $c, dissent: $d) { member { status signedAt dissent } "
+            "errors { code message } } }",
+            {"e": eid, "c": development.CONFIRMATION, "d": dissent},
+        )
+        ok(signed["signEvaluationReport"])
+    sent = await s.step(
+        at("2026-10-21T14:00:00"),
+        "mz.agency",
+        "Send the signed report to the purchaser (within 2 working days)",
+        "mutation($e: ID!) { sendEvaluationReport(evaluationId: $e) { report { status sentAt "
+        "sendBy confirmBy } errors { code message } } }",
+        {"e": eid},
+    )
+    assert ok(sent["sendEvaluationReport"])["report"]["status"] == "SENT"
+    winner = await s.step(
+        at("2026-10-22T10:00:00"),
+        "xn.purchaser",
+        "Confirm the winner: the first of the ranking",
+        "mutation($e: ID!, $b: ID!) { confirmEvaluationWinner(evaluationId: $e, bidId: $b) "
+        "{ report { status winnerBidId confirmedAt } errors { code message } } }",
+        {"e": eid, "b": str(ranking[0]["bid"])},
+    )
+    assert ok(winner["confirmEvaluationWinner"])["report"]["status"] == "CONFIRMED"
+    for user in ("xn.supplier", "gz.supplier", "mz.supplier"):
+        mine = await s.step(
+            at("2026-10-22T10:30:00"),
+            user,
+            "The bidder's own result (its award notice), nothing about the others",
+            "query($e: ID!) { myEvaluationResult(evaluationId: $e) { won rank total "
+            "evaluatedPrice invalidReason } notifications(kinds: [EVALUATION_RESULT]) { edges { node "
+            "{ subject body } } } }",
+            {"e": eid},
+        )
+        assert mine["myEvaluationResult"]["won"] == (user == "xn.supplier")
+        [notice] = mine["notifications"]["edges"]
+        assert ("贵单位为中标" in notice["node"]["body"]) == (user == "xn.supplier")
+
+    # The result announcement, the draw recomputed, the contract, the bills.
+    supplier = await s.step(
+        at("2026-10-23T09:00:00"),
+        "xn.supplier",
+        "The winner's registration",
+        "{ mySupplier { organisationId uscc name } }",
+    )
+    registered = supplier["mySupplier"]
+    result = await s.step(
+        at("2026-10-23T09:10:00"),
+        "mz.agency",
+        "Publish the result: the confirmed winner at its price, the experts named",
+        "mutation($id: ID!, $uscc: String!) { publishResultAnnouncement(projectId: $id, "
+        'title: "兴宁市第一中学多媒体教室设备采购项目中标结果公告", body: "评标委员会评审，采购人确认。", '
+        'awards: [{supplierUscc: $uscc, amount: "4380000.00"}]) '
+        "{ project { status awards { supplierName amount } } errors { code message } } }",
+        {"id": project, "uscc": registered["uscc"]},
+    )
+    assert ok(result["publishResultAnnouncement"])["project"]["status"] == "AWARDED"
+    notice = await s.step(
+        at("2026-10-23T09:30:00"),
+        None,
+        "On the portal: the result with the committee's names (anonymous)",
+        '{ notices(filter: {kinds: [RESULT], region: "441481"}, first: 1) { edges { node { '
+        "title amount suppliers { name amount } experts } } } }",
+    )
+    [edge] = notice["notices"]["edges"]
+    assert len(edge["node"]["experts"]) == 5
+    verified = await s.step(
+        at("2026-10-23T09:40:00"),
+        "mz.agency",
+        "The draw verifies (the seed is revealed)",
+        "query($id: ID!) { evaluationCommittee(id: $id) { draw { seed verification { "
+        "verified checks { what ok } } } } }",
+        {"id": committee},
+    )
+    assert verified["evaluationCommittee"]["draw"]["verification"]["verified"]
+    await verify_draw_cli(s, at("2026-10-23T09:45:00"), draw["id"])
+    created = await s.step(
+        at("2026-10-26T09:00:00"),
+        "xn.purchaser",
+        "Draft the contract with the winner",
+        "mutation($project: ID!, $supplier: ID!) { createContract(projectId: $project, "
+        'supplierId: $supplier, input: {title: "多媒体教室设备采购合同", '
+        'terms: "交付期：合同签订后30日内；验收合格后支付。", amount: "4380000.00"}) '
+        "{ contract { id digest signDue status } errors { code message } } }",
+        {"project": project, "supplier": registered["organisationId"]},
+    )
+    contract = ok(created["createContract"])["contract"]
+    purchaser_key = sealing.generate_signing_key()
+    ok(
+        (
+            await s.step(
+                at("2026-10-26T09:10:00"),
+                "xn.purchaser",
+                "Register the school's signing key",
+                "mutation($key: String!) { registerSigningKey(publicKey: $key) "
+                "{ key { id status } errors { code message } } }",
+                {"key": b64(sealing.raw_public(purchaser_key))},
+            )
+        )["registerSigningKey"]
+    )
+    message = b"gpcloud-contract-v1:" + contract["digest"].encode()
+    signers = {"xn.purchaser": purchaser_key, "xn.supplier": tender["keys"]["xn.supplier"][0]}
+    for n, (user, key) in enumerate(signers.items()):
+        signed = await s.step(
+            at(f"2026-10-27T1{n}:00:00"),
+            user,
+            "Sign the contract, client-side",
+            "mutation($id: ID!, $sig: String!) { signContract(id: $id, signature: $sig) "
+            "{ contract { status signedOn publicationDue } errors { code message } } }",
+            {"id": contract["id"], "sig": key.sign(message).hex()},
+        )
+    assert ok(signed["signContract"])["contract"]["status"] == "SIGNED"
+    published = await s.step(
+        at("2026-10-28T09:00:00"),
+        "xn.purchaser",
+        "Publish the contract",
+        "mutation($id: ID!) { publishContract(id: $id) { contract { status publishedOn } "
+        "errors { code } } }",
+        {"id": contract["id"]},
+    )
+    ok(published["publishContract"])
+    fees = await s.step(
+        at("2026-10-28T10:00:00"),
+        "mz.agency",
+        "The experts' fees (Guangdong standard)",
+        "query($id: ID!) { expertFeeStatement(committeeId: $id) { final total "
+        "lines { position expertName basis amount } } }",
+        {"id": committee},
+    )
+    assert fees["expertFeeStatement"]["total"] != "0"
+    bill = await s.step(
+        at("2026-11-02T09:00:00"),
+        "mz.agency",
+        "October's bill: every face verification and e-signature of the agency",
+        '{ usageStatements(month: "2026-10") { edges { node { month count total '
+        "lines { kind count unitPrice amount } } } } }",
+    )
+    [statement] = bill["usageStatements"]["edges"]
+    kinds = {line["kind"]: line["count"] for line in statement["node"]["lines"]}
+    assert kinds == {"FACE_VERIFICATION": 6, "E_SIGNATURE": 5}, kinds
+    return {"committee": committee, "evaluation": eid, "contract": contract["id"]}
+
+
 async def run_standalone() -> Session:
     import httpx
     import time_machine
@@ -781,13 +1326,16 @@ async def run_standalone() -> Session:
             await apply_tenant_files(settings.tenants_dir)
         await seed_demo()
         await extra_suppliers()
+        await expert_accounts()
         transport = httpx.ASGITransport(app=create_app(run_worker=False))
         with time_machine.travel(at("2026-09-01T08:00:00"), tick=False) as traveller:
             async with httpx.AsyncClient(
                 transport=transport, base_url="http://gpcloud.local"
             ) as http:
                 session = Session(http, traveller, drain)
-                await negotiation(session, await walk(session))
+                tender = await walk(session)
+                await negotiation(session, tender)
+                await evaluation(session, tender)
         return session
     finally:
         await close_pool()
@@ -807,7 +1355,8 @@ def main() -> None:
         markdown(session.transcript)
         .replace(
             "# The closed loop as a GraphQL session",
-            "# An open tender with sealed bids, then a negotiation with quote rounds",
+            "# An open tender with sealed bids, a negotiation with quote rounds, then the "
+            "tender's evaluation to the contract",
         )
         .replace("docs/closed_loop.py --write", "docs/e_tender.py --write")
     )

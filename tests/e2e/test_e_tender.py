@@ -1,6 +1,7 @@
 """An open tender with sealed bids through the API, from the filed plan to the signed opening
-record, then a competitive negotiation through its quote rounds to the final quotes: the walk
-of docs/e_tender.py (its assertions are the checks)."""
+record, then a competitive negotiation through its quote rounds to the final quotes, then the
+tender's evaluation from the expert draw to the contract and the agency's bill: the walk of
+docs/e_tender.py (its assertions are the checks)."""
 
 import importlib.util
 import sys
@@ -25,9 +26,12 @@ async def test_the_e_tender_walk(client):
     await seed_demo()
     e_tender = e_tender_module()
     await e_tender.extra_suppliers()
+    await e_tender.expert_accounts()
     with time_machine.travel(e_tender.at("2026-09-01T08:00:00"), tick=False) as traveller:
         session = e_tender.Session(client, traveller, drain_jobs)
         result = await e_tender.walk(session)
         assert len(result["bids"]) == 4 and len(session.transcript) == 47
         await e_tender.negotiation(session, result)
-    assert len(session.transcript) == 75
+        assert len(session.transcript) == 75
+        await e_tender.evaluation(session, result)
+    assert len(session.transcript) == 142

@@ -71,6 +71,7 @@ ArticleKind = strawberry.enum(
 PUBLIC = allow(Public())
 # A procurement has a handful of notices; a chain returns at most this many, oldest first.
 MAX_CHAIN = 50
+MAX_EXPERTS = 50  # a result names each committee's experts; a project has a few lots
 
 
 @strawberry.type(
@@ -145,6 +146,15 @@ class Notice:
             )
             for r in await loader.load(int(self.id))
         ]
+
+    @strawberry.field(
+        extensions=PUBLIC,
+        description="A result notice's evaluation experts, by name (Implementing Regulation "
+        "art. 43); empty for other notices.",
+        directives=[ListSize(max=MAX_EXPERTS)],
+    )
+    def experts(self) -> list[str]:
+        return service.named_experts(self.row)[:MAX_EXPERTS]
 
     @strawberry.field(
         extensions=PUBLIC,

@@ -200,7 +200,7 @@ async def notice_detail(notice_id: RowId) -> Response:
         chain=chain,
         opening=opening,
         opening_results=OPENING_RESULTS,
-        experts=json.loads(row["details"] or "{}").get("experts") or [],
+        experts=service.named_experts(row),
         failed_lots=[
             lot
             for lot in json.loads(row["details"] or "{}").get("lots") or []

@@ -352,6 +352,11 @@ async def suppliers_of(notice_ids: list[int]) -> list[list[dict]]:
         return await row_lists_by_key(NoticeSupplier, NoticeSupplier.notice)(notice_ids)
 
 
+def named_experts(row: dict) -> list[str]:
+    """The evaluation experts a result notice names (Implementing Regulation art. 43)."""
+    return json.loads(row["details"] or "{}").get("experts") or []
+
+
 def highlight(text: str, terms: list[str], width: int = 160) -> str:
     """An HTML-escaped excerpt around the first match, with every term in <mark>."""
     if not text:

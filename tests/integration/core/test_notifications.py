@@ -151,6 +151,27 @@ async def test_filing_tells_the_unit_too(client, demo):
     assert "预算 4500000.00 元" in node["body"]
 
 
+async def test_the_inbox_filters_by_kind(client, demo):
+    plan_id = await submitted_plan()
+    with use_scope((await tenant_tree()).scope_for("441481")):
+        await plans.return_plan(await actor("xn.supervisor"), plan_id, "预算依据不足")
+        await plans.submit(await actor("xn.purchaser"), plan_id)
+        await plans.file(await actor("xn.supervisor"), plan_id)
+    token = await login(client, "xn.purchaser")
+    query = """query($kinds: [NotificationKind!]) { notifications(kinds: $kinds) {
+      edges { node { kind } } } }"""
+
+    async def seen(wanted):
+        found = data(await gql(client, query, {"kinds": wanted}, token=token))
+        return [e["node"]["kind"] for e in found["notifications"]["edges"]]
+
+    assert await seen(None) == ["PLAN_RETURNED", "PLAN_FILED"]  # oldest first
+    assert await seen(["PLAN_FILED"]) == ["PLAN_FILED"]
+    assert await seen(["PLAN_FILED", "PLAN_RETURNED"]) == ["PLAN_RETURNED", "PLAN_FILED"]
+    assert await seen([]) == []
+    assert await seen(["EVALUATION_RESULT"]) == []
+
+
 async def test_a_mutation_that_rolls_back_leaves_no_notification_and_no_delivery(
     client, demo, install_plugin
 ):

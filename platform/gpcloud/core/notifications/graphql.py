@@ -259,8 +259,13 @@ class Queries:
         first: int | None = None,
         after: str | None = None,
         unread: Annotated[bool, strawberry.argument(description="Only those not read.")] = False,
+        kinds: Annotated[
+            list[NotificationKind] | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only these kinds (at most 20); all when not given."),
+        ] = None,
     ) -> Connection[Notification]:
-        page = await service.inbox(info.context.user, unread, first, after)
+        wanted = None if kinds is None else [k.value for k in kinds][:20]
+        page = await service.inbox(info.context.user, unread, first, after, wanted)
         return connection(page, Notification.of)
 
     @strawberry.field(

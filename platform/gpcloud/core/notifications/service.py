@@ -162,10 +162,18 @@ async def notify(
 # The inbox: a user reads only their own notifications (the tenant filter holds as well).
 
 
-async def inbox(user: CurrentUser, unread: bool, first: int | None, after: str | None) -> Page:
+async def inbox(
+    user: CurrentUser,
+    unread: bool,
+    first: int | None,
+    after: str | None,
+    kinds: list[str] | None = None,
+) -> Page:
     query = Notification.select().where(Notification.recipient == user.id)
     if unread:
         query = query.where(Notification.read_at.is_null())
+    if kinds is not None:
+        query = query.where(Notification.kind.is_in(kinds or [""]))
     return await keyset_page(query.output(load_json=True), Notification.id, first, after)
 
 
