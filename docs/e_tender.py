@@ -1223,10 +1223,13 @@ async def evaluation(s: Session, tender: dict) -> dict:
         None,
         "On the portal: the result with the committee's names (anonymous)",
         '{ notices(filter: {kinds: [RESULT], region: "441481"}, first: 1) { edges { node { '
-        "title amount suppliers { name amount } experts } } } }",
+        "title amount suppliers { name amount } experts evaluations { method supplierName "
+        "evaluatedPrice total validBids invalidBids } } } } }",
     )
     [edge] = notice["notices"]["edges"]
     assert len(edge["node"]["experts"]) == 5
+    [evaluated] = edge["node"]["evaluations"]
+    assert (evaluated["total"], evaluated["validBids"]) == (ranking[0]["total"], 3)
     verified = await s.step(
         at("2026-10-23T09:40:00"),
         "mz.agency",

@@ -9,6 +9,7 @@ import sys
 import time_machine
 
 from gpcloud.demo import seed_demo
+from tests.integration.portal.test_ocds import SCHEMA_ZIP, cove
 from tests.support import ROOT_TENANTS, drain_jobs
 
 
@@ -22,7 +23,7 @@ def e_tender_module():
     return sys.modules["e_tender"]
 
 
-async def test_the_e_tender_walk(client):
+async def test_the_e_tender_walk(client, tmp_path):
     await seed_demo()
     e_tender = e_tender_module()
     await e_tender.extra_suppliers()
@@ -35,3 +36,12 @@ async def test_the_e_tender_walk(client):
         assert len(session.transcript) == 75
         await e_tender.evaluation(session, result)
     assert len(session.transcript) == 142
+    # OCDS: the result's release carries the evaluation, and the package validates.
+    package = (await client.get("/ocds/releases?limit=100")).json()
+    [evaluated] = [r for r in package["releases"] if "awardCriteria" in r.get("tender", {})]
+    assert evaluated["tender"]["awardCriteria"] == "ratedCriteria"
+    assert "评审总得分 93.38" in evaluated["tender"]["awardCriteriaDetails"]
+    if SCHEMA_ZIP.exists():
+        report = cove(tmp_path, package)
+        assert report["validation_errors"] == []
+        assert report["additional_closed_codelist_values"] == {}

@@ -74,12 +74,36 @@ MAX_CHAIN = 50
 MAX_EXPERTS = 50  # a result names each committee's experts; a project has a few lots
 
 
+def _decimal(value: str | None) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
 @strawberry.type(
     description="A supplier named in a notice, with its amount in yuan where the notice gives one."
 )
 class NoticeSupplier:
     name: str = strawberry.field(description="The supplier's name.")
     amount: Decimal | None = strawberry.field(description="Its amount, yuan.")
+
+
+@strawberry.type(
+    description="What a result notice publishes of an evaluation: the winner's evaluated price "
+    "and total score (each bidder learns its own privately)."
+)
+class NoticeEvaluation:
+    lot: str = strawberry.field(description="The lot; empty for the whole project.")
+    method: str = strawberry.field(
+        description="comprehensive (综合评分法) or lowest_price (最低评标价法)."
+    )
+    supplier_name: str = strawberry.field(description="The confirmed winner.")
+    evaluated_price: Decimal | None = strawberry.field(
+        description="Yuan: the winner's price as evaluated (after arithmetic corrections)."
+    )
+    total: Decimal | None = strawberry.field(
+        description="The winner's total score; none under lowest evaluated price."
+    )
+    valid_bids: int | None = strawberry.field(description="Bids ranked.")
+    invalid_bids: int | None = strawberry.field(description="Bids found invalid.")
 
 
 @strawberry.type(description="A published notice: only what the public may see.")
@@ -155,6 +179,25 @@ class Notice:
     )
     def experts(self) -> list[str]:
         return service.named_experts(self.row)[:MAX_EXPERTS]
+
+    @strawberry.field(
+        extensions=PUBLIC,
+        description="A result notice's evaluations, one per lot evaluated; empty otherwise.",
+        directives=[ListSize(max=MAX_EXPERTS)],
+    )
+    def evaluations(self) -> list[NoticeEvaluation]:
+        return [
+            NoticeEvaluation(
+                lot=e["lot"],
+                method=e["method"],
+                supplier_name=e["supplier"],
+                evaluated_price=_decimal(e.get("evaluated_price")),
+                total=_decimal(e.get("total")),
+                valid_bids=e.get("valid_bids"),
+                invalid_bids=e.get("invalid_bids"),
+            )
+            for e in service.evaluations_of(self.row)[:MAX_EXPERTS]
+        ]
 
     @strawberry.field(
         extensions=PUBLIC,

@@ -155,6 +155,8 @@ def release(row: dict, suppliers: list[dict]) -> dict:
         ]
         if details.get("bids") is not None:
             out["bids"] = _bids(details["bids"], row["published_on"])
+        if details.get("evaluations"):
+            out["tender"] = {**tender, **_award_criteria(details["evaluations"])}
     elif kind == "contract":
         contract = {
             "id": f"{ocid}-contract-{details.get('contract_id')}",
@@ -189,6 +191,30 @@ def release(row: dict, suppliers: list[dict]) -> dict:
             }
         ]
     return out
+
+
+AWARD_CRITERIA = {"comprehensive": "ratedCriteria", "lowest_price": "priceOnly"}
+EVALUATION_METHODS = {"comprehensive": "综合评分法", "lowest_price": "最低评标价法"}
+
+
+def _award_criteria(evaluations: list[dict]) -> dict:
+    """The evaluation's result as OCDS core carries it: the award criteria (one method per
+    project), and in their details the winner's evaluated price and total score and the bid
+    counts, per lot (OCDS has no field for a score)."""
+    methods = {e["method"] for e in evaluations}
+    lines = []
+    for e in evaluations:
+        lot = f"第{e['lot']}包：" if e["lot"] else ""
+        score = f"，评审总得分 {e['total']}" if e.get("total") else ""
+        lines.append(
+            f"{lot}{EVALUATION_METHODS.get(e['method'], e['method'])}；中标（成交）供应商 "
+            f"{e['supplier']}，评标价 {e['evaluated_price']} 元{score}；有效投标 "
+            f"{e['valid_bids']} 家，无效投标 {e['invalid_bids']} 家。"
+        )
+    found = {"awardCriteriaDetails": "\n".join(lines)}
+    if len(methods) == 1 and next(iter(methods)) in AWARD_CRITERIA:
+        found["awardCriteria"] = AWARD_CRITERIA[next(iter(methods))]
+    return found
 
 
 BIDS_EXTENSION = (

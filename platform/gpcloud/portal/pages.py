@@ -201,6 +201,7 @@ async def notice_detail(notice_id: RowId) -> Response:
         opening=opening,
         opening_results=OPENING_RESULTS,
         experts=service.named_experts(row),
+        evaluations=service.evaluations_of(row),
         failed_lots=[
             lot
             for lot in json.loads(row["details"] or "{}").get("lots") or []

@@ -357,6 +357,12 @@ def named_experts(row: dict) -> list[str]:
     return json.loads(row["details"] or "{}").get("experts") or []
 
 
+def evaluations_of(row: dict) -> list[dict]:
+    """What a result notice publishes of each evaluation: method, the winner's evaluated
+    price and total score, valid and invalid bids (transaction/service.py `_evaluated`)."""
+    return json.loads(row["details"] or "{}").get("evaluations") or []
+
+
 def highlight(text: str, terms: list[str], width: int = 160) -> str:
     """An HTML-escaped excerpt around the first match, with every term in <mark>."""
     if not text:

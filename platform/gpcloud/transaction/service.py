@@ -167,7 +167,11 @@ async def _to_portal(
     if kind == "result":  # the result names the evaluation's experts (Regulation art. 43)
         evaluated = await blocks.evaluation_results(project["tenant_id"], project["id"])
         if evaluated:
-            details = {**details, "experts": [n for r in evaluated for n in r["experts"]]}
+            details = {
+                **details,
+                "experts": [n for r in evaluated for n in r["experts"]],
+                "evaluations": [_evaluated(r) for r in evaluated if r["winner"]],
+            }
     amounts = {"tender": project["budget_fen"], "result": sum(w["amount_fen"] for w in winners)}
     await portal.publish(
         portal.Publication(
@@ -188,6 +192,22 @@ async def _to_portal(
             details={**details, "project_id": project["id"]},
         )
     )
+
+
+def _evaluated(result: dict) -> dict:
+    """What the result publishes of an evaluation: the method, the winner's evaluated price
+    and total score, how many bids were valid and invalid (each bidder learns its own score
+    and rank privately: evaluation/service/notices.py)."""
+    winner = result["winner"]
+    return {
+        "lot": result["lot"],
+        "method": result.get("method", ""),
+        "supplier": winner["supplier_name"],
+        "evaluated_price": winner.get("evaluated_price"),
+        "total": winner.get("total"),
+        "valid_bids": result.get("valid_bids"),
+        "invalid_bids": result.get("invalid_bids"),
+    }
 
 
 async def _opening_details(project_id: int) -> dict:

@@ -82,6 +82,17 @@ async def test_the_result_names_the_confirmed_winner(client, world, traveller):
     with all_tenants("test: the portal"):
         notice = await Notice.select().where(Notice.kind == "result").first()
     assert json.loads(notice["details"])["experts"] == result["experts"]
+    [published] = json.loads(notice["details"])["evaluations"]
+    assert published == {
+        "lot": "",
+        "method": "comprehensive",
+        "supplier": winner["supplier_name"],
+        "evaluated_price": "3700000.00",
+        "total": result["winner"]["total"],
+        "valid_bids": 3,
+        "invalid_bids": 0,
+    }
     page = await client.get(f"/notices/{notice['id']}")
     assert page.status_code == 200 and "评审专家" in page.text
     assert all(name in page.text for name in result["experts"])
+    assert "评审总得分" in page.text and result["winner"]["total"] in page.text

@@ -276,9 +276,11 @@ def gpcloud_evaluation_result(tenant: str, project_id: int) -> list[dict] | None
     winner each confirmed, so that the result names the purchaser's confirmed winner
     (Implementing Regulation art. 43) and the experts (art. 43 para. 3).
 
-    Return [{"reference": "evaluation:3", "lot": str ("" for the whole project), "status":
-    "pending" | "confirmed", "winner": {"organisation_id": int, "supplier_name": str,
-    "amount": "yuan with 2 places"} or None, "experts": [names]}, ...], [] or None. Built in:
+    Return [{"reference": "evaluation:3", "lot": str ("" for the whole project), "method":
+    "comprehensive" | "lowest_price", "status": "pending" | "confirmed", "winner":
+    {"organisation_id": int, "supplier_name": str, "amount": "yuan with 2 places",
+    "evaluated_price": "yuan", "total": "points" or None (lowest price)} or None, "experts":
+    [names], "valid_bids": int, "invalid_bids": int}, ...], [] or None. Built in:
     the evaluation domain answers from its evaluation reports; transaction, below it, asks only
     through this hook, with core/plugins/hooks.py `collect`, and refuses a result that is not
     the confirmed winner (EVALUATION_NOT_CONFIRMED, AWARD_NOT_EVALUATED_WINNER).

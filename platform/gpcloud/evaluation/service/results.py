@@ -49,14 +49,15 @@ async def my_result(actor: CurrentUser, evaluation_id: int) -> dict | None:
 async def results_of_project(project_id: int) -> list[dict]:
     """Each evaluation of the project as the result announcement needs it: the confirmed
     winner at its evaluated amount (the bid price, corrected where the bidder confirmed a
-    correction; policy deductions only rank, the contract is at the bid price) and the
-    experts' names (Implementing Regulation art. 43)."""
+    correction; policy deductions only rank, the contract is at the bid price), its evaluated
+    price and total score, the counts of valid and invalid bids, and the experts' names
+    (Implementing Regulation art. 43)."""
     with all_tenants(PARTY_SCOPE):
         rows = await Evaluation.select().where(Evaluation.project == project_id)
     found = []
     for evaluation in sorted(rows, key=lambda r: r["id"]):
         report = await report_of(evaluation["id"])
-        winner = None
+        winner, content = None, {}
         experts_named: list[str] = []
         if report is not None:
             content = json.loads(report["content"])
@@ -68,14 +69,19 @@ async def results_of_project(project_id: int) -> list[dict]:
                     "organisation_id": bid["supplier_organisation"],
                     "supplier_name": bid["supplier_name"],
                     "amount": chosen["bid_price"],
+                    "evaluated_price": chosen["evaluated_price"],
+                    "total": chosen["total"],
                 }
         found.append(
             {
                 "reference": f"evaluation:{evaluation['id']}",
                 "lot": evaluation["lot"],
+                "method": evaluation["method"],
                 "status": "confirmed" if winner else "pending",
                 "winner": winner,
                 "experts": experts_named,
+                "valid_bids": len(content["ranking"]) if report else 0,
+                "invalid_bids": len(content["invalid"]) if report else 0,
             }
         )
     return found
