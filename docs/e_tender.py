@@ -1113,7 +1113,7 @@ async def evaluation(s: Session, tender: dict) -> dict:
         for i, (supplier, bid) in enumerate(bids.items()):
             technical, service = SCORES[supplier]
             if n == 4 and supplier == "gz.supplier":
-                technical = "45"  # one member rates gz's technical offer higher
+                technical = "45"  # one member rates gz's technical offer higher: an outlier
             variables |= {
                 f"b{i}": bid,
                 f"p{i}": [
@@ -1138,6 +1138,15 @@ async def evaluation(s: Session, tender: dict) -> dict:
             {"e": eid},
         )
         ok(submitted["submitScores"])
+
+    flagged = await s.step(
+        at("2026-10-21T10:50:00"),
+        chair,
+        "The chair is told of an outlier score (which bidder, not whose)",
+        "{ notifications(kinds: [EVALUATION_OUTLIERS]) { edges { node { subject body } } } }",
+    )
+    [told] = flagged["notifications"]["edges"]
+    assert "偏离其他成员" in told["node"]["body"]
 
     # The report: frozen, signed by every member (one with dissent), sent, confirmed.
     frozen = await s.step(

@@ -18,6 +18,7 @@ from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.evaluation.service import (
     checkin,
+    committees,
     evaluations,
     fee_statement,
     reports,
@@ -130,6 +131,30 @@ async def test_check_in_by_face_is_billed_once_per_attempt(world, traveller):
     # another expert (not on this committee) gets NOT_FOUND
     other = s.members[1]
     assert (await evaluations.member_of(other, eid))["status"] == "absent"
+
+
+async def test_the_chair_hears_of_outlier_scores_once_everyone_submitted(world, traveller):
+    s = await opened_evaluation(world, traveller)
+    eid = s.evaluation["id"]
+    seats = await evaluations.members(eid)
+    with clock.on_day(EVALUATION_DAY):
+        await check_in_all(s)
+        await passed_reviews(s)
+        async with transaction():
+            await committees.choose_chair(s.agent, s.committee["id"], seats[1]["seat"])
+        for i, user in enumerate(s.members):
+            for b in s.bids:
+                given = {"技术": "49", "服务": "19"} if (i, b) == (0, s.bids[0]) else None
+                async with transaction():
+                    await scores.record(user, eid, b["id"], given or {"技术": "40", "服务": "15"})
+            assert await notices_of("evaluation.outliers") == {}  # not before the last
+            async with transaction():
+                await scores.submit(user, eid)
+    told = await notices_of("evaluation.outliers")
+    assert list(told) == [s.members[1].organisation_id]  # the chair only
+    [text] = told.values()
+    assert "1 项" in text and f"{s.bids[0]['supplier_name']}（总分 68）" in text
+    assert "测试专家" not in text  # which bidders, not whose scores
 
 
 async def test_the_walk_to_a_confirmed_winner(world, traveller):

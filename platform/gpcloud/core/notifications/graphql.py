@@ -72,6 +72,9 @@ KIND_MEANINGS = {
     "winner in ranking order before confirmBy (confirmEvaluationWinner).",
     "evaluation.result": "To each bidder: the winner is confirmed; its own outcome only (won, "
     "its rank and score, or why its bid was invalid).",
+    "evaluation.outliers": "To the committee's chair, once every member submitted: the "
+    "scores the engine flags as outliers (which bidders, not whose), to raise before the report "
+    "is frozen.",
     "evaluation_committee.incomplete": "To the agency: a seat of its committee fell free and "
     "no backup was left; the evaluation cannot start.",
     "inquiry.step": "An inquiry (询问) was asked (to the purchaser and agency) or answered (to "

@@ -233,6 +233,12 @@ CATALOGUE: dict[str, Template] = {
         subject="评审结果：{title}",
         body="项目《{title}》的中标（成交）供应商已由采购人确定。{outcome}",
     ),
+    "evaluation.outliers": Template(
+        title="评分异常提示",
+        subject="评分异常提示：{title}",
+        body="项目《{title}》全部评审专家已提交评分，其中 {count} 项评分明显偏离其他成员："
+        "{items}。请在冻结评审报告前提请评审委员会复核；评审报告将记载这些标记。",
+    ),
     "evaluation_committee.incomplete": Template(
         title="评审委员会组建失败",
         subject="评审委员会未能组建：{title}",

@@ -12,8 +12,9 @@ from gpcloud.core.clock import LEGAL_TZ
 from gpcloud.core.money import to_yuan
 from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.evaluation.service import evaluations
+from gpcloud.evaluation.service import common, evaluations
 from gpcloud.evaluation.service.common import PARTY_SCOPE
+from gpcloud.registries.experts import service as experts
 from gpcloud.registries.purchasers import service as purchasers
 from gpcloud.transaction import service as projects
 
@@ -82,3 +83,22 @@ async def result(evaluation: dict, report: dict) -> None:
             about=("evaluation_report", report["id"]),
             key=f"evaluation_report:{report['id']}:result:{bid['id']}",
         )
+
+
+async def outliers(evaluation: dict, members: list[dict], flagged: tuple) -> None:
+    """The chair (every member while none was chosen), once every member submitted: which
+    scores the engine flags as outliers, and of which bidders; not whose they are."""
+    committee = await common.committee(evaluation["committee"])
+    chosen = [m for m in members if m["seat"] == committee["chair"]] or members
+    users = [(await experts.get(m["expert"]))["user_id"] for m in chosen]
+    names = {b["id"]: b["supplier_name"] for b in await evaluations.bids(evaluation["id"])}
+    items = "、".join(
+        f"{names[int(o.bid_id)]}（{o.criterion or '总分'} {o.score}）" for o in flagged
+    )
+    await notify(
+        "evaluation.outliers",
+        Recipients(users=tuple(u for u in users if u is not None)),
+        {"title": await _title(evaluation), "count": len(flagged), "items": items},
+        about=("evaluation", evaluation["id"]),
+        key=f"evaluation:{evaluation['id']}:outliers",
+    )

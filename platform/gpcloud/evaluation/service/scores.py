@@ -1,7 +1,9 @@
 """Scores: each member, checked in, scores every valid bid on the documents' criteria only
 (Implementing Regulation art. 41: independent evaluation) and submits them; until a member has
 submitted, it sees its own points only, and nobody else sees anyone's until the report is
-frozen. Points are stated to 2 places; the ranking is the engine's (scoring.evaluate)."""
+frozen. Points are stated to 2 places; the ranking is the engine's (scoring.evaluate). When the
+last member submits, the chair is told of the scores the engine flags as outliers, to raise
+with the committee before the report is frozen (the report records them too)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from gpcloud.core.clock import now
 from gpcloud.core.db import serialize_writes
 from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.evaluation.service import engine, evaluations
+from gpcloud.evaluation.service import engine, evaluations, notices
 from gpcloud.evaluation.service.common import PARTY_SCOPE
 from gpcloud.evaluation.tables import EvaluationMember, EvaluationScore
 from gpcloud.evaluation.workflow import ATTENDANCE
@@ -139,13 +141,19 @@ async def submit(actor: CurrentUser, evaluation_id: int) -> dict:
             "evaluationId",
         )
     with all_tenants(PARTY_SCOPE):
-        return await ATTENDANCE.move(
+        moved = await ATTENDANCE.move(
             actor,
             member,
             "submit_scores",
             {EvaluationMember.scored_at: now()},
             {"scores": len(given)},
         )
+    members = await evaluations.members(evaluation_id)
+    if all(m["status"] in engine.SUBMITTED for m in members):
+        flagged = (await engine.run(evaluation)).outliers
+        if flagged:
+            await notices.outliers(evaluation, members, flagged)
+    return moved
 
 
 async def visible(actor: CurrentUser, evaluation_id: int) -> list[dict]:
