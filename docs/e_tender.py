@@ -905,12 +905,23 @@ async def evaluation(s: Session, tender: dict) -> dict:
     from gpcloud.usage import development
 
     project = tender["project"]
+    rooms = await s.step(
+        at("2026-10-19T14:55:00"),
+        "mz.agency",
+        "The agency's evaluation rooms (its registered rooms)",
+        "{ myAgency { rooms { id kind name computers cameraResolution tenant { regionCode } } } }",
+    )
+    [room] = [
+        r["id"]
+        for r in rooms["myAgency"]["rooms"]
+        if r["kind"] == "EVALUATION" and r["tenant"]["regionCode"] == "441481"
+    ]
     formed = await s.step(
         at("2026-10-19T15:00:00"),
         "mz.agency",
-        "Form the evaluation committee: 5 drawn experts, evaluation on 21 Oct 09:00",
+        "Form the evaluation committee: 5 drawn experts, 21 Oct 09:00 in the Xingning room",
         "mutation($input: EvaluationCommitteeInput!) { formEvaluationCommittee(input: $input) "
-        "{ committee { id status members expertSeats backups specialtyCodes } "
+        "{ committee { id status members expertSeats backups specialtyCodes roomId } "
         "errors { code message } } }",
         {
             "input": {
@@ -919,6 +930,7 @@ async def evaluation(s: Session, tender: dict) -> dict:
                 "evaluationAt": at("2026-10-21T09:00:00").isoformat(),
                 "specialtyCodes": ["A02010104"],
                 "backups": 2,
+                "roomId": room,
             }
         },
     )

@@ -23,6 +23,7 @@ from piccolo.table import Table
 
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.tenancy.tables import TenantOwned
+from gpcloud.registries.agencies.tables import AgencyRoom
 from gpcloud.registries.experts.tables import Expert
 from gpcloud.transaction.tables import Bid, Project
 
@@ -55,6 +56,9 @@ class EvaluationCommittee(TenantOwned, Table, tablename="evaluation_committee"):
     region = Varchar(length=6)  # whose serving experts are drawn (with the regions above it)
     evaluation_at = Timestamptz()
     remote = Boolean(default=False)  # remote evaluation: exempt from the 2 wd draw lead
+    # The agency's evaluation room where the members check in (none for a remote evaluation);
+    # a room the agency removes later leaves null here, its name stays in the audit entry.
+    room = ForeignKey(AgencyRoom, null=True, default=None, on_delete=OnDelete.set_null)
     backups = Integer()
     # The chair the members elected (a confirmed drawn expert's seat: never the purchaser's
     # representative, who holds no drawn seat).

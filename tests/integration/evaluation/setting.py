@@ -15,6 +15,7 @@ from gpcloud.core.db import transaction
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.evaluation.service import committees, draws
+from gpcloud.registries.agencies.tables import AgencyRoom
 from gpcloud.registries.experts.tables import Expert, ExpertRegion, ExpertSpecialty
 from tests.integration.transaction.bidding import DEADLINE, bidder, submit, tender
 
@@ -79,6 +80,11 @@ async def closed_tender(world: dict, traveller, n_bidders: int = 3):
     return project, found
 
 
+async def evaluation_room(name: str = "兴宁评标室") -> int:
+    """A demo room of the Meizhou agency (兴宁评标室: Xingning, 9 computers, 720P, ready)."""
+    return (await AgencyRoom.select(AgencyRoom.id).where(AgencyRoom.name == name).first())["id"]
+
+
 async def committee(world: dict, project: int, **overrides) -> dict:
     values = {
         "project_id": project,
@@ -86,6 +92,7 @@ async def committee(world: dict, project: int, **overrides) -> dict:
         "evaluation_at": EVALUATION,
         "specialty_codes": [CODE],
         "backups": 2,
+        "room_id": None if overrides.get("remote") else await evaluation_room(),
         **overrides,
     }
     with use_scope(world["scope"]):

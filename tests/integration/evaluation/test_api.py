@@ -14,7 +14,13 @@ from gpcloud.core.auth.tables import Organisation, User, UserRole
 from gpcloud.core.db import transaction
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.evaluation.service import common
-from tests.integration.evaluation.setting import CODE, EVALUATION, closed_tender, experts
+from tests.integration.evaluation.setting import (
+    CODE,
+    EVALUATION,
+    closed_tender,
+    evaluation_room,
+    experts,
+)
 from tests.integration.procurement import filed_plan
 from tests.integration.transaction.bidding import DEADLINE
 from tests.support import data, error_codes, gql, login
@@ -90,6 +96,7 @@ async def test_names_sealed_until_the_evaluation_and_nobody_else_sees_it(client,
                     "evaluationAt": EVALUATION.isoformat(),
                     "specialtyCodes": [CODE],
                     "backups": 2,
+                    "roomId": str(await evaluation_room()),
                 }
             },
             token=agency,

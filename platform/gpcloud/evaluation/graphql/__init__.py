@@ -61,6 +61,11 @@ class EvaluationCommitteeInput:
         default=None, description="Draw experts serving this region (default: the project's)."
     )
     remote: bool = strawberry.field(default=False, description="Remote evaluation.")
+    room_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Your agency's evaluation room where the members check in (Agency.rooms); "
+        "required unless remote where the region requires evaluation rooms.",
+    )
     backups: int | None = strawberry.field(
         default=None, description="Backups to draw (default: the tenant's expert_draw.backups)."
     )
@@ -136,6 +141,7 @@ class Mutations(EvaluationMutations, RequestMutations, FeeMutations):
             region=input.region,
             remote=input.remote,
             backups=input.backups,
+            room_id=None if input.room_id is None else parse_id(input.room_id, "room"),
         )
         return await _committee(lambda: committees.form(info.context.user, data))
 

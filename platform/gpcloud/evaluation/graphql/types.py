@@ -212,6 +212,9 @@ class EvaluationCommittee:
     region: str = strawberry.field(description="Experts serving this region (or above) are drawn.")
     evaluation_at: datetime = strawberry.field(description="When the evaluation starts.")
     remote: bool = strawberry.field(description="Remote evaluation (no draw lead time).")
+    room_id: strawberry.ID | None = strawberry.field(
+        description="The agency's evaluation room (Agency.rooms); none when remote."
+    )
     backups: int = strawberry.field(description="Backups drawn after the seats.")
     status: CommitteeStatus = strawberry.field(description="Where the committee stands.")  # type: ignore[valid-type]
     status_reason: str = strawberry.field(description="Why it was cancelled or is incomplete.")
@@ -236,6 +239,7 @@ class EvaluationCommittee:
             region=row["region"],
             evaluation_at=row["evaluation_at"],
             remote=row["remote"],
+            room_id=strawberry.ID(str(row["room"])) if row["room"] else None,
             backups=row["backups"],
             status=CommitteeStatus(row["status"]),
             status_reason=row["status_reason"],

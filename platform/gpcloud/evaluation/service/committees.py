@@ -15,12 +15,16 @@ from gpcloud.core.clock import LEGAL_TZ, now, today
 from gpcloud.core.db import serialize_writes
 from gpcloud.core.errors import DomainError, NotFound, Problem
 from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.evaluation import composition
 from gpcloud.evaluation.service import common
 from gpcloud.evaluation.service.common import PARTY_SCOPE
 from gpcloud.evaluation.settings import draw_settings
 from gpcloud.evaluation.tables import EvaluationCommittee
 from gpcloud.evaluation.workflow import COMMITTEE, DRAW, MEMBER
+from gpcloud.registries.agencies.service import readiness
+from gpcloud.registries.agencies.service.common import ROOM_COLUMNS
+from gpcloud.registries.agencies.tables import AgencyRoom
 from gpcloud.registries.experts.service import pool
 from gpcloud.supervision import plans
 from gpcloud.transaction import documents, parties
@@ -43,6 +47,7 @@ class CommitteeInput:
     region: str | None = None
     remote: bool = False
     backups: int | None = None
+    room_id: int | None = None
 
 
 async def _codes(data: CommitteeInput, project: dict) -> list[str]:
@@ -60,6 +65,42 @@ async def _codes(data: CommitteeInput, project: dict) -> list[str]:
     for code in codes:
         pool.category_codes(code)  # UNKNOWN_CATEGORY
     return sorted(set(codes))
+
+
+async def _room(data: CommitteeInput, project: dict) -> dict | None:
+    """The agency's evaluation room the members will check in at (seed 四(二)): one of its
+    own, in the project's region or a region above it, ready under the region's requirements
+    (registries/agencies readiness). A remote evaluation has none."""
+    if data.remote:
+        if data.room_id is not None:
+            raise DomainError("REMOTE_HAS_NO_ROOM", "a remote evaluation has no room", "roomId")
+        return None
+    required = await readiness.requirements(project["tenant_id"])
+    if data.room_id is None:
+        if required["evaluation_room_required"]:
+            raise DomainError(
+                "EVALUATION_ROOM_REQUIRED", "name the evaluation room of your agency", "roomId"
+            )
+        return None
+    with all_tenants(PARTY_SCOPE):
+        room = (
+            await AgencyRoom.select(*ROOM_COLUMNS, AgencyRoom.agency.organisation)
+            .where(AgencyRoom.id == data.room_id)
+            .first()
+        )
+    if room is None or room["agency.organisation"] != project["agency_organisation"]:
+        raise NotFound("room", data.room_id)
+    tree = await tenant_tree()
+    if room["tenant"] not in (project["tenant_id"], *tree.ancestors(project["tenant_id"])):
+        raise DomainError(
+            "ROOM_OUTSIDE_REGION",
+            f"the room is in {tree.name_of(room['tenant'])}, not where the project is",
+            "roomId",
+        )
+    gaps = readiness.evaluation_room_gaps(room, required)
+    if gaps:
+        raise DomainError.many([Problem(g.code, g.message, "roomId") for g in gaps])
+    return room
 
 
 async def _lot(data: CommitteeInput, project_id: int) -> str:
@@ -120,6 +161,7 @@ async def form(actor: CurrentUser, data: CommitteeInput) -> dict:
         today(),
     )
     lot = await _lot(data, project["id"])
+    room = await _room(data, project)
     await serialize_writes(f"committee:{project['id']}")
     with all_tenants(PARTY_SCOPE):
         taken = await EvaluationCommittee.exists().where(
@@ -144,11 +186,19 @@ async def form(actor: CurrentUser, data: CommitteeInput) -> dict:
             region=region,
             evaluation_at=data.evaluation_at,
             remote=data.remote,
+            room=room["id"] if room else None,
             backups=backups,
         )
         await row.save()
         saved = await common.committee(row.id)
-        await COMMITTEE.created(saved, {"composition": list(found.rules), "codes": codes})
+        await COMMITTEE.created(
+            saved,
+            {
+                "composition": list(found.rules),
+                "codes": codes,
+                "room": room["name"] if room else None,
+            },
+        )
     return saved
 
 

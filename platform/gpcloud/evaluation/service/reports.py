@@ -27,6 +27,7 @@ from gpcloud.evaluation.service.checkin import use_for
 from gpcloud.evaluation.service.common import PARTY_SCOPE
 from gpcloud.evaluation.tables import EvaluationMember, EvaluationReport
 from gpcloud.evaluation.workflow import ATTENDANCE, EVALUATION, REPORT
+from gpcloud.registries.agencies.tables import AgencyRoom
 from gpcloud.registries.experts import service as experts
 from gpcloud.transaction import service as projects
 from gpcloud.usage.service import sign_document
@@ -65,6 +66,13 @@ def _scored(row: scoring.Scored, names: dict[int, str]) -> dict:
     }
 
 
+async def _room_name(room_id: int | None) -> str | None:
+    if room_id is None:
+        return None
+    row = await AgencyRoom.select(AgencyRoom.name).where(AgencyRoom.id == room_id).first()
+    return row["name"] if row else None
+
+
 async def content_of(evaluation: dict, result: scoring.Result) -> dict:
     committee = await common.committee(evaluation["committee"])
     with all_tenants(PARTY_SCOPE):
@@ -92,6 +100,8 @@ async def content_of(evaluation: dict, result: scoring.Result) -> dict:
         "committee": {
             "members": members,
             "representative": committee["representative_name"] or None,
+            "room": await _room_name(committee["room"]),
+            "remote": committee["remote"],
         },
         "ranking": [_scored(r, names) for r in result.ranking],
         "credit": [

@@ -126,26 +126,51 @@ def _gaps(
             kind, required, minimum, node, [r for r in rooms if r["kind"] == kind]
         )
     for room in rooms:
-        label = f"{ROOM_KIND_LABELS[room['kind']]}“{room['name']}”"
-        resolution, minimum = room["camera_resolution"], req["min_camera_resolution"]
-        if room["kind"] == "evaluation" and resolution < minimum:
-            message = (
-                f"{label}计算机未配备摄像头（要求 {minimum}P 及以上）"
-                if resolution == 0
-                else f"{label}摄像头分辨率 {resolution}P，低于要求的 {minimum}P"
-            )
-            gaps.append(Gap("CAMERA_RESOLUTION", message, room["id"]))
-        if req["av_monitoring_required"] and not room["av_monitoring"]:
-            gaps.append(Gap("AV_MONITORING", f"{label}未实现全程无死角音视频监控", room["id"]))
-        if req["av_recording_retained"] and not room["recording_retained"]:
-            gaps.append(
-                Gap(
-                    "RECORDING_NOT_RETAINED",
-                    f"{label}音视频资料未由代理机构存储并随时可调用",
-                    room["id"],
-                )
-            )
+        gaps += _equipment_gaps(room, req)
     return gaps
+
+
+def _equipment_gaps(room: dict, req: dict) -> list[Gap]:
+    gaps = []
+    label = f"{ROOM_KIND_LABELS[room['kind']]}“{room['name']}”"
+    resolution, minimum = room["camera_resolution"], req["min_camera_resolution"]
+    if room["kind"] == "evaluation" and resolution < minimum:
+        message = (
+            f"{label}计算机未配备摄像头（要求 {minimum}P 及以上）"
+            if resolution == 0
+            else f"{label}摄像头分辨率 {resolution}P，低于要求的 {minimum}P"
+        )
+        gaps.append(Gap("CAMERA_RESOLUTION", message, room["id"]))
+    if req["av_monitoring_required"] and not room["av_monitoring"]:
+        gaps.append(Gap("AV_MONITORING", f"{label}未实现全程无死角音视频监控", room["id"]))
+    if req["av_recording_retained"] and not room["recording_retained"]:
+        gaps.append(
+            Gap(
+                "RECORDING_NOT_RETAINED",
+                f"{label}音视频资料未由代理机构存储并随时可调用",
+                room["id"],
+            )
+        )
+    return gaps
+
+
+def evaluation_room_gaps(room: dict, req: dict) -> list[Gap]:
+    """What keeps one room from hosting an evaluation under a region's requirements: its kind,
+    its computers and its equipment, judged as readiness judges every room."""
+    if room["kind"] != "evaluation":
+        label = ROOM_KIND_LABELS[room["kind"]]
+        return [Gap("NOT_AN_EVALUATION_ROOM", f"“{room['name']}”是{label}", room["id"])]
+    minimum = req["min_computers_per_evaluation_room"]
+    gaps = []
+    if room["computers"] < minimum:
+        gaps.append(
+            Gap(
+                "EVALUATION_ROOM_COMPUTERS",
+                f"评标室“{room['name']}”有计算机 {room['computers']} 台，少于要求的 {minimum} 台",
+                room["id"],
+            )
+        )
+    return gaps + _equipment_gaps(room, req)
 
 
 def _room_count_gaps(
