@@ -13,7 +13,7 @@ from datetime import date, datetime
 
 from gpcloud.analytics import flags as red
 from gpcloud.analytics.catalogue import CATEGORY_PREFIX
-from gpcloud.analytics.service import remedies
+from gpcloud.analytics.service import green, publications, remedies
 from gpcloud.contracts.tables import AcceptanceReport, Contract, Payment
 from gpcloud.core.clock import LEGAL_TZ, today
 from gpcloud.core.db import any_of
@@ -45,6 +45,8 @@ MEASURES = (
     "pay_sum",
     "flags",
     *remedies.MEASURES,
+    *publications.MEASURES,
+    *green.MEASURES,
 )
 LIVE_ORDERS = ("placed", "confirmed", "delivered", "accepted", "paid")
 VALID_BIDS = ("submitted", "unsealed")
@@ -101,6 +103,8 @@ class Sources:
     finals: dict  # contract id -> final acceptances
     payments: dict  # contract id -> final payments
     remedies: remedies.Remedies  # challenges, complaints, guarantees, loans, invalid bids
+    publications: publications.Publications  # results' confirmations and due days
+    green: dict  # listing id -> its goods item's green label
 
 
 async def load(plan_ids: list[int]) -> Sources:
@@ -124,7 +128,11 @@ async def load(plan_ids: list[int]) -> Sources:
         Bid.status,
     ).where(any_of(Bid.project, project_ids) & any_of(Bid.status, (*VALID_BIDS, REVOKED)))
     orders = await MallOrder.select(
-        MallOrder.plan, MallOrder.supplier_organisation, MallOrder.amount_fen, MallOrder.created_at
+        MallOrder.plan,
+        MallOrder.supplier_organisation,
+        MallOrder.amount_fen,
+        MallOrder.created_at,
+        MallOrder.listing,
     ).where(any_of(MallOrder.plan, plan_ids) & any_of(MallOrder.status, LIVE_ORDERS))
     contracts = await Contract.select(
         Contract.id,
@@ -132,6 +140,9 @@ async def load(plan_ids: list[int]) -> Sources:
         Contract.supplier_organisation,
         Contract.amount_fen,
         Contract.signed_on,
+        Contract.publication_due,
+        Contract.published_on,
+        Contract.status,
     ).where(any_of(Contract.plan, plan_ids) & Contract.signed_on.is_not_null())
     contract_ids = [c["id"] for c in contracts]
     intention_ids = sorted({p["intention"] for p in plans.values() if p["intention"]})
@@ -177,6 +188,8 @@ async def load(plan_ids: list[int]) -> Sources:
         _group(finals, "contract"),
         _group(payments, "contract"),
         await remedies.load(project_ids, contract_ids),
+        await publications.load(list(projects.values())),
+        await green.load(orders),
     )
 
 
@@ -211,12 +224,14 @@ def build(src: Sources, plan_id: int) -> Fact:
     m = fact.measures
     project = src.projects.get(plan_id)
     tender_on = result_on = None
+    results: list[date] = []
     process = None
     if project is not None:
         fact.project_id = project["id"]
         notices = src.notices.get(project["id"], [])
         tender_on = min((n["published_on"] for n in notices if n["kind"] == "tender"), default=None)
-        result_on = max((n["published_on"] for n in notices if n["kind"] == "result"), default=None)
+        results = [n["published_on"] for n in notices if n["kind"] == "result"]
+        result_on = max(results, default=None)
         awards = src.awards.get(project["id"], [])
         for a in awards:
             _add(fact, a["supplier_organisation"], a["amount_fen"])
@@ -275,6 +290,8 @@ def build(src: Sources, plan_id: int) -> Fact:
         requested = min(local_day(r["created_at"]) for r in paid)
         m["pay_n"], m["pay_sum"] = 1, (requested - accepted).days
     remedies.measure(m, src.remedies, fact.project_id, ids)
+    publications.measure(m, src.publications, fact.project_id, results, contracts)
+    green.measure(m, src.green, orders)
     if process is not None:
         fact.flags = red.raise_flags(process)
         m["flags"] = len(fact.flags)
