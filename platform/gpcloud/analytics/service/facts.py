@@ -17,7 +17,7 @@ from gpcloud.analytics.service import green, publications, remedies
 from gpcloud.contracts.tables import AcceptanceReport, Contract, Payment
 from gpcloud.core.clock import LEGAL_TZ, today
 from gpcloud.core.db import any_of
-from gpcloud.core.rules.sets import rules_on
+from gpcloud.core.rules.sets import Rule, rule_sets, rules_on
 from gpcloud.emall.tables import MallOrder
 from gpcloud.registries.suppliers.tables import Supplier
 from gpcloud.supervision.tables import ProcurementIntention, ProcurementPlan
@@ -72,6 +72,20 @@ class Fact:
     measures: dict = field(default_factory=lambda: dict.fromkeys(MEASURES, 0))
     suppliers: dict = field(default_factory=dict)  # {str(organisation id): fen}
     flags: list = field(default_factory=list)  # [red.Flag]
+
+
+def in_force(on: date, key: str) -> Rule:
+    """The rule in force on a day; for migrated history older than the platform's first rule
+    set, its earliest version (the Law's periods the rule sets start from are older than the
+    platform: arts. 35 and 46 date from 2003), rather than failing the batch of facts."""
+    found = rules_on(on).get(key)
+    if found is None:
+        found = next(
+            v.rules[key]
+            for v in sorted(rule_sets(), key=lambda v: v.effective_from)
+            if key in v.rules
+        )
+    return found
 
 
 def local_day(at: datetime | date | None) -> date | None:
@@ -281,7 +295,7 @@ def build(src: Sources, plan_id: int) -> Fact:
     if result_on is not None and signed is not None:
         days = (signed - result_on).days
         m["sign_n"], m["sign_sum"] = 1, days
-        m["sign_ok"] = int(days <= rules_on(awarded_on)["contract_signing"].value)
+        m["sign_ok"] = int(days <= in_force(awarded_on, "contract_signing").value)
     ids = [c["id"] for c in contracts]
     finals = [r for c in ids for r in src.finals.get(c, [])]
     paid = [r for c in ids for r in src.payments.get(c, [])]
@@ -308,7 +322,7 @@ def _process(plan, project, bids, awards, tender_on, invalid=frozenset()) -> red
     names = {b["supplier_organisation"]: b["supplier_name"] for b in bids}
     names.update({a["supplier_organisation"]: a["supplier_name"] for a in awards})
     deadline = local_day(project["bid_deadline_at"]) or project["bid_deadline"]
-    rule = rules_on(tender_on or deadline or today())["bid_period"]
+    rule = in_force(tender_on or deadline or today(), "bid_period")
     return red.Process(
         key=f"plan:{plan['id']}",
         method=plan["method"],
