@@ -118,7 +118,7 @@ async def run(per_tenant: int, runs: int) -> None:
         base_city = await _timed(runs, lambda: _baseline(city_codes)) if not is_sqlite() else None
         _report("baseline: 3 figures, province", base_province or [0.0])
         _report(
-            "province dashboard (19 indicators)",
+            f"province dashboard ({len(indicators.CATALOGUE)} indicators)",
             await _timed(runs, lambda: indicators.dashboard(None, province)),
             base_province,
         )

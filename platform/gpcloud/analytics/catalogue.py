@@ -172,6 +172,22 @@ CATALOGUE: tuple[Indicator, ...] = (
         "timeliness",
     ),
     Indicator(
+        "publication_on_time",
+        "信息公开及时率",
+        "Share of the period's processes' publications made within their legal time limit of the "
+        "event they publish: the result within 2 working days of the winner's confirmation, the "
+        "contract within 2 working days of its signing (a signed contract left unpublished past "
+        "its limit counts as late).",
+        "sum(pub_ok) / sum(pub_n)",
+        "evaluation reports (confirmation), result announcements, contracts (signing, "
+        "publication_due, publication); rules result_publication (Implementing Regulation "
+        "art. 43; MOF Order 87 art. 69, unverified text) and contract_publication (Implementing "
+        "Regulation art. 50), counted in working days on the calendar",
+        "ratio",
+        True,
+        "timeliness",
+    ),
+    Indicator(
         "payment_delay_days",
         "验收至付款天数",
         "Mean days from the final acceptance to the final payment's request.",
@@ -180,6 +196,20 @@ CATALOGUE: tuple[Indicator, ...] = (
         "days",
         False,
         "timeliness",
+    ),
+    Indicator(
+        "green_share",
+        "节能环保产品采购占比",
+        "Share of the amount of purchases naming a registry goods item (e-mall orders from a "
+        "listing) spent on items certified as energy-saving (节能产品) or environmental-label "
+        "(环境标志产品) products.",
+        "sum(green_fen) / sum(listed_fen)",
+        "e-mall orders x goods registry items' green_label; Government Procurement Law art. 9, "
+        "Implementing Regulation art. 6; MOF national statistics (green purchasing); "
+        "certification lists Caiku [2019] 9 (unverified text)",
+        "ratio",
+        True,
+        "policy",
     ),
     Indicator(
         "red_flags",
@@ -377,6 +407,8 @@ FORMULAS: dict[str, Callable[[dict], Decimal | None]] = {
     "signing_on_time": lambda m: _ratio(m["sign_ok"], m["sign_n"]),
     "signing_days": lambda m: _mean(m["sign_sum"], m["sign_n"]),
     "payment_delay_days": lambda m: _mean(m["pay_sum"], m["pay_n"]),
+    "publication_on_time": lambda m: _ratio(m["pub_ok"], m["pub_n"]),
+    "green_share": lambda m: _ratio(m["green_fen"], m["listed_fen"]),
     "red_flags": lambda m: Decimal(m["flags"]),
     "disqualified_share": lambda m: _ratio(m["disqualified"], m["bids"] + m["disqualified"]),
     "challenge_rate": lambda m: _ratio(m["challenged"], m["awarded"]),

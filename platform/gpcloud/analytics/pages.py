@@ -48,6 +48,7 @@ GROUPS = {
     "spend": "采购规模",
     "savings": "节支",
     "sme": "中小企业",
+    "policy": "节能环保",
     "competition": "竞争",
     "timeliness": "时效",
     "integrity": "廉洁风险",

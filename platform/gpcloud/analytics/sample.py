@@ -8,7 +8,8 @@ open tender (R018), identical bid prices (R028), a short bidding period (R003), 
 within 1% of the winner (R024), a winner 60% below the runner-up (R058), every bid but the
 winner's revoked at the opening (R035, with R018), the lowest bid found invalid by the opening
 record (R036). Challenges, complaints, guarantees, loans and a few revoked bids come from
-sample_remedies.py.
+sample_remedies.py; evaluations with their confirmations, contract publications and goods
+listings for green purchasing from sample_publications.py.
 Every generated process also yields a `Truth` the test checks the indicators against, computed
 here from what was generated, not from the tables.
 """
@@ -19,7 +20,7 @@ import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from gpcloud.analytics import sample_contracts, sample_remedies
+from gpcloud.analytics import sample_contracts, sample_publications, sample_remedies
 from gpcloud.analytics.sample_contracts import at as _at
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import bulk_insert, transaction
@@ -74,6 +75,10 @@ class Truth:
     guarantee_fen: dict = field(default_factory=dict)
     loan_fen: dict = field(default_factory=dict)
     disqualified: dict = field(default_factory=dict)
+    pub_n: dict = field(default_factory=dict)
+    pub_ok: dict = field(default_factory=dict)
+    listed_fen: dict = field(default_factory=dict)
+    green_fen: dict = field(default_factory=dict)
 
     def add(self, name: str, tenant: str, n: int) -> None:
         bucket = getattr(self, name)
@@ -97,6 +102,7 @@ async def _parties(tenants: list[str], tag: str) -> dict:
         returning=False,
     )
     out["suppliers"] = [(o, f"{n}{tag}") for o, (n, _) in zip(orgs, SUPPLIERS, strict=True)]
+    out["listed"] = await sample_publications.listings(out["suppliers"], tag)
     for t in tenants:
         unit, agency_org = await bulk_insert(
             Organisation,
@@ -331,6 +337,9 @@ async def _tenant(rng, t, count, year, parties, truth, flawed, more) -> None:
             continue
         org, name = rng.choice(parties["suppliers"])
         amount = int(s[5] * rng.uniform(0.8, 0.98))
+        listing = sample_publications.order_listing(
+            parties["listed"], len(orders), org, truth, t, amount
+        )
         orders.append(
             {
                 "tenant_id": t,
@@ -340,6 +349,7 @@ async def _tenant(rng, t, count, year, parties, truth, flawed, more) -> None:
                 "supplier_organisation": org,
                 "supplier_name": name,
                 "plan": plans[i],
+                "listing": listing,
                 "indicator": parties["indicator"][t],
                 "fiscal_year": s[4].year,
                 "category_code": "A02010104",
@@ -355,5 +365,6 @@ async def _tenant(rng, t, count, year, parties, truth, flawed, more) -> None:
         truth.add("award_fen", t, amount)
         truth.add("processes", t, 1)
     await bulk_insert(MallOrder, orders, returning=False)
-    signed = await sample_contracts.performance(rng, t, unit, parties, contracts)
+    await sample_publications.results(t, agency_org, purchaser, tendered_processes, truth)
+    signed = await sample_contracts.performance(rng, t, unit, parties, contracts, truth)
     await sample_remedies.add(more, t, unit, agency_org, parties, tendered_processes, signed, truth)

@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import timedelta
 
+from gpcloud.analytics import sample_publications
 from gpcloud.contracts.tables import AcceptanceReport, Contract, Payment
-from gpcloud.core.clock import LEGAL_TZ
 from gpcloud.core.db import bulk_insert
 
-
-def at(day: date, hour: int = 10) -> datetime:
-    """The instant of `hour` o'clock on a legal day."""
-    return datetime.combine(day, time(hour), LEGAL_TZ).astimezone(UTC)
+at = sample_publications.at
 
 
-async def performance(rng, t, unit, parties, contracts) -> dict[int, tuple[int, int]]:
-    """Contracts signed 5 to 40 days after the award, a final acceptance and a final payment;
-    {plan: (contract id, amount)}."""
+async def performance(rng, t, unit, parties, contracts, truth) -> dict[int, tuple[int, int]]:
+    """Contracts signed 5 to 40 days after the award and published (sample_publications), a
+    final acceptance and a final payment; {plan: (contract id, amount)}."""
+
     rows = []
     for plan, org, name, amount, award_on in contracts:
         signed = award_on + timedelta(days=rng.randint(5, 40))
@@ -34,6 +32,7 @@ async def performance(rng, t, unit, parties, contracts) -> dict[int, tuple[int, 
                 "signed_on": signed,
             }
         )
+    await sample_publications.contracts(rows, truth)
     ids = await bulk_insert(Contract, rows)
     reports, payments = [], []
     for contract, row in zip(ids, rows, strict=True):

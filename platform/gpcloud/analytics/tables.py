@@ -75,6 +75,10 @@ class Rollup(TenantOwned, Table, tablename="analytics_rollup"):
     guarantee_fen = BigInt(default=0)
     loans = BigInt(default=0)
     loan_fen = BigInt(default=0)
+    pub_n = BigInt(default=0)
+    pub_ok = BigInt(default=0)
+    listed_fen = BigInt(default=0)
+    green_fen = BigInt(default=0)
 
 
 class RedFlag(TenantOwned, Table, tablename="analytics_red_flag"):

@@ -99,12 +99,24 @@ async def test_incremental_rollups_reconcile_with_a_recomputation_and_the_rebuil
         assert values["single_bid_share"] == FORMULAS["single_bid_share"](
             {**dict.fromkeys(MEASURES, 0), "single_bid": singles, "tenders": tenders}
         )
+        # Publication <= 2 wd and green purchasing, from the generator's own counts.
+        both = {
+            m: getattr(truth, m).get(MEIZHOU, 0) + getattr(truth, m).get(XINGNING, 0)
+            for m in ("pub_n", "pub_ok", "listed_fen", "green_fen")
+        }
+        zero = dict.fromkeys(MEASURES, 0)
+        assert 0 < both["pub_ok"] < both["pub_n"]  # some late, some on time
+        assert values["publication_on_time"] == FORMULAS["publication_on_time"]({**zero, **both})
+        assert 0 < both["green_fen"] <= both["listed_fen"]
+        assert values["green_share"] == FORMULAS["green_share"]({**zero, **both})
         # A county sees its own: Xingning's spend is its part only.
         xn = {
             v.indicator.id: v.value
             for v in await indicators.dashboard(None, Filters(XINGNING, 2026))
         }
         assert xn["processes"] == truth.processes[XINGNING]
+        own = {m: getattr(truth, m).get(XINGNING, 0) for m in ("pub_n", "pub_ok")}
+        assert xn["publication_on_time"] == FORMULAS["publication_on_time"]({**zero, **own})
         # Every deliberately flawed process raised its flag.
         raised = {(r["plan_id"], r["code"]) for r in await RedFlag.select()}
         assert set(truth.flawed) <= raised

@@ -8,6 +8,7 @@ from openpyxl import Workbook
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.calendar import service
 from gpcloud.core.errors import DomainError
+from gpcloud.core.rules.service import rule_deadline, rule_deadlines
 from gpcloud.core.tenancy.scope import all_tenants
 from tests.integration.core.test_tenant_config import edit
 from tests.support import error_codes, gql, login
@@ -153,6 +154,27 @@ async def test_rule_deadline_uses_the_tenants_stricter_rule(client, demo):
     province = await login(client, "gd.admin")
     law = await gql(client, RULE_DEADLINE, {**start, "tenant": "440000"}, token=province)
     assert law["data"]["ruleDeadline"]["due"] == "2026-10-08"  # 2 wd over National Day
+    # The batch (analytics) agrees with the single computation, override and steps included.
+    starts = [(date(2026, 9, 29), "441481"), (date(2026, 9, 29), "440000")]
+    starts.append((date(2026, 9, 30), "440000"))
+    with all_tenants("test: deadlines of several tenants"):
+        batch = await rule_deadlines("contract_publication", starts)
+        for start, tenant in starts:
+            assert batch[(start, tenant)] == await rule_deadline(
+                "contract_publication", start, tenant
+            )
+        assert [batch[s].due for s in starts] == [
+            date(2026, 9, 30),
+            date(2026, 10, 8),
+            date(2026, 10, 9),
+        ]
+        try:
+            await rule_deadlines("no_such_rule", starts)
+        except DomainError as exc:
+            assert exc.code == "UNKNOWN_RULE"
+        else:
+            raise AssertionError("an unknown rule gave deadlines")
+        assert await rule_deadlines("contract_publication", []) == {}
 
 
 async def test_tenants_cannot_loosen_a_rule_or_override_a_fixed_one(client, demo):

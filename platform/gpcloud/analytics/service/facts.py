@@ -13,11 +13,11 @@ from datetime import date, datetime
 
 from gpcloud.analytics import flags as red
 from gpcloud.analytics.catalogue import CATEGORY_PREFIX
-from gpcloud.analytics.service import remedies
+from gpcloud.analytics.service import green, publications, remedies
 from gpcloud.contracts.tables import AcceptanceReport, Contract, Payment
 from gpcloud.core.clock import LEGAL_TZ, today
 from gpcloud.core.db import any_of
-from gpcloud.core.rules.sets import rules_on
+from gpcloud.core.rules.sets import Rule, rule_sets, rules_on
 from gpcloud.emall.tables import MallOrder
 from gpcloud.registries.suppliers.tables import Supplier
 from gpcloud.supervision.tables import ProcurementIntention, ProcurementPlan
@@ -45,6 +45,8 @@ MEASURES = (
     "pay_sum",
     "flags",
     *remedies.MEASURES,
+    *publications.MEASURES,
+    *green.MEASURES,
 )
 LIVE_ORDERS = ("placed", "confirmed", "delivered", "accepted", "paid")
 VALID_BIDS = ("submitted", "unsealed")
@@ -70,6 +72,20 @@ class Fact:
     measures: dict = field(default_factory=lambda: dict.fromkeys(MEASURES, 0))
     suppliers: dict = field(default_factory=dict)  # {str(organisation id): fen}
     flags: list = field(default_factory=list)  # [red.Flag]
+
+
+def in_force(on: date, key: str) -> Rule:
+    """The rule in force on a day; for migrated history older than the platform's first rule
+    set, its earliest version (the Law's periods the rule sets start from are older than the
+    platform: arts. 35 and 46 date from 2003), rather than failing the batch of facts."""
+    found = rules_on(on).get(key)
+    if found is None:
+        found = next(
+            v.rules[key]
+            for v in sorted(rule_sets(), key=lambda v: v.effective_from)
+            if key in v.rules
+        )
+    return found
 
 
 def local_day(at: datetime | date | None) -> date | None:
@@ -101,6 +117,8 @@ class Sources:
     finals: dict  # contract id -> final acceptances
     payments: dict  # contract id -> final payments
     remedies: remedies.Remedies  # challenges, complaints, guarantees, loans, invalid bids
+    publications: publications.Publications  # results' confirmations and due days
+    green: dict  # listing id -> its goods item's green label
 
 
 async def load(plan_ids: list[int]) -> Sources:
@@ -124,7 +142,11 @@ async def load(plan_ids: list[int]) -> Sources:
         Bid.status,
     ).where(any_of(Bid.project, project_ids) & any_of(Bid.status, (*VALID_BIDS, REVOKED)))
     orders = await MallOrder.select(
-        MallOrder.plan, MallOrder.supplier_organisation, MallOrder.amount_fen, MallOrder.created_at
+        MallOrder.plan,
+        MallOrder.supplier_organisation,
+        MallOrder.amount_fen,
+        MallOrder.created_at,
+        MallOrder.listing,
     ).where(any_of(MallOrder.plan, plan_ids) & any_of(MallOrder.status, LIVE_ORDERS))
     contracts = await Contract.select(
         Contract.id,
@@ -132,6 +154,9 @@ async def load(plan_ids: list[int]) -> Sources:
         Contract.supplier_organisation,
         Contract.amount_fen,
         Contract.signed_on,
+        Contract.publication_due,
+        Contract.published_on,
+        Contract.status,
     ).where(any_of(Contract.plan, plan_ids) & Contract.signed_on.is_not_null())
     contract_ids = [c["id"] for c in contracts]
     intention_ids = sorted({p["intention"] for p in plans.values() if p["intention"]})
@@ -177,6 +202,8 @@ async def load(plan_ids: list[int]) -> Sources:
         _group(finals, "contract"),
         _group(payments, "contract"),
         await remedies.load(project_ids, contract_ids),
+        await publications.load(list(projects.values())),
+        await green.load(orders),
     )
 
 
@@ -211,12 +238,14 @@ def build(src: Sources, plan_id: int) -> Fact:
     m = fact.measures
     project = src.projects.get(plan_id)
     tender_on = result_on = None
+    results: list[date] = []
     process = None
     if project is not None:
         fact.project_id = project["id"]
         notices = src.notices.get(project["id"], [])
         tender_on = min((n["published_on"] for n in notices if n["kind"] == "tender"), default=None)
-        result_on = max((n["published_on"] for n in notices if n["kind"] == "result"), default=None)
+        results = [n["published_on"] for n in notices if n["kind"] == "result"]
+        result_on = max(results, default=None)
         awards = src.awards.get(project["id"], [])
         for a in awards:
             _add(fact, a["supplier_organisation"], a["amount_fen"])
@@ -266,7 +295,7 @@ def build(src: Sources, plan_id: int) -> Fact:
     if result_on is not None and signed is not None:
         days = (signed - result_on).days
         m["sign_n"], m["sign_sum"] = 1, days
-        m["sign_ok"] = int(days <= rules_on(awarded_on)["contract_signing"].value)
+        m["sign_ok"] = int(days <= in_force(awarded_on, "contract_signing").value)
     ids = [c["id"] for c in contracts]
     finals = [r for c in ids for r in src.finals.get(c, [])]
     paid = [r for c in ids for r in src.payments.get(c, [])]
@@ -275,6 +304,8 @@ def build(src: Sources, plan_id: int) -> Fact:
         requested = min(local_day(r["created_at"]) for r in paid)
         m["pay_n"], m["pay_sum"] = 1, (requested - accepted).days
     remedies.measure(m, src.remedies, fact.project_id, ids)
+    publications.measure(m, src.publications, fact.project_id, results, contracts)
+    green.measure(m, src.green, orders)
     if process is not None:
         fact.flags = red.raise_flags(process)
         m["flags"] = len(fact.flags)
@@ -291,7 +322,7 @@ def _process(plan, project, bids, awards, tender_on, invalid=frozenset()) -> red
     names = {b["supplier_organisation"]: b["supplier_name"] for b in bids}
     names.update({a["supplier_organisation"]: a["supplier_name"] for a in awards})
     deadline = local_day(project["bid_deadline_at"]) or project["bid_deadline"]
-    rule = rules_on(tender_on or deadline or today())["bid_period"]
+    rule = in_force(tender_on or deadline or today(), "bid_period")
     return red.Process(
         key=f"plan:{plan['id']}",
         method=plan["method"],

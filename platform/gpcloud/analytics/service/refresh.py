@@ -5,7 +5,8 @@
   the business transaction one insert and nothing else.
 - `run` is the worker's loop (one leader at a time, core/scheduler/lease.py): every few
   seconds it refreshes the dirty processes, and the processes whose payments, e-mall orders,
-  challenges, complaints, bid guarantees or loans changed since the last round (those publish
+  challenges, complaints, bid guarantees or loans changed, or whose contract fell overdue for
+  publication, since the last round (those publish
   nothing the receiver could queue), so a change shows in the dashboards within seconds.
 - The rebuild job (jobs.py) repairs anything missed.
 """
@@ -58,6 +59,13 @@ async def changed_since(since: datetime) -> list[int]:
         for r in await Payment.select(Payment.contract).where(Payment.updated_at > since)
     }
     contracts |= await remedies.changed_contracts(since)
+    # A contract falling overdue for publication is the scheduler's transition: no publication.
+    contracts |= {
+        r["id"]
+        for r in await Contract.select(Contract.id).where(
+            (Contract.updated_at > since) & (Contract.status == "overdue")
+        )
+    }
     plans = set()
     if contracts:
         rows = await Contract.select(Contract.plan).where(any_of(Contract.id, sorted(contracts)))

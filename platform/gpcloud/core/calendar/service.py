@@ -218,6 +218,32 @@ async def deadline(start: date, amount: int, unit: str) -> Deadline:
             ) from None
 
 
+async def deadlines(starts: list[date], amount: int, unit: str) -> dict[date, Deadline]:
+    """The same period from each of many start days, on one window of the calendar (a batch:
+    the analytics read model checks thousands of publications against their limits)."""
+    if not starts:
+        return {}
+    if unit not in ("wd", "d"):
+        raise DomainError("INVALID_UNIT", "a period is in working days (wd) or days (d)", "unit")
+    if not 0 <= amount <= MAX_SPAN_DAYS // 2:
+        raise DomainError("INVALID_PERIOD", f"a period of 0 to {MAX_SPAN_DAYS // 2} days", "amount")
+    first, last = min(starts), max(starts)
+    span = amount * 2 + 40
+    compute = add_working_days if unit == "wd" else add_calendar_days
+    while True:
+        try:
+            loaded = await window(first, last + timedelta(days=span))
+            return {start: compute(loaded, start, amount) for start in set(starts)}
+        except LookupError:
+            if span >= MAX_SPAN_DAYS:
+                raise
+            span *= 2
+        except OverflowError:
+            raise DomainError(
+                "DATE_OUT_OF_RANGE", f"a period from {last} would end after {date.max}", "start"
+            ) from None
+
+
 def read_year_file(path: Path) -> list[SpecialDay]:
     """A year as the State Council published it, typed up as CSV (UTF-8 or GBK) or XLSX with the
     columns date, kind, name; kind is holiday / workday (or 休 / 班)."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -62,3 +64,28 @@ async def rule_deadline(key: str, start: date, tenant: str | None) -> Deadline:
         raise DomainError("NOT_A_PERIOD", f"rule {key} is not a period", "rule")
     computed = await calendar.deadline(start, int(found.value), found.rule.unit)
     return replace(computed, steps=(found.describe(), *computed.steps))
+
+
+async def rule_deadlines(
+    key: str, starts: Iterable[tuple[date, str | None]]
+) -> dict[tuple[date, str | None], Deadline]:
+    """`rule_deadline` for many (start, tenant) pairs at once: each tenant's config read once,
+    one calendar window per period length. The same rule versions, overrides and steps."""
+    pairs = set(starts)
+    configs = {t: await effective_config(t) if t else None for t in {t for _, t in pairs}}
+    periods: dict[tuple[int, str], list[tuple[date, str | None, EffectiveRule]]] = defaultdict(list)
+    for start, tenant in pairs:
+        found = effective_rules(configs[tenant], start).get(key)
+        if found is None:
+            raise DomainError("UNKNOWN_RULE", f"no rule {key!r} in force on {start}", "rule")
+        if found.rule.unit not in UNITS:
+            raise DomainError("NOT_A_PERIOD", f"rule {key} is not a period", "rule")
+        periods[(int(found.value), found.rule.unit)].append((start, tenant, found))
+    out = {}
+    for (amount, unit), items in periods.items():
+        computed = await calendar.deadlines([s for s, _, _ in items], amount, unit)
+        for start, tenant, found in items:
+            out[(start, tenant)] = replace(
+                computed[start], steps=(found.describe(), *computed[start].steps)
+            )
+    return out

@@ -266,6 +266,19 @@ GOODS = (
     ),
 )
 
+# The demo's green purchasing marks (fictional certificates): one-star-efficiency air
+# conditioners and office computers are energy-saving products, the printers, copier and paper
+# environmental-label products.
+GREEN = {
+    "GD-A02010104-000001": "both",
+    "GD-A02010104-000002": "energy_saving",
+    "GD-A0206180201-000001": "energy_saving",
+    "GD-A0206180202-000001": "energy_saving",
+    "GD-A0201060102-000001": "environmental",
+    "GD-A020201-000001": "environmental",
+    "GD-A080101-000001": "environmental",
+}
+
 # supplier, goods code, price, stock, regions
 LISTINGS = (
     (MEIZHOU_SUPPLIER, "GD-A0201060102-000001", "1420.00", 40, ["441400"]),
@@ -317,6 +330,10 @@ async def seed() -> None:
                             reference_price=Decimal(price),
                         ),
                     )
+            for code, label in GREEN.items():
+                await GoodsItem.update({GoodsItem.green_label: label}).where(
+                    (GoodsItem.code == code) & (GoodsItem.green_label == "")
+                )
             goods = {
                 r["code"]: r["id"] for r in await GoodsItem.select(GoodsItem.id, GoodsItem.code)
             }

@@ -14,6 +14,10 @@ from gpcloud.core.tenancy.tables import ProvinceShared, Tenant
 CATEGORY_STATUSES = ("active", "inactive")
 ITEM_STATUSES = ("active", "inactive")
 LISTING_STATUSES = ("active", "withdrawn")
+# Government procurement policy marks a product carries by a certificate of an accredited body:
+# energy-saving (节能产品) or environmental label (环境标志产品) (Law art. 9, Implementing
+# Regulation art. 6; the certification lists of Caiku [2019] 9, unverified text). "" = none.
+GREEN_LABELS = ("", "energy_saving", "environmental", "both")
 KINDS = {"A": "goods", "B": "works", "C": "services"}
 
 
@@ -43,6 +47,7 @@ class GoodsItem(ProvinceShared, Table, tablename="goods_item"):
     unit = Varchar(length=8)
     reference_price = Numeric(digits=(14, 2), index=True)
     status = Varchar(length=16, default="active", index=True)
+    green_label = Varchar(length=16, default="")  # GREEN_LABELS: green purchasing (analytics)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

@@ -23,7 +23,8 @@ CATEGORY_STATUS = f"""mutation($code: String!, $status: GoodsCategoryStatus!, $r
 }}"""
 
 ITEM = (
-    "id code name brand model specs unit referencePrice status categoryCode category { code name }"
+    "id code name brand model specs unit referencePrice status categoryCode greenLabel "
+    "category { code name }"
 )
 CREATE_ITEM = f"""mutation($input: CreateGoodsItemInput!) {{
   createGoodsItem(input: $input) {{ goodsItem {{ {ITEM} }} errors {{ field code message }} }}

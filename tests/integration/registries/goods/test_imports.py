@@ -252,6 +252,44 @@ async def test_goods_from_xlsx_update_keep_blanks_and_withdraw_listings(tmp_path
     assert again.counts == {"unchanged": 3}
 
 
+async def test_goods_green_label_set_kept_when_blank_cleared_by_none_and_checked(tmp_path, goods):
+    """The energy-saving / environmental-label mark (green purchasing, analytics): Chinese or
+    English, a blank keeps it, `none` clears it, anything else is rejected."""
+    header = ["code", "category_code", "name", "unit", "reference_price", "green_label"]
+    base = ["A0201060102", "A4黑白激光打印机", "台", "1500.00"]
+
+    async def label(code: str) -> str:
+        row = await GoodsItem.select(GoodsItem.green_label).where(GoodsItem.code == code).first()
+        return row["green_label"]
+
+    rows = [
+        ["GD-A0201060102-000801", *base, "节能产品"],
+        ["GD-A0201060102-000802", *base, "environmental"],
+        ["GD-A0201060102-000803", *base, None],
+        ["GD-A0201060102-000804", *base, "绿色"],
+    ]
+    first = await run(GOODS_SPEC, write_csv(tmp_path / "g1.csv", header, rows))
+    assert first.counts == {"created": 3, "rejected": 1}
+    assert rejects(first, tmp_path / "g1-out")[5].startswith("green_label: one of none")
+    assert [await label(f"GD-A0201060102-00080{n}") for n in (1, 2, 3)] == [
+        "energy_saving",
+        "environmental",
+        "",
+    ]
+    rows = [
+        ["GD-A0201060102-000801", *base, None],  # kept
+        ["GD-A0201060102-000802", *base, "none"],  # cleared
+        ["GD-A0201060102-000803", *base, "both"],
+    ]
+    second = await run(GOODS_SPEC, write_csv(tmp_path / "g2.csv", header, rows))
+    assert second.counts == {"unchanged": 1, "updated": 2}
+    assert [await label(f"GD-A0201060102-00080{n}") for n in (1, 2, 3)] == [
+        "energy_saving",
+        "",
+        "both",
+    ]
+
+
 LISTING_HEADER = ["supplier_uscc", "goods_code", "price", "stock", "regions", "status"]
 
 

@@ -43,6 +43,7 @@ async def test_a_provincial_admin_registers_goods_with_a_generated_code(client, 
     assert item["referencePrice"] == "4999.50"
     assert item["specs"] == {"CPU": "8核", "内存": "16GB"}
     assert item["category"] == {"code": "A02010104", "name": "台式计算机"}
+    assert item["greenLabel"] == ""  # marked by the goods import only
     second = await create(client, token, specs=None, brand=None)
     assert second["goodsItem"]["code"] == "GD-A02010104-000002"
     assert second["goodsItem"]["specs"] == {} and second["goodsItem"]["brand"] == ""
@@ -117,9 +118,16 @@ async def test_only_provincial_admins_write_goods_and_every_account_reads_them(c
         update = await gql(client, UPDATE_ITEM, {"id": desktop, "input": {"name": "改名"}}, token)
         assert error_codes(update) == ["FORBIDDEN"]
         read = await gql(
-            client, "query($id: ID!) { goodsItem(id: $id) { code unit } }", {"id": desktop}, token
+            client,
+            "query($id: ID!) { goodsItem(id: $id) { code unit greenLabel } }",
+            {"id": desktop},
+            token,
         )
-        assert read["data"]["goodsItem"] == {"code": "GD-A02010104-000001", "unit": "台"}
+        assert read["data"]["goodsItem"] == {
+            "code": "GD-A02010104-000001",
+            "unit": "台",
+            "greenLabel": "both",  # the demo's mark (goods demo GREEN)
+        }
     missing = await gql(
         client, '{ goodsItem(id: "999999") { code } }', token=await login(client, "xn.expert")
     )

@@ -194,6 +194,10 @@ class GoodsItem:
     )
     status: ItemStatus  # type: ignore[valid-type]
     category_code: str
+    green_label: str = strawberry.field(
+        description="The green purchasing certification it carries: energy_saving (节能产品), "
+        "environmental (环境标志产品), both, or empty for none. Set by the goods import."
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -210,6 +214,7 @@ class GoodsItem:
             reference_price=row["reference_price"],
             status=ItemStatus(row["status"]),
             category_code=row["category"],
+            green_label=row["green_label"],
             created_at=row["created_at"],
             updated_at=row["updated_at"],
         )

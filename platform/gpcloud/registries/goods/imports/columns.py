@@ -58,6 +58,18 @@ def regions(value: str) -> list[str]:
     return sorted(set(codes))
 
 
+GREEN_LABEL = p.choice(
+    {
+        "none": "",
+        "无": "",
+        "energy_saving": "energy_saving",
+        "节能产品": "energy_saving",
+        "environmental": "environmental",
+        "环境标志产品": "environmental",
+        "both": "both",
+        "节能产品和环境标志产品": "both",
+    }
+)
 ACTIVE_INACTIVE = p.choice(
     {
         "active": "active",

@@ -57,6 +57,15 @@ GOODS_COLUMNS = (
         "active",
         "active / inactive; inactive withdraws the item's listings",
     ),
+    Column(
+        "green_label",
+        "节能环保标志",
+        False,
+        cells.GREEN_LABEL,
+        "节能产品",
+        "the certification it carries: energy_saving (节能产品), environmental (环境标志产品), "
+        "both, or none; left empty keeps the registered one",
+    ),
 )
 
 
@@ -120,6 +129,7 @@ async def apply_goods(rows: list[ImportRow], tenant: str) -> None:
                     "unit": r.values["unit"],
                     "reference_price": r.values["reference_price"],
                     "status": r.values["status"],
+                    "green_label": r.values["green_label"] or "",
                 }
                 for r in new
             ],
@@ -144,6 +154,7 @@ async def apply_goods(rows: list[ImportRow], tenant: str) -> None:
                 "reference_price",
                 "specs",
                 "status",
+                "green_label",
             )
             if compared[k] is not None and compared[k] != current[k]
         }

@@ -41,6 +41,7 @@ COLUMNS = (
     GoodsItem.unit,
     GoodsItem.reference_price,
     GoodsItem.status,
+    GoodsItem.green_label,
     GoodsItem.created_at,
     GoodsItem.updated_at,
 )
