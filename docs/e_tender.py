@@ -6,7 +6,8 @@ confirmed, objected to, answered and signed -> (after a negotiation, below) the 
 committee's verifiable expert draw, the experts' confirmations, face check-in, reviews, scores,
 the report signed by every member, the winner confirmed, each bidder's own result, the result
 announcement naming the experts, the draw recomputed by `gpcloud experts verify-draw`, the
-contract, the expert fees and the agency's monthly bill of face and signature charges. For
+contract, the experts rated, their fees and the agency's monthly bill of face and signature
+charges. For
 兴宁市第一中学 in Xingning (441481), run by the Meizhou agency, with suppliers of Xingning,
 Meizhou and Guangzhou.
 
@@ -900,7 +901,8 @@ async def evaluation(s: Session, tender: dict) -> dict:
     draw, the experts' confirmations (one declines, a backup takes the seat), face check-in,
     the reviews, independent scores, the report signed by every member and sent, the winner
     confirmed, each bidder's own result, the result announcement with the experts' names, the
-    draw recomputed by the CLI, the contract, the expert fees and the agency's monthly bill."""
+    draw recomputed by the CLI, the contract, the experts rated, their fees and the agency's
+    monthly bill."""
     from gpcloud.transaction import sealing
     from gpcloud.usage import development
 
@@ -1306,6 +1308,28 @@ async def evaluation(s: Session, tender: dict) -> dict:
         {"id": contract["id"]},
     )
     ok(published["publishContract"])
+    criteria = await s.step(
+        at("2026-10-27T09:00:00"),
+        "mz.agency",
+        "The criteria the agency rates its experts on",
+        "{ creditCriteria(subjectKind: EXPERT) { criteria { key title max } source } }",
+    )
+    points = [{"key": c["key"], "points": c["max"]} for c in criteria["creditCriteria"]["criteria"]]
+    rate = " ".join(
+        f"r{n}: rateExpert(expertId: $e{n}, projectId: $p, scores: $s) "
+        "{ rating { expertId total } errors { code message } }"
+        for n in range(len(members))
+    )
+    rated = await s.step(
+        at("2026-10-27T09:30:00"),
+        "mz.agency",
+        "Rate each expert who sat (within 5 working days; feeds credit)",
+        "mutation($p: ID!, $s: [CreditScoreInput!]!, "
+        + ", ".join(f"$e{n}: ID!" for n in range(len(members)))
+        + f") {{ {rate} }}",
+        {"p": project, "s": points} | {f"e{n}": str(e) for n, e in enumerate(members.values())},
+    )
+    assert all(r["errors"] == [] for r in rated.values())
     fees = await s.step(
         at("2026-10-28T10:00:00"),
         "mz.agency",

@@ -35,7 +35,7 @@ async def test_the_e_tender_walk(client, tmp_path):
         await e_tender.negotiation(session, result)
         assert len(session.transcript) == 75
         await e_tender.evaluation(session, result)
-    assert len(session.transcript) == 144
+    assert len(session.transcript) == 146
     # OCDS: the result's release carries the evaluation, and the package validates.
     package = (await client.get("/ocds/releases?limit=100")).json()
     [evaluated] = [r for r in package["releases"] if "awardCriteria" in r.get("tender", {})]
