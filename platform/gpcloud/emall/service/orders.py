@@ -33,10 +33,11 @@ from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.emall.service import holds, prices
+from gpcloud.emall.service import holds, purchasable
 from gpcloud.emall.service.common import (
     HOLDING,
     MODE_LABELS,
+    cap_error,
     cap_fen,
     execute,
     funding_line,
@@ -163,14 +164,8 @@ async def _comparison(
     makers = int(await rule_value("emall_comparison_makers", tenant))
     ids = sorted({*data.compared, offer["id"]})
     found = await goods.offers(ids)
-    usable = [
-        o
-        for o in found.values()
-        if o["status"] == "active"
-        and o["item_status"] == "active"
-        and o["category"] == offer["category"]
-        and await goods.serves(o, tenant)
-    ]
+    live = await purchasable.comparable(ids, tenant)
+    usable = [o for o in found.values() if o["id"] in live and o["category"] == offer["category"]]
     if len({o["brand"].strip() or f"#{o['organisation']}" for o in usable}) < makers:
         raise DomainError(
             "COMPARISON_REQUIRED",
@@ -196,17 +191,7 @@ async def place(actor: CurrentUser, data: OrderInput) -> dict:
     if not 1 <= data.quantity <= MAX_QUANTITY:
         raise DomainError("INVALID_QUANTITY", f"1 to {MAX_QUANTITY}", "quantity")
     offer = await goods.offer(data.listing_id)
-    if offer["status"] != "active" or offer["item_status"] != "active":
-        raise DomainError("LISTING_NOT_LIVE", "the listing is withdrawn", "listingId")
-    if not await goods.serves(offer, unit["tenant_id"]):
-        raise DomainError("NOT_SERVED", "the listing does not deliver to your region", "listingId")
-    alert = await prices.blocking(offer["id"], offer["price"])
-    if alert is not None:
-        raise DomainError(
-            "PRICE_UNDER_REVIEW",
-            f"the listing's price is held for review: {alert['reason']}",
-            "listingId",
-        )
+    await purchasable.check(offer, unit["tenant_id"], data.quantity)
     unit_fen = to_fen(offer["price"])
     compared, justification = await _comparison(
         unit["tenant_id"], offer, unit_fen * data.quantity, data
@@ -268,11 +253,7 @@ async def create(
     fen = terms.unit_fen * terms.quantity
     cap = await cap_fen(tenant, terms.mode)
     if cap is not None and fen > cap:
-        raise DomainError(
-            "OVER_MODE_CAP",
-            f"{to_yuan(fen)} yuan is above the {terms.mode} cap of {to_yuan(cap)} in your region",
-            "quantity",
-        )
+        raise cap_error(fen, cap, terms.mode)
     due = await rule_deadline("emall_order_confirmation", today(), tenant)
     async with transaction():
         # The listing's row first, then the unit's lock: every order takes them in this order
