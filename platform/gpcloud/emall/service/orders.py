@@ -1,13 +1,16 @@
 """Orders: direct purchase (直购) at the listed price, and the orders auctions award.
 
-Placing an order, in one transaction: the listing is live, serves the purchaser's region and is
-not held for price review; the amount is within the mode's cap; above the comparison band the
-purchaser compared listings of at least `emall_comparison_makers` makers and took the lowest or
-said why; the unit's orders of the category this budget year are summed against the cap
-(splitting: warn or block by tenant config); the plan's line funds it beside the unit's other
-orders; the stock is held. One order of a unit decides at a time (lock_unit), and the stock is
-one conditional UPDATE, so concurrent orders never oversell nor overdraw
-(the stock is taken before the unit's lock: the same order of locks for every order).
+Placing an order, in one transaction: the listing is live, serves the purchaser's region, is
+not held for price review, the amount is within the mode's cap and in stock (purchasable.py:
+the rules the catalogue search's directPurchase filter applies, checked in one statement);
+above the comparison band the purchaser compared listings of at least
+`emall_comparison_makers` makers and took the lowest or said why; the unit's orders of the
+category this budget year are summed against the cap (splitting: warn or block by tenant
+config); the plan's line funds it beside the unit's other orders; the stock is held. One order
+of a unit decides at a time (lock_unit), and the stock is one conditional UPDATE, so concurrent
+orders never oversell nor overdraw (the unit's lock first, the stock last: the same order of
+locks for every order, and the listing's row, shared by every unit's orders, is held only from
+that UPDATE to the commit).
 
 The supplier confirms within `emall_order_confirmation` or the order lapses (a timer) and gives
 its stock and budget back. Confirming concludes the contract: the contracts domain sits above
@@ -256,10 +259,9 @@ async def create(
         raise cap_error(fen, cap, terms.mode)
     due = await rule_deadline("emall_order_confirmation", today(), tenant)
     async with transaction():
-        # The listing's row first, then the unit's lock: every order takes them in this order
-        # (no deadlock), and concurrent orders race on the stock itself.
-        if terms.listing is not None:
-            await goods.hold_stock(terms.listing, terms.quantity)
+        # The unit's lock first, the listing's row last: every order takes them in this order
+        # (no deadlock), concurrent orders race on the stock itself, and the listing's row,
+        # which orders of every unit share, is held only from the stock's UPDATE to the commit.
         await lock_unit(unit["id"])
         plan, line = await funding_line(unit, plan_id, indicator_id)
         await execute(plan, terms.mode)
@@ -326,6 +328,8 @@ async def create(
                 },
                 about=("mall_order", order["id"]),
             )
+        if terms.listing is not None:  # the last write: see above
+            await goods.hold_stock(terms.listing, terms.quantity)
         return order
 
 
