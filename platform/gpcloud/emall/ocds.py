@@ -15,6 +15,11 @@ band), reverse auction and designated orders "selective" (only suppliers listing
 or admitted to the agreement, may take part); a group buy's own procedure is recorded by its
 reference only, so its method is left out and the reference given as the rationale.
 
+Every outcome of an order is published once decided (a placed order waits for its supplier):
+concluded, it is an award and contract; ended without a contract (lapsed, declined,
+cancelled), its process ends with the award unsuccessful or cancelled, or, for an auction's
+order, the auction's award is updated so (ENDED).
+
 Pure functions over the e-mall's rows; service/open_data.py reads the rows and the dates each
 stage was reached (the audit log's entries of the transitions).
 """
