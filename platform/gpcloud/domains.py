@@ -86,6 +86,11 @@ TRANSITION_RECEIVERS: dict[str, tuple[str, ...]] = {
 # sit on the agency's committee of the project, and when (evaluation/service/sittings.py).
 EXPERT_SITTING = "gpcloud.evaluation.service.sittings:sitting"
 
+# What the goods registry's catalogue search asks of the e-mall above it for listings a region's
+# purchasers can order by direct purchase now (supplierListings' directPurchase filter): the
+# e-mall's conditions, the same an order is checked against (emall/service/purchasable.py).
+DIRECT_PURCHASE = "gpcloud.emall.service.purchasable:search_conditions"
+
 
 @cache
 def load(part: str) -> tuple[ModuleType, ...]:

@@ -10,7 +10,10 @@ connection (no service, no region lookup, no second query for the regions shown)
 
 Data (seeded, deterministic): 20,000 suppliers, 20,000 goods items over the catalogue's
 leaves, 25 listings per supplier; each listing serves two regions: a Meizhou county and a city
-(a fifth serve the whole province), as listings do, and a tenth are inactive.
+(a fifth serve the whole province), as listings do, and a tenth are inactive. One listing in
+fifty has a price alert (half open, which holds it; half cleared) and one in a hundred is sold
+out, for the directPurchase filter (emall/service/purchasable.py), whose cases are measured
+beside the same region without it and against their own one-statement floor.
 """
 
 from __future__ import annotations
@@ -74,7 +77,7 @@ async def load(scale: float) -> dict:
         )
         for i in range(items_n)
     ]
-    listings, served = [], []
+    listings, served, alerts = [], [], []
     per_supplier = max(1, listings_n // len(sellers) + 1)
     for supplier in sellers:
         for item in rng.sample(items, min(per_supplier, len(items))):
@@ -83,9 +86,23 @@ async def load(scale: float) -> dict:
             ident = 1_000_000 + len(listings)
             price = item[7] * rng.randrange(80, 101) / 100
             status = "inactive" if rng.random() < 0.1 else "active"
-            listings.append(
-                (ident, supplier[0], item[0], price.quantize(Decimal("0.01")), 50, status)
-            )
+            price = price.quantize(Decimal("0.01"))
+            stock = 0 if rng.random() < 0.01 else 50
+            listings.append((ident, supplier[0], item[0], price, stock, status))
+            if rng.random() < 0.02:
+                alerts.append(
+                    (
+                        ident,
+                        item[0],
+                        supplier[0],
+                        int(price * 100),
+                        "median",
+                        int(price * 80),
+                        20,
+                        "bench",
+                        rng.choice(("open", "cleared")),
+                    )
+                )
             if rng.random() < 0.2:
                 served.append((ident, "440000"))
             else:
@@ -113,6 +130,20 @@ async def load(scale: float) -> dict:
             listings,
         ),
         "goods_listing_region": (["listing", "region"], sorted(set(served))),
+        "mall_price_alert": (
+            [
+                "listing",
+                "goods_item",
+                "supplier_organisation",
+                "price_fen",
+                "basis",
+                "basis_fen",
+                "tolerance_percent",
+                "reason",
+                "status",
+            ],
+            alerts,
+        ),
     }
     start = time.perf_counter()
     async with transaction():
@@ -140,6 +171,7 @@ async def load(scale: float) -> dict:
         "seconds": seconds,
         "listings": len(listings),
         "regions": len(served),
+        "alerts": len(alerts),
         "items": [i[0] for i in items],
         "suppliers": [s[0] for s in sellers],
     }
@@ -155,12 +187,32 @@ def floor_sql(region_count: int, extra: str) -> str:
     )
 
 
+def floor_direct_sql(region_count: int, extra: str) -> str:
+    """The directPurchase filter as one statement, written by hand: live (and its item), serving
+    the regions, no holding alert at its price, one unit within the cap, in stock."""
+    marks = ", ".join(f"${i + 1}" for i in range(region_count))
+    return (
+        'SELECT l.id, l.organisation, l.goods_item, l.price, l.stock, l.status FROM "goods_listing" l '
+        "WHERE l.status = 'active' AND EXISTS (SELECT 1 FROM \"goods_item\" i WHERE i.id = "
+        "l.goods_item AND i.status = 'active') AND EXISTS (SELECT 1 FROM \"goods_listing_region\" r "
+        f"WHERE r.listing = l.id AND r.region IN ({marks})) AND NOT EXISTS (SELECT 1 FROM "
+        '"mall_price_alert" a WHERE a.listing = l.id AND (a.price_fen = ROUND(l.price * 100) '
+        "OR a.basis = 'new') AND a.status IN ('open', 'upheld')) AND l.price <= {cap} "
+        f"AND l.stock >= 1{extra} ORDER BY l.id LIMIT 21"
+    )
+
+
 async def measure(count: int, data: dict) -> None:
     from gpcloud.core.db import is_sqlite, transaction
+    from gpcloud.core.money import to_yuan
     from gpcloud.core.tenancy.scope import use_scope
     from gpcloud.core.tenancy.service import tenant_tree
+    from gpcloud.emall.service.common import cap_fen
     from gpcloud.piccolo_conf import DB
     from gpcloud.registries.goods.service import search as goods
+
+    async def cap(region: str) -> Decimal:
+        return to_yuan(await cap_fen(region, "direct_purchase") or 10**15)
 
     rng = random.Random("emall-searches")
     tree = await tenant_tree()
@@ -195,6 +247,26 @@ async def measure(count: int, data: dict) -> None:
             lambda: goods.ListingFilter(region=rng.choice(gen.CITIES), status=active),
             lambda c: (served(c.region), ""),
         ),
+        "county, directPurchase": (
+            lambda: goods.ListingFilter(direct_purchase_for=county()),
+            lambda c: (served(c.direct_purchase_for), ""),
+        ),
+        "county, directPurchase + price range": (
+            lambda: goods.ListingFilter(
+                direct_purchase_for=county(), min_price=(p := price()), max_price=p + 500
+            ),
+            lambda c: (served(c.direct_purchase_for), " AND l.price BETWEEN {lo} AND {hi}"),
+        ),
+        "county, directPurchase + one supplier": (
+            lambda: goods.ListingFilter(
+                direct_purchase_for=county(), organisation_id=rng.choice(data["suppliers"])
+            ),
+            lambda c: (served(c.direct_purchase_for), " AND l.organisation = {org}"),
+        ),
+        "city, directPurchase": (
+            lambda: goods.ListingFilter(direct_purchase_for=rng.choice(gen.CITIES)),
+            lambda c: (served(c.direct_purchase_for), ""),
+        ),
     }
     print(f"searches ({count} each, first page of 20; ms; target p95 < 50)")
     print(f"  {'case':<36} {'p50':>7} {'p95':>7} {'p99':>7}   floor p95 (one SQL statement)")
@@ -210,11 +282,13 @@ async def measure(count: int, data: dict) -> None:
                 if is_sqlite():
                     continue
                 regions, extra = shape(flt)
-                sql = floor_sql(len(regions), extra).format(
+                write = floor_direct_sql if flt.direct_purchase_for else floor_sql
+                sql = write(len(regions), extra).format(
                     lo=flt.min_price,
                     hi=flt.max_price,
                     item=flt.goods_item_id,
                     org=flt.organisation_id,
+                    cap=await cap(flt.direct_purchase_for) if flt.direct_purchase_for else None,
                 )
                 async with transaction():
                     conn = DB.current_transaction.get().connection
@@ -250,7 +324,8 @@ async def main(scale: float, searches: int) -> None:
             data = await load(scale)
         print(
             f"gpcloud e-mall catalogue search on {engine}: {data['listings']} listings, "
-            f"{data['regions']} listing regions written in {data['seconds']:.1f} s "
+            f"{data['regions']} listing regions, {data['alerts']} price alerts written in "
+            f"{data['seconds']:.1f} s "
             f"({'COPY' if settings.is_postgres else 'executemany'})"
         )
         await measure(searches, data)

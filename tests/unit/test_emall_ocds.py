@@ -1,5 +1,6 @@
 """The e-mall's OCDS mapping for the ends the walk does not reach: a failed and a withdrawn
-reverse auction, a withdrawn and a failed group buy, an order not yet confirmed; each package
+reverse auction, a withdrawn and a failed group buy, an order not yet confirmed, orders that
+ended without a contract (lapsed, declined, cancelled; direct and an auction's); each package
 validated offline against the 1.1.5 schema (libcoveocds) and compiled as ocdsmerge does."""
 
 from __future__ import annotations
@@ -79,11 +80,93 @@ def test_auction_and_group_buy_ends():
     assert ocds.order_releases("ocds-x", placed, "兴宁市第一中学", {}) == []
 
 
+def order(**changes) -> dict:
+    row = {
+        "id": 12,
+        "tenant_id": "441481",
+        "mode": "direct_purchase",
+        "purchaser": 3,
+        "purchaser_organisation": 11,
+        "supplier_organisation": 21,
+        "supplier_name": "兴宁市华岭电脑有限公司",
+        "demand": None,
+        "title": "台式计算机 华岭 T-1",
+        "quantity": 2,
+        "unit_fen": 500_000,
+        "amount_fen": 1_000_000,
+        "status": "lapsed",
+        "reason": "",
+    }
+    return {**row, **changes}
+
+
+LATER = datetime(2026, 11, 10, 16, 0, tzinfo=UTC)
+
+
+def test_orders_that_ended_without_a_contract():
+    (lapsed,) = ocds.order_releases("ocds-x", order(), "学校", {"place": AT, "lapse": LATER})
+    assert lapsed["ocid"] == "ocds-x-441481-MO12" and lapsed["tag"] == ["award"]
+    assert lapsed["date"] == "2026-11-10T16:00:00Z"
+    assert lapsed["tender"]["status"] == "unsuccessful"
+    assert lapsed["tender"]["procurementMethod"] == "limited"
+    (award,) = lapsed["awards"]
+    assert award["status"] == "unsuccessful" and "逾期失效" in award["description"]
+    assert "contracts" not in lapsed
+    (declined,) = ocds.order_releases(
+        "ocds-x", order(status="declined", reason="暂时缺货"), "学校", {"decline": LATER}
+    )
+    assert declined["tag"] == ["award"] and declined["awards"][0]["description"].endswith(
+        "暂时缺货"
+    )
+    (cancelled,) = ocds.order_releases(
+        "ocds-x",
+        order(status="cancelled", reason="需求变更", mode="designated_purchase"),
+        "学校",
+        {"cancel": LATER},
+        related="ocds-x-441400-MF2",
+    )
+    assert cancelled["tag"] == ["awardCancellation"]
+    assert cancelled["tender"]["status"] == "cancelled"
+    assert cancelled["awards"][0]["status"] == "cancelled"
+    assert cancelled["relatedProcesses"][0]["identifier"] == "ocds-x-441400-MF2"
+    # An auction's order: the award the auction published is updated, in the auction's process.
+    (update,) = ocds.order_releases(
+        "ocds-x", order(demand=7), "学校", {"place": AT, "lapse": LATER}
+    )
+    assert update["ocid"] == "ocds-x-441481-MD7" and update["tag"] == ["awardUpdate"]
+    assert update["awards"][0]["id"] == "ocds-x-441481-MD7-award"
+    assert "tender" not in update and "buyer" not in update
+    # No release before the transition is in the log.
+    assert ocds.order_releases("ocds-x", order(), "学校", {"place": AT}) == []
+
+
+def _auction_that_lapsed() -> list[dict]:
+    awarded = demand(id=9, status="awarded")
+    stages = {"post": AT, "close": AT, "award": AT}
+    lapsed = order(demand=9, id=13)
+    return [
+        *ocds.demand_releases("ocds-x", awarded, "学校", stages, 4, lapsed),
+        *ocds.order_releases("ocds-x", lapsed, "学校", {"place": AT, "lapse": LATER}),
+    ]
+
+
+def test_an_auction_whose_order_lapsed_compiles_to_an_unsuccessful_award():
+    compiled = builder.merge(_auction_that_lapsed())
+    assert compiled["tender"]["status"] == "complete"
+    (award,) = compiled["awards"]
+    assert award["status"] == "unsuccessful" and award["value"]["amount"] == 10000.0
+
+
 @pytest.mark.skipif(not SCHEMA_ZIP.exists(), reason="../shared/ocds is not on this machine")
 def test_the_ends_validate_and_compile(tmp_path):
     releases = [
         *ocds.demand_releases("ocds-x", demand(), "学校", {"post": AT, "fail": AT}, 2, None),
         *ocds.group_buy_releases("ocds-x", group(), "梅州市", {"open": AT, "withdraw": AT}),
+        *_auction_that_lapsed(),
+        *ocds.order_releases("ocds-x", order(), "学校", {"lapse": LATER}),
+        *ocds.order_releases(
+            "ocds-x", order(id=14, status="cancelled", reason="需求变更"), "学校", {"cancel": LATER}
+        ),
         *ocds.agreement_releases(
             "ocds-x",
             {

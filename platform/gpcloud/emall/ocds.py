@@ -15,6 +15,11 @@ band), reverse auction and designated orders "selective" (only suppliers listing
 or admitted to the agreement, may take part); a group buy's own procedure is recorded by its
 reference only, so its method is left out and the reference given as the rationale.
 
+Every outcome of an order is published once decided (a placed order waits for its supplier):
+concluded, it is an award and contract; ended without a contract (lapsed, declined,
+cancelled), its process ends with the award unsuccessful or cancelled, or, for an auction's
+order, the auction's award is updated so (ENDED).
+
 Pure functions over the e-mall's rows; service/open_data.py reads the rows and the dates each
 stage was reached (the audit log's entries of the transitions).
 """
@@ -36,8 +41,18 @@ METHOD_DETAILS = {
     "group_buy": "批量集中采购",
     "framework_agreement": "框架协议采购",
 }
-# Orders are public once the supplier has confirmed them: the contract is concluded.
-PUBLIC_ORDER = ("confirmed", "delivered", "accepted", "paid")
+# Orders are public once they have an outcome: confirmed (the contract is concluded), or ended
+# without a contract. A placed order waits for its supplier: nothing is decided yet.
+CONCLUDED = ("confirmed", "delivered", "accepted", "paid")
+# An order ended without a contract: its transition, the award's (and a direct order's
+# tender's) status, and why. The supplier did not take the award (unsuccessful), or the
+# purchaser withdrew it before the supplier did (cancelled).
+ENDED = {
+    "declined": ("decline", "unsuccessful", "供应商拒绝了订单"),
+    "lapsed": ("lapse", "unsuccessful", "供应商未在确认时限内确认，订单逾期失效"),
+    "cancelled": ("cancel", "cancelled", "采购人在供应商确认前撤销了订单"),
+}
+PUBLIC_ORDER = CONCLUDED + tuple(ENDED)
 
 
 def ocid(prefix: str, tenant: str, kind: str, ident: int) -> str:
@@ -106,7 +121,9 @@ def order_releases(
     auction's order only the contract: its award is the demand's), the acceptance report, and
     the payment as the contract's transaction. `related`: the ocid of the agreement or group
     buy it follows on from; `category`: goods, or an agreement's kind."""
-    if order["status"] not in PUBLIC_ORDER or "confirm" not in stages:
+    if order["status"] in ENDED:
+        return _ended(prefix, order, buyer, stages, related, category)
+    if order["status"] not in CONCLUDED or "confirm" not in stages:
         return []
     process = order_ocid(prefix, order)
     source = f"mall-order-{order['id']}"
@@ -206,6 +223,54 @@ def order_releases(
             )
         )
     return out
+
+
+def _ended(
+    prefix: str, order: dict, buyer: str, stages: dict[str, datetime], related: str, category: str
+) -> list[dict]:
+    """An order ended without a contract, as one release at its end. A direct (designated,
+    group-buy) order's process is the order: its tender and award end unsuccessful or
+    cancelled. An auction's order is the award the auction published: that award is updated
+    (awardUpdate; awardCancellation when the purchaser cancelled), the tender stays complete."""
+    action, status, why = ENDED[order["status"]]
+    if action not in stages:
+        return []
+    process = order_ocid(prefix, order)
+    at = stages[action]
+    supplier = _org("organisation", order["supplier_organisation"], order["supplier_name"])
+    item = _item(order["title"], order["quantity"], "", order["unit_fen"])
+    award = {
+        "id": f"{process}-award",
+        "status": status,
+        "date": _time(at),
+        "description": why + (f"：{order['reason']}" if order["reason"] else ""),
+        "value": _value(order["amount_fen"]),
+        "suppliers": [supplier],
+        "items": [item],
+    }
+    cancelled = status == "cancelled"
+    body: dict = {"awards": [award]}
+    if order["demand"] is not None:
+        tags = ["awardCancellation" if cancelled else "awardUpdate"]
+    else:
+        tags = ["awardCancellation" if cancelled else "award"]
+        purchaser = _org("purchaser", order["purchaser"], buyer)
+        body["buyer"] = purchaser
+        body["parties"] = [{**purchaser, "roles": ["buyer"]}, {**supplier, "roles": ["supplier"]}]
+        body["tender"] = _tender(
+            process,
+            order["mode"],
+            order["title"],
+            status,
+            mainProcurementCategory=category,
+            items=[item],
+            value=_value(order["amount_fen"]),
+        )
+        if related:
+            body["relatedProcesses"] = [
+                {"id": "1", "relationship": ["framework"], "scheme": "ocid", "identifier": related}
+            ]
+    return [_release(process, f"mall-order-{order['id']}-{action}", at, tags, **body)]
 
 
 DEMAND_END = {"fail": "unsuccessful", "withdraw": "cancelled"}

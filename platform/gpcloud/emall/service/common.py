@@ -45,6 +45,14 @@ async def cap_fen(tenant: str, mode: str) -> int | None:
     return None if value is None else to_fen(Decimal(str(value)))
 
 
+def cap_error(fen: int, cap: int, mode: str) -> DomainError:
+    return DomainError(
+        "OVER_MODE_CAP",
+        f"{to_yuan(fen)} yuan is above the {mode} cap of {to_yuan(cap)} in your region",
+        "quantity",
+    )
+
+
 async def rule_value(key: str, tenant: str) -> int | Decimal:
     return (await effective_rule(key, tenant)).value
 

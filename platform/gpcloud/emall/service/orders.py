@@ -1,13 +1,16 @@
 """Orders: direct purchase (直购) at the listed price, and the orders auctions award.
 
-Placing an order, in one transaction: the listing is live, serves the purchaser's region and is
-not held for price review; the amount is within the mode's cap; above the comparison band the
-purchaser compared listings of at least `emall_comparison_makers` makers and took the lowest or
-said why; the unit's orders of the category this budget year are summed against the cap
-(splitting: warn or block by tenant config); the plan's line funds it beside the unit's other
-orders; the stock is held. One order of a unit decides at a time (lock_unit), and the stock is
-one conditional UPDATE, so concurrent orders never oversell nor overdraw
-(the stock is taken before the unit's lock: the same order of locks for every order).
+Placing an order, in one transaction: the listing is live, serves the purchaser's region, is
+not held for price review, the amount is within the mode's cap and in stock (purchasable.py:
+the rules the catalogue search's directPurchase filter applies, checked in one statement);
+above the comparison band the purchaser compared listings of at least
+`emall_comparison_makers` makers and took the lowest or said why; the unit's orders of the
+category this budget year are summed against the cap (splitting: warn or block by tenant
+config); the plan's line funds it beside the unit's other orders; the stock is held. One order
+of a unit decides at a time (lock_unit), and the stock is one conditional UPDATE, so concurrent
+orders never oversell nor overdraw (the unit's lock first, the stock last: the same order of
+locks for every order, and the listing's row, shared by every unit's orders, is held only from
+that UPDATE to the commit).
 
 The supplier confirms within `emall_order_confirmation` or the order lapses (a timer) and gives
 its stock and budget back. Confirming concludes the contract: the contracts domain sits above
@@ -33,10 +36,11 @@ from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.emall.service import holds, prices
+from gpcloud.emall.service import holds, purchasable
 from gpcloud.emall.service.common import (
     HOLDING,
     MODE_LABELS,
+    cap_error,
     cap_fen,
     execute,
     funding_line,
@@ -163,14 +167,8 @@ async def _comparison(
     makers = int(await rule_value("emall_comparison_makers", tenant))
     ids = sorted({*data.compared, offer["id"]})
     found = await goods.offers(ids)
-    usable = [
-        o
-        for o in found.values()
-        if o["status"] == "active"
-        and o["item_status"] == "active"
-        and o["category"] == offer["category"]
-        and await goods.serves(o, tenant)
-    ]
+    live = await purchasable.comparable(ids, tenant)
+    usable = [o for o in found.values() if o["id"] in live and o["category"] == offer["category"]]
     if len({o["brand"].strip() or f"#{o['organisation']}" for o in usable}) < makers:
         raise DomainError(
             "COMPARISON_REQUIRED",
@@ -196,17 +194,7 @@ async def place(actor: CurrentUser, data: OrderInput) -> dict:
     if not 1 <= data.quantity <= MAX_QUANTITY:
         raise DomainError("INVALID_QUANTITY", f"1 to {MAX_QUANTITY}", "quantity")
     offer = await goods.offer(data.listing_id)
-    if offer["status"] != "active" or offer["item_status"] != "active":
-        raise DomainError("LISTING_NOT_LIVE", "the listing is withdrawn", "listingId")
-    if not await goods.serves(offer, unit["tenant_id"]):
-        raise DomainError("NOT_SERVED", "the listing does not deliver to your region", "listingId")
-    alert = await prices.blocking(offer["id"], offer["price"])
-    if alert is not None:
-        raise DomainError(
-            "PRICE_UNDER_REVIEW",
-            f"the listing's price is held for review: {alert['reason']}",
-            "listingId",
-        )
+    await purchasable.check(offer, unit["tenant_id"], data.quantity)
     unit_fen = to_fen(offer["price"])
     compared, justification = await _comparison(
         unit["tenant_id"], offer, unit_fen * data.quantity, data
@@ -268,17 +256,12 @@ async def create(
     fen = terms.unit_fen * terms.quantity
     cap = await cap_fen(tenant, terms.mode)
     if cap is not None and fen > cap:
-        raise DomainError(
-            "OVER_MODE_CAP",
-            f"{to_yuan(fen)} yuan is above the {terms.mode} cap of {to_yuan(cap)} in your region",
-            "quantity",
-        )
+        raise cap_error(fen, cap, terms.mode)
     due = await rule_deadline("emall_order_confirmation", today(), tenant)
     async with transaction():
-        # The listing's row first, then the unit's lock: every order takes them in this order
-        # (no deadlock), and concurrent orders race on the stock itself.
-        if terms.listing is not None:
-            await goods.hold_stock(terms.listing, terms.quantity)
+        # The unit's lock first, the listing's row last: every order takes them in this order
+        # (no deadlock), concurrent orders race on the stock itself, and the listing's row,
+        # which orders of every unit share, is held only from the stock's UPDATE to the commit.
         await lock_unit(unit["id"])
         plan, line = await funding_line(unit, plan_id, indicator_id)
         await execute(plan, terms.mode)
@@ -345,6 +328,8 @@ async def create(
                 },
                 about=("mall_order", order["id"]),
             )
+        if terms.listing is not None:  # the last write: see above
+            await goods.hold_stock(terms.listing, terms.quantity)
         return order
 
 

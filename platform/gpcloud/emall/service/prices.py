@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from statistics import median
 
+from piccolo.columns.combination import WhereRaw
+
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import now
@@ -37,6 +39,7 @@ from gpcloud.emall.service.common import rule_value
 from gpcloud.emall.service.machines import PRICE_ALERT
 from gpcloud.emall.tables import ListingPrice, PriceAlert
 from gpcloud.registries.goods.service import mall as goods
+from gpcloud.registries.goods.service.conditions import LISTING_ID, PRICE_FEN
 
 log = logging.getLogger("gpcloud.emall")
 PROVINCE = "440000"
@@ -50,22 +53,46 @@ async def reviews_new_listings() -> bool:
     )
 
 
+def _holding_alert(listing, price_fen) -> WhereRaw:
+    """An alert that holds the listing at the price: open or upheld, on that price, or its
+    first review (basis `new`: of the listing, whatever its price). `listing` and `price_fen`
+    are values, or SQL (the listing's row in the catalogue search)."""
+    return WhereRaw(
+        '"mall_price_alert"."listing" = {} AND ("mall_price_alert"."price_fen" = {} '
+        'OR "mall_price_alert"."basis" = \'new\') AND "mall_price_alert"."status" IN '
+        f"({', '.join(repr(s) for s in BLOCKING)})",
+        listing,
+        price_fen,
+    )
+
+
+def _seen(listing) -> WhereRaw:
+    """Monitoring has seen the listing (it has a price history)."""
+    return WhereRaw('"mall_listing_price"."listing" = {}', listing)
+
+
+def not_held(review_new: bool):
+    """The listing's row (goods' LISTING_ID and PRICE_FEN) is held by nothing `blocking` would
+    name: the same rule as one SQL condition, for the catalogue search."""
+    free = WhereRaw(
+        'NOT EXISTS (SELECT 1 FROM "mall_price_alert" WHERE {})',
+        _holding_alert(LISTING_ID, PRICE_FEN).querystring,
+    )
+    if not review_new:
+        return free
+    return free & WhereRaw(
+        'EXISTS (SELECT 1 FROM "mall_listing_price" WHERE {})', _seen(LISTING_ID).querystring
+    )
+
+
 async def blocking(listing_id: int, price: Decimal) -> dict | None:
     """What holds the listing at this price, if anything: an alert on the price, or (where new
     listings are reviewed) its first review not cleared, or not yet raised because monitoring
     has not seen the listing."""
-    alert = (
-        await PriceAlert.select()
-        .where(
-            (PriceAlert.listing == listing_id)
-            & ((PriceAlert.price_fen == to_fen(price)) | (PriceAlert.basis == "new"))
-            & PriceAlert.status.is_in(list(BLOCKING))
-        )
-        .first()
-    )
+    alert = await PriceAlert.select().where(_holding_alert(listing_id, to_fen(price))).first()
     if alert is not None or not await reviews_new_listings():
         return alert
-    seen = await ListingPrice.exists().where(ListingPrice.listing == listing_id)
+    seen = await ListingPrice.exists().where(_seen(listing_id))
     return None if seen else {"reason": AWAITING_REVIEW}
 
 

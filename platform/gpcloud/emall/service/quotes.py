@@ -198,6 +198,45 @@ async def publish_result(demand: dict, winner: dict | None, quotes: int) -> None
     )
 
 
+# Why an auction's order ended without a contract (the order's state), for the correction.
+ORDER_ENDS = {
+    "declined": "成交供应商拒绝了订单",
+    "lapsed": "成交供应商未在确认时限内确认订单，订单已失效",
+    "cancelled": "采购人在成交供应商确认前撤销了订单",
+}
+
+
+async def publish_order_end(order: dict) -> None:
+    """An auction's order ended unfulfilled (declined, lapsed, cancelled): the published result
+    will not be carried out, so a correction (更正公告) says so beside it on the portal. The
+    OCDS process gets its award update from the order itself (emall/ocds.py)."""
+    demand = await MallDemand.select().where(MallDemand.id == order["demand"]).first()
+    plan = await plans.get(demand["plan"])
+    fields = {**await plans.notice_fields(plan), "method": "reverse_auction"}
+    fields["category_code"] = demand["category_code"]
+    reason = f"（{order['reason']}）" if order["reason"] else ""
+    await portal.publish(
+        portal.Publication(
+            kind="correction",
+            source=f"mall_order:{order['id']}:{order['status']}",
+            tenant=demand["tenant_id"],
+            title=f"{demand['title']}竞价结果更正公告"[:200],
+            body=(
+                f"原竞价结果（成交供应商：{order['supplier_name']}，成交金额："
+                f"{to_yuan(order['amount_fen'])} 元）不再执行：{ORDER_ENDS[order['status']]}"
+                f"{reason}。"
+            ),
+            published_on=today(),
+            details={
+                "demand_id": demand["id"],
+                "order_id": order["id"],
+                "outcome": order["status"],
+            },
+            **fields,
+        )
+    )
+
+
 def visible(actor: CurrentUser, demand: dict, rows: list[dict]) -> list[dict]:
     """The quotes of `demand` the actor may read: a supplier its own, always; the purchaser's
     users and staff every quote once the window has closed, none before (sealed)."""

@@ -4,7 +4,7 @@ import pytest
 
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.core.tenancy.service import tenant_tree
-from gpcloud.registries.goods.service import search
+from gpcloud.registries.goods.service import conditions, search
 from tests.integration.registries.goods.helpers import (
     ITEMS,
     LISTING_STATUS,
@@ -205,7 +205,7 @@ async def test_the_service_search_matches_the_api(goods, region, expected):
 @pytest.mark.parametrize("dense", [0, 5000], ids=["probe-each-listing", "read-the-region-index"])
 async def test_both_region_query_shapes_agree(client, goods, monkeypatch, dense):
     """Dense regions are probed per listing (EXISTS), sparse ones read from the index (IN)."""
-    monkeypatch.setattr(search, "DENSE_REGION", dense)
+    monkeypatch.setattr(conditions, "DENSE_REGION", dense)
     token = await login(client, "xn.purchaser")
     assert len(await listed(client, token, {"region": "441481"})) == 18
     assert len(await listed(client, token, {"region": "441424"})) == 11

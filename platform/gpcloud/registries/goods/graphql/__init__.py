@@ -105,6 +105,7 @@ class Queries:
     @strawberry.field(extensions=allow(READERS), description="Suppliers' listings of goods.")
     async def supplier_listings(
         self,
+        info: Info,
         filter: SupplierListingFilter | None = None,
         first: int | None = None,
         after: str | None = None,
@@ -118,6 +119,7 @@ class Queries:
                 min_price=flt.min_price,
                 max_price=flt.max_price,
                 status=flt.status.value if flt.status else None,
+                direct_purchase_for=info.context.user.tenant if flt.direct_purchase else None,
             ),
             first,
             after,

@@ -117,3 +117,14 @@ class SupplierListingFilter:
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     status: ListingStatus | None = None  # type: ignore[valid-type]
+    direct_purchase: bool = strawberry.field(
+        default=False,
+        description=(
+            "Only listings a purchaser of your region can order by direct purchase now, as the "
+            "order checks it: offered, of an item still listed, delivering to your region, not "
+            "held by a price alert or a pending listing review, one unit within your region's "
+            "direct-purchase cap, in stock. A listing above the comparison band is still "
+            "returned (its order needs a comparison of makers); the plan line and splitting "
+            "are the order's."
+        ),
+    )

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from piccolo.columns.combination import WhereRaw
-
 from gpcloud.core.errors import DomainError, NotFound
-from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.registries.goods.service import conditions
 from gpcloud.registries.goods.service.categories import descendant_codes
 from gpcloud.registries.goods.service.common import money
 from gpcloud.registries.goods.service.listings import regions_of
@@ -56,12 +54,6 @@ async def offer(listing_id: int) -> dict:
     return found
 
 
-async def serves(listing: dict, region: str) -> bool:
-    """A listing serves a region when it lists the region or one of its ancestors."""
-    tree = await tenant_tree()
-    return bool({region, *tree.ancestors(region)} & set(listing["regions"]))
-
-
 async def item_prices(item_ids: list[int]) -> dict[int, list[tuple[int, object]]]:
     """{goods item: [(listing, price) of each active listing]}: for price monitoring."""
     if not item_ids:
@@ -93,8 +85,6 @@ async def lists_category(organisation_id: int, category: str, region: str) -> bo
     """Whether the organisation has an active listing of goods in `category` (or below it) that
     serves `region`: who may quote on a demand."""
     codes = await descendant_codes(category)
-    tree = await tenant_tree()
-    served_by = [region, *tree.ancestors(region)]
     if not codes:
         return False
     row = (
@@ -107,7 +97,7 @@ async def lists_category(organisation_id: int, category: str, region: str) -> bo
             )
             & SupplierListing.id.is_in(
                 ListingRegion.select(ListingRegion.listing).where(
-                    ListingRegion.region.is_in(served_by)
+                    ListingRegion.region.is_in(await conditions.served_by(region))
                 )
             )
         )
@@ -127,9 +117,7 @@ async def hold_stock(listing_id: int, quantity: int) -> int:
             }
         )
         .where(
-            (SupplierListing.id == listing_id)
-            & (SupplierListing.status == "active")
-            & WhereRaw("stock >= {}", quantity)
+            (SupplierListing.id == listing_id) & conditions.active() & conditions.in_stock(quantity)
         )
         .returning(SupplierListing.stock)
     )

@@ -3,7 +3,8 @@
 Goods by catalogue branch (the branch's codes are read from the small catalogue, then matched
 with `category IN (...)`), text, reference price and status; listings by goods item, supplier,
 region served (a region is served by listings for it, its city and the province), price and
-status.
+status, and (asked of the e-mall above) whether a region's purchasers can order them by
+direct purchase now.
 """
 
 from __future__ import annotations
@@ -11,19 +12,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from piccolo.columns.combination import WhereRaw
-
+from gpcloud import domains
 from gpcloud.core.db import contains_ci
 from gpcloud.core.errors import DomainError
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.registries.goods.service import conditions
 from gpcloud.registries.goods.service.categories import descendant_codes
 from gpcloud.registries.goods.service.common import price_bound, search_term
 from gpcloud.registries.goods.service.items import COLUMNS as ITEM_COLUMNS
 from gpcloud.registries.goods.service.items import normalised
 from gpcloud.registries.goods.service.listings import COLUMNS as LISTING_COLUMNS
 from gpcloud.registries.goods.service.listings import regions_of, with_regions
-from gpcloud.registries.goods.tables import GoodsItem, ListingRegion, SupplierListing
+from gpcloud.registries.goods.tables import GoodsItem, SupplierListing
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class ListingFilter:
     min_price: Decimal | None = None
     max_price: Decimal | None = None
     status: str | None = None
+    # Only listings purchasers of this region can order by direct purchase now (the e-mall's
+    # conditions, gpcloud.domains.DIRECT_PURCHASE).
+    direct_purchase_for: str | None = None
 
 
 async def search_items(flt: GoodsItemFilter, first: int | None, after: str | None) -> Page:
@@ -77,51 +81,27 @@ async def search_items(flt: GoodsItemFilter, first: int | None, after: str | Non
     return Page([normalised(r) for r in page.rows], page.has_next_page, page.end_cursor)
 
 
-DENSE_REGION = 5000
-
-
-async def _serving(regions: list[str], selective: bool):
-    """Listings serving any of `regions`, in the shape that stays fast at province scale.
-
-    A keyset page walks listings by id and stops after a page: with another selective filter,
-    or when the regions have many listings, each candidate is probed in the (region, listing)
-    index (EXISTS). For regions with few listings their ids are read from that index instead
-    (IN), so a page does not walk the whole table to find none. Both shapes run on both engines.
-    """
-    placeholders = ", ".join("{}" for _ in regions)
-    exists = WhereRaw(
-        'EXISTS (SELECT 1 FROM "goods_listing_region" AS served WHERE served."listing" = '
-        f'"goods_listing"."id" AND served."region" IN ({placeholders}))',
-        *regions,
-    )
-    if selective:
-        return exists
-    dense = await (
-        ListingRegion.select(ListingRegion.listing)
-        .where(ListingRegion.region.is_in(regions))
-        .offset(DENSE_REGION)
-        .limit(1)
-    )
-    if dense:
-        return exists
-    return SupplierListing.id.is_in(
-        ListingRegion.select(ListingRegion.listing).where(ListingRegion.region.is_in(regions))
-    )
+async def _known(region: str) -> None:
+    if (await tenant_tree()).get(region) is None:
+        raise DomainError("UNKNOWN_REGION", f"no region {region[:12]}", "region")
 
 
 async def search_listings(flt: ListingFilter, first: int | None, after: str | None) -> Page:
     query = SupplierListing.select(*LISTING_COLUMNS)
+    selective = flt.goods_item_id is not None or flt.organisation_id is not None
     if flt.goods_item_id is not None:
         query = query.where(SupplierListing.goods_item == flt.goods_item_id)
     if flt.organisation_id is not None:
         query = query.where(SupplierListing.organisation == flt.organisation_id)
     if flt.region:
-        tree = await tenant_tree()
-        if tree.get(flt.region) is None:
-            raise DomainError("UNKNOWN_REGION", f"no region {flt.region[:12]}", "region")
-        served_by = [flt.region, *tree.ancestors(flt.region)]
-        selective = flt.goods_item_id is not None or flt.organisation_id is not None
-        query = query.where(await _serving(served_by, selective))
+        await _known(flt.region)
+        query = query.where(await conditions.serving(flt.region, selective))
+    if flt.direct_purchase_for:
+        await _known(flt.direct_purchase_for)
+        for condition in await domains.resolve(domains.DIRECT_PURCHASE)(
+            flt.direct_purchase_for, selective
+        ):
+            query = query.where(condition)
     low, high = price_bound(flt.min_price, "minPrice"), price_bound(flt.max_price, "maxPrice")
     if low is not None:
         query = query.where(SupplierListing.price >= low)
