@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from gpcloud.core import clock, storage
+from gpcloud.core import publishing as portal
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import SUPPLIER
 from gpcloud.core.auth.service import CurrentUser
@@ -28,6 +29,8 @@ from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.registries.agencies.service import common as agencies
+from gpcloud.supervision import plans
 from gpcloud.transaction import blocks
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.parties import PARTY_SCOPE
@@ -151,7 +154,36 @@ async def publish(actor: CurrentUser, project_id: int, data: NoticeInput) -> dic
             await PREQUALIFICATION.created(
                 row, {"project": project_id, "due_at": due_at.isoformat()}, "publish"
             )
+            await _to_portal(project, row)
             return await get(row["id"])
+
+
+async def _to_portal(project: dict, row: dict) -> None:
+    """The notice goes on the portal like the tender announcement (MOF Order 87 art. 14,
+    unverified text: 资格预审公告 in the media the finance department names), in the same
+    transaction. Its outcome is not published: the qualified suppliers are the potential
+    bidders, whose names and number stay undisclosed until the result (Bidding Law art. 22);
+    each applicant is told its own result."""
+    plan = await plans.get(project["plan"])
+    await portal.publish(
+        portal.Publication(
+            kind="prequalification",
+            source=f"prequalification:{row['id']}",
+            tenant=project["tenant_id"],
+            title=row["title"],
+            body=row["body"] or row["title"],
+            published_on=clock.today(),
+            **await plans.notice_fields(plan),
+            agency_id=project["agency"],
+            agency_name=(await agencies.get(project["agency"]))["name"],
+            amount_fen=project["budget_fen"],
+            details={
+                "project_id": project["id"],
+                "requirements": json.loads(row["requirements"]),
+                "applications_due_at": row["applications_due_at"].isoformat(),
+            },
+        )
+    )
 
 
 async def get(prequalification_id: int) -> dict:

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from jsonschema import Draft4Validator
 
 from gpcloud.core import clock, storage
 from gpcloud.core.audit.tables import AuditEntry
@@ -18,6 +19,8 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.notifications.tables import Notification
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
+from gpcloud.portal import ocds
+from gpcloud.portal.tables import Notice
 from gpcloud.transaction import documents, parties, prequalification
 from gpcloud.transaction import service as projects
 from gpcloud.transaction.prequalification_corrections import correct
@@ -25,6 +28,7 @@ from gpcloud.transaction.tables import Project
 from tests.integration.procurement import filed_plan
 from tests.integration.transaction.bidding import DEADLINE, MS, bidder, submit
 from tests.integration.transaction.test_documents import terms
+from tests.support import data, gql
 
 NOTICE_AT = datetime.fromisoformat("2026-09-01T10:00:00+08:00")  # Tuesday
 pytestmark = pytest.mark.day(date(2026, 9, 1))  # the legal day periods start from
@@ -274,3 +278,46 @@ async def test_a_correction_comes_three_days_before_the_deadline_or_moves_it(wor
     with pytest.raises(DomainError) as info:
         await correct(agent, project, "已截止后的修改", False)
     assert info.value.code == "WRONG_STATE"
+
+
+PUBLIC_NOTICES = """
+query($kinds: [NoticeKind!], $region: String) {
+  notices(filter: {kinds: $kinds, region: $region}) {
+    edges { node { id kind title method regionCode amount agencyName } }
+  }
+}
+"""
+
+
+async def test_the_notice_is_published_on_the_portal(client, world, traveller):
+    """资格预审公告 on the portal like the tender announcement: anonymous readers find it by kind
+    and region, its page states the requirements and the deadline, and OCDS opens the tender
+    stage with them as eligibility criteria. Its region's filter only: another city sees none."""
+    project = await entrusted(world)
+    held = await prequalification.publish(world["agent"], project, notice())
+    found = await gql(client, PUBLIC_NOTICES, {"kinds": ["PREQUALIFICATION"]})  # no token
+    [node] = [e["node"] for e in data(found)["notices"]["edges"]]
+    assert node["kind"] == "PREQUALIFICATION" and node["title"] == "教学设备采购项目资格预审公告"
+    assert node["regionCode"] == "441481" and node["method"] == "open_tender"
+    assert node["amount"] is not None and node["agencyName"]
+    elsewhere = await gql(
+        client, PUBLIC_NOTICES, {"kinds": ["PREQUALIFICATION"], "region": "440100"}
+    )
+    assert data(elsewhere)["notices"]["edges"] == []
+    with all_tenants("test"):
+        row = await Notice.select().where(Notice.source == f"prequalification:{held['id']}").first()
+    assert row["tenant_id"] == "441481" and row["kind"] == "prequalification"
+
+    page = (await client.get(f"/notices/{node['id']}")).text
+    assert "资格预审公告" in page and "资格条件" in page
+    assert "营业执照" in page and "近三年无重大违法记录" in page
+    assert "2026-09-08 17:00" in page
+
+    package = (await client.get("/ocds/releases", params={"region": "441481"})).json()
+    [release] = [
+        r for r in package["releases"] if r["id"].endswith(f"prequalification-{held['id']}")
+    ]
+    assert release["tag"] == ["tender"] and release["tender"]["status"] == "active"
+    assert release["tender"]["eligibilityCriteria"] == "营业执照\n近三年无重大违法记录"
+    schema = json.loads(ocds.SCHEMA.read_text(encoding="utf-8"))
+    assert list(Draft4Validator(schema).iter_errors(release)) == []
