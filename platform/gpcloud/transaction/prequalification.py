@@ -21,7 +21,7 @@ from datetime import datetime
 from gpcloud.core import clock, storage
 from gpcloud.core import publishing as portal
 from gpcloud.core.auth.permissions import Perm, requires
-from gpcloud.core.auth.roles import SUPPLIER
+from gpcloud.core.auth.roles import AGENCY, SUPPLIER
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import serialize_writes, transaction
@@ -32,11 +32,12 @@ from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.registries.agencies.service import common as agencies
 from gpcloud.supervision import plans
 from gpcloud.transaction import blocks
-from gpcloud.transaction.methods import method_config
+from gpcloud.transaction.methods import ARTICLE_43_OPTIONS, method_config
 from gpcloud.transaction.parties import PARTY_SCOPE
 from gpcloud.transaction.selection_tables import Prequalification, PrequalificationApplication
 from gpcloud.transaction.selection_workflow import APPLICATION, PREQUALIFICATION
 from gpcloud.transaction.tables import Project
+from gpcloud.transaction.workflow import PROJECT
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_FILES = 20
@@ -315,11 +316,15 @@ async def review(actor: CurrentUser, application_id: int, qualified: bool, reaso
 @requires(Perm.PREQUALIFICATION_MANAGE)
 async def conclude(actor: CurrentUser, project_id: int) -> dict:
     """Once every application is reviewed: concluded with at least the method's minimum of
-    qualified suppliers, failed with fewer (the project is re-tendered)."""
-    project = await as_agency(actor, project_id)
-    minimum = method_config(project["method"]).minimum_bidders
+    qualified suppliers; failed with fewer, and the project fails with it (Law art. 36(1):
+    废标; MOF Order 87 art. 43's options, as when too few bid: transaction/opening.py), its
+    plan marked failed for the purchaser to re-tender or switch method. Every applicant is
+    told its own result; on a failure the applicants and the agency are told why."""
+    await as_agency(actor, project_id)
     with all_tenants(PARTY_SCOPE):
         async with transaction():
+            project = await _project(project_id)  # read in the transaction: compare-and-set
+            minimum = method_config(project["method"]).minimum_bidders
             held = await held_of(project_id)
             rows = await PrequalificationApplication.select().where(
                 PrequalificationApplication.prequalification == held["id"]
@@ -330,13 +335,16 @@ async def conclude(actor: CurrentUser, project_id: int) -> dict:
                     "APPLICATIONS_UNREVIEWED", f"{waiting} applications are not reviewed yet"
                 )
             qualified = sum(r["status"] == "qualified" for r in rows)
+            counts = {"qualified": qualified, "minimum": minimum, "applications": len(rows)}
             moved = await PREQUALIFICATION.move(
                 actor,
                 held,
                 "conclude" if qualified >= minimum else "fail",
                 {Prequalification.qualified: qualified},
-                {"qualified": qualified, "minimum": minimum, "applications": len(rows)},
+                counts,
             )
+            if qualified < minimum:
+                await _fail_project(actor, project, counts, rows)
             for r in rows:  # 资格预审结果通知书, to every applicant
                 passed = r["status"] == "qualified"
                 await notify(
@@ -352,6 +360,35 @@ async def conclude(actor: CurrentUser, project_id: int) -> dict:
                     key=f"prequalification:{held['id']}:result:{r['id']}",
                 )
             return moved
+
+
+async def _fail_project(actor: CurrentUser, project: dict, counts: dict, rows: list[dict]):
+    """Too few qualified: the project fails (a compare-and-set on the row read in this
+    transaction: a project that moved meanwhile is a CONFLICT), its plan too; told."""
+    await PROJECT.move(
+        actor,
+        project,
+        "fail_too_few_qualified",
+        detail={**counts, "options": ARTICLE_43_OPTIONS},
+    )
+    await plans.mark(
+        project["plan"], "fail", {"project": project["id"], "qualified": counts["qualified"]}
+    )
+    params = {
+        "title": project["title"],
+        "project_id": project["id"],
+        "qualified": counts["qualified"],
+        "minimum": counts["minimum"],
+    }
+    told = [(r["supplier_organisation"], SUPPLIER) for r in rows]
+    for organisation, role in [*told, (project["agency_organisation"], AGENCY)]:
+        await notify(
+            "project.too_few_qualified",
+            Recipients(organisation=organisation, roles=(role,)),
+            params,
+            about=("project", project["id"]),
+            key=f"project:{project['id']}:too_few_qualified:{organisation}",
+        )
 
 
 async def applications(project_id: int, organisation_id: int | None = None) -> list[dict]:

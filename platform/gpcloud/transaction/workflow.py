@@ -77,6 +77,17 @@ PROJECT = StateMachine(
             "art. 43, unverified text)",
         ),
         transition(
+            "fail_too_few_qualified",
+            "entrusted",
+            "failed",
+            Perm.PREQUALIFICATION_MANAGE,
+            "the agency concludes the prequalification with fewer qualified suppliers than the "
+            "method's minimum_bidders: 废标 (Law art. 36(1): fewer than three suppliers meeting "
+            "the qualifications), no tender; re-tender after fixing the documents, or apply to "
+            "switch method (MOF Order 87 art. 43, unverified text)",
+            by_party=True,
+        ),
+        transition(
             "open_hall",
             "closed",
             "opening",

@@ -21,8 +21,10 @@ from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.portal import ocds
 from gpcloud.portal.tables import Notice
-from gpcloud.transaction import documents, parties, prequalification
+from gpcloud.supervision.tables import ProcurementPlan
+from gpcloud.transaction import documents, parties, prequalification, supervision
 from gpcloud.transaction import service as projects
+from gpcloud.transaction.methods import ARTICLE_43_OPTIONS
 from gpcloud.transaction.prequalification_corrections import correct
 from gpcloud.transaction.tables import Project
 from tests.integration.procurement import filed_plan
@@ -226,13 +228,53 @@ async def test_the_tender_waits_for_the_prequalification(world, traveller):
     assert info.value.code == "PREQUALIFICATION_NOT_CONCLUDED"
 
 
-async def test_fewer_than_three_qualified_fail_it(world, traveller):
-    project, _, _ = await reviewed(world, traveller, qualified=2, rejected=1)
+async def test_fewer_than_three_qualified_fail_it_and_the_project(world, traveller):
+    """Law art. 36(1) (fewer than three qualified: 废标), with MOF Order 87 art. 43's options as
+    when too few bid: the project and its plan fail in the conclusion's transaction, the
+    applicants and the agency are told, the supervisor sees why, no tender follows."""
+    project, passing, [rejected] = await reviewed(world, traveller, qualified=2, rejected=1)
     failed = await prequalification.conclude(world["agent"], project)
     assert failed["status"] == "failed" and failed["qualified"] == 2
     with pytest.raises(DomainError) as info:
         await prequalification.conclude(world["agent"], project)
     assert info.value.code == "WRONG_STATE"
+    with all_tenants("test"):
+        row = await Project.select().where(Project.id == project).first()
+        plan = await ProcurementPlan.select().where(ProcurementPlan.id == row["plan"]).first()
+        [entry] = await AuditEntry.select().where(
+            AuditEntry.action == "project.fail_too_few_qualified"
+        )
+        told = await Notification.select().where(Notification.kind == "project.too_few_qualified")
+    assert row["status"] == "failed" and plan["status"] == "failed"
+    detail = json.loads(entry["detail"])
+    assert detail["qualified"] == 2 and detail["minimum"] == 3
+    assert detail["options"] == list(ARTICLE_43_OPTIONS)
+    assert sorted(n["recipient"] for n in told) == sorted(
+        [*(s.user.id for s in passing), rejected.user.id, world["agent"].id]
+    )
+    assert all("仅2家，不足3家" in n["body"] for n in told)
+    with use_scope(world["scope"]):
+        [seen] = await supervision.annotate([row])
+    assert seen.failure_reason.startswith("资格预审合格供应商2家，少于3家")
+    traveller.move_to(datetime.fromisoformat("2026-09-21T10:00:00+08:00"))
+    with use_scope(world["scope"]), pytest.raises(DomainError) as info:
+        await projects.publish_tender(
+            world["agent"], project, "招标公告", "正文", None, bid_deadline_at=DEADLINE
+        )
+    assert info.value.code == "PREQUALIFICATION_NOT_CONCLUDED"
+
+
+async def test_a_failure_is_one_transaction_with_the_projects_compare_and_set(world, traveller):
+    """The project moved first (declared failed by its agency): the conclusion's failure of
+    the project finds it failed already, and nothing of the conclusion is kept."""
+    project, _, _ = await reviewed(world, traveller, qualified=2, rejected=0)
+    with use_scope(world["scope"]):
+        await projects.declare_failed(world["agent"], project, "采购任务取消")
+    with pytest.raises(DomainError) as info:
+        await prequalification.conclude(world["agent"], project)
+    assert info.value.code == "WRONG_STATE"
+    assert (await prequalification.of_project(project))["status"] == "closed"
+    assert await audited("prequalification.fail") == []
 
 
 async def test_methods_without_prequalification_refuse_a_notice(world, traveller):
