@@ -34,6 +34,7 @@ class MethodConfig:
     prices_read_at_opening: bool
     quote_rounds: int
     sealed_bids: bool  # responses come as sealed bids through submitBid
+    invitation_draw: bool  # invitees drawn at random from the prequalified (Law art. 34)
     source: str
     unverified: bool
 
@@ -60,6 +61,7 @@ def method_configs() -> dict[str, MethodConfig]:
             prices_read_at_opening=bool(spec["prices_read_at_opening"]),
             quote_rounds=int(spec["quote_rounds"]),
             sealed_bids=bool(spec["sealed_bids"]),
+            invitation_draw=bool(spec.get("invitation_draw", False)),
             source=spec["source"],
             unverified=bool(spec.get("unverified", False)),
         )

@@ -31,7 +31,7 @@ from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.registries.agencies.service import common as agencies
 from gpcloud.supervision import plans
-from gpcloud.transaction import blocks
+from gpcloud.transaction import blocks, invitations
 from gpcloud.transaction.methods import ARTICLE_43_OPTIONS, method_config
 from gpcloud.transaction.parties import PARTY_SCOPE
 from gpcloud.transaction.selection_tables import Prequalification, PrequalificationApplication
@@ -155,6 +155,7 @@ async def publish(actor: CurrentUser, project_id: int, data: NoticeInput) -> dic
             await PREQUALIFICATION.created(
                 row, {"project": project_id, "due_at": due_at.isoformat()}, "publish"
             )
+            await invitations.commit(project, row)  # an invited tender: the seed, before applying
             await _to_portal(project, row)
             return await get(row["id"])
 
@@ -408,9 +409,9 @@ async def applications(project_id: int, organisation_id: int | None = None) -> l
 
 
 async def ensure_ready(project: dict, electronic: bool) -> None:
-    """The tender announcement waits for the prequalification: held and not concluded, or, for
-    sealed electronic bids, required by the method and not held, it is refused (the simplified
-    flow runs its prequalification offline)."""
+    """The tender announcement waits for the prequalification: held and not concluded (or its
+    invitees not drawn, for an invited tender), or, for sealed electronic bids, required by the
+    method and not held, it is refused (the simplified flow runs its prequalification offline)."""
     held = await of_project(project["id"])
     if held is None:
         if electronic and method_config(project["method"]).prequalification:
@@ -426,11 +427,13 @@ async def ensure_ready(project: dict, electronic: bool) -> None:
             f"the prequalification is {held['status']}: the tender waits for its conclusion",
             "projectId",
         )
+    await invitations.ensure_drawn(project["id"])
 
 
 async def ensure_qualified(project_id: int, organisation_id: int) -> None:
     """Where the project had a prequalification, only its qualified suppliers take part
-    (obtain the documents, bid); Bidding Law Regulation art. 36 refuses the others' bids."""
+    (obtain the documents, bid); Bidding Law Regulation art. 36 refuses the others' bids. An
+    invited tender narrows them to the drawn invitees (transaction/invitations.py)."""
     held = await of_project(project_id)
     if held is None:
         return
@@ -444,3 +447,4 @@ async def ensure_qualified(project_id: int, organisation_id: int) -> None:
             "only suppliers that passed the project's prequalification take part",
             "projectId",
         )
+    await invitations.ensure_invited(project_id, organisation_id)

@@ -57,6 +57,31 @@ class PrequalificationApplication(TenantOwned, Table, tablename="prequalificatio
     updated_at = Timestamptz(default=TimestamptzNow())
 
 
+class InvitationDraw(TenantOwned, Table, tablename="invitation_draw"):
+    """The random draw of an invited tender's invitees (邀请招标: Law art. 34) from the suppliers
+    that passed its prequalification, verifiable as the expert draw is (core/draws.py): the
+    seed is committed by its sha256 when the prequalification notice is published, before
+    anyone applies; the qualified list is frozen with its digest when the agency draws; the
+    invitees are a deterministic function of both. Only the invitees obtain the documents and
+    bid. The qualified list and the invitees stay undisclosed to the public (Bidding Law art.
+    22): the agency and the region read them, each supplier whether it was invited."""
+
+    project = ForeignKey(Project, on_delete=OnDelete.restrict, unique=True)
+    prequalification = ForeignKey(Prequalification, on_delete=OnDelete.restrict, index=True)
+    seed = Varchar(length=64, secret=True)  # hex of 32 random bytes
+    seed_hash = Varchar(length=64)
+    committed_at = Timestamptz()
+    snapshot = Text(default="[]")  # JSON [[organisation id, 1], ...] by id: the qualified
+    snapshot_digest = Varchar(length=64, default="")
+    invitees = Integer(default=0)  # how many the agency asked for
+    result = Text(default="[]")  # JSON [organisation id, ...] in pick order
+    result_digest = Varchar(length=64, default="")
+    drawn_at = Timestamptz(null=True, default=None)
+    status = Varchar(length=16, default="committed", index=True)
+    revision = Integer(default=0)
+    updated_at = Timestamptz(default=TimestamptzNow())
+
+
 class QuoteRound(TenantOwned, Table, tablename="quote_round"):
     """One round of quotes for a lot after the opening of a negotiation or consultation, open
     to the invited suppliers until `deadline_at` (the scheduler closes it); `final` for the

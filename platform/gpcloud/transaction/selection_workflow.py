@@ -6,6 +6,7 @@ from __future__ import annotations
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.workflow.machine import StateMachine, Timer, transition
 from gpcloud.transaction.selection_tables import (
+    InvitationDraw,
     Prequalification,
     PrequalificationApplication,
     Quote,
@@ -95,6 +96,28 @@ APPLICATION = StateMachine(
             "rejected",
             Perm.PREQUALIFICATION_MANAGE,
             "by the agency after the application deadline, with the reason",
+            by_party=True,
+        ),
+    ],
+)
+
+INVITATION_DRAW = StateMachine(
+    "invitation draw",
+    "invitation_draw",
+    InvitationDraw,
+    states=("committed", "drawn"),
+    initial="committed",
+    create=Perm.PREQUALIFICATION_MANAGE,
+    transitions=[
+        transition(
+            "draw",
+            "committed",
+            "drawn",
+            Perm.PREQUALIFICATION_MANAGE,
+            "by the agency once the prequalification is concluded: at least the method's "
+            "minimum_bidders, at most every qualified supplier, drawn at random from the "
+            "qualified with the seed committed at the notice (Law art. 34: 通过随机方式选择三家"
+            "以上; MOF Order 87 art. 14, unverified text)",
             by_party=True,
         ),
     ],

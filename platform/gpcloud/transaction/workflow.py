@@ -18,6 +18,7 @@ from gpcloud.core.workflow.machine import StateMachine, Timer, transition
 # here so that the scheduler, which loads each domain's workflow module, runs their timers.
 from gpcloud.transaction.selection_workflow import (  # noqa: F401
     APPLICATION,
+    INVITATION_DRAW,
     PREQUALIFICATION,
     QUOTE,
     QUOTE_ROUND,

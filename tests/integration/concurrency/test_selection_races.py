@@ -1,4 +1,4 @@
-"""Prequalification and quote rounds raced: N identical requests at once, each in its own task,
+"""Prequalification, the invitation draw and quote rounds raced: N identical requests at once, each in its own task,
 transaction and connection; one wins, the others lose cleanly, and what the winner did (the
 audit entry, the row) happens once. Three schedulers at a deadline close it once.
 
@@ -16,7 +16,7 @@ from gpcloud.core import clock
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.transaction import prequalification, quotes
+from gpcloud.transaction import invitations, prequalification, quotes
 from gpcloud.transaction.selection_tables import PrequalificationApplication, Quote, QuoteRound
 from tests.integration.concurrency.test_transitions import N, one_wins, race
 from tests.integration.procurement import filed_plan
@@ -76,6 +76,25 @@ async def test_prequalification_races(world):
         wins, losses = await race(lambda: prequalification.conclude(world["agent"], project))
         assert one_wins(wins, losses)["status"] == "concluded"
         assert await audited("prequalification.conclude") == 1
+
+
+async def test_invitation_draw_races(world):
+    """N agency requests draw the invitees at once: one draw, one audit entry, one set of
+    invitations; the others lose on the compare-and-set (or find it drawn)."""
+    with time_machine.travel(NOTICE_AT, tick=False) as traveller:
+        project = await entrusted(world, "invited_tender")
+        await prequalification.publish(world["agent"], project, notice())
+        suppliers = [await bidder(n) for n in range(1, 5)]
+        for s in suppliers:
+            await prequalification.apply(s.user, project, application())
+        traveller.move_to(DUE_AT + MS)
+        await scheduler.run_once(clock.now())
+        for a in await prequalification.applications(project):
+            await prequalification.review(world["agent"], a["id"], True, "")
+        await prequalification.conclude(world["agent"], project)
+        wins, losses = await race(lambda: invitations.draw(world["agent"], project, 3))
+        assert one_wins(wins, losses)["status"] == "drawn"
+        assert await audited("invitation_draw.draw") == 1
 
 
 async def test_quote_round_races(world):
