@@ -1,6 +1,7 @@
 """An open tender with sealed bids through the API, from the filed plan to the signed opening
-record, then a competitive negotiation through its quote rounds to the final quotes: the walk
-of docs/e_tender.py (its assertions are the checks)."""
+record, then a competitive negotiation through its sealed quote rounds (each quote unsealed by
+its supplier once the round closed) to the final quotes: the walk of docs/e_tender.py (its
+assertions are the checks)."""
 
 import importlib.util
 import sys
@@ -30,4 +31,4 @@ async def test_the_e_tender_walk(client):
         result = await e_tender.walk(session)
         assert len(result["bids"]) == 4 and len(session.transcript) == 47
         await e_tender.negotiation(session, result)
-    assert len(session.transcript) == 75
+    assert len(session.transcript) == 80

@@ -102,14 +102,21 @@ class QuoteRound(TenantOwned, Table, tablename="quote_round"):
 
 class Quote(TenantOwned, Table, tablename="quote"):
     """A supplier's quote in a round: one per supplier, revised until the deadline (each
-    revision audited); nobody else reads it before the round closes."""
+    revision audited). Sealed as a bid is (docs/sealed-bids.md, gpcloud-bid-v1: the ciphertext
+    in file storage, never here): nobody reads it, the platform included, until its supplier
+    unseals it after the round closes; only then are the price and note filled in."""
 
     quote_round = ForeignKey(QuoteRound, on_delete=OnDelete.restrict, index=True)
     supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
     supplier_name = Varchar(length=128)
-    price_fen = BigInt()
+    price_fen = BigInt()  # read from the unsealed quote form (0 while sealed: see status)
     note = Text(default="")
     submitted_at = Timestamptz()
+    storage_key = Varchar(length=128, default="")  # the ciphertext of the last revision
+    digest = Varchar(length=64, default="")  # sha256 of that ciphertext, hex
+    wrapped_key = Text(default="")  # base64: the content key wrapped for the supplier
+    signature = Text(default="")  # base64: Ed25519 over (project, lot, digest)
+    unsealed_at = Timestamptz(null=True, default=None)
     status = Varchar(length=16, default="submitted", index=True)
     revision = Integer(default=0)
     updated_at = Timestamptz(default=TimestamptzNow())

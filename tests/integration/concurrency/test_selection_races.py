@@ -7,6 +7,7 @@ On PostgreSQL the requests really interleave; on SQLite they queue on the write 
 from __future__ import annotations
 
 import asyncio
+import base64
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,7 @@ from gpcloud.transaction import invitations, prequalification, quotes
 from gpcloud.transaction.selection_tables import PrequalificationApplication, Quote, QuoteRound
 from tests.integration.concurrency.test_transitions import N, one_wins, race
 from tests.integration.procurement import filed_plan
-from tests.integration.transaction.bidding import MS, PUBLISHED_AT, bidder
+from tests.integration.transaction.bidding import MS, PUBLISHED_AT, bidder, seal_quote
 from tests.integration.transaction.test_prequalification import (
     DUE_AT,
     NOTICE_AT,
@@ -106,7 +107,12 @@ async def test_quote_round_races(world):
         with all_tenants("test"):
             assert await QuoteRound.count() == 1
         [opened] = wins
-        quoted, failed = await race(lambda: quotes.submit(a.user, opened["id"], "3900000"))
+        sealed, key = seal_quote(a, opened, "3900000")
+        quoted, failed = await race(
+            lambda: quotes.submit(
+                a.user, opened["id"], sealed.ciphertext, sealed.wrapped_key, sealed.signature
+            )
+        )
         assert failed == [] and len(quoted) == N
         with all_tenants("test"):
             [only] = await Quote.select()
@@ -117,3 +123,7 @@ async def test_quote_round_races(world):
         ran = await asyncio.gather(*(scheduler.run_once(clock.now()) for _ in range(3)))
         closes = [d for batch in ran for d in batch if d.machine == "quote round"]
         assert len(closes) == 1 and await audited("quote_round.close") == 1
+        content_key = base64.b64encode(key).decode()
+        wins, losses = await race(lambda: quotes.unseal(a.user, only["id"], content_key))
+        assert one_wins(wins, losses)["price_fen"] == 390_000_000
+        assert await audited("quote.unseal") == 1
