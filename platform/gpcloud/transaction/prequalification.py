@@ -166,24 +166,37 @@ async def _to_portal(project: dict, row: dict) -> None:
     transaction. Its outcome is not published: the qualified suppliers are the potential
     bidders, whose names and number stay undisclosed until the result (Bidding Law art. 22);
     each applicant is told its own result."""
+    await publish_notice(
+        project,
+        "prequalification",
+        f"prequalification:{row['id']}",
+        row["title"],
+        row["body"] or row["title"],
+        {
+            "requirements": json.loads(row["requirements"]),
+            "applications_due_at": row["applications_due_at"].isoformat(),
+        },
+    )
+
+
+async def publish_notice(
+    project: dict, kind: str, source: str, title: str, body: str, details: dict
+) -> None:
+    """A notice of the project's prequalification on the portal (the notice, a correction)."""
     plan = await plans.get(project["plan"])
     await portal.publish(
         portal.Publication(
-            kind="prequalification",
-            source=f"prequalification:{row['id']}",
+            kind=kind,
+            source=source,
             tenant=project["tenant_id"],
-            title=row["title"],
-            body=row["body"] or row["title"],
+            title=title,
+            body=body,
             published_on=clock.today(),
             **await plans.notice_fields(plan),
             agency_id=project["agency"],
             agency_name=(await agencies.get(project["agency"]))["name"],
-            amount_fen=project["budget_fen"],
-            details={
-                "project_id": project["id"],
-                "requirements": json.loads(row["requirements"]),
-                "applications_due_at": row["applications_due_at"].isoformat(),
-            },
+            amount_fen=project["budget_fen"] if kind == "prequalification" else None,
+            details={"project_id": project["id"], **details},
         )
     )
 

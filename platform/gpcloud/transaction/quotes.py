@@ -328,7 +328,14 @@ async def unseal(actor: CurrentUser, quote_id: int, content_key: str) -> dict:
     form = sealing.read_package(sealing.unseal(ciphertext, key)).form
     if str(form.get("round")) != str(row["id"]):
         raise DomainError("QUOTE_WRONG_ROUND", "the sealed quote names another round", "quoteId")
-    fen = _price(str(form.get("price")))
+    try:
+        fen = _price(str(form.get("price")))
+    except DomainError:
+        raise DomainError(
+            "INVALID_PRICE",
+            "the sealed quote states no positive price in yuan (fen at most)",
+            "quoteId",
+        ) from None
     note = str(form.get("note") or "").strip()[:2000]
     with all_tenants(PARTY_SCOPE):
         async with transaction():

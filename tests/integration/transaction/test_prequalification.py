@@ -311,6 +311,13 @@ async def test_a_correction_comes_three_days_before_the_deadline_or_moves_it(wor
             Notification.kind == "project.prequalification_corrected"
         )
     assert [n["recipient"] for n in told] == [applicant.user.id] * 2
+    with all_tenants("test: the portal"):  # each one published as a correction (更正公告)
+        notices = await Notice.select().where(Notice.kind == "correction").order_by(Notice.id)
+    assert [n["source"] for n in notices] == [
+        f"prequalification:{corrected['id']}:correction:{r}" for r in (1, 2)
+    ]
+    assert notices[1]["body"] == "增加一项资格条件" and notices[1]["tenant_id"] == "441481"
+    assert json.loads(notices[1]["details"])["requirements"] == [{"item": "ISO9001 认证"}]
     traveller.move_to(DUE_AT + MS)  # the old deadline: still open
     assert await closes() == []
     await prequalification.apply(applicant.user, project, application("按修改后的条件重新提交"))
