@@ -556,17 +556,47 @@ ROUNDS = (
     "query($id: ID!) { quoteRounds(projectId: $id) { id number final status invited "
     "quotes { supplierName price revision } } }"
 )
-QUOTE = (
-    "mutation($id: ID!, $price: Decimal!) { submitQuote(roundId: $id, price: $price) "
-    "{ quote { price revision submittedAt } errors { code message } } }"
-)
 
 
 async def negotiation(s: Session, tender: dict) -> dict:
     """A competitive negotiation of the same school after the tender: sealed responses, the
-    opening, then a round of quotes and the final quote (最后报价, Law art. 38(5)), each sealed
-    until its round closes."""
+    opening, then a round of quotes and the final quote (最后报价, Law art. 38(5)), each quote
+    sealed in the bid format (docs/sealed-bids.md) and unsealed by its supplier once its round
+    has closed."""
     from gpcloud.transaction import sealing
+
+    sealed_quote = (
+        "mutation($id: ID!, $c: String!, $k: String!, $s: String!) { submitQuote(roundId: $id, "
+        "ciphertext: $c, wrappedKey: $k, signature: $s) { quote { id price unsealed revision "
+        "digest submittedAt } errors { code message } } }"
+    )
+    unseal_quote = (
+        "mutation($id: ID!, $key: String!) { unsealQuote(quoteId: $id, contentKey: $key) "
+        "{ quote { supplierName price unsealed unsealedAt } errors { code message } } }"
+    )
+    quote_keys: dict[tuple[str, str], bytes] = {}  # (round, user) -> the content key kept
+
+    def quote_vars(round_id: str, user: str, price: str, keep: bool = True) -> dict:
+        """A quote form sealed by `user`'s client: its content key stays with the supplier
+        (kept for the unsealing unless `keep` is false: a quote that will be refused)."""
+        signing, sealing_key = tender["keys"][user]
+        content_key = os.urandom(32)
+        if keep:
+            quote_keys[(round_id, user)] = content_key
+        sealed = sealing.seal(
+            sealing.BidPackage(form={"round": int(round_id), "price": price}, files=[]),
+            project_id=int(project),
+            lot="1",
+            signing_key=signing,
+            sealing_public_key=sealing_key.public_key(),
+            content_key=content_key,
+        )
+        return {
+            "id": round_id,
+            "c": b64(sealed.ciphertext),
+            "k": b64(sealed.wrapped_key),
+            "s": b64(sealed.signature),
+        }
 
     created = await s.step(
         at("2026-10-13T09:00:00"),
@@ -684,26 +714,29 @@ async def negotiation(s: Session, tender: dict) -> dict:
         {"id": project, "at": round_deadline.isoformat()},
     )
     first = ok(first["openQuoteRound"])["round"]
+    quote_ids = {}
     for n, (user, price) in enumerate(
         (("xn.supplier", "372000.00"), ("mz.supplier", "368000.00"), ("gz.supplier", "371000.00"))
     ):
-        ok(
+        sent = ok(
             (
                 await s.step(
                     at(f"2026-10-19T10:4{n}:00"),
                     user,
-                    "Quote",
-                    QUOTE,
-                    {"id": first["id"], "price": price},
+                    "Quote, sealed by the supplier's client (the platform keeps no price)",
+                    sealed_quote,
+                    quote_vars(first["id"], user, price),
                 )
             )["submitQuote"]
         )
+        assert sent["quote"]["price"] is None and not sent["quote"]["unsealed"]
+        quote_ids[user] = sent["quote"]["id"]
     revised = await s.step(
         at("2026-10-19T11:10:00"),
         "xn.supplier",
         "Revise the quote before the deadline (the last one counts)",
-        QUOTE,
-        {"id": first["id"], "price": "366000.00"},
+        sealed_quote,
+        quote_vars(first["id"], "xn.supplier", "366000.00"),
     )
     assert ok(revised["submitQuote"])["quote"]["revision"] == 1
     sealed_view = await s.step(
@@ -715,10 +748,19 @@ async def negotiation(s: Session, tender: dict) -> dict:
     )
     assert sealed_view["quoteRounds"][0]["quotes"] == []
     await s.scheduler(round_deadline + timedelta(milliseconds=500), "The round closes")
+    for n, user in enumerate(("xn.supplier", "mz.supplier", "gz.supplier")):
+        opened = await s.step(
+            at(f"2026-10-19T11:3{n + 1}:00"),
+            user,
+            "Unseal the quote with its content key, now that the round has closed",
+            unseal_quote,
+            {"id": quote_ids[user], "key": b64(quote_keys[(first["id"], user)])},
+        )
+        assert ok(opened["unsealQuote"])["quote"]["unsealed"]
     read = await s.step(
         at("2026-10-19T11:35:00"),
         "mz.agency",
-        "The quotes of the closed round",
+        "The quotes of the closed round, as unsealed",
         ROUNDS,
         {"id": project},
     )
@@ -737,27 +779,37 @@ async def negotiation(s: Session, tender: dict) -> dict:
     final = ok(final["openQuoteRound"])["round"]
     assert final["final"]
     invited = {"xn.supplier", "mz.supplier"}  # the demo's two suppliers were registered first
+    final_ids = {}
     for user, price in (("xn.supplier", "362000.00"), ("mz.supplier", "365000.00")):
-        ok(
+        final_ids[user] = ok(
             (
                 await s.step(
                     at("2026-10-19T13:30:00"),
                     user,
-                    "Final quote",
-                    QUOTE,
-                    {"id": final["id"], "price": price},
+                    "Final quote, sealed",
+                    sealed_quote,
+                    quote_vars(final["id"], user, price),
                 )
             )["submitQuote"]
-        )
+        )["quote"]["id"]
     late = await s.step(
         final_deadline + timedelta(milliseconds=1),
         sorted(invited)[0],
         "A final quote a millisecond late: refused",
-        QUOTE,
-        {"id": final["id"], "price": "360000.00"},
+        sealed_quote,
+        quote_vars(final["id"], sorted(invited)[0], "360000.00", keep=False),
     )
     refused(late["submitQuote"], "QUOTE_LATE")
     await s.scheduler(final_deadline + timedelta(seconds=1), "The final round closes")
+    for user in ("xn.supplier", "mz.supplier"):
+        opened = await s.step(
+            at("2026-10-19T14:02:00"),
+            user,
+            "Unseal the final quote",
+            unseal_quote,
+            {"id": final_ids[user], "key": b64(quote_keys[(final["id"], user)])},
+        )
+        assert ok(opened["unsealQuote"])["quote"]["unsealed"]
     finals = await s.step(
         at("2026-10-19T14:05:00"),
         "mz.agency",

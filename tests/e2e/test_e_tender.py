@@ -1,7 +1,8 @@
 """An open tender with sealed bids through the API, from the filed plan to the signed opening
-record, then a competitive negotiation through its quote rounds to the final quotes, then the
-tender's evaluation from the expert draw to the contract and the agency's bill: the walk of
-docs/e_tender.py (its assertions are the checks)."""
+record, then a competitive negotiation through its sealed quote rounds (each quote unsealed by
+its supplier once the round closed) to the final quotes, then the tender's evaluation from the
+expert draw to the contract and the agency's bill: the walk of docs/e_tender.py (its assertions
+are the checks)."""
 
 import importlib.util
 import sys
@@ -33,9 +34,9 @@ async def test_the_e_tender_walk(client, tmp_path):
         result = await e_tender.walk(session)
         assert len(result["bids"]) == 4 and len(session.transcript) == 47
         await e_tender.negotiation(session, result)
-        assert len(session.transcript) == 75
+        assert len(session.transcript) == 80
         await e_tender.evaluation(session, result)
-    assert len(session.transcript) == 146
+    assert len(session.transcript) == 151
     # OCDS: the result's release carries the evaluation, and the package validates.
     package = (await client.get("/ocds/releases?limit=100")).json()
     [evaluated] = [r for r in package["releases"] if "awardCriteria" in r.get("tender", {})]

@@ -80,6 +80,7 @@ from gpcloud.supervision.tables import (
     PublicationOverride,
 )
 from gpcloud.transaction.selection_tables import (
+    InvitationDraw,
     Prequalification,
     PrequalificationApplication,
     Quote,
@@ -368,6 +369,21 @@ async def make_prequalification_application(tenant: str) -> int:
         supplier_organisation=await _organisation(tenant),
         supplier_name="测试供应商",
         submitted_at=datetime(2026, 9, 2, tzinfo=UTC),
+    )
+    await row.save()
+    return row.id
+
+
+async def make_invitation_draw(tenant: str) -> int:
+    prequalification = await make_prequalification(tenant)
+    held = await Prequalification.select().where(Prequalification.id == prequalification).first()
+    row = InvitationDraw(
+        tenant_id=tenant,
+        project=held["project"],
+        prequalification=prequalification,
+        seed="00" * 32,
+        seed_hash="11" * 32,
+        committed_at=datetime(2026, 9, 1, tzinfo=UTC),
     )
     await row.save()
     return row.id
@@ -1135,6 +1151,7 @@ FACTORIES: dict[type, Callable[[str], Awaitable[int]]] = {
     UnsealAttempt: make_unseal_attempt,
     Prequalification: make_prequalification,
     PrequalificationApplication: make_prequalification_application,
+    InvitationDraw: make_invitation_draw,
     QuoteRound: make_quote_round,
     Quote: make_quote,
     OpeningRecord: make_opening_record,

@@ -14,7 +14,7 @@ import time_machine
 from gpcloud.core import clock
 from gpcloud.core.scheduler import service as scheduler
 from tests.integration.procurement import filed_plan
-from tests.integration.transaction.bidding import MS, PUBLISHED_AT, bidder
+from tests.integration.transaction.bidding import MS, PUBLISHED_AT, bidder, seal_quote
 from tests.integration.transaction.test_prequalification import DUE_AT, NOTICE_AT, entrusted
 from tests.integration.transaction.test_quote_rounds import opened_negotiation
 from tests.support import data, gql, login
@@ -32,8 +32,11 @@ CONCLUDE = """mutation($id: ID!) { concludePrequalification(projectId: $id) {
   prequalification { status qualified } errors { code } } }"""
 OPEN_ROUND = """mutation($id: ID!, $at: DateTime!) { openQuoteRound(projectId: $id,
   deadlineAt: $at) { round { id number final invited status } errors { code } } }"""
-QUOTE = """mutation($id: ID!, $price: Decimal!) { submitQuote(roundId: $id, price: $price) {
-  quote { id price revision } errors { code message } } }"""
+QUOTE = """mutation($id: ID!, $c: String!, $k: String!, $s: String!) { submitQuote(roundId: $id,
+  ciphertext: $c, wrappedKey: $k, signature: $s) { quote { id price unsealed revision }
+  errors { code message } } }"""
+UNSEAL_QUOTE = """mutation($id: ID!, $key: String!) { unsealQuote(quoteId: $id, contentKey: $key) {
+  quote { price unsealed } errors { code } } }"""
 MINE = """query($id: ID!) { quoteRounds(projectId: $id) { id status quotes { supplierName
   price } } }"""
 ROUNDS = """query($id: ID!) { quoteRounds(projectId: $id) { id status quotes { supplierName
@@ -42,6 +45,25 @@ ROUNDS = """query($id: ID!) { quoteRounds(projectId: $id) { id status quotes { s
 
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
+
+
+KEYS: dict[int, bytes] = {}
+
+
+def sealed_quote(b, round_row: dict, price: str) -> dict:
+    """The submitQuote variables of a quote sealed by `b` (its content key kept in KEYS)."""
+    sealed, key = seal_quote(b, round_row, price)
+    KEYS[b.organisation] = key
+    return {
+        "id": str(round_row["id"]),
+        "c": b64(sealed.ciphertext),
+        "k": b64(sealed.wrapped_key),
+        "s": b64(sealed.signature),
+    }
+
+
+def sealed_key(b) -> str:
+    return b64(KEYS[b.organisation])
 
 
 async def supplier_token(client, b) -> str:
@@ -142,20 +164,25 @@ async def test_quote_round_parties(client, demo):
         assert opened["errors"] == [] and opened["round"]["number"] == 1
         rid = opened["round"]["id"]
         tokens = {s.organisation: await supplier_token(client, s) for s in (a, b, never)}
+        round_row = {"id": int(rid), "project": project, "lot": "1"}
+        sent = {}
         for s, price in ((a, "3950000.00"), (b, "3960000.00")):
             out = data(
-                await gql(client, QUOTE, {"id": rid, "price": price}, token=tokens[s.organisation])
+                await gql(client, QUOTE, sealed_quote(s, round_row, price), tokens[s.organisation])
             )
             assert out["submitQuote"]["errors"] == []
+            sent[s.organisation] = out["submitQuote"]["quote"]["id"], sealed_key(s)
         refused = data(
-            await gql(client, QUOTE, {"id": rid, "price": "1"}, token=tokens[never.organisation])
+            await gql(
+                client, QUOTE, sealed_quote(never, round_row, "1"), tokens[never.organisation]
+            )
         )["submitQuote"]
         assert [e["code"] for e in refused["errors"]] == ["NOT_FOUND"]
 
         sealed = data(await gql(client, ROUNDS, {"id": pid}, token=agency))
         assert sealed["quoteRounds"][0]["quotes"] == [] and sealed["finalQuotes"] == []
         own = data(await gql(client, MINE, {"id": pid}, token=tokens[a.organisation]))
-        assert own["quoteRounds"][0]["quotes"] == [{"supplierName": a.name, "price": "3950000.00"}]
+        assert own["quoteRounds"][0]["quotes"] == [{"supplierName": a.name, "price": None}]
         refused = await gql(client, ROUNDS, {"id": pid}, token=tokens[a.organisation])
         assert refused["errors"][0]["extensions"]["code"] == "FORBIDDEN"  # the agency's only
         outsider = data(await gql(client, MINE, {"id": pid}, token=tokens[never.organisation]))
@@ -164,6 +191,19 @@ async def test_quote_round_parties(client, demo):
         traveller.move_to(deadline + MS)
         await scheduler.run_once(clock.now())
         agency = await login(client, "mz.agency")
+        for s in (a, b):  # each supplier unseals its own, with its key
+            quote_id, key = sent[s.organisation]
+            other = sent[(b if s is a else a).organisation][0]
+            stolen = data(
+                await gql(client, UNSEAL_QUOTE, {"id": other, "key": key}, tokens[s.organisation])
+            )["unsealQuote"]
+            assert [e["code"] for e in stolen["errors"]] == ["NOT_FOUND"]  # not its quote
+            out = data(
+                await gql(
+                    client, UNSEAL_QUOTE, {"id": quote_id, "key": key}, tokens[s.organisation]
+                )
+            )["unsealQuote"]
+            assert out["errors"] == [] and out["quote"]["unsealed"]
         read = data(await gql(client, ROUNDS, {"id": pid}, token=agency))["quoteRounds"][0]
         assert read["status"] == "CLOSED"
         assert sorted(q["price"] for q in read["quotes"]) == ["3950000.00", "3960000.00"]

@@ -34,6 +34,8 @@ NoticeKind = values_enum(
     meanings={
         "intention": "A procurement intention (采购意向), published before the procurement.",
         "plan": "A procurement plan (采购计划) as filed.",
+        "prequalification": "A prequalification notice (资格预审公告): suppliers apply to be "
+        "qualified before the tender; its details carry the requirements and the deadline.",
         "tender": "A tender or procurement announcement (采购公告).",
         "correction": "A correction or clarification (更正公告).",
         "result": "A result announcement (结果公告): winners, amounts, or a failure.",

@@ -2,9 +2,10 @@
 into records, and the packages the /ocds endpoints serve.
 
 A contracting process (ocid) is one intention, or one plan declared without an intention. Tags:
-intention and plan -> planning; tender -> tender; correction -> tenderUpdate; result -> award;
-contract -> contract; acceptance -> implementation. Money is CNY; parties are identified by
-kind and id on the platform (purchaser-12, agency-3, organisation-45).
+intention and plan -> planning; prequalification and tender -> tender; correction ->
+tenderUpdate; result -> award; contract -> contract; acceptance -> implementation. Money is
+CNY; parties are identified by kind and id on the platform (purchaser-12, agency-3,
+organisation-45).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from gpcloud.portal.tables import METHOD_LABELS
 TAGS = {
     "intention": "planning",
     "plan": "planning",
+    "prequalification": "tender",  # the call for applications opens the tender stage
     "tender": "tender",
     "correction": "tenderUpdate",
     "result": "award",
@@ -120,6 +122,20 @@ def release(row: dict, suppliers: list[dict]) -> dict:
                 "startDate": _time(row["published_on"]),
                 "endDate": _time(details["bid_deadline"]),
             }
+        if row["agency_id"] is not None:
+            tender["procuringEntity"] = {
+                "id": f"agency-{row['agency_id']}",
+                "name": row["agency_name"],
+            }
+        out["tender"] = tender
+    elif kind == "prequalification":
+        # OCDS has no prequalification stage: the notice opens the tender (active) and states
+        # its requirements as eligibilityCriteria; the tender notice that follows supplies the
+        # rest (its title and description replace these when the releases are compiled).
+        tender.update({"title": row["title"], "description": row["body"], "status": "active"})
+        requirements = [r.get("item", "") for r in details.get("requirements") or []]
+        if requirements:
+            tender["eligibilityCriteria"] = "\n".join(requirements)
         if row["agency_id"] is not None:
             tender["procuringEntity"] = {
                 "id": f"agency-{row['agency_id']}",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
@@ -16,6 +17,7 @@ from litestar.params import FromPath, FromQuery
 from litestar.static_files import create_static_files_router
 
 from gpcloud.core.bad_requests import RowId
+from gpcloud.core.clock import LEGAL_TZ
 from gpcloud.core.errors import DomainError
 from gpcloud.core.money import format_wan, format_yuan, to_yuan_or_none
 from gpcloud.core.tenancy.config import effective_config
@@ -188,9 +190,9 @@ async def notice_detail(notice_id: RowId) -> Response:
     ]
     chain = await _views(await service.chain(row))
     # A result of sealed bidding carries its opening record (开标记录), public from then on.
+    details = json.loads(row["details"] or "{}")
     opening = [
-        {**b, "price": to_yuan_or_none(b.get("price_fen"))}
-        for b in json.loads(row["details"] or "{}").get("bids") or []
+        {**b, "price": to_yuan_or_none(b.get("price_fen"))} for b in details.get("bids") or []
     ]
     return await _page(
         "detail.html",
@@ -202,12 +204,18 @@ async def notice_detail(notice_id: RowId) -> Response:
         opening_results=OPENING_RESULTS,
         experts=service.named_experts(row),
         evaluations=service.evaluations_of(row),
-        failed_lots=[
-            lot
-            for lot in json.loads(row["details"] or "{}").get("lots") or []
-            if lot["status"] == "failed"
-        ],
+        failed_lots=[lot for lot in details.get("lots") or [] if lot["status"] == "failed"],
+        # A prequalification notice: what applicants must show, and until when they apply.
+        requirements=[r.get("item", "") for r in details.get("requirements") or []],
+        applications_due=_local_time(details.get("applications_due_at")),
     )
+
+
+def _local_time(value: str | None) -> str:
+    """An instant of the notice's details as Beijing time (YYYY-MM-DD HH:MM)."""
+    if not value:
+        return ""
+    return datetime.fromisoformat(value).astimezone(LEGAL_TZ).strftime("%Y-%m-%d %H:%M")
 
 
 OPENING_RESULTS = {

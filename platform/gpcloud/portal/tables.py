@@ -18,7 +18,18 @@ STAGE_LABELS = {
 EDITORIAL_LABELS = {"policy": "政策法规", "notice": "通知公告"}
 # Supervision's decisions published by law (Implementing Regulation art. 58: complaints).
 DECISION_LABELS = {"decision": "投诉处理决定"}
-KIND_LABELS = STAGE_LABELS | EDITORIAL_LABELS | DECISION_LABELS
+# A stage only some procurements have: the prequalification notice comes before the tender
+# (MOF Order 87 art. 14, unverified text). Not in STAGES, which the legacy import and the demo
+# history walk as the stages every procurement passes; listed before the tender on the pages.
+PREQUALIFICATION_LABELS = {"prequalification": "资格预审公告"}
+_BEFORE_TENDER = ("intention", "plan")
+KIND_LABELS = (
+    {k: STAGE_LABELS[k] for k in _BEFORE_TENDER}
+    | PREQUALIFICATION_LABELS
+    | {k: v for k, v in STAGE_LABELS.items() if k not in _BEFORE_TENDER}
+    | EDITORIAL_LABELS
+    | DECISION_LABELS
+)
 STAGES = tuple(STAGE_LABELS)
 KINDS = tuple(KIND_LABELS)
 

@@ -13,6 +13,14 @@ from gpcloud.core.rules.sets import RULES_DIR
 from gpcloud.supervision.tables import METHODS
 
 METHODS_FILE = RULES_DIR / "methods" / "procurement-methods.toml"
+# What follows a tender that failed for want of suppliers: fewer than the minimum bid at the
+# deadline, or passed the qualification review (MOF Order 87 art. 43, unverified text: "投标截止
+# 后投标人不足3家或者通过资格审查或符合性审查的投标人不足3家的"); a prequalification with fewer
+# qualified is read as the same case (transaction/prequalification.py).
+ARTICLE_43_OPTIONS = (
+    "re-tender after fixing the documents (采购文件存在不合理条款或招标程序不符合规定的，改正后重新招标)",
+    "apply to the finance department to switch method (需要采用其他采购方式的，报财政部门批准)",
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +34,7 @@ class MethodConfig:
     prices_read_at_opening: bool
     quote_rounds: int
     sealed_bids: bool  # responses come as sealed bids through submitBid
+    invitation_draw: bool  # invitees drawn at random from the prequalified (Law art. 34)
     source: str
     unverified: bool
 
@@ -52,6 +61,7 @@ def method_configs() -> dict[str, MethodConfig]:
             prices_read_at_opening=bool(spec["prices_read_at_opening"]),
             quote_rounds=int(spec["quote_rounds"]),
             sealed_bids=bool(spec["sealed_bids"]),
+            invitation_draw=bool(spec.get("invitation_draw", False)),
             source=spec["source"],
             unverified=bool(spec.get("unverified", False)),
         )

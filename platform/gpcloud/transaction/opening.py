@@ -34,17 +34,13 @@ from gpcloud.core.tenancy.config import effective_config
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.supervision import plans
 from gpcloud.transaction import bids, lots, records, sealing
-from gpcloud.transaction.methods import method_config
+from gpcloud.transaction.methods import ARTICLE_43_OPTIONS, method_config
 from gpcloud.transaction.tables import Bid, OpeningRecord, Project, UnsealAttempt
 from gpcloud.transaction.workflow import BID, PROJECT
 
 log = logging.getLogger(__name__)
 
 DEFAULT_WINDOW_MINUTES = 30
-ARTICLE_43_OPTIONS = (
-    "re-tender after fixing the documents (采购文件存在不合理条款或招标程序不符合规定的，改正后重新招标)",
-    "apply to the finance department to switch method (需要采用其他采购方式的，报财政部门批准)",
-)
 PARTY_SCOPE = bids.PARTY_SCOPE
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from piccolo.conf.apps import AppConfig
 
 from gpcloud.transaction.selection_tables import (
+    InvitationDraw,
     Prequalification,
     PrequalificationApplication,
     Quote,
@@ -40,6 +41,7 @@ APP_CONFIG = AppConfig(
         Question,
         Prequalification,
         PrequalificationApplication,
+        InvitationDraw,
         QuoteRound,
         Quote,
     ],

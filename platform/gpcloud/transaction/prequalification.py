@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from gpcloud.core import clock, storage
+from gpcloud.core import publishing as portal
 from gpcloud.core.auth.permissions import Perm, requires
-from gpcloud.core.auth.roles import SUPPLIER
+from gpcloud.core.auth.roles import AGENCY, SUPPLIER
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import serialize_writes, transaction
@@ -28,12 +29,15 @@ from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.transaction import blocks
-from gpcloud.transaction.methods import method_config
+from gpcloud.registries.agencies.service import common as agencies
+from gpcloud.supervision import plans
+from gpcloud.transaction import blocks, invitations
+from gpcloud.transaction.methods import ARTICLE_43_OPTIONS, method_config
 from gpcloud.transaction.parties import PARTY_SCOPE
 from gpcloud.transaction.selection_tables import Prequalification, PrequalificationApplication
 from gpcloud.transaction.selection_workflow import APPLICATION, PREQUALIFICATION
 from gpcloud.transaction.tables import Project
+from gpcloud.transaction.workflow import PROJECT
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_FILES = 20
@@ -151,7 +155,50 @@ async def publish(actor: CurrentUser, project_id: int, data: NoticeInput) -> dic
             await PREQUALIFICATION.created(
                 row, {"project": project_id, "due_at": due_at.isoformat()}, "publish"
             )
+            await invitations.commit(project, row)  # an invited tender: the seed, before applying
+            await _to_portal(project, row)
             return await get(row["id"])
+
+
+async def _to_portal(project: dict, row: dict) -> None:
+    """The notice goes on the portal like the tender announcement (MOF Order 87 art. 14,
+    unverified text: 资格预审公告 in the media the finance department names), in the same
+    transaction. Its outcome is not published: the qualified suppliers are the potential
+    bidders, whose names and number stay undisclosed until the result (Bidding Law art. 22);
+    each applicant is told its own result."""
+    await publish_notice(
+        project,
+        "prequalification",
+        f"prequalification:{row['id']}",
+        row["title"],
+        row["body"] or row["title"],
+        {
+            "requirements": json.loads(row["requirements"]),
+            "applications_due_at": row["applications_due_at"].isoformat(),
+        },
+    )
+
+
+async def publish_notice(
+    project: dict, kind: str, source: str, title: str, body: str, details: dict
+) -> None:
+    """A notice of the project's prequalification on the portal (the notice, a correction)."""
+    plan = await plans.get(project["plan"])
+    await portal.publish(
+        portal.Publication(
+            kind=kind,
+            source=source,
+            tenant=project["tenant_id"],
+            title=title,
+            body=body,
+            published_on=clock.today(),
+            **await plans.notice_fields(plan),
+            agency_id=project["agency"],
+            agency_name=(await agencies.get(project["agency"]))["name"],
+            amount_fen=project["budget_fen"] if kind == "prequalification" else None,
+            details={"project_id": project["id"], **details},
+        )
+    )
 
 
 async def get(prequalification_id: int) -> dict:
@@ -283,11 +330,15 @@ async def review(actor: CurrentUser, application_id: int, qualified: bool, reaso
 @requires(Perm.PREQUALIFICATION_MANAGE)
 async def conclude(actor: CurrentUser, project_id: int) -> dict:
     """Once every application is reviewed: concluded with at least the method's minimum of
-    qualified suppliers, failed with fewer (the project is re-tendered)."""
-    project = await as_agency(actor, project_id)
-    minimum = method_config(project["method"]).minimum_bidders
+    qualified suppliers; failed with fewer, and the project fails with it (Law art. 36(1):
+    废标; MOF Order 87 art. 43's options, as when too few bid: transaction/opening.py), its
+    plan marked failed for the purchaser to re-tender or switch method. Every applicant is
+    told its own result; on a failure the applicants and the agency are told why."""
+    await as_agency(actor, project_id)
     with all_tenants(PARTY_SCOPE):
         async with transaction():
+            project = await _project(project_id)  # read in the transaction: compare-and-set
+            minimum = method_config(project["method"]).minimum_bidders
             held = await held_of(project_id)
             rows = await PrequalificationApplication.select().where(
                 PrequalificationApplication.prequalification == held["id"]
@@ -298,13 +349,16 @@ async def conclude(actor: CurrentUser, project_id: int) -> dict:
                     "APPLICATIONS_UNREVIEWED", f"{waiting} applications are not reviewed yet"
                 )
             qualified = sum(r["status"] == "qualified" for r in rows)
+            counts = {"qualified": qualified, "minimum": minimum, "applications": len(rows)}
             moved = await PREQUALIFICATION.move(
                 actor,
                 held,
                 "conclude" if qualified >= minimum else "fail",
                 {Prequalification.qualified: qualified},
-                {"qualified": qualified, "minimum": minimum, "applications": len(rows)},
+                counts,
             )
+            if qualified < minimum:
+                await _fail_project(actor, project, counts, rows)
             for r in rows:  # 资格预审结果通知书, to every applicant
                 passed = r["status"] == "qualified"
                 await notify(
@@ -320,6 +374,35 @@ async def conclude(actor: CurrentUser, project_id: int) -> dict:
                     key=f"prequalification:{held['id']}:result:{r['id']}",
                 )
             return moved
+
+
+async def _fail_project(actor: CurrentUser, project: dict, counts: dict, rows: list[dict]):
+    """Too few qualified: the project fails (a compare-and-set on the row read in this
+    transaction: a project that moved meanwhile is a CONFLICT), its plan too; told."""
+    await PROJECT.move(
+        actor,
+        project,
+        "fail_too_few_qualified",
+        detail={**counts, "options": ARTICLE_43_OPTIONS},
+    )
+    await plans.mark(
+        project["plan"], "fail", {"project": project["id"], "qualified": counts["qualified"]}
+    )
+    params = {
+        "title": project["title"],
+        "project_id": project["id"],
+        "qualified": counts["qualified"],
+        "minimum": counts["minimum"],
+    }
+    told = [(r["supplier_organisation"], SUPPLIER) for r in rows]
+    for organisation, role in [*told, (project["agency_organisation"], AGENCY)]:
+        await notify(
+            "project.too_few_qualified",
+            Recipients(organisation=organisation, roles=(role,)),
+            params,
+            about=("project", project["id"]),
+            key=f"project:{project['id']}:too_few_qualified:{organisation}",
+        )
 
 
 async def applications(project_id: int, organisation_id: int | None = None) -> list[dict]:
@@ -339,9 +422,9 @@ async def applications(project_id: int, organisation_id: int | None = None) -> l
 
 
 async def ensure_ready(project: dict, electronic: bool) -> None:
-    """The tender announcement waits for the prequalification: held and not concluded, or, for
-    sealed electronic bids, required by the method and not held, it is refused (the simplified
-    flow runs its prequalification offline)."""
+    """The tender announcement waits for the prequalification: held and not concluded (or its
+    invitees not drawn, for an invited tender), or, for sealed electronic bids, required by the
+    method and not held, it is refused (the simplified flow runs its prequalification offline)."""
     held = await of_project(project["id"])
     if held is None:
         if electronic and method_config(project["method"]).prequalification:
@@ -357,11 +440,13 @@ async def ensure_ready(project: dict, electronic: bool) -> None:
             f"the prequalification is {held['status']}: the tender waits for its conclusion",
             "projectId",
         )
+    await invitations.ensure_drawn(project["id"])
 
 
 async def ensure_qualified(project_id: int, organisation_id: int) -> None:
     """Where the project had a prequalification, only its qualified suppliers take part
-    (obtain the documents, bid); Bidding Law Regulation art. 36 refuses the others' bids."""
+    (obtain the documents, bid); Bidding Law Regulation art. 36 refuses the others' bids. An
+    invited tender narrows them to the drawn invitees (transaction/invitations.py)."""
     held = await of_project(project_id)
     if held is None:
         return
@@ -375,3 +460,4 @@ async def ensure_qualified(project_id: int, organisation_id: int) -> None:
             "only suppliers that passed the project's prequalification take part",
             "projectId",
         )
+    await invitations.ensure_invited(project_id, organisation_id)

@@ -19,7 +19,7 @@ from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.transaction.parties import PARTY_SCOPE
-from gpcloud.transaction.prequalification import as_agency, get, held_of
+from gpcloud.transaction.prequalification import as_agency, get, held_of, publish_notice
 from gpcloud.transaction.selection_tables import Prequalification, PrequalificationApplication
 from gpcloud.transaction.selection_workflow import PREQUALIFICATION
 
@@ -34,8 +34,8 @@ async def correct(
     new_due_at: datetime | None = None,
 ) -> dict:
     """A clarification or correction of the notice while applications are open, sent to every
-    applicant; one that affects applications comes at least 3 days before the deadline, else
-    the deadline moves (new_due_at, never earlier)."""
+    applicant and published on the portal; one that affects applications comes at least 3 days
+    before the deadline, else the deadline moves (new_due_at, never earlier)."""
     text = text.strip()
     if not 2 <= len(text) <= 4000:
         raise DomainError("INVALID_CORRECTION", "a correction of 2 to 4000 characters", "text")
@@ -103,4 +103,17 @@ async def correct(
                     about=("project", project_id),
                     key=f"prequalification:{held['id']}:correction:{moved['revision']}:{org}",
                 )
+            # On the portal as a correction (更正公告) of the notice, as the tender's are.
+            await publish_notice(
+                project,
+                "correction",
+                f"prequalification:{held['id']}:correction:{moved['revision']}",
+                f"{held['title']}（更正公告）"[:200],
+                text,
+                {
+                    "requirements": json.loads(moved["requirements"]),
+                    "applications_due_at": due_at.isoformat(),
+                    "affects_applications": affects_applications,
+                },
+            )
             return moved

@@ -8,20 +8,28 @@ panel: it opens a round for a lot with its deadline and the suppliers invited (b
 bidders whose bids were unsealed, then the previous round's), the last round the method's
 configuration allows (quote_rounds) being the final one, or any round declared final.
 
-A quote is sealed until its round closes: during the round nobody but its supplier reads it
-through the platform (art. 38(4): no party learns another's price); the scheduler closes the
-round at its deadline (a quote a millisecond late is refused with its arrival time) and the
-agency and the panel read every quote. Quotes are kept in the database, hidden by the API,
-not encrypted by the supplier as bids are (docs/sealed-bids.md).
+A quote is sealed as a bid is (docs/sealed-bids.md, gpcloud-bid-v1): the supplier's client
+encrypts the quote form {"round": <round id>, "price": "<yuan>", "note": ...} with a fresh
+content key, wraps the key for itself and signs (project, lot, sha256(ciphertext)); the
+platform checks the format and the signature and keeps the ciphertext in file storage. Nobody
+reads a quote during the round, the platform included (art. 38(4): no party learns another's
+price); the scheduler closes the round at its deadline (a quote a millisecond late is refused
+with its arrival time); then each supplier unseals its quote with its content key within the
+decryption window (the tenant's, as at the opening), and the agency and the panel read the
+unsealed quotes. A quote not unsealed in time counts as none given.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 import json
+import uuid
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from gpcloud.core import clock
+from gpcloud.core import clock, storage
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.roles import SUPPLIER
 from gpcloud.core.auth.service import CurrentUser
@@ -29,11 +37,13 @@ from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.clock import LEGAL_TZ
 from gpcloud.core.db import serialize_writes, transaction
 from gpcloud.core.errors import DomainError, NotFound
+from gpcloud.core.keys import service as key_registry
 from gpcloud.core.money import to_fen
 from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.transaction import blocks
+from gpcloud.transaction import blocks, sealing
 from gpcloud.transaction.methods import method_config
+from gpcloud.transaction.opening import window
 from gpcloud.transaction.parties import PARTY_SCOPE
 from gpcloud.transaction.selection_tables import Quote, QuoteRound
 from gpcloud.transaction.selection_workflow import QUOTE, QUOTE_ROUND
@@ -167,6 +177,9 @@ async def open_round(
             return await get_round(row["id"])
 
 
+MAX_QUOTE_BYTES = 16 * 1024 * 1024
+
+
 def _price(text: str) -> int:
     try:
         amount = Decimal(text)
@@ -186,18 +199,55 @@ def _late(row: dict, arrived: datetime) -> DomainError:
     )
 
 
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+async def _check_sealed(actor: CurrentUser, row: dict, ciphertext, wrapped_key, signature) -> str:
+    """The sealed format, sealed for the round's project and lot, signed by the supplier's
+    active signing key (the bid checks: docs/sealed-bids.md §2-§4); the digest."""
+    if len(ciphertext) > MAX_QUOTE_BYTES or not wrapped_key:
+        raise DomainError("BID_NOT_SEALED", "a sealed quote with its wrapped key", "ciphertext")
+    digest = sealing.check_sealed(ciphertext)
+    if sealing.sealed_for(ciphertext) != (row["project"], row["lot"]):
+        raise DomainError(
+            "QUOTE_WRONG_LOT",
+            "the quote was sealed for another project or lot than the round's",
+            "ciphertext",
+        )
+    key = await key_registry.active_key(actor.organisation_id, key_registry.SIGNING)
+    if key is None:
+        raise DomainError(
+            "NO_SIGNING_KEY", "register your organisation's signing key first", "signature"
+        )
+    public = bytes.fromhex(key["public_key"])
+    sealing.verify_bid_signature(public, signature, row["project"], row["lot"], digest)
+    return digest
+
+
 @requires(Perm.QUOTE_SUBMIT)
-async def submit(actor: CurrentUser, round_id: int, price: str, note: str = "") -> dict:
-    """An invited supplier's quote before the round's deadline; quoting again revises it."""
-    fen = _price(price)
-    if len(note.strip()) > 2000:
-        raise DomainError("INVALID_NOTE", "a note of 2000 characters", "note")
+async def submit(
+    actor: CurrentUser, round_id: int, ciphertext: bytes, wrapped_key: bytes, signature: bytes
+) -> dict:
+    """An invited supplier's sealed quote before the round's deadline; quoting again revises
+    it (the earlier ciphertext stays in storage, the revision in the audit log)."""
     row = await get_round(round_id)
     if actor.organisation_id not in invited(row):
         raise NotFound("quote round", round_id)
     await blocks.ensure_free(row["tenant_id"], row["project"], "transaction")
+    arrived = clock.now()
+    if row["status"] != "open" or arrived >= row["deadline_at"]:
+        raise _late(row, arrived)
+    digest = await _check_sealed(actor, row, ciphertext, wrapped_key, signature)
     with all_tenants("a supplier's own organisation", audited=False):
         org = await Organisation.select().where(Organisation.id == actor.organisation_id).first()
+    storage_key = f"quotes/{row['project']}/{round_id}/{uuid.uuid4().hex}.sealed"
+    sealed = {
+        Quote.storage_key: storage_key,
+        Quote.digest: digest,
+        Quote.wrapped_key: _b64(wrapped_key),
+        Quote.signature: _b64(signature),
+    }
     with all_tenants(PARTY_SCOPE):
         async with transaction():
             await serialize_writes(f"quote:{round_id}:{org['id']}")
@@ -205,6 +255,9 @@ async def submit(actor: CurrentUser, round_id: int, price: str, note: str = "") 
             arrived = clock.now()
             if row["status"] != "open" or arrived >= row["deadline_at"]:
                 raise _late(row, arrived)
+            # Stored before the row: a failure after it leaves an orphan file, never a quote
+            # without its ciphertext.
+            await storage.put(storage_key, ciphertext)
             mine = (
                 await Quote.select()
                 .where((Quote.quote_round == round_id) & (Quote.supplier_organisation == org["id"]))
@@ -216,8 +269,8 @@ async def submit(actor: CurrentUser, round_id: int, price: str, note: str = "") 
                     actor,
                     mine,
                     "revise",
-                    {Quote.price_fen: fen, Quote.note: note.strip(), Quote.submitted_at: arrived},
-                    detail,
+                    {**sealed, Quote.submitted_at: arrived},
+                    {**detail, "digest": digest},
                 )
             inserted = await Quote.insert(
                 Quote(
@@ -225,14 +278,74 @@ async def submit(actor: CurrentUser, round_id: int, price: str, note: str = "") 
                     quote_round=round_id,
                     supplier_organisation=org["id"],
                     supplier_name=org["name"],
-                    price_fen=fen,
-                    note=note.strip(),
                     submitted_at=arrived,
+                    **{column._meta.name: value for column, value in sealed.items()},
                 )
             )
             quote = await Quote.select().where(Quote.id == inserted[0]["id"]).first()
-            await QUOTE.created(quote, detail, "submit")
+            await QUOTE.created(quote, {**detail, "digest": digest}, "submit")
             return quote
+
+
+async def unsealing_ends(row: dict) -> datetime:
+    """A closed round's quotes are unsealed until its deadline plus the decryption window."""
+    return row["deadline_at"] + await window(row["tenant_id"])
+
+
+def _decode_key(content_key: str) -> bytes:
+    try:
+        return base64.b64decode(content_key, validate=True)
+    except (binascii.Error, ValueError):
+        raise DomainError("INVALID_KEY", "the content key in base64", "contentKey") from None
+
+
+@requires(Perm.QUOTE_SUBMIT)
+async def unseal(actor: CurrentUser, quote_id: int, content_key: str) -> dict:
+    """The supplier's content key opens its quote once the round closed, within the window:
+    the stored ciphertext must be the one received (its digest), the form must name the
+    round and state a price. A failure is refused; the supplier may try again in the window."""
+    key = _decode_key(content_key)
+    with all_tenants(PARTY_SCOPE):
+        quote = await Quote.select().where(Quote.id == quote_id).first()
+    if quote is None or quote["supplier_organisation"] != actor.organisation_id:
+        raise NotFound("quote", quote_id)
+    row = await get_round(quote["quote_round"])
+    if row["status"] != "closed":
+        raise DomainError("ROUND_OPEN", "a quote is unsealed once its round has closed", "quoteId")
+    at = clock.now()
+    if at >= await unsealing_ends(row):
+        raise DomainError("UNSEALING_CLOSED", "the decryption window is over", "quoteId")
+    QUOTE.next_state("unseal", quote["status"])
+    ciphertext = await storage.get(quote["storage_key"])
+    digest = hashlib.sha256(ciphertext).hexdigest()
+    if digest != quote["digest"]:
+        raise DomainError(
+            "QUOTE_DIGEST_MISMATCH",
+            f"the stored ciphertext (sha256 {digest}) is not the one received "
+            f"({quote['digest']}): not opened",
+            "quoteId",
+        )
+    form = sealing.read_package(sealing.unseal(ciphertext, key)).form
+    if str(form.get("round")) != str(row["id"]):
+        raise DomainError("QUOTE_WRONG_ROUND", "the sealed quote names another round", "quoteId")
+    try:
+        fen = _price(str(form.get("price")))
+    except DomainError:
+        raise DomainError(
+            "INVALID_PRICE",
+            "the sealed quote states no positive price in yuan (fen at most)",
+            "quoteId",
+        ) from None
+    note = str(form.get("note") or "").strip()[:2000]
+    with all_tenants(PARTY_SCOPE):
+        async with transaction():
+            return await QUOTE.move(
+                actor,
+                quote,
+                "unseal",
+                {Quote.price_fen: fen, Quote.note: note, Quote.unsealed_at: at},
+                {"round": row["id"], "digest": quote["digest"]},
+            )
 
 
 async def quotes(round_id: int) -> list[dict]:
@@ -241,19 +354,26 @@ async def quotes(round_id: int) -> list[dict]:
 
 
 async def readable(actor: CurrentUser, round_row: dict, project: dict) -> list[dict]:
-    """The round's quotes as `actor` may read them: the agency every one once the round is
-    closed; a supplier its own; nobody else any."""
+    """The round's quotes as `actor` may read them: the agency the unsealed ones once the
+    round is closed; a supplier its own (sealed: no price until it unseals it); nobody else
+    any."""
     rows = await quotes(round_row["id"])
     if project["agency_organisation"] == actor.organisation_id:
-        return rows if round_row["status"] == "closed" else []
+        if round_row["status"] != "closed":
+            return []
+        return [r for r in rows if r["status"] == "unsealed"]
     return [r for r in rows if r["supplier_organisation"] == actor.organisation_id]
 
 
 async def final_quotes(project_id: int, lot: str) -> list[dict]:
-    """Per supplier invited to the lot's final round, once it closed: its final quote, or
-    none (it gave none)."""
+    """Per supplier invited to the lot's final round, once it closed: its final quote as
+    unsealed, or none (it gave none, or has not unsealed it: after the window, never)."""
     finals = [r for r in await rounds(project_id, lot) if r["final"] and r["status"] == "closed"]
     if not finals:
         return []
-    given = {q["supplier_organisation"]: q for q in await quotes(finals[0]["id"])}
+    given = {
+        q["supplier_organisation"]: q
+        for q in await quotes(finals[0]["id"])
+        if q["status"] == "unsealed"
+    }
     return [{"supplier_organisation": o, "quote": given.get(o)} for o in invited(finals[0])]

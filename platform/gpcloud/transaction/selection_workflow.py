@@ -6,6 +6,7 @@ from __future__ import annotations
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.workflow.machine import StateMachine, Timer, transition
 from gpcloud.transaction.selection_tables import (
+    InvitationDraw,
     Prequalification,
     PrequalificationApplication,
     Quote,
@@ -100,6 +101,28 @@ APPLICATION = StateMachine(
     ],
 )
 
+INVITATION_DRAW = StateMachine(
+    "invitation draw",
+    "invitation_draw",
+    InvitationDraw,
+    states=("committed", "drawn"),
+    initial="committed",
+    create=Perm.PREQUALIFICATION_MANAGE,
+    transitions=[
+        transition(
+            "draw",
+            "committed",
+            "drawn",
+            Perm.PREQUALIFICATION_MANAGE,
+            "by the agency once the prequalification is concluded: at least the method's "
+            "minimum_bidders, at most every qualified supplier, drawn at random from the "
+            "qualified with the seed committed at the notice (Law art. 34: 通过随机方式选择三家"
+            "以上; MOF Order 87 art. 14, unverified text)",
+            by_party=True,
+        ),
+    ],
+)
+
 QUOTE_ROUND = StateMachine(
     "quote round",
     "quote_round",
@@ -113,7 +136,8 @@ QUOTE_ROUND = StateMachine(
             "open",
             "closed",
             None,
-            "at deadline_at (server clock): no quote is taken after it, and the quotes become "
+            "at deadline_at (server clock): no quote is taken after it; each supplier unseals "
+            "its sealed quote within the decryption window, and the unsealed quotes become "
             "readable to the agency and the panel (Law art. 38(4)-(5): no party learns another's "
             "price during the negotiation)",
         ),
@@ -125,7 +149,7 @@ QUOTE = StateMachine(
     "quote",
     "quote",
     Quote,
-    states=("submitted",),
+    states=("submitted", "unsealed"),
     initial="submitted",
     create=Perm.QUOTE_SUBMIT,
     transitions=[
@@ -134,8 +158,20 @@ QUOTE = StateMachine(
             "submitted",
             "submitted",
             Perm.QUOTE_SUBMIT,
-            "the supplier revises its quote until the round's deadline (the last one counts)",
+            "the supplier revises its sealed quote until the round's deadline (the last one "
+            "counts)",
             by_party=True,
-        )
+        ),
+        transition(
+            "unseal",
+            "submitted",
+            "unsealed",
+            Perm.QUOTE_SUBMIT,
+            "by the supplier with its content key, after the round closed and within the "
+            "decryption window (tenant config transaction.decryption_window_minutes); the "
+            "digest must be the one received and the form must name the round; a quote not "
+            "unsealed in time counts as none given",
+            by_party=True,
+        ),
     ],
 )

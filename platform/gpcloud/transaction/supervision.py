@@ -22,7 +22,12 @@ from gpcloud.transaction.workflow import ANNOUNCEMENT, PROJECT
 
 EXPORT_LIMIT = 50_000
 CHUNK = 500  # projects whose timers and failures are read in one query
-FAILURES = ("project.declare_failed", "project.fail_too_few_bids", "project.annul")
+FAILURES = (
+    "project.declare_failed",
+    "project.fail_too_few_bids",
+    "project.fail_too_few_qualified",
+    "project.annul",
+)
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,11 @@ def _reason(action: str, detail: dict) -> str:
         return detail.get("reason", "")
     if action == "project.annul":  # an upheld complaint's remedy (transaction/remedies.py)
         return f"投诉处理决定（{detail.get('document')}）责令重新开展采购活动"
+    if action == "project.fail_too_few_qualified":
+        return (
+            f"资格预审合格供应商{detail.get('qualified')}家，少于{detail.get('minimum')}家"
+            "（Government Procurement Law art. 36(1)）"
+        )
     return (
         f"投标人{detail.get('bidders')}家，少于{detail.get('minimum')}家（Government Procurement "
         f"Law art. 36）"

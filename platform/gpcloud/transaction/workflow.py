@@ -18,6 +18,7 @@ from gpcloud.core.workflow.machine import StateMachine, Timer, transition
 # here so that the scheduler, which loads each domain's workflow module, runs their timers.
 from gpcloud.transaction.selection_workflow import (  # noqa: F401
     APPLICATION,
+    INVITATION_DRAW,
     PREQUALIFICATION,
     QUOTE,
     QUOTE_ROUND,
@@ -75,6 +76,17 @@ PROJECT = StateMachine(
             "fewer bids than the method's minimum_bidders (3 for tenders): no opening (Law art. "
             "36); re-tender after fixing the documents, or apply to switch method (MOF Order 87 "
             "art. 43, unverified text)",
+        ),
+        transition(
+            "fail_too_few_qualified",
+            "entrusted",
+            "failed",
+            Perm.PREQUALIFICATION_MANAGE,
+            "the agency concludes the prequalification with fewer qualified suppliers than the "
+            "method's minimum_bidders: 废标 (Law art. 36(1): fewer than three suppliers meeting "
+            "the qualifications), no tender; re-tender after fixing the documents, or apply to "
+            "switch method (MOF Order 87 art. 43, unverified text)",
+            by_party=True,
         ),
         transition(
             "open_hall",

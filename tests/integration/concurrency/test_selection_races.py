@@ -1,4 +1,4 @@
-"""Prequalification and quote rounds raced: N identical requests at once, each in its own task,
+"""Prequalification, the invitation draw and quote rounds raced: N identical requests at once, each in its own task,
 transaction and connection; one wins, the others lose cleanly, and what the winner did (the
 audit entry, the row) happens once. Three schedulers at a deadline close it once.
 
@@ -7,6 +7,7 @@ On PostgreSQL the requests really interleave; on SQLite they queue on the write 
 from __future__ import annotations
 
 import asyncio
+import base64
 from datetime import timedelta
 
 import pytest
@@ -16,11 +17,11 @@ from gpcloud.core import clock
 from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.transaction import prequalification, quotes
+from gpcloud.transaction import invitations, prequalification, quotes
 from gpcloud.transaction.selection_tables import PrequalificationApplication, Quote, QuoteRound
 from tests.integration.concurrency.test_transitions import N, one_wins, race
 from tests.integration.procurement import filed_plan
-from tests.integration.transaction.bidding import MS, PUBLISHED_AT, bidder
+from tests.integration.transaction.bidding import MS, PUBLISHED_AT, bidder, seal_quote
 from tests.integration.transaction.test_prequalification import (
     DUE_AT,
     NOTICE_AT,
@@ -78,6 +79,25 @@ async def test_prequalification_races(world):
         assert await audited("prequalification.conclude") == 1
 
 
+async def test_invitation_draw_races(world):
+    """N agency requests draw the invitees at once: one draw, one audit entry, one set of
+    invitations; the others lose on the compare-and-set (or find it drawn)."""
+    with time_machine.travel(NOTICE_AT, tick=False) as traveller:
+        project = await entrusted(world, "invited_tender")
+        await prequalification.publish(world["agent"], project, notice())
+        suppliers = [await bidder(n) for n in range(1, 5)]
+        for s in suppliers:
+            await prequalification.apply(s.user, project, application())
+        traveller.move_to(DUE_AT + MS)
+        await scheduler.run_once(clock.now())
+        for a in await prequalification.applications(project):
+            await prequalification.review(world["agent"], a["id"], True, "")
+        await prequalification.conclude(world["agent"], project)
+        wins, losses = await race(lambda: invitations.draw(world["agent"], project, 3))
+        assert one_wins(wins, losses)["status"] == "drawn"
+        assert await audited("invitation_draw.draw") == 1
+
+
 async def test_quote_round_races(world):
     with time_machine.travel(PUBLISHED_AT, tick=False) as traveller:
         project, (a, _, _), _ = await opened_negotiation(world, traveller)
@@ -87,7 +107,12 @@ async def test_quote_round_races(world):
         with all_tenants("test"):
             assert await QuoteRound.count() == 1
         [opened] = wins
-        quoted, failed = await race(lambda: quotes.submit(a.user, opened["id"], "3900000"))
+        sealed, key = seal_quote(a, opened, "3900000")
+        quoted, failed = await race(
+            lambda: quotes.submit(
+                a.user, opened["id"], sealed.ciphertext, sealed.wrapped_key, sealed.signature
+            )
+        )
         assert failed == [] and len(quoted) == N
         with all_tenants("test"):
             [only] = await Quote.select()
@@ -98,3 +123,7 @@ async def test_quote_round_races(world):
         ran = await asyncio.gather(*(scheduler.run_once(clock.now()) for _ in range(3)))
         closes = [d for batch in ran for d in batch if d.machine == "quote round"]
         assert len(closes) == 1 and await audited("quote_round.close") == 1
+        content_key = base64.b64encode(key).decode()
+        wins, losses = await race(lambda: quotes.unseal(a.user, only["id"], content_key))
+        assert one_wins(wins, losses)["price_fen"] == 390_000_000
+        assert await audited("quote.unseal") == 1

@@ -7,6 +7,7 @@ one the test chose, whatever day the suite runs on."""
 
 from __future__ import annotations
 
+import base64
 import os
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,7 +24,7 @@ from gpcloud.core.keys import service as keys
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.core.validation import uscc_check_char
-from gpcloud.transaction import bids, sealing
+from gpcloud.transaction import bids, quotes, sealing
 from gpcloud.transaction import service as projects
 
 PUBLISHED_ON = date(2026, 9, 21)  # 20 days end on Sunday 11 Oct: deadline day Monday 12 Oct
@@ -136,3 +137,31 @@ async def tick() -> list:
 async def project_row(project: int) -> dict:
     with all_tenants("test"):
         return await projects.get(project)
+
+
+def seal_quote(b: Bidder, round_row: dict, price: str, note: str = "", key: bytes | None = None):
+    """(sealed quote, content key): the quote form in the bid format (docs/sealed-bids.md)."""
+    content_key = key or os.urandom(32)
+    sealed = sealing.seal(
+        sealing.BidPackage(form={"round": round_row["id"], "price": price, "note": note}, files=[]),
+        project_id=round_row["project"],
+        lot=round_row["lot"],
+        signing_key=b.signing_key,
+        sealing_public_key=b.sealing_key.public_key(),
+        content_key=content_key,
+    )
+    return sealed, content_key
+
+
+async def quote(b: Bidder, round_row: dict, price: str, note: str = ""):
+    """Seal and submit a quote; (quote row, content key)."""
+    sealed, content_key = seal_quote(b, round_row, price, note)
+    row = await quotes.submit(
+        b.user, round_row["id"], sealed.ciphertext, sealed.wrapped_key, sealed.signature
+    )
+    return row, content_key
+
+
+async def unseal_quote(b: Bidder, row: dict, content_key: bytes) -> dict:
+    """The supplier unseals its quote with its content key (after the round closed)."""
+    return await quotes.unseal(b.user, row["id"], base64.b64encode(content_key).decode())

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from jsonschema import Draft4Validator
 
 from gpcloud.core import clock, storage
 from gpcloud.core.audit.tables import AuditEntry
@@ -18,13 +19,18 @@ from gpcloud.core.errors import DomainError
 from gpcloud.core.notifications.tables import Notification
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
-from gpcloud.transaction import documents, parties, prequalification
+from gpcloud.portal import ocds
+from gpcloud.portal.tables import Notice
+from gpcloud.supervision.tables import ProcurementPlan
+from gpcloud.transaction import documents, parties, prequalification, supervision
 from gpcloud.transaction import service as projects
+from gpcloud.transaction.methods import ARTICLE_43_OPTIONS
 from gpcloud.transaction.prequalification_corrections import correct
 from gpcloud.transaction.tables import Project
 from tests.integration.procurement import filed_plan
 from tests.integration.transaction.bidding import DEADLINE, MS, bidder, submit
 from tests.integration.transaction.test_documents import terms
+from tests.support import data, gql
 
 NOTICE_AT = datetime.fromisoformat("2026-09-01T10:00:00+08:00")  # Tuesday
 pytestmark = pytest.mark.day(date(2026, 9, 1))  # the legal day periods start from
@@ -222,13 +228,53 @@ async def test_the_tender_waits_for_the_prequalification(world, traveller):
     assert info.value.code == "PREQUALIFICATION_NOT_CONCLUDED"
 
 
-async def test_fewer_than_three_qualified_fail_it(world, traveller):
-    project, _, _ = await reviewed(world, traveller, qualified=2, rejected=1)
+async def test_fewer_than_three_qualified_fail_it_and_the_project(world, traveller):
+    """Law art. 36(1) (fewer than three qualified: 废标), with MOF Order 87 art. 43's options as
+    when too few bid: the project and its plan fail in the conclusion's transaction, the
+    applicants and the agency are told, the supervisor sees why, no tender follows."""
+    project, passing, [rejected] = await reviewed(world, traveller, qualified=2, rejected=1)
     failed = await prequalification.conclude(world["agent"], project)
     assert failed["status"] == "failed" and failed["qualified"] == 2
     with pytest.raises(DomainError) as info:
         await prequalification.conclude(world["agent"], project)
     assert info.value.code == "WRONG_STATE"
+    with all_tenants("test"):
+        row = await Project.select().where(Project.id == project).first()
+        plan = await ProcurementPlan.select().where(ProcurementPlan.id == row["plan"]).first()
+        [entry] = await AuditEntry.select().where(
+            AuditEntry.action == "project.fail_too_few_qualified"
+        )
+        told = await Notification.select().where(Notification.kind == "project.too_few_qualified")
+    assert row["status"] == "failed" and plan["status"] == "failed"
+    detail = json.loads(entry["detail"])
+    assert detail["qualified"] == 2 and detail["minimum"] == 3
+    assert detail["options"] == list(ARTICLE_43_OPTIONS)
+    assert sorted(n["recipient"] for n in told) == sorted(
+        [*(s.user.id for s in passing), rejected.user.id, world["agent"].id]
+    )
+    assert all("仅2家，不足3家" in n["body"] for n in told)
+    with use_scope(world["scope"]):
+        [seen] = await supervision.annotate([row])
+    assert seen.failure_reason.startswith("资格预审合格供应商2家，少于3家")
+    traveller.move_to(datetime.fromisoformat("2026-09-21T10:00:00+08:00"))
+    with use_scope(world["scope"]), pytest.raises(DomainError) as info:
+        await projects.publish_tender(
+            world["agent"], project, "招标公告", "正文", None, bid_deadline_at=DEADLINE
+        )
+    assert info.value.code == "PREQUALIFICATION_NOT_CONCLUDED"
+
+
+async def test_a_failure_is_one_transaction_with_the_projects_compare_and_set(world, traveller):
+    """The project moved first (declared failed by its agency): the conclusion's failure of
+    the project finds it failed already, and nothing of the conclusion is kept."""
+    project, _, _ = await reviewed(world, traveller, qualified=2, rejected=0)
+    with use_scope(world["scope"]):
+        await projects.declare_failed(world["agent"], project, "采购任务取消")
+    with pytest.raises(DomainError) as info:
+        await prequalification.conclude(world["agent"], project)
+    assert info.value.code == "WRONG_STATE"
+    assert (await prequalification.of_project(project))["status"] == "closed"
+    assert await audited("prequalification.fail") == []
 
 
 async def test_methods_without_prequalification_refuse_a_notice(world, traveller):
@@ -265,6 +311,13 @@ async def test_a_correction_comes_three_days_before_the_deadline_or_moves_it(wor
             Notification.kind == "project.prequalification_corrected"
         )
     assert [n["recipient"] for n in told] == [applicant.user.id] * 2
+    with all_tenants("test: the portal"):  # each one published as a correction (更正公告)
+        notices = await Notice.select().where(Notice.kind == "correction").order_by(Notice.id)
+    assert [n["source"] for n in notices] == [
+        f"prequalification:{corrected['id']}:correction:{r}" for r in (1, 2)
+    ]
+    assert notices[1]["body"] == "增加一项资格条件" and notices[1]["tenant_id"] == "441481"
+    assert json.loads(notices[1]["details"])["requirements"] == [{"item": "ISO9001 认证"}]
     traveller.move_to(DUE_AT + MS)  # the old deadline: still open
     assert await closes() == []
     await prequalification.apply(applicant.user, project, application("按修改后的条件重新提交"))
@@ -274,3 +327,46 @@ async def test_a_correction_comes_three_days_before_the_deadline_or_moves_it(wor
     with pytest.raises(DomainError) as info:
         await correct(agent, project, "已截止后的修改", False)
     assert info.value.code == "WRONG_STATE"
+
+
+PUBLIC_NOTICES = """
+query($kinds: [NoticeKind!], $region: String) {
+  notices(filter: {kinds: $kinds, region: $region}) {
+    edges { node { id kind title method regionCode amount agencyName } }
+  }
+}
+"""
+
+
+async def test_the_notice_is_published_on_the_portal(client, world, traveller):
+    """资格预审公告 on the portal like the tender announcement: anonymous readers find it by kind
+    and region, its page states the requirements and the deadline, and OCDS opens the tender
+    stage with them as eligibility criteria. Its region's filter only: another city sees none."""
+    project = await entrusted(world)
+    held = await prequalification.publish(world["agent"], project, notice())
+    found = await gql(client, PUBLIC_NOTICES, {"kinds": ["PREQUALIFICATION"]})  # no token
+    [node] = [e["node"] for e in data(found)["notices"]["edges"]]
+    assert node["kind"] == "PREQUALIFICATION" and node["title"] == "教学设备采购项目资格预审公告"
+    assert node["regionCode"] == "441481" and node["method"] == "open_tender"
+    assert node["amount"] is not None and node["agencyName"]
+    elsewhere = await gql(
+        client, PUBLIC_NOTICES, {"kinds": ["PREQUALIFICATION"], "region": "440100"}
+    )
+    assert data(elsewhere)["notices"]["edges"] == []
+    with all_tenants("test"):
+        row = await Notice.select().where(Notice.source == f"prequalification:{held['id']}").first()
+    assert row["tenant_id"] == "441481" and row["kind"] == "prequalification"
+
+    page = (await client.get(f"/notices/{node['id']}")).text
+    assert "资格预审公告" in page and "资格条件" in page
+    assert "营业执照" in page and "近三年无重大违法记录" in page
+    assert "2026-09-08 17:00" in page
+
+    package = (await client.get("/ocds/releases", params={"region": "441481"})).json()
+    [release] = [
+        r for r in package["releases"] if r["id"].endswith(f"prequalification-{held['id']}")
+    ]
+    assert release["tag"] == ["tender"] and release["tender"]["status"] == "active"
+    assert release["tender"]["eligibilityCriteria"] == "营业执照\n近三年无重大违法记录"
+    schema = json.loads(ocds.SCHEMA.read_text(encoding="utf-8"))
+    assert list(Draft4Validator(schema).iter_errors(release)) == []

@@ -468,7 +468,8 @@ ABOUT: dict[Perm, str] = {
     "qualification documents",
     P.QUOTE_ROUND_MANAGE: "open quote rounds (the final quote too) of one's agency's negotiation "
     "or consultation, and read the quotes once a round closed",
-    P.QUOTE_SUBMIT: "quote, and revise the quote, in a round one's organisation is invited to",
+    P.QUOTE_SUBMIT: "send a sealed quote, and revise it, in a round one's organisation is "
+    "invited to; unseal it once the round has closed",
     P.CONTRACT_READ: "read contracts (a party: its own)",
     P.CONTRACT_CREATE: "draft a contract or supplementary contract of one's own unit",
     P.CONTRACT_SIGN: "sign a contract one's organisation is party to",

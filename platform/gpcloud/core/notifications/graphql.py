@@ -56,6 +56,11 @@ KIND_MEANINGS = {
     "inquiry (询问) on the project.",
     "project.prequalification_result": "To each applicant, when the prequalification is "
     "concluded: whether it qualified (资格预审结果), with the reason of a rejection.",
+    "project.too_few_qualified": "To each applicant and the agency: the prequalification "
+    "ended with fewer qualified suppliers than the method's minimum, so the project failed "
+    "(re-tender, or apply to switch method).",
+    "project.invited": "To each supplier drawn as an invitee of an invited tender "
+    "(投标邀请书): it may obtain the documents and bid once they are published.",
     "project.prequalification_corrected": "To each applicant: the prequalification notice was "
     "clarified or corrected (the application deadline may have moved).",
     "project.quote_round_opened": "To each supplier invited to a quote round: quote before "

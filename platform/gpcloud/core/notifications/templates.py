@@ -151,6 +151,23 @@ CATALOGUE: dict[str, Template] = {
         explanation="依据《中华人民共和国政府采购法实施条例》第二十一条，已进行资格预审的，"
         "只有资格预审合格的供应商方可参加后续采购活动。",
     ),
+    "project.too_few_qualified": Template(
+        title="资格预审合格供应商不足，采购失败",
+        subject="资格预审合格供应商不足{minimum}家：{title}",
+        body="项目《{title}》（编号 {project_id}）资格预审合格的供应商仅{qualified}家，不足{minimum}家，"
+        "本次采购失败，不再发出招标文件。可修改资格预审文件或采购文件后重新招标，或依法报财政部门批准"
+        "变更采购方式。",
+        explanation="依据《中华人民共和国政府采购法》第三十六条第一款第（一）项，符合专业条件的供应商"
+        "不足三家的，应予废标。",
+    ),
+    "project.invited": Template(
+        title="投标邀请书",
+        subject="投标邀请：{title}",
+        body="贵公司已从项目《{title}》（编号 {project_id}）资格预审合格的供应商中随机抽取为邀请对象。"
+        "请在采购文件发布后获取采购文件并按时投标。",
+        explanation="依据《中华人民共和国政府采购法》第三十四条，邀请招标应从符合相应资格条件的供应商"
+        "中，通过随机方式选择三家以上的供应商，并向其发出投标邀请书。",
+    ),
     "project.prequalification_corrected": Template(
         title="资格预审公告澄清或修改",
         subject="资格预审公告已澄清或修改：{title}",

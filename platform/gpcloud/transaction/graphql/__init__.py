@@ -1,6 +1,7 @@
 """The transaction domain's API: projects and announcements (projects.py), procurement documents
 and questions (documents.py), sealed bids (bids.py, bid_types.py), the opening hall and record
-(opening.py), prequalification (prequalification.py), quote rounds (quotes.py), the finance
+(opening.py), prequalification (prequalification.py), the invited tender's draw of invitees
+(invitations.py), quote rounds (quotes.py), the finance
 department's view of the region's projects (supervision.py)."""
 
 from strawberry.tools import merge_types
@@ -8,6 +9,7 @@ from strawberry.tools import merge_types
 from gpcloud.transaction.graphql import (
     bids,
     documents,
+    invitations,
     opening,
     prequalification,
     projects,
@@ -24,6 +26,7 @@ Queries = merge_types(
         opening.Queries,
         supervision.Queries,
         prequalification.Queries,
+        invitations.Queries,
         quotes.Queries,
     ),
 )
@@ -36,6 +39,7 @@ Mutations = merge_types(
         opening.Mutations,
         supervision.Mutations,
         prequalification.Mutations,
+        invitations.Mutations,
         quotes.Mutations,
     ),
 )

@@ -258,6 +258,10 @@ class MethodConfig:
     sealed_bids: bool = strawberry.field(
         description="Whether responses come as sealed bids through submitBid and are opened in the opening hall."
     )
+    invitation_draw: bool = strawberry.field(
+        description="Whether the invitees are drawn at random from the prequalified suppliers "
+        "(drawInvitees; Law art. 34), and only they obtain the documents and bid."
+    )
     source: str = strawberry.field(
         description="The legal source of these values (law, MOF order and article)."
     )
@@ -276,6 +280,7 @@ class MethodConfig:
             prices_read_at_opening=c.prices_read_at_opening,
             quote_rounds=c.quote_rounds,
             sealed_bids=c.sealed_bids,
+            invitation_draw=c.invitation_draw,
             source=c.source,
             unverified=c.unverified,
         )

@@ -1,6 +1,7 @@
 """Quote rounds of a negotiation or consultation through the API: the agency opens a round for
-the panel; invited suppliers quote until its deadline; a quote is read by its supplier only
-until the round closes, then by the agency too; the final quotes per supplier."""
+the panel; invited suppliers send sealed quotes (the bid format, docs/sealed-bids.md) until its
+deadline and unseal them once it closed; the agency reads the unsealed quotes; the final quotes
+per supplier."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.enums import state_enum
 from gpcloud.core.graphql.mutations import run_mutation
 from gpcloud.core.graphql.permissions import Requires, SubsystemLive, allow
-from gpcloud.core.graphql.types import UserError, parse_id
-from gpcloud.core.money import to_yuan
+from gpcloud.core.graphql.types import UserError, parse_base64, parse_id
+from gpcloud.core.money import to_yuan_or_none
 from gpcloud.transaction import parties, quotes
 from gpcloud.transaction.selection_workflow import QUOTE_ROUND
 
@@ -26,8 +27,9 @@ QuoteRoundStatus = state_enum(
     "QuoteRoundStatus",
     QUOTE_ROUND,
     {
-        "open": "Taking quotes from the invited suppliers until the deadline; sealed.",
-        "closed": "The deadline passed; the quotes are read by the agency and the panel.",
+        "open": "Taking sealed quotes from the invited suppliers until the deadline.",
+        "closed": "The deadline passed; each supplier unseals its quote within the decryption "
+        "window, and the agency and the panel read the unsealed ones.",
     },
 )
 
@@ -39,12 +41,19 @@ class Quote:
         description="The quoting supplier's organisation."
     )
     supplier_name: str = strawberry.field(description="The quoting supplier's name.")
-    price: Decimal = strawberry.field(description="The price quoted, yuan (Decimal string).")
-    note: str = strawberry.field(description="The supplier's note to the quote.")
+    price: Decimal | None = strawberry.field(
+        description="The price quoted, yuan (Decimal string); null until unsealed."
+    )
+    note: str = strawberry.field(description="The note of the quote form; empty until unsealed.")
     submitted_at: datetime = strawberry.field(
         description="When the quote (or its last revision) arrived (timestamp)."
     )
     revision: int = strawberry.field(description="How often it was revised (0: never).")
+    digest: str = strawberry.field(description="sha256 of the sealed quote received, hex.")
+    unsealed: bool = strawberry.field(description="Whether its supplier has unsealed it.")
+    unsealed_at: datetime | None = strawberry.field(
+        description="When it was unsealed (timestamp); null before."
+    )
 
     @classmethod
     def of(cls, r: dict) -> Quote:
@@ -52,10 +61,13 @@ class Quote:
             id=strawberry.ID(str(r["id"])),
             supplier_organisation_id=strawberry.ID(str(r["supplier_organisation"])),
             supplier_name=r["supplier_name"],
-            price=to_yuan(r["price_fen"]),
+            price=to_yuan_or_none(r["price_fen"]) if r["status"] == "unsealed" else None,
             note=r["note"],
             submitted_at=r["submitted_at"],
             revision=r["revision"],
+            digest=r["digest"],
+            unsealed=r["status"] == "unsealed",
+            unsealed_at=r["unsealed_at"],
         )
 
 
@@ -210,22 +222,54 @@ class Mutations:
 
     @strawberry.mutation(
         extensions=allow(Requires(Perm.QUOTE_SUBMIT)),
-        description="Quote in a round you are invited to, before its deadline; quoting again "
-        "revises your quote.",
+        description="Send your sealed quote in a round you are invited to, before its deadline "
+        '(the bid format of docs/sealed-bids.md, the form {"round", "price", "note"}); quoting '
+        "again revises it.",
     )
     async def submit_quote(
         self,
         info: Info,
         round_id: Annotated[strawberry.ID, strawberry.argument(description="The round.")],
-        price: Annotated[
-            Decimal, strawberry.argument(description="Your price, yuan (Decimal string).")
+        ciphertext: Annotated[
+            str, strawberry.argument(description="The sealed quote (gpcloud-bid-v1), base64.")
         ],
-        note: Annotated[str, strawberry.argument(description="A note to the quote.")] = "",
+        wrapped_key: Annotated[
+            str, strawberry.argument(description="The content key wrapped for you, base64.")
+        ],
+        signature: Annotated[
+            str,
+            strawberry.argument(
+                description="Your Ed25519 signature over (project, lot, digest), base64."
+            ),
+        ],
     ) -> QuotePayload:
         async def work() -> QuotePayload:
             row = await quotes.submit(
-                info.context.user, parse_id(round_id, "round"), str(price), note
+                info.context.user,
+                parse_id(round_id, "round"),
+                parse_base64(ciphertext, "ciphertext"),
+                parse_base64(wrapped_key, "wrappedKey"),
+                parse_base64(signature, "signature"),
             )
+            return QuotePayload(quote=Quote.of(row))
+
+        return await run_mutation(QuotePayload, work)
+
+    @strawberry.mutation(
+        extensions=allow(Requires(Perm.QUOTE_SUBMIT)),
+        description="Unseal your quote with its content key once the round has closed, within "
+        "the decryption window; a quote not unsealed in time counts as none given.",
+    )
+    async def unseal_quote(
+        self,
+        info: Info,
+        quote_id: Annotated[strawberry.ID, strawberry.argument(description="Your quote.")],
+        content_key: Annotated[
+            str, strawberry.argument(description="The quote's AES-256 content key, base64.")
+        ],
+    ) -> QuotePayload:
+        async def work() -> QuotePayload:
+            row = await quotes.unseal(info.context.user, parse_id(quote_id, "quote"), content_key)
             return QuotePayload(quote=Quote.of(row))
 
         return await run_mutation(QuotePayload, work)
