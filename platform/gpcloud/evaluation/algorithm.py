@@ -1,101 +1,21 @@
-"""The verifiable draw as a pure function (docs/evaluation.md states it for re-implementers).
-
-Inputs: a 32-byte seed, the draw's id, the snapshot (the eligible experts as [id, weight] with
-positive integer weights, sorted by id) and how many to pick. For pick k = 0, 1, ...: T is the
-sum of the weights still in the list; r = H(seed, draw, k, c) mod T with c = 0, 1, ... the first
-counter whose 256-bit SHA-256 value lies below the largest multiple of T (rejection sampling,
-so every r is equally likely); the pick is the first remaining expert, in id order, whose
-running weight sum exceeds r; it leaves the list. Nothing depends on floats or the platform.
-"""
+"""The expert draw: core/draws.py's verifiable draw under the expert domain
+(docs/evaluation.md states it for re-implementers)."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-from bisect import bisect_right
-from collections.abc import Sequence
-from itertools import accumulate, pairwise
+from gpcloud.core.draws import Pairs, canonical, digest, seed_hash, snapshot_text
+from gpcloud.core.draws import draw as _draw
+from gpcloud.core.draws import reference_draw as _reference_draw
 
-Pairs = Sequence[Sequence[int]]  # [id, weight] lists (as stored) or tuples (as the draw builds)
 DOMAIN = b"gpcloud-expert-draw-v1"
-SPACE = 1 << 256
-
-
-def seed_hash(seed_hex: str) -> str:
-    return hashlib.sha256(bytes.fromhex(seed_hex)).hexdigest()
-
-
-def canonical(value) -> bytes:
-    return json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False).encode()
-
-
-def digest(value) -> str:
-    return hashlib.sha256(canonical(value)).hexdigest()
-
-
-def _uniform(seed: bytes, draw_id: int, k: int, total: int) -> int:
-    limit = SPACE - SPACE % total
-    c = 0
-    while True:
-        block = DOMAIN + seed + draw_id.to_bytes(8, "big") + k.to_bytes(4, "big")
-        h = int.from_bytes(hashlib.sha256(block + c.to_bytes(4, "big")).digest(), "big")
-        if h < limit:
-            return h % total
-        c += 1
-
-
-def snapshot_text(snapshot: Pairs) -> str:
-    """The snapshot as stored and digested (compact JSON; equal to `canonical`)."""
-    return json.dumps(snapshot, separators=(",", ":"))
-
-
-def _check(snapshot: Pairs) -> None:
-    if any(a[0] >= b[0] for a, b in pairwise(snapshot)):
-        raise ValueError("the snapshot is sorted by expert id, each once")
-    if any(type(w) is not int or w < 1 for _, w in snapshot):
-        raise ValueError("weights are positive integers")
+__all__ = ["DOMAIN", "canonical", "digest", "draw", "reference_draw", "seed_hash", "snapshot_text"]
 
 
 def draw(seed_hex: str, draw_id: int, snapshot: Pairs, picks: int) -> list[int]:
-    """The expert ids picked, in order (fewer when the snapshot runs out).
-
-    Fast form: the running sums are computed once; a pick's r (counted over the remaining
-    experts) is moved past the removed experts before it, then found by bisection."""
-    _check(snapshot)
-    seed = bytes.fromhex(seed_hex)
-    weights = [w for _, w in snapshot]
-    sums = list(accumulate(weights))
-    total = sums[-1] if sums else 0
-    removed: list[int] = []  # indexes, kept sorted
-    result = []
-    for k in range(min(picks, len(snapshot))):
-        x = _uniform(seed, draw_id, k, total)
-        for index in removed:
-            if sums[index] - weights[index] <= x:
-                x += weights[index]
-            else:
-                break
-        index = bisect_right(sums, x)
-        result.append(snapshot[index][0])
-        removed.append(index)
-        removed.sort()
-        total -= weights[index]
-    return result
+    """The expert ids picked, in order (fewer when the snapshot runs out)."""
+    return _draw(DOMAIN, seed_hex, draw_id, snapshot, picks)
 
 
 def reference_draw(seed_hex: str, draw_id: int, snapshot: Pairs, picks: int) -> list[int]:
     """The same draw, written as the definition reads (used to verify a draw)."""
-    _check(snapshot)
-    seed = bytes.fromhex(seed_hex)
-    remaining = [list(pair) for pair in snapshot]
-    result = []
-    for k in range(min(picks, len(snapshot))):
-        r = _uniform(seed, draw_id, k, sum(w for _, w in remaining))
-        running = 0
-        for i, (expert, weight) in enumerate(remaining):
-            running += weight
-            if running > r:
-                result.append(expert)
-                del remaining[i]
-                break
-    return result
+    return _reference_draw(DOMAIN, seed_hex, draw_id, snapshot, picks)
