@@ -198,24 +198,7 @@ async def window(first: date, last: date) -> Window:
 
 async def deadline(start: date, amount: int, unit: str) -> Deadline:
     """`amount` working days ("wd") or calendar days ("d") after `start`."""
-    if unit not in ("wd", "d"):
-        raise DomainError("INVALID_UNIT", "a period is in working days (wd) or days (d)", "unit")
-    if not 0 <= amount <= MAX_SPAN_DAYS // 2:
-        raise DomainError("INVALID_PERIOD", f"a period of 0 to {MAX_SPAN_DAYS // 2} days", "amount")
-    span = amount * 2 + 40  # the longest holiday runs are 9 days; grow the window if needed
-    while True:
-        try:
-            loaded = await window(start, start + timedelta(days=span))
-            compute = add_working_days if unit == "wd" else add_calendar_days
-            return compute(loaded, start, amount)
-        except LookupError:
-            if span >= MAX_SPAN_DAYS:
-                raise
-            span *= 2
-        except OverflowError:
-            raise DomainError(
-                "DATE_OUT_OF_RANGE", f"a period from {start} would end after {date.max}", "start"
-            ) from None
+    return (await deadlines([start], amount, unit))[start]
 
 
 async def deadlines(starts: list[date], amount: int, unit: str) -> dict[date, Deadline]:
@@ -228,7 +211,7 @@ async def deadlines(starts: list[date], amount: int, unit: str) -> dict[date, De
     if not 0 <= amount <= MAX_SPAN_DAYS // 2:
         raise DomainError("INVALID_PERIOD", f"a period of 0 to {MAX_SPAN_DAYS // 2} days", "amount")
     first, last = min(starts), max(starts)
-    span = amount * 2 + 40
+    span = amount * 2 + 40  # the longest holiday runs are 9 days; grow the window if needed
     compute = add_working_days if unit == "wd" else add_calendar_days
     while True:
         try:
