@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator
 
 import strawberry
-from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, SchemaExtension
 from strawberry.file_uploads import Upload
 from strawberry.tools import merge_types
@@ -21,6 +20,7 @@ from gpcloud.core.i18n import translate
 from gpcloud.core.ops.descriptions import describe_by_convention
 from gpcloud.core.ops.metrics import OperationMetrics
 from gpcloud.core.tenancy.scope import collect_opt_outs, use_scope
+from graphql import GraphQLError
 
 log = logging.getLogger("gpcloud.graphql")
 
