@@ -260,3 +260,31 @@ async def test_the_suites_queries_are_answered_identically(apps, notices, demo):
     )
     assert served > len(documents) // 2
     assert len(differ.unstable) < len(documents) // 10, differ.unstable
+
+
+def test_the_setting_switches_it_off(tmp_path):
+    from gpcloud.settings import load_settings
+
+    env = {
+        "GPCLOUD_VAR": str(tmp_path),
+        "GPCLOUD_SECRET_KEY": "fixed-test-key-0123456789-0123456789",
+    }
+    assert load_settings(environ=env).graphql_compiled_reads is True
+    off = load_settings(environ=env | {"GPCLOUD_GRAPHQL_COMPILED_READS": "false"})
+    assert off.graphql_compiled_reads is False
+
+
+def test_what_the_compiler_does_not_know_is_left_to_strawberry():
+    document = "query { notices(first: 1) { edges { node { id } } } }"
+    plans = compiled.Plans(size=2)
+    assert plans.get(schema._schema, document, parse(document), None) is not None
+    for text in (
+        "mutation { __typename }",
+        "{ __schema { queryType { name } } }",
+        "{ notices(first: 1) { edges { node { id @include(if: true) } } } }",
+        "query A { __typename } query B { __typename }",
+    ):
+        assert plans.get(schema._schema, text, parse(text), None) is None, text
+    for text in ("{ __typename }", "{ a: __typename }"):  # the LRU keeps two
+        plans.get(schema._schema, text, parse(text), None)
+    assert len(plans.kept) == 2
