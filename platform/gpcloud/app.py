@@ -19,6 +19,7 @@ from gpcloud.core.audit.http import audit_heads
 from gpcloud.core.bad_requests import EXCEPTION_HANDLERS, RowId, checked_graphql
 from gpcloud.core.db import close_pool, open_pool
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.compiled import compiled_graphql
 from gpcloud.core.graphql.context import authenticate, context_getter
 from gpcloud.core.graphql.ide import assets as ide_assets
 from gpcloud.core.graphql.ide import offline_ide
@@ -43,19 +44,25 @@ from gpcloud.worker import make_worker
 
 log = logging.getLogger("gpcloud")
 
-GraphQLController = offline_ide(
-    persisted_graphql(
-        checked_graphql(
-            make_graphql_controller(
-                schema,
-                path="/graphql",
-                context_getter=context_getter,
-                graphql_ide="graphiql",
-                multipart_uploads_enabled=True,
+
+def graphql_controller(compiled_reads: bool) -> type:
+    """The /graphql controller; `compiled_reads`: queries through compiled plans."""
+    return offline_ide(
+        persisted_graphql(
+            checked_graphql(
+                compiled_graphql(
+                    make_graphql_controller(
+                        schema,
+                        path="/graphql",
+                        context_getter=context_getter,
+                        graphql_ide="graphiql",
+                        multipart_uploads_enabled=True,
+                    ),
+                    compiled_reads,
+                )
             )
         )
     )
-)
 
 
 @get("/health")
@@ -89,9 +96,11 @@ async def job_file(request: Request, job_id: RowId, name: FromPath[str]) -> File
     return await _job_file(request, job_id, name)
 
 
-def create_app(run_worker: bool | None = None) -> Litestar:
-    """`run_worker`: run the arq worker in this process (default: when Redis is embedded)."""
+def create_app(run_worker: bool | None = None, compiled_reads: bool | None = None) -> Litestar:
+    """`run_worker`: run the arq worker in this process (default: when Redis is embedded);
+    `compiled_reads`: queries through compiled plans (default: setting graphql_compiled_reads)."""
     settings = get_settings()
+    compiled = settings.graphql_compiled_reads if compiled_reads is None else compiled_reads
     in_process = settings.embedded_redis if run_worker is None else run_worker
     tracing.setup(settings)
 
@@ -121,7 +130,7 @@ def create_app(run_worker: bool | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            GraphQLController,
+            graphql_controller(compiled),
             ide_assets,
             health,
             *ops_routes,

@@ -63,6 +63,8 @@ class Settings:
     graphql_budget_anonymous: int
     graphql_budget_user: int
     graphql_introspection_anonymous: bool
+    # Queries answered through compiled plans (core/graphql/compiled.py); false: strawberry only.
+    graphql_compiled_reads: bool
     request_timeout_ms: int
     max_body_bytes: int
     max_upload_bytes: int

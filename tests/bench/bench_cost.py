@@ -62,7 +62,6 @@ async def main(requests: int) -> None:
     os.environ.pop("GPCLOUD_REDIS", None)
 
     import strawberry
-    from graphql import parse, specified_rules, validate
     from strawberry.extensions import ParserCache, ValidationCache
 
     from gpcloud.core.graphql.context import Context
@@ -76,6 +75,7 @@ async def main(requests: int) -> None:
     from gpcloud.core.tenancy.service import tenant_tree
     from gpcloud.portal import demo as portal_demo
     from gpcloud.settings import get_settings
+    from graphql import parse, specified_rules, validate
 
     await migrate()
     with all_tenants("bench: setup"):

@@ -2,10 +2,9 @@
 developers who read the schema (GraphiQL, schema.graphql). `uv run gpcloud export-schema
 --undescribed` lists what is not."""
 
-from graphql import build_schema
-
 from gpcloud.core.graphql.schema import schema
 from gpcloud.core.ops.descriptions import describe_by_convention, field_meanings, undescribed
+from graphql import build_schema
 
 
 def test_everything_in_the_api_is_described():

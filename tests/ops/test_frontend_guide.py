@@ -5,9 +5,8 @@ import json
 import re
 from pathlib import Path
 
-from graphql import parse, validate
-
 from gpcloud.core.graphql.schema import schema
+from graphql import parse, validate
 from tests.support import DEMO_PASSWORD, data, drain_jobs, gql, login
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "frontend.md"

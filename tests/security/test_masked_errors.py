@@ -4,8 +4,8 @@ never masked as INTERNAL (which says "our bug")."""
 import json
 
 import pytest
-from graphql import get_introspection_query
 
+from graphql import get_introspection_query
 from tests.support import error_codes, gql, login
 
 DEADLINE = "query($start: Date!, $unit: PeriodUnit!) { deadline(start: $start, amount: 5, unit: $unit) { due } }"

@@ -19,7 +19,6 @@ import json
 from typing import Annotated, Any
 
 from cross_web import HTTPException as GraphQLHTTPException
-from graphql import GraphQLError
 from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.params import PathParameter, QueryParameter
@@ -27,6 +26,7 @@ from strawberry.file_uploads.utils import replace_placeholders_with_files
 from strawberry.types.scalar import scalar
 
 from gpcloud.core.i18n import translate
+from graphql import GraphQLError
 
 # Ids are 32-bit serials (parse_id gives GraphQL IDs the same range).
 RowId = Annotated[int, PathParameter(gt=0, lt=2**31)]

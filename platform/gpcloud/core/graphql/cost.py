@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import strawberry
+from strawberry.schema_directive import Location
+
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -36,7 +38,6 @@ from graphql import (
     is_leaf_type,
     is_list_type,
 )
-from strawberry.schema_directive import Location
 
 
 @strawberry.schema_directive(

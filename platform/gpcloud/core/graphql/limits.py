@@ -21,6 +21,13 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from graphql.validation import MaxIntrospectionDepthRule, validate
+from strawberry.extensions import SchemaExtension
+
+from gpcloud.core.graphql.cost import CostModel
+from gpcloud.core.graphql.shape import Shape, fragments_of, measure
+from gpcloud.core.pagination import DEFAULT_PAGE_SIZE
+from gpcloud.settings import Settings, get_settings
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -31,13 +38,6 @@ from graphql import (
     parse,
     specified_rules,
 )
-from graphql.validation import MaxIntrospectionDepthRule, validate
-from strawberry.extensions import SchemaExtension
-
-from gpcloud.core.graphql.cost import CostModel
-from gpcloud.core.graphql.shape import Shape, fragments_of, measure
-from gpcloud.core.pagination import DEFAULT_PAGE_SIZE
-from gpcloud.settings import Settings, get_settings
 
 CACHE_SIZE = 256
 RULES = (*specified_rules, MaxIntrospectionDepthRule)

@@ -14,6 +14,12 @@ import inspect
 from collections.abc import Iterator
 from types import SimpleNamespace
 
+from graphql.utilities import get_operation_ast
+from strawberry.extensions import SchemaExtension
+from strawberry.permission import PermissionExtension
+from strawberry.types.graphql import OperationType
+
+from gpcloud.core.errors import DomainError
 from graphql import (
     DocumentNode,
     ExecutionResult,
@@ -24,12 +30,6 @@ from graphql import (
     InlineFragmentNode,
     SelectionSetNode,
 )
-from graphql.utilities import get_operation_ast
-from strawberry.extensions import SchemaExtension
-from strawberry.permission import PermissionExtension
-from strawberry.types.graphql import OperationType
-
-from gpcloud.core.errors import DomainError
 
 
 def _root_fields(

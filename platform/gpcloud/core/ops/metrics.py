@@ -20,7 +20,6 @@ import os
 import time
 from collections.abc import AsyncIterator
 
-from graphql import OperationDefinitionNode
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -45,6 +44,7 @@ from gpcloud.core.ops.tracing import tracer
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.piccolo_conf import DB
+from graphql import OperationDefinitionNode
 
 REFRESH = 10.0  # seconds between two reads of the deployment's state by one process
 SCOPE = "metrics: counts over every tenant"

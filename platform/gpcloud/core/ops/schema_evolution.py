@@ -15,15 +15,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from graphql import (
-    GraphQLEnumType,
-    GraphQLInputObjectType,
-    GraphQLInterfaceType,
-    GraphQLObjectType,
-    GraphQLSchema,
-    build_schema,
-    get_named_type,
-)
 from graphql.utilities.find_schema_changes import (
     BreakingChange,
     BreakingChangeType,
@@ -34,6 +25,15 @@ from graphql.utilities.find_schema_changes import (
 
 from gpcloud.core.graphql.schema import schema
 from gpcloud.settings import PROJECT_ROOT
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    build_schema,
+    get_named_type,
+)
 
 RELEASED = PROJECT_ROOT / "docs" / "api" / "released.graphql"
 CHANGELOG = PROJECT_ROOT / "docs" / "api" / "CHANGELOG.md"

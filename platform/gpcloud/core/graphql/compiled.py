@@ -1,0 +1,526 @@
+"""Compiled reads: a query document is planned once and then run without graphql-core's executor.
+
+Why: strawberry (graphql-core) completes every field of every object through generic machinery
+(an info object, argument coercion, awaitable checks, a completion dispatch on the type), about
+1 ms for 20 notices x 7 fields, several times what the database takes (issue 20). A document
+the portal sends is the same every time; only its variables change.
+
+What: for a query whose every selection the compiler knows, `plan_for` builds (once per document
+text and operation name, bounded LRU) a function per selection set, generated as Python source:
+an attribute read and a class check per scalar field, straight into the response dict. Fields
+with a resolver (the root fields, `Notice.suppliers`, ...) are run through the SAME resolver
+strawberry gives graphql-core (`GraphQLField.resolve`: its permission classes, its argument
+conversion into input types), with a real `GraphQLResolveInfo`; async resolvers of one level are
+awaited together, so dataloaders batch as before. Variables are coerced by graphql-core's own
+executor setup, arguments by its `get_argument_values`, fields merged by its `collect_fields`.
+The operation runs inside strawberry's extension hooks (limits and cost, tenant scope, metrics,
+audit of scope opt-outs), exactly as `Schema.execute` runs them.
+
+Indistinguishable: anything the compiler does not know falls back to strawberry, whole:
+mutations, subscriptions, introspection, directives, interfaces and unions, fragment variables,
+several anonymous operations, and at run time any error at all (invalid variables, a refusal by
+a permission class, a resolver's error, a null in a non-null place, a value a scalar refuses).
+Strawberry then runs the request from the start and answers it with its own errors; the
+compiled run is dropped before any extension's after-hook ran (so nothing is audited twice).
+Queries read, so running a refused one twice changes nothing. tests/graphql/
+test_compiled_differential.py sends every document through both and compares the bytes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import keyword
+import logging
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from graphql.execution.collect_fields import (
+    FieldDetails,
+    FragmentDetails,
+    collect_fields,
+    collect_subfields,
+)
+from graphql.execution.executor import Executor
+from graphql.execution.values import VariableValues, get_argument_values
+from graphql.pyutils import Path
+from strawberry.execution import optimized_is_awaitable
+from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType as StrawberryOperationType
+
+from graphql import (
+    DirectiveNode,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    GraphQLBoolean,
+    GraphQLEnumType,
+    GraphQLID,
+    GraphQLInt,
+    GraphQLList,
+    GraphQLNonNull,
+    GraphQLObjectType,
+    GraphQLScalarType,
+    GraphQLSchema,
+    GraphQLString,
+    OperationDefinitionNode,
+    OperationType,
+    Undefined,
+    Visitor,
+    visit,
+)
+
+log = logging.getLogger("gpcloud.graphql.compiled")
+
+CACHE_SIZE = 512
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+
+
+class Fallback(Exception):  # noqa: N818 - not an error: strawberry answers instead
+    """The compiled run cannot answer this exactly; strawberry runs the request."""
+
+
+class NotCompilable(Exception):  # noqa: N818
+    """The document uses something the compiler does not know."""
+
+
+@dataclass
+class Stats:
+    """How often the compiled path answered (tests check that it does)."""
+
+    compiled: int = 0
+    fallbacks: int = 0
+    not_compilable: int = 0
+
+
+STATS = Stats()
+
+
+@dataclass
+class Run:
+    """One execution of a plan: graphql-core's executor state (variables, fragments, info) and
+    the async resolver results still to complete, one level at a time."""
+
+    executor: Executor
+    pending: list = field(default_factory=list)
+    arguments: dict = field(default_factory=dict)
+
+    def args(self, key: int, field_def, node: FieldNode) -> dict:
+        try:
+            return self.arguments[key]
+        except KeyError:
+            pass
+        try:
+            values = get_argument_values(field_def, node, self.executor.variable_values)
+        except Exception:
+            raise Fallback from None
+        self.arguments[key] = values
+        return values
+
+
+@dataclass(frozen=True)
+class Plan:
+    operation: OperationDefinitionNode
+    root: Callable[[Any, Path | None, Run], dict]
+
+    async def run(self, executor: Executor) -> dict:
+        run = Run(executor)
+        data = self.root(executor.root_value, None, run)
+        while run.pending:
+            batch, run.pending = run.pending, []
+            results = await asyncio.gather(*(p[0] for p in batch), return_exceptions=True)
+            for (_, target, key, complete, path), result in zip(batch, results, strict=True):
+                if isinstance(result, BaseException):
+                    if isinstance(result, asyncio.CancelledError):
+                        raise result
+                    raise Fallback from None
+                target[key] = complete(result, path, run)
+        return data
+
+
+def _has_directives(document: DocumentNode) -> bool:
+    found = False
+
+    class Finder(Visitor):
+        def enter_directive(self, node: DirectiveNode, *_: Any) -> Any:
+            nonlocal found
+            found = True
+            return Visitor.BREAK
+
+    visit(document, Finder())
+    return found
+
+
+class Compiler:
+    """Turns one operation into nested completion functions (see the module's docstring)."""
+
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, operation_name: str | None):
+        self.schema = schema
+        operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+        if operation_name is None:
+            if len(operations) != 1:
+                raise NotCompilable("several operations and no name")
+            operation = operations[0]
+        else:
+            named = [o for o in operations if o.name and o.name.value == operation_name]
+            if not named:
+                raise NotCompilable("unknown operation")
+            operation = named[0]
+        if operation.operation is not OperationType.QUERY:
+            raise NotCompilable("not a query")
+        if _has_directives(document):
+            raise NotCompilable("directives")
+        self.operation = operation
+        self.fragments: dict[str, FragmentDetails] = {}
+        for d in document.definitions:
+            if isinstance(d, FragmentDefinitionNode):
+                if d.variable_definitions:
+                    raise NotCompilable("fragment variables")
+                self.fragments[d.name.value] = FragmentDetails(d, None)
+        # Without directives, which fields a selection set collects does not depend on variables.
+        self.no_variables = VariableValues({}, {})
+        self.names: dict[str, Any] = {
+            "Fallback": Fallback,
+            "Path": Path,
+            "INT_MIN": INT_MIN,
+            "INT_MAX": INT_MAX,
+        }
+        self.count = 0
+
+    def _name(self, prefix: str, value: Any) -> str:
+        self.count += 1
+        name = f"{prefix}{self.count}"
+        self.names[name] = value
+        return name
+
+    def compile(self) -> Plan:
+        root_type = self.schema.query_type
+        if root_type is None:
+            raise NotCompilable("no query type")
+        grouped = collect_fields(
+            self.schema, self.fragments, self.no_variables, root_type, self.operation
+        ).grouped_field_set
+        root, _ = self._object(root_type, grouped)
+        return Plan(self.operation, root)
+
+    # Objects ------------------------------------------------------------------------------
+
+    def _object(
+        self, parent: GraphQLObjectType, grouped: dict[str, list[FieldDetails]]
+    ) -> tuple[Callable, bool]:
+        """A function (source, path, run) -> dict; and whether it needs the path (a resolver
+        below it receives one in its info)."""
+        if parent.is_type_of is not None:
+            raise NotCompilable(f"{parent.name} checks its objects' type")
+        lines = ["def complete(src, path, run):", "    d = {}"]
+        needs_path = False
+        for key, details in grouped.items():
+            node = details[0].node
+            name = node.name.value
+            if name == "__typename":
+                lines.append(f"    d[{key!r}] = {parent.name!r}")
+                continue
+            if name.startswith("__"):
+                raise NotCompilable("introspection")
+            field_def = parent.fields.get(name)
+            if field_def is None:
+                raise NotCompilable(f"unknown field {parent.name}.{name}")
+            nodes = [d.node for d in details]
+            complete, below = self._value(field_def.type, details)
+            resolve = field_def.resolve
+            if (
+                resolve is not None
+                and getattr(resolve, "_is_default", False)
+                and not node.arguments
+            ):
+                attribute = field_def.extensions["strawberry-definition"].python_name
+                needs_path = needs_path or below
+                lines += self._read(key, attribute, field_def.type, complete, parent.name, below)
+            else:
+                needs_path = True
+                call = self._call(field_def, nodes, parent, key, complete)
+                lines.append(f"    {call}(src, d, path, run)")
+        lines.append("    return d")
+        return self._define(lines), needs_path
+
+    def _read(
+        self, key: str, attribute: str, type_: Any, complete: Callable, parent: str, below: bool
+    ) -> list[str]:
+        """Lines that read an attribute (strawberry's default resolver is getattr) and complete
+        it; String, ID, Int and Boolean values of their own class are taken as they are."""
+        read = (
+            f"src.{attribute}"
+            if attribute.isidentifier() and not keyword.iskeyword(attribute)
+            else f"getattr(src, {attribute!r})"
+        )
+        c = self._name("c", complete)
+        path = f"Path(path, {key!r}, {parent!r})" if below else "None"
+        inner = type_.of_type if isinstance(type_, GraphQLNonNull) else type_
+        fast = {GraphQLString: "str", GraphQLID: "str", GraphQLBoolean: "bool"}.get(inner)
+        lines = [f"    v = {read}"]
+        if fast:
+            lines.append(f"    d[{key!r}] = v if v.__class__ is {fast} else {c}(v, None, run)")
+        elif inner is GraphQLInt:
+            lines.append(
+                f"    d[{key!r}] = v if v.__class__ is int and INT_MIN <= v <= INT_MAX "
+                f"else {c}(v, None, run)"
+            )
+        else:
+            lines.append(f"    d[{key!r}] = {c}(v, {path}, run)")
+        return lines
+
+    def _call(
+        self,
+        field_def: Any,
+        nodes: list[FieldNode],
+        parent: GraphQLObjectType,
+        key: str,
+        complete: Callable,
+    ) -> str:
+        """A resolver call as graphql-core makes it: the field's resolve (strawberry's wrapper,
+        with its permission classes), an info, the coerced arguments."""
+        resolve = field_def.resolve
+        if resolve is None:
+            raise NotCompilable("a field without a resolver")
+        first = nodes[0]
+        has_args = bool(field_def.args or first.arguments)
+        parent_name = parent.name
+        slot = id(first)
+
+        def call(src: Any, d: dict, path: Path | None, run: Run) -> None:
+            here = Path(path, key, parent_name)
+            info = run.executor.build_resolve_info(field_def, nodes, parent, here)
+            args = run.args(slot, field_def, first) if has_args else {}
+            try:
+                result = resolve(src, info, **args)
+            except Exception:
+                raise Fallback from None
+            if optimized_is_awaitable(result):
+                d[key] = None
+                run.pending.append((result, d, key, complete, here))
+            else:
+                d[key] = complete(result, here, run)
+
+        return self._name("r", call)
+
+    def _define(self, lines: list[str]) -> Callable:
+        namespace: dict[str, Any] = {}
+        exec(compile("\n".join(lines), "<compiled graphql>", "exec"), self.names, namespace)  # noqa: S102
+        return namespace["complete"]
+
+    # Values -------------------------------------------------------------------------------
+
+    def _value(self, type_: Any, details: list[FieldDetails]) -> tuple[Callable, bool]:
+        """A function (value, path, run) -> completed value for `type_`, and whether it needs
+        the path. Null where not allowed, an Exception as a value, or a value a scalar refuses:
+        Fallback (graphql-core would answer with an error)."""
+        if isinstance(type_, GraphQLNonNull):
+            inner, below = self._value(type_.of_type, details)
+
+            def non_null(value: Any, path: Path | None, run: Run) -> Any:
+                if value is None:
+                    raise Fallback
+                return inner(value, path, run)
+
+            return non_null, below
+        if isinstance(type_, GraphQLList):
+            item, below = self._value(type_.of_type, details)
+
+            def listed(value: Any, path: Path | None, run: Run) -> Any:
+                if value is None:
+                    return None
+                if not isinstance(value, list | tuple):
+                    raise Fallback
+                if below:
+                    return [item(v, Path(path, i, None), run) for i, v in enumerate(value)]
+                return [item(v, None, run) for v in value]
+
+            return listed, below
+        if isinstance(type_, GraphQLScalarType | GraphQLEnumType):
+            coerce = type_.coerce_output_value
+
+            def leaf(value: Any, path: Path | None, run: Run) -> Any:
+                if value is None:
+                    return None
+                if isinstance(value, Exception):
+                    raise Fallback
+                try:
+                    out = coerce(value)
+                except Exception:
+                    raise Fallback from None
+                if out is None or out is Undefined:
+                    raise Fallback
+                return out
+
+            return leaf, False
+        if isinstance(type_, GraphQLObjectType):
+            grouped = collect_subfields(
+                self.schema, self.fragments, self.no_variables, self.operation, type_, details
+            ).grouped_field_set
+            complete, below = self._object(type_, grouped)
+
+            def obj(value: Any, path: Path | None, run: Run) -> Any:
+                if value is None:
+                    return None
+                if isinstance(value, Exception):
+                    raise Fallback
+                return complete(value, path, run)
+
+            return obj, below
+        raise NotCompilable(f"{type_} (an interface or a union)")
+
+
+class Plans:
+    """Plans by (document text, operation name), bounded LRU; None remembers 'not compilable'."""
+
+    def __init__(self, size: int = CACHE_SIZE):
+        self.size = size
+        self.kept: OrderedDict[tuple[str, str | None], Plan | None] = OrderedDict()
+
+    def get(
+        self, schema: GraphQLSchema, query: str, document: DocumentNode, name: str | None
+    ) -> Plan | None:
+        key = (query, name)
+        try:
+            plan = self.kept[key]
+            self.kept.move_to_end(key)
+            return plan
+        except KeyError:
+            pass
+        try:
+            plan = Compiler(schema, document, name).compile()
+        except NotCompilable as why:
+            log.debug("not compiled: %s", why)
+            plan = None
+        except RecursionError:
+            plan = None
+        self.kept[key] = plan
+        if len(self.kept) > self.size:
+            self.kept.popitem(last=False)
+        return plan
+
+
+PLANS = Plans()
+
+
+async def execute(
+    schema: Any,
+    query: str | None,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    context: Any,
+    root_value: Any,
+    allowed_operation_types: Iterable[OperationType],
+    operation_extensions: dict[str, Any] | None = None,
+) -> ExecutionResult | None:
+    """The result of the request through its plan, or None: strawberry must run it.
+
+    Mirrors strawberry's Schema.execute: the same execution context and extension hooks
+    (operation, parsing, validation, executing), then the plan in place of graphql-core."""
+    from strawberry.schema.schema import _parse_operation_document, _run_validation
+
+    if not query:
+        return None
+    ctx = schema._create_execution_context(
+        query=query,
+        allowed_operation_types=allowed_operation_types,
+        variable_values=variables,
+        context_value=context,
+        root_value=root_value,
+        operation_name=operation_name,
+        operation_extensions=operation_extensions,
+    )
+    extensions = schema.get_extensions()
+    for extension in extensions:
+        extension.execution_context = ctx
+    if any(extension._implements_resolve() for extension in extensions):
+        return None
+    runner = schema.create_extensions_runner(ctx, extensions)
+    try:
+        async with runner.operation():
+            async with runner.parsing():
+                _parse_operation_document(ctx)
+            plan = PLANS.get(schema._schema, query, ctx.graphql_document, operation_name)
+            if plan is None:
+                STATS.not_compilable += 1
+                return None
+            if StrawberryOperationType.QUERY not in ctx.allowed_operations:
+                raise Fallback
+            async with runner.validation():
+                _run_validation(ctx)
+                if ctx.pre_execution_errors:
+                    raise Fallback
+            async with runner.executing():
+                executor = Executor.build(
+                    schema._schema,
+                    ctx.graphql_document,
+                    root_value=root_value,
+                    context_value=context,
+                    raw_variable_values=variables,
+                    operation_name=operation_name,
+                    is_awaitable=optimized_is_awaitable,
+                )
+                if isinstance(executor, list):  # variables graphql-core refuses
+                    raise Fallback
+                data = await plan.run(executor)
+            ctx.result = ExecutionResult(data=data, errors=None)
+    except Fallback:
+        STATS.fallbacks += 1
+        return None
+    except Exception:  # strawberry answers it, with its own error (and logs it if internal)
+        log.debug("compiled run fell back", exc_info=True)
+        STATS.fallbacks += 1
+        return None
+    ctx.result.extensions = await runner.get_extensions_results(ctx)
+    STATS.compiled += 1
+    return ctx.result
+
+
+class _CompiledGraphQL:
+    """Mixed into the GraphQL controller (app.py): HTTP queries through their plan."""
+
+    async def execute_single(  # noqa: PLR0917
+        self,
+        request: Any,
+        request_adapter: Any,
+        sub_response: Any,
+        context: Any,
+        root_value: Any,
+        request_data: Any,
+    ) -> Any:
+        if self.compiled_reads and request_data.protocol == "http":  # type: ignore[attr-defined]
+            result = await execute(
+                self.schema,  # type: ignore[attr-defined]
+                request_data.query,
+                request_data.variables,
+                request_data.operation_name,
+                context,
+                root_value,
+                _allowed(self, request_adapter.method),
+                request_data.extensions,
+            )
+            if result is not None:
+                return result
+        return await super().execute_single(  # type: ignore[misc]
+            request=request,
+            request_adapter=request_adapter,
+            sub_response=sub_response,
+            context=context,
+            root_value=root_value,
+            request_data=request_data,
+        )
+
+
+def _allowed(view: Any, method: str) -> set:
+    """The operation types this request may run, as strawberry's execute_single decides."""
+    allowed = StrawberryOperationType.from_http(method)
+    if not view.allow_queries_via_get and method == "GET":
+        allowed = allowed - {StrawberryOperationType.QUERY}
+    return allowed
+
+
+def compiled_graphql(controller: type, enabled: bool) -> type:
+    """`controller` (strawberry's) answering queries through compiled plans when `enabled`
+    (setting graphql_compiled_reads)."""
+    return type(controller.__name__, (_CompiledGraphQL, controller), {"compiled_reads": enabled})
