@@ -19,7 +19,14 @@ async def test_each_operation_leaves_one_line_with_ids_only(client, demo, caplog
         await gql(client, "query Who { me { user { username } } }", token=token)
         await gql(client, "{ notAField }")
         await client.get("/health/live")
-    me, bad, live = _lines(caplog)
+        # whatever the compiled read path does with them, one line each
+        await gql(client, "# a comment first\nmutation { logout { ok } }", token=token)
+        await gql(client, "query Bad($n: Int!) { notices(first: $n) { edges { cursor } } }")
+    me, bad, live, mutation, refused = _lines(caplog)
+    assert (mutation.request["operation_type"], refused.request["outcome"]) == (
+        "mutation",
+        "error",
+    )
     assert me.request | {"duration_ms": 0} == {
         "operation_type": "query",
         "field": "me",

@@ -78,7 +78,13 @@ INT_MIN, INT_MAX = -(2**31), 2**31 - 1
 
 
 class Fallback(Exception):  # noqa: N818 - not an error: strawberry answers instead
-    """The compiled run cannot answer this exactly; strawberry runs the request."""
+    """The compiled run cannot answer this exactly; strawberry runs the request. Raised (never
+    returned) inside the extension hooks, so that their after-parts (the request's log line,
+    metrics, audit) do not run for a run that is dropped."""
+
+
+class NotCompilable(Fallback):
+    """The document has a part the compiler does not know."""
 
 
 class NotCompilable(Exception):  # noqa: N818
@@ -420,7 +426,7 @@ async def execute(
     (operation, parsing, validation, executing), then the plan in place of graphql-core."""
     from strawberry.schema.schema import _parse_operation_document, _run_validation
 
-    if not query:
+    if not query or _mutation_or_subscription(query):
         return None
     ctx = schema._create_execution_context(
         query=query,
@@ -443,8 +449,7 @@ async def execute(
                 _parse_operation_document(ctx)
             plan = PLANS.get(schema._schema, query, ctx.graphql_document, operation_name)
             if plan is None:
-                STATS.not_compilable += 1
-                return None
+                raise NotCompilable
             if StrawberryOperationType.QUERY not in ctx.allowed_operations:
                 raise Fallback
             async with runner.validation():
@@ -465,6 +470,9 @@ async def execute(
                     raise Fallback
                 data = await plan.run(executor)
             ctx.result = ExecutionResult(data=data, errors=None)
+    except NotCompilable:
+        STATS.not_compilable += 1
+        return None
     except Fallback:
         STATS.fallbacks += 1
         return None
@@ -475,6 +483,16 @@ async def execute(
     ctx.result.extensions = await runner.get_extensions_results(ctx)
     STATS.compiled += 1
     return ctx.result
+
+
+def _mutation_or_subscription(query: str) -> bool:
+    """Known from the text alone, before any hook runs: a document that starts with a
+    mutation or subscription (comments aside) is strawberry's."""
+    for line in query.splitlines():
+        text = line.strip()
+        if text and not text.startswith("#"):
+            return text.startswith(("mutation", "subscription"))
+    return False
 
 
 class _CompiledGraphQL:

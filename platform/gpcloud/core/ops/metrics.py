@@ -44,7 +44,7 @@ from gpcloud.core.ops.tracing import tracer
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.piccolo_conf import DB
-from graphql import OperationDefinitionNode
+from graphql import GraphQLError, OperationDefinitionNode
 
 REFRESH = 10.0  # seconds between two reads of the deployment's state by one process
 SCOPE = "metrics: counts over every tenant"
@@ -215,7 +215,9 @@ def _code(error) -> str:
     original = getattr(error, "original_error", None)
     if isinstance(original, DomainError):
         return original.code
-    return "GRAPHQL_ERROR" if original is None else "INTERNAL"
+    # graphql-core wraps its own refusals (a variable's value) in another GraphQLError: the
+    # caller's mistake, as the response's masking judges it (schema._is_internal), not ours.
+    return "GRAPHQL_ERROR" if original is None or isinstance(original, GraphQLError) else "INTERNAL"
 
 
 def _operation(context) -> tuple[str, str]:
