@@ -1157,6 +1157,7 @@ async def evaluation(s: Session, tender: dict) -> dict:
             f"mutation($e: ID!, $b: ID!) {{ {qualify} }}",
             {"e": eid, "b": bid},
         )
+    for n, bid in enumerate(bids.values()):
         await s.step(
             at(f"2026-10-21T09:{30 + n}:00"),
             chair,
@@ -1361,7 +1362,7 @@ async def evaluation(s: Session, tender: dict) -> dict:
     )
     ok(published["publishContract"])
     criteria = await s.step(
-        at("2026-10-27T09:00:00"),
+        at("2026-10-28T10:30:00"),
         "mz.agency",
         "The criteria the agency rates its experts on",
         "{ creditCriteria(subjectKind: EXPERT) { criteria { key title max } source } }",
@@ -1373,7 +1374,7 @@ async def evaluation(s: Session, tender: dict) -> dict:
         for n in range(len(members))
     )
     rated = await s.step(
-        at("2026-10-27T09:30:00"),
+        at("2026-10-28T10:40:00"),
         "mz.agency",
         "Rate each expert who sat (within 5 working days; feeds credit)",
         "mutation($p: ID!, $s: [CreditScoreInput!]!, "
@@ -1383,7 +1384,7 @@ async def evaluation(s: Session, tender: dict) -> dict:
     )
     assert all(r["errors"] == [] for r in rated.values())
     fees = await s.step(
-        at("2026-10-28T10:00:00"),
+        at("2026-10-28T11:00:00"),
         "mz.agency",
         "The experts' fees (Guangdong standard)",
         "query($id: ID!) { expertFeeStatement(committeeId: $id) { final total "

@@ -83,11 +83,7 @@ class Fallback(Exception):  # noqa: N818 - not an error: strawberry answers inst
     metrics, audit) do not run for a run that is dropped."""
 
 
-class NotCompilable(Fallback):
-    """The document has a part the compiler does not know."""
-
-
-class NotCompilable(Exception):  # noqa: N818
+class NotCompilable(Fallback):  # noqa: N818
     """The document uses something the compiler does not know."""
 
 
