@@ -140,6 +140,9 @@ async def submit(actor: CurrentUser, evaluation_id: int) -> dict:
             f"{len(missing)} score(s) missing, e.g. bid {missing[0][0]} {missing[0][1]}",
             "evaluationId",
         )
+    # The evaluation's lock (as record takes it): of two last members submitting at once, the
+    # second sees the first's submission and tells the chair.
+    await serialize_writes(f"evaluation:{evaluation_id}")
     with all_tenants(PARTY_SCOPE):
         moved = await ATTENDANCE.move(
             actor,
