@@ -24,6 +24,7 @@ from gpcloud.core.graphql.context import authenticate, context_getter
 from gpcloud.core.graphql.ide import assets as ide_assets
 from gpcloud.core.graphql.ide import offline_ide
 from gpcloud.core.graphql.persisted import persisted_graphql
+from gpcloud.core.graphql.response_cache import cached_graphql
 from gpcloud.core.graphql.schema import schema
 from gpcloud.core.jobs import service as jobs
 from gpcloud.core.ops import tracing
@@ -49,16 +50,18 @@ def graphql_controller(compiled_reads: bool) -> type:
     """The /graphql controller; `compiled_reads`: queries through compiled plans."""
     return offline_ide(
         persisted_graphql(
-            checked_graphql(
-                compiled_graphql(
-                    make_graphql_controller(
-                        schema,
-                        path="/graphql",
-                        context_getter=context_getter,
-                        graphql_ide="graphiql",
-                        multipart_uploads_enabled=True,
-                    ),
-                    compiled_reads,
+            cached_graphql(
+                checked_graphql(
+                    compiled_graphql(
+                        make_graphql_controller(
+                            schema,
+                            path="/graphql",
+                            context_getter=context_getter,
+                            graphql_ide="graphiql",
+                            multipart_uploads_enabled=True,
+                        ),
+                        compiled_reads,
+                    )
                 )
             )
         )

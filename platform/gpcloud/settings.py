@@ -73,6 +73,9 @@ class Settings:
     # Persisted queries and cacheable public GET reads: core/graphql/persisted.py.
     persisted_query_max_bytes: int
     public_cache_seconds: int
+    # Anonymous portal reads kept in each process, forgotten on publication; 0: off
+    # (core/graphql/response_cache.py).
+    graphql_response_cache_seconds: int
     # Prometheus metrics at /metrics (core/ops/metrics.py): off, or behind a bearer token.
     metrics_enabled: bool
     metrics_token: str
@@ -119,6 +122,7 @@ INT_RANGES = {
     "notification_retry_seconds": (0, 86400),
     "persisted_query_max_bytes": (0, 1_000_000),
     "public_cache_seconds": (0, 86400),
+    "graphql_response_cache_seconds": (0, 3600),
 }
 SMTP_SECURITY = ("none", "starttls", "tls")
 

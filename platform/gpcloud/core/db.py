@@ -76,6 +76,11 @@ class _Begun:
         return await self.inner.__aexit__(*exc_info)
 
 
+def in_transaction() -> bool:
+    """Whether a `transaction()` is open in this task."""
+    return _after_commit.get() is not None
+
+
 def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
     """Run `callback` once the current transaction has committed (e.g. enqueue a job)."""
     pending = _after_commit.get()

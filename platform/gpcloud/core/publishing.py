@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from gpcloud import domains
+from gpcloud.core.db import after_commit, in_transaction
+from gpcloud.core.redis import get_redis, key
+
+VERSION = "portal-version"
 
 
 @dataclass(frozen=True)
@@ -47,3 +51,23 @@ async def publish(item: Publication) -> None:
     """Every receiver writes its rows for `item`, in the caller's transaction."""
     for path in domains.PUBLICATION_RECEIVERS:
         await domains.resolve(path)(item)
+
+
+async def version() -> int:
+    """A counter of changes to what the portal shows (the response cache keys on it)."""
+    kept = await get_redis().get(key(VERSION))
+    return int(kept) if kept is not None else 0
+
+
+async def _bump() -> None:
+    await get_redis().incr(key(VERSION))
+
+
+async def notices_changed() -> None:
+    """What the portal shows has changed (a notice written, a migrated year opened): once the
+    transaction has committed, every process forgets the answers it kept
+    (core/graphql/response_cache.py)."""
+    if in_transaction():
+        after_commit(_bump)
+    else:
+        await _bump()

@@ -23,6 +23,7 @@ from gpcloud.core.db import any_of, bulk_insert, transaction
 from gpcloud.core.errors import DomainError
 from gpcloud.core.i18n import language, translate
 from gpcloud.core.jobs.service import enqueue
+from gpcloud.core.publishing import notices_changed
 from gpcloud.core.spreadsheet import write_csv
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
@@ -208,6 +209,7 @@ async def _migrate(batch: dict, out_dir: Path, progress, stop_after: int | None)
             "complete",
             {LegacyBatch.rejected: len(rejects), LegacyBatch.lines_done: max(number, done)},
         )
+        await notices_changed()  # its year opens on the portal
     if rejects:
         await asyncio.to_thread(_report, out_dir, rejects)
 

@@ -20,7 +20,7 @@ from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.db import any_of
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.pagination import bad_cursor, check_page_size, pack_cursor, unpack_cursor
-from gpcloud.core.publishing import Publication
+from gpcloud.core.publishing import Publication, notices_changed
 from gpcloud.core.search import match, match_columns
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
@@ -98,6 +98,7 @@ async def publish(item: Publication) -> int:
                     for s in item.suppliers
                 )
             )
+        await notices_changed()
         return notice.id
 
 

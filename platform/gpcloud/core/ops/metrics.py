@@ -77,6 +77,11 @@ OPERATION_LATENCY = Histogram(
 ERROR_CODES = Counter(
     "gpcloud_graphql_errors", "GraphQL errors by stable code (docs/errors.md).", ["code"]
 )
+RESPONSE_CACHE = Counter(
+    "gpcloud_graphql_response_cache",
+    "Anonymous portal reads answered from the response cache (hit) or kept in it (miss).",
+    ["outcome"],
+)
 TENANT_REQUESTS = Counter(
     "gpcloud_tenant_requests",
     "GraphQL operations by the caller's tenant (anonymous: none).",
