@@ -140,4 +140,5 @@ def test_the_check_finds_the_service_behind_a_mutation():
     assert checked["approve_expert"] == {Perm.EXPERT_DECIDE}  # through a lambda
     assert checked["check_credit"] == {Perm.CREDIT_CHECK}
     assert checked["fetch_credit_list"] == {Perm.CREDIT_IMPORT}
-    assert len(checked) == 216
+    assert checked["export_suspensions"] == {Perm.COMPLAINT_READ}  # through its job type
+    assert len(checked) == 217

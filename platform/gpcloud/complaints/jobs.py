@@ -1,5 +1,5 @@
-"""The complaints domain's job handlers: the XLSX exports of the region's challenges and
-complaints (service/views.py)."""
+"""The complaints domain's job handlers: the XLSX exports of the region's challenges,
+complaints and suspensions (service/views.py)."""
 
 from __future__ import annotations
 
@@ -41,3 +41,13 @@ async def export_challenges(run: JobRun, **payload) -> None:
 async def export_complaints(run: JobRun, **payload) -> None:
     """complaints.xlsx: every complaint of the region the filter selects."""
     await _export(run, "complaint", payload)
+
+
+@job("suspensions_export", Perm.COMPLAINT_READ)
+async def export_suspensions(run: JobRun, **payload) -> None:
+    """suspensions.xlsx: every suspension of the region, of one project or in one state."""
+    rows = await views.suspension_rows(payload.get("project_id"), payload.get("status"))
+    path = run.result_path("suspensions.xlsx")
+    await asyncio.to_thread(write_xlsx, path, views.HEADERS["suspension"], rows, "suspensions")
+    run.count("suspensions", len(rows))
+    await run.progress(len(rows), len(rows))

@@ -2,7 +2,8 @@
 supervision views): its region's and its sub-regions', a sibling county's nothing, a party
 FORBIDDEN; filters by state, project, filing day and overdue narrow them; the XLSX export holds
 the same rows. The platform's day is 2 Nov 2026: the second challenge (answer due 29 Oct) is
-overdue."""
+overdue. The suspensions' XLSX export is the region's likewise: another city's supervisor gets
+none and may not name the region, a supplier may not export."""
 
 from __future__ import annotations
 
@@ -12,7 +13,14 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
-from tests.integration.complaints.support import answer, challenge, complain, complaint_world
+from gpcloud.complaints.service import suspensions
+from tests.integration.complaints.support import (
+    answer,
+    call,
+    challenge,
+    complain,
+    complaint_world,
+)
 from tests.integration.complaints.test_api import supervisor_of
 from tests.support import data, drain_jobs, error_codes, gql, login
 
@@ -25,6 +33,9 @@ COMPLAINTS = """query($filter: ComplaintFilter) {
 EXPORT = """mutation($filter: ChallengeFilter) {
   exportChallenges(filter: $filter) { job { id } errors { code } } }"""
 EXPORT_COMPLAINTS = "mutation { exportComplaints { job { id } errors { code } } }"
+EXPORT_SUSPENSIONS = """mutation($projectId: ID, $status: SuspensionStatus, $tenant: String) {
+  exportSuspensions(projectId: $projectId, status: $status, tenant: $tenant) {
+    job { id } errors { code field } } }"""
 JOB = "query($id: ID!) { job(id: $id) { status resultUrl } }"
 
 
@@ -89,3 +100,94 @@ async def test_the_exports_hold_the_same_rows(client, world):
     started = data(await gql(client, EXPORT_COMPLAINTS, token=token))
     rows = await _download(client, token, started["exportComplaints"])
     assert [r[0] for r in rows[1:]] == [world["complaint"]]
+
+
+@pytest.fixture
+async def suspended(world):
+    """The complaint's procurement suspended on 23 Oct, lifted on 26 Oct, suspended again on
+    27 Oct (still active)."""
+    dept = world["department"]
+
+    def suspend(days: int, day: date):
+        return call(dept, day, lambda: suspensions.suspend(dept, world["complaint"], days, "调查"))
+
+    world["lifted"] = (await suspend(10, date(2026, 10, 23)))["id"]
+    await call(dept, date(2026, 10, 26), lambda: suspensions.lift(dept, world["lifted"]))
+    world["active"] = (await suspend(10, date(2026, 10, 27)))["id"]
+    return world
+
+
+async def _started(client, token: str, **variables) -> dict:
+    return data(await gql(client, EXPORT_SUSPENSIONS, variables, token=token))["exportSuspensions"]
+
+
+async def _suspensions(client, token: str, **variables) -> list:
+    started = await _started(client, token, **variables)
+    assert started["errors"] == []
+    return await _download(client, token, started)
+
+
+async def test_the_suspensions_export_holds_the_region_s(client, suspended):
+    world = suspended
+    xn = await login(client, "xn.supervisor")
+    rows = await _suspensions(client, xn)
+    assert rows[0] == (
+        "id",
+        "region",
+        "project",
+        "project_region",
+        "complaint",
+        "reason",
+        "ordered_at",
+        "starts_on",
+        "ends_on",
+        "lifted_on",
+        "status",
+        "held_timer",
+        "held_seconds",
+        "held_due_at",
+    )
+    lifted, active = rows[1:]
+    assert lifted[:6] == (
+        world["lifted"],
+        "441481",
+        world["project"],
+        "441481",
+        world["complaint"],
+        "调查",
+    )
+    assert [c.date() for c in lifted[7:10]] == [
+        date(2026, 10, 23),
+        date(2026, 11, 1),
+        date(2026, 10, 26),
+    ]
+    assert (lifted[10], active[0], active[9], active[10]) == (
+        "lifted",
+        world["active"],
+        None,
+        "active",
+    )
+    # Filtered by state and project; the city sees its county's, for itself or named.
+    mz = await login(client, "mz.supervisor")
+    assert [r[0] for r in (await _suspensions(client, mz, status="ACTIVE"))[1:]] == [
+        world["active"]
+    ]
+    named = await _suspensions(client, mz, tenant="441481", projectId=str(world["project"]))
+    assert [r[0] for r in named[1:]] == [world["lifted"], world["active"]]
+    assert (await _suspensions(client, xn, status="EXPIRED"))[1:] == []
+    assert (await _suspensions(client, xn, projectId=str(world["project"] + 1000)))[1:] == []
+
+
+async def test_the_suspensions_export_is_not_another_region_s(client, suspended):
+    guangzhou = await login(client, await supervisor_of("440100"), "x" * 12)
+    assert (await _suspensions(client, guangzhou))[1:] == []
+    refused = await _started(client, guangzhou, tenant="441481")
+    assert (refused["job"], refused["errors"]) == (
+        None,
+        [{"code": "TENANT_NOT_FOUND", "field": "tenant"}],
+    )
+    xn = await login(client, "xn.supervisor")
+    upward = await _started(client, xn, tenant="441400")  # its own city: above it
+    assert upward["errors"] == [{"code": "TENANT_NOT_FOUND", "field": "tenant"}]
+    bidder = await login(client, "gz.bidder1", "x" * 12)
+    assert error_codes(await gql(client, EXPORT_SUSPENSIONS, {}, token=bidder)) == ["FORBIDDEN"]

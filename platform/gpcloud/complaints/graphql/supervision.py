@@ -1,5 +1,6 @@
 """The finance department's lists of its region's challenges and complaints (service/views.py):
-filtered cursor connections and their XLSX exports (a job; download its result)."""
+filtered cursor connections and their XLSX exports (a job; download its result); and the XLSX
+export of its suspensions (the connection is Query.suspensions)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from gpcloud.complaints.graphql.types import (
     ChallengeStatus,
     Complaint,
     ComplaintStatus,
+    SuspensionStatus,
 )
 from gpcloud.complaints.service import views
 from gpcloud.core.auth.permissions import Perm
@@ -24,6 +26,9 @@ from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 READ = allow(Requires(Perm.COMPLAINT_READ))
 First = Annotated[int | None, strawberry.argument(description="Page size.")]
 After = Annotated[str | None, strawberry.argument(description="The cursor to continue after.")]
+ProjectArg = Annotated[
+    strawberry.ID | None, strawberry.argument(description="Only those of this project.")
+]
 Tenant = Annotated[
     str | None, strawberry.argument(description="A region within yours; default your own.")
 ]
@@ -136,3 +141,24 @@ class Mutations:
     ) -> JobPayload:
         payload = _payload(filter.to_service()) if filter else {}
         return await enqueue_for_tenant(info.context.user, "complaints_export", payload, tenant)
+
+    @strawberry.mutation(
+        extensions=READ,
+        description="Write the region's suspensions (as Query.suspensions lists them to its "
+        "supervisors) to an XLSX file (a job).",
+    )
+    async def export_suspensions(
+        self,
+        info: Info,
+        project_id: ProjectArg = None,
+        status: Annotated[
+            SuspensionStatus | None,  # type: ignore[valid-type]
+            strawberry.argument(description="Only those in this state."),
+        ] = None,
+        tenant: Tenant = None,
+    ) -> JobPayload:
+        payload = {
+            "project_id": parse_id(project_id, "project") if project_id else None,
+            "status": status.value if status else None,
+        }
+        return await enqueue_for_tenant(info.context.user, "suspensions_export", payload, tenant)

@@ -1,7 +1,8 @@
 """What a finance department supervises of challenges and complaints (issue 16, supervision
 views): those of its region and sub-regions (the tenant scope: a challenge is the project's
 region's, a complaint the department's), by state, filing day, project and whether they are
-overdue, as a cursor connection or an XLSX export (jobs.py), like supervision's other lists.
+overdue, as a cursor connection or an XLSX export (jobs.py), like supervision's other lists;
+and the XLSX export of its suspended procurements (the connection is reads.suspensions).
 
 Overdue: a challenge unanswered after `answer_due` (Law art. 53); a complaint still handled
 (not paused, not awaiting material) after `decision_due` (Law art. 56).
@@ -10,13 +11,13 @@ Overdue: a challenge unanswered after `answer_due` (Law art. 53); a complaint st
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from gpcloud.complaints.tables import Challenge, Complaint
-from gpcloud.complaints.workflow import CHALLENGE, COMPLAINT
+from gpcloud.complaints.tables import Challenge, Complaint, Suspension
+from gpcloud.complaints.workflow import CHALLENGE, COMPLAINT, SUSPENSION
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.clock import today
+from gpcloud.core.clock import LEGAL_TZ, today
 from gpcloud.core.errors import DomainError
 from gpcloud.core.pagination import Page, keyset_page
 
@@ -57,6 +58,23 @@ HEADERS = {
         "paused_days",
         "status",
         "overdue",
+    ],
+    # The columns of the Suspension type (reads.suspensions lists the same rows).
+    "suspension": [
+        "id",
+        "region",
+        "project",
+        "project_region",
+        "complaint",
+        "reason",
+        "ordered_at",
+        "starts_on",
+        "ends_on",
+        "lifted_on",
+        "status",
+        "held_timer",
+        "held_seconds",
+        "held_due_at",
     ],
 }
 
@@ -159,4 +177,40 @@ async def export_rows(noun: str, flt: FilingFilter) -> list[list]:
             overdue(noun, r),
         ]
         for r in rows
+    ]
+
+
+async def suspension_rows(project_id: int | None, status: str | None) -> list[list]:
+    """The rows of the suspensions' XLSX export: those of the job's scope (the requester's
+    region and its sub-regions, as `suspensions` shows a supervisor), oldest first; instants
+    in Beijing time, which is what the department's staff read."""
+    if status is not None and status not in SUSPENSION.states:
+        raise DomainError("INVALID_STATUS", f"one of {', '.join(SUSPENSION.states)}", "status")
+    query = Suspension.select().output(load_json=True)
+    if project_id is not None:
+        query = query.where(Suspension.project == project_id)
+    if status is not None:
+        query = query.where(Suspension.status == status)
+    rows = await query.order_by(Suspension.id).limit(EXPORT_LIMIT)
+    return [_suspension_row(r) for r in rows]
+
+
+def _suspension_row(r: dict) -> list:
+    held = r["held"] or {}
+    was = held.get("was")
+    return [
+        r["id"],
+        r["tenant_id"],
+        r["project"],
+        r["project_tenant"],
+        r["complaint"],
+        r["reason"],
+        r["created_at"].astimezone(LEGAL_TZ),
+        r["starts_on"],
+        r["ends_on"],
+        r["lifted_on"],
+        r["status"],
+        held.get("timer"),
+        float(held["remaining_seconds"]) if held else None,
+        datetime.fromisoformat(was).astimezone(LEGAL_TZ) if was else None,
     ]
