@@ -8,7 +8,9 @@ import gc
 import logging
 from collections.abc import AsyncIterator
 
-from litestar import Litestar, Request, get
+from litestar import Litestar, Request, Response, get
+from litestar.background_tasks import BackgroundTasks
+from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.params import FromPath
 from litestar.response import File
@@ -46,21 +48,35 @@ from gpcloud.worker import make_worker
 log = logging.getLogger("gpcloud")
 
 
+async def _sub_response() -> Response:
+    return Response({}, background=BackgroundTasks([]))
+
+
+def _inline_sub_response(controller: type) -> type:
+    """strawberry provides each request's sub-response (headers and cookies resolvers may set)
+    from a worker thread (`sync_to_thread=True`): a thread hop per request to build an empty
+    Response. Built in the event loop here, as strawberry builds it."""
+    dependencies = {**controller.dependencies, "response": Provide(_sub_response)}
+    return type(controller.__name__, (controller,), {"dependencies": dependencies})
+
+
 def graphql_controller(compiled_reads: bool) -> type:
     """The /graphql controller; `compiled_reads`: queries through compiled plans."""
-    return offline_ide(
-        persisted_graphql(
-            cached_graphql(
-                checked_graphql(
-                    compiled_graphql(
-                        make_graphql_controller(
-                            schema,
-                            path="/graphql",
-                            context_getter=context_getter,
-                            graphql_ide="graphiql",
-                            multipart_uploads_enabled=True,
-                        ),
-                        compiled_reads,
+    return _inline_sub_response(
+        offline_ide(
+            persisted_graphql(
+                cached_graphql(
+                    checked_graphql(
+                        compiled_graphql(
+                            make_graphql_controller(
+                                schema,
+                                path="/graphql",
+                                context_getter=context_getter,
+                                graphql_ide="graphiql",
+                                multipart_uploads_enabled=True,
+                            ),
+                            compiled_reads,
+                        )
                     )
                 )
             )
