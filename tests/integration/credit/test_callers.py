@@ -27,7 +27,8 @@ from gpcloud.transaction import service as projects
 from gpcloud.transaction.tables import Project
 from tests.integration.emall.world import emall_world, listing
 from tests.integration.procurement import actor, filed_plan
-from tests.integration.transaction.bidding import DEADLINE, bidder, submit, tender
+from tests.integration.transaction.bidding import DEADLINE, bidder, seal, submit, tender
+from tests.support import data, gql, login
 
 
 async def listed(
@@ -151,6 +152,43 @@ async def _same_bid(row: dict) -> tuple[bytes, bytes, bytes]:
         base64.b64decode(row["wrapped_key"]),
         base64.b64decode(row["signature"]),
     )
+
+
+SUBMIT = """mutation($input: SubmitBidInput!) { submitBid(input: $input) {
+  bid { status } creditWarnings { code source kind listName startsOn endsOn reference }
+  errors { code } } }"""
+
+
+async def test_the_bidder_reads_its_warnings_in_the_payload(client, tendering):
+    listed_one, other = await bidder(1), await bidder(2)
+    record = await listed("supplier", listed_one.organisation, *around(clock.today()))
+    answers = []
+    for n, b in ((1, listed_one), (2, other)):
+        sealed, _ = seal(b, tendering, "4000000")
+        variables = {
+            "input": {
+                "projectId": str(tendering),
+                "lot": "1",
+                "ciphertext": base64.b64encode(sealed.ciphertext).decode(),
+                "wrappedKey": base64.b64encode(sealed.wrapped_key).decode(),
+                "signature": base64.b64encode(sealed.signature).decode(),
+            }
+        }
+        token = await login(client, f"gz.bidder{n}", "x" * 12)
+        answers.append(data(await gql(client, SUBMIT, variables, token=token))["submitBid"])
+    assert answers[0]["errors"] == [] and answers[0]["bid"]["status"] == "SUBMITTED"
+    assert answers[0]["creditWarnings"] == [
+        {
+            "code": "CREDIT_NOT_CLEAR",
+            "source": "gpcloud.credit",
+            "kind": "blacklist",
+            "listName": "政府采购严重违法失信行为记录名单",
+            "startsOn": record["starts_on"].isoformat(),
+            "endsOn": record["ends_on"].isoformat(),
+            "reference": "兴财采处〔2026〕21号",
+        }
+    ]
+    assert answers[1]["errors"] == [] and answers[1]["creditWarnings"] == []
 
 
 # ---------------------------------------------------------------------------------------------

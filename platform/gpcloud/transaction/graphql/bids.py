@@ -62,6 +62,7 @@ class BidPayload:
         description="submitBid only: what the credit check at submission found against your "
         "organisation (empty when clear, and on a repeated submission). The bid is received "
         "all the same; the checks at the deadline and the evaluation decide.",
+        directives=[ListSize(max=50)],
     )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
