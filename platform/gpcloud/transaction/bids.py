@@ -30,6 +30,7 @@ from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.keys import service as key_registry
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.transaction import blocks, prequalification, sealing, securities
+from gpcloud.transaction.credit import CreditWarning, at_submission
 from gpcloud.transaction.methods import method_config
 from gpcloud.transaction.tables import Bid, Project
 from gpcloud.transaction.workflow import BID
@@ -47,6 +48,9 @@ class Receipt:
     content: dict
     signature: str
     replayed: bool = False  # a retry answered with the original receipt
+    # Not signed: what the credit check at submission warns the bidder of (a retry: nothing,
+    # it is not checked again). The bid is in all the same: the deadline and evaluation govern.
+    credit_warnings: tuple[CreditWarning, ...] = ()
 
 
 def receipt_of(row: dict, replayed: bool = False) -> Receipt:
@@ -189,6 +193,9 @@ async def submit(
             await blocks.ensure_free(project["tenant_id"], project_id, "transaction")
             check_open(project, arrived)
             await securities.check(project, lot, org["id"], security)  # e-guarantee: at sealing
+            # The mandatory check at submission (Caiku [2016] 125): a warning, never a refusal;
+            # taken after the arrival is stamped, so it never makes a bid late.
+            warnings = await at_submission(project["tenant_id"], org["id"])
             # The ciphertext is stored before the row: a transaction that fails after it leaves
             # an orphan file (never read), never a bid without its ciphertext.
             await storage.put(storage_key, ciphertext)
@@ -250,7 +257,7 @@ async def submit(
                     {Bid.replaced_by: bid.id},
                     {"replaced_by": bid.id},
                 )
-    return row, Receipt(content, signed)
+    return row, Receipt(content, signed, credit_warnings=tuple(warnings))
 
 
 @requires(Perm.BID_SUBMIT)

@@ -29,7 +29,7 @@ from gpcloud.registries.suppliers.service import search as suppliers
 from gpcloud.supervision import intentions, plans
 from gpcloud.supervision.common import purchaser_unit
 from gpcloud.supervision.warnings import check_publication
-from gpcloud.transaction import blocks, parties, prequalification
+from gpcloud.transaction import blocks, credit, parties, prequalification
 from gpcloud.transaction.tables import Announcement, Award, OpeningRecord, Project
 from gpcloud.transaction.workflow import ANNOUNCEMENT, PROJECT
 
@@ -68,7 +68,9 @@ async def _as_agency(actor: CurrentUser, project_id: int) -> dict:
 
 @requires(Perm.PROJECT_ENTRUST)
 async def entrust(actor: CurrentUser, plan_id: int, agency_id: int) -> dict:
-    """The purchaser hands its filed plan to an approved agency that works in its region."""
+    """The purchaser hands its filed plan to an approved agency that works in its region and
+    that the mandatory credit check finds clear today (its snapshot kept with the project's
+    tenant; refused, nothing is written, the snapshot neither)."""
     unit = await purchaser_unit(actor)
     async with transaction():
         plan = await plans.get(plan_id)
@@ -87,6 +89,7 @@ async def entrust(actor: CurrentUser, plan_id: int, agency_id: int) -> dict:
                 "the agency must be approved and work in the plan's region",
                 "agencyId",
             )
+        await credit.ensure_agency_clear(plan["tenant_id"], agency["organisation"])
         await plans.mark(plan_id, "entrust", {"agency": agency_id})
         project = Project(
             tenant_id=plan["tenant_id"],

@@ -3,7 +3,8 @@
 Placing an order, in one transaction: the listing is live, serves the purchaser's region, is
 not held for price review, the amount is within the mode's cap and in stock (purchasable.py:
 the rules the catalogue search's directPurchase filter applies, checked in one statement);
-above the comparison band the purchaser compared listings of at least
+the supplier passes the mandatory credit check (credit.py); above the comparison band the
+purchaser compared listings of at least
 `emall_comparison_makers` makers and took the lowest or said why; the unit's orders of the
 category this budget year are summed against the cap (splitting: warn or block by tenant
 config); the plan's line funds it beside the unit's other orders; the stock is held. One order
@@ -36,7 +37,7 @@ from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import rule_deadline
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.emall.service import holds, purchasable
+from gpcloud.emall.service import credit, holds, purchasable
 from gpcloud.emall.service.common import (
     HOLDING,
     MODE_LABELS,
@@ -259,6 +260,11 @@ async def create(
         raise cap_error(fen, cap, terms.mode)
     due = await rule_deadline("emall_order_confirmation", today(), tenant)
     async with transaction():
+        # The supplier's credit first (Caiku [2016] 125): a refusal takes no lock, and the
+        # check's snapshot is kept with the order or not at all.
+        await credit.ensure_supplier_clear(
+            tenant, terms.supplier_organisation, "listingId" if terms.listing else None
+        )
         # The unit's lock first, the listing's row last: every order takes them in this order
         # (no deadlock), concurrent orders race on the stock itself, and the listing's row,
         # which orders of every unit share, is held only from the stock's UPDATE to the commit.

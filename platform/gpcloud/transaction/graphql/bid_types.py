@@ -5,7 +5,7 @@ are opened."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
@@ -19,6 +19,7 @@ from gpcloud.core.graphql.permissions import Requires, allow
 from gpcloud.core.money import to_yuan
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.transaction import bids, parties
+from gpcloud.transaction.credit import CreditWarning
 from gpcloud.transaction.tables import Bid as BidTable
 from gpcloud.transaction.tables import UnsealAttempt as AttemptTable
 from gpcloud.transaction.workflow import BID
@@ -37,6 +38,51 @@ BidStatus = state_enum(
 )
 OPENED = ("opened", "awarded", "redo")
 READERS = Requires(Perm.PROJECT_READ)
+
+
+@strawberry.type(
+    description="Why the credit check at bid submission (Caiku [2016] 125) did not find the "
+    "bidder clear. A warning only: the bid is in, and the checks at the deadline and at the "
+    "evaluation (which governs) decide."
+)
+class BidCreditWarning:
+    code: str = strawberry.field(
+        description="CREDIT_NOT_CLEAR: a record bars the bidder today; PLUGIN_FAILED: a credit "
+        "source could not answer (the deadline checks again)."
+    )
+    source: str = strawberry.field(
+        description="Who answered: gpcloud.credit (the platform's records and the national "
+        "lists) or a tenant plugin's list."
+    )
+    kind: str = strawberry.field(
+        description="The record's kind (blacklist, dishonest_debtor, major_tax_violation, "
+        "expert_misconduct, ...); empty when the source named no record."
+    )
+    list_name: str = strawberry.field(
+        description="The list the record is on, by its Chinese name (e.g. "
+        "政府采购严重违法失信行为记录名单); empty when the source did not name it."
+    )
+    starts_on: date | None = strawberry.field(
+        description="First day the record counts; null when unknown."
+    )
+    ends_on: date | None = strawberry.field(
+        description="Last day the record counts; null when open-ended or unknown."
+    )
+    reference: str = strawberry.field(
+        description="The deciding document's number or the list's own record id; may be empty."
+    )
+
+    @classmethod
+    def of(cls, w: CreditWarning) -> BidCreditWarning:
+        return cls(
+            code=w.code,
+            source=w.source,
+            kind=w.kind,
+            list_name=w.title,
+            starts_on=date.fromisoformat(w.starts_on) if w.starts_on else None,
+            ends_on=date.fromisoformat(w.ends_on) if w.ends_on else None,
+            reference=w.reference,
+        )
 
 
 @strawberry.type(description="What the platform signed for a bid it received (also audited).")

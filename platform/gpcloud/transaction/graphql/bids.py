@@ -15,7 +15,7 @@ from gpcloud.core.graphql.permissions import Requires, allow
 from gpcloud.core.graphql.types import UserError, parse_base64, parse_id
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.transaction import bids, opening, parties
-from gpcloud.transaction.graphql.bid_types import Bid, BidReceipt
+from gpcloud.transaction.graphql.bid_types import Bid, BidCreditWarning, BidReceipt
 from gpcloud.transaction.tables import Bid as BidTable
 
 
@@ -56,6 +56,13 @@ class BidPayload:
         description="submitBid only: true when this submission repeated one already received "
         "(same idempotency key or ciphertext) and the original receipt is returned; no second "
         "bid was made.",
+    )
+    credit_warnings: list[BidCreditWarning] = strawberry.field(
+        default_factory=list,
+        description="submitBid only: what the credit check at submission found against your "
+        "organisation (empty when clear, and on a repeated submission). The bid is received "
+        "all the same; the checks at the deadline and the evaluation decide.",
+        directives=[ListSize(max=50)],
     )
     errors: list[UserError] = strawberry.field(default_factory=list)
 
@@ -109,6 +116,7 @@ class Mutations:
                 bid=Bid.of(row, content=row["status"] == "unsealed", own=True),
                 receipt=BidReceipt.of(receipt),
                 replayed=receipt.replayed,
+                credit_warnings=[BidCreditWarning.of(w) for w in receipt.credit_warnings],
             )
 
         return await run_mutation(BidPayload, work)
