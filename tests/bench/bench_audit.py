@@ -57,6 +57,7 @@ async def setup() -> list[tuple[object, object, int]]:
             roles=frozenset({TENANT_ADMIN}),
             must_change_password=False,
             missing_profile=(),
+            region=tree.scope_for(code).visible,
         )
         scope = tree.scope_for(code, user_id=actor.id)
         with use_scope(scope):
