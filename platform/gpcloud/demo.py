@@ -30,11 +30,14 @@ REGISTRY_DEMOS = (
 )
 # What `serve` seeds besides: the data a person needs to walk docs/ by hand (budget lines for
 # the closed loop; the portal's history). Kept out of `seed_demo`, which the scripted walk of
-# docs/closed_loop.py uses and which imports its own budget line.
+# docs/closed_loop.py uses and which imports its own budget line. "module:function" seeds with
+# that function instead of `seed` (the e-mall's price alerts, without the e-mall walk's
+# suppliers). The analytics demo last: it builds the read model over the others.
 SERVE_DEMOS = (
     "gpcloud.integrations.digital_finance.demo",
     "gpcloud.portal.demo",
     "gpcloud.finance_services.demo",
+    "gpcloud.emall.demo:seed_price_alerts",
     "gpcloud.analytics.demo",
 )
 
@@ -124,8 +127,9 @@ async def seed_demo() -> list[DemoUser]:
 async def seed_for_serve() -> list[DemoUser]:
     """`seed_demo` and the data to walk every page of docs/ by hand against `gpcloud serve`."""
     created = await seed_demo()
-    for module in SERVE_DEMOS:
-        await importlib.import_module(module).seed()
+    for entry in SERVE_DEMOS:
+        module, _, function = entry.partition(":")
+        await getattr(importlib.import_module(module), function or "seed")()
     return created
 
 

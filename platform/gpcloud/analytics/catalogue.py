@@ -362,7 +362,8 @@ CATALOGUE: tuple[Indicator, ...] = (
         "flagged_listings",
         "电子卖场价格预警数",
         "E-mall price alerts raised in the period (listings priced above the median or their "
-        "own history beyond the tolerance), and the upheld ones.",
+        "own history beyond the tolerance), and the upheld ones; each counts in its supplier's "
+        "region.",
         "count(mall_price_alert)",
         "e-mall price monitoring (emall price alerts)",
         "count",

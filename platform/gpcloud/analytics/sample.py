@@ -3,8 +3,9 @@ plans with their intentions, projects, announcements, sealed bids (as unsealed),
 contracts, final acceptances and payments, and e-mall orders; written in bulk into the source
 tables, as the history a migration brings. Deterministic for a seed.
 
-`flawed` processes are deliberately wrong, one red flag each, in this order: a single bid in an
-open tender (R018), identical bid prices (R028), a short bidding period (R003), a runner-up
+`flawed` processes of the first tenant are deliberately wrong, one red flag each, in this order
+(or, given as {tenant: flag codes}, those flags in each tenant): a single bid in an open tender
+(R018), identical bid prices (R028), a short bidding period (R003), a runner-up
 within 1% of the winner (R024), a winner 60% below the runner-up (R058), every bid but the
 winner's revoked at the opening (R035, with R018), the lowest bid found invalid by the opening
 record (R036). Challenges, complaints, guarantees, loans and a few revoked bids come from
@@ -17,6 +18,7 @@ here from what was generated, not from the tables.
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -168,11 +170,17 @@ async def generate(
     per_tenant: int,
     year: int,
     seed: int = 1,
-    flawed: int = 0,
+    flawed: int | Mapping[str, Sequence[str]] = 0,
     tag: str | None = None,
 ) -> Truth:
     """`per_tenant` awarded processes in each tenant, awards spread over `year` (callers hold
-    an all-tenants scope). `tag` marks the generated organisations' names (default: -seed)."""
+    an all-tenants scope). `flawed`: how many of FLAWS the first tenant's processes carry, or
+    each tenant's flag codes. `tag` marks the generated organisations' names (default: -seed)."""
+    if isinstance(flawed, int):
+        flawed = {tenants[0]: FLAWS[:flawed]}
+    unknown = {f for codes in flawed.values() for f in codes} - set(FLAWS)
+    if unknown or any(len(codes) > per_tenant for codes in flawed.values()):
+        raise ValueError(f"flaws are among {FLAWS}, at most one per process: {sorted(unknown)}")
     rng = random.Random(seed)
     # Its own generator: the remedies leave every other generated figure as it was.
     more = random.Random(f"{seed}-remedies")
@@ -181,9 +189,7 @@ async def generate(
         parties = await _parties(tenants, f"-{seed}" if tag is None else tag)
         await sample_remedies.institution(parties, f"-{seed}" if tag is None else tag)
         for t in tenants:
-            await _tenant(
-                rng, t, per_tenant, year, parties, truth, flawed if t == tenants[0] else 0, more
-            )
+            await _tenant(rng, t, per_tenant, year, parties, truth, tuple(flawed.get(t, ())), more)
     return truth
 
 
@@ -192,7 +198,7 @@ async def _tenant(rng, t, count, year, parties, truth, flawed, more) -> None:
     agency, agency_org = parties["agency"][t]
     specs = []
     for i in range(count):
-        flaw = FLAWS[i] if i < flawed else None
+        flaw = flawed[i] if i < len(flawed) else None
         object_type = rng.choice(tuple(CATEGORIES))
         method = "open_tender" if flaw in ("R018", "R003", "R035") else rng.choice(METHODS)
         mall = flaw is None and method == "request_for_quotation" and rng.random() < 0.4

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from piccolo.columns.combination import WhereRaw
 from piccolo.query.methods.select import Count, Sum
 
 from gpcloud.analytics.catalogue import (
@@ -28,6 +29,7 @@ from gpcloud.analytics.service.facts import MEASURES
 from gpcloud.analytics.tables import Rollup
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.service import CurrentUser
+from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.clock import start_of
 from gpcloud.core.db import any_of
 from gpcloud.core.errors import DomainError
@@ -169,12 +171,19 @@ async def _credit(codes: frozenset[str], f: Filters, public: bool) -> dict[str, 
     return {r["kind"]: int(r["n"]) for r in rows}
 
 
-async def _alerts(region: str, f: Filters) -> dict | None:
-    """Price alerts are the province's (the e-mall is province-wide): shown at the root only.
-    {status: (count, sum of prices, sum of bases)} for alerts raised in the year."""
-    tree = await tenant_tree()
-    if region != tree.root:
-        return None
+async def _alerts(codes: frozenset[str], region: str, f: Filters) -> dict:
+    """Price alerts raised in the year, each counted in its supplier's region (the e-mall is
+    province-wide, the supplier is of a region): a region's figure sums its subtree's
+    suppliers, the province's every alert. {status: (count, sum of prices, sum of bases)}."""
+    condition = (PriceAlert.created_at >= start_of(date(f.year, 1, 1))) & (
+        PriceAlert.created_at < start_of(date(f.year + 1, 1, 1))
+    )
+    if region != (await tenant_tree()).root:
+        condition &= WhereRaw(
+            '"mall_price_alert"."supplier_organisation" IN (SELECT "id" FROM "organisation" '
+            "WHERE {})",
+            any_of(Organisation.region, sorted(codes)).querystring,
+        )
     rows = await (
         PriceAlert.select(
             PriceAlert.status,
@@ -182,10 +191,7 @@ async def _alerts(region: str, f: Filters) -> dict | None:
             Sum(PriceAlert.price_fen).as_alias("price"),
             Sum(PriceAlert.basis_fen).as_alias("basis"),
         )
-        .where(
-            (PriceAlert.created_at >= start_of(date(f.year, 1, 1)))
-            & (PriceAlert.created_at < start_of(date(f.year + 1, 1, 1)))
-        )
+        .where(condition)
         .group_by(PriceAlert.status)
     )
     return {r["status"]: (int(r["n"]), int(r["price"] or 0), int(r["basis"] or 0)) for r in rows}
@@ -206,7 +212,7 @@ async def _dashboard(codes: frozenset[str], f: Filters, public: bool) -> list[Va
     shares = await suppliers(codes, f)
     conc = concentration(list(shares.get("", {}).values()))
     credit = await _credit(codes, f, public)
-    alerts = await _alerts(f.region, f)
+    alerts = await _alerts(codes, f.region, f)
     out = []
     for ind in CATALOGUE:
         if public and not ind.public:
@@ -220,12 +226,12 @@ async def _dashboard(codes: frozenset[str], f: Filters, public: bool) -> list[Va
             value = Decimal(sum(credit.values()))
             breakdown = tuple(Point(k, k, Decimal(n)) for k, n in sorted(credit.items()))
         elif ind.id == "flagged_listings":
-            value = None if alerts is None else Decimal(sum(a[0] for a in alerts.values()))
+            value = Decimal(sum(a[0] for a in alerts.values()))
             if alerts:
                 breakdown = tuple(Point(k, k, Decimal(a[0])) for k, a in sorted(alerts.items()))
         else:  # emall_price_index
-            basis = sum(a[2] for a in (alerts or {}).values())
-            price = sum(a[1] for a in (alerts or {}).values())
+            basis = sum(a[2] for a in alerts.values())
+            price = sum(a[1] for a in alerts.values())
             value = (Decimal(100) * price / basis).quantize(Decimal("0.01")) if basis else None
         out.append(Value(ind, value, breakdown))
     return out
