@@ -152,6 +152,17 @@ def test_entries_expire_and_the_oldest_goes_first(now):
     assert kept.get(b"c", 1, 10.0) is None  # expired
 
 
+def test_the_kept_answers_stay_within_their_memory():
+    kept = ResponseCache(entries=100, memory=10)
+    for n in range(5):
+        content = b"x" * 4
+        kept.put(bytes([n]), _Entry(1, 10.0, 200, content, None, {}))
+        assert kept.size <= 10
+    assert [k for k in (bytes([n]) for n in range(5)) if kept.get(k, 1, 0.0)] == [b"\x03", b"\x04"]
+    kept.put(b"\x04", _Entry(1, 10.0, 200, b"y" * 2, None, {}))  # kept again: counted once
+    assert kept.size == 6
+
+
 async def test_a_kept_answer_by_get_still_carries_the_public_caching_headers(client):
     await publish(1, "兴宁市办公家具采购")
     with cache_seconds(60):

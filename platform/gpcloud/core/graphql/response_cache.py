@@ -36,7 +36,8 @@ from graphql import FieldNode, OperationDefinitionNode, OperationType, parse
 
 CACHEABLE_ROOTS = frozenset({"notices", "notice", "__typename"})
 ENTRIES = 2048
-LARGEST = 512 * 1024  # bytes of one kept answer
+LARGEST = 256 * 1024  # bytes of one kept answer
+MEMORY = 64 * 1024 * 1024  # bytes of all kept answers of a process: anonymous callers choose them
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,13 @@ class _Entry:
 
 
 class ResponseCache:
-    """Answers by request key, least recently used first out."""
+    """Answers by request key, least recently used first out, within `entries` answers and
+    `memory` bytes."""
 
-    def __init__(self, entries: int = ENTRIES) -> None:
+    def __init__(self, entries: int = ENTRIES, memory: int = MEMORY) -> None:
         self.entries = entries
+        self.memory = memory
+        self.size = 0
         self._kept: OrderedDict[bytes, _Entry] = OrderedDict()
 
     def get(self, request_key: bytes, version: int, now: float) -> _Entry | None:
@@ -61,19 +65,26 @@ class ResponseCache:
         if entry is None:
             return None
         if entry.version != version or entry.expires <= now:
-            del self._kept[request_key]
+            self._drop(request_key)
             return None
         self._kept.move_to_end(request_key)
         return entry
 
     def put(self, request_key: bytes, entry: _Entry) -> None:
+        self._drop(request_key)
         self._kept[request_key] = entry
-        self._kept.move_to_end(request_key)
-        while len(self._kept) > self.entries:
-            self._kept.popitem(last=False)
+        self.size += len(entry.content)
+        while len(self._kept) > self.entries or self.size > self.memory:
+            self._drop(next(iter(self._kept)))
+
+    def _drop(self, request_key: bytes) -> None:
+        entry = self._kept.pop(request_key, None)
+        if entry is not None:
+            self.size -= len(entry.content)
 
     def clear(self) -> None:
         self._kept.clear()
+        self.size = 0
 
 
 CACHE = ResponseCache()
