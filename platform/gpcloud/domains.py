@@ -91,6 +91,14 @@ EXPERT_SITTING = "gpcloud.evaluation.service.sittings:sitting"
 # e-mall's conditions, the same an order is checked against (emall/service/purchasable.py).
 DIRECT_PURCHASE = "gpcloud.emall.service.purchasable:search_conditions"
 
+# And for the search's mode flags (emall/service/availability.py): the modes a region's
+# purchasers could use for each of a page's listings (DIRECT_PURCHASE's conditions with the
+# designated and group-buy ones, one statement), the designated filter's condition, and each
+# listing's alert holding its price (emall/service/prices.py).
+LISTING_MODES = "gpcloud.emall.service.availability:modes_of"
+DESIGNATED = "gpcloud.emall.service.availability:designated_condition"
+LISTING_ALERTS = "gpcloud.emall.service.prices:holding_alerts"
+
 
 @cache
 def load(part: str) -> tuple[ModuleType, ...]:

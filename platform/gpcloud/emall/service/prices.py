@@ -96,6 +96,25 @@ async def blocking(listing_id: int, price: Decimal) -> dict | None:
     return None if seen else {"reason": AWAITING_REVIEW}
 
 
+async def holding_alerts(listing_ids: list[int]) -> list[dict | None]:
+    """Each listing's alert that holds it at its current price (open or upheld; or its first
+    review), the latest where several do: one statement for the page. Who may see it is the
+    caller's to decide (the goods registry's field)."""
+    if not listing_ids:
+        return []
+    marks = ", ".join("{}" for _ in listing_ids)
+    holding = _holding_alert(LISTING_ID, PRICE_FEN).querystring
+    rows = await PriceAlert.raw(
+        'SELECT "mall_price_alert".* FROM "mall_price_alert" JOIN "goods_listing" ON '
+        '"goods_listing"."id" = "mall_price_alert"."listing" WHERE "goods_listing"."id" IN '
+        f"({marks}) AND {{}} ORDER BY \"mall_price_alert\".\"id\"",
+        *listing_ids,
+        holding,
+    )
+    latest = {r["listing"]: r for r in rows}
+    return [latest.get(i) for i in listing_ids]
+
+
 def _over(price_fen: int, basis_fen: int, tolerance: int) -> bool:
     return price_fen * 100 > basis_fen * (100 + tolerance)
 

@@ -120,6 +120,7 @@ class Queries:
                 max_price=flt.max_price,
                 status=flt.status.value if flt.status else None,
                 direct_purchase_for=info.context.user.tenant if flt.direct_purchase else None,
+                designated_for=info.context.user.tenant if flt.designated else None,
             ),
             first,
             after,

@@ -128,3 +128,11 @@ class SupplierListingFilter:
             "are the order's."
         ),
     )
+    designated: bool = strawberry.field(
+        default=False,
+        description=(
+            "Only live listings whose supplier a purchaser of your region may order from under "
+            "a framework agreement in force today (of your region or above) for the item's "
+            "category or a category above it: the listings whose modes include DESIGNATED."
+        ),
+    )

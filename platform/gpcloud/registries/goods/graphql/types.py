@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from decimal import Decimal
 
 import strawberry
@@ -17,10 +18,11 @@ from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.enums import values_enum
 from gpcloud.core.graphql.permissions import Authenticated, Requires, allow
 from gpcloud.core.graphql.types import UserError, parse_id
+from gpcloud.core.money import to_yuan
 from gpcloud.core.ops.descriptions import field_meanings
 from gpcloud.core.tenancy.graphql import Tenant, tenant_by_code
 from gpcloud.registries.goods import tables
-from gpcloud.registries.goods.service import categories, items, listings, loaders
+from gpcloud.registries.goods.service import categories, items, listings, loaders, search
 
 KEEPERS = Requires(Perm.GOODS_MANAGE)
 LISTERS = Requires(Perm.LISTING_MANAGE)
@@ -53,6 +55,75 @@ ListingStatus = values_enum(
     "Where a supplier's listing of a goods item stands.",
     {"active": "Purchasers may order it.", "withdrawn": "Taken off by the supplier or the mall."},
 )
+
+ListingMode = values_enum(
+    "ListingMode",
+    ("direct_purchase", "designated", "group_buy"),
+    "An e-mall mode a purchaser could use for a listing today.",
+    {
+        "direct_purchase": "Order it at its price now: it meets every rule the order checks "
+        "for one unit (as the directPurchase filter).",
+        "designated": "Its supplier is designated under a framework agreement in force of "
+        "your region or above, for the item's category: order from it by placeDesignatedOrder.",
+        "group_buy": "A group buy of the item's category, of your region or above, is "
+        "collecting: join it.",
+    },
+)
+
+
+@strawberry.type(
+    description="The price alert holding a listing's current price (price monitoring or a new "
+    "listing's review): not directly purchasable until the operating centre clears it."
+)
+class ListingPriceAlert:
+    id: strawberry.ID = strawberry.field(description="The alert (Query.priceAlerts).")
+    basis: str = strawberry.field(
+        description="median (of the item's other listings), history (its own earlier price), "
+        "reference (a live reference price) or new (a new listing's first review)."
+    )
+    price: Decimal = strawberry.field(description="The listing's price in yuan it holds.")
+    basis_price: Decimal = strawberry.field(
+        description="The price it was compared with, in yuan."
+    )
+    tolerance_percent: int = strawberry.field(
+        description="How far above the basis a price may be, in percent."
+    )
+    reason: str = strawberry.field(description="Why the price is held, in words.")
+    status: str = strawberry.field(
+        description="open (waiting for review) or upheld (the operating centre kept it)."
+    )
+    raised_at: datetime = strawberry.field(description="When monitoring raised it.")
+
+    @classmethod
+    def of(cls, row: dict) -> ListingPriceAlert:
+        return cls(
+            id=strawberry.ID(str(row["id"])),
+            basis=row["basis"],
+            price=to_yuan(row["price_fen"]),
+            basis_price=to_yuan(row["basis_fen"]),
+            tolerance_percent=row["tolerance_percent"],
+            reason=row["reason"],
+            status=row["status"],
+            raised_at=row["created_at"],
+        )
+
+
+def _purchaser_region(info: Info) -> str | None:
+    """The region whose purchasers' modes the caller sees: a purchaser's own; none otherwise."""
+    user = info.context.user
+    return user.tenant if user.can(Perm.MALL_ORDER_PLACE) else None
+
+
+def _sees_alert(info: Info, supplier: int) -> bool:
+    """The operating centre, the listing's supplier and purchasers (who are told why a listing
+    is not directly purchasable) see its alert; other suppliers do not."""
+    user = info.context.user
+    return (
+        user.can(Perm.MALL_PRICE_REVIEW)
+        or user.organisation_id == supplier
+        or user.can(Perm.MALL_ORDER_PLACE)
+    )
+
 
 _GOODS = {
     "code": "The catalogue code (政府采购品目分类目录), e.g. A02010104.",
@@ -267,6 +338,35 @@ class SupplierListing:
         loader = info.context.loaders.get("goods_item", loaders.items_by_id)
         row = await loader.load(int(self.goods_item_id))
         return GoodsItem.of(items.normalised(row)) if row else None
+
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="The e-mall modes you could use for this listing today, as a purchaser of "
+        "your region; empty for other callers (only purchasers order). Loaded for the page at "
+        "once.",
+        directives=[ListSize(max=3)],
+    )
+    async def modes(self, info: Info) -> list[ListingMode]:  # type: ignore[valid-type]
+        region = _purchaser_region(info)
+        if region is None:
+            return []
+        loader = info.context.loaders.get(
+            ("listing_modes", region), partial(search.listing_modes, region)
+        )
+        return [ListingMode(m) for m in await loader.load(int(self.id))]
+
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="The open or upheld price alert holding the listing's current price (or its "
+        "first review); null when none. Shown to the operating centre, the listing's supplier "
+        "and purchasers; null for other suppliers.",
+    )
+    async def price_alert(self, info: Info) -> ListingPriceAlert | None:
+        if not _sees_alert(info, int(self.organisation_id)):
+            return None
+        loader = info.context.loaders.get("listing_alert", search.listing_alerts)
+        row = await loader.load(int(self.id))
+        return ListingPriceAlert.of(row) if row else None
 
     @strawberry.field(extensions=allow(READERS), directives=[ListSize(max=listings.MAX_REGIONS)])
     async def regions(self) -> list[Tenant]:

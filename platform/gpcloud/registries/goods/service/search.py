@@ -4,7 +4,8 @@ Goods by catalogue branch (the branch's codes are read from the small catalogue,
 with `category IN (...)`), text, reference price and status; listings by goods item, supplier,
 region served (a region is served by listings for it, its city and the province), price and
 status, and (asked of the e-mall above) whether a region's purchasers can order them by
-direct purchase now.
+direct purchase now or from a designated supplier, which modes a page's listings are open to, and
+their price alerts.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ class ListingFilter:
     # Only listings purchasers of this region can order by direct purchase now (the e-mall's
     # conditions, gpcloud.domains.DIRECT_PURCHASE).
     direct_purchase_for: str | None = None
+    # Only listings whose supplier this region's purchasers may order from under a framework
+    # agreement in force, for the item's category (gpcloud.domains.DESIGNATED).
+    designated_for: str | None = None
 
 
 async def search_items(flt: GoodsItemFilter, first: int | None, after: str | None) -> Page:
@@ -102,6 +106,9 @@ async def search_listings(flt: ListingFilter, first: int | None, after: str | No
             flt.direct_purchase_for, selective
         ):
             query = query.where(condition)
+    if flt.designated_for:
+        await _known(flt.designated_for)
+        query = query.where(await domains.resolve(domains.DESIGNATED)(flt.designated_for))
     low, high = price_bound(flt.min_price, "minPrice"), price_bound(flt.max_price, "maxPrice")
     if low is not None:
         query = query.where(SupplierListing.price >= low)
@@ -114,3 +121,17 @@ async def search_listings(flt: ListingFilter, first: int | None, after: str | No
     return Page(
         [with_regions(r, regions[r["id"]]) for r in page.rows], page.has_next_page, page.end_cursor
     )
+
+
+async def listing_modes(region: str | None, listing_ids: list[int]) -> list[list[str]]:
+    """The e-mall modes a purchaser of `region` could use for each listing today (asked of the
+    e-mall, gpcloud.domains.LISTING_MODES); none for no purchaser."""
+    if region is None:
+        return [[] for _ in listing_ids]
+    return await domains.resolve(domains.LISTING_MODES)(region, listing_ids)
+
+
+async def listing_alerts(listing_ids: list[int]) -> list[dict | None]:
+    """Each listing's price alert holding its current price, or None (gpcloud.domains
+    .LISTING_ALERTS); who may see it is the API's check."""
+    return await domains.resolve(domains.LISTING_ALERTS)(listing_ids)
