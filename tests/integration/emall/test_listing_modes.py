@@ -13,7 +13,6 @@ import pytest
 
 from gpcloud.core.clock import now, today
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
-from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.emall.service import agreements, group_buys, prices
 from gpcloud.registries.goods.service import listings, search
 from tests.integration.emall.world import CATEGORY, emall_world, listing

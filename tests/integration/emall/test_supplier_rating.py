@@ -5,8 +5,6 @@ purchaser's order."""
 
 from __future__ import annotations
 
-import pytest
-
 from gpcloud.contracts import mall
 from gpcloud.core.tenancy.scope import use_scope
 from gpcloud.credit.service import ratings
@@ -58,8 +56,6 @@ async def test_the_purchaser_rates_the_supplier_of_an_accepted_order_only(client
     assert (await _rate(client, "mz.purchaser", contract))["errors"] == [{"code": "NOT_FOUND"}]
     done = await _rate(client, "xn.purchaser", contract)
     assert done == {"rating": {"total": 90, "reference": f"contract:{contract}"}, "errors": []}
-    assert (await _rate(client, "xn.purchaser", contract))["errors"] == [
-        {"code": "ALREADY_RATED"}
-    ]
+    assert (await _rate(client, "xn.purchaser", contract))["errors"] == [{"code": "ALREADY_RATED"}]
     summary = await ratings.summary(w["xn"], None)
     assert (summary.count, summary.average) == (1, 90.0)

@@ -61,7 +61,7 @@ async def designated_condition(region: str):
         'ON a."id" = d."agreement" JOIN "goods_item" AS item ON item."id" = '
         '"goods_listing"."goods_item" WHERE d."supplier_organisation" = '
         f'"goods_listing"."organisation" AND a."id" IN ({marks}) AND '
-        "item.\"category\" LIKE a.\"category_code\" || '%')",
+        'item."category" LIKE a."category_code" || \'%\')',
         *ids,
         *ids,
     )

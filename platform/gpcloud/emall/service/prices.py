@@ -107,7 +107,7 @@ async def holding_alerts(listing_ids: list[int]) -> list[dict | None]:
     rows = await PriceAlert.raw(
         'SELECT "mall_price_alert".* FROM "mall_price_alert" JOIN "goods_listing" ON '
         '"goods_listing"."id" = "mall_price_alert"."listing" WHERE "goods_listing"."id" IN '
-        f"({marks}) AND {{}} ORDER BY \"mall_price_alert\".\"id\"",
+        f'({marks}) AND {{}} ORDER BY "mall_price_alert"."id"',
         *listing_ids,
         holding,
     )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import partial
 from decimal import Decimal
+from functools import partial
 
 import strawberry
 from strawberry.scalars import JSON
@@ -82,9 +82,7 @@ class ListingPriceAlert:
         "reference (a live reference price) or new (a new listing's first review)."
     )
     price: Decimal = strawberry.field(description="The listing's price in yuan it holds.")
-    basis_price: Decimal = strawberry.field(
-        description="The price it was compared with, in yuan."
-    )
+    basis_price: Decimal = strawberry.field(description="The price it was compared with, in yuan.")
     tolerance_percent: int = strawberry.field(
         description="How far above the basis a price may be, in percent."
     )
