@@ -52,17 +52,15 @@ async def designated_condition(region: str):
     if not ids:
         return WhereRaw(NEVER)
     marks = _placeholders(ids)
-    # The IN on the listing's organisation (indexed) narrows first; the EXISTS matches the
-    # category of that supplier's agreement.
+    # The set of such listings, read once by the designated suppliers (few) through the
+    # listing's organisation index and matched to the agreement's category, then probed per
+    # listing (a semi-join), rather than a correlated probe per listing the page walks.
     return goods.live() & WhereRaw(
-        f'"goods_listing"."organisation" IN (SELECT d."supplier_organisation" FROM '
-        f'"mall_designated_supplier" AS d WHERE d."agreement" IN ({marks})) AND EXISTS ('
-        'SELECT 1 FROM "mall_designated_supplier" AS d JOIN "mall_framework_agreement" AS a '
-        'ON a."id" = d."agreement" JOIN "goods_item" AS item ON item."id" = '
-        '"goods_listing"."goods_item" WHERE d."supplier_organisation" = '
-        f'"goods_listing"."organisation" AND a."id" IN ({marks}) AND '
-        'item."category" LIKE a."category_code" || \'%\')',
-        *ids,
+        '"goods_listing"."id" IN (SELECT l."id" FROM "mall_designated_supplier" AS d JOIN '
+        '"mall_framework_agreement" AS a ON a."id" = d."agreement" JOIN "goods_listing" AS l '
+        'ON l."organisation" = d."supplier_organisation" JOIN "goods_item" AS item ON item."id" '
+        f'= l."goods_item" WHERE d."agreement" IN ({marks}) AND item."category" LIKE '
+        "a.\"category_code\" || '%')",
         *ids,
     )
 
