@@ -85,7 +85,7 @@ def _check_row(row: ImportRow) -> None:
     v = row.values
     v["region"] = v["region"] or PROVINCE
     if v["valid_to"] is not None and v["valid_to"] < v["valid_from"]:
-        row.reject(reason("INVALID_PERIOD", "the period ends before it starts", "valid_to"))
+        row.reject(reason("INVALID_PERIOD", "the period ends before it starts", "valid_to", True))
         return
     # The runner finds duplicates within the file by the key's value.
     v[KEY] = f"{v['goods_code']}+{v['region']}+{v['source']}+{v['valid_from']}"
@@ -108,12 +108,15 @@ async def apply_batch(rows: list[ImportRow], tenant: str) -> None:
         if item is None:
             row.reject(
                 reason(
-                    "UNKNOWN_GOODS", f"{v['goods_code']} is not in the goods registry", "goods_code"
+                    "UNKNOWN_GOODS",
+                    f"{v['goods_code']} is not in the goods registry",
+                    "goods_code",
+                    True,
                 )
             )
         node = tree.get(v["region"])
         if node is None:
-            row.reject(reason("UNKNOWN_REGION", f"no region {v['region']}", "region"))
+            row.reject(reason("UNKNOWN_REGION", f"no region {v['region']}", "region", True))
         if not row.ok:
             continue
         current = existing.get((item["id"], v["region"], v["source"], v["valid_from"]))
