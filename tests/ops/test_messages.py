@@ -27,6 +27,7 @@ def test_every_message_is_translated():
     ("code", "message", "expected"),
     [
         ("NOT_FOUND", "plan 7 not found", "未找到采购计划 7"),  # the noun translated too
+        ("NOT_FOUND", "audit entry 160 not found", "未找到审计记录 160"),  # a noun of two words
         (
             "CONFLICT",
             "the plan changed while you were acting (it is filed now, it was draft): "

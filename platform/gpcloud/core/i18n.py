@@ -55,14 +55,17 @@ class Template:
     pattern: re.Pattern
     order: tuple[int, ...]  # the hole numbers in the order the values appear in the source
     target: str
+    # The same with greedy holes: "{0} {1} not found" splits "legacy batch 7 not found" at the
+    # last space, so that a noun of several words is one value.
+    greedy: re.Pattern
 
 
-def _pattern(source: str) -> tuple[re.Pattern, tuple[int, ...]]:
+def _pattern(source: str, hole: str = "(.*?)") -> tuple[re.Pattern, tuple[int, ...]]:
     parts, order, last = [], [], 0
     for match in HOLE.finditer(source):
         literal = source[last : match.start()].replace("{{", "{").replace("}}", "}")
         parts.append(re.escape(literal))
-        parts.append("(.*?)")
+        parts.append(hole)
         order.append(int(match.group(1)))
         last = match.end()
     parts.append(re.escape(source[last:].replace("{{", "{").replace("}}", "}")))
@@ -83,8 +86,13 @@ class Catalogue:
             match = template.pattern.fullmatch(message)
             if match is None:
                 continue
+            found = match.groups()
+            if not any(v in self.nouns for v in found):
+                greedy = template.greedy.fullmatch(message)
+                if greedy is not None and any(v in self.nouns for v in greedy.groups()):
+                    found = greedy.groups()
             values = [""] * (max(template.order) + 1)
-            for number, value in zip(template.order, match.groups(), strict=True):
+            for number, value in zip(template.order, found, strict=True):
                 values[number] = self.nouns.get(value, value)
             return template.target.format(*values)
         return message
@@ -110,8 +118,9 @@ def catalogue(locale: str) -> Catalogue:
                 nouns[message.id] = message.string
             elif HOLE.search(message.id):
                 pattern, order = _pattern(message.id)
+                greedy, _ = _pattern(message.id, "(.*)")
                 templates.setdefault(message.context, []).append(
-                    Template(message.id, pattern, order, message.string)
+                    Template(message.id, pattern, order, message.string, greedy)
                 )
             else:
                 exact[(message.context, message.id.replace("{{", "{").replace("}}", "}"))] = (

@@ -1,5 +1,5 @@
-"""The e-mall's piccolo app: demands, quotes, group buys, orders, price alerts and listing price
-history."""
+"""The e-mall's piccolo app: demands, quotes, group buys, orders, price alerts, listing price
+history and imported reference prices."""
 
 from pathlib import Path
 
@@ -15,6 +15,7 @@ from gpcloud.emall.tables import (
     MallOrder,
     MallQuote,
     PriceAlert,
+    ReferencePrice,
 )
 
 APP_CONFIG = AppConfig(
@@ -30,6 +31,7 @@ APP_CONFIG = AppConfig(
         MallOrder,
         PriceAlert,
         ListingPrice,
+        ReferencePrice,
     ],
     migration_dependencies=[
         "gpcloud.supervision.piccolo_app",

@@ -196,8 +196,10 @@ class PriceAlert(ProvinceShared, Table, tablename="mall_price_alert"):
     goods_item = Integer(index=True)
     supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
     price_fen = BigInt()
-    basis = Varchar(length=16)  # median | history | reference (a live feed) | new (first review)
-    basis_fen = BigInt()  # the median, or the earlier price
+    basis = Varchar(length=16)  # median | history | reference (a feed or a file) | new
+    basis_fen = BigInt()  # the median, the earlier price, or the reference price
+    # Where a reference came from: the feed plugin, or the imported file's source (价格监测中心).
+    basis_source = Varchar(length=128, default="")
     tolerance_percent = Integer()
     reason = Text()
     status = Varchar(length=16, default="open", index=True)  # emall/workflow.py PRICE_ALERT
@@ -214,3 +216,19 @@ class ListingPrice(ProvinceShared, Table, tablename="mall_listing_price"):
     listing = Integer(index=True)
     price_fen = BigInt()
     seen_at = Timestamptz(default=TimestamptzNow())
+
+
+class ReferencePrice(ProvinceShared, Table, tablename="mall_reference_price"):
+    """A reference price imported from a file (the `reference_prices` import): a goods item's
+    unit price in a region (a city, a county, or the province) from a source, for a period.
+    Price monitoring compares each listing with the one in force for its supplier's region.
+    One row per (goods item, region, source, valid from): a later file updates it."""
+
+    goods_item = Integer(index=True)  # goods_item (the goods registry's)
+    region = Varchar(length=6, index=True)  # a city or county code; the province's: province-wide
+    source = Varchar(length=128)  # who surveyed it: 价格监测中心, a market survey
+    valid_from = Date(index=True)
+    valid_to = Date(null=True, default=None)  # None: until a later price
+    price_fen = BigInt()
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow())

@@ -539,7 +539,8 @@ ABOUT: dict[Perm, str] = {
     P.MALL_ORDER_FULFIL: "confirm, decline and deliver one's own organisation's e-mall orders",
     P.MALL_DEMAND_POST: "put one's own unit's demand to reverse auction, or withdraw it",
     P.MALL_QUOTE: "quote on a reverse auction of a category one lists goods in",
-    P.MALL_PRICE_REVIEW: "review flagged e-mall prices (clear or uphold) and run price monitoring",
+    P.MALL_PRICE_REVIEW: "review flagged e-mall prices (clear or uphold), run price monitoring "
+    "and import reference price files",
     P.MALL_AGREEMENT_MANAGE: "record the framework agreements (designated suppliers) the region "
     "awarded, or end one early",
     P.MALL_GROUP_BUY_MANAGE: "organise the region's group buys (批量集采): open one, record its "

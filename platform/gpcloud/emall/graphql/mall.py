@@ -338,8 +338,13 @@ class PriceAlert:
     )
     basis: str = strawberry.field(
         description="median (of the item's other listings), history (its own earlier price), "
-        "reference (a live reference price of an approved feed plugin) or new (a new listing's "
-        "first review, where the province reviews them)."
+        "reference (a reference price: of an approved feed plugin, or imported from a "
+        "reference_prices file for the supplier's region) or new (a new listing's first review, "
+        "where the province reviews them)."
+    )
+    basis_source: str = strawberry.field(
+        description="Where a reference price came from: the feed plugin's name, or the imported "
+        "file's source (e.g. 广东省价格监测中心); empty for the other bases."
     )
     basis_price: Decimal = strawberry.field(
         description="The price it was compared with, in yuan (a Decimal string)."
@@ -366,6 +371,7 @@ class PriceAlert:
             price=to_yuan(row["price_fen"]),
             basis=row["basis"],
             basis_price=to_yuan(row["basis_fen"]),
+            basis_source=row["basis_source"],
             tolerance_percent=row["tolerance_percent"],
             reason=row["reason"],
             status=PriceAlertStatus(row["status"]),

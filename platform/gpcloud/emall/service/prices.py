@@ -13,6 +13,11 @@ of the old one (superseded) and judges the new one afresh.
 Live reference prices (a market feed) come from the province's approved plugins through the
 hook gpcloud_reference_prices, once per batch and before its transaction (a feed is slow and
 may fail: the failure is logged and monitoring goes on with the median and the history).
+Imported reference prices (the `reference_prices` file, emall/imports.py) are read in the
+batch: the one in force on the monitoring day for the item in the supplier's region, the
+nearest region first (county, city, province). Where both a feed and a file give one, the
+lower is the basis (the stricter: one alert per price and basis); the alert names its source
+(basis_source) and the reason says it, so the supplier sees why.
 """
 
 from __future__ import annotations
@@ -27,17 +32,18 @@ from piccolo.columns.combination import WhereRaw
 
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.clock import now
-from gpcloud.core.db import transaction
+from gpcloud.core.clock import now, today
+from gpcloud.core.db import any_of, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.plugins.calling import Failure
 from gpcloud.core.plugins.hooks import tenant_context, tenant_hooks
 from gpcloud.core.tenancy.config import effective_config
+from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.emall.service.common import rule_value
 from gpcloud.emall.service.machines import PRICE_ALERT
-from gpcloud.emall.tables import ListingPrice, PriceAlert
+from gpcloud.emall.tables import ListingPrice, PriceAlert, ReferencePrice
 from gpcloud.registries.goods.service import mall as goods
 from gpcloud.registries.goods.service.conditions import LISTING_ID, PRICE_FEN
 
@@ -180,6 +186,73 @@ async def reference_prices(offers: list[dict]) -> References:
     return found
 
 
+@dataclass(frozen=True)
+class Imported:
+    """An imported reference price in force: what a listing is compared with, and whence."""
+
+    fen: int
+    source: str
+    region: str
+
+
+async def imported_references(offers: list[dict], day) -> dict[int, Imported]:
+    """{listing: the imported reference price in force on `day` for its item in its supplier's
+    region}: the nearest region that has one (county, then city, then province); there, the
+    latest valid_from, and of equals the lowest price (the strictest survey)."""
+    if not offers:
+        return {}
+    tree = await tenant_tree()
+    chains = {
+        o["id"]: [o["supplier_region"], *tree.ancestors(o["supplier_region"])] for o in offers
+    }
+    rows = await ReferencePrice.select(
+        ReferencePrice.goods_item,
+        ReferencePrice.region,
+        ReferencePrice.source,
+        ReferencePrice.valid_from,
+        ReferencePrice.price_fen,
+    ).where(
+        any_of(ReferencePrice.goods_item, sorted({o["goods_item"] for o in offers}))
+        & any_of(ReferencePrice.region, sorted({r for c in chains.values() for r in c}))
+        & (ReferencePrice.valid_from <= day)
+        & (ReferencePrice.valid_to.is_null() | (ReferencePrice.valid_to >= day))
+    )
+    best: dict[tuple[int, str], dict] = {}
+    for row in rows:
+        key = (row["goods_item"], row["region"])
+        held = best.get(key)
+        if held is None or (row["valid_from"], -row["price_fen"]) > (
+            held["valid_from"],
+            -held["price_fen"],
+        ):
+            best[key] = row
+    found = {}
+    for offer in offers:
+        for region in chains[offer["id"]]:
+            row = best.get((offer["goods_item"], region))
+            if row is not None:
+                found[offer["id"]] = Imported(row["price_fen"], row["source"], region)
+                break
+    return found
+
+
+def _reference(live: tuple[int, str] | None, imported: Imported | None, names) -> tuple | None:
+    """The reference a listing is held to: (fen, source, why), the lower of the feed's and the
+    file's."""
+    options = []
+    if live is not None:
+        options.append((live[0], live[1], f"高于实时参考价（来源：{live[1]}）"))
+    if imported is not None:
+        options.append(
+            (
+                imported.fen,
+                imported.source,
+                f"高于参考价（来源：{imported.source}，适用区域：{names(imported.region)}）",
+            )
+        )
+    return min(options, key=lambda o: o[0]) if options else None
+
+
 async def check(listing_ids: list[int], failures: list[Failure] | None = None) -> list[dict]:
     """Judge these listings' current prices; the alerts raised (one transaction). A failing
     reference feed is appended to `failures` when given."""
@@ -190,8 +263,10 @@ async def check(listing_ids: list[int], failures: list[Failure] | None = None) -
     references = await reference_prices(live)
     if failures is not None:
         failures += references.failures
+    names = (await tenant_tree()).name_of
     raised = []
     async with transaction():
+        imported = await imported_references(live, today())
         peers = await goods.item_prices([o["goods_item"] for o in offers.values()])
         for listing_id, offer in sorted(offers.items()):
             if offer["status"] != "active":
@@ -211,25 +286,25 @@ async def check(listing_ids: list[int], failures: list[Failure] | None = None) -
                 .first()
             )
             others = [to_fen(p) for i, p in peers[offer["goods_item"]] if i != listing_id]
-            findings = []
+            findings: list[tuple[str, int, str, str]] = []  # basis, its fen, why, source
             if review_new and last is None:
-                findings.append(("new", price, "为新上架商品"))
+                findings.append(("new", price, "为新上架商品", ""))
             if others:
                 middle = int(median(others))
                 if _over(price, middle, tolerance):
                     findings.append(
-                        ("median", middle, f"高于同一商品其他{len(others)}个报价的中位数")
+                        ("median", middle, f"高于同一商品其他{len(others)}个报价的中位数", "")
                     )
             if last is not None and _over(price, last["price_fen"], tolerance):
-                findings.append(("history", last["price_fen"], "高于本报价此前的价格"))
-            reference = references.prices.get(offer["goods_item"])
+                findings.append(("history", last["price_fen"], "高于本报价此前的价格", ""))
+            reference = _reference(
+                references.prices.get(offer["goods_item"]), imported.get(listing_id), names
+            )
             if reference is not None and _over(price, reference[0], tolerance):
-                findings.append(
-                    ("reference", reference[0], f"高于实时参考价（来源：{reference[1]}）")
-                )
+                findings.append(("reference", reference[0], reference[2], reference[1]))
             if last is None or last["price_fen"] != price:
                 await ListingPrice.insert(ListingPrice(listing=listing_id, price_fen=price))
-            for basis, basis_fen, why in findings:
+            for basis, basis_fen, why, source in findings:
                 if await PriceAlert.exists().where(
                     (PriceAlert.listing == listing_id)
                     & (PriceAlert.price_fen == price)
@@ -249,6 +324,7 @@ async def check(listing_ids: list[int], failures: list[Failure] | None = None) -
                     price_fen=price,
                     basis=basis,
                     basis_fen=basis_fen,
+                    basis_source=source,
                     tolerance_percent=tolerance,
                     reason=reason,
                 )

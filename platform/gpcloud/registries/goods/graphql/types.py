@@ -79,7 +79,7 @@ class ListingPriceAlert:
     id: strawberry.ID = strawberry.field(description="The alert (Query.priceAlerts).")
     basis: str = strawberry.field(
         description="median (of the item's other listings), history (its own earlier price), "
-        "reference (a live reference price) or new (a new listing's first review)."
+        "reference (a reference price: a live feed or an imported file) or new (a new listing's first review)."
     )
     price: Decimal = strawberry.field(description="The listing's price in yuan it holds.")
     basis_price: Decimal = strawberry.field(description="The price it was compared with, in yuan.")

@@ -1,5 +1,5 @@
 """What the e-mall reads and holds in the goods registry: a listing with its item, the prices of
-an item's listings, who lists a category in a region, and stock held by orders.
+an item's listings, goods items by code, who lists a category in a region, and stock held by orders.
 
 Stock is held with one conditional UPDATE (the check and the change in one statement), so
 concurrent orders for the last units cannot both win: PostgreSQL re-checks the condition after
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from gpcloud.core.db import any_of
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.registries.goods.service import conditions
 from gpcloud.registries.goods.service.categories import descendant_codes
@@ -21,6 +22,7 @@ OFFER = (
     SupplierListing.id,
     SupplierListing.organisation,
     SupplierListing.organisation.name.as_alias("supplier_name"),
+    SupplierListing.organisation.region.as_alias("supplier_region"),
     SupplierListing.goods_item,
     SupplierListing.price,
     SupplierListing.stock,
@@ -68,6 +70,17 @@ async def item_prices(item_ids: list[int]) -> dict[int, list[tuple[int, object]]
     for row in rows:
         found[row["goods_item"]].append((row["id"], money(row["price"])))
     return found
+
+
+async def items_by_code(codes: list[str]) -> dict[str, dict]:
+    """{code: {id, code, status}} of the goods items with these codes: the e-mall's reference
+    price import names items as the goods import does."""
+    if not codes:
+        return {}
+    rows = await GoodsItem.select(GoodsItem.id, GoodsItem.code, GoodsItem.status).where(
+        any_of(GoodsItem.code, sorted(set(codes)))
+    )
+    return {r["code"]: r for r in rows}
 
 
 async def active_listing_ids(after: int = 0, limit: int = 500) -> list[int]:
