@@ -1,8 +1,8 @@
-"""The logged-in region dashboard (/analytics/region) at the HTML level (no browser on this
-machine): every indicator of the catalogue, the charts beside their tables, the region's open
-red flags, drill-down within the caller's region only, its exports; a county sees nothing of
-its city, a sibling county nothing of another's; anonymous and unprivileged callers are
-refused."""
+"""The logged-in region dashboard (/analytics/region) at the HTML level (a real browser draws it
+in test_dashboard_browser.py): every indicator of the catalogue, the charts beside their tables,
+the region's open red flags, drill-down within the caller's region only, its exports; a county
+sees nothing of its city, a sibling county nothing of another's; anonymous and unprivileged
+callers are refused."""
 
 from __future__ import annotations
 

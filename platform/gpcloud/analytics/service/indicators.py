@@ -263,12 +263,22 @@ async def _series(ind: Indicator, by: str, codes: frozenset[str], f: Filters) ->
             groups = _fold_suppliers(groups, tree, f.region)
         return [
             Point(k, _label(tree, by, k), concentration(list(v.values()))[ind.id])
-            for k, v in sorted(groups.items())
+            for k, v in sorted(groups.items(), key=_in_order(by))
         ]
     rows = await grouped(codes, f, by)
     if by == "region":
         rows = _fold(rows, tree, f.region)
-    return [Point(k, _label(tree, by, k), FORMULAS[ind.id](v)) for k, v in sorted(rows.items())]
+    return [
+        Point(k, _label(tree, by, k), FORMULAS[ind.id](v))
+        for k, v in sorted(rows.items(), key=_in_order(by))
+    ]
+
+
+def _in_order(by: str):
+    """The points' order: months by number (the keys are strings: "10" sorts before "2")."""
+    if by == "month":
+        return lambda item: int(item[0])
+    return lambda item: item[0]
 
 
 def _children(tree, region: str) -> list[str]:
