@@ -206,6 +206,8 @@ class PriceAlert(ProvinceShared, Table, tablename="mall_price_alert"):
     revision = Integer(default=0)
     reviewed_by = Integer(null=True, default=None)
     review_note = Text(default="")
+    # The legal day it was raised: the year analytics counts it in (created_at is the instant).
+    raised_on = Date(null=True, default=None)
     created_at = Timestamptz(default=TimestamptzNow())
     updated_at = Timestamptz(default=TimestamptzNow())
 

@@ -27,6 +27,7 @@ async def _alert(name: str, region: str, price: int, basis: int, when=WHEN) -> N
         tolerance_percent=20,
         reason="测试",
         created_at=when,
+        raised_on=when.date(),
     ).save()
 
 

@@ -30,7 +30,6 @@ from gpcloud.analytics.tables import Rollup
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.auth.tables import Organisation
-from gpcloud.core.clock import start_of
 from gpcloud.core.db import any_of
 from gpcloud.core.errors import DomainError
 from gpcloud.core.tenancy.scope import all_tenants
@@ -175,8 +174,8 @@ async def _alerts(codes: frozenset[str], region: str, f: Filters) -> dict:
     """Price alerts raised in the year, each counted in its supplier's region (the e-mall is
     province-wide, the supplier is of a region): a region's figure sums its subtree's
     suppliers, the province's every alert. {status: (count, sum of prices, sum of bases)}."""
-    condition = (PriceAlert.created_at >= start_of(date(f.year, 1, 1))) & (
-        PriceAlert.created_at < start_of(date(f.year + 1, 1, 1))
+    condition = (PriceAlert.raised_on >= date(f.year, 1, 1)) & (
+        PriceAlert.raised_on < date(f.year + 1, 1, 1)
     )
     if region != (await tenant_tree()).root:
         condition &= WhereRaw(

@@ -327,6 +327,7 @@ async def check(listing_ids: list[int], failures: list[Failure] | None = None) -
                     basis_source=source,
                     tolerance_percent=tolerance,
                     reason=reason,
+                    raised_on=today(),
                 )
                 await row.save()
                 alert = await PriceAlert.select().where(PriceAlert.id == row.id).first()
