@@ -112,11 +112,13 @@ async def load(scale: float) -> dict:
     # Meizhou county, each designating 40 suppliers for a second-level category (A02...).
     from datetime import date, timedelta
 
+    from gpcloud.core.clock import today  # the day the search's "in force" reads
+
     agreements, designated = [], []
     for tenant in ["440000"] * 5 + [c for c in gen.MEIZHOU[1:] for _ in range(5)]:
         ident = 1_000_000 + len(agreements)
         code = rng.choice(leaves)[:5]
-        start, end = date.today() - timedelta(days=30), date.today() + timedelta(days=300)
+        start, end = today() - timedelta(days=30), today() + timedelta(days=300)
         agreements.append(
             (ident, tenant, f"定点{ident}", code, "goods", start, end, 60, "active", 1)
         )

@@ -19,7 +19,7 @@ Were the compare-and-set a plain read-check-update, these tests fail on both dat
 from __future__ import annotations
 
 import itertools
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from piccolo.query import WhereRaw
@@ -45,6 +45,10 @@ async def job_row(job_id: int) -> dict:
         return await Job.select().where(Job.id == job_id).output(load_json=True).first()
 
 
+# Each claim starts at its own pinned instant, so the row tells which worker won.
+STARTS = (datetime(2026, 9, 1, 9, tzinfo=UTC) + timedelta(seconds=n) for n in itertools.count())
+
+
 async def start_job(job: dict) -> dict:
     """run_job's claim of the record it read, with its arguments (run_job answers "taken" to
     the DomainError a loser gets)."""
@@ -53,7 +57,7 @@ async def start_job(job: dict) -> dict:
             None,
             job,
             "start",
-            {Job.started_at: datetime.now(UTC), Job.attempts: Job.attempts + 1},
+            {Job.started_at: next(STARTS), Job.attempts: Job.attempts + 1},
         )
 
 
