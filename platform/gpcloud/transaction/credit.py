@@ -1,18 +1,17 @@
 """The mandatory credit check (Caiku [2016] 125) where the transaction asks it before the
 deadline: at bid submission (a warning to the bidder; the deadline and the evaluation govern)
 and at the entrustment of an agency (an agency not clear cannot be entrusted). Transaction sits
-below credit and reaches it only through the gpcloud_credit_check hook (core/plugins/hooks.py
-`collect`), as the deadline's check does (opening.py); credit stores each check's snapshot in
-the tenant that asked."""
+below credit and reaches it only through the gpcloud_credit_check hook
+(core/plugins/credit_check.py), as the deadline's check does (opening.py); credit stores each
+check's snapshot in the tenant that asked."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gpcloud.core import clock
 from gpcloud.core.errors import DomainError
 from gpcloud.core.plugins.calling import Answer, PluginFailed
-from gpcloud.core.plugins.hooks import collect
+from gpcloud.core.plugins.credit_check import credit_answers, unclear
 
 
 @dataclass(frozen=True)
@@ -27,22 +26,6 @@ class CreditWarning:
     starts_on: str | None = None
     ends_on: str | None = None
     reference: str = ""  # the deciding document or the list's own record id
-
-
-async def answers(tenant: str, organisation_id: int, purpose: str) -> list[Answer]:
-    """Every answer for `organisation_id` today in `tenant` (a failing plugin raises)."""
-    return await collect(
-        tenant,
-        "gpcloud_credit_check",
-        tenant=tenant,
-        organisation_id=organisation_id,
-        purpose=purpose,
-        on_day=clock.today(),
-    )
-
-
-def unclear(found: list[Answer]) -> list[Answer]:
-    return [a for a in found if not (a.value or {}).get("clear", False)]
 
 
 def warnings_of(found: list[Answer]) -> list[CreditWarning]:
@@ -72,7 +55,7 @@ async def at_submission(tenant: str, organisation_id: int) -> list[CreditWarning
     """The bidder's check at submission: what it is warned of (nothing when clear). A check
     that cannot be made warns too and lets the bid in: the deadline checks again."""
     try:
-        return warnings_of(await answers(tenant, organisation_id, "bid_submission"))
+        return warnings_of(await credit_answers(tenant, organisation_id, "bid_submission"))
     except PluginFailed as failed:
         return [CreditWarning("PLUGIN_FAILED", failed.plugin)]
 
@@ -80,7 +63,7 @@ async def at_submission(tenant: str, organisation_id: int) -> list[CreditWarning
 async def ensure_agency_clear(tenant: str, organisation_id: int) -> None:
     """An agency on a credit list (or that a source does not find clear) cannot be entrusted;
     a check that cannot be made lets nobody through (PLUGIN_FAILED)."""
-    if unclear(await answers(tenant, organisation_id, "entrustment")):
+    if unclear(await credit_answers(tenant, organisation_id, "entrustment")):
         raise DomainError(
             "CREDIT_NOT_CLEAR",
             "the agency is on a credit list today (Caiku [2016] 125): it cannot be entrusted",

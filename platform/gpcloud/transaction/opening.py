@@ -29,7 +29,7 @@ from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError
 from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.plugins.calling import PluginFailed
-from gpcloud.core.plugins.hooks import collect
+from gpcloud.core.plugins.credit_check import credit_answers
 from gpcloud.core.tenancy.config import effective_config
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.supervision import plans
@@ -53,20 +53,15 @@ async def window(tenant: str) -> timedelta:
 
 
 async def _credit_checks(project: dict, submitted: list[dict]) -> None:
-    """The mandatory credit check of every bidder at the deadline (the credit domain's built-in
-    and the tenant's plugins, through `collect`); what each said is kept on its bids. A check
-    that fails is kept as failed, and the deadline still passes: evaluation decides on it."""
+    """The mandatory credit check of every bidder at the deadline (core/plugins/credit_check.py:
+    the credit domain's built-in and the tenant's plugins); what each said is kept on its bids.
+    A check that fails is kept as failed, and the deadline still passes: evaluation decides."""
     on_day = clock.today()
     for organisation in sorted({b["supplier_organisation"] for b in submitted}):
         kept: dict = {"on_day": on_day.isoformat(), "answers": [], "failed": []}
         try:
-            answers = await collect(
-                project["tenant_id"],
-                "gpcloud_credit_check",
-                tenant=project["tenant_id"],
-                organisation_id=organisation,
-                purpose="bid_deadline",
-                on_day=on_day,
+            answers = await credit_answers(
+                project["tenant_id"], organisation, "bid_deadline", on_day
             )
             kept["answers"] = [{"plugin": a.plugin, **(a.value or {})} for a in answers]
         except PluginFailed as failed:

@@ -3,14 +3,15 @@
 last three years) or on a list the mandatory credit check consults (Caiku [2016] 125,
 unverified) may not be named the winner. Asks the credit domain through gpcloud_credit_check
 (purpose "award", for the publication day): supervision sits below credit and reaches it only
-through the hook (core/plugins/hooks.py `collect`); the check's snapshot is kept by credit."""
+through the hook (core/plugins/credit_check.py); the check's snapshot is kept by credit."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from gpcloud.core.plugins.hooks import builtin, collect
+from gpcloud.core.plugins.credit_check import credit_answers, unclear
+from gpcloud.core.plugins.hooks import builtin
 from gpcloud.supervision.warnings.common import HOOK, Rule
 
 RULE = Rule(
@@ -31,23 +32,15 @@ async def gpcloud_check_publication(subject: dict, tenant: Any) -> list[dict] | 
     code, on = tenant.region_code, date.fromisoformat(subject["on"])
     found = []
     for index, award in enumerate(subject.get("awards") or ()):
-        answers = await collect(
-            code,
-            "gpcloud_credit_check",
-            tenant=code,
-            organisation_id=award["organisation_id"],
-            purpose="award",
-            on_day=on,
-        )
-        unclear = [a for a in answers if not a.value.get("clear", False)]
-        if not unclear:
+        refusing = unclear(await credit_answers(code, award["organisation_id"], "award", on))
+        if not refusing:
             continue
-        records = [r for a in unclear for r in _barring(a.value)]
+        records = [r for a in refusing for r in _barring(a.value)]
         described = "；".join(
             f"{r.get('kind', '')} {r.get('starts_on', '')}至{r.get('ends_on') or '长期'}"
             f"{'（' + r['reference'] + '）' if r.get('reference') else ''}"
             for r in records
-        ) or "、".join(str(a.value.get("source") or a.plugin) for a in unclear)
+        ) or "、".join(str(a.value.get("source") or a.plugin) for a in refusing)
         found.append(
             RULE.warning(
                 f"{award['supplier_name']}：{described}",
