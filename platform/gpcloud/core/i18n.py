@@ -55,7 +55,7 @@ class Template:
     pattern: re.Pattern
     order: tuple[int, ...]  # the hole numbers in the order the values appear in the source
     target: str
-    # The same with greedy holes: "{0} {1} not found" splits "legacy batch 7 not found" at the
+    # The same with greedy holes: "{0} {1} not found" splits "audit entry 7 not found" at the
     # last space, so that a noun of several words is one value.
     greedy: re.Pattern
 

@@ -19,11 +19,12 @@ from gpcloud.core.imports.spec import Column, ImportRow, ImportSpec, reason
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.emall.service.prices import PROVINCE
 from gpcloud.emall.tables import ReferencePrice
+from gpcloud.registries.goods.service import items
 from gpcloud.registries.goods.service import mall as goods
 
 KEY = "goods_code+region+source+valid_from"
 _ITEM_CODE = p.pattern(
-    r"[A-Z0-9][A-Z0-9-]{2,39}",
+    items.ITEM_CODE.pattern,
     "INVALID_CODE",
     "3 to 40 letters, digits or '-' (e.g. GD-A02010104-000123)",
 )

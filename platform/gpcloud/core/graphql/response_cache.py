@@ -123,13 +123,12 @@ async def _request_key(request: Any) -> bytes | None:
 
 
 def _document(request: Any) -> str | None:
+    """The document the request ran: a persisted query's, else the one its body or query
+    string sent (parse_http_body kept it)."""
     persisted = getattr(request.state, "persisted", None)
     if persisted is not None:
         return persisted.query
-    if request.method == "GET":
-        return request.query_params.get("query")
-    body = getattr(request.state, "graphql_query", None)
-    return body if isinstance(body, str) else None
+    return getattr(request.state, "graphql_query", None)
 
 
 class _CachedGraphQL:
