@@ -22,7 +22,7 @@ from tests.support import data, gql, login
 SEARCH = """
 query($filter: SupplierListingFilter) {
   supplierListings(filter: $filter, first: 100) {
-    edges { node { id modes priceAlert { id basis price basisPrice tolerancePercent reason
+    edges { node { id modes priceAlert { id basis basisSource price basisPrice tolerancePercent reason
       status raisedAt } } }
   }
 }
@@ -125,6 +125,7 @@ async def test_the_price_alert_shows_to_whom_may_see_it(client, world):
         nodes = await _nodes(client, who)
         alert = nodes[w["flagged"]]["priceAlert"]
         assert alert["id"] == str(w["alert"]["id"]) and alert["basis"] == "median", who
+        assert alert["basisSource"] == ""  # a median has no source
         assert Decimal(alert["price"]) == Decimal("200.00") and alert["status"] == "open"
         assert Decimal(alert["basisPrice"]) == Decimal("100.00") and "中位数" in alert["reason"]
         assert nodes[w["plain"]]["priceAlert"] is None

@@ -83,6 +83,10 @@ class ListingPriceAlert:
     )
     price: Decimal = strawberry.field(description="The listing's price in yuan it holds.")
     basis_price: Decimal = strawberry.field(description="The price it was compared with, in yuan.")
+    basis_source: str = strawberry.field(
+        description="Where a reference price came from (a feed plugin, an imported file's "
+        "source); empty for the other bases."
+    )
     tolerance_percent: int = strawberry.field(
         description="How far above the basis a price may be, in percent."
     )
@@ -99,6 +103,7 @@ class ListingPriceAlert:
             basis=row["basis"],
             price=to_yuan(row["price_fen"]),
             basis_price=to_yuan(row["basis_fen"]),
+            basis_source=row["basis_source"],
             tolerance_percent=row["tolerance_percent"],
             reason=row["reason"],
             status=row["status"],
