@@ -1,6 +1,6 @@
-"""One reference price per (goods item, region, source, valid from), held by the database: two
-imports of the same file at once cannot both insert it (the runner then retries the batch's
-rows one by one and the second finds it). Built CONCURRENTLY (core/ops/migration_locks.py)."""
+"""One reference price per (goods item, region, source, valid from), held by the database too:
+the import runner already writes one batch of a registry at a time (its lock), and the key
+stays whole against any other writer. Built CONCURRENTLY (core/ops/migration_locks.py)."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 
