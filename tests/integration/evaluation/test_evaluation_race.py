@@ -15,18 +15,21 @@ import time_machine
 from gpcloud.core import clock
 from gpcloud.core.db import transaction
 from gpcloud.core.errors import DomainError
+from gpcloud.core.notifications.tables import Notification
 from gpcloud.core.scheduler import service as scheduler
 from gpcloud.core.tenancy.scope import all_tenants, use_scope
-from gpcloud.evaluation.service import checkin, evaluations, reports, reviews, scores
+from gpcloud.evaluation.service import checkin, committees, evaluations, reports, reviews, scores
 from gpcloud.usage import development
 from gpcloud.usage.tables import UsageCharge
 from tests.integration.concurrency.test_transitions import audited, one_wins, race
 from tests.integration.evaluation.evaluating import (
     EVALUATION_DAY,
+    check_in_all,
     face_of,
     opened_evaluation,
     sent_report,
 )
+from tests.integration.evaluation.test_evaluation import passed_reviews
 from tests.integration.procurement import filed_plan
 from tests.integration.transaction.bidding import DEADLINE
 
@@ -153,3 +156,32 @@ async def test_the_deemed_confirmation_and_a_late_purchaser_raced(world, travell
     )
     confirmed = await reports.report_of(eid)
     assert (confirmed["status"], confirmed["winner"]) == ("confirmed", first)
+
+
+async def test_the_last_members_submitting_at_once_tell_the_chair_once(world, traveller):
+    """One member's submission sent N times at once is taken once; the last two members
+    submitting at once: the chair hears of the outliers exactly once (the evaluation's lock:
+    without it each sees the other still scoring on PostgreSQL, and nobody tells the chair)."""
+    s = await opened_evaluation(world, traveller)
+    eid = s.evaluation["id"]
+    seats = await evaluations.members(eid)
+    with clock.on_day(EVALUATION_DAY):
+        await check_in_all(s)
+        await passed_reviews(s)
+        async with transaction():
+            await committees.choose_chair(s.agent, s.committee["id"], seats[1]["seat"])
+        for i, user in enumerate(s.members):
+            for b in s.bids:
+                given = {"技术": "49", "服务": "19"} if (i, b) == (0, s.bids[0]) else None
+                async with transaction():
+                    await scores.record(user, eid, b["id"], given or {"技术": "40", "服务": "15"})
+        one_wins(*await race(in_transaction(lambda: scores.submit(s.members[0], eid))))
+        for user in s.members[1:-2]:
+            async with transaction():
+                await scores.submit(user, eid)
+        await asyncio.gather(
+            *(in_transaction(lambda u=u: scores.submit(u, eid))() for u in s.members[-2:])
+        )
+    with all_tenants("test: notifications"):
+        told = await Notification.count().where(Notification.kind == "evaluation.outliers")
+    assert told == 1
