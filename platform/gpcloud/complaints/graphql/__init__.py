@@ -12,6 +12,7 @@ from strawberry.types import Info
 
 from gpcloud.complaints.graphql.types import (
     SIGNED_IN,
+    After,
     Challenge,
     ChallengeItemInput,
     ChallengePayload,
@@ -24,10 +25,12 @@ from gpcloud.complaints.graphql.types import (
     ComplaintPayload,
     ComplaintStatus,
     DecisionInput,
+    First,
     Inquiry,
     InquiryPayload,
     InquiryStatus,
     ProcedureStep,
+    ProjectArg,
     Remedy,
     Suspension,
     SuspensionPayload,
@@ -45,12 +48,6 @@ from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.graphql.mutations import run_payload
 from gpcloud.core.graphql.permissions import Public, Requires, SubsystemLive, allow
 from gpcloud.core.graphql.types import Connection, connection, parse_id
-
-ProjectArg = Annotated[
-    strawberry.ID | None, strawberry.argument(description="Only those of this project.")
-]
-First = Annotated[int | None, strawberry.argument(description="Page size.")]
-After = Annotated[str | None, strawberry.argument(description="The cursor to continue after.")]
 
 
 def _project(value) -> int | None:

@@ -11,10 +11,13 @@ import strawberry
 from strawberry.types import Info
 
 from gpcloud.complaints.graphql.types import (
+    After,
     Challenge,
     ChallengeStatus,
     Complaint,
     ComplaintStatus,
+    First,
+    ProjectArg,
     SuspensionStatus,
 )
 from gpcloud.complaints.service import views
@@ -24,11 +27,6 @@ from gpcloud.core.graphql.types import Connection, connection, parse_id
 from gpcloud.core.jobs.graphql import JobPayload, enqueue_for_tenant
 
 READ = allow(Requires(Perm.COMPLAINT_READ))
-First = Annotated[int | None, strawberry.argument(description="Page size.")]
-After = Annotated[str | None, strawberry.argument(description="The cursor to continue after.")]
-ProjectArg = Annotated[
-    strawberry.ID | None, strawberry.argument(description="Only those of this project.")
-]
 Tenant = Annotated[
     str | None, strawberry.argument(description="A region within yours; default your own.")
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
@@ -101,6 +102,14 @@ Remedy = values_enum(
     "What an upheld complaint orders (Order 94 arts. 31-32, unverified).",
     {k: v or "Nothing (a dismissal)." for k, v in decisions.REMEDIES.items()},
 )
+
+# The arguments the lists share (the queries in __init__.py and the supervisors' in
+# supervision.py).
+ProjectArg = Annotated[
+    strawberry.ID | None, strawberry.argument(description="Only those of this project.")
+]
+First = Annotated[int | None, strawberry.argument(description="Page size.")]
+After = Annotated[str | None, strawberry.argument(description="The cursor to continue after.")]
 
 
 def _json(value):
