@@ -31,6 +31,7 @@ from gpcloud.core.graphql.schema import schema
 from gpcloud.core.jobs import service as jobs
 from gpcloud.core.ops import tracing
 from gpcloud.core.ops.http import ROUTES as ops_routes
+from gpcloud.core.ops.logs import configure as configure_logs
 from gpcloud.core.ops.metrics import http_metrics
 from gpcloud.core.redis import close_redis, get_redis
 from gpcloud.core.request_limits import largest_body, request_limits
@@ -169,4 +170,14 @@ def create_app(run_worker: bool | None = None, compiled_reads: bool | None = Non
         middleware=[http_metrics, request_limits(settings)],
         before_send=[add_security_headers],
         request_max_body_size=largest_body(settings),
+        # Logging is configured once per process (core.ops.logs.configure); Litestar's default
+        # replaced the root handler, losing the JSON lines and logging at DEBUG.
+        logging_config=None,
     )
+
+
+def create_served_app() -> Litestar:
+    """The factory of each process of `gpcloud serve --workers N`: a spawned process starts
+    with no log handler, so it configures its own before building the app."""
+    configure_logs(get_settings().log_format)
+    return create_app()

@@ -747,7 +747,7 @@ def serve(
         _print_demo_logins(seeded)
     _print_banner(host, port, settings, seeded is not None and not demo)
     # With several processes, each builds its own app (and pool) from the factory.
-    app = "gpcloud.app:create_app" if workers > 1 else create_app(run_worker=worker)
+    app = "gpcloud.app:create_served_app" if workers > 1 else create_app(run_worker=worker)
     uvicorn.run(
         app,
         factory=workers > 1,

@@ -46,3 +46,31 @@ async def test_each_operation_leaves_one_line_with_ids_only(client, demo, caplog
     assert line["logger"] == "gpcloud.request" and line["level"] == "INFO"
     assert line["field"] == "me" and line["tenant"] == "441481"
     assert "xn.admin" not in JsonFormatter().format(me)
+
+
+async def test_the_app_leaves_the_configured_json_lines_alone(deployment, capsys):
+    """`gpcloud serve` configures JSON lines, then builds the app: Litestar's default logging
+    config replaced the root handler (Litestar's text format, level DEBUG)."""
+    import httpx
+
+    from gpcloud.app import create_app
+    from gpcloud.core.ops import logs
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        logs.configure("json")
+        app = create_app(run_worker=False)
+        assert root.level == logging.INFO
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gpcloud.test"
+        ) as http:
+            await http.post("/graphql", json={"query": "query Probe { __typename }"})
+        logs._stop()  # the writer thread has written everything queued
+    finally:
+        logs._stop()
+        root.handlers[:], root.level = saved
+    lines = [json.loads(t) for t in capsys.readouterr().err.splitlines() if "gpcloud.request" in t]
+    assert [(line["logger"], line["operation_name"]) for line in lines] == [
+        ("gpcloud.request", "Probe")
+    ]

@@ -131,7 +131,10 @@ class Plan:
         data = self.root(executor.root_value, None, run)
         while run.pending:
             batch, run.pending = run.pending, []
-            results = await asyncio.gather(*(p[0] for p in batch), return_exceptions=True)
+            if len(batch) == 1:  # a root field alone: awaited here, without a task for it
+                results = [await _outcome(batch[0][0])]
+            else:
+                results = await asyncio.gather(*(p[0] for p in batch), return_exceptions=True)
             for (_, target, key, complete, path), result in zip(batch, results, strict=True):
                 if isinstance(result, BaseException):
                     if isinstance(result, asyncio.CancelledError):
@@ -139,6 +142,14 @@ class Plan:
                     raise Fallback from None
                 target[key] = complete(result, path, run)
         return data
+
+
+async def _outcome(awaitable: Any) -> Any:
+    """Its result, or the exception it raised, as gather(return_exceptions=True) gives them."""
+    try:
+        return await awaitable
+    except Exception as exc:
+        return exc
 
 
 def _has_directives(document: DocumentNode) -> bool:

@@ -9,9 +9,12 @@ personal data beyond ids: never a user name, a token, a variable or a message.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
+import queue
 from datetime import UTC, datetime
+from logging.handlers import QueueHandler, QueueListener
 
 log = logging.getLogger("gpcloud.request")
 TEXT = "%(levelname)s %(name)s: %(message)s"
@@ -34,11 +37,37 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
+class _Handover(QueueHandler):
+    """Hands each record to the writer thread as it is: formatting (the JSON line) and the
+    write happen there, not in the event loop serving the request."""
+
+    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
+        return record
+
+
+_listener: QueueListener | None = None
+
+
 def configure(log_format: str, level: int = logging.INFO) -> None:
-    """The root handler for `gpcloud serve` and `gpcloud worker`."""
+    """The root handler for `gpcloud serve` and `gpcloud worker`: lines in `log_format`,
+    written by one thread (the app leaves logging alone: create_app passes no logging_config)."""
+    global _listener
+    _stop()
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT))
-    logging.basicConfig(level=level, handlers=[handler], force=True)
+    records: queue.SimpleQueue = queue.SimpleQueue()
+    _listener = QueueListener(records, handler)
+    _listener.start()
+    logging.basicConfig(level=level, handlers=[_Handover(records)], force=True)
+
+
+@atexit.register
+def _stop() -> None:
+    """Write what is queued, then end the writer thread."""
+    global _listener
+    if _listener is not None:
+        _listener.stop()
+        _listener = None
 
 
 def request_line(message: str, *args: object, **fields: object) -> None:

@@ -134,6 +134,18 @@ AUDIT_LAG = Gauge(
 )
 
 _refreshed_at = 0.0
+_children: dict[tuple, object] = {}
+
+
+def labelled(metric, *values: str):
+    """`metric.labels(*values)`, remembered: prometheus_client checks and looks up the labels
+    on every call, a cost paid several times per request. Bounded as its own children are."""
+    key = (metric, values)
+    try:
+        return _children[key]
+    except KeyError:
+        child = _children[key] = metric.labels(*values)
+        return child
 
 
 def _route(scope) -> str:
@@ -159,8 +171,8 @@ def http_metrics(app):
             await app(scope, receive, sending)
         finally:
             route, took = _route(scope), time.perf_counter() - started
-            HTTP_REQUESTS.labels(route, scope["method"], str(status)).inc()
-            HTTP_LATENCY.labels(route).observe(took)
+            labelled(HTTP_REQUESTS, route, scope["method"], str(status)).inc()
+            labelled(HTTP_LATENCY, route).observe(took)
             if route != "/graphql":  # GraphQL operations have a line of their own
                 request_line(
                     "%s %s %s",
@@ -193,13 +205,13 @@ class OperationMetrics(SchemaExtension):
         codes = [(e.extensions or {}).get("code") or _code(e) for e in errors]
         outcome = "internal" if "INTERNAL" in codes else "error" if codes else "ok"
         took = time.perf_counter() - started
-        OPERATIONS.labels(kind, field, outcome).inc()
-        OPERATION_LATENCY.labels(kind, field).observe(took)
+        labelled(OPERATIONS, kind, field, outcome).inc()
+        labelled(OPERATION_LATENCY, kind, field).observe(took)
         for code in codes:
-            ERROR_CODES.labels(code).inc()
+            labelled(ERROR_CODES, code).inc()
         user = getattr(context.context, "user", None)
         tenant = user.tenant if user is not None else None
-        TENANT_REQUESTS.labels(tenant or "none").inc()
+        labelled(TENANT_REQUESTS, tenant or "none").inc()
         request_line(
             "graphql %s %s %s",
             kind,
