@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from piccolo.columns.combination import WhereRaw
 
 from gpcloud.core.batch import row_lists_by_key
-from gpcloud.core.db import any_of
+from gpcloud.core.db import any_of, read_rows
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.pagination import bad_cursor, check_page_size, pack_cursor, unpack_cursor
 from gpcloud.core.publishing import Publication, notices_changed
@@ -216,7 +216,7 @@ async def latest_of_each(region: str | None, kinds: tuple[str, ...], n: int) -> 
         )
         params += values
     with all_tenants(PUBLIC, audited=False):
-        rows = await Notice.raw(" UNION ALL ".join(parts), *params) if parts else []
+        rows = await read_rows(Notice, " UNION ALL ".join(parts), *params) if parts else []
     found: dict[str, list] = {kind: [] for kind in kinds}
     for row in rows:
         found[row["kind"]].append(row)
@@ -252,7 +252,7 @@ async def find(flt: NoticeFilter, first: int | None, after: str | None) -> Found
         sql = f'SELECT {COLUMNS} FROM "notice" WHERE ' + " AND ".join(where)
         sql += f" ORDER BY {LATEST} LIMIT {size + 1}"
     with all_tenants(PUBLIC, audited=False):
-        rows = await Notice.raw(sql, *params)
+        rows = await read_rows(Notice, sql, *params)
     has_next = len(rows) > size
     rows = rows[:size]
     if terms:
