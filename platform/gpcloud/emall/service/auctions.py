@@ -30,7 +30,14 @@ from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.emall.service import orders, quotes
-from gpcloud.emall.service.common import cap_fen, execute, funding_line, lock_unit, rule_value
+from gpcloud.emall.service.common import (
+    cap_error,
+    cap_fen,
+    execute,
+    funding_line,
+    lock_unit,
+    rule_value,
+)
 from gpcloud.emall.service.machines import DEMAND
 from gpcloud.emall.tables import MallDemand, MallQuote
 from gpcloud.registries.goods.service.categories import get_category
@@ -149,11 +156,7 @@ async def open_demand(
     fen = ceiling * data.quantity
     cap = await cap_fen(tenant, mode)
     if cap is not None and fen > cap:
-        raise DomainError(
-            "OVER_MODE_CAP",
-            f"{to_yuan(fen)} yuan is above the {mode} cap of {to_yuan(cap)}",
-            "quantity",
-        )
+        raise cap_error(fen, cap, mode)
     async with transaction():
         await lock_unit(unit["id"])
         plan, line = await funding_line(unit, data.plan_id, data.indicator_id)
