@@ -109,6 +109,7 @@ class DesignatedSupplier(TenantOwned, Table, tablename="mall_designated_supplier
     status = Varchar(length=16, default="active")  # emall/workflow.py DESIGNATED
     reason = Text(default="")  # why it was withdrawn
     revision = Integer(default=0)
+    entered_at = Timestamptz(default=TimestamptzNow())  # when its entry was recorded
     updated_at = Timestamptz(default=TimestamptzNow())
 
 

@@ -3,7 +3,7 @@ from piccolo.columns.column_types import Integer, Text, Timestamptz, Varchar
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.columns.indexes import IndexMethod
 
-ID = "2026-12-07T06:11:19:995926"
+ID = "2026-12-07T06:33:30:288011"
 VERSION = "1.38.0"
 DESCRIPTION = ""
 
@@ -21,6 +21,27 @@ async def forwards():
         params={
             "default": None,
             "null": True,
+            "primary_key": False,
+            "unique": False,
+            "index": False,
+            "index_method": IndexMethod.btree,
+            "choices": None,
+            "db_column_name": None,
+            "secret": False,
+        },
+        schema=None,
+    )
+
+    manager.add_column(
+        table_class_name="DesignatedSupplier",
+        tablename="mall_designated_supplier",
+        column_name="entered_at",
+        db_column_name="entered_at",
+        column_class_name="Timestamptz",
+        column_class=Timestamptz,
+        params={
+            "default": TimestamptzNow(),
+            "null": False,
             "primary_key": False,
             "unique": False,
             "index": False,
