@@ -171,7 +171,10 @@ class MallDemand:
     closes_at: datetime = strawberry.field(
         description="When the response window ends: the quotes are unsealed and ranked."
     )
-    min_quotes: int = strawberry.field(description="emall_auction_min_quotes when posted.")
+    min_quotes: int = strawberry.field(
+        description="emall_auction_min_quotes when posted (a second stage: "
+        "emall_second_stage_min_quotes)."
+    )
     status: MallDemandStatus = strawberry.field(description="Where the demand stands.")  # type: ignore[valid-type]
     outcome: str = strawberry.field(
         description="The result in words once closed: the lowest compliant quote, or why it failed."
