@@ -8,12 +8,16 @@ not designated, a price above the maximum, the wrong role, the wrong state."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 
 from gpcloud.core.clock import end_of, now
+from gpcloud.core.errors import DomainError
 from gpcloud.core.scheduler import service as scheduler
-from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.core.tenancy.scope import all_tenants, use_scope
+from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.emall.service import agreements, auctions, quotes
 from gpcloud.emall.tables import FrameworkAgreement, MallOrder
 from gpcloud.portal.tables import Notice
 from tests.integration.emall.frameworks import (
@@ -24,6 +28,7 @@ from tests.integration.emall.frameworks import (
     record,
 )
 from tests.integration.emall.world import emall_world, org_of
+from tests.integration.procurement import actor
 from tests.support import data, error_codes, gql, login
 
 DESIGNATED_ORDER = """
@@ -283,3 +288,48 @@ async def test_a_second_stage_is_refused_outside_the_agreement_and_its_term(clie
         )
     ended = await call(client, OPEN, {"input": open_input(w)}, buyer, "openSecondStageCompetition")
     assert codes(ended) == ["AGREEMENT_NOT_IN_FORCE"]
+
+
+async def test_a_withdrawn_supplier_is_not_compliant_and_not_awarded(client, world):
+    w = world
+    with use_scope(w["scope"]):
+        demand = await agreements.open_second_stage(
+            w["purchaser"],
+            agreements.SecondStageInput(
+                w["agreement"]["id"],
+                w["plan"],
+                w["indicator"],
+                "校车维修工时二次竞价",
+                100,
+                "工时",
+                now() + timedelta(hours=2),
+            ),
+        )
+    assert demand["agreement"] == w["agreement"]["id"] and demand["min_quotes"] == 1
+    suppliers = {
+        w["xn"]: await actor("xn.supplier"),
+        w["mz"]: await actor("mz.supplier"),
+        w["third_org"]: await actor(w["third"]),
+    }
+    for org, price in ((w["xn"], "100"), (w["mz"], "90"), (w["third_org"], "95")):
+        await quotes.submit(suppliers[org], demand["id"], quotes.QuoteInput(Decimal(price), "工时"))
+    admin = await actor("mz.admin")
+    city = (await tenant_tree()).scope_for("441400")
+    with use_scope(city):  # the lowest leaves the agreement before the close
+        await agreements.withdraw_designated(admin, w["designated"][w["mz"]], "申请退出")
+    await scheduler.run_once(demand["closes_at"] + timedelta(seconds=1))
+    with all_tenants("test"):
+        ranked = (await quotes.of_demands([demand["id"]]))[0]
+    assert [(q["unit_fen"], q["rank"], q["compliant"]) for q in ranked] == [
+        (9_500, 1, "yes"),
+        (10_000, 2, "yes"),
+        (9_000, None, "no"),
+    ]
+    assert ranked[2]["reason"] == "截止时已不是该框架协议的入围供应商"
+    with use_scope(city):  # the winner leaves after the close: the award is refused
+        await agreements.withdraw_designated(admin, w["designated"][w["third_org"]], "违约")
+    with use_scope(w["scope"]):
+        with pytest.raises(DomainError) as exc:
+            await auctions.award(w["purchaser"], demand["id"])
+        assert exc.value.code == "NOT_DESIGNATED"
+        assert (await auctions.get(demand["id"]))["status"] == "closed"

@@ -7,10 +7,14 @@ are refused."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from gpcloud.core.audit.tables import AuditEntry
-from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.core.tenancy.scope import all_tenants, use_scope
+from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.emall.service import agreements
 from gpcloud.portal.tables import Notice
 from tests.integration.emall.frameworks import (
     TERM,
@@ -19,7 +23,8 @@ from tests.integration.emall.frameworks import (
     designated_rows,
     record,
 )
-from tests.integration.emall.world import emall_world, org_of
+from tests.integration.emall.world import emall_world, listing, org_of
+from tests.integration.procurement import actor
 from tests.support import data, error_codes, gql, login
 
 WITHDRAW = """
@@ -258,3 +263,50 @@ async def test_another_region_and_a_purchaser_cannot_withdraw(client, world):
     )
     assert codes(blank) == ["INVALID_REASON"]
     assert [r["status"] for r in await designated_rows(w["agreement"]["id"])] == ["active"] * 4
+
+
+SEARCH = """
+query($filter: SupplierListingFilter) {
+  supplierListings(filter: $filter, first: 100) { edges { node { id modes } } }
+}
+"""
+
+
+async def test_a_withdrawn_supplier_s_listings_lose_the_designated_mode(client, world):
+    w = world
+    desktops = await listing(w["xn"], "岭南", "100.00", 5)
+    with use_scope((await tenant_tree()).scope_for("441400")):
+        agreement = await agreements.record(
+            await actor("mz.admin"),
+            agreements.AgreementInput(
+                title="梅州市台式计算机定点采购",
+                category_code="A0201",
+                kind="goods",
+                starts_on=TERM[0],
+                ends_on=date(2026, 12, 31),
+                entrants=3,
+                suppliers=[designated(w["xn"], "6000"), designated(w["mz"], "6000")],
+            ),
+        )
+    buyer = await login(client, "xn.purchaser")
+
+    async def modes(flt: dict) -> dict[int, list[str]]:
+        page = await call(client, SEARCH, {"filter": flt}, buyer, "supplierListings")
+        return {int(e["node"]["id"]): e["node"]["modes"] for e in page["edges"]}
+
+    assert "DESIGNATED" in (await modes({}))[desktops]
+    assert desktops in await modes({"designated": True})
+    (row,) = [
+        r for r in await designated_rows(agreement["id"]) if r["supplier_organisation"] == w["xn"]
+    ]
+    admin = await login(client, "mz.admin")
+    gone = await call(
+        client,
+        WITHDRAW,
+        {"id": str(row["id"]), "reason": "申请退出"},
+        admin,
+        "withdrawDesignatedSupplier",
+    )
+    assert gone["errors"] == []
+    assert "DESIGNATED" not in (await modes({}))[desktops]
+    assert desktops not in await modes({"designated": True})
