@@ -232,7 +232,7 @@ async def test_a_second_stage_is_refused_outside_the_agreement_and_its_term(clie
         buyer,
         "openSecondStageCompetition",
     )
-    assert codes(late) == ["INVALID_WINDOW"] and "term" in late["errors"][0]["message"]
+    assert codes(late) == ["INVALID_WINDOW"] and "有效期" in late["errors"][0]["message"]
     xn_org = w["xn"]
     county = await record("441481", "xn.admin", [designated(xn_org, "120")], 2)
     # Meizhou's own purchaser is not of Xingning's region: it cannot open on Xingning's agreement
