@@ -141,4 +141,4 @@ def test_the_check_finds_the_service_behind_a_mutation():
     assert checked["check_credit"] == {Perm.CREDIT_CHECK}
     assert checked["fetch_credit_list"] == {Perm.CREDIT_IMPORT}
     assert checked["export_suspensions"] == {Perm.COMPLAINT_READ}  # through its job type
-    assert len(checked) == 217
+    assert len(checked) == 220

@@ -161,6 +161,15 @@ def test_an_auction_whose_order_lapsed_compiles_to_an_unsuccessful_award():
 def test_the_ends_validate_and_compile(tmp_path):
     releases = [
         *ocds.demand_releases("ocds-x", demand(), "学校", {"post": AT, "fail": AT}, 2, None),
+        *ocds.demand_releases(  # a second-stage competition, related to its agreement
+            "ocds-x",
+            demand(id=8, agreement=2),
+            "学校",
+            {"post": AT, "fail": AT},
+            1,
+            None,
+            "ocds-x-441400-MF2",
+        ),
         *ocds.group_buy_releases("ocds-x", group(), "梅州市", {"open": AT, "withdraw": AT}),
         *_auction_that_lapsed(),
         *ocds.order_releases("ocds-x", order(), "学校", {"lapse": LATER}),
@@ -188,7 +197,19 @@ def test_the_ends_validate_and_compile(tmp_path):
                     "item": "小型客车维修工时",
                     "unit": "工时",
                     "max_unit_fen": 12_000,
-                }
+                    "entry": "initial",
+                    "entered_at": AT,
+                },
+                {
+                    "id": 6,
+                    "supplier_organisation": 22,
+                    "supplier_name": "梅州市补充入围汽车维修有限公司",
+                    "item": "小型客车维修工时",
+                    "unit": "工时",
+                    "max_unit_fen": 11_800,
+                    "entry": "top_up",
+                    "entered_at": LATER,
+                },
             ],
             {"record": AT},
         ),
@@ -208,3 +229,44 @@ def test_the_ends_validate_and_compile(tmp_path):
     for ocid in {r["ocid"] for r in releases}:
         mine = [r for r in releases if r["ocid"] == ocid]
         assert builder.merge(mine) == merger.create_compiled_release(mine), ocid
+
+
+def test_a_second_stage_is_related_to_its_agreement_and_a_top_up_adds_suppliers():
+    (posted, *_) = ocds.demand_releases(
+        "ocds-x", demand(id=8, agreement=2), "学校", {"post": AT}, None, None, "ocds-x-441400-MF2"
+    )
+    assert posted["tender"]["procurementMethodDetails"] == "框架协议二次竞价"
+    assert posted["relatedProcesses"][0]["identifier"] == "ocds-x-441400-MF2"
+    row = {
+        "supplier_organisation": 21,
+        "supplier_name": "甲",
+        "item": "工时",
+        "unit": "工时",
+        "max_unit_fen": 12_000,
+    }
+    releases = ocds.agreement_releases(
+        "ocds-x",
+        {
+            "id": 2,
+            "tenant_id": "441400",
+            "title": "定点维修",
+            "kind": "services",
+            "entrants": 4,
+            "starts_on": date(2026, 11, 12),
+            "ends_on": date(2027, 11, 11),
+            "created_at": AT,
+        },
+        "梅州市",
+        [
+            {**row, "id": 5, "entry": "initial", "entered_at": AT},
+            {**row, "id": 6, "supplier_organisation": 22, "entry": "top_up", "entered_at": LATER},
+        ],
+        {"record": AT},
+    )
+    assert [r["tag"] for r in releases] == [["award"], ["awardUpdate"]]
+    (award,) = builder.merge(releases)["awards"]
+    assert [s["id"] for s in award["suppliers"]] == [
+        releases[0]["awards"][0]["suppliers"][0]["id"],
+        releases[1]["awards"][0]["suppliers"][0]["id"],
+    ]
+    assert [i["id"] for i in award["items"]] == ["5", "6"]

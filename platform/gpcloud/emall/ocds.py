@@ -33,6 +33,7 @@ METHODS = {
     "direct_purchase": "limited",
     "reverse_auction": "selective",
     "designated_purchase": "selective",
+    "second_stage": "selective",
 }
 METHOD_DETAILS = {
     "direct_purchase": "电子卖场直购",
@@ -40,6 +41,7 @@ METHOD_DETAILS = {
     "designated_purchase": "定点采购（框架协议）",
     "group_buy": "批量集中采购",
     "framework_agreement": "框架协议采购",
+    "second_stage": "框架协议二次竞价",
 }
 # Orders are public once they have an outcome: confirmed (the contract is concluded), or ended
 # without a contract. A placed order waits for its supplier: nothing is decided yet.
@@ -283,16 +285,20 @@ def demand_releases(
     stages: dict[str, datetime],
     quotes: int | None,
     order: dict | None,
+    related: str = "",
 ) -> list[dict]:
     """A reverse auction: the tender when posted; when it ends, the award of the order it
-    became (or the tender unsuccessful / cancelled). `quotes` is None while sealed."""
+    became (or the tender unsuccessful / cancelled). `quotes` is None while sealed. A
+    second-stage competition (the demand's `agreement` set) is the same, its method 框架协议二次竞价
+    and its tender release related (`framework`) to the agreement's process `related`."""
     process = ocid(prefix, demand["tenant_id"], "MD", demand["id"])
     source = f"mall-demand-{demand['id']}"
     purchaser = _org("purchaser", demand["purchaser"], buyer)
     item = _item(demand["title"], demand["quantity"], demand["unit"], demand["ceiling_unit_fen"])
+    second = bool(related)
     tender = _tender(
         process,
-        "reverse_auction",
+        "second_stage" if second else "reverse_auction",
         demand["title"],
         "active",
         description=demand["delivery"],
@@ -314,6 +320,21 @@ def demand_releases(
             buyer=purchaser,
             parties=[{**purchaser, "roles": ["buyer"]}],
             tender=tender,
+            # A second-stage competition (二次竞价) follows on from its framework agreement.
+            **(
+                {
+                    "relatedProcesses": [
+                        {
+                            "id": "1",
+                            "relationship": ["framework"],
+                            "scheme": "ocid",
+                            "identifier": related,
+                        }
+                    ]
+                }
+                if second
+                else {}
+            ),
         )
     ]
     counted = {"numberOfTenderers": quotes} if quotes is not None else {}
@@ -425,6 +446,17 @@ def group_buy_releases(
     return out
 
 
+def _designated_items(designated: list[dict]) -> list[dict]:
+    return [
+        {
+            "id": str(d["id"]),
+            "description": d["item"],
+            "unit": {"name": d["unit"], "value": _value(d["max_unit_fen"])},
+        }
+        for d in designated
+    ]
+
+
 def agreement_releases(
     prefix: str,
     agreement: dict,
@@ -433,14 +465,18 @@ def agreement_releases(
     stages: dict[str, datetime],
 ) -> list[dict]:
     """A framework agreement (MOF Order 110) as recorded: its award lists the designated
-    suppliers with their maximum unit prices; the term is the award's contract period."""
+    suppliers of the first entry with their maximum unit prices; the term is the award's
+    contract period. Each top-up entry (补充征集) is an `awardUpdate` adding its suppliers and
+    items to the award (merged by id). Withdrawals are not published here (an OCDS merge cannot
+    take a supplier out of the award's list)."""
     process = ocid(prefix, agreement["tenant_id"], "MF", agreement["id"])
     region = _org("region", agreement["tenant_id"], region_name)
+    first = [d for d in designated if d["entry"] == "initial"]
     suppliers = [
-        _org("organisation", d["supplier_organisation"], d["supplier_name"]) for d in designated
+        _org("organisation", d["supplier_organisation"], d["supplier_name"]) for d in first
     ]
     at = stages.get("record", agreement["created_at"])
-    return [
+    out = [
         _release(
             process,
             f"framework-agreement-{agreement['id']}-record",
@@ -470,15 +506,32 @@ def agreement_releases(
                         "startDate": _time(agreement["starts_on"]),
                         "endDate": _time(agreement["ends_on"]),
                     },
-                    "items": [
-                        {
-                            "id": str(d["id"]),
-                            "description": d["item"],
-                            "unit": {"name": d["unit"], "value": _value(d["max_unit_fen"])},
-                        }
-                        for d in designated
-                    ],
+                    "items": _designated_items(first),
                 }
             ],
         )
     ]
+    entries: dict[datetime, list[dict]] = {}
+    for d in designated:
+        if d["entry"] != "initial":
+            entries.setdefault(d["entered_at"], []).append(d)
+    for n, (when, added) in enumerate(sorted(entries.items()), 1):
+        more = [_org("organisation", d["supplier_organisation"], d["supplier_name"]) for d in added]
+        out.append(
+            _release(
+                process,
+                f"framework-agreement-{agreement['id']}-top-up-{n}",
+                when,
+                ["awardUpdate"],
+                parties=[{**s, "roles": ["supplier"]} for s in more],
+                awards=[
+                    {
+                        "id": f"{process}-award",
+                        "description": "补充征集",
+                        "suppliers": more,
+                        "items": _designated_items(added),
+                    }
+                ],
+            )
+        )
+    return out

@@ -50,6 +50,10 @@ class MallDemand(TenantOwned, Table, tablename="mall_demand"):
     winning_quote = Integer(null=True, default=None)  # the lowest compliant, set at the close
     outcome = Text(default="")  # why it failed, or who won at what price
     order = Integer(null=True, default=None)  # the order the winning quote became
+    # mall_framework_agreement: set for a second-stage competition (二次竞价, MOF Order 110) among
+    # its designated suppliers, each quoting at most its own maximum; the award is a designated
+    # order of the agreement. None: a reverse auction open to the category's suppliers.
+    agreement = Integer(null=True, default=None)
     revision = Integer(default=0)
     next_check = Timestamptz(null=True, default=None, index=True)
     created_at = Timestamptz(default=TimestamptzNow())
@@ -92,7 +96,8 @@ class FrameworkAgreement(TenantOwned, Table, tablename="mall_framework_agreement
 
 class DesignatedSupplier(TenantOwned, Table, tablename="mall_designated_supplier"):
     """A supplier designated by a framework agreement, with what it supplies and its maximum
-    unit price (mandatory under Order 110)."""
+    unit price (mandatory under Order 110). It leaves the agreement when the organiser withdraws
+    it (emall/workflow.py DESIGNATED); a top-up entry (补充征集) adds suppliers of its own."""
 
     agreement = ForeignKey(FrameworkAgreement, on_delete=OnDelete.restrict, index=True)
     supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
@@ -100,6 +105,12 @@ class DesignatedSupplier(TenantOwned, Table, tablename="mall_designated_supplier
     item = Varchar(length=200)
     unit = Varchar(length=8)
     max_unit_fen = BigInt()
+    entry = Varchar(length=16, default="initial")  # initial | top_up: the entry it came through
+    status = Varchar(length=16, default="active")  # emall/workflow.py DESIGNATED
+    reason = Text(default="")  # why it was withdrawn
+    revision = Integer(default=0)
+    entered_at = Timestamptz(default=TimestamptzNow())  # when its entry was recorded
+    updated_at = Timestamptz(default=TimestamptzNow())
 
 
 class MallGroupBuy(TenantOwned, Table, tablename="mall_group_buy"):

@@ -3,6 +3,13 @@
 They are declared in service/machines.py, beside the services their timers call (an order's
 lapse gives its stock back; a demand's close ranks its quotes)."""
 
-from gpcloud.emall.service.machines import AGREEMENT, DEMAND, GROUP_BUY, ORDER, PRICE_ALERT
+from gpcloud.emall.service.machines import (
+    AGREEMENT,
+    DEMAND,
+    DESIGNATED,
+    GROUP_BUY,
+    ORDER,
+    PRICE_ALERT,
+)
 
-__all__ = ["AGREEMENT", "DEMAND", "GROUP_BUY", "ORDER", "PRICE_ALERT"]
+__all__ = ["AGREEMENT", "DEMAND", "DESIGNATED", "GROUP_BUY", "ORDER", "PRICE_ALERT"]

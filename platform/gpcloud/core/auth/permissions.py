@@ -537,12 +537,14 @@ ABOUT: dict[Perm, str] = {
     P.MALL_ORDER_PLACE: "order listed goods in the e-mall for one's own unit, or cancel an "
     "unconfirmed order",
     P.MALL_ORDER_FULFIL: "confirm, decline and deliver one's own organisation's e-mall orders",
-    P.MALL_DEMAND_POST: "put one's own unit's demand to reverse auction, or withdraw it",
-    P.MALL_QUOTE: "quote on a reverse auction of a category one lists goods in",
+    P.MALL_DEMAND_POST: "put one's own unit's demand to reverse auction or to second-stage "
+    "competition under a framework agreement, withdraw it, confirm its result",
+    P.MALL_QUOTE: "quote on a reverse auction of a category one lists goods in, or on a "
+    "second-stage competition of an agreement designating one",
     P.MALL_PRICE_REVIEW: "review flagged e-mall prices (clear or uphold), run price monitoring "
     "and import reference price files",
     P.MALL_AGREEMENT_MANAGE: "record the framework agreements (designated suppliers) the region "
-    "awarded, or end one early",
+    "awarded, withdraw a designated supplier, record a top-up entry (补充征集), or end one early",
     P.MALL_GROUP_BUY_MANAGE: "organise the region's group buys (批量集采): open one, record its "
     "award, or call it off",
     P.CREDIT_READ: "read every credit record (not only the public serious-violation list) and "

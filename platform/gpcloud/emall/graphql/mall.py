@@ -27,7 +27,7 @@ from gpcloud.core.scheduler.graphql import Schedule, schedule_of
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.emall.service import agreements, auctions, orders, prices, quotes
 from gpcloud.emall.tables import MallDemand as DemandTable
-from gpcloud.emall.workflow import AGREEMENT, DEMAND, ORDER, PRICE_ALERT
+from gpcloud.emall.workflow import AGREEMENT, DEMAND, DESIGNATED, ORDER, PRICE_ALERT
 
 READERS = Requires(Perm.MALL_ORDER_READ)
 LIVE = SubsystemLive("emall")
@@ -74,6 +74,15 @@ FrameworkAgreementStatus = state_enum(
         "active": "In its term: second-stage orders may be placed with its designated suppliers.",
         "expired": "Its term ended (emall_framework_term); no more orders.",
         "terminated": "Ended early by the region that awarded it; no more orders.",
+    },
+)
+
+DesignatedSupplierStatus = state_enum(
+    "DesignatedSupplierStatus",
+    DESIGNATED,
+    {
+        "active": "Designated: purchasers order from it and it quotes in second stages.",
+        "withdrawn": "Withdrawn from the agreement by the region that awarded it (see reason).",
     },
 )
 
@@ -162,7 +171,10 @@ class MallDemand:
     closes_at: datetime = strawberry.field(
         description="When the response window ends: the quotes are unsealed and ranked."
     )
-    min_quotes: int = strawberry.field(description="emall_auction_min_quotes when posted.")
+    min_quotes: int = strawberry.field(
+        description="emall_auction_min_quotes when posted (a second stage: "
+        "emall_second_stage_min_quotes)."
+    )
     status: MallDemandStatus = strawberry.field(description="Where the demand stands.")  # type: ignore[valid-type]
     outcome: str = strawberry.field(
         description="The result in words once closed: the lowest compliant quote, or why it failed."
@@ -172,6 +184,11 @@ class MallDemand:
     )
     order_id: strawberry.ID | None = strawberry.field(
         description="The order the winning quote became, once awarded."
+    )
+    agreement_id: strawberry.ID | None = strawberry.field(
+        description="Set for a second-stage competition (二次竞价) under this framework "
+        "agreement: only its designated suppliers quote, each at most its own maximum unit "
+        "price, and the award is a designated order of the agreement; null for a reverse auction."
     )
     schedule: Schedule = strawberry.field(
         description="What the platform will do by itself: close it at closesAt."
@@ -199,6 +216,7 @@ class MallDemand:
             outcome=row["outcome"],
             winning_quote_id=_id(row["winning_quote"]),
             order_id=_id(row["order"]),
+            agreement_id=_id(row["agreement"]),
             schedule=schedule_of(DEMAND, row),
             row=row,
         )
@@ -394,6 +412,13 @@ class DesignatedSupplier:
     max_unit_price: Decimal = strawberry.field(
         description="The highest unit price in yuan (a Decimal string) a second-stage order may pay it."
     )
+    status: DesignatedSupplierStatus = strawberry.field(  # type: ignore[valid-type]
+        description="Whether it is still designated."
+    )
+    entry: str = strawberry.field(
+        description="initial (the first entry) or top_up (a top-up entry, 补充征集)."
+    )
+    reason: str = strawberry.field(description="Why it was withdrawn; empty while active.")
 
     @classmethod
     def of(cls, row: dict) -> DesignatedSupplier:
@@ -404,7 +429,28 @@ class DesignatedSupplier:
             item=row["item"],
             unit=row["unit"],
             max_unit_price=to_yuan(row["max_unit_fen"]),
+            status=DesignatedSupplierStatus(row["status"]),
+            entry=row["entry"],
+            reason=row["reason"],
         )
+
+
+@strawberry.type(
+    description="Whether a framework agreement needs a top-up entry (补充征集, MOF Order 110)."
+)
+class FrameworkTopUp:
+    first_designated: int = strawberry.field(description="Suppliers designated by the first entry.")
+    active_designated: int = strawberry.field(
+        description="Designated suppliers not withdrawn, top-up entries' included."
+    )
+    share_percent: int = strawberry.field(
+        description="emall_framework_top_up_share: below this share of the first designated, "
+        "a top-up entry is needed (and only then allowed)."
+    )
+    needed: bool = strawberry.field(
+        description="True while the agreement is active and activeDesignated is below "
+        "sharePercent of firstDesignated: the region may record a top-up entry."
+    )
 
 
 @strawberry.type(
@@ -425,6 +471,7 @@ class FrameworkAgreement:
     schedule: Schedule = strawberry.field(
         description="What the platform will do by itself: expire it after endsOn."
     )
+    row: strawberry.Private[dict]
 
     @classmethod
     def of(cls, row: dict) -> FrameworkAgreement:
@@ -439,6 +486,7 @@ class FrameworkAgreement:
             entrants=row["entrants"],
             status=FrameworkAgreementStatus(row["status"]),
             schedule=schedule_of(AGREEMENT, row),
+            row=row,
         )
 
     @strawberry.field(
@@ -449,6 +497,21 @@ class FrameworkAgreement:
     async def designated_suppliers(self, info: Info) -> list[DesignatedSupplier]:
         loader = info.context.loaders.get("designated_suppliers", agreements.designated_of)
         return [DesignatedSupplier.of(r) for r in await loader.load(int(self.id))]
+
+    @strawberry.field(
+        extensions=allow(READERS),
+        description="How many designated suppliers remain of those first designated, and "
+        "whether a top-up entry is needed (fewer than 70 %, emall_framework_top_up_share).",
+    )
+    async def top_up(self, info: Info) -> FrameworkTopUp:
+        loader = info.context.loaders.get("designated_suppliers", agreements.designated_of)
+        state = await agreements.top_up_state(self.row, await loader.load(int(self.id)))
+        return FrameworkTopUp(
+            first_designated=state["first"],
+            active_designated=state["active"],
+            share_percent=state["share"],
+            needed=state["needed"],
+        )
 
 
 @strawberry.input
@@ -518,6 +581,74 @@ class DesignatedOrderInput:
             parse_id(self.plan_id, "plan"),
             parse_id(self.indicator_id, "budget indicator"),
         )
+
+
+@strawberry.input
+class TopUpEntryInput:
+    entrants: int = strawberry.field(description="Suppliers that entered the top-up entry.")
+    suppliers: list[DesignatedSupplierInput] = strawberry.field(
+        description="The suppliers it designated, each with its maximum unit price."
+    )
+
+    def to_service(self) -> agreements.TopUpInput:
+        return agreements.TopUpInput(
+            self.entrants,
+            [
+                agreements.DesignatedInput(
+                    parse_id(s.organisation_id, "organisation"), s.item, s.unit, s.max_unit_price
+                )
+                for s in self.suppliers[: agreements.MAX_SUPPLIERS + 1]
+            ],
+        )
+
+
+@strawberry.input
+class SecondStageInput:
+    agreement_id: strawberry.ID = strawberry.field(
+        description="The framework agreement (of your region or above, in force) whose "
+        "designated suppliers compete."
+    )
+    plan_id: strawberry.ID = strawberry.field(
+        description="Your filed procurement plan it draws on."
+    )
+    indicator_id: strawberry.ID = strawberry.field(
+        description="The plan's budget indicator (预算指标) line it draws on."
+    )
+    title: str = strawberry.field(description="What is bought, in your words.")
+    quantity: int = strawberry.field(description="How many units.")
+    unit: str = strawberry.field(description="The unit of quantity, e.g. 台 or 工时.")
+    closes_at: datetime = strawberry.field(
+        description="When the response window ends: 1 hour to 30 days from now, within the "
+        "agreement's term, with its time zone."
+    )
+    delivery: str = strawberry.field(
+        default="", description="Where and when to deliver, in your words."
+    )
+    specs: JSON | None = strawberry.field(
+        default=None, description="What a compliant offer must meet: {name: requirement}."
+    )
+
+    def to_service(self) -> agreements.SecondStageInput:
+        specs = self.specs if isinstance(self.specs, dict) else {}
+        return agreements.SecondStageInput(
+            parse_id(self.agreement_id, "framework agreement"),
+            parse_id(self.plan_id, "plan"),
+            parse_id(self.indicator_id, "budget indicator"),
+            self.title,
+            self.quantity,
+            self.unit,
+            self.closes_at,
+            self.delivery,
+            {str(k)[:40]: str(v)[:200] for k, v in list(specs.items())[:50]},
+        )
+
+
+@strawberry.type
+class DesignatedSupplierPayload:
+    designated_supplier: DesignatedSupplier | None = strawberry.field(
+        default=None, description="The designated supplier as it is now; null on errors."
+    )
+    errors: list[UserError] = strawberry.field(default_factory=list)
 
 
 @strawberry.type
@@ -896,3 +1027,62 @@ class Mutations:
         self, info: Info, input: DesignatedOrderInput
     ) -> MallOrderPayload:
         return await order_payload(lambda: agreements.order(info.context.user, input.to_service()))
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_DEMAND_POST),
+        description="Above your region's second-stage band a designated order needs "
+        "second-stage competition (二次竞价, MOF Order 110): put the purchase to the agreement's "
+        "designated suppliers, sealed until closesAt; confirm the lowest with awardMallDemand "
+        "(it becomes a designated order of the agreement).",
+    )
+    async def open_second_stage_competition(
+        self, info: Info, input: SecondStageInput
+    ) -> MallDemandPayload:
+        return await _demand(
+            lambda: agreements.open_second_stage(info.context.user, input.to_service())
+        )
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_AGREEMENT_MANAGE),
+        description="Withdraw a designated supplier from a framework agreement your region "
+        "awarded, saying why: no designated order or second-stage quote from it after.",
+    )
+    async def withdraw_designated_supplier(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The DesignatedSupplier.id.")],
+        reason: Annotated[str, strawberry.argument(description="Why, in words (required).")],
+    ) -> DesignatedSupplierPayload:
+        return await run_payload(
+            DesignatedSupplierPayload,
+            "designated_supplier",
+            DesignatedSupplier.of,
+            lambda: agreements.withdraw_designated(
+                info.context.user, parse_id(id, "designated supplier"), reason
+            ),
+        )
+
+    @strawberry.mutation(
+        extensions=live(Perm.MALL_AGREEMENT_MANAGE),
+        description="Record a top-up entry (补充征集) of a framework agreement your region "
+        "awarded, once fewer than 70 % of its first designated suppliers remain (topUp.needed): "
+        "the first entry's checks, the same term; the new list is published.",
+    )
+    async def record_top_up_entry(
+        self,
+        info: Info,
+        agreement_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The framework agreement topped up.")
+        ],
+        input: TopUpEntryInput,
+    ) -> FrameworkAgreementPayload:
+        return await run_payload(
+            FrameworkAgreementPayload,
+            "agreement",
+            FrameworkAgreement.of,
+            lambda: agreements.top_up(
+                info.context.user,
+                parse_id(agreement_id, "framework agreement"),
+                input.to_service(),
+            ),
+        )

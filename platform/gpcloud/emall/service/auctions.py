@@ -5,6 +5,11 @@ goes on as a direct purchase's does (the supplier confirms, the contract is conc
 
 The demand's amount (ceiling x quantity) is within the reverse-auction cap and the plan line
 must fund it when posted; the order re-checks the line when the result is confirmed.
+
+A second-stage competition under a framework agreement (agreements.open_second_stage) is the
+same demand with `agreement` set: only the agreement's active designated suppliers see it and
+quote, each at most its own maximum unit price (quotes.py), the minimum is
+`emall_second_stage_min_quotes`, and the award is a designated order of the agreement.
 """
 
 from __future__ import annotations
@@ -25,7 +30,14 @@ from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.emall.service import orders, quotes
-from gpcloud.emall.service.common import cap_fen, execute, funding_line, lock_unit, rule_value
+from gpcloud.emall.service.common import (
+    cap_error,
+    cap_fen,
+    execute,
+    funding_line,
+    lock_unit,
+    rule_value,
+)
 from gpcloud.emall.service.machines import DEMAND
 from gpcloud.emall.tables import MallDemand, MallQuote
 from gpcloud.registries.goods.service.categories import get_category
@@ -71,7 +83,12 @@ async def readable(actor: CurrentUser, demand_id: int) -> dict:
         return await get(demand_id)
     if PURCHASER in actor.roles:
         return await own(actor, demand_id)
-    return await quotes.demand_for_party(demand_id)
+    demand = await quotes.demand_for_party(demand_id)
+    if demand["agreement"] is not None and demand["agreement"] not in await quotes.designating(
+        actor.organisation_id
+    ):
+        raise NotFound("e-mall demand", demand_id)
+    return demand
 
 
 @requires(Perm.MALL_ORDER_READ)
@@ -89,6 +106,11 @@ async def search(
             query = query.where(MallDemand.purchaser == unit["id"])
         if supplier:
             status = status or "open"
+            # A second-stage competition is put only to its agreement's designated suppliers.
+            query = query.where(
+                MallDemand.agreement.is_null()
+                | MallDemand.agreement.is_in(await quotes.designating(actor.organisation_id))
+            )
         if status:
             query = query.where(MallDemand.status == status)
         return await keyset_page(query, MallDemand.id, first, after)
@@ -97,6 +119,21 @@ async def search(
 @requires(Perm.MALL_DEMAND_POST)
 async def post(actor: CurrentUser, data: DemandInput) -> dict:
     unit = await purchaser_unit(actor)
+    minimum = int(await rule_value("emall_auction_min_quotes", unit["tenant_id"]))
+    return await open_demand(actor, unit, data, "reverse_auction", minimum)
+
+
+async def open_demand(
+    actor: CurrentUser,
+    unit: dict,
+    data: DemandInput,
+    mode: str,
+    minimum: int,
+    agreement: int | None = None,
+) -> dict:
+    """Post a demand for the unit: a reverse auction, or (`agreement` set, mode
+    designated_purchase) a second-stage competition under a framework agreement
+    (agreements.open_second_stage). Its amount within `mode`'s cap and the plan line."""
     tenant = unit["tenant_id"]
     title = data.title.strip()
     if not 2 <= len(title) <= 200:
@@ -117,18 +154,13 @@ async def post(actor: CurrentUser, data: DemandInput) -> dict:
     if ceiling == 0:
         raise DomainError("INVALID_AMOUNT", "a ceiling above zero", "ceilingUnitPrice")
     fen = ceiling * data.quantity
-    cap = await cap_fen(tenant, "reverse_auction")
+    cap = await cap_fen(tenant, mode)
     if cap is not None and fen > cap:
-        raise DomainError(
-            "OVER_MODE_CAP",
-            f"{to_yuan(fen)} yuan is above the reverse_auction cap of {to_yuan(cap)}",
-            "quantity",
-        )
-    minimum = int(await rule_value("emall_auction_min_quotes", tenant))
+        raise cap_error(fen, cap, mode)
     async with transaction():
         await lock_unit(unit["id"])
         plan, line = await funding_line(unit, data.plan_id, data.indicator_id)
-        await execute(plan, "reverse_auction")
+        await execute(plan, mode)
         if fen > line["amount_fen"]:
             raise DomainError(
                 "INSUFFICIENT_BALANCE",
@@ -150,10 +182,14 @@ async def post(actor: CurrentUser, data: DemandInput) -> dict:
             delivery=data.delivery.strip(),
             closes_at=data.closes_at,
             min_quotes=minimum,
+            agreement=agreement,
         )
         await row.save()
         demand = await get(row.id)
-        await DEMAND.created(demand, {"ceiling": str(to_yuan(fen)), "min_quotes": minimum}, "post")
+        detail = {"ceiling": str(to_yuan(fen)), "min_quotes": minimum}
+        if agreement is not None:
+            detail["agreement"] = agreement
+        await DEMAND.created(demand, detail, "post" if agreement is None else "open_second_stage")
         return await get(row.id)
 
 
@@ -174,6 +210,10 @@ async def award(actor: CurrentUser, demand_id: int) -> tuple[dict, dict]:
         winner = await MallQuote.select().where(MallQuote.id == demand["winning_quote"]).first()
         if winner is None:
             raise DomainError("NO_WINNER", "the demand has no compliant quote to confirm")
+        if demand["agreement"] is not None:
+            # A second stage's award is a designated order of the agreement: it must still be
+            # in force and the winner still designated (each checked at the close too).
+            await quotes.second_stage_ready(demand, winner)
         moved = await DEMAND.move(actor, demand, "award", detail={"quote": winner["id"]})
         order = await orders.create(
             actor,
@@ -181,7 +221,7 @@ async def award(actor: CurrentUser, demand_id: int) -> tuple[dict, dict]:
             demand["plan"],
             demand["indicator"],
             orders.Terms(
-                mode="reverse_auction",
+                mode="reverse_auction" if demand["agreement"] is None else "designated_purchase",
                 supplier_organisation=winner["supplier_organisation"],
                 supplier_name=winner["supplier_name"],
                 category_code=demand["category_code"],
@@ -190,6 +230,7 @@ async def award(actor: CurrentUser, demand_id: int) -> tuple[dict, dict]:
                 quantity=demand["quantity"],
                 unit_fen=winner["unit_fen"],
                 demand=demand_id,
+                agreement=demand["agreement"],
             ),
         )
         await MallDemand.update({MallDemand.order: order["id"]}).where(MallDemand.id == demand_id)

@@ -39,7 +39,7 @@ def _placeholders(values: list) -> str:
 
 async def designated_condition(region: str):
     """Listings whose supplier a purchaser of `region` may order from under a framework
-    agreement in force today, for the listing item's category (or a category above it)."""
+    agreement in force today (and has not been withdrawn from it), for the listing item's category (or a category above it)."""
     on = today()
     with all_tenants(SCOPE):
         agreements = await FrameworkAgreement.select(FrameworkAgreement.id).where(
@@ -59,7 +59,8 @@ async def designated_condition(region: str):
         '"goods_listing"."id" IN (SELECT l."id" FROM "mall_designated_supplier" AS d JOIN '
         '"mall_framework_agreement" AS a ON a."id" = d."agreement" JOIN "goods_listing" AS l '
         'ON l."organisation" = d."supplier_organisation" JOIN "goods_item" AS item ON item."id" '
-        f'= l."goods_item" WHERE d."agreement" IN ({marks}) AND item."category" LIKE '
+        f'= l."goods_item" WHERE d."agreement" IN ({marks}) AND d."status" = \'active\' AND '
+        'item."category" LIKE '
         "a.\"category_code\" || '%')",
         *ids,
     )

@@ -45,6 +45,15 @@ async def cap_fen(tenant: str, mode: str) -> int | None:
     return None if value is None else to_fen(Decimal(str(value)))
 
 
+async def second_stage_band_fen(tenant: str) -> int | None:
+    """Above this amount a designated order needs second-stage competition among the
+    agreement's designated suppliers (thresholds.emall_second_stage_band), None where unset."""
+    value = (
+        (await effective_config(tenant)).values.get("thresholds", {}).get("emall_second_stage_band")
+    )
+    return None if value is None else to_fen(Decimal(str(value)))
+
+
 def cap_error(fen: int, cap: int, mode: str) -> DomainError:
     return DomainError(
         "OVER_MODE_CAP",

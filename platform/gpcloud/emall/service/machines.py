@@ -13,6 +13,7 @@ from gpcloud.core.clock import end_of
 from gpcloud.core.workflow.machine import StateMachine, Timer, transition
 from gpcloud.emall.service import holds, quotes  # neither imports this module
 from gpcloud.emall.tables import (
+    DesignatedSupplier,
     FrameworkAgreement,
     MallDemand,
     MallGroupBuy,
@@ -222,6 +223,29 @@ AGREEMENT = StateMachine(
         ),
     ],
     timers=[Timer("expire", lambda a: end_of(a["ends_on"]), "emall_framework_term")],
+)
+
+# A designated supplier leaves its agreement when the region that awarded it withdraws it (the
+# supplier asked to leave, was struck off, or broke the agreement); the rows are the agreement's
+# region's. Below emall_framework_top_up_share of those first designated the agreement needs a
+# top-up entry (service/agreements.py).
+DESIGNATED = StateMachine(
+    "designated supplier",
+    "mall_designated_supplier",
+    DesignatedSupplier,
+    states=("active", "withdrawn"),
+    initial="active",
+    create=Perm.MALL_AGREEMENT_MANAGE,
+    transitions=[
+        transition(
+            "withdraw",
+            "active",
+            "withdrawn",
+            Perm.MALL_AGREEMENT_MANAGE,
+            "the awarding region removes it from the agreement, saying why; no designated "
+            "order or second-stage quote from it after",
+        ),
+    ],
 )
 
 GROUP_BUY = StateMachine(

@@ -103,6 +103,14 @@ async def _demand_processes(rows: list[dict], prefix: str) -> list[list[dict]]:
     names = await _names([r["purchaser_organisation"] for r in rows])
     with all_tenants(PUBLIC, audited=False):
         counted = dict(zip(ids, await quotes.counts(ids), strict=True))
+        agreement_tenants = {
+            a["id"]: a["tenant_id"]
+            for a in await FrameworkAgreement.select(
+                FrameworkAgreement.id, FrameworkAgreement.tenant_id
+            ).where(
+                FrameworkAgreement.id.is_in([r["agreement"] for r in rows if r["agreement"]] or [0])
+            )
+        }
         order_rows = await MallOrder.select().where(
             MallOrder.id.is_in([r["order"] for r in rows if r["order"]] or [0])
         )
@@ -125,6 +133,9 @@ async def _demand_processes(rows: list[dict], prefix: str) -> list[list[dict]]:
             stages.get(r["id"], {}),
             None if sealed else counted[r["id"]],
             order,
+            ocds.ocid(prefix, agreement_tenants[r["agreement"]], "MF", r["agreement"])
+            if r["agreement"] in agreement_tenants
+            else "",
         )
         out.append(releases + (contracts.get(order["id"], []) if order else []))
     return out

@@ -6,6 +6,10 @@ and a quote may be revised until then. At the close every quote is checked again
 still lists the category in the region, the unit price within the ceiling) and ranked: lowest
 unit price first, the earlier quote first on a tie.
 
+A second-stage competition (a demand with `agreement`) takes quotes only from the agreement's
+active designated suppliers, each at most its own maximum unit price; the close checks both
+again instead of the listing.
+
 Kept apart from auctions.py because the demand machine's close timer (workflow.py) calls it.
 """
 
@@ -24,11 +28,12 @@ from gpcloud.core.db import serialize_writes, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.tenancy.scope import all_tenants
-from gpcloud.emall.tables import MallDemand, MallQuote
+from gpcloud.emall.tables import DesignatedSupplier, FrameworkAgreement, MallDemand, MallQuote
 from gpcloud.registries.goods.service import mall as goods
 from gpcloud.supervision import plans
 
 PARTY_SCOPE = "e-mall suppliers quote on demands of any region they serve"
+DESIGNATED_SCOPE = "a framework agreement's designated suppliers are the awarding region's rows"
 MAX_OFFER = 2000
 
 
@@ -36,6 +41,46 @@ MAX_OFFER = 2000
 class QuoteInput:
     unit_price: Decimal
     offer: str
+
+
+async def designating(organisation: int) -> list[int]:
+    """The framework agreements that designate `organisation` and have not withdrawn it."""
+    with all_tenants(DESIGNATED_SCOPE):
+        rows = await DesignatedSupplier.select(DesignatedSupplier.agreement).where(
+            (DesignatedSupplier.supplier_organisation == organisation)
+            & (DesignatedSupplier.status == "active")
+        )
+    return sorted({r["agreement"] for r in rows}) or [0]
+
+
+async def designation(demand: dict, organisation: int) -> dict | None:
+    """The supplier's active designation under the second stage's agreement, or None."""
+    with all_tenants(DESIGNATED_SCOPE):
+        return (
+            await DesignatedSupplier.select()
+            .where(
+                (DesignatedSupplier.agreement == demand["agreement"])
+                & (DesignatedSupplier.supplier_organisation == organisation)
+                & (DesignatedSupplier.status == "active")
+            )
+            .first()
+        )
+
+
+async def second_stage_ready(demand: dict, winner: dict) -> None:
+    """A second stage's winner may become a designated order: the agreement is in force and the
+    winner still designated by it."""
+    with all_tenants(DESIGNATED_SCOPE):
+        agreement = (
+            await FrameworkAgreement.select()
+            .where(FrameworkAgreement.id == demand["agreement"])
+            .first()
+        )
+    on = today()
+    if agreement["status"] != "active" or not agreement["starts_on"] <= on <= agreement["ends_on"]:
+        raise DomainError("AGREEMENT_NOT_IN_FORCE", "the framework agreement is not in force")
+    if await designation(demand, winner["supplier_organisation"]) is None:
+        raise DomainError("NOT_DESIGNATED", "the supplier has been withdrawn from the agreement")
 
 
 async def demand_for_party(demand_id: int) -> dict:
@@ -66,7 +111,21 @@ async def submit(actor: CurrentUser, demand_id: int, data: QuoteInput) -> dict:
                 "unitPrice",
             )
         org = actor.organisation_id
-        if not await goods.lists_category(org, demand["category_code"], demand["tenant_id"]):
+        if demand["agreement"] is not None:
+            designated = await designation(demand, org)
+            if designated is None:
+                raise DomainError(
+                    "NOT_DESIGNATED",
+                    "only the framework agreement's designated suppliers quote in its second stage",
+                )
+            if fen > designated["max_unit_fen"]:
+                raise DomainError(
+                    "OVER_MAX_PRICE",
+                    f"a unit price above zero and at most {to_yuan(designated['max_unit_fen'])} "
+                    "yuan (the agreement's maximum)",
+                    "unitPrice",
+                )
+        elif not await goods.lists_category(org, demand["category_code"], demand["tenant_id"]):
             raise DomainError(
                 "NOT_LISTED",
                 f"only suppliers listing goods of {demand['category_code']} in the region quote",
@@ -149,6 +208,12 @@ async def rank(demand: dict) -> list[dict]:
         reason = ""
         if q["unit_fen"] > demand["ceiling_unit_fen"]:
             reason = "单价高于最高限价"
+        elif demand["agreement"] is not None:
+            designated = await designation(demand, q["supplier_organisation"])
+            if designated is None:
+                reason = "截止时已不是该框架协议的入围供应商"
+            elif q["unit_fen"] > designated["max_unit_fen"]:
+                reason = "单价高于该供应商的协议最高限价"
         elif not await goods.lists_category(
             q["supplier_organisation"], demand["category_code"], demand["tenant_id"]
         ):
@@ -164,10 +229,19 @@ async def rank(demand: dict) -> list[dict]:
     return [{**q, "rank": i} for i, q in enumerate(compliant, 1)]
 
 
+def _method(demand: dict) -> str:
+    """The portal's method: a second stage is part of its framework agreement's procedure."""
+    return "reverse_auction" if demand["agreement"] is None else "framework_agreement"
+
+
+def _noun(demand: dict) -> str:
+    return "竞价" if demand["agreement"] is None else "框架协议二次竞价"
+
+
 async def publish_result(demand: dict, winner: dict | None, quotes: int) -> None:
     """The result on the portal: the winner and its price, or why the auction failed."""
     plan = await plans.get(demand["plan"])
-    fields = {**await plans.notice_fields(plan), "method": "reverse_auction"}
+    fields = {**await plans.notice_fields(plan), "method": _method(demand)}
     fields["category_code"] = demand["category_code"]
     if winner is None:
         body = f"截止时有效报价{quotes}家，少于{demand['min_quotes']}家，本次竞价失败。"
@@ -187,12 +261,17 @@ async def publish_result(demand: dict, winner: dict | None, quotes: int) -> None
             kind="result",
             source=f"mall_demand:{demand['id']}",
             tenant=demand["tenant_id"],
-            title=f"{demand['title']}竞价结果公告"[:200],
+            title=f"{demand['title']}{_noun(demand)}结果公告"[:200],
             body=body,
             published_on=today(),
             amount_fen=amount,
             suppliers=suppliers,
-            details={"demand_id": demand["id"], "failed": winner is None, "quotes": quotes},
+            details={
+                "demand_id": demand["id"],
+                "failed": winner is None,
+                "quotes": quotes,
+                "framework_agreement_id": demand["agreement"],
+            },
             **fields,
         )
     )
@@ -212,7 +291,7 @@ async def publish_order_end(order: dict) -> None:
     OCDS process gets its award update from the order itself (emall/ocds.py)."""
     demand = await MallDemand.select().where(MallDemand.id == order["demand"]).first()
     plan = await plans.get(demand["plan"])
-    fields = {**await plans.notice_fields(plan), "method": "reverse_auction"}
+    fields = {**await plans.notice_fields(plan), "method": _method(demand)}
     fields["category_code"] = demand["category_code"]
     reason = f"（{order['reason']}）" if order["reason"] else ""
     await portal.publish(
@@ -220,9 +299,9 @@ async def publish_order_end(order: dict) -> None:
             kind="correction",
             source=f"mall_order:{order['id']}:{order['status']}",
             tenant=demand["tenant_id"],
-            title=f"{demand['title']}竞价结果更正公告"[:200],
+            title=f"{demand['title']}{_noun(demand)}结果更正公告"[:200],
             body=(
-                f"原竞价结果（成交供应商：{order['supplier_name']}，成交金额："
+                f"原{_noun(demand)}结果（成交供应商：{order['supplier_name']}，成交金额："
                 f"{to_yuan(order['amount_fen'])} 元）不再执行：{ORDER_ENDS[order['status']]}"
                 f"{reason}。"
             ),
