@@ -7,10 +7,11 @@ not designated, a price above the maximum, the wrong role, the wrong state."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 
 from gpcloud.core.clock import end_of, now
 from gpcloud.core.errors import DomainError
@@ -30,6 +31,17 @@ from tests.integration.emall.frameworks import (
 from tests.integration.emall.world import emall_world, org_of
 from tests.integration.procurement import actor
 from tests.support import data, error_codes, gql, login
+
+
+
+@pytest.fixture(autouse=True)
+def _within_the_term():
+    """Windows are instants of the real clock (now() + 2 h) that must close within the test
+    agreement's term (to 2027-12-31): the real clock stands on the pinned test day, so that the
+    tests hold whatever day they run (CI runs them with the clock a year ahead)."""
+    with time_machine.travel(datetime(2026, 9, 1, 2, tzinfo=UTC), tick=True):
+        yield
+
 
 DESIGNATED_ORDER = """
 mutation($input: DesignatedOrderInput!) {
