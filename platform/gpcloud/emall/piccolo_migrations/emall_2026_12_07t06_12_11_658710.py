@@ -3,8 +3,7 @@ framework agreement). Both columns are nullable or have a constant default: no r
 table on PostgreSQL."""
 
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
-from piccolo.columns.column_types import Integer
-from piccolo.columns.column_types import Varchar
+from piccolo.columns.column_types import Integer, Varchar
 from piccolo.columns.indexes import IndexMethod
 
 ID = "2026-12-07T06:12:11:658710"
