@@ -301,7 +301,8 @@ def _batch_ids(column: str) -> str:
 # (twice).
 _MOST_FAVOURED_SQL = """
 WITH b AS (
-    SELECT l.id AS listing, l.organisation AS org, i.code AS code, i.category AS category,
+    SELECT l.id AS listing, l.organisation AS org, i.id AS item, i.code AS code,
+           i.category AS category,
            i.brand AS brand, i.model AS model, i.unit AS unit
     FROM goods_listing l JOIN goods_item i ON i.id = l.goods_item
     WHERE {batch}
@@ -310,10 +311,10 @@ found AS (
     SELECT b.listing AS listing, CAST(ROUND(l2.price * 100) AS BIGINT) AS fen,
            'listing' AS kind, 1 AS kind_order, l2.id AS record, i2.code AS label
     FROM b
-    JOIN goods_listing l2 ON l2.organisation = b.org AND l2.id <> b.listing
-    JOIN goods_item i2 ON i2.id = l2.goods_item
-    WHERE l2.status = 'active' AND b.model <> '' AND i2.model = b.model
-      AND i2.brand = b.brand AND i2.unit = b.unit AND i2.category = b.category
+    JOIN goods_item i2 ON i2.model = b.model AND i2.brand = b.brand AND i2.unit = b.unit
+      AND i2.category = b.category AND i2.id <> b.item
+    JOIN goods_listing l2 ON l2.organisation = b.org AND l2.goods_item = i2.id
+    WHERE l2.status = 'active' AND b.model <> ''
     UNION ALL
     SELECT b.listing, q.unit_fen, 'auction', 2, d.id, d.title
     FROM b
