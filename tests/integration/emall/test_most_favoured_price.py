@@ -181,6 +181,8 @@ async def test_an_agreement_in_force_holds_a_dearer_listing_an_expired_one_does_
     held = await listing(w["xn"], "华岭", "3200.00", 10, model="MF-3")
     by_code = await listing(w["xn"], "康达", "3200.00", 10, model="KD-7")
     rival = await listing(w["mz"], "华岭", "900.00", 10, model="MF-3")
+    # A model with LIKE's wildcards is matched literally: "A_1%" is not in "康达 AX1Y".
+    wild = await listing(w["xn"], "康达", "3200.00", 10, model="A_1%")
     with use_scope((await tenant_tree()).scope_for("441400")):
         expired = await agreements.record(
             mz_admin,
@@ -209,6 +211,9 @@ async def test_an_agreement_in_force_holds_a_dearer_listing_an_expired_one_does_
                 w, -20, 100, [(w["xn"], f"台式计算机（{await code_of(by_code)}）", "3100")]
             ),
         )
+        await agreements.record(
+            mz_admin, agreement_input(w, -10, 100, [(w["xn"], "康达 AX1Y 台式计算机", "100")])
+        )
     await scheduler.run_once(end_of(today() - timedelta(days=10)) + timedelta(seconds=1))
     with all_tenants("test"):
         assert (await agreements.get(expired["id"]))["status"] == "expired"
@@ -220,6 +225,7 @@ async def test_an_agreement_in_force_holds_a_dearer_listing_an_expired_one_does_
     (named,) = await alerts_of(by_code)  # the designated item names the catalogue code
     assert (named["basis_fen"], named["basis_record"]) == (310_000, coded["id"])
     assert await alerts_of(rival) == []  # 900.00 is below its own 1,000.00
+    assert await alerts_of(wild) == []
 
 
 SEARCH = """
