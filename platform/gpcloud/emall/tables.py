@@ -200,17 +200,25 @@ class MallOrder(TenantOwned, Table, tablename="mall_order"):
 
 class PriceAlert(ProvinceShared, Table, tablename="mall_price_alert"):
     """A listing priced above the tenant-independent tolerance over the median of the same
-    item's other listings (or above its own earlier price): not directly purchasable until the
-    operating centre reviews it. The supplier sees why."""
+    item's other listings (or above its own earlier price, or a reference price), or above the
+    lowest price its supplier gave the government for the same item (the most-favoured price):
+    not directly purchasable until the operating centre reviews it. The supplier sees why."""
 
     listing = Integer(index=True)  # goods_listing
     goods_item = Integer(index=True)
     supplier_organisation = ForeignKey(Organisation, on_delete=OnDelete.restrict, index=True)
     price_fen = BigInt()
-    basis = Varchar(length=16)  # median | history | reference (a feed or a file) | new
-    basis_fen = BigInt()  # the median, the earlier price, or the reference price
-    # Where a reference came from: the feed plugin, or the imported file's source (价格监测中心).
+    # median | history | reference (a feed or a file) | new | most_favoured
+    basis = Varchar(length=16)
+    # the median, the earlier price, the reference price, or the most-favoured price
+    basis_fen = BigInt()
+    # Where a reference came from: the feed plugin, or the imported file's source (价格监测中心);
+    # where a most-favoured price came from, in words (the listing, auction or agreement).
     basis_source = Varchar(length=128, default="")
+    # The record a most-favoured price came from: listing (goods_listing), auction (mall_demand
+    # whose winning quote it was) or agreement (mall_framework_agreement); empty / None else.
+    basis_record_kind = Varchar(length=16, default="")
+    basis_record = Integer(null=True, default=None)
     tolerance_percent = Integer()
     reason = Text()
     status = Varchar(length=16, default="open", index=True)  # emall/workflow.py PRICE_ALERT

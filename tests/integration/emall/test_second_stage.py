@@ -33,7 +33,6 @@ from tests.integration.procurement import actor
 from tests.support import data, error_codes, gql, login
 
 
-
 @pytest.fixture(autouse=True)
 def _within_the_term():
     """Windows are instants of the real clock (now() + 2 h) that must close within the test

@@ -34,9 +34,12 @@ async def listing(
     stock: int,
     regions=("441481",),
     item_id: int | None = None,
+    model: str | None = None,
 ) -> int:
     """The organisation's listing of goods item `item_id`, or of a new item of `brand` in the
-    desktop category."""
+    desktop category: of its own model unless one is given (the same brand, model and unit in
+    the category is the same product to the most-favoured price)."""
+    number = next(_codes)
     with use_scope((await tenant_tree()).scope_for("440000")):
         async with transaction():
             item = (
@@ -45,11 +48,11 @@ async def listing(
                 else await items.create_item(
                     None,
                     items.GoodsItemInput(
-                        code=f"GD-{CATEGORY}-9{next(_codes):05d}",
+                        code=f"GD-{CATEGORY}-9{number:05d}",
                         category_code=CATEGORY,
                         name="台式计算机（测试）",
                         brand=brand,
-                        model="T-1",
+                        model=model or f"M{number:05d}",
                         unit="台",
                         reference_price=Decimal("99999"),
                     ),

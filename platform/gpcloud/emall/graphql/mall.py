@@ -28,6 +28,7 @@ from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.emall.service import agreements, auctions, orders, prices, quotes
 from gpcloud.emall.tables import MallDemand as DemandTable
 from gpcloud.emall.workflow import AGREEMENT, DEMAND, DESIGNATED, ORDER, PRICE_ALERT
+from gpcloud.registries.goods.graphql.types import PriceBasisRecord, basis_record
 
 READERS = Requires(Perm.MALL_ORDER_READ)
 LIVE = SubsystemLive("emall")
@@ -357,12 +358,21 @@ class PriceAlert:
     basis: str = strawberry.field(
         description="median (of the item's other listings), history (its own earlier price), "
         "reference (a reference price: of an approved feed plugin, or imported from a "
-        "reference_prices file for the supplier's region) or new (a new listing's first review, "
-        "where the province reviews them)."
+        "reference_prices file for the supplier's region), new (a new listing's first review, "
+        "where the province reviews them) or most_favoured (above the lowest price the supplier "
+        "gave the government for the same item elsewhere on the platform: basisRecordKind and "
+        "basisRecordId say where, basisPrice what)."
     )
     basis_source: str = strawberry.field(
         description="Where a reference price came from: the feed plugin's name, or the imported "
-        "file's source (e.g. 广东省价格监测中心); empty for the other bases."
+        "file's source (e.g. 广东省价格监测中心); where a most-favoured price came from, in words "
+        "(the listing, auction or agreement); empty for the other bases."
+    )
+    basis_record_kind: PriceBasisRecord | None = strawberry.field(  # type: ignore[valid-type]
+        description="A most-favoured price's record: its kind; null for the other bases."
+    )
+    basis_record_id: strawberry.ID | None = strawberry.field(
+        description="A most-favoured price's record: the listing's, demand's or agreement's id."
     )
     basis_price: Decimal = strawberry.field(
         description="The price it was compared with, in yuan (a Decimal string)."
@@ -381,8 +391,11 @@ class PriceAlert:
 
     @classmethod
     def of(cls, row: dict) -> PriceAlert:
+        kind, record = basis_record(row)
         return cls(
             id=strawberry.ID(str(row["id"])),
+            basis_record_kind=kind,
+            basis_record_id=record,
             listing_id=strawberry.ID(str(row["listing"])),
             goods_item_id=strawberry.ID(str(row["goods_item"])),
             supplier_organisation_id=strawberry.ID(str(row["supplier_organisation"])),

@@ -18,13 +18,25 @@ batch: the one in force on the monitoring day for the item in the supplier's reg
 nearest region first (county, city, province). Where both a feed and a file give one, the
 lower is the basis (the stricter: one alert per price and basis); the alert names its source
 (basis_source) and the reason says it, so the supplier sees why.
+
+The most-favoured price (Korea PPS's MAS most-favoured-customer price): a supplier may not list
+an item above the lowest price it gave the government for the same item elsewhere on the
+platform: its own other live listings of the same product (the same category, brand, model and
+unit under another catalogue entry: a supplier has one listing per goods item, which serves all
+its regions), its winning quotes in awarded reverse auctions that closed within
+`emall_most_favoured_days`, and its maximum unit prices in framework agreements in force. Any
+price above it is flagged (basis `most_favoured`, no tolerance), and the alert names the record
+(listing, auction or agreement) and its price. One set-based statement per batch
+(`most_favoured`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from dataclasses import dataclass, field
+from datetime import UTC, date, timedelta
 from decimal import Decimal, InvalidOperation
 from statistics import median
 
@@ -32,14 +44,15 @@ from piccolo.columns.combination import WhereRaw
 
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
-from gpcloud.core.clock import now, today
-from gpcloud.core.db import any_of, transaction
+from gpcloud.core.clock import now, start_of, today
+from gpcloud.core.db import any_of, is_sqlite, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.plugins.calling import Failure
 from gpcloud.core.plugins.hooks import tenant_context, tenant_hooks
 from gpcloud.core.tenancy.config import effective_config
+from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.emall.service.common import rule_value
 from gpcloud.emall.service.machines import PRICE_ALERT
@@ -236,6 +249,133 @@ async def imported_references(offers: list[dict], day) -> dict[int, Imported]:
     return found
 
 
+@dataclass(frozen=True)
+class Favoured:
+    """The lowest price a supplier gave the government for a listing's item elsewhere: its
+    fen, the record it came from (kind: listing | auction | agreement, and id) and, in words,
+    what that record is."""
+
+    fen: int
+    kind: str
+    record: int
+    label: str
+
+
+# What the record of each kind is called in the alert (Chinese: the supplier and the operating
+# centre read it); of equal prices the listing is named first, then the auction, the agreement.
+FAVOURED_KINDS = {
+    "listing": "本供应商的商品",
+    "auction": "本供应商的竞价成交报价",
+    "agreement": "框架协议最高限价",
+}
+MOST_FAVOURED_SCOPE = (
+    "price monitoring: a supplier's own winning quotes and framework agreements in every region "
+    "(the most-favoured price)"
+)
+
+
+def _contains(haystack: str, needle: str) -> str:
+    """SQL: `needle` occurs in `haystack`, case-insensitively, its LIKE wildcards taken
+    literally (both engines)."""
+    escaped = f"REPLACE(REPLACE(REPLACE(LOWER({needle}), '!', '!!'), '%', '!%'), '_', '!_')"
+    return f"LOWER({haystack}) LIKE '%' || {escaped} || '%' ESCAPE '!'"
+
+
+def _names_item(text: str) -> str:
+    """SQL: the free text (a quote's offer, a designated supplier's item) names the batch
+    listing's item: its catalogue code, or both its brand and its model."""
+    return (
+        f"({_contains(text, 'b.code')} OR (b.brand <> '' AND b.model <> '' AND "
+        f"{_contains(text, 'b.brand')} AND {_contains(text, 'b.model')}))"
+    )
+
+
+def _batch_ids(column: str) -> str:
+    if is_sqlite():
+        return f"{column} IN (SELECT value FROM json_each({{}}))"
+    return f"{column} = ANY({{}})"
+
+
+# One statement for a batch: each listing's lowest candidate of three kinds, all of the
+# listing's own supplier. Parameters: the batch's ids, the look-back's first instant, the day
+# (twice).
+_MOST_FAVOURED_SQL = """
+WITH b AS (
+    SELECT l.id AS listing, l.organisation AS org, i.id AS item, i.code AS code,
+           i.category AS category,
+           i.brand AS brand, i.model AS model, i.unit AS unit
+    FROM goods_listing l JOIN goods_item i ON i.id = l.goods_item
+    WHERE {batch}
+),
+found AS (
+    SELECT b.listing AS listing, CAST(ROUND(l2.price * 100) AS BIGINT) AS fen,
+           'listing' AS kind, 1 AS kind_order, l2.id AS record, i2.code AS label
+    FROM b
+    JOIN goods_item i2 ON i2.model = b.model AND i2.brand = b.brand AND i2.unit = b.unit
+      AND i2.category = b.category AND i2.id <> b.item
+    JOIN goods_listing l2 ON l2.organisation = b.org AND l2.goods_item = i2.id
+    WHERE l2.status = 'active' AND b.model <> ''
+    UNION ALL
+    SELECT b.listing, q.unit_fen, 'auction', 2, d.id, d.title
+    FROM b
+    JOIN mall_quote q ON q.supplier_organisation = b.org
+    JOIN mall_demand d ON d.id = q.demand AND d.winning_quote = q.id
+    WHERE d.status = 'awarded' AND d.closes_at >= {{}} AND d.unit = b.unit
+      AND b.category LIKE d.category_code || '%' AND {quote_names}
+    UNION ALL
+    SELECT b.listing, s.max_unit_fen, 'agreement', 3, a.id, a.title
+    FROM b
+    JOIN mall_designated_supplier s ON s.supplier_organisation = b.org
+    JOIN mall_framework_agreement a ON a.id = s.agreement
+    WHERE a.status = 'active' AND a.starts_on <= {{}} AND a.ends_on >= {{}} AND s.unit = b.unit
+      AND b.category LIKE a.category_code || '%' AND {agreement_names}
+)
+SELECT listing, fen, kind, record, label FROM (
+    SELECT found.*, ROW_NUMBER() OVER (
+        PARTITION BY listing ORDER BY fen, kind_order, record
+    ) AS n
+    FROM found
+) ranked WHERE n = 1
+"""
+
+
+async def most_favoured(listing_ids: list[int], day: date) -> dict[int, Favoured]:
+    """{listing: the lowest price its supplier gave the government for its item elsewhere on
+    the platform}: its other live listings of the same product (category, brand, model and unit;
+    a model is needed), its winning quotes of awarded reverse auctions that closed on or after
+    `day` - emall_most_favoured_days (the demand's unit and the item's, the demand's category
+    the item's or above, the offer naming the item's code or its brand and model), its maximum
+    unit prices in framework agreements in force on `day` (likewise by the designated item's
+    text). One statement; listings without any are left out."""
+    if not listing_ids:
+        return {}
+    days = int(await rule_value("emall_most_favoured_days", PROVINCE))
+    since = start_of(day - timedelta(days=days)).astimezone(UTC)
+    sql = _MOST_FAVOURED_SQL.format(
+        batch=_batch_ids("l.id"),
+        quote_names=_names_item("q.offer"),
+        agreement_names=_names_item("s.item"),
+    )
+    ids = sorted(set(listing_ids))
+    batch = json.dumps(ids) if is_sqlite() else ids
+    with all_tenants(MOST_FAVOURED_SCOPE):
+        rows = await PriceAlert.raw(sql, batch, since, day, day)
+    return {
+        r["listing"]: Favoured(int(r["fen"]), r["kind"], r["record"], r["label"] or "")
+        for r in rows
+    }
+
+
+def _favoured_source(favoured: Favoured) -> str:
+    """The record in words: which listing, auction or agreement (basis_source, 128 at most)."""
+    noun = FAVOURED_KINDS[favoured.kind]
+    if favoured.kind == "listing":
+        return f"{noun}（商品编码 {favoured.label}，报价编号 {favoured.record}）"[:128]
+    if favoured.kind == "auction":
+        return f"{noun}（竞价 {favoured.record}：{favoured.label}）"[:128]
+    return f"{noun}（协议 {favoured.record}：{favoured.label}）"[:128]
+
+
 def _reference(live: tuple[int, str] | None, imported: Imported | None, names) -> tuple | None:
     """The reference a listing is held to: (fen, source, why), the lower of the feed's and the
     file's."""
@@ -253,6 +393,20 @@ def _reference(live: tuple[int, str] | None, imported: Imported | None, names) -
     return min(options, key=lambda o: o[0]) if options else None
 
 
+@dataclass(frozen=True)
+class Finding:
+    """A basis a price is above: the basis, its fen, why in words, its source, the tolerance
+    (None: the province's emall_price_tolerance) and the record it came from (most-favoured)."""
+
+    basis: str
+    fen: int
+    why: str
+    source: str = ""
+    tolerance: int | None = None
+    record_kind: str = ""
+    record: int | None = None
+
+
 async def check(listing_ids: list[int], failures: list[Failure] | None = None) -> list[dict]:
     """Judge these listings' current prices; the alerts raised (one transaction). A failing
     reference feed is appended to `failures` when given."""
@@ -267,6 +421,7 @@ async def check(listing_ids: list[int], failures: list[Failure] | None = None) -
     raised = []
     async with transaction():
         imported = await imported_references(live, today())
+        favoured = await most_favoured([o["id"] for o in live], today())
         peers = await goods.item_prices([o["goods_item"] for o in offers.values()])
         for listing_id, offer in sorted(offers.items()):
             if offer["status"] != "active":
@@ -286,52 +441,77 @@ async def check(listing_ids: list[int], failures: list[Failure] | None = None) -
                 .first()
             )
             others = [to_fen(p) for i, p in peers[offer["goods_item"]] if i != listing_id]
-            findings: list[tuple[str, int, str, str]] = []  # basis, its fen, why, source
+            findings: list[Finding] = []
             if review_new and last is None:
-                findings.append(("new", price, "为新上架商品", ""))
+                findings.append(Finding("new", price, "为新上架商品"))
             if others:
                 middle = int(median(others))
                 if _over(price, middle, tolerance):
                     findings.append(
-                        ("median", middle, f"高于同一商品其他{len(others)}个报价的中位数", "")
+                        Finding("median", middle, f"高于同一商品其他{len(others)}个报价的中位数")
                     )
             if last is not None and _over(price, last["price_fen"], tolerance):
-                findings.append(("history", last["price_fen"], "高于本报价此前的价格", ""))
+                findings.append(Finding("history", last["price_fen"], "高于本报价此前的价格"))
             reference = _reference(
                 references.prices.get(offer["goods_item"]), imported.get(listing_id), names
             )
             if reference is not None and _over(price, reference[0], tolerance):
-                findings.append(("reference", reference[0], reference[2], reference[1]))
+                findings.append(Finding("reference", reference[0], reference[2], reference[1]))
+            best = favoured.get(listing_id)
+            if best is not None and price > best.fen:  # no tolerance: see the module's doc
+                source = _favoured_source(best)
+                findings.append(
+                    Finding(
+                        "most_favoured",
+                        best.fen,
+                        f"高于本供应商给予政府的最惠价（{source}）",
+                        source,
+                        0,
+                        best.kind,
+                        best.record,
+                    )
+                )
             if last is None or last["price_fen"] != price:
                 await ListingPrice.insert(ListingPrice(listing=listing_id, price_fen=price))
-            for basis, basis_fen, why, source in findings:
+            for found in findings:
                 if await PriceAlert.exists().where(
                     (PriceAlert.listing == listing_id)
                     & (PriceAlert.price_fen == price)
-                    & (PriceAlert.basis == basis)
+                    & (PriceAlert.basis == found.basis)
                 ):
                     continue
-                reason = (
-                    f"报价 {to_yuan(price)} 元{why}，待运营机构审核"
-                    if basis == "new"
-                    else f"报价 {to_yuan(price)} 元{why}（{to_yuan(basis_fen)} 元）超过 "
-                    f"{tolerance}%，待运营机构审核"
-                )
+                held = tolerance if found.tolerance is None else found.tolerance
+                if found.basis == "new":
+                    reason = f"报价 {to_yuan(price)} 元{found.why}，待运营机构审核"
+                elif found.basis == "most_favoured":
+                    reason = (
+                        f"报价 {to_yuan(price)} 元{found.why}（{to_yuan(found.fen)} 元），"
+                        "待运营机构审核"
+                    )
+                else:
+                    reason = (
+                        f"报价 {to_yuan(price)} 元{found.why}（{to_yuan(found.fen)} 元）超过 "
+                        f"{held}%，待运营机构审核"
+                    )
                 row = PriceAlert(
                     listing=listing_id,
                     goods_item=offer["goods_item"],
                     supplier_organisation=offer["organisation"],
                     price_fen=price,
-                    basis=basis,
-                    basis_fen=basis_fen,
-                    basis_source=source,
-                    tolerance_percent=tolerance,
+                    basis=found.basis,
+                    basis_fen=found.fen,
+                    basis_source=found.source,
+                    basis_record_kind=found.record_kind,
+                    basis_record=found.record,
+                    tolerance_percent=held,
                     reason=reason,
                     raised_on=today(),
                 )
                 await row.save()
                 alert = await PriceAlert.select().where(PriceAlert.id == row.id).first()
-                await PRICE_ALERT.created(alert, {"listing": listing_id, "basis": basis}, "raise")
+                await PRICE_ALERT.created(
+                    alert, {"listing": listing_id, "basis": found.basis}, "raise"
+                )
                 raised.append(alert)
     return raised
 

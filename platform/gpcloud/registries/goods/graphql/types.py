@@ -71,6 +71,28 @@ ListingMode = values_enum(
 )
 
 
+PriceBasisRecord = values_enum(
+    "PriceBasisRecord",
+    ("listing", "auction", "agreement"),
+    "The record a most-favoured price (a price alert's basis most_favoured) came from: the "
+    "lowest price the listing's supplier gave the government for the same item elsewhere.",
+    {
+        "listing": "The supplier's own other live listing of the same product (id: the listing).",
+        "auction": "The supplier's winning quote in an awarded reverse auction (id: the demand; "
+        "the result is published).",
+        "agreement": "The supplier's maximum unit price in a framework agreement in force (id: "
+        "the agreement; its list is published).",
+    },
+)
+
+
+def basis_record(row: dict) -> tuple[object | None, strawberry.ID | None]:
+    """An alert row's (record kind, record id), both None unless it is a most-favoured price."""
+    if not row.get("basis_record_kind"):
+        return None, None
+    return PriceBasisRecord(row["basis_record_kind"]), strawberry.ID(str(row["basis_record"]))
+
+
 @strawberry.type(
     description="The price alert holding a listing's current price (price monitoring or a new "
     "listing's review): not directly purchasable until the operating centre clears it."
@@ -79,13 +101,22 @@ class ListingPriceAlert:
     id: strawberry.ID = strawberry.field(description="The alert (Query.priceAlerts).")
     basis: str = strawberry.field(
         description="median (of the item's other listings), history (its own earlier price), "
-        "reference (a reference price: a live feed or an imported file) or new (a new listing's first review)."
+        "reference (a reference price: a live feed or an imported file), new (a new listing's "
+        "first review) or most_favoured (above the lowest price its supplier gave the "
+        "government for the same item: basisRecordKind and basisRecordId say where)."
     )
     price: Decimal = strawberry.field(description="The listing's price in yuan it holds.")
     basis_price: Decimal = strawberry.field(description="The price it was compared with, in yuan.")
     basis_source: str = strawberry.field(
         description="Where a reference price came from (a feed plugin, an imported file's "
-        "source); empty for the other bases."
+        "source) or a most-favoured price (the listing, auction or agreement, in words); empty "
+        "for the other bases."
+    )
+    basis_record_kind: PriceBasisRecord | None = strawberry.field(  # type: ignore[valid-type]
+        description="A most-favoured price's record: its kind; null for the other bases."
+    )
+    basis_record_id: strawberry.ID | None = strawberry.field(
+        description="A most-favoured price's record: the listing's, demand's or agreement's id."
     )
     tolerance_percent: int = strawberry.field(
         description="How far above the basis a price may be, in percent."
@@ -98,8 +129,11 @@ class ListingPriceAlert:
 
     @classmethod
     def of(cls, row: dict) -> ListingPriceAlert:
+        kind, record = basis_record(row)
         return cls(
             id=strawberry.ID(str(row["id"])),
+            basis_record_kind=kind,
+            basis_record_id=record,
             basis=row["basis"],
             price=to_yuan(row["price_fen"]),
             basis_price=to_yuan(row["basis_fen"]),
