@@ -36,6 +36,7 @@ from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import rule_deadline
+from gpcloud.core.tenancy.config import reads_config_once
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.emall.service import credit, holds, purchasable
 from gpcloud.emall.service.common import (
@@ -189,6 +190,7 @@ async def _comparison(
 
 
 @requires(Perm.MALL_ORDER_PLACE)
+@reads_config_once
 async def place(actor: CurrentUser, data: OrderInput) -> dict:
     """A direct purchase of a listing at its price."""
     unit = await purchaser_unit(actor)
@@ -248,6 +250,7 @@ async def _splitting(
     return text, total
 
 
+@reads_config_once
 async def create(
     actor: CurrentUser | None, unit: dict, plan_id: int, indicator_id: int, terms: Terms
 ) -> dict:
