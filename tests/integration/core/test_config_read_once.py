@@ -18,6 +18,7 @@ def action(config) -> str:
 
 async def test_a_tenant_is_read_once(demo, monkeypatch):
     await tenant_tree()  # kept for its time (service.TREE_TTL_SECONDS)
+    meizhou = await effective_config("441400")
     with recording(monkeypatch) as outside:
         await effective_config("441481")
         await effective_config("441481")
@@ -25,8 +26,9 @@ async def test_a_tenant_is_read_once(demo, monkeypatch):
         with read_once():  # nested: joins
             await effective_config("441481")
         await effective_config("441481")
-        await effective_config("441400")
-    assert within.n == outside.n  # two tenants, each once
+        above = await effective_config("441400")  # read with Xingning, its county
+    assert within.n * 2 == outside.n
+    assert (above.values, above.sources, above.own) == (meizhou.values, meizhou.sources, meizhou.own)
     with recording(monkeypatch) as after:
         await effective_config("441481")
     assert after.n * 2 == outside.n  # forgotten once the outermost ends

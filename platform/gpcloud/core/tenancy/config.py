@@ -331,7 +331,10 @@ async def effective_config(code: str, tree: TenantTree | None = None) -> Effecti
         if kept is not None and kept[0] is tree:
             return kept[1]
     chain = [*tree.ancestors(code), code]
-    found = resolve(code, chain_layers(tree, code, await latest_edits(chain)))
+    edits = await latest_edits(chain)
+    found = resolve(code, chain_layers(tree, code, edits))
     if memo is not None and not memo.edited:
         memo.configs[code] = (tree, found)
+        for above in chain[:-1]:  # their edits are read too (e.g. the province's switches)
+            memo.configs.setdefault(above, (tree, resolve(above, chain_layers(tree, above, edits))))
     return found

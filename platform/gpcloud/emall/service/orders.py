@@ -262,6 +262,12 @@ async def create(
     if cap is not None and fen > cap:
         raise cap_error(fen, cap, terms.mode)
     due = await rule_deadline("emall_order_confirmation", today(), tenant)
+    # The indicator's budget year does not change: read before any lock is taken (one the
+    # plan does not draw on is refused below, as before).
+    try:
+        year = (await budget.get(None, indicator_id))["fiscal_year"]
+    except NotFound:
+        year = None
     async with transaction():
         # The supplier's credit first (Caiku [2016] 125): a refusal takes no lock, and the
         # check's snapshot is kept with the order or not at all.
@@ -273,8 +279,9 @@ async def create(
         # which orders of every unit share, is held only from the stock's UPDATE to the commit.
         await lock_unit(unit["id"])
         plan, line = await funding_line(unit, plan_id, indicator_id)
+        if year is None:
+            raise NotFound("budget indicator", indicator_id)
         await execute(plan, terms.mode)
-        year = (await budget.get(None, indicator_id))["fiscal_year"]
         warning, total = await _splitting(unit, terms, fen, cap, year)
         await hold_line(line, fen)
         row = MallOrder(
@@ -303,8 +310,8 @@ async def create(
             confirm_due=end_of(due.due),
             placed_by=actor.id if actor else 0,
         )
-        await row.save()
-        order = await get(row.id)
+        row.next_check = ORDER.next_check(row.to_dict())  # stored with it: no UPDATE after
+        order = (await MallOrder.insert(row).returning(*MallOrder.all_columns()))[0]
         await ORDER.created(
             order,
             {"mode": terms.mode, "amount": str(to_yuan(fen)), "split_warning": bool(warning)},
