@@ -28,7 +28,11 @@ async def test_a_tenant_is_read_once(demo, monkeypatch):
         await effective_config("441481")
         above = await effective_config("441400")  # read with Xingning, its county
     assert within.n * 2 == outside.n
-    assert (above.values, above.sources, above.own) == (meizhou.values, meizhou.sources, meizhou.own)
+    assert (above.values, above.sources, above.own) == (
+        meizhou.values,
+        meizhou.sources,
+        meizhou.own,
+    )
     with recording(monkeypatch) as after:
         await effective_config("441481")
     assert after.n * 2 == outside.n  # forgotten once the outermost ends
