@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from gpcloud.piccolo_conf import DB
+import aiosqlite
+import asyncpg
+
+from gpcloud.core.db import is_sqlite
+
+# What the drivers send statements through (piccolo's queries, its BEGIN and COMMIT on
+# PostgreSQL, the advisory locks, core.db.bulk_insert): none of them calls another.
+POSTGRES = (asyncpg.Connection, ("execute", "executemany", "fetch", "fetchrow", "fetchval"))
+SQLITE = (aiosqlite.Connection, ("execute", "executemany", "commit"))
 
 
 class Statements:
-    """The statements sent through piccolo's two entry points (queries, and raw DDL such as the
-    advisory locks) while `recording()` is open: `sql` in order, `n` their number."""
+    """The statements sent while `recording()` is open: `sql` in order, `n` their number.
+    BEGIN and COMMIT count (SQLite: piccolo commits each query outside a transaction)."""
 
     def __init__(self) -> None:
         self.sql: list[str] = []
@@ -18,25 +26,25 @@ class Statements:
     def n(self) -> int:
         return len(self.sql)
 
+    def listed(self) -> str:
+        return "\n".join(f"{i} {' '.join(s.split())[:160]}" for i, s in enumerate(self.sql, 1))
+
 
 @contextmanager
 def recording(monkeypatch):
     found = Statements()
-    engine = type(DB)
-    run_querystring, run_ddl = engine.run_querystring, engine.run_ddl
-
-    async def counted(this, querystring, *args, **kwargs):
-        found.sql.append(str(querystring))
-        return await run_querystring(this, querystring, *args, **kwargs)
-
-    async def counted_ddl(this, ddl, *args, **kwargs):
-        found.sql.append(str(ddl))
-        return await run_ddl(this, ddl, *args, **kwargs)
-
-    monkeypatch.setattr(engine, "run_querystring", counted)
-    monkeypatch.setattr(engine, "run_ddl", counted_ddl)
-    try:
+    driver, names = SQLITE if is_sqlite() else POSTGRES
+    with monkeypatch.context() as patch:
+        for name in names:
+            patch.setattr(driver, name, _counted(getattr(driver, name), name, found))
         yield found
-    finally:
-        monkeypatch.setattr(engine, "run_querystring", run_querystring)
-        monkeypatch.setattr(engine, "run_ddl", run_ddl)
+
+
+def _counted(method, name: str, found: Statements):
+    def counted(this, *args, **kwargs):  # what the method returns, awaited by its caller
+        sql = str(args[0]) if args else name.upper()
+        if not sql.startswith("PRAGMA"):  # piccolo's SQLite sets up each connection it opens
+            found.sql.append(sql)
+        return method(this, *args, **kwargs)
+
+    return counted
