@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from uuid import uuid4
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.permissions import Perm, requires
@@ -54,16 +55,18 @@ class _Year:
     special: dict[date, tuple[str, str]]  # its calendar_day rows: date -> (kind, name)
 
 
-_kept: tuple[int, dict[int, _Year]] | None = None  # (epoch, years read)
+_kept: tuple[bytes | None, dict[int, _Year]] | None = None  # (epoch, years read)
 _writer: ContextVar[object | None] = ContextVar("calendar_writer", default=None)
 
 
-async def _epoch() -> int:
-    return int(await get_redis().get(key(*EPOCH_KEY)) or 0)
+async def _epoch() -> bytes | None:
+    return await get_redis().get(key(*EPOCH_KEY))
 
 
 async def _bump_epoch() -> None:
-    await get_redis().incr(key(*EPOCH_KEY))
+    """A new random epoch, not a count: a Redis rebuilt empty, then bumped, never returns to an
+    epoch a process kept years under."""
+    await get_redis().set(key(*EPOCH_KEY), uuid4().hex)
 
 
 async def _written() -> None:
