@@ -83,6 +83,12 @@ def in_transaction() -> bool:
     return _after_commit.get() is not None
 
 
+def transaction_token() -> object | None:
+    """What tells the open `transaction()` (the outermost) from any other, None outside one:
+    for a cache that must not keep what a transaction read after writing it (it may roll back)."""
+    return _after_commit.get()
+
+
 def after_commit(callback: Callable[[], Awaitable[None]]) -> None:
     """Run `callback` once the current transaction has committed (e.g. enqueue a job)."""
     pending = _after_commit.get()

@@ -1,13 +1,21 @@
 """The calendar's data: seeding from `chinesecalendar`, importing a year (and recomputing the
 open deadlines it moves), loading windows with provisional years filled in, and deadlines (the
-only place that computes one)."""
+only place that computes one).
+
+The calendar changes a few times a year (an import), and a deadline is computed at nearly every
+step of a procedure, so each process keeps the years it has read and uses them while the
+calendar's epoch in Redis is unchanged; every write of a year bumps the epoch once its
+transaction has committed (core/plugins/hooks.py keeps hook callers the same way). A
+transaction that wrote the calendar reads around what is kept (it may still roll back)."""
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
+from uuid import uuid4
 
 from gpcloud.core.audit import service as audit
 from gpcloud.core.auth.permissions import Perm, requires
@@ -24,13 +32,87 @@ from gpcloud.core.calendar.days import (
 )
 from gpcloud.core.calendar.recompute import MovedDeadline, recompute_open_deadlines
 from gpcloud.core.calendar.tables import CalendarDay, CalendarYear
-from gpcloud.core.db import serialize_writes, transaction
+from gpcloud.core.db import (
+    after_commit,
+    in_transaction,
+    serialize_writes,
+    transaction,
+    transaction_token,
+)
 from gpcloud.core.errors import DomainError, Problem
 from gpcloud.core.imports.reader import ImportFileError, read_rows
+from gpcloud.core.redis import get_redis, key
 from gpcloud.core.tenancy.scope import all_tenants
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 MAX_SPAN_DAYS = 3660  # no period the rules know is longer than this; guards huge inputs
+EPOCH_KEY = ("calendar", "epoch")
+
+
+@dataclass(frozen=True)
+class _Year:
+    official: bool  # the calendar_year table covers it
+    special: dict[date, tuple[str, str]]  # its calendar_day rows: date -> (kind, name)
+
+
+_kept: tuple[bytes | None, dict[int, _Year]] | None = None  # (epoch, years read)
+_writer: ContextVar[object | None] = ContextVar("calendar_writer", default=None)
+
+
+async def _epoch() -> bytes | None:
+    return await get_redis().get(key(*EPOCH_KEY))
+
+
+async def _bump_epoch() -> None:
+    """A new random epoch, not a count: a Redis rebuilt empty, then bumped, never returns to an
+    epoch a process kept years under."""
+    await get_redis().set(key(*EPOCH_KEY), uuid4().hex)
+
+
+async def _written() -> None:
+    """The calendar's tables were just written: every process forgets the years it keeps, once
+    the transaction has committed (at once outside one); until then this transaction reads
+    around them."""
+    if not in_transaction():
+        await _bump_epoch()
+        return
+    token = transaction_token()
+    if _writer.get() is not token:
+        _writer.set(token)
+        after_commit(_bump_epoch)
+
+
+async def _load(wanted: list[int]) -> dict[int, _Year]:
+    with all_tenants("calendar: one calendar for the province", audited=False):
+        covered = await CalendarYear.select(CalendarYear.year).where(
+            CalendarYear.year.is_in(wanted)
+        )
+        rows = await CalendarDay.select().where(
+            (CalendarDay.day >= date(min(wanted), 1, 1))
+            & (CalendarDay.day <= date(max(wanted), 12, 31))
+        )
+    official = {r["year"] for r in covered}
+    special: dict[int, dict[date, tuple[str, str]]] = {y: {} for y in wanted}
+    for r in rows:
+        if r["day"].year in special:
+            special[r["day"].year][r["day"]] = (r["kind"], r["name"])
+    return {y: _Year(y in official, special[y]) for y in wanted}
+
+
+async def _years(first: int, last: int) -> dict[int, _Year]:
+    """The calendar's years `first` to `last`, from what this process keeps where it can."""
+    global _kept
+    wanted = list(range(first, last + 1))
+    if in_transaction() and _writer.get() is transaction_token():
+        return await _load(wanted)
+    epoch = await _epoch()  # before reading: a write committed meanwhile bumps it again
+    if _kept is None or _kept[0] != epoch:
+        _kept = (epoch, {})
+    kept = _kept[1]
+    missing = [y for y in wanted if y not in kept]
+    if missing:
+        kept.update(await _load(missing))
+    return {y: kept[y] for y in wanted}
 
 
 @cache
@@ -57,6 +139,7 @@ async def delete_year(year: int) -> None:
         (CalendarDay.day >= date(year, 1, 1)) & (CalendarDay.day <= date(year, 12, 31))
     )
     await CalendarYear.delete().where(CalendarYear.year == year)
+    await _written()
 
 
 async def _write_year(year: int, days: list[SpecialDay], source: str) -> None:
@@ -179,15 +262,14 @@ def provisional_days(year: int) -> list[SpecialDay] | None:
 async def window(first: date, last: date) -> Window:
     """The calendar between two dates; years with no table get the regulation's holidays and
     are marked provisional."""
-    with all_tenants("calendar: one calendar for the province", audited=False):
-        covered = await CalendarYear.select(CalendarYear.year).where(
-            (CalendarYear.year >= first.year) & (CalendarYear.year <= last.year)
-        )
-        rows = await CalendarDay.select().where(
-            (CalendarDay.day >= first) & (CalendarDay.day <= last)
-        )
-    official = {r["year"] for r in covered}
-    special = {r["day"]: (r["kind"], r["name"]) for r in rows}
+    years = await _years(first.year, last.year)
+    official = {y for y, kept in years.items() if kept.official}
+    special = {
+        day: entry
+        for kept in years.values()
+        for day, entry in kept.special.items()
+        if first <= day <= last
+    }
     guessed = {
         y for y in range(first.year, last.year + 1) if y not in official and provisional.covers(y)
     }

@@ -14,11 +14,14 @@ from __future__ import annotations
 import json
 import operator
 import tomllib
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import cache, lru_cache, reduce
-from typing import Any
+from functools import cache, lru_cache, reduce, wraps
+from typing import Any, ParamSpec, TypeVar
 
 from jsonschema import Draft202012Validator, FormatChecker
 from piccolo.query.functions.aggregate import Max
@@ -271,7 +274,67 @@ def resolve(code: str, layers: list[Layer]) -> EffectiveConfig:
     return result
 
 
+@dataclass
+class _Memo:
+    configs: dict[str, tuple[TenantTree, EffectiveConfig]] = field(default_factory=dict)
+    edited: bool = False
+
+
+_memo: ContextVar[_Memo | None] = ContextVar("config_memo", default=None)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Within: each tenant's effective config is read from the database once (an operation that
+    consults several of a tenant's settings, e.g. an e-mall order: caps, rules, switches, each
+    an `effective_config` read). Nested calls join the outer one. An edit made within
+    (`config_admin`, through `forget_read_once`) is seen: every read after it goes to the
+    database until the outermost `read_once` ends."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set(_Memo())
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def reads_config_once(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """An async function whose every call runs within `read_once()`."""
+
+    @wraps(fn)
+    async def within(*args: P.args, **kwargs: P.kwargs) -> R:
+        with read_once():
+            return await fn(*args, **kwargs)
+
+    return within
+
+
+def forget_read_once() -> None:
+    """A tenant's config is being edited in this context: stop remembering (see read_once)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.edited = True
+        memo.configs.clear()
+
+
 async def effective_config(code: str, tree: TenantTree | None = None) -> EffectiveConfig:
     tree = tree or await tenant_tree()
+    memo = _memo.get()
+    if memo is not None and not memo.edited:
+        kept = memo.configs.get(code)
+        if kept is not None and kept[0] is tree:
+            return kept[1]
     chain = [*tree.ancestors(code), code]
-    return resolve(code, chain_layers(tree, code, await latest_edits(chain)))
+    edits = await latest_edits(chain)
+    found = resolve(code, chain_layers(tree, code, edits))
+    if memo is not None and not memo.edited:
+        memo.configs[code] = (tree, found)
+        for above in chain[:-1]:  # their edits are read too (e.g. the province's switches)
+            memo.configs.setdefault(above, (tree, resolve(above, chain_layers(tree, above, edits))))
+    return found

@@ -29,6 +29,7 @@ from gpcloud.core.tenancy.config import (
     bound_problems,
     chain_layers,
     effective_config,
+    forget_read_once,
     full_schema,
     known_path,
     latest_edits,
@@ -186,6 +187,7 @@ async def edit_config(
     if problems:
         raise DomainError.many(problems)
 
+    forget_read_once()
     await TenantConfigEdit(
         tenant_id=code,
         version=version,

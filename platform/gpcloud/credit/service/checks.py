@@ -143,13 +143,17 @@ async def check(
     tenant = tenant or current_scope().tenant
     if tenant is None:
         raise DomainError("NO_TENANT", "a check is made in a tenant's procedure", "tenant")
-    org = await Organisation.select(Organisation.id).where(Organisation.id == organisation_id)
-    if not org:
+    org = (
+        await Organisation.select(Organisation.uscc)
+        .where(Organisation.id == organisation_id)
+        .first()
+    )
+    if org is None:
         raise NotFound("organisation", organisation_id)
     answers = await _plugin_answers(tenant, organisation_id, purpose, on_day)
     at = now().replace(microsecond=0)
     async with transaction():
-        about = await records.about_organisation(organisation_id)
+        about = records.about(organisation_id, org["uscc"])
         rows = await CreditRecord.select().where(about & CreditRecord.status.is_in(COUNTING))
         found = [_found(r) for r in sorted(rows, key=lambda r: r["id"]) if _covers(r, on_day)]
         sources = [{"source": SOURCE, "clear": not any(f["bars"] for f in found)}]

@@ -262,10 +262,15 @@ async def about_organisation(organisation_id: int):
         .where(Organisation.id == organisation_id)
         .first()
     )
+    return about(organisation_id, org["uscc"] if org is not None else None)
+
+
+def about(organisation_id: int, uscc: str | None):
+    """`about_organisation` for an organisation whose credit code is already read."""
     condition = CreditRecord.organisation == organisation_id
-    if org is not None and org["uscc"]:
+    if uscc:
         condition = condition | (
-            CreditRecord.organisation.is_null() & (CreditRecord.subject_code == org["uscc"])
+            CreditRecord.organisation.is_null() & (CreditRecord.subject_code == uscc)
         )
     return condition
 

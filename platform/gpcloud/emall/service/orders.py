@@ -36,6 +36,7 @@ from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.notifications.service import Recipients, notify
 from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.rules.service import rule_deadline
+from gpcloud.core.tenancy.config import reads_config_once
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.emall.service import credit, holds, purchasable
 from gpcloud.emall.service.common import (
@@ -189,6 +190,7 @@ async def _comparison(
 
 
 @requires(Perm.MALL_ORDER_PLACE)
+@reads_config_once
 async def place(actor: CurrentUser, data: OrderInput) -> dict:
     """A direct purchase of a listing at its price."""
     unit = await purchaser_unit(actor)
@@ -248,6 +250,7 @@ async def _splitting(
     return text, total
 
 
+@reads_config_once
 async def create(
     actor: CurrentUser | None, unit: dict, plan_id: int, indicator_id: int, terms: Terms
 ) -> dict:
@@ -259,6 +262,12 @@ async def create(
     if cap is not None and fen > cap:
         raise cap_error(fen, cap, terms.mode)
     due = await rule_deadline("emall_order_confirmation", today(), tenant)
+    # The indicator's budget year does not change: read before any lock is taken (one the
+    # plan does not draw on is refused below, as before).
+    try:
+        year = (await budget.get(None, indicator_id))["fiscal_year"]
+    except NotFound:
+        year = None
     async with transaction():
         # The supplier's credit first (Caiku [2016] 125): a refusal takes no lock, and the
         # check's snapshot is kept with the order or not at all.
@@ -270,8 +279,9 @@ async def create(
         # which orders of every unit share, is held only from the stock's UPDATE to the commit.
         await lock_unit(unit["id"])
         plan, line = await funding_line(unit, plan_id, indicator_id)
+        if year is None:
+            raise NotFound("budget indicator", indicator_id)
         await execute(plan, terms.mode)
-        year = (await budget.get(None, indicator_id))["fiscal_year"]
         warning, total = await _splitting(unit, terms, fen, cap, year)
         await hold_line(line, fen)
         row = MallOrder(
@@ -300,8 +310,8 @@ async def create(
             confirm_due=end_of(due.due),
             placed_by=actor.id if actor else 0,
         )
-        await row.save()
-        order = await get(row.id)
+        row.next_check = ORDER.next_check(row.to_dict())  # stored with it: no UPDATE after
+        order = (await MallOrder.insert(row).returning(*MallOrder.all_columns()))[0]
         await ORDER.created(
             order,
             {"mode": terms.mode, "amount": str(to_yuan(fen)), "split_warning": bool(warning)},

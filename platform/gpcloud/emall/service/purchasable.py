@@ -45,6 +45,7 @@ class Rule:
 async def rules(region: str, quantity: int = 1, selective: bool = True) -> list[Rule]:
     """The rules for `quantity` units ordered by a purchaser of `region`, in the order an order
     meets them; `selective`: the search has another selective filter (see goods' serving)."""
+    cap = await cap_fen(region, MODE)  # first: the region's config read covers the province's
     found = [
         Rule("LISTING_NOT_LIVE", "the listing is withdrawn", "listingId", goods.live()),
         Rule(
@@ -60,7 +61,6 @@ async def rules(region: str, quantity: int = 1, selective: bool = True) -> list[
             prices.not_held(await prices.reviews_new_listings()),
         ),
     ]
-    cap = await cap_fen(region, MODE)
     if cap is not None:
         # price x quantity <= cap, in fen: the unit price at most cap // quantity fen.
         most = cap // quantity
