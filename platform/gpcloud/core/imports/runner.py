@@ -6,7 +6,10 @@ same time, and an import inside `serve`'s in-process worker never holds the even
 
 On PostgreSQL, a spec with a BulkPath streams each batch with COPY into the job's staging table
 and writes its new records with one set-based statement (staging.py); the rows that match a
-record go to apply_batch in the same transaction. SQLite runs apply_batch alone.
+record go to apply_batch in the same transaction. SQLite runs apply_batch alone. The Python
+work of that write is done as each row is parsed (its staging record, Stage.prepare, and its
+text for the batch's audit entry), so the write in flight is database work only: on the bench
+files the set-based statement (with its foreign-key checks) is most of an import's time.
 
 Guarantees: a row is written whole or not at all (each batch is one transaction; a batch whose
 set-based statement fails is retried through apply_batch, and one that fails there has its rows
