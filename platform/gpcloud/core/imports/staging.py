@@ -96,8 +96,7 @@ class Stage:
         # The batch's commit need not wait for its WAL to reach disk: `close` (dropping this
         # table) commits durably before the import returns, which flushes the WAL before it; a
         # server crash before that fails the job, and a retry of an idempotent import.
-        await connection.execute("SET LOCAL synchronous_commit = off")
-        await connection.execute(f'TRUNCATE "{self.name}"')
+        await connection.execute(f'SET LOCAL synchronous_commit = off; TRUNCATE "{self.name}"')
         await connection.copy_records_to_table(self.name, records=records, columns=self.columns)
         written = set(await connection.fetchval(self.sql) or ())
         for row in rows:
