@@ -40,6 +40,7 @@ class Stage:
         self.spec, self.bulk, self.name = spec, spec.bulk, name
         self.columns = ["n", *(c for c, _ in self.bulk.columns)]
         self.sql = self.bulk.insert.format(stage=f'"{name}"')
+        self.records: dict[int, tuple | None] = {}  # made ahead by `prepare`, by row number
 
     @classmethod
     async def open(cls, spec: ImportSpec, job_key: str) -> Stage | None:
@@ -59,6 +60,19 @@ class Stage:
     async def close(self) -> None:
         await DB.run_ddl(f'DROP TABLE IF EXISTS "{self.name}"')
 
+    def prepare(self, row: ImportRow) -> None:
+        """Make a valid row's staging record now: the runner calls this as it parses the row,
+        while the previous batch is being written, so that `write` only sends it."""
+        try:
+            self.records[row.number] = self.bulk.record(row)
+        except Exception:  # noqa: BLE001 - `write` makes it again, where a failure is handled
+            pass
+
+    def _record(self, row: ImportRow) -> tuple | None:
+        if row.number in self.records:
+            return self.records.pop(row.number)
+        return self.bulk.record(row)
+
     async def write(self, rows: list[ImportRow]) -> None:
         """In the batch's transaction: stage the valid rows, insert the new ones set-based and
         mark them created. Rows left without an outcome are for apply_batch.
@@ -66,24 +80,23 @@ class Stage:
         A batch with a row that cannot be staged goes to apply_batch whole, so that the records
         a batch creates keep the file's order (ids ascending with row numbers)."""
         candidates = [r for r in rows if r.ok]
+        made = [self._record(row) for row in candidates]
+        for row in rows:  # a retry of the batch goes without staging: nothing is kept for it
+            self.records.pop(row.number, None)
         if self.bulk.screen is not None and len(await self.bulk.screen(candidates)) < len(
             candidates
         ):
             return
-        records = []
-        for row in candidates:
-            values = self.bulk.record(row)
-            if values is None:
-                return
-            records.append((row.number, *values))
+        if any(values is None for values in made):
+            return
+        records = [(row.number, *values) for row, values in zip(candidates, made, strict=True)]
         if not records:
             return
         connection = DB.current_transaction.get().connection
         # The batch's commit need not wait for its WAL to reach disk: `close` (dropping this
         # table) commits durably before the import returns, which flushes the WAL before it; a
         # server crash before that fails the job, and a retry of an idempotent import.
-        await connection.execute("SET LOCAL synchronous_commit = off")
-        await connection.execute(f'TRUNCATE "{self.name}"')
+        await connection.execute(f'SET LOCAL synchronous_commit = off; TRUNCATE "{self.name}"')
         await connection.copy_records_to_table(self.name, records=records, columns=self.columns)
         written = set(await connection.fetchval(self.sql) or ())
         for row in rows:

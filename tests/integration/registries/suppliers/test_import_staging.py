@@ -5,15 +5,19 @@ once, a failed import, a crashed one resumed."""
 import asyncio
 import csv
 import dataclasses
+import json
 import time
 
 import pytest
 
+from gpcloud.core.audit import service as audit
+from gpcloud.core.audit.service import canonical
+from gpcloud.core.audit.tables import AuditEntry
 from gpcloud.core.auth.tables import Organisation
 from gpcloud.core.db import is_sqlite
-from gpcloud.core.imports import staging
+from gpcloud.core.imports import runner, staging
 from gpcloud.core.imports.runner import get_spec, run_import
-from gpcloud.core.tenancy.scope import use_scope
+from gpcloud.core.tenancy.scope import all_tenants, use_scope
 from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.core.validation import uscc_check_char
 from gpcloud.piccolo_conf import DB
@@ -264,3 +268,76 @@ async def test_the_set_based_insert_writes_what_apply_batch_writes(tmp_path, dem
     first, second = await written(range(60, 63)), await written(range(70, 73))
     assert first == second
     assert [f["status"] for f in first] == ["active", "active", "incomplete"]
+
+
+@pytest.fixture
+def audited(monkeypatch):
+    """The `after` of every audit entry an import records (the entries are written as ever)."""
+    seen: list[tuple[str, object]] = []
+    original = audit.record
+
+    async def record(action, object_type, object_id, before=None, after=None, *args, **kwargs):
+        seen.append((str(object_id), after))
+        return await original(action, object_type, object_id, before, after, *args, **kwargs)
+
+    monkeypatch.setattr(audit, "record", record)
+    return seen
+
+
+async def expected_after(path, spec, numbers) -> str:
+    """canonical([(number, values), ...]) of these rows, the values parsed afresh from the file."""
+    header, rows = runner._data_rows(path)
+    parse = runner._parser(spec, runner._columns(spec, header))
+    parsed = {number: parse(number, cells).values for number, cells in rows}
+    return canonical([(number, parsed[number]) for number in numbers])
+
+
+async def test_a_batch_that_fails_set_based_in_the_middle_and_the_audit_of_each(
+    tmp_path, demo, staged, audited, caplog
+):
+    """Batches are made ahead while the previous one is written: the middle batch's set
+    statement fails (it holds row 6) and it goes to apply_batch; the batches around it stay
+    set-based, every row is written once, and each batch's audit entry digests its rows as
+    parsed, whichever path wrote them."""
+    path = write(tmp_path / "middle.csv", [supplier(s) for s in range(80, 87)])
+    spec = batches_of(3)
+    guard = (
+        "guard AS MATERIALIZED "
+        "(SELECT 1 / (CASE WHEN bool_or(n = 6) THEN 0 ELSE 1 END) AS x FROM {stage})"
+    )
+    failing = dataclasses.replace(
+        spec,
+        bulk=dataclasses.replace(
+            spec.bulk,
+            insert=spec.bulk.insert.replace("WITH fresh AS (", f"WITH {guard}, fresh AS (").replace(
+                "FROM {stage} s", "FROM {stage} s JOIN guard ON guard.x = 1"
+            ),
+        ),
+    )
+    assert failing.bulk.insert != spec.bulk.insert
+    summary = await run(path, failing)
+    assert summary.counts == {"created": 7}
+    assert len(await records(range(80, 87))) == 7
+    if not is_sqlite():
+        assert staged == [[2, 3, 4], [8]]  # the middle batch's statement failed
+        assert caplog.text.count("retrying it without staging") == 1
+    assert [object_id for object_id, _ in audited] == ["2-4", "5-7", "8-8"]
+    for (object_id, after), numbers in zip(audited, ([2, 3, 4], [5, 6, 7], [8]), strict=True):
+        assert after == await expected_after(path, spec, numbers), object_id
+    with all_tenants("test: the audit log"):
+        entries = await AuditEntry.select(AuditEntry.object_id, AuditEntry.after_digest).where(
+            AuditEntry.action == "suppliers.import"
+        )
+    digests = {e["object_id"]: e["after_digest"] for e in entries}
+    for object_id, after in audited:
+        assert digests[object_id] == audit.digest(json.loads(after))
+
+    # Again with one record renamed and one new: the update through apply_batch, the new one
+    # set-based, in one batch and one entry.
+    audited.clear()
+    again = write(
+        tmp_path / "again.csv", [supplier(80, "兴宁市改名八十号商贸有限公司"), supplier(87)]
+    )
+    summary = await run(again, spec)
+    assert summary.counts == {"updated": 1, "created": 1}
+    assert audited == [("2-3", await expected_after(again, spec, [2, 3]))]
