@@ -19,7 +19,19 @@ console = Console()
 
 
 def _run(coro):
-    return asyncio.run(coro)
+    """`coro` in an event loop of its own. The process's Redis client is closed before that loop
+    ends: its connections belong to the loop, and `serve` goes on to a loop of uvicorn's, whose
+    first Redis command (the first /health) failed on a connection of the closed one."""
+
+    async def run_and_close():
+        from gpcloud.core.redis import close_redis
+
+        try:
+            return await coro
+        finally:
+            await close_redis()
+
+    return asyncio.run(run_and_close())
 
 
 class FullHelpGroup(click.Group):
