@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import json
 import re
 import string
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -205,18 +206,23 @@ def starts_with_ci(column, text: str) -> Where:
     return _like_ci(column, f"{_literal(text)}%")
 
 
-def any_of(column, values):
-    """`column IN values` with one parameter (an array; JSON on SQLite) instead of one per value:
-    for an import batch of 1000 keys piccolo's is_in costs more than the query. Columns of the
-    queried table only (no joins)."""
-    import json
-
-    from piccolo.columns.combination import WhereRaw
-
+def in_array(column: str, values) -> tuple[str, object]:
+    """SQL `column IN values` with one parameter (an array; JSON on SQLite) instead of one per
+    value, for a raw statement: the fragment (`{}` its placeholder) and the parameter."""
     values = list(values)
     if is_sqlite():
-        return WhereRaw("{} IN (SELECT value FROM json_each({}))", column, json.dumps(values))
-    return WhereRaw("{} = ANY({})", column, values)
+        return f"{column} IN (SELECT value FROM json_each({{}}))", json.dumps(values)
+    return f"{column} = ANY({{}})", values
+
+
+def any_of(column, values):
+    """`column IN values` with one parameter (in_array) instead of one per value: for an import
+    batch of 1000 keys piccolo's is_in costs more than the query. Columns of the queried table
+    only (no joins)."""
+    from piccolo.columns.combination import WhereRaw
+
+    fragment, parameter = in_array("{}", values)
+    return WhereRaw(fragment, column, parameter)
 
 
 def is_unique_violation(exc: BaseException) -> bool:

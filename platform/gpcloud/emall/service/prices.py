@@ -33,7 +33,6 @@ price above it is flagged (basis `most_favoured`, no tolerance), and the alert n
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, date, timedelta
@@ -45,7 +44,7 @@ from piccolo.columns.combination import WhereRaw
 from gpcloud.core.auth.permissions import Perm, requires
 from gpcloud.core.auth.service import CurrentUser
 from gpcloud.core.clock import now, start_of, today
-from gpcloud.core.db import any_of, is_sqlite, transaction
+from gpcloud.core.db import any_of, in_array, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.pagination import Page, keyset_page
@@ -290,12 +289,6 @@ def _names_item(text: str) -> str:
     )
 
 
-def _batch_ids(column: str) -> str:
-    if is_sqlite():
-        return f"{column} IN (SELECT value FROM json_each({{}}))"
-    return f"{column} = ANY({{}})"
-
-
 # One statement for a batch: each listing's lowest candidate of three kinds, all of the
 # listing's own supplier. Parameters: the batch's ids, the look-back's first instant, the day
 # (twice).
@@ -351,13 +344,12 @@ async def most_favoured(listing_ids: list[int], day: date) -> dict[int, Favoured
         return {}
     days = int(await rule_value("emall_most_favoured_days", PROVINCE))
     since = start_of(day - timedelta(days=days)).astimezone(UTC)
+    batch_sql, batch = in_array("l.id", sorted(set(listing_ids)))
     sql = _MOST_FAVOURED_SQL.format(
-        batch=_batch_ids("l.id"),
+        batch=batch_sql,
         quote_names=_names_item("q.offer"),
         agreement_names=_names_item("s.item"),
     )
-    ids = sorted(set(listing_ids))
-    batch = json.dumps(ids) if is_sqlite() else ids
     with all_tenants(MOST_FAVOURED_SCOPE):
         rows = await PriceAlert.raw(sql, batch, since, day, day)
     return {
