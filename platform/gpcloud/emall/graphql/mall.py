@@ -518,7 +518,10 @@ class FrameworkAgreement:
     )
     async def top_up(self, info: Info) -> FrameworkTopUp:
         loader = info.context.loaders.get("designated_suppliers", agreements.designated_of)
-        state = await agreements.top_up_state(self.row, await loader.load(int(self.id)))
+        shares = info.context.loaders.get("top_up_shares", agreements.top_up_shares)
+        state = agreements.top_up_state(
+            self.row, await loader.load(int(self.id)), await shares.load(self.row["tenant_id"])
+        )
         return FrameworkTopUp(
             first_designated=state["first"],
             active_designated=state["active"],

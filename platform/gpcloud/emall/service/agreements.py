@@ -41,6 +41,7 @@ from gpcloud.core.pagination import Page, keyset_page
 from gpcloud.core.tenancy.scope import all_tenants
 from gpcloud.emall.service import auctions, orders
 from gpcloud.emall.service.common import (
+    check_in_force,
     region_and_around,
     regions_above,
     rule_value,
@@ -306,9 +307,7 @@ async def order(actor: CurrentUser, data: DesignatedOrderInput) -> dict:
         agreement = await get(designated["agreement"]) if designated else None
     if agreement is None or agreement["tenant_id"] not in await regions_above(unit["tenant_id"]):
         raise NotFound("designated supplier", data.designated_id)
-    on = today()
-    if agreement["status"] != "active" or not agreement["starts_on"] <= on <= agreement["ends_on"]:
-        raise DomainError("AGREEMENT_NOT_IN_FORCE", "the framework agreement is not in force")
+    check_in_force(agreement)
     fen = to_fen(data.unit_price, "unitPrice")
     if fen == 0 or fen > designated["max_unit_fen"]:
         raise DomainError(
@@ -357,9 +356,7 @@ async def _usable(unit: dict, agreement_id: int) -> dict:
         )
     if agreement is None or agreement["tenant_id"] not in await regions_above(unit["tenant_id"]):
         raise NotFound("framework agreement", agreement_id)
-    on = today()
-    if agreement["status"] != "active" or not agreement["starts_on"] <= on <= agreement["ends_on"]:
-        raise DomainError("AGREEMENT_NOT_IN_FORCE", "the framework agreement is not in force")
+    check_in_force(agreement)
     return agreement
 
 
@@ -447,12 +444,18 @@ async def withdraw_designated(actor: CurrentUser, designated_id: int, reason: st
         )
 
 
-async def top_up_state(agreement: dict, rows: list[dict]) -> dict:
+async def top_up_shares(tenants: list[str]) -> list[int]:
+    """emall_framework_top_up_share of each tenant (a batch loader: a page of agreements reads
+    each region's rule once)."""
+    return [int(await rule_value("emall_framework_top_up_share", t)) for t in tenants]
+
+
+def top_up_state(agreement: dict, rows: list[dict], share: int) -> dict:
     """How many were first designated, how many are active, and whether the agreement needs a
-    top-up entry: active below emall_framework_top_up_share percent of the first designated."""
+    top-up entry: active below `share` (emall_framework_top_up_share) percent of the first
+    designated."""
     first = sum(1 for r in rows if r["entry"] == "initial")
     active = sum(1 for r in rows if r["status"] == "active")
-    share = int(await rule_value("emall_framework_top_up_share", agreement["tenant_id"]))
     return {
         "first": first,
         "active": active,
@@ -473,7 +476,8 @@ async def top_up(actor: CurrentUser, agreement_id: int, data: TopUpInput) -> dic
         agreement = await _organised(actor, agreement_id)
         _in_force(agreement)
         rows = (await designated_of([agreement_id]))[0]
-        state = await top_up_state(agreement, rows)
+        (share,) = await top_up_shares([agreement["tenant_id"]])
+        state = top_up_state(agreement, rows, share)
         if not state["needed"]:
             raise DomainError(
                 "TOP_UP_NOT_NEEDED",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from gpcloud.core.clock import today
 from gpcloud.core.db import serialize_writes
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
@@ -37,21 +38,32 @@ async def region_and_around(tenant: str) -> list[str]:
     return sorted(set(await regions_above(tenant)) | set(tree.subtree(tenant)))
 
 
+async def _thresholds(tenant: str) -> dict:
+    return (await effective_config(tenant)).values.get("thresholds", {})
+
+
+def _fen(yuan: object) -> int | None:
+    return None if yuan is None else to_fen(Decimal(str(yuan)))
+
+
 async def cap_fen(tenant: str, mode: str) -> int | None:
     """The largest amount one purchase of `mode` may have in the tenant (thresholds.emall_caps),
     None where the tenant sets none."""
-    caps = (await effective_config(tenant)).values.get("thresholds", {}).get("emall_caps", {})
-    value = caps.get(mode)
-    return None if value is None else to_fen(Decimal(str(value)))
+    return _fen((await _thresholds(tenant)).get("emall_caps", {}).get(mode))
 
 
 async def second_stage_band_fen(tenant: str) -> int | None:
     """Above this amount a designated order needs second-stage competition among the
     agreement's designated suppliers (thresholds.emall_second_stage_band), None where unset."""
-    value = (
-        (await effective_config(tenant)).values.get("thresholds", {}).get("emall_second_stage_band")
-    )
-    return None if value is None else to_fen(Decimal(str(value)))
+    return _fen((await _thresholds(tenant)).get("emall_second_stage_band"))
+
+
+def check_in_force(agreement: dict) -> None:
+    """AGREEMENT_NOT_IN_FORCE unless the framework agreement is active and today is within its
+    term: what a designated order and a second stage's opening and award each need."""
+    on = today()
+    if agreement["status"] != "active" or not agreement["starts_on"] <= on <= agreement["ends_on"]:
+        raise DomainError("AGREEMENT_NOT_IN_FORCE", "the framework agreement is not in force")
 
 
 def cap_error(fen: int, cap: int, mode: str) -> DomainError:

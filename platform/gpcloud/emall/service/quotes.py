@@ -28,6 +28,7 @@ from gpcloud.core.db import serialize_writes, transaction
 from gpcloud.core.errors import DomainError, NotFound
 from gpcloud.core.money import to_fen, to_yuan
 from gpcloud.core.tenancy.scope import all_tenants
+from gpcloud.emall.service.common import check_in_force
 from gpcloud.emall.tables import DesignatedSupplier, FrameworkAgreement, MallDemand, MallQuote
 from gpcloud.registries.goods.service import mall as goods
 from gpcloud.supervision import plans
@@ -76,9 +77,7 @@ async def second_stage_ready(demand: dict, winner: dict) -> None:
             .where(FrameworkAgreement.id == demand["agreement"])
             .first()
         )
-    on = today()
-    if agreement["status"] != "active" or not agreement["starts_on"] <= on <= agreement["ends_on"]:
-        raise DomainError("AGREEMENT_NOT_IN_FORCE", "the framework agreement is not in force")
+    check_in_force(agreement)
     if await designation(demand, winner["supplier_organisation"]) is None:
         raise DomainError("NOT_DESIGNATED", "the supplier has been withdrawn from the agreement")
 
