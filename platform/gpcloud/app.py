@@ -24,6 +24,7 @@ from gpcloud.core.db import close_pool, open_pool
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.compiled import compiled_graphql
 from gpcloud.core.graphql.context import Context, authenticate, context_getter
+from gpcloud.core.graphql.direct import direct_reads
 from gpcloud.core.graphql.ide import assets as ide_assets
 from gpcloud.core.graphql.ide import offline_ide
 from gpcloud.core.graphql.persisted import persisted_graphql
@@ -79,8 +80,15 @@ def _dependencies_in_line(controller: type) -> type:
 
 
 def graphql_controller(compiled_reads: bool) -> type:
-    """The /graphql controller; `compiled_reads`: queries through compiled plans."""
-    return _dependencies_in_line(
+    """The /graphql controller; `compiled_reads`: queries through compiled plans, anonymous
+    ones answered before the controller where they can be (core/graphql/direct.py)."""
+    settings = get_settings()
+    direct = (
+        compiled_reads
+        and not settings.graphql_response_cache_seconds
+        and not settings.tracing_enabled
+    )
+    controller = _dependencies_in_line(
         offline_ide(
             persisted_graphql(
                 cached_graphql(
@@ -100,6 +108,9 @@ def graphql_controller(compiled_reads: bool) -> type:
             )
         )
     )
+    if not direct:
+        return controller
+    return type(controller.__name__, (controller,), {"middleware": [direct_reads(schema)]})
 
 
 @get("/health")

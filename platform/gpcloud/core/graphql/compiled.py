@@ -91,7 +91,8 @@ class NotCompilable(Fallback):  # noqa: N818
 class Stats:
     """How often the compiled path answered (tests check that it does)."""
 
-    compiled: int = 0
+    compiled: int = 0  # direct ones included
+    direct: int = 0  # answered by core/graphql/direct.py
     fallbacks: int = 0
     not_compilable: int = 0
 
@@ -433,7 +434,7 @@ async def execute(
     (operation, parsing, validation, executing), then the plan in place of graphql-core."""
     from strawberry.schema.schema import _parse_operation_document, _run_validation
 
-    if not query or _mutation_or_subscription(query):
+    if not query or mutation_or_subscription(query):
         return None
     ctx = schema._create_execution_context(
         query=query,
@@ -464,18 +465,15 @@ async def execute(
                 if ctx.pre_execution_errors:
                     raise Fallback
             async with runner.executing():
-                executor = Executor.build(
+                data = await _run(
                     schema._schema,
+                    plan,
                     ctx.graphql_document,
-                    root_value=root_value,
-                    context_value=context,
-                    raw_variable_values=variables,
-                    operation_name=operation_name,
-                    is_awaitable=optimized_is_awaitable,
+                    variables,
+                    operation_name,
+                    context,
+                    root_value,
                 )
-                if isinstance(executor, list):  # variables graphql-core refuses
-                    raise Fallback
-                data = await plan.run(executor)
             ctx.result = ExecutionResult(data=data, errors=None)
     except NotCompilable:
         STATS.not_compilable += 1
@@ -492,7 +490,53 @@ async def execute(
     return ctx.result
 
 
-def _mutation_or_subscription(query: str) -> bool:
+async def _run(  # noqa: PLR0913, PLR0917
+    schema: GraphQLSchema,
+    plan: Plan,
+    document: DocumentNode,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    context: Any,
+    root_value: Any = None,
+) -> dict:
+    """The plan's data; Fallback for variables graphql-core refuses or any error in the run."""
+    executor = Executor.build(
+        schema,
+        document,
+        root_value=root_value,
+        context_value=context,
+        raw_variable_values=variables,
+        operation_name=operation_name,
+        is_awaitable=optimized_is_awaitable,
+    )
+    if isinstance(executor, list):  # variables graphql-core refuses
+        raise Fallback
+    return await plan.run(executor)
+
+
+async def run_plan(  # noqa: PLR0913, PLR0917
+    schema: GraphQLSchema,
+    plan: Plan,
+    document: DocumentNode,
+    variables: dict[str, Any] | None,
+    operation_name: str | None,
+    context: Any,
+) -> dict | None:
+    """The plan's data outside strawberry's hooks (core/graphql/direct.py), or None where
+    strawberry must answer."""
+    try:
+        data = await _run(schema, plan, document, variables, operation_name, context)
+    except Fallback:
+        STATS.fallbacks += 1
+        return None
+    except Exception:  # strawberry answers it, with its own error (and logs it if internal)
+        log.debug("compiled run fell back", exc_info=True)
+        STATS.fallbacks += 1
+        return None
+    return data
+
+
+def mutation_or_subscription(query: str) -> bool:
     """Known from the text alone, before any hook runs: a document that starts with a
     mutation or subscription (comments aside) is strawberry's."""
     for line in query.splitlines():

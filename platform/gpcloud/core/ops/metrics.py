@@ -196,36 +196,45 @@ class OperationMetrics(SchemaExtension):
         with tracer.start_as_current_span("graphql") as span:  # a no-op unless tracing is on
             yield
             context = self.execution_context
-            kind, field = _operation(context)
+            kind, field = operation_of(
+                context.schema._schema, context.graphql_document, context.operation_name
+            )
             span.update_name(f"graphql {kind} {field}")
             span.set_attribute("graphql.operation.type", kind)
             span.set_attribute("graphql.field", field)
         result = context.result
         errors = list(getattr(result, "errors", None) or context.pre_execution_errors or [])
         codes = [(e.extensions or {}).get("code") or _code(e) for e in errors]
-        outcome = "internal" if "INTERNAL" in codes else "error" if codes else "ok"
-        took = time.perf_counter() - started
-        labelled(OPERATIONS, kind, field, outcome).inc()
-        labelled(OPERATION_LATENCY, kind, field).observe(took)
-        for code in codes:
-            labelled(ERROR_CODES, code).inc()
         user = getattr(context.context, "user", None)
-        tenant = user.tenant if user is not None else None
-        labelled(TENANT_REQUESTS, tenant or "none").inc()
-        request_line(
-            "graphql %s %s %s",
-            kind,
-            field,
-            outcome,
-            operation_type=kind,
-            field=field,
-            operation_name=(context.operation_name or "")[:64],
-            tenant=tenant,
-            user_id=user.id if user is not None else None,
-            duration_ms=round(took * 1000, 1),
-            outcome=outcome,
-            codes=sorted(set(codes)),
-        )
+        operation_done(kind, field, context.operation_name, user, codes, started)
+
+
+def operation_done(
+    kind: str, field: str, operation_name: str | None, user, codes: list[str], started: float
+) -> None:
+    """An operation's counters, latency and request line (also for core/graphql/direct.py)."""
+    outcome = "internal" if "INTERNAL" in codes else "error" if codes else "ok"
+    took = time.perf_counter() - started
+    labelled(OPERATIONS, kind, field, outcome).inc()
+    labelled(OPERATION_LATENCY, kind, field).observe(took)
+    for code in codes:
+        labelled(ERROR_CODES, code).inc()
+    tenant = user.tenant if user is not None else None
+    labelled(TENANT_REQUESTS, tenant or "none").inc()
+    request_line(
+        "graphql %s %s %s",
+        kind,
+        field,
+        outcome,
+        operation_type=kind,
+        field=field,
+        operation_name=(operation_name or "")[:64],
+        tenant=tenant,
+        user_id=user.id if user is not None else None,
+        duration_ms=round(took * 1000, 1),
+        outcome=outcome,
+        codes=sorted(set(codes)),
+    )
 
 
 def _code(error) -> str:
@@ -237,18 +246,16 @@ def _code(error) -> str:
     return "GRAPHQL_ERROR" if original is None or isinstance(original, GraphQLError) else "INTERNAL"
 
 
-def _operation(context) -> tuple[str, str]:
+def operation_of(schema, document, operation_name: str | None) -> tuple[str, str]:
     """The operation's type and first root field, when the schema has that field."""
-    document = context.graphql_document
     if document is None:
         return "unknown", "unknown"
     for definition in document.definitions:
         if isinstance(definition, OperationDefinitionNode) and (
-            context.operation_name is None
-            or (definition.name and definition.name.value == context.operation_name)
+            operation_name is None or (definition.name and definition.name.value == operation_name)
         ):
             kind = definition.operation.value
-            root = context.schema._schema.get_root_type(definition.operation)
+            root = schema.get_root_type(definition.operation)
             for selection in definition.selection_set.selections:
                 name = getattr(getattr(selection, "name", None), "value", None)
                 if name and root is not None and name in root.fields:

@@ -1,0 +1,172 @@
+"""Direct reads: an anonymous query with a compiled plan is answered from the ASGI messages,
+before Litestar builds a request for strawberry's view.
+
+Why (issue 20): with its plan compiled, a portal read still spent most of its CPU around the
+plan: Litestar's request, dependency injection and response objects, strawberry's view (body
+checks, request data, the result's processing) and six schema extensions entered as async
+context managers, of which four do nothing for a read that succeeds. The portal's reads are
+anonymous POSTs of a few documents; this middleware on the /graphql controller answers those
+itself, doing for them exactly what those layers do, and nothing else:
+
+- the request: POST, `Content-Type: application/json`, no `Authorization` header, a body of
+  `query` and optionally `variables` (an object) and `operationName` (nothing else: persisted
+  queries, extensions, batches go on);
+- the context of an anonymous caller (`context_getter`), its sub-response left untouched;
+- QueryLimits: the same `Limits.check` (parse, shape, validation, cost for an anonymous budget);
+- TenantScope: the anonymous scope, opt-outs collected (an anonymous read audits nothing);
+- OperationMetrics: `metrics.operation_done`, as for any operation that succeeded;
+- Messages and MaskInternalErrors act on errors, WholeMutations on mutations: nothing here;
+- the answer: `{"data": ...}` encoded as strawberry encodes it, status 200, JSON.
+
+Anything else, and every run that would not succeed (a refusal, a Fallback of the plan, a
+resolver touching the sub-response), goes on to the controller with the body as it was read,
+and strawberry answers from the start (compiled.execute first, as for any query). The middleware
+is not installed with the response cache or tracing on (their hooks live in the controller).
+tests/graphql/test_compiled_differential.py compares the two paths' status, headers and bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from litestar import Request, Response
+from litestar.background_tasks import BackgroundTasks
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from gpcloud.core.graphql import compiled
+from gpcloud.core.graphql.context import Context
+from gpcloud.core.graphql.dataloaders import Loaders
+from gpcloud.core.graphql.limits import limits_for
+from gpcloud.core.ops import metrics
+from gpcloud.core.tenancy.scope import collect_opt_outs, use_scope
+from gpcloud.core.tenancy.service import tenant_tree
+from graphql import GraphQLError
+
+KEYS = frozenset({"query", "variables", "operationName"})
+HEADERS = [(b"content-type", b"application/json")]
+
+
+def direct_reads(schema: Any):
+    """Litestar middleware factory for the /graphql controller (see the module's docstring)."""
+    graphql_schema = schema._schema
+    limits = limits_for(graphql_schema)
+    operations: dict[tuple[str, str | None], tuple[str, str]] = {}
+
+    def middleware(app: ASGIApp) -> ASGIApp:
+        async def direct(scope: Scope, receive: Receive, send: Send) -> None:
+            if scope["method"] != "POST" or not _eligible(scope["headers"]):
+                await app(scope, receive, send)
+                return
+            messages, body = await _read(receive)
+            answer = None if body is None else await _answer(scope, body)
+            if answer is None:
+                await app(scope, _replay(messages, receive), send)
+                return
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 200,
+                    "headers": [*HEADERS, (b"content-length", str(len(answer)).encode())],
+                }
+            )
+            await send({"type": "http.response.body", "body": answer})
+
+        return direct
+
+    async def _answer(scope: Scope, body: bytes) -> bytes | None:
+        """The response body, or None: the controller answers."""
+        try:
+            request = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(request, dict) or not request.keys() <= KEYS:
+            return None
+        query, variables = request.get("query"), request.get("variables")
+        name = request.get("operationName")
+        if (
+            not isinstance(query, str)
+            or not (variables is None or isinstance(variables, dict))
+            or not (name is None or isinstance(name, str))
+            or compiled.mutation_or_subscription(query)
+        ):
+            return None
+        try:
+            if limits.check(query, name, variables, logged_in=False):
+                return None
+        except GraphQLError:  # a syntax error: strawberry words it
+            return None
+        document = limits.parse(query)
+        plan = compiled.PLANS.get(graphql_schema, query, document, name)
+        if plan is None:
+            return None
+        key = (query, name)
+        operation = operations.get(key)
+        if operation is None:
+            operation = operations[key] = metrics.operation_of(graphql_schema, document, name)
+            if len(operations) > compiled.CACHE_SIZE:
+                operations.pop(next(iter(operations)))
+        sub_response = Response({}, background=BackgroundTasks([]))
+        context = Context(
+            loaders=Loaders(),
+            tree=await tenant_tree(),
+            request=Request(scope),
+            response=sub_response,
+        )
+        started = time.perf_counter()
+        with use_scope(None), collect_opt_outs():
+            data = await compiled.run_plan(graphql_schema, plan, document, variables, name, context)
+        if data is None or not _untouched(sub_response):
+            return None
+        metrics.operation_done(*operation, name, None, [], started)
+        compiled.STATS.compiled += 1
+        compiled.STATS.direct += 1
+        return json.dumps({"data": data}, separators=(",", ":")).encode()
+
+    return middleware
+
+
+def _eligible(headers: list[tuple[bytes, bytes]]) -> bool:
+    json_body = False
+    for name, value in headers:
+        if name == b"authorization":
+            return False
+        if name == b"content-type":
+            json_body = value.startswith(b"application/json")
+    return json_body
+
+
+def _untouched(response: Response) -> bool:
+    """A resolver set nothing on the sub-response (headers, cookies, status, tasks)."""
+    return (
+        not response.headers
+        and not response.cookies
+        and not response.status_code
+        and not response.background.tasks
+    )
+
+
+async def _read(receive: Receive) -> tuple[list[Message], bytes | None]:
+    """The messages of the body as received, and the body (None if the client went away)."""
+    messages, chunks = [], []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            return messages, None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return messages, b"".join(chunks)
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    """A receive that gives the messages read already, then the client's next ones."""
+    pending = list(messages)
+
+    async def replayed() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replayed
