@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gpcloud.core.db import is_sqlite
 from gpcloud.core.graphql import compiled
 from gpcloud.core.graphql.schema import schema
 from graphql import OperationDefinitionNode, OperationType, parse, validate
@@ -203,7 +204,11 @@ def random_document(rng: random.Random) -> tuple[str, dict | None]:
 
 async def test_the_peer_query_and_random_documents_are_answered_identically(apps, notices):
     differ = Differ(apps)
-    before, direct = compiled.STATS.compiled, compiled.STATS.direct
+    before, direct, projected = (
+        compiled.STATS.compiled,
+        compiled.STATS.direct,
+        compiled.STATS.projected,
+    )
     for city in CITIES:
         for kind in ("TENDER", "RESULT", "PLAN"):
             answer = await differ.same(PEER, {"city": city, "type": kind, "first": 20})
@@ -240,12 +245,75 @@ async def test_the_peer_query_and_random_documents_are_answered_identically(apps
     await differ.same("{ notices(first: 1) { ")
     assert differ.unstable == []
     served, direct = compiled.STATS.compiled - before, compiled.STATS.direct - direct
+    projected = compiled.STATS.projected - projected
     print(
         f"random and peer documents: {differ.sent} compared, {served} answered compiled, "
-        f"{direct} of them directly (core/graphql/direct.py)"
+        f"{direct} of them directly (core/graphql/direct.py), {projected} projected"
     )
     assert served > differ.sent // 3, (served, differ.sent)
     assert direct > served // 2, (direct, served)
+    if not is_sqlite():  # the database writes JSON on PostgreSQL only
+        assert projected > 15, (projected, direct)
+
+
+HOSTILE_TEXTS = (
+    'quote " backslash \\ slash / tab \t newline \n bell \x07 del \x7f end',
+    "中文标题 with emoji 😀 and 𠮷 beyond the BMP, U+2028 \u2028 and U+FFFF \uffff",
+    "<script>&amp;</script> 'single' \\u0000 written out",
+    "\\U0001f600 written out, then 😀 after a backslash \\😀",
+)
+
+
+async def test_what_the_database_writes_is_what_strawberry_writes(apps, notices):
+    """Projected notices (core/graphql/projection.py) against strawberry's objects: escapes,
+    characters beyond the BMP, DEL, microseconds, null and negative amounts, each field."""
+    from gpcloud.core.tenancy.scope import all_tenants
+    from gpcloud.piccolo_conf import DB
+
+    with all_tenants("test: hostile notice texts"):
+        rows = await DB.run_ddl(
+            "SELECT id FROM notice WHERE tenant_id LIKE '4414%' ORDER BY id LIMIT 8"
+        )
+        ids = [r["id"] for r in rows]
+        for i, ident in enumerate(ids):
+            text = HOSTILE_TEXTS[i % len(HOSTILE_TEXTS)]
+            amount = (None, -5, 0, 7, 123456789012345, 1)[i % 6]
+            moment = ("2026-03-01 10:00:00.000001+00", "2026-03-01 10:00:00.5+08")[i % 2]
+            await DB.run_ddl(
+                "UPDATE notice SET title = {}, body = {}, purchaser_name = {}, "
+                "agency_name = {}, amount_fen = {}, published_at = {}::timestamptz, "
+                "published_on = '2026-03-01' WHERE id = {}".replace("{}", "%s")
+                % (
+                    _sql(text[:200]),
+                    _sql(text * 3),
+                    _sql(text[:128]),
+                    _sql(text[::-1][:128]),
+                    "NULL" if amount is None else amount,
+                    _sql(moment),
+                    ident,
+                )
+            )
+    differ = Differ(apps)
+    projected = compiled.STATS.projected
+    every = " ".join(
+        "id kind title body publishedOn publishedAt regionCode method categoryCode "
+        "objectType purchaserName agencyName amount __typename".split()
+    )
+    for document in (
+        "query($r: String) { notices(filter: {region: $r}, first: 12) "
+        f"{{ edges {{ node {{ {every} }} }} }} }}",
+        "query($r: String) { a: notices(filter: {region: $r}, first: 5) "
+        "{ edges { node { t: title x: amount title } } } "
+        "b: notices(filter: {region: $r}, first: 5) { edges { cursor node { id } } } }",
+    ):
+        answer = await differ.same(document, {"r": "441400"})
+        assert "errors" not in answer, answer
+    if not is_sqlite():
+        assert compiled.STATS.projected - projected == 2
+
+
+def _sql(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 async def test_the_suites_queries_are_answered_identically(apps, notices, demo):

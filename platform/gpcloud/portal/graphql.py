@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from gpcloud.core.auth.permissions import Perm
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql import projection
 from gpcloud.core.graphql.cost import ListSize
 from gpcloud.core.graphql.enums import state_enum, values_enum
 from gpcloud.core.graphql.mutations import run_mutation
@@ -220,6 +221,44 @@ class NoticeEdge:
     node: Notice
 
 
+# What PostgreSQL writes for Notice fields, as strawberry serialises them (regionName is the
+# tenant tree's; the highlights and lists have resolvers): core/graphql/projection.py.
+projection.declare(
+    "Notice",
+    {
+        "id": ('"notice".id::text', False),
+        "kind": (
+            'CASE "notice".kind '
+            + " ".join(f"WHEN '{k.value}' THEN '{k.name}'" for k in NoticeKind)
+            + " END",
+            False,
+        ),
+        **{
+            name: (f'"notice".{column}', False)
+            for name, column in (
+                ("title", "title"),
+                ("body", "body"),
+                ("regionCode", "tenant_id"),
+                ("method", "method"),
+                ("categoryCode", "category_code"),
+                ("objectType", "object_type"),
+                ("purchaserName", "purchaser_name"),
+                ("agencyName", "agency_name"),
+            )
+        },
+        "publishedOn": ("""to_char("notice".published_on, 'YYYY-MM-DD')""", False),
+        "publishedAt": (
+            """to_char("notice".published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')"""
+            """ || CASE WHEN extract(microseconds FROM "notice".published_at)::bigint % 1000000"""
+            """ = 0 THEN '' ELSE to_char("notice".published_at AT TIME ZONE 'UTC', '.US') END"""
+            """ || '+00:00'""",
+            False,
+        ),
+        "amount": ('round("notice".amount_fen::numeric / 100, 2)::text', True),
+    },
+)
+
+
 @strawberry.type
 class NoticeConnection:
     edges: list[NoticeEdge] = strawberry.field(directives=[PAGE])
@@ -265,6 +304,7 @@ class Queries:
         self, filter: NoticeFilter | None = None, first: int | None = None, after: str | None = None
     ) -> NoticeConnection:
         flt = filter or NoticeFilter()
+        select = projection.wanted("Notice")
         found = await service.find(
             service.NoticeFilter(
                 region=flt.region,
@@ -286,8 +326,12 @@ class Queries:
             ),
             first,
             after,
+            (select.json, select.null) if select else None,
         )
-        nodes = await _notices(found.rows, found.terms)
+        if select:
+            nodes = [projection.raw(r["projected_json"], r["projected_null"]) for r in found.rows]
+        else:
+            nodes = await _notices(found.rows, found.terms)
         return NoticeConnection(
             edges=[NoticeEdge(cursor=c, node=n) for c, n in zip(found.cursors, nodes, strict=True)],
             page_info=PageInfo(has_next_page=found.has_next_page, end_cursor=found.end_cursor),

@@ -223,9 +223,23 @@ async def latest_of_each(region: str | None, kinds: tuple[str, ...], n: int) -> 
     return found
 
 
-async def find(flt: NoticeFilter, first: int | None, after: str | None) -> Found:
-    """Latest first; with `search`, best match first (then latest)."""
+async def find(
+    flt: NoticeFilter,
+    first: int | None,
+    after: str | None,
+    projected: tuple[str, str] | None = None,
+) -> Found:
+    """Latest first; with `search`, best match first (then latest). `projected`: the rows are
+    the ordering columns and two more, `projected_json` and `projected_null`, from these two
+    select expressions (core/graphql/projection.py: PostgreSQL's SQL)."""
     size = check_page_size(first)
+    columns = COLUMNS
+    if projected is not None:
+        json_sql, null_sql = projected
+        columns = (
+            '"notice".id, "notice".published_on, "notice".published_at, '
+            f"{json_sql} AS projected_json, ({null_sql}) AS projected_null"
+        )
     where, params = await _conditions(flt)
     search = (flt.search or "").strip()
     terms = query_terms(search) if search else []
@@ -238,7 +252,7 @@ async def find(flt: NoticeFilter, first: int | None, after: str | None) -> Found
             return Found([], False, None, terms)
         _, rank, value = match("notice", "search_text", terms)
         sql = (
-            f'SELECT {COLUMNS} FROM "notice" WHERE "notice".id IN ({", ".join("{}" for _ in ids)})'
+            f'SELECT {columns} FROM "notice" WHERE "notice".id IN ({", ".join("{}" for _ in ids)})'
             f" ORDER BY {rank}, {LATEST} LIMIT {size + 1} OFFSET {offset}"
         )
         params = [*ids, *([value] * rank.count("{}"))]
@@ -249,7 +263,7 @@ async def find(flt: NoticeFilter, first: int | None, after: str | None) -> Found
                 '("notice".published_on, "notice".published_at, "notice".id) < ({}, {}, {})'
             )
             params += [day, moment, ident]
-        sql = f'SELECT {COLUMNS} FROM "notice" WHERE ' + " AND ".join(where)
+        sql = f'SELECT {columns} FROM "notice" WHERE ' + " AND ".join(where)
         sql += f" ORDER BY {LATEST} LIMIT {size + 1}"
     with all_tenants(PUBLIC, audited=False):
         rows = await read_rows(Notice, sql, *params)

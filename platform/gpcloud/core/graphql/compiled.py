@@ -49,6 +49,8 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
+from gpcloud.core.graphql import projection
+from gpcloud.core.graphql.projection import Raw, Select, Splices
 from graphql import (
     DirectiveNode,
     DocumentNode,
@@ -93,6 +95,7 @@ class Stats:
 
     compiled: int = 0  # direct ones included
     direct: int = 0  # answered by core/graphql/direct.py
+    projected: int = 0  # of those, with objects the database wrote (core/graphql/projection.py)
     fallbacks: int = 0
     not_compilable: int = 0
 
@@ -106,6 +109,9 @@ class Run:
     the async resolver results still to complete, one level at a time."""
 
     executor: Executor
+    # Where the response is encoded by projection.Splices (core/graphql/direct.py): resolvers
+    # are asked for projections (core/graphql/projection.py). None: they are not.
+    splices: Splices | None = None
     pending: list = field(default_factory=list)
     arguments: dict = field(default_factory=dict)
 
@@ -127,8 +133,8 @@ class Plan:
     operation: OperationDefinitionNode
     root: Callable[[Any, Path | None, Run], dict]
 
-    async def run(self, executor: Executor) -> dict:
-        run = Run(executor)
+    async def run(self, executor: Executor, splices: Splices | None = None) -> dict:
+        run = Run(executor, splices)
         data = self.root(executor.root_value, None, run)
         while run.pending:
             batch, run.pending = run.pending, []
@@ -201,6 +207,9 @@ class Compiler:
             "INT_MAX": INT_MAX,
         }
         self.count = 0
+        # Projections (type -> Select; None: two different ones) found below the field being
+        # compiled, up to the nearest resolver: it is the one asked for them.
+        self.found: dict[str, Select | None] = {}
 
     def _name(self, prefix: str, value: Any) -> str:
         self.count += 1
@@ -241,7 +250,9 @@ class Compiler:
             if field_def is None:
                 raise NotCompilable(f"unknown field {parent.name}.{name}")
             nodes = [d.node for d in details]
+            outer, self.found = self.found, {}
             complete, below = self._value(field_def.type, details)
+            inner, self.found = self.found, outer
             resolve = field_def.resolve
             if (
                 resolve is not None
@@ -251,9 +262,14 @@ class Compiler:
                 attribute = field_def.extensions["strawberry-definition"].python_name
                 needs_path = needs_path or below
                 lines += self._read(key, attribute, field_def.type, complete, parent.name, below)
+                for type_name, select in inner.items():
+                    known = self.found.setdefault(type_name, select)
+                    if known != select:
+                        self.found[type_name] = None
             else:
                 needs_path = True
-                call = self._call(field_def, nodes, parent, key, complete)
+                asked = {t: s for t, s in inner.items() if s is not None}
+                call = self._call(field_def, nodes, parent, key, complete, asked)
                 lines.append(f"    {call}(src, d, path, run)")
         lines.append("    return d")
         return self._define(lines), needs_path
@@ -291,9 +307,11 @@ class Compiler:
         parent: GraphQLObjectType,
         key: str,
         complete: Callable,
+        asked: dict[str, Select],
     ) -> str:
         """A resolver call as graphql-core makes it: the field's resolve (strawberry's wrapper,
-        with its permission classes), an info, the coerced arguments."""
+        with its permission classes), an info, the coerced arguments; with the projections
+        found below it `asked` of it where the response is spliced."""
         resolve = field_def.resolve
         if resolve is None:
             raise NotCompilable("a field without a resolver")
@@ -307,7 +325,10 @@ class Compiler:
             info = run.executor.build_resolve_info(field_def, nodes, parent, here)
             args = run.args(slot, field_def, first) if has_args else {}
             try:
-                result = resolve(src, info, **args)
+                if asked and run.splices is not None:
+                    result = projection.asking(asked, lambda: resolve(src, info, **args))
+                else:
+                    result = resolve(src, info, **args)
             except Exception:
                 raise Fallback from None
             if optimized_is_awaitable(result):
@@ -373,12 +394,18 @@ class Compiler:
                 self.schema, self.fragments, self.no_variables, self.operation, type_, details
             ).grouped_field_set
             complete, below = self._object(type_, grouped)
+            fields = [(key, d[0].node.name.value) for key, d in grouped.items()]
+            select = projection.select_for(type_.name, fields)
+            if select is not None:
+                self.found[type_.name] = select
 
             def obj(value: Any, path: Path | None, run: Run) -> Any:
                 if value is None:
                     return None
                 if isinstance(value, Exception):
                     raise Fallback
+                if value.__class__ is Raw:  # only where asked: the select of this selection
+                    return run.splices.hold(value)  # type: ignore[union-attr]
                 return complete(value, path, run)
 
             return obj, below
@@ -498,6 +525,7 @@ async def _run(  # noqa: PLR0913, PLR0917
     operation_name: str | None,
     context: Any,
     root_value: Any = None,
+    splices: Splices | None = None,
 ) -> dict:
     """The plan's data; Fallback for variables graphql-core refuses or any error in the run."""
     executor = Executor.build(
@@ -511,7 +539,7 @@ async def _run(  # noqa: PLR0913, PLR0917
     )
     if isinstance(executor, list):  # variables graphql-core refuses
         raise Fallback
-    return await plan.run(executor)
+    return await plan.run(executor, splices)
 
 
 async def run_plan(  # noqa: PLR0913, PLR0917
@@ -521,11 +549,12 @@ async def run_plan(  # noqa: PLR0913, PLR0917
     variables: dict[str, Any] | None,
     operation_name: str | None,
     context: Any,
+    splices: Splices,
 ) -> dict | None:
-    """The plan's data outside strawberry's hooks (core/graphql/direct.py), or None where
-    strawberry must answer."""
+    """The plan's data outside strawberry's hooks (core/graphql/direct.py), projections spliced
+    by `splices`; None where strawberry must answer."""
     try:
-        data = await _run(schema, plan, document, variables, operation_name, context)
+        data = await _run(schema, plan, document, variables, operation_name, context, None, splices)
     except Fallback:
         STATS.fallbacks += 1
         return None

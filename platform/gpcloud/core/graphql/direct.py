@@ -39,6 +39,7 @@ from gpcloud.core.graphql import compiled
 from gpcloud.core.graphql.context import Context
 from gpcloud.core.graphql.dataloaders import Loaders
 from gpcloud.core.graphql.limits import limits_for
+from gpcloud.core.graphql.projection import Splices
 from gpcloud.core.ops import metrics
 from gpcloud.core.tenancy.scope import collect_opt_outs, use_scope
 from gpcloud.core.tenancy.service import tenant_tree
@@ -114,15 +115,18 @@ def direct_reads(schema: Any):
             request=Request(scope),
             response=sub_response,
         )
-        started = time.perf_counter()
+        started, splices = time.perf_counter(), Splices()
         with use_scope(None), collect_opt_outs():
-            data = await compiled.run_plan(graphql_schema, plan, document, variables, name, context)
+            data = await compiled.run_plan(
+                graphql_schema, plan, document, variables, name, context, splices
+            )
         if data is None or not _untouched(sub_response):
             return None
         metrics.operation_done(*operation, name, None, [], started)
         compiled.STATS.compiled += 1
         compiled.STATS.direct += 1
-        return json.dumps({"data": data}, separators=(",", ":")).encode()
+        compiled.STATS.projected += bool(splices.texts)
+        return splices.encode({"data": data})
 
     return middleware
 

@@ -1,0 +1,164 @@
+"""Projections: PostgreSQL writes the JSON of an object's fields, byte for byte what strawberry
+would answer, for compiled reads answered directly (core/graphql/direct.py).
+
+Why (issue 20): after the compiled plan and the direct path, a page of 20 notices spent about
+a quarter of its CPU turning rows into Python values, objects and JSON again; PostGraphile and
+the raw SQL endpoint have PostgreSQL write the JSON. A type declares, per field, the SQL of its
+JSON value (`declare`); where a compiled selection set of the type asks for nothing but such
+fields, the root resolver above it is asked (`wanted`) for the select list of that JSON and
+answers with `Raw` objects carrying the text the database wrote, which the plan's JSON takes
+as it is (`encode`). A resolver that does not know projections returns objects as before.
+
+Exactness: each field's SQL is written to match its scalar's serialisation (tested by the
+differential test, tests/graphql/test_compiled_differential.py, on PostgreSQL); a non-null
+field whose SQL gives null makes the run fall back (strawberry answers with its error); the
+text is made ASCII with the escapes Python's json writes (`\\u4e2d`, surrogate pairs), as
+strawberry's response is.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextvars
+import inspect
+import json
+import secrets
+from dataclasses import dataclass, field
+
+from gpcloud.core.db import is_sqlite
+
+# The JSON of one field: its SQL expression, and whether GraphQL allows it null.
+Column = tuple[str, bool]
+
+_DECLARED: dict[str, dict[str, Column]] = {}
+_WANTED: contextvars.ContextVar[dict[str, Select] | None] = contextvars.ContextVar(
+    "projection_wanted", default=None
+)
+MAX_ALIAS = 63  # PostgreSQL truncates longer names, the JSON keys would differ
+
+
+def declare(type_name: str, columns: dict[str, Column]) -> None:
+    """The GraphQL object type `type_name`'s fields the database can write: field -> column."""
+    _DECLARED[type_name] = columns
+
+
+@dataclass(frozen=True)
+class Select:
+    """The select list a resolver adds for a projected type: `json` (the object's JSON text)
+    and `null` (true where a non-null field is null: the run falls back)."""
+
+    json: str
+    null: str
+
+
+def select_for(type_name: str, fields: list[tuple[str, str]]) -> Select | None:
+    """The select list for these (response key, field name) of `type_name`, or None when one
+    of them is not declared (`__typename` is a constant)."""
+    columns = _DECLARED.get(type_name)
+    if columns is None:
+        return None
+    items, required = [], []
+    for key, name in fields:
+        if len(key) > MAX_ALIAS:
+            return None
+        if name == "__typename":
+            items.append(f'{_literal(type_name)} AS "{key}"')
+            continue
+        column = columns.get(name)
+        if column is None:
+            return None
+        sql, nullable = column
+        items.append(f'{sql} AS "{key}"')
+        if not nullable:
+            required.append(f"({sql}) IS NULL")
+    return Select(
+        json=f"(SELECT row_to_json(p)::text FROM (SELECT {', '.join(items)}) AS p)",
+        null=" OR ".join(required) or "false",
+    )
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class Raw:
+    """An object's JSON as the database wrote it (a resolver's answer where `wanted`)."""
+
+    text: str
+
+
+def wanted(type_name: str) -> Select | None:
+    """The select list the running plan wants for objects of `type_name` (None: objects).
+    PostgreSQL only: the SQL of the declarations is PostgreSQL's."""
+    asked = _WANTED.get()
+    return None if asked is None or is_sqlite() else asked.get(type_name)
+
+
+async def asking(selects: dict[str, Select], call):
+    """`call()`'s result, awaited if it is awaitable, with `selects` wanted (a resolver's
+    coroutine runs in the context of the task that awaits it: made and awaited here)."""
+    token = _WANTED.set(selects)
+    try:
+        result = call()
+        return await result if inspect.isawaitable(result) else result
+    finally:
+        _WANTED.reset(token)
+
+
+class NullInProjection(Exception):  # noqa: N818 - the plan falls back; strawberry words it
+    """A non-null field's SQL gave null."""
+
+
+def raw(json_text: str, null: bool) -> Raw:
+    """A resolver's Raw of a row read with a Select (its `json` and `null` columns)."""
+    if null:
+        raise NullInProjection
+    return Raw(json_text)
+
+
+@dataclass
+class Splices:
+    """The Raw texts of one response, each standing in the data as a unique placeholder."""
+
+    nonce: str = field(default_factory=lambda: secrets.token_hex(8))
+    texts: list[str] = field(default_factory=list)
+
+    def hold(self, raw: Raw) -> str:
+        self.texts.append(raw.text)
+        return f"\x00{self.nonce}{len(self.texts) - 1}"
+
+    def encode(self, response: dict) -> bytes:
+        """`response` as strawberry encodes it (json.dumps, compact, ASCII), Raw texts spliced
+        in place of their placeholders."""
+        text = json.dumps(response, separators=(",", ":"))
+        if not self.texts:
+            return text.encode()
+        mark = f'"\\u0000{self.nonce}'
+        pieces = text.split(mark)
+        out = [pieces[0]]
+        for piece in pieces[1:]:
+            number, _, rest = piece.partition('"')
+            out.append(self.texts[int(number)])
+            out.append(rest)
+        # PostgreSQL leaves non-ASCII and DEL as they are; Python's json escapes both. The C
+        # codec's escapes are json's below U+10000; beyond (rare), pairs by the slow handler.
+        text = "".join(out).replace("\x7f", "\\u007f")
+        encoded = text.encode("ascii", "backslashreplace")
+        return text.encode("ascii", "gpcloud-json") if b"\\U" in encoded else encoded
+
+
+def _json_escape(error: UnicodeEncodeError) -> tuple[str, int]:
+    """Non-ASCII as json.dumps writes it: \\uXXXX, lower-case, surrogate pairs beyond the BMP."""
+    out = []
+    for char in error.object[error.start : error.end]:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out), error.end
+
+
+codecs.register_error("gpcloud-json", _json_escape)
