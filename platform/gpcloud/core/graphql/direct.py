@@ -122,7 +122,8 @@ def direct_reads(schema: Any):
             )
         if data is None or not _untouched(sub_response):
             return None
-        metrics.operation_done(*operation, name, None, [], started)
+        named = plan.operation.name  # strawberry's operation_name: the given or the document's
+        metrics.operation_done(*operation, name or (named and named.value), None, [], started)
         compiled.STATS.compiled += 1
         compiled.STATS.direct += 1
         compiled.STATS.projected += bool(splices.texts)

@@ -121,7 +121,8 @@ def raw(json_text: str, null: bool) -> Raw:
 class Splices:
     """The Raw texts of one response, each standing in the data as a unique placeholder."""
 
-    nonce: str = field(default_factory=lambda: secrets.token_hex(8))
+    # Unknown outside the process, so no data can hold a placeholder.
+    nonce: str = field(default=secrets.token_hex(8))
     texts: list[str] = field(default_factory=list)
 
     def hold(self, raw: Raw) -> str:

@@ -12,9 +12,9 @@ from __future__ import annotations
 import atexit
 import json
 import logging
-import queue
+import threading
+from collections import deque
 from datetime import UTC, datetime
-from logging.handlers import QueueHandler, QueueListener
 
 log = logging.getLogger("gpcloud.request")
 TEXT = "%(levelname)s %(name)s: %(message)s"
@@ -37,37 +37,72 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-class _Handover(QueueHandler):
-    """Hands each record to the writer thread as it is: formatting (the JSON line) and the
-    write happen there, not in the event loop serving the request."""
+class _Batched(logging.Handler):
+    """Keeps each record as it is, for the writer thread, which wakes every `PAUSE` seconds
+    (at once for a warning or worse) to format and write what came: formatting, the write and
+    the thread's wake-up are not paid in the event loop serving each request (a wake-up per
+    record cost more than the line itself: issue 20)."""
 
-    def prepare(self, record: logging.LogRecord) -> logging.LogRecord:
-        return record
+    PAUSE = 0.05
+
+    def __init__(self, target: logging.Handler):
+        super().__init__()
+        self.target = target
+        self.kept: deque[logging.LogRecord] = deque()
+        self.wake = threading.Event()
+        self.stopping = False
+        self.thread = threading.Thread(target=self._write, name="gpcloud-logs", daemon=True)
+        self.thread.start()
+
+    def handle(self, record: logging.LogRecord) -> bool:  # no lock: deque.append is atomic
+        self.kept.append(record)
+        if record.levelno >= logging.WARNING:
+            self.wake.set()
+        return True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.handle(record)
+
+    def _write(self) -> None:
+        while not self.stopping:
+            self.wake.wait(self.PAUSE)
+            self.wake.clear()
+            self._drain()
+        self._drain()
+
+    def _drain(self) -> None:
+        while self.kept:
+            self.target.handle(self.kept.popleft())
+
+    def close(self) -> None:
+        """Write what is kept, then end the writer thread."""
+        self.stopping = True
+        self.wake.set()
+        self.thread.join()
+        super().close()
 
 
-_listener: QueueListener | None = None
+_writer: _Batched | None = None
 
 
 def configure(log_format: str, level: int = logging.INFO) -> None:
     """The root handler for `gpcloud serve` and `gpcloud worker`: lines in `log_format`,
     written by one thread (the app leaves logging alone: create_app passes no logging_config)."""
-    global _listener
+    global _writer
     _stop()
     handler = logging.StreamHandler()
     handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(TEXT))
-    records: queue.SimpleQueue = queue.SimpleQueue()
-    _listener = QueueListener(records, handler)
-    _listener.start()
-    logging.basicConfig(level=level, handlers=[_Handover(records)], force=True)
+    _writer = _Batched(handler)
+    logging.basicConfig(level=level, handlers=[_writer], force=True)
 
 
 @atexit.register
 def _stop() -> None:
-    """Write what is queued, then end the writer thread."""
-    global _listener
-    if _listener is not None:
-        _listener.stop()
-        _listener = None
+    """Write what is kept, then end the writer thread."""
+    global _writer
+    if _writer is not None:
+        _writer.close()
+        _writer = None
 
 
 def request_line(message: str, *args: object, **fields: object) -> None:
