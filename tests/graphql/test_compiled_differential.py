@@ -267,32 +267,35 @@ HOSTILE_TEXTS = (
 async def test_what_the_database_writes_is_what_strawberry_writes(apps, notices):
     """Projected notices (core/graphql/projection.py) against strawberry's objects: escapes,
     characters beyond the BMP, DEL, microseconds, null and negative amounts, each field."""
-    from gpcloud.core.tenancy.scope import all_tenants
-    from gpcloud.piccolo_conf import DB
+    from datetime import UTC, date, datetime, timedelta, timezone
 
+    from gpcloud.core.tenancy.scope import all_tenants
+    from gpcloud.portal.tables import Notice
+
+    moments = (
+        datetime(2026, 3, 1, 10, 0, 0, 1, tzinfo=UTC),
+        datetime(2026, 3, 1, 10, 0, 0, 500000, tzinfo=timezone(timedelta(hours=8))),
+    )
     with all_tenants("test: hostile notice texts"):
-        rows = await DB.run_ddl(
-            "SELECT id FROM notice WHERE tenant_id LIKE '4414%' ORDER BY id LIMIT 8"
+        rows = (
+            await Notice.select(Notice.id)
+            .where(Notice.tenant_id.like("4414%"))
+            .order_by(Notice.id)
+            .limit(8)
         )
-        ids = [r["id"] for r in rows]
-        for i, ident in enumerate(ids):
+        for i, row in enumerate(rows):
             text = HOSTILE_TEXTS[i % len(HOSTILE_TEXTS)]
-            amount = (None, -5, 0, 7, 123456789012345, 1)[i % 6]
-            moment = ("2026-03-01 10:00:00.000001+00", "2026-03-01 10:00:00.5+08")[i % 2]
-            await DB.run_ddl(
-                "UPDATE notice SET title = {}, body = {}, purchaser_name = {}, "
-                "agency_name = {}, amount_fen = {}, published_at = {}::timestamptz, "
-                "published_on = '2026-03-01' WHERE id = {}".replace("{}", "%s")
-                % (
-                    _sql(text[:200]),
-                    _sql(text * 3),
-                    _sql(text[:128]),
-                    _sql(text[::-1][:128]),
-                    "NULL" if amount is None else amount,
-                    _sql(moment),
-                    ident,
-                )
-            )
+            await Notice.update(
+                {
+                    Notice.title: text[:200],
+                    Notice.body: text * 3,
+                    Notice.purchaser_name: text[:128],
+                    Notice.agency_name: text[::-1][:128],
+                    Notice.amount_fen: (None, -5, 0, 7, 123456789012345, 1)[i % 6],
+                    Notice.published_at: moments[i % 2],
+                    Notice.published_on: date(2026, 3, 1),
+                }
+            ).where(Notice.id == row["id"])
     differ = Differ(apps)
     projected = compiled.STATS.projected
     every = " ".join(
@@ -310,10 +313,6 @@ async def test_what_the_database_writes_is_what_strawberry_writes(apps, notices)
         assert "errors" not in answer, answer
     if not is_sqlite():
         assert compiled.STATS.projected - projected == 2
-
-
-def _sql(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 async def test_the_suites_queries_are_answered_identically(apps, notices, demo):
