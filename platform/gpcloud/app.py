@@ -82,12 +82,6 @@ def _dependencies_in_line(controller: type) -> type:
 def graphql_controller(compiled_reads: bool) -> type:
     """The /graphql controller; `compiled_reads`: queries through compiled plans, anonymous
     ones answered before the controller where they can be (core/graphql/direct.py)."""
-    settings = get_settings()
-    direct = (
-        compiled_reads
-        and not settings.graphql_response_cache_seconds
-        and not settings.tracing_enabled
-    )
     controller = _dependencies_in_line(
         offline_ide(
             persisted_graphql(
@@ -108,7 +102,7 @@ def graphql_controller(compiled_reads: bool) -> type:
             )
         )
     )
-    if not direct:
+    if not compiled_reads:
         return controller
     return type(controller.__name__, (controller,), {"middleware": [direct_reads(schema)]})
 

@@ -21,7 +21,8 @@ itself, doing for them exactly what those layers do, and nothing else:
 Anything else, and every run that would not succeed (a refusal, a Fallback of the plan, a
 resolver touching the sub-response), goes on to the controller with the body as it was read,
 and strawberry answers from the start (compiled.execute first, as for any query). The middleware
-is not installed with the response cache or tracing on (their hooks live in the controller).
+leaves every request to the controller while the response cache or tracing is on (their hooks
+live there).
 tests/graphql/test_compiled_differential.py compares the two paths' status, headers and bytes.
 """
 
@@ -43,6 +44,7 @@ from gpcloud.core.graphql.projection import Splices
 from gpcloud.core.ops import metrics
 from gpcloud.core.tenancy.scope import collect_opt_outs, use_scope
 from gpcloud.core.tenancy.service import tenant_tree
+from gpcloud.settings import get_settings
 from graphql import GraphQLError
 
 KEYS = frozenset({"query", "variables", "operationName"})
@@ -57,7 +59,7 @@ def direct_reads(schema: Any):
 
     def middleware(app: ASGIApp) -> ASGIApp:
         async def direct(scope: Scope, receive: Receive, send: Send) -> None:
-            if scope["method"] != "POST" or not _eligible(scope["headers"]):
+            if scope["method"] != "POST" or not _eligible(scope["headers"]) or _hooked():
                 await app(scope, receive, send)
                 return
             messages, body = await _read(receive)
@@ -130,6 +132,13 @@ def direct_reads(schema: Any):
         return splices.encode({"data": data})
 
     return middleware
+
+
+def _hooked() -> bool:
+    """The response cache or tracing is on: their hooks are the controller's (read per request,
+    as the response cache reads its setting)."""
+    settings = get_settings()
+    return bool(settings.graphql_response_cache_seconds or settings.tracing_enabled)
 
 
 def _eligible(headers: list[tuple[bytes, bytes]]) -> bool:
