@@ -16,6 +16,7 @@ from gpcloud import domains
 from gpcloud.core.audit import service as audit
 from gpcloud.core.bad_requests import UPLOAD
 from gpcloud.core.errors import DomainError
+from gpcloud.core.graphql.inputs import plan_inputs
 from gpcloud.core.graphql.limits import QueryLimits, limits_for
 from gpcloud.core.graphql.refusals import WholeMutations
 from gpcloud.core.i18n import translate
@@ -129,5 +130,6 @@ def build_schema() -> Schema:
 
 
 schema = build_schema()
+plan_inputs(schema._schema)  # input objects built without resolving their fields' types again
 describe_by_convention(schema._schema)  # connections, payloads, paging arguments
 limits_for(schema._schema)  # a list field without a declared bound fails here, at import
