@@ -74,3 +74,27 @@ async def test_the_app_leaves_the_configured_json_lines_alone(deployment, capsys
     assert [(line["logger"], line["operation_name"]) for line in lines] == [
         ("gpcloud.request", "Probe")
     ]
+
+
+def test_lines_go_on_after_uvicorn_configures_its_loggers(capsys):
+    """uvicorn's dictConfig closes every handler there is, the writer's included, then `serve`
+    goes on logging through it (a writer that stopped on close wrote nothing more)."""
+    import logging.config
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    from gpcloud.core.ops import logs
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        logs.configure("json")
+        logs.request_line("before", step="before")
+        logging.config.dictConfig(LOGGING_CONFIG)
+        logs.request_line("after", step="after")
+        logs._stop()
+    finally:
+        logs._stop()
+        root.handlers[:], root.level = saved
+    lines = [json.loads(t) for t in capsys.readouterr().err.splitlines() if "gpcloud.request" in t]
+    assert [line["step"] for line in lines] == ["before", "after"]

@@ -37,13 +37,11 @@ from litestar.background_tasks import BackgroundTasks
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from gpcloud.core.graphql import compiled
-from gpcloud.core.graphql.context import Context
-from gpcloud.core.graphql.dataloaders import Loaders
+from gpcloud.core.graphql.context import anonymous_context
 from gpcloud.core.graphql.limits import limits_for
 from gpcloud.core.graphql.projection import Splices
 from gpcloud.core.ops import metrics
 from gpcloud.core.tenancy.scope import collect_opt_outs, use_scope
-from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.settings import get_settings
 from graphql import GraphQLError
 
@@ -111,12 +109,7 @@ def direct_reads(schema: Any):
             if len(operations) > compiled.CACHE_SIZE:
                 operations.pop(next(iter(operations)))
         sub_response = Response({}, background=BackgroundTasks([]))
-        context = Context(
-            loaders=Loaders(),
-            tree=await tenant_tree(),
-            request=Request(scope),
-            response=sub_response,
-        )
+        context = await anonymous_context(Request(scope), sub_response)
         started, splices = time.perf_counter(), Splices()
         with use_scope(None), collect_opt_outs():
             data = await compiled.run_plan(

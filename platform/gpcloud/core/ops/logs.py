@@ -51,6 +51,7 @@ class _Batched(logging.Handler):
         self.kept: deque[logging.LogRecord] = deque()
         self.wake = threading.Event()
         self.stopping = False
+        self.writing = threading.Lock()
         self.thread = threading.Thread(target=self._write, name="gpcloud-logs", daemon=True)
         self.thread.start()
 
@@ -67,19 +68,27 @@ class _Batched(logging.Handler):
         while not self.stopping:
             self.wake.wait(self.PAUSE)
             self.wake.clear()
-            self._drain()
-        self._drain()
+            self.flush()
+        self.flush()
 
-    def _drain(self) -> None:
-        while self.kept:
-            self.target.handle(self.kept.popleft())
+    def flush(self) -> None:
+        """Write what is kept (in order: one writer at a time)."""
+        with self.writing:
+            while self.kept:
+                self.target.handle(self.kept.popleft())
 
     def close(self) -> None:
+        """Write what is kept; the thread goes on. `logging.config.dictConfig` (uvicorn's, at
+        its start) closes every handler there is, ours included, and keeps using it."""
+        self.flush()
+        super().close()
+
+    def stop(self) -> None:
         """Write what is kept, then end the writer thread."""
         self.stopping = True
         self.wake.set()
         self.thread.join()
-        super().close()
+        self.close()
 
 
 _writer: _Batched | None = None
@@ -101,7 +110,7 @@ def _stop() -> None:
     """Write what is kept, then end the writer thread."""
     global _writer
     if _writer is not None:
-        _writer.close()
+        _writer.stop()
         _writer = None
 
 
