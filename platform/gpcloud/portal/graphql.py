@@ -329,7 +329,7 @@ class Queries:
             (select.json, select.null) if select else None,
         )
         if select:
-            nodes = [projection.raw(r["projected_json"], r["projected_null"]) for r in found.rows]
+            nodes = projection.raws(found.rows)
         else:
             nodes = await _notices(found.rows, found.terms)
         return NoticeConnection(

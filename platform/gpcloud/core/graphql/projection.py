@@ -81,11 +81,10 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-@dataclass(frozen=True)
-class Raw:
+class Raw(str):
     """An object's JSON as the database wrote it (a resolver's answer where `wanted`)."""
 
-    text: str
+    __slots__ = ()
 
 
 def wanted(type_name: str) -> Select | None:
@@ -110,11 +109,12 @@ class NullInProjection(Exception):  # noqa: N818 - the plan falls back; strawber
     """A non-null field's SQL gave null."""
 
 
-def raw(json_text: str, null: bool) -> Raw:
-    """A resolver's Raw of a row read with a Select (its `json` and `null` columns)."""
-    if null:
+def raws(rows: list[dict]) -> list[Raw]:
+    """A resolver's Raw objects of rows read with a Select (its `json` and `null` columns, as
+    `projected_json` and `projected_null`)."""
+    if any(row["projected_null"] for row in rows):
         raise NullInProjection
-    return Raw(json_text)
+    return [Raw(row["projected_json"]) for row in rows]
 
 
 @dataclass
@@ -126,7 +126,7 @@ class Splices:
     texts: list[str] = field(default_factory=list)
 
     def hold(self, raw: Raw) -> str:
-        self.texts.append(raw.text)
+        self.texts.append(raw)
         return f"\x00{self.nonce}{len(self.texts) - 1}"
 
     def encode(self, response: dict) -> bytes:
