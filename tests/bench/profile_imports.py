@@ -22,7 +22,7 @@ from tests.bench import bench_registries as bench
 from tests.bench import generate as gen
 
 PHASES: dict[str, float] = defaultdict(float)
-EXPLAIN = 0  # the batch whose set statement is explained (0: none)
+EXPLAIN: set[int] = set()  # the batches whose set statement is explained
 
 
 class _Undo(Exception):
@@ -59,10 +59,10 @@ def instrument() -> None:
         async def explained(self, query, *args, **kwargs):
             if "{stage}" not in query and "array_agg(n)" in query:
                 seen[query] += 1
-                if seen[query] == EXPLAIN:
+                if seen[query] in EXPLAIN:
                     async with self.transaction():  # a savepoint, rolled back
                         plan = await self.fetch("EXPLAIN (ANALYZE, BUFFERS) " + query)
-                        print("\n".join(r[0] for r in plan))
+                        print(f"-- batch {seen[query]}\n" + "\n".join(r[0] for r in plan))
                         raise _Undo
             return await fetchval(self, query, *args, **kwargs)
 
@@ -101,6 +101,7 @@ async def profiled(registry: str, path: Path, out: Path) -> None:
     rows, seconds, counts = await bench.import_file(registry, path, "440000")
     wall = time.perf_counter() - start
     profile.disable()
+    out.mkdir(parents=True, exist_ok=True)
     profile.dump_stats(out / f"{registry}.prof")
     print(f"\n== {registry}: {rows} rows in {wall:.1f} s ({rows / wall:.0f}/s) {counts}")
     for label, s in PHASES.items():
@@ -149,9 +150,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=0.25)
     parser.add_argument("--out", default="/tmp")
-    parser.add_argument("--explain", type=int, default=0, help="EXPLAIN ANALYZE this batch")
+    parser.add_argument("--explain", default="", help="EXPLAIN ANALYZE these batches (2,90)")
     args = parser.parse_args()
-    EXPLAIN = args.explain
+    EXPLAIN = {int(b) for b in args.explain.split(",") if b}
     admin_url = bench.configure()
     try:
         asyncio.run(run(args.scale, Path(args.out)))
