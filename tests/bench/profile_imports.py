@@ -101,7 +101,6 @@ async def profiled(registry: str, path: Path, out: Path) -> None:
     rows, seconds, counts = await bench.import_file(registry, path, "440000")
     wall = time.perf_counter() - start
     profile.disable()
-    out.mkdir(parents=True, exist_ok=True)
     profile.dump_stats(out / f"{registry}.prof")
     print(f"\n== {registry}: {rows} rows in {wall:.1f} s ({rows / wall:.0f}/s) {counts}")
     for label, s in PHASES.items():
@@ -153,6 +152,7 @@ if __name__ == "__main__":
     parser.add_argument("--explain", default="", help="EXPLAIN ANALYZE these batches (2,90)")
     args = parser.parse_args()
     EXPLAIN = {int(b) for b in args.explain.split(",") if b}
+    Path(args.out).mkdir(parents=True, exist_ok=True)
     admin_url = bench.configure()
     try:
         asyncio.run(run(args.scale, Path(args.out)))
