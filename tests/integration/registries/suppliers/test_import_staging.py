@@ -341,3 +341,19 @@ async def test_a_batch_that_fails_set_based_in_the_middle_and_the_audit_of_each(
     summary = await run(again, spec)
     assert summary.counts == {"updated": 1, "created": 1}
     assert audited == [("2-3", await expected_after(again, spec, [2, 3]))]
+
+
+async def test_a_reimport_finds_the_records_of_every_batch(tmp_path, demo, staged, caplog):
+    """The set statement looks each credit code up (by index, row by row): records held by the
+    second batch of a re-run are found there too, so the statement writes only the new codes
+    and never falls back to apply_batch on a duplicate key."""
+    spec = batches_of(3)
+    first = await run(write(tmp_path / "first.csv", [supplier(s) for s in range(90, 96)]), spec)
+    assert first.counts == {"created": 6}
+    staged.clear()
+    mixed = [supplier(s) for s in (96, 97, 98, 93, 99, 95)]
+    summary = await run(write(tmp_path / "mixed.csv", mixed), spec)
+    assert summary.counts == {"created": 4, "unchanged": 2}
+    assert staged == ([] if is_sqlite() else [[2, 3, 4], [6]])
+    assert "retrying" not in caplog.text
+    assert len(await records(range(90, 100))) == 10
