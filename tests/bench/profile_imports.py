@@ -53,7 +53,7 @@ def instrument() -> None:
     timed(staging.Stage, "write", "  Stage.write (screen, COPY, set statement)")
     from piccolo.engine.postgres import PostgresTransaction
 
-    timed(asyncpg.connection.Connection, "copy_records_to_table", "    COPY")
+    timed(asyncpg.connection.Connection, "copy_to_table", "    COPY")
     timed(asyncpg.connection.Connection, "execute", "    execute (SET, TRUNCATE)")
     timed(PostgresTransaction, "begin", "  BEGIN")
     timed(PostgresTransaction, "commit", "  COMMIT")
