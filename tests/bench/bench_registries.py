@@ -14,6 +14,8 @@ SQLite in a temporary folder), generates files with 50k purchasers, 200k supplie
   logged copies (WAL, still no foreign keys), and the target: COPY of the rows the import wrote
   (its ids, so every reference finds its parent) into logged copies with the same indexes and
   the same foreign keys (PostgreSQL; the import checks its references, so must the baseline);
+  with the CPU seconds of the import (Python and PostgreSQL) and of that baseline, which another
+  session's load on the machine changes less than the wall time;
 - --only names the registries to report (suppliers and goods are imported regardless: the
   listings need them); --no-staging imports through apply_batch alone, as before issue 20;
 - searches: p50 / p95 latency of typical filters through the registries' search services.
@@ -189,6 +191,39 @@ async def baseline_with_keys(rows_by_table: dict[str, list[tuple]]) -> float:
     return seconds
 
 
+async def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by this process and by each PostgreSQL backend of the bench's
+    database (Linux /proc; {} elsewhere): what an import costs whatever else runs on the
+    machine, which wall time under another session's load does not tell."""
+    from gpcloud.piccolo_conf import DB
+
+    rows = await DB.run_ddl(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        " AND backend_type = 'client backend'"
+    )
+    return _cpu([row["pid"] for row in rows])
+
+
+def _cpu(pids: list[int]) -> dict[str, float]:
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"python": time.process_time()}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return {}
+        used[str(pid)] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def cpu_since(start: dict[str, float], end: dict[str, float]) -> tuple[float, float]:
+    """(this process, PostgreSQL backends) CPU seconds between two cpu_seconds()."""
+    if not start or not end:
+        return (float("nan"), float("nan"))
+    server = sum(v - start.get(k, 0.0) for k, v in end.items() if k != "python")
+    return end["python"] - start["python"], server
+
+
 def records(path: Path, make) -> list[tuple]:
     import csv
 
@@ -274,11 +309,13 @@ async def run(scale: float, searches: int, only: set[str] | None = None) -> None
         rows = seconds = 0
         counts: dict[str, int] = {}
         before = await high_ids(base) if settings.is_postgres else {}
+        started = await cpu_seconds() if settings.is_postgres else {}
         for path, tenant in files:
             r, s, c = await import_file(registry, path, tenant)
             rows, seconds = rows + r, seconds + s
             for k, v in c.items():
                 counts[k] = counts.get(k, 0) + v
+        used = cpu_since(started, await cpu_seconds()) if settings.is_postgres else None
         if only is not None and registry not in only:
             return
         copy = await baseline(base, copy=True)
@@ -286,8 +323,16 @@ async def run(scale: float, searches: int, only: set[str] | None = None) -> None
         logged = await baseline(base, copy=True, logged=True)
         target = ""
         if settings.is_postgres:
-            keyed = await baseline_with_keys(await written(base, before))
+            rows_written = await written(base, before)
+            started = await cpu_seconds()
+            keyed = await baseline_with_keys(rows_written)
+            server = cpu_since(started, await cpu_seconds())[1]
             target = f"COPY with FKs {rows / keyed:>7.0f}/s ({keyed / seconds:4.2f}x)   "
+            cpu = (
+                f"    CPU s: import {used[0]:.1f} Python + {used[1]:.1f} PostgreSQL, "
+                f"COPY with FKs {server:.1f} PostgreSQL ({server / (used[0] + used[1]):4.2f}x of "
+                f"the import's total, {server / used[1]:4.2f}x of its PostgreSQL)"
+            )
         print(
             f"  {registry:<14} {rows:>7} rows  import {rows / seconds:>7.0f}/s   "
             f"executemany INSERT {rows / insert:>7.0f}/s ({insert / seconds:4.2f}x)   "
@@ -295,6 +340,8 @@ async def run(scale: float, searches: int, only: set[str] | None = None) -> None
             f"COPY logged {rows / logged:>7.0f}/s ({logged / seconds:4.2f}x)   "
             f"{target}{counts}"
         )
+        if settings.is_postgres:
+            print(cpu)
 
     print(
         "imports (rows/s; (x) = import speed as a fraction of that raw bulk insert of the same records;"
