@@ -40,11 +40,15 @@ def _element(value) -> str:
 
 
 def copy_field(value) -> str:
-    """One value as a field of COPY's text format (the types staging columns hold)."""
+    """One value as a field of COPY's text format (the types staging columns hold). It runs
+    for every cell of a 500k-row file: text with nothing to escape, most of them, is returned
+    as it is (translate alone costs 0.5 us on Chinese text)."""
+    if isinstance(value, str):
+        if "\\" in value or "\t" in value or "\n" in value or "\r" in value:
+            return value.translate(_ESCAPES)
+        return value
     if value is None:
         return "\\N"
-    if isinstance(value, str):
-        return value.translate(_ESCAPES)
     if isinstance(value, bool):
         return "t" if value else "f"
     if isinstance(value, int | Decimal | date):
