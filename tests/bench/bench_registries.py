@@ -10,8 +10,12 @@ SQLite in a temporary folder), generates files with 50k purchasers, 200k supplie
 
 - imports: rows/s of `gpcloud import` (validation, lookups, upserts, audit) against a raw bulk
   insert of the same records in the same run: executemany INSERT and COPY into temporary copies
-  of the same tables with the same indexes (no WAL, no foreign keys: the ceiling), and COPY
-  into logged copies (WAL, still no foreign keys);
+  of the same tables with the same indexes (no WAL, no foreign keys: the ceiling), COPY into
+  logged copies (WAL, still no foreign keys), and the target: COPY of the rows the import wrote
+  (its ids, so every reference finds its parent) into logged copies with the same indexes and
+  the same foreign keys (PostgreSQL; the import checks its references, so must the baseline);
+  with the CPU seconds of the import (Python and PostgreSQL) and of that baseline, which another
+  session's load on the machine changes less than the wall time;
 - --only names the registries to report (suppliers and goods are imported regardless: the
   listings need them); --no-staging imports through apply_batch alone, as before issue 20;
 - searches: p50 / p95 latency of typical filters through the registries' search services.
@@ -123,6 +127,103 @@ async def baseline(
     return seconds
 
 
+async def high_ids(tables) -> dict[str, int]:
+    """Each table's highest id: the rows an import writes are those above it."""
+    from gpcloud.piccolo_conf import DB
+
+    return {t: (await DB.run_ddl(f'SELECT max(id) AS m FROM "{t}"'))[0]["m"] or 0 for t in tables}
+
+
+async def written(base: dict[str, list[tuple]], before: dict[str, int]) -> dict[str, list[tuple]]:
+    """The rows the import wrote, in the baseline's columns: the real ids its references carry
+    (the generated records number their parents 1, 2, ..., which need not exist)."""
+    from gpcloud.piccolo_conf import DB
+
+    out = {}
+    for table, rows in base.items():
+        columns = list(rows[0][0]) if rows else []
+        quoted = ", ".join(f'"{c}"' for c in columns)
+        found = await DB.run_ddl(
+            f'SELECT {quoted} FROM "{table}" WHERE id > {before[table]} ORDER BY id'
+        )
+        out[table] = [(tuple(columns), tuple(r[c] for c in columns)) for r in found]
+    return out
+
+
+async def foreign_keys(conn, table: str) -> list[str]:
+    """The definitions of a table's foreign keys, as pg_get_constraintdef writes them."""
+    found = await conn.fetch(
+        "SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint"
+        " WHERE conrelid = $1::regclass AND contype = 'f' ORDER BY conname",
+        table,
+    )
+    return [r["d"] for r in found]
+
+
+async def baseline_with_keys(rows_by_table: dict[str, list[tuple]]) -> float:
+    """Seconds to COPY these rows into logged copies of the tables with the same indexes and
+    the same foreign keys (referencing the same parent tables): what the issue's "raw COPY of
+    the same rows into the same tables" costs once PostgreSQL checks references as it does for
+    the import. The copies are checked to have every foreign key of their table."""
+    from gpcloud.core.db import transaction
+    from gpcloud.piccolo_conf import DB
+
+    start = time.perf_counter()
+    async with transaction():
+        conn = DB.current_transaction.get().connection
+        for table, rows in rows_by_table.items():
+            target = f"bench_fk_{table}"
+            await conn.execute(f'CREATE TABLE {target} (LIKE "{table}" INCLUDING ALL)')
+            keys = await foreign_keys(conn, table)
+            for i, definition in enumerate(keys):
+                await conn.execute(
+                    f"ALTER TABLE {target} ADD CONSTRAINT {target}_fk{i} {definition}"
+                )
+            copied = await foreign_keys(conn, target)
+            assert sorted(copied) == sorted(keys), (table, keys, copied)
+            if rows:
+                columns = list(rows[0][0])
+                values = [r[1] for r in rows]
+                await conn.copy_records_to_table(target, records=values, columns=columns)
+    seconds = time.perf_counter() - start
+    for table in rows_by_table:
+        await DB.run_ddl(f"DROP TABLE IF EXISTS bench_fk_{table}")
+    return seconds
+
+
+async def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far by this process and by each PostgreSQL backend of the bench's
+    database (Linux /proc; {} elsewhere): what an import costs whatever else runs on the
+    machine, which wall time under another session's load does not tell."""
+    from gpcloud.piccolo_conf import DB
+
+    rows = await DB.run_ddl(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+        " AND backend_type = 'client backend'"
+    )
+    return _cpu([row["pid"] for row in rows])
+
+
+def _cpu(pids: list[int]) -> dict[str, float]:
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {"python": time.process_time()}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return {}
+        used[str(pid)] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def cpu_since(start: dict[str, float], end: dict[str, float]) -> tuple[float, float]:
+    """(this process, PostgreSQL backends) CPU seconds between two cpu_seconds()."""
+    if not start or not end:
+        return (float("nan"), float("nan"))
+    server = sum(v - start.get(k, 0.0) for k, v in end.items() if k != "python")
+    return end["python"] - start["python"], server
+
+
 def records(path: Path, make) -> list[tuple]:
     import csv
 
@@ -207,25 +308,44 @@ async def run(scale: float, searches: int, only: set[str] | None = None) -> None
             return
         rows = seconds = 0
         counts: dict[str, int] = {}
+        before = await high_ids(base) if settings.is_postgres else {}
+        started = await cpu_seconds() if settings.is_postgres else {}
         for path, tenant in files:
             r, s, c = await import_file(registry, path, tenant)
             rows, seconds = rows + r, seconds + s
             for k, v in c.items():
                 counts[k] = counts.get(k, 0) + v
+        used = cpu_since(started, await cpu_seconds()) if settings.is_postgres else None
         if only is not None and registry not in only:
             return
         copy = await baseline(base, copy=True)
         insert = await baseline(base, copy=False)
         logged = await baseline(base, copy=True, logged=True)
+        target = ""
+        if settings.is_postgres:
+            rows_written = await written(base, before)
+            started = await cpu_seconds()
+            keyed = await baseline_with_keys(rows_written)
+            server = cpu_since(started, await cpu_seconds())[1]
+            target = f"COPY with FKs {rows / keyed:>7.0f}/s ({keyed / seconds:4.2f}x)   "
+            cpu = (
+                f"    CPU s: import {used[0]:.1f} Python + {used[1]:.1f} PostgreSQL, "
+                f"COPY with FKs {server:.1f} PostgreSQL ({server / (used[0] + used[1]):4.2f}x of "
+                f"the import's total, {server / used[1]:4.2f}x of its PostgreSQL)"
+            )
         print(
             f"  {registry:<14} {rows:>7} rows  import {rows / seconds:>7.0f}/s   "
             f"executemany INSERT {rows / insert:>7.0f}/s ({insert / seconds:4.2f}x)   "
             f"COPY {rows / copy:>7.0f}/s ({copy / seconds:4.2f}x)   "
-            f"COPY logged {rows / logged:>7.0f}/s ({logged / seconds:4.2f}x)   {counts}"
+            f"COPY logged {rows / logged:>7.0f}/s ({logged / seconds:4.2f}x)   "
+            f"{target}{counts}"
         )
+        if settings.is_postgres:
+            print(cpu)
 
     print(
-        "imports (rows/s; (x) = import speed as a fraction of that raw bulk insert of the same records)"
+        "imports (rows/s; (x) = import speed as a fraction of that raw bulk insert of the same records;"
+        " the target is COPY with FKs)"
     )
     per_city = n(50_000) // len(gen.CITIES)
     files = [

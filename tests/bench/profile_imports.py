@@ -22,7 +22,8 @@ from tests.bench import bench_registries as bench
 from tests.bench import generate as gen
 
 PHASES: dict[str, float] = defaultdict(float)
-EXPLAIN = 0  # the batch whose set statement is explained (0: none)
+CPROFILE = True  # --no-cprofile: wall times without the profiler's overhead
+EXPLAIN: set[int] = set()  # the batches whose set statement is explained
 
 
 class _Undo(Exception):
@@ -50,7 +51,13 @@ def instrument() -> None:
 
     timed(runner, "_apply", "batch write (_apply, whole)")
     timed(staging.Stage, "write", "  Stage.write (screen, COPY, set statement)")
-    timed(asyncpg.connection.Connection, "copy_records_to_table", "    COPY")
+    from piccolo.engine.postgres import PostgresTransaction
+
+    timed(asyncpg.connection.Connection, "copy_to_table", "    COPY")
+    timed(asyncpg.connection.Connection, "execute", "    execute (SET, TRUNCATE)")
+    timed(PostgresTransaction, "begin", "  BEGIN")
+    timed(PostgresTransaction, "commit", "  COMMIT")
+    timed(runner, "serialize_writes", "  serialize_writes")
     timed(asyncpg.connection.Connection, "fetchval", "    set statement (fetchval)")
     if EXPLAIN:
         fetchval = asyncpg.connection.Connection.fetchval
@@ -59,10 +66,10 @@ def instrument() -> None:
         async def explained(self, query, *args, **kwargs):
             if "{stage}" not in query and "array_agg(n)" in query:
                 seen[query] += 1
-                if seen[query] == EXPLAIN:
+                if seen[query] in EXPLAIN:
                     async with self.transaction():  # a savepoint, rolled back
                         plan = await self.fetch("EXPLAIN (ANALYZE, BUFFERS) " + query)
-                        print("\n".join(r[0] for r in plan))
+                        print(f"-- batch {seen[query]}\n" + "\n".join(r[0] for r in plan))
                         raise _Undo
             return await fetchval(self, query, *args, **kwargs)
 
@@ -96,10 +103,16 @@ def _timed_fn(fn, label):
 async def profiled(registry: str, path: Path, out: Path) -> None:
     PHASES.clear()
     profile = cProfile.Profile()
-    profile.enable()
+    if CPROFILE:
+        profile.enable()
     start = time.perf_counter()
     rows, seconds, counts = await bench.import_file(registry, path, "440000")
     wall = time.perf_counter() - start
+    if not CPROFILE:
+        print(f"\n== {registry}: {rows} rows in {wall:.1f} s ({rows / wall:.0f}/s), no cProfile")
+        for label, s in PHASES.items():
+            print(f"  {label:<48} {s:7.2f} s  {100 * s / wall:5.1f}%")
+        return
     profile.disable()
     profile.dump_stats(out / f"{registry}.prof")
     print(f"\n== {registry}: {rows} rows in {wall:.1f} s ({rows / wall:.0f}/s) {counts}")
@@ -149,9 +162,12 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=0.25)
     parser.add_argument("--out", default="/tmp")
-    parser.add_argument("--explain", type=int, default=0, help="EXPLAIN ANALYZE this batch")
+    parser.add_argument("--no-cprofile", action="store_true", help="phase wall times only")
+    parser.add_argument("--explain", default="", help="EXPLAIN ANALYZE these batches (2,90)")
     args = parser.parse_args()
-    EXPLAIN = args.explain
+    CPROFILE = not args.no_cprofile
+    EXPLAIN = {int(b) for b in args.explain.split(",") if b}
+    Path(args.out).mkdir(parents=True, exist_ok=True)
     admin_url = bench.configure()
     try:
         asyncio.run(run(args.scale, Path(args.out)))

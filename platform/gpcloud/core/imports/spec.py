@@ -73,7 +73,8 @@ class BulkPath:
     streamed with COPY into the job's staging table, then one set-based statement.
 
     `record(row)` gives a valid row's staging values in the order of `columns` (None: the row
-    takes `apply_batch`, e.g. it provisions an account). `insert` is that statement, run in
+    takes `apply_batch`, e.g. it provisions an account), of the types staging.copy_field
+    writes (text, numbers, dates, lists for arrays, None). `insert` is that statement, run in
     the batch's transaction with `{stage}` naming the staging table (column `n` holds the row
     number): it writes the staged rows that need no decision against the database (no record
     with their key, every lookup found and acceptable) whole, and returns the numbers of the

@@ -2,6 +2,7 @@
 pass every check, apply_listings words the others' problems, and the outcomes are those of
 SQLite's apply_listings alone."""
 
+import dataclasses
 from decimal import Decimal
 
 import pytest
@@ -82,3 +83,29 @@ async def test_new_pairs_set_based_the_rest_worded_by_apply_listings(tmp_path, g
     assert again.counts == {"unchanged": 3, "rejected": 5}
     assert staged == ([] if is_sqlite() else [[]])
     assert await SupplierListing.count().where(SupplierListing.goods_item == new["goods_item"]) == 2
+
+
+async def test_a_reimport_finds_the_listings_of_every_batch(tmp_path, goods, staged, caplog):
+    """Each pair is looked up (by index, row by row): a listing in the second batch of a re-run
+    is found there and left to apply_listings; only new pairs are written set-based, and the
+    statement never falls back on a duplicate pair."""
+    spec = dataclasses.replace(
+        LISTINGS_SPEC, batch_size=2, bulk=dataclasses.replace(LISTINGS_SPEC.bulk, batch_size=2)
+    )
+    first = [XN_USCC, "GD-A02010105-000002", "7600", "5", "441481", ""]
+    await run(spec, write_csv(tmp_path / "first.csv", LISTING_HEADER, [first]))
+    staged.clear()
+    rows = [
+        [MZ_USCC, "GD-A02010105-000002", "7700", "3", "441400", ""],  # new
+        [MZ_USCC, "GD-A02010104-000001", "5000", "1", "441400", ""],  # new
+        [XN_USCC, "GD-A02010105-000002", "7500", "5", "441481", ""],  # listed: price change
+        [XN_USCC, "GD-A020201-000001", "18000", "1", "441481", ""],  # new
+    ]
+    summary = await run(spec, write_csv(tmp_path / "again.csv", LISTING_HEADER, rows))
+    assert summary.counts == {"created": 3, "updated": 1}
+    assert staged == ([] if is_sqlite() else [[2, 3], [5]])
+    assert "retrying" not in caplog.text
+    price = await SupplierListing.select(SupplierListing.price).where(
+        SupplierListing.id == int(await listing_id(XN_SUPPLIER, "GD-A02010105-000002"))
+    )
+    assert Decimal(str(price[0]["price"])) == Decimal(7500)

@@ -184,20 +184,27 @@ def _staged(row: ImportRow) -> tuple:
 # Rows of a supplier and an item that have no listing yet and pass every check against the
 # item; the others are left to apply_listings. The listing's id is drawn first so that its
 # regions need no join with what was inserted; a pair listed meanwhile fails the statement, and
-# the batch goes to apply_listings.
+# the batch goes to apply_listings. The supplier and the listing are looked up row by row in
+# their unique indexes (scalar subqueries, which PostgreSQL does not turn into joins; `found`
+# is materialised so that each is looked up once): as joins, the planner, which has no
+# statistics of the staging table, often hashed every organisation and every listing each batch.
 INSERT = """
-WITH fresh AS (
-    SELECT nextval(pg_get_serial_sequence('goods_listing', 'id')) AS id, s.n,
-           o.id AS organisation, g.id AS goods_item, s.price, coalesce(s.stock, 0) AS stock,
-           coalesce(s.status, 'active') AS status, s.regions
+WITH found AS MATERIALIZED (
+    SELECT s.*, (SELECT o.id FROM organisation o
+                 WHERE o.uscc = s.supplier_uscc AND o.kind = 'supplier') AS organisation
     FROM {stage} s
-    JOIN organisation o ON o.uscc = s.supplier_uscc AND o.kind = 'supplier'
-    JOIN goods_item g ON g.code = s.goods_code
-    WHERE (coalesce(s.status, 'active') <> 'active'
-           OR (g.status = 'active' AND s.price <= g.reference_price))
-      AND NOT EXISTS (
-          SELECT 1 FROM goods_listing l WHERE l.organisation = o.id AND l.goods_item = g.id)
-    ORDER BY s.n
+), fresh AS (
+    SELECT nextval(pg_get_serial_sequence('goods_listing', 'id')) AS id, f.n,
+           f.organisation, g.id AS goods_item, f.price, coalesce(f.stock, 0) AS stock,
+           coalesce(f.status, 'active') AS status, f.regions
+    FROM found f
+    JOIN goods_item g ON g.code = f.goods_code
+    WHERE f.organisation IS NOT NULL
+      AND (coalesce(f.status, 'active') <> 'active'
+           OR (g.status = 'active' AND f.price <= g.reference_price))
+      AND (SELECT l.id FROM goods_listing l
+           WHERE l.organisation = f.organisation AND l.goods_item = g.id) IS NULL
+    ORDER BY f.n
 ), made AS (
     INSERT INTO goods_listing (id, organisation, goods_item, price, stock, status)
     SELECT id, organisation, goods_item, price, stock, status FROM fresh ORDER BY n

@@ -351,13 +351,15 @@ def _staged(row: ImportRow) -> tuple | None:
 
 # Rows whose credit code no organisation holds: organisation and supplier record in one
 # statement, the organisation's id drawn first so that nothing joins what was inserted. A code
-# registered meanwhile fails the statement, and the batch goes to apply_batch.
+# registered meanwhile fails the statement, and the batch goes to apply_batch. The code is
+# looked up row by row in its unique index (a scalar subquery, which PostgreSQL does not turn
+# into a join): NOT EXISTS became a hash anti join that read the whole table every batch.
 _DETAILS = ", ".join(DETAILS)
 INSERT = f"""
 WITH fresh AS (
     SELECT nextval(pg_get_serial_sequence('organisation', 'id')) AS id, s.*
     FROM {{stage}} s
-    WHERE NOT EXISTS (SELECT 1 FROM organisation o WHERE o.uscc = s.uscc)
+    WHERE (SELECT o.id FROM organisation o WHERE o.uscc = s.uscc) IS NULL
     ORDER BY s.n
 ), orgs AS (
     INSERT INTO organisation (id, name, kind, region, uscc)
