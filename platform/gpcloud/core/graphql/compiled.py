@@ -492,7 +492,7 @@ async def execute(
                 if ctx.pre_execution_errors:
                     raise Fallback
             async with runner.executing():
-                data = await _run(
+                data = await run_plan(
                     schema._schema,
                     plan,
                     ctx.graphql_document,
@@ -517,7 +517,7 @@ async def execute(
     return ctx.result
 
 
-async def _run(  # noqa: PLR0913, PLR0917
+async def run_plan(  # noqa: PLR0913, PLR0917
     schema: GraphQLSchema,
     plan: Plan,
     document: DocumentNode,
@@ -527,7 +527,8 @@ async def _run(  # noqa: PLR0913, PLR0917
     root_value: Any = None,
     splices: Splices | None = None,
 ) -> dict:
-    """The plan's data; Fallback for variables graphql-core refuses or any error in the run."""
+    """The plan's data; Fallback for variables graphql-core refuses or any error in the run.
+    `splices`: projections asked for and spliced (core/graphql/direct.py)."""
     executor = Executor.build(
         schema,
         document,
@@ -540,29 +541,6 @@ async def _run(  # noqa: PLR0913, PLR0917
     if isinstance(executor, list):  # variables graphql-core refuses
         raise Fallback
     return await plan.run(executor, splices)
-
-
-async def run_plan(  # noqa: PLR0913, PLR0917
-    schema: GraphQLSchema,
-    plan: Plan,
-    document: DocumentNode,
-    variables: dict[str, Any] | None,
-    operation_name: str | None,
-    context: Any,
-    splices: Splices,
-) -> dict | None:
-    """The plan's data outside strawberry's hooks (core/graphql/direct.py), projections spliced
-    by `splices`; None where strawberry must answer."""
-    try:
-        data = await _run(schema, plan, document, variables, operation_name, context, None, splices)
-    except Fallback:
-        STATS.fallbacks += 1
-        return None
-    except Exception:  # strawberry answers it, with its own error (and logs it if internal)
-        log.debug("compiled run fell back", exc_info=True)
-        STATS.fallbacks += 1
-        return None
-    return data
 
 
 def mutation_or_subscription(query: str) -> bool:

@@ -111,11 +111,15 @@ def direct_reads(schema: Any):
         sub_response = Response({}, background=BackgroundTasks([]))
         context = await anonymous_context(Request(scope), sub_response)
         started, splices = time.perf_counter(), Splices()
-        with use_scope(None), collect_opt_outs():
-            data = await compiled.run_plan(
-                graphql_schema, plan, document, variables, name, context, splices
-            )
-        if data is None or not _untouched(sub_response):
+        try:
+            with use_scope(None), collect_opt_outs():
+                data = await compiled.run_plan(
+                    graphql_schema, plan, document, variables, name, context, None, splices
+                )
+        except Exception:  # Fallback, or an error strawberry will word (and log if internal)
+            compiled.STATS.fallbacks += 1
+            return None
+        if not _untouched(sub_response):
             return None
         named = plan.operation.name  # strawberry's operation_name: the given or the document's
         metrics.operation_done(*operation, name or (named and named.value), None, [], started)
