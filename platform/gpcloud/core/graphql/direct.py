@@ -78,6 +78,7 @@ def direct_reads(schema: Any):
 
     async def _answer(scope: Scope, body: bytes) -> bytes | None:
         """The response body, or None: the controller answers."""
+        started = time.perf_counter()  # as OperationMetrics times it: parsing included
         try:
             request = json.loads(body)
         except (ValueError, RecursionError):
@@ -110,7 +111,7 @@ def direct_reads(schema: Any):
                 operations.pop(next(iter(operations)))
         sub_response = Response({}, background=BackgroundTasks([]))
         context = await anonymous_context(Request(scope), sub_response)
-        started, splices = time.perf_counter(), Splices()
+        splices = Splices()
         try:
             with use_scope(None), collect_opt_outs():
                 data = await compiled.run_plan(
