@@ -315,6 +315,20 @@ async def test_what_the_database_writes_is_what_strawberry_writes(apps, notices)
         assert compiled.STATS.projected - projected == 2
 
 
+async def test_a_type_selected_twice_differently_is_not_projected(apps, notices):
+    """Two selections of Notice under one resolver: the resolver can write only one JSON."""
+    differ = Differ(apps)
+    projected = compiled.STATS.projected
+    for document in (
+        "{ notices(first: 3) { edges { node { id } } e: edges { node { title } } } }",
+        "{ notices(first: 3) { edges { node { id title } n: node { title id } } } }",
+        "{ notices(first: 3) { edges { node { id title } n: node { id title } } } }",
+    ):
+        assert "errors" not in await differ.same(document)
+    if not is_sqlite():  # only the last one: the same selection twice
+        assert compiled.STATS.projected - projected == 1
+
+
 async def test_the_suites_queries_are_answered_identically(apps, notices, demo):
     documents = suite_documents()
     assert len(documents) > 30

@@ -207,9 +207,17 @@ class Compiler:
             "INT_MAX": INT_MAX,
         }
         self.count = 0
-        # Projections (type -> Select; None: two different ones) found below the field being
-        # compiled, up to the nearest resolver: it is the one asked for them.
+        # Projections (type -> Select; None: not projectable, or two different ones) found
+        # below the field being compiled, up to the nearest resolver: the one asked for them.
         self.found: dict[str, Select | None] = {}
+
+    def _meet(self, type_name: str, select: Select | None) -> None:
+        """`type_name` is selected with `select` (None: not projectable) below the resolver
+        being compiled; selected twice differently, it is not projected under it at all."""
+        if type_name in self.found and self.found[type_name] != select:
+            self.found[type_name] = None
+        else:
+            self.found[type_name] = select
 
     def _name(self, prefix: str, value: Any) -> str:
         self.count += 1
@@ -263,9 +271,7 @@ class Compiler:
                 needs_path = needs_path or below
                 lines += self._read(key, attribute, field_def.type, complete, parent.name, below)
                 for type_name, select in inner.items():
-                    known = self.found.setdefault(type_name, select)
-                    if known != select:
-                        self.found[type_name] = None
+                    self._meet(type_name, select)
             else:
                 needs_path = True
                 asked = {t: s for t, s in inner.items() if s is not None}
@@ -395,9 +401,7 @@ class Compiler:
             ).grouped_field_set
             complete, below = self._object(type_, grouped)
             fields = [(key, d[0].node.name.value) for key, d in grouped.items()]
-            select = projection.select_for(type_.name, fields)
-            if select is not None:
-                self.found[type_.name] = select
+            self._meet(type_.name, projection.select_for(type_.name, fields))
 
             def obj(value: Any, path: Path | None, run: Run) -> Any:
                 if value is None:
