@@ -315,6 +315,33 @@ async def test_what_the_database_writes_is_what_strawberry_writes(apps, notices)
         assert compiled.STATS.projected - projected == 2
 
 
+async def test_bodies_the_direct_path_leaves_to_the_controller(apps):
+    """Each answered as the controller answers it (core/graphql/direct.py declines them)."""
+    on, off = apps
+    peer = {"query": PEER, "variables": {"city": "441400", "type": "TENDER", "first": 2}}
+    cases = [
+        (b"not json", "application/json"),
+        (b'"a string"', "application/json"),
+        (json.dumps([peer]).encode(), "application/json"),
+        (json.dumps({**peer, "extensions": {}}).encode(), "application/json"),
+        (json.dumps({**peer, "variables": [1]}).encode(), "application/json"),
+        (json.dumps({**peer, "operationName": ""}).encode(), "application/json"),
+        (json.dumps({"query": 5}).encode(), "application/json"),
+        (b'{"query": "{ \\ud800 }"}', "application/json"),
+        (json.dumps(peer).encode(), "text/plain"),
+        (json.dumps(peer).encode(), "application/json; charset=utf-8"),
+    ]
+    for body, content_type in cases:
+        headers = {"content-type": content_type}
+        answers = [await c.post("/graphql", content=body, headers=headers) for c in (off, on)]
+        before, after = answers
+        assert (after.status_code, after.headers.multi_items(), after.content) == (
+            before.status_code,
+            before.headers.multi_items(),
+            before.content,
+        ), body
+
+
 async def test_a_type_selected_twice_differently_is_not_projected(apps, notices):
     """Two selections of Notice under one resolver: the resolver can write only one JSON."""
     differ = Differ(apps)
