@@ -247,13 +247,7 @@ projection.declare(
             )
         },
         "publishedOn": ("""to_char("notice".published_on, 'YYYY-MM-DD')""", False),
-        "publishedAt": (
-            """to_char("notice".published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')"""
-            """ || CASE WHEN extract(microseconds FROM "notice".published_at)::bigint % 1000000"""
-            """ = 0 THEN '' ELSE to_char("notice".published_at AT TIME ZONE 'UTC', '.US') END"""
-            """ || '+00:00'""",
-            False,
-        ),
+        "publishedAt": (service.PUBLISHED_AT_ISO, False),
         "amount": ('round("notice".amount_fen::numeric / 100, 2)::text', True),
     },
 )

@@ -19,7 +19,13 @@ from piccolo.columns.combination import WhereRaw
 from gpcloud.core.batch import row_lists_by_key
 from gpcloud.core.db import any_of, read_rows
 from gpcloud.core.errors import DomainError, NotFound
-from gpcloud.core.pagination import bad_cursor, check_page_size, pack_cursor, unpack_cursor
+from gpcloud.core.pagination import (
+    bad_cursor,
+    check_page_size,
+    pack_cursor,
+    pack_cursor_sql,
+    unpack_cursor,
+)
 from gpcloud.core.publishing import Publication, notices_changed
 from gpcloud.core.search import match, match_columns
 from gpcloud.core.tenancy.scope import all_tenants
@@ -33,6 +39,18 @@ SEARCH_WINDOW = 500  # a search pages through at most this many results (refine 
 SEARCH_SAMPLE = 1000  # newest notices a search reads first, to see how common its words are
 SEARCH_SCAN = 20000  # most notices it reads in date order; rarer words go to the index
 LATEST = '"notice".published_on DESC, "notice".published_at DESC, "notice".id DESC'
+# published_at as the API writes it (Python's isoformat() of the UTC datetime asyncpg returns),
+# in SQL: for the JSON and the cursors PostgreSQL writes (core/graphql/projection.py).
+PUBLISHED_AT_ISO = (
+    """to_char("notice".published_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS')"""
+    """ || CASE WHEN extract(microseconds FROM "notice".published_at)::bigint % 1000000"""
+    """ = 0 THEN '' ELSE to_char("notice".published_at AT TIME ZONE 'UTC', '.US') END"""
+    """ || '+00:00'"""
+)
+# A page's cursor (see `find`), in SQL.
+LATEST_CURSOR = pack_cursor_sql(
+    "t", """to_char("notice".published_on, 'YYYY-MM-DD')""", PUBLISHED_AT_ISO, '"notice".id'
+)
 # What a read returns: every column but the segmented text, which only the index needs.
 READ = [c for c in Notice._meta.columns if c is not Notice.search_text]
 COLUMNS = ", ".join(f'"notice"."{c._meta.db_column_name}"' for c in READ)
@@ -230,15 +248,15 @@ async def find(
     projected: tuple[str, str] | None = None,
 ) -> Found:
     """Latest first; with `search`, best match first (then latest). `projected`: the rows are
-    the ordering columns and two more, `projected_json` and `projected_null`, from these two
-    select expressions (core/graphql/projection.py: PostgreSQL's SQL)."""
+    `projected_json` and `projected_null`, from these two select expressions, and the cursor
+    (core/graphql/projection.py: PostgreSQL's SQL)."""
     size = check_page_size(first)
     columns = COLUMNS
     if projected is not None:
         json_sql, null_sql = projected
         columns = (
-            '"notice".id, "notice".published_on, "notice".published_at, '
-            f"{json_sql} AS projected_json, ({null_sql}) AS projected_null"
+            f"{json_sql} AS projected_json, ({null_sql}) AS projected_null, "
+            f"{LATEST_CURSOR} AS projected_cursor"
         )
     where, params = await _conditions(flt)
     search = (flt.search or "").strip()
@@ -271,6 +289,8 @@ async def find(
     rows = rows[:size]
     if terms:
         cursors = [pack_cursor("s", offset + i + 1) for i in range(len(rows))]
+    elif projected is not None:
+        cursors = [r["projected_cursor"] for r in rows]
     else:
         cursors = [
             pack_cursor(
