@@ -191,6 +191,12 @@ def _like_ci(column, pattern: str) -> Where:
     return column.ilike(pattern)
 
 
+def sql_text(text: str) -> str:
+    """`text` as a SQL string literal, for SQL the platform writes from its own constants (a
+    caller's value goes in a parameter)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _literal(text: str) -> str:
     """`text` for a LIKE pattern, its wildcards and escape character matching themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

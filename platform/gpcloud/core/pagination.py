@@ -6,6 +6,7 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
+from gpcloud.core.db import sql_text
 from gpcloud.core.errors import DomainError
 from gpcloud.settings import get_settings
 
@@ -32,13 +33,9 @@ def pack_cursor(kind: str, *parts: object) -> str:
 def pack_cursor_sql(kind: str, *parts: str) -> str:
     """PostgreSQL's expression of `pack_cursor(kind, *values)`, `parts` the SQL of the values
     as text (for pages whose JSON the database writes: core/graphql/projection.py)."""
-    raw = " || '|' || ".join([_sql_text(kind), *(f"({p})::text" for p in parts)])
+    raw = " || '|' || ".join([sql_text(kind), *(f"({p})::text" for p in parts)])
     # encode() breaks base64 into lines of 76; urlsafe alphabet, no padding, as above.
     return f"rtrim(translate(encode(convert_to({raw}, 'UTF8'), 'base64'), E'+/\\n', '-_'), '=')"
-
-
-def _sql_text(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def unpack_cursor(cursor: str, kind: str, parts: int) -> list[str]:

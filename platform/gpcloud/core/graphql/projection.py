@@ -25,12 +25,15 @@ import json
 import secrets
 from dataclasses import dataclass, field
 
-from gpcloud.core.db import is_sqlite
+from gpcloud.core.db import is_sqlite, sql_text
 
 # The JSON of one field: its SQL expression, and whether GraphQL allows it null.
 Column = tuple[str, bool]
 
 _DECLARED: dict[str, dict[str, Column]] = {}
+# In the placeholders Raw texts leave in a response's data: unknown outside the process, so no
+# data can hold one.
+_NONCE = secrets.token_hex(8)
 _WANTED: contextvars.ContextVar[dict[str, Select] | None] = contextvars.ContextVar(
     "projection_wanted", default=None
 )
@@ -62,7 +65,7 @@ def select_for(type_name: str, fields: list[tuple[str, str]]) -> Select | None:
         if len(key) > MAX_ALIAS:
             return None
         if name == "__typename":
-            items.append(f'{_literal(type_name)} AS "{key}"')
+            items.append(f'{sql_text(type_name)} AS "{key}"')
             continue
         column = columns.get(name)
         if column is None:
@@ -75,10 +78,6 @@ def select_for(type_name: str, fields: list[tuple[str, str]]) -> Select | None:
         json=f"(SELECT row_to_json(p)::text FROM (SELECT {', '.join(items)}) AS p)",
         null=" OR ".join(required) or "false",
     )
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 class Raw(str):
@@ -121,13 +120,11 @@ def raws(rows: list[dict]) -> list[Raw]:
 class Splices:
     """The Raw texts of one response, each standing in the data as a unique placeholder."""
 
-    # Unknown outside the process, so no data can hold a placeholder.
-    nonce: str = field(default=secrets.token_hex(8))
     texts: list[str] = field(default_factory=list)
 
     def hold(self, raw: Raw) -> str:
         self.texts.append(raw)
-        return f"\x00{self.nonce}{len(self.texts) - 1}"
+        return f"\x00{_NONCE}{len(self.texts) - 1}"
 
     def encode(self, response: dict) -> bytes:
         """`response` as strawberry encodes it (json.dumps, compact, ASCII), Raw texts spliced
@@ -135,7 +132,7 @@ class Splices:
         text = json.dumps(response, separators=(",", ":"))
         if not self.texts:
             return text.encode()
-        mark = f'"\\u0000{self.nonce}'
+        mark = f'"\\u0000{_NONCE}'
         pieces = text.split(mark)
         out = [pieces[0]]
         for piece in pieces[1:]:

@@ -417,6 +417,8 @@ async def _organised(actor: CurrentUser, agreement_id: int) -> dict:
 
 
 def _in_force(agreement: dict) -> None:
+    """Active and not past its term: what a withdrawal and a top-up entry need (unlike an order,
+    common.check_in_force, they may come before the term starts)."""
     if agreement["status"] != "active" or today() > agreement["ends_on"]:
         raise DomainError("AGREEMENT_NOT_IN_FORCE", "the framework agreement is not in force")
 
