@@ -233,6 +233,22 @@ async def test_the_peer_query_and_random_documents_are_answered_identically(apps
     await differ.same(PEER, {"city": "441400", "type": "tender", "first": 5})
     await differ.same(PEER, {"city": "441400", "first": 5})
     await differ.same(PEER, {"city": 441400, "type": "TENDER", "first": "5"})
+    # Variables and arguments prepared once (core/graphql/calls.py): defaults, lists, nulls.
+    listed = (
+        "query($k: [NoticeKind!]!, $r: String!) { notices(filter: {region: $r, kinds: $k}, "
+        "first: 3) { edges { node { id kind } } } }"
+    )
+    for kinds in (["TENDER", "RESULT"], "TENDER", [], ["TENDER", None], None, [1], {"a": 1}):
+        await differ.same(listed, {"k": kinds, "r": "441400"})
+    defaulted = "query($n: Int = 2, $r: String) { notices(first: $n, filter: {region: $r}) { edges { node { id } } } }"
+    for variables in ({}, {"n": None}, {"n": 4, "r": "441400"}, {"r": None}, {"n": 2**31}):
+        await differ.same(defaulted, variables)
+    await differ.same(
+        "query($r: String!) { a: notices(filter: {region: $r, kinds: [TENDER]}, first: 1) "
+        "{ edges { node { id } } } b: notices(filter: {region: $r}, first: 2) "
+        "{ edges { node { id } } } }",
+        {"r": "441400", "unused": [1, 2]},
+    )
     await differ.same("{ notices(first: 2) { edges { node { id @skip(if: true) title } } } }")
     await differ.same("{ __typename notices(first: 1) { __typename } }")
     await differ.same("{ __schema { queryType { name } } }")

@@ -49,7 +49,7 @@ from strawberry.execution import optimized_is_awaitable
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperationType
 
-from gpcloud.core.graphql import projection
+from gpcloud.core.graphql import calls, projection
 from gpcloud.core.graphql.projection import Raw, Select, Splices
 from graphql import (
     DirectiveNode,
@@ -105,15 +105,25 @@ STATS = Stats()
 
 @dataclass
 class Run:
-    """One execution of a plan: graphql-core's executor state (variables, fragments, info) and
-    the async resolver results still to complete, one level at a time."""
+    """One execution of a plan: the coerced variables; graphql-core's executor state (fragments,
+    variables, info), made when a resolver first needs it; the async resolver results still to
+    complete, one level at a time."""
 
-    executor: Executor
+    start: Callable[[], Executor]
+    variables: dict[str, Any]
+    root_value: Any = None
     # Where the response is encoded by projection.Splices (core/graphql/direct.py): resolvers
     # are asked for projections (core/graphql/projection.py). None: they are not.
     splices: Splices | None = None
     pending: list = field(default_factory=list)
     arguments: dict = field(default_factory=dict)
+    made: Executor | None = None
+
+    @property
+    def executor(self) -> Executor:
+        if self.made is None:
+            self.made = self.start()
+        return self.made
 
     def args(self, key: int, field_def, node: FieldNode) -> dict:
         try:
@@ -132,10 +142,12 @@ class Run:
 class Plan:
     operation: OperationDefinitionNode
     root: Callable[[Any, Path | None, Run], dict]
+    # The variables coerced without graphql-core's executor (core/graphql/calls.py); None:
+    # through it.
+    variables: Callable[[dict[str, Any] | None], dict[str, Any]] | None
 
-    async def run(self, executor: Executor, splices: Splices | None = None) -> dict:
-        run = Run(executor, splices)
-        data = self.root(executor.root_value, None, run)
+    async def run(self, run: Run) -> dict:
+        data = self.root(run.root_value, None, run)
         while run.pending:
             batch, run.pending = run.pending, []
             if len(batch) == 1:  # a root field alone: awaited here, without a task for it
@@ -198,6 +210,8 @@ class Compiler:
                 if d.variable_definitions:
                     raise NotCompilable("fragment variables")
                 self.fragments[d.name.value] = FragmentDetails(d, None)
+        prepared = calls.variables_of(schema, operation)
+        self.variables, self.required = prepared or (None, frozenset())
         # Without directives, which fields a selection set collects does not depend on variables.
         self.no_variables = VariableValues({}, {})
         self.names: dict[str, Any] = {
@@ -233,7 +247,7 @@ class Compiler:
             self.schema, self.fragments, self.no_variables, root_type, self.operation
         ).grouped_field_set
         root, _ = self._object(root_type, grouped)
-        return Plan(self.operation, root)
+        return Plan(self.operation, root, self.variables)
 
     # Objects ------------------------------------------------------------------------------
 
@@ -325,23 +339,51 @@ class Compiler:
         has_args = bool(field_def.args or first.arguments)
         parent_name = parent.name
         slot = id(first)
+        build = calls.arguments_of(field_def, first, self.required) if has_args else None
+        direct = calls.direct_call(self.schema, field_def)
+
+        def arguments(run: Run) -> dict:
+            if not has_args:
+                return {}
+            return build(run.variables) if build is not None else run.args(slot, field_def, first)
+
+        def pend(result: Any, d: dict, here: Path, run: Run) -> None:
+            if optimized_is_awaitable(result):
+                d[key] = None
+                run.pending.append((result, d, key, complete, here))
+            else:
+                d[key] = complete(result, here, run)
+
+        if direct is not None:
+            function, takes_self, convert = direct
+
+            def call_direct(src: Any, d: dict, path: Path | None, run: Run) -> None:
+                here = Path(path, key, parent_name)
+                try:
+                    kwargs = convert(arguments(run))
+                    args = (src,) if takes_self else ()
+                    if asked and run.splices is not None:
+                        result = projection.asking(asked, lambda: function(*args, **kwargs))
+                    else:
+                        result = function(*args, **kwargs)
+                except Exception:
+                    raise Fallback from None
+                pend(result, d, here, run)
+
+            return self._name("r", call_direct)
 
         def call(src: Any, d: dict, path: Path | None, run: Run) -> None:
             here = Path(path, key, parent_name)
             info = run.executor.build_resolve_info(field_def, nodes, parent, here)
-            args = run.args(slot, field_def, first) if has_args else {}
             try:
+                args = arguments(run)
                 if asked and run.splices is not None:
                     result = projection.asking(asked, lambda: resolve(src, info, **args))
                 else:
                     result = resolve(src, info, **args)
             except Exception:
                 raise Fallback from None
-            if optimized_is_awaitable(result):
-                d[key] = None
-                run.pending.append((result, d, key, complete, here))
-            else:
-                d[key] = complete(result, here, run)
+            pend(result, d, here, run)
 
         return self._name("r", call)
 
@@ -533,18 +575,31 @@ async def run_plan(  # noqa: PLR0913, PLR0917
 ) -> dict:
     """The plan's data; Fallback for variables graphql-core refuses or any error in the run.
     `splices`: projections asked for and spliced (core/graphql/direct.py)."""
-    executor = Executor.build(
-        schema,
-        document,
-        root_value=root_value,
-        context_value=context,
-        raw_variable_values=variables,
-        operation_name=operation_name,
-        is_awaitable=optimized_is_awaitable,
-    )
-    if isinstance(executor, list):  # variables graphql-core refuses
-        raise Fallback
-    return await plan.run(executor, splices)
+
+    def start() -> Executor:
+        executor = Executor.build(
+            schema,
+            document,
+            root_value=root_value,
+            context_value=context,
+            raw_variable_values=variables,
+            operation_name=operation_name,
+            is_awaitable=optimized_is_awaitable,
+        )
+        if isinstance(executor, list):  # variables graphql-core refuses
+            raise Fallback
+        return executor
+
+    if plan.variables is None:
+        executor = start()
+        run = Run(start, executor.variable_values.coerced, root_value, splices, made=executor)
+    else:
+        try:
+            coerced = plan.variables(variables)
+        except calls.Refused:
+            raise Fallback from None
+        run = Run(start, coerced, root_value, splices)
+    return await plan.run(run)
 
 
 def mutation_or_subscription(query: str) -> bool:

@@ -47,7 +47,7 @@ class InputPlan:
                     context.config.name_converter.from_field(field),
                     field.python_name,
                     type_,
-                    _kind(type_, registry),
+                    kind_of(type_, registry),
                 )
             )
         return fields
@@ -70,7 +70,7 @@ class InputPlan:
         return cls(**kwargs)
 
 
-def _kind(type_: Any, registry: Mapping) -> str:
+def kind_of(type_: Any, registry: Mapping) -> str:
     """How strawberry's convert_argument treats a value of `type_` (LEAF: as it is)."""
     from strawberry.relay.types import GlobalID
 
