@@ -321,6 +321,8 @@ class Queries:
             first,
             after,
             (select.json, select.null) if select else None,
+            cursors=projection.selected("NoticeEdge", "cursor")
+            or projection.selected("PageInfo", "endCursor"),
         )
         if select:
             nodes = projection.raws(found.rows)

@@ -224,6 +224,8 @@ class Compiler:
         # Projections (type -> Select; None: not projectable, or two different ones) found
         # below the field being compiled, up to the nearest resolver: the one asked for them.
         self.found: dict[str, Select | None] = {}
+        # The fields selected there, by type: told to that resolver (projection.selected).
+        self.fields: dict[str, set[str]] = {}
 
     def _meet(self, type_name: str, select: Select | None) -> None:
         """`type_name` is selected with `select` (None: not projectable) below the resolver
@@ -272,9 +274,12 @@ class Compiler:
             if field_def is None:
                 raise NotCompilable(f"unknown field {parent.name}.{name}")
             nodes = [d.node for d in details]
+            self.fields.setdefault(parent.name, set()).add(name)
             outer, self.found = self.found, {}
+            outer_fields, self.fields = self.fields, {}
             complete, below = self._value(field_def.type, details)
             inner, self.found = self.found, outer
+            inner_fields, self.fields = self.fields, outer_fields
             resolve = field_def.resolve
             if (
                 resolve is not None
@@ -286,10 +291,12 @@ class Compiler:
                 lines += self._read(key, attribute, field_def.type, complete, parent.name, below)
                 for type_name, select in inner.items():
                     self._meet(type_name, select)
+                for type_name, names in inner_fields.items():
+                    self.fields.setdefault(type_name, set()).update(names)
             else:
                 needs_path = True
                 asked = {t: s for t, s in inner.items() if s is not None}
-                call = self._call(field_def, nodes, parent, key, complete, asked)
+                call = self._call(field_def, nodes, parent, key, complete, asked, inner_fields)
                 lines.append(f"    {call}(src, d, path, run)")
         lines.append("    return d")
         return self._define(lines), needs_path
@@ -328,13 +335,21 @@ class Compiler:
         key: str,
         complete: Callable,
         asked: dict[str, Select],
+        fields: dict[str, set[str]],
     ) -> str:
         """A resolver call as graphql-core makes it: the field's resolve (strawberry's wrapper,
-        with its permission classes), an info, the coerced arguments; with the projections
-        found below it `asked` of it where the response is spliced."""
+        with its permission classes), an info, the coerced arguments; or the resolver function
+        itself (core/graphql/calls.py). An async resolver is told the fields selected below it
+        and, where the response is spliced, asked for the projections found there."""
         resolve = field_def.resolve
         if resolve is None:
             raise NotCompilable("a field without a resolver")
+        # What it is told: [0] where the response is encoded as usual, [1] where it is spliced.
+        tells = None
+        definition = field_def.extensions.get("strawberry-definition")
+        if definition is not None and definition.is_async:
+            selected = {t: frozenset(names) for t, names in fields.items()}
+            tells = (projection.Asked({}, selected), projection.Asked(asked, selected))
         first = nodes[0]
         has_args = bool(field_def.args or first.arguments)
         parent_name = parent.name
@@ -362,10 +377,11 @@ class Compiler:
                 try:
                     kwargs = convert(arguments(run))
                     args = (src,) if takes_self else ()
-                    if asked and run.splices is not None:
-                        result = projection.asking(asked, lambda: function(*args, **kwargs))
-                    else:
+                    if tells is None:
                         result = function(*args, **kwargs)
+                    else:
+                        told = tells[run.splices is not None]
+                        result = projection.asking(told, lambda: function(*args, **kwargs))
                 except Exception:
                     raise Fallback from None
                 pend(result, d, here, run)
@@ -377,10 +393,11 @@ class Compiler:
             info = run.executor.build_resolve_info(field_def, nodes, parent, here)
             try:
                 args = arguments(run)
-                if asked and run.splices is not None:
-                    result = projection.asking(asked, lambda: resolve(src, info, **args))
-                else:
+                if tells is None:
                     result = resolve(src, info, **args)
+                else:
+                    told = tells[run.splices is not None]
+                    result = projection.asking(told, lambda: resolve(src, info, **args))
             except Exception:
                 raise Fallback from None
             pend(result, d, here, run)

@@ -34,8 +34,8 @@ _DECLARED: dict[str, dict[str, Column]] = {}
 # In the placeholders Raw texts leave in a response's data: unknown outside the process, so no
 # data can hold one.
 _NONCE = secrets.token_hex(8)
-_WANTED: contextvars.ContextVar[dict[str, Select] | None] = contextvars.ContextVar(
-    "projection_wanted", default=None
+_ASKED: contextvars.ContextVar[Asked | None] = contextvars.ContextVar(
+    "projection_asked", default=None
 )
 MAX_ALIAS = 63  # PostgreSQL truncates longer names, the JSON keys would differ
 
@@ -86,22 +86,38 @@ class Raw(str):
     __slots__ = ()
 
 
+@dataclass(frozen=True)
+class Asked:
+    """What a compiled plan tells the resolver it calls: the select lists it wants (only where
+    the response is spliced), and the fields selected below the resolver, by type."""
+
+    selects: dict[str, Select]
+    fields: dict[str, frozenset[str]]
+
+
 def wanted(type_name: str) -> Select | None:
     """The select list the running plan wants for objects of `type_name` (None: objects).
     PostgreSQL only: the SQL of the declarations is PostgreSQL's."""
-    asked = _WANTED.get()
-    return None if asked is None or is_sqlite() else asked.get(type_name)
+    asked = _ASKED.get()
+    return None if asked is None or is_sqlite() else asked.selects.get(type_name)
 
 
-async def asking(selects: dict[str, Select], call):
-    """`call()`'s result, awaited if it is awaitable, with `selects` wanted (a resolver's
+def selected(type_name: str, field_name: str) -> bool:
+    """Whether the response can hold `type_name.field_name` from the running resolver: False
+    only where a compiled plan knows it does not, so the resolver may skip computing it."""
+    asked = _ASKED.get()
+    return asked is None or field_name in asked.fields.get(type_name, ())
+
+
+async def asking(asked: Asked, call):
+    """`call()`'s result, awaited if it is awaitable, with `asked` told (a resolver's
     coroutine runs in the context of the task that awaits it: made and awaited here)."""
-    token = _WANTED.set(selects)
+    token = _ASKED.set(asked)
     try:
         result = call()
         return await result if inspect.isawaitable(result) else result
     finally:
-        _WANTED.reset(token)
+        _ASKED.reset(token)
 
 
 class NullInProjection(Exception):  # noqa: N818 - the plan falls back; strawberry words it
