@@ -28,6 +28,7 @@ from gpcloud.core.graphql.direct import direct_reads
 from gpcloud.core.graphql.ide import assets as ide_assets
 from gpcloud.core.graphql.ide import offline_ide
 from gpcloud.core.graphql.persisted import persisted_graphql
+from gpcloud.core.graphql.projection import encode_json
 from gpcloud.core.graphql.response_cache import cached_graphql
 from gpcloud.core.graphql.schema import schema
 from gpcloud.core.jobs import service as jobs
@@ -79,23 +80,34 @@ def _dependencies_in_line(controller: type) -> type:
     return type(controller.__name__, (controller,), {"dependencies": dependencies})
 
 
+def _utf8_json(controller: type) -> type:
+    """strawberry's controller answering UTF-8 JSON (projection.encode_json)."""
+    return type(controller.__name__, (controller,), {"encode_json": _encode_json})
+
+
+def _encode_json(_: Any, data: object) -> bytes:
+    return encode_json(data)
+
+
 def graphql_controller(compiled_reads: bool) -> type:
     """The /graphql controller; `compiled_reads`: queries through compiled plans, anonymous
     ones answered before the controller where they can be (core/graphql/direct.py)."""
-    controller = _dependencies_in_line(
-        offline_ide(
-            persisted_graphql(
-                cached_graphql(
-                    checked_graphql(
-                        compiled_graphql(
-                            make_graphql_controller(
-                                schema,
-                                path="/graphql",
-                                context_getter=context_getter,
-                                graphql_ide="graphiql",
-                                multipart_uploads_enabled=True,
-                            ),
-                            compiled_reads,
+    controller = _utf8_json(
+        _dependencies_in_line(
+            offline_ide(
+                persisted_graphql(
+                    cached_graphql(
+                        checked_graphql(
+                            compiled_graphql(
+                                make_graphql_controller(
+                                    schema,
+                                    path="/graphql",
+                                    context_getter=context_getter,
+                                    graphql_ide="graphiql",
+                                    multipart_uploads_enabled=True,
+                                ),
+                                compiled_reads,
+                            )
                         )
                     )
                 )
