@@ -580,6 +580,20 @@ async def execute(
     return ctx.result
 
 
+@dataclass
+class Later:
+    """A context made only if a resolver needs one (an info): most direct reads call their
+    resolver without (core/graphql/calls.py). `made`: the one made, if any."""
+
+    factory: Callable[[], Any]
+    made: Any = None
+
+    def make(self) -> Any:
+        if self.made is None:
+            self.made = self.factory()
+        return self.made
+
+
 async def run_plan(  # noqa: PLR0913, PLR0917
     schema: GraphQLSchema,
     plan: Plan,
@@ -591,6 +605,7 @@ async def run_plan(  # noqa: PLR0913, PLR0917
     splices: Splices | None = None,
 ) -> dict:
     """The plan's data; Fallback for variables graphql-core refuses or any error in the run.
+    `context`: the context, or a `Later` that makes it when a resolver first needs it.
     `splices`: projections asked for and spliced (core/graphql/direct.py)."""
 
     def start() -> Executor:
@@ -598,7 +613,7 @@ async def run_plan(  # noqa: PLR0913, PLR0917
             schema,
             document,
             root_value=root_value,
-            context_value=context,
+            context_value=context.make() if isinstance(context, Later) else context,
             raw_variable_values=variables,
             operation_name=operation_name,
             is_awaitable=optimized_is_awaitable,

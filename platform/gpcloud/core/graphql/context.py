@@ -86,10 +86,10 @@ async def authenticate(
     return user, scope, None
 
 
-async def anonymous_context(request: Request, response: Any) -> Context:
+def anonymous_context(request: Request, response: Any, tree: TenantTree) -> Context:
     """The context of a request without a token, as the controller completes it
     (core/graphql/direct.py answers such requests before the controller)."""
-    return Context(loaders=Loaders(), tree=await tenant_tree(), request=request, response=response)
+    return Context(loaders=Loaders(), tree=tree, request=request, response=response)
 
 
 async def context_getter(request: Request) -> Context:

@@ -12,6 +12,7 @@ itself, doing for them exactly what those layers do, and nothing else:
   `query` and optionally `variables` (an object) and `operationName` (nothing else: persisted
   queries, extensions, batches go on);
 - the context of an anonymous caller (`context_getter`), its sub-response left untouched;
+  made only if a resolver needs it (compiled.Later);
 - QueryLimits: the same `Limits.check` (parse, shape, validation, cost for an anonymous budget);
 - TenantScope: the anonymous scope, opt-outs collected (an anonymous read audits nothing);
 - OperationMetrics: `metrics.operation_done`, as for any operation that succeeded;
@@ -42,6 +43,7 @@ from gpcloud.core.graphql.limits import limits_for
 from gpcloud.core.graphql.projection import Splices
 from gpcloud.core.ops import metrics
 from gpcloud.core.tenancy.scope import collect_opt_outs, use_scope
+from gpcloud.core.tenancy.service import tenant_tree
 from gpcloud.settings import get_settings
 from graphql import GraphQLError
 
@@ -109,8 +111,12 @@ def direct_reads(schema: Any):
             operation = operations[key] = metrics.operation_of(graphql_schema, document, name)
             if len(operations) > compiled.CACHE_SIZE:
                 operations.pop(next(iter(operations)))
-        sub_response = Response({}, background=BackgroundTasks([]))
-        context = await anonymous_context(Request(scope), sub_response)
+        tree = await tenant_tree()
+        context = compiled.Later(
+            lambda: anonymous_context(
+                Request(scope), Response({}, background=BackgroundTasks([])), tree
+            )
+        )
         splices = Splices()
         try:
             with use_scope(None), collect_opt_outs():
@@ -120,7 +126,7 @@ def direct_reads(schema: Any):
         except Exception:  # Fallback, or an error strawberry will word (and log if internal)
             compiled.STATS.fallbacks += 1
             return None
-        if not _untouched(sub_response):
+        if context.made is not None and not _untouched(context.made.response):
             return None
         named = plan.operation.name  # strawberry's operation_name: the given or the document's
         metrics.operation_done(*operation, name or (named and named.value), None, [], started)
