@@ -191,7 +191,7 @@ async def test_introspection_is_on_by_default_and_can_be_kept_for_logged_in_user
 async def test_the_tree_resolves_from_memory(client, monkeypatch):
     """parent/children read the request's tree: the tree is fetched once per request, however
     many levels the query walks (finding 1 fetched it, and could query, per node)."""
-    from gpcloud.core.graphql import context
+    from gpcloud.core.graphql import context, direct
     from gpcloud.core.tenancy import graphql as tenancy_graphql
 
     calls = []
@@ -204,6 +204,7 @@ async def test_the_tree_resolves_from_memory(client, monkeypatch):
         return tree
 
     monkeypatch.setattr(context, "tenant_tree", counted(context.tenant_tree))
+    monkeypatch.setattr(direct, "tenant_tree", counted(direct.tenant_tree))  # its context's
     monkeypatch.setattr(tenancy_graphql, "tenant_tree", counted(tenancy_graphql.tenant_tree))
     found = data(
         await gql(
