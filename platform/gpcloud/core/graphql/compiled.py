@@ -10,9 +10,13 @@ text and operation name, bounded LRU) a function per selection set, generated as
 an attribute read and a class check per scalar field, straight into the response dict. Fields
 with a resolver (the root fields, `Notice.suppliers`, ...) are run through the SAME resolver
 strawberry gives graphql-core (`GraphQLField.resolve`: its permission classes, its argument
-conversion into input types), with a real `GraphQLResolveInfo`; async resolvers of one level are
-awaited together, so dataloaders batch as before. Variables are coerced by graphql-core's own
-executor setup, arguments by its `get_argument_values`, fields merged by its `collect_fields`.
+conversion into input types), with a real `GraphQLResolveInfo`; or, for a field open to anyone
+whose resolver needs no info, the resolver function itself with its arguments converted as
+strawberry converts them (core/graphql/calls.py). Async resolvers of one level are awaited
+together, so dataloaders batch as before, and are told the fields selected below them
+(`projection.selected`). Variables are coerced by graphql-core's own functions, arguments by its
+`get_argument_values` (once per document where the variables allow: calls.py), fields merged by
+its `collect_fields`.
 The operation runs inside strawberry's extension hooks (limits and cost, tenant scope, metrics,
 audit of scope opt-outs), exactly as `Schema.execute` runs them.
 
