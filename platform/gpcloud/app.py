@@ -82,11 +82,7 @@ def _dependencies_in_line(controller: type) -> type:
 
 def _utf8_json(controller: type) -> type:
     """strawberry's controller answering UTF-8 JSON (projection.encode_json)."""
-    return type(controller.__name__, (controller,), {"encode_json": _encode_json})
-
-
-def _encode_json(_: Any, data: object) -> bytes:
-    return encode_json(data)
+    return type(controller.__name__, (controller,), {"encode_json": staticmethod(encode_json)})
 
 
 def graphql_controller(compiled_reads: bool) -> type:

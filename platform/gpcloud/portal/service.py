@@ -253,17 +253,17 @@ async def find(
     (core/graphql/projection.py: PostgreSQL's SQL). Without `cursors` (the response shows
     none) the rows have none: a third of the database's work for a projected page."""
     size = check_page_size(first)
-    columns = COLUMNS
-    if projected is not None:
-        json_sql, null_sql = projected
-        columns = f"{json_sql} AS projected_json, ({null_sql}) AS projected_null"
-        if cursors:
-            columns += f", {LATEST_CURSOR} AS projected_cursor"
     where, params = await _conditions(flt)
     search = (flt.search or "").strip()
     terms = query_terms(search) if search else []
     if search and not terms:  # nothing searchable in it
         return Found([], False, None, [])
+    columns = COLUMNS
+    if projected is not None:
+        json_sql, null_sql = projected
+        columns = f"{json_sql} AS projected_json, ({null_sql}) AS projected_null"
+        if cursors and not terms:  # a search page's cursors are its positions
+            columns += f", {LATEST_CURSOR} AS projected_cursor"
     if terms:
         offset = _offset(after)
         ids = await _search_window(where, params, terms)

@@ -143,9 +143,9 @@ class Splices:
     def encode(self, response: dict) -> bytes:
         """`response` as every GraphQL response is encoded (`encode_json`), Raw texts spliced
         in place of their placeholders."""
-        text = dumps(response)
         if not self.texts:
-            return _utf8(text)
+            return encode_json(response)
+        text = _dumps(response)
         mark = f'"\\u0000{_NONCE}'
         pieces = text.split(mark)
         out = [pieces[0]]
@@ -160,10 +160,10 @@ def encode_json(data: object) -> bytes:
     """A GraphQL response's bytes (strawberry's controller encodes with this too): compact JSON
     in UTF-8, as RFC 8259 asks and as PostgreSQL writes it; a page of Chinese text is about half
     the size of json's ASCII escapes."""
-    return _utf8(dumps(data))
+    return _utf8(_dumps(data))
 
 
-def dumps(data: object) -> str:
+def _dumps(data: object) -> str:
     return json.dumps(data, separators=(",", ":"), ensure_ascii=False)
 
 
