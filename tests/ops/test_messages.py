@@ -40,6 +40,13 @@ def test_every_message_is_translated():
             "用户权限已配置由数据自动判定，无需勾选",
         ),
         ("INVALID_TITLE", "a title of 2 to 200 characters", "标题 2 至 200 个字符"),
+        (  # who the budget is for is part of the template, not an English value
+            "QUERY_TOO_COSTLY",
+            "the query costs 364206; a logged-in user's budget is 250000 (each list multiplies "
+            "what it selects by its size: ask for smaller pages or fewer nested lists)",
+            "查询成本为 364206；登录用户的预算为 250000（每个列表按其条数放大所选内容：请减小分页或"
+            "减少嵌套列表）",
+        ),
         (
             "INVALID_TITLE",
             "a message the catalogue does not know",

@@ -23,7 +23,7 @@ SEARCHES = " ".join(
     f'{alias}: notices(first: 100, filter: {{search: "{word}"}}) {{ edges {{ node {{ '
     "id title body titleHighlight bodyHighlight suppliers { name amount } "
     "chain { id title body bodyHighlight regionName } } } }"
-    for alias, word in zip("abcd", ("采购", "设备", "服务", "工程"))
+    for alias, word in zip("abcd", ("采购", "设备", "服务", "工程"), strict=True)
 )
 SLOW = "{ " + SEARCHES + " }"
 TIMEOUT_MS = 10

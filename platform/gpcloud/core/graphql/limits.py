@@ -181,16 +181,25 @@ class Limits:
         budget = s.graphql_budget_user if logged_in else s.graphql_budget_anonymous
         if cost <= budget:
             return []
-        who = "a logged-in user" if logged_in else "an anonymous caller"
-        return [
-            refusal(
+        if logged_in:
+            refused = refusal(
                 "QUERY_TOO_COSTLY",
-                f"the query costs {cost}; the budget of {who} is {budget} (each list multiplies "
-                "what it selects by its size: ask for smaller pages or fewer nested lists)",
+                f"the query costs {cost}; a logged-in user's budget is {budget} (each list "
+                "multiplies what it selects by its size: ask for smaller pages or fewer nested "
+                "lists)",
                 budget,
                 cost,
             )
-        ]
+        else:
+            refused = refusal(
+                "QUERY_TOO_COSTLY",
+                f"the query costs {cost}; an anonymous caller's budget is {budget} (each list "
+                "multiplies what it selects by its size: ask for smaller pages or fewer nested "
+                "lists)",
+                budget,
+                cost,
+            )
+        return [refused]
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
