@@ -98,3 +98,25 @@ def test_lines_go_on_after_uvicorn_configures_its_loggers(capsys):
         root.handlers[:], root.level = saved
     lines = [json.loads(t) for t in capsys.readouterr().err.splitlines() if "gpcloud.request" in t]
     assert [line["step"] for line in lines] == ["before", "after"]
+
+
+def test_a_line_that_cannot_be_formatted_costs_only_itself(capsys):
+    """The writer formats what came and writes it at once: a record that fails to format is
+    reported (as logging reports it) and the lines around it are written, in order."""
+    from gpcloud.core.ops import logs
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        logs.configure("text")
+        logs.request_line("first")
+        logging.getLogger("gpcloud.request").info("broken %d", "not a number")
+        logs.request_line("third")
+        logs._stop()
+    finally:
+        logs._stop()
+        root.handlers[:], root.level = saved
+    err = capsys.readouterr().err
+    lines = [t for t in err.splitlines() if t.startswith("INFO gpcloud.request")]
+    assert lines == ["INFO gpcloud.request: first", "INFO gpcloud.request: third"]
+    assert "--- Logging error ---" in err

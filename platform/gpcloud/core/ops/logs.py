@@ -45,7 +45,7 @@ class _Batched(logging.Handler):
 
     PAUSE = 0.05
 
-    def __init__(self, target: logging.Handler):
+    def __init__(self, target: logging.StreamHandler):
         super().__init__()
         self.target = target
         self.kept: deque[logging.LogRecord] = deque()
@@ -72,10 +72,26 @@ class _Batched(logging.Handler):
         self.flush()
 
     def flush(self) -> None:
-        """Write what is kept (in order: one writer at a time)."""
+        """Write what is kept, in order, in one write (one writer at a time): a write and a
+        flush per line cost the process more than formatting it."""
+        target = self.target
         with self.writing:
+            lines, last = [], None
             while self.kept:
-                self.target.handle(self.kept.popleft())
+                last = self.kept.popleft()
+                if not target.filter(last) or last.levelno < target.level:
+                    continue
+                try:
+                    lines.append(target.format(last) + target.terminator)
+                except Exception:  # noqa: BLE001 (as logging does: reported, the rest written)
+                    target.handleError(last)
+            if not lines:
+                return
+            try:
+                target.stream.write("".join(lines))
+                target.stream.flush()
+            except Exception:  # noqa: BLE001
+                target.handleError(last)
 
     def close(self) -> None:
         """Write what is kept; the thread goes on. `logging.config.dictConfig` (uvicorn's, at
