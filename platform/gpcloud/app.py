@@ -24,7 +24,7 @@ from gpcloud.core.db import close_pool, open_pool
 from gpcloud.core.errors import DomainError
 from gpcloud.core.graphql.compiled import compiled_graphql
 from gpcloud.core.graphql.context import Context, authenticate, context_getter
-from gpcloud.core.graphql.direct import direct_reads
+from gpcloud.core.graphql.direct import ROUTE, Direct, direct_reads
 from gpcloud.core.graphql.ide import assets as ide_assets
 from gpcloud.core.graphql.ide import offline_ide
 from gpcloud.core.graphql.persisted import persisted_graphql
@@ -86,8 +86,7 @@ def _utf8_json(controller: type) -> type:
 
 
 def graphql_controller(compiled_reads: bool) -> type:
-    """The /graphql controller; `compiled_reads`: queries through compiled plans, anonymous
-    ones answered before the controller where they can be (core/graphql/direct.py)."""
+    """The /graphql controller; `compiled_reads`: queries through compiled plans."""
     controller = _utf8_json(
         _dependencies_in_line(
             offline_ide(
@@ -110,9 +109,22 @@ def graphql_controller(compiled_reads: bool) -> type:
             )
         )
     )
-    if not compiled_reads:
-        return controller
-    return type(controller.__name__, (controller,), {"middleware": [direct_reads(schema)]})
+    return controller
+
+
+class Platform(Litestar):
+    """Litestar, with anonymous compiled reads of /graphql answered before its layers where
+    they can be (core/graphql/direct.py); everything else is Litestar's."""
+
+    direct: Direct | None = None
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self.direct is not None and scope["type"] == "http" and scope["path"] == ROUTE:
+            scope["app"] = scope["litestar_app"] = self  # as Litestar.__call__ sets them
+            scope.setdefault("state", {})
+            await self.direct(scope, receive, send, super().__call__)
+            return
+        await super().__call__(scope, receive, send)
 
 
 @get("/health")
@@ -178,7 +190,7 @@ def create_app(run_worker: bool | None = None, compiled_reads: bool | None = Non
             if owns_pool:
                 await close_pool()
 
-    return Litestar(
+    app = Platform(
         route_handlers=[
             graphql_controller(compiled),
             ide_assets,
@@ -204,6 +216,9 @@ def create_app(run_worker: bool | None = None, compiled_reads: bool | None = Non
         # replaced the root handler, losing the JSON lines and logging at DEBUG.
         logging_config=None,
     )
+    if compiled:
+        app.direct = direct_reads(schema, settings)
+    return app
 
 
 def create_served_app() -> Litestar:

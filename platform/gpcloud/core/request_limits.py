@@ -25,12 +25,16 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
+from typing import NamedTuple
 
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from gpcloud.core.i18n import language, negotiate, translate
 from gpcloud.settings import Settings
 
+# Seconds of the time limit a request used before it reached the middleware (the direct read
+# path tried it first, core/graphql/direct.py): counted against it.
+SPENT = "gpcloud.time_spent"
 # Root fields allowed a body larger than max_body_bytes, and the setting that bounds it.
 OPERATION_BODY_LIMITS = {"submitBid": "max_bid_body_bytes"}
 
@@ -107,8 +111,22 @@ def commit_begins() -> None:
     budget.clock.pause()
 
 
-async def _refuse(send: Send, status: int, code: str, message: str) -> None:
-    error = {"message": translate(code, message), "extensions": {"code": code}}
+class Refusal(NamedTuple):
+    status: int
+    code: str
+    message: str
+
+
+def timed_out(seconds: float) -> Refusal:
+    """The refusal of a request out of time (the direct read path answers it too)."""
+    return Refusal(503, "REQUEST_TIMEOUT", f"the request took longer than {seconds:g} s")
+
+
+async def refuse(
+    send: Send, status: int, code: str, message: str, locale: str | None = None
+) -> None:
+    """Answer a refusal, its message in `locale` (by default the request's language)."""
+    error = {"message": translate(code, message, locale), "extensions": {"code": code}}
     body = json.dumps({"errors": [error]}, ensure_ascii=False).encode()
     await send(
         {
@@ -123,7 +141,7 @@ async def _refuse(send: Send, status: int, code: str, message: str) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def _header(scope: Scope, name: bytes) -> str:
+def header_of(scope: Scope, name: bytes) -> str:
     for key, value in scope["headers"]:
         if key == name:
             return value.decode("latin-1")
@@ -161,7 +179,7 @@ def request_limits(settings: Settings):
                 await app(scope, receive, send)
                 return
             # The request's language, for every message of the request (core/i18n).
-            token = language.set(negotiate(_header(scope, b"accept-language")))
+            token = language.set(negotiate(header_of(scope, b"accept-language")))
             try:
                 await _within_limits(app, scope, receive, send, settings, seconds)
             finally:
@@ -176,24 +194,24 @@ async def _within_limits(
     app: ASGIApp, scope: Scope, receive: Receive, send: Send, settings: Settings, seconds: float
 ) -> None:
     """The body limit (per operation for a large JSON body), then the time limit."""
-    content_type = _header(scope, b"content-type")
+    content_type = header_of(scope, b"content-type")
     multipart = content_type.startswith("multipart/")
     limit = settings.max_upload_bytes if multipart else settings.max_body_bytes
-    declared = _header(scope, b"content-length")
+    declared = header_of(scope, b"content-length")
     large = content_type.startswith("application/json") and (
         not declared.isdigit() or int(declared) > limit
     )
     if large:  # perhaps an operation allowed more: read it, then decide
         limit = largest_json(settings)
     if declared.isdigit() and int(declared) > limit:
-        await _refuse(send, 413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes")
+        await refuse(send, 413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes")
         return
     if large:
         body = await _read_body(receive, limit)
         if body is not None and len(body) > settings.max_body_bytes:
             limit = operation_limit(settings, body)
         if body is None or len(body) > limit:
-            await _refuse(send, 413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes")
+            await refuse(send, 413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes")
             return
         receive = _replay(body, receive)
     await _guarded(app, scope, receive, send, limit, seconds)
@@ -236,7 +254,7 @@ async def _guarded(
     refusal: asyncio.Future = asyncio.get_running_loop().create_future()
     received, started = 0, False
 
-    def refuse(status: int, code: str, message: str) -> None:
+    def decide(status: int, code: str, message: str) -> None:
         if not refusal.done():
             refusal.set_result((status, code, message))
 
@@ -250,7 +268,7 @@ async def _guarded(
                 clock.resume()
         received += len(message.get("body", b""))
         if received > limit:
-            refuse(413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes")
+            decide(413, "REQUEST_TOO_LARGE", f"the request body exceeds {limit} bytes")
             raise asyncio.CancelledError  # the handler stops reading; we answer
         return message
 
@@ -263,10 +281,7 @@ async def _guarded(
             clock.pause()
         await send(message)
 
-    clock = _Clock(
-        seconds,
-        lambda: refuse(503, "REQUEST_TIMEOUT", f"the request took longer than {seconds:g} s"),
-    )
+    clock = _Clock(seconds - scope.get(SPENT, 0.0), lambda: decide(*timed_out(seconds)))
     budget = _Budget(refusal, clock)
     token = _BUDGET.set(budget)  # the handler's task starts with a copy of this context
     try:
@@ -286,7 +301,7 @@ async def _guarded(
     if not budget.unwinding:
         handler.cancel()
     if not started:
-        await _refuse(send, *refusal.result())
+        await refuse(send, *refusal.result())
     await asyncio.wait((handler,))  # its cleanup: rollback, connection back to the pool
     if not handler.cancelled():
         handler.exception()  # retrieved: a failure while being cancelled is no news

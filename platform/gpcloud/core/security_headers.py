@@ -28,6 +28,9 @@ DASHBOARD_POLICY = (
 )
 # JSON, files: nothing in them may run or load anything, even if opened in a browser.
 DATA_POLICY = b"default-src 'none'; frame-ancestors 'none'"
+# What a JSON response gets (the direct read path, core/graphql/direct.py, answers before the
+# hook and adds these itself).
+DATA_HEADERS = (*COMMON, (b"content-security-policy", DATA_POLICY))
 # GraphiQL (core/graphql/ide): scripts and styles only from the app itself, no inline script.
 # Its editor (CodeMirror) sets style attributes, hence 'unsafe-inline' for styles alone.
 IDE_PATH = "/graphql"

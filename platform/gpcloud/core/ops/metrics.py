@@ -170,22 +170,26 @@ def http_metrics(app):
         try:
             await app(scope, receive, sending)
         finally:
-            route, took = _route(scope), time.perf_counter() - started
-            labelled(HTTP_REQUESTS, route, scope["method"], str(status)).inc()
-            labelled(HTTP_LATENCY, route).observe(took)
-            if route != "/graphql":  # GraphQL operations have a line of their own
-                request_line(
-                    "%s %s %s",
-                    scope["method"],
-                    route,
-                    status,
-                    route=route,
-                    method=scope["method"],
-                    status=status,
-                    duration_ms=round(took * 1000, 1),
-                )
+            http_done(_route(scope), scope["method"], status, time.perf_counter() - started)
 
     return middleware
+
+
+def http_done(route: str, method: str, status: int, took: float) -> None:
+    """Count and time a request (the direct read path answers before the middleware)."""
+    labelled(HTTP_REQUESTS, route, method, str(status)).inc()
+    labelled(HTTP_LATENCY, route).observe(took)
+    if route != "/graphql":  # GraphQL operations have a line of their own
+        request_line(
+            "%s %s %s",
+            method,
+            route,
+            status,
+            route=route,
+            method=method,
+            status=status,
+            duration_ms=round(took * 1000, 1),
+        )
 
 
 class OperationMetrics(SchemaExtension):
