@@ -4,10 +4,10 @@ before Litestar sees the request (app.Platform calls `direct_reads` first for /g
 Why (issue 20): with its plan compiled, a portal read still spent most of its CPU around the
 plan: Litestar's request, dependency injection and response objects, strawberry's view (body
 checks, request data, the result's processing) and six schema extensions entered as async
-context managers, of which four do nothing for a read that succeeds. Then Litestar's own layers around
-the controller (its app, routing, exception handlers, the send hook) and the platform's
-middlewares (request metrics, request limits: a task per request) cost about a sixth of a
-read's CPU. The portal's reads are anonymous POSTs of a few documents; this answers those
+context managers, of which four do nothing for a read that succeeds; then Litestar's own
+layers around the controller (its app, routing, exception handlers, the send hook) and the
+platform's middlewares (request metrics, request limits: a task per request), about a sixth of
+a read's CPU. The portal's reads are anonymous POSTs of a few documents; this answers those
 itself, doing for them exactly what those layers do, and nothing else:
 
 - the request: POST, `Content-Type: application/json`, no `Authorization` header, a declared
@@ -107,7 +107,7 @@ def direct_reads(schema: Any, settings: Settings) -> Direct:
         metrics.http_done(ROUTE, scope["method"], 200, time.perf_counter() - arrived)
 
     async def _answer(scope: Scope, body: bytes) -> bytes | None:
-        """The response body, or None: the controller answers."""
+        """The response body, or None: Litestar answers."""
         started = time.perf_counter()  # as OperationMetrics times it: parsing included
         try:
             request = json.loads(body)
