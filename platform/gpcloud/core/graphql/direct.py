@@ -74,8 +74,11 @@ def direct_reads(schema: Any, settings: Settings) -> Direct:
     seconds = settings.request_timeout_ms / 1000
 
     async def direct(scope: Scope, receive: Receive, send: Send, app: ASGIApp) -> None:
-        eligible = _eligible(scope["headers"], settings.max_body_bytes)
-        if scope["method"] != "POST" or not eligible or _hooked():
+        if (
+            scope["method"] != "POST"
+            or not _eligible(scope["headers"], settings.max_body_bytes)
+            or _hooked()
+        ):
             await app(scope, receive, send)
             return
         arrived = time.perf_counter()

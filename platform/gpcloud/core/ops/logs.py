@@ -79,7 +79,7 @@ class _Batched(logging.Handler):
             lines, last = [], None
             while self.kept:
                 last = self.kept.popleft()
-                if not target.filter(last) or last.levelno < target.level:
+                if not target.filter(last):
                     continue
                 try:
                     lines.append(target.format(last) + target.terminator)
